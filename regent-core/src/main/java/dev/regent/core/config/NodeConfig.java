@@ -1,0 +1,104 @@
+package dev.regent.core.config;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The local configuration of one node (YAML file(s) + {@code PATRONI_*} environment), validated. Field names follow
+ * Patroni's YAML keys. {@code raw} is the whole merged tree, for sections without a typed view.
+ *
+ * @param name      member name
+ * @param scope     cluster name
+ * @param namespace DCS namespace, default {@code /service}
+ * @param restapi   {@code restapi} section
+ * @param dcs       the one DCS section
+ * @param postgresql {@code postgresql} section
+ * @param bootstrap {@code bootstrap} section, or null when absent
+ * @param tags      {@code tags}
+ * @param log       {@code log} section
+ * @param ctl       {@code ctl} section (credentials for calling other members' REST APIs)
+ * @param raw       the merged configuration tree
+ */
+public record NodeConfig(String name, String scope, String namespace, RestApiConfig restapi, DcsConfig dcs,
+                         PostgresqlConfig postgresql, BootstrapConfig bootstrap, Map<String, Object> tags,
+                         LogConfig log, Credentials ctl, Map<String, Object> raw) {
+
+    /** {@code restapi}: listen {@code host:port}, connect_address, optional basic auth. */
+    public record RestApiConfig(String listen, String connectAddress, Credentials authentication) {}
+
+    /** {@code username}/{@code password}; both null when absent. */
+    public record Credentials(String username, String password) {
+        public static final Credentials NONE = new Credentials(null, null);
+
+        public boolean isSet() { return username != null; }
+    }
+
+    /**
+     * The one DCS section.
+     *
+     * @param type    section name: {@code etcd3}, {@code etcd}, {@code zookeeper}, {@code consul}, {@code kubernetes},
+     *                {@code raft}
+     * @param section the section's keys
+     */
+    public record DcsConfig(String type, Map<String, Object> section) {}
+
+    /** One of {@code postgresql.authentication.superuser|replication|rewind}. */
+    public record PgUser(String username, String password, Map<String, Object> options) {}
+
+    /** {@code postgresql.callbacks}: command lines, null when absent. */
+    public record Callbacks(String onStart, String onStop, String onRestart, String onReload, String onRoleChange) {
+        public static final Callbacks NONE = new Callbacks(null, null, null, null, null);
+    }
+
+    /**
+     * {@code postgresql} (local).
+     *
+     * @param listen          {@code addr[,addr]:port}
+     * @param connectAddress  {@code host:port} published in conn_url
+     * @param dataDir         data directory
+     * @param configDir       where postgresql.conf etc. live (default data_dir)
+     * @param binDir          directory of the binaries, or null (then PATH / pg_config --bindir)
+     * @param pgpass          pgpass file Regent writes
+     * @param database        database for local connections (default postgres)
+     * @param superuser       superuser credentials
+     * @param replication     replication credentials
+     * @param rewind          rewind credentials, or null (then superuser)
+     * @param parameters      local GUCs (protected ones already dropped)
+     * @param pgHba           full pg_hba.conf lines, or null
+     * @param pgIdent         full pg_ident.conf lines, or null
+     * @param basebackup      extra pg_basebackup long options ({@code --opt} / {@code --opt=value})
+     * @param createReplicaMethods replica creation methods in order (default [basebackup])
+     * @param usePgRewind     use_pg_rewind (local value; may also come from dynamic config), null when unset
+     * @param removeDataDirectoryOnRewindFailure    remove_data_directory_on_rewind_failure
+     * @param removeDataDirectoryOnDivergedTimelines remove_data_directory_on_diverged_timelines
+     * @param pgCtlTimeoutSeconds pg_ctl_timeout (default 60)
+     * @param callbacks       callbacks
+     * @param prePromote      pre_promote script, or null
+     * @param beforeStop      before_stop script, or null
+     * @param recoveryConf    extra recovery settings
+     * @param binName         overrides of binary names (pg_ctl, initdb, ...)
+     */
+    public record PostgresqlConfig(String listen, String connectAddress, String dataDir, String configDir,
+                                   String binDir, String pgpass, String database, PgUser superuser,
+                                   PgUser replication, PgUser rewind, Map<String, Object> parameters,
+                                   List<String> pgHba, List<String> pgIdent, List<String> basebackup,
+                                   List<String> createReplicaMethods, Boolean usePgRewind,
+                                   boolean removeDataDirectoryOnRewindFailure,
+                                   boolean removeDataDirectoryOnDivergedTimelines, int pgCtlTimeoutSeconds,
+                                   Callbacks callbacks, String prePromote, String beforeStop,
+                                   Map<String, Object> recoveryConf, Map<String, String> binName) {}
+
+    /**
+     * {@code bootstrap}.
+     *
+     * @param dcs           initial dynamic configuration ({@code bootstrap.dcs})
+     * @param initdb        initdb options as {@code --opt} / {@code --opt=value}
+     * @param pgHba         lines appended to pg_hba.conf after initdb
+     * @param postBootstrap script run after bootstrap with the superuser DSN, or null
+     */
+    public record BootstrapConfig(Map<String, Object> dcs, List<String> initdb, List<String> pgHba,
+                                  String postBootstrap) {}
+
+    /** {@code log}: level and optional directory. */
+    public record LogConfig(String level, String dir, String type) {}
+}

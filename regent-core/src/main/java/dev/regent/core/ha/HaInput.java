@@ -1,0 +1,31 @@
+package dev.regent.core.ha;
+
+import dev.regent.core.model.ClusterView;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one HA decision depends on. Immutable; built by the loop from fresh observations.
+ *
+ * @param cluster        the DCS snapshot, or null when the DCS could not be read in this cycle
+ * @param postgres       local PostgreSQL observation
+ * @param settings       effective configuration
+ * @param memory         what this node remembered from earlier cycles
+ * @param peers          answers of other members' REST APIs (filled when the cluster is unlocked or a
+ *                       manual failover is pending; otherwise empty)
+ * @param backgroundTask name of the long action still running in the background slot ("bootstrap",
+ *                       "creating replica", "rewind", "restart", ...), or null when the slot is free
+ * @param commands       operator commands queued by the REST API since the last cycle
+ * @param nowMillis      monotonic time of this cycle
+ * @param wallClockMillis wall-clock time (epoch ms), for scheduled switchovers/restarts
+ */
+public record HaInput(ClusterView cluster, LocalPostgres postgres, HaSettings settings, NodeMemory memory,
+                      Map<String, PeerStatus> peers, String backgroundTask, List<Command> commands,
+                      long nowMillis, long wallClockMillis) {
+    public HaInput {
+        peers = peers == null ? Map.of() : Map.copyOf(peers);
+        commands = commands == null ? List.of() : List.copyOf(commands);
+    }
+
+    public boolean dcsAvailable() { return cluster != null; }
+}

@@ -1,0 +1,49 @@
+package dev.regent.core.ha;
+
+/**
+ * What one node remembers between HA cycles. Owned by the loop thread; the decider receives it as input and returns
+ * an updated copy in its {@link Decision}. All times are monotonic milliseconds from the same source as
+ * {@link HaInput#nowMillis()}.
+ *
+ * @param lockValidUntil        until when this node may consider itself the leader: last successful lock
+ *                              write + ttl; 0 when it does not hold the lock
+ * @param startingAsPrimarySince when postgres was (re)started as primary while holding the lock, for
+ *                              primary_start_timeout; 0 when not applicable
+ * @param wasLeader             this node held the lock in the previous cycle
+ * @param rewindOrReinitNeeded  the local data diverged from the leader and must be rewound/re-cloned before following
+ * @param preferNoRaceUntil     after a failed pre_promote, do not race until this time (0 = no backoff)
+ * @param bootstrapFailed       a bootstrap attempt failed: do not try again in this process (Patroni exits)
+ */
+public record NodeMemory(long lockValidUntil, long startingAsPrimarySince, boolean wasLeader,
+                         boolean rewindOrReinitNeeded, long preferNoRaceUntil, boolean bootstrapFailed) {
+    public static final NodeMemory INITIAL = new NodeMemory(0, 0, false, false, 0, false);
+
+    public NodeMemory withLockValidUntil(long t) {
+        return new NodeMemory(t, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil,
+                bootstrapFailed);
+    }
+
+    public NodeMemory withWasLeader(boolean b) {
+        return new NodeMemory(lockValidUntil, startingAsPrimarySince, b, rewindOrReinitNeeded, preferNoRaceUntil,
+                bootstrapFailed);
+    }
+
+    public NodeMemory withStartingAsPrimarySince(long t) {
+        return new NodeMemory(lockValidUntil, t, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil, bootstrapFailed);
+    }
+
+    public NodeMemory withRewindOrReinitNeeded(boolean b) {
+        return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, b, preferNoRaceUntil,
+                bootstrapFailed);
+    }
+
+    public NodeMemory withPreferNoRaceUntil(long t) {
+        return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded, t,
+                bootstrapFailed);
+    }
+
+    public NodeMemory withBootstrapFailed(boolean b) {
+        return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded,
+                preferNoRaceUntil, b);
+    }
+}

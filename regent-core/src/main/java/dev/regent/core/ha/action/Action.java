@@ -1,0 +1,99 @@
+package dev.regent.core.ha.action;
+
+import java.util.Set;
+
+/**
+ * What the HA decider asks the shell to do. The executor runs actions in list order and stops at the first one
+ * that fails (a lost race or CAS counts as failure); ordering rules are the decider's responsibility (e.g. a
+ * {@link Promote} always follows a successful {@link AcquireLeaderLock}). Actions marked <em>long</em> run in
+ * the single background slot; the loop keeps renewing the lock while they run.
+ */
+public sealed interface Action {
+    /** Create {@code initialize} with value "" (create-if-absent). Fails when another node won the race. */
+    record RaceInitialize() implements Action {}
+
+    /**
+     * <em>Long.</em> initdb, pg_hba, start, wait for recovery end, create users, post_bootstrap, then write
+     * {@code initialize=<sysid>}, {@code config} from bootstrap.dcs and take the leader lock. On failure: delete
+     * {@code initialize}, stop postgres, move the data directory to {@code <data_dir>.failed}.
+     */
+    record Bootstrap() implements Action {}
+
+    /** <em>Long.</em> pg_basebackup from {@code fromMember} (wipe the data directory first), then start as replica. */
+    record CloneReplica(String fromMember) implements Action {}
+
+    /** Create the leader key with our name and session (create-if-absent). Fails when the key exists. */
+    record AcquireLeaderLock() implements Action {}
+
+    /** Renew the leader key (CAS on value == our name, refresh the session) and write {@code status}. Fails when lost. */
+    record UpdateLeaderLock() implements Action {}
+
+    /** Delete the leader key if it holds our name, after writing the final {@code status.optime}. */
+    record ReleaseLeaderLock() implements Action {}
+
+    /** Write {@code initialize=<sysid>} (our data directory's system identifier). */
+    record WriteInitialize(String systemId) implements Action {}
+
+    /** Write {@code config} from the cached dynamic config when the key is missing (leader only). */
+    record WriteMissingConfig() implements Action {}
+
+    /**
+     * Start postgres. {@code asPrimary == true}: start without standby.signal (a primary that stopped). Otherwise
+     * start as a replica streaming from {@code followMember} (null: no primary_conninfo, read-only).
+     */
+    record StartPostgres(boolean asPrimary, String followMember) implements Action {}
+
+    /**
+     * Promote the running replica: pre_promote, {@code pg_ctl promote}, on_role_change(primary); then append the
+     * previous timeline to {@code history} and CHECKPOINT.
+     */
+    record Promote() implements Action {}
+
+    /**
+     * Stop being a primary and restart as a replica following {@code followMember} (null when unknown).
+     * <ul>
+     *   <li>{@code GRACEFUL} (switchover): fast stop with shutdown checkpoint, release the lock, start as replica</li>
+     *   <li>{@code IMMEDIATE}: immediate stop, release the lock, start as replica</li>
+     *   <li>{@code IMMEDIATE_NOLOCK}: immediate stop without touching the lock (we already lost it)</li>
+     *   <li>{@code OFFLINE}: fast stop, keep the lock untouched, start read-only without primary_conninfo
+     *       (DCS unreachable)</li>
+     * </ul>
+     */
+    record Demote(Mode mode, String followMember) implements Action {
+        public enum Mode { GRACEFUL, IMMEDIATE, IMMEDIATE_NOLOCK, OFFLINE }
+    }
+
+    /**
+     * Make the running replica stream from {@code leaderMember}: rewrite primary_conninfo/primary_slot_name when they
+     * differ and reload (PG 13+). No-op when already following it.
+     */
+    record Follow(String leaderMember) implements Action {}
+
+    /** <em>Long.</em> pg_rewind from {@code sourceMember}, then start as a replica following it. */
+    record Rewind(String sourceMember) implements Action {}
+
+    /** <em>Long.</em> Stop postgres, wipe the data directory and clone again from {@code fromMember}. */
+    record Reinitialize(String fromMember) implements Action {}
+
+    /** <em>Long.</em> Restart postgres keeping its role. */
+    record RestartPostgres(Integer timeoutSeconds) implements Action {}
+
+    /** Re-render configuration files and reload postgres (SIGHUP). */
+    record ReloadPostgres() implements Action {}
+
+    /** Clear the {@code failover} key (write {@code {}} with CAS on {@code version}). */
+    record ClearFailover(long version) implements Action {}
+
+    /**
+     * On the primary: ensure a physical replication slot exists for each name in {@code slots} (sanitized member
+     * names) and drop other physical slots that this node created. Patroni creates them lazily; Regent at once.
+     */
+    record SyncReplicationSlots(Set<String> slots) implements Action {
+        public SyncReplicationSlots {
+            slots = Set.copyOf(slots);
+        }
+    }
+
+    /** Stop postgres (fast) because this process may not run it (e.g. the cluster belongs to another system id). */
+    record StopPostgres() implements Action {}
+}

@@ -1,0 +1,80 @@
+package dev.regent.dcs;
+
+import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.MemberData;
+import dev.regent.core.model.TimelineHistory;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * One node's view of its cluster in the DCS, in Patroni's key layout under {@code /<namespace>/<scope>/}:
+ * {@code leader}, {@code members/<name>}, {@code config}, {@code initialize}, {@code status}, {@code history},
+ * {@code failover}, {@code sync}, {@code failsafe}. Values are Patroni's exact JSON so that Patroni's tools read a
+ * Regent cluster. Thread-safe. Every method throws {@link DcsException} when the store cannot be reached within
+ * the retry timeout; {@code false} means a compare failed.
+ */
+public interface Dcs extends AutoCloseable {
+
+    /** Member name of this node. */
+    String name();
+
+    /** Base path, e.g. {@code /service/batman/}. */
+    String basePath();
+
+    /** Read the whole cluster prefix into an immutable snapshot (garbage values are skipped with a warning). */
+    ClusterView load() throws DcsException;
+
+    /** Leader race: create {@code leader} = our name, bound to our session. */
+    boolean attemptToAcquireLeader() throws DcsException;
+
+    /**
+     * Renew the lock: keep the session alive and make sure {@code leader} holds our name on our session; then
+     * write {@code status} ({@code optime}, {@code slots}, {@code retain_slots}) when it changed. False = lost.
+     */
+    boolean updateLeader(long optime, Map<String, Long> slots) throws DcsException;
+
+    /** Release the lock if we hold it, after writing the final {@code status.optime} (when > 0). */
+    boolean deleteLeader(long lastOptime) throws DcsException;
+
+    /** Write {@code members/<name>} bound to our session (skipped when unchanged and the session is the same). */
+    void touchMember(MemberData data) throws DcsException;
+
+    /** {@code create}: race for {@code initialize} with "" ; otherwise overwrite it with {@code sysid}. */
+    boolean initialize(boolean create, String sysid) throws DcsException;
+
+    /** Delete {@code initialize} (failed bootstrap). */
+    void cancelInitialization() throws DcsException;
+
+    /** Write {@code config} (JSON object text) with CAS on {@code version}; version null = unconditional. */
+    boolean setConfigValue(String json, Long version) throws DcsException;
+
+    /** Write {@code failover} (JSON object text; "{}" clears it) with CAS on {@code version}; null = unconditional. */
+    boolean setFailoverValue(String json, Long version) throws DcsException;
+
+    /** Write {@code sync} with CAS; null version = unconditional. */
+    boolean setSyncStateValue(String json, Long version) throws DcsException;
+
+    /** Delete {@code sync} with CAS; null version = unconditional. */
+    boolean deleteSyncState(Long version) throws DcsException;
+
+    /** Overwrite {@code history}. */
+    void setHistoryValue(TimelineHistory history) throws DcsException;
+
+    /** Delete every key of the cluster (patronictl remove). */
+    void deleteCluster() throws DcsException;
+
+    /** Apply new ttl/retry_timeout (from dynamic config). */
+    void reconfigure(Duration ttl, Duration retryTimeout);
+
+    /**
+     * Sleep up to {@code timeout}, returning early (true) when a key of the cluster changes, so that replicas react
+     * at once to a released or expired leader key.
+     */
+    boolean watch(Duration timeout) throws InterruptedException;
+
+    /** Revoke our session (drops our member key and, if held, the leader key). */
+    void closeSession();
+
+    @Override
+    void close();
+}
