@@ -1,0 +1,100 @@
+package dev.regent.daemon.demo;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Writes Patroni-style YAML configurations for a local cluster on 127.0.0.1 (the demo and the end-to-end tests use
+ * it). Node {@code i} gets REST port {@code restBase + i} and PostgreSQL port {@code pgBase + i}; data lives in
+ * {@code <dir>/<name>/}.
+ *
+ * @param scope        cluster name
+ * @param dir          cluster directory
+ * @param etcdHosts    etcd client endpoints ({@code host:port})
+ * @param restBase     first REST port
+ * @param pgBase       first PostgreSQL port
+ * @param ttl          bootstrap.dcs ttl
+ * @param loopWait     bootstrap.dcs loop_wait
+ * @param retryTimeout bootstrap.dcs retry_timeout
+ */
+public record NodeConfigWriter(String scope, Path dir, List<String> etcdHosts, int restBase, int pgBase, int ttl,
+                               int loopWait, int retryTimeout) {
+
+    public static String nodeName(int i) {
+        return "node" + i;
+    }
+
+    public Path dataDir(int i) {
+        return dir.resolve(nodeName(i)).resolve("data");
+    }
+
+    public int restPort(int i) {
+        return restBase + i;
+    }
+
+    public int pgPort(int i) {
+        return pgBase + i;
+    }
+
+    /** The YAML of node {@code i}. */
+    public String yaml(int i) {
+        String name = nodeName(i);
+        Path nodeDir = dir.resolve(name);
+        String hosts = etcdHosts.stream().map(h -> "    - " + h).collect(Collectors.joining("\n"));
+        return String.join("\n",
+                "scope: " + scope,
+                "namespace: /service",
+                "name: " + name,
+                "",
+                "restapi:",
+                "  listen: 127.0.0.1:" + restPort(i),
+                "  connect_address: 127.0.0.1:" + restPort(i),
+                "",
+                "etcd3:",
+                "  hosts:",
+                hosts,
+                "",
+                "bootstrap:",
+                "  dcs:",
+                "    ttl: " + ttl,
+                "    loop_wait: " + loopWait,
+                "    retry_timeout: " + retryTimeout,
+                "    maximum_lag_on_failover: 1048576",
+                "    postgresql:",
+                "      use_pg_rewind: true",
+                "      use_slots: true",
+                "      parameters:",
+                "        wal_keep_size: 128MB",
+                "  initdb:",
+                "  - encoding: UTF8",
+                "  - data-checksums",
+                "  pg_hba:",
+                "  - host replication replicator 127.0.0.1/32 md5",
+                "  - host all all 127.0.0.1/32 md5",
+                "",
+                "postgresql:",
+                "  listen: 127.0.0.1:" + pgPort(i),
+                "  connect_address: 127.0.0.1:" + pgPort(i),
+                "  data_dir: " + dataDir(i),
+                "  pgpass: " + nodeDir.resolve("pgpass"),
+                "  authentication:",
+                "    superuser:",
+                "      username: postgres",
+                "      password: regent-superuser",
+                "    replication:",
+                "      username: replicator",
+                "      password: regent-replicator",
+                "    rewind:",
+                "      username: rewind_user",
+                "      password: regent-rewind",
+                "  parameters:",
+                "    unix_socket_directories: '" + nodeDir + "'",
+                "",
+                "tags:",
+                "  nofailover: false",
+                "  noloadbalance: false",
+                "  clonefrom: false",
+                "");
+    }
+}

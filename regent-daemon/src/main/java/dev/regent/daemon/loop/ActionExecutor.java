@@ -1,0 +1,269 @@
+package dev.regent.daemon.loop;
+
+import dev.regent.core.ha.LocalPostgres;
+import dev.regent.core.ha.NodeMemory;
+import dev.regent.core.ha.action.Action;
+import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.Member;
+import dev.regent.core.model.TimelineHistory;
+import dev.regent.dcs.Dcs;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the decider's actions in order and stops at the first failure. Ordering rules live in the decider; what this
+ * class guarantees is the order of I/O inside one action (e.g. a graceful demotion stops postgres before releasing
+ * the lock, so no write can be acknowledged by the old primary after the new one is promoted). Long actions go to
+ * the {@link BackgroundSlot}. Called from the loop thread only.
+ */
+public final class ActionExecutor {
+    private static final Logger LOG = LoggerFactory.getLogger(ActionExecutor.class);
+
+    /** Per-cycle context: what the actions may need to know. */
+    public record Context(ClusterView cluster, LocalPostgres local, int ttlSeconds, Duration startTimeout,
+                          String bootstrapDcsJson) {}
+
+    /** Result of running a decision's actions: whether all succeeded, and the memory after them. */
+    public record Result(boolean allSucceeded, Action failed, NodeMemory memory) {}
+
+    private final Dcs dcs;
+    private final PostgresPort pg;
+    private final BackgroundSlot slot;
+    private final LongSupplier monotonicMillis;
+
+    public ActionExecutor(Dcs dcs, PostgresPort pg, BackgroundSlot slot, LongSupplier monotonicMillis) {
+        this.dcs = dcs;
+        this.pg = pg;
+        this.slot = slot;
+        this.monotonicMillis = monotonicMillis;
+    }
+
+    /** Run {@code actions} in order; stop at the first failure. */
+    public Result run(List<Action> actions, Context ctx, NodeMemory memory) {
+        NodeMemory mem = memory;
+        for (Action a : actions) {
+            try {
+                UnaryOperator<NodeMemory> update = execute(a, ctx, mem);
+                if (update == null) {
+                    LOG.info("action {} did not succeed", a);
+                    return new Result(false, a, mem);
+                }
+                mem = update.apply(mem);
+            } catch (Exception e) {
+                LOG.error("action {} failed: {}", a, e.getMessage(), e);
+                return new Result(false, a, mem);
+            }
+        }
+        return new Result(true, null, mem);
+    }
+
+    /** Returns the memory update on success, null when the action did not succeed (lost race, CAS failure). */
+    private UnaryOperator<NodeMemory> execute(Action a, Context ctx, NodeMemory mem) throws Exception {
+        if (a instanceof Action.RaceInitialize) {
+            return ok(dcs.initialize(true, null));
+        } else if (a instanceof Action.Bootstrap) {
+            return background("bootstrap", () -> bootstrap(ctx), m -> m.withBootstrapFailed(true));
+        } else if (a instanceof Action.CloneReplica c) {
+            String url = connUrl(ctx, c.fromMember());
+            String leader = ctx.cluster() != null && ctx.cluster().leader() != null
+                    ? ctx.cluster().leader().name() : c.fromMember();
+            String leaderUrl = connUrl(ctx, leader);
+            return background("creating replica", () -> {
+                pg.cloneFrom(url);
+                pg.start(false, leader, leaderUrl, ctx.startTimeout());
+                return UnaryOperator.identity();
+            }, null);
+        } else if (a instanceof Action.AcquireLeaderLock) {
+            long now = monotonicMillis.getAsLong();
+            return ok(dcs.attemptToAcquireLeader(), m -> m.withLockValidUntil(now + ctx.ttlSeconds() * 1000L));
+        } else if (a instanceof Action.UpdateLeaderLock) {
+            long now = monotonicMillis.getAsLong();
+            long optime = ctx.local().isPrimary() ? ctx.local().walPosition() : 0;
+            return ok(dcs.updateLeader(optime, Map.of()), m -> m.withLockValidUntil(now + ctx.ttlSeconds() * 1000L));
+        } else if (a instanceof Action.ReleaseLeaderLock) {
+            dcs.deleteLeader(ctx.local().walPosition());
+            return m -> m.withLockValidUntil(0);
+        } else if (a instanceof Action.WriteInitialize w) {
+            return ok(dcs.initialize(false, w.systemId()));
+        } else if (a instanceof Action.WriteMissingConfig) {
+            return ok(ctx.bootstrapDcsJson() == null || dcs.setConfigValue(ctx.bootstrapDcsJson(), null));
+        } else if (a instanceof Action.StartPostgres s) {
+            String url = s.followMember() == null ? null : connUrl(ctx, s.followMember());
+            long now = monotonicMillis.getAsLong();
+            return then(background("starting", () -> {
+                pg.start(s.asPrimary(), s.followMember(), url, ctx.startTimeout());
+                pg.fireCallback("on_start", s.asPrimary() ? "primary" : "replica");
+                return UnaryOperator.identity();
+            }, null), s.asPrimary() ? m -> m.withStartingAsPrimarySince(now) : UnaryOperator.identity());
+        } else if (a instanceof Action.Promote) {
+            return promote(ctx);
+        } else if (a instanceof Action.Demote d) {
+            return demote(d, ctx);
+        } else if (a instanceof Action.Follow f) {
+            pg.follow(f.leaderMember(), connUrl(ctx, f.leaderMember()));
+            return UnaryOperator.identity();
+        } else if (a instanceof Action.Rewind r) {
+            String url = connUrl(ctx, r.sourceMember());
+            return background("rewind", () -> {
+                pg.stop("fast", ctx.startTimeout());
+                pg.rewind(url);
+                pg.start(false, r.sourceMember(), url, ctx.startTimeout());
+                return m -> m.withRewindOrReinitNeeded(false);
+            }, null);
+        } else if (a instanceof Action.Reinitialize r) {
+            String url = connUrl(ctx, r.fromMember());
+            String leader = ctx.cluster() != null && ctx.cluster().leader() != null
+                    ? ctx.cluster().leader().name() : r.fromMember();
+            String leaderUrl = connUrl(ctx, leader);
+            return background("reinitialize", () -> {
+                pg.stop("immediate", ctx.startTimeout());
+                pg.removeDataDirectory();
+                pg.cloneFrom(url);
+                pg.start(false, leader, leaderUrl, ctx.startTimeout());
+                return m -> m.withRewindOrReinitNeeded(false);
+            }, null);
+        } else if (a instanceof Action.RestartPostgres r) {
+            Duration timeout = r.timeoutSeconds() == null ? ctx.startTimeout() : Duration.ofSeconds(r.timeoutSeconds());
+            return background("restart", () -> {
+                pg.restart(timeout);
+                pg.fireCallback("on_restart", ctx.local().isPrimary() ? "primary" : "replica");
+                return UnaryOperator.identity();
+            }, null);
+        } else if (a instanceof Action.ReloadPostgres) {
+            pg.reload();
+            pg.fireCallback("on_reload", ctx.local().isPrimary() ? "primary" : "replica");
+            return UnaryOperator.identity();
+        } else if (a instanceof Action.ClearFailover c) {
+            return ok(dcs.setFailoverValue("{}", c.version()));
+        } else if (a instanceof Action.SyncReplicationSlots s) {
+            pg.syncReplicationSlots(s.slots());
+            return UnaryOperator.identity();
+        } else if (a instanceof Action.StopPostgres) {
+            pg.stop("fast", ctx.startTimeout());
+            pg.fireCallback("on_stop", "replica");
+            return UnaryOperator.identity();
+        }
+        throw new IllegalStateException("no executor for action " + a);
+    }
+
+    private UnaryOperator<NodeMemory> bootstrap(Context ctx) throws Exception {
+        try {
+            String sysid = pg.bootstrap();
+            dcs.initialize(false, sysid);
+            if (ctx.bootstrapDcsJson() != null) dcs.setConfigValue(ctx.bootstrapDcsJson(), null);
+            pg.fireCallback("on_start", "primary");
+            return UnaryOperator.identity();
+        } catch (Exception e) {
+            LOG.error("bootstrap failed, removing initialize key and moving the data directory aside");
+            try {
+                dcs.cancelInitialization();
+            } catch (Exception e2) {
+                LOG.warn("could not delete the initialize key: {}", e2.getMessage());
+            }
+            try {
+                pg.stop("immediate", Duration.ofSeconds(30));
+                pg.moveDataDirectoryAside();
+            } catch (Exception e3) {
+                LOG.warn("could not move the failed data directory aside: {}", e3.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    private UnaryOperator<NodeMemory> promote(Context ctx) throws Exception {
+        pg.promote();
+        pg.fireCallback("on_role_change", "primary");
+        ClusterView c = ctx.cluster();
+        if (c != null) {
+            List<TimelineHistory.Entry> entries = new ArrayList<>(c.history().entries());
+            int oldTimeline = ctx.local().timeline() > 0 ? ctx.local().timeline() : c.timeline();
+            String ts = OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+            entries.add(new TimelineHistory.Entry(oldTimeline, ctx.local().walPosition(), "no recovery target specified",
+                    ts, dcs.name()));
+            try {
+                dcs.setHistoryValue(new TimelineHistory(0, entries));
+            } catch (Exception e) {
+                LOG.warn("could not update /history: {}", e.getMessage());
+            }
+        }
+        try {
+            pg.checkpoint();
+        } catch (Exception e) {
+            LOG.warn("CHECKPOINT after promote failed: {}", e.getMessage());
+        }
+        return m -> m.withRewindOrReinitNeeded(false).withStartingAsPrimarySince(0);
+    }
+
+    private UnaryOperator<NodeMemory> demote(Action.Demote d, Context ctx) throws Exception {
+        String follow = d.followMember();
+        String url = follow == null ? null : connUrl(ctx, follow);
+        Duration timeout = ctx.startTimeout();
+        switch (d.mode()) {
+            case GRACEFUL -> {
+                // Stop first (fast shutdown writes the shutdown checkpoint and walsenders ship it to the replicas),
+                // only then release the lock: the candidate can never be promoted while we still accept writes.
+                pg.stop("fast", timeout);
+                LocalPostgres after = pg.observe();
+                dcs.deleteLeader(Math.max(after.walPosition(), ctx.local().walPosition()));
+                pg.fireCallback("on_role_change", "demoted");
+                return then(background("demote", () -> {
+                    pg.start(false, follow, url, timeout);
+                    pg.fireCallback("on_role_change", "replica");
+                    return UnaryOperator.identity();
+                }, null), m -> m.withLockValidUntil(0));
+            }
+            case IMMEDIATE, IMMEDIATE_NOLOCK -> {
+                pg.stop("immediate", timeout);
+                if (d.mode() == Action.Demote.Mode.IMMEDIATE) dcs.deleteLeader(0);
+                pg.fireCallback("on_role_change", "demoted");
+                return m -> m.withLockValidUntil(0).withRewindOrReinitNeeded(true);
+            }
+            case OFFLINE -> {
+                pg.stop("fast", timeout);
+                return then(background("demote", () -> {
+                    pg.start(false, null, null, timeout);
+                    pg.fireCallback("on_role_change", "replica");
+                    return UnaryOperator.identity();
+                }, null), m -> m.withLockValidUntil(0).withRewindOrReinitNeeded(true));
+            }
+            default -> throw new IllegalStateException("unknown demote mode " + d.mode());
+        }
+    }
+
+    private UnaryOperator<NodeMemory> background(String name, BackgroundSlot.Task task,
+                                                 UnaryOperator<NodeMemory> onFailure) {
+        return slot.submit(name, task, onFailure) ? UnaryOperator.identity() : null;
+    }
+
+    /** {@code first} then {@code second}; null (not succeeded) stays null. */
+    private static UnaryOperator<NodeMemory> then(UnaryOperator<NodeMemory> first, UnaryOperator<NodeMemory> second) {
+        return first == null ? null : m -> second.apply(first.apply(m));
+    }
+
+    private static UnaryOperator<NodeMemory> ok(boolean success) {
+        return success ? UnaryOperator.identity() : null;
+    }
+
+    private static UnaryOperator<NodeMemory> ok(boolean success, UnaryOperator<NodeMemory> update) {
+        return success ? update : null;
+    }
+
+    /** conn_url of a member from the snapshot; a member without one cannot be cloned from or followed. */
+    private static String connUrl(Context ctx, String member) {
+        if (member == null || ctx.cluster() == null) return null;
+        Member m = ctx.cluster().member(member).orElse(null);
+        if (m == null && ctx.cluster().leader() != null && ctx.cluster().leader().name().equals(member)) {
+            m = ctx.cluster().leader().member();
+        }
+        return m == null ? null : m.connUrl();
+    }
+}

@@ -1,0 +1,274 @@
+package dev.regent.daemon.loop;
+
+import dev.regent.core.ha.Command;
+import dev.regent.core.ha.Decision;
+import dev.regent.core.ha.HaInput;
+import dev.regent.core.ha.HaSettings;
+import dev.regent.core.ha.LocalPostgres;
+import dev.regent.core.ha.NodeMemory;
+import dev.regent.core.ha.PeerStatus;
+import dev.regent.core.model.ClusterView;
+import dev.regent.dcs.Dcs;
+import dev.regent.dcs.DcsException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HA loop: observe (DCS snapshot, local PostgreSQL), decide (the pure decider), act (executor), publish. One
+ * thread owns the node memory; the REST API only reads published {@link CycleReport}s and enqueues commands.
+ * A cycle runs every {@code loop_wait} seconds, or earlier when woken: by a relevant DCS change (leader, failover,
+ * config, initialize, sync), a REST command, or the end of a background task.
+ */
+public final class HaLoop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HaLoop.class);
+
+    private final String name;
+    private final Dcs dcs;
+    private final PostgresPort pg;
+    private final Function<HaInput, Decision> decider;
+    private final SettingsProvider settingsProvider;
+    private final PeerProber prober;
+    private final MemberDataBuilder memberData;
+    private final Consumer<CycleReport> publisher;
+    private final Clock wallClock;
+    private final BackgroundSlot slot;
+    private final ActionExecutor executor;
+    private final ConcurrentLinkedQueue<Command> commands = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private boolean wakeRequested;
+    private volatile boolean stopped;
+    private Thread loopThread;
+    private Thread watchThread;
+
+    private NodeMemory memory = NodeMemory.INITIAL;
+    private ClusterView lastCluster;
+    private long dcsLastSeenEpoch;
+    private String lastMessage;
+    private HaSettings lastSettings;
+
+    public HaLoop(String name, Dcs dcs, PostgresPort pg, Function<HaInput, Decision> decider,
+                  SettingsProvider settingsProvider, PeerProber prober, MemberDataBuilder memberData,
+                  Consumer<CycleReport> publisher, Clock wallClock) {
+        this.name = name;
+        this.dcs = dcs;
+        this.pg = pg;
+        this.decider = decider;
+        this.settingsProvider = settingsProvider;
+        this.prober = prober;
+        this.memberData = memberData;
+        this.publisher = publisher;
+        this.wallClock = wallClock;
+        this.slot = new BackgroundSlot(this::wakeUp);
+        this.executor = new ActionExecutor(dcs, pg, slot, HaLoop::monotonicMillis);
+    }
+
+    /** Monotonic milliseconds (the loop's time base for leases and timeouts). */
+    public static long monotonicMillis() {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
+    }
+
+    /** Start the loop and watcher threads. */
+    public void start() {
+        loopThread = new Thread(this::runLoop, "regent-ha-loop");
+        loopThread.start();
+        watchThread = new Thread(this::runWatcher, "regent-dcs-watch");
+        watchThread.setDaemon(true);
+        watchThread.start();
+    }
+
+    /** Queue an operator command for the next cycle and wake the loop. */
+    public void submit(Command command) {
+        commands.add(command);
+        wakeUp();
+    }
+
+    /** Run the next cycle now. */
+    public void wakeUp() {
+        lock.lock();
+        try {
+            wakeRequested = true;
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void runLoop() {
+        while (!stopped) {
+            long started = monotonicMillis();
+            int loopWait = 10;
+            boolean again = false;
+            try {
+                again = cycle();
+                loopWait = lastSettings == null ? 10 : lastSettings.loopWaitSeconds();
+            } catch (RuntimeException e) {
+                // One bad cycle is logged with its stack trace and never kills the loop.
+                LOG.error("unexpected error in HA cycle", e);
+            }
+            long next = again ? started + 100 : started + loopWait * 1000L;
+            sleepUntil(next);
+        }
+    }
+
+    /** One HA cycle. Returns true when a failed action asks for a prompt re-decision. */
+    boolean cycle() {
+        BackgroundSlot.Finished finished = slot.takeFinished();
+        if (finished != null && finished.memoryUpdate() != null) {
+            memory = finished.memoryUpdate().apply(memory);
+        }
+        ClusterView cluster;
+        try {
+            cluster = dcs.load();
+            lastCluster = cluster;
+            dcsLastSeenEpoch = wallClock.millis() / 1000;
+        } catch (DcsException e) {
+            LOG.warn("DCS is not accessible: {}", e.getMessage());
+            cluster = null;
+        }
+        LocalPostgres local = pg.observe();
+        HaSettings settings = settingsProvider.settings(cluster);
+        applyDcsSettings(settings);
+        Map<String, PeerStatus> peers = needPeers(cluster, local)
+                ? prober.probe(cluster.members(), name) : Map.of();
+        List<Command> cmds = new ArrayList<>();
+        for (Command c; (c = commands.poll()) != null; ) cmds.add(c);
+        long now = monotonicMillis();
+        HaInput input = new HaInput(cluster, local, settings, memory, peers, slot.running(), cmds, now,
+                wallClock.millis());
+        Decision decision = decider.apply(input);
+        logMessage(decision.message(), cluster);
+        ActionExecutor.Result result = executor.run(decision.actions(), new ActionExecutor.Context(cluster, local,
+                settings.ttlSeconds(), settingsProvider.startTimeout(settings), settingsProvider.bootstrapDcsJson()),
+                decision.memory());
+        memory = result.memory();
+        LocalPostgres after = decision.actions().isEmpty() ? local : pg.observe();
+        if (cluster != null) touchMember(after, settings, cluster);
+        publisher.accept(new CycleReport(cluster, lastCluster, after, memory, settings, decision.message(),
+                slot.running(), dcsLastSeenEpoch, now + settings.loopWaitSeconds() * 1000L, monotonicMillis()));
+        return !result.allSucceeded();
+    }
+
+    private boolean needPeers(ClusterView cluster, LocalPostgres local) {
+        return cluster != null && !local.dataDirEmpty() && (cluster.isUnlocked() || cluster.failover() != null);
+    }
+
+    private void touchMember(LocalPostgres local, HaSettings settings, ClusterView cluster) {
+        try {
+            dcs.touchMember(memberData.build(local, slot.running(), settings.tags(), cluster.isPaused()));
+        } catch (DcsException e) {
+            LOG.warn("failed to update member key: {}", e.getMessage());
+        }
+    }
+
+    private void applyDcsSettings(HaSettings s) {
+        if (lastSettings == null || lastSettings.ttlSeconds() != s.ttlSeconds()
+                || lastSettings.retryTimeoutSeconds() != s.retryTimeoutSeconds()) {
+            dcs.reconfigure(Duration.ofSeconds(s.ttlSeconds()), Duration.ofSeconds(s.retryTimeoutSeconds()));
+        }
+        lastSettings = s;
+    }
+
+    /** Log the decision at INFO when it changes, DEBUG when it repeats (Patroni's deduplicate_heartbeat_logs). */
+    private void logMessage(String message, ClusterView cluster) {
+        String line = (cluster != null && cluster.isPaused() ? "PAUSE: " : "") + message;
+        if (!Objects.equals(line, lastMessage)) {
+            LOG.info(line);
+            lastMessage = line;
+        } else {
+            LOG.debug(line);
+        }
+    }
+
+    private void sleepUntil(long deadlineMillis) {
+        lock.lock();
+        try {
+            while (!wakeRequested && !stopped) {
+                long left = deadlineMillis - monotonicMillis();
+                if (left <= 0) break;
+                wake.await(left, TimeUnit.MILLISECONDS);
+            }
+            wakeRequested = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopped = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Watches the cluster prefix and wakes the loop when something the decision depends on changed. Member keys and
+     * {@code status} change on every cycle of every node; waking on them would make the loops chase each other.
+     */
+    private void runWatcher() {
+        String fingerprint = null;
+        while (!stopped) {
+            try {
+                int loopWait = lastSettings == null ? 10 : lastSettings.loopWaitSeconds();
+                if (!dcs.watch(Duration.ofSeconds(loopWait))) continue;
+                String now = fingerprint(dcs.load());
+                if (fingerprint != null && !fingerprint.equals(now)) wakeUp();
+                fingerprint = now;
+            } catch (InterruptedException e) {
+                return;
+            } catch (DcsException | RuntimeException e) {
+                LOG.debug("watch failed: {}", e.getMessage());
+                sleepQuietly(1000);
+            }
+        }
+    }
+
+    static String fingerprint(ClusterView c) {
+        return (c.leader() == null ? "-" : c.leader().name() + "@" + c.leader().session()) + "|"
+                + (c.failover() == null ? "-" : c.failover().version()) + "|"
+                + (c.config() == null ? "-" : c.config().version()) + "|" + c.initialize() + "|"
+                + (c.sync() == null ? "-" : c.sync().version());
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The node memory (for shutdown decisions); call from the loop thread or after {@link #close()}. */
+    public NodeMemory memory() {
+        return memory;
+    }
+
+    /** The last snapshot successfully read. */
+    public ClusterView lastCluster() {
+        return lastCluster;
+    }
+
+    /** Stop the loop threads (does not touch postgres or the lock: see the daemon's shutdown). */
+    @Override
+    public void close() {
+        stopped = true;
+        wakeUp();
+        if (watchThread != null) watchThread.interrupt();
+        if (loopThread != null) {
+            try {
+                loopThread.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        slot.close();
+    }
+}

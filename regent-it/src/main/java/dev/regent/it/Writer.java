@@ -1,0 +1,123 @@
+package dev.regent.it;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * Inserts one row every {@code periodMillis} into {@code regent_writes(id)} on whatever the primary is, and records
+ * the id and time of every acknowledged insert. Used to prove that no acknowledged write is lost and to measure the
+ * longest gap between acknowledged writes during a switchover or failover. Thread-safe accessors.
+ */
+public final class Writer implements AutoCloseable {
+    /** One acknowledged write. */
+    public record Ack(long id, long atNanos) {}
+
+    private final Supplier<String> primaryJdbcUrl;
+    private final Properties props;
+    private final long periodMillis;
+    private final List<Ack> acks = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread thread;
+    private volatile int failures;
+
+    /**
+     * @param primaryJdbcUrl gives the JDBC URL of the current primary (e.g. a multi-host URL with
+     *                       targetServerType=primary)
+     */
+    public Writer(Supplier<String> primaryJdbcUrl, String user, String password, long periodMillis) {
+        this.primaryJdbcUrl = primaryJdbcUrl;
+        this.props = new Properties();
+        props.setProperty("user", user);
+        props.setProperty("password", password);
+        props.setProperty("connectTimeout", "1");
+        props.setProperty("socketTimeout", "2");
+        props.setProperty("loginTimeout", "2");
+        this.periodMillis = periodMillis;
+        this.thread = new Thread(this::run, "writer");
+    }
+
+    /** Create the table (on the primary) and start writing. */
+    public Writer start() throws SQLException {
+        try (Connection c = DriverManager.getConnection(primaryJdbcUrl.get(), props);
+             Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS regent_writes (id bigint PRIMARY KEY, at timestamptz DEFAULT now())");
+        }
+        thread.start();
+        return this;
+    }
+
+    private void run() {
+        long id = 0;
+        Connection c = null;
+        while (running.get()) {
+            long start = System.nanoTime();
+            try {
+                if (c == null) c = DriverManager.getConnection(primaryJdbcUrl.get(), props);
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO regent_writes (id) VALUES (?)")) {
+                    ps.setLong(1, id + 1);
+                    ps.executeUpdate();
+                }
+                id++;
+                acks.add(new Ack(id, System.nanoTime()));
+            } catch (SQLException e) {
+                failures++;
+                try {
+                    if (c != null) c.close();
+                } catch (SQLException ignored) {
+                    // the connection is broken anyway
+                }
+                c = null;
+            }
+            long sleep = periodMillis - (System.nanoTime() - start) / 1_000_000;
+            if (sleep > 0) {
+                try {
+                    Thread.sleep(sleep);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+        try {
+            if (c != null) c.close();
+        } catch (SQLException ignored) {
+            // closing at shutdown
+        }
+    }
+
+    public List<Ack> acks() {
+        synchronized (acks) {
+            return List.copyOf(acks);
+        }
+    }
+
+    public int failures() {
+        return failures;
+    }
+
+    /** Longest gap between consecutive acknowledged writes after {@code sinceNanos}, in milliseconds. */
+    public double longestGapMillis(long sinceNanos) {
+        List<Ack> list = acks();
+        long worst = 0;
+        for (int i = 1; i < list.size(); i++) {
+            if (list.get(i).atNanos() < sinceNanos) continue;
+            worst = Math.max(worst, list.get(i).atNanos() - list.get(i - 1).atNanos());
+        }
+        return worst / 1e6;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running.set(false);
+        thread.interrupt();
+        thread.join(5000);
+    }
+}
