@@ -25,9 +25,6 @@ final class PostgresqlSectionReader {
         String dataDir = s.requiredString("data_dir");
         String configDir = s.string("config_dir");
         Section auth = s.child("authentication");
-        if (present && !s.has("authentication")) {
-            s.problems().error(s.pathOf("authentication"), s.node(), "required key is missing");
-        }
         auth.warnUnknownKeys(ConfigSchema.PG_USERS);
         PgUser superuser = user(auth, "superuser", present);
         PgUser replication = user(auth, "replication", present);
