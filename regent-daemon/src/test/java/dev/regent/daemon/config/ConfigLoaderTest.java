@@ -72,7 +72,8 @@ class ConfigLoaderTest {
         Path confDir = dir.resolve("conf.d");
         Files.createDirectories(confDir);
         Files.writeString(confDir.resolve("10-base.yml"), ConfigCli.generateSampleConfig());
-        Files.writeString(confDir.resolve("20-node.yaml"), "name: node2\npostgresql:\n  connect_address: 10.0.0.2:5432\n");
+        Files.writeString(confDir.resolve("20-node.yaml"),
+                "name: node2\npostgresql:\n  connect_address: 10.0.0.2:5432\n");
         Files.writeString(confDir.resolve("05-ignored.txt"), "name: nope\n");
         ConfigLoader.Loaded l = ConfigLoader.load(confDir, Map.of());
         assertThat(l.errors()).isEmpty();
