@@ -1,0 +1,205 @@
+package dev.regent.core.config;
+
+import dev.regent.core.config.NodeConfig.Credentials;
+import dev.regent.core.config.NodeConfig.DcsConfig;
+import dev.regent.core.config.NodeConfig.LogConfig;
+import dev.regent.core.config.NodeConfig.RestApiConfig;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Validates a merged local configuration tree (file + environment) and builds the typed {@link NodeConfig}.
+ * Every problem is collected (nothing stops at the first error); unknown keys are warnings naming their path.
+ * Pure and stateless; thread-safe.
+ */
+public final class NodeConfigValidator {
+    private static final String RESERVED_NAME = "__patroni_strict_sync_replica_placeholder__";
+
+    private NodeConfigValidator() {}
+
+    /** Validates {@code tree} (a mapping); the result carries a NodeConfig only when there are no errors. */
+    public static ValidationResult validate(ConfigValue tree) {
+        Problems problems = new Problems();
+        if (tree == null || !tree.isMap()) {
+            problems.error("", tree, "the configuration must be a YAML mapping, got " + Section.describe(tree));
+            return new ValidationResult(null, problems.all());
+        }
+        ConfigValue root = LegacyShapes.normalize(tree);
+        Section top = new Section(root, "", problems);
+        NodeConfig config = build(top, root);
+        return new ValidationResult(problems.hasErrors() ? null : config, problems.all());
+    }
+
+    private static NodeConfig build(Section top, ConfigValue root) {
+        top.warnUnknownKeys(ConfigSchema.TOP_LEVEL);
+        for (String dynamicOnly : List.of("ttl", "loop_wait", "retry_timeout", "standby_cluster")) {
+            if (top.has(dynamicOnly)) {
+                top.problems().warn(dynamicOnly, top.raw(dynamicOnly),
+                        "only taken from the dynamic configuration (bootstrap.dcs or /config); local value ignored");
+            }
+        }
+        String name = top.requiredString("name");
+        if (RESERVED_NAME.equals(name)) {
+            top.problems().error("name", top.raw("name"), "'" + RESERVED_NAME + "' is reserved");
+        }
+        String scope = top.requiredString("scope");
+        String namespace = top.string("namespace");
+        top.integer("thread_pool_size", 5L, 5, 10_000);
+        top.integer("thread_stack_size", null, 64 * 1024, Integer.MAX_VALUE);
+        RestApiConfig restapi = restapi(top);
+        Credentials ctl = ctl(top, restapi.authentication());
+        DcsConfig dcs = DcsSectionReader.read(top);
+        NodeConfig.PostgresqlConfig pg = PostgresqlSectionReader.read(top);
+        NodeConfig.BootstrapConfig bootstrap = BootstrapSectionReader.read(top);
+        Map<String, Object> tags = tags(top);
+        LogConfig log = log(top);
+        watchdog(top);
+        return new NodeConfig(name, scope, namespace == null ? "/service" : namespace, restapi, dcs, pg, bootstrap,
+                tags, log, ctl, root.toPlainMap());
+    }
+
+    private static RestApiConfig restapi(Section top) {
+        if (!top.has("restapi")) {
+            top.problems().error("restapi", null, "required section is missing");
+        }
+        Section s = top.child("restapi");
+        s.warnUnknownKeys(ConfigSchema.RESTAPI);
+        String listen = s.hostPort("listen", top.has("restapi"), true, false);
+        String connect = s.hostPort("connect_address", top.has("restapi"), false, false);
+        s.oneOf("verify_client", "none", Set.of("none", "optional", "required"));
+        s.oneOf("server_tokens", "original", Set.of("original", "productonly", "minimal"));
+        s.stringList("allowlist", false);
+        s.bool("allowlist_include_members", false);
+        s.integer("request_queue_size", 5L, 0, 4096);
+        s.integer("thread_pool_size", 5L, 5, 10_000);
+        s.stringMap("http_extra_headers");
+        s.stringMap("https_extra_headers");
+        for (String file : List.of("certfile", "keyfile", "keyfile_password", "cafile", "ciphers")) {
+            s.string(file);
+        }
+        if (s.has("keyfile") && !s.has("certfile")) {
+            s.problems().warn(s.pathOf("keyfile"), s.raw("keyfile"), "ignored without restapi.certfile");
+        }
+        return new RestApiConfig(listen, connect, credentials(s));
+    }
+
+    private static Credentials ctl(Section top, Credentials restapiAuth) {
+        Section s = top.child("ctl");
+        s.warnUnknownKeys(ConfigSchema.CTL);
+        s.bool("insecure", false);
+        for (String file : List.of("cacert", "certfile", "keyfile", "keyfile_password")) {
+            s.string(file);
+        }
+        Credentials own = credentials(s);
+        return own.isSet() ? own : restapiAuth;
+    }
+
+    /** {@code <section>.authentication.username/password}: both or none. */
+    private static Credentials credentials(Section s) {
+        if (!s.has("authentication")) {
+            return Credentials.NONE;
+        }
+        Section a = s.child("authentication");
+        a.warnUnknownKeys(ConfigSchema.CREDENTIALS);
+        String user = a.requiredString("username");
+        String password = a.requiredString("password");
+        return user == null ? Credentials.NONE : new Credentials(user, password);
+    }
+
+    private static Map<String, Object> tags(Section top) {
+        Section s = top.child("tags");
+        for (String b : ConfigSchema.PREDEFINED_TAGS_BOOL) {
+            s.bool(b, false);
+        }
+        s.string("replicatefrom");
+        exclusive(s, "nofailover", "failover_priority");
+        exclusive(s, "nosync", "sync_priority");
+        s.integer("failover_priority", 1L, 0, Integer.MAX_VALUE);
+        s.integer("sync_priority", 1L, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        return new LinkedHashMap<>(s.node().toPlainMap());
+    }
+
+    private static void exclusive(Section s, String flag, String priority) {
+        if (s.has(flag) && s.has(priority)) {
+            s.problems().error(s.pathOf(priority), s.raw(priority),
+                    "'" + flag + "' and '" + priority + "' are mutually exclusive; use only one of them");
+        }
+    }
+
+    private static LogConfig log(Section top) {
+        Section s = top.child("log");
+        s.warnUnknownKeys(ConfigSchema.LOG);
+        String level = s.oneOf("level", "info", ConfigSchema.LOG_LEVELS);
+        s.oneOf("traceback_level", "error", ConfigSchema.LOG_LEVELS);
+        String type = s.oneOf("type", "plain", Set.of("plain", "json"));
+        String dir = s.string("dir");
+        s.integer("max_queue_size", 1000L, 1, Integer.MAX_VALUE);
+        s.integer("file_num", 4L, 1, Integer.MAX_VALUE);
+        s.integer("file_size", 25_000_000L, 1, Long.MAX_VALUE);
+        s.integer("mode", null, 0, 511);
+        s.bool("deduplicate_heartbeat_logs", false);
+        s.plainMap("loggers");
+        s.plainMap("static_fields");
+        if (s.has("format") && !s.raw("format").isScalar() && !s.raw("format").isList()) {
+            s.problems().error(s.pathOf("format"), s.raw("format"), "must be a string or a list");
+        }
+        return new LogConfig(level.toUpperCase(java.util.Locale.ROOT), dir, type);
+    }
+
+    private static void watchdog(Section top) {
+        Section s = top.child("watchdog");
+        s.warnUnknownKeys(ConfigSchema.WATCHDOG);
+        ConfigValue mode = s.raw("mode");
+        // YAML turns a bare `off` into boolean false; Patroni treats that as mode off.
+        if (mode != null && !Boolean.FALSE.equals(mode.value())) {
+            s.oneOf("mode", "automatic", Set.of("off", "automatic", "auto", "required", "require"));
+        }
+        s.string("device");
+        s.integer("safety_margin", 5L, -1, Integer.MAX_VALUE);
+    }
+
+    /** Long options ({@code --opt}/{@code --opt=value}) from a list of strings / single-key maps, or a map. */
+    static List<String> longOptions(Section parent, String key, Set<String> forbidden) {
+        ConfigValue v = parent.raw(key);
+        List<String> out = new ArrayList<>();
+        if (v == null) {
+            return out;
+        }
+        String path = parent.pathOf(key);
+        if (v.isMap()) {
+            v.entries().forEach((k, val) -> addOption(parent, path + "." + k, k, val, val, forbidden, out));
+        } else if (v.isList()) {
+            for (int i = 0; i < v.items().size(); i++) {
+                ConfigValue item = v.items().get(i);
+                String p = path + "[" + i + "]";
+                if (item.isScalar()) {
+                    addOption(parent, p, item.text(), null, item, forbidden, out);
+                } else if (item.isMap() && item.entries().size() == 1) {
+                    var e = item.entries().entrySet().iterator().next();
+                    addOption(parent, p, e.getKey(), e.getValue(), item, forbidden, out);
+                } else {
+                    parent.problems().error(p, item, "must be an option name or a single-key mapping");
+                }
+            }
+        } else {
+            parent.problems().error(path, v, "must be a list or a mapping of options");
+        }
+        return out;
+    }
+
+    private static void addOption(Section parent, String path, String name, ConfigValue value, ConfigValue at,
+                                  Set<String> forbidden, List<String> out) {
+        if (forbidden.contains(name)) {
+            parent.problems().error(path, at, "option '" + name + "' is set by Regent and cannot be given here");
+            return;
+        }
+        if (value != null && !value.isNull() && !value.isScalar()) {
+            parent.problems().error(path, value, "option value must be a scalar");
+            return;
+        }
+        out.add(value == null || value.isNull() ? "--" + name : "--" + name + "=" + value.text());
+    }
+}

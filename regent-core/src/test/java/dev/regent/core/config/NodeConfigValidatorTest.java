@@ -1,0 +1,214 @@
+package dev.regent.core.config;
+
+import static dev.regent.core.config.TestTrees.list;
+import static dev.regent.core.config.TestTrees.map;
+import static dev.regent.core.config.TestTrees.section;
+import static dev.regent.core.config.TestTrees.valid;
+import static dev.regent.core.config.TestTrees.validate;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class NodeConfigValidatorTest {
+
+    private static List<String> errorPaths(ValidationResult r) {
+        return r.errors().stream().map(ConfigError::path).toList();
+    }
+
+    private static List<String> warningPaths(ValidationResult r) {
+        return r.warnings().stream().map(ConfigError::path).toList();
+    }
+
+    @Test
+    void validConfigBuildsTypedViewWithDefaults() {
+        ValidationResult r = validate(valid());
+        assertThat(r.errors()).isEmpty();
+        NodeConfig c = r.config();
+        assertThat(c.name()).isEqualTo("pg0");
+        assertThat(c.namespace()).isEqualTo("/service");
+        assertThat(c.dcs().type()).isEqualTo("etcd3");
+        assertThat(c.restapi().listen()).isEqualTo("0.0.0.0:8008");
+        assertThat(c.postgresql().configDir()).isEqualTo("/data/pg0");
+        assertThat(c.postgresql().database()).isEqualTo("postgres");
+        assertThat(c.postgresql().pgCtlTimeoutSeconds()).isEqualTo(60);
+        assertThat(c.postgresql().createReplicaMethods()).containsExactly("basebackup");
+        assertThat(c.postgresql().replication().username()).isEqualTo("repl");
+        assertThat(c.postgresql().replication().options()).containsEntry("sslmode", "require");
+        assertThat(c.postgresql().rewind()).isNull();
+        assertThat(c.log().level()).isEqualTo("INFO");
+        assertThat(c.bootstrap().dcs()).containsEntry("ttl", 30L);
+        assertThat(c.ctl().isSet()).isFalse();
+    }
+
+    @Test
+    void everyMissingRequiredKeyIsReportedAtOnce() {
+        ValidationResult r = validate(map("postgresql", map("listen", "127.0.0.1:5432")));
+        assertThat(r.config()).isNull();
+        assertThat(errorPaths(r)).contains("name", "scope", "restapi", "postgresql.connect_address",
+                "postgresql.data_dir", "postgresql.authentication.superuser.username",
+                "postgresql.authentication.replication.username", "");
+        assertThat(r.errors()).anyMatch(e -> e.message().contains("no DCS section"));
+    }
+
+    @Test
+    void moreThanOneDcsSectionIsAnError() {
+        Map<String, Object> t = valid();
+        t.put("zookeeper", map("hosts", list("zk1:2181")));
+        ValidationResult r = validate(t);
+        assertThat(errorPaths(r)).containsExactlyInAnyOrder("etcd3", "zookeeper");
+        assertThat(r.errors().get(0).message()).contains("more than one DCS section");
+    }
+
+    @Test
+    void wrongTypesNameThePathAndSource() {
+        Map<String, Object> t = valid();
+        section(t, "postgresql").put("pg_ctl_timeout", "soon");
+        section(t, "restapi").put("listen", "0.0.0.0");
+        section(t, "restapi").put("connect_address", "host:70000");
+        section(t, "postgresql").put("use_pg_rewind", "maybe");
+        section(t, "postgresql").put("pg_hba", "host all all trust");
+        ValidationResult r = validate(t);
+        assertThat(errorPaths(r)).containsExactlyInAnyOrder("postgresql.pg_ctl_timeout", "restapi.listen",
+                "restapi.connect_address", "postgresql.use_pg_rewind", "postgresql.pg_hba");
+        assertThat(r.errors()).allMatch(e -> "t.yml".equals(e.source()));
+        assertThat(r.errors().toString()).contains("out of range 1..65535").contains("must be an integer")
+                .contains("no port");
+    }
+
+    @Test
+    void patroniBooleanStringFormsAreAccepted() {
+        Map<String, Object> t = valid();
+        section(t, "postgresql").put("use_pg_rewind", "on");
+        section(t, "postgresql").put("remove_data_directory_on_rewind_failure", "yes");
+        ValidationResult r = validate(t);
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.config().postgresql().usePgRewind()).isTrue();
+        assertThat(r.config().postgresql().removeDataDirectoryOnRewindFailure()).isTrue();
+    }
+
+    @Test
+    void tagsRules() {
+        Map<String, Object> t = valid();
+        t.put("tags", map("nofailover", true, "failover_priority", 1L, "custom", "x"));
+        assertThat(errorPaths(validate(t))).containsExactly("tags.failover_priority");
+        t.put("tags", map("failover_priority", -1L));
+        assertThat(validate(t).errors().get(0).message()).contains("between 0");
+        t.put("tags", map("nosync", "true", "sync_priority", 0L));
+        assertThat(errorPaths(validate(t))).containsExactly("tags.sync_priority");
+        t.put("tags", map("nofailover", "on", "dc", "east"));
+        ValidationResult ok = validate(t);
+        assertThat(ok.errors()).isEmpty();
+        assertThat(ok.config().tags()).containsEntry("dc", "east");
+    }
+
+    @Test
+    void forbiddenInitdbAndBasebackupOptions() {
+        Map<String, Object> t = valid();
+        section(t, "bootstrap").put("initdb", list(map("encoding", "UTF8"), "data-checksums", "nosync",
+                map("pgdata", "/x")));
+        section(t, "postgresql").put("basebackup", map("max-rate", "100M", "wal-method", "fetch"));
+        ValidationResult r = validate(t);
+        assertThat(errorPaths(r)).containsExactlyInAnyOrder("bootstrap.initdb[2]", "bootstrap.initdb[3]",
+                "postgresql.basebackup.wal-method");
+        t = valid();
+        section(t, "bootstrap").put("initdb", list(map("encoding", "UTF8"), "data-checksums"));
+        section(t, "postgresql").put("basebackup", list(map("max-rate", "100M"), "checkpoint=fast"));
+        r = validate(t);
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.config().bootstrap().initdb()).containsExactly("--encoding=UTF8", "--data-checksums");
+        assertThat(r.config().postgresql().basebackup()).containsExactly("--max-rate=100M", "--checkpoint=fast");
+    }
+
+    @Test
+    void protectedLocalParametersAreDroppedWithWarning() {
+        Map<String, Object> t = valid();
+        section(t, "postgresql").put("parameters", map("max_connections", 500L, "work_mem", "8MB", "port", 6000L));
+        ValidationResult r = validate(t);
+        assertThat(r.errors()).isEmpty();
+        assertThat(warningPaths(r)).contains("postgresql.parameters.max_connections", "postgresql.parameters.port");
+        assertThat(r.config().postgresql().parameters()).containsOnlyKeys("work_mem");
+    }
+
+    @Test
+    void unknownKeysAreWarningsNamingThePath() {
+        Map<String, Object> t = valid();
+        t.put("colour", "blue");
+        section(t, "restapi").put("lisen", "x");
+        section(t, "postgresql").put("data_directory", "/x");
+        section(t, "etcd3").put("hostz", "x");
+        ValidationResult r = validate(t);
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.config()).isNotNull();
+        assertThat(warningPaths(r)).contains("colour", "restapi.lisen", "postgresql.data_directory", "etcd3.hostz");
+    }
+
+    @Test
+    void customReplicaMethodSectionIsNotUnknown() {
+        Map<String, Object> t = valid();
+        section(t, "postgresql").put("create_replica_methods", list("wal_g", "basebackup"));
+        section(t, "postgresql").put("wal_g", map("command", "wal-g backup-fetch"));
+        ValidationResult r = validate(t);
+        assertThat(r.problems()).isEmpty();
+        section(t, "postgresql").remove("wal_g");
+        assertThat(errorPaths(validate(t))).containsExactly("postgresql.create_replica_methods");
+    }
+
+    @Test
+    void legacyShapesAreAccepted() {
+        Map<String, Object> t = valid();
+        t.remove("name");
+        t.remove("etcd3");
+        t.put("zookeeper", map("exhibitor", map("hosts", list("ex1"), "port", 8181L)));
+        Map<String, Object> pg = section(t, "postgresql");
+        pg.remove("authentication");
+        pg.put("name", "legacy0");
+        pg.put("superuser", map("username", "postgres"));
+        pg.put("replication", map("username", "repl"));
+        pg.put("pg_rewind", map("username", "rw"));
+        ValidationResult r = validate(t);
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.config().name()).isEqualTo("legacy0");
+        assertThat(r.config().dcs().type()).isEqualTo("exhibitor");
+        assertThat(r.config().postgresql().superuser().username()).isEqualTo("postgres");
+        assertThat(r.config().postgresql().usePgRewind()).isTrue();
+    }
+
+    @Test
+    void allowedValuesAreChecked() {
+        Map<String, Object> t = valid();
+        t.put("log", map("level", "LOUD"));
+        t.put("watchdog", map("mode", "sometimes"));
+        section(t, "bootstrap").put("dcs", map("synchronous_mode", "always", "ttl", "long"));
+        section(t, "restapi").put("verify_client", "maybe");
+        ValidationResult r = validate(t);
+        assertThat(errorPaths(r)).containsExactlyInAnyOrder("log.level", "watchdog.mode",
+                "bootstrap.dcs.synchronous_mode", "bootstrap.dcs.ttl", "restapi.verify_client");
+        t.put("log", map("level", "warning"));
+        t.put("watchdog", map("mode", false));
+        section(t, "bootstrap").put("dcs", map("synchronous_mode", "quorum"));
+        section(t, "restapi").put("verify_client", "required");
+        r = validate(t);
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.config().log().level()).isEqualTo("WARNING");
+    }
+
+    @Test
+    void ctlFallsBackToRestapiCredentialsAndAuthNeedsBoth() {
+        Map<String, Object> t = valid();
+        section(t, "restapi").put("authentication", map("username", "admin", "password", "secret"));
+        NodeConfig c = validate(t).config();
+        assertThat(c.restapi().authentication().username()).isEqualTo("admin");
+        assertThat(c.ctl()).isEqualTo(new NodeConfig.Credentials("admin", "secret"));
+        section(t, "restapi").put("authentication", map("username", "admin"));
+        assertThat(errorPaths(validate(t))).containsExactly("restapi.authentication.password");
+    }
+
+    @Test
+    void nonMappingRootIsAnError() {
+        ValidationResult r = NodeConfigValidator.validate(new ConfigValue("just text", "x.yml:1"));
+        assertThat(r.errors()).hasSize(1);
+        assertThat(r.errors().get(0).source()).isEqualTo("x.yml:1");
+    }
+}

@@ -1,0 +1,121 @@
+package dev.regent.daemon.config;
+
+import dev.regent.core.config.ConfigError;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The non-daemon CLI modes {@code --validate-config} and {@code --generate-sample-config} (spec §1.1), as plain
+ * methods the daemon's {@code main} calls. Stateless; thread-safe.
+ */
+public final class ConfigCli {
+    private ConfigCli() {}
+
+    /**
+     * Loads and validates the configuration, printing every error and warning (key path and {@code file:line} or
+     * {@code env VAR}) to {@code out}.
+     *
+     * @param path file or directory, or null to use the environment
+     * @return the process exit code: 0 when valid (warnings allowed), 1 on errors
+     */
+    public static int validateConfig(Path path, Map<String, String> env, PrintStream out) {
+        ConfigLoader.Loaded loaded = ConfigLoader.load(path, env);
+        for (ConfigError e : loaded.errors()) {
+            out.println(e);
+        }
+        for (ConfigError e : loaded.warnings()) {
+            out.println(e);
+        }
+        String what = path == null ? "configuration from the environment" : path.toString();
+        if (loaded.hasErrors()) {
+            out.println(what + ": " + loaded.errors().size() + " error(s), " + loaded.warnings().size()
+                    + " warning(s)");
+            return 1;
+        }
+        out.println(what + ": valid" + (loaded.warnings().isEmpty() ? "" : " with " + loaded.warnings().size()
+                + " warning(s)"));
+        return 0;
+    }
+
+    /** A complete, valid Patroni-style configuration for a node using etcd v3. */
+    public static String generateSampleConfig() {
+        return """
+                # Regent / Patroni configuration (etcd v3). See the Patroni documentation for every key.
+                scope: demo
+                namespace: /service
+                name: node1
+
+                log:
+                  level: INFO
+                  type: plain
+
+                restapi:
+                  listen: 0.0.0.0:8008
+                  connect_address: 127.0.0.1:8008
+                #  authentication:
+                #    username: admin
+                #    password: change-me
+
+                etcd3:
+                  hosts:
+                    - 127.0.0.1:2379
+
+                bootstrap:
+                  dcs:
+                    ttl: 30
+                    loop_wait: 10
+                    retry_timeout: 10
+                    maximum_lag_on_failover: 1048576
+                    primary_start_timeout: 300
+                    synchronous_mode: false
+                    postgresql:
+                      use_pg_rewind: true
+                      use_slots: true
+                      parameters:
+                        wal_level: replica
+                        hot_standby: 'on'
+                        max_connections: 100
+                        max_wal_senders: 10
+                        max_replication_slots: 10
+                        wal_log_hints: 'on'
+                  initdb:
+                    - encoding: UTF8
+                    - data-checksums
+                  pg_hba:
+                    - host replication replicator 127.0.0.1/32 scram-sha-256
+                    - host all all 0.0.0.0/0 scram-sha-256
+
+                postgresql:
+                  listen: 0.0.0.0:5432
+                  connect_address: 127.0.0.1:5432
+                  data_dir: /var/lib/postgresql/data
+                #  bin_dir: /usr/lib/postgresql/15/bin
+                  pgpass: /tmp/pgpass0
+                  authentication:
+                    superuser:
+                      username: postgres
+                      password: change-me
+                    replication:
+                      username: replicator
+                      password: change-me
+                    rewind:
+                      username: rewind_user
+                      password: change-me
+                  parameters:
+                    unix_socket_directories: /tmp
+
+                watchdog:
+                  mode: automatic
+                  device: /dev/watchdog
+                  safety_margin: 5
+
+                tags:
+                  failover_priority: 1
+                  noloadbalance: false
+                  clonefrom: false
+                  nosync: false
+                  nostream: false
+                """;
+    }
+}
