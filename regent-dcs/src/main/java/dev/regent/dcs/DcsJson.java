@@ -29,7 +29,8 @@ import java.util.TreeSet;
  */
 public final class DcsJson {
     /** Python's {@code datetime.isoformat()}: seconds always, micros when non-zero, offset as +HH:MM. */
-    private static final DateTimeFormatter ISO_PY = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss[.SSSSSS]xxx");
+    private static final DateTimeFormatter ISO_SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssxxx");
+    private static final DateTimeFormatter ISO_MICROS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSxxx");
 
     private DcsJson() {}
 
@@ -102,15 +103,14 @@ public final class DcsJson {
      */
     public static Failover parseFailover(long version, String value) {
         if (value == null || value.isBlank()) return null;
-        JsonNode n;
-        try {
-            n = Json.MAPPER.readTree(value);
-        } catch (Exception notJson) {
+        String trimmed = value.strip();
+        if (!trimmed.startsWith("{") && !trimmed.startsWith("[") && !trimmed.startsWith("\"")) {
             String[] parts = value.split(":", -1);
             String leader = emptyToNull(parts[0].strip());
             String candidate = parts.length > 1 ? emptyToNull(parts[1].strip()) : null;
             return leader == null && candidate == null ? null : new Failover(version, leader, candidate, null);
         }
+        JsonNode n = Json.parse(value);
         if (!n.isObject()) throw new IllegalArgumentException("failover is not a JSON object");
         String leader = emptyToNull(Json.asText(n.get("leader")));
         String member = emptyToNull(Json.asText(n.get("member")));
@@ -132,7 +132,8 @@ public final class DcsJson {
 
     /** Python-style isoformat in UTC, e.g. {@code 2024-05-01T08:00:00+00:00}. */
     public static String formatTimestamp(Instant instant) {
-        return ISO_PY.format(instant.atOffset(ZoneOffset.UTC));
+        OffsetDateTime t = instant.atOffset(ZoneOffset.UTC);
+        return (t.getNano() / 1000 == 0 ? ISO_SECONDS : ISO_MICROS).format(t);
     }
 
     // ---- sync
