@@ -44,6 +44,16 @@ public interface KeyValueStore extends AutoCloseable {
     /** Delete {@code key} only if its mod revision equals {@code expectedModRevision}. */
     boolean deleteIfModRevision(String key, long expectedModRevision) throws DcsException;
 
+    /**
+     * Unconditional delete of one key (no-op when absent). The default reads the key and deletes it by revision;
+     * backends override it with a single request.
+     */
+    default void delete(String key) throws DcsException {
+        for (KeyValue kv : getPrefix(key)) {
+            if (kv.key().equals(key)) deleteIfModRevision(key, kv.modRevision());
+        }
+    }
+
     /** Delete every key under {@code prefix}. */
     void deletePrefix(String prefix) throws DcsException;
 
@@ -56,7 +66,10 @@ public interface KeyValueStore extends AutoCloseable {
     /** The current session id, or null when there is none. */
     String sessionId();
 
-    /** Change the session TTL; applies to the next session (the current one is closed). */
+    /**
+     * Change the session TTL; applies to the next session. When it differs, the current session is abandoned, not
+     * revoked (as Patroni does), so the leader key survives until the next renewal rebinds it to a new session.
+     */
     void setTtl(Duration ttl);
 
     /** Change the retry budget of a single operation. */

@@ -1,0 +1,233 @@
+package dev.regent.dcs.etcd;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.regent.dcs.DcsException;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * JSON calls to etcd's gRPC gateway ({@code /v3/...}) with host failover, per-request timeouts, retries within the
+ * retry timeout and token authentication (re-authenticating when the token is rejected). Thread-safe; every call
+ * blocks for at most the retry timeout (watches for their own timeout).
+ */
+final class EtcdHttp {
+    private static final Logger LOG = LoggerFactory.getLogger(EtcdHttp.class);
+    static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
+
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(CONNECT_TIMEOUT).build();
+    private final List<URI> endpoints;
+    private final String username;
+    private final String password;
+    private volatile int current;
+    private volatile String token;
+    private volatile Duration retryTimeout;
+
+    EtcdHttp(EtcdConfig config, Duration retryTimeout) {
+        this.endpoints = config.endpoints();
+        this.username = config.username();
+        this.password = config.password();
+        this.retryTimeout = retryTimeout;
+    }
+
+    void setRetryTimeout(Duration retryTimeout) {
+        this.retryTimeout = retryTimeout;
+    }
+
+    /** Per-request timeout: a third of the retry budget (1..5 s) so that a hung host leaves time for the next. */
+    private Duration requestTimeout() {
+        long ms = Math.max(1000, Math.min(5000, retryTimeout.toMillis() / 3));
+        return Duration.ofMillis(ms);
+    }
+
+    /** POST {@code path} (e.g. {@code /v3/kv/range}) and return the JSON answer. */
+    JsonNode call(String path, ObjectNode body) throws DcsException {
+        long deadline = System.nanoTime() + retryTimeout.toNanos();
+        boolean reauthenticated = false;
+        String lastError = "no attempt";
+        int failuresInRound = 0;
+        while (true) {
+            URI base = endpoints.get(current);
+            try {
+                if (username != null && token == null) authenticate(base);
+                HttpResponse<String> r = http.send(request(base, path, body, requestTimeout()),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) return MAPPER.readTree(r.body());
+                JsonNode err = parseError(r.body());
+                int code = err.path("code").asInt(-1);
+                String msg = err.path("error").asText(err.path("message").asText(r.body()));
+                if (username != null && !reauthenticated && isAuthError(code, msg)) {
+                    token = null;
+                    reauthenticated = true;
+                    continue;
+                }
+                if (!isTransient(r.statusCode(), code, msg)) {
+                    throw new EtcdRequestException(code, "etcd " + base + path + ": " + msg);
+                }
+                lastError = base + ": " + msg;
+            } catch (IOException e) {
+                lastError = base + ": " + e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DcsException("interrupted calling etcd " + path, e);
+            }
+            if (endpoints.size() > 1) {
+                LOG.debug("etcd request {} failed on {}, trying the next host", path, lastError);
+                current = (current + 1) % endpoints.size();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new DcsException("etcd not reachable within retry_timeout " + retryTimeout + " (hosts "
+                        + endpoints + "); last error: " + lastError);
+            }
+            if (++failuresInRound >= endpoints.size()) {
+                failuresInRound = 0;
+                pause(Math.min(200, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+            }
+        }
+    }
+
+    private void authenticate(URI base) throws IOException, InterruptedException, DcsException {
+        ObjectNode body = MAPPER.createObjectNode().put("name", username).put("password", password);
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/v3/auth/authenticate"))
+                .timeout(requestTimeout()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode answer = r.statusCode() == 200 ? MAPPER.readTree(r.body()) : parseError(r.body());
+        String t = answer.path("token").asText(null);
+        if (t == null) {
+            throw new EtcdRequestException(answer.path("code").asInt(-1), "etcd authentication of user '" + username
+                    + "' at " + base + " failed: " + answer.path("error").asText(r.body()));
+        }
+        token = t;
+    }
+
+    private HttpRequest request(URI base, String path, ObjectNode body, Duration timeout) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+        if (timeout != null) b.timeout(timeout);
+        String t = token;
+        if (t != null) b.header("Authorization", t);
+        return b.build();
+    }
+
+    /**
+     * Stream {@code /v3/watch} and return true at the first event (or compaction notice), false when
+     * {@code timeout} passes first. Connection errors move to the next host until the timeout.
+     */
+    boolean watch(ObjectNode createRequest, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) return false;
+            URI base = endpoints.get(current);
+            try {
+                if (username != null && token == null) authenticate(base);
+                WatchSubscriber sub = new WatchSubscriber();
+                http.sendAsync(request(base, "/v3/watch", createRequest, null),
+                        HttpResponse.BodyHandlers.fromLineSubscriber(sub));
+                try {
+                    Boolean changed = sub.result.get(remaining, TimeUnit.NANOSECONDS);
+                    if (changed) return true;
+                } catch (TimeoutException e) {
+                    return false;
+                } catch (ExecutionException e) {
+                    LOG.debug("etcd watch on {} failed: {}", base, e.getCause().toString());
+                } finally {
+                    sub.cancel();
+                }
+            } catch (IOException | DcsException e) {
+                LOG.debug("etcd watch on {} failed: {}", base, e.toString());
+            }
+            if (username != null) token = null;  // maybe rejected: authenticate again on the next try
+            current = (current + 1) % endpoints.size();
+            Thread.sleep(Math.min(200, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+        }
+    }
+
+    /** Completes with true on an event, exceptionally when the stream ends or reports an error. */
+    private static final class WatchSubscriber implements Flow.Subscriber<String> {
+        final CompletableFuture<Boolean> result = new CompletableFuture<>();
+        private volatile Flow.Subscription subscription;
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(String line) {
+            if (line.isBlank()) return;
+            try {
+                JsonNode n = MAPPER.readTree(line);
+                JsonNode r = n.path("result");
+                if (n.has("error")) {
+                    result.completeExceptionally(new IOException("watch error: " + n.path("error")));
+                } else if (r.path("events").size() > 0 || r.path("compact_revision").asLong(0) > 0) {
+                    result.complete(true);
+                } else if (r.path("canceled").asBoolean(false)) {
+                    result.completeExceptionally(new IOException("watch canceled: " + r.path("cancel_reason")));
+                }
+            } catch (IOException e) {
+                result.completeExceptionally(e);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            result.completeExceptionally(t);
+        }
+
+        @Override
+        public void onComplete() {
+            result.completeExceptionally(new IOException("watch stream closed"));
+        }
+
+        void cancel() {
+            Flow.Subscription s = subscription;
+            if (s != null) s.cancel();
+        }
+    }
+
+    private static JsonNode parseError(String body) {
+        try {
+            JsonNode n = MAPPER.readTree(body);
+            return n == null ? MAPPER.createObjectNode() : n;
+        } catch (IOException e) {
+            return MAPPER.createObjectNode().put("error", body);
+        }
+    }
+
+    private static boolean isAuthError(int code, String msg) {
+        return code == 16 || msg.contains("invalid auth token") || msg.contains("user name is empty");
+    }
+
+    private static boolean isTransient(int status, int code, String msg) {
+        return status == 503 || status == 504 || status == 502 || code == 14 || code == 4
+                || msg.contains("no leader") || msg.contains("timed out") || msg.contains("leader changed");
+    }
+
+    private static void pause(long ms) throws DcsException {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DcsException("interrupted while retrying etcd", e);
+        }
+    }
+}
