@@ -1,0 +1,222 @@
+package dev.regent.daemon.demo;
+
+import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.Member;
+import dev.regent.daemon.view.ClusterTable;
+import dev.regent.dcs.DcsException;
+import dev.regent.dcs.PatroniDcs;
+import dev.regent.dcs.etcd.EtcdKeyValueStore;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code regent demo}: a local cluster in a directory of its own: one etcd and N Regent nodes (child processes),
+ * Patroni-style configs written there, a cluster table refreshed in the foreground until Ctrl-C stops everything.
+ * Running it again reuses the data in the directory.
+ */
+public final class Demo {
+    private final Path dir;
+    private final int nodes;
+    private final int restBase;
+    private final int pgBase;
+    private final int etcdPort;
+    private final PrintStream out;
+    private final List<Process> children = new ArrayList<>();
+    private Process etcd;
+
+    public Demo(Path dir, int nodes, int restBase, int pgBase, int etcdPort, PrintStream out) {
+        this.dir = dir.toAbsolutePath();
+        this.nodes = nodes;
+        this.restBase = restBase;
+        this.pgBase = pgBase;
+        this.etcdPort = etcdPort;
+        this.out = out;
+    }
+
+    /** Parse {@code demo} options and run; returns the exit code. */
+    public static int main(String[] args, PrintStream out, PrintStream err) {
+        Path dir = Path.of("demo");
+        int nodes = 3;
+        int rest = 8008;
+        int pg = 5432;
+        int etcd = 2379;
+        try {
+            for (int i = 1; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--dir" -> dir = Path.of(args[++i]);
+                    case "--nodes" -> nodes = Integer.parseInt(args[++i]);
+                    case "--base-port" -> rest = Integer.parseInt(args[++i]);
+                    case "--pg-port" -> pg = Integer.parseInt(args[++i]);
+                    case "--etcd-port" -> etcd = Integer.parseInt(args[++i]);
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
+            }
+        } catch (ArrayIndexOutOfBoundsException | IllegalArgumentException e) {
+            err.println("regent demo: " + (e instanceof ArrayIndexOutOfBoundsException ? "option needs a value"
+                    : e.getMessage()));
+            err.println("usage: regent demo [--dir DIR] [--nodes N] [--base-port 8008] [--pg-port 5432]"
+                    + " [--etcd-port 2379]");
+            return 2;
+        }
+        if (nodes < 1 || nodes > 9) {
+            err.println("regent demo: --nodes must be between 1 and 9");
+            return 2;
+        }
+        try {
+            return new Demo(dir, nodes, rest, pg, etcd, out).run();
+        } catch (Exception e) {
+            err.println("regent demo: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    int run() throws Exception {
+        Files.createDirectories(dir);
+        dir.toFile().setExecutable(true, false);
+        dir.toFile().setReadable(true, false);
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "demo-shutdown"));
+        for (int p = 0; p < nodes; p++) {
+            requireFree(restBase + p, "REST port (change with --base-port)");
+            requireFree(pgBase + p, "PostgreSQL port (change with --pg-port)");
+        }
+        requireFree(etcdPort, "etcd client port (change with --etcd-port)");
+        requireFree(etcdPort + 1, "etcd peer port (change with --etcd-port)");
+        startEtcd();
+        NodeConfigWriter w = new NodeConfigWriter("demo", dir, List.of("127.0.0.1:" + etcdPort), restBase, pgBase,
+                30, 10, 10);
+        List<Path> configs = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+            Path cfg = dir.resolve(NodeConfigWriter.nodeName(i) + ".yml");
+            if (!Files.exists(cfg)) Files.writeString(cfg, w.yaml(i));
+            configs.add(cfg);
+            Files.createDirectories(dir.resolve(NodeConfigWriter.nodeName(i)));
+            dir.resolve(NodeConfigWriter.nodeName(i)).toFile().setExecutable(true, false);
+        }
+        long t0 = System.nanoTime();
+        for (int i = 0; i < nodes; i++) startNode(configs.get(i), dir.resolve(NodeConfigWriter.nodeName(i))
+                .resolve("regent.log"));
+        try (PatroniDcs dcs = new PatroniDcs(EtcdKeyValueStore.fromConfig(Map.of("hosts", "127.0.0.1:" + etcdPort),
+                Duration.ofSeconds(30), Duration.ofSeconds(10)), "/service", "demo", "regent-demo-observer")) {
+            ClusterView c = awaitHealthy(dcs, Duration.ofSeconds(180));
+            out.printf("cluster healthy after %.1f s%n%n", (System.nanoTime() - t0) / 1e9);
+            out.print(ClusterTable.render("demo", c));
+            printConnectInfo(w, configs);
+            String last = "";
+            while (true) {
+                Thread.sleep(5000);
+                try {
+                    String table = ClusterTable.render("demo", dcs.load());
+                    if (!table.equals(last)) {
+                        out.println();
+                        out.print(table);
+                        last = table;
+                    }
+                } catch (DcsException e) {
+                    out.println("DCS is not accessible: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void printConnectInfo(NodeConfigWriter w, List<Path> configs) {
+        out.println();
+        out.println("connect:   psql 'postgres://postgres:regent-superuser@127.0.0.1:" + pgBase + ","
+                + "127.0.0.1:" + (pgBase + 1) + (nodes > 2 ? ",127.0.0.1:" + (pgBase + 2) : "")
+                + "/postgres?target_session_attrs=read-write'");
+        for (int i = 0; i < nodes; i++) {
+            out.println("node" + i + ":     REST http://127.0.0.1:" + w.restPort(i) + "/patroni   config "
+                    + configs.get(i) + "   log " + dir.resolve("node" + i).resolve("regent.log"));
+        }
+        out.println("etcd:      http://127.0.0.1:" + etcdPort + "   (Ctrl-C stops the cluster; data stays in " + dir
+                + ")");
+    }
+
+    private ClusterView awaitHealthy(PatroniDcs dcs, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        ClusterView c = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                c = dcs.load();
+                if (healthy(c)) return c;
+            } catch (DcsException e) {
+                // etcd still starting
+            }
+            for (Process p : children) {
+                if (!p.isAlive()) throw new IllegalStateException("a node exited early; see the logs in " + dir);
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("cluster not healthy after " + timeout.toSeconds() + " s; see logs in " + dir
+                + (c == null ? "" : "\n" + ClusterTable.render("demo", c)));
+    }
+
+    /** A leader, and every other member running and streaming. */
+    public static boolean healthy(ClusterView c, int expectedMembers) {
+        if (c.leader() == null || c.members().size() < expectedMembers) return false;
+        for (Member m : c.members()) {
+            if (!m.isRunning()) return false;
+            if (!c.isLeader(m.name()) && !"streaming".equals(m.data().replicationState())) return false;
+        }
+        return true;
+    }
+
+    private boolean healthy(ClusterView c) {
+        return healthy(c, nodes);
+    }
+
+    private void startEtcd() throws IOException {
+        Path data = dir.resolve("etcd");
+        String peer = "http://127.0.0.1:" + (etcdPort + 1);
+        String client = "http://127.0.0.1:" + etcdPort;
+        // setsid: Ctrl-C must reach the nodes first; etcd is stopped after they released their keys.
+        etcd = new ProcessBuilder("setsid", "etcd", "--name", "demo", "--data-dir", data.toString(),
+                "--listen-client-urls", client, "--advertise-client-urls", client, "--listen-peer-urls", peer,
+                "--initial-advertise-peer-urls", peer, "--initial-cluster", "demo=" + peer)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("etcd.log").toFile()).start();
+    }
+
+    private void startNode(Path config, Path log) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-Xms8m", "-Xmx48m", "-XX:TieredStopAtLevel=1", "-cp",
+                System.getProperty("java.class.path"), "dev.regent.daemon.Main", config.toString()));
+        children.add(new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
+    }
+
+    private void stopAll() {
+        out.println("\nstopping the cluster ...");
+        for (Process p : children) p.destroy();
+        for (Process p : children) {
+            try {
+                if (!p.waitFor(90, TimeUnit.SECONDS)) p.destroyForcibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (etcd != null) {
+            etcd.destroy();
+            try {
+                etcd.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        out.println("stopped; data kept in " + dir);
+    }
+
+    private static void requireFree(int port, String what) {
+        try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+        } catch (IOException e) {
+            throw new IllegalStateException(what + " " + port + " is in use");
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.regent.daemon.wiring;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.regent.core.config.EffectiveConfig;
+import dev.regent.core.config.NodeConfig;
+import dev.regent.core.ha.HaSettings;
+import dev.regent.core.model.ClusterConfig;
+import dev.regent.core.model.ClusterView;
+import dev.regent.daemon.config.DynamicConfigCache;
+import dev.regent.daemon.loop.SettingsProvider;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Layers the local configuration over the dynamic one of each snapshot. Source of the dynamic layer, first that
+ * exists: {@code /config} in the DCS, the cached {@code patroni.dynamic.json}, {@code bootstrap.dcs}. A changed
+ * {@code /config} is written to the cache (atomically). The local configuration can be replaced on reload.
+ * Thread-safe.
+ */
+public final class EffectiveSettings implements SettingsProvider {
+    private static final Logger LOG = LoggerFactory.getLogger(EffectiveSettings.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private volatile NodeConfig local;
+    private final DynamicConfigCache cache;
+    private volatile ClusterConfig lastDynamic;
+    private volatile EffectiveConfig current;
+
+    public EffectiveSettings(NodeConfig local) {
+        this.local = local;
+        this.cache = new DynamicConfigCache(Path.of(local.postgresql().dataDir()));
+        Optional<Map<String, Object>> cached = cache.read();
+        this.lastDynamic = cached.map(m -> new ClusterConfig(0, m)).orElse(null);
+        this.current = EffectiveConfig.of(local, lastDynamic);
+    }
+
+    /** Replace the local configuration (SIGHUP / POST /reload). */
+    public void reload(NodeConfig newLocal) {
+        this.local = newLocal;
+        this.current = EffectiveConfig.of(newLocal, lastDynamic);
+    }
+
+    /** The effective configuration of the last {@link #settings} call. */
+    public EffectiveConfig current() {
+        return current;
+    }
+
+    public NodeConfig local() {
+        return local;
+    }
+
+    @Override
+    public HaSettings settings(ClusterView cluster) {
+        ClusterConfig dyn = cluster != null && cluster.config() != null ? cluster.config() : lastDynamic;
+        if (cluster != null && cluster.config() != null && (lastDynamic == null
+                || !Objects.equals(lastDynamic.data(), cluster.config().data()))) {
+            writeCache(cluster.config());
+        }
+        if (dyn != lastDynamic) lastDynamic = dyn;
+        EffectiveConfig e = EffectiveConfig.of(local, dyn);
+        current = e;
+        NodeConfig l = local;
+        return new HaSettings(l.name(), e.ttl(), e.loopWait(), e.retryTimeout(), l.tags(), l.bootstrap() != null,
+                e.usePgRewind(), e.postgresqlFlag("remove_data_directory_on_rewind_failure"),
+                e.postgresqlFlag("remove_data_directory_on_diverged_timelines"), e.global());
+    }
+
+    private void writeCache(ClusterConfig config) {
+        try {
+            // Only into an initialized data directory: a file in an empty one would make initdb/pg_basebackup fail.
+            if (java.nio.file.Files.exists(cache.file().resolveSibling("PG_VERSION"))) cache.write(config.data());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not write {}: {}", cache.file(), e.getMessage());
+        }
+    }
+
+    @Override
+    public String bootstrapDcsJson() {
+        NodeConfig l = local;
+        if (l.bootstrap() == null || l.bootstrap().dcs() == null) return null;
+        try {
+            return JSON.writeValueAsString(l.bootstrap().dcs());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("bootstrap.dcs cannot be written as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Duration startTimeout(HaSettings settings) {
+        int t = settings.dynamic().primaryStartTimeout();
+        return Duration.ofSeconds(Math.max(t, local.postgresql().pgCtlTimeoutSeconds()));
+    }
+}

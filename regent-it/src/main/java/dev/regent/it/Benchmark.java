@@ -1,0 +1,189 @@
+package dev.regent.it;
+
+import dev.regent.core.model.ClusterView;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@code bin/bench}: builds a real 3-node cluster on etcd and prints the figures of the README's benchmark table:
+ * time to a healthy cluster, switchover write gap and POST time, crash recovery, failover after host loss, GET
+ * /primary throughput and p99, RSS and idle CPU of a node process. Usage: {@code Benchmark [ttl loop_wait retry]}.
+ */
+public final class Benchmark {
+    private Benchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        int ttl = args.length > 0 ? Integer.parseInt(args[0]) : 30;
+        int loopWait = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+        int retry = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+        System.out.printf("Regent benchmark: 3 nodes, etcd, PostgreSQL 15, ttl=%d loop_wait=%d retry_timeout=%d%n",
+                ttl, loopWait, retry);
+        long t0 = System.nanoTime();
+        try (LocalCluster c = LocalCluster.start(3, ttl, loopWait, retry)) {
+            ClusterView healthy = c.awaitHealthy(Duration.ofSeconds(180));
+            print("nodes started -> leader + all replicas streaming", secs(System.nanoTime() - t0));
+            idle(c, healthy.leader().name());
+            restThroughput(c, c.index(healthy.leader().name()));
+            switchover(c);
+            crash(c);
+            failover(c);
+        }
+    }
+
+    private static void print(String what, String value) {
+        System.out.printf("%-58s %s%n", what, value);
+    }
+
+    private static String secs(long nanos) {
+        return String.format("%.2f s", nanos / 1e9);
+    }
+
+    private static void idle(LocalCluster c, String leader) throws Exception {
+        RegentNode n = c.node(c.index(leader));
+        Thread.sleep(5000);
+        long cpu0 = cpuTicks(n.pid());
+        long t = System.nanoTime();
+        Thread.sleep(30_000);
+        long cpu1 = cpuTicks(n.pid());
+        double perMinute = (cpu1 - cpu0) / 100.0 / ((System.nanoTime() - t) / 60e9);
+        print("leader node RSS at idle", rssMb(n.pid()) + " MB");
+        print("leader node idle CPU", String.format("%.2f s/min", perMinute));
+    }
+
+    private static long rssKb(long pid) throws Exception {
+        for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (l.startsWith("VmRSS:")) return Long.parseLong(l.replaceAll("\\D", ""));
+        }
+        return -1;
+    }
+
+    private static String rssMb(long pid) throws Exception {
+        return String.format("%.1f", rssKb(pid) / 1024.0);
+    }
+
+    private static long cpuTicks(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    private static void restThroughput(LocalCluster c, int leader) throws Exception {
+        int threads = 4;
+        Duration d = Duration.ofSeconds(5);
+        URI uri = URI.create("http://127.0.0.1:" + c.layout().restPort(leader) + "/primary");
+        List<long[]> lat = new ArrayList<>();
+        AtomicBoolean run = new AtomicBoolean(true);
+        List<Thread> ts = new ArrayList<>();
+        long[] counts = new long[threads];
+        for (int i = 0; i < threads; i++) {
+            long[] mine = new long[2_000_000];
+            lat.add(mine);
+            int idx = i;
+            Thread th = new Thread(() -> {
+                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                HttpRequest req = HttpRequest.newBuilder(uri).GET().build();
+                int k = 0;
+                while (run.get() && k < mine.length) {
+                    long s = System.nanoTime();
+                    try {
+                        client.send(req, HttpResponse.BodyHandlers.discarding());
+                    } catch (Exception e) {
+                        continue;
+                    }
+                    mine[k++] = System.nanoTime() - s;
+                }
+                counts[idx] = k;
+            });
+            ts.add(th);
+        }
+        // warm-up so the JIT of both sides does not count
+        long start = System.nanoTime();
+        ts.forEach(Thread::start);
+        Thread.sleep(d.toMillis());
+        run.set(false);
+        for (Thread th : ts) th.join();
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        long total = Arrays.stream(counts).sum();
+        long[] all = new long[(int) total];
+        int p = 0;
+        for (int i = 0; i < threads; i++) {
+            System.arraycopy(lat.get(i), 0, all, p, (int) counts[i]);
+            p += counts[i];
+        }
+        Arrays.sort(all);
+        print("GET /primary on the leader (4 keep-alive connections)", String.format("%.0f req/s, p50 %.2f ms,"
+                + " p99 %.2f ms", total / elapsed, all[(int) (total * 0.50)] / 1e6, all[(int) (total * 0.99)] / 1e6));
+    }
+
+    private static void switchover(LocalCluster c) throws Exception {
+        ClusterView before = c.awaitHealthy(Duration.ofSeconds(120));
+        String leader = before.leader().name();
+        String candidate = before.members().stream().map(m -> m.name()).filter(x -> !x.equals(leader)).findFirst()
+                .orElseThrow();
+        try (Writer w = new Writer(c::primaryJdbcUrl, LocalCluster.SUPERUSER, LocalCluster.SUPERUSER_PASSWORD, 20)
+                .start()) {
+            Thread.sleep(2000);
+            long s = System.nanoTime();
+            HttpResponse<String> r = c.rest(c.index(leader), "POST", "/switchover",
+                    "{\"leader\":\"" + leader + "\",\"candidate\":\"" + candidate + "\"}");
+            long postNanos = System.nanoTime() - s;
+            Thread.sleep(3000);
+            w.close();
+            print("switchover: POST /switchover answered", secs(postNanos) + " (" + r.statusCode() + ")");
+            print("switchover: longest gap between acknowledged writes",
+                    String.format("%.2f s", w.longestGapMillis(s - 1_000_000_000L) / 1000));
+        }
+        long s = System.nanoTime();
+        c.awaitHealthy(Duration.ofSeconds(120));
+        print("switchover: old leader streaming again (after the POST)", secs(System.nanoTime() - s));
+    }
+
+    private static void crash(LocalCluster c) throws Exception {
+        String leader = c.awaitHealthy(Duration.ofSeconds(120)).leader().name();
+        c.killPostmaster(c.index(leader));
+        long s = System.nanoTime();
+        awaitWrite(c.primaryJdbcUrl(), Duration.ofSeconds(120));
+        print("postmaster kill -9 on the leader: writes succeed again", secs(System.nanoTime() - s));
+    }
+
+    private static void failover(LocalCluster c) throws Exception {
+        String leader = c.awaitHealthy(Duration.ofSeconds(120)).leader().name();
+        int li = c.index(leader);
+        c.node(li).kill9();
+        c.killPostmaster(li);
+        long s = System.nanoTime();
+        awaitWrite(c.primaryJdbcUrl(), Duration.ofSeconds(180));
+        print("host loss (kill -9 regent + postmaster): first write", secs(System.nanoTime() - s));
+        c.node(li).start();
+        long r = System.nanoTime();
+        c.awaitHealthy(Duration.ofSeconds(180));
+        print("host loss: restarted old leader streaming again", secs(System.nanoTime() - r));
+    }
+
+    private static void awaitWrite(String url, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Connection conn = DriverManager.getConnection(url + "&connectTimeout=1&socketTimeout=2",
+                    LocalCluster.SUPERUSER, LocalCluster.SUPERUSER_PASSWORD); Statement st = conn.createStatement()) {
+                st.execute("CREATE TABLE IF NOT EXISTS bench_probe (v int); INSERT INTO bench_probe VALUES (1)");
+                return;
+            } catch (SQLException e) {
+                Thread.sleep(20);
+            }
+        }
+        throw new IllegalStateException("no successful write within " + timeout);
+    }
+}

@@ -1,0 +1,240 @@
+package dev.regent.it;
+
+import dev.regent.core.model.ClusterView;
+import dev.regent.daemon.demo.Demo;
+import dev.regent.daemon.demo.NodeConfigWriter;
+import dev.regent.dcs.DcsException;
+import dev.regent.dcs.PatroniDcs;
+import dev.regent.dcs.etcd.EtcdKeyValueStore;
+import dev.regent.testkit.EtcdProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * A real local cluster for end-to-end tests and the benchmark: one etcd (real binary) and N Regent daemons as
+ * separate processes, each managing a real PostgreSQL 15, on 127.0.0.1 with free ports in a temporary directory.
+ * {@link #close()} stops everything (including postgres processes left by killed daemons) and removes the directory.
+ */
+public final class LocalCluster implements AutoCloseable {
+    public static final String SUPERUSER = "postgres";
+    public static final String SUPERUSER_PASSWORD = "regent-superuser";
+
+    private final int size;
+    private final Path dir;
+    private final EtcdProcess etcd;
+    private final NodeConfigWriter writer;
+    private final List<RegentNode> nodes = new ArrayList<>();
+    private final PatroniDcs observer;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private LocalCluster(int size, int ttl, int loopWait, int retryTimeout) throws IOException {
+        this.size = size;
+        this.dir = Files.createTempDirectory("regent-it-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        this.etcd = EtcdProcess.start();
+        int restBase = freeBase(size);
+        int pgBase = freeBase(size);
+        while (Math.abs(pgBase - restBase) < size) pgBase = freeBase(size);
+        this.writer = new NodeConfigWriter("it", dir, List.of(etcd.hostPort()), restBase, pgBase, ttl, loopWait,
+                retryTimeout);
+        for (int i = 0; i < size; i++) {
+            String name = NodeConfigWriter.nodeName(i);
+            Path nodeDir = Files.createDirectories(dir.resolve(name));
+            Files.setPosixFilePermissions(nodeDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path cfg = dir.resolve(name + ".yml");
+            Files.writeString(cfg, writer.yaml(i));
+            nodes.add(new RegentNode(name, cfg, nodeDir.resolve("regent.log")));
+        }
+        this.observer = new PatroniDcs(EtcdKeyValueStore.fromConfig(Map.of("hosts", etcd.hostPort()),
+                Duration.ofSeconds(30), Duration.ofSeconds(10)), "/service", "it", "it-observer");
+    }
+
+    /** Start a cluster of {@code size} nodes with the given dynamic settings; does not wait for health. */
+    public static LocalCluster start(int size, int ttl, int loopWait, int retryTimeout) throws IOException {
+        LocalCluster c = new LocalCluster(size, ttl, loopWait, retryTimeout);
+        for (RegentNode n : c.nodes) n.start();
+        return c;
+    }
+
+    public RegentNode node(int i) {
+        return nodes.get(i);
+    }
+
+    public RegentNode node(String name) {
+        return nodes.stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    public int index(String name) {
+        return Integer.parseInt(name.substring(4));
+    }
+
+    public NodeConfigWriter layout() {
+        return writer;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public EtcdProcess etcd() {
+        return etcd;
+    }
+
+    /** Fresh DCS snapshot. */
+    public ClusterView cluster() throws DcsException {
+        return observer.load();
+    }
+
+    public PatroniDcs dcs() {
+        return observer;
+    }
+
+    /** Wait until {@code condition} holds on a fresh snapshot; returns it. Fails with logs on timeout. */
+    public ClusterView await(String what, Duration timeout, Predicate<ClusterView> condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        ClusterView last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                last = cluster();
+                if (condition.test(last)) return last;
+            } catch (DcsException e) {
+                // etcd briefly unavailable: try again
+            }
+            sleep(100);
+        }
+        throw new AssertionError("timed out waiting for " + what + "; last snapshot: " + last + "\n" + logs());
+    }
+
+    /** Wait for a leader and all members running and streaming. */
+    public ClusterView awaitHealthy(Duration timeout) {
+        return await("a healthy cluster", timeout, c -> Demo.healthy(c, size));
+    }
+
+    public String leaderName(Duration timeout) {
+        return await("a leader", timeout, c -> c.leader() != null).leader().name();
+    }
+
+    /** JDBC URL of one node. */
+    public String jdbcUrl(int i) {
+        return "jdbc:postgresql://127.0.0.1:" + writer.pgPort(i) + "/postgres";
+    }
+
+    /** Multi-host JDBC URL that connects to whichever node is the primary. */
+    public String primaryJdbcUrl() {
+        String hosts = Stream.iterate(0, i -> i + 1).limit(size).map(i -> "127.0.0.1:" + writer.pgPort(i))
+                .collect(Collectors.joining(","));
+        return "jdbc:postgresql://" + hosts + "/postgres?targetServerType=primary";
+    }
+
+    /** REST call; returns status code and body. */
+    public HttpResponse<String> rest(int node, String method, String path, String body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + writer.restPort(node) + path))
+                .timeout(Duration.ofSeconds(40));
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) b.header("Content-Type", "application/json");
+        try {
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("REST " + method + " " + path + " on node" + node + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The last lines of every node's log, for assertion messages. */
+    public String logs() {
+        StringBuilder sb = new StringBuilder();
+        for (RegentNode n : nodes) sb.append("---- ").append(n.name()).append('\n').append(n.tail(40)).append('\n');
+        return sb.toString();
+    }
+
+    /** Kill -9 a node's postmaster (read from postmaster.pid). */
+    public void killPostmaster(int i) throws IOException, InterruptedException {
+        long pid = postmasterPid(i);
+        if (pid > 0) new ProcessBuilder("kill", "-9", Long.toString(pid)).start().waitFor();
+    }
+
+    public long postmasterPid(int i) throws IOException {
+        Path pidFile = writer.dataDir(i).resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) return -1;
+        String first = Files.readAllLines(pidFile).get(0).trim();
+        return Long.parseLong(first);
+    }
+
+    @Override
+    public void close() {
+        for (RegentNode n : nodes) {
+            try {
+                n.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (int i = 0; i < size; i++) {
+            try {
+                killPostmaster(i); // a daemon killed by a test leaves its postgres running
+            } catch (IOException | RuntimeException e) {
+                // nothing left to stop
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        observer.close();
+        etcd.close();
+        deleteRecursively(dir);
+    }
+
+    static void deleteRecursively(Path p) {
+        if (!Files.exists(p)) return;
+        try (Stream<Path> s = Files.walk(p)) {
+            s.sorted(Comparator.reverseOrder()).forEach(x -> x.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a temp dir left behind is not worth failing a test for
+        }
+    }
+
+    private static int freeBase(int count) {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = ThreadLocalRandom.current().nextInt(20000, 40000);
+            boolean ok = true;
+            for (int i = 0; i < count && ok; i++) ok = isFree(base + i);
+            if (ok) return base;
+        }
+        throw new IllegalStateException("no free port range found");
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
