@@ -1,0 +1,262 @@
+package dev.regent.daemon.wiring;
+
+import dev.regent.core.config.NodeConfig;
+import dev.regent.core.ha.LocalPostgres;
+import dev.regent.core.ha.SlotNames;
+import dev.regent.daemon.loop.PostgresPort;
+import dev.regent.postgres.CallbackRunner;
+import dev.regent.postgres.ControlData;
+import dev.regent.postgres.PgStatus;
+import dev.regent.postgres.Postgresql;
+import dev.regent.postgres.Role;
+import dev.regent.postgres.StopMode;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link PostgresPort} over regent-postgres. Remembers which member the recovery configuration follows, the last
+ * status snapshot (for the REST API), and the effective parameters applied to the configuration files.
+ * State-changing calls come from one thread at a time (the loop or the background slot).
+ */
+public final class PostgresAdapter implements PostgresPort {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresAdapter.class);
+
+    private final Postgresql pg;
+    private final NodeConfig config;
+    private final CallbackRunner callbacks;
+    private final String slotName;
+    private volatile String followedMember;
+    private volatile String followedUrl;
+    private volatile Role role;
+    private volatile PgStatus lastStatus;
+    private volatile Map<String, Object> appliedParameters;
+
+    public PostgresAdapter(Postgresql pg, NodeConfig config) {
+        this.pg = pg;
+        this.config = config;
+        NodeConfig.PostgresqlConfig p = config.postgresql();
+        this.callbacks = new CallbackRunner(p.callbacks(), p.prePromote(), p.beforeStop(), config.scope());
+        this.slotName = SlotNames.fromMemberName(config.name());
+    }
+
+    /** The last successful status query (for GET /patroni), or null. */
+    public PgStatus lastStatus() {
+        return lastStatus;
+    }
+
+    public Postgresql postgresql() {
+        return pg;
+    }
+
+    @Override
+    public LocalPostgres observe() {
+        boolean empty = pg.dataDirectoryEmpty();
+        if (empty) {
+            lastStatus = null;
+            return new LocalPostgres(LocalPostgres.ProcessState.STOPPED, true, null, null, null, 0, 0, null, null,
+                    null, null, null);
+        }
+        LocalPostgres.ProcessState ps = switch (pg.processState()) {
+            case RUNNING -> LocalPostgres.ProcessState.RUNNING;
+            case STARTING -> LocalPostgres.ProcessState.STARTING;
+            default -> LocalPostgres.ProcessState.STOPPED;
+        };
+        if (ps == LocalPostgres.ProcessState.RUNNING) {
+            try {
+                PgStatus s = pg.status();
+                lastStatus = s;
+                role = s.inRecovery() ? Role.REPLICA : Role.PRIMARY;
+                return new LocalPostgres(ps, false, s.systemIdentifier(), s.inRecovery(), null, s.timeline(),
+                        s.walPosition(), s.receiveLsn(), s.replayLsn(), s.replicationState(),
+                        s.inRecovery() ? followedMember : null, s.primarySlotName());
+            } catch (RuntimeException e) {
+                LOG.debug("status query failed: {}", e.getMessage());
+                ps = LocalPostgres.ProcessState.STARTING;
+            }
+        }
+        lastStatus = null;
+        ControlData cd = safeControlData();
+        String state = cd == null ? null : cd.clusterState();
+        Boolean inRecovery = state == null ? null : state.contains("recovery") && !state.equals("in crash recovery");
+        return new LocalPostgres(ps, false, cd == null ? null : cd.systemIdentifier(), inRecovery, state,
+                cd == null ? 0 : cd.timeline(), cd == null ? 0 : cd.checkpointLocation(), null, null, null,
+                followedMember, null);
+    }
+
+    private ControlData safeControlData() {
+        try {
+            return pg.controlData();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public String bootstrap() throws Exception {
+        NodeConfig.BootstrapConfig b = config.bootstrap();
+        NodeConfig.PgUser su = config.postgresql().superuser();
+        pg.initdb(b == null ? List.of() : b.initdb(), su == null ? null : su.password());
+        if (b != null && b.pgHba() != null && !b.pgHba().isEmpty() && config.postgresql().pgHba() == null) {
+            pg.appendPgHba(b.pgHba());
+        }
+        startAs(Role.PRIMARY, null, null, Duration.ofSeconds(config.postgresql().pgCtlTimeoutSeconds()));
+        pg.createUsers();
+        if (b != null && b.postBootstrap() != null) {
+            int rc = pg.runPostBootstrap(b.postBootstrap(), Duration.ofSeconds(300));
+            if (rc != 0) throw new IllegalStateException("post_bootstrap script exited with " + rc);
+        }
+        String sysid = pg.controlData().systemIdentifier();
+        if (sysid == null) throw new IllegalStateException("no system identifier after initdb");
+        return sysid;
+    }
+
+    @Override
+    public void cloneFrom(String connUrl) throws Exception {
+        if (connUrl == null) throw new IllegalStateException("the member to clone from has no conn_url");
+        pg.basebackup(connUrl, Duration.ofSeconds(Math.max(300, config.postgresql().pgCtlTimeoutSeconds())));
+    }
+
+    @Override
+    public void start(boolean asPrimary, String followName, String followConnUrl, Duration timeout)
+            throws Exception {
+        startAs(asPrimary ? Role.PRIMARY : Role.REPLICA, followName, followConnUrl, timeout);
+    }
+
+    private void startAs(Role r, String followName, String followConnUrl, Duration timeout) {
+        if (pg.isRunning()) {
+            LOG.info("postgres already running; not starting it again");
+            return;
+        }
+        pg.writeConfig(r, followConnUrl, r == Role.REPLICA && followConnUrl != null ? slotName : null);
+        role = r;
+        followedMember = r == Role.REPLICA ? followName : null;
+        followedUrl = r == Role.REPLICA ? followConnUrl : null;
+        if (!pg.start(timeout)) throw new IllegalStateException("postgres did not accept connections within "
+                + timeout.toSeconds() + " s; see " + pg.postmasterLog());
+    }
+
+    @Override
+    public void stop(String mode, Duration timeout) throws Exception {
+        if (!pg.isRunning()) return;
+        callbacks.runBeforeStop(Duration.ofSeconds(60));
+        StopMode m = switch (mode) {
+            case "smart" -> StopMode.SMART;
+            case "immediate" -> StopMode.IMMEDIATE;
+            default -> StopMode.FAST;
+        };
+        if (!pg.stop(m, timeout)) {
+            LOG.warn("postgres did not stop within {} s ({}); stopping immediately", timeout.toSeconds(), mode);
+            pg.stop(StopMode.IMMEDIATE, Duration.ofSeconds(30));
+        }
+        callbacks.fire(CallbackRunner.Action.ON_STOP, role == Role.PRIMARY ? "primary" : "replica");
+    }
+
+    @Override
+    public void promote() throws Exception {
+        int rc = callbacks.runPrePromote(Duration.ofSeconds(60));
+        if (rc != 0) throw new IllegalStateException("pre_promote script exited with " + rc + "; not promoting");
+        if (!pg.promote(Duration.ofSeconds(config.postgresql().pgCtlTimeoutSeconds()))) {
+            throw new IllegalStateException("promote did not finish in time");
+        }
+        role = Role.PRIMARY;
+        followedMember = null;
+        followedUrl = null;
+        // A promoted primary must not keep primary_conninfo in its files: a later restart would make it a replica.
+        pg.writeConfig(Role.PRIMARY, null, null);
+    }
+
+    @Override
+    public void follow(String followName, String followConnUrl) throws Exception {
+        if (Objects.equals(followName, followedMember) && Objects.equals(followConnUrl, followedUrl)) return;
+        pg.writeConfig(Role.REPLICA, followConnUrl, followConnUrl == null ? null : slotName);
+        followedMember = followName;
+        followedUrl = followConnUrl;
+        // primary_conninfo and primary_slot_name are reloadable since PostgreSQL 13.
+        pg.reload();
+        LOG.info("following {} ({})", followName, followConnUrl);
+    }
+
+    @Override
+    public void rewind(String sourceConnUrl) throws Exception {
+        if (sourceConnUrl == null) throw new IllegalStateException("the rewind source has no conn_url");
+        pg.rewind(sourceConnUrl, Duration.ofSeconds(Math.max(300, config.postgresql().pgCtlTimeoutSeconds())));
+    }
+
+    @Override
+    public boolean canRewind() {
+        return pg.canRewind();
+    }
+
+    @Override
+    public void removeDataDirectory() throws Exception {
+        pg.removeDataDirectory();
+    }
+
+    @Override
+    public void moveDataDirectoryAside() throws Exception {
+        pg.moveDataDirAside();
+    }
+
+    @Override
+    public void syncReplicationSlots(Set<String> names) throws Exception {
+        pg.ensurePhysicalSlots(names);
+    }
+
+    @Override
+    public void reload() throws Exception {
+        Role r = role == null ? Role.REPLICA : role;
+        pg.writeConfig(r, r == Role.REPLICA ? followedUrl : null, r == Role.REPLICA && followedUrl != null
+                ? slotName : null);
+        pg.reload();
+    }
+
+    /**
+     * Apply changed effective parameters (a PATCH of {@code /config}): re-render the files and reload. Parameters
+     * that need a restart show up as pending_restart.
+     */
+    public void applyParameters(Map<String, Object> parameters, Boolean usePgRewind) {
+        pg.setDynamicUsePgRewind(usePgRewind);
+        if (Objects.equals(parameters, appliedParameters)) return;
+        boolean first = appliedParameters == null;
+        appliedParameters = parameters;
+        pg.setDynamicParameters(parameters);
+        if (!first && pg.isRunning()) {
+            try {
+                reload();
+                callbacks.fire(CallbackRunner.Action.ON_RELOAD, role == Role.PRIMARY ? "primary" : "replica");
+                LOG.info("configuration changed; postgres reloaded");
+            } catch (Exception e) {
+                LOG.warn("reload after configuration change failed: {}", e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void restart(Duration timeout) throws Exception {
+        Role r = role == null ? Role.REPLICA : role;
+        stop("fast", timeout);
+        startAs(r, followedMember, followedUrl, timeout);
+    }
+
+    @Override
+    public void checkpoint() throws Exception {
+        pg.checkpoint();
+    }
+
+    @Override
+    public void fireCallback(String action, String roleName) {
+        for (CallbackRunner.Action a : CallbackRunner.Action.values()) {
+            if (a.patroniName().equals(action)) callbacks.fire(a, roleName);
+        }
+    }
+
+    @Override
+    public String connUrl() {
+        return pg.connUrl();
+    }
+}
