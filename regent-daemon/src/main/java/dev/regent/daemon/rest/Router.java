@@ -34,7 +34,7 @@ final class Router implements HttpHandler {
         this.auth = auth;
         this.reads = new ReadEndpoints(control);
         this.config = new ConfigEndpoints(control);
-        this.switchover = new Switchover(control, clock, monotonicMillis, switchoverTimeout);
+        this.switchover = new Switchover(control, clock, switchoverTimeout);
         this.commands = new NodeCommands(control, clock);
     }
 

@@ -12,27 +12,25 @@ import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /switchover}, {@code POST /failover}, {@code DELETE /switchover} (§3.9), checking Patroni's condition
- * table in order. The immediate case blocks the worker thread while the loop performs the switchover. Thread-safe.
+ * table in order. The immediate case blocks the worker thread while the loop performs the switchover; that wait is
+ * measured on the real monotonic clock (not the snapshot clock), since it is a real-time bound. Thread-safe.
  */
 final class Switchover {
     private static final Logger LOG = LoggerFactory.getLogger(Switchover.class);
 
     private final NodeControl control;
     private final Clock clock;
-    private final LongSupplier monotonicMillis;
     private final Duration timeoutOverride;
 
     /** {@code timeoutOverride}: null = Patroni's {@code 2 * max(10, loop_wait)} seconds. */
-    Switchover(NodeControl control, Clock clock, LongSupplier monotonicMillis, Duration timeoutOverride) {
+    Switchover(NodeControl control, Clock clock, Duration timeoutOverride) {
         this.control = control;
         this.clock = clock;
-        this.monotonicMillis = monotonicMillis;
         this.timeoutOverride = timeoutOverride;
     }
 
@@ -92,10 +90,10 @@ final class Switchover {
 
     private Result poll(String previous, String candidate, String action, Duration timeout)
             throws InterruptedException {
-        long deadline = monotonicMillis.getAsLong() + timeout.toMillis();
+        long deadline = RestApiServer.nanoMillis() + timeout.toMillis();
         String verb = "switchover".equals(action) ? "switched" : "failed";
         while (true) {
-            long left = deadline - monotonicMillis.getAsLong();
+            long left = deadline - RestApiServer.nanoMillis();
             if (left <= 0) break;
             try {
                 ClusterView v = control.awaitLeaderChange(previous, Duration.ofMillis(left));
@@ -111,7 +109,7 @@ final class Switchover {
             } catch (DcsException e) {
                 // keep polling: the DCS may answer again before the deadline
                 LOG.debug("polling {} result failed: {}", action, e.getMessage());
-                Thread.sleep(Math.min(200, Math.max(1, deadline - monotonicMillis.getAsLong())));
+                Thread.sleep(Math.min(200, Math.max(1, deadline - RestApiServer.nanoMillis())));
             }
         }
         return new Result(503, capitalize(action) + " status unknown after " + timeout.toSeconds()

@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * In-memory {@link NodeControl} for tests: a mutable cluster view guarded by this object's monitor, with config and
  * failover writes applied to it (CAS on versions) and every call recorded.
  */
-final class FakeNodeControl implements NodeControl {
+class FakeNodeControl implements NodeControl {
     private ClusterView view = ClusterView.empty();
     final List<String> calls = new CopyOnWriteArrayList<>();
     volatile List<PeerStatus> peers;
