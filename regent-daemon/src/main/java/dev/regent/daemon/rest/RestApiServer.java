@@ -17,7 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Patroni's REST API on the JDK's built-in HTTP server (HTTP/1.1 with keep-alive, a fixed pool of worker threads).
+ * Patroni's REST API on the JDK's built-in HTTP server (HTTP/1.1 with keep-alive). Snapshot reads (health checks,
+ * {@code /patroni}, {@code /metrics}) are answered on the dispatcher thread; requests that may block run on a fixed
+ * pool of worker threads.
  * Read endpoints answer from the {@link NodeStatus} that the HA loop publishes (no SQL or DCS call per health
  * check); writes and fresh reads go through {@link NodeControl}.
  *
@@ -102,10 +104,13 @@ public final class RestApiServer implements AutoCloseable {
         if (server != null) throw new IllegalStateException("REST API already started");
         InetSocketAddress address = parseListen(options.listen());
         HttpServer s = HttpServer.create(address, options.backlog());
-        s.createContext("/", new Router(status, control, new BasicAuth(options.username(), options.password()),
-                options.clock(), options.monotonicMillis(), options.switchoverTimeout()));
+        Router router = new Router(status, control, new BasicAuth(options.username(), options.password()),
+                options.clock(), options.monotonicMillis(), options.switchoverTimeout());
         pool = Executors.newFixedThreadPool(options.threads(), threadFactory());
-        s.setExecutor(pool);
+        router.setWorkers(pool);
+        s.createContext("/", router);
+        // no executor: exchanges start on the dispatcher thread; the router hands blocking ones to the pool
+        s.setExecutor(null);
         s.start();
         server = s;
         LOG.info("REST API listening on {}", s.getAddress());

@@ -38,8 +38,40 @@ final class Router implements HttpHandler {
         this.commands = new NodeCommands(control, clock);
     }
 
+    /** Where requests that may block (DCS, loop, request bodies) run; set by the server before start. */
+    private volatile java.util.concurrent.Executor workers = Runnable::run;
+
+    void setWorkers(java.util.concurrent.Executor workers) {
+        this.workers = workers;
+    }
+
+    /**
+     * Health checks and other snapshot reads take microseconds and are answered on the server's dispatcher thread
+     * (no hand-off, which is what keeps {@code GET /primary} fast on 2 cores); everything else runs on the worker
+     * pool so that a slow switchover or restart never stalls the health checks.
+     */
     @Override
     public void handle(HttpExchange http) {
+        if (isSnapshotRead(http)) {
+            serve(http);
+            return;
+        }
+        try {
+            workers.execute(() -> serve(http));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            http.close();
+        }
+    }
+
+    private static boolean isSnapshotRead(HttpExchange http) {
+        String m = http.getRequestMethod();
+        if (m.equals("HEAD") || m.equals("OPTIONS")) return true;
+        if (!m.equals("GET")) return false;
+        String p = http.getRequestURI().getRawPath();
+        return !(p.startsWith("/cluster") || p.startsWith("/history") || p.startsWith("/config"));
+    }
+
+    private void serve(HttpExchange http) {
         Exchange ex = null;
         try {
             ex = new Exchange(http);
