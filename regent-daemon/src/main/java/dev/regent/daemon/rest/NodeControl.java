@@ -1,0 +1,83 @@
+package dev.regent.daemon.rest;
+
+import dev.regent.core.ha.PeerStatus;
+import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.Member;
+import dev.regent.dcs.DcsException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The writes and fresh reads that the REST API asks of the node; implemented by the HA loop. The REST layer validates
+ * requests (body shape, Patroni's condition tables) before calling; implementations only act. Every method may be
+ * called concurrently from several HTTP worker threads. A {@link DcsException} becomes a 503 (or 502 for config
+ * writes) with the exception message.
+ */
+public interface NodeControl {
+
+    /** A fresh DCS read for {@code /cluster}, {@code /history}, {@code /config} and the write endpoints. Blocks. */
+    ClusterView readCluster() throws DcsException;
+
+    /**
+     * Write the merged dynamic config (JSON object text) with compare-and-set on {@code expectedVersion}.
+     *
+     * @return false when the version no longer matches (the API answers 409)
+     */
+    boolean patchConfig(String json, long expectedVersion) throws DcsException;
+
+    /** Replace the dynamic config unconditionally. False = write failed (the API answers 502). */
+    boolean putConfig(String json) throws DcsException;
+
+    /**
+     * Write the {@code failover} key ({@code "{}"} clears it).
+     *
+     * @param version CAS version, or null for an unconditional write
+     * @return false when the CAS failed or the write was refused
+     */
+    boolean writeFailover(String json, Long version) throws DcsException;
+
+    /**
+     * Block until the DCS shows a leader other than {@code previousLeader}, or no {@code failover} key, or
+     * {@code maxWait} has passed, whichever comes first; return the last view read (fresh). Implementations should
+     * wake on DCS watches rather than sleep a fixed period, so that a switchover is answered promptly.
+     */
+    ClusterView awaitLeaderChange(String previousLeader, Duration maxWait) throws DcsException, InterruptedException;
+
+    /**
+     * Ask members for {@code GET /patroni} (2 s timeout each, in parallel) for the switchover feasibility check.
+     * Unreachable members are returned as {@link PeerStatus#unreachable(String)}.
+     */
+    List<PeerStatus> fetchPeerStatuses(List<Member> members);
+
+    /**
+     * Restart PostgreSQL now; blocks until the restart finished or failed. The REST layer has already checked the
+     * request's filters against the published {@link NodeStatus}; the loop may check them again
+     * ({@link RestartRequest#mismatchReason}).
+     */
+    RestartResult requestRestart(RestartRequest request);
+
+    /** Store a scheduled restart in the member key. False when another restart is already scheduled. */
+    boolean scheduleRestart(RestartRequest request);
+
+    /** Drop the scheduled restart. False when none was scheduled. */
+    boolean cancelScheduledRestart();
+
+    /** Re-read the configuration files and reload PostgreSQL (SIGHUP), asynchronously. */
+    void requestReload();
+
+    /**
+     * Start a reinitialization (wipe and re-clone) in the background.
+     *
+     * @param force      cancel a running background action first
+     * @param fromLeader take the base backup from the leader
+     * @return null when started, else Patroni's reason ({@code Cluster has no leader, can not reinitialize},
+     *         {@code I am the leader, can not reinitialize}, {@code <action> already in progress})
+     */
+    String requestReinitialize(boolean force, boolean fromLeader);
+
+    /** Run the next HA cycle now (after a config or failover write). Never blocks. */
+    void wakeUp();
+
+    /** Result of an immediate restart: {@code ok} maps to 200, else 503; {@code message} is the body. */
+    record RestartResult(boolean ok, String message) {}
+}

@@ -1,0 +1,48 @@
+package dev.regent.daemon.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.regent.core.model.ClusterView;
+import dev.regent.dcs.DcsException;
+import java.io.IOException;
+
+/**
+ * {@code GET /patroni} (served from a per-snapshot cache), {@code /cluster}, {@code /history}, {@code /failsafe}.
+ * Thread-safe: the cache is one immutable holder in a volatile field; a race only renders twice.
+ */
+final class ReadEndpoints {
+    private final NodeControl control;
+    private volatile Rendered cache;
+
+    /** The status JSON of one published snapshot, for one freshness of its DCS view. */
+    private record Rendered(NodeStatus source, boolean fresh, byte[] json) {}
+
+    ReadEndpoints(NodeControl control) {
+        this.control = control;
+    }
+
+    /** The status document's bytes; rendered once per published snapshot (and per DCS-view freshness). */
+    byte[] statusJson(NodeStatus s, long now) throws JsonProcessingException {
+        ClusterView fresh = s.freshCluster(now);
+        Rendered c = cache;
+        if (c != null && c.source == s && c.fresh == (fresh != null)) return c.json;
+        byte[] json = Exchange.JSON.writeValueAsBytes(StatusDocument.build(s, fresh));
+        cache = new Rendered(s, fresh != null, json);
+        return json;
+    }
+
+    void cluster(Exchange ex, NodeStatus s) throws IOException, DcsException {
+        ClusterView view = control.readCluster();
+        ex.sendJson(200, ClusterJson.cluster(view, s.scope(), s.standbyCluster()));
+    }
+
+    void history(Exchange ex) throws IOException, DcsException {
+        ex.sendJson(200, ClusterJson.history(control.readCluster()));
+    }
+
+    void failsafe(Exchange ex, ClusterView cluster) throws IOException {
+        if (cluster == null || cluster.failsafe() == null) {
+            throw HttpError.page(502, "Bad Gateway: failsafe mode is not active");
+        }
+        ex.sendJson(200, cluster.failsafe());
+    }
+}

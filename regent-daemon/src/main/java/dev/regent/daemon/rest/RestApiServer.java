@@ -1,0 +1,169 @@
+package dev.regent.daemon.rest;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Patroni's REST API on the JDK's built-in HTTP server (HTTP/1.1 with keep-alive). Snapshot reads (health checks,
+ * {@code /patroni}, {@code /metrics}) are answered on the dispatcher thread; requests that may block run on a fixed
+ * pool of worker threads.
+ * Read endpoints answer from the {@link NodeStatus} that the HA loop publishes (no SQL or DCS call per health
+ * check); writes and fresh reads go through {@link NodeControl}.
+ *
+ * <p>Lifecycle: construct, {@link #start()} once, {@link #stop()} once. {@code start} binds and returns; requests are
+ * served on the pool's threads. Thread-safe.
+ */
+public final class RestApiServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RestApiServer.class);
+
+    static {
+        // Responses are written as headers + body; without TCP_NODELAY, Nagle plus delayed ACKs add ~40 ms on
+        // keep-alive connections. Must be set before the JDK server reads its configuration.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
+    /**
+     * Server settings.
+     *
+     * @param listen            {@code restapi.listen}: {@code host:port}; host {@code ''}, {@code *}, {@code 0.0.0.0}
+     *                          or {@code ::} = all interfaces; port 0 = any free port
+     * @param username          basic auth user for unsafe endpoints, or null for none
+     * @param password          basic auth password
+     * @param threads           worker threads (Patroni's {@code thread_pool_size}, at least 5)
+     * @param backlog           listen backlog ({@code request_queue_size})
+     * @param clock             wall clock (schedule checks)
+     * @param monotonicMillis   monotonic clock of the {@link NodeStatus} deadlines
+     * @param switchoverTimeout how long an immediate switchover is awaited; null = {@code 2*max(10, loop_wait)} s
+     */
+    public record Options(String listen, String username, String password, int threads, int backlog, Clock clock,
+                          LongSupplier monotonicMillis, Duration switchoverTimeout) {
+        public Options {
+            Objects.requireNonNull(listen, "restapi.listen");
+            threads = Math.max(5, threads);
+            backlog = backlog <= 0 ? 5 : backlog;
+            clock = clock == null ? Clock.systemUTC() : clock;
+            monotonicMillis = monotonicMillis == null ? RestApiServer::nanoMillis : monotonicMillis;
+        }
+
+        /** Defaults: no auth, 5 threads, backlog 64, system clocks, Patroni's switchover timeout. */
+        public static Options of(String listen) {
+            return new Options(listen, null, null, 5, 64, null, null, null);
+        }
+
+        public Options withAuth(String user, String pass) {
+            return new Options(listen, user, pass, threads, backlog, clock, monotonicMillis, switchoverTimeout);
+        }
+
+        public Options withClocks(Clock wall, LongSupplier monotonic) {
+            return new Options(listen, username, password, threads, backlog, wall, monotonic, switchoverTimeout);
+        }
+
+        public Options withThreads(int n) {
+            return new Options(listen, username, password, n, backlog, clock, monotonicMillis, switchoverTimeout);
+        }
+
+        public Options withSwitchoverTimeout(Duration d) {
+            return new Options(listen, username, password, threads, backlog, clock, monotonicMillis, d);
+        }
+    }
+
+    /** The monotonic clock the daemon should use for {@link NodeStatus} deadlines by default. */
+    public static long nanoMillis() {
+        return System.nanoTime() / 1_000_000L;
+    }
+
+    private final Options options;
+    private final Supplier<NodeStatus> status;
+    private final NodeControl control;
+    private HttpServer server;
+    private ExecutorService pool;
+
+    public RestApiServer(Options options, Supplier<NodeStatus> status, NodeControl control) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.status = Objects.requireNonNull(status, "status");
+        this.control = Objects.requireNonNull(control, "control");
+    }
+
+    /** Bind and start serving. Throws when the address is taken or invalid. */
+    public synchronized void start() throws IOException {
+        if (server != null) throw new IllegalStateException("REST API already started");
+        InetSocketAddress address = parseListen(options.listen());
+        HttpServer s = HttpServer.create(address, options.backlog());
+        Router router = new Router(status, control, new BasicAuth(options.username(), options.password()),
+                options.clock(), options.monotonicMillis(), options.switchoverTimeout());
+        pool = Executors.newFixedThreadPool(options.threads(), threadFactory());
+        router.setWorkers(pool);
+        s.createContext("/", router);
+        // no executor: exchanges start on the dispatcher thread; the router hands blocking ones to the pool
+        s.setExecutor(null);
+        s.start();
+        server = s;
+        LOG.info("REST API listening on {}", s.getAddress());
+    }
+
+    /** The bound port (useful with port 0). */
+    public synchronized int port() {
+        if (server == null) throw new IllegalStateException("REST API not started");
+        return server.getAddress().getPort();
+    }
+
+    /** Stop accepting, give running requests up to a second, then stop the workers. Idempotent. */
+    public synchronized void stop() {
+        if (server == null) return;
+        server.stop(0);
+        pool.shutdownNow();
+        try {
+            pool.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        server = null;
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** {@code host:port}; empty host, {@code *}, {@code 0.0.0.0} and {@code ::} mean every interface. */
+    static InetSocketAddress parseListen(String listen) {
+        int colon = listen.lastIndexOf(':');
+        if (colon < 0) throw new IllegalArgumentException("restapi.listen must be host:port, got '" + listen + "'");
+        String host = listen.substring(0, colon).trim();
+        int port;
+        try {
+            port = Integer.parseInt(listen.substring(colon + 1).trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("restapi.listen has an invalid port: '" + listen + "'");
+        }
+        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+        if (host.isEmpty() || host.equals("*") || host.equals("0.0.0.0") || host.equals("::")) {
+            return new InetSocketAddress(port);
+        }
+        return new InetSocketAddress(host, port);
+    }
+
+    private static ThreadFactory threadFactory() {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "restapi-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,35 @@
+package dev.regent.daemon.rest;
+
+import java.time.OffsetDateTime;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A validated {@code POST /restart} body. Every filter is optional (null = not given).
+ *
+ * @param restartPending  restart only when PostgreSQL reports a pending restart
+ * @param role            restart only when the node has this role ({@code primary}, {@code standby_leader},
+ *                        {@code replica})
+ * @param postgresVersion restart only when the running server version is lower than this (e.g. {@code 150005})
+ * @param timeoutSeconds  start timeout overriding {@code primary_start_timeout}
+ * @param schedule        when to restart, or null for now
+ * @param json            the request as it is stored in the member key ({@code schedule} as ISO text)
+ */
+public record RestartRequest(Boolean restartPending, String role, Integer postgresVersion, Integer timeoutSeconds,
+                             OffsetDateTime schedule, Map<String, Object> json) {
+
+    public RestartRequest {
+        json = json == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(json));
+    }
+
+    /**
+     * Patroni's {@code restart_matches}: why this request must not run on a node in the given state, or null when it
+     * may run.
+     */
+    public String mismatchReason(String currentRole, int serverVersion, boolean pendingRestart) {
+        if (role != null && !role.equals(currentRole)) return "host role mismatch";
+        if (postgresVersion != null && postgresVersion <= serverVersion) return "postgres version mismatch";
+        if (Boolean.TRUE.equals(restartPending) && !pendingRestart) return "pending restart flag is not set";
+        return null;
+    }
+}

@@ -1,0 +1,172 @@
+package dev.regent.daemon.rest;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.regent.dcs.DcsException;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Patroni's dispatch (§3.1): method plus first path segment selects a handler; other GET paths are health checks;
+ * HEAD/OPTIONS are health checks without a body; methods without a handler get 501. No exception leaves
+ * {@link #handle}: it becomes a 4xx/5xx answer (500 logged with its stack trace). Thread-safe.
+ */
+final class Router implements HttpHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(Router.class);
+
+    private final Supplier<NodeStatus> status;
+    private final LongSupplier monotonicMillis;
+    private final BasicAuth auth;
+    private final ReadEndpoints reads;
+    private final ConfigEndpoints config;
+    private final Switchover switchover;
+    private final NodeCommands commands;
+
+    Router(Supplier<NodeStatus> status, NodeControl control, BasicAuth auth, Clock clock, LongSupplier monotonicMillis,
+           Duration switchoverTimeout) {
+        this.status = status;
+        this.monotonicMillis = monotonicMillis;
+        this.auth = auth;
+        this.reads = new ReadEndpoints(control);
+        this.config = new ConfigEndpoints(control);
+        this.switchover = new Switchover(control, clock, switchoverTimeout);
+        this.commands = new NodeCommands(control, clock);
+    }
+
+    /** Where requests that may block (DCS, loop, request bodies) run; set by the server before start. */
+    private volatile java.util.concurrent.Executor workers = Runnable::run;
+
+    void setWorkers(java.util.concurrent.Executor workers) {
+        this.workers = workers;
+    }
+
+    /**
+     * Health checks and other snapshot reads take microseconds and are answered on the server's dispatcher thread
+     * (no hand-off, which is what keeps {@code GET /primary} fast on 2 cores); everything else runs on the worker
+     * pool so that a slow switchover or restart never stalls the health checks.
+     */
+    @Override
+    public void handle(HttpExchange http) {
+        if (isSnapshotRead(http)) {
+            serve(http);
+            return;
+        }
+        try {
+            workers.execute(() -> serve(http));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            http.close();
+        }
+    }
+
+    private static boolean isSnapshotRead(HttpExchange http) {
+        String m = http.getRequestMethod();
+        if (m.equals("HEAD") || m.equals("OPTIONS")) return true;
+        if (!m.equals("GET")) return false;
+        String p = http.getRequestURI().getRawPath();
+        return !(p.startsWith("/cluster") || p.startsWith("/history") || p.startsWith("/config"));
+    }
+
+    private void serve(HttpExchange http) {
+        Exchange ex = null;
+        try {
+            ex = new Exchange(http);
+            dispatch(ex);
+        } catch (HttpError e) {
+            answerError(ex, http, e.status, e.getMessage(), e.page);
+        } catch (DcsException e) {
+            LOG.warn("{} {}: DCS error: {}", http.getRequestMethod(), http.getRequestURI(), e.getMessage());
+            answerError(ex, http, 503, "DCS is not accessible: " + e.getMessage(), false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            answerError(ex, http, 503, "interrupted while waiting", false);
+        } catch (Throwable t) {
+            LOG.error("{} {} failed", http.getRequestMethod(), http.getRequestURI(), t);
+            answerError(ex, http, 500, "internal error: " + t, false);
+        } finally {
+            http.close();
+        }
+    }
+
+    private void answerError(Exchange ex, HttpExchange http, int code, String message, boolean page) {
+        try {
+            if (ex == null) {
+                http.sendResponseHeaders(code, -1);
+            } else if (page) {
+                ex.sendErrorPage(code, message);
+            } else {
+                ex.sendText(code, message);
+            }
+        } catch (IOException | RuntimeException e) {
+            // headers were already sent or the client went away: nothing more can be said
+            LOG.debug("could not send {} for {}: {}", code, http.getRequestURI(), e.toString());
+        }
+    }
+
+    private void dispatch(Exchange ex) throws Exception {
+        String segment = ex.firstSegment();
+        switch (ex.method) {
+            case "GET" -> get(ex, segment);
+            case "HEAD", "OPTIONS" -> {
+                NodeStatus s = status.get();
+                ex.sendStatusOnly(HealthCheck.status(ex.path, ex.query, s, monotonicMillis.getAsLong()));
+            }
+            case "PATCH" -> unsafe(ex, segment, "config");
+            case "PUT" -> unsafe(ex, segment, "config");
+            case "POST" -> unsafe(ex, segment, "switchover", "failover", "restart", "reload", "reinitialize");
+            case "DELETE" -> unsafe(ex, segment, "switchover", "restart");
+            default -> unsupported(ex);
+        }
+    }
+
+    private void get(Exchange ex, String segment) throws Exception {
+        NodeStatus s = status.get();
+        long now = monotonicMillis.getAsLong();
+        switch (segment) {
+            case "patroni" -> ex.sendJson(200, reads.statusJson(s, now));
+            case "cluster" -> reads.cluster(ex, s);
+            case "history" -> reads.history(ex);
+            case "config" -> config.get(ex);
+            case "metrics" -> ex.sendMetrics(Metrics.render(s, s.freshCluster(now), now));
+            case "liveness" -> ex.sendStatusOnly(HealthCheck.liveness(s, now));
+            case "readiness" -> ex.sendStatusOnly(HealthCheck.readiness(ex.query, s, now));
+            case "failsafe" -> reads.failsafe(ex, s.freshCluster(now));
+            default -> ex.sendJson(HealthCheck.status(ex.path, ex.query, s, now), reads.statusJson(s, now));
+        }
+    }
+
+    private void unsafe(Exchange ex, String segment, String... handled) throws Exception {
+        if (!java.util.List.of(handled).contains(segment)) {
+            unsupported(ex);
+            return;
+        }
+        String failure = auth.check(ex.http.getRequestHeaders().getFirst("Authorization"));
+        if (failure != null) {
+            ex.drain();
+            ex.http.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"Patroni\"");
+            ex.sendText(401, failure);
+            return;
+        }
+        String route = ex.method + " " + segment;
+        switch (route) {
+            case "PATCH config" -> config.patch(ex);
+            case "PUT config" -> config.put(ex);
+            case "POST switchover", "POST failover" -> switchover.post(ex, segment, status.get());
+            case "DELETE switchover" -> switchover.delete(ex);
+            case "POST restart" -> commands.restart(ex, status.get());
+            case "DELETE restart" -> commands.deleteRestart(ex);
+            case "POST reload" -> commands.reload(ex);
+            case "POST reinitialize" -> commands.reinitialize(ex);
+            default -> unsupported(ex);
+        }
+    }
+
+    private static void unsupported(Exchange ex) throws IOException {
+        ex.drain();
+        ex.sendErrorPage(501, "Unsupported method ('" + ex.method + "')");
+    }
+}
