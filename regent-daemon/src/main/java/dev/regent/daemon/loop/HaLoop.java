@@ -58,6 +58,7 @@ public final class HaLoop implements AutoCloseable {
     private long dcsLastSeenEpoch;
     private String lastMessage;
     private HaSettings lastSettings;
+    private volatile Consumer<HaSettings> settingsListener = s -> { };
 
     public HaLoop(String name, Dcs dcs, PostgresPort pg, Function<HaInput, Decision> decider,
                   SettingsProvider settingsProvider, PeerProber prober, MemberDataBuilder memberData,
@@ -87,6 +88,16 @@ public final class HaLoop implements AutoCloseable {
         watchThread = new Thread(this::runWatcher, "regent-dcs-watch");
         watchThread.setDaemon(true);
         watchThread.start();
+    }
+
+    /** Called on the loop thread with each cycle's settings, before deciding (e.g. to apply changed parameters). */
+    public void setSettingsListener(Consumer<HaSettings> listener) {
+        this.settingsListener = listener;
+    }
+
+    /** Name of the long action in progress, or null. */
+    public String backgroundTask() {
+        return slot.running();
     }
 
     /** Queue an operator command for the next cycle and wake the loop. */
@@ -141,6 +152,7 @@ public final class HaLoop implements AutoCloseable {
         LocalPostgres local = pg.observe();
         HaSettings settings = settingsProvider.settings(cluster);
         applyDcsSettings(settings);
+        settingsListener.accept(settings);
         Map<String, PeerStatus> peers = needPeers(cluster, local)
                 ? prober.probe(cluster.members(), name) : Map.of();
         List<Command> cmds = new ArrayList<>();

@@ -1,0 +1,88 @@
+package dev.regent.daemon.wiring;
+
+import dev.regent.core.ha.LocalPostgres;
+import dev.regent.core.model.ClusterView;
+import dev.regent.daemon.Versions;
+import dev.regent.daemon.loop.CycleReport;
+import dev.regent.daemon.loop.MemberDataBuilder;
+import dev.regent.daemon.rest.NodeStatus;
+import dev.regent.postgres.PgStatus;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Turns each {@link CycleReport} into the immutable {@link NodeStatus} the REST API serves. The lock is reported valid
+ * only until the time the loop computed from its last successful lock write, so {@code /primary} turns 503 on time
+ * even if the loop stalls. Thread-safe: written by the loop thread, read by REST workers.
+ */
+public final class StatusPublisher implements Consumer<CycleReport>, Supplier<NodeStatus> {
+    private final String scope;
+    private final String name;
+    private final Supplier<PgStatus> pgStatus;
+    private final AtomicReference<NodeStatus> current = new AtomicReference<>();
+    private final AtomicReference<CycleReport> lastReport = new AtomicReference<>();
+    private volatile Map<String, Object> scheduledRestart;
+
+    public StatusPublisher(String scope, String name, Supplier<PgStatus> pgStatus) {
+        this.scope = scope;
+        this.name = name;
+        this.pgStatus = pgStatus;
+        current.set(NodeStatus.builder(scope, name).version(Versions.PATRONI_COMPATIBLE).state("starting")
+                .role("uninitialized").build());
+    }
+
+    @Override
+    public NodeStatus get() {
+        return current.get();
+    }
+
+    public CycleReport lastReport() {
+        return lastReport.get();
+    }
+
+    public void setScheduledRestart(Map<String, Object> s) {
+        this.scheduledRestart = s;
+    }
+
+    @Override
+    public void accept(CycleReport r) {
+        lastReport.set(r);
+        LocalPostgres local = r.local();
+        ClusterView c = r.cluster() != null ? r.cluster() : r.lastCluster();
+        boolean holdsLock = r.memory().lockValidUntil() > r.monotonicNowMillis()
+                && (r.cluster() == null || r.cluster().isLeader(name));
+        PgStatus s = local.isRunning() ? pgStatus.get() : null;
+        NodeStatus.PgDetails details = null;
+        if (s != null) {
+            List<NodeStatus.WalSender> senders = s.replication().stream().map(x -> new NodeStatus.WalSender(
+                    x.usename(), x.applicationName(), x.clientAddr(), x.state(), x.syncState(), x.syncPriority()))
+                    .toList();
+            details = new NodeStatus.PgDetails(s.postmasterStartTime() == null ? null
+                    : s.postmasterStartTime().toInstant(), s.serverVersion(), s.inRecovery(), s.walPosition(),
+                    s.receiveLsn(), s.replayLsn(), null, false, s.receiveLsn(), s.timeline(), s.replicationState(),
+                    senders);
+        }
+        int ttl = r.settings().ttlSeconds();
+        NodeStatus status = NodeStatus.builder(scope, name)
+                .version(Versions.PATRONI_COMPATIBLE)
+                .state(MemberDataBuilder.state(local, r.backgroundTask()))
+                .role(MemberDataBuilder.role(local))
+                .pg(details)
+                .paused(c != null && c.isPaused())
+                .dcsLastSeen(r.dcsLastSeenEpochSeconds() == 0 ? null : r.dcsLastSeenEpochSeconds())
+                .tags(r.settings().tags())
+                .systemIdentifier(local.systemId())
+                .scheduledRestart(scheduledRestart)
+                .leaderLock(holdsLock, r.memory().lockValidUntil())
+                .cluster(c, r.cluster() == null ? 0 : r.monotonicNowMillis() + ttl * 1000L)
+                .nextCycleAt(r.nextCycleAtMillis())
+                .ttl(ttl)
+                .loopWait(r.settings().loopWaitSeconds())
+                .maximumLagOnFailover(r.settings().dynamic().maximumLagOnFailover())
+                .build();
+        current.set(status);
+    }
+}
