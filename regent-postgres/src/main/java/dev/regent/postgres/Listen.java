@@ -21,7 +21,8 @@ public record Listen(String addresses, int port) {
             throw new PostgresException("postgresql.listen '" + listen + "' has no port (addr[,addr]:port)");
         }
         try {
-            return new Listen(listen.substring(0, colon).strip(), Integer.parseInt(listen.substring(colon + 1).strip()));
+            int port = Integer.parseInt(listen.substring(colon + 1).strip());
+            return new Listen(listen.substring(0, colon).strip(), port);
         } catch (NumberFormatException e) {
             throw new PostgresException("postgresql.listen '" + listen + "' has an invalid port");
         }

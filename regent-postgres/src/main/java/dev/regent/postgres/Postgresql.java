@@ -41,6 +41,8 @@ public final class Postgresql extends PostgresqlSql {
     private volatile Boolean dynamicUsePgRewind;
 
     /**
+     * Resolves the binaries (may run {@code pg_config --bindir}, blocking briefly); does not touch the server.
+     *
      * @param cfg    the {@code postgresql} section
      * @param scope  cluster name (becomes {@code cluster_name})
      * @param name   member name (application_name in primary_conninfo)
@@ -338,7 +340,8 @@ public final class Postgresql extends PostgresqlSql {
         return ConfigRenderer.formatDsn(kw);
     }
 
-    Path pgpassFile() { return pgpass; }
+    /** The pgpass file Regent writes (PGPASSFILE of its commands, passfile of primary_conninfo). */
+    public Path pgpassFile() { return pgpass; }
 
     private Duration timeout() {
         return Duration.ofSeconds(cfg.pgCtlTimeoutSeconds() > 0 ? cfg.pgCtlTimeoutSeconds() : 60);
