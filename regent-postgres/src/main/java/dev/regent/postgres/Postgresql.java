@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.regent.core.config.NodeConfig.PgUser;
 import dev.regent.core.config.NodeConfig.PostgresqlConfig;
+import dev.regent.core.ha.LocalPostgres;
 import dev.regent.core.ha.LocalPostgres.ProcessState;
 
 /**
@@ -39,6 +40,7 @@ public final class Postgresql extends PostgresqlSql {
     private final Object lifecycle = new Object();
     private volatile Map<String, Object> dynamicParameters = Map.of();
     private volatile Boolean dynamicUsePgRewind;
+    private volatile String followedConnUrl;
 
     /**
      * Resolves the binaries (may run {@code pg_config --bindir}, blocking briefly); does not touch the server.
@@ -109,6 +111,43 @@ public final class Postgresql extends PostgresqlSql {
         return postmaster.acceptsConnections() ? ProcessState.RUNNING : ProcessState.STARTING;
     }
 
+    /** The conn_url passed to the last writeConfig(REPLICA, …) by this object, null otherwise. */
+    public String followedConnUrl() { return followedConnUrl; }
+
+    /**
+     * One observation for the HA input: process state, data directory, and when running the status query, else
+     * pg_controldata. SQL or controldata failures leave those fields unknown instead of throwing.
+     * {@code followedMember} is left null (the daemon maps {@link #followedConnUrl()} to a member).
+     */
+    public LocalPostgres observe() {
+        ProcessState ps = processState();
+        boolean empty = dataDirectoryEmpty();
+        if (ps == ProcessState.RUNNING) {
+            try {
+                PgStatus s = status();
+                return new LocalPostgres(ps, false, s.systemIdentifier(), s.inRecovery(), null, s.timeline(),
+                        s.walPosition(), s.receiveLsn(), s.replayLsn(), s.replicationState(), null,
+                        s.primarySlotName() == null || s.primarySlotName().isEmpty() ? null : s.primarySlotName());
+            } catch (PostgresException e) {
+                LOG.warn("status query failed: {}", e.getMessage());
+            }
+        }
+        if (empty) {
+            return new LocalPostgres(ps, true, null, null, null, 0, 0, null, null, null, null, null);
+        }
+        try {
+            ControlData cd = controlData();
+            Boolean inRecovery = ps == ProcessState.RUNNING ? null
+                    : cd.clusterState() != null && cd.clusterState().contains("recovery")
+                    && !"in crash recovery".equals(cd.clusterState());
+            return new LocalPostgres(ps, false, cd.systemIdentifier(), inRecovery, cd.clusterState(), cd.timeline(),
+                    cd.checkpointLocation(), null, null, null, null, null);
+        } catch (PostgresException e) {
+            LOG.warn("pg_controldata failed: {}", e.getMessage());
+            return new LocalPostgres(ps, false, null, null, null, 0, 0, null, null, null, null, null);
+        }
+    }
+
     /** The postmaster's log file (stdout/stderr of the server). */
     public Path postmasterLog() { return postmaster.logFile(); }
 
@@ -150,6 +189,7 @@ public final class Postgresql extends PostgresqlSql {
                         pgpass.toString(), name, bin.version());
             }
             files.write(role, serverParameters(role), conninfo, slotName, bin.version());
+            followedConnUrl = role == Role.REPLICA ? followConnUrl : null;
         }
     }
 

@@ -100,6 +100,10 @@ class PostgresqlComponentTest {
         assertThat(a.start(PgTestNodes.timeout())).isTrue();
         assertThat(a.status().inRecovery()).isFalse();
         assertThat(a.reload()).isTrue();
+        var observed = a.observe();
+        assertThat(observed.isPrimary()).isTrue();
+        assertThat(observed.systemId()).isEqualTo(a.controlData().systemIdentifier());
+        assertThat(observed.timeline()).isEqualTo(1);
     }
 
     @Test
@@ -179,10 +183,16 @@ class PostgresqlComponentTest {
     @Order(7)
     void moveAsideAndRemove() throws Exception {
         assertThat(b.stop(StopMode.FAST, PgTestNodes.timeout())).isTrue();
+        var stopped = b.observe();
+        assertThat(stopped.process()).isEqualTo(ProcessState.STOPPED);
+        assertThat(stopped.controlState()).isEqualTo("shut down");
+        assertThat(stopped.wasPrimaryWhenStopped()).isTrue();
+        assertThat(stopped.timeline()).isEqualTo(2);
         assertThatThrownBy(a::removeDataDirectory).hasMessageContaining("needs postgres stopped");
         var moved = b.moveDataDirAside();
         assertThat(moved.getFileName().toString()).isEqualTo("node-b.failed");
         assertThat(b.dataDirectoryEmpty()).isTrue();
+        assertThat(b.observe().dataDirEmpty()).isTrue();
         assertThat(moved.resolve("PG_VERSION")).exists();
     }
 
