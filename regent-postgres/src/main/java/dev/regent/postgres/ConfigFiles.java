@@ -1,0 +1,135 @@
+package dev.regent.postgres;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.regent.core.config.NodeConfig.PgUser;
+import dev.regent.core.config.NodeConfig.PostgresqlConfig;
+
+/**
+ * Writes the files Patroni manages in config_dir / data_dir (§1.12) and the pgpass file. Package-private helper of
+ * {@link Postgresql}; not thread-safe on its own.
+ */
+final class ConfigFiles {
+    private static final String CONF = "postgresql.conf";
+
+    private final PostgresqlConfig cfg;
+    private final Path dataDir;
+    private final Path configDir;
+    private final Path pgpass;
+    private final CommandRunner runner;
+
+    ConfigFiles(PostgresqlConfig cfg, Path dataDir, Path configDir, Path pgpass, CommandRunner runner) {
+        this.cfg = cfg;
+        this.dataDir = dataDir;
+        this.configDir = configDir;
+        this.pgpass = pgpass;
+        this.runner = runner;
+    }
+
+    Path postgresqlConf() {
+        return configDir.resolve(CONF);
+    }
+
+    /**
+     * Renames the original postgresql.conf to postgresql.base.conf once (copying it from the data directory when
+     * config_dir differs), writes postgresql.conf, pg_hba/pg_ident when configured, and standby.signal (replica) or
+     * removes standby.signal/recovery.signal (primary).
+     */
+    void write(Role role, Map<String, String> serverParameters, String primaryConninfo, String slotName, int version) {
+        ensureBaseConf();
+        Map<String, String> recovery = role == Role.REPLICA
+                ? ConfigRenderer.recoveryParameters(primaryConninfo, slotName, cfg.recoveryConf())
+                : Map.of();
+        writeOwned(postgresqlConf(), ConfigRenderer.postgresqlConf(ConfigRenderer.BASE_CONF, serverParameters,
+                configDir.toString(), recovery));
+        if (cfg.pgHba() != null && !cfg.pgHba().isEmpty() && !serverParameters.containsKey("hba_file")) {
+            writeOwned(configDir.resolve("pg_hba.conf"), ConfigRenderer.linesFile(cfg.pgHba()));
+        }
+        if (cfg.pgIdent() != null && !cfg.pgIdent().isEmpty() && !serverParameters.containsKey("ident_file")) {
+            writeOwned(configDir.resolve("pg_ident.conf"), ConfigRenderer.linesFile(cfg.pgIdent()));
+        }
+        try {
+            Files.deleteIfExists(dataDir.resolve("recovery.signal"));
+            if (role == Role.REPLICA) {
+                writeOwned(dataDir.resolve("standby.signal"), "");
+            } else {
+                Files.deleteIfExists(dataDir.resolve("standby.signal"));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot update signal files in " + dataDir, e);
+        }
+    }
+
+    private void ensureBaseConf() {
+        Path base = configDir.resolve(ConfigRenderer.BASE_CONF);
+        if (Files.exists(base)) {
+            return;
+        }
+        try {
+            Files.createDirectories(configDir);
+            if (Files.exists(postgresqlConf())) {
+                Files.move(postgresqlConf(), base, StandardCopyOption.ATOMIC_MOVE);
+            } else if (!configDir.equals(dataDir) && Files.exists(dataDir.resolve(CONF))) {
+                Files.copy(dataDir.resolve(CONF), base);
+                runner.chownRecursively(base);
+            } else {
+                writeOwned(base, "");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + base, e);
+        }
+    }
+
+    /** Appends lines to pg_hba.conf in config_dir (bootstrap.pg_hba after initdb). */
+    void appendPgHba(List<String> lines) {
+        Path hba = configDir.resolve("pg_hba.conf");
+        try {
+            String old = Files.exists(hba) ? Files.readString(hba) : "";
+            String sep = old.isEmpty() || old.endsWith("\n") ? "" : "\n";
+            writeOwned(hba, old + sep + String.join("\n", lines) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to " + hba, e);
+        }
+    }
+
+    /**
+     * Rewrites pgpass with one line per credential in {@code users} for {@code host:port} (mode 0600, owned by the
+     * PostgreSQL OS user, since walreceiver reads it through primary_conninfo's passfile).
+     */
+    void writePgpass(String host, int port, List<PgUser> users) {
+        List<String> lines = new ArrayList<>();
+        Map<String, PgUser> byName = new LinkedHashMap<>();
+        for (PgUser u : users) {
+            if (u != null && u.username() != null) {
+                byName.putIfAbsent(u.username(), u);
+            }
+        }
+        byName.values().forEach(u -> lines.add(ConfigRenderer.pgpassLine(host, port, u.username(), u.password())));
+        runner.writeOwnedFile(pgpass, String.join("\n", lines) + "\n", PosixFilePermissions.fromString("rw-------"));
+    }
+
+    private void writeOwned(Path file, String content) {
+        runner.writeOwnedFile(file, content, PosixFilePermissions.fromString("rw-------"));
+    }
+
+    /** Host and port of a {@code postgres://host:port/db} conn_url. */
+    static Map.Entry<String, Integer> hostPort(String connUrl) {
+        URI uri = URI.create(connUrl);
+        if (uri.getHost() == null) {
+            throw new PostgresException("conn_url '" + connUrl + "' has no host");
+        }
+        String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
+                : uri.getHost();
+        return Map.entry(host, uri.getPort() < 0 ? 5432 : uri.getPort());
+    }
+}

@@ -1,0 +1,237 @@
+package dev.regent.postgres;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The superuser connection to the local PostgreSQL over TCP (pgjdbc). Keeps one connection open and reconnects on
+ * the next call after a failure. All methods are synchronized (one statement at a time) and block for at most the
+ * connect timeout plus the statement's duration; failures are {@link PostgresException}s.
+ */
+public final class PgConnection implements AutoCloseable {
+    static final String STATUS_SQL = """
+            SELECT pg_catalog.pg_is_in_recovery(),
+              CASE WHEN pg_catalog.pg_is_in_recovery() THEN NULL
+                ELSE pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), '0/0')::bigint END,
+              pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_last_wal_receive_lsn(), '0/0')::bigint,
+              pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_last_wal_replay_lsn(), '0/0')::bigint,
+              CASE WHEN pg_catalog.pg_is_in_recovery() THEN COALESCE(
+                  (SELECT received_tli FROM pg_catalog.pg_stat_wal_receiver WHERE status = 'streaming'),
+                  (pg_catalog.pg_control_checkpoint()).timeline_id)
+                ELSE ('x' || pg_catalog.substr(pg_catalog.pg_walfile_name(pg_catalog.pg_current_wal_lsn()), 1, 8))
+                  ::bit(32)::int END,
+              (SELECT status FROM pg_catalog.pg_stat_wal_receiver),
+              pg_catalog.pg_postmaster_start_time(),
+              pg_catalog.current_setting('server_version_num')::int,
+              (pg_catalog.pg_control_system()).system_identifier::text,
+              pg_catalog.current_setting('primary_slot_name', true),
+              ARRAY(SELECT ARRAY[usename::text, application_name, client_addr::text, state, sync_state,
+                    sync_priority::text, pg_catalog.pg_wal_lsn_diff(write_lsn, '0/0')::bigint::text,
+                    pg_catalog.pg_wal_lsn_diff(flush_lsn, '0/0')::bigint::text,
+                    pg_catalog.pg_wal_lsn_diff(replay_lsn, '0/0')::bigint::text]
+                    FROM pg_catalog.pg_stat_replication ORDER BY pid),
+              ARRAY(SELECT name FROM pg_catalog.pg_settings WHERE pending_restart ORDER BY name)
+            """;
+
+    private final String url;
+    private final Properties props = new Properties();
+    private Connection conn;
+
+    /** Outcome of {@link #ensurePhysicalSlots}. */
+    public record SlotChanges(Set<String> created, Set<String> dropped) {}
+
+    /**
+     * @param host            host (first listen address)
+     * @param port            port
+     * @param database        database name
+     * @param user            superuser name
+     * @param password        its password, or null
+     * @param connectTimeoutS connect timeout in seconds
+     */
+    public PgConnection(String host, int port, String database, String user, String password, int connectTimeoutS) {
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        this.url = "jdbc:postgresql://" + h + ":" + port + "/" + database;
+        props.setProperty("user", user);
+        if (password != null) {
+            props.setProperty("password", password);
+        }
+        props.setProperty("connectTimeout", Integer.toString(connectTimeoutS));
+        props.setProperty("ApplicationName", "Patroni");
+        props.setProperty("sslmode", "prefer");
+    }
+
+    /** Runs the one-round-trip status query. */
+    public synchronized PgStatus status() {
+        return withConnection("status query", c -> {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(STATUS_SQL)) {
+                rs.next();
+                return readStatus(rs);
+            }
+        });
+    }
+
+    private static PgStatus readStatus(ResultSet rs) throws SQLException {
+        boolean inRecovery = rs.getBoolean(1);
+        Long current = (Long) rs.getObject(2);
+        Long receive = (Long) rs.getObject(3);
+        Long replay = (Long) rs.getObject(4);
+        long wal = inRecovery ? Math.max(receive == null ? 0 : receive, replay == null ? 0 : replay)
+                : (current == null ? 0 : current);
+        String receiver = rs.getString(6);
+        String state = inRecovery ? ("streaming".equals(receiver) ? "streaming" : "in archive recovery") : null;
+        return new PgStatus(inRecovery, wal, inRecovery ? receive : null, inRecovery ? replay : null, rs.getInt(5),
+                state, rs.getObject(7, OffsetDateTime.class), rs.getInt(8), rs.getString(9), rs.getString(10),
+                replicationRows(rs.getArray(11)), strings(rs.getArray(12)));
+    }
+
+    private static List<PgStatus.Replication> replicationRows(Array array) throws SQLException {
+        List<PgStatus.Replication> rows = new ArrayList<>();
+        Object[] outer = (Object[]) array.getArray();
+        for (Object o : outer) {
+            if (o instanceof Object[] r) {
+                rows.add(new PgStatus.Replication((String) r[0], (String) r[1], (String) r[2], (String) r[3],
+                        (String) r[4], r[5] == null ? 0 : Integer.parseInt((String) r[5]), lsn(r[6]), lsn(r[7]),
+                        lsn(r[8])));
+            }
+        }
+        return rows;
+    }
+
+    private static Long lsn(Object v) {
+        return v == null ? null : Long.valueOf((String) v);
+    }
+
+    private static List<String> strings(Array array) throws SQLException {
+        List<String> out = new ArrayList<>();
+        for (Object o : (Object[]) array.getArray()) {
+            out.add((String) o);
+        }
+        return out;
+    }
+
+    /** Executes one SQL statement (DDL or a function call whose result is ignored). */
+    public synchronized void execute(String sql) {
+        withConnection("'" + sql.replaceAll("PASSWORD '[^']*'", "PASSWORD '***'") + "'", c -> {
+            try (Statement st = c.createStatement()) {
+                st.execute(sql);
+                return null;
+            }
+        });
+    }
+
+    /** Runs a query returning one text column and returns its values. */
+    public synchronized List<String> queryStrings(String sql) {
+        return withConnection("'" + sql + "'", c -> {
+            List<String> out = new ArrayList<>();
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Runs CHECKPOINT (blocks until it completes; needed on a new primary before others pg_rewind from it). */
+    public void checkpoint() {
+        execute("CHECKPOINT");
+    }
+
+    /**
+     * Creates missing physical slots with {@code pg_create_physical_replication_slot(name, true)} (WAL reserved at
+     * once) and drops the non-temporary physical slots not in {@code names} that are not active.
+     */
+    public synchronized SlotChanges ensurePhysicalSlots(Set<String> names) {
+        return withConnection("replication slot sync", c -> {
+            Set<String> existing = new HashSet<>();
+            Set<String> dropped = new HashSet<>();
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT slot_name, active "
+                    + "FROM pg_catalog.pg_replication_slots WHERE slot_type = 'physical' AND NOT temporary")) {
+                while (rs.next()) {
+                    existing.add(rs.getString(1));
+                    if (!names.contains(rs.getString(1)) && !rs.getBoolean(2)) {
+                        dropped.add(rs.getString(1));
+                    }
+                }
+            }
+            Set<String> created = new HashSet<>(names);
+            created.removeAll(existing);
+            for (String s : created) {
+                call(c, "SELECT pg_catalog.pg_create_physical_replication_slot(?, true)", s);
+            }
+            for (String s : dropped) {
+                call(c, "SELECT pg_catalog.pg_drop_replication_slot(?)", s);
+            }
+            return new SlotChanges(Set.copyOf(created), Set.copyOf(dropped));
+        });
+    }
+
+    private static void call(Connection c, String sql, String arg) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, arg);
+            ps.execute();
+        }
+    }
+
+    /** Closes the connection (a later call reconnects). */
+    @Override
+    public synchronized void close() {
+        if (conn != null) {
+            try {
+                conn.close();
+            } catch (SQLException ignored) {
+                // closing a broken connection: nothing to do
+            }
+            conn = null;
+        }
+    }
+
+    private interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T withConnection(String what, SqlWork<T> work) {
+        try {
+            if (conn == null || conn.isClosed()) {
+                conn = DriverManager.getConnection(url, props);
+                conn.setAutoCommit(true);
+            }
+            return work.run(conn);
+        } catch (SQLException e) {
+            if (conn != null && isConnectionError(e)) {
+                close();
+            }
+            throw new PostgresException(what + " on " + url + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    private boolean isConnectionError(SQLException e) {
+        String state = e.getSQLState();
+        try {
+            return state == null || state.startsWith("08") || state.startsWith("57") || !conn.isValid(1);
+        } catch (SQLException x) {
+            return true;
+        }
+    }
+
+    /** Quotes a string literal for SQL (standard_conforming_strings on). */
+    public static String literal(String s) {
+        return "'" + s.replace("'", "''") + "'";
+    }
+
+    /** Quotes an identifier for SQL. */
+    public static String identifier(String s) {
+        return "\"" + s.replace("\"", "\"\"") + "\"";
+    }
+}

@@ -1,0 +1,407 @@
+package dev.regent.postgres;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.regent.core.config.NodeConfig.PgUser;
+import dev.regent.core.config.NodeConfig.PostgresqlConfig;
+import dev.regent.core.ha.LocalPostgres;
+import dev.regent.core.ha.LocalPostgres.ProcessState;
+
+/**
+ * The local PostgreSQL of one member, as the HA daemon drives it. Thread-safety: every method that changes the
+ * process or the data directory (initdb, writeConfig, start, stop, restart, promote, basebackup, rewind, move/remove)
+ * holds one lifecycle lock, so they never overlap; observers ({@link #isRunning}, {@link #processState},
+ * {@link #status}, {@link #controlData}) take no lock and may run concurrently with them. All methods block the caller
+ * for the duration stated; failures are {@link PostgresException}s naming the command and its output.
+ */
+public final class Postgresql extends PostgresqlSql {
+    private static final Logger LOG = LoggerFactory.getLogger(Postgresql.class);
+
+    private final PostgresqlConfig cfg;
+    private final String scope;
+    private final String name;
+    private final PgBinaries bin;
+    private final Path dataDir;
+    private final Path configDir;
+    private final Path pgpass;
+    private final Postmaster postmaster;
+    private final Provisioner provisioner;
+    private final ConfigFiles files;
+    private final Object lifecycle = new Object();
+    private volatile Map<String, Object> dynamicParameters = Map.of();
+    private volatile Boolean dynamicUsePgRewind;
+    private volatile String followedConnUrl;
+
+    /**
+     * Resolves the binaries (may run {@code pg_config --bindir}, blocking briefly); does not touch the server.
+     *
+     * @param cfg    the {@code postgresql} section
+     * @param scope  cluster name (becomes {@code cluster_name})
+     * @param name   member name (application_name in primary_conninfo)
+     */
+    public Postgresql(PostgresqlConfig cfg, String scope, String name) {
+        this(cfg, scope, name, new CommandRunner());
+    }
+
+    Postgresql(PostgresqlConfig cfg, String scope, String name, CommandRunner runner) {
+        super(cfg, runner, Listen.parse(cfg.listen()));
+        this.cfg = cfg;
+        this.scope = scope;
+        this.name = name;
+        this.bin = new PgBinaries(cfg.binDir(), cfg.binName());
+        this.dataDir = Path.of(cfg.dataDir()).toAbsolutePath();
+        this.configDir = cfg.configDir() == null ? dataDir : Path.of(cfg.configDir()).toAbsolutePath();
+        this.pgpass = cfg.pgpass() != null ? Path.of(cfg.pgpass()).toAbsolutePath()
+                : Path.of(System.getProperty("user.home"), "pgpass");
+        this.postmaster = new Postmaster(dataDir, runner);
+        this.provisioner = new Provisioner(bin, runner, dataDir);
+        this.files = new ConfigFiles(cfg, dataDir, configDir, pgpass, runner);
+    }
+
+    public PgBinaries binaries() { return bin; }
+
+    public Path dataDir() { return dataDir; }
+
+    public Path configDir() { return configDir; }
+
+    /** {@code postgres://<connect_address>/<database>}, the conn_url this member publishes. */
+    public String connUrl() {
+        return "postgres://" + cfg.connectAddress() + "/" + database();
+    }
+
+    /** Sets the dynamic-config {@code postgresql.parameters} (merged under local ones by the next writeConfig). */
+    public void setDynamicParameters(Map<String, Object> parameters) {
+        dynamicParameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+    }
+
+    /** Sets the dynamic-config {@code use_pg_rewind} (null: use the local value). */
+    public void setDynamicUsePgRewind(Boolean use) {
+        dynamicUsePgRewind = use;
+    }
+
+    // ---- observation (no lock) ----
+
+    /** True when the data directory is missing or holds nothing but our postmaster log. Reads the directory. */
+    public boolean dataDirectoryEmpty() { return provisioner.dataDirectoryEmpty(); }
+
+    /** Runs pg_controldata (blocks up to 30 s). */
+    public ControlData controlData() { return provisioner.controlData(); }
+
+    /** True when postmaster.pid names a live process. Reads a file, no I/O to the server. */
+    public boolean isRunning() { return postmaster.pid().isPresent(); }
+
+    /** The postmaster pid, if running. */
+    public Optional<Long> postmasterPid() { return postmaster.pid(); }
+
+    /** STOPPED, STARTING (alive, not accepting connections) or RUNNING (postmaster.pid says ready/standby). */
+    public ProcessState processState() {
+        if (postmaster.pid().isEmpty()) {
+            return ProcessState.STOPPED;
+        }
+        return postmaster.acceptsConnections() ? ProcessState.RUNNING : ProcessState.STARTING;
+    }
+
+    /** The conn_url passed to the last writeConfig(REPLICA, …) by this object, null otherwise. */
+    public String followedConnUrl() { return followedConnUrl; }
+
+    /**
+     * One observation for the HA input: process state, data directory, and when running the status query, else
+     * pg_controldata. SQL or controldata failures leave those fields unknown instead of throwing.
+     * {@code followedMember} is left null (the daemon maps {@link #followedConnUrl()} to a member).
+     */
+    public LocalPostgres observe() {
+        ProcessState ps = processState();
+        boolean empty = dataDirectoryEmpty();
+        if (ps == ProcessState.RUNNING) {
+            try {
+                PgStatus s = status();
+                return new LocalPostgres(ps, false, s.systemIdentifier(), s.inRecovery(), null, s.timeline(),
+                        s.walPosition(), s.receiveLsn(), s.replayLsn(), s.replicationState(), null,
+                        s.primarySlotName() == null || s.primarySlotName().isEmpty() ? null : s.primarySlotName());
+            } catch (PostgresException e) {
+                LOG.warn("status query failed: {}", e.getMessage());
+            }
+        }
+        if (empty) {
+            return new LocalPostgres(ps, true, null, null, null, 0, 0, null, null, null, null, null);
+        }
+        try {
+            ControlData cd = controlData();
+            Boolean inRecovery = ps == ProcessState.RUNNING ? null
+                    : cd.clusterState() != null && cd.clusterState().contains("recovery")
+                    && !"in crash recovery".equals(cd.clusterState());
+            return new LocalPostgres(ps, false, cd.systemIdentifier(), inRecovery, cd.clusterState(), cd.timeline(),
+                    cd.checkpointLocation(), null, null, null, null, null);
+        } catch (PostgresException e) {
+            LOG.warn("pg_controldata failed: {}", e.getMessage());
+            return new LocalPostgres(ps, false, null, null, null, 0, 0, null, null, null, null, null);
+        }
+    }
+
+    /** The postmaster's log file (stdout/stderr of the server). */
+    public Path postmasterLog() { return postmaster.logFile(); }
+
+    // ---- data directory ----
+
+    /**
+     * Runs initdb into the (empty) data directory with the superuser from config and its password through
+     * {@code --pwfile}. Options are {@code --opt[=v]}; pgdata, nosync, pwfile, sync-only, version are rejected.
+     * Blocks up to pg_ctl_timeout × 5.
+     */
+    public void initdb(List<String> options, String superuserPassword) {
+        synchronized (lifecycle) {
+            String su = cfg.superuser() == null ? null : cfg.superuser().username();
+            provisioner.initdb(options, su, superuserPassword, timeout().multipliedBy(5));
+        }
+    }
+
+    /** Appends lines to pg_hba.conf in config_dir (bootstrap.pg_hba). */
+    public void appendPgHba(List<String> lines) {
+        synchronized (lifecycle) {
+            files.appendPgHba(lines);
+        }
+    }
+
+    /**
+     * Writes postgresql.conf (renaming the original to postgresql.base.conf once), pg_hba/pg_ident when configured,
+     * and standby.signal for a replica (removed for a primary). A replica following {@code followConnUrl}
+     * ({@code postgres://host:port/db}; null: no primary_conninfo) gets primary_conninfo with the replication user
+     * and pgpass as passfile (pgpass is rewritten for that host), {@code slotName} as primary_slot_name (null: none)
+     * and recovery_target_timeline=latest. Takes effect at the next start, or for most settings at {@link #reload}.
+     */
+    public void writeConfig(Role role, String followConnUrl, String slotName) {
+        synchronized (lifecycle) {
+            String conninfo = null;
+            if (role == Role.REPLICA && followConnUrl != null) {
+                var hp = ConfigFiles.hostPort(followConnUrl);
+                files.writePgpass(hp.getKey(), hp.getValue(), List.of(cfg.replication()));
+                conninfo = ConfigRenderer.primaryConninfo(hp.getKey(), hp.getValue(), cfg.replication().username(),
+                        pgpass.toString(), name, bin.version());
+            }
+            files.write(role, serverParameters(role), conninfo, slotName, bin.version());
+            followedConnUrl = role == Role.REPLICA ? followConnUrl : null;
+        }
+    }
+
+    /**
+     * The server parameters for {@code role}: dynamic merged with local parameters, protected GUCs validated. On a
+     * replica the GUCs that must not be lower than on the primary are raised to the pg_controldata values.
+     */
+    public Map<String, String> serverParameters(Role role) {
+        Map<String, Object> merged = new LinkedHashMap<>(dynamicParameters);
+        if (cfg.parameters() != null) {
+            cfg.parameters().forEach((k, v) -> {
+                if (!ConfigRenderer.protectedNames().contains(k)) {
+                    merged.put(k, v);
+                }
+            });
+        }
+        Map<String, String> params = ConfigRenderer.serverParameters(merged, scope, listen);
+        if (role == Role.REPLICA && !dataDirectoryEmpty()) {
+            ControlData cd = controlData();
+            for (String guc : List.of("max_connections", "max_prepared_transactions", "max_locks_per_transaction",
+                    "max_worker_processes", "max_wal_senders")) {
+                Integer primaryValue = cd.intSetting(guc);
+                if (primaryValue != null && primaryValue > Integer.parseInt(params.get(guc))) {
+                    params.put(guc, primaryValue.toString());
+                }
+            }
+        }
+        return params;
+    }
+
+    // ---- process ----
+
+    /**
+     * Starts {@code postgres -D <data_dir> --config-file=<config_dir>/postgresql.conf --<protected>=<v>…} detached
+     * (own session, output to {@link #postmasterLog()}, survives the JVM). Role is taken from standby.signal.
+     * Blocks until it accepts connections or {@code timeout}.
+     *
+     * @return true when accepting connections, false when still starting at the timeout
+     * @throws PostgresException when already running, or when postgres exits during start-up
+     */
+    public boolean start(Duration timeout) {
+        synchronized (lifecycle) {
+            postmaster.pid().ifPresent(pid -> {
+                throw new PostgresException("postgres is already running (pid " + pid + ") in " + dataDir);
+            });
+            Role role = Files.exists(dataDir.resolve("standby.signal")) ? Role.REPLICA : Role.PRIMARY;
+            List<String> cmd = new ArrayList<>(List.of(bin.path("postgres"), "-D", dataDir.toString(),
+                    "--config-file=" + files.postgresqlConf()));
+            cmd.addAll(ConfigRenderer.commandLineOptions(serverParameters(role)));
+            return postmaster.start(cmd, timeout);
+        }
+    }
+
+    /**
+     * Stops postgres by signalling the postmaster (SMART=TERM, FAST=INT, IMMEDIATE=QUIT) and waits until it exits.
+     * Closes the SQL connection first (a smart shutdown would wait for it). Callers run before_stop themselves.
+     *
+     * @return true when stopped (or not running), false when still running at {@code timeout}
+     */
+    public boolean stop(StopMode mode, Duration timeout) {
+        synchronized (lifecycle) {
+            closeConnection();
+            return postmaster.stop(mode, timeout);
+        }
+    }
+
+    /** stop(mode) then start; false when either did not finish within its timeout. */
+    public boolean restart(StopMode mode, Duration timeout) {
+        synchronized (lifecycle) {
+            return stop(mode, timeout) && start(timeout);
+        }
+    }
+
+    /** Sends SIGHUP to the postmaster; false when not running. Does not wait for the reload. */
+    public boolean reload() {
+        return postmaster.signal("HUP");
+    }
+
+    /**
+     * Promotes the running replica with {@code pg_ctl promote -W} and waits until pg_is_in_recovery() is false
+     * (callers run pre_promote first).
+     *
+     * @return true when promoted within {@code timeout}
+     */
+    public boolean promote(Duration timeout) {
+        synchronized (lifecycle) {
+            runner.check("pg_ctl promote", List.of(bin.path("pg_ctl"), "promote", "-W", "-D", dataDir.toString()),
+                    Map.of(), timeout());
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                try {
+                    if (!status().inRecovery()) {
+                        return true;
+                    }
+                } catch (PostgresException e) {
+                    LOG.debug("waiting for promotion: {}", e.getMessage());
+                }
+                sleepMs(100);
+            }
+            return false;
+        }
+    }
+
+    // ---- replica creation and rewind ----
+
+    /**
+     * Wipes the data directory and runs {@code pg_basebackup --pgdata -X stream --dbname=<dsn>} plus
+     * {@code postgresql.basebackup} options, from {@code fromConnUrl} with the replication credentials through
+     * pgpass; 2 attempts 5 s apart. Blocks up to {@code timeout} per attempt. Call writeConfig(REPLICA, ...) next.
+     */
+    public void basebackup(String fromConnUrl, Duration timeout) {
+        synchronized (lifecycle) {
+            requireStopped("basebackup");
+            var hp = ConfigFiles.hostPort(fromConnUrl);
+            files.writePgpass(hp.getKey(), hp.getValue(), List.of(cfg.replication()));
+            provisioner.basebackup(dsn(hp.getKey(), hp.getValue(), cfg.replication()), cfg.basebackup(), passEnv(),
+                    timeout);
+        }
+    }
+
+    /** use_pg_rewind (dynamic, else local) and pg_controldata shows wal_log_hints=on or data checksums. */
+    public boolean canRewind() {
+        Boolean use = dynamicUsePgRewind != null ? dynamicUsePgRewind : cfg.usePgRewind();
+        if (!Boolean.TRUE.equals(use) || !Files.isExecutable(Path.of(bin.path("pg_rewind")))) {
+            return false;
+        }
+        ControlData cd = controlData();
+        return cd.walLogHints() || cd.dataChecksums();
+    }
+
+    /**
+     * Rewinds the stopped data directory from {@code sourceConnUrl} with the rewind user (else the superuser). When
+     * pg_controldata shows no clean shutdown, runs single-user crash recovery first (which removes the signal
+     * files). Config files in the data directory are preserved. The source must have checkpointed after its
+     * promotion. Call writeConfig(REPLICA, ...) next. Blocks up to {@code timeout} per step.
+     */
+    public void rewind(String sourceConnUrl, Duration timeout) {
+        synchronized (lifecycle) {
+            requireStopped("pg_rewind");
+            if (!controlData().cleanlyShutDown()) {
+                LOG.info("running single-user crash recovery before pg_rewind (state: {})",
+                        controlData().clusterState());
+                provisioner.singleUserCrashRecovery(files.postgresqlConf(), database(), timeout);
+            }
+            var hp = ConfigFiles.hostPort(sourceConnUrl);
+            PgUser user = rewindUser();
+            files.writePgpass(hp.getKey(), hp.getValue(), List.of(user));
+            provisioner.rewind(dsn(hp.getKey(), hp.getValue(), user), List.of(), passEnv(), timeout);
+        }
+    }
+
+    /** Moves the stopped data directory to {@code <data_dir>.failed}; returns the new path (null when missing). */
+    public Path moveDataDirAside() {
+        synchronized (lifecycle) {
+            requireStopped("moving the data directory");
+            return provisioner.moveAside();
+        }
+    }
+
+    /** Deletes the stopped data directory. */
+    public void removeDataDirectory() {
+        synchronized (lifecycle) {
+            requireStopped("removing the data directory");
+            provisioner.wipe();
+        }
+    }
+
+    private PgUser rewindUser() {
+        return cfg.rewind() != null && cfg.rewind().username() != null ? cfg.rewind() : cfg.superuser();
+    }
+
+    private void requireStopped(String what) {
+        postmaster.pid().ifPresent(pid -> {
+            throw new PostgresException(what + " needs postgres stopped, but it runs (pid " + pid + ")");
+        });
+    }
+
+    private Map<String, String> passEnv() {
+        return Map.of("PGPASSFILE", pgpass.toString());
+    }
+
+    private String dsn(String host, int port, PgUser user) {
+        Map<String, String> kw = new LinkedHashMap<>();
+        kw.put("dbname", database());
+        kw.put("user", user.username());
+        kw.put("host", host);
+        kw.put("port", Integer.toString(port));
+        return ConfigRenderer.formatDsn(kw);
+    }
+
+    /** The pgpass file Regent writes (PGPASSFILE of its commands, passfile of primary_conninfo). */
+    public Path pgpassFile() { return pgpass; }
+
+    private Duration timeout() {
+        return Duration.ofSeconds(cfg.pgCtlTimeoutSeconds() > 0 ? cfg.pgCtlTimeoutSeconds() : 60);
+    }
+
+    private static void sleepMs(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PostgresException("interrupted");
+        }
+    }
+
+    /** Writes pgpass with the superuser for the local address, for post_bootstrap scripts. */
+    @Override
+    void writeLocalPgpass() {
+        files.writePgpass(listen.localHost(), listen.port(), List.of(cfg.superuser()));
+    }
+
+    @Override
+    Map<String, String> pgpassEnv() { return passEnv(); }
+}

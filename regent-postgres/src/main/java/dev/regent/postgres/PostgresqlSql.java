@@ -1,0 +1,126 @@
+package dev.regent.postgres;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.regent.core.config.NodeConfig.PgUser;
+import dev.regent.core.config.NodeConfig.PostgresqlConfig;
+
+/**
+ * The SQL half of {@link Postgresql}: the superuser connection, status query, slots, users and post_bootstrap.
+ * Thread-safe: the connection serializes statements.
+ */
+public abstract sealed class PostgresqlSql permits Postgresql {
+    /** EXECUTE grants the rewind role needs (§6.3). */
+    static final List<String> REWIND_FUNCTIONS = List.of("pg_catalog.pg_ls_dir(text, boolean, boolean)",
+            "pg_catalog.pg_stat_file(text, boolean)", "pg_catalog.pg_read_binary_file(text)",
+            "pg_catalog.pg_read_binary_file(text, bigint, bigint, boolean)");
+
+    private final PostgresqlConfig cfg;
+    final CommandRunner runner;
+    final Listen listen;
+    private final PgConnection connection;
+
+    PostgresqlSql(PostgresqlConfig cfg, CommandRunner runner, Listen listen) {
+        this.cfg = cfg;
+        this.runner = runner;
+        this.listen = listen;
+        PgUser su = cfg.superuser();
+        this.connection = new PgConnection(listen.localHost(), listen.port(), database(),
+                su == null || su.username() == null ? "postgres" : su.username(), su == null ? null : su.password(),
+                3);
+    }
+
+    /** {@code postgresql.database}, default postgres. */
+    public String database() {
+        return cfg.database() == null ? "postgres" : cfg.database();
+    }
+
+    /** The local superuser connection (one, reconnecting). */
+    public PgConnection connection() {
+        return connection;
+    }
+
+    /** The one-round-trip status query (blocks up to the 3 s connect timeout plus the query). */
+    public PgStatus status() {
+        return connection.status();
+    }
+
+    /** Closes the SQL connection (the next call reconnects). */
+    public void closeConnection() {
+        connection.close();
+    }
+
+    /** See {@link PgConnection#ensurePhysicalSlots}. */
+    public PgConnection.SlotChanges ensurePhysicalSlots(Set<String> slotNames) {
+        return connection.ensurePhysicalSlots(slotNames);
+    }
+
+    /** CHECKPOINT on the local server (blocks until done). */
+    public void checkpoint() {
+        connection.checkpoint();
+    }
+
+    /**
+     * post_bootstrap roles (§6.3): sets the superuser's password, creates or updates the replication role (REPLICATION
+     * LOGIN, password) and, when configured and different from the superuser, the rewind role (LOGIN, password,
+     * EXECUTE on the functions pg_rewind needs).
+     */
+    public void createUsers() {
+        PgUser su = cfg.superuser();
+        if (su != null && su.username() != null && su.password() != null) {
+            connection.execute(createOrUpdateRole(su, "SUPERUSER"));
+        }
+        PgUser repl = cfg.replication();
+        if (repl != null && repl.username() != null) {
+            connection.execute(createOrUpdateRole(repl, "REPLICATION"));
+        }
+        PgUser rw = cfg.rewind();
+        if (rw != null && rw.username() != null && (su == null || !rw.username().equals(su.username()))) {
+            connection.execute(createOrUpdateRole(rw, null));
+            for (String fn : REWIND_FUNCTIONS) {
+                connection.execute("GRANT EXECUTE ON function " + fn + " TO "
+                        + PgConnection.identifier(rw.username()));
+            }
+        }
+    }
+
+    /** CREATE ROLE … or ALTER ROLE … when it exists, in one DO block (as Patroni's create_or_update_role). */
+    static String createOrUpdateRole(PgUser user, String option) {
+        String opts = (option == null ? "" : option + " ") + "LOGIN"
+                + (user.password() == null ? "" : " PASSWORD " + PgConnection.literal(user.password()));
+        String ident = PgConnection.identifier(user.username());
+        return "DO $regent$ BEGIN SET local synchronous_commit = 'local'; "
+                + "PERFORM * FROM pg_catalog.pg_authid WHERE rolname = " + PgConnection.literal(user.username())
+                + "; IF FOUND THEN ALTER ROLE " + ident + " WITH " + opts + "; ELSE CREATE ROLE " + ident + " WITH "
+                + opts + "; END IF; END; $regent$";
+    }
+
+    /**
+     * Runs the post_bootstrap script as {@code <script split by shell rules> <dsn>} with the superuser's password in
+     * pgpass (PGPASSFILE), as the JVM's user. Blocks until it exits or {@code timeout}.
+     *
+     * @return its exit code (-1 on timeout)
+     */
+    public int runPostBootstrap(String script, Duration timeout) {
+        writeLocalPgpass();
+        PgUser su = cfg.superuser();
+        Map<String, String> kw = new LinkedHashMap<>();
+        kw.put("dbname", database());
+        kw.put("user", su.username());
+        kw.put("host", listen.localHost());
+        kw.put("port", Integer.toString(listen.port()));
+        List<String> cmd = new ArrayList<>(ShellWords.split(script));
+        cmd.add(ConfigRenderer.formatDsn(kw));
+        var r = runner.runAsSelf(cmd, pgpassEnv(), null, timeout);
+        return r.exitCode();
+    }
+
+    abstract void writeLocalPgpass();
+
+    abstract Map<String, String> pgpassEnv();
+}

@@ -1,0 +1,168 @@
+package dev.regent.postgres;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Process control of one postmaster: detached start, liveness from {@code postmaster.pid}, signals. Package-private
+ * helper of {@link Postgresql}, which serializes the calls that change state.
+ */
+final class Postmaster {
+    private static final Logger LOG = LoggerFactory.getLogger(Postmaster.class);
+    private static final long POLL_MS = 100;
+
+    private final Path dataDir;
+    private final CommandRunner runner;
+    /** Kept so the JVM reaps the child when it exits (otherwise a zombie would look alive). */
+    private volatile Process child;
+
+    Postmaster(Path dataDir, CommandRunner runner) {
+        this.dataDir = dataDir;
+        this.runner = runner;
+    }
+
+    /** Log file receiving the postmaster's stdout/stderr. */
+    Path logFile() {
+        return dataDir.resolve("postmaster.log");
+    }
+
+    /** The postmaster pid when postmaster.pid names a live process, else empty. */
+    Optional<Long> pid() {
+        List<String> lines = pidFileLines();
+        if (lines.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            long pid = Long.parseLong(lines.get(0).strip());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(ProcessHandle::pid);
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** postmaster.pid line 8 (PG10+): "starting", "ready", "standby" or "stopping"; "" when unknown. */
+    String pmStatus() {
+        List<String> lines = pidFileLines();
+        return lines.size() >= 8 ? lines.get(7).strip() : "";
+    }
+
+    /** Running and accepting connections ("ready" or "standby" in postmaster.pid). */
+    boolean acceptsConnections() {
+        String s = pmStatus();
+        return pid().isPresent() && ("ready".equals(s) || "standby".equals(s));
+    }
+
+    private List<String> pidFileLines() {
+        try {
+            return Files.readAllLines(dataDir.resolve("postmaster.pid"));
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * Launches {@code command} in its own session ({@code setsid}), stdin from /dev/null and output appended to
+     * {@link #logFile()}, so it survives the JVM; then waits until it accepts connections, exits, or the timeout.
+     *
+     * @return true when accepting connections, false when still starting at the timeout
+     * @throws PostgresException when the process exits during start-up (with the log's tail)
+     */
+    boolean start(List<String> command, Duration timeout) {
+        List<String> cmd = new ArrayList<>();
+        if (new File("/usr/bin/setsid").canExecute() || new File("/bin/setsid").canExecute()) {
+            cmd.add("setsid");
+        }
+        cmd.addAll(runner.wrap(command));
+        try {
+            Path log = logFile();
+            if (!Files.exists(log)) {
+                Files.createFile(log);
+            }
+            runner.chownRecursively(log);
+            ProcessBuilder pb = new ProcessBuilder(cmd)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .redirectErrorStream(true);
+            pb.environment().put("LANG", "C");
+            LOG.info("starting postgres: {}", command);
+            child = pb.start();
+        } catch (IOException e) {
+            throw new PostgresException("cannot start postgres " + command + ": " + e.getMessage(), e);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!child.isAlive()) {
+                throw new PostgresException("postgres exited with code " + child.exitValue() + " during start-up: "
+                        + logTail());
+            }
+            if (acceptsConnections()) {
+                return true;
+            }
+            sleep();
+        }
+        return false;
+    }
+
+    /**
+     * Sends {@code mode}'s signal and waits until the postmaster is gone.
+     *
+     * @return true when stopped (or was not running), false when still running at the timeout
+     */
+    boolean stop(StopMode mode, Duration timeout) {
+        Optional<Long> pid = pid();
+        if (pid.isEmpty()) {
+            return true;
+        }
+        signal(pid.get(), mode.signal());
+        ProcessHandle handle = ProcessHandle.of(pid.get()).orElse(null);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (handle != null && handle.isAlive() && System.nanoTime() < deadline) {
+            sleep();
+        }
+        return handle == null || !handle.isAlive();
+    }
+
+    /** Sends a signal ({@code HUP}, {@code TERM}, ...) to the postmaster; false when it is not running. */
+    boolean signal(String signal) {
+        Optional<Long> pid = pid();
+        pid.ifPresent(p -> signal(p, signal));
+        return pid.isPresent();
+    }
+
+    private void signal(long pid, String signal) {
+        var r = runner.runAsSelf(List.of("kill", "-s", signal, Long.toString(pid)), Map.of(), null,
+                Duration.ofSeconds(10));
+        if (!r.ok()) {
+            throw new PostgresException("kill -s " + signal + " " + pid + " failed: " + r.output().strip());
+        }
+    }
+
+    /** The last lines of the postmaster log, for error messages. */
+    String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(logFile());
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+        } catch (IOException e) {
+            return "(no log at " + logFile() + ")";
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(POLL_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PostgresException("interrupted while waiting for postgres");
+        }
+    }
+}

@@ -1,0 +1,237 @@
+package dev.regent.postgres;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Data directory provisioning: initdb, pg_basebackup, pg_rewind, single-user crash recovery, moving and removing
+ * the directory. Package-private helper of {@link Postgresql}, which serializes the calls.
+ */
+final class Provisioner {
+    private static final Logger LOG = LoggerFactory.getLogger(Provisioner.class);
+    /** Patroni's not_allowed_options for initdb. */
+    static final Set<String> INITDB_FORBIDDEN = Set.of("pgdata", "nosync", "pwfile", "sync-only", "version");
+    /** Patroni's forbidden pg_basebackup options. */
+    static final Set<String> BASEBACKUP_FORBIDDEN = Set.of("pgdata", "format", "wal-method", "xlog-method", "gzip",
+            "version", "compress", "dbname", "host", "port", "username", "password");
+    /** Config files pg_rewind would overwrite with the source's; saved and restored around it. */
+    private static final List<String> REWIND_PRESERVED = List.of("postgresql.conf", "postgresql.base.conf",
+            "pg_hba.conf", "pg_ident.conf");
+
+    private final PgBinaries bin;
+    private final CommandRunner runner;
+    private final Path dataDir;
+
+    Provisioner(PgBinaries bin, CommandRunner runner, Path dataDir) {
+        this.bin = bin;
+        this.runner = runner;
+        this.dataDir = dataDir;
+    }
+
+    boolean dataDirectoryEmpty() {
+        if (!Files.isDirectory(dataDir)) {
+            return true;
+        }
+        try (Stream<Path> s = Files.list(dataDir)) {
+            // our own postmaster log alone does not make a cluster
+            return s.allMatch(p -> p.getFileName().toString().equals("postmaster.log"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dataDir, e);
+        }
+    }
+
+    ControlData controlData() {
+        String out = runner.check("pg_controldata", List.of(bin.path("pg_controldata"), dataDir.toString()),
+                Map.of(), Duration.ofSeconds(30));
+        return ControlData.parse(out);
+    }
+
+    void initdb(List<String> options, String superuser, String password, Duration timeout) {
+        List<String> opts = checkOptions("initdb", options, INITDB_FORBIDDEN);
+        if (!dataDirectoryEmpty()) {
+            throw new PostgresException("initdb: data directory " + dataDir + " is not empty");
+        }
+        runner.ensureOwnedDirectory(dataDir);
+        Path pwfile = null;
+        try {
+            List<String> cmd = new ArrayList<>(List.of(bin.path("initdb"), "--pgdata=" + dataDir));
+            if (superuser != null) {
+                cmd.add("--username=" + superuser);
+            }
+            if (password != null) {
+                pwfile = Files.createTempFile("regent-pwfile", "");
+                runner.writeOwnedFile(pwfile, password + "\n", PosixFilePermissions.fromString("rw-------"));
+                cmd.add("--pwfile=" + pwfile);
+            }
+            cmd.addAll(opts);
+            runner.check("initdb", cmd, Map.of(), timeout);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the initdb password file", e);
+        } finally {
+            deleteQuietly(pwfile);
+        }
+    }
+
+    /** pg_basebackup with 2 attempts 5 s apart, wiping the data directory before each. */
+    void basebackup(String dsn, List<String> options, Map<String, String> env, Duration timeout) {
+        List<String> opts = checkOptions("basebackup", options, BASEBACKUP_FORBIDDEN);
+        String lastError = null;
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            wipe();
+            runner.ensureOwnedDirectory(dataDir);
+            List<String> cmd = new ArrayList<>(List.of(bin.path("pg_basebackup"), "--pgdata=" + dataDir,
+                    "-X", "stream", "--dbname=" + dsn));
+            cmd.addAll(opts);
+            var r = runner.run(cmd, env, null, timeout);
+            if (r.ok()) {
+                return;
+            }
+            lastError = "exit " + r.exitCode() + ": " + r.output().strip();
+            LOG.warn("pg_basebackup attempt {} failed ({})", attempt, lastError);
+            if (attempt == 1) {
+                pause(Duration.ofSeconds(5));
+            }
+        }
+        throw new PostgresException("pg_basebackup from '" + dsn + "' failed twice, last " + lastError);
+    }
+
+    /**
+     * Single-user crash recovery ({@code postgres --single -D … <db> </dev/null}), leaving a cleanly shut down
+     * cluster as pg_rewind requires. Recovery signal files are removed first (standby mode is refused in
+     * single-user mode); the caller rewrites them.
+     */
+    void singleUserCrashRecovery(Path configFile, String database, Duration timeout) {
+        deleteQuietly(dataDir.resolve("standby.signal"));
+        deleteQuietly(dataDir.resolve("recovery.signal"));
+        List<String> cmd = List.of(bin.path("postgres"), "--single", "-D", dataDir.toString(),
+                "--config-file=" + configFile, "-c", "archive_mode=off", database);
+        var r = runner.run(cmd, Map.of(), "", timeout);
+        if (!r.ok()) {
+            throw new PostgresException("single-user crash recovery failed (exit " + r.exitCode() + "): "
+                    + r.output().strip());
+        }
+    }
+
+    /** pg_rewind from {@code dsn}, preserving the config files in the data directory. */
+    void rewind(String dsn, List<String> extraOptions, Map<String, String> env, Duration timeout) {
+        Map<String, byte[]> saved = saveFiles();
+        try {
+            List<String> cmd = new ArrayList<>(List.of(bin.path("pg_rewind"), "-D", dataDir.toString(),
+                    "--source-server=" + dsn));
+            cmd.addAll(extraOptions);
+            Map<String, String> e = new LinkedHashMap<>(env);
+            e.put("PGOPTIONS", "-c statement_timeout=0");
+            runner.check("pg_rewind", cmd, e, timeout);
+        } finally {
+            restoreFiles(saved);
+        }
+    }
+
+    private Map<String, byte[]> saveFiles() {
+        Map<String, byte[]> saved = new LinkedHashMap<>();
+        for (String f : REWIND_PRESERVED) {
+            try {
+                if (Files.exists(dataDir.resolve(f))) {
+                    saved.put(f, Files.readAllBytes(dataDir.resolve(f)));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot back up " + f, e);
+            }
+        }
+        return saved;
+    }
+
+    private void restoreFiles(Map<String, byte[]> saved) {
+        saved.forEach((f, bytes) -> {
+            try {
+                Files.write(dataDir.resolve(f), bytes);
+                runner.chownRecursively(dataDir.resolve(f));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot restore " + f + " after pg_rewind", e);
+            }
+        });
+    }
+
+    /** Renames the data directory to {@code <data_dir>.failed} (with a timestamp when that exists). */
+    Path moveAside() {
+        if (!Files.exists(dataDir)) {
+            return null;
+        }
+        Path target = dataDir.resolveSibling(dataDir.getFileName() + ".failed");
+        if (Files.exists(target)) {
+            String ts = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss"));
+            target = dataDir.resolveSibling(dataDir.getFileName() + ".failed_" + ts);
+        }
+        try {
+            Files.move(dataDir, target);
+            LOG.info("moved data directory {} to {}", dataDir, target);
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move " + dataDir + " to " + target, e);
+        }
+    }
+
+    /** Deletes the data directory tree (missing is fine). */
+    void wipe() {
+        if (!Files.exists(dataDir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dataDir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove data directory " + dataDir, e);
+        }
+    }
+
+    /** Validates {@code --opt[=v]} options (a missing {@code --} is added) against a forbidden set. */
+    static List<String> checkOptions(String what, List<String> options, Set<String> forbidden) {
+        List<String> out = new ArrayList<>();
+        for (String o : options == null ? List.<String>of() : options) {
+            String opt = o.startsWith("--") ? o : "--" + o;
+            String name = opt.substring(2).split("=", 2)[0];
+            if (forbidden.contains(name)) {
+                throw new PostgresException(what + " option '" + o + "' is not allowed (forbidden: "
+                        + new java.util.TreeSet<>(forbidden) + ")");
+            }
+            out.add(opt);
+        }
+        return out;
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            if (p != null) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot delete {}: {}", p, e.getMessage());
+        }
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PostgresException("interrupted");
+        }
+    }
+}

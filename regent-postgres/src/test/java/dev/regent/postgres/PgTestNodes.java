@@ -1,0 +1,87 @@
+package dev.regent.postgres;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import dev.regent.core.config.NodeConfig.Callbacks;
+import dev.regent.core.config.NodeConfig.PgUser;
+import dev.regent.core.config.NodeConfig.PostgresqlConfig;
+
+/**
+ * Test helper: a temporary base directory (traversable by the postgres OS user) holding PostgreSQL nodes on free
+ * loopback ports. {@link #close()} kills every node started and deletes the directory.
+ */
+final class PgTestNodes implements AutoCloseable {
+    static final PgUser SUPERUSER = new PgUser("postgres", "su-secret", Map.of());
+    /** Password with a quote, colon, backslash and space to exercise pgpass and SQL escaping. */
+    static final PgUser REPLICATION = new PgUser("replicator", "rep 'pa:ss\\", Map.of());
+    static final PgUser REWIND = new PgUser("rewinder", "rw-secret", Map.of());
+    static final List<String> HBA = List.of("local all all trust",
+            "host all all 127.0.0.1/32 scram-sha-256", "host replication all 127.0.0.1/32 scram-sha-256");
+
+    private final Path base;
+    private final List<Postgresql> nodes = new ArrayList<>();
+
+    PgTestNodes() throws IOException {
+        base = Files.createTempDirectory("regent-pg-test");
+        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));
+        new CommandRunner().ensureOwnedDirectory(base.resolve("sockets"));
+    }
+
+    Path base() {
+        return base;
+    }
+
+    /** A new node {@code name} with its own data dir, pgpass and free port. */
+    Postgresql node(String name) throws IOException {
+        int port = freePort();
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("unix_socket_directories", base.resolve("sockets").toString());
+        params.put("fsync", false);
+        params.put("shared_buffers", "16MB");
+        params.put("max_wal_size", "64MB");
+        PostgresqlConfig cfg = new PostgresqlConfig("127.0.0.1:" + port, "127.0.0.1:" + port,
+                base.resolve(name).toString(), null, null, base.resolve(name + ".pgpass").toString(), null,
+                SUPERUSER, REPLICATION, REWIND, params, HBA, null, List.of(), List.of("basebackup"), true, false,
+                false, 60, Callbacks.NONE, null, null, Map.of(), Map.of());
+        Postgresql pg = new Postgresql(cfg, "regent-test", name);
+        nodes.add(pg);
+        return pg;
+    }
+
+    static Duration timeout() {
+        return Duration.ofSeconds(60);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        for (Postgresql pg : nodes) {
+            try {
+                if (!pg.stop(StopMode.IMMEDIATE, Duration.ofSeconds(10))) {
+                    pg.postmasterPid().flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            } catch (RuntimeException e) {
+                // best effort: keep cleaning up the others
+            }
+        }
+        try (Stream<Path> s = Files.walk(base)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
