@@ -1,0 +1,187 @@
+package dev.regent.daemon.wiring;
+
+import dev.regent.core.config.EffectiveConfig;
+import dev.regent.core.config.NodeConfig;
+import dev.regent.core.ha.HaDecider;
+import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.Member;
+import dev.regent.daemon.Versions;
+import dev.regent.daemon.config.ConfigLoader;
+import dev.regent.daemon.loop.HaLoop;
+import dev.regent.daemon.loop.MemberDataBuilder;
+import dev.regent.daemon.loop.PeerProber;
+import dev.regent.daemon.rest.RestApiServer;
+import dev.regent.dcs.Dcs;
+import dev.regent.dcs.DcsException;
+import dev.regent.dcs.KeyValueStore;
+import dev.regent.dcs.PatroniDcs;
+import dev.regent.dcs.etcd.EtcdKeyValueStore;
+import dev.regent.postgres.Postgresql;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Regent node: wires configuration, DCS, PostgreSQL, the HA loop and the REST API, and owns their lifecycle.
+ * {@link #run()} blocks until the process is told to stop (SIGTERM/SIGINT), then shuts down like Patroni: stop
+ * postgres (unless paused) and release the leader lock.
+ */
+public final class Daemon {
+    private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
+
+    private final Path configPath;
+    private final NodeConfig config;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private EffectiveSettings settings;
+    private PatroniDcs dcs;
+    private PostgresAdapter pg;
+    private HaLoop loop;
+    private RestApiServer rest;
+
+    public Daemon(Path configPath, NodeConfig config) {
+        this.configPath = configPath;
+        this.config = config;
+    }
+
+    /** The DCS backend named by the configuration; etcd v3 is the one implemented so far. */
+    static KeyValueStore store(NodeConfig config, int ttl, int retryTimeout) {
+        NodeConfig.DcsConfig d = config.dcs();
+        if (!"etcd3".equals(d.type())) {
+            throw new IllegalArgumentException("DCS section '" + d.type() + "' is not supported yet; use etcd3");
+        }
+        return EtcdKeyValueStore.fromConfig(d.section(), Duration.ofSeconds(ttl), Duration.ofSeconds(retryTimeout));
+    }
+
+    /** Start everything and block until stopped. Returns the process exit code. */
+    public int run() throws Exception {
+        settings = new EffectiveSettings(config);
+        EffectiveConfig eff = settings.current();
+        for (String line : eff.describe()) LOG.info("effective: {}", line);
+        dcs = new PatroniDcs(store(config, eff.ttl(), eff.retryTimeout()), config.namespace(), config.scope(),
+                config.name());
+        if (otherNodeWithMyNameRuns()) {
+            LOG.error("Can't start; there is already a node named '{}' running", config.name());
+            dcs.close();
+            return 1;
+        }
+        Postgresql postgresql = new Postgresql(config.postgresql(), config.scope(), config.name());
+        pg = new PostgresAdapter(postgresql, config);
+        StatusPublisher status = new StatusPublisher(config.scope(), config.name(), pg::lastStatus);
+        PeerProber prober = new PeerProber();
+        MemberDataBuilder member = new MemberDataBuilder(pg.connUrl(),
+                "http://" + config.restapi().connectAddress() + "/patroni", Versions.PATRONI_COMPATIBLE);
+        loop = new HaLoop(config.name(), dcs, pg, HaDecider::decide, settings, prober, member, status,
+                Clock.systemUTC());
+        DaemonControl control = new DaemonControl(config.name(), dcs, loop, prober, status, this::reloadConfigFile);
+        loop.setSettingsListener(s -> {
+            EffectiveConfig e = settings.current();
+            pg.applyParameters(e.postgresqlParameters(), e.usePgRewind());
+            control.runDueScheduledRestart(Instant.now());
+        });
+        RestApiServer.Options opts = RestApiServer.Options.of(config.restapi().listen());
+        if (config.restapi().authentication() != null && config.restapi().authentication().isSet()) {
+            opts = opts.withAuth(config.restapi().authentication().username(),
+                    config.restapi().authentication().password());
+        }
+        rest = new RestApiServer(opts, status, control);
+        rest.start();
+        LOG.info("Regent {} (Patroni {} compatible) starting node {} of cluster {}; REST API on {}",
+                Versions.regent(), Versions.PATRONI_COMPATIBLE, config.name(), config.scope(),
+                config.restapi().listen());
+        installSignals();
+        loop.start();
+        stopped.await();
+        return 0;
+    }
+
+    /** Patroni's start-up guard: a member with my name whose REST API answers /liveness is another live process. */
+    private boolean otherNodeWithMyNameRuns() {
+        try {
+            ClusterView c = dcs.load();
+            Member m = c.member(config.name()).orElse(null);
+            if (m == null || m.apiUrl() == null) return false;
+            URI liveness = URI.create(m.apiUrl().replaceAll("/patroni$", "") + "/liveness");
+            HttpResponse<Void> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
+                    .send(HttpRequest.newBuilder(liveness).timeout(Duration.ofSeconds(2)).build(),
+                            HttpResponse.BodyHandlers.discarding());
+            return r.statusCode() == 200;
+        } catch (DcsException e) {
+            LOG.warn("DCS not accessible at start-up: {}", e.getMessage());
+            return false;
+        } catch (Exception e) {
+            return false; // nobody answers: the member key is a leftover of a previous run of this node
+        }
+    }
+
+    private void reloadConfigFile() {
+        if (configPath == null) return;
+        ConfigLoader.Loaded l = ConfigLoader.load(configPath, System.getenv());
+        if (l.hasErrors()) {
+            l.errors().forEach(e -> LOG.error("reload refused: {}", e));
+            return;
+        }
+        l.warnings().forEach(w -> LOG.warn("{}", w));
+        settings.reload(l.config());
+        LOG.info("configuration file reloaded");
+    }
+
+    private void installSignals() {
+        Runtime.getRuntime().addShutdownHook(new Thread(this::shutdown, "regent-shutdown"));
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+                LOG.info("received SIGHUP, reloading configuration");
+                reloadConfigFile();
+                loop.submit(new dev.regent.core.ha.Command.Reload());
+            });
+        } catch (IllegalArgumentException e) {
+            LOG.warn("SIGHUP cannot be handled on this platform: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Patroni's shutdown: not paused: stop postgres (fast, before_stop) and, if we are the leader, release the lock
+     * once postgres is down; paused: leave postgres and the lock alone.
+     */
+    void shutdown() {
+        LOG.info("shutting down");
+        try {
+            loop.close();
+            ClusterView last = loop.lastCluster();
+            boolean paused = last != null && last.isPaused();
+            boolean leader = last != null && last.isLeader(config.name());
+            if (!paused) {
+                try {
+                    long wal = pg.observe().walPosition();
+                    pg.stop("fast", Duration.ofSeconds(config.postgresql().pgCtlTimeoutSeconds()));
+                    if (leader) {
+                        long after = pg.observe().walPosition();
+                        dcs.deleteLeader(Math.max(wal, after));
+                        LOG.info("leader key released");
+                    }
+                } catch (Exception e) {
+                    LOG.error("error while stopping postgres: {}", e.getMessage());
+                }
+                dcs.closeSession();
+            }
+            rest.close();
+            dcs.close();
+        } catch (RuntimeException e) {
+            LOG.error("error during shutdown", e);
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    Map<String, Object> describe() {
+        return Map.of("name", config.name(), "scope", config.scope());
+    }
+}

@@ -1,0 +1,170 @@
+package dev.regent.daemon.wiring;
+
+import dev.regent.core.ha.Command;
+import dev.regent.core.ha.PeerStatus;
+import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.Member;
+import dev.regent.daemon.loop.CycleReport;
+import dev.regent.daemon.loop.HaLoop;
+import dev.regent.daemon.loop.PeerProber;
+import dev.regent.daemon.rest.NodeControl;
+import dev.regent.daemon.rest.NodeStatus;
+import dev.regent.daemon.rest.RestartRequest;
+import dev.regent.dcs.Dcs;
+import dev.regent.dcs.DcsException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The REST API's write side: DCS writes go straight to the DCS (the DCS is the command channel for switchover and
+ * configuration); postgres commands (restart, reinitialize, reload) go through the loop's command queue, so only the
+ * loop acts on postgres. Thread-safe.
+ */
+public final class DaemonControl implements NodeControl {
+    private final Dcs dcs;
+    private final HaLoop loop;
+    private final PeerProber prober;
+    private final StatusPublisher status;
+    private final Runnable reloadConfigFile;
+    private final String name;
+    private final AtomicReference<RestartRequest> scheduled = new AtomicReference<>();
+
+    public DaemonControl(String name, Dcs dcs, HaLoop loop, PeerProber prober, StatusPublisher status,
+                         Runnable reloadConfigFile) {
+        this.name = name;
+        this.dcs = dcs;
+        this.loop = loop;
+        this.prober = prober;
+        this.status = status;
+        this.reloadConfigFile = reloadConfigFile;
+    }
+
+    @Override
+    public ClusterView readCluster() throws DcsException {
+        return dcs.load();
+    }
+
+    @Override
+    public boolean patchConfig(String json, long expectedVersion) throws DcsException {
+        boolean ok = dcs.setConfigValue(json, expectedVersion);
+        if (ok) loop.wakeUp();
+        return ok;
+    }
+
+    @Override
+    public boolean putConfig(String json) throws DcsException {
+        boolean ok = dcs.setConfigValue(json, null);
+        if (ok) loop.wakeUp();
+        return ok;
+    }
+
+    @Override
+    public boolean writeFailover(String json, Long version) throws DcsException {
+        boolean ok = dcs.setFailoverValue(json, version);
+        if (ok) loop.wakeUp();
+        return ok;
+    }
+
+    @Override
+    public ClusterView awaitLeaderChange(String previousLeader, Duration maxWait)
+            throws DcsException, InterruptedException {
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        ClusterView c = dcs.load();
+        while (true) {
+            boolean changed = c.leader() != null && !Objects.equals(c.leader().name(), previousLeader);
+            if (changed || c.failover() == null) return c;
+            long left = deadline - System.nanoTime();
+            if (left <= 0) return c;
+            // Short watches: a missed event costs at most 200 ms, never the whole loop_wait.
+            dcs.watch(Duration.ofNanos(Math.min(left, 200_000_000L)));
+            c = dcs.load();
+        }
+    }
+
+    @Override
+    public List<PeerStatus> fetchPeerStatuses(List<Member> members) {
+        Map<String, PeerStatus> m = prober.probe(members, name);
+        List<PeerStatus> out = new ArrayList<>();
+        for (Member member : members) {
+            PeerStatus p = m.get(member.name());
+            if (p != null) out.add(p);
+        }
+        return out;
+    }
+
+    @Override
+    public RestartResult requestRestart(RestartRequest request) {
+        NodeStatus before = status.get();
+        Instant startedBefore = before.pg() == null ? null : before.pg().postmasterStartTime();
+        loop.submit(new Command.Restart(request.timeoutSeconds()));
+        long deadline = System.nanoTime() + Duration.ofSeconds(request.timeoutSeconds() == null ? 120
+                : request.timeoutSeconds() + 30).toNanos();
+        while (System.nanoTime() < deadline) {
+            NodeStatus now = status.get();
+            Instant started = now.pg() == null ? null : now.pg().postmasterStartTime();
+            if (now.isRunning() && started != null && !started.equals(startedBefore)
+                    && loop.backgroundTask() == null) {
+                return new RestartResult(true, "restarted successfully");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return new RestartResult(false, "restart failed");
+    }
+
+    @Override
+    public boolean scheduleRestart(RestartRequest request) {
+        if (!scheduled.compareAndSet(null, request)) return false;
+        status.setScheduledRestart(request.json());
+        return true;
+    }
+
+    @Override
+    public boolean cancelScheduledRestart() {
+        boolean had = scheduled.getAndSet(null) != null;
+        status.setScheduledRestart(null);
+        return had;
+    }
+
+    /** Called each cycle: run a scheduled restart whose time has come. */
+    public void runDueScheduledRestart(Instant now) {
+        RestartRequest r = scheduled.get();
+        if (r != null && r.schedule() != null && !now.isBefore(r.schedule().toInstant())
+                && scheduled.compareAndSet(r, null)) {
+            status.setScheduledRestart(null);
+            loop.submit(new Command.Restart(r.timeoutSeconds()));
+        }
+    }
+
+    @Override
+    public void requestReload() {
+        reloadConfigFile.run();
+        loop.submit(new Command.Reload());
+    }
+
+    @Override
+    public String requestReinitialize(boolean force, boolean fromLeader) {
+        CycleReport r = status.lastReport();
+        ClusterView c = r == null ? null : r.lastCluster();
+        if (c == null || c.leader() == null) return "Cluster has no leader, can not reinitialize";
+        if (c.isLeader(name)) return "I am the leader, can not reinitialize";
+        String task = loop.backgroundTask();
+        if (task != null && !force) return task + " already in progress";
+        loop.submit(new Command.Reinitialize(force, fromLeader));
+        return null;
+    }
+
+    @Override
+    public void wakeUp() {
+        loop.wakeUp();
+    }
+}
