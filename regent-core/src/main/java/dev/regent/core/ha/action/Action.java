@@ -31,7 +31,11 @@ public sealed interface Action {
     /** Delete the leader key if it holds our name, after writing the final {@code status.optime}. */
     record ReleaseLeaderLock() implements Action {}
 
-    /** Write {@code initialize=<sysid>} (our data directory's system identifier). */
+    /**
+     * Write {@code initialize=<sysid>} (our data directory's system identifier): create the key when it is absent
+     * (create-if-absent, a lost race counts as failure), or overwrite a value that is not a valid system id. Issued by
+     * the lock holder when {@code initialize} lacks the sysid, and by a node adopting an existing data directory.
+     */
     record WriteInitialize(String systemId) implements Action {}
 
     /** Write {@code config} from the cached dynamic config when the key is missing (leader only). */
@@ -50,7 +54,8 @@ public sealed interface Action {
     record Promote() implements Action {}
 
     /**
-     * Stop being a primary and restart as a replica following {@code followMember} (null when unknown).
+     * Stop being a primary and restart as a replica following {@code followMember} (null when unknown). When postgres
+     * is already stopped the stop is skipped; when a background task runs (start/restart) it is cancelled first.
      * <ul>
      *   <li>{@code GRACEFUL} (switchover): fast stop with shutdown checkpoint, release the lock, start as replica</li>
      *   <li>{@code IMMEDIATE}: immediate stop, release the lock, start as replica</li>
@@ -69,7 +74,12 @@ public sealed interface Action {
      */
     record Follow(String leaderMember) implements Action {}
 
-    /** <em>Long.</em> pg_rewind from {@code sourceMember}, then start as a replica following it. */
+    /**
+     * <em>Long.</em> Stop postgres if it runs, pg_rewind from {@code sourceMember}, then start as a replica following it.
+     * On failure with remove_data_directory_on_rewind_failure (or ..._on_diverged_timelines) the executor wipes the data
+     * directory, so the next cycle clones again; otherwise it sets {@link dev.regent.core.ha.NodeMemory#rewindOrReinitNeeded}
+     * again.
+     */
     record Rewind(String sourceMember) implements Action {}
 
     /** <em>Long.</em> Stop postgres, wipe the data directory and clone again from {@code fromMember}. */
@@ -96,4 +106,23 @@ public sealed interface Action {
 
     /** Stop postgres (fast) because this process may not run it (e.g. the cluster belongs to another system id). */
     record StopPostgres() implements Action {}
+
+    /**
+     * Added by the decider: log {@code reason} at CRITICAL and terminate the daemon with exit code 1, leaving postgres
+     * and the DCS as they are (Patroni's {@code sys.exit(1)} / PatroniFatalException, e.g. system ID mismatch).
+     */
+    record FatalExit(String reason) implements Action {}
+
+    /**
+     * Added by the decider: rewrite the {@code failover} key to {@code {"member": candidate}} (CAS on {@code version}).
+     * Patroni does this instead of clearing the key when a paused switchover's candidate took the lock, so that the
+     * lock is not released while the promotion is still running.
+     */
+    record KeepFailoverCandidate(long version, String candidate) implements Action {}
+
+    /**
+     * Added by the decider: sleep until wall-clock time {@code wallClockMillis} (epoch ms, at most loop_wait ahead),
+     * so that a scheduled switchover runs at its exact time (Patroni sleeps inside the cycle the same way).
+     */
+    record WaitUntil(long wallClockMillis) implements Action {}
 }

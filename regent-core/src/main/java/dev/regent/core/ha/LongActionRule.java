@@ -1,0 +1,24 @@
+package dev.regent.core.ha;
+
+import dev.regent.core.ha.action.Action.Demote;
+import dev.regent.core.ha.action.Action.UpdateLeaderLock;
+
+/**
+ * A long action occupies the background slot (Patroni's handle_long_action_in_progress): the lock holder only
+ * renews its lock; a node that runs a primary without the lock demotes (the executor cancels the task first).
+ */
+final class LongActionRule {
+    private LongActionRule() {}
+
+    static Decision decide(Ctx c) {
+        String task = c.in.backgroundTask();
+        if (c.hasLock() && !c.lockLapsed()) {
+            return c.decide("updated leader lock during " + task, new UpdateLeaderLock());
+        }
+        boolean bootstrapping = task.contains("bootstrap");
+        if (!bootstrapping && !c.paused() && c.pg.isPrimary()) {
+            return c.decide("lost leader lock during " + task, new Demote(Demote.Mode.IMMEDIATE_NOLOCK, c.leaderName()));
+        }
+        return c.decide(task + " in progress");
+    }
+}

@@ -1,0 +1,47 @@
+package dev.regent.core.ha;
+
+import dev.regent.core.ha.action.Action;
+import dev.regent.core.ha.action.Action.Demote;
+import dev.regent.core.ha.action.Action.UpdateLeaderLock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Postgres runs but does not accept connections yet (Patroni's handle_starting_instance): the lock holder keeps
+ * renewing and gives up after primary_start_timeout when a failover is possible; replicas simply wait.
+ */
+final class StartingRule {
+    private StartingRule() {}
+
+    static Decision decide(Ctx c) {
+        if (!c.hasLock()) {
+            return c.decide("postgres is still starting up as a standby");
+        }
+        if (c.lockLapsed() && !c.paused()) {
+            return c.decide("stopped PostgreSQL while starting up because leader key was lost",
+                    new Demote(Demote.Mode.IMMEDIATE_NOLOCK, null));
+        }
+        if (c.paused()) return c.decide("PostgreSQL is still starting up", new UpdateLeaderLock());
+        if (c.memory.startingAsPrimarySince() == 0) {
+            c.memory = c.memory.withStartingAsPrimarySince(c.in.nowMillis()); // we attached to a starting postgres
+        }
+        long elapsed = (c.in.nowMillis() - c.memory.startingAsPrimarySince()) / 1000;
+        long timeLeft = c.config().primaryStartTimeout() - elapsed;
+        if (timeLeft <= 0) {
+            if (HealthCheck.isFailoverPossible(c, false)) {
+                c.memory = c.memory.withStartingAsPrimarySince(0);
+                return c.decide("stopped PostgreSQL because of startup timeout",
+                        new UpdateLeaderLock(), new Demote(Demote.Mode.IMMEDIATE, null));
+            }
+            return c.decide("primary start has timed out, but continuing to wait because failover is not possible",
+                    new UpdateLeaderLock());
+        }
+        List<Action> actions = new ArrayList<>(List.of(new UpdateLeaderLock()));
+        ManualFailoverRule.Result manual = ManualFailoverRule.fromLeader(c);
+        if (manual != null) {
+            actions.addAll(manual.actions());
+            if (manual.demote()) return c.decide(manual.message(), actions);
+        }
+        return c.decide("PostgreSQL is still starting up, " + timeLeft + " seconds until timeout", actions);
+    }
+}
