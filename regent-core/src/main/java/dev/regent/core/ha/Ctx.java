@@ -23,6 +23,8 @@ final class Ctx {
     final String me;
     /** Memory carried to the next cycle; rules replace it through the {@code with*} methods. */
     NodeMemory memory;
+    /** Lines Patroni logs besides the cycle result (see {@link Decision#warnings()}). */
+    final List<String> warnings = new ArrayList<>();
 
     Ctx(HaInput in) {
         this.in = in;
@@ -112,6 +114,6 @@ final class Ctx {
     }
 
     Decision decide(String message, List<Action> actions) {
-        return new Decision(actions, message, memory);
+        return new Decision(actions, message, memory, warnings);
     }
 }

@@ -78,10 +78,9 @@ public final class HaDecider {
         if (c.pg.dataDirEmpty()) return BootstrapRule.decide(c);
         Decision fatal = DataDirRule.check(c);
         if (fatal != null) return fatal;
-        CommandRule.Outcome cmd = CommandRule.decide(c);
-        if (cmd != null && cmd.decision() != null) return cmd.decision();
-        Decision d = byPostgresState(c);
-        return cmd == null ? d : new Decision(d.actions(), cmd.refusal(), d.memory());
+        Decision cmd = CommandRule.decide(c);
+        if (cmd != null) return cmd;
+        return byPostgresState(c);
     }
 
     private static Decision byPostgresState(Ctx c) {
@@ -109,7 +108,7 @@ public final class HaDecider {
             }
             if (c.cluster.config() == null) actions.add(new WriteMissingConfig());
         }
-        return new Decision(actions, d.message(), c.memory);
+        return new Decision(actions, d.message(), c.memory, c.warnings);
     }
 
     private static boolean reloadQueued(Ctx c) {
@@ -127,6 +126,6 @@ public final class HaDecider {
     private static Decision finish(Ctx c, Decision d) {
         NodeMemory m = c.memory;
         if (!keepsLock(d)) m = m.withWasLeader(false).withLockValidUntil(0);
-        return new Decision(d.actions(), d.message(), m);
+        return new Decision(d.actions(), d.message(), m, c.warnings);
     }
 }

@@ -25,7 +25,10 @@ final class HealthCheck {
         }
         if (c.pg.process() == LocalPostgres.ProcessState.STARTING) return false;
         if (c.pg.isPrimary()) {
-            if (c.paused()) return c.pg.systemId() != null && c.pg.systemId().equals(c.cluster.initialize());
+            if (c.paused()) {
+                String init = c.cluster.initialize();
+                return init == null || init.isEmpty() || init.equals(c.pg.systemId());
+            }
             return c.pg.timeline() >= c.cluster.timeline();
         }
         if (c.paused()) return false;
@@ -76,7 +79,10 @@ final class HealthCheck {
             if (failoverLimitation(c, st) != null) continue;
             if (st.primary()) return false; // "Primary (x) is still alive"
             if (st.walPosition() > myWal) return false;
-            if (st.walPosition() == myWal && st.failoverPriority() > c.myPriority()) return false;
+            // priorities only count among peers whose postgres reports a position (Patroni: wal_position > 0)
+            if (st.walPosition() > 0 && st.walPosition() == myWal && st.failoverPriority() > c.myPriority()) {
+                return false;
+            }
         }
         return true;
     }

@@ -42,7 +42,7 @@ final class LeaderRule {
             message = "promoted self to leader because I had the session lock";
             actions.add(new Promote());
         }
-        return c.decide(manual != null ? manual.message() : message, actions);
+        return c.decide(message, actions);
     }
 
     /** The renewal was refused or is overdue: the lock must be considered lost (update_lock returned False). */

@@ -22,7 +22,8 @@ final class ManualFailoverRule {
 
     /**
      * What the leader does about the failover key: {@code actions} go after the lock renewal; {@code demote} says the
-     * cycle ends there (a graceful demotion was requested), otherwise normal primary processing continues.
+     * cycle ends there with {@code message} (a graceful demotion was requested), otherwise normal primary processing
+     * continues and the reason is in {@link Ctx#warnings} (Patroni logs it and reports "no action ...").
      */
     record Result(List<Action> actions, String message, boolean demote) {}
 
@@ -40,12 +41,14 @@ final class ManualFailoverRule {
             double delta = (f.scheduledAt().toEpochMilli() - c.in.wallClockMillis()) / 1000.0;
             String at = ISO.format(f.scheduledAt());
             if (delta > c.settings.loopWaitSeconds()) {
-                return new Result(actions, String.format(java.util.Locale.ROOT, "Awaiting %s at %s (in %.0f seconds)",
-                        bare, at, delta), false);
+                c.warnings.add(String.format(java.util.Locale.ROOT, "Awaiting %s at %s (in %.0f seconds)",
+                        bare, at, delta));
+                return new Result(actions, null, false);
             }
             if (delta < -(int) (c.settings.loopWaitSeconds() * 1.5)) {
                 actions.add(new ClearFailover(f.version()));
-                return new Result(actions, "Found a stale " + bare + " value, cleaning up: " + at, false);
+                c.warnings.add("Found a stale " + bare + " value, cleaning up: " + at);
+                return new Result(actions, null, false);
             }
             if (delta > 0) actions.add(new WaitUntil(f.scheduledAt().toEpochMilli()));
         }
@@ -56,7 +59,8 @@ final class ManualFailoverRule {
         }
         actions.removeIf(a -> a instanceof WaitUntil);
         actions.add(new ClearFailover(f.version()));
-        return new Result(actions, problem, false);
+        c.warnings.add(problem);
+        return new Result(actions, null, false);
     }
 
     /** Why the request can not be executed by me now, or null when I should demote. */

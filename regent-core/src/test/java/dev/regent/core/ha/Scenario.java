@@ -56,6 +56,7 @@ final class Scenario {
     private String task;
     private final List<Command> commands = new ArrayList<>();
     private long now = NOW;
+    private final List<String> expectedWarnings = new ArrayList<>();
 
     private Scenario(String me) {
         this.me = me;
@@ -126,6 +127,8 @@ final class Scenario {
     Scenario task(String name) { task = name; return this; }
     Scenario command(Command c) { commands.add(c); return this; }
     Scenario now(long t) { now = t; return this; }
+    /** A warning line the decision must carry (all others are unexpected). */
+    Scenario warns(String line) { expectedWarnings.add(line); return this; }
 
     // ---- peers (GET /patroni answers) ----
     Scenario peer(String name, long peerWal) { return peer(name, peerWal, 1); }
@@ -155,6 +158,7 @@ final class Scenario {
         Decision d = decide();
         assertThat(d.message()).as("message").isEqualTo(message);
         assertThat(d.actions()).as("actions for: " + message).containsExactly(actions);
+        assertThat(d.warnings()).as("warnings").containsExactlyElementsOf(expectedWarnings);
         return d;
     }
 
