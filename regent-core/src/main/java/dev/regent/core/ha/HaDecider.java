@@ -73,6 +73,15 @@ public final class HaDecider {
         return finish(c, housekeeping(c, d));
     }
 
+    /**
+     * Patroni's per-cycle INFO line {@code Lock owner: pg0; I am pg1} ({@code None} when unlocked), which the shell
+     * logs before the decision's message whenever the DCS was read.
+     */
+    public static String lockOwnerLine(HaInput in) {
+        String owner = in.cluster() == null || in.cluster().leader() == null ? "None" : in.cluster().leader().name();
+        return "Lock owner: " + owner + "; I am " + in.settings().name();
+    }
+
     private static Decision decideWithDcs(Ctx c) {
         if (c.in.backgroundTask() != null) return LongActionRule.decide(c);
         if (c.pg.dataDirEmpty()) return BootstrapRule.decide(c);
@@ -126,6 +135,8 @@ public final class HaDecider {
     private static Decision finish(Ctx c, Decision d) {
         NodeMemory m = c.memory;
         if (!keepsLock(d)) m = m.withWasLeader(false).withLockValidUntil(0);
+        // Patroni resets its rewind state when it becomes the leader ("cleared rewind state after becoming the leader")
+        if (d.actions().stream().anyMatch(a -> a instanceof Action.Promote)) m = m.withRewindOrReinitNeeded(false);
         return new Decision(d.actions(), d.message(), m, c.warnings);
     }
 }

@@ -136,8 +136,9 @@ final class Scenario {
         peers.put(name, new PeerStatus(name, true, false, peerWal, timeline, priority, true));
         return this;
     }
-    Scenario peerTimeline(String name, long peerWal, int tl) {
-        peers.put(name, new PeerStatus(name, true, false, peerWal, tl, 1, true));
+    Scenario peerTimeline(String name, long peerWal, int tl) { return peer(name, peerWal, tl, 1); }
+    Scenario peer(String name, long peerWal, int tl, int priority) {
+        peers.put(name, new PeerStatus(name, true, false, peerWal, tl, priority, true));
         return this;
     }
     Scenario peerPrimary(String name, long peerWal) {

@@ -49,7 +49,9 @@ public sealed interface Action {
 
     /**
      * Promote the running replica: pre_promote, {@code pg_ctl promote}, on_role_change(primary); then append the
-     * previous timeline to {@code history} and CHECKPOINT.
+     * previous timeline to {@code history} and CHECKPOINT. After the promote request succeeded the executor logs
+     * Patroni's INFO line {@code cleared rewind state after becoming the leader} (the decider clears
+     * {@code rewindOrReinitNeeded} in the same decision).
      */
     record Promote() implements Action {}
 
