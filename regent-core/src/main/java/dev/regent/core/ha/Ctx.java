@@ -84,17 +84,21 @@ final class Ctx {
     }
 
     /**
-     * The member a replica should stream from: its {@code replicatefrom} member when that one exists, is running and is
-     * not me; else the leader (null when unlocked).
+     * Patroni's _get_node_to_follow: null with the {@code nostream} tag; else the {@code replicatefrom} member (or the
+     * leader when no such member key exists); else the leader (null when unlocked). Never me.
      */
     String nodeToFollow() {
+        if (Tags.isTrue(settings.tags().get("nostream"))) return null;
+        String target = leaderName();
         Object rf = settings.tags().get("replicatefrom");
         if (rf != null && !rf.toString().equals(me)) {
             Optional<Member> m = cluster.member(rf.toString());
-            if (m.isPresent() && m.get().isRunning() && !m.get().name().equals(leaderName())) return m.get().name();
+            if (m.isPresent()) target = m.get().name();
         }
-        return leaderName();
+        return me.equals(target) ? null : target;
     }
+
+    boolean noStream() { return Tags.isTrue(settings.tags().get("nostream")); }
 
     /**
      * Patroni's get_clone_member, made deterministic: the first (by name) running member tagged {@code clonefrom}

@@ -112,7 +112,8 @@ public final class HaDecider {
         if (dataDir && DataDirRule.mustAdopt(c)) actions.add(new WriteInitialize(c.pg.systemId()));
         actions.addAll(d.actions());
         if (keepsLock(d)) {
-            if (!c.cluster.isInitialized() && c.pg.systemId() != null && !DataDirRule.mustAdopt(c)) {
+            if (!DataDirRule.sysidValid(c.cluster.initialize()) && DataDirRule.sysidValid(c.pg.systemId())
+                    && !DataDirRule.mustAdopt(c)) {
                 actions.add(new WriteInitialize(c.pg.systemId()));
             }
             if (c.cluster.config() == null) actions.add(new WriteMissingConfig());

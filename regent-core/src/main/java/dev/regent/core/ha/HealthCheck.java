@@ -103,7 +103,7 @@ final class HealthCheck {
         Failover f = c.failover();
         String named = f == null || f.candidate() == null || f.candidate().isEmpty() ? null : f.candidate();
         for (Member m : c.cluster.members()) {
-            if (m.name().equals(c.me)) continue;
+            if (m.name().equals(c.me) || m.noFailover() || m.apiUrl() == null) continue;
             if (named != null && excludeCandidate && m.name().equals(named)) continue;
             if (named != null && !excludeCandidate && !m.name().equals(named)) continue;
             PeerStatus st = c.peer(m.name());

@@ -30,7 +30,8 @@ final class ReplicaRule {
             Decision rewind = rewindOrReinitialize(c);
             if (rewind != null) return rewind;
         }
-        if (target != null && !target.equals(c.pg.followedMember())) {
+        // Without a leader keep the current primary_conninfo; nostream always streams from nobody.
+        if ((target != null || c.noStream()) && !java.util.Objects.equals(target, c.pg.followedMember())) {
             return c.decide(followReason, new Follow(target));
         }
         return c.decide(followReason);

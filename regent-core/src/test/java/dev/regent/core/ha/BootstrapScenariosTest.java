@@ -100,21 +100,33 @@ class BootstrapScenariosTest {
 
     @Test
     void replicaWithoutInitializeKeyRefusesToStart() {
-        String msg = "Can't start; the cluster has no initialize key and the local postgres is a replica: "
-                + "start the primary first";
-        as("pg1").unlocked().initialize(null).replica().expect(msg, new FatalExit(msg));
+        String msg = "No initialize key in DCS and PostgreSQL is running as replica, aborting start";
+        as("pg1").unlocked().initialize(null).replica().warns("Please first start Patroni on the node running as primary")
+                .expect(msg, new FatalExit(msg));
     }
 
     @Test
     void systemIdMismatchIsFatal() {
-        String msg = "system ID mismatch, node pg1 belongs to a different cluster: " + SYSID + " != 42";
-        as("pg1").sysid("42").expect(msg, new FatalExit(msg));
+        String msg = "system ID mismatch, node pg1 belongs to a different cluster: " + SYSID + " != 7000000000000000042";
+        as("pg1").sysid("7000000000000000042").expect(msg, new FatalExit(msg));
     }
 
     @Test
     void systemIdMismatchInPauseReleasesTheLock() {
-        as("pg0").paused().sysid("42").expect("released leader key voluntarily due to the system ID mismatch",
+        as("pg0").paused().sysid("7000000000000000042").expect("released leader key voluntarily due to the system ID mismatch",
                 new ReleaseLeaderLock());
+    }
+
+    @Test
+    void invalidSystemIdSuggestsReinitialize() {
+        as("pg1").sysid("garbage")
+                .expect("data dir for the cluster is not empty, but system ID is invalid; consider doing reinitialize");
+    }
+
+    @Test
+    void pausedNodeDoesNotAdoptItsData() {
+        as("pg0").unlocked().initialize(null).primary().paused().expect("acquired session lock as a leader",
+                new AcquireLeaderLock());
     }
 
     @Test

@@ -34,9 +34,18 @@ class ReplicaScenariosTest {
     }
 
     @Test
-    void replicatefromAStoppedMemberFallsBackToTheLeader() {
-        as("pg1").tag("replicatefrom", "pg2").memberState("pg2", "stopped").followed("pg2")
-                .expect(FOLLOWING, new Follow("pg0"));
+    void replicatefromAnUnknownMemberFallsBackToTheLeader() {
+        as("pg1").tag("replicatefrom", "pg7").followed("pg2").expect(FOLLOWING, new Follow("pg0"));
+    }
+
+    @Test
+    void nostreamReplicaStopsStreaming() {
+        as("pg1").tag("nostream", true).expect(FOLLOWING, new Follow(null));
+    }
+
+    @Test
+    void nostreamReplicaWithoutConninfoIsLeftAlone() {
+        as("pg1").tag("nostream", true).followed(null).expect(FOLLOWING);
     }
 
     @Test

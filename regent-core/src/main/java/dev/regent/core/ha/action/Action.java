@@ -72,7 +72,8 @@ public sealed interface Action {
 
     /**
      * Make the running replica stream from {@code leaderMember}: rewrite primary_conninfo/primary_slot_name when they
-     * differ and reload (PG 13+). No-op when already following it.
+     * differ and reload (PG 13+). No-op when already following it. {@code null} means stream from nobody (the
+     * {@code nostream} tag): remove primary_conninfo and rely on restore_command.
      */
     record Follow(String leaderMember) implements Action {}
 
