@@ -22,8 +22,8 @@ import java.util.Objects;
  *   <li>Empty data directory → {@link BootstrapRule}.</li>
  *   <li>Foreign system id / replica without {@code initialize} → {@link DataDirRule} (fatal).</li>
  *   <li>Restart / reinitialize command → {@link CommandRule}.</li>
- *   <li>Postgres stopped → {@link StoppedPostgresRule}; starting → {@link StartingRule}; running and unlocked →
- *       {@link LeaderRaceRule}; running with my lock → {@link LeaderRule}; running with another leader →
+ *   <li>Postgres stopped → {@link StoppedPostgresRule}; starting under my lock (not paused) → {@link StartingRule};
+ *       otherwise unlocked → {@link LeaderRaceRule}; my lock → {@link LeaderRule}; another leader →
  *       {@link ReplicaRule}.</li>
  *   <li>Housekeeping: a decision that renews the lock also writes a missing {@code initialize} sysid and a missing
  *       {@code config}; a node adopting existing data prefixes {@code WriteInitialize}; a queued reload prefixes
@@ -49,7 +49,8 @@ import java.util.Objects;
  *       lost even if the (possibly stale) snapshot still names it: a running primary demotes
  *       {@code IMMEDIATE_NOLOCK} ("demoted self because failed to update leader lock in DCS").</li>
  *   <li>{@code startingAsPrimarySince}: <b>decider</b> only. Set when it starts/restarts postgres as primary under the
- *       lock or first sees its lock-holding postgres starting; cleared when postgres runs or the attempt is given up.
+ *       lock or first sees its lock-holding postgres starting; cleared when postgres runs, the attempt is given up,
+ *       or a decision does not keep the lock.
  *       A stopped postgres with this field set means the start failed ("removed leader key after trying and failing
  *       to start postgres").</li>
  *   <li>{@code rewindOrReinitNeeded}: the <b>shell</b> sets it when its rewind check finds the local data diverged
@@ -93,15 +94,14 @@ public final class HaDecider {
     }
 
     private static Decision byPostgresState(Ctx c) {
-        switch (c.pg.process()) {
-            case STOPPED:
-                return StoppedPostgresRule.decide(c);
-            case STARTING:
-                return StartingRule.decide(c);
-            default:
-                if (c.cluster.isUnlocked()) return LeaderRaceRule.decide(c);
-                return c.hasLock() ? LeaderRule.decide(c) : ReplicaRule.decide(c);
+        if (c.pg.process() == LocalPostgres.ProcessState.STOPPED) return StoppedPostgresRule.decide(c);
+        // A starting postgres matters only to the lock holder (its start timeout); in pause, or for others, the
+        // normal rules apply (a starting node never wins the race).
+        if (c.pg.process() == LocalPostgres.ProcessState.STARTING && c.hasLock() && !c.paused()) {
+            return StartingRule.decide(c);
         }
+        if (c.cluster.isUnlocked()) return LeaderRaceRule.decide(c);
+        return c.hasLock() ? LeaderRule.decide(c) : ReplicaRule.decide(c);
     }
 
     private static Decision housekeeping(Ctx c, Decision d) {
@@ -135,7 +135,7 @@ public final class HaDecider {
 
     private static Decision finish(Ctx c, Decision d) {
         NodeMemory m = c.memory;
-        if (!keepsLock(d)) m = m.withWasLeader(false).withLockValidUntil(0);
+        if (!keepsLock(d)) m = m.withWasLeader(false).withLockValidUntil(0).withStartingAsPrimarySince(0);
         // Patroni resets its rewind state when it becomes the leader ("cleared rewind state after becoming the leader")
         if (d.actions().stream().anyMatch(a -> a instanceof Action.Promote)) m = m.withRewindOrReinitNeeded(false);
         return new Decision(d.actions(), d.message(), m, c.warnings);

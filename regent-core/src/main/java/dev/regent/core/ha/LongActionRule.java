@@ -16,7 +16,9 @@ final class LongActionRule {
             return c.decide("updated leader lock during " + task, new UpdateLeaderLock());
         }
         boolean bootstrapping = task.contains("bootstrap");
-        if (!bootstrapping && !c.paused() && c.pg.isPrimary()) {
+        // "role primary": a running primary, or a postgres we are (re)starting as primary in the background
+        boolean primaryRole = c.pg.isPrimary() || c.memory.startingAsPrimarySince() != 0;
+        if (!bootstrapping && !c.paused() && primaryRole) {
             return c.decide("lost leader lock during " + task, new Demote(Demote.Mode.IMMEDIATE_NOLOCK, c.leaderName()));
         }
         return c.decide(task + " in progress");

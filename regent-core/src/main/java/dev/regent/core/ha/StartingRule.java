@@ -7,21 +7,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Postgres runs but does not accept connections yet (Patroni's handle_starting_instance): the lock holder keeps
- * renewing and gives up after primary_start_timeout when a failover is possible; replicas simply wait.
+ * Postgres runs but does not accept connections yet and this node holds the lock, not paused (Patroni's
+ * handle_starting_instance): keep renewing, give up after primary_start_timeout when a failover is possible.
  */
 final class StartingRule {
     private StartingRule() {}
 
     static Decision decide(Ctx c) {
-        if (!c.hasLock()) {
-            return c.decide("postgres is still starting up as a standby");
-        }
-        if (c.lockLapsed() && !c.paused()) {
+        if (c.lockLapsed()) {
             return c.decide("stopped PostgreSQL while starting up because leader key was lost",
                     new Demote(Demote.Mode.IMMEDIATE_NOLOCK, null));
         }
-        if (c.paused()) return c.decide("PostgreSQL is still starting up", new UpdateLeaderLock());
         if (c.memory.startingAsPrimarySince() == 0) {
             c.memory = c.memory.withStartingAsPrimarySince(c.in.nowMillis()); // we attached to a starting postgres
         }

@@ -32,6 +32,15 @@ class LongActionScenariosTest {
     }
 
     @Test
+    void restartAsPrimaryWithoutLockIsCancelledEvenBeforePostgresRuns() {
+        Decision d = as("pg1").stopped("shut down").startingAsPrimarySince(Scenario.NOW - 1000)
+                .task("starting primary after failure")
+                .expect("lost leader lock during starting primary after failure",
+                        new Demote(Demote.Mode.IMMEDIATE_NOLOCK, "pg0"));
+        org.assertj.core.api.Assertions.assertThat(d.memory().startingAsPrimarySince()).isZero();
+    }
+
+    @Test
     void pausedPrimaryWithoutLockIsLeftAlone() {
         as("pg1").primary().paused().task("restart").expect("restart in progress");
     }

@@ -44,7 +44,19 @@ class StartingScenariosTest {
     }
 
     @Test
-    void replicaStartingJustWaits() {
-        as("pg1").starting().expect("postgres is still starting up as a standby");
+    void replicaStartingIsProcessedNormally() {
+        as("pg1").starting().expect("no action. I am (pg1), a secondary, and following a leader (pg0)");
+    }
+
+    @Test
+    void startingReplicaNeverWinsTheRace() {
+        as("pg1").unlocked().starting()
+                .expect("following a different leader because i am not the healthiest node");
+    }
+
+    @Test
+    void pausedStartingLeaderReleasesTheLockLikeAnyNonPrimary() {
+        as("pg0").starting().paused().expect("removed leader lock because postgres is not running as primary",
+                new dev.regent.core.ha.action.Action.ReleaseLeaderLock());
     }
 }
