@@ -42,8 +42,9 @@ import java.util.Objects;
  * <ul>
  *   <li>{@code lockValidUntil}, {@code wasLeader}: the <b>shell</b> sets {@code lockValidUntil = now + ttl*1000} and
  *       {@code wasLeader = true} after every successful {@code AcquireLeaderLock}, {@code UpdateLeaderLock} or
- *       {@code Bootstrap} (which takes the lock), and {@code lockValidUntil = 0} when {@code UpdateLeaderLock} fails
- *       (refused or retries exhausted). The <b>decider</b> keeps both only in decisions that contain
+ *       {@code Bootstrap} (which takes the lock); {@code lockValidUntil = 0} when {@code UpdateLeaderLock} fails
+ *       (refused or retries exhausted); {@code wasLeader = false, lockValidUntil = 0} once a {@code Demote} or
+ *       {@code ReleaseLeaderLock} ran (whatever its outcome: the node no longer acts as leader). The <b>decider</b> keeps both only in decisions that contain
  *       {@code UpdateLeaderLock} and neither {@code Demote} nor {@code ReleaseLeaderLock}; every other decision resets
  *       them to {@code false}/0. A node with {@code wasLeader} whose {@code now >= lockValidUntil} treats its lock as
  *       lost even if the (possibly stale) snapshot still names it: a running primary demotes
