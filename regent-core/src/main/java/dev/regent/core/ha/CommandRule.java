@@ -6,7 +6,8 @@ import dev.regent.core.ha.action.Action.UpdateLeaderLock;
 
 /**
  * Operator commands queued by the REST API (§6.15). Restart keeps the role (the lock holder renews first and its
- * start is bounded by primary_start_timeout); reinitialize is refused (a warning) on the leader and without a leader. Reload is
+ * start is bounded by primary_start_timeout); reinitialize is refused (a warning) on the leader and without a leader.
+ * Reload is
  * handled by {@link HaDecider} as a prefix of any decision.
  */
 final class CommandRule {

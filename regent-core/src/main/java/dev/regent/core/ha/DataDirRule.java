@@ -17,7 +17,8 @@ final class DataDirRule {
         String sysid = c.pg.systemId();
         if (sysid == null || !sysidValid(sysid)) {
             // data directory is not empty, but no valid sysid: the cluster must be broken
-            return c.decide("data dir for the cluster is not empty, but system ID is invalid; consider doing reinitialize");
+            return c.decide("data dir for the cluster is not empty, but system ID is invalid; "
+                    + "consider doing reinitialize");
         }
         if (sysidValid(c.cluster.initialize()) && !c.cluster.initialize().equals(sysid)) {
             if (c.paused()) {

@@ -96,7 +96,8 @@ final class HealthCheck {
 
     /**
      * Patroni's is_failover_possible (leader side): some candidate is reachable, promotable, not lagging more than
-     * maximum_lag_on_failover behind {@code status.optime} and (check_timeline) not on an older timeline. Candidates are
+     * maximum_lag_on_failover behind {@code status.optime} and (check_timeline) not on an older timeline.
+     * Candidates are
      * the other members, or only the failover key's candidate when one is named (unless {@code excludeCandidate}).
      */
     static boolean isFailoverPossible(Ctx c, boolean excludeCandidate) {

@@ -19,7 +19,8 @@ final class LongActionRule {
         // "role primary": a running primary, or a postgres we are (re)starting as primary in the background
         boolean primaryRole = c.pg.isPrimary() || c.memory.startingAsPrimarySince() != 0;
         if (!bootstrapping && !c.paused() && primaryRole) {
-            return c.decide("lost leader lock during " + task, new Demote(Demote.Mode.IMMEDIATE_NOLOCK, c.leaderName()));
+            return c.decide("lost leader lock during " + task,
+                    new Demote(Demote.Mode.IMMEDIATE_NOLOCK, c.leaderName()));
         }
         return c.decide(task + " in progress");
     }

@@ -101,19 +101,22 @@ class BootstrapScenariosTest {
     @Test
     void replicaWithoutInitializeKeyRefusesToStart() {
         String msg = "No initialize key in DCS and PostgreSQL is running as replica, aborting start";
-        as("pg1").unlocked().initialize(null).replica().warns("Please first start Patroni on the node running as primary")
+        as("pg1").unlocked().initialize(null).replica()
+                .warns("Please first start Patroni on the node running as primary")
                 .expect(msg, new FatalExit(msg));
     }
 
     @Test
     void systemIdMismatchIsFatal() {
-        String msg = "system ID mismatch, node pg1 belongs to a different cluster: " + SYSID + " != 7000000000000000042";
+        String msg = "system ID mismatch, node pg1 belongs to a different cluster: " + SYSID
+                + " != 7000000000000000042";
         as("pg1").sysid("7000000000000000042").expect(msg, new FatalExit(msg));
     }
 
     @Test
     void systemIdMismatchInPauseReleasesTheLock() {
-        as("pg0").paused().sysid("7000000000000000042").expect("released leader key voluntarily due to the system ID mismatch",
+        as("pg0").paused().sysid("7000000000000000042")
+                .expect("released leader key voluntarily due to the system ID mismatch",
                 new ReleaseLeaderLock());
     }
 

@@ -42,7 +42,8 @@ class LeaderRaceScenariosTest {
 
     @Test
     void equalWalLowerOrEqualPriorityPeerLoses() {
-        race().tag("failover_priority", 3).peer("pg2", 1000, 2).expect(PROMOTED, new AcquireLeaderLock(), new Promote());
+        race().tag("failover_priority", 3).peer("pg2", 1000, 2)
+                .expect(PROMOTED, new AcquireLeaderLock(), new Promote());
     }
 
     @Test
@@ -110,7 +111,8 @@ class LeaderRaceScenariosTest {
     @Test
     void nofailoverPrimaryStillTakesBackItsLock() {
         // Patroni checks "still a primary" before the nofailover tag: a running primary is never torn down by the race
-        as("pg0").unlocked().tag("nofailover", true).expect("acquired session lock as a leader", new AcquireLeaderLock());
+        as("pg0").unlocked().tag("nofailover", true)
+                .expect("acquired session lock as a leader", new AcquireLeaderLock());
     }
 
     @Test

@@ -67,7 +67,8 @@ class LeaderScenariosTest {
 
     @Test
     void lapsedLockOnAReplicaOnlyPostponesPromotion() {
-        Decision d = as("pg0").replica().wasLeader(0).expect("not promoting because failed to update leader lock in DCS");
+        Decision d = as("pg0").replica().wasLeader(0)
+                .expect("not promoting because failed to update leader lock in DCS");
         assertThat(d.memory().wasLeader()).isFalse(); // next cycle tries a fresh renewal
     }
 

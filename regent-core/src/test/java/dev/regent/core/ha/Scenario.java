@@ -79,7 +79,11 @@ final class Scenario {
     Scenario unlocked() { leader = null; return this; }
     Scenario initialize(String v) { initialize = v; return this; }
     Scenario noMembers() { memberTags.clear(); memberState.clear(); return this; }
-    Scenario member(String name) { memberTags.put(name, new LinkedHashMap<>()); memberState.put(name, "running"); return this; }
+    Scenario member(String name) {
+        memberTags.put(name, new LinkedHashMap<>());
+        memberState.put(name, "running");
+        return this;
+    }
     Scenario withoutMember(String name) { memberTags.remove(name); memberState.remove(name); return this; }
     Scenario memberTag(String name, String tag, Object v) { memberTags.get(name).put(tag, v); return this; }
     Scenario memberState(String name, String state) { memberState.put(name, state); return this; }
@@ -107,7 +111,10 @@ final class Scenario {
         process = ProcessState.RUNNING; inRecovery = false; controlState = "in production"; followed = null;
         return this;
     }
-    Scenario replica() { process = ProcessState.RUNNING; inRecovery = true; controlState = "in archive recovery"; return this; }
+    Scenario replica() {
+        process = ProcessState.RUNNING; inRecovery = true; controlState = "in archive recovery";
+        return this;
+    }
     Scenario stopped(String control) { process = ProcessState.STOPPED; controlState = control; return this; }
     Scenario starting() { process = ProcessState.STARTING; return this; }
     Scenario emptyDataDir() {
@@ -120,7 +127,10 @@ final class Scenario {
     Scenario wal(long v) { wal = v; return this; }
     Scenario followed(String name) { followed = name; return this; }
     Scenario memory(NodeMemory m) { memory = m; return this; }
-    Scenario wasLeader(long validUntil) { memory = memory.withWasLeader(true).withLockValidUntil(validUntil); return this; }
+    Scenario wasLeader(long validUntil) {
+        memory = memory.withWasLeader(true).withLockValidUntil(validUntil);
+        return this;
+    }
     Scenario notWasLeader() { memory = memory.withWasLeader(false).withLockValidUntil(0); return this; }
     Scenario rewindNeeded() { memory = memory.withRewindOrReinitNeeded(true); return this; }
     Scenario startingAsPrimarySince(long t) { memory = memory.withStartingAsPrimarySince(t); return this; }
@@ -149,7 +159,8 @@ final class Scenario {
 
     // ---- build & assert ----
     HaInput input() {
-        return new HaInput(dcsDown ? null : cluster(), postgres(), settings(), memory, peers, task, commands, now, WALL);
+        return new HaInput(dcsDown ? null : cluster(), postgres(), settings(), memory, peers, task, commands, now,
+                WALL);
     }
 
     Decision decide() { return HaDecider.decide(input()); }
@@ -178,7 +189,9 @@ final class Scenario {
         Leader l = leader == null ? null : new Leader(leader, 3, "lease",
                 members.stream().filter(m -> m.name().equals(leader)).findFirst().orElse(null));
         List<TimelineHistory.Entry> hist = new ArrayList<>();
-        for (int t = 1; t <= historyTimelines; t++) hist.add(new TimelineHistory.Entry(t, t * 1000L, "no recovery target", null, null));
+        for (int t = 1; t <= historyTimelines; t++) {
+            hist.add(new TimelineHistory.Entry(t, t * 1000L, "no recovery target", null, null));
+        }
         return new ClusterView(initialize, configPresent ? new ClusterConfig(5, config) : null, l,
                 new ClusterStatus(optime, Map.of(), List.of()), members, failover, null,
                 new TimelineHistory(2, hist), null);

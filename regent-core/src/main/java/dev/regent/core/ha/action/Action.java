@@ -25,7 +25,9 @@ public sealed interface Action {
     /** Create the leader key with our name and session (create-if-absent). Fails when the key exists. */
     record AcquireLeaderLock() implements Action {}
 
-    /** Renew the leader key (CAS on value == our name, refresh the session) and write {@code status}. Fails when lost. */
+    /**
+     * Renew the leader key (CAS on value == our name, refresh the session) and write {@code status}. Fails when lost.
+     */
     record UpdateLeaderLock() implements Action {}
 
     /** Delete the leader key if it holds our name, after writing the final {@code status.optime}. */
