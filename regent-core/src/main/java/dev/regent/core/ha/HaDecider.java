@@ -20,8 +20,8 @@ import java.util.Objects;
  *   <li>A long action in the background slot → {@link LongActionRule} (queued restart/reinitialize commands are
  *       dropped; the REST layer answers "... already in progress").</li>
  *   <li>Empty data directory → {@link BootstrapRule}.</li>
- *   <li>Foreign system id / replica without {@code initialize} → {@link DataDirRule} (fatal).</li>
  *   <li>Restart / reinitialize command → {@link CommandRule}.</li>
+ *   <li>Invalid or foreign system id / replica without {@code initialize} → {@link DataDirRule} (fatal).</li>
  *   <li>Postgres stopped → {@link StoppedPostgresRule}; starting under my lock (not paused) → {@link StartingRule};
  *       otherwise unlocked → {@link LeaderRaceRule}; my lock → {@link LeaderRule}; another leader →
  *       {@link ReplicaRule}.</li>
@@ -88,10 +88,11 @@ public final class HaDecider {
     private static Decision decideWithDcs(Ctx c) {
         if (c.in.backgroundTask() != null) return LongActionRule.decide(c);
         if (c.pg.dataDirEmpty()) return BootstrapRule.decide(c);
-        Decision fatal = DataDirRule.check(c);
-        if (fatal != null) return fatal;
+        // Commands first: reinitialize is the operator's remedy for a broken or foreign data directory.
         Decision cmd = CommandRule.decide(c);
         if (cmd != null) return cmd;
+        Decision fatal = DataDirRule.check(c);
+        if (fatal != null) return fatal;
         return byPostgresState(c);
     }
 

@@ -66,6 +66,12 @@ class CommandScenariosTest {
     }
 
     @Test
+    void reinitializeRepairsAnInvalidDataDirectory() {
+        as("pg1").sysid("garbage").command(new Command.Reinitialize(true, false))
+                .expect("reinitialize started", new Reinitialize("pg0"));
+    }
+
+    @Test
     void reloadAndRestartTogether() {
         as("pg1").command(new Command.Reload()).command(new Command.Restart(null))
                 .expect("restart initiated", new ReloadPostgres(), new RestartPostgres(null));
