@@ -11,7 +11,7 @@ import java.util.Objects;
 
 /**
  * The pure HA decider: one Patroni {@code run_cycle} as a function from {@link HaInput} to {@link Decision} (actions
- * to run in order plus Patroni's one-line message). No I/O, clock, threads or randomness: equal inputs give equal
+ * to run in order plus Patroni's one-line message, prefixed {@code PAUSE: } in maintenance mode). No I/O, clock, threads or randomness: equal inputs give equal
  * decisions. Stateless and thread-safe.
  *
  * <h2>Order of evaluation (Patroni's _run_cycle, §6.2)</h2>
@@ -141,6 +141,8 @@ public final class HaDecider {
         if (!keepsLock(d)) m = m.withWasLeader(false).withLockValidUntil(0).withStartingAsPrimarySince(0);
         // Patroni resets its rewind state when it becomes the leader ("cleared rewind state after becoming the leader")
         if (d.actions().stream().anyMatch(a -> a instanceof Action.Promote)) m = m.withRewindOrReinitNeeded(false);
-        return new Decision(d.actions(), d.message(), m, c.warnings);
+        // Patroni's run_cycle prefixes every result with "PAUSE: " in maintenance mode
+        String message = c.paused() ? "PAUSE: " + d.message() : d.message();
+        return new Decision(d.actions(), message, m, c.warnings);
     }
 }

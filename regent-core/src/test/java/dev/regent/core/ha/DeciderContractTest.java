@@ -50,6 +50,14 @@ class DeciderContractTest {
     }
 
     @Test
+    void pausedMessagesCarryThePausePrefix() {
+        assertThat(as("pg0").paused().decide().message())
+                .isEqualTo("PAUSE: no action. I am (pg0), the leader with the lock");
+        assertThat(as("pg1").paused().dcsDown().decide().message()).isEqualTo("PAUSE: DCS is not accessible");
+        assertThat(as("pg0").decide().message()).doesNotStartWith("PAUSE");
+    }
+
+    @Test
     void lockOwnerLine() {
         assertThat(HaDecider.lockOwnerLine(as("pg1").input())).isEqualTo("Lock owner: pg0; I am pg1");
         assertThat(HaDecider.lockOwnerLine(as("pg1").unlocked().input())).isEqualTo("Lock owner: None; I am pg1");

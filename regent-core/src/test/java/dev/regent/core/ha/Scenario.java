@@ -89,6 +89,7 @@ final class Scenario {
     Scenario memberState(String name, String state) { memberState.put(name, state); return this; }
     Scenario config(String key, Object v) { config.put(key, v); return this; }
     Scenario noConfig() { configPresent = false; return this; }
+    /** Maintenance mode; {@link #expect} then expects the message with Patroni's {@code PAUSE: } prefix. */
     Scenario paused() { return config("pause", true); }
     Scenario dcsDown() { dcsDown = true; return this; }
     Scenario optime(long v) { optime = v; return this; }
@@ -168,7 +169,8 @@ final class Scenario {
     /** Runs the decider, asserts message and actions exactly, returns the decision for further checks. */
     Decision expect(String message, Action... actions) {
         Decision d = decide();
-        assertThat(d.message()).as("message").isEqualTo(message);
+        String prefix = Boolean.TRUE.equals(config.get("pause")) ? "PAUSE: " : "";
+        assertThat(d.message()).as("message").isEqualTo(prefix + message);
         assertThat(d.actions()).as("actions for: " + message).containsExactly(actions);
         assertThat(d.warnings()).as("warnings").containsExactlyElementsOf(expectedWarnings);
         return d;
