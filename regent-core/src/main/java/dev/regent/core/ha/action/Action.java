@@ -102,6 +102,8 @@ public sealed interface Action {
     /**
      * On the primary: ensure a physical replication slot exists for each name in {@code slots} (sanitized member
      * names) and drop other physical slots that this node created. Patroni creates them lazily; Regent at once.
+     * Emitted by the lock holder each cycle right after the renewal, also in pause, where the executor must only
+     * create and never drop slots (Patroni leaves unknown slots alone while paused).
      */
     record SyncReplicationSlots(Set<String> slots) implements Action {
         public SyncReplicationSlots {
