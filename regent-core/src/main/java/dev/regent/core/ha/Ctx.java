@@ -67,7 +67,10 @@ final class Ctx {
         return cluster.status().optime() - wal > config().maximumLagOnFailover();
     }
 
-    Failover failover() { return cluster == null ? null : cluster.failover(); }
+    /** Set when this cycle already cleared the failover key, so later rules must not see it any more. */
+    boolean failoverCleared;
+
+    Failover failover() { return cluster == null || failoverCleared ? null : cluster.failover(); }
 
     PeerStatus peer(String name) {
         PeerStatus p = in.peers().get(name);

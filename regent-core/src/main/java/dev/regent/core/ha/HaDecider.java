@@ -11,8 +11,8 @@ import java.util.Objects;
 
 /**
  * The pure HA decider: one Patroni {@code run_cycle} as a function from {@link HaInput} to {@link Decision} (actions
- * to run in order plus Patroni's one-line message, prefixed {@code PAUSE: } in maintenance mode). No I/O, clock, threads or randomness: equal inputs give equal
- * decisions. Stateless and thread-safe.
+ * to run in order plus Patroni's one-line message, prefixed {@code PAUSE: } in maintenance mode). No I/O, clock,
+ * threads or randomness: equal inputs give equal decisions. Stateless and thread-safe.
  *
  * <h2>Order of evaluation (Patroni's _run_cycle, §6.2)</h2>
  * <ol>

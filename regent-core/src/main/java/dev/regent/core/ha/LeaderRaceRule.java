@@ -19,6 +19,34 @@ final class LeaderRaceRule {
     private LeaderRaceRule() {}
 
     static Decision decide(Ctx c) {
+        List<Action> prefix = clearVanishedPausedCandidate(c);
+        Decision d = race(c);
+        if (prefix.isEmpty()) return d;
+        List<Action> actions = new ArrayList<>(prefix);
+        actions.addAll(d.actions());
+        return c.decide(d.message(), actions);
+    }
+
+    /**
+     * Paused, a manual failover names a candidate whose member key is gone, and I run the primary: only I clear the
+     * key, so nobody waits for that candidate forever (Patroni's manual_failover_process_no_leader in pause).
+     */
+    private static List<Action> clearVanishedPausedCandidate(Ctx c) {
+        Failover f = c.failover();
+        if (!c.paused() || c.iAmNoFailover() || f == null || f.scheduledAt() != null || !c.pg.isPrimary()) {
+            return List.of();
+        }
+        String candidate = f.candidate();
+        if (candidate == null || candidate.isEmpty() || candidate.equals(c.me)
+                || c.cluster.member(candidate).isPresent()) {
+            return List.of();
+        }
+        c.warnings.add(f.actionName() + ": removing failover key because failover candidate is not running");
+        c.failoverCleared = true;
+        return List.of(new ClearFailover(f.version()));
+    }
+
+    private static Decision race(Ctx c) {
         if (HealthCheck.isHealthiestNode(c)) return win(c);
         if (c.iAmNoFailover()) {
             return ReplicaRule.follow(c, "demoting self because I am not allowed to become primary",

@@ -169,6 +169,18 @@ class LeaderRaceScenariosTest {
     }
 
     @Test
+    void pausedPrimaryClearsAVanishedCandidateAndTakesTheLock() {
+        as("pg0").unlocked().paused().failover("pg0", "pg7")
+                .warns("switchover: removing failover key because failover candidate is not running")
+                .expect("acquired session lock as a leader", new ClearFailover(7), new AcquireLeaderLock());
+    }
+
+    @Test
+    void pausedReplicaLeavesAVanishedCandidateToThePrimary() {
+        race().paused().failover("pg0", "pg7").expect("no action. I am (pg1)");
+    }
+
+    @Test
     void pausedPrimaryNotTheCandidateKeepsRunningWithoutLock() {
         as("pg0").unlocked().paused().failover("pg0", "pg2").expect("continue to run as primary without lock");
     }
