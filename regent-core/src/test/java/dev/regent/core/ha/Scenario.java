@@ -137,6 +137,11 @@ final class Scenario {
     Scenario startingAsPrimarySince(long t) { memory = memory.withStartingAsPrimarySince(t); return this; }
     Scenario task(String name) { task = name; return this; }
     Scenario command(Command c) { commands.add(c); return this; }
+    Scenario restart(Integer timeoutSeconds) { return command(new Command.Restart(timeoutSeconds)); }
+    Scenario reinitialize(boolean force, boolean fromLeader) {
+        return command(new Command.Reinitialize(force, fromLeader));
+    }
+    Scenario reload() { return command(new Command.Reload()); }
     Scenario now(long t) { now = t; return this; }
     /** A warning line the decision must carry (all others are unexpected). */
     Scenario warns(String line) { expectedWarnings.add(line); return this; }
