@@ -6,10 +6,18 @@ import java.util.List;
 /**
  * The result of one HA decision: actions the executor runs in order (stopping at the first failure), the
  * Patroni-style message that describes the cycle (e.g. {@code no action. I am (pg0), the leader with the lock}),
- * and the node memory to carry into the next cycle.
+ * the node memory to carry into the next cycle, and {@code warnings}: the extra lines Patroni logs during such a
+ * cycle besides its result (e.g. {@code switchover: no healthy members found, switchover is not possible}), which
+ * the shell logs at WARNING before the message. Immutable.
  */
-public record Decision(List<Action> actions, String message, NodeMemory memory) {
+public record Decision(List<Action> actions, String message, NodeMemory memory, List<String> warnings) {
     public Decision {
         actions = List.copyOf(actions);
+        warnings = warnings == null ? List.of() : List.copyOf(warnings);
+    }
+
+    /** A decision without warnings. */
+    public Decision(List<Action> actions, String message, NodeMemory memory) {
+        this(actions, message, memory, List.of());
     }
 }

@@ -11,8 +11,9 @@ import java.util.Map;
  * @param postgres       local PostgreSQL observation
  * @param settings       effective configuration
  * @param memory         what this node remembered from earlier cycles
- * @param peers          answers of other members' REST APIs (filled when the cluster is unlocked or a
- *                       manual failover is pending; otherwise empty)
+ * @param peers          answers of other members' REST APIs, keyed by member name; an absent member counts as
+ *                       unreachable. Must be filled when the cluster is unlocked, a failover key exists, or this node
+ *                       holds the lock while its postgres is not a running primary (see {@link HaDecider})
  * @param backgroundTask name of the long action still running in the background slot ("bootstrap",
  *                       "creating replica", "rewind", "restart", ...), or null when the slot is free
  * @param commands       operator commands queued by the REST API since the last cycle

@@ -3,13 +3,15 @@ package dev.regent.core.ha;
 /**
  * What one node remembers between HA cycles. Owned by the loop thread; the decider receives it as input and returns
  * an updated copy in its {@link Decision}. All times are monotonic milliseconds from the same source as
- * {@link HaInput#nowMillis()}.
+ * {@link HaInput#nowMillis()}. Which field is written by the decider and which by the shell is specified in
+ * {@link HaDecider} ("Memory contract").
  *
  * @param lockValidUntil        until when this node may consider itself the leader: last successful lock
  *                              write + ttl; 0 when it does not hold the lock
  * @param startingAsPrimarySince when postgres was (re)started as primary while holding the lock, for
  *                              primary_start_timeout; 0 when not applicable
- * @param wasLeader             this node held the lock in the previous cycle
+ * @param wasLeader             this node held (and last renewed or acquired) the lock; with {@code lockValidUntil}
+ *                              it detects a refused or overdue renewal
  * @param rewindOrReinitNeeded  the local data diverged from the leader and must be rewound/re-cloned before following
  * @param preferNoRaceUntil     after a failed pre_promote, do not race until this time (0 = no backoff)
  * @param bootstrapFailed       a bootstrap attempt failed: do not try again in this process (Patroni exits)

@@ -25,13 +25,19 @@ public sealed interface Action {
     /** Create the leader key with our name and session (create-if-absent). Fails when the key exists. */
     record AcquireLeaderLock() implements Action {}
 
-    /** Renew the leader key (CAS on value == our name, refresh the session) and write {@code status}. Fails when lost. */
+    /**
+     * Renew the leader key (CAS on value == our name, refresh the session) and write {@code status}. Fails when lost.
+     */
     record UpdateLeaderLock() implements Action {}
 
     /** Delete the leader key if it holds our name, after writing the final {@code status.optime}. */
     record ReleaseLeaderLock() implements Action {}
 
-    /** Write {@code initialize=<sysid>} (our data directory's system identifier). */
+    /**
+     * Write {@code initialize=<sysid>} (our data directory's system identifier): create the key when it is absent
+     * (create-if-absent, a lost race counts as failure), or overwrite a value that is not a valid system id. Issued by
+     * the lock holder when {@code initialize} lacks the sysid, and by a node adopting an existing data directory.
+     */
     record WriteInitialize(String systemId) implements Action {}
 
     /** Write {@code config} from the cached dynamic config when the key is missing (leader only). */
@@ -45,12 +51,15 @@ public sealed interface Action {
 
     /**
      * Promote the running replica: pre_promote, {@code pg_ctl promote}, on_role_change(primary); then append the
-     * previous timeline to {@code history} and CHECKPOINT.
+     * previous timeline to {@code history} and CHECKPOINT. After the promote request succeeded the executor logs
+     * Patroni's INFO line {@code cleared rewind state after becoming the leader} (the decider clears
+     * {@code rewindOrReinitNeeded} in the same decision).
      */
     record Promote() implements Action {}
 
     /**
-     * Stop being a primary and restart as a replica following {@code followMember} (null when unknown).
+     * Stop being a primary and restart as a replica following {@code followMember} (null when unknown). When postgres
+     * is already stopped the stop is skipped; when a background task runs (start/restart) it is cancelled first.
      * <ul>
      *   <li>{@code GRACEFUL} (switchover): fast stop with shutdown checkpoint, release the lock, start as replica</li>
      *   <li>{@code IMMEDIATE}: immediate stop, release the lock, start as replica</li>
@@ -65,11 +74,17 @@ public sealed interface Action {
 
     /**
      * Make the running replica stream from {@code leaderMember}: rewrite primary_conninfo/primary_slot_name when they
-     * differ and reload (PG 13+). No-op when already following it.
+     * differ and reload (PG 13+). No-op when already following it. {@code null} means stream from nobody (the
+     * {@code nostream} tag): remove primary_conninfo and rely on restore_command.
      */
     record Follow(String leaderMember) implements Action {}
 
-    /** <em>Long.</em> pg_rewind from {@code sourceMember}, then start as a replica following it. */
+    /**
+     * <em>Long.</em> Stop postgres if it runs, pg_rewind from {@code sourceMember}, then start as a replica following it.
+     * On failure with remove_data_directory_on_rewind_failure (or ..._on_diverged_timelines) the executor wipes the data
+     * directory, so the next cycle clones again; otherwise it sets {@link dev.regent.core.ha.NodeMemory#rewindOrReinitNeeded}
+     * again.
+     */
     record Rewind(String sourceMember) implements Action {}
 
     /** <em>Long.</em> Stop postgres, wipe the data directory and clone again from {@code fromMember}. */
@@ -87,6 +102,8 @@ public sealed interface Action {
     /**
      * On the primary: ensure a physical replication slot exists for each name in {@code slots} (sanitized member
      * names) and drop other physical slots that this node created. Patroni creates them lazily; Regent at once.
+     * Emitted by the lock holder each cycle right after the renewal, also in pause, where the executor must only
+     * create and never drop slots (Patroni leaves unknown slots alone while paused).
      */
     record SyncReplicationSlots(Set<String> slots) implements Action {
         public SyncReplicationSlots {
@@ -96,4 +113,23 @@ public sealed interface Action {
 
     /** Stop postgres (fast) because this process may not run it (e.g. the cluster belongs to another system id). */
     record StopPostgres() implements Action {}
+
+    /**
+     * Added by the decider: log {@code reason} at CRITICAL and terminate the daemon with exit code 1, leaving postgres
+     * and the DCS as they are (Patroni's {@code sys.exit(1)} / PatroniFatalException, e.g. system ID mismatch).
+     */
+    record FatalExit(String reason) implements Action {}
+
+    /**
+     * Added by the decider: rewrite the {@code failover} key to {@code {"member": candidate}} (CAS on {@code version}).
+     * Patroni does this instead of clearing the key when a paused switchover's candidate took the lock, so that the
+     * lock is not released while the promotion is still running.
+     */
+    record KeepFailoverCandidate(long version, String candidate) implements Action {}
+
+    /**
+     * Added by the decider: sleep until wall-clock time {@code wallClockMillis} (epoch ms, at most loop_wait ahead),
+     * so that a scheduled switchover runs at its exact time (Patroni sleeps inside the cycle the same way).
+     */
+    record WaitUntil(long wallClockMillis) implements Action {}
 }

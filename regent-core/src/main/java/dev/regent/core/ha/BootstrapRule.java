@@ -1,0 +1,41 @@
+package dev.regent.core.ha;
+
+import dev.regent.core.ha.action.Action;
+import dev.regent.core.ha.action.Action.Bootstrap;
+import dev.regent.core.ha.action.Action.CloneReplica;
+import dev.regent.core.ha.action.Action.RaceInitialize;
+import dev.regent.core.ha.action.Action.ReleaseLeaderLock;
+import dev.regent.core.ha.action.Action.StopPostgres;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The data directory is empty (Patroni's "uninitialized" branch and bootstrap(), §6.3): release a lock we somehow
+ * hold, then race for {@code initialize} when the cluster is new, or clone from the leader / a clonefrom member.
+ */
+final class BootstrapRule {
+    private BootstrapRule() {}
+
+    static Decision decide(Ctx c) {
+        List<Action> stop = new ArrayList<>();
+        if (c.pg.process() != LocalPostgres.ProcessState.STOPPED) stop.add(new StopPostgres());
+        if (c.hasLock()) {
+            stop.add(new ReleaseLeaderLock());
+            return c.decide("released leader key voluntarily as data dir empty and currently leader", stop);
+        }
+        if (c.paused()) return c.decide("running with empty data directory", stop);
+        if (c.cluster.isUnlocked() && c.cluster.initialize() == null && !c.iAmNoFailover()
+                && c.settings.hasBootstrapSection() && !c.memory.bootstrapFailed()) {
+            stop.add(new RaceInitialize());
+            stop.add(new Bootstrap());
+            return c.decide("trying to bootstrap a new cluster", stop);
+        }
+        String from = c.cloneMember();
+        if (!c.cluster.isUnlocked() && from != null) {
+            String role = from.equals(c.leaderName()) ? "leader" : "replica";
+            stop.add(new CloneReplica(from));
+            return c.decide("trying to bootstrap from " + role + " '" + from + "'", stop);
+        }
+        return c.decide("waiting for leader to bootstrap", stop);
+    }
+}

@@ -1,0 +1,148 @@
+package dev.regent.core.ha;
+
+import dev.regent.core.ha.action.Action;
+import dev.regent.core.ha.action.Action.ReloadPostgres;
+import dev.regent.core.ha.action.Action.UpdateLeaderLock;
+import dev.regent.core.ha.action.Action.WriteInitialize;
+import dev.regent.core.ha.action.Action.WriteMissingConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The pure HA decider: one Patroni {@code run_cycle} as a function from {@link HaInput} to {@link Decision} (actions
+ * to run in order plus Patroni's one-line message, prefixed {@code PAUSE: } in maintenance mode). No I/O, clock,
+ * threads or randomness: equal inputs give equal decisions. Stateless and thread-safe.
+ *
+ * <h2>Order of evaluation (Patroni's _run_cycle, §6.2)</h2>
+ * <ol>
+ *   <li>DCS unreadable ({@code cluster == null}) → {@link DcsUnavailableRule}.</li>
+ *   <li>A long action in the background slot → {@link LongActionRule} (queued restart/reinitialize commands are
+ *       dropped; the REST layer answers "... already in progress").</li>
+ *   <li>Empty data directory → {@link BootstrapRule}.</li>
+ *   <li>Restart / reinitialize command → {@link CommandRule}.</li>
+ *   <li>Invalid or foreign system id / replica without {@code initialize} → {@link DataDirRule} (fatal).</li>
+ *   <li>Postgres stopped → {@link StoppedPostgresRule}; starting under my lock (not paused) → {@link StartingRule};
+ *       otherwise unlocked → {@link LeaderRaceRule}; my lock → {@link LeaderRule}; another leader →
+ *       {@link ReplicaRule}.</li>
+ *   <li>Housekeeping: a decision that renews the lock also writes a missing {@code initialize} sysid and a missing
+ *       {@code config}; a node adopting existing data prefixes {@code WriteInitialize}; a queued reload prefixes
+ *       {@code ReloadPostgres}.</li>
+ * </ol>
+ *
+ * <h2>Input contract</h2>
+ * {@code peers} must hold the {@code GET /patroni} answers of the other members (absent = unreachable) whenever the
+ * cluster is unlocked, a {@code failover} key exists, or this node holds the lock while its postgres is not a running
+ * primary (start timeouts need {@code is_failover_possible}). {@code nowMillis} is monotonic, {@code wallClockMillis}
+ * is only compared with {@code scheduled_at}.
+ *
+ * <h2>Memory contract: who sets which {@link NodeMemory} field</h2>
+ * The shell stores {@link Decision#memory()} as the next cycle's memory, then applies its own updates as actions
+ * complete (including background actions that complete in a later cycle):
+ * <ul>
+ *   <li>{@code lockValidUntil}, {@code wasLeader}: the <b>shell</b> sets {@code lockValidUntil = now + ttl*1000} and
+ *       {@code wasLeader = true} after every successful {@code AcquireLeaderLock}, {@code UpdateLeaderLock} or
+ *       {@code Bootstrap} (which takes the lock); {@code lockValidUntil = 0} when {@code UpdateLeaderLock} fails
+ *       (refused or retries exhausted); {@code wasLeader = false, lockValidUntil = 0} once a {@code Demote} or
+ *       {@code ReleaseLeaderLock} ran (whatever its outcome: the node no longer acts as leader). The <b>decider</b>
+ *       keeps both only in decisions that contain
+ *       {@code UpdateLeaderLock} and neither {@code Demote} nor {@code ReleaseLeaderLock}; every other decision resets
+ *       them to {@code false}/0. A node with {@code wasLeader} whose {@code now >= lockValidUntil} treats its lock as
+ *       lost even if the (possibly stale) snapshot still names it: a running primary demotes
+ *       {@code IMMEDIATE_NOLOCK} ("demoted self because failed to update leader lock in DCS").</li>
+ *   <li>{@code startingAsPrimarySince}: <b>decider</b> only. Set when it starts/restarts postgres as primary under the
+ *       lock or first sees its lock-holding postgres starting; cleared when postgres runs, the attempt is given up,
+ *       or a decision does not keep the lock.
+ *       A stopped postgres with this field set means the start failed ("removed leader key after trying and failing
+ *       to start postgres").</li>
+ *   <li>{@code rewindOrReinitNeeded}: the <b>shell</b> sets it when its rewind check finds the local data diverged
+ *       from the leader (and again when a rewind fails without wiping the data); the <b>decider</b> clears it when it
+ *       issues {@code Rewind} or {@code Reinitialize}.</li>
+ *   <li>{@code preferNoRaceUntil} (after a failed pre_promote: now + ttl) and {@code bootstrapFailed}: <b>shell</b>
+ *       only; the decider reads them.</li>
+ * </ul>
+ * When an action fails, the shell logs {@link FailureMessages#of(Action)} and re-decides with fresh observations.
+ */
+public final class HaDecider {
+    private HaDecider() {}
+
+    /** Decides one HA cycle. Never returns null; throws NullPointerException when postgres or settings is missing. */
+    public static Decision decide(HaInput in) {
+        Objects.requireNonNull(in.postgres(), "HaInput.postgres");
+        Objects.requireNonNull(in.settings(), "HaInput.settings");
+        Ctx c = new Ctx(in);
+        if (!in.dcsAvailable()) return finish(c, DcsUnavailableRule.decide(c));
+        Decision d = decideWithDcs(c);
+        return finish(c, housekeeping(c, d));
+    }
+
+    /**
+     * Patroni's per-cycle INFO line {@code Lock owner: pg0; I am pg1} ({@code None} when unlocked), which the shell
+     * logs before the decision's message whenever the DCS was read.
+     */
+    public static String lockOwnerLine(HaInput in) {
+        String owner = in.cluster() == null || in.cluster().leader() == null ? "None" : in.cluster().leader().name();
+        return "Lock owner: " + owner + "; I am " + in.settings().name();
+    }
+
+    private static Decision decideWithDcs(Ctx c) {
+        if (c.in.backgroundTask() != null) return LongActionRule.decide(c);
+        if (c.pg.dataDirEmpty()) return BootstrapRule.decide(c);
+        // Commands first: reinitialize is the operator's remedy for a broken or foreign data directory.
+        Decision cmd = CommandRule.decide(c);
+        if (cmd != null) return cmd;
+        Decision fatal = DataDirRule.check(c);
+        if (fatal != null) return fatal;
+        return byPostgresState(c);
+    }
+
+    private static Decision byPostgresState(Ctx c) {
+        if (c.pg.process() == LocalPostgres.ProcessState.STOPPED) return StoppedPostgresRule.decide(c);
+        // A starting postgres matters only to the lock holder (its start timeout); in pause, or for others, the
+        // normal rules apply (a starting node never wins the race).
+        if (c.pg.process() == LocalPostgres.ProcessState.STARTING && c.hasLock() && !c.paused()) {
+            return StartingRule.decide(c);
+        }
+        if (c.cluster.isUnlocked()) return LeaderRaceRule.decide(c);
+        return c.hasLock() ? LeaderRule.decide(c) : ReplicaRule.decide(c);
+    }
+
+    private static Decision housekeeping(Ctx c, Decision d) {
+        List<Action> actions = new ArrayList<>();
+        if (reloadQueued(c)) actions.add(new ReloadPostgres());
+        boolean fatal = d.actions().stream().anyMatch(a -> a instanceof Action.FatalExit);
+        boolean dataDir = !c.pg.dataDirEmpty() && c.in.backgroundTask() == null && !fatal;
+        if (dataDir && DataDirRule.mustAdopt(c)) actions.add(new WriteInitialize(c.pg.systemId()));
+        actions.addAll(d.actions());
+        if (keepsLock(d)) {
+            if (!DataDirRule.sysidValid(c.cluster.initialize()) && DataDirRule.sysidValid(c.pg.systemId())
+                    && !DataDirRule.mustAdopt(c)) {
+                actions.add(new WriteInitialize(c.pg.systemId()));
+            }
+            if (c.cluster.config() == null) actions.add(new WriteMissingConfig());
+        }
+        return new Decision(actions, d.message(), c.memory, c.warnings);
+    }
+
+    private static boolean reloadQueued(Ctx c) {
+        return c.in.commands().stream().anyMatch(cmd -> cmd instanceof Command.Reload);
+    }
+
+    /** The decision renews the lock and does not give it up. */
+    static boolean keepsLock(Decision d) {
+        boolean renews = d.actions().stream().anyMatch(a -> a instanceof UpdateLeaderLock);
+        boolean givesUp = d.actions().stream()
+                .anyMatch(a -> a instanceof Action.Demote || a instanceof Action.ReleaseLeaderLock);
+        return renews && !givesUp;
+    }
+
+    private static Decision finish(Ctx c, Decision d) {
+        NodeMemory m = c.memory;
+        if (!keepsLock(d)) m = m.withWasLeader(false).withLockValidUntil(0).withStartingAsPrimarySince(0);
+        // Patroni resets its rewind state when it becomes the leader ("cleared rewind state after becoming the leader")
+        if (d.actions().stream().anyMatch(a -> a instanceof Action.Promote)) m = m.withRewindOrReinitNeeded(false);
+        // Patroni's run_cycle prefixes every result with "PAUSE: " in maintenance mode
+        String message = c.paused() ? "PAUSE: " + d.message() : d.message();
+        return new Decision(d.actions(), message, m, c.warnings);
+    }
+}

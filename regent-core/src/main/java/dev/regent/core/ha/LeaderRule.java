@@ -1,0 +1,90 @@
+package dev.regent.core.ha;
+
+import dev.regent.core.ha.action.Action;
+import dev.regent.core.ha.action.Action.Demote;
+import dev.regent.core.ha.action.Action.Promote;
+import dev.regent.core.ha.action.Action.ReleaseLeaderLock;
+import dev.regent.core.ha.action.Action.SyncReplicationSlots;
+import dev.regent.core.ha.action.Action.UpdateLeaderLock;
+import dev.regent.core.model.Member;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * This node holds the leader lock and postgres accepts connections (Patroni's process_healthy_cluster with the lock,
+ * §6.6): renew first, then handle a manual failover, then make sure postgres is a primary with its slots.
+ */
+final class LeaderRule {
+    private LeaderRule() {}
+
+    static Decision decide(Ctx c) {
+        if (c.paused() && !c.pg.isPrimary()) {
+            if (c.failover() != null && c.me.equals(c.failover().candidate())) {
+                return c.decide("waiting to become primary after promote...", new UpdateLeaderLock());
+            }
+            return c.decide("removed leader lock because postgres is not running as primary", new ReleaseLeaderLock());
+        }
+        if (c.lockLapsed()) return lapsed(c);
+        List<Action> actions = new ArrayList<>(List.of(new UpdateLeaderLock()));
+        ManualFailoverRule.Result manual = ManualFailoverRule.fromLeader(c);
+        if (manual != null) {
+            actions.addAll(manual.actions());
+            if (manual.demote()) return c.decide(manual.message(), actions);
+        }
+        String message;
+        if (c.pg.isPrimary()) {
+            message = "no action. I am (" + c.me + "), the leader with the lock";
+            if (c.config().useSlots()) actions.add(new SyncReplicationSlots(slotsFor(c)));
+        } else {
+            message = "promoted self to leader because I had the session lock";
+            actions.add(new Promote());
+        }
+        return c.decide(message, actions);
+    }
+
+    /** The renewal was refused or is overdue: the lock must be considered lost (update_lock returned False). */
+    private static Decision lapsed(Ctx c) {
+        if (!c.pg.isPrimary()) return c.decide("not promoting because failed to update leader lock in DCS");
+        if (c.paused()) {
+            return c.decide("continue to run as primary after failing to update leader lock in DCS",
+                    new UpdateLeaderLock());
+        }
+        return c.decide("demoted self because failed to update leader lock in DCS",
+                new Demote(Demote.Mode.IMMEDIATE_NOLOCK, null));
+    }
+
+    /**
+     * Physical slots the primary keeps: one per other member (sanitized name) except {@code nostream} members, plus the
+     * permanent physical slots of the dynamic config's {@code slots} section.
+     */
+    static java.util.Set<String> slotsFor(Ctx c) {
+        TreeSet<String> slots = new TreeSet<>();
+        String mySlot = SlotNames.fromMemberName(c.me);
+        for (Member m : c.cluster.members()) {
+            if (m.name().equals(c.me) || m.noStream()) continue;
+            String slot = SlotNames.fromMemberName(m.name());
+            if (!slot.equals(mySlot)) slots.add(slot);
+        }
+        for (Map.Entry<String, Object> e : permanentSlots(c).entrySet()) {
+            if (isPhysical(e.getValue()) && SlotNames.isValid(e.getKey()) && !e.getKey().equals(mySlot)) {
+                slots.add(e.getKey());
+            }
+        }
+        return slots;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> permanentSlots(Ctx c) {
+        Object v = c.config().data().get("slots");
+        return v instanceof Map<?, ?> m ? (Map<String, Object>) m : Collections.emptyMap();
+    }
+
+    private static boolean isPhysical(Object def) {
+        if (!(def instanceof Map<?, ?> m)) return true; // "name: 0" or null: Patroni defaults to physical
+        Object type = m.get("type");
+        return type == null ? !m.containsKey("plugin") && !m.containsKey("database") : "physical".equals(type);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.regent.core.ha;
+
+import dev.regent.core.ha.action.Action.Demote;
+import dev.regent.core.ha.action.Action.Follow;
+import dev.regent.core.ha.action.Action.Reinitialize;
+import dev.regent.core.ha.action.Action.Rewind;
+
+/**
+ * Another member holds the lock and postgres accepts connections (Patroni's follow() from process_healthy_cluster):
+ * a primary without the lock demotes; a diverged replica is rewound or re-cloned; otherwise stream from the leader
+ * (or the {@code replicatefrom} member). Paused: never demote, rewind or re-clone.
+ */
+final class ReplicaRule {
+    private ReplicaRule() {}
+
+    static Decision decide(Ctx c) {
+        return follow(c, "demoting self because I do not have the lock and I was a leader",
+                "no action. I am (" + c.me + "), a secondary, and following a leader (" + c.leaderName() + ")");
+    }
+
+    /** Patroni's follow(demote_reason, follow_reason) for a running postgres without the lock. */
+    static Decision follow(Ctx c, String demoteReason, String followReason) {
+        String target = c.nodeToFollow();
+        if (c.paused()) {
+            if (c.pg.isPrimary()) return c.decide("continue to run as primary without lock");
+            if (target == null) return c.decide("no action. I am (" + c.me + ")");
+        } else if (c.pg.isPrimary()) {
+            return c.decide(demoteReason, new Demote(Demote.Mode.IMMEDIATE_NOLOCK, target));
+        } else {
+            Decision rewind = rewindOrReinitialize(c);
+            if (rewind != null) return rewind;
+        }
+        // Without a leader keep the current primary_conninfo; nostream always streams from nobody.
+        if ((target != null || c.noStream()) && !java.util.Objects.equals(target, c.pg.followedMember())) {
+            return c.decide(followReason, new Follow(target));
+        }
+        return c.decide(followReason);
+    }
+
+    /**
+     * Patroni's _handle_rewind_or_reinitialize: when the shell found our data diverged from the leader's, rewind from
+     * the leader (use_pg_rewind) or re-clone (remove_data_directory_on_diverged_timelines). Null when not needed or not
+     * possible (no leader, pause, neither option enabled).
+     */
+    static Decision rewindOrReinitialize(Ctx c) {
+        String leader = c.leaderName();
+        if (!c.memory.rewindOrReinitNeeded() || leader == null || c.paused() || leader.equals(c.me)) return null;
+        if (c.settings.usePgRewind()) {
+            c.memory = c.memory.withRewindOrReinitNeeded(false);
+            return c.decide("running pg_rewind from " + leader, new Rewind(leader));
+        }
+        if (c.settings.removeDataDirectoryOnDivergedTimelines()) {
+            c.memory = c.memory.withRewindOrReinitNeeded(false);
+            return c.decide("reinitializing due to diverged timelines", new Reinitialize(c.cloneMember()));
+        }
+        return null;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.regent.core.ha;
+
+import static dev.regent.core.ha.Scenario.as;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.regent.core.ha.action.Action.Demote;
+import dev.regent.core.ha.action.Action.Follow;
+import dev.regent.core.ha.action.Action.Reinitialize;
+import dev.regent.core.ha.action.Action.Rewind;
+import org.junit.jupiter.api.Test;
+
+/** Another member holds the lock and postgres runs (follow(), §6.6) plus rewind/reinit of diverged data (§6.11). */
+class ReplicaScenariosTest {
+    private static final String FOLLOWING = "no action. I am (pg1), a secondary, and following a leader (pg0)";
+
+    @Test
+    void replicaFollowingTheLeaderDoesNothing() {
+        as("pg1").expect(FOLLOWING);
+    }
+
+    @Test
+    void replicaFollowingAnotherMemberIsRepointed() {
+        as("pg1").followed("pg2").expect(FOLLOWING, new Follow("pg0"));
+    }
+
+    @Test
+    void replicaWithoutPrimaryConninfoStartsFollowing() {
+        as("pg1").followed(null).expect(FOLLOWING, new Follow("pg0"));
+    }
+
+    @Test
+    void replicatefromTagCascadesFromThatMember() {
+        as("pg1").tag("replicatefrom", "pg2").expect(FOLLOWING, new Follow("pg2"));
+    }
+
+    @Test
+    void replicatefromAnUnknownMemberFallsBackToTheLeader() {
+        as("pg1").tag("replicatefrom", "pg7").followed("pg2").expect(FOLLOWING, new Follow("pg0"));
+    }
+
+    @Test
+    void nostreamReplicaStopsStreaming() {
+        as("pg1").tag("nostream", true).expect(FOLLOWING, new Follow(null));
+    }
+
+    @Test
+    void nostreamReplicaWithoutConninfoIsLeftAlone() {
+        as("pg1").tag("nostream", true).followed(null).expect(FOLLOWING);
+    }
+
+    @Test
+    void primaryWithoutTheLockDemotes() {
+        as("pg1").primary().expect("demoting self because I do not have the lock and I was a leader",
+                new Demote(Demote.Mode.IMMEDIATE_NOLOCK, "pg0"));
+    }
+
+    @Test
+    void pausedPrimaryWithoutTheLockIsLeftAlone() {
+        as("pg1").primary().paused().expect("continue to run as primary without lock");
+    }
+
+    @Test
+    void divergedReplicaIsRewoundFromTheLeader() {
+        Decision d = as("pg1").usePgRewind().rewindNeeded().expect("running pg_rewind from pg0", new Rewind("pg0"));
+        assertThat(d.memory().rewindOrReinitNeeded()).isFalse();
+    }
+
+    @Test
+    void divergedReplicaWithoutRewindIsReinitializedWhenAllowed() {
+        as("pg1").removeDataOnDivergedTimelines().rewindNeeded().expect("reinitializing due to diverged timelines",
+                new Reinitialize("pg0"));
+    }
+
+    @Test
+    void divergedReplicaWithNoRemedyKeepsFollowing() {
+        Decision d = as("pg1").rewindNeeded().expect(FOLLOWING);
+        assertThat(d.memory().rewindOrReinitNeeded()).isTrue();
+    }
+
+    @Test
+    void noRewindWhilePaused() {
+        as("pg1").paused().usePgRewind().rewindNeeded().expect(FOLLOWING);
+    }
+
+    @Test
+    void memberWithoutLockForgetsItWasLeader() {
+        Decision d = as("pg1").wasLeader(Scenario.NOW + 5000).decide();
+        assertThat(d.memory().wasLeader()).isFalse();
+        assertThat(d.memory().lockValidUntil()).isZero();
+    }
+}

@@ -1,0 +1,218 @@
+package dev.regent.core.ha;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.regent.core.ha.LocalPostgres.ProcessState;
+import dev.regent.core.ha.action.Action;
+import dev.regent.core.model.ClusterConfig;
+import dev.regent.core.model.ClusterStatus;
+import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.Failover;
+import dev.regent.core.model.Leader;
+import dev.regent.core.model.Member;
+import dev.regent.core.model.MemberData;
+import dev.regent.core.model.TimelineHistory;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A compact builder for decider scenarios: a three-member cluster {@code pg0, pg1, pg2} (all running, with api and
+ * conn urls) initialized with system id {@value #SYSID}, seen from {@code me}, then tweaked per case. {@link #expect}
+ * runs the decider and asserts both the message and the exact action list.
+ */
+final class Scenario {
+    static final String SYSID = "7000000000000000001";
+    static final long NOW = 1_000_000L;
+    static final long WALL = 1_700_000_000_000L;
+
+    private final String me;
+    private String initialize = SYSID;
+    private String leader;
+    private final Map<String, Map<String, Object>> memberTags = new LinkedHashMap<>();
+    private final Map<String, String> memberState = new LinkedHashMap<>();
+    private final Map<String, Object> config = new LinkedHashMap<>(Map.of("ttl", 30, "loop_wait", 10));
+    private boolean configPresent = true;
+    private boolean dcsDown;
+    private long optime;
+    private int historyTimelines; // number of timeline switches: cluster timeline = this + 1
+    private Failover failover;
+    private final Map<String, Object> myTags = new LinkedHashMap<>();
+    private boolean bootstrapSection = true;
+    private boolean usePgRewind;
+    private boolean removeOnDiverged;
+    private ProcessState process = ProcessState.RUNNING;
+    private boolean dataDirEmpty;
+    private String sysid = SYSID;
+    private Boolean inRecovery = true;
+    private String controlState = "in archive recovery";
+    private int timeline = 1;
+    private long wal;
+    private String followed;
+    private NodeMemory memory = NodeMemory.INITIAL;
+    private final Map<String, PeerStatus> peers = new LinkedHashMap<>();
+    private String task;
+    private final List<Command> commands = new ArrayList<>();
+    private long now = NOW;
+    private final List<String> expectedWarnings = new ArrayList<>();
+
+    private Scenario(String me) {
+        this.me = me;
+        for (String n : List.of("pg0", "pg1", "pg2")) {
+            memberTags.put(n, new LinkedHashMap<>());
+            memberState.put(n, "running");
+        }
+    }
+
+    /** A replica {@code me} in a cluster led by pg0 (when me is pg0: a primary holding the lock). */
+    static Scenario as(String me) {
+        Scenario s = new Scenario(me).leader("pg0");
+        if (me.equals("pg0")) s.primary().wasLeader(NOW + 30_000);
+        else s.followed("pg0");
+        return s;
+    }
+
+    // ---- cluster ----
+    Scenario leader(String name) { leader = name; return this; }
+    Scenario unlocked() { leader = null; return this; }
+    Scenario initialize(String v) { initialize = v; return this; }
+    Scenario noMembers() { memberTags.clear(); memberState.clear(); return this; }
+    Scenario member(String name) {
+        memberTags.put(name, new LinkedHashMap<>());
+        memberState.put(name, "running");
+        return this;
+    }
+    Scenario withoutMember(String name) { memberTags.remove(name); memberState.remove(name); return this; }
+    Scenario memberTag(String name, String tag, Object v) { memberTags.get(name).put(tag, v); return this; }
+    Scenario memberState(String name, String state) { memberState.put(name, state); return this; }
+    Scenario config(String key, Object v) { config.put(key, v); return this; }
+    Scenario noConfig() { configPresent = false; return this; }
+    /** Maintenance mode; {@link #expect} then expects the message with Patroni's {@code PAUSE: } prefix. */
+    Scenario paused() { return config("pause", true); }
+    Scenario dcsDown() { dcsDown = true; return this; }
+    Scenario optime(long v) { optime = v; return this; }
+    Scenario clusterTimeline(int tl) { historyTimelines = tl - 1; return this; }
+    Scenario failover(String fromLeader, String candidate) {
+        failover = new Failover(7, fromLeader, candidate, null);
+        return this;
+    }
+    Scenario scheduledSwitchover(String fromLeader, String candidate, long secondsFromNow) {
+        failover = new Failover(7, fromLeader, candidate, Instant.ofEpochMilli(WALL + secondsFromNow * 1000));
+        return this;
+    }
+
+    // ---- local node ----
+    Scenario tag(String tag, Object v) { myTags.put(tag, v); return this; }
+    Scenario noBootstrapSection() { bootstrapSection = false; return this; }
+    Scenario usePgRewind() { usePgRewind = true; return this; }
+    Scenario removeDataOnDivergedTimelines() { removeOnDiverged = true; return this; }
+    Scenario primary() {
+        process = ProcessState.RUNNING; inRecovery = false; controlState = "in production"; followed = null;
+        return this;
+    }
+    Scenario replica() {
+        process = ProcessState.RUNNING; inRecovery = true; controlState = "in archive recovery";
+        return this;
+    }
+    Scenario stopped(String control) { process = ProcessState.STOPPED; controlState = control; return this; }
+    Scenario starting() { process = ProcessState.STARTING; return this; }
+    Scenario emptyDataDir() {
+        dataDirEmpty = true; sysid = null; process = ProcessState.STOPPED; inRecovery = null; controlState = null;
+        followed = null;
+        return this;
+    }
+    Scenario sysid(String v) { sysid = v; return this; }
+    Scenario timeline(int tl) { timeline = tl; return this; }
+    Scenario wal(long v) { wal = v; return this; }
+    Scenario followed(String name) { followed = name; return this; }
+    Scenario memory(NodeMemory m) { memory = m; return this; }
+    Scenario wasLeader(long validUntil) {
+        memory = memory.withWasLeader(true).withLockValidUntil(validUntil);
+        return this;
+    }
+    Scenario notWasLeader() { memory = memory.withWasLeader(false).withLockValidUntil(0); return this; }
+    Scenario rewindNeeded() { memory = memory.withRewindOrReinitNeeded(true); return this; }
+    Scenario startingAsPrimarySince(long t) { memory = memory.withStartingAsPrimarySince(t); return this; }
+    Scenario task(String name) { task = name; return this; }
+    Scenario command(Command c) { commands.add(c); return this; }
+    Scenario restart(Integer timeoutSeconds) { return command(new Command.Restart(timeoutSeconds)); }
+    Scenario reinitialize(boolean force, boolean fromLeader) {
+        return command(new Command.Reinitialize(force, fromLeader));
+    }
+    Scenario reload() { return command(new Command.Reload()); }
+    Scenario now(long t) { now = t; return this; }
+    /** A warning line the decision must carry (all others are unexpected). */
+    Scenario warns(String line) { expectedWarnings.add(line); return this; }
+
+    // ---- peers (GET /patroni answers) ----
+    Scenario peer(String name, long peerWal) { return peer(name, peerWal, 1); }
+    Scenario peer(String name, long peerWal, int priority) {
+        peers.put(name, new PeerStatus(name, true, false, peerWal, timeline, priority, true));
+        return this;
+    }
+    Scenario peerTimeline(String name, long peerWal, int tl) { return peer(name, peerWal, tl, 1); }
+    Scenario peer(String name, long peerWal, int tl, int priority) {
+        peers.put(name, new PeerStatus(name, true, false, peerWal, tl, priority, true));
+        return this;
+    }
+    Scenario peerPrimary(String name, long peerWal) {
+        peers.put(name, new PeerStatus(name, true, true, peerWal, timeline, 1, true));
+        return this;
+    }
+    Scenario peerUnreachable(String name) { peers.put(name, PeerStatus.unreachable(name)); return this; }
+
+    // ---- build & assert ----
+    HaInput input() {
+        return new HaInput(dcsDown ? null : cluster(), postgres(), settings(), memory, peers, task, commands, now,
+                WALL);
+    }
+
+    Decision decide() { return HaDecider.decide(input()); }
+
+    /** Runs the decider, asserts message and actions exactly, returns the decision for further checks. */
+    Decision expect(String message, Action... actions) {
+        Decision d = decide();
+        String prefix = Boolean.TRUE.equals(config.get("pause")) ? "PAUSE: " : "";
+        assertThat(d.message()).as("message").isEqualTo(prefix + message);
+        assertThat(d.actions()).as("actions for: " + message).containsExactly(actions);
+        assertThat(d.warnings()).as("warnings").containsExactlyElementsOf(expectedWarnings);
+        return d;
+    }
+
+    private ClusterView cluster() {
+        List<Member> members = new ArrayList<>();
+        int port = 5432;
+        for (Map.Entry<String, Map<String, Object>> e : memberTags.entrySet()) {
+            String n = e.getKey();
+            String role = n.equals(leader) ? "primary" : "replica";
+            MemberData data = new MemberData("postgres://127.0.0.1:" + port + "/postgres",
+                    "http://127.0.0.1:" + (port + 3576) + "/patroni", null, memberState.get(n), role, "4.0.0", 0L,
+                    null, null, null, 1, e.getValue(), null, null, null, null, false, null);
+            members.add(new Member(n, 1, null, data));
+            port++;
+        }
+        Leader l = leader == null ? null : new Leader(leader, 3, "lease",
+                members.stream().filter(m -> m.name().equals(leader)).findFirst().orElse(null));
+        List<TimelineHistory.Entry> hist = new ArrayList<>();
+        for (int t = 1; t <= historyTimelines; t++) {
+            hist.add(new TimelineHistory.Entry(t, t * 1000L, "no recovery target", null, null));
+        }
+        return new ClusterView(initialize, configPresent ? new ClusterConfig(5, config) : null, l,
+                new ClusterStatus(optime, Map.of(), List.of()), members, failover, null,
+                new TimelineHistory(2, hist), null);
+    }
+
+    private LocalPostgres postgres() {
+        boolean running = process == ProcessState.RUNNING;
+        boolean replica = running && Boolean.TRUE.equals(inRecovery);
+        return new LocalPostgres(process, dataDirEmpty, sysid, inRecovery, controlState, timeline, wal,
+                replica ? wal : null, replica ? wal : null, replica ? "streaming" : null, followed, null);
+    }
+
+    private HaSettings settings() {
+        return new HaSettings(me, 30, 10, 10, myTags, bootstrapSection, usePgRewind, false, removeOnDiverged,
+                new ClusterConfig(0, config));
+    }
+}
