@@ -89,7 +89,7 @@ public record NodeConfigWriter(String scope, Path dir, List<String> etcdHosts, i
                 "      username: rewind_user",
                 "      password: regent-rewind",
                 "  parameters:",
-                "    unix_socket_directories: '" + nodeDir + "'",
+                "    unix_socket_directories: '/tmp'",
                 "",
                 "tags:",
                 "  nofailover: false",

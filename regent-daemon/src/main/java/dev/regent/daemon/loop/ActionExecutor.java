@@ -30,7 +30,7 @@ public final class ActionExecutor {
 
     /** Per-cycle context: what the actions may need to know. */
     public record Context(ClusterView cluster, LocalPostgres local, int ttlSeconds, Duration startTimeout,
-                          String bootstrapDcsJson) {}
+                          String bootstrapDcsJson, boolean removeDataOnRewindFailure, boolean memoryRewindNeeded) {}
 
     /** Result of running a decision's actions: whether all succeeded, and the memory after them. */
     public record Result(boolean allSucceeded, Action failed, NodeMemory memory) {}
@@ -54,16 +54,29 @@ public final class ActionExecutor {
             try {
                 UnaryOperator<NodeMemory> update = execute(a, ctx, mem);
                 if (update == null) {
-                    LOG.info("action {} did not succeed", a);
-                    return new Result(false, a, mem);
+                    LOG.info("{}", dev.regent.core.ha.FailureMessages.of(a));
+                    return new Result(false, a, onFailure(a, mem));
                 }
                 mem = update.apply(mem);
             } catch (Exception e) {
                 LOG.error("action {} failed: {}", a, e.getMessage(), e);
-                return new Result(false, a, mem);
+                return new Result(false, a, onFailure(a, mem));
             }
         }
         return new Result(true, null, mem);
+    }
+
+    /** Memory contract (HaDecider Javadoc): a refused renewal means the lock is gone now. */
+    private static NodeMemory onFailure(Action a, NodeMemory mem) {
+        return a instanceof Action.UpdateLeaderLock ? mem.withLockValidUntil(0) : mem;
+    }
+
+    private static UnaryOperator<NodeMemory> leader(long validUntil) {
+        return m -> m.withLockValidUntil(validUntil).withWasLeader(true);
+    }
+
+    private static NodeMemory notLeader(NodeMemory m) {
+        return m.withLockValidUntil(0).withWasLeader(false);
     }
 
     /** Returns the memory update on success, null when the action did not succeed (lost race, CAS failure). */
@@ -84,16 +97,17 @@ public final class ActionExecutor {
             }, null);
         } else if (a instanceof Action.AcquireLeaderLock) {
             long now = monotonicMillis.getAsLong();
-            return ok(dcs.attemptToAcquireLeader(), m -> m.withLockValidUntil(now + ctx.ttlSeconds() * 1000L));
+            return ok(dcs.attemptToAcquireLeader(), leader(now + ctx.ttlSeconds() * 1000L));
         } else if (a instanceof Action.UpdateLeaderLock) {
             long now = monotonicMillis.getAsLong();
             long optime = ctx.local().isPrimary() ? ctx.local().walPosition() : 0;
-            return ok(dcs.updateLeader(optime, Map.of()), m -> m.withLockValidUntil(now + ctx.ttlSeconds() * 1000L));
+            return ok(dcs.updateLeader(optime, Map.of()), leader(now + ctx.ttlSeconds() * 1000L));
         } else if (a instanceof Action.ReleaseLeaderLock) {
             dcs.deleteLeader(ctx.local().walPosition());
-            return m -> m.withLockValidUntil(0);
+            return ActionExecutor::notLeader;
         } else if (a instanceof Action.WriteInitialize w) {
-            return ok(dcs.initialize(false, w.systemId()));
+            String current = ctx.cluster() == null ? null : ctx.cluster().initialize();
+            return ok(current == null ? dcs.initialize(true, w.systemId()) : dcs.initialize(false, w.systemId()));
         } else if (a instanceof Action.WriteMissingConfig) {
             return ok(ctx.bootstrapDcsJson() == null || dcs.setConfigValue(ctx.bootstrapDcsJson(), null));
         } else if (a instanceof Action.StartPostgres s) {
@@ -107,18 +121,27 @@ public final class ActionExecutor {
         } else if (a instanceof Action.Promote) {
             return promote(ctx);
         } else if (a instanceof Action.Demote d) {
+            if (slot.running() != null) slot.cancel();
             return demote(d, ctx);
         } else if (a instanceof Action.Follow f) {
             pg.follow(f.leaderMember(), connUrl(ctx, f.leaderMember()));
             return UnaryOperator.identity();
         } else if (a instanceof Action.Rewind r) {
             String url = connUrl(ctx, r.sourceMember());
+            boolean wipe = ctx.removeDataOnRewindFailure();
             return background("rewind", () -> {
                 pg.stop("fast", ctx.startTimeout());
-                pg.rewind(url);
+                try {
+                    pg.rewind(url);
+                } catch (Exception e) {
+                    if (!wipe) throw e;
+                    LOG.error("pg_rewind failed ({}); removing the data directory to clone again", e.getMessage());
+                    pg.removeDataDirectory();
+                    return m -> m.withRewindOrReinitNeeded(false);
+                }
                 pg.start(false, r.sourceMember(), url, ctx.startTimeout());
                 return m -> m.withRewindOrReinitNeeded(false);
-            }, null);
+            }, m -> m.withRewindOrReinitNeeded(true));
         } else if (a instanceof Action.Reinitialize r) {
             String url = connUrl(ctx, r.fromMember());
             String leader = ctx.cluster() != null && ctx.cluster().leader() != null
@@ -147,6 +170,17 @@ public final class ActionExecutor {
         } else if (a instanceof Action.SyncReplicationSlots s) {
             pg.syncReplicationSlots(s.slots());
             return UnaryOperator.identity();
+        } else if (a instanceof Action.FatalExit f) {
+            LOG.error("CRITICAL: {}; exiting, leaving postgres and the DCS as they are", f.reason());
+            Runtime.getRuntime().halt(1);
+            return null;
+        } else if (a instanceof Action.KeepFailoverCandidate k) {
+            return ok(dcs.setFailoverValue("{\"member\":\"" + k.candidate().replace("\"", "\\\"") + "\"}",
+                    k.version()));
+        } else if (a instanceof Action.WaitUntil w) {
+            long wait = Math.min(w.wallClockMillis() - System.currentTimeMillis(), 60_000);
+            if (wait > 0) Thread.sleep(wait);
+            return UnaryOperator.identity();
         } else if (a instanceof Action.StopPostgres) {
             pg.stop("fast", ctx.startTimeout());
             pg.fireCallback("on_stop", "replica");
@@ -160,8 +194,10 @@ public final class ActionExecutor {
             String sysid = pg.bootstrap();
             dcs.initialize(false, sysid);
             if (ctx.bootstrapDcsJson() != null) dcs.setConfigValue(ctx.bootstrapDcsJson(), null);
+            long now = monotonicMillis.getAsLong();
+            boolean locked = dcs.attemptToAcquireLeader();
             pg.fireCallback("on_start", "primary");
-            return UnaryOperator.identity();
+            return locked ? leader(now + ctx.ttlSeconds() * 1000L) : UnaryOperator.identity();
         } catch (Exception e) {
             LOG.error("bootstrap failed, removing initialize key and moving the data directory aside");
             try {
@@ -182,6 +218,7 @@ public final class ActionExecutor {
     private UnaryOperator<NodeMemory> promote(Context ctx) throws Exception {
         pg.promote();
         pg.fireCallback("on_role_change", "primary");
+        if (ctx.memoryRewindNeeded()) LOG.info("cleared rewind state after becoming the leader");
         ClusterView c = ctx.cluster();
         if (c != null) {
             List<TimelineHistory.Entry> entries = new ArrayList<>(c.history().entries());
@@ -219,13 +256,13 @@ public final class ActionExecutor {
                     pg.start(false, follow, url, timeout);
                     pg.fireCallback("on_role_change", "replica");
                     return UnaryOperator.identity();
-                }, null), m -> m.withLockValidUntil(0));
+                }, null), ActionExecutor::notLeader);
             }
             case IMMEDIATE, IMMEDIATE_NOLOCK -> {
                 pg.stop("immediate", timeout);
                 if (d.mode() == Action.Demote.Mode.IMMEDIATE) dcs.deleteLeader(0);
                 pg.fireCallback("on_role_change", "demoted");
-                return m -> m.withLockValidUntil(0).withRewindOrReinitNeeded(true);
+                return m -> notLeader(m).withRewindOrReinitNeeded(true);
             }
             case OFFLINE -> {
                 pg.stop("fast", timeout);
@@ -233,7 +270,7 @@ public final class ActionExecutor {
                     pg.start(false, null, null, timeout);
                     pg.fireCallback("on_role_change", "replica");
                     return UnaryOperator.identity();
-                }, null), m -> m.withLockValidUntil(0).withRewindOrReinitNeeded(true));
+                }, null), m -> notLeader(m).withRewindOrReinitNeeded(true));
             }
             default -> throw new IllegalStateException("unknown demote mode " + d.mode());
         }

@@ -162,9 +162,11 @@ public final class HaLoop implements AutoCloseable {
                 wallClock.millis());
         Decision decision = decider.apply(input);
         logMessage(decision.message(), cluster);
+        decision.warnings().forEach(w -> LOG.warn(w));
         ActionExecutor.Result result = executor.run(decision.actions(), new ActionExecutor.Context(cluster, local,
-                settings.ttlSeconds(), settingsProvider.startTimeout(settings), settingsProvider.bootstrapDcsJson()),
-                decision.memory());
+                settings.ttlSeconds(), settingsProvider.startTimeout(settings), settingsProvider.bootstrapDcsJson(),
+                settings.removeDataDirectoryOnRewindFailure() || settings.removeDataDirectoryOnDivergedTimelines(),
+                memory.rewindOrReinitNeeded()), decision.memory());
         memory = result.memory();
         LocalPostgres after = decision.actions().isEmpty() ? local : pg.observe();
         if (cluster != null) touchMember(after, settings, cluster);
@@ -174,7 +176,8 @@ public final class HaLoop implements AutoCloseable {
     }
 
     private boolean needPeers(ClusterView cluster, LocalPostgres local) {
-        return cluster != null && !local.dataDirEmpty() && (cluster.isUnlocked() || cluster.failover() != null);
+        return cluster != null && !local.dataDirEmpty() && (cluster.isUnlocked() || cluster.failover() != null
+                || (cluster.isLeader(name) && !local.isPrimary()));
     }
 
     private void touchMember(LocalPostgres local, HaSettings settings, ClusterView cluster) {
@@ -195,7 +198,7 @@ public final class HaLoop implements AutoCloseable {
 
     /** Log the decision at INFO when it changes, DEBUG when it repeats (Patroni's deduplicate_heartbeat_logs). */
     private void logMessage(String message, ClusterView cluster) {
-        String line = (cluster != null && cluster.isPaused() ? "PAUSE: " : "") + message;
+        String line = message; // the decider already prefixes "PAUSE: "
         if (!Objects.equals(line, lastMessage)) {
             LOG.info(line);
             lastMessage = line;

@@ -75,7 +75,12 @@ public final class EffectiveSettings implements SettingsProvider {
     private void writeCache(ClusterConfig config) {
         try {
             // Only into an initialized data directory: a file in an empty one would make initdb/pg_basebackup fail.
-            if (java.nio.file.Files.exists(cache.file().resolveSibling("PG_VERSION"))) cache.write(config.data());
+            Path dataDir = cache.file().getParent();
+            if (java.nio.file.Files.exists(dataDir.resolve("PG_VERSION"))) {
+                cache.write(config.data());
+                // The data directory belongs to the postgres OS user; pg_basebackup of this node must read the file.
+                java.nio.file.Files.setOwner(cache.file(), java.nio.file.Files.getOwner(dataDir));
+            }
         } catch (IOException | RuntimeException e) {
             LOG.warn("could not write {}: {}", cache.file(), e.getMessage());
         }
