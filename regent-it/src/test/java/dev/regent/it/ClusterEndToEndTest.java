@@ -67,7 +67,7 @@ class ClusterEndToEndTest {
         HttpResponse<String> r = cluster.rest(0, "POST", "/switchover", "{not json");
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(r.body().toLowerCase()).contains("json");
-        HttpResponse<String> r2 = cluster.rest(0, "POST", "/failover", "{}");
+        HttpResponse<String> r2 = cluster.rest(0, "POST", "/failover", "{\"candidate\": null}");
         assertThat(r2.statusCode()).isEqualTo(400);
         assertThat(r2.body()).contains("Failover could be performed only to a specific candidate");
         HttpResponse<String> r3 = cluster.rest(0, "PATCH", "/config", "[1,2]");
@@ -140,19 +140,25 @@ class ClusterEndToEndTest {
         int oi = cluster.index(oldLeader);
         exec(cluster.jdbcUrl(oi), "CREATE TABLE IF NOT EXISTS failover_check (v int); INSERT INTO failover_check"
                 + " VALUES (7)");
-        Thread.sleep(500);
+        for (int i = 0; i < 3; i++) {
+            int node = i;
+            awaitTrue("row 7 replicated to node" + i, Duration.ofSeconds(30),
+                    () -> "1".equals(queryOrNull(cluster.jdbcUrl(node), "SELECT count(*) FROM failover_check")));
+        }
         cluster.node(oi).kill9();
         cluster.killPostmaster(oi);
         String newLeader = cluster.await("a new leader", Duration.ofSeconds(90),
                 c -> c.leader() != null && !c.leader().name().equals(oldLeader)).leader().name();
+        String[] lastError = {null};
         awaitTrue("writes on the new primary", Duration.ofSeconds(30), () -> {
             try {
                 exec(cluster.jdbcUrl(cluster.index(newLeader)), "INSERT INTO failover_check VALUES (8)");
                 return true;
             } catch (SQLException e) {
+                lastError[0] = e.getMessage();
                 return false;
             }
-        });
+        }, () -> lastError[0]);
         cluster.node(oi).start();
         ClusterView after = cluster.awaitHealthy(HEALTHY);
         assertThat(after.leader().name()).isEqualTo(newLeader);
@@ -192,11 +198,16 @@ class ClusterEndToEndTest {
     }
 
     static void awaitTrue(String what, Duration timeout, Check check) throws Exception {
+        awaitTrue(what, timeout, check, () -> "");
+    }
+
+    static void awaitTrue(String what, Duration timeout, Check check, java.util.function.Supplier<String> detail)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (check.ok()) return;
             Thread.sleep(100);
         }
-        throw new AssertionError("timed out waiting for " + what + "\n" + cluster.logs());
+        throw new AssertionError("timed out waiting for " + what + " " + detail.get() + "\n" + cluster.logs());
     }
 }
