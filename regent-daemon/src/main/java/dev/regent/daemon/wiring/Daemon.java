@@ -73,6 +73,10 @@ public final class Daemon {
             dcs.close();
             return 1;
         }
+        if ("root".equals(System.getProperty("user.name"))) {
+            LOG.info("running as root: PostgreSQL refuses to run as root, so its binaries run as the OS user"
+                    + " 'postgres', which owns the data directory");
+        }
         Postgresql postgresql = new Postgresql(config.postgresql(), config.scope(), config.name());
         pg = new PostgresAdapter(postgresql, config);
         StatusPublisher status = new StatusPublisher(config.scope(), config.name(), pg::lastStatus);
@@ -99,6 +103,7 @@ public final class Daemon {
                 config.restapi().listen());
         installSignals();
         loop.start();
+        new PostmasterWatch(postgresql::postmasterPid, loop::wakeUp).start();
         stopped.await();
         return 0;
     }
