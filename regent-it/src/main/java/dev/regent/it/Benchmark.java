@@ -53,10 +53,10 @@ public final class Benchmark {
 
     private static void idle(LocalCluster c, String leader) throws Exception {
         RegentNode n = c.node(c.index(leader));
-        Thread.sleep(5000);
+        Thread.sleep(20_000); // let start-up compilation settle
         long cpu0 = cpuTicks(n.pid());
         long t = System.nanoTime();
-        Thread.sleep(30_000);
+        Thread.sleep(40_000);
         long cpu1 = cpuTicks(n.pid());
         double perMinute = (cpu1 - cpu0) / 100.0 / ((System.nanoTime() - t) / 60e9);
         print("leader node RSS at idle", rssMb(n.pid()) + " MB");
@@ -81,6 +81,20 @@ public final class Benchmark {
     }
 
     private static void restThroughput(LocalCluster c, int leader) throws Exception {
+        String url = "http://127.0.0.1:" + c.layout().restPort(leader) + "/primary";
+        if (new java.io.File("/usr/bin/wrk").canExecute()) {
+            // wrk in its own process: the client must not share the JVM (and its JIT) with the measurement.
+            Process p = new ProcessBuilder("wrk", "-t2", "-c4", "-d10s", "--latency", url).redirectErrorStream(true)
+                    .start();
+            String out = new String(p.getInputStream().readAllBytes());
+            p.waitFor();
+            String rps = out.lines().filter(l -> l.startsWith("Requests/sec:")).findFirst().orElse("?").trim();
+            String p50 = out.lines().filter(l -> l.trim().startsWith("50%")).findFirst().orElse("?").trim();
+            String p99 = out.lines().filter(l -> l.trim().startsWith("99%")).findFirst().orElse("?").trim();
+            print("GET /primary on the leader (wrk, 4 keep-alive connections)", rps + ", latency " + p50 + ", "
+                    + p99);
+            return;
+        }
         int threads = 4;
         Duration d = Duration.ofSeconds(5);
         URI uri = URI.create("http://127.0.0.1:" + c.layout().restPort(leader) + "/primary");
@@ -160,17 +174,37 @@ public final class Benchmark {
     }
 
     private static void failover(LocalCluster c) throws Exception {
-        String leader = c.awaitHealthy(Duration.ofSeconds(120)).leader().name();
+        ClusterView before = c.awaitHealthy(Duration.ofSeconds(120));
+        String leader = before.leader().name();
         int li = c.index(leader);
+        // Kill at a random phase of the leader's renewal cycle, as a real host loss would.
+        Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1000, 10_000));
+        long leaseLeft = leaseSecondsLeft(c, c.cluster().leader().session());
         c.node(li).kill9();
         c.killPostmaster(li);
         long s = System.nanoTime();
         awaitWrite(c.primaryJdbcUrl(), Duration.ofSeconds(180));
-        print("host loss (kill -9 regent + postmaster): first write", secs(System.nanoTime() - s));
+        long took = System.nanoTime() - s;
+        print("host loss (kill -9 regent + postmaster): first write", secs(took));
+        print("  of which the dead leader's lease was still valid", leaseLeft + " s (etcd lease TTL left at the kill)");
         c.node(li).start();
         long r = System.nanoTime();
         c.awaitHealthy(Duration.ofSeconds(180));
         print("host loss: restarted old leader streaming again", secs(System.nanoTime() - r));
+    }
+
+    /** Seconds left on an etcd lease (from /v3/lease/timetolive), -1 when unknown. */
+    private static long leaseSecondsLeft(LocalCluster c, String leaseId) {
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(c.etcd().endpoint() + "/v3/lease/timetolive"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"ID\":\"" + leaseId + "\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"TTL\":\"?(-?\\d+)").matcher(r.body());
+            return m.find() ? Long.parseLong(m.group(1)) : -1;
+        } catch (Exception e) {
+            return -1;
+        }
     }
 
     private static void awaitWrite(String url, Duration timeout) throws Exception {

@@ -36,7 +36,7 @@ public final class RegentNode implements AutoCloseable {
     public void start() throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of("-XX:+UseSerialGC", "-Xmx64m", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+        cmd.addAll(dev.regent.daemon.JvmFlags.NODE);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("dev.regent.daemon.Main");

@@ -98,6 +98,11 @@ final class Provisioner {
             List<String> cmd = new ArrayList<>(List.of(bin.path("pg_basebackup"), "--pgdata=" + dataDir,
                     "-X", "stream", "--dbname=" + dsn));
             cmd.addAll(opts);
+            // pg_basebackup's default spread checkpoint waits for checkpoint_completion_target of a checkpoint
+            // interval before copying anything; a new replica is worth an immediate checkpoint unless configured.
+            if (opts.stream().noneMatch(o -> o.startsWith("--checkpoint") || o.equals("-c"))) {
+                cmd.add("--checkpoint=fast");
+            }
             var r = runner.run(cmd, env, null, timeout);
             if (r.ok()) {
                 return;

@@ -184,9 +184,10 @@ public final class Demo {
     }
 
     private void startNode(Path config, Path log) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:+UseSerialGC", "-Xms8m", "-Xmx48m", "-XX:TieredStopAtLevel=1", "-cp",
-                System.getProperty("java.class.path"), "dev.regent.daemon.Main", config.toString()));
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(dev.regent.daemon.JvmFlags.NODE);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.regent.daemon.Main", config.toString()));
         children.add(new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
     }

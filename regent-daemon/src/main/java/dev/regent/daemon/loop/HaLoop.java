@@ -150,6 +150,7 @@ public final class HaLoop implements AutoCloseable {
             cluster = null;
         }
         LocalPostgres local = pg.observe();
+        memory = noteDivergenceRisk(cluster, local, memory);
         HaSettings settings = settingsProvider.settings(cluster);
         applyDcsSettings(settings);
         settingsListener.accept(settings);
@@ -173,6 +174,24 @@ public final class HaLoop implements AutoCloseable {
         publisher.accept(new CycleReport(cluster, lastCluster, after, memory, settings, decision.message(),
                 slot.running(), dcsLastSeenEpoch, now + settings.loopWaitSeconds() * 1000L, monotonicMillis()));
         return !result.allSucceeded();
+    }
+
+    /**
+     * A stopped data directory that was last a primary, while another member holds the lock, may have diverged from
+     * the new timeline (a killed primary, or one whose shutdown checkpoint never reached a replica). Such a node must
+     * go through pg_rewind (a no-op when nothing diverged) before it follows, or its walreceiver would fail forever on
+     * "requested timeline is not a child of this server's history". Patroni runs the same check after a leader change.
+     */
+    private NodeMemory noteDivergenceRisk(ClusterView cluster, LocalPostgres local, NodeMemory mem) {
+        if (cluster == null || slot.running() != null || mem.rewindOrReinitNeeded() || local.dataDirEmpty()
+                || local.isRunning()
+                || local.process() != LocalPostgres.ProcessState.STOPPED || !local.wasPrimaryWhenStopped()
+                || cluster.leader() == null || cluster.isLeader(name)) {
+            return mem;
+        }
+        LOG.info("the data directory was last a primary and {} holds the lock: checking with pg_rewind before"
+                + " following it", cluster.leader().name());
+        return mem.withRewindOrReinitNeeded(true);
     }
 
     private boolean needPeers(ClusterView cluster, LocalPostgres local) {
