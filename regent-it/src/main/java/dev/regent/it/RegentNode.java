@@ -42,8 +42,10 @@ public final class RegentNode implements AutoCloseable {
         cmd.add("dev.regent.daemon.Main");
         cmd.add(config.toString());
         Files.createDirectories(log.getParent());
-        process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(dev.regent.daemon.JvmFlags.NODE_ENV);
+        process = pb.start();
     }
 
     public boolean isAlive() {

@@ -188,8 +188,10 @@ public final class Demo {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(dev.regent.daemon.JvmFlags.NODE);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.regent.daemon.Main", config.toString()));
-        children.add(new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(dev.regent.daemon.JvmFlags.NODE_ENV);
+        children.add(pb.start());
     }
 
     private void stopAll() {
