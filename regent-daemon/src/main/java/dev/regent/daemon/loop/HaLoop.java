@@ -270,7 +270,8 @@ public final class HaLoop implements AutoCloseable {
                 int loopWait = lastSettings == null ? 10 : lastSettings.loopWaitSeconds();
                 if (!dcs.watch(Duration.ofSeconds(loopWait))) continue;
                 String now = fingerprint(dcs.load());
-                if (fingerprint != null && !fingerprint.equals(now)) wakeUp();
+                // The first change seen must wake the loop too (e.g. the leader key appearing after bootstrap).
+                if (!now.equals(fingerprint)) wakeUp();
                 fingerprint = now;
             } catch (InterruptedException e) {
                 return;
