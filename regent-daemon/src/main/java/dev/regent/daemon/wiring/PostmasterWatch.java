@@ -10,7 +10,7 @@ import java.util.function.Supplier;
  * while none is known. Runs on one daemon thread.
  */
 final class PostmasterWatch implements AutoCloseable {
-    static final long POLL_MILLIS = 100;
+    static final long POLL_MILLIS = 250;
 
     private final Supplier<Optional<Long>> pid;
     private final Runnable onExit;
