@@ -3,6 +3,7 @@ package dev.regent.dcs.raft;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -22,6 +23,7 @@ import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +64,7 @@ public final class RaftKvServer implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(600, TimeUnit.MILLISECONDS));
         this.server = RaftServer.newBuilder().setServerId(peerId(selfAddr)).setGroup(group)
-                .setProperties(props).setStateMachine(stateMachine).build();
+                .setProperties(props).setStateMachine(stateMachine).setOption(startupOption(dataDir)).build();
         this.tickClient = newClient();
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "raft-dcs-ticker-" + selfAddr);
@@ -81,6 +83,12 @@ public final class RaftKvServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start raft DCS peer " + selfAddr + " in " + dataDir, e);
         }
+    }
+
+    /** Recover an existing group directory (a restart keeps the log and snapshots), format a fresh one. */
+    private static RaftStorage.StartupOption startupOption(Path dataDir) {
+        return Files.isDirectory(dataDir.resolve(GROUP_ID.getUuid().toString()))
+                ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT;
     }
 
     static RaftGroup group(String selfAddr, List<String> partnerAddrs) {
