@@ -52,6 +52,7 @@ class KvStateTest {
         KvState restored = new KvState();
         restored.restore(a.snapshot());
         assertThat(restored.range("/")).isEqualTo(a.range("/"));
-        assertThat(restored.changedSince("/", a.revision() - 1)).as("older than the snapshot: report a change").isTrue();
+        assertThat(restored.changedSince("/", a.revision() - 1)).as("older than the snapshot: a change")
+                .isTrue();
     }
 }

@@ -37,7 +37,9 @@ class RaftClusterTest {
         long revision;
         try {
             try (RaftKeyValueStore s = g.store("a", TTL)) {
-                for (int i = 0; i < RaftKvServer.SNAPSHOT_THRESHOLD + 50; i++) s.put("/k/n", Integer.toString(i), false);
+                for (int i = 0; i < RaftKvServer.SNAPSHOT_THRESHOLD + 50; i++) {
+                    s.put("/k/n", Integer.toString(i), false);
+                }
                 s.put("/k/config", "{}", false);
                 s.getPrefix("/k/");
                 revision = s.lastRevision();
@@ -70,7 +72,8 @@ class RaftClusterTest {
             assertThat(s.create("/x", "1", true)).isTrue();
             assertThat(s.getPrefix("/x")).extracting(KeyValue::session).containsExactly(s.sessionId());
         }
-        assertThat(RaftKeyValueStore.partners("127.0.0.1:1, 127.0.0.1:2")).containsExactly("127.0.0.1:1", "127.0.0.1:2");
+        assertThat(RaftKeyValueStore.partners("127.0.0.1:1, 127.0.0.1:2"))
+                .containsExactly("127.0.0.1:1", "127.0.0.1:2");
     }
 
     private static int leaderIndex(RaftTestGroup g) throws InterruptedException {
