@@ -16,7 +16,8 @@ class RaftClusterTest {
 
     @Test
     void losingOnePeerOfThreeKeepsTheStoreAvailable() throws Exception {
-        try (RaftTestGroup g = new RaftTestGroup(3)) {
+        RaftTestGroup g = new RaftTestGroup(3);
+        try {
             RaftKeyValueStore before = new RaftKeyValueStore(g.peers.get(0), false, TTL, Duration.ofSeconds(10));
             before.put("/k/a", "1", false);
             int victim = leaderIndex(g);
@@ -28,6 +29,8 @@ class RaftClusterTest {
                 assertThat(s.getPrefix("/k/")).extracting(KeyValue::value).containsExactly("1", "2");
             }
             before.close();
+        } finally {
+            g.destroy();
         }
     }
 
@@ -59,18 +62,22 @@ class RaftClusterTest {
             assertThat(s.lastRevision()).isEqualTo(revision);
             assertThat(s.create("/k/config", "x", false)).isFalse();
         } finally {
-            g.close();
+            g.destroy();
         }
     }
 
     @Test
     void fromConfigStartsAPeerFromPatroniRaftSection() throws Exception {
         String self = "127.0.0.1:" + RaftTestGroup.freePort();
-        Map<String, Object> raft = Map.of("self_addr", self, "partner_addrs", List.of(),
-                "data_dir", Files.createTempDirectory("regent-raft-cfg").toString());
+        java.nio.file.Path dir = Files.createTempDirectory("regent-raft-cfg");
+        Map<String, Object> raft = Map.of("self_addr", self, "partner_addrs", List.of(), "data_dir", dir.toString());
         try (RaftKeyValueStore s = RaftKeyValueStore.fromConfig(raft, TTL, Duration.ofSeconds(10))) {
             assertThat(s.create("/x", "1", true)).isTrue();
             assertThat(s.getPrefix("/x")).extracting(KeyValue::session).containsExactly(s.sessionId());
+        } finally {
+            try (Stream<java.nio.file.Path> paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
         assertThat(RaftKeyValueStore.partners("127.0.0.1:1, 127.0.0.1:2"))
                 .containsExactly("127.0.0.1:1", "127.0.0.1:2");

@@ -17,7 +17,7 @@ class RaftDcsTest extends DcsContract {
 
     @AfterAll
     static void stopGroup() {
-        group.close();
+        group.destroy();
     }
 
     @Override

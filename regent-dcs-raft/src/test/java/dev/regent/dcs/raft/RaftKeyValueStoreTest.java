@@ -17,7 +17,7 @@ class RaftKeyValueStoreTest extends KeyValueStoreContract {
 
     @AfterAll
     static void stopGroup() {
-        group.close();
+        group.destroy();
     }
 
     @Override

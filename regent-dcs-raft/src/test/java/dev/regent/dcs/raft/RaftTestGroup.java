@@ -48,4 +48,14 @@ final class RaftTestGroup implements AutoCloseable {
         });
         peers.clear();
     }
+
+    /** Stops the peers and deletes their data. */
+    void destroy() {
+        close();
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
+        }
+    }
 }
