@@ -1,0 +1,137 @@
+package dev.regent.dcs.raft;
+
+import dev.regent.dcs.KeyValue;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+
+/**
+ * The Ratis state machine of the Raft DCS: applies {@link Command}s to a {@link KvState}, answers read-only
+ * {@link Query}s (linearizable through Ratis' read index), and writes JSON snapshots through a
+ * {@link SimpleStateMachineStorage} so the log can be compacted and state survives restarts.
+ *
+ * <p>The leader stamps every command with its wall clock in {@link #startTransaction}; see {@link KvState} for how
+ * that time drives session expiry. Thread-safe: the state is guarded by its own monitor, on which
+ * {@link #awaitChange} waits for locally applied revisions.
+ */
+final class KvStateMachine extends BaseStateMachine {
+    /** A read-only request: every key under {@code prefix}. */
+    record Query(String prefix) {}
+
+    /** The reply to a {@link Query}: the keys and the revision they were read at. */
+    record QueryResult(List<KeyValue> kvs, long revision) {}
+
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final KvState state = new KvState();
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        loadSnapshot(storage.getLatestSnapshot());
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        loadSnapshot(storage.loadLatestSnapshot());
+    }
+
+    @Override
+    public SimpleStateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    private void loadSnapshot(SingleFileSnapshotInfo snapshot) throws IOException {
+        if (snapshot == null) return;
+        File file = snapshot.getFile().getPath().toFile();
+        KvState.Snapshot data = Codec.JSON.readValue(file, KvState.Snapshot.class);
+        synchronized (state) {
+            state.restore(data);
+            updateLastAppliedTermIndex(snapshot.getTermIndex());
+            state.notifyAll();
+        }
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        KvState.Snapshot data;
+        TermIndex last;
+        synchronized (state) {
+            data = state.snapshot();
+            last = getLastAppliedTermIndex();
+        }
+        if (last == null || last.getIndex() < 0) return -1;
+        File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
+        File tmp = new File(file.getPath() + ".tmp");
+        Codec.JSON.writeValue(tmp, data);
+        Files.move(tmp.toPath(), file.toPath(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        storage.loadLatestSnapshot();
+        return last.getIndex();
+    }
+
+    /** Leader side: stamp the command with the leader's clock before it enters the log. */
+    @Override
+    public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
+        Command command = Codec.read(request.getMessage().getContent(), Command.class);
+        byte[] stamped = Codec.bytes(command.withNow(System.currentTimeMillis()));
+        return TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request)
+                .setLogData(ByteString.copyFrom(stamped)).build();
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        Command command = Codec.read(entry.getStateMachineLogEntry().getLogData(), Command.class);
+        Result result;
+        synchronized (state) {
+            result = state.apply(command);
+            updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+            state.notifyAll();
+        }
+        return CompletableFuture.completedFuture(Codec.message(result));
+    }
+
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        Query q = Codec.read(request.getContent(), Query.class);
+        synchronized (state) {
+            return CompletableFuture.completedFuture(
+                    Codec.message(new QueryResult(state.range(q.prefix()), state.revision())));
+        }
+    }
+
+    /** True when the locally applied state has a session past its deadline at {@code time}. */
+    boolean anyExpiredAt(long time) {
+        synchronized (state) {
+            return state.anyExpiredAt(time);
+        }
+    }
+
+    /** Blocks until the local replica applies a change under {@code prefix} after {@code afterRevision}. */
+    boolean awaitChange(String prefix, long afterRevision, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (state) {
+            while (!state.changedSince(prefix, afterRevision)) {
+                long remainingMs = (deadline - System.nanoTime()) / 1_000_000;
+                if (remainingMs <= 0) return false;
+                state.wait(remainingMs);
+            }
+            return true;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.regent.dcs.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.regent.dcs.KeyValue;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** Peer loss, cold restart of the whole group with snapshots, and the Patroni-config factory. */
+class RaftClusterTest {
+    private static final Duration TTL = Duration.ofSeconds(2);
+
+    @Test
+    void losingOnePeerOfThreeKeepsTheStoreAvailable() throws Exception {
+        RaftTestGroup g = new RaftTestGroup(3);
+        try {
+            RaftKeyValueStore before = new RaftKeyValueStore(g.peers.get(0), false, TTL, Duration.ofSeconds(10));
+            before.put("/k/a", "1", false);
+            int victim = leaderIndex(g);
+            g.peers.get(victim).close();
+            g.peers.set(victim, null);
+            RaftKvServer survivor = g.peers.get((victim + 1) % 3);
+            try (RaftKeyValueStore s = new RaftKeyValueStore(survivor, false, TTL, Duration.ofSeconds(10))) {
+                assertThat(s.create("/k/b", "2", true)).isTrue();
+                assertThat(s.getPrefix("/k/")).extracting(KeyValue::value).containsExactly("1", "2");
+            }
+            before.close();
+        } finally {
+            g.destroy();
+        }
+    }
+
+    @Test
+    void coldRestartOfEveryPeerKeepsKeysAndCompactsTheLog() throws Exception {
+        RaftTestGroup g = new RaftTestGroup(3);
+        long revision;
+        try {
+            try (RaftKeyValueStore s = g.store("a", TTL)) {
+                for (int i = 0; i < RaftKvServer.SNAPSHOT_THRESHOLD + 50; i++) {
+                    s.put("/k/n", Integer.toString(i), false);
+                }
+                s.put("/k/config", "{}", false);
+                s.getPrefix("/k/");
+                revision = s.lastRevision();
+            }
+        } finally {
+            g.close();
+        }
+        try (Stream<java.nio.file.Path> files = Files.walk(g.dir)) {
+            assertThat(files.filter(p -> p.getFileName().toString().startsWith("snapshot.")).count())
+                    .as("snapshots written").isGreaterThan(0);
+        }
+        for (int i = 0; i < 3; i++) g.peers.add(g.startPeer(i));
+        try (RaftKeyValueStore s = g.store("b", TTL)) {
+            List<KeyValue> kvs = s.getPrefix("/k/");
+            assertThat(kvs).extracting(KeyValue::key).containsExactly("/k/config", "/k/n");
+            assertThat(kvs.get(1).value()).isEqualTo(Long.toString(RaftKvServer.SNAPSHOT_THRESHOLD + 49));
+            assertThat(s.lastRevision()).isEqualTo(revision);
+            assertThat(s.create("/k/config", "x", false)).isFalse();
+        } finally {
+            g.destroy();
+        }
+    }
+
+    @Test
+    void fromConfigStartsAPeerFromPatroniRaftSection() throws Exception {
+        String self = "127.0.0.1:" + RaftTestGroup.freePort();
+        java.nio.file.Path dir = Files.createTempDirectory("regent-raft-cfg");
+        Map<String, Object> raft = Map.of("self_addr", self, "partner_addrs", List.of(), "data_dir", dir.toString());
+        try (RaftKeyValueStore s = RaftKeyValueStore.fromConfig(raft, TTL, Duration.ofSeconds(10))) {
+            assertThat(s.create("/x", "1", true)).isTrue();
+            assertThat(s.getPrefix("/x")).extracting(KeyValue::session).containsExactly(s.sessionId());
+        } finally {
+            try (Stream<java.nio.file.Path> paths = Files.walk(dir)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        assertThat(RaftKeyValueStore.partners("127.0.0.1:1, 127.0.0.1:2"))
+                .containsExactly("127.0.0.1:1", "127.0.0.1:2");
+    }
+
+    private static int leaderIndex(RaftTestGroup g) throws InterruptedException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            for (int i = 0; i < g.peers.size(); i++) if (g.peers.get(i).isLeader()) return i;
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no raft leader elected");
+    }
+}
