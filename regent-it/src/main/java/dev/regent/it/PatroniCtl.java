@@ -1,0 +1,73 @@
+package dev.regent.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs Debian's {@code patronictl} (Patroni's own client) against a cluster on etcd v3, with a small config file
+ * naming the cluster's scope, namespace and etcd endpoint. Each call blocks until patronictl exits (bounded by a
+ * timeout). Thread-safe (no mutable state).
+ */
+public final class PatroniCtl {
+    /** Output of one run: exit code and merged stdout/stderr. */
+    public record Result(int exitCode, String output) {
+        public Result assertOk(String what) {
+            if (exitCode != 0) throw new AssertionError("patronictl " + what + " exited " + exitCode + ":\n" + output);
+            return this;
+        }
+    }
+
+    private final Path config;
+
+    private PatroniCtl(Path config) {
+        this.config = config;
+    }
+
+    /** Write {@code dir/patronictl.yml} for {@code scope} under {@code namespace} on the etcd v3 at {@code etcd}. */
+    public static PatroniCtl forEtcd3(Path dir, String scope, String namespace, String etcdHostPort) {
+        Path cfg = dir.resolve("patronictl.yml");
+        String yaml = String.join("\n",
+                "scope: " + scope,
+                "namespace: " + namespace,
+                "etcd3:",
+                "  hosts: " + etcdHostPort,
+                "");
+        try {
+            Files.writeString(cfg, yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + cfg, e);
+        }
+        return new PatroniCtl(cfg);
+    }
+
+    public Path config() {
+        return config;
+    }
+
+    /** {@code patronictl -c CONFIG args...}; fails when it does not exit within 90 s. */
+    public Result run(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("patronictl", "-c", config.toString()));
+        cmd.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            p.getOutputStream().close(); // never wait for a prompt answer
+            byte[] out = p.getInputStream().readAllBytes();
+            if (!p.waitFor(90, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("patronictl " + String.join(" ", args) + " did not exit in 90 s");
+            }
+            return new Result(p.exitValue(), new String(out, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + cmd + " (is Debian's patroni installed?)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
