@@ -73,6 +73,14 @@ public final class LocalCluster implements AutoCloseable {
         return c;
     }
 
+    /**
+     * Lay out a cluster (etcd started, node configs written) without starting any Regent daemon, so that a test can
+     * run some or all nodes with another manager (e.g. {@link PatroniNode} on {@link NodeConfigWriter#yaml(int)}).
+     */
+    public static LocalCluster create(int size, int ttl, int loopWait, int retryTimeout) throws IOException {
+        return new LocalCluster(size, ttl, loopWait, retryTimeout);
+    }
+
     public RegentNode node(int i) {
         return nodes.get(i);
     }
