@@ -5,6 +5,7 @@ import static dev.regent.it.ClusterEndToEndTest.queryOrNull;
 import static dev.regent.it.InteropSupport.healthy;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.regent.core.model.ClusterView;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -12,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -77,19 +80,36 @@ class MixedClusterTest {
     @Test
     @Order(2)
     void switchoverFromPatroniToRegent() throws Exception {
-        HttpResponse<String> r = cluster.rest(0, "POST", "/switchover", "{\"leader\":\"node0\",\"candidate\":\"node1\"}");
+        HttpResponse<String> r = cluster.rest(0, "POST", "/switchover",
+                "{\"leader\":\"node0\",\"candidate\":\"node1\"}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(r.body()).contains("Successfully switched over to \"node1\"");
         await("node1 (Regent) leads, node0 (Patroni) follows", v -> v.isLeader("node1") && healthy(v, 3)
                 && onTimeline(v, 2));
         exec(cluster.jdbcUrl(1), "INSERT INTO mixed VALUES ('from-regent')");
         awaitRow("from-regent", 0, 2);
+        // GET /cluster on both implementations describes the same mixed cluster
+        for (int node : new int[] {0, 1}) {
+            JsonNode members = InteropSupport.JSON.readTree(cluster.rest(node, "GET", "/cluster", null).body())
+                    .path("members");
+            Map<String, JsonNode> byName = new HashMap<>();
+            members.forEach(m -> byName.put(m.path("name").asText(), m));
+            assertThat(byName.keySet()).as("node%d /cluster", node)
+                    .containsExactlyInAnyOrder("node0", "node1", "node2");
+            assertThat(byName.get("node1").path("role").asText()).isEqualTo("leader");
+            assertThat(byName.get("node0").path("role").asText()).isEqualTo("replica");
+            // a Patroni 3.0.2 member key has no replication_state, so its state is "running" in both
+            assertThat(byName.get("node0").path("state").asText()).isEqualTo("running");
+            assertThat(byName.get("node0").path("lag").isNumber()).as("node%d lag of node0", node).isTrue();
+            assertThat(byName.get("node2").path("timeline").asInt()).isEqualTo(2);
+        }
     }
 
     @Test
     @Order(3)
     void switchoverFromRegentToPatroni() throws Exception {
-        HttpResponse<String> r = cluster.rest(1, "POST", "/switchover", "{\"leader\":\"node1\",\"candidate\":\"node0\"}");
+        HttpResponse<String> r = cluster.rest(1, "POST", "/switchover",
+                "{\"leader\":\"node1\",\"candidate\":\"node0\"}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(r.body()).contains("Successfully switched over to \"node0\"");
         await("node0 (Patroni) leads again", v -> v.isLeader("node0") && healthy(v, 3) && onTimeline(v, 3));
