@@ -135,6 +135,25 @@ class MixedClusterTest {
 
     @Test
     @Order(5)
+    void failoverWhenTheRegentLeaderDies() throws Exception {
+        ClusterView before = await("a Regent node leads", v -> v.leader() != null && !v.isLeader("node0")
+                && healthy(v, 3));
+        String dead = before.leader().name();
+        int di = cluster.index(dead);
+        cluster.node(di).kill9();
+        cluster.killPostmaster(di);
+        ClusterView v = await("node0 (Patroni) or the other Regent node takes over", c -> c.leader() != null
+                && !c.isLeader(dead) && c.member(c.leader().name()).map(m -> m.isRunning()
+                        && "primary".equals(m.data().normalizedRole())).orElse(false));
+        String leader = v.leader().name();
+        exec(cluster.jdbcUrl(cluster.index(leader)), "INSERT INTO mixed VALUES ('second-failover')");
+        cluster.node(di).start(); // the old Regent primary rejoins as a replica (pg_rewind)
+        await("the mixed cluster converges again", c -> c.isLeader(leader) && healthy(c, 3) && onTimeline(c, 5));
+        awaitRow("second-failover", 0, 1, 2);
+    }
+
+    @Test
+    @Order(6)
     void neitherSideRejectedTheOthersData() throws Exception {
         String patroniLog = Files.readString(patroni.log());
         assertThat(patroniLog).as("Patroni log").doesNotContain("Traceback").doesNotContain("Failed to parse")
