@@ -14,37 +14,69 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@code bin/bench}: builds a real 3-node cluster on etcd and prints the figures of the README's benchmark table:
- * time to a healthy cluster, switchover write gap and POST time, crash recovery, failover after host loss, GET
- * /primary throughput and p99, RSS and idle CPU of a node process. Usage: {@code Benchmark [ttl loop_wait retry]}.
+ * {@code bin/bench}: builds a real 3-node cluster on etcd, then one on the embedded Raft DCS, and prints the figures
+ * of the README's benchmark table side by side: time to a healthy cluster, switchover write gap and POST time, crash
+ * recovery, failover after host loss, GET /primary throughput and p99, RSS and idle CPU of a node process.
+ * Usage: {@code Benchmark [ttl loop_wait retry] [--dcs etcd|raft|both]}.
  */
 public final class Benchmark {
+    private static Map<String, String> current = new LinkedHashMap<>();
+
     private Benchmark() {}
 
     public static void main(String[] args) throws Exception {
-        int ttl = args.length > 0 ? Integer.parseInt(args[0]) : 30;
-        int loopWait = args.length > 1 ? Integer.parseInt(args[1]) : 10;
-        int retry = args.length > 2 ? Integer.parseInt(args[2]) : 10;
-        System.out.printf("Regent benchmark: 3 nodes, etcd, PostgreSQL 15, ttl=%d loop_wait=%d retry_timeout=%d%n",
-                ttl, loopWait, retry);
+        List<String> nums = new ArrayList<>();
+        String dcs = "both";
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--dcs") && i + 1 < args.length) dcs = args[++i];
+            else nums.add(args[i]);
+        }
+        int ttl = nums.size() > 0 ? Integer.parseInt(nums.get(0)) : 30;
+        int loopWait = nums.size() > 1 ? Integer.parseInt(nums.get(1)) : 10;
+        int retry = nums.size() > 2 ? Integer.parseInt(nums.get(2)) : 10;
+        List<String> backends = dcs.equals("both") ? List.of("etcd", "raft") : List.of(dcs);
+        Map<String, Map<String, String>> results = new LinkedHashMap<>();
+        for (String b : backends) {
+            if (!b.equals("etcd") && !b.equals("raft")) throw new IllegalArgumentException("--dcs etcd|raft|both");
+            System.out.printf("Regent benchmark: 3 nodes, %s, PostgreSQL 15, ttl=%d loop_wait=%d retry_timeout=%d%n",
+                    b.equals("etcd") ? "etcd v3" : "embedded Raft", ttl, loopWait, retry);
+            current = new LinkedHashMap<>();
+            results.put(b, current);
+            run(b.equals("raft"), ttl, loopWait, retry);
+        }
+        System.out.printf("%n%-62s", "figure");
+        for (String b : backends) System.out.printf(" %-34s", b.equals("etcd") ? "etcd v3" : "embedded Raft");
+        System.out.println();
+        for (String figure : results.get(backends.get(0)).keySet()) {
+            System.out.printf("%-62s", figure);
+            for (String b : backends) System.out.printf(" %-34s", results.get(b).getOrDefault(figure, "-"));
+            System.out.println();
+        }
+    }
+
+    private static void run(boolean raft, int ttl, int loopWait, int retry) throws Exception {
         long t0 = System.nanoTime();
-        try (LocalCluster c = LocalCluster.start(3, ttl, loopWait, retry)) {
+        try (LocalCluster c = raft ? LocalCluster.startOnRaft(3, ttl, loopWait, retry)
+                : LocalCluster.start(3, ttl, loopWait, retry)) {
             ClusterView healthy = c.awaitHealthy(Duration.ofSeconds(180));
             print("nodes started -> leader + all replicas streaming", secs(System.nanoTime() - t0));
             idle(c, healthy.leader().name());
             restThroughput(c, c.index(healthy.leader().name()));
             switchover(c);
             crash(c);
-            failover(c);
+            failover(c, ttl);
         }
     }
 
     private static void print(String what, String value) {
-        System.out.printf("%-58s %s%n", what, value);
+        current.put(what, value);
+        System.out.printf("%-62s %s%n", what, value);
     }
 
     private static String secs(long nanos) {
@@ -173,38 +205,37 @@ public final class Benchmark {
         print("postmaster kill -9 on the leader: writes succeed again", secs(System.nanoTime() - s));
     }
 
-    private static void failover(LocalCluster c) throws Exception {
+    private static void failover(LocalCluster c, int ttl) throws Exception {
         ClusterView before = c.awaitHealthy(Duration.ofSeconds(120));
         String leader = before.leader().name();
         int li = c.index(leader);
-        // Kill at a random phase of the leader's renewal cycle, as a real host loss would.
-        Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1000, 10_000));
-        long leaseLeft = leaseSecondsLeft(c, c.cluster().leader().session());
+        // Kill at a random phase of the leader's renewal cycle, as a real host loss would; watch the leader key's
+        // version meanwhile to know when the lock was last renewed (so when the dead leader's lease expires).
+        long killAt = System.nanoTime() + java.util.concurrent.ThreadLocalRandom.current().nextLong(1000, 10_000)
+                * 1_000_000L;
+        long version = c.cluster().leader().version();
+        long renewedAt = System.nanoTime();
+        while (System.nanoTime() < killAt) {
+            long v = c.cluster().leader().version();
+            if (v != version) {
+                version = v;
+                renewedAt = System.nanoTime();
+            }
+            Thread.sleep(20);
+        }
         c.node(li).kill9();
         c.killPostmaster(li);
         long s = System.nanoTime();
+        double leaseLeft = ttl - (s - renewedAt) / 1e9;
         awaitWrite(c.primaryJdbcUrl(), Duration.ofSeconds(180));
         long took = System.nanoTime() - s;
         print("host loss (kill -9 regent + postmaster): first write", secs(took));
-        print("  of which the dead leader's lease was still valid", leaseLeft + " s (etcd lease TTL left at the kill)");
+        print("  of which the dead leader's lease was still valid", String.format("%.1f s", leaseLeft));
+        print("  first write after the lease expired", String.format("%.2f s", took / 1e9 - leaseLeft));
         c.node(li).start();
         long r = System.nanoTime();
         c.awaitHealthy(Duration.ofSeconds(180));
         print("host loss: restarted old leader streaming again", secs(System.nanoTime() - r));
-    }
-
-    /** Seconds left on an etcd lease (from /v3/lease/timetolive), -1 when unknown. */
-    private static long leaseSecondsLeft(LocalCluster c, String leaseId) {
-        try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create(c.etcd().endpoint() + "/v3/lease/timetolive"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"ID\":\"" + leaseId + "\"}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"TTL\":\"?(-?\\d+)").matcher(r.body());
-            return m.find() ? Long.parseLong(m.group(1)) : -1;
-        } catch (Exception e) {
-            return -1;
-        }
     }
 
     private static void awaitWrite(String url, Duration timeout) throws Exception {

@@ -5,7 +5,7 @@ import dev.regent.daemon.demo.Demo;
 import dev.regent.daemon.demo.NodeConfigWriter;
 import dev.regent.dcs.DcsException;
 import dev.regent.dcs.PatroniDcs;
-import dev.regent.dcs.etcd.EtcdKeyValueStore;
+import dev.regent.daemon.wiring.DcsStores;
 import dev.regent.testkit.EtcdProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,8 +28,9 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * A real local cluster for end-to-end tests and the benchmark: one etcd (real binary) and N Regent daemons as
- * separate processes, each managing a real PostgreSQL 15, on 127.0.0.1 with free ports in a temporary directory.
+ * A real local cluster for end-to-end tests and the benchmark: N Regent daemons as separate processes, each managing
+ * a real PostgreSQL 15, on 127.0.0.1 with free ports in a temporary directory, on one real etcd ({@link #start}) or
+ * on the embedded Raft DCS with a voting peer in every daemon ({@link #startOnRaft}).
  * {@link #close()} stops everything (including postgres processes left by killed daemons) and removes the directory.
  */
 public final class LocalCluster implements AutoCloseable {
@@ -44,16 +45,21 @@ public final class LocalCluster implements AutoCloseable {
     private final PatroniDcs observer;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private LocalCluster(int size, int ttl, int loopWait, int retryTimeout) throws IOException {
+    private LocalCluster(int size, int ttl, int loopWait, int retryTimeout, boolean raft) throws IOException {
         this.size = size;
         this.dir = Files.createTempDirectory("regent-it-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        this.etcd = EtcdProcess.start();
+        this.etcd = raft ? null : EtcdProcess.start();
         int restBase = freeBase(size);
         int pgBase = freeBase(size);
         while (Math.abs(pgBase - restBase) < size) pgBase = freeBase(size);
-        this.writer = new NodeConfigWriter("it", dir, List.of(etcd.hostPort()), restBase, pgBase, ttl, loopWait,
-                retryTimeout);
+        int raftBase = freeBase(size);
+        while (Math.abs(raftBase - restBase) < size || Math.abs(raftBase - pgBase) < size) raftBase = freeBase(size);
+        this.writer = raft
+                ? NodeConfigWriter.onRaft("it", dir, size, raftBase, "it-raft-secret", restBase, pgBase, ttl,
+                        loopWait, retryTimeout)
+                : new NodeConfigWriter("it", dir, List.of(etcd.hostPort()), restBase, pgBase, ttl, loopWait,
+                        retryTimeout);
         for (int i = 0; i < size; i++) {
             String name = NodeConfigWriter.nodeName(i);
             Path nodeDir = Files.createDirectories(dir.resolve(name));
@@ -62,13 +68,16 @@ public final class LocalCluster implements AutoCloseable {
             Files.writeString(cfg, writer.yaml(i));
             nodes.add(new RegentNode(name, cfg, nodeDir.resolve("regent.log")));
         }
-        this.observer = new PatroniDcs(EtcdKeyValueStore.fromConfig(Map.of("hosts", etcd.hostPort()),
-                Duration.ofSeconds(30), Duration.ofSeconds(10)), "/service", "it", "it-observer");
+        Map<String, Object> section = raft
+                ? Map.of("partner_addrs", writer.raftAddrs(), "password", writer.raftPassword())
+                : Map.of("hosts", etcd.hostPort());
+        this.observer = new PatroniDcs(DcsStores.open(raft ? "raft" : "etcd3", section, Duration.ofSeconds(30),
+                Duration.ofSeconds(raft ? 3 : 10)), "/service", "it", "it-observer");
     }
 
     /** Start a cluster of {@code size} nodes with the given dynamic settings; does not wait for health. */
     public static LocalCluster start(int size, int ttl, int loopWait, int retryTimeout) throws IOException {
-        LocalCluster c = new LocalCluster(size, ttl, loopWait, retryTimeout);
+        LocalCluster c = new LocalCluster(size, ttl, loopWait, retryTimeout, false);
         for (RegentNode n : c.nodes) n.start();
         return c;
     }
@@ -78,7 +87,19 @@ public final class LocalCluster implements AutoCloseable {
      * run some or all nodes with another manager (e.g. {@link PatroniNode} on {@link NodeConfigWriter#yaml(int)}).
      */
     public static LocalCluster create(int size, int ttl, int loopWait, int retryTimeout) throws IOException {
-        return new LocalCluster(size, ttl, loopWait, retryTimeout);
+        return new LocalCluster(size, ttl, loopWait, retryTimeout, false);
+    }
+
+    /** Like {@link #start} on the embedded Raft DCS (peers authenticate with a password); no etcd runs. */
+    public static LocalCluster startOnRaft(int size, int ttl, int loopWait, int retryTimeout) throws IOException {
+        LocalCluster c = new LocalCluster(size, ttl, loopWait, retryTimeout, true);
+        for (RegentNode n : c.nodes) n.start();
+        return c;
+    }
+
+    /** True on the embedded Raft DCS. */
+    public boolean onRaft() {
+        return etcd == null;
     }
 
     public RegentNode node(int i) {
@@ -101,6 +122,7 @@ public final class LocalCluster implements AutoCloseable {
         return dir;
     }
 
+    /** The etcd server, or null on the embedded Raft DCS. */
     public EtcdProcess etcd() {
         return etcd;
     }
@@ -190,6 +212,8 @@ public final class LocalCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        // All at once: on Raft, the last daemon stopping alone would have no quorum left to release its keys.
+        nodes.forEach(RegentNode::requestStop);
         for (RegentNode n : nodes) {
             try {
                 n.stop();
@@ -207,7 +231,7 @@ public final class LocalCluster implements AutoCloseable {
             }
         }
         observer.close();
-        etcd.close();
+        if (etcd != null) etcd.close();
         deleteRecursively(dir);
     }
 

@@ -63,6 +63,11 @@ public final class RegentNode implements AutoCloseable {
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** SIGTERM without waiting (see {@link #stop}). */
+    public void requestStop() {
+        if (process != null && process.isAlive()) process.destroy();
+    }
+
     /** SIGTERM and wait (the daemon stops postgres and releases the lock). */
     public void stop() throws InterruptedException {
         if (process == null || !process.isAlive()) return;

@@ -5,7 +5,7 @@ import dev.regent.core.model.Member;
 import dev.regent.daemon.view.ClusterTable;
 import dev.regent.dcs.DcsException;
 import dev.regent.dcs.PatroniDcs;
-import dev.regent.dcs.etcd.EtcdKeyValueStore;
+import dev.regent.daemon.wiring.DcsStores;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -18,26 +18,26 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code regent demo}: a local cluster in a directory of its own: one etcd and N Regent nodes (child processes),
- * Patroni-style configs written there, a cluster table refreshed in the foreground until Ctrl-C stops everything.
- * Running it again reuses the data in the directory.
+ * {@code regent demo}: a local cluster in a directory of its own: N Regent nodes (child processes) on the embedded
+ * Raft DCS (each node runs a voting Raft peer, so nothing but Java and PostgreSQL is needed), Patroni-style configs
+ * written there, a cluster table refreshed in the foreground until Ctrl-C stops everything. Running it again reuses
+ * the data in the directory (the Raft state included).
  */
 public final class Demo {
     private final Path dir;
     private final int nodes;
     private final int restBase;
     private final int pgBase;
-    private final int etcdPort;
+    private final int raftPort;
     private final PrintStream out;
     private final List<Process> children = new ArrayList<>();
-    private Process etcd;
 
-    public Demo(Path dir, int nodes, int restBase, int pgBase, int etcdPort, PrintStream out) {
+    public Demo(Path dir, int nodes, int restBase, int pgBase, int raftPort, PrintStream out) {
         this.dir = dir.toAbsolutePath();
         this.nodes = nodes;
         this.restBase = restBase;
         this.pgBase = pgBase;
-        this.etcdPort = etcdPort;
+        this.raftPort = raftPort;
         this.out = out;
     }
 
@@ -47,7 +47,7 @@ public final class Demo {
         int nodes = 3;
         int rest = 8008;
         int pg = 5432;
-        int etcd = 2379;
+        int raft = 2222;
         try {
             for (int i = 1; i < args.length; i++) {
                 switch (args[i]) {
@@ -55,7 +55,7 @@ public final class Demo {
                     case "--nodes" -> nodes = Integer.parseInt(args[++i]);
                     case "--base-port" -> rest = Integer.parseInt(args[++i]);
                     case "--pg-port" -> pg = Integer.parseInt(args[++i]);
-                    case "--etcd-port" -> etcd = Integer.parseInt(args[++i]);
+                    case "--raft-port" -> raft = Integer.parseInt(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
@@ -63,7 +63,7 @@ public final class Demo {
             err.println("regent demo: " + (e instanceof ArrayIndexOutOfBoundsException ? "option needs a value"
                     : e.getMessage()));
             err.println("usage: regent demo [--dir DIR] [--nodes N] [--base-port 8008] [--pg-port 5432]"
-                    + " [--etcd-port 2379]");
+                    + " [--raft-port 2222]");
             return 2;
         }
         if (nodes < 1 || nodes > 9) {
@@ -71,7 +71,7 @@ public final class Demo {
             return 2;
         }
         try {
-            return new Demo(dir, nodes, rest, pg, etcd, out).run();
+            return new Demo(dir, nodes, rest, pg, raft, out).run();
         } catch (Exception e) {
             err.println("regent demo: " + e.getMessage());
             return 1;
@@ -86,12 +86,10 @@ public final class Demo {
         for (int p = 0; p < nodes; p++) {
             requireFree(restBase + p, "REST port (change with --base-port)");
             requireFree(pgBase + p, "PostgreSQL port (change with --pg-port)");
+            requireFree(raftPort + p, "Raft port (change with --raft-port)");
         }
-        requireFree(etcdPort, "etcd client port (change with --etcd-port)");
-        requireFree(etcdPort + 1, "etcd peer port (change with --etcd-port)");
-        startEtcd();
-        NodeConfigWriter w = new NodeConfigWriter("demo", dir, List.of("127.0.0.1:" + etcdPort), restBase, pgBase,
-                30, 10, 10);
+        NodeConfigWriter w = NodeConfigWriter.onRaft("demo", dir, nodes, raftPort, null, restBase, pgBase, 30, 10,
+                10);
         List<Path> configs = new ArrayList<>();
         for (int i = 0; i < nodes; i++) {
             Path cfg = dir.resolve(NodeConfigWriter.nodeName(i) + ".yml");
@@ -103,8 +101,9 @@ public final class Demo {
         long t0 = System.nanoTime();
         for (int i = 0; i < nodes; i++) startNode(configs.get(i), dir.resolve(NodeConfigWriter.nodeName(i))
                 .resolve("regent.log"));
-        try (PatroniDcs dcs = new PatroniDcs(EtcdKeyValueStore.fromConfig(Map.of("hosts", "127.0.0.1:" + etcdPort),
-                Duration.ofSeconds(30), Duration.ofSeconds(10)), "/service", "demo", "regent-demo-observer")) {
+        // The demo watches as a non-voting Raft client, as patronictl does.
+        try (PatroniDcs dcs = new PatroniDcs(DcsStores.open("raft", Map.of("partner_addrs", w.raftAddrs()),
+                Duration.ofSeconds(30), Duration.ofSeconds(5)), "/service", "demo", "regent-demo-observer")) {
             ClusterView c = awaitHealthy(dcs, Duration.ofSeconds(180));
             out.printf("cluster healthy after %.1f s%n%n", (System.nanoTime() - t0) / 1e9);
             out.print(ClusterTable.render("demo", c));
@@ -135,8 +134,8 @@ public final class Demo {
             out.println("node" + i + ":     REST http://127.0.0.1:" + w.restPort(i) + "/patroni   config "
                     + configs.get(i) + "   log " + dir.resolve("node" + i).resolve("regent.log"));
         }
-        out.println("etcd:      http://127.0.0.1:" + etcdPort + "   (Ctrl-C stops the cluster; data stays in " + dir
-                + ")");
+        out.println("raft:      " + String.join(",", w.raftAddrs()) + " (embedded DCS; Ctrl-C stops the cluster; data"
+                + " stays in " + dir + ")");
     }
 
     private ClusterView awaitHealthy(PatroniDcs dcs, Duration timeout) throws Exception {
@@ -147,7 +146,7 @@ public final class Demo {
                 c = dcs.load();
                 if (healthy(c)) return c;
             } catch (DcsException e) {
-                // etcd still starting
+                // the Raft group is still electing its first leader
             }
             for (Process p : children) {
                 if (!p.isAlive()) throw new IllegalStateException("a node exited early; see the logs in " + dir);
@@ -172,17 +171,6 @@ public final class Demo {
         return healthy(c, nodes);
     }
 
-    private void startEtcd() throws IOException {
-        Path data = dir.resolve("etcd");
-        String peer = "http://127.0.0.1:" + (etcdPort + 1);
-        String client = "http://127.0.0.1:" + etcdPort;
-        // setsid: Ctrl-C must reach the nodes first; etcd is stopped after they released their keys.
-        etcd = new ProcessBuilder("setsid", "etcd", "--name", "demo", "--data-dir", data.toString(),
-                "--listen-client-urls", client, "--advertise-client-urls", client, "--listen-peer-urls", peer,
-                "--initial-advertise-peer-urls", peer, "--initial-cluster", "demo=" + peer)
-                .redirectErrorStream(true).redirectOutput(dir.resolve("etcd.log").toFile()).start();
-    }
-
     private void startNode(Path config, Path log) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -200,14 +188,6 @@ public final class Demo {
         for (Process p : children) {
             try {
                 if (!p.waitFor(90, TimeUnit.SECONDS)) p.destroyForcibly();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        if (etcd != null) {
-            etcd.destroy();
-            try {
-                etcd.waitFor(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

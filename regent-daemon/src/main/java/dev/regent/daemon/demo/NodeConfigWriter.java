@@ -11,15 +11,44 @@ import java.util.stream.Collectors;
  *
  * @param scope        cluster name
  * @param dir          cluster directory
- * @param etcdHosts    etcd client endpoints ({@code host:port})
+ * @param etcdHosts    etcd client endpoints ({@code host:port}); empty for the embedded Raft DCS
  * @param restBase     first REST port
  * @param pgBase       first PostgreSQL port
  * @param ttl          bootstrap.dcs ttl
  * @param loopWait     bootstrap.dcs loop_wait
  * @param retryTimeout bootstrap.dcs retry_timeout
+ * @param raftBase     first Raft port (node {@code i} listens on {@code raftBase + i}); used when etcdHosts is empty
+ * @param raftPassword raft.password, or null for none
  */
 public record NodeConfigWriter(String scope, Path dir, List<String> etcdHosts, int restBase, int pgBase, int ttl,
-                               int loopWait, int retryTimeout) {
+                               int loopWait, int retryTimeout, int raftBase, int nodes, String raftPassword) {
+
+    /** A layout on etcd v3. */
+    public NodeConfigWriter(String scope, Path dir, List<String> etcdHosts, int restBase, int pgBase, int ttl,
+                            int loopWait, int retryTimeout) {
+        this(scope, dir, etcdHosts, restBase, pgBase, ttl, loopWait, retryTimeout, 0, 0, null);
+    }
+
+    /** A layout of {@code nodes} members on the embedded Raft DCS, each node a voting Raft peer. */
+    public static NodeConfigWriter onRaft(String scope, Path dir, int nodes, int raftBase, String password,
+                                          int restBase, int pgBase, int ttl, int loopWait, int retryTimeout) {
+        return new NodeConfigWriter(scope, dir, List.of(), restBase, pgBase, ttl, loopWait, retryTimeout, raftBase,
+                nodes, password);
+    }
+
+    public boolean onRaft() {
+        return etcdHosts.isEmpty();
+    }
+
+    /** {@code host:port} of node {@code i}'s Raft peer. */
+    public String raftAddr(int i) {
+        return "127.0.0.1:" + (raftBase + i);
+    }
+
+    /** Every Raft peer address. */
+    public List<String> raftAddrs() {
+        return java.util.stream.IntStream.range(0, nodes).mapToObj(this::raftAddr).toList();
+    }
 
     public static String nodeName(int i) {
         return "node" + i;
@@ -41,7 +70,6 @@ public record NodeConfigWriter(String scope, Path dir, List<String> etcdHosts, i
     public String yaml(int i) {
         String name = nodeName(i);
         Path nodeDir = dir.resolve(name);
-        String hosts = etcdHosts.stream().map(h -> "    - " + h).collect(Collectors.joining("\n"));
         return String.join("\n",
                 "scope: " + scope,
                 "namespace: /service",
@@ -51,10 +79,7 @@ public record NodeConfigWriter(String scope, Path dir, List<String> etcdHosts, i
                 "  listen: 127.0.0.1:" + restPort(i),
                 "  connect_address: 127.0.0.1:" + restPort(i),
                 "",
-                "etcd3:",
-                "  hosts:",
-                hosts,
-                "",
+                dcsSection(i, nodeDir),
                 "bootstrap:",
                 "  dcs:",
                 "    ttl: " + ttl,
@@ -96,5 +121,16 @@ public record NodeConfigWriter(String scope, Path dir, List<String> etcdHosts, i
                 "  noloadbalance: false",
                 "  clonefrom: false",
                 "");
+    }
+
+    private String dcsSection(int i, Path nodeDir) {
+        if (!onRaft()) {
+            return "etcd3:\n  hosts:\n" + etcdHosts.stream().map(h -> "    - " + h + "\n").collect(Collectors.joining());
+        }
+        String partners = raftAddrs().stream().filter(a -> !a.equals(raftAddr(i))).map(a -> "    - " + a + "\n")
+                .collect(Collectors.joining());
+        return "raft:\n  self_addr: " + raftAddr(i) + "\n  data_dir: " + nodeDir.resolve("raft") + "\n"
+                + (partners.isEmpty() ? "  partner_addrs: []\n" : "  partner_addrs:\n" + partners)
+                + (raftPassword == null ? "" : "  password: " + raftPassword + "\n");
     }
 }

@@ -15,7 +15,6 @@ import dev.regent.dcs.Dcs;
 import dev.regent.dcs.DcsException;
 import dev.regent.dcs.KeyValueStore;
 import dev.regent.dcs.PatroniDcs;
-import dev.regent.dcs.etcd.EtcdKeyValueStore;
 import dev.regent.postgres.Postgresql;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,13 +51,9 @@ public final class Daemon {
         this.config = config;
     }
 
-    /** The DCS backend named by the configuration; etcd v3 is the one implemented so far. */
-    static KeyValueStore store(NodeConfig config, int ttl, int retryTimeout) {
-        NodeConfig.DcsConfig d = config.dcs();
-        if (!"etcd3".equals(d.type())) {
-            throw new IllegalArgumentException("DCS section '" + d.type() + "' is not supported yet; use etcd3");
-        }
-        return EtcdKeyValueStore.fromConfig(d.section(), Duration.ofSeconds(ttl), Duration.ofSeconds(retryTimeout));
+    /** The DCS backend named by the configuration (see {@link DcsStores}). */
+    public static KeyValueStore store(NodeConfig config, int ttl, int retryTimeout) {
+        return DcsStores.open(config.dcs(), Duration.ofSeconds(ttl), Duration.ofSeconds(retryTimeout));
     }
 
     /** Start everything and block until stopped. Returns the process exit code. */
