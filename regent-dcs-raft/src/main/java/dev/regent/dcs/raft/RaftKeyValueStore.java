@@ -14,18 +14,31 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 
 /**
  * A {@link KeyValueStore} on the embedded Raft DCS: one node's session, talking to the group through a Ratis client.
- * Writes are replicated commands (applied in log order, stamped with the leader's clock); reads are linearizable
- * (Ratis read index); {@link #awaitChange} waits on the revisions applied by the local peer. A call that does not
- * complete within the retry timeout throws {@link DcsException} (its effect may still apply later, as with etcd).
- * Thread-safe; every call blocks on the network except {@link #sessionId}, {@link #lastRevision} and setters.
+ * Writes are replicated commands (applied in log order, stamped with the Raft leader's clock: time enters the
+ * replicated state only that way, see {@link KvState}); reads are linearizable (Ratis read index, so a peer cut off
+ * from the majority fails instead of answering stale data). A call that does not complete within the retry timeout
+ * throws {@link DcsException} (its effect may still apply later, as with etcd).
+ *
+ * <p>Two modes. A store on a local peer ({@link #fromConfig} with {@code self_addr}, or the public constructor) waits
+ * in {@link #awaitChange} on the revisions applied by that peer. A client-only store ({@link #client}, or
+ * {@link #fromConfig} without {@code self_addr}, as Patroni/patronictl treat such a raft section) runs no peer and
+ * does not vote; its {@link #awaitChange} polls the group with linearizable reads every {@value #POLL_MS} ms.
+ *
+ * <p>Security: with a password the client side of every connection is mutual TLS with a password-bound ephemeral
+ * certificate, exactly as between peers (see {@link RaftKvServer}); without one it is plaintext and unauthenticated.
+ *
+ * <p>Thread-safe; every call blocks on the network except {@link #sessionId}, {@link #lastRevision} and setters.
  */
 public final class RaftKeyValueStore implements KeyValueStore {
-    private final RaftKvServer local;
+    static final long POLL_MS = 250;
+
+    private final RaftKvServer local;  // null: client-only
     private final boolean ownsServer;
     private final RaftClient client;
     private Duration ttl;
@@ -35,33 +48,72 @@ public final class RaftKeyValueStore implements KeyValueStore {
 
     /** A store on {@code local}'s group; {@code ownsServer} makes {@link #close} stop the peer too. */
     public RaftKeyValueStore(RaftKvServer local, boolean ownsServer, Duration ttl, Duration retryTimeout) {
-        this.local = Objects.requireNonNull(local, "local");
+        this(Objects.requireNonNull(local, "local"), ownsServer, local.newClient(), ttl, retryTimeout);
+    }
+
+    RaftKeyValueStore(RaftKvServer local, boolean ownsServer, RaftClient client, Duration ttl,
+                      Duration retryTimeout) {
+        this.local = local;
         this.ownsServer = ownsServer;
         this.ttl = Objects.requireNonNull(ttl, "ttl");
         this.retryTimeout = Objects.requireNonNull(retryTimeout, "retryTimeout");
-        this.client = local.newClient();
+        this.client = Objects.requireNonNull(client, "client");
     }
 
     /**
-     * Starts this node's peer from Patroni's {@code raft:} section ({@code self_addr}, {@code partner_addrs} as a
-     * list or comma-separated string, {@code data_dir}) and returns a store that owns it. {@code bind_addr} and
-     * {@code password} are not supported yet: the peer binds all interfaces and peers do not authenticate.
+     * A client-only store of the group made of {@code partnerAddrs} (host:port each): runs no peer, does not vote.
+     *
+     * @param password the group's raft password, null for a plaintext group
+     * @throws IllegalArgumentException when {@code partnerAddrs} is empty or an address is not host:port
+     */
+    public static RaftKeyValueStore client(List<String> partnerAddrs, String password, Duration ttl,
+                                           Duration retryTimeout) {
+        List<String> partners = RaftAddresses.partners(partnerAddrs);
+        if (partners.isEmpty()) throw new IllegalArgumentException("raft.partner_addrs must name at least one peer");
+        RaftClient c = RaftClient.newBuilder().setProperties(new RaftProperties())
+                .setParameters(PeerTls.of(password).parameters()).setRaftGroup(RaftAddresses.group(partners)).build();
+        return new RaftKeyValueStore(null, false, c, ttl, retryTimeout);
+    }
+
+    /**
+     * A store from Patroni's {@code raft:} section. With {@code self_addr}: starts this node's voting peer
+     * ({@code self_addr}, {@code bind_addr} (default self_addr), {@code partner_addrs} as a list or comma-separated
+     * string, {@code data_dir} (required), {@code password}) and returns a store that owns it. Without
+     * {@code self_addr}: a client-only store of {@code partner_addrs} (see {@link #client}).
+     *
+     * @throws IllegalArgumentException naming the {@code raft.<key>} that is missing or malformed
      */
     public static RaftKeyValueStore fromConfig(Map<String, Object> raft, Duration ttl, Duration retryTimeout) {
-        Object self = raft.get("self_addr");
-        if (self == null) throw new IllegalArgumentException("raft.self_addr is required");
-        Object dir = raft.get("data_dir");
-        if (dir == null) throw new IllegalArgumentException("raft.data_dir is required");
-        RaftKvServer server = RaftKvServer.start(self.toString(), partners(raft.get("partner_addrs")),
-                Path.of(dir.toString()));
+        String password = string(raft, "password");
+        if (password != null && password.isEmpty()) {
+            throw new IllegalArgumentException("raft.password must not be empty (omit it to run without one)");
+        }
+        List<String> partners = RaftAddresses.partners(raft.get("partner_addrs"));
+        String self = string(raft, "self_addr");
+        if (self == null) {
+            if (partners.isEmpty()) {
+                throw new IllegalArgumentException("raft.partner_addrs is required without raft.self_addr"
+                        + " (client-only mode); raft.self_addr is required to run a voting peer");
+            }
+            return client(partners, password, ttl, retryTimeout);
+        }
+        String dir = string(raft, "data_dir");
+        if (dir == null || dir.isEmpty()) throw new IllegalArgumentException("raft.data_dir is required");
+        RaftKvServer server = RaftKvServer.start(self, string(raft, "bind_addr"), partners, Path.of(dir), password);
         return new RaftKeyValueStore(server, true, ttl, retryTimeout);
     }
 
+    private static String string(Map<String, Object> raft, String key) {
+        Object v = raft.get(key);
+        if (v == null) return null;
+        if (v instanceof Map || v instanceof List) {
+            throw new IllegalArgumentException("raft." + key + " must be a string, got " + v);
+        }
+        return v.toString().trim();
+    }
+
     static List<String> partners(Object value) {
-        if (value == null) return List.of();
-        if (value instanceof List<?> list) return list.stream().map(Object::toString).map(String::trim).toList();
-        return java.util.Arrays.stream(value.toString().split(",")).map(String::trim)
-                .filter(s -> !s.isEmpty()).toList();
+        return RaftAddresses.partners(value);
     }
 
     private Result submit(Command c) throws DcsException {
@@ -100,7 +152,8 @@ public final class RaftKeyValueStore implements KeyValueStore {
 
     @Override
     public List<KeyValue> getPrefix(String prefix) throws DcsException {
-        Message reply = await(client.async().sendReadOnly(Codec.message(new KvStateMachine.Query(prefix))), "read");
+        Message reply = await(client.async().sendReadOnly(
+                Codec.message(new KvStateMachine.Query(prefix, null))), "read");
         KvStateMachine.QueryResult r = Codec.read(reply.getContent(), KvStateMachine.QueryResult.class);
         synchronized (this) {
             lastRevision = Math.max(lastRevision, r.revision());
@@ -185,7 +238,24 @@ public final class RaftKeyValueStore implements KeyValueStore {
 
     @Override
     public boolean awaitChange(String prefix, long afterRevision, Duration timeout) throws InterruptedException {
-        return local.stateMachine().awaitChange(prefix, afterRevision, timeout);
+        if (local != null) return local.stateMachine().awaitChange(prefix, afterRevision, timeout);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                if (changedSince(prefix, afterRevision)) return true;
+            } catch (DcsException e) {
+                // the DCS is unreachable right now: keep polling until the timeout, as a watch would keep waiting
+            }
+            long remainingMs = (deadline - System.nanoTime()) / 1_000_000;
+            if (remainingMs <= 0) return false;
+            Thread.sleep(Math.min(POLL_MS, remainingMs));
+        }
+    }
+
+    private boolean changedSince(String prefix, long afterRevision) throws DcsException {
+        Message reply = await(client.async().sendReadOnly(
+                Codec.message(new KvStateMachine.Query(prefix, afterRevision))), "watch poll");
+        return Codec.read(reply.getContent(), KvStateMachine.QueryResult.class).changed();
     }
 
     @Override
