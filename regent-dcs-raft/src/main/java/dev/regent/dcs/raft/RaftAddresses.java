@@ -53,11 +53,16 @@ final class RaftAddresses {
 
     /** Patroni's partner_addrs: a YAML list or a comma-separated string; each entry validated. */
     static List<String> partners(Object value) {
+        return partners("raft.partner_addrs", value);
+    }
+
+    /** As {@link #partners(Object)}, naming {@code key} in errors. */
+    static List<String> partners(String key, Object value) {
         if (value == null) return List.of();
         List<String> raw = value instanceof List<?> list ? list.stream().map(String::valueOf).toList()
                 : Arrays.asList(value.toString().split(","));
         return raw.stream().map(String::trim).filter(s -> !s.isEmpty())
-                .map(a -> require("raft.partner_addrs", a)).toList();
+                .map(a -> require(key, a)).toList();
     }
 
     static RaftPeerId peerId(String addr) {

@@ -13,17 +13,24 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
+import org.apache.ratis.protocol.exceptions.ReadException;
+import org.apache.ratis.protocol.exceptions.ReadIndexException;
+import org.apache.ratis.protocol.exceptions.ServerNotReadyException;
 
 /**
  * A {@link KeyValueStore} on the embedded Raft DCS: one node's session, talking to the group through a Ratis client.
  * Writes are replicated commands (applied in log order, stamped with the Raft leader's clock: time enters the
  * replicated state only that way, see {@link KvState}); reads are linearizable (Ratis read index, so a peer cut off
  * from the majority fails instead of answering stale data). A call that does not complete within the retry timeout
- * throws {@link DcsException} (its effect may still apply later, as with etcd).
+ * throws {@link DcsException}; as with etcd its effect may still apply, but Ratis stops retrying it at that budget
+ * (see {@link RaftClients}), so a timed-out write cannot land long after the caller gave up.
  *
  * <p>Two modes. A store on a local peer ({@link #fromConfig} with {@code self_addr}, or the public constructor) waits
  * in {@link #awaitChange} on the revisions applied by that peer. A client-only store ({@link #client}, or
@@ -40,7 +47,8 @@ public final class RaftKeyValueStore implements KeyValueStore {
 
     private final RaftKvServer local;  // null: client-only
     private final boolean ownsServer;
-    private final RaftClient client;
+    private final Function<Duration, RaftClient> clients;  // a client whose requests give up after the budget
+    private RaftClient client;
     private Duration ttl;
     private Duration retryTimeout;
     private long session;  // 0 = none
@@ -48,16 +56,17 @@ public final class RaftKeyValueStore implements KeyValueStore {
 
     /** A store on {@code local}'s group; {@code ownsServer} makes {@link #close} stop the peer too. */
     public RaftKeyValueStore(RaftKvServer local, boolean ownsServer, Duration ttl, Duration retryTimeout) {
-        this(Objects.requireNonNull(local, "local"), ownsServer, local.newClient(), ttl, retryTimeout);
+        this(Objects.requireNonNull(local, "local"), ownsServer, local::newClient, ttl, retryTimeout);
     }
 
-    RaftKeyValueStore(RaftKvServer local, boolean ownsServer, RaftClient client, Duration ttl,
+    RaftKeyValueStore(RaftKvServer local, boolean ownsServer, Function<Duration, RaftClient> clients, Duration ttl,
                       Duration retryTimeout) {
         this.local = local;
         this.ownsServer = ownsServer;
         this.ttl = Objects.requireNonNull(ttl, "ttl");
         this.retryTimeout = Objects.requireNonNull(retryTimeout, "retryTimeout");
-        this.client = Objects.requireNonNull(client, "client");
+        this.clients = clients;
+        this.client = clients.apply(retryTimeout);
     }
 
     /**
@@ -70,9 +79,10 @@ public final class RaftKeyValueStore implements KeyValueStore {
                                            Duration retryTimeout) {
         List<String> partners = RaftAddresses.partners(partnerAddrs);
         if (partners.isEmpty()) throw new IllegalArgumentException("raft.partner_addrs must name at least one peer");
-        RaftClient c = RaftClient.newBuilder().setProperties(new RaftProperties())
-                .setParameters(PeerTls.of(password).parameters()).setRaftGroup(RaftAddresses.group(partners)).build();
-        return new RaftKeyValueStore(null, false, c, ttl, retryTimeout);
+        PeerTls tls = PeerTls.of(password);
+        RaftGroup group = RaftAddresses.group(partners);
+        return new RaftKeyValueStore(null, false, budget -> RaftClients.builder(group, tls, budget).build(), ttl,
+                retryTimeout);
     }
 
     /**
@@ -116,8 +126,12 @@ public final class RaftKeyValueStore implements KeyValueStore {
         return RaftAddresses.partners(value);
     }
 
+    private synchronized RaftClient client() {
+        return client;
+    }
+
     private Result submit(Command c) throws DcsException {
-        Message reply = await(client.async().send(Codec.message(c)), c.op());
+        Message reply = call(c.op(), rc -> rc.async().send(Codec.message(c)));
         Result r = Codec.read(reply.getContent(), Result.class);
         synchronized (this) {
             lastRevision = Math.max(lastRevision, r.revision());
@@ -126,24 +140,73 @@ public final class RaftKeyValueStore implements KeyValueStore {
         return r;
     }
 
-    private Message await(CompletableFuture<RaftClientReply> future, String what) throws DcsException {
+    private Message read(String what, KvStateMachine.Query query) throws DcsException {
+        return call(what, rc -> rc.async().sendReadOnly(Codec.message(query)));
+    }
+
+    /**
+     * Sends through the current client and waits up to the retry timeout, resending after transient refusals (no
+     * leader known yet, leader stepping down). When the call fails otherwise or times out, the client is replaced:
+     * a Ratis ordered client that gave up on one request refuses every later one, and closing it also stops its
+     * retries of the abandoned request.
+     */
+    private Message call(String what, Function<RaftClient, CompletableFuture<RaftClientReply>> send)
+            throws DcsException {
         Duration budget;
         synchronized (this) {
             budget = retryTimeout;
         }
+        long deadline = System.nanoTime() + budget.toNanos();
+        while (true) {
+            RaftClient used = client();
+            CompletableFuture<RaftClientReply> future = send.apply(used);
+            try {
+                long leftMs = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+                RaftClientReply reply = future.get(leftMs, TimeUnit.MILLISECONDS);
+                if (reply.isSuccess()) return reply.getMessage();
+                if (!transientRefusal(reply.getException()) || !pause(deadline)) {
+                    throw new DcsException("raft DCS " + what + " failed: " + reply.getException());
+                }
+            } catch (TimeoutException e) {
+                future.cancel(true);
+                replace(used);
+                throw new DcsException("raft DCS " + what + " timed out after " + budget);
+            } catch (ExecutionException e) {
+                if (!transientRefusal(e.getCause()) || !pause(deadline)) {
+                    replace(used);
+                    throw new DcsException("raft DCS " + what + " failed: " + e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DcsException("raft DCS " + what + " interrupted");
+            }
+        }
+    }
+
+    /** Refusals that resolve once a leader is (re-)established; Ratis hands them to the caller unretried. */
+    private static boolean transientRefusal(Throwable t) {
+        return t instanceof ReadIndexException || t instanceof ReadException || t instanceof LeaderNotReadyException
+                || t instanceof LeaderSteppingDownException || t instanceof ServerNotReadyException;
+    }
+
+    /** Sleeps before a resend; false when the deadline leaves no time for one or the thread is interrupted. */
+    private static boolean pause(long deadline) {
+        if (deadline - System.nanoTime() < TimeUnit.MILLISECONDS.toNanos(2 * RaftClients.RETRY_SLEEP_MS)) return false;
         try {
-            RaftClientReply reply = future.get(budget.toMillis(), TimeUnit.MILLISECONDS);
-            if (!reply.isSuccess()) throw new DcsException("raft DCS " + what + " failed: " + reply.getException());
-            return reply.getMessage();
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw new DcsException("raft DCS " + what + " timed out after " + budget);
-        } catch (ExecutionException e) {
-            throw new DcsException("raft DCS " + what + " failed: " + e.getCause());
+            Thread.sleep(RaftClients.RETRY_SLEEP_MS);
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new DcsException("raft DCS " + what + " interrupted");
+            return false;
         }
+    }
+
+    private void replace(RaftClient broken) {
+        synchronized (this) {
+            if (client != broken) return;  // another caller already replaced it
+            client = clients.apply(retryTimeout);
+        }
+        closeQuietly(broken);
     }
 
     private synchronized Command cmd(String op, String key, String value, String expected, long rev, boolean eph) {
@@ -152,8 +215,7 @@ public final class RaftKeyValueStore implements KeyValueStore {
 
     @Override
     public List<KeyValue> getPrefix(String prefix) throws DcsException {
-        Message reply = await(client.async().sendReadOnly(
-                Codec.message(new KvStateMachine.Query(prefix, null))), "read");
+        Message reply = read("read", new KvStateMachine.Query(prefix, null));
         KvStateMachine.QueryResult r = Codec.read(reply.getContent(), KvStateMachine.QueryResult.class);
         synchronized (this) {
             lastRevision = Math.max(lastRevision, r.revision());
@@ -221,9 +283,25 @@ public final class RaftKeyValueStore implements KeyValueStore {
         session = 0;  // abandoned, not revoked: it expires on its own
     }
 
+    /** Rebuilds the Ratis client when the budget changes (its retry policy is fixed); calls in flight fail. */
     @Override
-    public synchronized void setRetryTimeout(Duration retryTimeout) {
-        this.retryTimeout = retryTimeout;
+    public void setRetryTimeout(Duration retryTimeout) {
+        RaftClient old;
+        synchronized (this) {
+            if (retryTimeout.equals(this.retryTimeout)) return;
+            this.retryTimeout = retryTimeout;
+            old = client;
+            client = clients.apply(retryTimeout);
+        }
+        closeQuietly(old);
+    }
+
+    private static void closeQuietly(RaftClient c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // closing a client only releases its channels
+        }
     }
 
     @Override
@@ -253,8 +331,7 @@ public final class RaftKeyValueStore implements KeyValueStore {
     }
 
     private boolean changedSince(String prefix, long afterRevision) throws DcsException {
-        Message reply = await(client.async().sendReadOnly(
-                Codec.message(new KvStateMachine.Query(prefix, afterRevision))), "watch poll");
+        Message reply = read("watch poll", new KvStateMachine.Query(prefix, afterRevision));
         return Codec.read(reply.getContent(), KvStateMachine.QueryResult.class).changed();
     }
 
@@ -265,11 +342,7 @@ public final class RaftKeyValueStore implements KeyValueStore {
 
     @Override
     public void close() {
-        try {
-            client.close();
-        } catch (IOException ignored) {
-            // closing a client only releases its channels
-        }
+        closeQuietly(client());
         if (ownsServer) local.close();
     }
 }

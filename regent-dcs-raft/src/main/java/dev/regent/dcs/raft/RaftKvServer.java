@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -45,6 +46,7 @@ import org.slf4j.LoggerFactory;
 public final class RaftKvServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftKvServer.class);
     static final long SNAPSHOT_THRESHOLD = 1_000;
+    private static final Duration TICK_BUDGET = Duration.ofSeconds(2);
 
     private final String selfAddr;
     private final RaftGroup group;
@@ -76,7 +78,7 @@ public final class RaftKvServer implements AutoCloseable {
         this.server = RaftServer.newBuilder().setServerId(RaftAddresses.peerId(this.selfAddr)).setGroup(group)
                 .setProperties(props).setParameters(tls.parameters()).setStateMachine(stateMachine)
                 .setOption(startupOption(dataDir)).build();
-        this.tickClient = newClient();
+        this.tickClient = newClient(TICK_BUDGET);
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "raft-dcs-ticker-" + selfAddr);
             t.setDaemon(true);
@@ -128,14 +130,16 @@ public final class RaftKvServer implements AutoCloseable {
         return RaftAddresses.peerId(selfAddr);
     }
 
-    /** A new client of this peer's group with this peer's transport security (the caller closes it). */
-    RaftClient newClient() {
-        return clientBuilder().build();
+    /**
+     * A new client of this peer's group with this peer's transport security, whose requests give up {@code budget}
+     * after they were sent (the caller closes it).
+     */
+    RaftClient newClient(Duration budget) {
+        return clientBuilder(budget).build();
     }
 
-    RaftClient.Builder clientBuilder() {
-        return RaftClient.newBuilder().setProperties(new RaftProperties()).setParameters(tls.parameters())
-                .setRaftGroup(group);
+    RaftClient.Builder clientBuilder(Duration budget) {
+        return RaftClients.builder(group, tls, budget);
     }
 
     KvStateMachine stateMachine() {
