@@ -24,7 +24,8 @@ class RaftPartitionTest {
             RaftKvServer majPeer = g.peers.get((iso + 1) % 3);
             try (RaftKeyValueStore isolated = new RaftKeyValueStore(isoPeer, false, partition.clients(isoPeer), TTL,
                     RETRY);
-                 RaftKeyValueStore majority = new RaftKeyValueStore(majPeer, false, LONG_TTL, RETRY)) {
+                 RaftKeyValueStore majority = new RaftKeyValueStore(majPeer, false, LONG_TTL, RETRY);
+                 RaftKeyValueStore third = new RaftKeyValueStore(g.peers.get((iso + 2) % 3), false, LONG_TTL, RETRY)) {
                 assertThat(isolated.create("/c/leader", "iso", true)).isTrue();
                 isolated.put("/c/config", "v1", false);
 
@@ -44,6 +45,7 @@ class RaftPartitionTest {
                 assertThat(expected).extracting(KeyValue::value).containsExactly("v2", "maj");
                 awaitReplicasEqual(g, expected);
                 assertThat(isolated.getPrefix("/c/")).isEqualTo(expected);
+                assertThat(third.getPrefix("/c/")).isEqualTo(expected);
                 assertThat(isolated.putIfValueOrAbsent("/c/leader", "iso", "iso", true)).as("lock is taken")
                         .isFalse();
             }
