@@ -30,11 +30,14 @@ import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
  * {@link #awaitChange} waits for locally applied revisions.
  */
 final class KvStateMachine extends BaseStateMachine {
-    /** A read-only request: every key under {@code prefix}. */
-    record Query(String prefix) {}
+    /**
+     * A read-only request: every key under {@code prefix}; or, when {@code changedAfter} is set, only whether a key
+     * under it changed after that revision (the polled watch of client-only stores).
+     */
+    record Query(String prefix, Long changedAfter) {}
 
-    /** The reply to a {@link Query}: the keys and the revision they were read at. */
-    record QueryResult(List<KeyValue> kvs, long revision) {}
+    /** The reply to a {@link Query}: the keys (or whether they changed) and the revision they were read at. */
+    record QueryResult(List<KeyValue> kvs, long revision, boolean changed) {}
 
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final KvState state = new KvState();
@@ -110,8 +113,18 @@ final class KvStateMachine extends BaseStateMachine {
     public CompletableFuture<Message> query(Message request) {
         Query q = Codec.read(request.getContent(), Query.class);
         synchronized (state) {
-            return CompletableFuture.completedFuture(
-                    Codec.message(new QueryResult(state.range(q.prefix()), state.revision())));
+            QueryResult r = q.changedAfter() == null
+                    ? new QueryResult(state.range(q.prefix()), state.revision(), false)
+                    : new QueryResult(List.of(), state.revision(),
+                            state.changedSince(q.prefix(), q.changedAfter()));
+            return CompletableFuture.completedFuture(Codec.message(r));
+        }
+    }
+
+    /** This replica's own applied view (not linearizable): for tests that check a peer caught up. */
+    QueryResult localRead(String prefix) {
+        synchronized (state) {
+            return new QueryResult(state.range(prefix), state.revision(), false);
         }
     }
 

@@ -13,21 +13,42 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
+import org.apache.ratis.protocol.exceptions.ReadException;
+import org.apache.ratis.protocol.exceptions.ReadIndexException;
+import org.apache.ratis.protocol.exceptions.ServerNotReadyException;
 
 /**
  * A {@link KeyValueStore} on the embedded Raft DCS: one node's session, talking to the group through a Ratis client.
- * Writes are replicated commands (applied in log order, stamped with the leader's clock); reads are linearizable
- * (Ratis read index); {@link #awaitChange} waits on the revisions applied by the local peer. A call that does not
- * complete within the retry timeout throws {@link DcsException} (its effect may still apply later, as with etcd).
- * Thread-safe; every call blocks on the network except {@link #sessionId}, {@link #lastRevision} and setters.
+ * Writes are replicated commands (applied in log order, stamped with the Raft leader's clock: time enters the
+ * replicated state only that way, see {@link KvState}); reads are linearizable (Ratis read index, so a peer cut off
+ * from the majority fails instead of answering stale data). A call that does not complete within the retry timeout
+ * throws {@link DcsException}; as with etcd its effect may still apply, but Ratis stops retrying it at that budget
+ * (see {@link RaftClients}), so a timed-out write cannot land long after the caller gave up.
+ *
+ * <p>Two modes. A store on a local peer ({@link #fromConfig} with {@code self_addr}, or the public constructor) waits
+ * in {@link #awaitChange} on the revisions applied by that peer. A client-only store ({@link #client}, or
+ * {@link #fromConfig} without {@code self_addr}, as Patroni/patronictl treat such a raft section) runs no peer and
+ * does not vote; its {@link #awaitChange} polls the group with linearizable reads every {@value #POLL_MS} ms.
+ *
+ * <p>Security: with a password the client side of every connection is mutual TLS with a password-bound ephemeral
+ * certificate, exactly as between peers (see {@link RaftKvServer}); without one it is plaintext and unauthenticated.
+ *
+ * <p>Thread-safe; every call blocks on the network except {@link #sessionId}, {@link #lastRevision} and setters.
  */
 public final class RaftKeyValueStore implements KeyValueStore {
-    private final RaftKvServer local;
+    static final long POLL_MS = 250;
+
+    private final RaftKvServer local;  // null: client-only
     private final boolean ownsServer;
-    private final RaftClient client;
+    private final Function<Duration, RaftClient> clients;  // a client whose requests give up after the budget
+    private RaftClient client;
     private Duration ttl;
     private Duration retryTimeout;
     private long session;  // 0 = none
@@ -35,37 +56,82 @@ public final class RaftKeyValueStore implements KeyValueStore {
 
     /** A store on {@code local}'s group; {@code ownsServer} makes {@link #close} stop the peer too. */
     public RaftKeyValueStore(RaftKvServer local, boolean ownsServer, Duration ttl, Duration retryTimeout) {
-        this.local = Objects.requireNonNull(local, "local");
+        this(Objects.requireNonNull(local, "local"), ownsServer, local::newClient, ttl, retryTimeout);
+    }
+
+    RaftKeyValueStore(RaftKvServer local, boolean ownsServer, Function<Duration, RaftClient> clients, Duration ttl,
+                      Duration retryTimeout) {
+        this.local = local;
         this.ownsServer = ownsServer;
         this.ttl = Objects.requireNonNull(ttl, "ttl");
         this.retryTimeout = Objects.requireNonNull(retryTimeout, "retryTimeout");
-        this.client = local.newClient();
+        this.clients = clients;
+        this.client = clients.apply(retryTimeout);
     }
 
     /**
-     * Starts this node's peer from Patroni's {@code raft:} section ({@code self_addr}, {@code partner_addrs} as a
-     * list or comma-separated string, {@code data_dir}) and returns a store that owns it. {@code bind_addr} and
-     * {@code password} are not supported yet: the peer binds all interfaces and peers do not authenticate.
+     * A client-only store of the group made of {@code partnerAddrs} (host:port each): runs no peer, does not vote.
+     *
+     * @param password the group's raft password, null for a plaintext group
+     * @throws IllegalArgumentException when {@code partnerAddrs} is empty or an address is not host:port
+     */
+    public static RaftKeyValueStore client(List<String> partnerAddrs, String password, Duration ttl,
+                                           Duration retryTimeout) {
+        List<String> partners = RaftAddresses.partners(partnerAddrs);
+        if (partners.isEmpty()) throw new IllegalArgumentException("raft.partner_addrs must name at least one peer");
+        PeerTls tls = PeerTls.of(password);
+        RaftGroup group = RaftAddresses.group(partners);
+        return new RaftKeyValueStore(null, false, budget -> RaftClients.builder(group, tls, budget).build(), ttl,
+                retryTimeout);
+    }
+
+    /**
+     * A store from Patroni's {@code raft:} section. With {@code self_addr}: starts this node's voting peer
+     * ({@code self_addr}, {@code bind_addr} (default self_addr), {@code partner_addrs} as a list or comma-separated
+     * string, {@code data_dir} (required), {@code password}) and returns a store that owns it. Without
+     * {@code self_addr}: a client-only store of {@code partner_addrs} (see {@link #client}).
+     *
+     * @throws IllegalArgumentException naming the {@code raft.<key>} that is missing or malformed
      */
     public static RaftKeyValueStore fromConfig(Map<String, Object> raft, Duration ttl, Duration retryTimeout) {
-        Object self = raft.get("self_addr");
-        if (self == null) throw new IllegalArgumentException("raft.self_addr is required");
-        Object dir = raft.get("data_dir");
-        if (dir == null) throw new IllegalArgumentException("raft.data_dir is required");
-        RaftKvServer server = RaftKvServer.start(self.toString(), partners(raft.get("partner_addrs")),
-                Path.of(dir.toString()));
+        String password = string(raft, "password");
+        if (password != null && password.isEmpty()) {
+            throw new IllegalArgumentException("raft.password must not be empty (omit it to run without one)");
+        }
+        List<String> partners = RaftAddresses.partners(raft.get("partner_addrs"));
+        String self = string(raft, "self_addr");
+        if (self == null) {
+            if (partners.isEmpty()) {
+                throw new IllegalArgumentException("raft.partner_addrs is required without raft.self_addr"
+                        + " (client-only mode); raft.self_addr is required to run a voting peer");
+            }
+            return client(partners, password, ttl, retryTimeout);
+        }
+        String dir = string(raft, "data_dir");
+        if (dir == null || dir.isEmpty()) throw new IllegalArgumentException("raft.data_dir is required");
+        RaftKvServer server = RaftKvServer.start(self, string(raft, "bind_addr"), partners, Path.of(dir), password);
         return new RaftKeyValueStore(server, true, ttl, retryTimeout);
     }
 
+    private static String string(Map<String, Object> raft, String key) {
+        Object v = raft.get(key);
+        if (v == null) return null;
+        if (v instanceof Map || v instanceof List) {
+            throw new IllegalArgumentException("raft." + key + " must be a string, got " + v);
+        }
+        return v.toString().trim();
+    }
+
     static List<String> partners(Object value) {
-        if (value == null) return List.of();
-        if (value instanceof List<?> list) return list.stream().map(Object::toString).map(String::trim).toList();
-        return java.util.Arrays.stream(value.toString().split(",")).map(String::trim)
-                .filter(s -> !s.isEmpty()).toList();
+        return RaftAddresses.partners(value);
+    }
+
+    private synchronized RaftClient client() {
+        return client;
     }
 
     private Result submit(Command c) throws DcsException {
-        Message reply = await(client.async().send(Codec.message(c)), c.op());
+        Message reply = call(c.op(), rc -> rc.async().send(Codec.message(c)));
         Result r = Codec.read(reply.getContent(), Result.class);
         synchronized (this) {
             lastRevision = Math.max(lastRevision, r.revision());
@@ -74,24 +140,73 @@ public final class RaftKeyValueStore implements KeyValueStore {
         return r;
     }
 
-    private Message await(CompletableFuture<RaftClientReply> future, String what) throws DcsException {
+    private Message read(String what, KvStateMachine.Query query) throws DcsException {
+        return call(what, rc -> rc.async().sendReadOnly(Codec.message(query)));
+    }
+
+    /**
+     * Sends through the current client and waits up to the retry timeout, resending after transient refusals (no
+     * leader known yet, leader stepping down). When the call fails otherwise or times out, the client is replaced:
+     * a Ratis ordered client that gave up on one request refuses every later one, and closing it also stops its
+     * retries of the abandoned request.
+     */
+    private Message call(String what, Function<RaftClient, CompletableFuture<RaftClientReply>> send)
+            throws DcsException {
         Duration budget;
         synchronized (this) {
             budget = retryTimeout;
         }
+        long deadline = System.nanoTime() + budget.toNanos();
+        while (true) {
+            RaftClient used = client();
+            CompletableFuture<RaftClientReply> future = send.apply(used);
+            try {
+                long leftMs = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+                RaftClientReply reply = future.get(leftMs, TimeUnit.MILLISECONDS);
+                if (reply.isSuccess()) return reply.getMessage();
+                if (!transientRefusal(reply.getException()) || !pause(deadline)) {
+                    throw new DcsException("raft DCS " + what + " failed: " + reply.getException());
+                }
+            } catch (TimeoutException e) {
+                future.cancel(true);
+                replace(used);
+                throw new DcsException("raft DCS " + what + " timed out after " + budget);
+            } catch (ExecutionException e) {
+                if (!transientRefusal(e.getCause()) || !pause(deadline)) {
+                    replace(used);
+                    throw new DcsException("raft DCS " + what + " failed: " + e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DcsException("raft DCS " + what + " interrupted");
+            }
+        }
+    }
+
+    /** Refusals that resolve once a leader is (re-)established; Ratis hands them to the caller unretried. */
+    private static boolean transientRefusal(Throwable t) {
+        return t instanceof ReadIndexException || t instanceof ReadException || t instanceof LeaderNotReadyException
+                || t instanceof LeaderSteppingDownException || t instanceof ServerNotReadyException;
+    }
+
+    /** Sleeps before a resend; false when the deadline leaves no time for one or the thread is interrupted. */
+    private static boolean pause(long deadline) {
+        if (deadline - System.nanoTime() < TimeUnit.MILLISECONDS.toNanos(2 * RaftClients.RETRY_SLEEP_MS)) return false;
         try {
-            RaftClientReply reply = future.get(budget.toMillis(), TimeUnit.MILLISECONDS);
-            if (!reply.isSuccess()) throw new DcsException("raft DCS " + what + " failed: " + reply.getException());
-            return reply.getMessage();
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw new DcsException("raft DCS " + what + " timed out after " + budget);
-        } catch (ExecutionException e) {
-            throw new DcsException("raft DCS " + what + " failed: " + e.getCause());
+            Thread.sleep(RaftClients.RETRY_SLEEP_MS);
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new DcsException("raft DCS " + what + " interrupted");
+            return false;
         }
+    }
+
+    private void replace(RaftClient broken) {
+        synchronized (this) {
+            if (client != broken) return;  // another caller already replaced it
+            client = clients.apply(retryTimeout);
+        }
+        closeQuietly(broken);
     }
 
     private synchronized Command cmd(String op, String key, String value, String expected, long rev, boolean eph) {
@@ -100,7 +215,7 @@ public final class RaftKeyValueStore implements KeyValueStore {
 
     @Override
     public List<KeyValue> getPrefix(String prefix) throws DcsException {
-        Message reply = await(client.async().sendReadOnly(Codec.message(new KvStateMachine.Query(prefix))), "read");
+        Message reply = read("read", new KvStateMachine.Query(prefix, null));
         KvStateMachine.QueryResult r = Codec.read(reply.getContent(), KvStateMachine.QueryResult.class);
         synchronized (this) {
             lastRevision = Math.max(lastRevision, r.revision());
@@ -168,9 +283,25 @@ public final class RaftKeyValueStore implements KeyValueStore {
         session = 0;  // abandoned, not revoked: it expires on its own
     }
 
+    /** Rebuilds the Ratis client when the budget changes (its retry policy is fixed); calls in flight fail. */
     @Override
-    public synchronized void setRetryTimeout(Duration retryTimeout) {
-        this.retryTimeout = retryTimeout;
+    public void setRetryTimeout(Duration retryTimeout) {
+        RaftClient old;
+        synchronized (this) {
+            if (retryTimeout.equals(this.retryTimeout)) return;
+            this.retryTimeout = retryTimeout;
+            old = client;
+            client = clients.apply(retryTimeout);
+        }
+        closeQuietly(old);
+    }
+
+    private static void closeQuietly(RaftClient c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // closing a client only releases its channels
+        }
     }
 
     @Override
@@ -185,7 +316,23 @@ public final class RaftKeyValueStore implements KeyValueStore {
 
     @Override
     public boolean awaitChange(String prefix, long afterRevision, Duration timeout) throws InterruptedException {
-        return local.stateMachine().awaitChange(prefix, afterRevision, timeout);
+        if (local != null) return local.stateMachine().awaitChange(prefix, afterRevision, timeout);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                if (changedSince(prefix, afterRevision)) return true;
+            } catch (DcsException e) {
+                // the DCS is unreachable right now: keep polling until the timeout, as a watch would keep waiting
+            }
+            long remainingMs = (deadline - System.nanoTime()) / 1_000_000;
+            if (remainingMs <= 0) return false;
+            Thread.sleep(Math.min(POLL_MS, remainingMs));
+        }
+    }
+
+    private boolean changedSince(String prefix, long afterRevision) throws DcsException {
+        Message reply = read("watch poll", new KvStateMachine.Query(prefix, afterRevision));
+        return Codec.read(reply.getContent(), KvStateMachine.QueryResult.class).changed();
     }
 
     @Override
@@ -195,11 +342,7 @@ public final class RaftKeyValueStore implements KeyValueStore {
 
     @Override
     public void close() {
-        try {
-            client.close();
-        } catch (IOException ignored) {
-            // closing a client only releases its channels
-        }
+        closeQuietly(client());
         if (ownsServer) local.close();
     }
 }

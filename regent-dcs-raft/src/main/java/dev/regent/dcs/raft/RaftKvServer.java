@@ -2,14 +2,11 @@ package dev.regent.dcs.raft;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +15,6 @@ import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.RaftGroup;
-import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -29,43 +24,61 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One in-process Raft peer of the embedded DCS: a Ratis server on {@code selfAddr} (host:port) with its log and
- * snapshots under {@code dataDir}, in a group made of itself and {@code partnerAddrs}. Peer ids derive from the
- * addresses, so every node computes the same group from Patroni's {@code self_addr}/{@code partner_addrs}.
+ * One in-process voting Raft peer of the embedded DCS: a Ratis server advertised at {@code selfAddr} (host:port),
+ * listening on {@code bindAddr} (default: {@code selfAddr}), with its log and snapshots under {@code dataDir}, in a
+ * group made of itself and {@code partnerAddrs}. Peer ids derive from the addresses, so every node computes the same
+ * group from Patroni's {@code self_addr}/{@code partner_addrs}.
  *
- * <p>While it is the Raft leader it sends a {@code tick} command (stamped with its clock) whenever an applied session
- * is past its deadline, which is how expiry advances when nobody writes. Snapshots are taken automatically every
+ * <p><b>Security.</b> With a password (Patroni's {@code raft.password}) every connection, peer to peer and client to
+ * peer, is mutual TLS: each participant presents an ephemeral self-signed P-256 certificate whose CN is an HMAC of
+ * its public key under the password, and accepts only such certificates (see {@link PasswordCertificate}). Traffic
+ * is encrypted and both ends prove knowledge of the password without sending it; a peer or client with another
+ * password fails the handshake. The password must be strong: anybody who can connect sees a server certificate and
+ * can guess passwords offline against its CN. Without a password peer traffic is plaintext and unauthenticated
+ * (anybody who reaches the port can read and write the DCS); a warning is logged once.
+ *
+ * <p><b>Time.</b> While it is the Raft leader it sends a {@code tick} command (stamped with its clock) whenever an
+ * applied session is past its deadline, which is how expiry advances when nobody writes; time enters the replicated
+ * state only through such leader stamps (see {@link KvState}). Snapshots are taken automatically every
  * {@value #SNAPSHOT_THRESHOLD} log entries. {@link #start} blocks only while the server binds; {@link #close} stops
  * it. Thread-safe.
  */
 public final class RaftKvServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftKvServer.class);
     static final long SNAPSHOT_THRESHOLD = 1_000;
-    private static final RaftGroupId GROUP_ID =
-            RaftGroupId.valueOf(UUID.nameUUIDFromBytes("regent-dcs-raft".getBytes(StandardCharsets.UTF_8)));
+    private static final Duration TICK_BUDGET = Duration.ofSeconds(2);
 
     private final String selfAddr;
     private final RaftGroup group;
+    private final PeerTls tls;
     private final KvStateMachine stateMachine = new KvStateMachine();
     private final RaftServer server;
     private final RaftClient tickClient;
     private final ScheduledExecutorService ticker;
     private final AtomicBoolean tickInFlight = new AtomicBoolean();
 
-    private RaftKvServer(String selfAddr, List<String> partnerAddrs, Path dataDir) throws IOException {
-        this.selfAddr = selfAddr;
-        this.group = group(selfAddr, partnerAddrs);
+    private RaftKvServer(String selfAddr, String bindAddr, List<String> partnerAddrs, Path dataDir, String password)
+            throws IOException {
+        this.selfAddr = RaftAddresses.require("raft.self_addr", selfAddr);
+        String bind = bindAddr == null ? this.selfAddr : RaftAddresses.require("raft.bind_addr", bindAddr);
+        List<String> all = new ArrayList<>();
+        all.add(this.selfAddr);
+        all.addAll(partnerAddrs);
+        this.group = RaftAddresses.group(all);
+        this.tls = PeerTls.of(password);
         RaftProperties props = new RaftProperties();
-        GrpcConfigKeys.Server.setPort(props, port(selfAddr));
+        GrpcConfigKeys.Server.setHost(props, RaftAddresses.host("raft.bind_addr", bind));
+        GrpcConfigKeys.Server.setPort(props, RaftAddresses.port("raft.bind_addr", bind));
         RaftServerConfigKeys.setStorageDir(props, List.of(dataDir.toFile()));
         RaftServerConfigKeys.Read.setOption(props, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(props, SNAPSHOT_THRESHOLD);
         RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(600, TimeUnit.MILLISECONDS));
-        this.server = RaftServer.newBuilder().setServerId(peerId(selfAddr)).setGroup(group)
-                .setProperties(props).setStateMachine(stateMachine).setOption(startupOption(dataDir)).build();
-        this.tickClient = newClient();
+        this.server = RaftServer.newBuilder().setServerId(RaftAddresses.peerId(this.selfAddr)).setGroup(group)
+                .setProperties(props).setParameters(tls.parameters()).setStateMachine(stateMachine)
+                .setOption(startupOption(dataDir)).build();
+        this.tickClient = newClient(TICK_BUDGET);
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "raft-dcs-ticker-" + selfAddr);
             t.setDaemon(true);
@@ -73,50 +86,60 @@ public final class RaftKvServer implements AutoCloseable {
         });
     }
 
-    /** Starts a peer; the group forms once a majority of peers runs. */
+    /** Starts a plaintext peer bound to {@code selfAddr}; the group forms once a majority of peers runs. */
     public static RaftKvServer start(String selfAddr, List<String> partnerAddrs, Path dataDir) {
+        return start(selfAddr, null, partnerAddrs, dataDir, null);
+    }
+
+    /**
+     * Starts a peer; the group forms once a majority of peers runs.
+     *
+     * @param bindAddr host:port to listen on, null for {@code selfAddr}
+     * @param password the shared raft password, null or empty for none (plaintext, unauthenticated)
+     * @throws IllegalArgumentException when an address is not host:port (the message names the raft.* key)
+     * @throws UncheckedIOException when the server cannot bind or its data directory is unusable
+     */
+    public static RaftKvServer start(String selfAddr, String bindAddr, List<String> partnerAddrs, Path dataDir,
+                                     String password) {
+        RaftKvServer s = null;
         try {
-            RaftKvServer s = new RaftKvServer(selfAddr, partnerAddrs, dataDir);
+            s = new RaftKvServer(selfAddr, bindAddr, partnerAddrs, dataDir, password);
             s.server.start();
             s.ticker.scheduleWithFixedDelay(s::tick, 200, 200, TimeUnit.MILLISECONDS);
+            LOG.info("raft DCS peer {} started (listening on {}, {}), group {}", selfAddr,
+                    bindAddr == null ? selfAddr : bindAddr, s.tls.secured() ? "mutual TLS" : "plaintext",
+                    s.group.getPeers());
             return s;
         } catch (IOException e) {
+            if (s != null) s.close();
             throw new UncheckedIOException("cannot start raft DCS peer " + selfAddr + " in " + dataDir, e);
         }
     }
 
     /** Recover an existing group directory (a restart keeps the log and snapshots), format a fresh one. */
     private static RaftStorage.StartupOption startupOption(Path dataDir) {
-        return Files.isDirectory(dataDir.resolve(GROUP_ID.getUuid().toString()))
+        return Files.isDirectory(dataDir.resolve(RaftAddresses.GROUP_ID.getUuid().toString()))
                 ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT;
-    }
-
-    static RaftGroup group(String selfAddr, List<String> partnerAddrs) {
-        Set<String> all = new LinkedHashSet<>();
-        all.add(selfAddr);
-        all.addAll(partnerAddrs);
-        List<RaftPeer> peers = new ArrayList<>();
-        for (String addr : all) peers.add(RaftPeer.newBuilder().setId(peerId(addr)).setAddress(addr).build());
-        return RaftGroup.valueOf(GROUP_ID, peers);
-    }
-
-    static RaftPeerId peerId(String addr) {
-        return RaftPeerId.valueOf(addr.replace(':', '_'));
-    }
-
-    private static int port(String addr) {
-        int colon = addr.lastIndexOf(':');
-        if (colon < 0) throw new IllegalArgumentException("raft address needs host:port, got '" + addr + "'");
-        return Integer.parseInt(addr.substring(colon + 1));
     }
 
     public String selfAddr() {
         return selfAddr;
     }
 
-    /** A new client of this peer's group (the caller closes it). */
-    RaftClient newClient() {
-        return RaftClient.newBuilder().setProperties(new RaftProperties()).setRaftGroup(group).build();
+    RaftPeerId id() {
+        return RaftAddresses.peerId(selfAddr);
+    }
+
+    /**
+     * A new client of this peer's group with this peer's transport security, whose requests give up {@code budget}
+     * after they were sent (the caller closes it).
+     */
+    RaftClient newClient(Duration budget) {
+        return clientBuilder(budget).build();
+    }
+
+    RaftClient.Builder clientBuilder(Duration budget) {
+        return RaftClients.builder(group, tls, budget);
     }
 
     KvStateMachine stateMachine() {
@@ -126,7 +149,7 @@ public final class RaftKvServer implements AutoCloseable {
     /** True when this peer is the Raft leader now. */
     public boolean isLeader() {
         try {
-            return server.getDivision(GROUP_ID).getInfo().isLeader();
+            return server.getDivision(RaftAddresses.GROUP_ID).getInfo().isLeader();
         } catch (IOException e) {
             return false;
         }

@@ -7,32 +7,49 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /** A group of in-process Raft peers on free 127.0.0.1 ports under one temp dir, for tests. */
 final class RaftTestGroup implements AutoCloseable {
     final Path dir;
     final List<String> addrs = new ArrayList<>();
+    final List<String> passwords;
     final List<RaftKvServer> peers = new ArrayList<>();
 
     RaftTestGroup(int size) {
+        this(Collections.nCopies(size, null));
+    }
+
+    /** One peer per entry, each with that password (null: plaintext). */
+    RaftTestGroup(List<String> passwords) {
+        this.passwords = new ArrayList<>(passwords);
         try {
             dir = Files.createTempDirectory("regent-raft");
-            for (int i = 0; i < size; i++) addrs.add("127.0.0.1:" + freePort());
+            for (int i = 0; i < passwords.size(); i++) addrs.add("127.0.0.1:" + freePort());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        for (int i = 0; i < size; i++) peers.add(startPeer(i));
+        for (int i = 0; i < passwords.size(); i++) peers.add(startPeer(i));
     }
 
     RaftKvServer startPeer(int i) {
-        return RaftKvServer.start(addrs.get(i), addrs, dir.resolve("peer" + i));
+        return RaftKvServer.start(addrs.get(i), null, addrs, dir.resolve("peer" + i), passwords.get(i));
     }
 
     /** A store for {@code node}; nodes map onto peers by hash so several peers serve the stores. */
     RaftKeyValueStore store(String node, Duration ttl) {
         RaftKvServer peer = peers.get(Math.floorMod(node.hashCode(), peers.size()));
         return new RaftKeyValueStore(peer, false, ttl, Duration.ofSeconds(10));
+    }
+
+    /** The index of the Raft leader, waiting up to 10 s for one among the running peers. */
+    int leaderIndex() throws InterruptedException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            for (int i = 0; i < peers.size(); i++) if (peers.get(i) != null && peers.get(i).isLeader()) return i;
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no raft leader elected");
     }
 
     static int freePort() throws IOException {
@@ -52,10 +69,14 @@ final class RaftTestGroup implements AutoCloseable {
     /** Stops the peers and deletes their data. */
     void destroy() {
         close();
-        try (var paths = Files.walk(dir)) {
+        deleteTree(dir);
+    }
+
+    static void deleteTree(Path root) {
+        try (var paths = Files.walk(root)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + dir, e);
+            throw new UncheckedIOException("cannot delete " + root, e);
         }
     }
 }

@@ -1,0 +1,123 @@
+package dev.regent.dcs.raft;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A voting-only Raft DCS peer with no PostgreSQL (Patroni's {@code patroni_raft_controller}): it lets two database
+ * nodes keep a majority when one of them fails. Arguments are flags, each falling back to the matching environment
+ * variable when absent:
+ * <pre>
+ *   --self-addr HOST:PORT        PATRONI_RAFT_SELF_ADDR      (required)
+ *   --partner-addrs A,B          PATRONI_RAFT_PARTNER_ADDRS  (required)
+ *   --data-dir DIR               PATRONI_RAFT_DATA_DIR       (required)
+ *   --password P                 PATRONI_RAFT_PASSWORD
+ *   --bind-addr HOST:PORT        PATRONI_RAFT_BIND_ADDR      (default: self addr)
+ * </pre>
+ * {@link #run} blocks until the JVM shuts down; a shutdown hook closes the peer cleanly.
+ */
+public final class RaftWitness {
+    static final String USAGE = "usage: raft-witness --self-addr HOST:PORT --partner-addrs HOST:PORT[,HOST:PORT...]"
+            + " --data-dir DIR [--password PASSWORD] [--bind-addr HOST:PORT]";
+    private static final Map<String, String> FLAGS = Map.of(
+            "--self-addr", "PATRONI_RAFT_SELF_ADDR",
+            "--partner-addrs", "PATRONI_RAFT_PARTNER_ADDRS",
+            "--data-dir", "PATRONI_RAFT_DATA_DIR",
+            "--password", "PATRONI_RAFT_PASSWORD",
+            "--bind-addr", "PATRONI_RAFT_BIND_ADDR");
+
+    /** The witness settings after flags and environment are merged and validated. */
+    record Options(String selfAddr, List<String> partnerAddrs, Path dataDir, String password, String bindAddr) {}
+
+    private RaftWitness() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /**
+     * Runs the witness: returns 2 after printing an error and the usage on bad arguments, 1 when the peer cannot
+     * start; otherwise prints one line saying it runs and blocks until JVM shutdown, then returns 0.
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Options options;
+        try {
+            options = parse(args, System.getenv());
+        } catch (IllegalArgumentException e) {
+            err.println("raft-witness: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+        RaftKvServer peer;
+        try {
+            peer = start(options);
+        } catch (RuntimeException e) {
+            err.println("raft-witness: cannot start: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            peer.close();
+            stopped.countDown();
+        }, "raft-witness-shutdown"));
+        out.println("raft-witness: voting raft DCS peer " + options.selfAddr() + " running with partners "
+                + options.partnerAddrs() + (options.password() == null ? " (no password)" : " (password set)"));
+        out.flush();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            peer.close();
+        }
+        return 0;
+    }
+
+    static RaftKvServer start(Options o) {
+        return RaftKvServer.start(o.selfAddr(), o.bindAddr(), o.partnerAddrs(), o.dataDir(), o.password());
+    }
+
+    /** Merges flags over {@code env}; throws IllegalArgumentException naming the bad or missing flag. */
+    static Options parse(String[] args, Map<String, String> env) {
+        Map<String, String> given = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            String value = null;
+            int eq = flag.indexOf('=');
+            if (flag.startsWith("--") && eq > 0) {
+                value = flag.substring(eq + 1);
+                flag = flag.substring(0, eq);
+            }
+            if (!FLAGS.containsKey(flag)) throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
+            if (value == null) {
+                if (i + 1 >= args.length) throw new IllegalArgumentException(flag + " needs a value");
+                value = args[++i];
+            }
+            given.put(flag, value);
+        }
+        FLAGS.forEach((flag, var) -> {
+            String fromEnv = env.get(var);
+            if (!given.containsKey(flag) && fromEnv != null && !fromEnv.isEmpty()) given.put(flag, fromEnv);
+        });
+        String self = required(given, "--self-addr");
+        RaftAddresses.require("--self-addr", self);
+        List<String> partners = RaftAddresses.partners("--partner-addrs", required(given, "--partner-addrs"));
+        if (partners.isEmpty()) throw new IllegalArgumentException("--partner-addrs must name at least one peer");
+        String bind = given.get("--bind-addr");
+        if (bind != null) RaftAddresses.require("--bind-addr", bind);
+        String password = given.get("--password");
+        return new Options(self.trim(), partners, Path.of(required(given, "--data-dir")),
+                password == null || password.isEmpty() ? null : password, bind == null ? null : bind.trim());
+    }
+
+    private static String required(Map<String, String> given, String flag) {
+        String v = given.get(flag);
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException(flag + " (or " + FLAGS.get(flag) + ") is required");
+        }
+        return v;
+    }
+}
