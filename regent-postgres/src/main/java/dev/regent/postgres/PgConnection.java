@@ -168,6 +168,14 @@ public final class PgConnection implements AutoCloseable {
      * once) and drops the non-temporary physical slots not in {@code names} that are not active.
      */
     public synchronized SlotChanges ensurePhysicalSlots(Set<String> names) {
+        return ensurePhysicalSlots(names, true);
+    }
+
+    /**
+     * As {@link #ensurePhysicalSlots(Set)}; with {@code dropUnknown == false} only creates (Patroni leaves unknown
+     * slots alone in maintenance mode).
+     */
+    public synchronized SlotChanges ensurePhysicalSlots(Set<String> names, boolean dropUnknown) {
         return withConnection("replication slot sync", c -> {
             Set<String> existing = new HashSet<>();
             Set<String> dropped = new HashSet<>();
@@ -175,7 +183,7 @@ public final class PgConnection implements AutoCloseable {
                     + "FROM pg_catalog.pg_replication_slots WHERE slot_type = 'physical' AND NOT temporary")) {
                 while (rs.next()) {
                     existing.add(rs.getString(1));
-                    if (!names.contains(rs.getString(1)) && !rs.getBoolean(2)) {
+                    if (dropUnknown && !names.contains(rs.getString(1)) && !rs.getBoolean(2)) {
                         dropped.add(rs.getString(1));
                     }
                 }

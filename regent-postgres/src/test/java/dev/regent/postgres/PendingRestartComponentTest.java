@@ -17,6 +17,7 @@ import dev.regent.core.ha.LocalPostgres;
 /**
  * Real PostgreSQL: a changed postmaster-context parameter shows up as pending_restart (with Patroni's
  * {@code {old_value, new_value}}) after a reload, and disappears after a restart; reloadable parameters never do.
+ * Also the create-only slot sync used in maintenance mode.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PendingRestartComponentTest {
@@ -69,6 +70,21 @@ class PendingRestartComponentTest {
         assertThat(after.pendingRestart()).isFalse();
         assertThat(after.postmasterStartTime()).isAfter(observed.postmasterStartTime());
         assertThat(pg.connection().queryStrings("SHOW max_connections")).containsExactly("123");
+    }
+
+    @Test
+    void createOnlySlotSyncKeepsUnknownSlots() {
+        pg.ensurePhysicalSlots(java.util.Set.of("operator_slot"));
+        var changes = pg.ensurePhysicalSlots(java.util.Set.of("pg1"), false);
+        assertThat(changes.created()).containsExactly("pg1");
+        assertThat(changes.dropped()).isEmpty();
+        assertThat(slots()).containsExactlyInAnyOrder("operator_slot", "pg1");
+        assertThat(pg.ensurePhysicalSlots(java.util.Set.of("pg1")).dropped()).containsExactly("operator_slot");
+        assertThat(slots()).containsExactly("pg1");
+    }
+
+    private List<String> slots() {
+        return pg.connection().queryStrings("SELECT slot_name FROM pg_catalog.pg_replication_slots ORDER BY 1");
     }
 
     private static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {

@@ -184,7 +184,12 @@ public final class ActionExecutor {
         } else if (a instanceof Action.ClearFailover c) {
             return ok(dcs.setFailoverValue("{}", c.version()));
         } else if (a instanceof Action.SyncReplicationSlots s) {
-            pg.syncReplicationSlots(s.slots());
+            // Patroni does not drop unknown slots in maintenance mode: an operator may be working with them.
+            if (ctx.cluster() != null && ctx.cluster().isPaused()) {
+                pg.createMissingReplicationSlots(s.slots());
+            } else {
+                pg.syncReplicationSlots(s.slots());
+            }
             return UnaryOperator.identity();
         } else if (a instanceof Action.FatalExit f) {
             LOG.error("CRITICAL: {}; exiting, leaving postgres and the DCS as they are", f.reason());

@@ -210,6 +210,11 @@ public final class PostgresAdapter implements PostgresPort {
     }
 
     @Override
+    public void createMissingReplicationSlots(Set<String> names) throws Exception {
+        pg.ensurePhysicalSlots(names, false);
+    }
+
+    @Override
     public void reload() throws Exception {
         Role r = role == null ? Role.REPLICA : role;
         pg.writeConfig(r, r == Role.REPLICA ? followedUrl : null, r == Role.REPLICA && followedUrl != null

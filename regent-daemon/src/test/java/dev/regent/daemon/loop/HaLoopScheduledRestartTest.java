@@ -238,6 +238,7 @@ class HaLoopScheduledRestartTest {
         @Override public void removeDataDirectory() { }
         @Override public void moveDataDirectoryAside() { }
         @Override public void syncReplicationSlots(Set<String> names) { }
+        @Override public void createMissingReplicationSlots(Set<String> names) { }
         @Override public void reload() { }
         @Override
         public void restart(Duration timeout) {
