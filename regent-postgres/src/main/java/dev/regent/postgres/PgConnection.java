@@ -10,7 +10,9 @@ import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
@@ -41,7 +43,13 @@ public final class PgConnection implements AutoCloseable {
                     pg_catalog.pg_wal_lsn_diff(flush_lsn, '0/0')::bigint::text,
                     pg_catalog.pg_wal_lsn_diff(replay_lsn, '0/0')::bigint::text]
                     FROM pg_catalog.pg_stat_replication ORDER BY pid),
-              ARRAY(SELECT name FROM pg_catalog.pg_settings WHERE pending_restart ORDER BY name)
+              ARRAY(SELECT ARRAY[s.name, pg_catalog.current_setting(s.name), COALESCE(
+                    (SELECT f.setting FROM pg_catalog.pg_file_settings f WHERE f.name = s.name
+                      ORDER BY f.seqno DESC LIMIT 1), '?')]
+                    FROM pg_catalog.pg_settings s WHERE s.pending_restart
+                      AND s.name NOT IN ('primary_conninfo', 'primary_slot_name', 'restore_command',
+                        'archive_cleanup_command', 'recovery_end_command', 'recovery_min_apply_delay',
+                        'promote_trigger_file') AND s.name NOT LIKE 'recovery\\_target%' ORDER BY s.name)
             """;
 
     private final String url;
@@ -92,7 +100,22 @@ public final class PgConnection implements AutoCloseable {
         String state = inRecovery ? ("streaming".equals(receiver) ? "streaming" : "in archive recovery") : null;
         return new PgStatus(inRecovery, wal, inRecovery ? receive : null, inRecovery ? replay : null, rs.getInt(5),
                 state, rs.getObject(7, OffsetDateTime.class), rs.getInt(8), rs.getString(9), rs.getString(10),
-                replicationRows(rs.getArray(11)), strings(rs.getArray(12)));
+                replicationRows(rs.getArray(11)), pendingRestart(rs.getArray(12)));
+    }
+
+    /**
+     * Rows of {@code [name, current value, value in the configuration files]} for settings whose new value needs a
+     * restart (pg_settings.pending_restart; Patroni leaves recovery parameters out, so do we). The new value is the
+     * last line for that name in pg_file_settings, {@code ?} when unknown (Patroni prints the same).
+     */
+    private static Map<String, PgStatus.PendingChange> pendingRestart(Array array) throws SQLException {
+        Map<String, PgStatus.PendingChange> out = new LinkedHashMap<>();
+        for (Object o : (Object[]) array.getArray()) {
+            if (o instanceof Object[] r) {
+                out.put((String) r[0], new PgStatus.PendingChange((String) r[1], (String) r[2]));
+            }
+        }
+        return out;
     }
 
     private static List<PgStatus.Replication> replicationRows(Array array) throws SQLException {
@@ -110,14 +133,6 @@ public final class PgConnection implements AutoCloseable {
 
     private static Long lsn(Object v) {
         return v == null ? null : Long.valueOf((String) v);
-    }
-
-    private static List<String> strings(Array array) throws SQLException {
-        List<String> out = new ArrayList<>();
-        for (Object o : (Object[]) array.getArray()) {
-            out.add((String) o);
-        }
-        return out;
     }
 
     /** Executes one SQL statement (DDL or a function call whose result is ignored). */
@@ -153,6 +168,14 @@ public final class PgConnection implements AutoCloseable {
      * once) and drops the non-temporary physical slots not in {@code names} that are not active.
      */
     public synchronized SlotChanges ensurePhysicalSlots(Set<String> names) {
+        return ensurePhysicalSlots(names, true);
+    }
+
+    /**
+     * As {@link #ensurePhysicalSlots(Set)}; with {@code dropUnknown == false} only creates (Patroni leaves unknown
+     * slots alone in maintenance mode).
+     */
+    public synchronized SlotChanges ensurePhysicalSlots(Set<String> names, boolean dropUnknown) {
         return withConnection("replication slot sync", c -> {
             Set<String> existing = new HashSet<>();
             Set<String> dropped = new HashSet<>();
@@ -160,7 +183,7 @@ public final class PgConnection implements AutoCloseable {
                     + "FROM pg_catalog.pg_replication_slots WHERE slot_type = 'physical' AND NOT temporary")) {
                 while (rs.next()) {
                     existing.add(rs.getString(1));
-                    if (!names.contains(rs.getString(1)) && !rs.getBoolean(2)) {
+                    if (dropUnknown && !names.contains(rs.getString(1)) && !rs.getBoolean(2)) {
                         dropped.add(rs.getString(1));
                     }
                 }

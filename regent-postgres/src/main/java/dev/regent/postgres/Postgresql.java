@@ -127,7 +127,9 @@ public final class Postgresql extends PostgresqlSql {
                 PgStatus s = status();
                 return new LocalPostgres(ps, false, s.systemIdentifier(), s.inRecovery(), null, s.timeline(),
                         s.walPosition(), s.receiveLsn(), s.replayLsn(), s.replicationState(), null,
-                        s.primarySlotName() == null || s.primarySlotName().isEmpty() ? null : s.primarySlotName());
+                        s.primarySlotName() == null || s.primarySlotName().isEmpty() ? null : s.primarySlotName(),
+                        s.serverVersion(), s.postmasterStartTime() == null ? null : s.postmasterStartTime().toInstant(),
+                        s.pendingRestartReasonMap());
             } catch (PostgresException e) {
                 LOG.warn("status query failed: {}", e.getMessage());
             }

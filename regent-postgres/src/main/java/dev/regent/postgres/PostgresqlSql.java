@@ -60,6 +60,11 @@ public abstract sealed class PostgresqlSql permits Postgresql {
         return connection.ensurePhysicalSlots(slotNames);
     }
 
+    /** See {@link PgConnection#ensurePhysicalSlots(Set, boolean)}. */
+    public PgConnection.SlotChanges ensurePhysicalSlots(Set<String> slotNames, boolean dropUnknown) {
+        return connection.ensurePhysicalSlots(slotNames, dropUnknown);
+    }
+
     /** CHECKPOINT on the local server (blocks until done). */
     public void checkpoint() {
         connection.checkpoint();

@@ -24,7 +24,7 @@ import java.util.Objects;
  *   <li>Invalid or foreign system id / replica without {@code initialize} → {@link DataDirRule} (fatal).</li>
  *   <li>Postgres stopped → {@link StoppedPostgresRule}; starting under my lock (not paused) → {@link StartingRule};
  *       otherwise unlocked → {@link LeaderRaceRule}; my lock → {@link LeaderRule}; another leader →
- *       {@link ReplicaRule}.</li>
+ *       {@link ReplicaRule}, followed by {@link ScheduledRestartRule} (a due scheduled restart).</li>
  *   <li>Housekeeping: a decision that renews the lock also writes a missing {@code initialize} sysid and a missing
  *       {@code config}; a node adopting existing data prefixes {@code WriteInitialize}; a queued reload prefixes
  *       {@code ReloadPostgres}.</li>
@@ -104,7 +104,8 @@ public final class HaDecider {
             return StartingRule.decide(c);
         }
         if (c.cluster.isUnlocked()) return LeaderRaceRule.decide(c);
-        return c.hasLock() ? LeaderRule.decide(c) : ReplicaRule.decide(c);
+        Decision d = c.hasLock() ? LeaderRule.decide(c) : ReplicaRule.decide(c);
+        return ScheduledRestartRule.apply(c, d);
     }
 
     private static Decision housekeeping(Ctx c, Decision d) {

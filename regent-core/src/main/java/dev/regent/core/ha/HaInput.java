@@ -19,13 +19,21 @@ import java.util.Map;
  * @param commands       operator commands queued by the REST API since the last cycle
  * @param nowMillis      monotonic time of this cycle
  * @param wallClockMillis wall-clock time (epoch ms), for scheduled switchovers/restarts
+ * @param scheduledRestart the restart scheduled on this node ({@code POST /restart} with {@code schedule}), or null
  */
 public record HaInput(ClusterView cluster, LocalPostgres postgres, HaSettings settings, NodeMemory memory,
                       Map<String, PeerStatus> peers, String backgroundTask, List<Command> commands,
-                      long nowMillis, long wallClockMillis) {
+                      long nowMillis, long wallClockMillis, ScheduledRestart scheduledRestart) {
     public HaInput {
         peers = peers == null ? Map.of() : Map.copyOf(peers);
         commands = commands == null ? List.of() : List.copyOf(commands);
+    }
+
+    /** An input without a scheduled restart. */
+    public HaInput(ClusterView cluster, LocalPostgres postgres, HaSettings settings, NodeMemory memory,
+                   Map<String, PeerStatus> peers, String backgroundTask, List<Command> commands,
+                   long nowMillis, long wallClockMillis) {
+        this(cluster, postgres, settings, memory, peers, backgroundTask, commands, nowMillis, wallClockMillis, null);
     }
 
     public boolean dcsAvailable() { return cluster != null; }

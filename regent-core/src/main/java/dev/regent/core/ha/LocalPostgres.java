@@ -1,5 +1,9 @@
 package dev.regent.core.ha;
 
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * What the shell observed about the local PostgreSQL in this cycle (process, data directory, SQL).
  *
@@ -18,10 +22,38 @@ package dev.regent.core.ha;
  * @param followedMember   member name that the current recovery configuration streams from (from
  *                         primary_conninfo application of the shell), null when none/unknown
  * @param primarySlotName  primary_slot_name currently configured, null when none
+ * @param serverVersion    running: server_version_num (e.g. 150004); 0 when unknown
+ * @param postmasterStartTime running: pg_postmaster_start_time(); null when unknown
+ * @param pendingRestartReason running: settings whose new value needs a restart (pg_settings.pending_restart),
+ *                         {@code {name: {old_value, new_value}}} as Patroni publishes it; empty when none or unknown
  */
 public record LocalPostgres(ProcessState process, boolean dataDirEmpty, String systemId, Boolean inRecovery,
                             String controlState, int timeline, long walPosition, Long receiveLsn, Long replayLsn,
-                            String replicationState, String followedMember, String primarySlotName) {
+                            String replicationState, String followedMember, String primarySlotName,
+                            int serverVersion, Instant postmasterStartTime,
+                            Map<String, Map<String, String>> pendingRestartReason) {
+
+    public LocalPostgres {
+        pendingRestartReason = pendingRestartReason == null ? Map.of()
+                : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(pendingRestartReason));
+    }
+
+    /** An observation without server version, start time and pending-restart facts (unknown). */
+    public LocalPostgres(ProcessState process, boolean dataDirEmpty, String systemId, Boolean inRecovery,
+                         String controlState, int timeline, long walPosition, Long receiveLsn, Long replayLsn,
+                         String replicationState, String followedMember, String primarySlotName) {
+        this(process, dataDirEmpty, systemId, inRecovery, controlState, timeline, walPosition, receiveLsn, replayLsn,
+                replicationState, followedMember, primarySlotName, 0, null, Map.of());
+    }
+
+    /** PostgreSQL reports settings that only take effect after a restart (Patroni's pending_restart flag). */
+    public boolean pendingRestart() { return !pendingRestartReason.isEmpty(); }
+
+    /** Patroni's role string of a running postgres: {@code primary} or {@code replica}; null when not running. */
+    public String runningRole() {
+        if (isPrimary()) return "primary";
+        return isReplica() ? "replica" : null;
+    }
 
     /** State of the postmaster process. */
     public enum ProcessState {

@@ -27,6 +27,8 @@ final class Scenario {
     static final String SYSID = "7000000000000000001";
     static final long NOW = 1_000_000L;
     static final long WALL = 1_700_000_000_000L;
+    /** pg_postmaster_start_time() of the local postgres unless {@link #postgresRestartedSince()}. */
+    static final Instant STARTED = Instant.parse("2023-11-14T20:00:00.123456Z");
 
     private final String me;
     private String initialize = SYSID;
@@ -57,6 +59,10 @@ final class Scenario {
     private final List<Command> commands = new ArrayList<>();
     private long now = NOW;
     private final List<String> expectedWarnings = new ArrayList<>();
+    private int serverVersion = 150004;
+    private Instant postmasterStarted = STARTED;
+    private final Map<String, Map<String, String>> pendingRestart = new LinkedHashMap<>();
+    private ScheduledRestart scheduledRestart;
 
     private Scenario(String me) {
         this.me = me;
@@ -143,6 +149,25 @@ final class Scenario {
     }
     Scenario reload() { return command(new Command.Reload()); }
     Scenario now(long t) { now = t; return this; }
+    Scenario serverVersion(int v) { serverVersion = v; return this; }
+    /** pg_settings reports {@code name} as pending_restart (changed from 100 to 200). */
+    Scenario pendingRestart(String name) {
+        pendingRestart.put(name, Map.of("old_value", "100", "new_value", "200"));
+        return this;
+    }
+    /** The postmaster started after the scheduled restart was accepted. */
+    Scenario postgresRestartedSince() { postmasterStarted = STARTED.plusSeconds(60); return this; }
+    /** A restart scheduled (without filters) at wall-clock time + {@code secondsFromNow}, accepted at STARTED. */
+    Scenario scheduledRestart(long secondsFromNow) {
+        return scheduledRestart(secondsFromNow, null, null, false, null);
+    }
+    Scenario scheduledRestart(long secondsFromNow, String role, Integer postgresVersion, boolean restartPending,
+                              Integer timeout) {
+        java.time.OffsetDateTime at = Instant.ofEpochMilli(WALL + secondsFromNow * 1000)
+                .atOffset(java.time.ZoneOffset.ofHours(2));
+        scheduledRestart = new ScheduledRestart(at, role, postgresVersion, restartPending, timeout, STARTED);
+        return this;
+    }
     /** A warning line the decision must carry (all others are unexpected). */
     Scenario warns(String line) { expectedWarnings.add(line); return this; }
 
@@ -166,7 +191,7 @@ final class Scenario {
     // ---- build & assert ----
     HaInput input() {
         return new HaInput(dcsDown ? null : cluster(), postgres(), settings(), memory, peers, task, commands, now,
-                WALL);
+                WALL, scheduledRestart);
     }
 
     Decision decide() { return HaDecider.decide(input()); }
@@ -208,7 +233,9 @@ final class Scenario {
         boolean running = process == ProcessState.RUNNING;
         boolean replica = running && Boolean.TRUE.equals(inRecovery);
         return new LocalPostgres(process, dataDirEmpty, sysid, inRecovery, controlState, timeline, wal,
-                replica ? wal : null, replica ? wal : null, replica ? "streaming" : null, followed, null);
+                replica ? wal : null, replica ? wal : null, replica ? "streaming" : null, followed, null,
+                running ? serverVersion : 0, running ? postmasterStarted : null,
+                running ? pendingRestart : Map.of());
     }
 
     private HaSettings settings() {

@@ -30,7 +30,15 @@ public final class ActionExecutor {
 
     /** Per-cycle context: what the actions may need to know. */
     public record Context(ClusterView cluster, LocalPostgres local, int ttlSeconds, Duration startTimeout,
-                          String bootstrapDcsJson, boolean removeDataOnRewindFailure, boolean memoryRewindNeeded) {}
+                          String bootstrapDcsJson, boolean removeDataOnRewindFailure, boolean memoryRewindNeeded,
+                          dev.regent.core.ha.ScheduledRestart scheduledRestart) {
+        /** A context without a scheduled restart. */
+        public Context(ClusterView cluster, LocalPostgres local, int ttlSeconds, Duration startTimeout,
+                       String bootstrapDcsJson, boolean removeDataOnRewindFailure, boolean memoryRewindNeeded) {
+            this(cluster, local, ttlSeconds, startTimeout, bootstrapDcsJson, removeDataOnRewindFailure,
+                    memoryRewindNeeded, null);
+        }
+    }
 
     /** Result of running a decision's actions: whether all succeeded, and the memory after them. */
     public record Result(boolean allSucceeded, Action failed, NodeMemory memory) {}
@@ -39,12 +47,20 @@ public final class ActionExecutor {
     private final PostgresPort pg;
     private final BackgroundSlot slot;
     private final LongSupplier monotonicMillis;
+    private final ScheduledRestarts scheduledRestarts;
 
     public ActionExecutor(Dcs dcs, PostgresPort pg, BackgroundSlot slot, LongSupplier monotonicMillis) {
+        this(dcs, pg, slot, monotonicMillis, new ScheduledRestarts());
+    }
+
+    /** An executor whose {@code ClearScheduledRestart} drops the context's restart from {@code scheduledRestarts}. */
+    public ActionExecutor(Dcs dcs, PostgresPort pg, BackgroundSlot slot, LongSupplier monotonicMillis,
+                          ScheduledRestarts scheduledRestarts) {
         this.dcs = dcs;
         this.pg = pg;
         this.slot = slot;
         this.monotonicMillis = monotonicMillis;
+        this.scheduledRestarts = scheduledRestarts;
     }
 
     /** Run {@code actions} in order; stop at the first failure. */
@@ -168,7 +184,12 @@ public final class ActionExecutor {
         } else if (a instanceof Action.ClearFailover c) {
             return ok(dcs.setFailoverValue("{}", c.version()));
         } else if (a instanceof Action.SyncReplicationSlots s) {
-            pg.syncReplicationSlots(s.slots());
+            // Patroni does not drop unknown slots in maintenance mode: an operator may be working with them.
+            if (ctx.cluster() != null && ctx.cluster().isPaused()) {
+                pg.createMissingReplicationSlots(s.slots());
+            } else {
+                pg.syncReplicationSlots(s.slots());
+            }
             return UnaryOperator.identity();
         } else if (a instanceof Action.FatalExit f) {
             LOG.error("CRITICAL: {}; exiting, leaving postgres and the DCS as they are", f.reason());
@@ -180,6 +201,9 @@ public final class ActionExecutor {
         } else if (a instanceof Action.WaitUntil w) {
             long wait = Math.min(w.wallClockMillis() - System.currentTimeMillis(), 60_000);
             if (wait > 0) Thread.sleep(wait);
+            return UnaryOperator.identity();
+        } else if (a instanceof Action.ClearScheduledRestart) {
+            scheduledRestarts.clear(ctx.scheduledRestart());
             return UnaryOperator.identity();
         } else if (a instanceof Action.StopPostgres) {
             pg.stop("fast", ctx.startTimeout());

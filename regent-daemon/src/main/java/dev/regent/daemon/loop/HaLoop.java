@@ -45,6 +45,7 @@ public final class HaLoop implements AutoCloseable {
     private final Clock wallClock;
     private final BackgroundSlot slot;
     private final ActionExecutor executor;
+    private final ScheduledRestarts scheduledRestarts = new ScheduledRestarts();
     private final ConcurrentLinkedQueue<Command> commands = new ConcurrentLinkedQueue<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
@@ -74,7 +75,7 @@ public final class HaLoop implements AutoCloseable {
         this.publisher = publisher;
         this.wallClock = wallClock;
         this.slot = new BackgroundSlot(this::wakeUp);
-        this.executor = new ActionExecutor(dcs, pg, slot, HaLoop::monotonicMillis);
+        this.executor = new ActionExecutor(dcs, pg, slot, HaLoop::monotonicMillis, scheduledRestarts);
     }
 
     /** Monotonic milliseconds (the loop's time base for leases and timeouts). */
@@ -105,6 +106,28 @@ public final class HaLoop implements AutoCloseable {
     public void submit(Command command) {
         commands.add(command);
         wakeUp();
+    }
+
+    /**
+     * Keep a restart for the HA loop to run at its time (Patroni's schedule_future_restart) and wake the loop so the
+     * member key shows it at once. False when another restart is already scheduled.
+     */
+    public boolean scheduleRestart(ScheduledRestarts.Entry entry) {
+        boolean ok = scheduledRestarts.schedule(entry);
+        if (ok) wakeUp();
+        return ok;
+    }
+
+    /** Drop the scheduled restart (Patroni's delete_future_restart); false when none was scheduled. */
+    public boolean cancelScheduledRestart() {
+        boolean had = scheduledRestarts.cancel();
+        if (had) wakeUp();
+        return had;
+    }
+
+    /** The scheduled restart, or null. */
+    public ScheduledRestarts.Entry scheduledRestart() {
+        return scheduledRestarts.current();
     }
 
     /** Run the next cycle now. */
@@ -162,15 +185,17 @@ public final class HaLoop implements AutoCloseable {
         List<Command> cmds = new ArrayList<>();
         for (Command c; (c = commands.poll()) != null; ) cmds.add(c);
         long now = monotonicMillis();
+        ScheduledRestarts.Entry scheduled = scheduledRestarts.current();
+        dev.regent.core.ha.ScheduledRestart restart = scheduled == null ? null : scheduled.restart();
         HaInput input = new HaInput(cluster, local, settings, memory, peers, slot.running(), cmds, now,
-                wallClock.millis());
+                wallClock.millis(), restart);
         Decision decision = decider.apply(input);
         logMessage(decision.message(), cluster);
         decision.warnings().forEach(w -> LOG.warn(w));
         ActionExecutor.Result result = executor.run(decision.actions(), new ActionExecutor.Context(cluster, local,
                 settings.ttlSeconds(), settingsProvider.startTimeout(settings), settingsProvider.bootstrapDcsJson(),
                 settings.removeDataDirectoryOnRewindFailure() || settings.removeDataDirectoryOnDivergedTimelines(),
-                memory.rewindOrReinitNeeded()), decision.memory());
+                memory.rewindOrReinitNeeded(), restart), decision.memory());
         memory = result.memory();
         LocalPostgres after = decision.actions().isEmpty() ? local : pg.observe();
         lastLocal = after;
@@ -217,7 +242,9 @@ public final class HaLoop implements AutoCloseable {
 
     private void touchMember(LocalPostgres local, HaSettings settings, ClusterView cluster) {
         try {
-            dcs.touchMember(memberData.build(local, slot.running(), settings.tags(), cluster.isPaused()));
+            ScheduledRestarts.Entry scheduled = scheduledRestarts.current();
+            dcs.touchMember(memberData.build(local, slot.running(), settings.tags(), cluster.isPaused(),
+                    scheduled == null ? null : scheduled.published()));
         } catch (DcsException e) {
             LOG.warn("failed to update member key: {}", e.getMessage());
         }

@@ -2,6 +2,7 @@ package dev.regent.daemon.loop;
 
 import dev.regent.core.ha.LocalPostgres;
 import dev.regent.core.model.MemberData;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -15,6 +16,14 @@ public record MemberDataBuilder(String connUrl, String apiUrl, String version) {
 
     /** Patroni's state string for the member key and {@code GET /patroni}. */
     public static String state(LocalPostgres local, String backgroundTask) {
+        return state(local, backgroundTask, false);
+    }
+
+    /**
+     * Patroni's state string; in pause a postgres that is not running is {@code stopped} (Patroni sets that state
+     * instead of {@code crashed}, as it will not recover it).
+     */
+    public static String state(LocalPostgres local, String backgroundTask, boolean paused) {
         if (backgroundTask != null) {
             return switch (backgroundTask) {
                 case "bootstrap" -> "initializing new cluster";
@@ -28,7 +37,7 @@ public record MemberDataBuilder(String connUrl, String apiUrl, String version) {
         return switch (local.process()) {
             case RUNNING -> "running";
             case STARTING -> "starting";
-            case STOPPED -> local.dataDirEmpty() ? "stopped"
+            case STOPPED -> local.dataDirEmpty() || paused ? "stopped"
                     : "in production".equals(local.controlState()) ? "crashed" : "stopped";
         };
     }
@@ -42,11 +51,22 @@ public record MemberDataBuilder(String connUrl, String apiUrl, String version) {
     }
 
     public MemberData build(LocalPostgres local, String backgroundTask, Map<String, Object> tags, boolean paused) {
+        return build(local, backgroundTask, tags, paused, null);
+    }
+
+    /**
+     * The member value. {@code pending_restart} and {@code pending_restart_reason} come from the observation (present
+     * only when a restart is pending); {@code scheduledRestart} is the published scheduled restart, or null.
+     */
+    public MemberData build(LocalPostgres local, String backgroundTask, Map<String, Object> tags, boolean paused,
+                            Map<String, Object> scheduledRestart) {
         boolean replica = local.isReplica();
         Long xlog = local.isRunning() && local.walPosition() > 0 ? local.walPosition() : null;
-        return new MemberData(connUrl, apiUrl, null, state(local, backgroundTask), role(local), version, xlog,
+        boolean pending = local.pendingRestart();
+        return new MemberData(connUrl, apiUrl, null, state(local, backgroundTask, paused), role(local), version, xlog,
                 replica ? local.receiveLsn() : null, replica ? local.replayLsn() : null,
                 replica ? local.replicationState() : null, local.timeline() > 0 ? local.timeline() : null,
-                tags, null, null, null, null, paused, Map.of());
+                tags, pending ? Boolean.TRUE : null, pending ? new LinkedHashMap<>(local.pendingRestartReason()) : null,
+                scheduledRestart, null, paused, Map.of());
     }
 }

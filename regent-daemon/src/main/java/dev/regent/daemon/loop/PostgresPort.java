@@ -49,6 +49,9 @@ public interface PostgresPort {
     /** Ensure physical slots for {@code names} exist and drop other inactive physical slots. */
     void syncReplicationSlots(Set<String> names) throws Exception;
 
+    /** Create missing physical slots for {@code names}; never drop any (maintenance mode). */
+    void createMissingReplicationSlots(Set<String> names) throws Exception;
+
     /** Re-render configuration files and reload (SIGHUP). */
     void reload() throws Exception;
 

@@ -1,5 +1,7 @@
 package dev.regent.daemon.rest;
 
+import dev.regent.core.ha.ScheduledRestart;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,5 +33,21 @@ public record RestartRequest(Boolean restartPending, String role, Integer postgr
         if (postgresVersion != null && postgresVersion <= serverVersion) return "postgres version mismatch";
         if (Boolean.TRUE.equals(restartPending) && !pendingRestart) return "pending restart flag is not set";
         return null;
+    }
+
+    /**
+     * The scheduled form of this request, for the HA loop; {@code postmasterStartTime} is the running postmaster's
+     * start time now (null unknown), so that a restart happening meanwhile cancels it. Requires {@link #schedule()}.
+     */
+    public ScheduledRestart toScheduled(Instant postmasterStartTime) {
+        return new ScheduledRestart(schedule, role, postgresVersion, Boolean.TRUE.equals(restartPending),
+                timeoutSeconds, postmasterStartTime);
+    }
+
+    /** The member key's {@code scheduled_restart}: the request as received plus {@code postmaster_start_time}. */
+    public Map<String, Object> published(Instant postmasterStartTime) {
+        Map<String, Object> m = new LinkedHashMap<>(json);
+        m.put("postmaster_start_time", StatusDocument.pythonTimestamp(postmasterStartTime));
+        return m;
     }
 }

@@ -23,7 +23,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -84,7 +83,10 @@ public final class Daemon {
         loop.setSettingsListener(s -> {
             EffectiveConfig e = settings.current();
             pg.applyParameters(e.postgresqlParameters(), e.usePgRewind());
-            control.runDueScheduledRestart(Instant.now());
+        });
+        status.setScheduledRestartSource(() -> {
+            var scheduled = loop.scheduledRestart();
+            return scheduled == null ? null : scheduled.published();
         });
         RestApiServer.Options opts = RestApiServer.Options.of(config.restapi().listen());
         if (config.restapi().authentication() != null && config.restapi().authentication().isSet()) {

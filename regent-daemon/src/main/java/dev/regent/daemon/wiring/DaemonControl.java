@@ -7,6 +7,7 @@ import dev.regent.core.model.Member;
 import dev.regent.daemon.loop.CycleReport;
 import dev.regent.daemon.loop.HaLoop;
 import dev.regent.daemon.loop.PeerProber;
+import dev.regent.daemon.loop.ScheduledRestarts;
 import dev.regent.daemon.rest.NodeControl;
 import dev.regent.daemon.rest.NodeStatus;
 import dev.regent.daemon.rest.RestartRequest;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The REST API's write side: DCS writes go straight to the DCS (the DCS is the command channel for switchover and
@@ -32,7 +32,6 @@ public final class DaemonControl implements NodeControl {
     private final StatusPublisher status;
     private final Runnable reloadConfigFile;
     private final String name;
-    private final AtomicReference<RestartRequest> scheduled = new AtomicReference<>();
 
     public DaemonControl(String name, Dcs dcs, HaLoop loop, PeerProber prober, StatusPublisher status,
                          Runnable reloadConfigFile) {
@@ -123,26 +122,15 @@ public final class DaemonControl implements NodeControl {
 
     @Override
     public boolean scheduleRestart(RestartRequest request) {
-        if (!scheduled.compareAndSet(null, request)) return false;
-        status.setScheduledRestart(request.json());
-        return true;
+        NodeStatus now = status.get();
+        Instant started = now.pg() == null ? null : now.pg().postmasterStartTime();
+        return loop.scheduleRestart(new ScheduledRestarts.Entry(request.toScheduled(started),
+                request.published(started)));
     }
 
     @Override
     public boolean cancelScheduledRestart() {
-        boolean had = scheduled.getAndSet(null) != null;
-        status.setScheduledRestart(null);
-        return had;
-    }
-
-    /** Called each cycle: run a scheduled restart whose time has come. */
-    public void runDueScheduledRestart(Instant now) {
-        RestartRequest r = scheduled.get();
-        if (r != null && r.schedule() != null && !now.isBefore(r.schedule().toInstant())
-                && scheduled.compareAndSet(r, null)) {
-            status.setScheduledRestart(null);
-            loop.submit(new Command.Restart(r.timeoutSeconds()));
-        }
+        return loop.cancelScheduledRestart();
     }
 
     @Override

@@ -73,7 +73,9 @@ public final class PostgresAdapter implements PostgresPort {
                 role = s.inRecovery() ? Role.REPLICA : Role.PRIMARY;
                 return new LocalPostgres(ps, false, s.systemIdentifier(), s.inRecovery(), null, s.timeline(),
                         s.walPosition(), s.receiveLsn(), s.replayLsn(), s.replicationState(),
-                        s.inRecovery() ? followedMember : null, s.primarySlotName());
+                        s.inRecovery() ? followedMember : null, s.primarySlotName(), s.serverVersion(),
+                        s.postmasterStartTime() == null ? null : s.postmasterStartTime().toInstant(),
+                        s.pendingRestartReasonMap());
             } catch (RuntimeException e) {
                 LOG.debug("status query failed: {}", e.getMessage());
                 ps = LocalPostgres.ProcessState.STARTING;
@@ -205,6 +207,11 @@ public final class PostgresAdapter implements PostgresPort {
     @Override
     public void syncReplicationSlots(Set<String> names) throws Exception {
         pg.ensurePhysicalSlots(names);
+    }
+
+    @Override
+    public void createMissingReplicationSlots(Set<String> names) throws Exception {
+        pg.ensurePhysicalSlots(names, false);
     }
 
     @Override

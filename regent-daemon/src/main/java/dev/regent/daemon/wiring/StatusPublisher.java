@@ -24,7 +24,7 @@ public final class StatusPublisher implements Consumer<CycleReport>, Supplier<No
     private final Supplier<PgStatus> pgStatus;
     private final AtomicReference<NodeStatus> current = new AtomicReference<>();
     private final AtomicReference<CycleReport> lastReport = new AtomicReference<>();
-    private volatile Map<String, Object> scheduledRestart;
+    private volatile Supplier<Map<String, Object>> scheduledRestart = () -> null;
 
     public StatusPublisher(String scope, String name, Supplier<PgStatus> pgStatus) {
         this.scope = scope;
@@ -43,8 +43,9 @@ public final class StatusPublisher implements Consumer<CycleReport>, Supplier<No
         return lastReport.get();
     }
 
-    public void setScheduledRestart(Map<String, Object> s) {
-        this.scheduledRestart = s;
+    /** Where the published scheduled restart comes from (the loop's; read at every cycle). */
+    public void setScheduledRestartSource(Supplier<Map<String, Object>> source) {
+        this.scheduledRestart = source;
     }
 
     @Override
@@ -68,14 +69,15 @@ public final class StatusPublisher implements Consumer<CycleReport>, Supplier<No
         int ttl = r.settings().ttlSeconds();
         NodeStatus status = NodeStatus.builder(scope, name)
                 .version(Versions.PATRONI_COMPATIBLE)
-                .state(MemberDataBuilder.state(local, r.backgroundTask()))
+                .state(MemberDataBuilder.state(local, r.backgroundTask(), c != null && c.isPaused()))
                 .role(MemberDataBuilder.role(local))
                 .pg(details)
                 .paused(c != null && c.isPaused())
                 .dcsLastSeen(r.dcsLastSeenEpochSeconds() == 0 ? null : r.dcsLastSeenEpochSeconds())
                 .tags(r.settings().tags())
                 .systemIdentifier(local.systemId())
-                .scheduledRestart(scheduledRestart)
+                .scheduledRestart(scheduledRestart.get())
+                .pendingRestartReason(new java.util.LinkedHashMap<>(local.pendingRestartReason()))
                 .leaderLock(holdsLock, r.memory().lockValidUntil())
                 .cluster(c, r.cluster() == null ? 0 : r.monotonicNowMillis() + ttl * 1000L)
                 .nextCycleAt(r.nextCycleAtMillis())

@@ -115,6 +115,14 @@ class ActionExecutorTest {
         assertThat(dcs.load().failover()).isNull();
     }
 
+    @Test
+    void slotSyncNeverDropsInPause() throws Exception {
+        executor.run(List.of(new Action.SyncReplicationSlots(Set.of("pg1"))), ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(dcs.setConfigValue("{\"pause\":true}", null)).isTrue();
+        executor.run(List.of(new Action.SyncReplicationSlots(Set.of("pg2"))), ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(pg.calls).containsExactly("slots [pg1]", "create slots [pg2]");
+    }
+
     /** Records calls; postgres "runs" as a primary until stopped. */
     static final class RecordingPostgres implements PostgresPort {
         final List<String> calls = new ArrayList<>();
@@ -135,6 +143,7 @@ class ActionExecutorTest {
         @Override public void removeDataDirectory() { calls.add("remove"); }
         @Override public void moveDataDirectoryAside() { calls.add("aside"); }
         @Override public void syncReplicationSlots(Set<String> names) { calls.add("slots " + names); }
+        @Override public void createMissingReplicationSlots(Set<String> names) { calls.add("create slots " + names); }
         @Override public void reload() { calls.add("reload"); }
         @Override public void restart(Duration timeout) { calls.add("restart"); }
         @Override public void checkpoint() { calls.add("checkpoint"); }

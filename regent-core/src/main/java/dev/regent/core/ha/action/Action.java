@@ -132,4 +132,10 @@ public sealed interface Action {
      * so that a scheduled switchover runs at its exact time (Patroni sleeps inside the cycle the same way).
      */
     record WaitUntil(long wallClockMillis) implements Action {}
+
+    /**
+     * Added by the decider: forget this node's scheduled restart (it ran, it is stale, its conditions did not match,
+     * or postgres was restarted meanwhile), so the member key and {@code GET /patroni} stop showing it. Never fails.
+     */
+    record ClearScheduledRestart() implements Action {}
 }
