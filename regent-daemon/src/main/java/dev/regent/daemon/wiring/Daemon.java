@@ -53,7 +53,7 @@ public final class Daemon {
     }
 
     /** The DCS backend named by the configuration; etcd v3 is the one implemented so far. */
-    static KeyValueStore store(NodeConfig config, int ttl, int retryTimeout) {
+    public static KeyValueStore store(NodeConfig config, int ttl, int retryTimeout) {
         NodeConfig.DcsConfig d = config.dcs();
         if (!"etcd3".equals(d.type())) {
             throw new IllegalArgumentException("DCS section '" + d.type() + "' is not supported yet; use etcd3");
