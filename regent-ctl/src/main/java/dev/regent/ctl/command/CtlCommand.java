@@ -81,7 +81,7 @@ abstract class CtlCommand implements Callable<Integer> {
             }
             printMembers(c, cluster);
         }
-        if (role != null) {
+        if (role != null && !(role.equals("any") && !chosen.isEmpty())) {
             List<String> withRole = Members.withRole(c, role).stream().map(Member::name).toList();
             if (!chosen.isEmpty()) {
                 chosen.retainAll(withRole);
