@@ -86,10 +86,10 @@ public final class UnifiedDiff {
         while (i < a.size() || j < b.size()) {
             if (i < a.size() && j < b.size() && a.get(i).equals(b.get(j))) {
                 ops.add(new Op(' ', a.get(i), i++, j++));
-            } else if (j < b.size() && (i == a.size() || lcs[i][j + 1] >= lcs[i + 1][j])) {
-                ops.add(new Op('+', b.get(j), i, j++));
+            } else if (i < a.size() && (j == b.size() || lcs[i + 1][j] >= lcs[i][j + 1])) {
+                ops.add(new Op('-', a.get(i), i++, j)); // deletions first, as difflib prints a replaced block
             } else {
-                ops.add(new Op('-', a.get(i), i++, j));
+                ops.add(new Op('+', b.get(j), i, j++));
             }
         }
         return ops;
