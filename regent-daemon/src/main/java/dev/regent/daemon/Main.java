@@ -4,6 +4,7 @@ import dev.regent.daemon.config.ConfigCli;
 import dev.regent.daemon.config.ConfigLoader;
 import dev.regent.daemon.demo.Demo;
 import dev.regent.daemon.wiring.Daemon;
+import dev.regent.dcs.raft.RaftWitness;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +48,9 @@ public final class Main {
         if (args.length > 0 && args[0].equals("demo")) {
             return Demo.main(args, out, err);
         }
+        if (args.length > 0 && args[0].equals("raft-witness")) {
+            return RaftWitness.run(java.util.Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         if (args.length > 1 || (args.length == 1 && args[0].startsWith("-"))) {
             err.println("regent: unknown arguments; see regent --help");
             return 2;
@@ -80,8 +84,10 @@ public final class Main {
     static String usage() {
         return String.join("\n",
                 "usage: regent CONFIG                      run one node in the foreground (YAML file or directory)",
-                "       regent demo [--nodes N] [--base-port 8008] [--pg-port 5432] [--dir DIR]",
-                "                                          start a local cluster and show it until Ctrl-C",
+                "       regent demo [--nodes N] [--base-port 8008] [--pg-port 5432] [--raft-port 2222] [--dir DIR]",
+                "                                          start a local cluster (embedded Raft DCS), show it until Ctrl-C",
+                "       regent raft-witness --self-addr HOST:PORT --partner-addrs A,B --data-dir DIR [--password P]",
+                "                                          run a voting-only Raft peer (no PostgreSQL)",
                 "       regent --validate-config FILE      check a configuration file, report every error",
                 "       regent --generate-sample-config [FILE]  print (or write) a sample configuration",
                 "       regent --version");

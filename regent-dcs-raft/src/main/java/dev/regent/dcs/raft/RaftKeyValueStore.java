@@ -122,7 +122,7 @@ public final class RaftKeyValueStore implements KeyValueStore {
         return v.toString().trim();
     }
 
-    static List<String> partners(Object value) {
+    public static List<String> partners(Object value) {
         return RaftAddresses.partners(value);
     }
 
