@@ -30,6 +30,7 @@ public final class PatroniDcs implements Dcs {
     private String lastStatusJson;
     private String lastMemberJson;
     private String lastMemberSession;
+    private boolean keptAliveSinceLastTouch;
     private Map<String, Long> watchedRevisions = Map.of();
 
     /**
@@ -80,7 +81,7 @@ public final class PatroniDcs implements Dcs {
 
     @Override
     public boolean updateLeader(long optime, Map<String, Long> slots) throws DcsException {
-        store.keepAlive();
+        keepAlive();
         if (!store.putIfValueOrAbsent(key("leader"), name, name, true)) return false;
         if (optime > 0) writeStatus(DcsJson.statusToJson(optime, slots, List.of()));
         return true;
@@ -90,6 +91,24 @@ public final class PatroniDcs implements Dcs {
     public boolean deleteLeader(long lastOptime) throws DcsException {
         if (lastOptime > 0) writeStatus(DcsJson.statusToJson(lastOptime, Map.of(), List.of()));
         return store.deleteIfValue(key("leader"), name);
+    }
+
+    private String keepAlive() throws DcsException {
+        String session = store.keepAlive();
+        synchronized (this) {
+            keptAliveSinceLastTouch = true;
+        }
+        return session;
+    }
+
+    /** Keep-alive for touchMember: skipped when updateLeader already did it this cycle, or no session exists yet. */
+    private String keepAliveUnlessRecent() throws DcsException {
+        synchronized (this) {
+            boolean recent = keptAliveSinceLastTouch;
+            keptAliveSinceLastTouch = false;
+            if (recent || store.sessionId() == null) return store.sessionId();
+        }
+        return store.keepAlive();
     }
 
     /** {@code status} is unconditional and written only when it changed (it is rewritten every cycle otherwise). */
@@ -106,7 +125,9 @@ public final class PatroniDcs implements Dcs {
     @Override
     public void touchMember(MemberData data) throws DcsException {
         String json = MemberCodec.toJson(data);
-        String session = store.sessionId();
+        // Every cycle keeps the session alive (as Patroni refreshes its lease), also on replicas whose member data
+        // does not change; the leader already did it in updateLeader moments ago.
+        String session = keepAliveUnlessRecent();
         synchronized (this) {
             if (session != null && json.equals(lastMemberJson) && session.equals(lastMemberSession)) return;
         }

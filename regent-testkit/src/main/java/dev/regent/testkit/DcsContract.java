@@ -165,6 +165,23 @@ public abstract class DcsContract extends StoreFixture {
     }
 
     @Test
+    void unchangedMemberOfAReplicaOutlivesTheTtl() throws Exception {
+        // A replica of an idle cluster publishes the same member data every cycle and never renews a leader lock:
+        // touching it must still keep its session alive, or the member vanishes from the cluster after one ttl.
+        PatroniDcs a = dcs("pg0");
+        PatroniDcs b = dcs("pg1");
+        MemberData data = member("running", 100, Map.of());
+        long stepMillis = ttl().toMillis() / 3;
+        for (int i = 0; i < 5; i++) {
+            a.touchMember(data);
+            letTimePass(Duration.ofMillis(stepMillis));
+        }
+        a.touchMember(data);
+        assertThat(b.load().member("pg0")).as("member key alive after %d ms of unchanged touches", 5 * stepMillis)
+                .isPresent();
+    }
+
+    @Test
     void memberUnknownFieldsSurviveRoundTrip() throws Exception {
         PatroniDcs a = dcs("pg0");
         a.store().put(a.key("members/pg0"), "{\"conn_url\":\"postgres://h:5432/postgres\",\"api_url\":\"http://h:8008"
