@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * the {@link BackgroundSlot}. Called from the loop thread only.
  */
 public final class ActionExecutor {
+    /** Python's {@code datetime.isoformat()} with microseconds and a numeric offset, as Patroni writes. */
+    private static final DateTimeFormatter HISTORY_TIMESTAMP =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSxxx");
+
     private static final Logger LOG = LoggerFactory.getLogger(ActionExecutor.class);
 
     /** Per-cycle context: what the actions may need to know. */
@@ -239,28 +243,43 @@ public final class ActionExecutor {
         }
     }
 
+    /**
+     * Appends the timeline we just left to {@code /history}, as Patroni does from the new timeline's history file.
+     * The old timeline is the new one minus one: the timeline seen before promote may be stale on a replica whose
+     * last restartpoint predates a previous switchover.
+     */
+    private void writeHistory(ClusterView c, LocalPostgres before) {
+        int newTimeline = 0;
+        try {
+            newTimeline = pg.observe().timeline();
+        } catch (RuntimeException e) {
+            LOG.debug("timeline after promote unknown", e);
+        }
+        int oldTimeline = newTimeline > 1 ? newTimeline - 1
+                : before.timeline() > 0 ? before.timeline() : c.timeline();
+        List<TimelineHistory.Entry> entries = new ArrayList<>();
+        for (TimelineHistory.Entry e : c.history().entries()) if (e.timeline() < oldTimeline) entries.add(e);
+        String ts = OffsetDateTime.now(ZoneOffset.UTC).format(HISTORY_TIMESTAMP);
+        entries.add(new TimelineHistory.Entry(oldTimeline, before.walPosition(), "no recovery target specified", ts,
+                dcs.name()));
+        try {
+            dcs.setHistoryValue(new TimelineHistory(0, entries));
+        } catch (Exception e) {
+            LOG.warn("could not update /history: {}", e.getMessage());
+        }
+    }
+
     private UnaryOperator<NodeMemory> promote(Context ctx) throws Exception {
         pg.promote();
         pg.fireCallback("on_role_change", "primary");
         if (ctx.memoryRewindNeeded()) LOG.info("cleared rewind state after becoming the leader");
-        ClusterView c = ctx.cluster();
-        if (c != null) {
-            List<TimelineHistory.Entry> entries = new ArrayList<>(c.history().entries());
-            int oldTimeline = ctx.local().timeline() > 0 ? ctx.local().timeline() : c.timeline();
-            String ts = OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-            entries.add(new TimelineHistory.Entry(oldTimeline, ctx.local().walPosition(), "no recovery target specified",
-                    ts, dcs.name()));
-            try {
-                dcs.setHistoryValue(new TimelineHistory(0, entries));
-            } catch (Exception e) {
-                LOG.warn("could not update /history: {}", e.getMessage());
-            }
-        }
         try {
             pg.checkpoint();
         } catch (Exception e) {
             LOG.warn("CHECKPOINT after promote failed: {}", e.getMessage());
         }
+        ClusterView c = ctx.cluster();
+        if (c != null) writeHistory(c, ctx.local());
         return m -> m.withRewindOrReinitNeeded(false).withStartingAsPrimarySince(0);
     }
 

@@ -7,6 +7,7 @@ import dev.regent.core.ha.NodeMemory;
 import dev.regent.core.ha.action.Action;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.MemberData;
+import dev.regent.core.model.TimelineHistory;
 import dev.regent.dcs.DcsException;
 import dev.regent.dcs.PatroniDcs;
 import dev.regent.dcs.memory.InMemoryKvServer;
@@ -53,6 +54,25 @@ class ActionExecutorTest {
         assertThat(r.memory().lockValidUntil()).isEqualTo(1_000 + 30_000);
         assertThat(r.memory().wasLeader()).isTrue();
         assertThat(dcs.load().leader().name()).isEqualTo("pg0");
+    }
+
+    @Test
+    void promotionAppendsTheTimelineItLeftToHistoryInPatronisFormat() throws Exception {
+        dcs.setHistoryValue(new TimelineHistory(0, List.of(new TimelineHistory.Entry(1, 50,
+                "no recovery target specified", "2026-01-01T00:00:00.000001+00:00", "pg1"))));
+        // Before promote the replica still reports timeline 1 (its last restartpoint predates the switch to 2);
+        // after promote postgres runs on timeline 3, so the timeline left is 2.
+        pg.observed = new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, "1", false, null, 3, 120, null,
+                null, null, null, null);
+        ActionExecutor.Result r = executor.run(List.of(new Action.AcquireLeaderLock(), new Action.Promote()),
+                ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(r.allSucceeded()).isTrue();
+        List<TimelineHistory.Entry> entries = dcs.load().history().entries();
+        assertThat(entries).extracting(TimelineHistory.Entry::timeline).containsExactly(1, 2);
+        TimelineHistory.Entry added = entries.get(1);
+        assertThat(added.lsn()).isEqualTo(100);
+        assertThat(added.newLeader()).isEqualTo("pg0");
+        assertThat(added.timestamp()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}\\+00:00");
     }
 
     @Test
@@ -129,7 +149,8 @@ class ActionExecutorTest {
         Runnable onStop = () -> { };
         volatile String leaderAtStop;
 
-        @Override public LocalPostgres observe() { return PRIMARY; }
+        LocalPostgres observed = PRIMARY;
+        @Override public LocalPostgres observe() { return observed; }
         @Override public String bootstrap() { calls.add("bootstrap"); return "1"; }
         @Override public void cloneFrom(String connUrl) { calls.add("clone " + connUrl); }
         @Override public void start(boolean asPrimary, String followName, String url, Duration t) {
