@@ -122,6 +122,48 @@ class PatroniClusterTest {
         assertThat(v.configOrEmpty().synchronousMode()).isEqualTo("on");
     }
 
+    @Test
+    @Order(5)
+    void regentctlListsAndSwitchesOverAPatroniCluster() throws Exception {
+        ClusterView before = awaitHealthy();
+        Map<String, JsonNode> expected = listJson(ctl);
+        String listed = regentctl("list", "it", "-f", "json");
+        Map<String, JsonNode> rows = new java.util.HashMap<>();
+        for (JsonNode row : JSON.readTree(listed)) rows.put(row.path("Member").asText(), row);
+        assertThat(rows.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
+        for (String name : rows.keySet()) {
+            for (String column : List.of("Host", "Role", "State", "TL")) {
+                assertThat(rows.get(name).path(column).asText()).as("%s %s", name, column)
+                        .isEqualTo(expected.get(name).path(column).asText());
+            }
+        }
+        String leader = before.leader().name();
+        String candidate = before.members().stream().map(Member::name).filter(n -> !n.equals(leader)
+                && (before.sync() == null || before.sync().syncStandbys().contains(n))).findFirst().orElseThrow();
+        String out = regentctl("switchover", "it", "--leader", leader, "--candidate", candidate, "--force");
+        assertThat(out).contains("Successfully switched over to \"" + candidate + "\"");
+        cluster.await("Patroni switched over by regentctl", HEALTHY, c -> c.isLeader(candidate) && healthy(c, 3));
+        InteropSupport.awaitTrue("patronictl sees the new leader", Duration.ofSeconds(30), this::logs,
+                () -> "Leader".equals(listJson(ctl).get(candidate).path("Role").asText()));
+    }
+
+    /** regentctl in-process with the same ctl file patronictl uses; fails with its output on a non-zero exit. */
+    private static String regentctl(String... args) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        String[] full = new String[args.length + 2];
+        full[0] = "-c";
+        full[1] = ctl.config().toString();
+        System.arraycopy(args, 0, full, 2, args.length);
+        int code = dev.regent.ctl.RegentCtl.run(full, new java.io.ByteArrayInputStream(new byte[0]),
+                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8), Map.of());
+        String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(code).as("regentctl %s: %s %s", String.join(" ", args), text,
+                err.toString(java.nio.charset.StandardCharsets.UTF_8)).isZero();
+        return text;
+    }
+
     private ClusterView awaitHealthy() {
         try {
             return cluster.await("a healthy Patroni cluster", HEALTHY, c -> healthy(c, 3));
