@@ -1,5 +1,7 @@
 package dev.regent.ctl;
 
+import dev.regent.daemon.view.PyJson;
+import dev.regent.daemon.view.Table;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,7 +1,7 @@
 package dev.regent.ctl.command;
 
+import dev.regent.daemon.view.YamlText;
 import dev.regent.ctl.CtlException;
-import dev.regent.ctl.YamlText;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -1,12 +1,12 @@
 package dev.regent.ctl.command;
 
+import dev.regent.daemon.view.MemberTable;
+import dev.regent.daemon.view.OutputFormat;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Member;
 import dev.regent.ctl.CtlContext;
 import dev.regent.ctl.CtlException;
-import dev.regent.ctl.MemberTable;
 import dev.regent.ctl.Members;
-import dev.regent.ctl.OutputFormat;
 import dev.regent.ctl.RestClient;
 import dev.regent.ctl.RootCommand;
 import java.io.IOException;

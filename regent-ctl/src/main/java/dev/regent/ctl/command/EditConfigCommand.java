@@ -1,11 +1,11 @@
 package dev.regent.ctl.command;
 
+import dev.regent.daemon.view.PyJson;
+import dev.regent.daemon.view.YamlText;
 import dev.regent.core.model.ClusterView;
 import dev.regent.ctl.CtlContext;
 import dev.regent.ctl.CtlException;
-import dev.regent.ctl.PyJson;
 import dev.regent.ctl.UnifiedDiff;
-import dev.regent.ctl.YamlText;
 import dev.regent.dcs.DcsException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

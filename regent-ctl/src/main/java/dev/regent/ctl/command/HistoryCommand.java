@@ -1,9 +1,10 @@
 package dev.regent.ctl.command;
 
+import dev.regent.ctl.CtlFormats;
+import dev.regent.daemon.view.Table;
+import dev.regent.daemon.view.OutputFormat;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.TimelineHistory;
-import dev.regent.ctl.OutputFormat;
-import dev.regent.ctl.Table;
 import java.util.List;
 import java.util.Set;
 import picocli.CommandLine.Command;
@@ -21,7 +22,7 @@ public class HistoryCommand extends CtlCommand {
 
     @Override
     void execute() {
-        OutputFormat fmt = OutputFormat.parse(format);
+        OutputFormat fmt = CtlFormats.parse(format);
         ClusterView c = ctx().load(ctx().clusterName(cluster));
         Table t = new Table(List.of("TL", "LSN", "Reason", "Timestamp", "New Leader"), Set.of("TL", "LSN"));
         for (TimelineHistory.Entry e : c.history().entries()) {

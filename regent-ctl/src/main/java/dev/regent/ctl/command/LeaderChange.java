@@ -1,10 +1,10 @@
 package dev.regent.ctl.command;
 
+import dev.regent.daemon.view.PyJson;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Member;
 import dev.regent.ctl.CtlContext;
 import dev.regent.ctl.CtlException;
-import dev.regent.ctl.PyJson;
 import dev.regent.ctl.RestClient;
 import dev.regent.dcs.DcsException;
 import java.io.IOException;

@@ -1,8 +1,9 @@
 package dev.regent.ctl.command;
 
+import dev.regent.ctl.CtlFormats;
+import dev.regent.daemon.view.MemberTable;
+import dev.regent.daemon.view.OutputFormat;
 import dev.regent.core.model.ClusterView;
-import dev.regent.ctl.MemberTable;
-import dev.regent.ctl.OutputFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +33,7 @@ public class ListCommand extends CtlCommand {
     Double watch;
 
     OutputFormat format() {
-        return OutputFormat.parse(format);
+        return CtlFormats.parse(format);
     }
 
     @Override

@@ -1,11 +1,12 @@
 package dev.regent.ctl.command;
 
+import dev.regent.ctl.CtlFormats;
+import dev.regent.daemon.view.Table;
+import dev.regent.daemon.view.OutputFormat;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Member;
 import dev.regent.ctl.CtlException;
 import dev.regent.ctl.Members;
-import dev.regent.ctl.OutputFormat;
-import dev.regent.ctl.Table;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -71,7 +72,7 @@ public class QueryCommand extends CtlCommand {
 
     @Override
     void execute() throws IOException {
-        OutputFormat fmt = OutputFormat.parse(format);
+        OutputFormat fmt = CtlFormats.parse(format);
         String r = Members.role(role);
         if (r != null && member != null) throw new CtlException("--role and --member are mutually exclusive options");
         if (r == null && member == null) r = "primary";

@@ -1,10 +1,11 @@
 package dev.regent.ctl.command;
 
+import dev.regent.ctl.CtlFormats;
+import dev.regent.daemon.view.MemberTable;
+import dev.regent.daemon.view.OutputFormat;
 import dev.regent.core.model.ClusterView;
 import dev.regent.ctl.CtlContext;
 import dev.regent.ctl.CtlException;
-import dev.regent.ctl.MemberTable;
-import dev.regent.ctl.OutputFormat;
 import dev.regent.dcs.DcsException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,7 +27,7 @@ public class RemoveCommand extends CtlCommand {
 
     @Override
     void execute() {
-        OutputFormat fmt = OutputFormat.parse(format);
+        OutputFormat fmt = CtlFormats.parse(format);
         ClusterView c = ctx().load(cluster);
         MemberTable.print(out(), c, cluster, false, fmt);
         if (!cluster.equals(ctx().prompter().prompt("Please confirm the cluster name to remove", null))) {

@@ -1,7 +1,7 @@
 package dev.regent.ctl.command;
 
+import dev.regent.daemon.view.YamlText;
 import dev.regent.core.model.ClusterView;
-import dev.regent.ctl.YamlText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 

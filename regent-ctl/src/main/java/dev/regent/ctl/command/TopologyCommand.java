@@ -1,6 +1,6 @@
 package dev.regent.ctl.command;
 
-import dev.regent.ctl.OutputFormat;
+import dev.regent.daemon.view.OutputFormat;
 import picocli.CommandLine.Command;
 
 /** {@code topology [CLUSTER...]}: {@code list} as a tree by {@code replicatefrom}. */

@@ -2,7 +2,8 @@ package dev.regent.daemon.demo;
 
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Member;
-import dev.regent.daemon.view.ClusterTable;
+import dev.regent.daemon.view.MemberTable;
+import dev.regent.daemon.view.OutputFormat;
 import dev.regent.dcs.DcsException;
 import dev.regent.dcs.PatroniDcs;
 import dev.regent.daemon.wiring.DcsStores;
@@ -106,13 +107,13 @@ public final class Demo {
                 Duration.ofSeconds(30), Duration.ofSeconds(5)), "/service", "demo", "regent-demo-observer")) {
             ClusterView c = awaitHealthy(dcs, Duration.ofSeconds(180));
             out.printf("cluster healthy after %.1f s%n%n", (System.nanoTime() - t0) / 1e9);
-            out.print(ClusterTable.render("demo", c));
+            out.print(table(c));
             printConnectInfo(w, configs);
             String last = "";
             while (true) {
                 Thread.sleep(5000);
                 try {
-                    String table = ClusterTable.render("demo", dcs.load());
+                    String table = table(dcs.load());
                     if (!table.equals(last)) {
                         out.println();
                         out.print(table);
@@ -154,7 +155,15 @@ public final class Demo {
             Thread.sleep(100);
         }
         throw new IllegalStateException("cluster not healthy after " + timeout.toSeconds() + " s; see logs in " + dir
-                + (c == null ? "" : "\n" + ClusterTable.render("demo", c)));
+                + (c == null ? "" : "\n" + table(c)));
+    }
+
+    /** The cluster table exactly as {@code regentctl list} prints it. */
+    static String table(ClusterView c) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        MemberTable.print(new PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8), c, "demo", false,
+                OutputFormat.PRETTY);
+        return bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** A leader, and every other member running and streaming. */

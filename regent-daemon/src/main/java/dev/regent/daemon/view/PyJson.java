@@ -1,4 +1,4 @@
-package dev.regent.ctl;
+package dev.regent.daemon.view;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;

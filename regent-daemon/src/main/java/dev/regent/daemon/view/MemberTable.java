@@ -1,4 +1,4 @@
-package dev.regent.ctl;
+package dev.regent.daemon.view;
 
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Member;

@@ -1,4 +1,4 @@
-package dev.regent.ctl;
+package dev.regent.daemon.view;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package dev.regent.ctl;
+package dev.regent.daemon.view;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +34,7 @@ public final class YamlText {
         try {
             return new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
         } catch (YAMLException e) {
-            throw new CtlException("invalid YAML: " + CtlConfig.oneLine(e.getMessage()));
+            throw new IllegalArgumentException("invalid YAML: " + e.getMessage().replaceAll("\\s*\\n\\s*", " ").trim());
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.regent.ctl;
+package dev.regent.daemon.view;
 
 import java.util.Locale;
 
@@ -14,8 +14,8 @@ public enum OutputFormat {
             case "tsv" -> TSV;
             case "json" -> JSON;
             case "yaml", "yml" -> YAML;
-            default -> throw new CtlException("Invalid value for '--format': '" + s
-                    + "' is not one of 'pretty', 'tsv', 'json', 'yaml', 'yml'.", 2);
+            default -> throw new IllegalArgumentException("Invalid value for '--format': '" + s
+                    + "' is not one of 'pretty', 'tsv', 'json', 'yaml', 'yml'.");
         };
     }
 }

@@ -1,4 +1,4 @@
-package dev.regent.ctl;
+package dev.regent.daemon.view;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -76,7 +76,7 @@ public final class Table {
         return v.toString();
     }
 
-    String pretty() {
+    public String pretty() {
         int n = columns.size();
         int[] w = new int[n];
         for (int i = 0; i < n; i++) w[i] = columns.get(i).length();
