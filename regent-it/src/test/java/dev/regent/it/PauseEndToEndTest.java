@@ -72,6 +72,7 @@ class PauseEndToEndTest {
         assertThat(pause.out()).endsWith("Success: cluster management is paused\n");
         for (int i = 0; i < 3; i++) {
             assertThat(patroni(i).path("pause").asBoolean()).as("node%d GET /patroni pause", i).isTrue();
+            assertThat(cluster.rest(i, "GET", "/liveness", null).statusCode()).as("node%d /liveness", i).isEqualTo(200);
         }
         assertThat(cluster.cluster().members()).allMatch(m -> m.data().pause());
         assertThat(ok("list").out()).contains(" Maintenance mode: on\n");
@@ -271,8 +272,19 @@ class PauseEndToEndTest {
         assertThat(rest.statusCode()).as(rest.body()).isEqualTo(400);
         assertThat(rest.body()).contains("Can't schedule switchover in the paused state");
         assertThat(cluster.cluster().failover()).isNull();
+        HttpResponse<String> restart = cluster.rest(cluster.index(leader), "POST", "/restart",
+                "{\"schedule\": \"" + later.format(ISO) + "\"}");
+        assertThat(restart.statusCode()).as(restart.body()).isEqualTo(500);
+        assertThat(restart.body()).contains("Can't schedule restart in the paused state");
+
+        // in pause a switchover to a named candidate is still allowed (Patroni 3.9 pause rules)
+        Result back = ok("switchover", "--leader", candidate, "--candidate", leader, "--force");
+        assertThat(back.out()).contains("Successfully switched over to \"" + leader + "\"");
+        assertThat(cluster.await(leader + " leads again in pause", HEALTHY, v -> v.isLeader(leader)).isPaused())
+                .isTrue();
         ok("resume", "--wait");
-        assertThat(cluster.awaitHealthy(HEALTHY).leader().name()).isEqualTo(candidate);
+        assertThat(cluster.awaitHealthy(HEALTHY).leader().name()).isEqualTo(leader);
+        awaitWritable("after the switchover in pause");
     }
 
     private static Map<String, Object> scheduledRestart(ClusterView v, String member) {
