@@ -208,6 +208,7 @@ class ClusterEndToEndTest {
             if (check.ok()) return;
             Thread.sleep(100);
         }
-        throw new AssertionError("timed out waiting for " + what + " " + detail.get() + "\n" + cluster.logs());
+        throw new AssertionError("timed out waiting for " + what + " " + detail.get() + "\n"
+                + (cluster == null ? "" : cluster.logs()));
     }
 }

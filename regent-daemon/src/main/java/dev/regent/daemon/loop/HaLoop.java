@@ -8,6 +8,7 @@ import dev.regent.core.ha.LocalPostgres;
 import dev.regent.core.ha.NodeMemory;
 import dev.regent.core.ha.PeerStatus;
 import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.TimelineHistory;
 import dev.regent.dcs.Dcs;
 import dev.regent.dcs.DcsException;
 import java.time.Clock;
@@ -55,6 +56,8 @@ public final class HaLoop implements AutoCloseable {
     private Thread watchThread;
 
     private NodeMemory memory = NodeMemory.INITIAL;
+    /** Set when a former primary's data directory was seen stopped; see {@link #checkStartedFormerPrimary}. */
+    private boolean checkDivergedLsn;
     private ClusterView lastCluster;
     private volatile LocalPostgres lastLocal;
     private long dcsLastSeenEpoch;
@@ -212,15 +215,53 @@ public final class HaLoop implements AutoCloseable {
      * "requested timeline is not a child of this server's history". Patroni runs the same check after a leader change.
      */
     private NodeMemory noteDivergenceRisk(ClusterView cluster, LocalPostgres local, NodeMemory mem) {
+        if (!local.dataDirEmpty() && local.process() == LocalPostgres.ProcessState.STOPPED
+                && local.wasPrimaryWhenStopped()) {
+            checkDivergedLsn = true;  // whatever happens next, check once a new timeline is known
+        }
         if (cluster == null || slot.running() != null || mem.rewindOrReinitNeeded() || local.dataDirEmpty()
-                || local.isRunning()
-                || local.process() != LocalPostgres.ProcessState.STOPPED || !local.wasPrimaryWhenStopped()
-                || cluster.leader() == null || cluster.isLeader(name)) {
+                || cluster.leader() == null) {
             return mem;
         }
-        LOG.info("the data directory was last a primary and {} holds the lock: checking with pg_rewind before"
-                + " following it", cluster.leader().name());
-        return mem.withRewindOrReinitNeeded(true);
+        if (cluster.isLeader(name)) {
+            checkDivergedLsn = false;
+            return mem;
+        }
+        if (!local.isRunning() && local.process() == LocalPostgres.ProcessState.STOPPED
+                && local.wasPrimaryWhenStopped()) {
+            LOG.info("the data directory was last a primary and {} holds the lock: checking with pg_rewind before"
+                    + " following it", cluster.leader().name());
+            checkDivergedLsn = false;
+            return mem.withRewindOrReinitNeeded(true);
+        }
+        return checkDivergedLsn && local.isReplica() ? checkStartedFormerPrimary(cluster, local, mem) : mem;
+    }
+
+    /**
+     * A former primary started as a replica while nobody held the lock (a cold restart of the whole cluster), and
+     * another member then won the race and promoted: our WAL may go past the point where the new timeline forked
+     * off ours. Compared with the fork point recorded in {@code /history} (the leader writes it after promoting):
+     * past it, the data diverged and must be rewound. Patroni runs the same check against the leader's timeline
+     * history ({@code trigger_check_diverged_lsn}).
+     */
+    private NodeMemory checkStartedFormerPrimary(ClusterView cluster, LocalPostgres local, NodeMemory mem) {
+        int mine = local.timeline();
+        Integer leaders = cluster.leader().member() == null ? null : cluster.leader().member().data().timeline();
+        if (mine <= 0 || leaders == null) return mem;
+        if (leaders <= mine) {
+            checkDivergedLsn = false;  // the leader continues our timeline: nothing can have forked
+            return mem;
+        }
+        long position = local.replayLsn() != null ? local.replayLsn() : local.walPosition();
+        for (TimelineHistory.Entry e : cluster.history().entries()) {
+            if (e.timeline() != mine) continue;
+            checkDivergedLsn = false;
+            if (position <= e.lsn()) return mem;
+            LOG.info("local timeline {} lsn {} is past the point {} where {} forked timeline {}: rewind needed", mine,
+                    position, e.lsn(), cluster.leader().name(), mine + 1);
+            return mem.withRewindOrReinitNeeded(true);
+        }
+        return mem;  // the new leader has not written its history yet: check again next cycle
     }
 
     /**
