@@ -1,0 +1,177 @@
+package dev.regent.daemon.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.regent.core.ha.HaDecider;
+import dev.regent.core.ha.HaSettings;
+import dev.regent.core.ha.LocalPostgres;
+import dev.regent.core.model.ClusterConfig;
+import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.MemberData;
+import dev.regent.core.model.TimelineHistory;
+import dev.regent.dcs.PatroniDcs;
+import dev.regent.dcs.memory.InMemoryKvServer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A cold restart of a whole cluster: pg1's data directory was last a primary (timeline 3) and its postgres starts as
+ * a replica while nobody holds the lock; then pg0 wins the race and promotes to timeline 4. Whether pg1 must be
+ * rewound depends on where its WAL ends compared with the fork point pg0 records in {@code /history}.
+ */
+class HaLoopDivergenceTest {
+    private static final long FORK_POINT = 1_000;
+
+    private final InMemoryKvServer server = new InMemoryKvServer();
+    private final PatroniDcs leader = new PatroniDcs(server.newStore("pg0", Duration.ofSeconds(30)), "/service",
+            "batman", "pg0");
+    private final PatroniDcs dcs = new PatroniDcs(server.newStore("pg1", Duration.ofSeconds(30)), "/service",
+            "batman", "pg1");
+    private final FormerPrimary pg = new FormerPrimary();
+    private final List<CycleReport> reports = new ArrayList<>();
+    private HaLoop loop;
+
+    @BeforeEach
+    void cluster() throws Exception {
+        assertThat(leader.setConfigValue("{\"ttl\":30,\"loop_wait\":10}", null)).isTrue();
+        assertThat(leader.initialize(true, "7000000000000000001")).isTrue();
+        loop = new HaLoop("pg1", dcs, pg, HaDecider::decide, new Settings(), new PeerProber(),
+                new MemberDataBuilder("postgres://127.0.0.1:5433/postgres", "http://127.0.0.1:8009/patroni",
+                        "4.0.0"), reports::add, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void close() {
+        loop.close();
+        dcs.close();
+        leader.close();
+    }
+
+    @Test
+    void walPastTheForkPointIsRewound() throws Exception {
+        startAsReplicaWhileUnlocked(FORK_POINT + 120);
+        pg0PromotesToTimeline4();
+        loop.cycle();
+        awaitRewinds(1);
+        assertThat(pg.rewindSource).contains("5432");
+    }
+
+    @Test
+    void walUpToTheForkPointFollowsWithoutRewind() throws Exception {
+        startAsReplicaWhileUnlocked(FORK_POINT);
+        pg0PromotesToTimeline4();
+        loop.cycle();
+        loop.cycle();
+        Thread.sleep(200);
+        assertThat(pg.rewinds).isZero();
+        assertThat(pg.following).isEqualTo("pg0");
+    }
+
+    @Test
+    void noCheckBeforeTheNewLeaderRecordedItsFork() throws Exception {
+        startAsReplicaWhileUnlocked(FORK_POINT + 120);
+        pg0Leads(4);
+        loop.cycle();
+        Thread.sleep(200);
+        assertThat(pg.rewinds).as("fork point unknown yet").isZero();
+        leader.setHistoryValue(history());
+        loop.cycle();
+        awaitRewinds(1);
+    }
+
+    /** Cycle 1: no lock, pg1 (nofailover, so it does not race) starts its former primary as a replica. */
+    private void startAsReplicaWhileUnlocked(long walEnd) throws Exception {
+        pg.walEnd = walEnd;
+        loop.cycle();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!pg.running && System.nanoTime() < deadline) Thread.sleep(20);  // start runs in the background slot
+        assertThat(pg.running).as("started as a secondary").isTrue();
+        assertThat(pg.following).as("nobody to follow yet").isNull();
+        Thread.sleep(100);  // let the slot finish
+    }
+
+    private void pg0PromotesToTimeline4() throws Exception {
+        pg0Leads(4);
+        leader.setHistoryValue(history());
+    }
+
+    private void pg0Leads(int timeline) throws Exception {
+        leader.touchMember(new MemberData("postgres://127.0.0.1:5432/postgres", "http://127.0.0.1:8008/patroni",
+                null, "running", "primary", "4.0.0", 2_000L, null, null, null, timeline, Map.of(), null, null, null,
+                null, false, Map.of()));
+        assertThat(leader.attemptToAcquireLeader()).isTrue();
+    }
+
+    private static TimelineHistory history() {
+        return new TimelineHistory(0, List.of(new TimelineHistory.Entry(3, FORK_POINT,
+                "no recovery target specified", "2026-01-01T00:00:00.000000+00:00", "pg0")));
+    }
+
+    private void awaitRewinds(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (pg.rewinds < n && System.nanoTime() < deadline) Thread.sleep(20);
+        assertThat(pg.rewinds).isEqualTo(n);
+    }
+
+    private static final class Settings implements SettingsProvider {
+        @Override
+        public HaSettings settings(ClusterView cluster) {
+            ClusterConfig cfg = cluster == null || cluster.config() == null ? ClusterConfig.empty() : cluster.config();
+            return new HaSettings("pg1", 30, 10, 10, Map.of("nofailover", true), false, true, false, false, cfg);
+        }
+
+        @Override public String bootstrapDcsJson() { return null; }
+
+        @Override public Duration startTimeout(HaSettings settings) { return Duration.ofSeconds(5); }
+    }
+
+    /** Stopped after running as a primary on timeline 3; once started it is a replica that cannot stream. */
+    static final class FormerPrimary implements PostgresPort {
+        volatile boolean running;
+        volatile long walEnd;
+        volatile String following;
+        volatile int rewinds;
+        volatile String rewindSource;
+
+        @Override
+        public LocalPostgres observe() {
+            if (!running) {
+                return new LocalPostgres(LocalPostgres.ProcessState.STOPPED, false, "7000000000000000001", false,
+                        "shut down", 3, walEnd, null, null, null, null, null);
+            }
+            return new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, "7000000000000000001", true, null, 3,
+                    walEnd, null, walEnd, "in archive recovery", following, "pg1");
+        }
+
+        @Override public String bootstrap() { return "7000000000000000001"; }
+        @Override public void cloneFrom(String connUrl) { }
+        @Override public void start(boolean asPrimary, String name, String url, Duration t) {
+            running = true;
+            following = name;
+        }
+        @Override public void stop(String mode, Duration timeout) { running = false; }
+        @Override public void promote() { }
+        @Override public void follow(String name, String url) { following = name; }
+        @Override public void rewind(String url) {
+            rewindSource = url;
+            rewinds++;
+        }
+        @Override public boolean canRewind() { return true; }
+        @Override public void removeDataDirectory() { }
+        @Override public void moveDataDirectoryAside() { }
+        @Override public void syncReplicationSlots(Set<String> names) { }
+        @Override public void createMissingReplicationSlots(Set<String> names) { }
+        @Override public void reload() { }
+        @Override public void restart(Duration timeout) { }
+        @Override public void checkpoint() { }
+        @Override public void fireCallback(String action, String role) { }
+        @Override public String connUrl() { return "postgres://127.0.0.1:5433/postgres"; }
+    }
+}
