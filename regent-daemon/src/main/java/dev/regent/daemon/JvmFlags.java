@@ -10,7 +10,7 @@ import java.util.List;
 public final class JvmFlags {
     /** Flags for a node process. */
     public static final List<String> NODE = List.of("-XX:+UseSerialGC", "-Xms8m", "-Xmx48m", "-Xss512k",
-            "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=16m", "-XX:MaxMetaspaceSize=48m",
+            "-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=16m", "-XX:MaxMetaspaceSize=96m",
             "-XX:CICompilerCount=1", "-XX:+ExitOnOutOfMemoryError");
 
     /**

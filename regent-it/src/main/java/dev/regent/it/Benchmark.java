@@ -120,11 +120,8 @@ public final class Benchmark {
                     .start();
             String out = new String(p.getInputStream().readAllBytes());
             p.waitFor();
-            String rps = out.lines().filter(l -> l.startsWith("Requests/sec:")).findFirst().orElse("?").trim();
-            String p50 = out.lines().filter(l -> l.trim().startsWith("50%")).findFirst().orElse("?").trim();
-            String p99 = out.lines().filter(l -> l.trim().startsWith("99%")).findFirst().orElse("?").trim();
-            print("GET /primary on the leader (wrk, 4 keep-alive connections)", rps + ", latency " + p50 + ", "
-                    + p99);
+            print("GET /primary on the leader (wrk, 4 keep-alive connections)", String.format("%s req/s, p50 %s,"
+                    + " p99 %s", wrkValue(out, "Requests/sec:"), wrkValue(out, "50%"), wrkValue(out, "99%")));
             return;
         }
         int threads = 4;
@@ -172,6 +169,12 @@ public final class Benchmark {
         Arrays.sort(all);
         print("GET /primary on the leader (4 keep-alive connections)", String.format("%.0f req/s, p50 %.2f ms,"
                 + " p99 %.2f ms", total / elapsed, all[(int) (total * 0.50)] / 1e6, all[(int) (total * 0.99)] / 1e6));
+    }
+
+    /** The value after {@code label} on wrk's output line that starts with it ("?" when missing). */
+    private static String wrkValue(String out, String label) {
+        return out.lines().map(String::trim).filter(l -> l.startsWith(label)).findFirst()
+                .map(l -> l.substring(label.length()).trim().split("\\s+")[0]).orElse("?");
     }
 
     private static void switchover(LocalCluster c) throws Exception {
