@@ -115,11 +115,6 @@ public record NodeConfigWriter(String scope, Path dir, List<String> etcdHosts, i
                 "      password: regent-rewind",
                 "  parameters:",
                 "    unix_socket_directories: '/tmp'",
-                "",
-                "tags:",
-                "  nofailover: false",
-                "  noloadbalance: false",
-                "  clonefrom: false",
                 "");
     }
 
