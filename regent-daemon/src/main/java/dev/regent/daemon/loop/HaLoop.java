@@ -248,10 +248,12 @@ public final class HaLoop implements AutoCloseable {
         int mine = local.timeline();
         Integer leaders = cluster.leader().member() == null ? null : cluster.leader().member().data().timeline();
         if (mine <= 0 || leaders == null) return mem;
-        if (leaders <= mine) {
-            checkDivergedLsn = false;  // the leader continues our timeline: nothing can have forked
+        if (leaders == mine && "streaming".equals(local.replicationState())) {
+            checkDivergedLsn = false;  // streaming the leader's timeline: PostgreSQL proved our history is its prefix
             return mem;
         }
+        // Otherwise keep checking: right after winning the race the new leader still publishes our old timeline
+        // until its promotion shows up.
         long position = local.replayLsn() != null ? local.replayLsn() : local.walPosition();
         for (TimelineHistory.Entry e : cluster.history().entries()) {
             if (e.timeline() != mine) continue;

@@ -77,6 +77,9 @@ public final class RaftKvServer implements AutoCloseable {
         // replaced within 1-2 s, far inside retry_timeout (the HA loop never notices).
         RaftServerConfigKeys.Rpc.setTimeoutMin(props, TimeDuration.valueOf(1000, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(props, TimeDuration.valueOf(2000, TimeUnit.MILLISECONDS));
+        // At start-up nobody waits for a heartbeat yet: elect the first leader quickly (the cluster starts sooner).
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(props, TimeDuration.valueOf(150, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(props, TimeDuration.valueOf(400, TimeUnit.MILLISECONDS));
         this.server = RaftServer.newBuilder().setServerId(RaftAddresses.peerId(this.selfAddr)).setGroup(group)
                 .setProperties(props).setParameters(tls.parameters()).setStateMachine(stateMachine)
                 .setOption(startupOption(dataDir)).build();
