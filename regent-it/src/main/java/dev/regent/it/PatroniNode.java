@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -18,20 +17,18 @@ import java.util.stream.Stream;
  * root, a root JVM runs Patroni as the {@code postgres} OS user (via {@code setpriv}) and hands it the node
  * directory. Output goes to {@code <nodeDir>/patroni.log}. Not thread-safe.
  */
-public final class PatroniNode implements AutoCloseable {
+public final class PatroniNode extends ManagedProcess {
     private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
 
     private final String name;
     private final Path config;
     private final Path nodeDir;
-    private final Path log;
-    private Process process;
 
     private PatroniNode(String name, Path config, Path nodeDir) {
+        super(nodeDir.resolve("patroni.log"));
         this.name = name;
         this.config = config;
         this.nodeDir = nodeDir;
-        this.log = nodeDir.resolve("patroni.log");
     }
 
     /**
@@ -63,59 +60,18 @@ public final class PatroniNode implements AutoCloseable {
         return config;
     }
 
-    public Path log() {
-        return log;
-    }
-
-    /** Start {@code patroni CONFIG} (as the postgres user when we are root). */
-    public void start() throws IOException {
+    /** {@code patroni CONFIG} (as the postgres user when we are root). */
+    @Override
+    ProcessBuilder command() {
         List<String> cmd = new ArrayList<>();
         if (ROOT) cmd.addAll(List.of("setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--"));
         cmd.addAll(List.of("/usr/bin/patroni", config.toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).directory(nodeDir.toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(nodeDir.toFile());
         if (ROOT) {
             pb.environment().put("HOME", nodeDir.toString());
             pb.environment().put("USER", "postgres");
         }
-        process = pb.start();
-    }
-
-    public boolean isAlive() {
-        return process != null && process.isAlive();
-    }
-
-    public long pid() {
-        return process.pid();
-    }
-
-    /** SIGKILL Patroni only (its postgres keeps running, as after a crash of the manager). */
-    public void kill9() throws InterruptedException {
-        if (process == null) return;
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
-    }
-
-    /** SIGTERM and wait: Patroni stops postgres and releases the leader key; SIGKILL after 60 s. */
-    public void stop() throws InterruptedException {
-        if (process == null || !process.isAlive()) return;
-        process.destroy();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) kill9();
-    }
-
-    /** Last lines of the log, for failure messages. */
-    public String tail(int lines) {
-        try {
-            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-        stop();
+        return pb;
     }
 
     /** {@code pg_config --bindir}. */

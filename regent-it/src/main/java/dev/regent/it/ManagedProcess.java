@@ -1,0 +1,76 @@
+package dev.regent.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An HA manager run as a separate OS process with its output appended to a log file, so that {@code kill -9} and
+ * crashes are real (a Regent daemon or Debian's Patroni). Subclasses say how to launch it. Not thread-safe.
+ */
+abstract class ManagedProcess implements AutoCloseable {
+    private final Path log;
+    private Process process;
+
+    ManagedProcess(Path log) {
+        this.log = log;
+    }
+
+    /** The command to run; its output is redirected to {@link #log()} by {@link #start()}. */
+    abstract ProcessBuilder command() throws IOException;
+
+    public Path log() {
+        return log;
+    }
+
+    public void start() throws IOException {
+        Files.createDirectories(log.getParent());
+        process = command().redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** SIGKILL the manager only (its postgres keeps running, as after a crash of the manager). */
+    public void kill9() throws InterruptedException {
+        if (process == null) return;
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM without waiting (see {@link #stop}). */
+    public void requestStop() {
+        if (process != null && process.isAlive()) process.destroy();
+    }
+
+    /** SIGTERM and wait (the manager stops postgres and releases the lock); SIGKILL after 60 s. */
+    public void stop() throws InterruptedException {
+        if (process == null || !process.isAlive()) return;
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) kill9();
+    }
+
+    /** Last lines of the log, for failure messages. */
+    public String tail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+}
