@@ -3,6 +3,7 @@ package dev.regent.core.ha;
 import dev.regent.core.ha.action.Action;
 import dev.regent.core.ha.action.Action.Bootstrap;
 import dev.regent.core.ha.action.Action.CloneReplica;
+import dev.regent.core.ha.action.Action.FatalExit;
 import dev.regent.core.ha.action.Action.RaceInitialize;
 import dev.regent.core.ha.action.Action.ReleaseLeaderLock;
 import dev.regent.core.ha.action.Action.StopPostgres;
@@ -38,4 +39,17 @@ final class BootstrapRule {
         }
         return c.decide("waiting for leader to bootstrap", stop);
     }
+
+    /**
+     * The bootstrap this process ran failed; the shell already deleted {@code initialize}, stopped postgres and moved
+     * the data directory aside, so the other members may race for {@code initialize}. This node exits non-zero, as
+     * Patroni 4 does (post_bootstrap → cancel_initialization raises "Failed to bootstrap cluster"): it never stays
+     * behind waiting for a leader that cannot come.
+     */
+    static Decision failed(Ctx c) {
+        return c.decide(FAILED, new FatalExit(FAILED));
+    }
+
+    /** Patroni's message for a failed bootstrap (operators and charms grep for it). */
+    static final String FAILED = "Failed to bootstrap cluster";
 }

@@ -25,6 +25,8 @@ final class Ctx {
     NodeMemory memory;
     /** Lines Patroni logs besides the cycle result (see {@link Decision#warnings()}). */
     final List<String> warnings = new ArrayList<>();
+    /** Reasons Patroni logs at INFO while deciding (see {@link Decision#infos()}). */
+    final List<String> infos = new ArrayList<>();
 
     Ctx(HaInput in) {
         this.in = in;
@@ -121,6 +123,6 @@ final class Ctx {
     }
 
     Decision decide(String message, List<Action> actions) {
-        return new Decision(actions, message, memory, warnings);
+        return new Decision(actions, message, memory, warnings, infos);
     }
 }

@@ -16,6 +16,7 @@ import java.util.Objects;
  *
  * <h2>Order of evaluation (Patroni's _run_cycle, §6.2)</h2>
  * <ol>
+ *   <li>The bootstrap this process ran failed ({@code bootstrapFailed}) → {@link BootstrapRule#failed} (fatal exit).</li>
  *   <li>DCS unreadable ({@code cluster == null}) → {@link DcsUnavailableRule}.</li>
  *   <li>A long action in the background slot → {@link LongActionRule} (queued restart/reinitialize commands are
  *       dropped; the REST layer answers "... already in progress").</li>
@@ -59,7 +60,9 @@ import java.util.Objects;
  *       from the leader (and again when a rewind fails without wiping the data); the <b>decider</b> clears it when it
  *       issues {@code Rewind} or {@code Reinitialize}.</li>
  *   <li>{@code preferNoRaceUntil} (after a failed pre_promote: now + ttl) and {@code bootstrapFailed}: <b>shell</b>
- *       only; the decider reads them.</li>
+ *       only; the decider reads them. The shell sets {@code bootstrapFailed} when the {@code Bootstrap} action failed,
+ *       after deleting {@code initialize}, stopping postgres and moving the data directory to
+ *       {@code <data_dir>.failed}; the decider then exits the process (Patroni's PatroniFatalException).</li>
  * </ul>
  * When an action fails, the shell logs {@link FailureMessages#of(Action)} and re-decides with fresh observations.
  */
@@ -71,6 +74,7 @@ public final class HaDecider {
         Objects.requireNonNull(in.postgres(), "HaInput.postgres");
         Objects.requireNonNull(in.settings(), "HaInput.settings");
         Ctx c = new Ctx(in);
+        if (c.memory.bootstrapFailed() && in.backgroundTask() == null) return finish(c, BootstrapRule.failed(c));
         if (!in.dcsAvailable()) return finish(c, DcsUnavailableRule.decide(c));
         Decision d = decideWithDcs(c);
         return finish(c, housekeeping(c, d));
@@ -122,7 +126,7 @@ public final class HaDecider {
             }
             if (c.cluster.config() == null) actions.add(new WriteMissingConfig());
         }
-        return new Decision(actions, d.message(), c.memory, c.warnings);
+        return new Decision(actions, d.message(), c.memory, c.warnings, c.infos);
     }
 
     private static boolean reloadQueued(Ctx c) {
@@ -144,6 +148,6 @@ public final class HaDecider {
         if (d.actions().stream().anyMatch(a -> a instanceof Action.Promote)) m = m.withRewindOrReinitNeeded(false);
         // Patroni's run_cycle prefixes every result with "PAUSE: " in maintenance mode
         String message = c.paused() ? "PAUSE: " + d.message() : d.message();
-        return new Decision(d.actions(), message, m, c.warnings);
+        return new Decision(d.actions(), message, m, c.warnings, c.infos);
     }
 }

@@ -17,7 +17,10 @@ final class HealthCheck {
     /** Patroni's is_healthiest_node for an unlocked cluster. */
     static boolean isHealthiestNode(Ctx c) {
         if (c.memory.preferNoRaceUntil() > c.in.nowMillis()) {
-            return false; // backoff after a failed pre_promote released the lock voluntarily
+            // backoff after a failed pre_promote released the lock voluntarily
+            c.infos.add("backoff: skip leader race after pre_promote script failure and releasing the lock"
+                    + " voluntarily");
+            return false;
         }
         Failover f = c.failover();
         if (c.paused() && !c.iAmNoFailover() && f != null && f.scheduledAt() == null) {
@@ -69,18 +72,37 @@ final class HealthCheck {
      */
     static boolean isHealthiestAmong(Ctx c, List<Member> members, boolean checkLag) {
         long myWal = c.myWal();
-        if (checkLag && c.isLagging(myWal)) return false;
-        if (c.config().checkTimeline() && (c.pg.timeline() <= 0 || c.pg.timeline() < c.cluster.timeline())) {
+        if (checkLag && c.isLagging(myWal)) {
+            c.infos.add("My wal position exceeds maximum replication lag");
             return false;
+        }
+        if (c.config().checkTimeline()) {
+            if (c.pg.timeline() <= 0) {
+                c.infos.add("Can not figure out my timeline");
+                return false;
+            }
+            if (c.pg.timeline() < c.cluster.timeline()) {
+                c.infos.add("My timeline " + c.pg.timeline() + " is behind last known cluster timeline "
+                        + c.cluster.timeline());
+                return false;
+            }
         }
         for (Member m : members) {
             if (m.name().equals(c.me) || m.noFailover()) continue;
             PeerStatus st = c.peer(m.name());
             if (failoverLimitation(c, st) != null) continue;
-            if (st.primary()) return false; // "Primary (x) is still alive"
-            if (st.walPosition() > myWal) return false;
+            if (st.primary()) {
+                c.warnings.add("Primary (" + m.name() + ") is still alive");
+                return false;
+            }
+            if (st.walPosition() > myWal) {
+                c.infos.add("Wal position of " + m.name() + " is ahead of my wal position");
+                return false;
+            }
             // priorities only count among peers whose postgres reports a position (Patroni: wal_position > 0)
             if (st.walPosition() > 0 && st.walPosition() == myWal && st.failoverPriority() > c.myPriority()) {
+                c.infos.add(m.name() + " has equally tolerable WAL position and priority " + st.failoverPriority()
+                        + ", while this node has priority " + c.myPriority());
                 return false;
             }
         }
@@ -103,16 +125,25 @@ final class HealthCheck {
     static boolean isFailoverPossible(Ctx c, boolean excludeCandidate) {
         Failover f = c.failover();
         String named = f == null || f.candidate() == null || f.candidate().isEmpty() ? null : f.candidate();
+        // every candidate is checked (not only up to the first good one): Patroni logs why each one is not eligible
+        boolean possible = false;
         for (Member m : c.cluster.members()) {
             if (m.name().equals(c.me) || m.noFailover() || m.apiUrl() == null) continue;
             if (named != null && excludeCandidate && m.name().equals(named)) continue;
             if (named != null && !excludeCandidate && !m.name().equals(named)) continue;
             PeerStatus st = c.peer(m.name());
-            if (failoverLimitation(c, st) != null) continue;
-            if (c.isLagging(st.walPosition())) continue;
-            if (c.config().checkTimeline() && (st.timeline() <= 0 || st.timeline() < c.cluster.timeline())) continue;
-            return true;
+            String limitation = failoverLimitation(c, st);
+            if (limitation != null) {
+                c.infos.add("Member " + m.name() + " is " + limitation);
+            } else if (c.isLagging(st.walPosition())) {
+                c.infos.add("Member " + m.name() + " exceeds maximum replication lag");
+            } else if (c.config().checkTimeline() && (st.timeline() <= 0 || st.timeline() < c.cluster.timeline())) {
+                c.infos.add("Timeline " + (st.timeline() <= 0 ? "None" : st.timeline()) + " of member " + m.name()
+                        + " is behind the cluster timeline " + c.cluster.timeline());
+            } else {
+                possible = true;
+            }
         }
-        return false;
+        return possible;
     }
 }

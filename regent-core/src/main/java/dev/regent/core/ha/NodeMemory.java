@@ -14,7 +14,8 @@ package dev.regent.core.ha;
  *                              it detects a refused or overdue renewal
  * @param rewindOrReinitNeeded  the local data diverged from the leader and must be rewound/re-cloned before following
  * @param preferNoRaceUntil     after a failed pre_promote, do not race until this time (0 = no backoff)
- * @param bootstrapFailed       a bootstrap attempt failed: do not try again in this process (Patroni exits)
+ * @param bootstrapFailed       a bootstrap attempt of this process failed: the node exits (Patroni 4 raises
+ *                              PatroniFatalException "Failed to bootstrap cluster")
  */
 public record NodeMemory(long lockValidUntil, long startingAsPrimarySince, boolean wasLeader,
                          boolean rewindOrReinitNeeded, long preferNoRaceUntil, boolean bootstrapFailed) {

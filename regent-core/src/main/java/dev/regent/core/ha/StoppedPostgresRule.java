@@ -37,6 +37,7 @@ final class StoppedPostgresRule {
 
     private static Decision leaderRecovery(Ctx c) {
         if (c.config().primaryStartTimeout() == 0 && HealthCheck.isFailoverPossible(c, false)) {
+            c.infos.add("Primary crashed. Failing over.");
             return c.decide("stopped PostgreSQL to fail over after a crash",
                     new UpdateLeaderLock(), new Demote(Demote.Mode.IMMEDIATE, null));
         }

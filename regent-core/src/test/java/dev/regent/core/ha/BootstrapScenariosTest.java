@@ -49,8 +49,16 @@ class BootstrapScenariosTest {
     }
 
     @Test
-    void failedBootstrapIsNotRetried() {
-        fresh("pg0").memory(NodeMemory.INITIAL.withBootstrapFailed(true)).expect("waiting for leader to bootstrap");
+    void failedBootstrapExitsTheProcess() {
+        // Patroni 4: cancel_initialization raises PatroniFatalException; the node never waits for itself
+        fresh("pg0").bootstrapFailed().expect("Failed to bootstrap cluster",
+                new FatalExit("Failed to bootstrap cluster"));
+    }
+
+    @Test
+    void failedBootstrapExitsEvenWhenTheDcsIsUnreachable() {
+        fresh("pg0").bootstrapFailed().dcsDown().expect("Failed to bootstrap cluster",
+                new FatalExit("Failed to bootstrap cluster"));
     }
 
     @Test

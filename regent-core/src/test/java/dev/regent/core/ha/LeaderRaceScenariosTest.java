@@ -27,17 +27,19 @@ class LeaderRaceScenariosTest {
 
     @Test
     void peerAheadWins() {
-        race().peer("pg2", 1001).expect(NOT_HEALTHIEST);
+        race().peer("pg2", 1001).informs("Wal position of pg2 is ahead of my wal position").expect(NOT_HEALTHIEST);
     }
 
     @Test
     void livePrimaryStopsTheRace() {
-        race().peerPrimary("pg0", 500).expect(NOT_HEALTHIEST);
+        race().peerPrimary("pg0", 500).warns("Primary (pg0) is still alive").expect(NOT_HEALTHIEST);
     }
 
     @Test
     void equalWalHigherPriorityPeerWins() {
-        race().peer("pg2", 1000, 2).expect(NOT_HEALTHIEST);
+        race().peer("pg2", 1000, 2)
+                .informs("pg2 has equally tolerable WAL position and priority 2, while this node has priority 1")
+                .expect(NOT_HEALTHIEST);
     }
 
     @Test
@@ -133,7 +135,8 @@ class LeaderRaceScenariosTest {
 
     @Test
     void fallbackRaceStillRespectsPeersAhead() {
-        race().failover("pg0", "pg3").member("pg3").peerUnreachable("pg3").peer("pg2", 1200).expect(NOT_HEALTHIEST);
+        race().failover("pg0", "pg3").member("pg3").peerUnreachable("pg3").peer("pg2", 1200)
+                .informs("Wal position of pg2 is ahead of my wal position").expect(NOT_HEALTHIEST);
     }
 
     @Test

@@ -59,6 +59,8 @@ final class Scenario {
     private final List<Command> commands = new ArrayList<>();
     private long now = NOW;
     private final List<String> expectedWarnings = new ArrayList<>();
+
+    private final List<String> expectedInfos = new ArrayList<>();
     private int serverVersion = 150004;
     private Instant postmasterStarted = STARTED;
     private final Map<String, Map<String, String>> pendingRestart = new LinkedHashMap<>();
@@ -170,6 +172,13 @@ final class Scenario {
     }
     /** A warning line the decision must carry (all others are unexpected). */
     Scenario warns(String line) { expectedWarnings.add(line); return this; }
+    /**
+     * An INFO reason the decision must carry. Once one is declared, all others are unexpected; scenarios that declare
+     * none do not check them (the text scenario files always compare them exactly).
+     */
+    Scenario informs(String line) { expectedInfos.add(line); return this; }
+    /** The bootstrap this process ran has failed (the shell moved the data directory aside). */
+    Scenario bootstrapFailed() { memory = memory.withBootstrapFailed(true); return this; }
 
     // ---- peers (GET /patroni answers) ----
     Scenario peer(String name, long peerWal) { return peer(name, peerWal, 1); }
@@ -203,6 +212,9 @@ final class Scenario {
         assertThat(d.message()).as("message").isEqualTo(prefix + message);
         assertThat(d.actions()).as("actions for: " + message).containsExactly(actions);
         assertThat(d.warnings()).as("warnings").containsExactlyElementsOf(expectedWarnings);
+        if (!expectedInfos.isEmpty()) {
+            assertThat(d.infos()).as("INFO reasons").containsExactlyElementsOf(expectedInfos);
+        }
         return d;
     }
 

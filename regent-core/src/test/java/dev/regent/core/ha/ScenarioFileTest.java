@@ -25,6 +25,7 @@ import org.junit.jupiter.api.TestFactory;
  * ---
  * exact cycle message (with PAUSE: when paused)
  * - Action[record toString]       (one line per action, in order)
+ * i INFO reason line              (optional: why the decider chose so, logged at INFO)
  * ! warning line                  (optional)
  * </pre>
  * Arguments: {@code null}, {@code ""} (empty string), numbers, true/false; a trailing text argument may contain spaces.
@@ -86,6 +87,7 @@ class ScenarioFileTest {
         List<String> out = new ArrayList<>();
         out.add(d.message());
         for (Action a : d.actions()) out.add("- " + render(a));
+        for (String info : d.infos()) out.add("i " + info);
         for (String w : d.warnings()) out.add("! " + w);
         return out;
     }
