@@ -15,6 +15,39 @@ public final class Tags {
         return s.equals("true") || s.equals("yes") || s.equals("on") || s.equals("1") || s.equals("y");
     }
 
+    /** The boolean tags Patroni predefines; the others (failover_priority, replicatefrom, ...) count as custom. */
+    private static final java.util.Set<String> PREDEFINED_BOOLEANS =
+            java.util.Set.of("clonefrom", "nofailover", "noloadbalance", "nosync", "nostream");
+
+    /**
+     * The tags a node publishes in its member key and {@code GET /patroni} (Patroni's {@code _filter_tags}): every
+     * custom tag, and a predefined boolean tag only when its value is truthy in Python's sense, except that
+     * {@code nofailover} stays when {@code failover_priority} is set and {@code nosync} when {@code sync_priority} is
+     * (the reader needs both to resolve them). Order is kept. A {@code "nostream": false} is therefore not shown.
+     */
+    public static Map<String, Object> published(Map<String, Object> tags) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        if (tags == null) return out;
+        tags.forEach((tag, value) -> {
+            boolean keep = !PREDEFINED_BOOLEANS.contains(tag) || pythonTruthy(value)
+                    || tag.equals("nofailover") && tags.containsKey("failover_priority")
+                    || tag.equals("nosync") && tags.containsKey("sync_priority");
+            if (keep) out.put(tag, value);
+        });
+        return out;
+    }
+
+    /** Python's bool(value): None, False, 0, "" and empty collections are false; anything else is true. */
+    static boolean pythonTruthy(Object v) {
+        if (v == null) return false;
+        if (v instanceof Boolean b) return b;
+        if (v instanceof Number n) return n.doubleValue() != 0;
+        if (v instanceof CharSequence s) return s.length() > 0;
+        if (v instanceof java.util.Collection<?> c) return !c.isEmpty();
+        if (v instanceof Map<?, ?> m) return !m.isEmpty();
+        return true;
+    }
+
     public static int failoverPriority(Map<String, Object> tags) {
         Object p = tags.get("failover_priority");
         if (p != null) {

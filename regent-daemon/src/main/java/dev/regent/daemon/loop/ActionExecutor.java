@@ -196,7 +196,7 @@ public final class ActionExecutor {
             }
             return UnaryOperator.identity();
         } else if (a instanceof Action.FatalExit f) {
-            LOG.error("CRITICAL: {}; exiting, leaving postgres and the DCS as they are", f.reason());
+            LOG.error(dev.regent.daemon.log.PatroniLevels.CRITICAL, "{}", f.reason());
             Runtime.getRuntime().halt(1);
             return null;
         } else if (a instanceof Action.KeepFailoverCandidate k) {
@@ -227,7 +227,7 @@ public final class ActionExecutor {
             pg.fireCallback("on_start", "primary");
             return locked ? leader(now + ctx.ttlSeconds() * 1000L) : UnaryOperator.identity();
         } catch (Exception e) {
-            LOG.error("bootstrap failed, removing initialize key and moving the data directory aside");
+            LOG.info("removing initialize key after failed attempt to bootstrap the cluster");
             try {
                 dcs.cancelInitialization();
             } catch (Exception e2) {
@@ -235,7 +235,7 @@ public final class ActionExecutor {
             }
             try {
                 pg.stop("immediate", Duration.ofSeconds(30));
-                pg.moveDataDirectoryAside();
+                pg.moveDataDirectoryAside(); // <data_dir>.failed, as Patroni's move_data_directory
             } catch (Exception e3) {
                 LOG.warn("could not move the failed data directory aside: {}", e3.getMessage());
             }

@@ -8,6 +8,7 @@ import dev.regent.core.ha.LocalPostgres;
 import dev.regent.core.ha.NodeMemory;
 import dev.regent.core.ha.PeerStatus;
 import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.Tags;
 import dev.regent.core.model.TimelineHistory;
 import dev.regent.dcs.Dcs;
 import dev.regent.dcs.DcsException;
@@ -193,8 +194,9 @@ public final class HaLoop implements AutoCloseable {
         HaInput input = new HaInput(cluster, local, settings, memory, peers, slot.running(), cmds, now,
                 wallClock.millis(), restart);
         Decision decision = decider.apply(input);
+        decision.infos().forEach(LOG::info);  // why the decider chose so (Patroni logs these while deciding)
+        decision.warnings().forEach(LOG::warn);
         logMessage(decision.message(), cluster);
-        decision.warnings().forEach(w -> LOG.warn(w));
         ActionExecutor.Result result = executor.run(decision.actions(), new ActionExecutor.Context(cluster, local,
                 settings.ttlSeconds(), settingsProvider.startTimeout(settings), settingsProvider.bootstrapDcsJson(),
                 settings.removeDataDirectoryOnRewindFailure() || settings.removeDataDirectoryOnDivergedTimelines(),
@@ -286,7 +288,7 @@ public final class HaLoop implements AutoCloseable {
     private void touchMember(LocalPostgres local, HaSettings settings, ClusterView cluster) {
         try {
             ScheduledRestarts.Entry scheduled = scheduledRestarts.current();
-            dcs.touchMember(memberData.build(local, slot.running(), settings.tags(), cluster.isPaused(),
+            dcs.touchMember(memberData.build(local, slot.running(), Tags.published(settings.tags()), cluster.isPaused(),
                     scheduled == null ? null : scheduled.published()));
         } catch (DcsException e) {
             LOG.warn("failed to update member key: {}", e.getMessage());

@@ -63,7 +63,8 @@ public final class Daemon {
         dcs = new PatroniDcs(store(config, eff.ttl(), eff.retryTimeout()), config.namespace(), config.scope(),
                 config.name());
         if (otherNodeWithMyNameRuns()) {
-            LOG.error("Can't start; there is already a node named '{}' running", config.name());
+            LOG.error(dev.regent.daemon.log.PatroniLevels.CRITICAL, "Can't start; there is already a node named '{}'"
+                    + " running", config.name());
             dcs.close();
             return 1;
         }

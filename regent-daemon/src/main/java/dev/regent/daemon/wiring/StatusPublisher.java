@@ -74,7 +74,7 @@ public final class StatusPublisher implements Consumer<CycleReport>, Supplier<No
                 .pg(details)
                 .paused(c != null && c.isPaused())
                 .dcsLastSeen(r.dcsLastSeenEpochSeconds() == 0 ? null : r.dcsLastSeenEpochSeconds())
-                .tags(r.settings().tags())
+                .tags(dev.regent.core.model.Tags.published(r.settings().tags()))
                 .systemIdentifier(local.systemId())
                 .scheduledRestart(scheduledRestart.get())
                 .pendingRestartReason(new java.util.LinkedHashMap<>(local.pendingRestartReason()))
