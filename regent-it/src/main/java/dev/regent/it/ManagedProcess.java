@@ -36,6 +36,16 @@ abstract class ManagedProcess implements AutoCloseable {
         return process != null && process.isAlive();
     }
 
+    /** Wait up to {@code timeout} for the process to end by itself; true when it has ended. */
+    public boolean awaitExit(java.time.Duration timeout) throws InterruptedException {
+        return process != null && process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The exit code of the ended process; throws while it runs. */
+    public int exitCode() {
+        return process.exitValue();
+    }
+
     public long pid() {
         return process.pid();
     }

@@ -68,16 +68,21 @@ public final class PeerProber {
         try {
             JsonNode n = JSON.readTree(body);
             String role = n.path("role").asText("");
+            String state = n.path("state").asText("");
             JsonNode xlog = n.path("xlog");
-            boolean primary = role.equals("primary") || role.equals("master")
-                    || (xlog.has("location") && !xlog.path("location").isNull());
+            // A primary whose postgres is down is not "still alive": after a crash (or the immediate demotion that
+            // hands over at primary_start_timeout 0) it keeps reporting role primary until it restarts, where Patroni
+            // reports "demoted". Counting it would hold the race back for a whole loop_wait.
+            boolean down = state.equals("stopped") || state.equals("crashed");
+            boolean primary = !down && (role.equals("primary") || role.equals("master")
+                    || (xlog.has("location") && !xlog.path("location").isNull()));
             long wal = xlog.has("location") ? xlog.path("location").asLong(0)
                     : Math.max(xlog.path("received_location").asLong(0), xlog.path("replayed_location").asLong(0));
             Map<String, Object> tags = new HashMap<>();
             n.path("tags").fields().forEachRemaining(f -> tags.put(f.getKey(),
                     f.getValue().isBoolean() ? (Object) f.getValue().asBoolean() : f.getValue().asText()));
             return new PeerStatus(name, true, primary, wal, n.path("timeline").asInt(0),
-                    Tags.failoverPriority(tags), "running".equals(n.path("state").asText()));
+                    Tags.failoverPriority(tags), "running".equals(state));
         } catch (Exception e) {
             return PeerStatus.unreachable(name);
         }

@@ -101,7 +101,10 @@ public final class Daemon {
                 config.restapi().listen());
         installSignals();
         loop.start();
-        new PostmasterWatch(postgresql::postmasterPid, loop::wakeUp).start();
+        new PostmasterWatch(postgresql::postmasterPid, () -> {
+            status.postmasterExited();  // the REST status follows at once, the next cycle decides
+            loop.wakeUp();
+        }).start();
         stopped.await();
         return 0;
     }

@@ -48,6 +48,25 @@ public final class StatusPublisher implements Consumer<CycleReport>, Supplier<No
         this.scheduledRestart = source;
     }
 
+    /**
+     * The postmaster just died (seen by the postmaster watch, between cycles): publish the last cycle's status with
+     * postgres stopped at once, so health checks ({@code /replica}, {@code /primary}, {@code /}) stop answering 200
+     * now rather than after the next cycle (up to loop_wait later). The cycle the watch wakes then publishes the full
+     * observation. Called from the watch thread.
+     */
+    public void postmasterExited() {
+        CycleReport r = lastReport.get();
+        if (r == null || r.local().process() == LocalPostgres.ProcessState.STOPPED) return;
+        LocalPostgres l = r.local();
+        // pg_control still says what the server was doing: a killed primary is "in production" (Patroni: crashed)
+        String control = Boolean.TRUE.equals(l.inRecovery()) ? "in archive recovery" : "in production";
+        LocalPostgres stopped = new LocalPostgres(LocalPostgres.ProcessState.STOPPED, l.dataDirEmpty(), l.systemId(),
+                l.inRecovery(), control, l.timeline(), l.walPosition(), null, null, null, l.followedMember(),
+                l.primarySlotName());
+        accept(new CycleReport(r.cluster(), r.lastCluster(), stopped, r.memory(), r.settings(), r.message(),
+                r.backgroundTask(), r.dcsLastSeenEpochSeconds(), r.nextCycleAtMillis(), r.monotonicNowMillis()));
+    }
+
     @Override
     public void accept(CycleReport r) {
         lastReport.set(r);

@@ -1,0 +1,66 @@
+package dev.regent.daemon.wiring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.regent.core.ha.HaSettings;
+import dev.regent.core.ha.LocalPostgres;
+import dev.regent.core.ha.NodeMemory;
+import dev.regent.core.model.ClusterConfig;
+import dev.regent.core.model.ClusterView;
+import dev.regent.daemon.loop.CycleReport;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The status the REST API serves: published tags, and a postmaster death published between cycles. */
+class StatusPublisherTest {
+    private static final Map<String, Object> TAGS = new LinkedHashMap<>(Map.of("nostream", false,
+            "nofailover", false, "new_tag", "new_value"));
+
+    private static CycleReport report(LocalPostgres local, boolean paused) {
+        ClusterConfig config = new ClusterConfig(1, paused ? Map.of("pause", true) : Map.of());
+        ClusterView cluster = new ClusterView("7000000000000000001", config, null, null, null, null, null, null,
+                null);
+        HaSettings settings = new HaSettings("pg1", 30, 10, 10, TAGS, true, false, false, false, config);
+        return new CycleReport(cluster, cluster, local, NodeMemory.INITIAL, settings, "no action", null, 1, 10_000, 0);
+    }
+
+    private static LocalPostgres running(boolean replica) {
+        return new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, "7000000000000000001", replica, null, 1,
+                100, replica ? 100L : null, replica ? 100L : null, replica ? "streaming" : null, null, null);
+    }
+
+    @Test
+    void aDeadPostmasterIsPublishedAtOnceAsStoppedInPause() {
+        StatusPublisher p = new StatusPublisher("batman", "pg1", () -> null);
+        p.accept(report(running(true), true));
+        assertThat(p.get().state()).isEqualTo("running");
+        p.postmasterExited();
+        assertThat(p.get().state()).isEqualTo("stopped");
+        assertThat(p.get().isRunning()).isFalse();
+        assertThat(p.get().role()).isEqualTo("replica");
+    }
+
+    @Test
+    void aDeadPrimaryIsPublishedAsCrashedOutsidePause() {
+        StatusPublisher p = new StatusPublisher("batman", "pg1", () -> null);
+        p.accept(report(running(false), false));
+        p.postmasterExited();
+        assertThat(p.get().state()).isEqualTo("crashed");
+        assertThat(p.get().role()).isEqualTo("primary");
+    }
+
+    @Test
+    void nothingHappensBeforeTheFirstCycle() {
+        StatusPublisher p = new StatusPublisher("batman", "pg1", () -> null);
+        p.postmasterExited();
+        assertThat(p.get().state()).isEqualTo("starting");
+    }
+
+    @Test
+    void onlyTruePredefinedTagsAndCustomTagsArePublished() {
+        StatusPublisher p = new StatusPublisher("batman", "pg1", () -> null);
+        p.accept(report(running(true), false));
+        assertThat(p.get().tags()).isEqualTo(Map.of("new_tag", "new_value"));
+    }
+}
