@@ -79,8 +79,22 @@ public final class PgConnection implements AutoCloseable {
         props.setProperty("sslmode", "prefer");
     }
 
-    /** Runs the one-round-trip status query. */
+    /**
+     * Runs the one-round-trip status query. A kept connection that turns out broken (postgres was restarted since
+     * it was opened) is replaced once at once: the query is read-only, and the first observation after a restart in
+     * place must see the new server, not report it as still starting.
+     */
     public synchronized PgStatus status() {
+        boolean reused = conn != null;
+        try {
+            return queryStatus();
+        } catch (PostgresException e) {
+            if (!reused || conn != null) throw e; // a fresh connection failed, or the server answered an error
+            return queryStatus();
+        }
+    }
+
+    private PgStatus queryStatus() {
         return withConnection("status query", c -> {
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(STATUS_SQL)) {
                 rs.next();

@@ -104,6 +104,17 @@ class PostgresqlComponentTest {
         assertThat(observed.isPrimary()).isTrue();
         assertThat(observed.systemId()).isEqualTo(a.controlData().systemIdentifier());
         assertThat(observed.timeline()).isEqualTo(1);
+
+        // a postmaster killed behind our back and started again (a restart in place): the kept connection is broken,
+        // yet the first status query on the new server answers (one reconnect) instead of reporting it as starting
+        assertThat(a.status().inRecovery()).isFalse();
+        long pid = a.postmasterPid().orElseThrow();
+        new CommandRunner().runAsSelf(List.of("kill", "-9", Long.toString(pid)), Map.of(), null,
+                Duration.ofSeconds(5));
+        waitFor("the killed postmaster to be gone", () -> a.processState() == ProcessState.STOPPED);
+        assertThat(a.start(PgTestNodes.timeout())).isTrue();
+        assertThat(a.status().inRecovery()).isFalse();
+        assertThat(a.observe().isPrimary()).isTrue();
     }
 
     @Test

@@ -276,6 +276,9 @@ public final class HaLoop implements AutoCloseable {
     private boolean transitional() {
         ClusterView c = lastCluster;
         LocalPostgres l = lastLocal;
+        // A postgres that runs but did not answer the status query yet (right after a start or a restart in place)
+        // is published as "starting": look again after a second, so GET / turns 200 as soon as it accepts writes.
+        if (l != null && l.process() == LocalPostgres.ProcessState.STARTING) return true;
         return c != null && l != null && c.leader() != null && !c.isLeader(name)
                 && l.isReplica() && !"streaming".equals(l.replicationState());
     }

@@ -78,7 +78,9 @@ public final class PostgresAdapter implements PostgresPort {
                         s.pendingRestartReasonMap());
             } catch (RuntimeException e) {
                 LOG.debug("status query failed: {}", e.getMessage());
-                ps = LocalPostgres.ProcessState.STARTING;
+                // the postmaster may have died after it was seen alive (a kill during the query): then it is down
+                ps = pg.processState() == LocalPostgres.ProcessState.STOPPED
+                        ? LocalPostgres.ProcessState.STOPPED : LocalPostgres.ProcessState.STARTING;
             }
         }
         lastStatus = null;
