@@ -137,6 +137,7 @@ class PatroniBehavioursEndToEndTest {
         String leader = cluster.awaitHealthy(HEALTHY).leader().name();
         int li = cluster.index(leader);
         long oldPid = cluster.postmasterPid(li);
+        int logBefore = Files.readString(cluster.node(leader).log()).length();
         cluster.killPostmaster(li);
         ClusterEndToEndTest.awaitTrue("the leader's postgres accepts writes again", Duration.ofSeconds(60), () -> {
             try {
@@ -155,6 +156,10 @@ class PatroniBehavioursEndToEndTest {
         assertThat(millis).as("ms from accepting writes to GET / 200 (loop_wait is 10 s)").isLessThan(3000);
         assertThat(cluster.postmasterPid(li)).isNotEqualTo(oldPid);
         assertThat(cluster.cluster().leader().name()).as("restarted in place").isEqualTo(leader);
+        // the first cycle after the start sees the running server (the kept SQL connection to the killed one is
+        // replaced at once), never a primary "still starting up"
+        String restart = Files.readString(cluster.node(leader).log()).substring(logBefore);
+        assertThat(restart).contains("starting primary after failure").doesNotContain("still starting up");
     }
 
     @Test
