@@ -15,6 +15,7 @@ final class StartingRule {
 
     static Decision decide(Ctx c) {
         if (c.lockLapsed()) {
+            c.infos.add("Lost lock while starting up. Demoting self.");
             return c.decide("stopped PostgreSQL while starting up because leader key was lost",
                     new Demote(Demote.Mode.IMMEDIATE_NOLOCK, null));
         }
@@ -25,6 +26,7 @@ final class StartingRule {
         long timeLeft = c.config().primaryStartTimeout() - elapsed;
         if (timeLeft <= 0) {
             if (HealthCheck.isFailoverPossible(c, false)) {
+                c.infos.add("Demoting self because primary startup is taking too long");
                 c.memory = c.memory.withStartingAsPrimarySince(0);
                 return c.decide("stopped PostgreSQL because of startup timeout",
                         new UpdateLeaderLock(), new Demote(Demote.Mode.IMMEDIATE, null));

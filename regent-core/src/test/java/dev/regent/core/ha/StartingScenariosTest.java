@@ -26,6 +26,8 @@ class StartingScenariosTest {
     @Test
     void startupTimeoutFailsOverWhenPossible() {
         as("pg0").starting().startingAsPrimarySince(NOW - 300_000).peer("pg1", 0)
+                .informs("Member pg2 is not reachable")
+                .informs("Demoting self because primary startup is taking too long")
                 .expect("stopped PostgreSQL because of startup timeout",
                         new UpdateLeaderLock(), new Demote(Demote.Mode.IMMEDIATE, null));
     }
@@ -39,7 +41,8 @@ class StartingScenariosTest {
 
     @Test
     void lostLockWhileStartingStopsPostgres() {
-        as("pg0").starting().wasLeader(0).expect("stopped PostgreSQL while starting up because leader key was lost",
+        as("pg0").starting().wasLeader(0).informs("Lost lock while starting up. Demoting self.")
+                .expect("stopped PostgreSQL while starting up because leader key was lost",
                 new Demote(Demote.Mode.IMMEDIATE_NOLOCK, null));
     }
 
