@@ -70,11 +70,13 @@ public final class PeerProber {
             String role = n.path("role").asText("");
             String state = n.path("state").asText("");
             JsonNode xlog = n.path("xlog");
-            // A primary whose postgres is down is not "still alive": after a crash (or the immediate demotion that
-            // hands over at primary_start_timeout 0) it keeps reporting role primary until it restarts, where Patroni
-            // reports "demoted". Counting it would hold the race back for a whole loop_wait.
-            boolean down = state.equals("stopped") || state.equals("crashed");
-            boolean primary = !down && (role.equals("primary") || role.equals("master")
+            // Only a running primary is "still alive". A Regent member whose postgres is down or still starting
+            // reports the role its data directory had: after a crash, or the immediate demotion that hands over at
+            // primary_start_timeout 0, that is "primary" while it restarts as a replica (Patroni reports "demoted",
+            // then "replica"). Counting it would hold the race back for a whole loop_wait and let the crashed node
+            // win the next race. A starting postgres accepts no writes, and one that comes up as a primary without
+            // the lock demotes itself.
+            boolean primary = state.equals("running") && (role.equals("primary") || role.equals("master")
                     || (xlog.has("location") && !xlog.path("location").isNull()));
             long wal = xlog.has("location") ? xlog.path("location").asLong(0)
                     : Math.max(xlog.path("received_location").asLong(0), xlog.path("replayed_location").asLong(0));

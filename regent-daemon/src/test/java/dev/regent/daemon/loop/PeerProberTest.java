@@ -24,8 +24,9 @@ class PeerProberTest {
     }
 
     @Test
-    void aStartingPrimaryCountsAsAlive() {
-        assertThat(PeerProber.parse("pg0", "{\"state\":\"starting\",\"role\":\"primary\"}").primary()).isTrue();
+    void aFormerPrimaryStillStartingIsNotAlive() {
+        // the crashed former leader restarting as a replica still reports its data directory's role
+        assertThat(PeerProber.parse("pg0", "{\"state\":\"starting\",\"role\":\"primary\"}").primary()).isFalse();
     }
 
     @Test
