@@ -29,6 +29,10 @@ public final class ConfigCli {
         }
         String what = path == null ? "configuration from the environment" : path.toString();
         if (loaded.hasErrors()) {
+            String refusal = loaded.unsupportedRefusal();
+            if (refusal != null) {
+                out.println("the node would refuse to start: " + refusal);
+            }
             out.println(what + ": " + loaded.errors().size() + " error(s), " + loaded.warnings().size()
                     + " warning(s)");
             return 1;
