@@ -7,6 +7,7 @@ import static dev.regent.core.config.TestTrees.valid;
 import static dev.regent.core.config.TestTrees.validate;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.regent.core.model.Tags;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -102,6 +103,49 @@ class NodeConfigValidatorTest {
         ValidationResult ok = validate(t);
         assertThat(ok.errors()).isEmpty();
         assertThat(ok.config().tags()).containsEntry("dc", "east");
+    }
+
+    @Test
+    void nofailoverTrueWithAPositivePriorityWarnsLikePatroniAndNofailoverWins() {
+        Map<String, Object> t = valid();
+        t.put("tags", map("nofailover", true, "failover_priority", 1L, "custom", "x"));
+        ValidationResult r = validate(t);
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.warnings()).singleElement().satisfies(w -> {
+            assertThat(w.path()).isEqualTo("tags.nofailover");
+            assertThat(w.message()).isEqualTo("Conflicting configuration between nofailover: True and "
+                    + "failover_priority: 1. Defaulting to nofailover: True");
+        });
+        // both tags stay as configured (the member key shows them); nofailover decides
+        assertThat(r.config().tags()).containsEntry("nofailover", true).containsEntry("failover_priority", 1L);
+        assertThat(Tags.noFailover(r.config().tags())).isTrue();
+        assertThat(Tags.failoverPriority(r.config().tags())).isZero();
+    }
+
+    @Test
+    void nofailoverFalseWithPriorityZeroWarnsLikePatroniAndNofailoverWins() {
+        Map<String, Object> t = valid();
+        t.put("tags", map("nofailover", false, "failover_priority", 0L));
+        ValidationResult r = validate(t);
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.warnings()).extracting(ConfigError::message).containsExactly("Conflicting configuration "
+                + "between nofailover: False and failover_priority: 0. Defaulting to nofailover: False");
+        assertThat(r.config().tags()).containsEntry("nofailover", false).containsEntry("failover_priority", 0L);
+        assertThat(Tags.noFailover(r.config().tags())).isFalse();
+    }
+
+    @Test
+    void agreeingNofailoverAndPriorityDoNotWarn() {
+        Map<String, Object> t = valid();
+        t.put("tags", map("nofailover", true, "failover_priority", 0L));
+        assertThat(validate(t).problems()).isEmpty();
+        t.put("tags", map("nofailover", false, "failover_priority", 2L));
+        ValidationResult r = validate(t);
+        assertThat(r.problems()).isEmpty();
+        assertThat(Tags.noFailover(r.config().tags())).isFalse();
+        assertThat(Tags.failoverPriority(r.config().tags())).isEqualTo(2);
+        t.put("tags", map("failover_priority", 0L));
+        assertThat(Tags.noFailover(validate(t).config().tags())).isTrue();
     }
 
     @Test
