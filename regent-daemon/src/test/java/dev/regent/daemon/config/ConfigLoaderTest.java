@@ -137,11 +137,23 @@ class ConfigLoaderTest {
                 Map.entry("PATRONI_POSTGRESQL_DATA_DIR", "/data"),
                 Map.entry("PATRONI_SUPERUSER_USERNAME", "postgres"),
                 Map.entry("PATRONI_REPLICATION_USERNAME", "repl"),
-                Map.entry("PATRONI_ZOOKEEPER_HOSTS", "['zk1:2181', 'zk2:2181']"));
+                Map.entry("PATRONI_ETCD3_HOSTS", "['etcd1:2379', 'etcd2:2379']"));
         ConfigLoader.Loaded l = ConfigLoader.load(null, env);
         assertThat(l.problems()).isEmpty();
-        assertThat(l.config().dcs().type()).isEqualTo("zookeeper");
-        assertThat(l.config().dcs().section().get("hosts")).isEqualTo(List.of("zk1:2181", "zk2:2181"));
+        assertThat(l.config().dcs().type()).isEqualTo("etcd3");
+        assertThat(l.config().dcs().section().get("hosts")).isEqualTo(List.of("etcd1:2379", "etcd2:2379"));
+        // PATRONI_ZOOKEEPER_* build a zookeeper section, which Regent refuses (not implemented yet) at its variable
+        Map<String, String> zk = new java.util.HashMap<>(env);
+        zk.remove("PATRONI_ETCD3_HOSTS");
+        zk.put("PATRONI_ZOOKEEPER_HOSTS", "['zk1:2181', 'zk2:2181']");
+        ConfigLoader.Loaded z = ConfigLoader.load(null, zk);
+        assertThat(z.tree().at("zookeeper.hosts").toPlain()).isEqualTo(List.of("zk1:2181", "zk2:2181"));
+        assertThat(z.errors()).singleElement().satisfies(e -> {
+            assertThat(e.path()).isEqualTo("zookeeper");
+            assertThat(e.source()).isEqualTo("env PATRONI_ZOOKEEPER_HOSTS");
+            assertThat(e.message()).contains("ZooKeeper is not implemented");
+        });
+        assertThat(z.unsupportedRefusal()).startsWith("a setting Regent does not support yet: zookeeper: {hosts}");
     }
 
     @Test
