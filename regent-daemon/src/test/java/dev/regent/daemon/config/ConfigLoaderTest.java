@@ -57,6 +57,44 @@ class ConfigLoaderTest {
                 + timeoutLine + ")").contains("2 error(s)");
     }
 
+    @Test
+    void validateConfigRefusesUnsupportedSafetySettingsInOneMessageWithFileLines() throws IOException {
+        String text = ConfigCli.generateSampleConfig()
+                .replace("    synchronous_mode: false\n", "    synchronous_mode: on\n    failsafe_mode: true\n")
+                .replace("  connect_address: 127.0.0.1:8008\n", "  connect_address: 127.0.0.1:8008\n"
+                        + "  certfile: /etc/ssl/api.pem\n")
+                + "citus:\n  group: 0\n  database: citus\nlog:\n  dir: /var/log/regent\n";
+        Path p = write("unsupported.yml", text);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int rc = ConfigCli.validateConfig(p, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8));
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertThat(rc).isEqualTo(1);
+        assertThat(printed.lines().filter(l -> l.startsWith("the node would refuse to start: ")).toList())
+                .singleElement().satisfies(line -> assertThat(line)
+                        .contains("4 settings Regent does not support yet: ")
+                        .contains("restapi.certfile: /etc/ssl/api.pem (" + p + ":" + lineOf(text, "certfile") + ")")
+                        .contains("citus: {group, database} (" + p + ":" + lineOf(text, "group: 0") + ")")
+                        // YAML 1.1 reads a bare on as true, as PyYAML does for Patroni
+                        .contains("bootstrap.dcs.synchronous_mode: true (" + p + ":" + lineOf(text, "synchronous_mode")
+                                + "): synchronous (and quorum) replication is not implemented")
+                        .contains("bootstrap.dcs.failsafe_mode: true (" + p + ":" + lineOf(text, "failsafe_mode"))
+                        .doesNotContain("log.dir"));
+        assertThat(printed).contains("warning: log.dir (" + p + ":" + lineOf(text, "dir: /var/log/regent")
+                + "): not supported by Regent yet, ignored: the log goes to standard error");
+    }
+
+    @Test
+    void bootstrapUsersIsAnIgnoredErrorNotARefusal() throws IOException {
+        String text = ConfigCli.generateSampleConfig().replace("  initdb:\n",
+                "  users:\n    admin:\n      password: admin\n  initdb:\n");
+        Path p = write("users.yml", text);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int rc = ConfigCli.validateConfig(p, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8));
+        assertThat(rc).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("error (ignored): bootstrap.users (" + p + ":"
+                + lineOf(text, "admin:") + "): bootstrap.users was removed in Patroni 4.0 and is ignored");
+    }
+
     private static int lineOf(String text, String needle) {
         List<String> lines = text.lines().toList();
         for (int i = 0; i < lines.size(); i++) {
