@@ -79,6 +79,8 @@ public final class UnsupportedSettings {
         }
     }
 
+    private static final String SLOTS_ALIAS = "this alias of slots is not read: its slots are not created and the "
+            + "primary drops inactive physical ones; use slots";
     private static final String ONLY_SYNC = "only matters with synchronous_mode, which Regent does not implement";
 
     /** Every unsupported key, grouped by section. */
@@ -102,10 +104,8 @@ public final class UnsupportedSettings {
                             + "including the ones listed here"),
             dyn("slots", Severity.WARNING, "contains a logical slot", UnsupportedSettings::hasLogicalSlot,
                     "permanent logical slots are neither created nor copied to replicas (physical ones are)"),
-            dyn("permanent_slots", Severity.WARNING, "set", UnsupportedSettings::isSet,
-                    "this alias of slots is not read; use slots"),
-            dyn("permanent_replication_slots", Severity.WARNING, "set", UnsupportedSettings::isSet,
-                    "this alias of slots is not read; use slots"),
+            dyn("permanent_slots", Severity.ERROR, "set", UnsupportedSettings::isSet, SLOTS_ALIAS),
+            dyn("permanent_replication_slots", Severity.ERROR, "set", UnsupportedSettings::isSet, SLOTS_ALIAS),
             dyn("member_slots_ttl", Severity.WARNING, "set", UnsupportedSettings::isSet,
                     "slots of members that left the cluster are dropped at once, not kept for a while"),
             dyn("synchronous_node_count", Severity.WARNING, "not 1", v -> intNot(v, 1), ONLY_SYNC),
