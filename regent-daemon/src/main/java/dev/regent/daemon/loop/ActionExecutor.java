@@ -266,9 +266,17 @@ public final class ActionExecutor {
         TimelineHistory.Entry left = new TimelineHistory.Entry(oldTimeline, before.walPosition(),
                 "no recovery target specified", ts, dcs.name());
         try {
+            long conflictedAt = -1;
             for (int attempt = 0; attempt < HISTORY_CAS_ATTEMPTS; attempt++) {
                 TimelineHistory current = dcs.load().history();
+                if (current.version() == conflictedAt) {
+                    // Nobody changed it since our CAS failed: the key exists but cannot be decoded (the read logged
+                    // it); Patroni overwrites such a value too.
+                    dcs.setHistoryValue(appended(current, left));
+                    return;
+                }
                 if (dcs.setHistoryValue(appended(current, left), current.version())) return;
+                conflictedAt = current.version();
             }
             LOG.warn("could not update /history: it kept changing under us");
         } catch (Exception e) {

@@ -94,6 +94,20 @@ class ActionExecutorTest {
     }
 
     @Test
+    void anUndecodableHistoryIsOverwrittenAfterPromotion() throws Exception {
+        var other = server.newStore("pg1", Duration.ofSeconds(30));
+        other.put("/service/batman/history", "not json", false);
+        pg.observed = new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, "1", false, null, 2, 120, null,
+                null, null, null, null);
+        ActionExecutor.Result r = executor.run(List.of(new Action.AcquireLeaderLock(), new Action.Promote()),
+                ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(r.allSucceeded()).isTrue();
+        assertThat(dcs.load().history().entries()).extracting(TimelineHistory.Entry::timeline,
+                TimelineHistory.Entry::newLeader).containsExactly(org.assertj.core.groups.Tuple.tuple(1, "pg0"));
+        other.close();
+    }
+
+    @Test
     void aHistoryWriteIsACasOnTheVersionItWasReadAt() throws Exception {
         TimelineHistory one = new TimelineHistory(0, List.of(new TimelineHistory.Entry(1, 50, "r", null, "pg1")));
         assertThat(dcs.setHistoryValue(one, 0)).as("absent").isTrue();
