@@ -244,7 +244,8 @@ class PauseEndToEndTest {
         ClusterView c = cluster.awaitHealthy(HEALTHY);
         String leader = c.leader().name();
         String candidate = replicas(c).get(0);
-        OffsetDateTime at = OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(8).withNano(0);
+        // Far enough ahead that two ctl JVMs and a DCS read finish before it on a loaded machine.
+        OffsetDateTime at = OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(20).withNano(0);
         Result sw = ok("switchover", "--leader", leader, "--candidate", candidate, "--scheduled", at.format(ISO),
                 "--force");
         assertThat(sw.out()).contains("Switchover scheduled");
