@@ -4,6 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +44,7 @@ public final class Postgresql extends PostgresqlSql {
     private volatile Map<String, Object> dynamicParameters = Map.of();
     private volatile Boolean dynamicUsePgRewind;
     private volatile String followedConnUrl;
+    private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
     /**
      * Resolves the binaries (may run {@code pg_config --bindir}, blocking briefly); does not touch the server.
@@ -184,31 +188,51 @@ public final class Postgresql extends PostgresqlSql {
     public void writeConfig(Role role, String followConnUrl, String slotName) {
         synchronized (lifecycle) {
             String conninfo = null;
+            int version = bin.version();
             if (role == Role.REPLICA && followConnUrl != null) {
                 var hp = ConfigFiles.hostPort(followConnUrl);
                 files.writePgpass(hp.getKey(), hp.getValue(), List.of(cfg.replication()));
                 conninfo = ConfigRenderer.primaryConninfo(hp.getKey(), hp.getValue(), cfg.replication().username(),
-                        pgpass.toString(), name, bin.version());
+                        pgpass.toString(), name, version);
             }
-            files.write(role, serverParameters(role), conninfo, slotName, bin.version());
+            Checked checked = checkedParameters();
+            ConfigRenderer.RecoveryLayout recovery = null;
+            if (role == Role.REPLICA) {
+                Map<String, String> wanted = ConfigRenderer.recoveryParameters(conninfo, slotName,
+                        checked.recoveryConf(), version);
+                Map<String, ParameterValidator.Sourced> toCheck = new LinkedHashMap<>();
+                wanted.forEach((k, v) -> toCheck.put(k, new ParameterValidator.Sourced(v, checked.recoverySource())));
+                // primary_conninfo is Regent's own and standby_mode is no GUC since 12: neither is validated
+                String pc = wanted.get("primary_conninfo");
+                String sm = wanted.get("standby_mode");
+                toCheck.remove("primary_conninfo");
+                toCheck.remove("standby_mode");
+                ParameterValidator.Result r = validator().recovery(toCheck);
+                report(r.findings());
+                Map<String, String> kept = new LinkedHashMap<>(r.kept());
+                if (pc != null) {
+                    kept.put("primary_conninfo", pc);
+                }
+                kept.put("standby_mode", sm);
+                recovery = ConfigRenderer.recoveryLayout(kept, version);
+            }
+            files.write(serverParameters(role, checked), recovery, version);
             followedConnUrl = role == Role.REPLICA ? followConnUrl : null;
         }
     }
 
     /**
-     * The server parameters for {@code role}: dynamic merged with local parameters, protected GUCs validated. On a
-     * replica the GUCs that must not be lower than on the primary are raised to the pg_controldata values.
+     * The server parameters for {@code role}: dynamic merged with local parameters, translated and validated for the
+     * server version (dropped or clamped ones logged once as WARNING), protected GUCs validated. On a replica the
+     * GUCs that must not be lower than on the primary are raised to the pg_controldata values.
      */
     public Map<String, String> serverParameters(Role role) {
-        Map<String, Object> merged = new LinkedHashMap<>(dynamicParameters);
-        if (cfg.parameters() != null) {
-            cfg.parameters().forEach((k, v) -> {
-                if (!ConfigRenderer.protectedNames().contains(k)) {
-                    merged.put(k, v);
-                }
-            });
-        }
-        Map<String, String> params = ConfigRenderer.serverParameters(merged, scope, listen);
+        return serverParameters(role, checkedParameters());
+    }
+
+    private Map<String, String> serverParameters(Role role, Checked checked) {
+        Map<String, String> params = ConfigRenderer.serverParameters(checked.parameters(), scope, listen,
+                bin.version());
         if (role == Role.REPLICA && !dataDirectoryEmpty()) {
             ControlData cd = controlData();
             for (String guc : List.of("max_connections", "max_prepared_transactions", "max_locks_per_transaction",
@@ -220,6 +244,83 @@ public final class Postgresql extends PostgresqlSql {
             }
         }
         return params;
+    }
+
+    /** Parameters after version translation and validation, and the recovery settings with their source. */
+    private record Checked(Map<String, Object> parameters, Map<String, Object> recoveryConf, String recoverySource) {}
+
+    private static final String LOCAL = "local configuration postgresql.parameters";
+    private static final String DYNAMIC = "dynamic configuration (/config) postgresql.parameters";
+
+    private Checked checkedParameters() {
+        int version = bin.version();
+        Map<String, Object> merged = new LinkedHashMap<>(dynamicParameters);
+        Map<String, String> sources = new HashMap<>();
+        dynamicParameters.keySet().forEach(k -> sources.put(k, DYNAMIC));
+        if (cfg.parameters() != null) {
+            cfg.parameters().forEach((k, v) -> {
+                if (!ConfigRenderer.protectedNames().contains(k)) {
+                    merged.put(k, v);
+                    sources.put(k, LOCAL);
+                }
+            });
+        }
+        // Recovery GUCs among the parameters replace recovery_conf, as Patroni's _adjust_recovery_parameters does
+        Map<String, Object> recoveryConf = new LinkedHashMap<>();
+        String recoverySource = "local configuration postgresql.recovery_conf";
+        for (var it = merged.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (PatroniGucTable.get().isRecoveryParameter(e.getKey())) {
+                recoveryConf.put(e.getKey(), e.getValue());
+                recoverySource = sources.get(e.getKey());
+                it.remove();
+            }
+        }
+        if (recoveryConf.isEmpty() && cfg.recoveryConf() != null) {
+            recoveryConf.putAll(cfg.recoveryConf());
+            recoverySource = "local configuration postgresql.recovery_conf";
+        }
+        Map<String, Object> translated = ConfigRenderer.forVersion(merged, version);
+        if (translated.containsKey("wal_keep_size") && !sources.containsKey("wal_keep_size")) {
+            sources.put("wal_keep_size", sources.getOrDefault("wal_keep_segments", "Patroni's default"));
+        }
+        if (translated.containsKey("wal_keep_segments") && !sources.containsKey("wal_keep_segments")) {
+            sources.put("wal_keep_segments", sources.getOrDefault("wal_keep_size", "Patroni's default"));
+        }
+        Map<String, ParameterValidator.Sourced> toCheck = new LinkedHashMap<>();
+        Map<String, Object> out = new LinkedHashMap<>();
+        translated.forEach((k, v) -> {
+            if (ConfigRenderer.protectedNames().contains(k)) {
+                out.put(k, v);   // validated by Patroni's protected-parameter rules in the renderer
+            } else {
+                toCheck.put(k, new ParameterValidator.Sourced(v, sources.getOrDefault(k, LOCAL)));
+            }
+        });
+        ParameterValidator.Result r = validator().parameters(toCheck);
+        report(r.findings());
+        out.putAll(r.kept());
+        return new Checked(out, recoveryConf, recoverySource);
+    }
+
+    private ParameterValidator validator() {
+        GucCatalogue catalogue;
+        try {
+            catalogue = bin.catalogue();
+        } catch (PostgresException e) {
+            LOG.warn("cannot read the GUCs of {}, validating with Patroni's table only: {}", bin.path("postgres"),
+                    e.getMessage());
+            catalogue = null;
+        }
+        return new ParameterValidator(bin.version(), catalogue);
+    }
+
+    /** Logs each finding once per process (the config is rendered on every start and change). */
+    private void report(List<ParameterValidator.Finding> findings) {
+        for (ParameterValidator.Finding f : findings) {
+            if (reported.add(f.toString())) {
+                LOG.warn("{}", f);
+            }
+        }
     }
 
     // ---- process ----
@@ -237,7 +338,8 @@ public final class Postgresql extends PostgresqlSql {
             postmaster.pid().ifPresent(pid -> {
                 throw new PostgresException("postgres is already running (pid " + pid + ") in " + dataDir);
             });
-            Role role = Files.exists(dataDir.resolve("standby.signal")) ? Role.REPLICA : Role.PRIMARY;
+            Role role = Files.exists(dataDir.resolve("standby.signal")) || Files.exists(dataDir.resolve("recovery.conf"))
+                    ? Role.REPLICA : Role.PRIMARY;
             List<String> cmd = new ArrayList<>(List.of(bin.path("postgres"), "-D", dataDir.toString(),
                     "--config-file=" + files.postgresqlConf()));
             cmd.addAll(ConfigRenderer.commandLineOptions(serverParameters(role)));
