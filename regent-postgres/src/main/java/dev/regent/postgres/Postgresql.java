@@ -43,6 +43,7 @@ public final class Postgresql extends PostgresqlSql {
     private final Object lifecycle = new Object();
     private volatile Map<String, Object> dynamicParameters = Map.of();
     private volatile Boolean dynamicUsePgRewind;
+    private volatile Map<String, Object> effectiveRecoveryConf;
     private volatile String followedConnUrl;
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
@@ -86,6 +87,14 @@ public final class Postgresql extends PostgresqlSql {
     /** Sets the dynamic-config {@code postgresql.parameters} (merged under local ones by the next writeConfig). */
     public void setDynamicParameters(Map<String, Object> parameters) {
         dynamicParameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+    }
+
+    /**
+     * Sets the effective {@code postgresql.recovery_conf} (local over dynamic, as Patroni merges the dynamic
+     * {@code postgresql} section); null: the local one alone.
+     */
+    public void setRecoveryConf(Map<String, Object> recoveryConf) {
+        effectiveRecoveryConf = recoveryConf == null ? null : Map.copyOf(recoveryConf);
     }
 
     /** Sets the dynamic-config {@code use_pg_rewind} (null: use the local value). */
@@ -267,7 +276,7 @@ public final class Postgresql extends PostgresqlSql {
         }
         // Recovery GUCs among the parameters replace recovery_conf, as Patroni's _adjust_recovery_parameters does
         Map<String, Object> recoveryConf = new LinkedHashMap<>();
-        String recoverySource = "local configuration postgresql.recovery_conf";
+        String recoverySource = "configuration postgresql.recovery_conf";
         for (var it = merged.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             if (PatroniGucTable.get().isRecoveryParameter(e.getKey())) {
@@ -276,9 +285,14 @@ public final class Postgresql extends PostgresqlSql {
                 it.remove();
             }
         }
-        if (recoveryConf.isEmpty() && cfg.recoveryConf() != null) {
-            recoveryConf.putAll(cfg.recoveryConf());
-            recoverySource = "local configuration postgresql.recovery_conf";
+        Map<String, Object> configured = effectiveRecoveryConf != null ? effectiveRecoveryConf : cfg.recoveryConf();
+        if (recoveryConf.isEmpty() && configured != null) {
+            configured.forEach((k, v) -> {
+                if (v != null) {
+                    recoveryConf.put(k, v);
+                }
+            });
+            recoverySource = "configuration postgresql.recovery_conf";
         }
         Map<String, Object> translated = ConfigRenderer.forVersion(merged, version);
         if (translated.containsKey("wal_keep_size") && !sources.containsKey("wal_keep_size")) {
