@@ -92,7 +92,7 @@ final class PatroniSampleParametersConfigs {
     static String addToBlock(String yaml, String header, String indent, List<String> lines) {
         StringBuilder add = new StringBuilder();
         lines.forEach(l -> add.append(indent).append(l).append('\n'));
-        return replace(yaml, header + "\n", header + "\n" + add);
+        return replace(yaml, "\n" + header + "\n", "\n" + header + "\n" + add);
     }
 
     private static String replace(String text, String from, String to) {

@@ -121,6 +121,9 @@ class PatroniSampleParametersTest {
         long deadline = System.nanoTime() + HEALTHY.toNanos();
         ClusterView last = null;
         while (System.nanoTime() < deadline) {
+            if (nodes.stream().anyMatch(n -> !n.isAlive())) {
+                break;   // a daemon that exited will not become healthy
+            }
             try {
                 last = dcs.load();
                 if (Demo.healthy(last, 3)) {
@@ -133,7 +136,7 @@ class PatroniSampleParametersTest {
         }
         StringBuilder logs = new StringBuilder();
         nodes.forEach(n -> logs.append("---- ").append(n.name()).append('\n').append(n.tail(60)).append('\n'));
-        throw new AssertionError("cluster from Patroni's samples not healthy within " + HEALTHY + "; last: "
+        throw new AssertionError("cluster from Patroni's samples not healthy (within " + HEALTHY + "); last: "
                 + (last == null ? null : last.members().stream().map(Member::name).toList()) + "\n" + logs);
     }
 
