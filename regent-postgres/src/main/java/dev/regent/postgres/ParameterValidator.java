@@ -30,6 +30,11 @@ public final class ParameterValidator {
         this.table = PatroniGucTable.get();
     }
 
+    /** The server version checked against. */
+    public int version() {
+        return version;
+    }
+
     /** A value and where it came from ({@code postgres0.yml:42}, {@code dynamic configuration (/config)}, ...). */
     public record Sourced(Object value, String source) {}
 
@@ -119,7 +124,9 @@ public final class ParameterValidator {
                 if (n.isEmpty()) {
                     break;
                 }
-                String unit = spec.unit() == null ? "" : spec.unit();
+                // "16 x 8kB" rather than Patroni's "168kB" for units with a multiplier
+                String unit = spec.unit() == null ? "" : Character.isDigit(spec.unit().charAt(0))
+                        ? " x " + spec.unit() : spec.unit();
                 if (spec.min() != null && n.getAsDouble() < spec.min()) {
                     String to = number(spec.min());
                     findings.add(new Finding(name, sv.value(), sv.source(), "Value=" + value + " of parameter="

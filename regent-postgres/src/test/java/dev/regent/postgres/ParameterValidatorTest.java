@@ -100,7 +100,7 @@ class ParameterValidatorTest {
         assertThat(r.kept()).containsEntry("shared_buffers", "16");
         assertThat(r.findings()).singleElement().satisfies(f -> {
             assertThat(f.dropped()).isFalse();
-            assertThat(f.message()).isEqualTo("Value=64kB of parameter=shared_buffers is too low, increasing to 168kB");
+            assertThat(f.message()).isEqualTo("Value=64kB of parameter=shared_buffers is too low, increasing to 16 x 8kB");
         });
     }
 
