@@ -14,15 +14,18 @@ import java.util.Optional;
 public final class GucCatalogue {
     private final int version;
     private final Map<String, GucSpec> gucs;
+    private final Map<String, String> resets;
 
-    private GucCatalogue(int version, Map<String, GucSpec> gucs) {
+    private GucCatalogue(int version, Map<String, GucSpec> gucs, Map<String, String> resets) {
         this.version = version;
         this.gucs = gucs;
+        this.resets = resets;
     }
 
     /** Parses describe-config output of a server of {@code version} (server_version_num). Bad lines are skipped. */
     public static GucCatalogue parse(int version, String describeConfig) {
         Map<String, GucSpec> out = new LinkedHashMap<>();
+        Map<String, String> resets = new LinkedHashMap<>();
         for (String line : describeConfig.split("\n")) {
             String[] f = line.split("\t", -1);
             if (f.length < 7 || f[0].isBlank()) {
@@ -35,10 +38,11 @@ public final class GucCatalogue {
                 case "ENUM" -> GucSpec.Type.ENUM;
                 default -> GucSpec.Type.STRING;
             };
+            resets.put(f[0].strip().toLowerCase(Locale.ROOT), f[4]);
             out.put(f[0].strip().toLowerCase(Locale.ROOT), new GucSpec(f[0].strip(), type, version, 0, num(f[5]),
                     num(f[6]), null, List.of()));
         }
-        return new GucCatalogue(version, Map.copyOf(out));
+        return new GucCatalogue(version, Map.copyOf(out), Map.copyOf(resets));
     }
 
     /** Server version of the binary described. */
@@ -54,6 +58,11 @@ public final class GucCatalogue {
     /** The server's own description of {@code name}: type and unit-less bounds. */
     public Optional<GucSpec> get(String name) {
         return Optional.ofNullable(gucs.get(name.toLowerCase(Locale.ROOT)));
+    }
+
+    /** The server's built-in default of {@code name} (e.g. the compiled-in unix_socket_directories), or null. */
+    public String defaultValue(String name) {
+        return resets.get(name.toLowerCase(Locale.ROOT));
     }
 
     /** Number of GUCs listed. */

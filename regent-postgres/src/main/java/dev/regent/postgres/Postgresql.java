@@ -225,7 +225,9 @@ public final class Postgresql extends PostgresqlSql {
                 kept.put("standby_mode", sm);
                 recovery = ConfigRenderer.recoveryLayout(kept, version);
             }
-            files.write(serverParameters(role, checked), recovery, version);
+            Map<String, String> params = serverParameters(role, checked);
+            files.write(params, recovery, version);
+            resolveLocalConnection(params);
             followedConnUrl = role == Role.REPLICA ? followConnUrl : null;
         }
     }
@@ -326,6 +328,52 @@ public final class Postgresql extends PostgresqlSql {
             catalogue = null;
         }
         return new ParameterValidator(bin.version(), catalogue);
+    }
+
+    /**
+     * Patroni's resolve_connection_addresses for the superuser connection: with {@code use_unix_socket}, the first
+     * absolute directory of unix_socket_directories (the server's compiled-in default when not set), TCP when none
+     * is absolute. {@code use_unix_socket_repl} has nothing to switch: Regent opens no replication connection to
+     * its own server (primary_conninfo, pg_basebackup and pg_rewind reach the other member's conn_url, as in Patroni).
+     */
+    private void resolveLocalConnection(Map<String, String> params) {
+        if (cfg.useUnixSocketRepl() && reported.add("use_unix_socket_repl")) {
+            LOG.info("postgresql.use_unix_socket_repl: Regent opens no replication connection to its local server, "
+                    + "so there is nothing to switch to the Unix socket");
+        }
+        if (!cfg.useUnixSocket()) {
+            return;
+        }
+        String dirs = params.get("unix_socket_directories");
+        if (dirs == null) {
+            dirs = validatorCatalogueDefault("unix_socket_directories");
+        }
+        String dir = null;
+        for (String d : dirs == null ? new String[0] : dirs.split(",")) {
+            if (d.strip().startsWith("/")) {
+                dir = d.strip();
+                break;
+            }
+        }
+        String before = connection().unixSocket();
+        connection().useUnixSocket(dir, listen.port());
+        String after = connection().unixSocket();
+        if (!java.util.Objects.equals(before, after) || reported.add("use_unix_socket")) {
+            if (after == null) {
+                LOG.warn("postgresql.use_unix_socket: unix_socket_directories ({}) has no absolute directory; "
+                        + "connecting over TCP to {}:{}", dirs, listen.localHost(), listen.port());
+            } else {
+                LOG.info("postgresql.use_unix_socket: connecting to postgres over {}", after);
+            }
+        }
+    }
+
+    private String validatorCatalogueDefault(String name) {
+        try {
+            return bin.catalogue().defaultValue(name);
+        } catch (PostgresException e) {
+            return null;
+        }
     }
 
     /** Logs each finding once per process (the config is rendered on every start and change). */
