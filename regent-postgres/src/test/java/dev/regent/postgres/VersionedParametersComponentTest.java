@@ -64,6 +64,17 @@ class VersionedParametersComponentTest {
 
     @Test
     @Order(2)
+    void recoveryGucsSetByAlterSystemAreStrippedFromPostgresqlAutoConf() throws Exception {
+        pg.connection().execute("ALTER SYSTEM SET restore_command = 'false'");
+        pg.connection().execute("ALTER SYSTEM SET work_mem = '5MB'");
+        assertThat(Files.readString(pg.dataDir().resolve("postgresql.auto.conf"))).contains("restore_command");
+        pg.writeConfig(Role.PRIMARY, null, null);
+        assertThat(Files.readString(pg.dataDir().resolve("postgresql.auto.conf")))
+                .doesNotContain("restore_command").contains("work_mem = '5MB'");
+    }
+
+    @Test
+    @Order(3)
     void whatPostgresStillRefusesIsReportedWithItsFatalLine() throws Exception {
         pg.stop(StopMode.FAST, PgTestNodes.timeout());
         pg.setDynamicParameters(Map.of("wal_keep_segments", 100, "shared_preload_libraries", "no_such_library"));
