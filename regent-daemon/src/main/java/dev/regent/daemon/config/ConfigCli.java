@@ -34,6 +34,10 @@ public final class ConfigCli {
         }
         String what = path == null ? "configuration from the environment" : path.toString();
         if (loaded.hasErrors()) {
+            String refusal = loaded.unsupportedRefusal();
+            if (refusal != null) {
+                out.println("the node would refuse to start: " + refusal);
+            }
             out.println(what + ": " + loaded.errors().size() + " error(s), " + warnings.size() + " warning(s)");
             return 1;
         }
@@ -108,10 +112,9 @@ public final class ConfigCli {
                   parameters:
                     unix_socket_directories: /tmp
 
+                # Regent has no watchdog support yet: mode automatic is ignored with a warning, required refused.
                 watchdog:
-                  mode: automatic
-                  device: /dev/watchdog
-                  safety_margin: 5
+                  mode: 'off'
 
                 tags:
                   failover_priority: 1
