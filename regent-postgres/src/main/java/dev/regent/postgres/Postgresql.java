@@ -189,7 +189,9 @@ public final class Postgresql extends PostgresqlSql {
 
     /**
      * Writes postgresql.conf (renaming the original to postgresql.base.conf once), pg_hba/pg_ident when configured,
-     * and standby.signal for a replica (removed for a primary). A replica following {@code followConnUrl}
+     * and a replica's recovery settings where the server version reads them (12+: postgresql.conf plus
+     * standby.signal; before 12: recovery.conf; removed for a primary). Parameters are translated and validated for
+     * the server version first (see {@link #serverParameters}). A replica following {@code followConnUrl}
      * ({@code postgres://host:port/db}; null: no primary_conninfo) gets primary_conninfo with the replication user
      * and pgpass as passfile (pgpass is rewritten for that host), {@code slotName} as primary_slot_name (null: none)
      * and recovery_target_timeline=latest. Takes effect at the next start, or for most settings at {@link #reload}.
@@ -400,8 +402,8 @@ public final class Postgresql extends PostgresqlSql {
             postmaster.pid().ifPresent(pid -> {
                 throw new PostgresException("postgres is already running (pid " + pid + ") in " + dataDir);
             });
-            Role role = Files.exists(dataDir.resolve("standby.signal")) || Files.exists(dataDir.resolve("recovery.conf"))
-                    ? Role.REPLICA : Role.PRIMARY;
+            Role role = Files.exists(dataDir.resolve("standby.signal"))
+                    || Files.exists(dataDir.resolve("recovery.conf")) ? Role.REPLICA : Role.PRIMARY;
             List<String> cmd = new ArrayList<>(List.of(bin.path("postgres"), "-D", dataDir.toString(),
                     "--config-file=" + files.postgresqlConf()));
             cmd.addAll(ConfigRenderer.commandLineOptions(serverParameters(role)));

@@ -91,7 +91,8 @@ class ParameterValidatorTest {
                 "log_statement");
         assertThat(r.kept()).containsEntry("autovacuum_naptime", "2147483");
         assertThat(r.findings().get(0).message())
-                .isEqualTo("Removing bool parameter=hot_standby_feedback from the config due to the invalid value=maybe");
+                .isEqualTo("Removing bool parameter=hot_standby_feedback from the config due to the invalid "
+                        + "value=maybe");
     }
 
     @Test
@@ -100,7 +101,8 @@ class ParameterValidatorTest {
         assertThat(r.kept()).containsEntry("shared_buffers", "16");
         assertThat(r.findings()).singleElement().satisfies(f -> {
             assertThat(f.dropped()).isFalse();
-            assertThat(f.message()).isEqualTo("Value=64kB of parameter=shared_buffers is too low, increasing to 16 x 8kB");
+            assertThat(f.message())
+                    .isEqualTo("Value=64kB of parameter=shared_buffers is too low, increasing to 16 x 8kB");
         });
     }
 

@@ -21,7 +21,8 @@ class ValidateConfigParametersTest {
     @Test
     void parametersTheLocalServerRefusesAreWarningsWithFileAndLine() throws IOException {
         String text = ConfigCli.generateSampleConfig()
-                .replace("        wal_log_hints: 'on'\n", "        wal_log_hints: 'on'\n        wal_keep_segments: 100\n"
+                .replace("        wal_log_hints: 'on'\n", "        wal_log_hints: 'on'\n"
+                        + "        wal_keep_segments: 100\n"
                         + "        checkpoint_segments: 16\n        stats_temp_directory: /run/stats\n")
                 .replace("    unix_socket_directories: /tmp\n", "    unix_socket_directories: /tmp\n"
                         + "    shard_buffers: 64MB\n    autovacuum: maybe\n    pg_stat_statements.max: 1000\n"
