@@ -298,6 +298,13 @@ public final class Postgresql extends PostgresqlSql {
             });
             recoverySource = "configuration postgresql.recovery_conf";
         }
+        Object segments = merged.get("wal_keep_segments");
+        if (version >= 130000 && segments != null && !merged.containsKey("wal_keep_size")
+                && GucValues.parseNumber(ConfigRenderer.gucValue(segments), null, true).isEmpty()) {
+            report(List.of(new ParameterValidator.Finding("wal_keep_segments", segments,
+                    sources.get("wal_keep_segments"), "Value=" + segments + " of parameter=wal_keep_segments is not "
+                    + "a number of segments; wal_keep_size takes the default of 8 segments (128MB)", true)));
+        }
         Map<String, Object> translated = ConfigRenderer.forVersion(merged, version);
         if (translated.containsKey("wal_keep_size") && !sources.containsKey("wal_keep_size")) {
             sources.put("wal_keep_size", sources.getOrDefault("wal_keep_segments", "Patroni's default"));
