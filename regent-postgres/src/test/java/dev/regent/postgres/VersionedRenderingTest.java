@@ -19,6 +19,9 @@ class VersionedRenderingTest {
         Map<String, String> p13 = ConfigRenderer.serverParameters(Map.of("wal_keep_segments", "3"), "c", LISTEN,
                 130000);
         assertThat(p13).containsEntry("wal_keep_size", "48MB").doesNotContainKey("wal_keep_segments");
+        // not a number: Patroni's default of 8 segments (Postgresql reports the value as a finding)
+        assertThat(ConfigRenderer.serverParameters(Map.of("wal_keep_segments", "lots"), "c", LISTEN, 150000))
+                .containsEntry("wal_keep_size", "128MB").doesNotContainKey("wal_keep_segments");
     }
 
     @Test
