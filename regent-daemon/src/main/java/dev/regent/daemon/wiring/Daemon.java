@@ -90,6 +90,7 @@ public final class Daemon {
         DaemonControl control = new DaemonControl(config.name(), dcs, loop, prober, status, this::reloadConfigFile);
         loop.setSettingsListener(s -> {
             EffectiveConfig e = settings.current();
+            postgresql.setRecoveryConf(recoveryConf(e.postgresql().get("recovery_conf")));
             pg.applyParameters(e.postgresqlParameters(), e.usePgRewind());
         });
         status.setScheduledRestartSource(() -> {
@@ -216,5 +217,15 @@ public final class Daemon {
 
     Map<String, Object> describe() {
         return Map.of("name", config.name(), "scope", config.scope());
+    }
+
+    /** The effective {@code postgresql.recovery_conf} (local over dynamic) as a map, or null when not a map. */
+    private static Map<String, Object> recoveryConf(Object v) {
+        if (!(v instanceof Map<?, ?> m)) {
+            return null;
+        }
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        m.forEach((k, x) -> out.put(String.valueOf(k), x));
+        return out;
     }
 }
