@@ -66,6 +66,7 @@ class PatroniBehavioursEndToEndTest {
         String log = Files.readString(node0.log());
         assertThat(log).contains("INFO: removing initialize key after failed attempt to bootstrap the cluster")
                 .contains("CRITICAL: Failed to bootstrap cluster")
+                .doesNotContain("INFO: Failed to bootstrap cluster")
                 .doesNotContain("waiting for leader to bootstrap");
         ClusterView c = cluster.cluster();
         assertThat(c.initialize()).as("the initialize key is gone").isNull();

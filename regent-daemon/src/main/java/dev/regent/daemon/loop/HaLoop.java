@@ -198,7 +198,10 @@ public final class HaLoop implements AutoCloseable {
         Decision decision = decider.apply(input);
         decision.infos().forEach(LOG::info);  // why the decider chose so (Patroni logs these while deciding)
         decision.warnings().forEach(LOG::warn);
-        logMessage(decision.message(), cluster);
+        // a fatal decision's message is logged once, at CRITICAL, by the executor's exit (as Patroni's fatal lines)
+        boolean fatal = decision.actions().stream()
+                .anyMatch(a -> a instanceof dev.regent.core.ha.action.Action.FatalExit);
+        if (!fatal) logMessage(decision.message(), cluster);
         ActionExecutor.Result result = executor.run(decision.actions(), new ActionExecutor.Context(cluster, local,
                 settings.ttlSeconds(), settingsProvider.startTimeout(settings), settingsProvider.bootstrapDcsJson(),
                 settings.removeDataDirectoryOnRewindFailure() || settings.removeDataDirectoryOnDivergedTimelines(),
