@@ -78,8 +78,14 @@ class ReplicaScenariosTest {
     }
 
     @Test
-    void noRewindWhilePaused() {
-        as("pg1").paused().usePgRewind().rewindNeeded().expect(FOLLOWING);
+    void divergedReplicaIsRewoundAlsoWhilePaused() {
+        // Patroni's follow(): the pause shortcut is skipped when a rewind is needed and allowed and there is a leader
+        as("pg1").paused().usePgRewind().rewindNeeded().expect("running pg_rewind from pg0", new Rewind("pg0"));
+    }
+
+    @Test
+    void pausedDivergedReplicaWithoutRemedyKeepsFollowing() {
+        as("pg1").paused().rewindNeeded().expect(FOLLOWING);
     }
 
     @Test
