@@ -76,6 +76,7 @@ class RecoveryFeatureTest {
                     "{\"leader\": \"node0\", \"candidate\": \"node1\"}");
             assertThat(sw.statusCode()).as(sw.body()).isEqualTo(200);
             steps.isLeader(1, 30);
+            steps.cluster().awaitHealthy(java.time.Duration.ofSeconds(60));
         }
         HttpResponse<String> patch = steps.rest(1, "PATCH", "/config", "{\"master_start_timeout\": null}");
         assertThat(patch.statusCode()).as(patch.body()).isEqualTo(200);
