@@ -1,9 +1,16 @@
 package dev.regent.core.ha;
 
+import dev.regent.core.ha.action.Action;
 import dev.regent.core.ha.action.Action.Demote;
 import dev.regent.core.ha.action.Action.Follow;
 import dev.regent.core.ha.action.Action.Reinitialize;
 import dev.regent.core.ha.action.Action.Rewind;
+import dev.regent.core.ha.action.Action.SyncReplicationSlots;
+import dev.regent.core.model.Member;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Another member holds the lock and postgres accepts connections (Patroni's follow() from process_healthy_cluster):
@@ -30,11 +37,31 @@ final class ReplicaRule {
         Decision rewind = rewindOrReinitialize(c);
         if (rewind != null) return rewind;
         if (c.paused() && target == null) return c.decide("no action. I am (" + c.me + ")");
+        List<Action> actions = new ArrayList<>();
         // Without a leader keep the current primary_conninfo; nostream always streams from nobody.
         if ((target != null || c.noStream()) && !java.util.Objects.equals(target, c.pg.followedMember())) {
-            return c.decide(followReason, new Follow(target));
+            actions.add(new Follow(target));
         }
-        return c.decide(followReason);
+        Set<String> cascade = cascadeSlots(c);
+        if (c.config().useSlots() && !cascade.isEmpty()) actions.add(new SyncReplicationSlots(cascade));
+        return c.decide(followReason, actions);
+    }
+
+    /**
+     * Physical slots a replica keeps for cascading (Patroni's get_replication_slots for a replica): one per member,
+     * not nostream, whose {@code replicatefrom} tag names this node, so that it can stream from us through its slot.
+     * Emitted only while there is such a member (a stale cascade slot goes when this node is promoted and syncs the
+     * primary's set).
+     */
+    static Set<String> cascadeSlots(Ctx c) {
+        Set<String> slots = new TreeSet<>();
+        String mySlot = SlotNames.fromMemberName(c.me);
+        for (Member m : c.cluster.members()) {
+            if (m.name().equals(c.me) || m.noStream() || !c.me.equals(m.replicateFrom())) continue;
+            String slot = SlotNames.fromMemberName(m.name());
+            if (!slot.equals(mySlot)) slots.add(slot);
+        }
+        return slots;
     }
 
     /**
