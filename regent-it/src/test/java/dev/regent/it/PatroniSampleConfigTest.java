@@ -47,6 +47,7 @@ class PatroniSampleConfigTest {
     private static PatroniDcs observer;
     private static final List<RegentNode> NODES = new ArrayList<>();
     private static final Map<Integer, Integer> PORTS = new LinkedHashMap<>();
+    private static String killed = "";
 
     @BeforeAll
     static void writeConfigs() throws Exception {
@@ -134,6 +135,7 @@ class PatroniSampleConfigTest {
         }
 
         // failover: the leader's host is lost (daemon and postgres killed); a replica takes over after the ttl
+        killed = "postgresql0";
         NODES.get(0).kill9();
         killPostmaster(0);
         ClusterView after = await("a new leader", Duration.ofSeconds(90),
@@ -156,6 +158,11 @@ class PatroniSampleConfigTest {
             throws Exception {
         ClusterView[] last = {null};
         awaitTrue(what, timeout, () -> {
+            for (RegentNode n : NODES) {
+                if (n.wasStarted() && !n.isAlive() && !n.name().equals(killed)) {
+                    throw new AssertionError(n.name() + " exited while waiting for " + what + ":\n" + n.tail(40));
+                }
+            }
             try {
                 last[0] = observer.load();
                 return condition.test(last[0]);

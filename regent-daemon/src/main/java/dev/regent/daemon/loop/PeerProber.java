@@ -69,15 +69,19 @@ public final class PeerProber {
             JsonNode n = JSON.readTree(body);
             String role = n.path("role").asText("");
             JsonNode xlog = n.path("xlog");
-            boolean primary = role.equals("primary") || role.equals("master")
-                    || (xlog.has("location") && !xlog.path("location").isNull());
+            String state = n.path("state").asText();
+            // A peer whose postgres is not running is no "primary still alive", whatever role it reports: a Regent
+            // node derives its role from pg_controldata ("in production") while its crashed primary fails to start
+            // again without the lock, where Patroni reports 'demoted'; counting it would block every failover.
+            boolean primary = "running".equals(state) && (role.equals("primary") || role.equals("master")
+                    || (xlog.has("location") && !xlog.path("location").isNull()));
             long wal = xlog.has("location") ? xlog.path("location").asLong(0)
                     : Math.max(xlog.path("received_location").asLong(0), xlog.path("replayed_location").asLong(0));
             Map<String, Object> tags = new HashMap<>();
             n.path("tags").fields().forEachRemaining(f -> tags.put(f.getKey(),
                     f.getValue().isBoolean() ? (Object) f.getValue().asBoolean() : f.getValue().asText()));
             return new PeerStatus(name, true, primary, wal, n.path("timeline").asInt(0),
-                    Tags.failoverPriority(tags), "running".equals(n.path("state").asText()));
+                    Tags.failoverPriority(tags), "running".equals(state));
         } catch (Exception e) {
             return PeerStatus.unreachable(name);
         }
