@@ -74,9 +74,9 @@ class PatroniSampleConfigTest {
                 Duration.ofSeconds(10)), "/service", SCOPE, "sample-observer");
     }
 
-    /** Only ports, data_dir, pgpass and the etcd section may change: 6 addresses, 2 paths, 2 store lines. */
+    /** Only ports, data_dir, pgpass and the etcd section may change: 4 addresses, 2 paths, 2 store lines. */
     private static void assertRewriteIsSmall(String original, SampleConfigs.Rewritten r) {
-        assertThat(r.replaced()).hasSize(10);
+        assertThat(r.replaced()).hasSize(8);
         assertThat(r.replaced()).allMatch(x -> x.before().matches(
                 "^(etcd:|  host: 127\\.0\\.0\\.1:2379|  (listen|connect_address): 127\\.0\\.0\\.1:\\d+"
                         + "|  data_dir: data/postgresql\\d|  pgpass: /tmp/pgpass\\d)$"), "only the rewritable lines");
