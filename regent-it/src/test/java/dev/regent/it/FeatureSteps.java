@@ -99,7 +99,10 @@ final class FeatureSteps implements AutoCloseable {
     /** {@code I start {name}}: start the daemon and wait until {@code SELECT 1} works on its postgres. */
     void start(int i) throws Exception {
         cluster.node(i).start();
-        awaitTrue(name(i) + " accepts SQL", Duration.ofSeconds(90), () -> query(i, "SELECT 1") != null);
+        awaitTrue(name(i) + " accepts SQL", Duration.ofSeconds(90), () -> {
+            if (!cluster.node(i).isAlive()) throw new AssertionError(name(i) + " exited:\n" + cluster.node(i).tail(30));
+            return query(i, "SELECT 1") != null;
+        });
     }
 
     /** {@code I configure and start {name} with a tag {tag} {value}} (a string tag, as Patroni's harness writes). */

@@ -211,10 +211,16 @@ class PatroniSampleConfigTest {
         new ProcessBuilder("kill", "-9", pid).start().waitFor();
     }
 
-    private static int freePort(Set<Integer> taken) throws IOException {
+    /** A free port below Linux's ephemeral range (32768-60999), so that no outgoing connection takes it meanwhile. */
+    private static int freePort(Set<Integer> taken) {
         while (true) {
-            try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                if (taken.add(s.getLocalPort())) return s.getLocalPort();
+            int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(20000, 32000);
+            if (taken.contains(port)) continue;
+            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                taken.add(port);
+                return port;
+            } catch (IOException e) {
+                // taken: try another
             }
         }
     }
