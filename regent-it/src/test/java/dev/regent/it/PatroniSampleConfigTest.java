@@ -11,6 +11,10 @@ import dev.regent.dcs.PatroniDcs;
 import dev.regent.testkit.EtcdProcess;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -27,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -48,6 +53,7 @@ class PatroniSampleConfigTest {
     private static final List<RegentNode> NODES = new ArrayList<>();
     private static final Map<Integer, Integer> PORTS = new LinkedHashMap<>();
     private static String killed = "";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void writeConfigs() throws Exception {
@@ -127,6 +133,13 @@ class PatroniSampleConfigTest {
         awaitTrue("postgresql1 and postgresql2 stream from the leader", Duration.ofSeconds(30),
                 () -> "2".equals(query(0, "SELECT count(*) FROM pg_stat_replication WHERE application_name IN"
                         + " ('postgresql1', 'postgresql2') AND state = 'streaming'")));
+        // GET /patroni shows only tags with a true value and custom ones: the samples' false nofailover,
+        // noloadbalance, clonefrom, nosync are not shown (Patroni omits "tags" when none is left)
+        SoftAssertions tags = new SoftAssertions();
+        tags.assertThat(patroni(0).path("tags").isMissingNode()).as("postgresql0 GET /patroni tags: " + patroni(0))
+                .isTrue();
+        tags.assertThat(patroni(2).path("tags")).as("postgresql2 GET /patroni tags")
+                .isEqualTo(FeatureSteps.JSON.valueToTree(Map.of("replicatefrom", "postgres1")));
         exec(0, "CREATE TABLE sample_check (v int); INSERT INTO sample_check VALUES (1)");
         for (int n = 1; n < 3; n++) {
             int node = n;
@@ -152,6 +165,13 @@ class PatroniSampleConfigTest {
         int other = 3 - newLeader;
         awaitTrue("postgresql" + other + " follows the new primary", Duration.ofSeconds(60),
                 () -> "2".equals(query(other, "SELECT count(*) FROM sample_check")));
+        tags.assertAll();
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode patroni(int n) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + PORTS.get(8008 + n)
+                + "/patroni")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return FeatureSteps.JSON.readTree(r.body());
     }
 
     private static ClusterView await(String what, Duration timeout, Predicate<ClusterView> condition)
