@@ -69,6 +69,10 @@ public final class Main {
         loaded.warnings().forEach(w -> err.println(w));
         if (loaded.hasErrors()) {
             loaded.errors().forEach(e -> err.println(e));
+            String refusal = loaded.unsupportedRefusal();
+            if (refusal != null) {
+                err.println("regent: refusing to start: " + refusal);
+            }
             err.println("regent: configuration is not valid; nothing started");
             return 1;
         }

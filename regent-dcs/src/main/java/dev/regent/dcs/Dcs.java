@@ -60,6 +60,12 @@ public interface Dcs extends AutoCloseable {
     /** Overwrite {@code history}. */
     void setHistoryValue(TimelineHistory history) throws DcsException;
 
+    /**
+     * Write {@code history} with CAS on {@code expectedVersion} (the mod revision it was read at, 0 when absent);
+     * false when another writer changed it since.
+     */
+    boolean setHistoryValue(TimelineHistory history, long expectedVersion) throws DcsException;
+
     /** Delete every key of the cluster (patronictl remove). */
     void deleteCluster() throws DcsException;
 

@@ -186,6 +186,11 @@ public final class PatroniDcs implements Dcs {
         store.put(key("history"), DcsJson.historyToJson(history), false);
     }
 
+    @Override
+    public boolean setHistoryValue(TimelineHistory history, long expectedVersion) throws DcsException {
+        return store.compareAndSet(key("history"), DcsJson.historyToJson(history), expectedVersion, false);
+    }
+
     /** Overwrite {@code failsafe} ({@code {member: api_url}}); null or empty deletes it. */
     public void setFailsafeValue(Map<String, String> failsafe) throws DcsException {
         if (failsafe == null || failsafe.isEmpty()) {

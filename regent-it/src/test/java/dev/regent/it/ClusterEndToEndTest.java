@@ -97,7 +97,8 @@ class ClusterEndToEndTest {
                 .findFirst().orElseThrow();
         try (Writer w = new Writer(cluster::primaryJdbcUrl, LocalCluster.SUPERUSER, LocalCluster.SUPERUSER_PASSWORD,
                 20).start()) {
-            Thread.sleep(1000);
+            // Writes acknowledged before the switchover, however slow the writer's first connection is.
+            awaitTrue("a first acknowledged write", Duration.ofSeconds(30), () -> !w.acks().isEmpty());
             HttpResponse<String> r = cluster.rest(cluster.index(oldLeader), "POST", "/switchover",
                     "{\"leader\": \"" + oldLeader + "\", \"candidate\": \"" + candidate + "\"}");
             assertThat(r.statusCode()).as(r.body() + "\n" + cluster.logs()).isEqualTo(200);
@@ -107,9 +108,11 @@ class ClusterEndToEndTest {
             assertThat(w.acks()).isNotEmpty();
             assertAllAcknowledgedWritesPresent(w.acks(), cluster.index(candidate));
         }
-        ClusterView after = cluster.awaitHealthy(HEALTHY);
+        // The new leader writes /history after promote (as Patroni does): the cluster may look healthy before that.
+        ClusterView after = cluster.await("healthy with the history entry of " + candidate, HEALTHY,
+                c -> dev.regent.daemon.demo.Demo.healthy(c, 3) && !c.history().entries().isEmpty()
+                        && candidate.equals(c.history().entries().get(c.history().entries().size() - 1).newLeader()));
         assertThat(after.leader().name()).isEqualTo(candidate);
-        assertThat(after.history().entries()).isNotEmpty();
     }
 
     @Test

@@ -75,6 +75,11 @@ class CtlEndToEndTest {
         return r;
     }
 
+    private static long historyRowsOf(String first, String second) {
+        return ok("", "history", "-f", "tsv").out().lines().skip(1)
+                .filter(l -> l.endsWith("\t" + first) || l.endsWith("\t" + second)).count();
+    }
+
     private static String replicaOf(ClusterView c) {
         return c.members().stream().map(Member::name).filter(n -> !c.isLeader(n)).findFirst().orElseThrow();
     }
@@ -122,7 +127,7 @@ class CtlEndToEndTest {
 
     @Test
     @Order(3)
-    void switchoverThenFailoverWithForce() {
+    void switchoverThenFailoverWithForce() throws Exception {
         ClusterView before = cluster.awaitHealthy(HEALTHY);
         String candidate = replicaOf(before);
         Result sw = ok("", "switchover", "--force", "--candidate", candidate);
@@ -135,9 +140,13 @@ class CtlEndToEndTest {
         assertThat(fo.out()).contains("over to \"" + next + "\"");
         cluster.await("leader " + next, HEALTHY, c -> c.leader() != null && c.leader().name().equals(next)
                 && dev.regent.daemon.demo.Demo.healthy(c, 3));
+        // The new leader writes /history after promote and its CHECKPOINT (as Patroni does after promoting), while
+        // the cluster can already look healthy (the others stream from it as a standby): wait for the entry.
+        ClusterEndToEndTest.awaitTrue("history entries of " + candidate + " and " + next, Duration.ofSeconds(30),
+                () -> historyRowsOf(candidate, next) >= 2);
         Result history = ok("", "history", "-f", "tsv");
         assertThat(history.out().lines().skip(1).filter(l -> l.endsWith("\t" + candidate) || l.endsWith("\t" + next)))
-                .hasSizeGreaterThanOrEqualTo(2);
+                .as(history.out()).hasSize(2);
     }
 
     @Test

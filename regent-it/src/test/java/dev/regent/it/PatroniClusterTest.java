@@ -96,8 +96,10 @@ class PatroniClusterTest {
         String leader = awaitHealthy().leader().name();
         String candidate = leader.equals("node1") ? "node2" : "node1";
         ctl.run("switchover", "it", "--master", leader, "--candidate", candidate, "--force").assertOk("switchover");
+        // Patroni writes /history in a cycle after the promotion: wait for it rather than for health alone.
         ClusterView v = cluster.await("switchover to " + candidate, HEALTHY, c -> c.isLeader(candidate)
-                && healthy(c, 3) && c.members().stream().allMatch(m -> Integer.valueOf(2).equals(m.data().timeline())));
+                && healthy(c, 3) && c.members().stream().allMatch(m -> Integer.valueOf(2).equals(m.data().timeline()))
+                && !c.history().entries().isEmpty());
         assertThat(v.timeline()).isEqualTo(2);
         assertThat(v.history().entries()).hasSize(1);
         assertThat(v.history().entries().get(0).timeline()).isEqualTo(1);

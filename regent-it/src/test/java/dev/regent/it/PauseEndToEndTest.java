@@ -178,14 +178,15 @@ class PauseEndToEndTest {
         int oi = cluster.index(other);
         String targetStart = patroni(ti).path("postmaster_start_time").asText();
         String otherStart = patroni(oi).path("postmaster_start_time").asText();
-        OffsetDateTime at = OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(10).withNano(0);
+        // Far enough ahead that the checks below (four ctl JVMs and REST calls) finish before it on a loaded machine.
+        OffsetDateTime at = OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(20).withNano(0);
         assertThat(ok("restart", "it", target, "--scheduled", at.format(ISO), "--force").out())
                 .contains("Success: restart scheduled on member " + target);
         // PostgreSQL 15 is not older than 10.0: the condition fails when the time comes and the request is dropped
         assertThat(ok("restart", "it", other, "--scheduled", at.format(ISO), "--pg-version", "10.0", "--force").out())
                 .contains("Success: restart scheduled on member " + other);
 
-        ClusterView scheduled = cluster.await("both scheduled restarts in the member keys", Duration.ofSeconds(10),
+        ClusterView scheduled = cluster.await("both scheduled restarts in the member keys", Duration.ofSeconds(15),
                 v -> scheduledRestart(v, target) != null && scheduledRestart(v, other) != null);
         assertThat(scheduledRestart(scheduled, other)).containsEntry("postgres_version", "10.0");
         assertThat(patroni(ti).path("scheduled_restart").path("schedule").asText()).isNotEmpty();
@@ -217,7 +218,7 @@ class PauseEndToEndTest {
             assertThat(patroni(i).path("pending_restart_reason").path("max_connections").path("new_value").asText())
                     .isEqualTo("123");
         }
-        cluster.await("pending restart in every member key", Duration.ofSeconds(10),
+        cluster.await("pending restart in every member key", Duration.ofSeconds(30),
                 v -> v.members().stream().allMatch(m -> Boolean.TRUE.equals(m.data().pendingRestart())));
         String list = ok("list").out();
         assertThat(list).contains("Pending restart");
@@ -243,7 +244,8 @@ class PauseEndToEndTest {
         ClusterView c = cluster.awaitHealthy(HEALTHY);
         String leader = c.leader().name();
         String candidate = replicas(c).get(0);
-        OffsetDateTime at = OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(8).withNano(0);
+        // Far enough ahead that two ctl JVMs and a DCS read finish before it on a loaded machine.
+        OffsetDateTime at = OffsetDateTime.now(ZoneOffset.UTC).plusSeconds(20).withNano(0);
         Result sw = ok("switchover", "--leader", leader, "--candidate", candidate, "--scheduled", at.format(ISO),
                 "--force");
         assertThat(sw.out()).contains("Switchover scheduled");

@@ -60,7 +60,9 @@ class RaftClusterEndToEndTest {
         List<Writer.Ack> acks;
         try (Writer w = new Writer(cluster::primaryJdbcUrl, LocalCluster.SUPERUSER, LocalCluster.SUPERUSER_PASSWORD,
                 20).start()) {
-            Thread.sleep(1000);
+            // Writes acknowledged before the switchover, however slow the writer's first connection is.
+            ClusterEndToEndTest.awaitTrue("a first acknowledged write", Duration.ofSeconds(30),
+                    () -> !w.acks().isEmpty());
             HttpResponse<String> r = cluster.rest(cluster.index(oldLeader), "POST", "/switchover",
                     "{\"leader\": \"" + oldLeader + "\", \"candidate\": \"" + candidate + "\"}");
             assertThat(r.statusCode()).as(r.body() + "\n" + cluster.logs()).isEqualTo(200);

@@ -42,16 +42,16 @@ final class ConfigFiles {
 
     /**
      * Renames the original postgresql.conf to postgresql.base.conf once (copying it from the data directory when
-     * config_dir differs), writes postgresql.conf, pg_hba/pg_ident when configured, and standby.signal (replica) or
-     * removes standby.signal/recovery.signal (primary).
+     * config_dir differs), writes postgresql.conf, pg_hba/pg_ident when configured, and the recovery settings where
+     * {@code version} reads them: on 12+ the {@code # recovery.conf} block of postgresql.conf plus standby.signal (or
+     * recovery.signal), with recovery GUCs stripped from postgresql.auto.conf; before 12 recovery.conf. A primary
+     * ({@code recovery == null}) gets none of them (recovery.conf and both signal files are removed).
      */
-    void write(Role role, Map<String, String> serverParameters, String primaryConninfo, String slotName, int version) {
+    void write(Map<String, String> serverParameters, ConfigRenderer.RecoveryLayout recovery, int version) {
         ensureBaseConf();
-        Map<String, String> recovery = role == Role.REPLICA
-                ? ConfigRenderer.recoveryParameters(primaryConninfo, slotName, cfg.recoveryConf())
-                : Map.of();
+        Map<String, String> block = recovery == null ? Map.of() : recovery.confBlock();
         writeOwned(postgresqlConf(), ConfigRenderer.postgresqlConf(ConfigRenderer.BASE_CONF, serverParameters,
-                configDir.toString(), recovery));
+                configDir.toString(), block));
         if (cfg.pgHba() != null && !cfg.pgHba().isEmpty() && !serverParameters.containsKey("hba_file")) {
             writeOwned(configDir.resolve("pg_hba.conf"), ConfigRenderer.linesFile(cfg.pgHba()));
         }
@@ -59,14 +59,28 @@ final class ConfigFiles {
             writeOwned(configDir.resolve("pg_ident.conf"), ConfigRenderer.linesFile(cfg.pgIdent()));
         }
         try {
-            Files.deleteIfExists(dataDir.resolve("recovery.signal"));
-            if (role == Role.REPLICA) {
-                writeOwned(dataDir.resolve("standby.signal"), "");
-            } else {
-                Files.deleteIfExists(dataDir.resolve("standby.signal"));
+            for (String f : List.of("recovery.conf", "standby.signal", "recovery.signal")) {
+                boolean wanted = recovery != null && (f.equals(recovery.signalFile())
+                        || (f.equals("recovery.conf") && recovery.recoveryConf() != null));
+                if (!wanted) {
+                    Files.deleteIfExists(dataDir.resolve(f));
+                }
+            }
+            if (recovery != null && recovery.signalFile() != null) {
+                writeOwned(dataDir.resolve(recovery.signalFile()), "");
+            }
+            if (recovery != null && recovery.recoveryConf() != null) {
+                writeOwned(dataDir.resolve("recovery.conf"), recovery.recoveryConf());
+            }
+            Path auto = dataDir.resolve("postgresql.auto.conf");
+            if (version >= 120000 && Files.exists(auto)) {
+                String stripped = ConfigRenderer.withoutRecoveryGucs(Files.readString(auto));
+                if (stripped != null) {
+                    writeOwned(auto, stripped);
+                }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot update signal files in " + dataDir, e);
+            throw new UncheckedIOException("cannot update recovery files in " + dataDir, e);
         }
     }
 

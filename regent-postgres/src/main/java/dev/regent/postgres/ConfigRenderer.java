@@ -20,60 +20,102 @@ public final class ConfigRenderer {
     private ConfigRenderer() {
     }
 
-    /** {@code name=value} of a protected GUC, its default and its validation (Patroni's CMDLINE_OPTIONS). */
-    private record Protected(String name, Object defaultValue, java.util.function.Predicate<String> valid) {}
+    /**
+     * A protected GUC (Patroni's CMDLINE_OPTIONS): its default, its validation and the server versions that have it
+     * ({@code till} exclusive, 0 = still current).
+     */
+    private record Protected(String name, Object defaultValue, java.util.function.Predicate<String> valid, int from,
+                             int till) {
+        boolean appliesTo(int version) {
+            return version >= from && (till == 0 || version < till);
+        }
+    }
 
     /** Patroni's CMDLINE_OPTIONS in its order (wal_keep_* are written to the file, not the command line). */
     private static final List<Protected> PROTECTED = List.of(
-            new Protected("listen_addresses", null, v -> false),
-            new Protected("port", null, v -> false),
-            new Protected("cluster_name", null, v -> false),
-            new Protected("wal_level", "replica", v -> List.of("hot_standby", "replica", "logical").contains(v)),
-            new Protected("hot_standby", "on", v -> isTrue(v)),
-            new Protected("max_connections", 100, v -> intAtLeast(v, 25)),
-            new Protected("max_wal_senders", 10, v -> intAtLeast(v, 3)),
-            new Protected("wal_keep_size", "128MB", v -> v.matches("\\d+\\s*(MB|GB|TB|kB)?")),
-            new Protected("max_prepared_transactions", 0, v -> intAtLeast(v, 0)),
-            new Protected("max_locks_per_transaction", 64, v -> intAtLeast(v, 32)),
-            new Protected("track_commit_timestamp", "off", ConfigRenderer::isBool),
-            new Protected("max_replication_slots", 10, v -> intAtLeast(v, 4)),
-            new Protected("max_worker_processes", 8, v -> intAtLeast(v, 2)),
-            new Protected("wal_log_hints", "on", ConfigRenderer::isBool));
+            new Protected("listen_addresses", null, v -> false, 0, 0),
+            new Protected("port", null, v -> false, 0, 0),
+            new Protected("cluster_name", null, v -> false, 90500, 0),
+            new Protected("wal_level", "replica", v -> List.of("hot_standby", "replica", "logical").contains(v), 0, 0),
+            new Protected("hot_standby", "on", v -> isTrue(v), 0, 0),
+            new Protected("max_connections", 100, v -> intAtLeast(v, 25), 0, 0),
+            new Protected("max_wal_senders", 10, v -> intAtLeast(v, 3), 0, 0),
+            new Protected("wal_keep_segments", 8, v -> intAtLeast(v, 1), 0, 130000),
+            new Protected("wal_keep_size", "128MB", v -> megabytes(v) >= 16, 130000, 0),
+            new Protected("max_prepared_transactions", 0, v -> intAtLeast(v, 0), 0, 0),
+            new Protected("max_locks_per_transaction", 64, v -> intAtLeast(v, 32), 0, 0),
+            new Protected("track_commit_timestamp", "off", ConfigRenderer::isBool, 90500, 0),
+            new Protected("max_replication_slots", 10, v -> intAtLeast(v, 4), 90400, 0),
+            new Protected("max_worker_processes", 8, v -> intAtLeast(v, 2), 90400, 0),
+            new Protected("wal_log_hints", "on", ConfigRenderer::isBool, 90400, 0));
 
-    /** Names of the GUCs that Patroni controls (cannot be set through local {@code parameters}). */
+    /** Names of the GUCs that Patroni controls (cannot be set through local {@code parameters}), all versions. */
     public static List<String> protectedNames() {
         return PROTECTED.stream().map(Protected::name).toList();
     }
 
     /**
-     * The server parameters: {@code parameters} (local over dynamic) with the protected GUCs forced: listen/port from
-     * {@code listen}, {@code cluster_name = scope}, {@code hot_standby = on}, the others from {@code parameters} when
-     * valid, else their default ({@code wal_level = hot_standby} becomes {@code replica}). Sorted by name.
+     * Patroni's renames between server versions, applied to a copy of {@code parameters}: {@code wal_level}
+     * hot_standby/replica (9.6), and {@code wal_keep_segments} to {@code wal_keep_size} on 13+ at 16 MB per segment
+     * (an explicit {@code wal_keep_size} wins; neither given: 8 segments = 128MB), the reverse before 13 (segments =
+     * (MB + 8) / 16, an explicit {@code wal_keep_segments} wins). Idempotent.
      */
-    public static Map<String, String> serverParameters(Map<String, Object> parameters, String scope, Listen listen) {
-        Map<String, String> out = new TreeMap<>();
+    public static Map<String, Object> forVersion(Map<String, Object> parameters, int version) {
+        Map<String, Object> out = new LinkedHashMap<>();
         if (parameters != null) {
             parameters.forEach((k, v) -> {
                 if (v != null) {
-                    out.put(k, gucValue(v));
+                    out.put(k, v);
                 }
             });
         }
+        Object walLevel = out.get("wal_level");
+        if (walLevel != null && walLevel.toString().equals(version >= 90600 ? "hot_standby" : "replica")) {
+            out.put("wal_level", version >= 90600 ? "replica" : "hot_standby");
+        }
+        if (version >= 130000) {
+            Object segments = out.remove("wal_keep_segments");
+            Long n = segments == null ? Long.valueOf(8) : parseLong(gucValue(segments));
+            if (!out.containsKey("wal_keep_size")) {
+                out.put("wal_keep_size", (n == null ? 8 : n) * 16 + "MB");
+            }
+        } else {
+            Object size = out.remove("wal_keep_size");
+            long mb = size == null ? 128 : Math.max(megabytes(gucValue(size)), 0);
+            out.putIfAbsent("wal_keep_segments", (mb + 8) / 16);
+        }
+        return out;
+    }
+
+    /**
+     * The server parameters for a server of {@code version}: {@link #forVersion} of {@code parameters} (local over
+     * dynamic) with the protected GUCs forced: listen/port from {@code listen}, {@code cluster_name = scope}
+     * (9.5+), {@code hot_standby = on}, the others from {@code parameters} when valid, else their default; protected
+     * GUCs the version does not have are left out. Sorted by name.
+     */
+    public static Map<String, String> serverParameters(Map<String, Object> parameters, String scope, Listen listen,
+                                                       int version) {
+        Map<String, String> out = new TreeMap<>();
+        forVersion(parameters, version).forEach((k, v) -> out.put(k, gucValue(v)));
         for (Protected p : PROTECTED) {
             String given = out.get(p.name());
-            if (given == null || !p.valid().test(given)) {
+            if (!p.appliesTo(version)) {
+                out.remove(p.name());
+            } else if (given == null || !p.valid().test(given)) {
                 out.remove(p.name());
                 if (p.defaultValue() != null) {
                     out.put(p.name(), gucValue(p.defaultValue()));
                 }
             }
         }
-        if ("hot_standby".equals(out.get("wal_level"))) {
+        if (version >= 90600 && "hot_standby".equals(out.get("wal_level"))) {
             out.put("wal_level", "replica");
         }
         out.put("listen_addresses", listen.addresses());
         out.put("port", Integer.toString(listen.port()));
-        out.put("cluster_name", scope);
+        if (version >= 90500) {
+            out.put("cluster_name", scope);
+        }
         out.put("hot_standby", "on");
         return out;
     }
@@ -114,14 +156,38 @@ public final class ConfigRenderer {
     }
 
     /**
-     * Recovery GUCs of a replica: {@code primary_conninfo} (when following someone), {@code primary_slot_name} (when
-     * given), {@code recovery_target_timeline = latest}, plus the extra {@code recovery_conf} settings.
+     * Recovery GUCs of a replica, as Patroni's build_recovery_params: the {@code recovery_conf} settings except
+     * {@code recovery_target*}, {@code primary_conninfo} and {@code primary_slot_name}; {@code standby_mode = on};
+     * {@code recovery_target_timeline = latest}; on 12+ every {@code recovery_target*} blanked (so an included file
+     * cannot pause, promote or stop the standby); {@code primary_conninfo} (when following someone) and
+     * {@code primary_slot_name} (when given). {@code trigger_file}/{@code promote_trigger_file} take the name the
+     * version knows. Sorted by name.
      */
     public static Map<String, String> recoveryParameters(String primaryConninfo, String slotName,
-                                                         Map<String, Object> extra) {
+                                                         Map<String, Object> recoveryConf, int version) {
         Map<String, String> out = new TreeMap<>();
-        if (extra != null) {
-            extra.forEach((k, v) -> out.put(k, gucValue(v)));
+        if (recoveryConf != null) {
+            recoveryConf.forEach((k, v) -> {
+                String name = k.toLowerCase(java.util.Locale.ROOT);
+                if (v != null && !name.startsWith("recovery_target") && !name.equals("primary_conninfo")
+                        && !name.equals("primary_slot_name")) {
+                    out.put(k, gucValue(v));
+                }
+            });
+        }
+        String good = version >= 120000 ? "promote_trigger_file" : "trigger_file";
+        String wrong = version >= 120000 ? "trigger_file" : "promote_trigger_file";
+        String trigger = out.remove(wrong);
+        if (trigger != null) {
+            out.putIfAbsent(good, trigger);
+        }
+        out.put("standby_mode", "on");
+        out.put("recovery_target_timeline", "latest");
+        if (version >= 120000) {
+            for (String t : List.of("recovery_target", "recovery_target_name", "recovery_target_time",
+                    "recovery_target_xid", "recovery_target_lsn")) {
+                out.put(t, "");
+            }
         }
         if (primaryConninfo != null) {
             out.put("primary_conninfo", primaryConninfo);
@@ -129,8 +195,61 @@ public final class ConfigRenderer {
         if (slotName != null) {
             out.put("primary_slot_name", slotName);
         }
-        out.put("recovery_target_timeline", "latest");
         return out;
+    }
+
+    /**
+     * Where recovery settings go for {@code version}.
+     *
+     * @param signalFile     12+: {@code standby.signal} or {@code recovery.signal} (standby_mode off); null before 12
+     * @param confBlock      12+: the {@code # recovery.conf} block of postgresql.conf; empty before 12
+     * @param recoveryConf   before 12: the content of recovery.conf; null on 12+
+     */
+    public record RecoveryLayout(String signalFile, Map<String, String> confBlock, String recoveryConf) {}
+
+    /**
+     * Lays out validated recovery parameters (from {@link #recoveryParameters}, checked by the caller) for
+     * {@code version}: {@code pause_at_recovery_target} becomes {@code recovery_target_action} on 9.5+ and the reverse
+     * before; on 12+ {@code standby_mode} picks the signal file and the rest goes into postgresql.conf, before 12 it
+     * all goes into recovery.conf.
+     */
+    public static RecoveryLayout recoveryLayout(Map<String, String> recovery, int version) {
+        Map<String, String> params = new TreeMap<>(recovery);
+        if (version >= 90500) {
+            String pause = params.remove("pause_at_recovery_target");
+            Boolean b = pause == null ? null : GucValues.parseBool(pause);
+            if (b != null) {
+                params.putIfAbsent("recovery_target_action", b ? "pause" : "promote");
+            }
+        } else if ("promote".equalsIgnoreCase(params.remove("recovery_target_action"))) {
+            params.putIfAbsent("pause_at_recovery_target", "false");
+        }
+        if (version < 120000) {
+            StringBuilder sb = new StringBuilder(HEADER);
+            params.forEach((k, v) -> param(sb, k, v));
+            return new RecoveryLayout(null, Map.of(), sb.toString());
+        }
+        String standby = params.remove("standby_mode");
+        boolean standbyMode = standby != null && Boolean.TRUE.equals(GucValues.parseBool(standby));
+        return new RecoveryLayout(standbyMode ? "standby.signal" : "recovery.signal", params, null);
+    }
+
+    /**
+     * postgresql.auto.conf without the lines that set a recovery GUC (ALTER SYSTEM must not override what Patroni
+     * writes, as in Patroni's _sanitize_auto_conf), or null when nothing had to be removed.
+     */
+    public static String withoutRecoveryGucs(String autoConf) {
+        StringBuilder sb = new StringBuilder();
+        boolean removed = false;
+        for (String line : autoConf.split("(?<=\n)")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("([a-z_]+)\\s*=\\s*").matcher(line.strip());
+            if (m.lookingAt() && PatroniGucTable.get().isRecoveryParameter(m.group(1))) {
+                removed = true;
+            } else {
+                sb.append(line);
+            }
+        }
+        return removed ? sb.toString() : null;
     }
 
     /**
@@ -216,6 +335,17 @@ public final class ConfigRenderer {
 
     private static boolean isBool(String v) {
         return isTrue(v) || List.of("off", "false", "no", "0", "f", "n").contains(v.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** A size in MB (unit-less = MB, as wal_keep_size), or -1 when not a size. */
+    private static long megabytes(String v) {
+        java.util.OptionalDouble d = GucValues.parseNumber(v, "MB", true);
+        return d.isPresent() ? (long) d.getAsDouble() : -1;
+    }
+
+    private static Long parseLong(String v) {
+        java.util.OptionalDouble d = GucValues.parseNumber(v, null, true);
+        return d.isPresent() ? Long.valueOf((long) d.getAsDouble()) : null;
     }
 
     private static boolean intAtLeast(String v, int min) {

@@ -19,6 +19,8 @@ public final class PgBinaries {
             List.of("pg_ctl", "initdb", "pg_controldata", "pg_basebackup", "postgres", "pg_isready", "pg_rewind");
     private static final Pattern VERSION = Pattern.compile("(\\d+)(?:\\.(\\d+))?(?:\\.(\\d+))?");
 
+    private static final Map<String, GucCatalogue> CATALOGUES = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final Path binDir;
     private final Map<String, String> binName;
     private volatile Integer version;
@@ -59,6 +61,23 @@ public final class PgBinaries {
             version = v;
         }
         return v;
+    }
+
+    /**
+     * The GUCs this postgres binary accepts ({@code postgres --describe-config}, run once per binary file and
+     * version, blocking up to 30 s, then cached for the JVM).
+     */
+    public GucCatalogue catalogue() {
+        String postgres = path("postgres");
+        int v = version();
+        return CATALOGUES.computeIfAbsent(postgres + "@" + v, k -> {
+            var r = new CommandRunner().runAsSelf(List.of(postgres, "--describe-config"), Map.of(), null,
+                    Duration.ofSeconds(30));
+            if (!r.ok()) {
+                throw new PostgresException("'" + postgres + " --describe-config' failed: " + r.output().strip());
+            }
+            return GucCatalogue.parse(v, r.output());
+        });
     }
 
     /** Parses {@code postgres (PostgreSQL) 15.8 (Debian 15.8-0+deb12u1)} into 150008. */

@@ -207,6 +207,31 @@ public final class PgConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * From the next (re)connect on, connects over PostgreSQL's Unix socket in {@code directory} on {@code port}
+     * ({@link UnixSocketFactory}); a null directory goes back to TCP. Closes the current connection when the target
+     * changes.
+     */
+    public synchronized void useUnixSocket(String directory, int port) {
+        String file = directory == null ? null : UnixSocketFactory.socketFile(directory, port);
+        if (java.util.Objects.equals(file, props.getProperty("socketFactoryArg"))) {
+            return;
+        }
+        if (file == null) {
+            props.remove("socketFactory");
+            props.remove("socketFactoryArg");
+        } else {
+            props.setProperty("socketFactory", UnixSocketFactory.class.getName());
+            props.setProperty("socketFactoryArg", file);
+        }
+        close();
+    }
+
+    /** The Unix socket file connected to, or null over TCP. */
+    public synchronized String unixSocket() {
+        return props.getProperty("socketFactoryArg");
+    }
+
     /** Closes the connection (a later call reconnects). */
     @Override
     public synchronized void close() {

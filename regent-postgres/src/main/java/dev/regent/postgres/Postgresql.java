@@ -4,6 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +43,9 @@ public final class Postgresql extends PostgresqlSql {
     private final Object lifecycle = new Object();
     private volatile Map<String, Object> dynamicParameters = Map.of();
     private volatile Boolean dynamicUsePgRewind;
+    private volatile Map<String, Object> effectiveRecoveryConf;
     private volatile String followedConnUrl;
+    private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
     /**
      * Resolves the binaries (may run {@code pg_config --bindir}, blocking briefly); does not touch the server.
@@ -82,6 +87,14 @@ public final class Postgresql extends PostgresqlSql {
     /** Sets the dynamic-config {@code postgresql.parameters} (merged under local ones by the next writeConfig). */
     public void setDynamicParameters(Map<String, Object> parameters) {
         dynamicParameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+    }
+
+    /**
+     * Sets the effective {@code postgresql.recovery_conf} (local over dynamic, as Patroni merges the dynamic
+     * {@code postgresql} section); null: the local one alone.
+     */
+    public void setRecoveryConf(Map<String, Object> recoveryConf) {
+        effectiveRecoveryConf = recoveryConf == null ? null : Map.copyOf(recoveryConf);
     }
 
     /** Sets the dynamic-config {@code use_pg_rewind} (null: use the local value). */
@@ -176,7 +189,9 @@ public final class Postgresql extends PostgresqlSql {
 
     /**
      * Writes postgresql.conf (renaming the original to postgresql.base.conf once), pg_hba/pg_ident when configured,
-     * and standby.signal for a replica (removed for a primary). A replica following {@code followConnUrl}
+     * and a replica's recovery settings where the server version reads them (12+: postgresql.conf plus
+     * standby.signal; before 12: recovery.conf; removed for a primary). Parameters are translated and validated for
+     * the server version first (see {@link #serverParameters}). A replica following {@code followConnUrl}
      * ({@code postgres://host:port/db}; null: no primary_conninfo) gets primary_conninfo with the replication user
      * and pgpass as passfile (pgpass is rewritten for that host), {@code slotName} as primary_slot_name (null: none)
      * and recovery_target_timeline=latest. Takes effect at the next start, or for most settings at {@link #reload}.
@@ -184,31 +199,53 @@ public final class Postgresql extends PostgresqlSql {
     public void writeConfig(Role role, String followConnUrl, String slotName) {
         synchronized (lifecycle) {
             String conninfo = null;
+            int version = bin.version();
             if (role == Role.REPLICA && followConnUrl != null) {
                 var hp = ConfigFiles.hostPort(followConnUrl);
                 files.writePgpass(hp.getKey(), hp.getValue(), List.of(cfg.replication()));
                 conninfo = ConfigRenderer.primaryConninfo(hp.getKey(), hp.getValue(), cfg.replication().username(),
-                        pgpass.toString(), name, bin.version());
+                        pgpass.toString(), name, version);
             }
-            files.write(role, serverParameters(role), conninfo, slotName, bin.version());
+            Checked checked = checkedParameters();
+            ConfigRenderer.RecoveryLayout recovery = null;
+            if (role == Role.REPLICA) {
+                Map<String, String> wanted = ConfigRenderer.recoveryParameters(conninfo, slotName,
+                        checked.recoveryConf(), version);
+                Map<String, ParameterValidator.Sourced> toCheck = new LinkedHashMap<>();
+                wanted.forEach((k, v) -> toCheck.put(k, new ParameterValidator.Sourced(v, checked.recoverySource())));
+                // primary_conninfo is Regent's own and standby_mode is no GUC since 12: neither is validated
+                String pc = wanted.get("primary_conninfo");
+                String sm = wanted.get("standby_mode");
+                toCheck.remove("primary_conninfo");
+                toCheck.remove("standby_mode");
+                ParameterValidator.Result r = validator().recovery(toCheck);
+                report(r.findings());
+                Map<String, String> kept = new LinkedHashMap<>(r.kept());
+                if (pc != null) {
+                    kept.put("primary_conninfo", pc);
+                }
+                kept.put("standby_mode", sm);
+                recovery = ConfigRenderer.recoveryLayout(kept, version);
+            }
+            Map<String, String> params = serverParameters(role, checked);
+            files.write(params, recovery, version);
+            resolveLocalConnection(params);
             followedConnUrl = role == Role.REPLICA ? followConnUrl : null;
         }
     }
 
     /**
-     * The server parameters for {@code role}: dynamic merged with local parameters, protected GUCs validated. On a
-     * replica the GUCs that must not be lower than on the primary are raised to the pg_controldata values.
+     * The server parameters for {@code role}: dynamic merged with local parameters, translated and validated for the
+     * server version (dropped or clamped ones logged once as WARNING), protected GUCs validated. On a replica the
+     * GUCs that must not be lower than on the primary are raised to the pg_controldata values.
      */
     public Map<String, String> serverParameters(Role role) {
-        Map<String, Object> merged = new LinkedHashMap<>(dynamicParameters);
-        if (cfg.parameters() != null) {
-            cfg.parameters().forEach((k, v) -> {
-                if (!ConfigRenderer.protectedNames().contains(k)) {
-                    merged.put(k, v);
-                }
-            });
-        }
-        Map<String, String> params = ConfigRenderer.serverParameters(merged, scope, listen);
+        return serverParameters(role, checkedParameters());
+    }
+
+    private Map<String, String> serverParameters(Role role, Checked checked) {
+        Map<String, String> params = ConfigRenderer.serverParameters(checked.parameters(), scope, listen,
+                bin.version());
         if (role == Role.REPLICA && !dataDirectoryEmpty()) {
             ControlData cd = controlData();
             for (String guc : List.of("max_connections", "max_prepared_transactions", "max_locks_per_transaction",
@@ -220,6 +257,141 @@ public final class Postgresql extends PostgresqlSql {
             }
         }
         return params;
+    }
+
+    /** Parameters after version translation and validation, and the recovery settings with their source. */
+    private record Checked(Map<String, Object> parameters, Map<String, Object> recoveryConf, String recoverySource) {}
+
+    private static final String LOCAL = "local configuration postgresql.parameters";
+    private static final String DYNAMIC = "dynamic configuration (/config) postgresql.parameters";
+
+    private Checked checkedParameters() {
+        int version = bin.version();
+        Map<String, Object> merged = new LinkedHashMap<>(dynamicParameters);
+        Map<String, String> sources = new HashMap<>();
+        dynamicParameters.keySet().forEach(k -> sources.put(k, DYNAMIC));
+        if (cfg.parameters() != null) {
+            cfg.parameters().forEach((k, v) -> {
+                if (!ConfigRenderer.protectedNames().contains(k)) {
+                    merged.put(k, v);
+                    sources.put(k, LOCAL);
+                }
+            });
+        }
+        // Recovery GUCs among the parameters replace recovery_conf, as Patroni's _adjust_recovery_parameters does
+        Map<String, Object> recoveryConf = new LinkedHashMap<>();
+        String recoverySource = "configuration postgresql.recovery_conf";
+        for (var it = merged.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (PatroniGucTable.get().isRecoveryParameter(e.getKey())) {
+                recoveryConf.put(e.getKey(), e.getValue());
+                recoverySource = sources.get(e.getKey());
+                it.remove();
+            }
+        }
+        Map<String, Object> configured = effectiveRecoveryConf != null ? effectiveRecoveryConf : cfg.recoveryConf();
+        if (recoveryConf.isEmpty() && configured != null) {
+            configured.forEach((k, v) -> {
+                if (v != null) {
+                    recoveryConf.put(k, v);
+                }
+            });
+            recoverySource = "configuration postgresql.recovery_conf";
+        }
+        Object segments = merged.get("wal_keep_segments");
+        if (version >= 130000 && segments != null && !merged.containsKey("wal_keep_size")
+                && GucValues.parseNumber(ConfigRenderer.gucValue(segments), null, true).isEmpty()) {
+            report(List.of(new ParameterValidator.Finding("wal_keep_segments", segments,
+                    sources.get("wal_keep_segments"), "Value=" + segments + " of parameter=wal_keep_segments is not "
+                    + "a number of segments; wal_keep_size takes the default of 8 segments (128MB)", true)));
+        }
+        Map<String, Object> translated = ConfigRenderer.forVersion(merged, version);
+        if (translated.containsKey("wal_keep_size") && !sources.containsKey("wal_keep_size")) {
+            sources.put("wal_keep_size", sources.getOrDefault("wal_keep_segments", "Patroni's default"));
+        }
+        if (translated.containsKey("wal_keep_segments") && !sources.containsKey("wal_keep_segments")) {
+            sources.put("wal_keep_segments", sources.getOrDefault("wal_keep_size", "Patroni's default"));
+        }
+        Map<String, ParameterValidator.Sourced> toCheck = new LinkedHashMap<>();
+        Map<String, Object> out = new LinkedHashMap<>();
+        translated.forEach((k, v) -> {
+            if (ConfigRenderer.protectedNames().contains(k)) {
+                out.put(k, v);   // validated by Patroni's protected-parameter rules in the renderer
+            } else {
+                toCheck.put(k, new ParameterValidator.Sourced(v, sources.getOrDefault(k, LOCAL)));
+            }
+        });
+        ParameterValidator.Result r = validator().parameters(toCheck);
+        report(r.findings());
+        out.putAll(r.kept());
+        return new Checked(out, recoveryConf, recoverySource);
+    }
+
+    private ParameterValidator validator() {
+        GucCatalogue catalogue;
+        try {
+            catalogue = bin.catalogue();
+        } catch (PostgresException e) {
+            LOG.warn("cannot read the GUCs of {}, validating with Patroni's table only: {}", bin.path("postgres"),
+                    e.getMessage());
+            catalogue = null;
+        }
+        return new ParameterValidator(bin.version(), catalogue);
+    }
+
+    /**
+     * Patroni's resolve_connection_addresses for the superuser connection: with {@code use_unix_socket}, the first
+     * absolute directory of unix_socket_directories (the server's compiled-in default when not set), TCP when none
+     * is absolute. {@code use_unix_socket_repl} has nothing to switch: Regent opens no replication connection to
+     * its own server (primary_conninfo, pg_basebackup and pg_rewind reach the other member's conn_url, as in Patroni).
+     */
+    private void resolveLocalConnection(Map<String, String> params) {
+        if (cfg.useUnixSocketRepl() && reported.add("use_unix_socket_repl")) {
+            LOG.info("postgresql.use_unix_socket_repl: Regent opens no replication connection to its local server, "
+                    + "so there is nothing to switch to the Unix socket");
+        }
+        if (!cfg.useUnixSocket()) {
+            return;
+        }
+        String dirs = params.get("unix_socket_directories");
+        if (dirs == null) {
+            dirs = validatorCatalogueDefault("unix_socket_directories");
+        }
+        String dir = null;
+        for (String d : dirs == null ? new String[0] : dirs.split(",")) {
+            if (d.strip().startsWith("/")) {
+                dir = d.strip();
+                break;
+            }
+        }
+        String before = connection().unixSocket();
+        connection().useUnixSocket(dir, listen.port());
+        String after = connection().unixSocket();
+        if (!java.util.Objects.equals(before, after) || reported.add("use_unix_socket")) {
+            if (after == null) {
+                LOG.warn("postgresql.use_unix_socket: unix_socket_directories ({}) has no absolute directory; "
+                        + "connecting over TCP to {}:{}", dirs, listen.localHost(), listen.port());
+            } else {
+                LOG.info("postgresql.use_unix_socket: connecting to postgres over {}", after);
+            }
+        }
+    }
+
+    private String validatorCatalogueDefault(String name) {
+        try {
+            return bin.catalogue().defaultValue(name);
+        } catch (PostgresException e) {
+            return null;
+        }
+    }
+
+    /** Logs each finding once per process (the config is rendered on every start and change). */
+    private void report(List<ParameterValidator.Finding> findings) {
+        for (ParameterValidator.Finding f : findings) {
+            if (reported.add(f.toString())) {
+                LOG.warn("{}", f);
+            }
+        }
     }
 
     // ---- process ----
@@ -237,7 +409,8 @@ public final class Postgresql extends PostgresqlSql {
             postmaster.pid().ifPresent(pid -> {
                 throw new PostgresException("postgres is already running (pid " + pid + ") in " + dataDir);
             });
-            Role role = Files.exists(dataDir.resolve("standby.signal")) ? Role.REPLICA : Role.PRIMARY;
+            Role role = Files.exists(dataDir.resolve("standby.signal"))
+                    || Files.exists(dataDir.resolve("recovery.conf")) ? Role.REPLICA : Role.PRIMARY;
             List<String> cmd = new ArrayList<>(List.of(bin.path("postgres"), "-D", dataDir.toString(),
                     "--config-file=" + files.postgresqlConf()));
             cmd.addAll(ConfigRenderer.commandLineOptions(serverParameters(role)));

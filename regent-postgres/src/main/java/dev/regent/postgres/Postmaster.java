@@ -83,11 +83,13 @@ final class Postmaster {
             cmd.add("setsid");
         }
         cmd.addAll(runner.wrap(command));
+        long logStart;
         try {
             Path log = logFile();
             if (!Files.exists(log)) {
                 Files.createFile(log);
             }
+            logStart = Files.size(log);
             runner.chownRecursively(log);
             ProcessBuilder pb = new ProcessBuilder(cmd)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -102,8 +104,10 @@ final class Postmaster {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!child.isAlive()) {
-                throw new PostgresException("postgres exited with code " + child.exitValue() + " during start-up: "
-                        + logTail());
+                String fatal = fatalLines(logStart);
+                throw new PostgresException("postgres exited with code " + child.exitValue() + " during start-up"
+                        + (fatal.isEmpty() ? "" : ", refusing to start with: " + fatal) + "; log " + logFile()
+                        + " ends with:\n" + logTail());
             }
             if (acceptsConnections()) {
                 return true;
@@ -144,6 +148,19 @@ final class Postmaster {
                 Duration.ofSeconds(10));
         if (!r.ok()) {
             throw new PostgresException("kill -s " + signal + " " + pid + " failed: " + r.output().strip());
+        }
+    }
+
+    /** The FATAL/PANIC lines postgres wrote to its log after byte {@code from} (this start), joined by "; ". */
+    String fatalLines(long from) {
+        try {
+            byte[] all = Files.readAllBytes(logFile());
+            String since = new String(all, (int) Math.min(from, all.length), (int) Math.max(0, all.length - from),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            return String.join("; ", since.lines().filter(l -> l.contains("FATAL:") || l.contains("PANIC:"))
+                    .map(String::strip).toList());
+        } catch (IOException e) {
+            return "";
         }
     }
 

@@ -44,16 +44,29 @@ final class PgTestNodes implements AutoCloseable {
 
     /** A new node {@code name} with its own data dir, pgpass and free port. */
     Postgresql node(String name) throws IOException {
+        return node(name, Map.of(), Map.of());
+    }
+
+    /** A new node with {@code extraParameters} added to its local parameters and {@code recoveryConf}. */
+    Postgresql node(String name, Map<String, Object> extraParameters, Map<String, Object> recoveryConf)
+            throws IOException {
+        return node(name, extraParameters, recoveryConf, false);
+    }
+
+    /** Like {@link #node(String, Map, Map)}, with {@code use_unix_socket} set as given. */
+    Postgresql node(String name, Map<String, Object> extraParameters, Map<String, Object> recoveryConf,
+                    boolean useUnixSocket) throws IOException {
         int port = freePort();
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("unix_socket_directories", base.resolve("sockets").toString());
         params.put("fsync", false);
         params.put("shared_buffers", "16MB");
         params.put("max_wal_size", "64MB");
+        params.putAll(extraParameters);
         PostgresqlConfig cfg = new PostgresqlConfig("127.0.0.1:" + port, "127.0.0.1:" + port,
                 base.resolve(name).toString(), null, null, base.resolve(name + ".pgpass").toString(), null,
                 SUPERUSER, REPLICATION, REWIND, params, HBA, null, List.of(), List.of("basebackup"), true, false,
-                false, 60, Callbacks.NONE, null, null, Map.of(), Map.of());
+                false, 60, Callbacks.NONE, null, null, recoveryConf, Map.of(), useUnixSocket, false);
         Postgresql pg = new Postgresql(cfg, "regent-test", name);
         nodes.add(pg);
         return pg;

@@ -301,6 +301,21 @@ public abstract class DcsContract extends StoreFixture {
     }
 
     @Test
+    void historyCompareAndSetOnTheVersionItWasReadAt() throws Exception {
+        PatroniDcs a = dcs("pg0");
+        PatroniDcs b = dcs("pg1");
+        TimelineHistory one = new TimelineHistory(0, List.of(
+                new TimelineHistory.Entry(1, 100, "no recovery target specified", null, "pg1")));
+        TimelineHistory two = new TimelineHistory(0, List.of(one.entries().get(0),
+                new TimelineHistory.Entry(2, 200, "no recovery target specified", null, "pg0")));
+        long absent = a.load().history().version();
+        assertThat(b.setHistoryValue(one, absent)).as("absent").isTrue();
+        assertThat(a.setHistoryValue(two, absent)).as("written by another member since the read").isFalse();
+        assertThat(a.setHistoryValue(two, a.load().history().version())).isTrue();
+        assertThat(a.load().history().entries()).isEqualTo(two.entries());
+    }
+
+    @Test
     void failsafeAndLegacyOptime() throws Exception {
         PatroniDcs a = dcs("pg0");
         a.setFailsafeValue(Map.of("pg0", "http://127.0.0.1:8008/patroni"));

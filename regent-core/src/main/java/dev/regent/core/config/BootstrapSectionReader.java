@@ -24,8 +24,10 @@ final class BootstrapSectionReader {
             }
         });
         if (s.has("users")) {
-            s.problems().error(s.pathOf("users"), s.raw("users"),
-                    "bootstrap.users was removed in Patroni 4.0; create users in post_bootstrap instead");
+            // Patroni 4 logs this at ERROR and goes on without creating the users.
+            s.problems().ignoredError(s.pathOf("users"), s.raw("users"),
+                    "bootstrap.users was removed in Patroni 4.0 and is ignored; create users in post_bootstrap "
+                            + "instead");
         }
         if (method != null && !method.equals("initdb")) {
             if (!s.has(method)) {

@@ -77,6 +77,8 @@ public record NodeConfig(String name, String scope, String namespace, RestApiCon
      * @param beforeStop      before_stop script, or null
      * @param recoveryConf    extra recovery settings
      * @param binName         overrides of binary names (pg_ctl, initdb, ...)
+     * @param useUnixSocket     the superuser connection goes over the Unix socket ({@code use_unix_socket})
+     * @param useUnixSocketRepl local replication connections over the Unix socket ({@code use_unix_socket_repl})
      */
     public record PostgresqlConfig(String listen, String connectAddress, String dataDir, String configDir,
                                    String binDir, String pgpass, String database, PgUser superuser,
@@ -86,7 +88,8 @@ public record NodeConfig(String name, String scope, String namespace, RestApiCon
                                    boolean removeDataDirectoryOnRewindFailure,
                                    boolean removeDataDirectoryOnDivergedTimelines, int pgCtlTimeoutSeconds,
                                    Callbacks callbacks, String prePromote, String beforeStop,
-                                   Map<String, Object> recoveryConf, Map<String, String> binName) {}
+                                   Map<String, Object> recoveryConf, Map<String, String> binName,
+                                   boolean useUnixSocket, boolean useUnixSocketRepl) {}
 
     /**
      * {@code bootstrap}.

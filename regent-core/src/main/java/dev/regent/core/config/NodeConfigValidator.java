@@ -57,6 +57,7 @@ public final class NodeConfigValidator {
         Map<String, Object> tags = tags(top);
         LogConfig log = log(top);
         watchdog(top);
+        UnsupportedSettings.findInLocalConfiguration(root).forEach(f -> top.problems().add(f.asConfigError()));
         return new NodeConfig(name, scope, namespace == null ? "/service" : namespace, restapi, dcs, pg, bootstrap,
                 tags, log, ctl, root.toPlainMap());
     }
@@ -115,10 +116,10 @@ public final class NodeConfigValidator {
             s.bool(b, false);
         }
         s.string("replicatefrom");
-        exclusive(s, "nofailover", "failover_priority");
         exclusive(s, "nosync", "sync_priority");
-        s.integer("failover_priority", 1L, 0, Integer.MAX_VALUE);
+        Long priority = s.integer("failover_priority", 1L, 0, Integer.MAX_VALUE);
         s.integer("sync_priority", 1L, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        failoverConflict(s, priority);
         return new LinkedHashMap<>(s.node().toPlainMap());
     }
 
@@ -126,6 +127,24 @@ public final class NodeConfigValidator {
         if (s.has(flag) && s.has(priority)) {
             s.problems().error(s.pathOf(priority), s.raw(priority),
                     "'" + flag + "' and '" + priority + "' are mutually exclusive; use only one of them");
+        }
+    }
+
+    /**
+     * Patroni's {@code _validate_failover_tags}: {@code nofailover: true} with a positive priority, or
+     * {@code nofailover: false} with a priority of 0, contradict each other; Patroni warns and nofailover wins
+     * (see {@link dev.regent.core.model.Tags}). Both tags stay as configured.
+     */
+    private static void failoverConflict(Section s, Long priority) {
+        Boolean noFailover = s.bool("nofailover", null);
+        if (noFailover == null || !s.has("failover_priority") || priority == null) {
+            return;
+        }
+        if (noFailover && priority > 0 || !noFailover && priority <= 0) {
+            String flag = noFailover ? "True" : "False";
+            s.problems().warn(s.pathOf("nofailover"), s.raw("nofailover"), "Conflicting configuration between "
+                    + "nofailover: " + flag + " and failover_priority: " + priority + ". Defaulting to nofailover: "
+                    + flag);
         }
     }
 

@@ -53,7 +53,7 @@ final class PostgresqlSectionReader {
                 s.bool("remove_data_directory_on_diverged_timelines", false),
                 s.integer("pg_ctl_timeout", 60L, 1, Integer.MAX_VALUE).intValue(), callbacks(s),
                 s.string("pre_promote"), s.string("before_stop"), recovery == null ? Map.of() : recovery,
-                binNames(s));
+                binNames(s), s.bool("use_unix_socket", false), s.bool("use_unix_socket_repl", false));
     }
 
     /** Unknown keys warn, except a section named after a custom replica creation method. */
@@ -63,8 +63,6 @@ final class PostgresqlSectionReader {
                 s.problems().warn(s.pathOf(k), v, "unknown key, ignored");
             }
         });
-        s.bool("use_unix_socket", false);
-        s.bool("use_unix_socket_repl", false);
         s.string("custom_conf");
         s.string("config_base_name");
         s.string("krbsrvname");

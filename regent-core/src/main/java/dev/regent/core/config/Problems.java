@@ -15,6 +15,11 @@ final class Problems {
         list.add(new ConfigError(path, at == null ? null : at.source(), message, true));
     }
 
+    /** A problem Patroni logs at ERROR and then ignores: it does not make the configuration invalid. */
+    void ignoredError(String path, ConfigValue at, String message) {
+        list.add(new ConfigError(path, at == null ? null : at.source(), message, true, true));
+    }
+
     void add(ConfigError e) {
         list.add(e);
     }

@@ -15,7 +15,9 @@ public final class Tags {
         return s.equals("true") || s.equals("yes") || s.equals("on") || s.equals("1") || s.equals("y");
     }
 
+    /** Patroni's rule: 0 when {@code nofailover} is true, else {@code failover_priority} (default 1). */
     public static int failoverPriority(Map<String, Object> tags) {
+        if (isTrue(tags.get("nofailover"))) return 0;
         Object p = tags.get("failover_priority");
         if (p != null) {
             try {
@@ -24,11 +26,17 @@ public final class Tags {
                 return 1;
             }
         }
-        return isTrue(tags.get("nofailover")) ? 0 : 1;
+        return 1;
     }
 
+    /**
+     * Patroni's rule: a configured {@code nofailover} wins over {@code failover_priority} (Patroni warns about a
+     * contradiction at start and reload); without it, a priority of 0 or less means no failover.
+     */
     public static boolean noFailover(Map<String, Object> tags) {
-        return isTrue(tags.get("nofailover")) || failoverPriority(tags) <= 0;
+        Object flag = tags.get("nofailover");
+        if (flag != null) return isTrue(flag);
+        return failoverPriority(tags) <= 0;
     }
 
     public static boolean noSync(Map<String, Object> tags) {

@@ -21,16 +21,16 @@ class EffectiveConfigTest {
     @Test
     void bootstrapDcsActsAsDynamicBeforeTheClusterHasConfig() {
         Map<String, Object> t = valid();
-        section(t, "bootstrap").put("dcs", map("ttl", 40L, "loop_wait", 5L, "synchronous_mode", "on"));
+        section(t, "bootstrap").put("dcs", map("ttl", 40L, "loop_wait", 5L, "maximum_lag_on_failover", 1000L));
         EffectiveConfig e = EffectiveConfig.of(local(t), null);
         assertThat(e.ttl()).isEqualTo(40);
         assertThat(e.loopWait()).isEqualTo(5);
-        assertThat(e.global().synchronousMode()).isEqualTo("on");
+        assertThat(e.global().maximumLagOnFailover()).isEqualTo(1000L);
         ClusterConfig fromDcs = new ClusterConfig(7, map("ttl", 50L));
         EffectiveConfig e2 = EffectiveConfig.of(local(t), fromDcs);
         assertThat(e2.ttl()).isEqualTo(50);
         assertThat(e2.loopWait()).isEqualTo(10);
-        assertThat(e2.global().synchronousMode()).isEqualTo("off");
+        assertThat(e2.global().maximumLagOnFailover()).isEqualTo(1048576L);
         assertThat(e2.global().version()).isEqualTo(7);
     }
 

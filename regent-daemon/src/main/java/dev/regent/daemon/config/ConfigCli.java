@@ -3,6 +3,8 @@ package dev.regent.daemon.config;
 import dev.regent.core.config.ConfigError;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,17 +26,22 @@ public final class ConfigCli {
         for (ConfigError e : loaded.errors()) {
             out.println(e);
         }
-        for (ConfigError e : loaded.warnings()) {
+        List<ConfigError> warnings = new ArrayList<>(loaded.warnings());
+        // what the local PostgreSQL would refuse: the parameters the daemon drops (or clamps) before writing them
+        warnings.addAll(PostgresParameterCheck.check(loaded.tree()));
+        for (ConfigError e : warnings) {
             out.println(e);
         }
         String what = path == null ? "configuration from the environment" : path.toString();
         if (loaded.hasErrors()) {
-            out.println(what + ": " + loaded.errors().size() + " error(s), " + loaded.warnings().size()
-                    + " warning(s)");
+            String refusal = loaded.unsupportedRefusal();
+            if (refusal != null) {
+                out.println("the node would refuse to start: " + refusal);
+            }
+            out.println(what + ": " + loaded.errors().size() + " error(s), " + warnings.size() + " warning(s)");
             return 1;
         }
-        out.println(what + ": valid" + (loaded.warnings().isEmpty() ? "" : " with " + loaded.warnings().size()
-                + " warning(s)"));
+        out.println(what + ": valid" + (warnings.isEmpty() ? "" : " with " + warnings.size() + " warning(s)"));
         return 0;
     }
 
@@ -105,10 +112,9 @@ public final class ConfigCli {
                   parameters:
                     unix_socket_directories: /tmp
 
+                # Regent has no watchdog support yet: mode automatic is ignored with a warning, required refused.
                 watchdog:
-                  mode: automatic
-                  device: /dev/watchdog
-                  safety_margin: 5
+                  mode: 'off'
 
                 tags:
                   failover_priority: 1

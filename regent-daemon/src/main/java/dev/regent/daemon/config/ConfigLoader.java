@@ -4,6 +4,7 @@ import dev.regent.core.config.ConfigError;
 import dev.regent.core.config.ConfigValue;
 import dev.regent.core.config.NodeConfig;
 import dev.regent.core.config.NodeConfigValidator;
+import dev.regent.core.config.UnsupportedSettings;
 import dev.regent.core.config.ValidationResult;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +52,15 @@ public final class ConfigLoader {
 
         public List<ConfigError> warnings() {
             return problems.stream().filter(ConfigError::warning).toList();
+        }
+
+        /**
+         * One message naming every setting of the local file and its {@code bootstrap.dcs} that Regent does not
+         * support and that stops the node, or null when there is none.
+         */
+        public String unsupportedRefusal() {
+            return tree == null ? null
+                    : UnsupportedSettings.refusal(UnsupportedSettings.findInLocalConfiguration(tree));
         }
     }
 

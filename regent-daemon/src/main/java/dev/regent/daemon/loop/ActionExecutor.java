@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ActionExecutor {
     /** Python's {@code datetime.isoformat()} with microseconds and a numeric offset, as Patroni writes. */
+    private static final int HISTORY_CAS_ATTEMPTS = 5;
     private static final DateTimeFormatter HISTORY_TIMESTAMP =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSxxx");
 
@@ -250,6 +251,10 @@ public final class ActionExecutor {
      * Appends the timeline we just left to {@code /history}, as Patroni does from the new timeline's history file.
      * The old timeline is the new one minus one: the timeline seen before promote may be stale on a replica whose
      * last restartpoint predates a previous switchover.
+     *
+     * <p>The earlier entries come from a fresh read of {@code /history}, not from the cycle's view, and the write is a
+     * CAS on that read (re-read and merged on conflict): a view read before the previous leader's own history write
+     * landed, or a deposed leader finishing its write late, must not drop an entry.
      */
     private void writeHistory(ClusterView c, LocalPostgres before) {
         int newTimeline = 0;
@@ -260,16 +265,34 @@ public final class ActionExecutor {
         }
         int oldTimeline = newTimeline > 1 ? newTimeline - 1
                 : before.timeline() > 0 ? before.timeline() : c.timeline();
-        List<TimelineHistory.Entry> entries = new ArrayList<>();
-        for (TimelineHistory.Entry e : c.history().entries()) if (e.timeline() < oldTimeline) entries.add(e);
         String ts = OffsetDateTime.now(ZoneOffset.UTC).format(HISTORY_TIMESTAMP);
-        entries.add(new TimelineHistory.Entry(oldTimeline, before.walPosition(), "no recovery target specified", ts,
-                dcs.name()));
+        TimelineHistory.Entry left = new TimelineHistory.Entry(oldTimeline, before.walPosition(),
+                "no recovery target specified", ts, dcs.name());
         try {
-            dcs.setHistoryValue(new TimelineHistory(0, entries));
+            long conflictedAt = -1;
+            for (int attempt = 0; attempt < HISTORY_CAS_ATTEMPTS; attempt++) {
+                TimelineHistory current = dcs.load().history();
+                if (current.version() == conflictedAt) {
+                    // Nobody changed it since our CAS failed: the key exists but cannot be decoded (the read logged
+                    // it); Patroni overwrites such a value too.
+                    dcs.setHistoryValue(appended(current, left));
+                    return;
+                }
+                if (dcs.setHistoryValue(appended(current, left), current.version())) return;
+                conflictedAt = current.version();
+            }
+            LOG.warn("could not update /history: it kept changing under us");
         } catch (Exception e) {
             LOG.warn("could not update /history: {}", e.getMessage());
         }
+    }
+
+    /** {@code history}'s entries of timelines before {@code left}'s, then {@code left}. */
+    static TimelineHistory appended(TimelineHistory history, TimelineHistory.Entry left) {
+        List<TimelineHistory.Entry> entries = new ArrayList<>();
+        for (TimelineHistory.Entry e : history.entries()) if (e.timeline() < left.timeline()) entries.add(e);
+        entries.add(left);
+        return new TimelineHistory(0, entries);
     }
 
     private UnaryOperator<NodeMemory> promote(Context ctx) throws Exception {

@@ -1,5 +1,6 @@
 package dev.regent.daemon.loop;
 
+import dev.regent.core.config.UnsupportedSettings;
 import dev.regent.core.ha.Command;
 import dev.regent.core.ha.Decision;
 import dev.regent.core.ha.HaInput;
@@ -181,6 +182,7 @@ public final class HaLoop implements AutoCloseable {
         LocalPostgres local = pg.observe();
         memory = noteDivergenceRisk(cluster, local, memory);
         HaSettings settings = settingsProvider.settings(cluster);
+        logUnsupportedDynamicSettings(settings);
         applyDcsSettings(settings);
         settingsListener.accept(settings);
         Map<String, PeerStatus> peers = needPeers(cluster, local)
@@ -290,6 +292,18 @@ public final class HaLoop implements AutoCloseable {
                     scheduled == null ? null : scheduled.published()));
         } catch (DcsException e) {
             LOG.warn("failed to update member key: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * A {@code /config} written past the REST API's check (edit-config, a Patroni member) may enable a setting Regent
+     * does not implement: say so at ERROR every cycle, but go on (a running primary is never stopped for it).
+     */
+    private static void logUnsupportedDynamicSettings(HaSettings s) {
+        String unsupported = s.dynamic() == null ? null
+                : UnsupportedSettings.refusal(UnsupportedSettings.findDynamic(s.dynamic().data()));
+        if (unsupported != null) {
+            LOG.error("/config enables {}; Regent goes on without it", unsupported);
         }
     }
 

@@ -68,6 +68,8 @@ final class StatusDocument {
             r.put("pending_restart_reason", s.pendingRestartReason());
         }
         if (s.watchdogFailed()) r.put("watchdog_failed", true);
+        List<Map<String, Object>> unsupported = UnsupportedSettingsJson.of(s.cluster());
+        if (!unsupported.isEmpty()) r.put(UnsupportedSettingsJson.FIELD, unsupported);
         r.put("patroni", patroni(s));
         return r;
     }

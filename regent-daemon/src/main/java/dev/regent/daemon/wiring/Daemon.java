@@ -2,6 +2,7 @@ package dev.regent.daemon.wiring;
 
 import dev.regent.core.config.EffectiveConfig;
 import dev.regent.core.config.NodeConfig;
+import dev.regent.core.config.UnsupportedSettings;
 import dev.regent.core.ha.HaDecider;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Member;
@@ -23,6 +24,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -67,6 +69,12 @@ public final class Daemon {
             dcs.close();
             return 1;
         }
+        String refusal = checkDynamicConfigurationAtStart();
+        if (refusal != null) {
+            LOG.error("Can't start: the dynamic configuration enables {}", refusal);
+            dcs.close();
+            return 1;
+        }
         if ("root".equals(System.getProperty("user.name"))) {
             LOG.info("running as root: PostgreSQL refuses to run as root, so its binaries run as the OS user"
                     + " 'postgres', which owns the data directory");
@@ -82,6 +90,7 @@ public final class Daemon {
         DaemonControl control = new DaemonControl(config.name(), dcs, loop, prober, status, this::reloadConfigFile);
         loop.setSettingsListener(s -> {
             EffectiveConfig e = settings.current();
+            postgresql.setRecoveryConf(recoveryConf(e.postgresql().get("recovery_conf")));
             pg.applyParameters(e.postgresqlParameters(), e.usePgRewind());
         });
         status.setScheduledRestartSource(() -> {
@@ -124,6 +133,26 @@ public final class Daemon {
         }
     }
 
+    /**
+     * The ERROR-class unsupported settings of the effective dynamic configuration ({@code /config}, else the cached
+     * {@code patroni.dynamic.json}, else {@code bootstrap.dcs}) as one message, or null; WARNING-class ones are
+     * logged. A node refuses to start on them as it does on its own file's; once running, it only reports them.
+     */
+    private String checkDynamicConfigurationAtStart() {
+        ClusterView cluster = null;
+        try {
+            cluster = dcs.load();
+        } catch (DcsException e) {
+            LOG.debug("DCS not accessible at start-up, checking the cached dynamic configuration", e);
+        }
+        settings.settings(cluster);
+        List<UnsupportedSettings.Finding> found = UnsupportedSettings.findDynamic(
+                settings.current().global().data());
+        found.stream().filter(f -> !f.isError())
+                .forEach(f -> LOG.warn("dynamic configuration: {}: {}", f.keyAndValue(), f.message()));
+        return UnsupportedSettings.refusal(found);
+    }
+
     private void reloadConfigFile() {
         if (configPath == null) return;
         ConfigLoader.Loaded l = ConfigLoader.load(configPath, System.getenv());
@@ -131,7 +160,10 @@ public final class Daemon {
             l.errors().forEach(e -> LOG.error("reload refused: {}", e));
             return;
         }
-        l.warnings().forEach(w -> LOG.warn("{}", w));
+        l.warnings().forEach(w -> {
+            if (w.ignoredError()) LOG.error("{}", w);
+            else LOG.warn("{}", w);
+        });
         settings.reload(l.config());
         LOG.info("configuration file reloaded");
     }
@@ -185,5 +217,15 @@ public final class Daemon {
 
     Map<String, Object> describe() {
         return Map.of("name", config.name(), "scope", config.scope());
+    }
+
+    /** The effective {@code postgresql.recovery_conf} (local over dynamic) as a map, or null when not a map. */
+    private static Map<String, Object> recoveryConf(Object v) {
+        if (!(v instanceof Map<?, ?> m)) {
+            return null;
+        }
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        m.forEach((k, x) -> out.put(String.valueOf(k), x));
+        return out;
     }
 }

@@ -57,6 +57,44 @@ class ConfigLoaderTest {
                 + timeoutLine + ")").contains("2 error(s)");
     }
 
+    @Test
+    void validateConfigRefusesUnsupportedSafetySettingsInOneMessageWithFileLines() throws IOException {
+        String text = ConfigCli.generateSampleConfig()
+                .replace("    synchronous_mode: false\n", "    synchronous_mode: on\n    failsafe_mode: true\n")
+                .replace("  connect_address: 127.0.0.1:8008\n", "  connect_address: 127.0.0.1:8008\n"
+                        + "  certfile: /etc/ssl/api.pem\n")
+                + "citus:\n  group: 0\n  database: citus\nlog:\n  dir: /var/log/regent\n";
+        Path p = write("unsupported.yml", text);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int rc = ConfigCli.validateConfig(p, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8));
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertThat(rc).isEqualTo(1);
+        assertThat(printed.lines().filter(l -> l.startsWith("the node would refuse to start: ")).toList())
+                .singleElement().satisfies(line -> assertThat(line)
+                        .contains("4 settings Regent does not support yet: ")
+                        .contains("restapi.certfile: /etc/ssl/api.pem (" + p + ":" + lineOf(text, "certfile") + ")")
+                        .contains("citus: {group, database} (" + p + ":" + lineOf(text, "group: 0") + ")")
+                        // YAML 1.1 reads a bare on as true, as PyYAML does for Patroni
+                        .contains("bootstrap.dcs.synchronous_mode: true (" + p + ":" + lineOf(text, "synchronous_mode")
+                                + "): synchronous (and quorum) replication is not implemented")
+                        .contains("bootstrap.dcs.failsafe_mode: true (" + p + ":" + lineOf(text, "failsafe_mode"))
+                        .doesNotContain("log.dir"));
+        assertThat(printed).contains("warning: log.dir (" + p + ":" + lineOf(text, "dir: /var/log/regent")
+                + "): not supported by Regent yet, ignored: the log goes to standard error");
+    }
+
+    @Test
+    void bootstrapUsersIsAnIgnoredErrorNotARefusal() throws IOException {
+        String text = ConfigCli.generateSampleConfig().replace("  initdb:\n",
+                "  users:\n    admin:\n      password: admin\n  initdb:\n");
+        Path p = write("users.yml", text);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int rc = ConfigCli.validateConfig(p, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8));
+        assertThat(rc).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("error (ignored): bootstrap.users (" + p + ":"
+                + lineOf(text, "admin:") + "): bootstrap.users was removed in Patroni 4.0 and is ignored");
+    }
+
     private static int lineOf(String text, String needle) {
         List<String> lines = text.lines().toList();
         for (int i = 0; i < lines.size(); i++) {
@@ -137,11 +175,23 @@ class ConfigLoaderTest {
                 Map.entry("PATRONI_POSTGRESQL_DATA_DIR", "/data"),
                 Map.entry("PATRONI_SUPERUSER_USERNAME", "postgres"),
                 Map.entry("PATRONI_REPLICATION_USERNAME", "repl"),
-                Map.entry("PATRONI_ZOOKEEPER_HOSTS", "['zk1:2181', 'zk2:2181']"));
+                Map.entry("PATRONI_ETCD3_HOSTS", "['etcd1:2379', 'etcd2:2379']"));
         ConfigLoader.Loaded l = ConfigLoader.load(null, env);
         assertThat(l.problems()).isEmpty();
-        assertThat(l.config().dcs().type()).isEqualTo("zookeeper");
-        assertThat(l.config().dcs().section().get("hosts")).isEqualTo(List.of("zk1:2181", "zk2:2181"));
+        assertThat(l.config().dcs().type()).isEqualTo("etcd3");
+        assertThat(l.config().dcs().section().get("hosts")).isEqualTo(List.of("etcd1:2379", "etcd2:2379"));
+        // PATRONI_ZOOKEEPER_* build a zookeeper section, which Regent refuses (not implemented yet) at its variable
+        Map<String, String> zk = new java.util.HashMap<>(env);
+        zk.remove("PATRONI_ETCD3_HOSTS");
+        zk.put("PATRONI_ZOOKEEPER_HOSTS", "['zk1:2181', 'zk2:2181']");
+        ConfigLoader.Loaded z = ConfigLoader.load(null, zk);
+        assertThat(z.tree().at("zookeeper.hosts").toPlain()).isEqualTo(List.of("zk1:2181", "zk2:2181"));
+        assertThat(z.errors()).singleElement().satisfies(e -> {
+            assertThat(e.path()).isEqualTo("zookeeper");
+            assertThat(e.source()).isEqualTo("env PATRONI_ZOOKEEPER_HOSTS");
+            assertThat(e.message()).contains("ZooKeeper is not implemented");
+        });
+        assertThat(z.unsupportedRefusal()).startsWith("a setting Regent does not support yet: zookeeper: {hosts}");
     }
 
     @Test

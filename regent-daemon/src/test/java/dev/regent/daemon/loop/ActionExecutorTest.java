@@ -76,6 +76,50 @@ class ActionExecutorTest {
     }
 
     @Test
+    void promotionKeepsTheHistoryEntryThePreviousLeaderWroteAfterThisCyclesViewWasRead() throws Exception {
+        ClusterView staleView = dcs.load();  // read before the previous leader's history write landed
+        PatroniDcs previous = new PatroniDcs(server.newStore("pg1", Duration.ofSeconds(30)), "/service", "batman",
+                "pg1");
+        previous.setHistoryValue(new TimelineHistory(0, List.of(new TimelineHistory.Entry(1, 50,
+                "no recovery target specified", "2026-01-01T00:00:00.000001+00:00", "pg1"))));
+        previous.close();
+        pg.observed = new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, "1", false, null, 3, 120, null,
+                null, null, null, null);
+        ActionExecutor.Result r = executor.run(List.of(new Action.AcquireLeaderLock(), new Action.Promote()),
+                ctx(staleView), NodeMemory.INITIAL);
+        assertThat(r.allSucceeded()).isTrue();
+        assertThat(dcs.load().history().entries()).extracting(TimelineHistory.Entry::timeline,
+                TimelineHistory.Entry::newLeader).containsExactly(org.assertj.core.groups.Tuple.tuple(1, "pg1"),
+                org.assertj.core.groups.Tuple.tuple(2, "pg0"));
+    }
+
+    @Test
+    void anUndecodableHistoryIsOverwrittenAfterPromotion() throws Exception {
+        var other = server.newStore("pg1", Duration.ofSeconds(30));
+        other.put("/service/batman/history", "not json", false);
+        pg.observed = new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, "1", false, null, 2, 120, null,
+                null, null, null, null);
+        ActionExecutor.Result r = executor.run(List.of(new Action.AcquireLeaderLock(), new Action.Promote()),
+                ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(r.allSucceeded()).isTrue();
+        assertThat(dcs.load().history().entries()).extracting(TimelineHistory.Entry::timeline,
+                TimelineHistory.Entry::newLeader).containsExactly(org.assertj.core.groups.Tuple.tuple(1, "pg0"));
+        other.close();
+    }
+
+    @Test
+    void aHistoryWriteIsACasOnTheVersionItWasReadAt() throws Exception {
+        TimelineHistory one = new TimelineHistory(0, List.of(new TimelineHistory.Entry(1, 50, "r", null, "pg1")));
+        assertThat(dcs.setHistoryValue(one, 0)).as("absent").isTrue();
+        long version = dcs.load().history().version();
+        assertThat(dcs.setHistoryValue(one, 0)).as("exists now").isFalse();
+        TimelineHistory two = ActionExecutor.appended(one, new TimelineHistory.Entry(2, 90, "r", null, "pg0"));
+        assertThat(dcs.setHistoryValue(two, version)).isTrue();
+        assertThat(dcs.setHistoryValue(one, version)).as("stale version").isFalse();
+        assertThat(dcs.load().history().entries()).extracting(TimelineHistory.Entry::timeline).containsExactly(1, 2);
+    }
+
+    @Test
     void aLostRaceStopsTheListBeforePromotion() throws Exception {
         PatroniDcs other = new PatroniDcs(server.newStore("pg1", Duration.ofSeconds(30)), "/service", "batman",
                 "pg1");

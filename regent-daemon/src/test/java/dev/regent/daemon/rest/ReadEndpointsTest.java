@@ -51,6 +51,19 @@ class ReadEndpointsTest {
     }
 
     @Test
+    void patroniListsUnsupportedSettingsOfTheLastSeenConfig() throws Exception {
+        assertThat(Json.tree(f.get("/patroni").body()).has("unsupported_settings")).isFalse();
+        f.status.set(Fixtures.replicaBuilder(Fixtures.syncCluster("quorum")).build());
+        JsonNode j = Json.tree(f.get("/patroni").body());
+        assertThat(j.get("unsupported_settings")).hasSize(1);
+        JsonNode u = j.get("unsupported_settings").get(0);
+        assertThat(u.get("key").asText()).isEqualTo("synchronous_mode");
+        assertThat(u.get("value").asText()).isEqualTo("quorum");
+        assertThat(u.get("reason").asText()).startsWith("synchronous (and quorum) replication is not implemented");
+        assertThat(j.get("role").asText()).isEqualTo("replica");
+    }
+
+    @Test
     void patroniOnReplicaAndStaleView() throws Exception {
         f.status.set(Fixtures.replicaBuilder(Fixtures.cluster()).paused(true)
                 .pendingRestartReason(java.util.Map.of("max_connections", java.util.Map.of("old_value", "100",

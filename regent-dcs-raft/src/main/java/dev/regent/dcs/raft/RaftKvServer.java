@@ -11,9 +11,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
@@ -39,7 +42,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Time.</b> While it is the Raft leader it sends a {@code tick} command (stamped with its clock) whenever an
  * applied session is past its deadline, which is how expiry advances when nobody writes; time enters the replicated
- * state only through such leader stamps (see {@link KvState}). Snapshots are taken automatically every
+ * state only through such leader stamps (see {@link KvState}). The tick is submitted to this peer's own server, not
+ * through a Ratis client: a client may route it to a deposed leader cut off from the majority, and an ordered client
+ * whose request once ran out of retries refuses every later one, which silently stopped a peer's expiry for good. Snapshots are taken automatically every
  * {@value #SNAPSHOT_THRESHOLD} log entries. {@link #start} blocks only while the server binds; {@link #close} stops
  * it. Thread-safe.
  */
@@ -53,9 +58,10 @@ public final class RaftKvServer implements AutoCloseable {
     private final PeerTls tls;
     private final KvStateMachine stateMachine = new KvStateMachine();
     private final RaftServer server;
-    private final RaftClient tickClient;
     private final ScheduledExecutorService ticker;
     private final AtomicBoolean tickInFlight = new AtomicBoolean();
+    private final ClientId tickClientId = ClientId.randomId();
+    private final AtomicLong tickCallId = new AtomicLong();
 
     private RaftKvServer(String selfAddr, String bindAddr, List<String> partnerAddrs, Path dataDir, String password)
             throws IOException {
@@ -83,7 +89,6 @@ public final class RaftKvServer implements AutoCloseable {
         this.server = RaftServer.newBuilder().setServerId(RaftAddresses.peerId(this.selfAddr)).setGroup(group)
                 .setProperties(props).setParameters(tls.parameters()).setStateMachine(stateMachine)
                 .setOption(startupOption(dataDir)).build();
-        this.tickClient = newClient(TICK_BUDGET);
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "raft-dcs-ticker-" + selfAddr);
             t.setDaemon(true);
@@ -160,14 +165,23 @@ public final class RaftKvServer implements AutoCloseable {
         }
     }
 
-    /** Leader only: replicate the passage of time when some session has expired by our clock. */
+    /**
+     * Leader only: replicate the passage of time when some session has expired by our clock. At most one tick is in
+     * flight; one that cannot commit (we lost the majority) is abandoned after {@link #TICK_BUDGET} and the next
+     * due tick is a fresh, independent request, so no failure can stop later ticks.
+     */
     private void tick() {
         try {
             if (!isLeader() || !stateMachine.anyExpiredAt(System.currentTimeMillis())) return;
             if (!tickInFlight.compareAndSet(false, true)) return;
-            tickClient.async().send(Codec.message(Command.of("tick", null)))
+            RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(tickClientId)
+                    .setServerId(id()).setGroupId(RaftAddresses.GROUP_ID).setCallId(tickCallId.incrementAndGet())
+                    .setMessage(Codec.message(Command.of("tick", null)))
+                    .setType(RaftClientRequest.writeRequestType()).build();
+            server.submitClientRequestAsync(request)
+                    .orTimeout(TICK_BUDGET.toMillis(), TimeUnit.MILLISECONDS)
                     .whenComplete((r, e) -> tickInFlight.set(false));
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             tickInFlight.set(false);
             LOG.debug("raft DCS tick failed on {}", selfAddr, e);
         }
@@ -176,11 +190,6 @@ public final class RaftKvServer implements AutoCloseable {
     @Override
     public void close() {
         ticker.shutdownNow();
-        try {
-            tickClient.close();
-        } catch (IOException e) {
-            LOG.debug("closing tick client", e);
-        }
         try {
             server.close();
         } catch (IOException e) {

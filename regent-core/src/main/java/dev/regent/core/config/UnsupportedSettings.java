@@ -1,0 +1,451 @@
+package dev.regent.core.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * The one table of Patroni configuration keys that Regent does not implement yet, with when each one matters and
+ * why. Start-up validation ({@link NodeConfigValidator}), the REST API's {@code PATCH/PUT /config}, the HA loop and
+ * the README's compatibility list are all produced from {@link #ALL}; an issue that implements a key removes its row.
+ *
+ * <p>{@link Severity#ERROR} rows weaken safety or security when their condition holds: the node refuses to start and
+ * {@code /config} writes that would enable them are refused. {@link Severity#WARNING} rows are reported and ignored.
+ * Pure and thread-safe.
+ */
+public final class UnsupportedSettings {
+    /** How a row is treated when its condition holds. */
+    public enum Severity { ERROR, WARNING }
+
+    /** Which configuration tree a row is looked up in. */
+    public enum Scope {
+        /** the local YAML (file, directory, {@code PATRONI_*} environment) */
+        LOCAL("local"),
+        /** the dynamic configuration: {@code bootstrap.dcs} and {@code /config} */
+        DYNAMIC("dynamic"),
+        /** both: the key has the same path in the local file and in {@code /config} */
+        BOTH("local, dynamic");
+
+        private final String label;
+
+        Scope(String label) { this.label = label; }
+
+        public String label() { return label; }
+
+        boolean local() { return this != DYNAMIC; }
+
+        boolean dynamic() { return this != LOCAL; }
+    }
+
+    /**
+     * One row of the table.
+     *
+     * @param path      dotted key path from the root of its tree, e.g. {@code restapi.certfile}
+     * @param scope     where the key lives
+     * @param severity  ERROR (refuse) or WARNING (report, ignore)
+     * @param condition human-readable form of {@code enabled}, e.g. {@code true}, {@code set}, {@code not off/false}
+     * @param reason    what Regent does instead, shown to the user
+     * @param enabled   the condition on the key's value (never called with null)
+     */
+    public record Setting(String path, Scope scope, Severity severity, String condition, String reason,
+                          Predicate<ConfigValue> enabled) {}
+
+    /**
+     * A row whose condition holds in a tree.
+     *
+     * @param setting the row
+     * @param path    full path where it was found (e.g. {@code bootstrap.dcs.synchronous_mode})
+     * @param value   the value found, with its source
+     */
+    public record Finding(Setting setting, String path, ConfigValue value) {
+        public boolean isError() { return setting.severity() == Severity.ERROR; }
+
+        /** {@code path: value}, e.g. {@code synchronous_mode: on}. */
+        public String keyAndValue() {
+            return path + ": " + (path.contains("password") ? "******" : shown(value));
+        }
+
+        /** The message shown with the key (errors refuse, warnings say the key is ignored). */
+        public String message() {
+            return (isError() ? "not supported by Regent yet: " : "not supported by Regent yet, ignored: ")
+                    + setting.reason();
+        }
+
+        /** As a {@link ConfigError} carrying the value's file:line. */
+        public ConfigError asConfigError() {
+            return new ConfigError(path, value.source(), message() + " (" + keyAndValue() + ")", !isError());
+        }
+    }
+
+    private static final String SLOTS_ALIAS = "this alias of slots is not read: its slots are not created and the "
+            + "primary drops inactive physical ones; use slots";
+    private static final String ONLY_SYNC = "only matters with synchronous_mode, which Regent does not implement";
+
+    /** Every unsupported key, grouped by section. */
+    public static final List<Setting> ALL = List.of(
+            // dynamic configuration
+            dyn("synchronous_mode", Severity.ERROR, "not off/false", UnsupportedSettings::syncModeOn,
+                    "synchronous (and quorum) replication is not implemented: commits would be acknowledged "
+                            + "without any standby and a failover could lose them"),
+            dyn("synchronous_mode_strict", Severity.ERROR, "true", UnsupportedSettings::isTrue,
+                    "strict synchronous mode is not implemented: the primary would accept writes with no "
+                            + "synchronous standby"),
+            dyn("failsafe_mode", Severity.ERROR, "true", UnsupportedSettings::isTrue,
+                    "failsafe mode is not implemented: a primary that loses the DCS demotes itself"),
+            dyn("standby_cluster", Severity.ERROR, "host, port or restore_command set",
+                    UnsupportedSettings::standbyClusterActive,
+                    "standby clusters are not implemented: this cluster would elect its own read-write primary "
+                            + "instead of following the remote one"),
+            dyn("ignore_slots", Severity.ERROR, "a matcher that can match a physical slot",
+                    UnsupportedSettings::matchesPhysicalSlots,
+                    "ignore_slots is not read: the primary drops inactive physical slots it does not manage, "
+                            + "including the ones listed here"),
+            dyn("slots", Severity.WARNING, "contains a logical slot", UnsupportedSettings::hasLogicalSlot,
+                    "permanent logical slots are neither created nor copied to replicas (physical ones are)"),
+            dyn("permanent_slots", Severity.ERROR, "set", UnsupportedSettings::isSet, SLOTS_ALIAS),
+            dyn("permanent_replication_slots", Severity.ERROR, "set", UnsupportedSettings::isSet, SLOTS_ALIAS),
+            dyn("member_slots_ttl", Severity.WARNING, "set", UnsupportedSettings::isSet,
+                    "slots of members that left the cluster are dropped at once, not kept for a while"),
+            dyn("synchronous_node_count", Severity.WARNING, "not 1", v -> intNot(v, 1), ONLY_SYNC),
+            dyn("maximum_lag_on_syncnode", Severity.WARNING, "> 0", v -> intAbove(v, 0), ONLY_SYNC),
+            dyn("primary_stop_timeout", Severity.WARNING, "> 0", v -> intAbove(v, 0), ONLY_SYNC),
+            dyn("master_stop_timeout", Severity.WARNING, "> 0", v -> intAbove(v, 0), ONLY_SYNC),
+            dyn("max_timelines_history", Severity.WARNING, "> 0", v -> intAbove(v, 0),
+                    "/history is never trimmed"),
+            dyn("primary_race_backoff", Severity.WARNING, "> 0", v -> intAbove(v, 0),
+                    "the leader race is not postponed while WAL still arrives"),
+            // bootstrap and replica creation
+            local("bootstrap.method", Severity.ERROR, "not initdb", v -> !isSet(v) ? false
+                            : !"initdb".equals(v.text()),
+                    "custom bootstrap methods are not implemented: the cluster would be created empty by initdb "
+                            + "instead of from your backup"),
+            local("postgresql.create_replica_methods", Severity.ERROR, "anything but [basebackup]",
+                    UnsupportedSettings::otherReplicaMethods,
+                    "only pg_basebackup creates replicas: the other methods (and their sections) would be skipped"),
+            // REST API and ctl security
+            local("restapi.certfile", Severity.ERROR, "set", UnsupportedSettings::isSet,
+                    "HTTPS is not implemented: the REST API would be served over plain HTTP"),
+            local("restapi.verify_client", Severity.ERROR, "not none", v -> isSet(v) && !lower(v).equals("none"),
+                    "client certificates are not implemented: requests would not be authenticated by them"),
+            local("restapi.allowlist", Severity.ERROR, "set", UnsupportedSettings::isSet,
+                    "the allowlist is not implemented: unsafe endpoints would accept requests from any address"),
+            local("restapi.allowlist_include_members", Severity.ERROR, "true", UnsupportedSettings::isTrue,
+                    "the allowlist is not implemented: unsafe endpoints would accept requests from any address"),
+            local("restapi.keyfile", Severity.WARNING, "set", UnsupportedSettings::isSet,
+                    "only used with restapi.certfile (HTTPS is not implemented)"),
+            local("restapi.keyfile_password", Severity.WARNING, "set", UnsupportedSettings::isSet,
+                    "only used with restapi.certfile (HTTPS is not implemented)"),
+            local("restapi.cafile", Severity.WARNING, "set", UnsupportedSettings::isSet,
+                    "only used with restapi.certfile (HTTPS is not implemented)"),
+            local("restapi.ciphers", Severity.WARNING, "set", UnsupportedSettings::isSet,
+                    "only used with restapi.certfile (HTTPS is not implemented)"),
+            local("restapi.https_extra_headers", Severity.WARNING, "set", UnsupportedSettings::isSet,
+                    "only used with restapi.certfile (HTTPS is not implemented)"),
+            local("restapi.http_extra_headers", Severity.WARNING, "set", UnsupportedSettings::isSet,
+                    "the headers are not added to responses"),
+            local("restapi.server_tokens", Severity.WARNING, "not original",
+                    v -> isSet(v) && !lower(v).equals("original"), "the Server header is not changed"),
+            local("restapi.request_queue_size", Severity.WARNING, "set", UnsupportedSettings::isSet,
+                    "the listen backlog is fixed at 64"),
+            local("restapi.thread_pool_size", Severity.WARNING, "set", UnsupportedSettings::isSet,
+                    "the REST API uses a fixed pool of 5 worker threads"),
+            local("ctl.certfile", Severity.ERROR, "set", UnsupportedSettings::isSet,
+                    "TLS client certificates are not implemented: calls to other members would go without them"),
+            local("ctl.keyfile", Severity.ERROR, "set", UnsupportedSettings::isSet,
+                    "TLS client certificates are not implemented: calls to other members would go without them"),
+            local("ctl.keyfile_password", Severity.ERROR, "set", UnsupportedSettings::isSet,
+                    "TLS client certificates are not implemented: calls to other members would go without them"),
+            local("ctl.cacert", Severity.ERROR, "set", UnsupportedSettings::isSet,
+                    "TLS is not implemented for calls to other members: the CA would not be checked"),
+            // DCS
+            local("etcd3.cacert", Severity.ERROR, "set", UnsupportedSettings::isSet,
+                    "TLS options of etcd are not implemented: the etcd server certificate would not be checked "
+                            + "against this CA"),
+            local("etcd3.cert", Severity.ERROR, "set", UnsupportedSettings::isSet,
+                    "TLS client certificates for etcd are not implemented"),
+            local("etcd3.key", Severity.ERROR, "set", UnsupportedSettings::isSet,
+                    "TLS client certificates for etcd are not implemented"),
+            local("etcd3.srv", Severity.ERROR, "set", UnsupportedSettings::isSet,
+                    "SRV discovery is not implemented: list the endpoints in etcd3.hosts"),
+            local("etcd3.srv_suffix", Severity.WARNING, "set", UnsupportedSettings::isSet,
+                    "only used with etcd3.srv (SRV discovery is not implemented)"),
+            local("etcd3.proxy", Severity.ERROR, "set", UnsupportedSettings::isSet,
+                    "etcd proxies are not implemented: list the endpoints in etcd3.hosts"),
+            local("etcd", Severity.ERROR, "present", UnsupportedSettings::isSet,
+                    "the etcd v2 API is not implemented: use etcd3 (same keys) or raft"),
+            local("zookeeper", Severity.ERROR, "present", UnsupportedSettings::isSet,
+                    "ZooKeeper is not implemented: use etcd3 or raft"),
+            local("exhibitor", Severity.ERROR, "present", UnsupportedSettings::isSet,
+                    "Exhibitor is not implemented: use etcd3 or raft"),
+            local("consul", Severity.ERROR, "present", UnsupportedSettings::isSet,
+                    "Consul is not implemented: use etcd3 or raft"),
+            local("kubernetes", Severity.ERROR, "present", UnsupportedSettings::isSet,
+                    "Kubernetes is not implemented: use etcd3 or raft"),
+            raftTiming("min_timeout"), raftTiming("max_timeout"), raftTiming("connection_timeout"),
+            raftTiming("append_entries_period"), raftTiming("connection_retry_time"),
+            raftTiming("leader_fallback_timeout"),
+            // Citus, watchdog
+            local("citus", Severity.ERROR, "present", UnsupportedSettings::isSet,
+                    "Citus clusters are not implemented: this node would run as a plain PostgreSQL cluster"),
+            local("watchdog.mode", Severity.ERROR, "required", v -> List.of("required", "require").contains(lower(v)),
+                    "the watchdog is not implemented: the node would lead without an armed watchdog"),
+            local("watchdog.mode", Severity.WARNING, "automatic",
+                    v -> List.of("automatic", "auto").contains(lower(v)),
+                    "the watchdog is not implemented: Regent runs as with mode off"),
+            // postgresql
+            local("postgresql.proxy_address", Severity.WARNING, "set", UnsupportedSettings::isSet,
+                    "proxy_url is not published in the member key"),
+            local("postgresql.config_base_name", Severity.WARNING, "set", UnsupportedSettings::isSet,
+                    "the files are always named postgresql.conf and postgresql.base.conf"),
+            local("postgresql.custom_conf", Severity.WARNING, "set", UnsupportedSettings::isSet,
+                    "postgresql.conf always includes postgresql.base.conf"),
+            local("postgresql.krbsrvname", Severity.WARNING, "set", UnsupportedSettings::isSet,
+                    "krbsrvname is not added to primary_conninfo"),
+            local("postgresql.rewind", Severity.WARNING, "set", UnsupportedSettings::isSet,
+                    "extra pg_rewind options are not passed to pg_rewind"),
+            roleSpecific("parameters", "primary"), roleSpecific("parameters", "replica"),
+            roleSpecific("parameters", "standby_leader"), roleSpecific("pg_hba", "primary"),
+            roleSpecific("pg_hba", "replica"), roleSpecific("pg_hba", "standby_leader"),
+            roleSpecific("pg_ident", "primary"), roleSpecific("pg_ident", "replica"),
+            roleSpecific("pg_ident", "standby_leader"),
+            // tags
+            local("tags.nosync", Severity.WARNING, "true", UnsupportedSettings::isTrue, ONLY_SYNC),
+            local("tags.sync_priority", Severity.WARNING, "set", UnsupportedSettings::isSet, ONLY_SYNC),
+            // process and logging
+            local("thread_pool_size", Severity.WARNING, "set", UnsupportedSettings::isSet,
+                    "the JVM's threads are sized by Regent"),
+            local("thread_stack_size", Severity.WARNING, "set", UnsupportedSettings::isSet,
+                    "the JVM's threads are sized by Regent"),
+            local("log.level", Severity.WARNING, "not INFO", v -> isSet(v) && !lower(v).equals("info"),
+                    "the level is INFO; set REGENT_LOG_LEVEL in the environment instead"),
+            local("log.type", Severity.WARNING, "not plain", v -> isSet(v) && !lower(v).equals("plain"),
+                    "the log is plain text"),
+            logKey("format", "the log line format is fixed"),
+            logKey("dateformat", "the log line format is fixed"),
+            logKey("static_fields", "the log is plain text"),
+            local("log.traceback_level", Severity.WARNING, "not ERROR", v -> isSet(v) && !lower(v).equals("error"),
+                    "stack traces are logged with the ERROR lines"),
+            logKey("max_queue_size", "log records are written synchronously"),
+            logKey("dir", "the log goes to standard error"),
+            logKey("file_num", "the log goes to standard error"),
+            logKey("file_size", "the log goes to standard error"),
+            logKey("mode", "the log goes to standard error"),
+            logKey("loggers", "per-module log levels are not configurable"),
+            local("log.deduplicate_heartbeat_logs", Severity.WARNING, "false",
+                    v -> Boolean.FALSE.equals(PatroniValues.parseBool(v.value())),
+                    "a repeated HA loop message is always logged once at INFO, then at DEBUG"));
+
+    private UnsupportedSettings() {}
+
+    /** Rows of the local tree (LOCAL and BOTH) enabled in {@code root}, in table order. */
+    public static List<Finding> findLocal(ConfigValue root) {
+        return find(root, "", Scope::local);
+    }
+
+    /** {@link #findLocal} of the local tree, then {@link #findDynamic} of its {@code bootstrap.dcs}. */
+    public static List<Finding> findInLocalConfiguration(ConfigValue root) {
+        List<Finding> out = new ArrayList<>(findLocal(root));
+        if (root != null && root.isMap()) {
+            out.addAll(findDynamic(root.at("bootstrap.dcs"), "bootstrap.dcs."));
+        }
+        return out;
+    }
+
+    /**
+     * Rows of the dynamic configuration (DYNAMIC and BOTH) enabled in {@code dynamic}, with paths prefixed by
+     * {@code prefix} (e.g. {@code bootstrap.dcs.}, or empty for {@code /config}).
+     */
+    public static List<Finding> findDynamic(ConfigValue dynamic, String prefix) {
+        return find(dynamic, prefix, Scope::dynamic);
+    }
+
+    /** {@link #findDynamic(ConfigValue, String)} of a {@code /config} JSON tree; sources say {@code /config}. */
+    public static List<Finding> findDynamic(Map<String, Object> config) {
+        return config == null ? List.of() : findDynamic(ConfigValue.fromPlain(config, "/config"), "");
+    }
+
+    /** The ERROR findings only. */
+    public static List<Finding> errors(List<Finding> findings) {
+        return findings.stream().filter(Finding::isError).toList();
+    }
+
+    /**
+     * One message naming every ERROR finding and why, e.g. for a refusal to start or a 400 answer; null when there
+     * is none.
+     */
+    public static String refusal(List<Finding> findings) {
+        List<Finding> errors = errors(findings);
+        if (errors.isEmpty()) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder(errors.size() == 1 ? "a setting Regent does not support yet: "
+                : errors.size() + " settings Regent does not support yet: ");
+        for (int i = 0; i < errors.size(); i++) {
+            Finding f = errors.get(i);
+            sb.append(i == 0 ? "" : "; ").append(f.keyAndValue());
+            if (f.value().source() != null && !f.value().source().equals("/config")) {
+                sb.append(" (").append(f.value().source()).append(')');
+            }
+            sb.append(": ").append(f.setting().reason());
+        }
+        return sb.toString();
+    }
+
+    /** The README's compatibility list: a markdown table of {@link #ALL}. */
+    public static String markdownTable() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("| key | where | severity | when | what Regent does instead |\n");
+        sb.append("|---|---|---|---|---|\n");
+        for (Setting s : ALL) {
+            sb.append("| `").append(s.path()).append("` | ").append(s.scope().label()).append(" | ")
+                    .append(s.severity()).append(" | ").append(s.condition()).append(" | ")
+                    .append(s.reason().replace("|", "\\|")).append(" |\n");
+        }
+        return sb.toString();
+    }
+
+    private static List<Finding> find(ConfigValue root, String prefix, Predicate<Scope> scopes) {
+        List<Finding> out = new ArrayList<>();
+        if (root == null || !root.isMap()) {
+            return out;
+        }
+        for (Setting s : ALL) {
+            if (!scopes.test(s.scope())) {
+                continue;
+            }
+            ConfigValue v = root.at(s.path());
+            if (v != null && !v.isNull() && s.enabled().test(v)) {
+                out.add(new Finding(s, prefix + s.path(), v));
+            }
+        }
+        return out;
+    }
+
+    private static Setting dyn(String path, Severity severity, String condition, Predicate<ConfigValue> enabled,
+                               String reason) {
+        return new Setting(path, Scope.DYNAMIC, severity, condition, reason, enabled);
+    }
+
+    private static Setting local(String path, Severity severity, String condition, Predicate<ConfigValue> enabled,
+                                 String reason) {
+        return new Setting(path, Scope.LOCAL, severity, condition, reason, enabled);
+    }
+
+    /** Role-specific postgresql sections ({@code parameters_primary}, {@code pg_hba_replica}, ...). */
+    private static Setting roleSpecific(String common, String role) {
+        return new Setting("postgresql." + common + "_" + role, Scope.BOTH, Severity.WARNING, "set",
+                "role-specific sections are not applied; only postgresql." + common + " is",
+                UnsupportedSettings::isSet);
+    }
+
+    private static Setting raftTiming(String key) {
+        return local("raft." + key, Severity.WARNING, "set", UnsupportedSettings::isSet,
+                "the embedded Raft (Apache Ratis) uses its own fixed timings");
+    }
+
+    private static Setting logKey(String key, String reason) {
+        return local("log." + key, Severity.WARNING, "set", UnsupportedSettings::isSet, reason);
+    }
+
+    // --- conditions -------------------------------------------------------------------------------------------
+
+    /** Present and not empty: a non-blank scalar, a non-empty list or mapping. */
+    static boolean isSet(ConfigValue v) {
+        if (v == null || v.isNull()) {
+            return false;
+        }
+        if (v.isMap()) {
+            return !v.entries().isEmpty();
+        }
+        if (v.isList()) {
+            return !v.items().isEmpty();
+        }
+        return !v.text().isBlank();
+    }
+
+    static boolean isTrue(ConfigValue v) {
+        return v.isScalar() && Boolean.TRUE.equals(PatroniValues.parseBool(v.value()));
+    }
+
+    private static String lower(ConfigValue v) {
+        return v.isScalar() ? v.text().trim().toLowerCase(Locale.ROOT) : "";
+    }
+
+    /** Patroni's synchronous_mode: {@code quorum}, or anything parse_bool reads as true. */
+    static boolean syncModeOn(ConfigValue v) {
+        return lower(v).equals("quorum") || isTrue(v);
+    }
+
+    /** Patroni's {@code is_standby_cluster}: a mapping with host, port or restore_command set. */
+    static boolean standbyClusterActive(ConfigValue v) {
+        return v.isMap() && List.of("host", "port", "restore_command").stream().anyMatch(k -> isSet(v.get(k)));
+    }
+
+    /** A matcher without type/plugin/database, or with {@code type: physical}, can match a physical slot. */
+    static boolean matchesPhysicalSlots(ConfigValue v) {
+        if (!v.isList()) {
+            return false;
+        }
+        for (ConfigValue m : v.items()) {
+            if (!m.isMap()) {
+                continue;
+            }
+            ConfigValue type = m.get("type");
+            boolean physicalType = type == null || type.isNull() ? m.get("plugin") == null
+                    && m.get("database") == null : lower(type).equals("physical");
+            if (physicalType) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A slot definition with {@code type: logical}, or a plugin/database (Patroni's logical slot shape). */
+    static boolean hasLogicalSlot(ConfigValue v) {
+        for (ConfigValue def : v.entries().values()) {
+            if (!def.isMap()) {
+                continue;
+            }
+            ConfigValue type = def.get("type");
+            if (type != null && !type.isNull() ? lower(type).equals("logical")
+                    : def.get("plugin") != null || def.get("database") != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Any replica creation method other than {@code basebackup}. */
+    static boolean otherReplicaMethods(ConfigValue v) {
+        if (v.isList()) {
+            return v.items().stream().anyMatch(i -> !i.isScalar() || !i.text().trim().equals("basebackup"));
+        }
+        return isSet(v) && !lower(v).equals("basebackup");
+    }
+
+    private static boolean intAbove(ConfigValue v, long min) {
+        Long n = v.isScalar() && !(v.value() instanceof Boolean) ? PatroniValues.parseInt(v.value()) : null;
+        return n != null && n > min;
+    }
+
+    private static boolean intNot(ConfigValue v, long expected) {
+        Long n = v.isScalar() && !(v.value() instanceof Boolean) ? PatroniValues.parseInt(v.value()) : null;
+        return n != null && n != expected;
+    }
+
+    private static String shown(ConfigValue v) {
+        if (v == null || v.isNull()) {
+            return "null";
+        }
+        if (v.isMap()) {
+            return "{" + String.join(", ", v.entries().keySet()) + "}";
+        }
+        if (v.isList()) {
+            List<String> items = v.items().stream().map(UnsupportedSettings::shown).toList();
+            return "[" + String.join(", ", items) + "]";
+        }
+        return v.text();
+    }
+}

@@ -1,0 +1,239 @@
+package dev.regent.core.config;
+
+import static dev.regent.core.config.TestTrees.list;
+import static dev.regent.core.config.TestTrees.map;
+import static dev.regent.core.config.TestTrees.section;
+import static dev.regent.core.config.TestTrees.valid;
+import static dev.regent.core.config.TestTrees.validate;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.regent.core.config.UnsupportedSettings.Finding;
+import dev.regent.core.config.UnsupportedSettings.Scope;
+import dev.regent.core.config.UnsupportedSettings.Setting;
+import dev.regent.core.config.UnsupportedSettings.Severity;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The table of unsupported settings, as the validator and the dynamic-configuration checks apply it. */
+class UnsupportedSettingsTest {
+
+    /** A value that enables {@code s}: every row must have one here, so a new row cannot go untested. */
+    private static Object enablingValue(Setting s) {
+        return switch (s.path()) {
+            case "synchronous_mode" -> "on";
+            case "synchronous_mode_strict", "failsafe_mode", "restapi.allowlist_include_members", "tags.nosync" ->
+                    true;
+            case "standby_cluster" -> map("host", "10.0.0.9", "port", 5432L);
+            case "ignore_slots" -> list(map("name", "barman"));
+            case "slots" -> map("cdc", map("type", "logical", "database", "app", "plugin", "pgoutput"));
+            case "permanent_slots", "permanent_replication_slots" -> map("keep", map("type", "physical"));
+            case "member_slots_ttl" -> "30min";
+            case "synchronous_node_count" -> 2L;
+            case "maximum_lag_on_syncnode", "max_timelines_history", "primary_race_backoff" -> 10L;
+            case "primary_stop_timeout", "master_stop_timeout" -> 30L;
+            case "bootstrap.method" -> "pgbackrest";
+            case "postgresql.create_replica_methods" -> list("pgbackrest", "basebackup");
+            case "restapi.verify_client" -> "required";
+            case "restapi.allowlist" -> list("10.0.0.0/8");
+            case "restapi.http_extra_headers", "restapi.https_extra_headers" -> map("X-Frame-Options", "DENY");
+            case "restapi.server_tokens" -> "minimal";
+            case "restapi.request_queue_size", "restapi.thread_pool_size", "thread_pool_size" -> 10L;
+            case "thread_stack_size" -> 1_048_576L;
+            case "etcd", "zookeeper", "consul" -> map("hosts", list("10.0.0.5:2379"));
+            case "exhibitor" -> map("hosts", list("ex1"), "port", 8181L);
+            case "kubernetes" -> map("labels", map("app", "pg"));
+            case "citus" -> map("group", 0L, "database", "citus");
+            case "watchdog.mode" -> s.severity() == Severity.ERROR ? "required" : "automatic";
+            case "postgresql.parameters_primary", "postgresql.parameters_replica",
+                    "postgresql.parameters_standby_leader" -> map("work_mem", "8MB");
+            case "postgresql.pg_hba_primary", "postgresql.pg_hba_replica", "postgresql.pg_hba_standby_leader",
+                    "postgresql.pg_ident_primary", "postgresql.pg_ident_replica",
+                    "postgresql.pg_ident_standby_leader" -> list("local all all trust");
+            case "postgresql.proxy_address" -> "10.0.0.1:6432";
+            case "postgresql.rewind" -> list("debug");
+            case "tags.sync_priority" -> 2L;
+            case "log.level" -> "debug";
+            case "log.type" -> "json";
+            case "log.traceback_level" -> "info";
+            case "log.static_fields", "log.loggers" -> map("app", "x");
+            case "log.max_queue_size", "log.file_num", "log.file_size", "log.mode" -> 100L;
+            case "log.deduplicate_heartbeat_logs" -> false;
+            case "raft.min_timeout", "raft.max_timeout", "raft.connection_timeout", "raft.append_entries_period",
+                    "raft.connection_retry_time", "raft.leader_fallback_timeout" -> 2.5;
+            default -> {
+                // keys whose mere presence enables them: TLS files, strings
+                if (s.condition().equals("set")) yield "/etc/regent/some-value";
+                throw new AssertionError("no enabling value for " + s.path() + " (" + s.condition() + ")");
+            }
+        };
+    }
+
+    /** Puts {@code value} at a dotted path, creating intermediate mappings. */
+    @SuppressWarnings("unchecked")
+    private static void put(Map<String, Object> tree, String dottedPath, Object value) {
+        String[] parts = dottedPath.split("\\.");
+        Map<String, Object> cur = tree;
+        for (int i = 0; i < parts.length - 1; i++) {
+            cur = (Map<String, Object>) cur.computeIfAbsent(parts[i], k -> map());
+        }
+        cur.put(parts[parts.length - 1], value);
+    }
+
+    private static Map<String, Object> withSetting(Setting s) {
+        Map<String, Object> t = valid();
+        if (s.scope() == Scope.DYNAMIC) {
+            put(section(section(t, "bootstrap"), "dcs"), s.path(), enablingValue(s));
+        } else {
+            put(t, s.path(), enablingValue(s));
+        }
+        return t;
+    }
+
+    private static String expectedPath(Setting s) {
+        return s.scope() == Scope.DYNAMIC ? "bootstrap.dcs." + s.path() : s.path();
+    }
+
+    @Test
+    void everyErrorRowRefusesTheConfigurationWithItsReason() {
+        List<Setting> errors = UnsupportedSettings.ALL.stream().filter(s -> s.severity() == Severity.ERROR).toList();
+        assertThat(errors).extracting(Setting::path).contains("synchronous_mode", "synchronous_mode_strict",
+                "failsafe_mode", "standby_cluster", "bootstrap.method", "postgresql.create_replica_methods",
+                "restapi.certfile", "restapi.verify_client", "restapi.allowlist", "ctl.certfile", "ctl.cacert",
+                "etcd3.cacert", "etcd3.cert", "etcd3.key", "citus", "watchdog.mode");
+        for (Setting s : errors) {
+            ValidationResult r = validate(withSetting(s));
+            assertThat(r.config()).as(s.path()).isNull();
+            assertThat(r.errors()).as(s.path()).anySatisfy(e -> {
+                assertThat(e.path()).isEqualTo(expectedPath(s));
+                assertThat(e.message()).startsWith("not supported by Regent yet: " + s.reason());
+                assertThat(e.source()).isEqualTo("t.yml");
+            });
+        }
+    }
+
+    @Test
+    void everyWarningRowIsReportedAndIgnored() {
+        for (Setting s : UnsupportedSettings.ALL.stream().filter(x -> x.severity() == Severity.WARNING).toList()) {
+            ValidationResult r = validate(withSetting(s));
+            assertThat(r.warnings()).as(s.path()).anySatisfy(e -> {
+                assertThat(e.path()).isEqualTo(expectedPath(s));
+                assertThat(e.message()).startsWith("not supported by Regent yet, ignored: " + s.reason());
+            });
+            assertThat(r.errors()).as(s.path()).noneMatch(e -> e.message().contains("not supported by Regent"));
+        }
+    }
+
+    @Test
+    void warningsAloneKeepTheConfigurationValid() {
+        Map<String, Object> t = valid();
+        t.put("log", map("level", "DEBUG", "dir", "/var/log/patroni"));
+        t.put("watchdog", map("mode", "automatic"));
+        t.put("tags", map("nosync", true));
+        section(t, "restapi").put("http_extra_headers", map("X-Frame-Options", "DENY"));
+        section(section(t, "bootstrap"), "dcs").put("max_timelines_history", 5L);
+        ValidationResult r = validate(t);
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.config()).isNotNull();
+        assertThat(r.warnings()).extracting(ConfigError::path).contains("log.level", "log.dir", "watchdog.mode",
+                "tags.nosync", "restapi.http_extra_headers", "bootstrap.dcs.max_timelines_history");
+    }
+
+    @Test
+    void valuesThatDoNotEnableAKeyAreNotReported() {
+        Map<String, Object> t = valid();
+        section(t, "bootstrap").put("method", "initdb");
+        section(section(t, "bootstrap"), "dcs").putAll(map("synchronous_mode", false, "synchronous_mode_strict",
+                "off", "failsafe_mode", false, "standby_cluster", map("primary_slot_name", "x"),
+                "ignore_slots", list(map("name", "cdc", "type", "logical")), "slots",
+                map("backup", map("type", "physical")), "synchronous_node_count", 1L, "primary_stop_timeout", 0L));
+        section(t, "postgresql").put("create_replica_methods", list("basebackup"));
+        section(t, "restapi").putAll(map("verify_client", "none", "server_tokens", "original", "certfile", ""));
+        t.put("watchdog", map("mode", "off"));
+        t.put("tags", map("nosync", false));
+        ValidationResult r = validate(t);
+        assertThat(r.problems()).isEmpty();
+        assertThat(r.config()).isNotNull();
+    }
+
+    @Test
+    void quorumAndBooleanTrueAreSynchronousModes() {
+        for (Object mode : List.of("on", "quorum", true, "true", "yes")) {
+            assertThat(UnsupportedSettings.findDynamic(map("synchronous_mode", mode))).as(String.valueOf(mode))
+                    .singleElement().satisfies(f -> assertThat(f.isError()).isTrue());
+        }
+        for (Object mode : List.of("off", false, "false", "no")) {
+            assertThat(UnsupportedSettings.findDynamic(map("synchronous_mode", mode))).as(String.valueOf(mode))
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    void allErrorsOfATreeMakeOneMessage() {
+        Map<String, Object> t = valid();
+        section(section(t, "bootstrap"), "dcs").putAll(map("synchronous_mode", "on", "failsafe_mode", true));
+        section(t, "restapi").put("certfile", "/etc/ssl/api.pem");
+        t.put("ctl", map("keyfile_password", "s3cret"));
+        t.put("log", map("level", "DEBUG"));
+        List<Finding> found = UnsupportedSettings.findInLocalConfiguration(ConfigValue.fromPlain(t, "n.yml:3"));
+        String message = UnsupportedSettings.refusal(found);
+        assertThat(message).startsWith("4 settings Regent does not support yet: ")
+                .contains("restapi.certfile: /etc/ssl/api.pem (n.yml:3): HTTPS is not implemented")
+                .contains("ctl.keyfile_password: ****** (n.yml:3)")
+                .contains("bootstrap.dcs.synchronous_mode: on (n.yml:3): synchronous (and quorum) replication")
+                .contains("bootstrap.dcs.failsafe_mode: true (n.yml:3): failsafe mode is not implemented")
+                .doesNotContain("s3cret").doesNotContain("log.level");
+        assertThat(UnsupportedSettings.refusal(List.of())).isNull();
+    }
+
+    @Test
+    void dynamicConfigFromTheDcsIsCheckedWithTheSameTable() {
+        List<Finding> found = UnsupportedSettings.findDynamic(map("ttl", 30L, "standby_cluster",
+                map("host", "10.1.0.1"), "postgresql", map("parameters_primary", map("work_mem", "1GB")),
+                "max_timelines_history", 3L));
+        assertThat(found).extracting(Finding::path).containsExactly("standby_cluster", "max_timelines_history",
+                "postgresql.parameters_primary");
+        assertThat(UnsupportedSettings.errors(found)).extracting(Finding::path).containsExactly("standby_cluster");
+        assertThat(found.get(0).value().source()).isEqualTo("/config");
+        assertThat(UnsupportedSettings.refusal(found)).isEqualTo("a setting Regent does not support yet: "
+                + "standby_cluster: {host}: standby clusters are not implemented: this cluster would elect its own "
+                + "read-write primary instead of following the remote one");
+    }
+
+    @Test
+    void localOnlyKeysAreNotLookedUpInTheDynamicConfigurationAndViceVersa() {
+        assertThat(UnsupportedSettings.findDynamic(map("restapi", map("certfile", "/x"), "citus", map("group", 1L))))
+                .isEmpty();
+        assertThat(UnsupportedSettings.findLocal(ConfigValue.fromPlain(map("failsafe_mode", true), "t.yml")))
+                .isEmpty();
+    }
+
+    @Test
+    void bootstrapUsersIsLoggedAsAnErrorAndIgnoredLikePatroni4() {
+        Map<String, Object> t = valid();
+        section(t, "bootstrap").put("users", map("admin", map("password", "x", "options", list("createdb"))));
+        ValidationResult r = validate(t);
+        assertThat(r.hasErrors()).isFalse();
+        assertThat(r.config()).isNotNull();
+        assertThat(r.warnings()).singleElement().satisfies(e -> {
+            assertThat(e.path()).isEqualTo("bootstrap.users");
+            assertThat(e.ignoredError()).isTrue();
+            assertThat(e.message()).contains("removed in Patroni 4.0 and is ignored");
+            assertThat(e.toString()).startsWith("error (ignored): bootstrap.users (t.yml): ");
+        });
+    }
+
+    @Test
+    void everyRowHasAPathAConditionAndAReason() {
+        List<String> seen = new ArrayList<>();
+        for (Setting s : UnsupportedSettings.ALL) {
+            assertThat(s.path()).isNotBlank().doesNotContain(" ");
+            assertThat(s.condition()).isNotBlank();
+            assertThat(s.reason()).isNotBlank().doesNotContain("|");
+            String id = s.path() + "/" + s.severity();
+            assertThat(seen).as("duplicate row " + id).doesNotContain(id);
+            seen.add(id);
+        }
+    }
+}
