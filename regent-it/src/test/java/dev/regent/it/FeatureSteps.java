@@ -303,6 +303,16 @@ final class FeatureSteps implements AutoCloseable {
         logHas(cluster.node(i).log(), level, texts, seconds);
     }
 
+    /** As {@link #logHas(int, String, List, int)}, recording a failure in {@code soft}: later steps do not need it. */
+    void logHas(org.assertj.core.api.SoftAssertions soft, int i, String level, List<String> texts, int seconds)
+            throws Exception {
+        try {
+            logHas(cluster.node(i).log(), level, texts, seconds);
+        } catch (AssertionError e) {
+            soft.fail(e.getMessage());
+        }
+    }
+
     static List<String> logLines(Path log) {
         try {
             return Files.readAllLines(log, StandardCharsets.UTF_8);

@@ -32,4 +32,16 @@ class PeerProberTest {
         assertThat(st.primary()).isFalse();
         assertThat(st.walPosition()).isEqualTo(900);
     }
+
+    @Test
+    void anExplicitNofailoverFalseWinsOverPriorityZero() {
+        // Patroni's Tags.nofailover: "Conflicting configuration ... Defaulting to nofailover: False"
+        PeerStatus st = PeerProber.parse("pg1", "{\"state\": \"running\", \"role\": \"replica\", \"tags\":"
+                + " {\"failover_priority\": \"0\", \"nofailover\": false}}");
+        assertThat(st.noFailover()).isFalse();
+        assertThat(PeerProber.parse("pg1", "{\"state\": \"running\", \"tags\": {\"failover_priority\": 0}}")
+                .noFailover()).isTrue();
+        assertThat(PeerProber.parse("pg1", "{\"state\": \"running\", \"tags\": {\"nofailover\": true,"
+                + " \"failover_priority\": 1}}").noFailover()).isTrue();
+    }
 }
