@@ -147,7 +147,7 @@ class PatroniApiFeatureTest {
         // Not a step of the scenario: node0 was restarted just before, and until node1 streams again it lags by the
         // WAL segment switched to before the restart, so the leader refuses the switchover ("no healthy members"), as
         // Patroni's is_failover_possible would; Patroni's slower restart leaves node1 the time to reconnect.
-        steps.keyHas("members/node1", "replication_state", "streaming", 20);
+        steps.replicationWorks(0, 1, 20);
         HttpResponse<String> sw = steps.rest(0, "POST", "/switchover",
                 "{\"leader\": \"node0\", \"candidate\": \"node1\"}");
         assertThat(sw.statusCode()).as(sw.body()).isEqualTo(200);
