@@ -246,7 +246,9 @@ public final class LocalCluster implements AutoCloseable {
 
     private static int freeBase(int count) {
         for (int attempt = 0; attempt < 200; attempt++) {
-            int base = ThreadLocalRandom.current().nextInt(20000, 40000);
+            // below Linux's ephemeral range (32768-60999): no outgoing connection may take a port of a node that a
+            // test starts late
+            int base = ThreadLocalRandom.current().nextInt(20000, 32000);
             boolean ok = true;
             for (int i = 0; i < count && ok; i++) ok = isFree(base + i);
             if (ok) return base;

@@ -32,6 +32,11 @@ abstract class ManagedProcess implements AutoCloseable {
                 .start();
     }
 
+    /** True once {@link #start()} ran. */
+    public boolean wasStarted() {
+        return process != null;
+    }
+
     public boolean isAlive() {
         return process != null && process.isAlive();
     }

@@ -112,7 +112,7 @@ final class HealthCheck {
     /** Why the peer can not be promoted (Patroni's failover_limitation), or null when it can. */
     static String failoverLimitation(Ctx c, PeerStatus st) {
         if (!st.reachable()) return "not reachable";
-        if (st.failoverPriority() <= 0) return "not allowed to promote";
+        if (st.noFailover()) return "not allowed to promote";
         return null;
     }
 

@@ -11,9 +11,17 @@ package dev.regent.core.ha;
  * @param timeline         its timeline, 0 unknown
  * @param failoverPriority effective failover priority from its tags (0 = nofailover)
  * @param running          its postgres state is running
+ * @param noFailover       it may not be promoted (Patroni's Tags.nofailover: an explicit {@code nofailover} tag wins
+ *                         over {@code failover_priority}, so {@code nofailover: false} with priority 0 may promote)
  */
 public record PeerStatus(String name, boolean reachable, boolean primary, long walPosition, int timeline,
-                         int failoverPriority, boolean running) {
+                         int failoverPriority, boolean running, boolean noFailover) {
+    /** A status whose promotability follows its priority alone (no explicit {@code nofailover} tag). */
+    public PeerStatus(String name, boolean reachable, boolean primary, long walPosition, int timeline,
+                      int failoverPriority, boolean running) {
+        this(name, reachable, primary, walPosition, timeline, failoverPriority, running, failoverPriority <= 0);
+    }
+
     public static PeerStatus unreachable(String name) {
         return new PeerStatus(name, false, false, 0, 0, 0, false);
     }

@@ -2,6 +2,7 @@ package dev.regent.core.ha;
 
 import dev.regent.core.ha.action.Action.Demote;
 import dev.regent.core.ha.action.Action.ReleaseLeaderLock;
+import dev.regent.core.ha.action.Action.ReportDemoted;
 import dev.regent.core.ha.action.Action.StartPostgres;
 import dev.regent.core.ha.action.Action.UpdateLeaderLock;
 
@@ -24,7 +25,8 @@ final class StoppedPostgresRule {
         if (c.hasLock() && c.memory.startingAsPrimarySince() != 0) {
             // we started it as primary and it is down again: give the others a chance (post_recover)
             c.memory = c.memory.withStartingAsPrimarySince(0);
-            return c.decide("removed leader key after trying and failing to start postgres", new ReleaseLeaderLock());
+            return c.decide("removed leader key after trying and failing to start postgres", new ReportDemoted(),
+                    new ReleaseLeaderLock());
         }
         if (c.hasLock() && !c.lockLapsed()) return leaderRecovery(c);
         Decision rewind = ReplicaRule.rewindOrReinitialize(c);

@@ -62,7 +62,8 @@ class CycleStoriesTest {
         NodeMemory m = executeAll(as("pg0").stopped("in production").now(t).decide(), t);
         t += 10_000; // the background start finished, postgres is down again
         Decision d = as("pg0").stopped("in crash recovery").memory(m).now(t)
-                .expect("removed leader key after trying and failing to start postgres", new ReleaseLeaderLock());
+                .expect("removed leader key after trying and failing to start postgres",
+                        new Action.ReportDemoted(), new ReleaseLeaderLock());
         assertThat(d.memory().wasLeader()).isFalse();
     }
 

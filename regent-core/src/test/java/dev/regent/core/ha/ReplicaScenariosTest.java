@@ -7,6 +7,7 @@ import dev.regent.core.ha.action.Action.Demote;
 import dev.regent.core.ha.action.Action.Follow;
 import dev.regent.core.ha.action.Action.Reinitialize;
 import dev.regent.core.ha.action.Action.Rewind;
+import dev.regent.core.ha.action.Action.SyncReplicationSlots;
 import org.junit.jupiter.api.Test;
 
 /** Another member holds the lock and postgres runs (follow(), §6.6) plus rewind/reinit of diverged data (§6.11). */
@@ -36,6 +37,20 @@ class ReplicaScenariosTest {
     @Test
     void replicatefromAnUnknownMemberFallsBackToTheLeader() {
         as("pg1").tag("replicatefrom", "pg7").followed("pg2").expect(FOLLOWING, new Follow("pg0"));
+    }
+
+    @Test
+    void replicaKeepsSlotsForTheMembersThatCascadeFromIt() {
+        // Patroni's get_replication_slots on a replica: slots for members whose replicatefrom names it (not nostream)
+        as("pg1").member("pg2").memberTag("pg2", "replicatefrom", "pg1").member("pg3")
+                .memberTag("pg3", "replicatefrom", "pg1").memberTag("pg3", "nostream", true)
+                .expect(FOLLOWING, new SyncReplicationSlots(java.util.Set.of("pg2")));
+    }
+
+    @Test
+    void replicaKeepsNoCascadeSlotsWithoutUseSlots() {
+        as("pg1").config("postgresql", java.util.Map.of("use_slots", false)).member("pg2")
+                .memberTag("pg2", "replicatefrom", "pg1").expect(FOLLOWING);
     }
 
     @Test
@@ -78,8 +93,14 @@ class ReplicaScenariosTest {
     }
 
     @Test
-    void noRewindWhilePaused() {
-        as("pg1").paused().usePgRewind().rewindNeeded().expect(FOLLOWING);
+    void divergedReplicaIsRewoundAlsoWhilePaused() {
+        // Patroni's follow(): the pause shortcut is skipped when a rewind is needed and allowed and there is a leader
+        as("pg1").paused().usePgRewind().rewindNeeded().expect("running pg_rewind from pg0", new Rewind("pg0"));
+    }
+
+    @Test
+    void pausedDivergedReplicaWithoutRemedyKeepsFollowing() {
+        as("pg1").paused().rewindNeeded().expect(FOLLOWING);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.regent.core.ha;
 
+import dev.regent.core.ha.action.Action;
+
 import static dev.regent.core.ha.Scenario.NOW;
 import static dev.regent.core.ha.Scenario.as;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,7 +32,8 @@ class StoppedPostgresScenariosTest {
     @Test
     void failedStartAsPrimaryReleasesTheLock() {
         Decision d = as("pg0").stopped("in crash recovery").startingAsPrimarySince(NOW - 5000)
-                .expect("removed leader key after trying and failing to start postgres", new ReleaseLeaderLock());
+                .expect("removed leader key after trying and failing to start postgres",
+                        new Action.ReportDemoted(), new ReleaseLeaderLock());
         assertThat(d.memory().startingAsPrimarySince()).isZero();
     }
 

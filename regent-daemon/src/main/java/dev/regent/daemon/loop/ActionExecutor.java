@@ -207,6 +207,9 @@ public final class ActionExecutor {
             long wait = Math.min(w.wallClockMillis() - System.currentTimeMillis(), 60_000);
             if (wait > 0) Thread.sleep(wait);
             return UnaryOperator.identity();
+        } else if (a instanceof Action.ReportDemoted) {
+            pg.fireCallback("on_role_change", "demoted");
+            return UnaryOperator.identity();
         } else if (a instanceof Action.ClearScheduledRestart) {
             scheduledRestarts.clear(ctx.scheduledRestart());
             return UnaryOperator.identity();

@@ -84,7 +84,7 @@ public final class PeerProber {
             n.path("tags").fields().forEachRemaining(f -> tags.put(f.getKey(),
                     f.getValue().isBoolean() ? (Object) f.getValue().asBoolean() : f.getValue().asText()));
             return new PeerStatus(name, true, primary, wal, n.path("timeline").asInt(0),
-                    Tags.failoverPriority(tags), "running".equals(state));
+                    Tags.failoverPriority(tags), "running".equals(state), Tags.noFailover(tags));
         } catch (Exception e) {
             return PeerStatus.unreachable(name);
         }

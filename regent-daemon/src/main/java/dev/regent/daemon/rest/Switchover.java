@@ -140,7 +140,7 @@ final class Switchover {
             if (members.isEmpty()) return action + " is not possible: cluster does not have members except leader";
         }
         for (PeerStatus p : control.fetchPeerStatuses(members)) {
-            if (p.reachable() && p.failoverPriority() > 0) return null;
+            if (p.reachable() && !p.noFailover()) return null;
         }
         return action + " is not possible: no good candidates have been found";
     }

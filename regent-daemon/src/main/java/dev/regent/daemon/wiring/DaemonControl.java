@@ -90,10 +90,20 @@ public final class DaemonControl implements NodeControl {
         Map<String, PeerStatus> m = prober.probe(members, name);
         List<PeerStatus> out = new ArrayList<>();
         for (Member member : members) {
-            PeerStatus p = m.get(member.name());
+            PeerStatus p = member.name().equals(name) ? self(member) : m.get(member.name());
             if (p != null) out.add(p);
         }
         return out;
+    }
+
+    /**
+     * This node as a candidate (POST /failover to the candidate itself): Patroni asks its own REST API; here the
+     * published member key and status answer. Only reachability and promotability matter to the callers.
+     */
+    private PeerStatus self(Member me) {
+        NodeStatus s = status.get();
+        return new PeerStatus(name, true, false, 0, 0, me.failoverPriority(), s != null && s.isRunning(),
+                me.noFailover());
     }
 
     @Override

@@ -42,4 +42,26 @@ class PeerProberTest {
     void garbageIsUnreachable() {
         assertThat(PeerProber.parse("pg1", "not json").reachable()).isFalse();
     }
+
+    @Test
+    void aPeerWhosePostgresDoesNotRunIsNoPrimaryStillAlive() {
+        // a Regent node whose crashed primary fails to start again reports role primary from pg_controldata
+        for (String state : new String[] {"starting", "start failed", "stopped", "crashed"}) {
+            PeerStatus st = PeerProber.parse("pg0", "{\"state\": \"" + state + "\", \"role\": \"primary\"}");
+            assertThat(st.primary()).as(state).isFalse();
+            assertThat(st.walPosition()).isZero();
+        }
+    }
+
+    @Test
+    void anExplicitNofailoverFalseWinsOverPriorityZero() {
+        // Patroni's Tags.nofailover: "Conflicting configuration ... Defaulting to nofailover: False"
+        PeerStatus st = PeerProber.parse("pg1", "{\"state\": \"running\", \"role\": \"replica\", \"tags\":"
+                + " {\"failover_priority\": \"0\", \"nofailover\": false}}");
+        assertThat(st.noFailover()).isFalse();
+        assertThat(PeerProber.parse("pg1", "{\"state\": \"running\", \"tags\": {\"failover_priority\": 0}}")
+                .noFailover()).isTrue();
+        assertThat(PeerProber.parse("pg1", "{\"state\": \"running\", \"tags\": {\"nofailover\": true,"
+                + " \"failover_priority\": 1}}").noFailover()).isTrue();
+    }
 }

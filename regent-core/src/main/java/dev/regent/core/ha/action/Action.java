@@ -138,4 +138,10 @@ public sealed interface Action {
      * or postgres was restarted meanwhile), so the member key and {@code GET /patroni} stop showing it. Never fails.
      */
     record ClearScheduledRestart() implements Action {}
+
+    /**
+     * Postgres, last run as primary under our lock, failed to start again and the lock is being given up: report the
+     * role change, i.e. fire {@code on_role_change} with role {@code demoted} (Patroni's post_recover). Never fails.
+     */
+    record ReportDemoted() implements Action {}
 }
