@@ -8,7 +8,6 @@ import dev.regent.daemon.demo.Demo;
 import dev.regent.daemon.wiring.DcsStores;
 import dev.regent.dcs.DcsException;
 import dev.regent.dcs.PatroniDcs;
-import dev.regent.postgres.CommandRunner;
 import dev.regent.testkit.EtcdProcess;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -21,6 +20,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -46,26 +46,29 @@ class PatroniSampleParametersTest {
         Path dir = Files.createTempDirectory("regent-samples-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         List<RegentNode> nodes = new ArrayList<>();
-        List<Path> nodeDirs = new ArrayList<>();
         List<Integer> pgPorts = new ArrayList<>();
+        // data_dir: data/postgresqlN becomes <dir>/data/postgresqlN, so the samples' unix_socket_directories: '..'
+        // and ../wal_archive are <dir>/data (shared by the three nodes, as in Patroni's own layout): postgres' own
+        Path data = Files.createDirectories(dir.resolve("data"));
+        FeatureSteps.chownToPostgres(data);
         try (EtcdProcess etcd = EtcdProcess.start()) {
+            Map<Integer, Integer> ports = new HashMap<>();
             for (int n = 0; n < 3; n++) {
-                Path nodeDir = dir.resolve("postgresql" + n);
-                // '..' of the data directory: the sample's unix_socket_directories and ../wal_archive
-                new CommandRunner().ensureOwnedDirectory(nodeDir);
-                int pgPort = freePort();
-                String yaml = PatroniSampleParametersConfigs.rewrite(PatroniSampleParametersConfigs.load(n), n,
-                        freePort(), pgPort, nodeDir, etcd.hostPort());
-                yaml = PatroniSampleParametersConfigs.uncommentParameters(yaml);
-                yaml = PatroniSampleParametersConfigs.addToBlock(yaml, "      parameters:", "        ", GONE_IN_15);
-                yaml = PatroniSampleParametersConfigs.addToBlock(yaml, "  parameters:", "    ", MISSPELT);
+                ports.put(8008 + n, freePort());
+                ports.put(5432 + n, freePort());
+            }
+            SampleConfigs.Target target = new SampleConfigs.Target(ports, dir, etcd.hostPort());
+            for (int n = 0; n < 3; n++) {
+                String yaml = SampleConfigs.rewrite(SampleConfigs.load(n), target).yaml();
+                yaml = SampleConfigs.uncommentParameters(yaml);
+                yaml = SampleConfigs.addToBlock(yaml, "      parameters:", "        ", GONE_IN_15);
+                yaml = SampleConfigs.addToBlock(yaml, "  parameters:", "    ", MISSPELT);
                 Path cfg = dir.resolve("postgres" + n + ".yml");
                 Files.writeString(cfg, yaml);
-                RegentNode node = new RegentNode("postgresql" + n, cfg, nodeDir.resolve("regent.log"));
+                RegentNode node = new RegentNode("postgresql" + n, cfg, dir.resolve("postgresql" + n + ".log"));
                 node.start();
                 nodes.add(node);
-                nodeDirs.add(nodeDir);
-                pgPorts.add(pgPort);
+                pgPorts.add(ports.get(5432 + n));
             }
             ClusterView healthy;
             try (PatroniDcs dcs = new PatroniDcs(DcsStores.open("etcd3", Map.of("hosts", etcd.hostPort()),
@@ -82,17 +85,17 @@ class PatroniSampleParametersTest {
                             .hasSize(1).allMatch(l -> l.contains("WARN"))
                             .allMatch(l -> l.contains("PostgreSQL 15 does not know it"));
                 }
-                Path data = nodeDirs.get(n).resolve("data");
-                String conf = Files.readString(data.resolve("postgresql.conf"));
+                Path dataDir = data.resolve("postgresql" + n);
+                String conf = Files.readString(dataDir.resolve("postgresql.conf"));
                 assertThat(conf).contains("wal_keep_size = '128MB'", "archive_mode = 'on'", "archive_timeout = '1800s'",
                         "krb_server_keyfile = '/var/spool/keytabs/postgres'").doesNotContain("wal_keep_segments")
                         .doesNotContain("stats_temp_directory").doesNotContain("checkpoint_segments")
                         .doesNotContain("shard_buffers");
                 if (("postgresql" + n).equals(leader)) {
-                    assertThat(data.resolve("standby.signal")).doesNotExist();
+                    assertThat(dataDir.resolve("standby.signal")).doesNotExist();
                     assertThat(conf).doesNotContain("# recovery.conf");
                 } else {
-                    assertThat(data.resolve("standby.signal")).exists();
+                    assertThat(dataDir.resolve("standby.signal")).exists();
                     assertThat(conf).contains("# recovery.conf", "restore_command = 'cp ../wal_archive/%f %p'",
                             "recovery_target_timeline = 'latest'");
                 }
@@ -110,8 +113,8 @@ class PatroniSampleParametersTest {
             for (RegentNode n : nodes) {
                 n.stop();
             }
-            for (Path nodeDir : nodeDirs) {
-                killPostmaster(nodeDir.resolve("data"));
+            for (int n = 0; n < 3; n++) {
+                killPostmaster(data.resolve("postgresql" + n));
             }
             LocalCluster.deleteRecursively(dir);
         }

@@ -18,7 +18,9 @@ import java.util.zip.GZIPInputStream;
  * ({@code /usr/share/doc/patroni/examples/postgres0.yml.gz}, {@code postgres1.yml.gz}, {@code postgres2.yml}), and the
  * one rewrite a test may apply to them: ports, directories, {@code pgpass} paths and the store section. The rewrite
  * is line by line and only touches uncommented lines; every replaced line is kept in {@link Rewritten#replaced()}
- * (with its line number, before and after) so that a test can print and check it, and nothing else changes.
+ * (with its line number, before and after) so that a test can print and check it, and nothing else changes. A test
+ * of PostgreSQL parameters may then switch on the samples' commented parameters ({@link #uncommentParameters}) and add
+ * entries to a block ({@link #addToBlock}); both fail loudly when the sample no longer has what they edit.
  */
 final class SampleConfigs {
     static final Path EXAMPLES = Path.of("/usr/share/doc/patroni/examples");
@@ -117,5 +119,59 @@ final class SampleConfigs {
         }
         address.appendTail(sb);
         return sb.toString();
+    }
+
+    /**
+     * Uncomments the lines under {@code bootstrap.dcs.postgresql.parameters}, {@code recovery_conf} and under
+     * {@code postgresql.parameters} (re-indented to their block, since the samples' {@code #} columns differ).
+     */
+    static String uncommentParameters(String yaml) {
+        List<String> out = new ArrayList<>();
+        String block = null;   // "dcs", "recovery" or "local"
+        int uncommented = 0;
+        for (String line : yaml.split("\n", -1)) {
+            String body = line.startsWith("#") ? line.substring(1).stripLeading() : null;
+            int commentIndent = body == null ? -1 : line.length() - 1 - body.length();
+            if (body != null && commentIndent < ("local".equals(block) ? 2 : 6)) {
+                block = null;   // a commented top-level section such as #watchdog: ends the block
+            }
+            if (line.equals("      parameters:")) {
+                block = "dcs";
+            } else if (line.equals("  parameters:")) {
+                block = "local";
+            } else if ("dcs".equals(block) && "recovery_conf:".equals(body)) {
+                block = "recovery";
+                out.add("      recovery_conf:");
+                uncommented++;
+                continue;
+            } else if (block != null && body != null && body.matches("[a-z_]+:.*")) {
+                out.add(("local".equals(block) ? "    " : "        ") + body);
+                uncommented++;
+                continue;
+            } else if (block != null && !line.isBlank() && !line.stripLeading().startsWith("#")
+                    && !line.startsWith("        ") && !("local".equals(block) && line.startsWith("    "))) {
+                block = null;
+            }
+            out.add(line);
+        }
+        if (uncommented < 10) {
+            throw new IllegalStateException("the sample's parameters blocks changed: uncommented " + uncommented
+                    + " lines only");
+        }
+        return String.join("\n", out);
+    }
+
+    /** Adds {@code lines} ({@code name: value}) as the first entries of the block headed by {@code header}. */
+    static String addToBlock(String yaml, String header, String indent, List<String> lines) {
+        StringBuilder add = new StringBuilder();
+        lines.forEach(l -> add.append(indent).append(l).append('\n'));
+        return replace(yaml, "\n" + header + "\n", "\n" + header + "\n" + add);
+    }
+
+    private static String replace(String text, String from, String to) {
+        if (!text.contains(from)) {
+            throw new IllegalStateException("the sample configuration no longer contains '" + from.strip() + "'");
+        }
+        return text.replace(from, to);
     }
 }
