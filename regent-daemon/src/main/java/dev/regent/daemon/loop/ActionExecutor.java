@@ -53,6 +53,22 @@ public final class ActionExecutor {
     private final BackgroundSlot slot;
     private final LongSupplier monotonicMillis;
     private final ScheduledRestarts scheduledRestarts;
+    private volatile BootstrapLockListener bootstrapLockListener = (sysid, validUntil) -> { };
+
+    /**
+     * Told, on the background thread, the moment a successful bootstrap has taken the leader lock, before the
+     * {@code on_start} callback and the next cycle: the REST status then says "running primary" as soon as others can
+     * see the leader key (Patroni sets its leader flag right after take_leader), not a cycle later.
+     */
+    @FunctionalInterface
+    public interface BootstrapLockListener {
+        void acquired(String systemId, long lockValidUntilMonotonicMillis);
+    }
+
+    /** Where to report the leader lock a bootstrap took (see {@link BootstrapLockListener}). */
+    public void onBootstrapLock(BootstrapLockListener listener) {
+        this.bootstrapLockListener = listener;
+    }
 
     public ActionExecutor(Dcs dcs, PostgresPort pg, BackgroundSlot slot, LongSupplier monotonicMillis) {
         this(dcs, pg, slot, monotonicMillis, new ScheduledRestarts());
@@ -228,6 +244,7 @@ public final class ActionExecutor {
             if (ctx.bootstrapDcsJson() != null) dcs.setConfigValue(ctx.bootstrapDcsJson(), null);
             long now = monotonicMillis.getAsLong();
             boolean locked = dcs.attemptToAcquireLeader();
+            if (locked) bootstrapLockListener.acquired(sysid, now + ctx.ttlSeconds() * 1000L);
             pg.fireCallback("on_start", "primary");
             return locked ? leader(now + ctx.ttlSeconds() * 1000L) : UnaryOperator.identity();
         } catch (Exception e) {

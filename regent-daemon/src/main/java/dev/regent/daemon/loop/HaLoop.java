@@ -98,6 +98,11 @@ public final class HaLoop implements AutoCloseable {
     }
 
     /** Called on the loop thread with each cycle's settings, before deciding (e.g. to apply changed parameters). */
+    /** Told when a bootstrap took the leader lock, before the next cycle (see ActionExecutor.BootstrapLockListener). */
+    public void setBootstrapLockListener(ActionExecutor.BootstrapLockListener listener) {
+        executor.onBootstrapLock(listener);
+    }
+
     public void setSettingsListener(Consumer<HaSettings> listener) {
         this.settingsListener = listener;
     }

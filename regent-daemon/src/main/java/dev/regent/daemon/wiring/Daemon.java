@@ -109,6 +109,7 @@ public final class Daemon {
                 Versions.regent(), Versions.PATRONI_COMPATIBLE, config.name(), config.scope(),
                 config.restapi().listen());
         installSignals();
+        loop.setBootstrapLockListener(status::leaderAfterBootstrap);
         loop.start();
         new PostmasterWatch(postgresql::postmasterPid, () -> {
             status.postmasterExited();  // the REST status follows at once, the next cycle decides

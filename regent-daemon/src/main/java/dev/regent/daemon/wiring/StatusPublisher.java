@@ -67,6 +67,25 @@ public final class StatusPublisher implements Consumer<CycleReport>, Supplier<No
                 r.backgroundTask(), r.dcsLastSeenEpochSeconds(), r.nextCycleAtMillis(), r.monotonicNowMillis()));
     }
 
+    /**
+     * A bootstrap just took the leader lock (called on the background thread, before the loop's next cycle): publish
+     * the last cycle's status with postgres running as the primary of {@code systemId}, no task in progress and the
+     * lock held, so {@code GET /} answers 200 "running" as soon as the leader key can be seen (Patroni's postgres is
+     * already "running" then and its leader flag is set right after take_leader). The next cycle publishes the full
+     * observation.
+     */
+    public void leaderAfterBootstrap(String systemId, long lockValidUntilMonotonicMillis) {
+        CycleReport r = lastReport.get();
+        if (r == null) return;
+        LocalPostgres l = r.local();
+        LocalPostgres primary = new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, systemId, false,
+                "in production", Math.max(1, l.timeline()), l.walPosition(), null, null, null, null, null);
+        // no cluster view: the last one predates the leader key, and the lock is ours until the time given
+        accept(new CycleReport(null, r.cluster() != null ? r.cluster() : r.lastCluster(), primary,
+                r.memory().withLockValidUntil(lockValidUntilMonotonicMillis).withWasLeader(true), r.settings(),
+                r.message(), null, r.dcsLastSeenEpochSeconds(), r.nextCycleAtMillis(), r.monotonicNowMillis()));
+    }
+
     @Override
     public void accept(CycleReport r) {
         lastReport.set(r);

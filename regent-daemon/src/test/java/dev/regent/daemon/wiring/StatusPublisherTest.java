@@ -51,6 +51,25 @@ class StatusPublisherTest {
     }
 
     @Test
+    void aBootstrapThatTookTheLockIsPublishedAtOnceAsARunningPrimaryHoldingIt() {
+        // the acceptance step: the leader key can be seen, so GET / must already answer 200 "running"
+        StatusPublisher p = new StatusPublisher("batman", "pg1", () -> null);
+        LocalPostgres initdb = new LocalPostgres(LocalPostgres.ProcessState.STOPPED, true, null, null, null, 0, 0,
+                null, null, null, null, null);
+        CycleReport during = report(initdb, false);
+        p.accept(new CycleReport(during.cluster(), during.lastCluster(), initdb, NodeMemory.INITIAL,
+                during.settings(), "bootstrap in progress", "bootstrap", 1, 10_000, 0));
+        assertThat(p.get().state()).isEqualTo("initializing new cluster");
+        assertThat(p.get().leaderLockValid(5_000)).isFalse();
+        p.leaderAfterBootstrap("7000000000000000042", 30_000);
+        assertThat(p.get().state()).isEqualTo("running");
+        assertThat(p.get().role()).isEqualTo("primary");
+        assertThat(p.get().isRunning()).isTrue();
+        assertThat(p.get().leaderLockValid(5_000)).isTrue();
+        assertThat(p.get().leaderLockValid(30_001)).isFalse();
+    }
+
+    @Test
     void nothingHappensBeforeTheFirstCycle() {
         StatusPublisher p = new StatusPublisher("batman", "pg1", () -> null);
         p.postmasterExited();
