@@ -27,9 +27,12 @@ final class LiveWal {
             LOG.debug("GET /patroni: WAL positions from the last HA cycle ({})", e.getMessage());
             return published;
         }
+        // promoted since the snapshot: no replica fields (the loop publishes the rest after its next cycle)
+        boolean stillReplica = w.inRecovery() && published.inRecovery();
         return new NodeStatus.PgDetails(published.postmasterStartTime(), published.serverVersion(), w.inRecovery(),
-                w.location() == null ? 0 : w.location(), w.receiveLsn(), w.replayLsn(), published.replayedTimestamp(),
-                published.replayPaused(), published.latestEndLsn(), w.timeline(), published.replicationState(),
+                w.location() == null ? 0 : w.location(), w.receiveLsn(), w.replayLsn(),
+                stillReplica ? published.replayedTimestamp() : null, stillReplica && published.replayPaused(),
+                published.latestEndLsn(), w.timeline(), stillReplica ? published.replicationState() : null,
                 published.replication());
     }
 }
