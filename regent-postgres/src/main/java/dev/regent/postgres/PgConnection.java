@@ -52,6 +52,34 @@ public final class PgConnection implements AutoCloseable {
                         'promote_trigger_file') AND s.name NOT LIKE 'recovery\\_target%' ORDER BY s.name)
             """;
 
+    /**
+     * The WAL positions and timeline alone (no catalogue scans), for {@link #walNow()}: what a {@code GET /patroni}
+     * reads at request time, as Patroni queries postgres on each request.
+     */
+    static final String WAL_SQL = """
+            SELECT pg_catalog.pg_is_in_recovery(),
+              CASE WHEN pg_catalog.pg_is_in_recovery() THEN NULL
+                ELSE pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), '0/0')::bigint END,
+              pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_last_wal_receive_lsn(), '0/0')::bigint,
+              pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_last_wal_replay_lsn(), '0/0')::bigint,
+              CASE WHEN pg_catalog.pg_is_in_recovery() THEN COALESCE(
+                  (SELECT received_tli FROM pg_catalog.pg_stat_wal_receiver WHERE status = 'streaming'),
+                  (pg_catalog.pg_control_checkpoint()).timeline_id)
+                ELSE ('x' || pg_catalog.substr(pg_catalog.pg_walfile_name(pg_catalog.pg_current_wal_lsn()), 1, 8))
+                  ::bit(32)::int END
+            """;
+
+    /**
+     * WAL positions read at one instant.
+     *
+     * @param inRecovery pg_is_in_recovery()
+     * @param location   primary: pg_current_wal_lsn() in bytes; null on a replica
+     * @param receiveLsn replica: pg_last_wal_receive_lsn(), or null
+     * @param replayLsn  replica: pg_last_wal_replay_lsn(), or null
+     * @param timeline   as in {@link PgStatus#timeline()}
+     */
+    public record WalNow(boolean inRecovery, Long location, Long receiveLsn, Long replayLsn, int timeline) {}
+
     private final String url;
     private final Properties props = new Properties();
     private Connection conn;
@@ -92,6 +120,41 @@ public final class PgConnection implements AutoCloseable {
             if (!reused || conn != null) throw e; // a fresh connection failed, or the server answered an error
             return queryStatus();
         }
+    }
+
+    /**
+     * Reads the current WAL positions and timeline (one small query); reconnects once when a kept connection turns
+     * out broken, as {@link #status()}.
+     */
+    public synchronized WalNow walNow() {
+        boolean reused = conn != null;
+        try {
+            return queryWal();
+        } catch (PostgresException e) {
+            if (!reused || conn != null) throw e;
+            return queryWal();
+        }
+    }
+
+    private WalNow queryWal() {
+        return withConnection("WAL position query", c -> {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(WAL_SQL)) {
+                rs.next();
+                boolean inRecovery = rs.getBoolean(1);
+                return new WalNow(inRecovery, inRecovery ? null : (Long) rs.getObject(2),
+                        inRecovery ? (Long) rs.getObject(3) : null, inRecovery ? (Long) rs.getObject(4) : null,
+                        rs.getInt(5));
+            }
+        });
+    }
+
+    /**
+     * Bounds every later read on this connection: a server that does not answer within {@code seconds} fails the
+     * call (pgjdbc's socketTimeout) instead of blocking it. Closes the current connection so that it applies.
+     */
+    public synchronized void socketTimeout(int seconds) {
+        props.setProperty("socketTimeout", Integer.toString(seconds));
+        close();
     }
 
     private PgStatus queryStatus() {

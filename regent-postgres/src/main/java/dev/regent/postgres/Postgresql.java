@@ -366,6 +366,7 @@ public final class Postgresql extends PostgresqlSql {
         }
         String before = connection().unixSocket();
         connection().useUnixSocket(dir, listen.port());
+        restConnection().useUnixSocket(dir, listen.port());
         String after = connection().unixSocket();
         if (!java.util.Objects.equals(before, after) || reported.add("use_unix_socket")) {
             if (after == null) {

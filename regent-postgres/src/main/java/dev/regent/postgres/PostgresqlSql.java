@@ -24,6 +24,10 @@ public abstract sealed class PostgresqlSql permits Postgresql {
     final CommandRunner runner;
     final Listen listen;
     private final PgConnection connection;
+    /** A second connection for REST reads ({@code GET /patroni}), so that they never wait behind the HA loop. */
+    private final PgConnection restConnection;
+    /** Bound of a REST read: connect and answer within this many seconds, else the API answers from its snapshot. */
+    static final int REST_TIMEOUT_S = 2;
 
     PostgresqlSql(PostgresqlConfig cfg, CommandRunner runner, Listen listen) {
         this.cfg = cfg;
@@ -33,6 +37,10 @@ public abstract sealed class PostgresqlSql permits Postgresql {
         this.connection = new PgConnection(listen.localHost(), listen.port(), database(),
                 su == null || su.username() == null ? "postgres" : su.username(), su == null ? null : su.password(),
                 3);
+        this.restConnection = new PgConnection(listen.localHost(), listen.port(), database(),
+                su == null || su.username() == null ? "postgres" : su.username(), su == null ? null : su.password(),
+                REST_TIMEOUT_S);
+        restConnection.socketTimeout(REST_TIMEOUT_S);
     }
 
     /** {@code postgresql.database}, default postgres. */
@@ -45,14 +53,29 @@ public abstract sealed class PostgresqlSql permits Postgresql {
         return connection;
     }
 
+    /** The REST API's connection (see {@link #walNow()}). */
+    PgConnection restConnection() {
+        return restConnection;
+    }
+
     /** The one-round-trip status query (blocks up to the 3 s connect timeout plus the query). */
     public PgStatus status() {
         return connection.status();
     }
 
-    /** Closes the SQL connection (the next call reconnects). */
+    /**
+     * The current WAL positions, read now over the REST API's own connection (never the HA loop's), bounded by
+     * {@value #REST_TIMEOUT_S} s for connect and answer. Throws {@link PostgresException} when postgres does not
+     * answer.
+     */
+    public PgConnection.WalNow walNow() {
+        return restConnection.walNow();
+    }
+
+    /** Closes the SQL connections (the next call reconnects). */
     public void closeConnection() {
         connection.close();
+        restConnection.close();
     }
 
     /** See {@link PgConnection#ensurePhysicalSlots}. */

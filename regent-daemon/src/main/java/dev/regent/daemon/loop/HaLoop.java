@@ -193,6 +193,7 @@ public final class HaLoop implements AutoCloseable {
         settingsListener.accept(settings);
         Map<String, PeerStatus> peers = needPeers(cluster, local)
                 ? prober.probe(cluster.members(), name) : Map.of();
+        if (!peers.isEmpty()) local = afterProbe(local);
         List<Command> cmds = new ArrayList<>();
         for (Command c; (c = commands.poll()) != null; ) cmds.add(c);
         long now = monotonicMillis();
@@ -291,6 +292,18 @@ public final class HaLoop implements AutoCloseable {
         if (l != null && l.process() == LocalPostgres.ProcessState.STARTING) return true;
         return c != null && l != null && c.leader() != null && !c.isLeader(name)
                 && l.isReplica() && !"streaming".equals(l.replicationState());
+    }
+
+    /**
+     * Our own position, read again once the peers have answered: they read theirs live when asked, so a position
+     * from before the probe (up to 2 s older) could be behind WAL that reached every replica meanwhile (the old
+     * primary's shutdown checkpoint) and lose a race that equal positions and failover_priority should decide.
+     * The first observation stands when postgres changed state in between.
+     */
+    private LocalPostgres afterProbe(LocalPostgres before) {
+        if (!before.isRunning()) return before;
+        LocalPostgres again = pg.observe();
+        return again.isRunning() && java.util.Objects.equals(again.inRecovery(), before.inRecovery()) ? again : before;
     }
 
     private boolean needPeers(ClusterView cluster, LocalPostgres local) {

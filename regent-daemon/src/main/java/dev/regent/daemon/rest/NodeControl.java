@@ -75,6 +75,16 @@ public interface NodeControl {
      */
     String requestReinitialize(boolean force, boolean fromLeader);
 
+    /**
+     * PostgreSQL's WAL positions and timeline read now, over {@code published} (the last cycle's details), for
+     * {@code GET /patroni}: the leader race compares them, and a snapshot from before the old primary's shutdown
+     * checkpoint arrived would make every replica think itself the healthiest. Bounded (about 2 s); returns
+     * {@code published} itself when PostgreSQL could not be asked. Never touches the HA loop's connection.
+     */
+    default NodeStatus.PgDetails livePostgres(NodeStatus.PgDetails published) {
+        return published;
+    }
+
     /** Run the next HA cycle now (after a config or failover write). Never blocks. */
     void wakeUp();
 

@@ -88,6 +88,14 @@ public record NodeStatus(String name, String scope, String version, String state
     public record WalSender(String usename, String applicationName, String clientAddr, String state,
                             String syncState, int syncPriority) {}
 
+    /** This snapshot with other PostgreSQL details (the WAL positions read at request time). */
+    public NodeStatus withPg(PgDetails details) {
+        return new NodeStatus(name, scope, version, state, role, details, paused, failsafeActive, standbyCluster,
+                dcsLastSeen, tags, systemIdentifier, pendingRestartReason, scheduledRestart, watchdogFailed,
+                holdsLeaderLock, leaderLockValidUntil, cluster, clusterValidUntil, nextCycleAt, ttl, loopWait,
+                maximumLagOnFailover);
+    }
+
     /** PostgreSQL accepts connections and answered the status query. */
     public boolean isRunning() {
         return "running".equals(state);

@@ -6,7 +6,8 @@ import dev.regent.dcs.DcsException;
 import java.io.IOException;
 
 /**
- * {@code GET /patroni} (served from a per-snapshot cache), {@code /cluster}, {@code /history}, {@code /failsafe}.
+ * {@code GET /patroni} (WAL positions read live, the rest from the snapshot), {@code /cluster}, {@code /history},
+ * {@code /failsafe}; the health checks' body comes from a per-snapshot cache.
  * Thread-safe: the cache is one immutable holder in a volatile field; a race only renders twice.
  */
 final class ReadEndpoints {
@@ -28,6 +29,18 @@ final class ReadEndpoints {
         byte[] json = Exchange.JSON.writeValueAsBytes(StatusDocument.build(s, fresh));
         cache = new Rendered(s, fresh != null, json);
         return json;
+    }
+
+    /**
+     * {@code GET /patroni}: as Patroni, which queries postgres on each request, the WAL positions and timeline are
+     * read now ({@link NodeControl#livePostgres}); everything else is the published snapshot. Blocks up to about
+     * 2 s, so it runs on a worker thread.
+     */
+    byte[] liveStatusJson(NodeStatus s, long now) throws JsonProcessingException {
+        if (s.pg() == null || !s.isRunning()) return statusJson(s, now);
+        NodeStatus.PgDetails live = control.livePostgres(s.pg());
+        if (live == s.pg()) return statusJson(s, now);
+        return Exchange.JSON.writeValueAsBytes(StatusDocument.build(s.withPg(live), s.freshCluster(now)));
     }
 
     void cluster(Exchange ex, NodeStatus s) throws IOException, DcsException {

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Patroni's REST API on the JDK's built-in HTTP server (HTTP/1.1 with keep-alive). Snapshot reads (health checks,
- * {@code /patroni}, {@code /metrics}) are answered on the dispatcher thread; requests that may block run on a fixed
- * pool of worker threads.
+ * {@code /metrics}) are answered on the dispatcher thread; requests that may block (including {@code /patroni}, which
+ * reads the WAL positions from postgres) run on a fixed pool of worker threads.
  * Read endpoints answer from the {@link NodeStatus} that the HA loop publishes (no SQL or DCS call per health
  * check); writes and fresh reads go through {@link NodeControl}.
  *

@@ -68,7 +68,9 @@ final class Router implements HttpHandler {
         if (m.equals("HEAD") || m.equals("OPTIONS")) return true;
         if (!m.equals("GET")) return false;
         String p = http.getRequestURI().getRawPath();
-        return !(p.startsWith("/cluster") || p.startsWith("/history") || p.startsWith("/config"));
+        // GET /patroni reads the WAL positions from postgres (up to 2 s): never on the dispatcher
+        return !(p.startsWith("/cluster") || p.startsWith("/history") || p.startsWith("/config")
+                || p.equals("/patroni") || p.startsWith("/patroni/"));
     }
 
     private void serve(HttpExchange http) {
@@ -127,7 +129,7 @@ final class Router implements HttpHandler {
         NodeStatus s = status.get();
         long now = monotonicMillis.getAsLong();
         switch (segment) {
-            case "patroni" -> ex.sendJson(200, reads.statusJson(s, now));
+            case "patroni" -> ex.sendJson(200, reads.liveStatusJson(s, now));
             case "cluster" -> reads.cluster(ex, s);
             case "history" -> reads.history(ex);
             case "config" -> config.get(ex);

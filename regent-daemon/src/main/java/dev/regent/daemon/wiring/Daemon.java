@@ -88,7 +88,8 @@ public final class Daemon {
                 "http://" + config.restapi().connectAddress() + "/patroni", Versions.PATRONI_COMPATIBLE);
         loop = new HaLoop(config.name(), dcs, pg, HaDecider::decide, settings, prober, member, status,
                 Clock.systemUTC());
-        DaemonControl control = new DaemonControl(config.name(), dcs, loop, prober, status, this::reloadConfigFile);
+        DaemonControl control = new DaemonControl(config.name(), dcs, loop, prober, status, this::reloadConfigFile,
+                new LiveWal(postgresql::walNow));
         loop.setSettingsListener(s -> {
             EffectiveConfig e = settings.current();
             postgresql.setRecoveryConf(recoveryConf(e.postgresql().get("recovery_conf")));

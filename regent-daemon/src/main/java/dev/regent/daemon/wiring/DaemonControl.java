@@ -32,15 +32,28 @@ public final class DaemonControl implements NodeControl {
     private final StatusPublisher status;
     private final Runnable reloadConfigFile;
     private final String name;
+    private final LiveWal liveWal;
 
     public DaemonControl(String name, Dcs dcs, HaLoop loop, PeerProber prober, StatusPublisher status,
                          Runnable reloadConfigFile) {
+        this(name, dcs, loop, prober, status, reloadConfigFile, null);
+    }
+
+    /** @param liveWal reads the WAL positions for {@code GET /patroni}; null = answer from the snapshot */
+    DaemonControl(String name, Dcs dcs, HaLoop loop, PeerProber prober, StatusPublisher status,
+                  Runnable reloadConfigFile, LiveWal liveWal) {
+        this.liveWal = liveWal;
         this.name = name;
         this.dcs = dcs;
         this.loop = loop;
         this.prober = prober;
         this.status = status;
         this.reloadConfigFile = reloadConfigFile;
+    }
+
+    @Override
+    public NodeStatus.PgDetails livePostgres(NodeStatus.PgDetails published) {
+        return liveWal == null ? published : liveWal.overlay(published);
     }
 
     @Override

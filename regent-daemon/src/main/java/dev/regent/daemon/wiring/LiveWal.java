@@ -1,0 +1,38 @@
+package dev.regent.daemon.wiring;
+
+import dev.regent.daemon.rest.NodeStatus;
+import dev.regent.postgres.PgConnection;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Overlays the WAL positions and timeline read now from PostgreSQL on a published {@link NodeStatus.PgDetails}, for
+ * {@code GET /patroni}. The read goes over the REST API's own connection ({@code Postgresql#walNow}), never the HA
+ * loop's, and is bounded by that connection's timeouts; when it fails the published details stand. Thread-safe.
+ */
+final class LiveWal {
+    private static final Logger LOG = LoggerFactory.getLogger(LiveWal.class);
+    private final Supplier<PgConnection.WalNow> reader;
+
+    LiveWal(Supplier<PgConnection.WalNow> reader) {
+        this.reader = reader;
+    }
+
+    NodeStatus.PgDetails overlay(NodeStatus.PgDetails published) {
+        PgConnection.WalNow w;
+        try {
+            w = reader.get();
+        } catch (RuntimeException e) {
+            LOG.debug("GET /patroni: WAL positions from the last HA cycle ({})", e.getMessage());
+            return published;
+        }
+        // promoted since the snapshot: no replica fields (the loop publishes the rest after its next cycle)
+        boolean stillReplica = w.inRecovery() && published.inRecovery();
+        return new NodeStatus.PgDetails(published.postmasterStartTime(), published.serverVersion(), w.inRecovery(),
+                w.location() == null ? 0 : w.location(), w.receiveLsn(), w.replayLsn(),
+                stillReplica ? published.replayedTimestamp() : null, stillReplica && published.replayPaused(),
+                published.latestEndLsn(), w.timeline(), stillReplica ? published.replicationState() : null,
+                published.replication());
+    }
+}
