@@ -65,6 +65,16 @@ public final class ActionExecutor {
         void acquired(String systemId, long lockValidUntilMonotonicMillis);
     }
 
+    private volatile Runnable startedListener = () -> { };
+
+    /**
+     * Told, on the background thread, the moment a start of postgres ended with postgres accepting connections, before
+     * the {@code on_start} callback and the next cycle (the REST status then follows at once).
+     */
+    public void onPostgresStarted(Runnable listener) {
+        this.startedListener = listener;
+    }
+
     /** Where to report the leader lock a bootstrap took (see {@link BootstrapLockListener}). */
     public void onBootstrapLock(BootstrapLockListener listener) {
         this.bootstrapLockListener = listener;
@@ -152,6 +162,7 @@ public final class ActionExecutor {
             long now = monotonicMillis.getAsLong();
             return then(background("starting", () -> {
                 pg.start(s.asPrimary(), s.followMember(), url, ctx.startTimeout());
+                startedListener.run();
                 pg.fireCallback("on_start", s.asPrimary() ? "primary" : "replica");
                 return UnaryOperator.identity();
             }, null), s.asPrimary() ? m -> m.withStartingAsPrimarySince(now) : UnaryOperator.identity());
@@ -195,6 +206,7 @@ public final class ActionExecutor {
             Duration timeout = r.timeoutSeconds() == null ? ctx.startTimeout() : Duration.ofSeconds(r.timeoutSeconds());
             return background("restart", () -> {
                 pg.restart(timeout);
+                startedListener.run();
                 pg.fireCallback("on_restart", ctx.local().isPrimary() ? "primary" : "replica");
                 return UnaryOperator.identity();
             }, null);

@@ -103,6 +103,11 @@ public final class HaLoop implements AutoCloseable {
         executor.onBootstrapLock(listener);
     }
 
+    /** Told when a start of postgres ended with postgres accepting connections, before the next cycle. */
+    public void setPostgresStartedListener(Runnable listener) {
+        executor.onPostgresStarted(listener);
+    }
+
     public void setSettingsListener(Consumer<HaSettings> listener) {
         this.settingsListener = listener;
     }

@@ -111,6 +111,8 @@ public final class Daemon {
                 config.restapi().listen());
         installSignals();
         loop.setBootstrapLockListener(status::leaderAfterBootstrap);
+        status.setLiveWalReader(postgresql::walNow);
+        loop.setPostgresStartedListener(status::postgresStarted);
         loop.start();
         new PostmasterWatch(postgresql::postmasterPid, () -> {
             status.postmasterExited();  // the REST status follows at once, the next cycle decides

@@ -6,6 +6,7 @@ import dev.regent.daemon.Versions;
 import dev.regent.daemon.loop.CycleReport;
 import dev.regent.daemon.loop.MemberDataBuilder;
 import dev.regent.daemon.rest.NodeStatus;
+import dev.regent.postgres.PgConnection;
 import dev.regent.postgres.PgStatus;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,9 @@ public final class StatusPublisher implements Consumer<CycleReport>, Supplier<No
     private final AtomicReference<NodeStatus> current = new AtomicReference<>();
     private final AtomicReference<CycleReport> lastReport = new AtomicReference<>();
     private volatile Supplier<Map<String, Object>> scheduledRestart = () -> null;
+    private volatile Supplier<PgConnection.WalNow> liveWal = () -> {
+        throw new IllegalStateException("no live WAL reader");
+    };
 
     public StatusPublisher(String scope, String name, Supplier<PgStatus> pgStatus) {
         this.scope = scope;
@@ -41,6 +45,38 @@ public final class StatusPublisher implements Consumer<CycleReport>, Supplier<No
 
     public CycleReport lastReport() {
         return lastReport.get();
+    }
+
+    /** Reads role, timeline and WAL positions now, over the REST API's own connection (never the HA loop's). */
+    public void setLiveWalReader(Supplier<PgConnection.WalNow> reader) {
+        this.liveWal = reader;
+    }
+
+    /**
+     * A start of postgres (crash recovery in place, a replica start) just ended with postgres accepting connections,
+     * before its {@code on_start} callback and the loop's next cycle: publish the last cycle's status with postgres
+     * running, as read now (role, timeline, WAL positions), so {@code GET /} stops answering 503 "starting" the
+     * moment SQL works (Patroni's health checks query postgres on each request). If the read fails nothing is
+     * published; the next cycle will. Called on the background thread.
+     */
+    public void postgresStarted() {
+        CycleReport r = lastReport.get();
+        if (r == null) return;
+        PgConnection.WalNow w;
+        try {
+            w = liveWal.get();
+        } catch (RuntimeException e) {
+            return;
+        }
+        LocalPostgres l = r.local();
+        long location = w.location() == null ? 0 : w.location();
+        LocalPostgres running = new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, l.systemId(),
+                w.inRecovery(), null, w.timeline(), location, w.receiveLsn(), w.replayLsn(), null,
+                w.inRecovery() ? l.followedMember() : null, l.primarySlotName());
+        NodeStatus.PgDetails details = new NodeStatus.PgDetails(null, l.serverVersion(), w.inRecovery(), location,
+                w.receiveLsn(), w.replayLsn(), null, false, w.receiveLsn(), w.timeline(), null, List.of());
+        publish(new CycleReport(r.cluster(), r.lastCluster(), running, r.memory(), r.settings(), r.message(), null,
+                r.dcsLastSeenEpochSeconds(), r.nextCycleAtMillis(), r.monotonicNowMillis()), details);
     }
 
     /** Where the published scheduled restart comes from (the loop's; read at every cycle). */
@@ -88,13 +124,18 @@ public final class StatusPublisher implements Consumer<CycleReport>, Supplier<No
 
     @Override
     public void accept(CycleReport r) {
+        publish(r, null);
+    }
+
+    /** Publishes {@code r}; the PostgreSQL details are {@code given}, or else those of the loop's last status query. */
+    private void publish(CycleReport r, NodeStatus.PgDetails given) {
         lastReport.set(r);
         LocalPostgres local = r.local();
         ClusterView c = r.cluster() != null ? r.cluster() : r.lastCluster();
         boolean holdsLock = r.memory().lockValidUntil() > r.monotonicNowMillis()
                 && (r.cluster() == null || r.cluster().isLeader(name));
-        PgStatus s = local.isRunning() ? pgStatus.get() : null;
-        NodeStatus.PgDetails details = null;
+        PgStatus s = given == null && local.isRunning() ? pgStatus.get() : null;
+        NodeStatus.PgDetails details = given;
         if (s != null) {
             List<NodeStatus.WalSender> senders = s.replication().stream().map(x -> new NodeStatus.WalSender(
                     x.usename(), x.applicationName(), x.clientAddr(), x.state(), x.syncState(), x.syncPriority()))

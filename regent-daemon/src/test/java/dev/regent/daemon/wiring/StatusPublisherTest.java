@@ -70,6 +70,37 @@ class StatusPublisherTest {
     }
 
     @Test
+    void aStartThatEndedIsPublishedAtOnceWithWhatPostgresSaysNow() {
+        // a crashed primary restarted in place: GET / must answer 200 as soon as postgres accepts SQL again
+        StatusPublisher p = new StatusPublisher("batman", "pg1", () -> null);
+        p.setLiveWalReader(() -> new dev.regent.postgres.PgConnection.WalNow(false, 5000L, null, null, 1));
+        LocalPostgres starting = new LocalPostgres(LocalPostgres.ProcessState.STARTING, false, "7000000000000000001",
+                false, "in crash recovery", 1, 100, null, null, null, null, null);
+        CycleReport r = report(starting, false);
+        p.accept(new CycleReport(r.cluster(), r.lastCluster(), starting, r.memory(), r.settings(), "starting",
+                "starting", 1, 10_000, 0));
+        assertThat(p.get().state()).isEqualTo("starting");
+        p.postgresStarted();
+        assertThat(p.get().state()).isEqualTo("running");
+        assertThat(p.get().role()).isEqualTo("primary");
+        assertThat(p.get().pg().timeline()).isEqualTo(1);
+        assertThat(p.get().pg().location()).isEqualTo(5000L);
+    }
+
+    @Test
+    void aStartWhoseLiveReadFailsPublishesNothing() {
+        StatusPublisher p = new StatusPublisher("batman", "pg1", () -> null);
+        p.setLiveWalReader(() -> {
+            throw new IllegalStateException("connection refused");
+        });
+        LocalPostgres starting = new LocalPostgres(LocalPostgres.ProcessState.STARTING, false, "7000000000000000001",
+                false, "in crash recovery", 1, 100, null, null, null, null, null);
+        p.accept(report(starting, false));
+        p.postgresStarted();
+        assertThat(p.get().state()).isEqualTo("starting");
+    }
+
+    @Test
     void nothingHappensBeforeTheFirstCycle() {
         StatusPublisher p = new StatusPublisher("batman", "pg1", () -> null);
         p.postmasterExited();
