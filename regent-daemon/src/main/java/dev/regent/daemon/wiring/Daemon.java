@@ -114,10 +114,12 @@ public final class Daemon {
         status.setLiveWalReader(postgresql::walNow);
         loop.setPostgresStartedListener(status::postgresStarted);
         loop.start();
-        new PostmasterWatch(postgresql::postmasterPid, () -> {
+        PostmasterWatch watch = new PostmasterWatch(postgresql::postmasterPid, () -> {
             status.postmasterExited();  // the REST status follows at once, the next cycle decides
             loop.wakeUp();
-        }).start();
+        });
+        status.setPostmasterExitedCheck(watch::knownPostmasterExited);
+        watch.start();
         stopped.await();
         return 0;
     }

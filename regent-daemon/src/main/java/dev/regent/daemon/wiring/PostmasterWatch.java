@@ -16,6 +16,7 @@ final class PostmasterWatch implements AutoCloseable {
     private final Runnable onExit;
     private final Thread thread;
     private volatile boolean stopped;
+    private volatile ProcessHandle watched;
 
     PostmasterWatch(Supplier<Optional<Long>> pid, Runnable onExit) {
         this.pid = pid;
@@ -28,8 +29,16 @@ final class PostmasterWatch implements AutoCloseable {
         thread.start();
     }
 
+    /**
+     * True when the postmaster this watch knows has exited (one cheap liveness check, callable from any thread): lets
+     * a health check notice a death between two polls. False while no postmaster is known.
+     */
+    boolean knownPostmasterExited() {
+        ProcessHandle w = watched;
+        return w != null && !w.isAlive();
+    }
+
     private void run() {
-        ProcessHandle watched = null;
         long lastLookup = 0;
         while (!stopped) {
             try {

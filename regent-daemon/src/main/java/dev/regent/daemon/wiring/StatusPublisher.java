@@ -11,6 +11,7 @@ import dev.regent.postgres.PgStatus;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -38,9 +39,32 @@ public final class StatusPublisher implements Consumer<CycleReport>, Supplier<No
                 .role("uninitialized").build());
     }
 
+    /** How often, at most, a read of a running status checks that the postmaster is still alive (~20 us a check). */
+    static final long LIVENESS_CHECK_NANOS = 5_000_000L;
+    private volatile BooleanSupplier postmasterExited = () -> false;
+    private volatile long lastLivenessCheck;
+
+    /**
+     * The status the REST API serves. While it says postgres runs, the postmaster's liveness is checked at most every
+     * {@link #LIVENESS_CHECK_NANOS}: a postmaster that died since is published as stopped at once (Patroni's health
+     * checks query postgres on each request, so a killed server answers 503 at once; the watch alone polls every
+     * 250 ms).
+     */
     @Override
     public NodeStatus get() {
+        NodeStatus s = current.get();
+        if (!s.isRunning()) return s;
+        long now = System.nanoTime();
+        if (now - lastLivenessCheck < LIVENESS_CHECK_NANOS) return s;
+        lastLivenessCheck = now;
+        if (!postmasterExited.getAsBoolean()) return s;
+        postmasterExited();
         return current.get();
+    }
+
+    /** Where {@link #get()} learns that the known postmaster exited (the postmaster watch). */
+    public void setPostmasterExitedCheck(BooleanSupplier check) {
+        this.postmasterExited = check;
     }
 
     public CycleReport lastReport() {

@@ -101,6 +101,19 @@ class StatusPublisherTest {
     }
 
     @Test
+    void aReadOfARunningStatusNoticesAPostmasterThatDiedBetweenTwoPollsOfTheWatch() throws Exception {
+        StatusPublisher p = new StatusPublisher("batman", "pg1", () -> null);
+        java.util.concurrent.atomic.AtomicBoolean dead = new java.util.concurrent.atomic.AtomicBoolean();
+        p.setPostmasterExitedCheck(dead::get);
+        p.accept(report(running(true), true));
+        assertThat(p.get().state()).isEqualTo("running");
+        dead.set(true);
+        Thread.sleep(StatusPublisher.LIVENESS_CHECK_NANOS / 1_000_000 + 1);
+        assertThat(p.get().state()).isEqualTo("stopped");
+        assertThat(p.get().isRunning()).isFalse();
+    }
+
+    @Test
     void nothingHappensBeforeTheFirstCycle() {
         StatusPublisher p = new StatusPublisher("batman", "pg1", () -> null);
         p.postmasterExited();
