@@ -53,31 +53,30 @@ public final class ActionExecutor {
     private final BackgroundSlot slot;
     private final LongSupplier monotonicMillis;
     private final ScheduledRestarts scheduledRestarts;
-    private volatile BootstrapLockListener bootstrapLockListener = (sysid, validUntil) -> { };
+    private volatile StatusEvents statusEvents = new StatusEvents() { };
 
     /**
-     * Told, on the background thread, the moment a successful bootstrap has taken the leader lock, before the
-     * {@code on_start} callback and the next cycle: the REST status then says "running primary" as soon as others can
-     * see the leader key (Patroni sets its leader flag right after take_leader), not a cycle later.
+     * Moments the REST status must follow at once rather than at the end of the cycle (or of the background task):
+     * Patroni's health checks query postgres on every request, so its answers change the moment postgres does. Called
+     * on the thread that runs the action, before callbacks and anything slow that follows (CHECKPOINT, history).
      */
-    @FunctionalInterface
-    public interface BootstrapLockListener {
-        void acquired(String systemId, long lockValidUntilMonotonicMillis);
+    public interface StatusEvents {
+        /** A bootstrap took the leader lock: postgres runs as the primary of {@code systemId}. */
+        default void leaderAfterBootstrap(String systemId, long lockValidUntilMonotonicMillis) {
+        }
+
+        /** A start or restart ended with postgres accepting connections. */
+        default void postgresStarted() {
+        }
+
+        /** postgres was promoted while this node holds the lock until the time given. */
+        default void promoted(long lockValidUntilMonotonicMillis) {
+        }
     }
 
-    private volatile Runnable startedListener = () -> { };
-
-    /**
-     * Told, on the background thread, the moment a start of postgres ended with postgres accepting connections, before
-     * the {@code on_start} callback and the next cycle (the REST status then follows at once).
-     */
-    public void onPostgresStarted(Runnable listener) {
-        this.startedListener = listener;
-    }
-
-    /** Where to report the leader lock a bootstrap took (see {@link BootstrapLockListener}). */
-    public void onBootstrapLock(BootstrapLockListener listener) {
-        this.bootstrapLockListener = listener;
+    /** Where to report the {@link StatusEvents}. */
+    public void setStatusEvents(StatusEvents events) {
+        this.statusEvents = events;
     }
 
     public ActionExecutor(Dcs dcs, PostgresPort pg, BackgroundSlot slot, LongSupplier monotonicMillis) {
@@ -162,12 +161,12 @@ public final class ActionExecutor {
             long now = monotonicMillis.getAsLong();
             return then(background("starting", () -> {
                 pg.start(s.asPrimary(), s.followMember(), url, ctx.startTimeout());
-                startedListener.run();
+                statusEvents.postgresStarted();
                 pg.fireCallback("on_start", s.asPrimary() ? "primary" : "replica");
                 return UnaryOperator.identity();
             }, null), s.asPrimary() ? m -> m.withStartingAsPrimarySince(now) : UnaryOperator.identity());
         } else if (a instanceof Action.Promote) {
-            return promote(ctx);
+            return promote(ctx, mem.lockValidUntil());
         } else if (a instanceof Action.Demote d) {
             if (slot.running() != null) slot.cancel();
             return demote(d, ctx);
@@ -206,7 +205,7 @@ public final class ActionExecutor {
             Duration timeout = r.timeoutSeconds() == null ? ctx.startTimeout() : Duration.ofSeconds(r.timeoutSeconds());
             return background("restart", () -> {
                 pg.restart(timeout);
-                startedListener.run();
+                statusEvents.postgresStarted();
                 pg.fireCallback("on_restart", ctx.local().isPrimary() ? "primary" : "replica");
                 return UnaryOperator.identity();
             }, null);
@@ -256,7 +255,7 @@ public final class ActionExecutor {
             if (ctx.bootstrapDcsJson() != null) dcs.setConfigValue(ctx.bootstrapDcsJson(), null);
             long now = monotonicMillis.getAsLong();
             boolean locked = dcs.attemptToAcquireLeader();
-            if (locked) bootstrapLockListener.acquired(sysid, now + ctx.ttlSeconds() * 1000L);
+            if (locked) statusEvents.leaderAfterBootstrap(sysid, now + ctx.ttlSeconds() * 1000L);
             pg.fireCallback("on_start", "primary");
             return locked ? leader(now + ctx.ttlSeconds() * 1000L) : UnaryOperator.identity();
         } catch (Exception e) {
@@ -324,8 +323,9 @@ public final class ActionExecutor {
         return new TimelineHistory(0, entries);
     }
 
-    private UnaryOperator<NodeMemory> promote(Context ctx) throws Exception {
+    private UnaryOperator<NodeMemory> promote(Context ctx, long lockValidUntil) throws Exception {
         pg.promote();
+        statusEvents.promoted(lockValidUntil);
         pg.fireCallback("on_role_change", "primary");
         if (ctx.memoryRewindNeeded()) LOG.info("cleared rewind state after becoming the leader");
         try {

@@ -98,14 +98,9 @@ public final class HaLoop implements AutoCloseable {
     }
 
     /** Called on the loop thread with each cycle's settings, before deciding (e.g. to apply changed parameters). */
-    /** Told when a bootstrap took the leader lock, before the next cycle (see ActionExecutor.BootstrapLockListener). */
-    public void setBootstrapLockListener(ActionExecutor.BootstrapLockListener listener) {
-        executor.onBootstrapLock(listener);
-    }
-
-    /** Told when a start of postgres ended with postgres accepting connections, before the next cycle. */
-    public void setPostgresStartedListener(Runnable listener) {
-        executor.onPostgresStarted(listener);
+    /** Where the executor reports the moments the REST status must follow at once (ActionExecutor.StatusEvents). */
+    public void setStatusEvents(ActionExecutor.StatusEvents events) {
+        executor.setStatusEvents(events);
     }
 
     public void setSettingsListener(Consumer<HaSettings> listener) {

@@ -110,9 +110,8 @@ public final class Daemon {
                 Versions.regent(), Versions.PATRONI_COMPATIBLE, config.name(), config.scope(),
                 config.restapi().listen());
         installSignals();
-        loop.setBootstrapLockListener(status::leaderAfterBootstrap);
         status.setLiveWalReader(postgresql::walNow);
-        loop.setPostgresStartedListener(status::postgresStarted);
+        loop.setStatusEvents(status);
         loop.start();
         PostmasterWatch watch = new PostmasterWatch(postgresql::postmasterPid, () -> {
             status.postmasterExited();  // the REST status follows at once, the next cycle decides

@@ -1,8 +1,10 @@
 package dev.regent.daemon.wiring;
 
 import dev.regent.core.ha.LocalPostgres;
+import dev.regent.core.ha.NodeMemory;
 import dev.regent.core.model.ClusterView;
 import dev.regent.daemon.Versions;
+import dev.regent.daemon.loop.ActionExecutor;
 import dev.regent.daemon.loop.CycleReport;
 import dev.regent.daemon.loop.MemberDataBuilder;
 import dev.regent.daemon.rest.NodeStatus;
@@ -20,7 +22,8 @@ import java.util.function.Supplier;
  * only until the time the loop computed from its last successful lock write, so {@code /primary} turns 503 on time
  * even if the loop stalls. Thread-safe: written by the loop thread, read by REST workers.
  */
-public final class StatusPublisher implements Consumer<CycleReport>, Supplier<NodeStatus> {
+public final class StatusPublisher implements Consumer<CycleReport>, Supplier<NodeStatus>,
+        ActionExecutor.StatusEvents {
     private final String scope;
     private final String name;
     private final Supplier<PgStatus> pgStatus;
@@ -83,9 +86,27 @@ public final class StatusPublisher implements Consumer<CycleReport>, Supplier<No
      * moment SQL works (Patroni's health checks query postgres on each request). If the read fails nothing is
      * published; the next cycle will. Called on the background thread.
      */
+    @Override
     public void postgresStarted() {
         CycleReport r = lastReport.get();
+        if (r != null) publishLive(r, r.cluster(), r.memory());
+    }
+
+    /**
+     * postgres was just promoted (called on the loop thread before the callbacks, the CHECKPOINT and the history write
+     * that end the cycle): publish it running as read now, holding the lock until the time given, so {@code /primary}
+     * answers 200 the moment the promotion is done, as with Patroni. The last cluster view still names the old leader,
+     * so none is given: the lock validity alone says we hold it.
+     */
+    @Override
+    public void promoted(long lockValidUntilMonotonicMillis) {
+        CycleReport r = lastReport.get();
         if (r == null) return;
+        publishLive(r, null, r.memory().withLockValidUntil(lockValidUntilMonotonicMillis).withWasLeader(true));
+    }
+
+    /** The last report with postgres running as read now over the REST connection; nothing when the read fails. */
+    private void publishLive(CycleReport r, ClusterView cluster, NodeMemory memory) {
         PgConnection.WalNow w;
         try {
             w = liveWal.get();
@@ -99,8 +120,9 @@ public final class StatusPublisher implements Consumer<CycleReport>, Supplier<No
                 w.inRecovery() ? l.followedMember() : null, l.primarySlotName());
         NodeStatus.PgDetails details = new NodeStatus.PgDetails(null, l.serverVersion(), w.inRecovery(), location,
                 w.receiveLsn(), w.replayLsn(), null, false, w.receiveLsn(), w.timeline(), null, List.of());
-        publish(new CycleReport(r.cluster(), r.lastCluster(), running, r.memory(), r.settings(), r.message(), null,
-                r.dcsLastSeenEpochSeconds(), r.nextCycleAtMillis(), r.monotonicNowMillis()), details);
+        publish(new CycleReport(cluster, cluster != null ? r.lastCluster() : r.cluster() != null ? r.cluster()
+                : r.lastCluster(), running, memory, r.settings(), r.message(), null, r.dcsLastSeenEpochSeconds(),
+                r.nextCycleAtMillis(), r.monotonicNowMillis()), details);
     }
 
     /** Where the published scheduled restart comes from (the loop's; read at every cycle). */
@@ -134,6 +156,7 @@ public final class StatusPublisher implements Consumer<CycleReport>, Supplier<No
      * already "running" then and its leader flag is set right after take_leader). The next cycle publishes the full
      * observation.
      */
+    @Override
     public void leaderAfterBootstrap(String systemId, long lockValidUntilMonotonicMillis) {
         CycleReport r = lastReport.get();
         if (r == null) return;

@@ -88,6 +88,21 @@ class StatusPublisherTest {
     }
 
     @Test
+    void aPromotionIsPublishedAtOnceAsAPrimaryHoldingTheLock() {
+        // the switchover step: the leader key names us and SQL says primary, so /primary must answer 200 already
+        StatusPublisher p = new StatusPublisher("batman", "pg1", () -> null);
+        p.setLiveWalReader(() -> new dev.regent.postgres.PgConnection.WalNow(false, 9000L, null, null, 2));
+        p.accept(report(running(true), false));
+        assertThat(p.get().role()).isEqualTo("replica");
+        assertThat(p.get().leaderLockValid(5_000)).isFalse();
+        p.promoted(30_000);
+        assertThat(p.get().role()).isEqualTo("primary");
+        assertThat(p.get().isRunning()).isTrue();
+        assertThat(p.get().leaderLockValid(5_000)).isTrue();
+        assertThat(p.get().pg().timeline()).isEqualTo(2);
+    }
+
+    @Test
     void aStartWhoseLiveReadFailsPublishesNothing() {
         StatusPublisher p = new StatusPublisher("batman", "pg1", () -> null);
         p.setLiveWalReader(() -> {
