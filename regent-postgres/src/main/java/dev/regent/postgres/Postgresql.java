@@ -116,6 +116,12 @@ public final class Postgresql extends PostgresqlSql {
     /** The postmaster pid, if running. */
     public Optional<Long> postmasterPid() { return postmaster.pid(); }
 
+    /**
+     * What a live postmaster wrote into postmaster.pid: "starting", "ready" (accepts read-write connections),
+     * "standby" (a hot standby accepting read-only ones) or "stopping"; "" when none runs. Reads a file only.
+     */
+    public String postmasterStatus() { return postmaster.pid().isPresent() ? postmaster.pmStatus() : ""; }
+
     /** STOPPED, STARTING (alive, not accepting connections) or RUNNING (postmaster.pid says ready/standby). */
     public ProcessState processState() {
         if (postmaster.pid().isEmpty()) {

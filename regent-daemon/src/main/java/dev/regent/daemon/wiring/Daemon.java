@@ -118,6 +118,7 @@ public final class Daemon {
             loop.wakeUp();
         });
         status.setPostmasterExitedCheck(watch::knownPostmasterExited);
+        status.setPostmasterStatusCheck(postgresql::postmasterStatus);
         watch.start();
         stopped.await();
         return 0;

@@ -45,24 +45,57 @@ public final class StatusPublisher implements Consumer<CycleReport>, Supplier<No
     /** How often, at most, a read of a running status checks that the postmaster is still alive (~20 us a check). */
     static final long LIVENESS_CHECK_NANOS = 5_000_000L;
     private volatile BooleanSupplier postmasterExited = () -> false;
+    private volatile Supplier<String> postmasterStatus = () -> "";
     private volatile long lastLivenessCheck;
 
     /**
      * The status the REST API serves. While it says postgres runs, the postmaster's liveness is checked at most every
      * {@link #LIVENESS_CHECK_NANOS}: a postmaster that died since is published as stopped at once (Patroni's health
      * checks query postgres on each request, so a killed server answers 503 at once; the watch alone polls every
-     * 250 ms).
+     * 250 ms). While it says "starting", whether postgres accepts connections is checked as often (one read of
+     * postmaster.pid), so the status turns "running" as soon as SQL works, not when the start's poll notices.
      */
     @Override
     public NodeStatus get() {
         NodeStatus s = current.get();
-        if (!s.isRunning()) return s;
+        boolean running = s.isRunning();
+        if (!running && !"starting".equals(s.state())) return s;
         long now = System.nanoTime();
         if (now - lastLivenessCheck < LIVENESS_CHECK_NANOS) return s;
         lastLivenessCheck = now;
-        if (!postmasterExited.getAsBoolean()) return s;
-        postmasterExited();
+        if (running) {
+            if (postmasterExited.getAsBoolean()) postmasterExited();
+        } else {
+            String pm = postmasterStatus.get();
+            if (pm.equals("ready") || pm.equals("standby")) postmasterReady(pm.equals("standby"));
+        }
         return current.get();
+    }
+
+    /**
+     * Where {@link #get()} learns, while the status says "starting", whether postgres accepts connections now: the
+     * status line of postmaster.pid ("ready", "standby", ...; "" when none runs).
+     */
+    public void setPostmasterStatusCheck(Supplier<String> check) {
+        this.postmasterStatus = check;
+    }
+
+    /**
+     * postgres accepts connections (postmaster.pid says ready or standby: the postmaster writes that before it lets the
+     * first client in) while the last status says "starting": publish it running, a replica when "standby", with
+     * what the last observation knew (timeline and position from pg_control). The background start or the next cycle publishes the full observation.
+     */
+    private void postmasterReady(boolean inRecovery) {
+        CycleReport r = lastReport.get();
+        if (r == null || r.local().dataDirEmpty()) return;
+        LocalPostgres l = r.local();
+        LocalPostgres running = new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, l.systemId(), inRecovery,
+                null, l.timeline(), l.walPosition(), null, null, null, inRecovery ? l.followedMember() : null,
+                l.primarySlotName());
+        NodeStatus.PgDetails details = new NodeStatus.PgDetails(null, l.serverVersion(), inRecovery,
+                l.walPosition(), null, null, null, false, null, l.timeline(), null, List.of());
+        publish(new CycleReport(r.cluster(), r.lastCluster(), running, r.memory(), r.settings(), r.message(), null,
+                r.dcsLastSeenEpochSeconds(), r.nextCycleAtMillis(), r.monotonicNowMillis()), details);
     }
 
     /** Where {@link #get()} learns that the known postmaster exited (the postmaster watch). */

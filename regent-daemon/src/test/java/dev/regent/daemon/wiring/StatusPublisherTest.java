@@ -129,6 +129,42 @@ class StatusPublisherTest {
     }
 
     @Test
+    void aReadOfAStartingStatusNoticesThatPostgresAcceptsConnections() throws Exception {
+        // crash recovery in place: SQL works before the start's poll notices; GET / must not say "starting" then
+        StatusPublisher p = new StatusPublisher("batman", "pg1", () -> null);
+        java.util.concurrent.atomic.AtomicReference<String> pm = new java.util.concurrent.atomic.AtomicReference<>(
+                "starting");
+        p.setPostmasterStatusCheck(pm::get);
+        LocalPostgres starting = new LocalPostgres(LocalPostgres.ProcessState.STARTING, false, "7000000000000000001",
+                false, "in crash recovery", 1, 100, null, null, null, null, null);
+        CycleReport r = report(starting, false);
+        p.accept(new CycleReport(r.cluster(), r.lastCluster(), starting, r.memory(), r.settings(), "starting",
+                "starting", 1, 10_000, 0));
+        Thread.sleep(StatusPublisher.LIVENESS_CHECK_NANOS / 1_000_000 + 1);
+        assertThat(p.get().state()).isEqualTo("starting");
+        pm.set("ready");
+        Thread.sleep(StatusPublisher.LIVENESS_CHECK_NANOS / 1_000_000 + 1);
+        assertThat(p.get().state()).isEqualTo("running");
+        assertThat(p.get().role()).isEqualTo("primary");
+        assertThat(p.get().pg().timeline()).isEqualTo(1);
+    }
+
+    @Test
+    void aStartingFormerPrimaryThatComesUpAsAHotStandbyIsPublishedAsAReplica() throws Exception {
+        // a demotion: pg_control of the stopped primary says "shut down", postmaster.pid then says "standby"
+        StatusPublisher p = new StatusPublisher("batman", "pg1", () -> null);
+        p.setPostmasterStatusCheck(() -> "standby");
+        LocalPostgres stopped = new LocalPostgres(LocalPostgres.ProcessState.STOPPED, false, "7000000000000000001",
+                false, "shut down", 1, 100, null, null, null, null, null);
+        CycleReport r = report(stopped, false);
+        p.accept(new CycleReport(r.cluster(), r.lastCluster(), stopped, r.memory(), r.settings(), "demote",
+                "demote", 1, 10_000, 0));
+        Thread.sleep(StatusPublisher.LIVENESS_CHECK_NANOS / 1_000_000 + 1);
+        assertThat(p.get().state()).isEqualTo("running");
+        assertThat(p.get().role()).isEqualTo("replica");
+    }
+
+    @Test
     void nothingHappensBeforeTheFirstCycle() {
         StatusPublisher p = new StatusPublisher("batman", "pg1", () -> null);
         p.postmasterExited();
