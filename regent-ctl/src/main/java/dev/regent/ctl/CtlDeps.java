@@ -3,20 +3,23 @@ package dev.regent.ctl;
 import dev.regent.daemon.wiring.DcsStores;
 import dev.regent.dcs.KeyValueStore;
 import dev.regent.dcs.raft.RaftKeyValueStore;
+import dev.regent.time.Sleeper;
+import dev.regent.time.Ticker;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
- * What regentctl takes from the outside world, injectable for tests: how to open the DCS store, how to sleep
- * (watch and wait loops), and the local wall clock for printed timestamps.
+ * What regentctl takes from the outside world, injectable for tests: how to open the DCS store, the time (waits and
+ * printed timestamps) and how to sleep (watch and wait loops).
  *
- * @param stores opens the key-value store of the configured DCS
+ * @param stores  opens the key-value store of the configured DCS
+ * @param ticker  monotonic time of waits, wall time of printed timestamps (in the local time zone)
  * @param sleeper sleeps between refreshes; an interrupt ends a watch loop like Ctrl-C
- * @param now local wall time
  */
-public record CtlDeps(StoreFactory stores, Sleeper sleeper, Supplier<LocalDateTime> now) {
+public record CtlDeps(StoreFactory stores, Ticker ticker, Sleeper sleeper) {
 
     /** Opens the configured DCS. */
     @FunctionalInterface
@@ -24,15 +27,14 @@ public record CtlDeps(StoreFactory stores, Sleeper sleeper, Supplier<LocalDateTi
         KeyValueStore open(CtlConfig config);
     }
 
-    /** Blocks for a duration. */
-    @FunctionalInterface
-    public interface Sleeper {
-        void sleep(Duration d) throws InterruptedException;
+    /** The real world: the daemon's DCS factory, the system clocks, {@link Thread#sleep}. */
+    public static CtlDeps real() {
+        return new CtlDeps(CtlDeps::openStore, Ticker.SYSTEM, Sleeper.SYSTEM);
     }
 
-    /** The real world: the daemon's DCS factory, {@link Thread#sleep}, the system clock. */
-    public static CtlDeps real() {
-        return new CtlDeps(CtlDeps::openStore, d -> Thread.sleep(d.toMillis()), LocalDateTime::now);
+    /** Local wall time (the JVM's time zone) for printed timestamps. */
+    public LocalDateTime now() {
+        return LocalDateTime.ofInstant(Instant.ofEpochMilli(ticker.wallMillis()), ZoneId.systemDefault());
     }
 
     /**

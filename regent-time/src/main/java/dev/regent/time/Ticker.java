@@ -1,5 +1,7 @@
 package dev.regent.time;
 
+import java.time.Clock;
+import java.time.ZoneOffset;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,5 +32,10 @@ public interface Ticker {
     /** Monotonic milliseconds (the HA loop's time base for leases and timeouts). */
     default long monotonicMillis() {
         return TimeUnit.NANOSECONDS.toMillis(nanoTime());
+    }
+
+    /** The wall time of this ticker as a UTC {@link Clock}, for APIs that take one. */
+    default Clock wallClock() {
+        return new TickerClock(this, ZoneOffset.UTC);
     }
 }

@@ -1,6 +1,7 @@
 package dev.regent.daemon.rest;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.regent.time.Ticker;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -73,6 +74,11 @@ public final class RestApiServer implements AutoCloseable {
             return new Options(listen, username, password, threads, backlog, wall, monotonic, switchoverTimeout);
         }
 
+        /** Both clocks from {@code ticker}: its wall time and its monotonic milliseconds. */
+        public Options withTicker(Ticker ticker) {
+            return withClocks(ticker.wallClock(), ticker::monotonicMillis);
+        }
+
         public Options withThreads(int n) {
             return new Options(listen, username, password, n, backlog, clock, monotonicMillis, switchoverTimeout);
         }
@@ -84,7 +90,7 @@ public final class RestApiServer implements AutoCloseable {
 
     /** The monotonic clock the daemon should use for {@link NodeStatus} deadlines by default. */
     public static long nanoMillis() {
-        return System.nanoTime() / 1_000_000L;
+        return Ticker.SYSTEM.monotonicMillis();
     }
 
     private final Options options;
