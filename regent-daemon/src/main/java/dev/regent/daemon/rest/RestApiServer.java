@@ -57,7 +57,7 @@ public final class RestApiServer implements AutoCloseable {
             Objects.requireNonNull(listen, "restapi.listen");
             threads = Math.max(5, threads);
             backlog = backlog <= 0 ? 5 : backlog;
-            clock = clock == null ? Clock.systemUTC() : clock;
+            clock = clock == null ? Ticker.SYSTEM.wallClock() : clock;
             monotonicMillis = monotonicMillis == null ? RestApiServer::nanoMillis : monotonicMillis;
         }
 

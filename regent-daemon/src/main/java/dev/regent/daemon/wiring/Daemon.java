@@ -24,7 +24,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -98,7 +97,7 @@ public final class Daemon {
         MemberDataBuilder member = new MemberDataBuilder(pg.connUrl(),
                 "http://" + config.restapi().connectAddress() + "/patroni", Versions.PATRONI_COMPATIBLE);
         loop = new HaLoop(config.name(), dcs, pg, HaDecider::decide, settings, prober, member, status,
-                Clock.systemUTC());
+                ticker.wallClock());
         DaemonControl control = new DaemonControl(config.name(), dcs, loop, prober, status, this::reloadConfigFile,
                 new LiveWal(postgresql::walNow), ticker, sleeper);
         loop.setSettingsListener(s -> {

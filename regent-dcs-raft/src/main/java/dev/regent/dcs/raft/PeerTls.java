@@ -1,5 +1,6 @@
 package dev.regent.dcs.raft;
 
+import dev.regent.time.Ticker;
 import java.net.Socket;
 import java.security.KeyPair;
 import java.security.Principal;
@@ -40,7 +41,8 @@ final class PeerTls {
             return new PeerTls(null);
         }
         KeyPair keys = PasswordCertificate.newKeyPair();
-        X509Certificate cert = PasswordCertificate.create(keys, password, Instant.now());
+        X509Certificate cert = PasswordCertificate.create(keys, password,
+                Instant.ofEpochMilli(Ticker.SYSTEM.wallMillis()));  // TLS peers check validity on their real clocks
         return new PeerTls(new GrpcTlsConfig(new SingleKeyManager(keys.getPrivate(), cert),
                 new PasswordTrustManager(password), true));
     }
