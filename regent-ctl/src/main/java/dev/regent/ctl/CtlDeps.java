@@ -6,7 +6,6 @@ import dev.regent.dcs.raft.RaftKeyValueStore;
 import dev.regent.time.Sleeper;
 import dev.regent.time.Ticker;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.Map;
@@ -34,7 +33,7 @@ public record CtlDeps(StoreFactory stores, Ticker ticker, Sleeper sleeper) {
 
     /** Local wall time (the JVM's time zone) for printed timestamps. */
     public LocalDateTime now() {
-        return LocalDateTime.ofInstant(Instant.ofEpochMilli(ticker.wallMillis()), ZoneId.systemDefault());
+        return LocalDateTime.ofInstant(ticker.wallInstant(), ZoneId.systemDefault());
     }
 
     /**

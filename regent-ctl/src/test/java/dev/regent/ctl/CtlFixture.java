@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.HashMap;
@@ -85,7 +86,12 @@ final class CtlFixture implements AutoCloseable {
 
             @Override
             public long wallMillis() {
-                return NOW.atZone(ZoneId.systemDefault()).toInstant().toEpochMilli();
+                return wallInstant().toEpochMilli();
+            }
+
+            @Override
+            public Instant wallInstant() {
+                return NOW.atZone(ZoneId.systemDefault()).toInstant();
             }
         }, d -> {
             if (sleeps.incrementAndGet() > maxSleeps) throw new InterruptedException("test ends the watch");

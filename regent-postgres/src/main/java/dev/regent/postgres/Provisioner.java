@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -188,7 +187,7 @@ final class Provisioner {
         }
         Path target = dataDir.resolveSibling(dataDir.getFileName() + ".failed");
         if (Files.exists(target)) {
-            String ts = LocalDateTime.ofInstant(Instant.ofEpochMilli(ticker.wallMillis()), ZoneId.systemDefault())
+            String ts = LocalDateTime.ofInstant(ticker.wallInstant(), ZoneId.systemDefault())
                     .format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss"));
             target = dataDir.resolveSibling(dataDir.getFileName() + ".failed_" + ts);
         }

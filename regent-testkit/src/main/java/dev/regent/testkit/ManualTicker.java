@@ -20,6 +20,7 @@ public final class ManualTicker implements Ticker, Sleeper {
     /** The default wall-clock start: 2026-01-01T00:00:00Z. */
     public static final Instant DEFAULT_WALL_START = Instant.parse("2026-01-01T00:00:00Z");
 
+    private final Instant wallStart;
     private final long wallStartMillis;
     private final AtomicLong nanos = new AtomicLong();
     private final List<Duration> sleeps = new CopyOnWriteArrayList<>();
@@ -32,6 +33,7 @@ public final class ManualTicker implements Ticker, Sleeper {
 
     /** Monotonic time 0, wall time {@code wallStart}. */
     public ManualTicker(Instant wallStart) {
+        this.wallStart = wallStart;
         this.wallStartMillis = wallStart.toEpochMilli();
     }
 
@@ -43,6 +45,11 @@ public final class ManualTicker implements Ticker, Sleeper {
     @Override
     public long wallMillis() {
         return wallStartMillis + nanos.get() / 1_000_000L;
+    }
+
+    @Override
+    public Instant wallInstant() {
+        return wallStart.plusNanos(nanos.get());
     }
 
     /** Time elapsed since this ticker was made. */

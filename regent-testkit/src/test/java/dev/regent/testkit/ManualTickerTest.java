@@ -24,6 +24,8 @@ class ManualTickerTest {
         assertThat(time.wallClock().instant()).isEqualTo(Instant.parse("2026-03-01T12:00:03.500Z"));
         assertThat(time.sleeps()).containsExactly(Duration.ofSeconds(2), Duration.ZERO);
         assertThat(time.elapsed()).isEqualTo(Duration.ofMillis(3500));
+        time.advance(Duration.ofNanos(1_234));
+        assertThat(time.wallInstant()).isEqualTo(Instant.parse("2026-03-01T12:00:03.500001234Z"));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.regent.time;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.concurrent.TimeUnit;
 
@@ -21,6 +22,11 @@ public interface Ticker {
         public long wallMillis() {
             return System.currentTimeMillis();
         }
+
+        @Override
+        public Instant wallInstant() {
+            return Instant.now();
+        }
     };
 
     /** Monotonic nanoseconds from an arbitrary origin; only differences mean something. */
@@ -28,6 +34,14 @@ public interface Ticker {
 
     /** Wall-clock milliseconds since the epoch (may jump). */
     long wallMillis();
+
+    /**
+     * The wall-clock instant, as precise as the clock allows (the system clock gives microseconds, which printed
+     * timestamps show); by default {@link #wallMillis()}.
+     */
+    default Instant wallInstant() {
+        return Instant.ofEpochMilli(wallMillis());
+    }
 
     /** Monotonic milliseconds (the HA loop's time base for leases and timeouts). */
     default long monotonicMillis() {

@@ -32,7 +32,7 @@ final class TickerClock extends Clock {
 
     @Override
     public Instant instant() {
-        return Instant.ofEpochMilli(ticker.wallMillis());
+        return ticker.wallInstant();
     }
 
     @Override

@@ -102,5 +102,8 @@ class DeadlineTest {
         long b = Ticker.SYSTEM.nanoTime();
         assertThat(b).isGreaterThanOrEqualTo(a);
         assertThat(Math.abs(Ticker.SYSTEM.wallMillis() - System.currentTimeMillis())).isLessThan(1000);
+        assertThat(Math.abs(Ticker.SYSTEM.wallInstant().toEpochMilli() - System.currentTimeMillis())).isLessThan(1000);
+        assertThat(Ticker.SYSTEM.wallClock().instant()).isBetween(java.time.Instant.now().minusSeconds(1),
+                java.time.Instant.now().plusSeconds(1));
     }
 }

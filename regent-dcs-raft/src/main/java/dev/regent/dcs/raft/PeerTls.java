@@ -6,7 +6,6 @@ import java.security.KeyPair;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLEngine;
@@ -42,7 +41,7 @@ final class PeerTls {
         }
         KeyPair keys = PasswordCertificate.newKeyPair();
         X509Certificate cert = PasswordCertificate.create(keys, password,
-                Instant.ofEpochMilli(Ticker.SYSTEM.wallMillis()));  // TLS peers check validity on their real clocks
+                Ticker.SYSTEM.wallInstant());  // TLS peers check validity on their real clocks
         return new PeerTls(new GrpcTlsConfig(new SingleKeyManager(keys.getPrivate(), cert),
                 new PasswordTrustManager(password), true));
     }
