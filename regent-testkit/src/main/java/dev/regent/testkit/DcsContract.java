@@ -273,7 +273,8 @@ public abstract class DcsContract extends StoreFixture {
         Instant at = Instant.parse("2030-05-01T08:00:00.250Z");
         assertThat(a.setFailover(new Failover(0, "pg0", "pg1", at), ZoneOffset.ofHours(2), null)).isTrue();
         assertThat(raw(a, "failover")).as("scheduled_at keeps the operator's offset, micros as Python prints them")
-                .isEqualTo("{\"leader\":\"pg0\",\"member\":\"pg1\",\"scheduled_at\":\"2030-05-01T10:00:00.250000+02:00\"}");
+                .isEqualTo("{\"leader\":\"pg0\",\"member\":\"pg1\","
+                        + "\"scheduled_at\":\"2030-05-01T10:00:00.250000+02:00\"}");
         Failover f = a.load().failover();
         assertThat(f).isEqualTo(new Failover(f.version(), "pg0", "pg1", at));
 
@@ -282,7 +283,8 @@ public abstract class DcsContract extends StoreFixture {
         assertThat(a.load().failover()).as("refused writes change nothing").isEqualTo(f);
 
         assertThat(a.setFailover(new Failover(0, "", "pg2", null), f.version())).isTrue();
-        assertThat(raw(a, "failover")).as("an empty leader is left out, as Patroni does").isEqualTo("{\"member\":\"pg2\"}");
+        assertThat(raw(a, "failover")).as("an empty leader is left out, as Patroni does")
+                .isEqualTo("{\"member\":\"pg2\"}");
         f = a.load().failover();
         assertThat(f).isEqualTo(new Failover(f.version(), null, "pg2", null));
         assertThat(f.actionName()).isEqualTo("manual failover");
