@@ -28,7 +28,7 @@ public record CtlDeps(StoreFactory stores, Ticker ticker, Sleeper sleeper) {
 
     /** The real world: the daemon's DCS factory, the system clocks, {@link Thread#sleep}. */
     public static CtlDeps real() {
-        return new CtlDeps(CtlDeps::openStore, Ticker.SYSTEM, Sleeper.SYSTEM);
+        return new CtlDeps(c -> openStore(c, Ticker.SYSTEM, Sleeper.SYSTEM), Ticker.SYSTEM, Sleeper.SYSTEM);
     }
 
     /** Local wall time (the JVM's time zone) for printed timestamps. */
@@ -40,14 +40,14 @@ public record CtlDeps(StoreFactory stores, Ticker ticker, Sleeper sleeper) {
      * Opens the store with the daemon's factory ({@link DcsStores}); only the DCS section matters to it. On Raft,
      * regentctl never votes: like patronictl it drops {@code self_addr} and talks to it as one more partner.
      */
-    static KeyValueStore openStore(CtlConfig c) {
+    static KeyValueStore openStore(CtlConfig c, Ticker ticker, Sleeper sleeper) {
         if (c.dcsType() == null) {
             throw new CtlException("no DCS is configured: use -c/--config-file, -d/--dcs-url or PATRONI_* variables");
         }
         Map<String, Object> section = c.dcsSection();
         if ("raft".equals(c.dcsType())) section = asRaftClient(section);
         try {
-            return DcsStores.open(c.dcsType(), section, Duration.ofSeconds(30), Duration.ofSeconds(5));
+            return DcsStores.open(c.dcsType(), section, Duration.ofSeconds(30), Duration.ofSeconds(5), ticker, sleeper);
         } catch (RuntimeException e) {
             throw new CtlException("cannot open the DCS (" + c.dcsType() + "): " + CtlConfig.oneLine(e.getMessage()));
         }

@@ -72,8 +72,9 @@ public final class Daemon {
         settings = new EffectiveSettings(config);
         EffectiveConfig eff = settings.current();
         for (String line : eff.describe()) LOG.info("effective: {}", line);
-        dcs = new PatroniDcs(store(config, eff.ttl(), eff.retryTimeout()), config.namespace(), config.scope(),
-                config.name(), ticker);
+        KeyValueStore store = DcsStores.open(config.dcs(), Duration.ofSeconds(eff.ttl()),
+                Duration.ofSeconds(eff.retryTimeout()), ticker, sleeper);
+        dcs = new PatroniDcs(store, config.namespace(), config.scope(), config.name(), ticker);
         if (otherNodeWithMyNameRuns()) {
             LOG.error(dev.regent.daemon.log.PatroniLevels.CRITICAL, "Can't start; there is already a node named '{}'"
                     + " running", config.name());

@@ -40,7 +40,13 @@ public final class EtcdKeyValueStore implements KeyValueStore {
 
     /** From Patroni's {@code etcd3} section; {@link IllegalArgumentException} names a bad key. */
     public static EtcdKeyValueStore fromConfig(Map<String, Object> section, Duration ttl, Duration retryTimeout) {
-        return new EtcdKeyValueStore(EtcdConfig.fromMap(section), ttl, retryTimeout);
+        return fromConfig(section, ttl, retryTimeout, Ticker.SYSTEM, Sleeper.SYSTEM);
+    }
+
+    /** As above, with retries and watches on {@code ticker} and {@code sleeper}. */
+    public static EtcdKeyValueStore fromConfig(Map<String, Object> section, Duration ttl, Duration retryTimeout,
+                                               Ticker ticker, Sleeper sleeper) {
+        return new EtcdKeyValueStore(EtcdConfig.fromMap(section), ttl, retryTimeout, ticker, sleeper);
     }
 
     // ---- reads

@@ -96,12 +96,18 @@ public final class RaftKeyValueStore implements KeyValueStore {
      */
     public static RaftKeyValueStore client(List<String> partnerAddrs, String password, Duration ttl,
                                            Duration retryTimeout) {
+        return client(partnerAddrs, password, ttl, retryTimeout, Ticker.SYSTEM, Sleeper.SYSTEM);
+    }
+
+    /** As above, with retries and polling on {@code ticker} and {@code sleeper}. */
+    public static RaftKeyValueStore client(List<String> partnerAddrs, String password, Duration ttl,
+                                           Duration retryTimeout, Ticker ticker, Sleeper sleeper) {
         List<String> partners = RaftAddresses.partners(partnerAddrs);
         if (partners.isEmpty()) throw new IllegalArgumentException("raft.partner_addrs must name at least one peer");
         PeerTls tls = PeerTls.of(password);
         RaftGroup group = RaftAddresses.group(partners);
         return new RaftKeyValueStore(null, false, budget -> RaftClients.builder(group, tls, budget).build(), ttl,
-                retryTimeout);
+                retryTimeout, ticker, sleeper);
     }
 
     /**
@@ -113,6 +119,12 @@ public final class RaftKeyValueStore implements KeyValueStore {
      * @throws IllegalArgumentException naming the {@code raft.<key>} that is missing or malformed
      */
     public static RaftKeyValueStore fromConfig(Map<String, Object> raft, Duration ttl, Duration retryTimeout) {
+        return fromConfig(raft, ttl, retryTimeout, Ticker.SYSTEM, Sleeper.SYSTEM);
+    }
+
+    /** As above, with retries and client-only polling on {@code ticker} and {@code sleeper}. */
+    public static RaftKeyValueStore fromConfig(Map<String, Object> raft, Duration ttl, Duration retryTimeout,
+                                               Ticker ticker, Sleeper sleeper) {
         String password = string(raft, "password");
         if (password != null && password.isEmpty()) {
             throw new IllegalArgumentException("raft.password must not be empty (omit it to run without one)");
@@ -124,12 +136,12 @@ public final class RaftKeyValueStore implements KeyValueStore {
                 throw new IllegalArgumentException("raft.partner_addrs is required without raft.self_addr"
                         + " (client-only mode); raft.self_addr is required to run a voting peer");
             }
-            return client(partners, password, ttl, retryTimeout);
+            return client(partners, password, ttl, retryTimeout, ticker, sleeper);
         }
         String dir = string(raft, "data_dir");
         if (dir == null || dir.isEmpty()) throw new IllegalArgumentException("raft.data_dir is required");
         RaftKvServer server = RaftKvServer.start(self, string(raft, "bind_addr"), partners, Path.of(dir), password);
-        return new RaftKeyValueStore(server, true, ttl, retryTimeout);
+        return new RaftKeyValueStore(server, true, ttl, retryTimeout, ticker, sleeper);
     }
 
     private static String string(Map<String, Object> raft, String key) {
