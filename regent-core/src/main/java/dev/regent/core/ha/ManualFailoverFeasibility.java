@@ -3,6 +3,7 @@ package dev.regent.core.ha;
 import dev.regent.core.model.ClusterConfig;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Member;
+import dev.regent.core.model.SyncState;
 import java.util.List;
 import java.util.Objects;
 
@@ -111,8 +112,8 @@ public final class ManualFailoverFeasibility {
     /**
      * The first half of Patroni's {@code is_failover_possible}: refuse (412) a leader other than the lock holder, a
      * candidate that is not the synchronous standby in strict synchronous mode or is not a member; else the members
-     * whose answers decide: the candidate, or (without one) the synchronous standbys in synchronous mode, else every
-     * other member with an API URL.
+     * whose answers decide: the candidate, or (without one) the synchronous standbys in strict synchronous mode (never
+     * the leader itself), else every other member with an API URL.
      *
      * @param action the verdict's action ({@code switchover} or {@code failover}), named in the messages
      */
@@ -123,15 +124,13 @@ public final class ManualFailoverFeasibility {
         if (leader != null && !leader.equals(current)) return refusedCandidates("leader name does not match");
         List<Member> members;
         if (candidate != null) {
-            if ("switchover".equals(action) && strictSync && (cluster.sync() == null
-                    || !cluster.sync().matches(candidate))) {
+            if ("switchover".equals(action) && strictSync && !isSyncStandby(cluster, candidate)) {
                 return refusedCandidates("candidate name does not match with sync_standby");
             }
             members = cluster.members().stream().filter(m -> m.name().equals(candidate)).toList();
             if (members.isEmpty()) return refusedCandidates("candidate does not exists");
         } else if (strictSync) {
-            members = cluster.members().stream()
-                    .filter(m -> cluster.sync() != null && cluster.sync().matches(m.name())).toList();
+            members = cluster.members().stream().filter(m -> isSyncStandby(cluster, m.name())).toList();
             if (members.isEmpty()) return refusedCandidates(action + " is not possible: can not find sync_standby");
         } else {
             members = cluster.members().stream()
@@ -152,6 +151,18 @@ public final class ManualFailoverFeasibility {
             if (p.reachable() && !p.noFailover()) return null;
         }
         return new Refusal(412, action + " is not possible: no good candidates have been found");
+    }
+
+    /**
+     * Listed as a synchronous standby in the {@code sync} key: Patroni's {@code SyncState.matches} without
+     * {@code check_leader}, so the primary the state belongs to is no candidate of its own switchover; compared
+     * case-insensitively, as PostgreSQL compares {@code synchronous_standby_names}. An empty key (no leader) lists
+     * nobody.
+     */
+    private static boolean isSyncStandby(ClusterView cluster, String name) {
+        SyncState sync = cluster.sync();
+        if (sync == null || sync.leader() == null || name == null) return false;
+        return sync.syncStandbys().stream().anyMatch(s -> s.equalsIgnoreCase(name));
     }
 
     private static Verdict refused(String action, int status, String message) {

@@ -90,7 +90,7 @@ class ManualFailoverFeasibilityTest {
             "switchover|pg0   |pg2 |quorum|[pg2]",
             "switchover|pg0   |pg7 |-     |candidate does not exists",
             "failover  |-     |pg7 |-     |candidate does not exists",
-            "switchover|pg0   |-   |on    |[pg0, pg1]",
+            "switchover|pg0   |-   |on    |[pg1]",
             "switchover|pg0   |-   |-     |[pg1, pg2]",
             "switchover|-     |-   |-     |[pg1, pg2]",
     })
@@ -111,6 +111,35 @@ class ManualFailoverFeasibilityTest {
         assertThat(c.refusal()).isEqualTo(new Refusal(412, "switchover is not possible: can not find sync_standby"));
         assertThat(ManualFailoverFeasibility.candidates(cluster("on", null), "pg0", "pg1", "switchover").refusal())
                 .isEqualTo(new Refusal(412, "candidate name does not match with sync_standby"));
+    }
+
+    @Test
+    void theSyncKeysOwnPrimaryIsNoCandidate() {
+        // Patroni's SyncState.matches leaves the leader out: a healthy leader must not make its own switchover
+        // feasible while its synchronous standby is gone
+        Candidates c = ManualFailoverFeasibility.candidates(cluster("on", Set.of()), "pg0", null, "switchover");
+        assertThat(c.refusal()).isEqualTo(new Refusal(412, "switchover is not possible: can not find sync_standby"));
+        ClusterView staleSync = cluster("on", Set.of("pg1"));
+        staleSync = new ClusterView(staleSync.initialize(), staleSync.config(), staleSync.leader(), staleSync.status(),
+                staleSync.members(), null, new SyncState(3, "pg2", Set.of("pg1"), 1), staleSync.history(), null);
+        assertThat(ManualFailoverFeasibility.candidates(staleSync, "pg0", "pg2", "switchover").refusal())
+                .isEqualTo(new Refusal(412, "candidate name does not match with sync_standby"));
+    }
+
+    @Test
+    void syncStandbyNamesCompareCaseInsensitively() {
+        Candidates c = ManualFailoverFeasibility.candidates(cluster("on", Set.of("PG1")), "pg0", "pg1", "switchover");
+        assertThat(c.refusal()).isNull();
+        assertThat(c.toAsk()).extracting(Member::name).containsExactly("pg1");
+    }
+
+    @Test
+    void anEmptySyncKeyListsNobody() {
+        ClusterView c = cluster("on", Set.of("pg1"));
+        ClusterView empty = new ClusterView(c.initialize(), c.config(), c.leader(), c.status(), c.members(), null,
+                new SyncState(3, null, Set.of("pg1"), 0), c.history(), null);
+        assertThat(ManualFailoverFeasibility.candidates(empty, "pg0", null, "switchover").refusal())
+                .isEqualTo(new Refusal(412, "switchover is not possible: can not find sync_standby"));
     }
 
     @Test

@@ -89,6 +89,15 @@ class ManualCommandAnswersTest {
     }
 
     @Test
+    void inSynchronousModeOnlyTheSyncStandbyCanTakeOver() throws Exception {
+        f.control.setView(Fixtures.syncCluster("on"));
+        f.control.peers = List.of(PeerStatus.unreachable("pg1"));
+        assertAnswer("POST", "/switchover", "{\"leader\":\"pg0\"}", 412,
+                "switchover is not possible: no good candidates have been found");
+        assertThat(f.control.calls).contains("fetchPeerStatuses [pg1]");
+    }
+
+    @Test
     void restartFiltersAreJudgedOnThePublishedState() throws Exception {
         f.status.set(Fixtures.replicaBuilder(Fixtures.cluster())
                 .pendingRestartReason(Map.of("max_connections", Map.of("old_value", "100", "new_value", "200")))
