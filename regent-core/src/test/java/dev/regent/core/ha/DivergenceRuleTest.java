@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Scenarios for the rewind-needed rule, seen from pg1 in a cluster where pg0 wins the lock and promotes from timeline
- * 3 to 4 at LSN {@value #FORK}; each case is one or more cycles of (DCS snapshot, local postgres) → memory + INFO line.
+ * 3 to 4 at LSN {@value #FORK}; each case is one or more cycles of (DCS snapshot, local postgres) → memory + INFO
+ * line.
  */
 class DivergenceRuleTest {
     private static final long FORK = 1_000;

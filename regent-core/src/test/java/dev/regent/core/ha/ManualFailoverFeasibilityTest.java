@@ -12,6 +12,7 @@ import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Member;
 import dev.regent.core.model.SyncState;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -21,36 +22,48 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ManualFailoverFeasibilityTest {
     private static final Refusal BAD_SCHEDULE = new Refusal(422, "Cannot schedule switchover in the past");
 
+    /** Patroni's answers, by the short names the table below uses. */
+    private static final Map<String, Refusal> ANSWERS = Map.of(
+            "needs-candidate", new Refusal(400, "Failover could be performed only to a specific candidate"),
+            "needs-leader", new Refusal(400, "Switchover could be performed only from a specific leader"),
+            "no-scheduled-failover", new Refusal(400, "Failover can't be scheduled"),
+            "paused-schedule", new Refusal(400, "Can't schedule switchover in the paused state"),
+            "bad-schedule", BAD_SCHEDULE,
+            "paused-needs-candidate",
+            new Refusal(400, "Switchover is possible only to a specific candidate in a paused state"),
+            "same", new Refusal(400, "Switchover target and source are the same"));
+
     /**
-     * The request conditions in Patroni's order. Empty leader/candidate = not given; {@code badSchedule}: the
-     * {@code scheduled_at} given could not be parsed; an empty status = accepted.
+     * The request conditions in Patroni's order. {@code -} leader/candidate = not given; {@code bad}: the
+     * {@code scheduled_at} given could not be parsed; answer {@code -} = accepted (see {@link #ANSWERS}).
      */
-    @ParameterizedTest(name = "{0} leader={1} candidate={2} scheduled={3} bad={4} paused={5} -> {6} {7}")
+    @ParameterizedTest(name = "{0} leader={1} candidate={2} scheduled={3} bad={4} paused={5} -> {6}")
     @CsvSource(delimiter = '|', nullValues = "-", value = {
-            // action  |leader|cand|sched|bad  |paused|status|message                                                      |action    |warns
-            "failover  |-     |-   |false|false|false |400   |Failover could be performed only to a specific candidate      |failover  |false",
-            "failover  |-     |-   |true |true |true  |400   |Failover could be performed only to a specific candidate      |failover  |false",
-            "switchover|-     |pg1 |false|false|false |400   |Switchover could be performed only from a specific leader     |switchover|false",
-            "switchover|-     |-   |true |true |true  |400   |Switchover could be performed only from a specific leader     |switchover|false",
-            "failover  |-     |pg1 |true |false|false |400   |Failover can't be scheduled                                   |failover  |false",
-            "failover  |pg0   |pg1 |true |true |true  |400   |Failover can't be scheduled                                   |failover  |false",
-            "switchover|pg0   |-   |true |true |true  |400   |Can't schedule switchover in the paused state                 |switchover|false",
-            "switchover|pg0   |pg0 |true |true |false |422   |Cannot schedule switchover in the past                        |switchover|false",
-            "switchover|pg0   |-   |false|false|true  |400   |Switchover is possible only to a specific candidate in a paused state|switchover|false",
-            "failover  |pg0   |pg1 |false|false|false |-     |-                                                             |switchover|true",
-            "failover  |pg1   |pg1 |false|false|false |400   |Switchover target and source are the same                     |switchover|true",
-            "switchover|pg0   |pg0 |false|false|false |400   |Switchover target and source are the same                     |switchover|false",
-            "switchover|pg0   |pg0 |true |false|false |400   |Switchover target and source are the same                     |switchover|false",
-            "switchover|pg0   |-   |false|false|false |-     |-                                                             |switchover|false",
-            "switchover|pg0   |pg1 |true |false|false |-     |-                                                             |switchover|false",
-            "switchover|pg0   |pg1 |false|false|true  |-     |-                                                             |switchover|false",
-            "failover  |-     |pg1 |false|false|true  |-     |-                                                             |failover  |false",
+            // action  |leader|cand|sched|bad  |paused|answer                |action    |warns
+            "failover  |-     |-   |false|false|false |needs-candidate       |failover  |false",
+            "failover  |-     |-   |true |true |true  |needs-candidate       |failover  |false",
+            "switchover|-     |pg1 |false|false|false |needs-leader          |switchover|false",
+            "switchover|-     |-   |true |true |true  |needs-leader          |switchover|false",
+            "failover  |-     |pg1 |true |false|false |no-scheduled-failover |failover  |false",
+            "failover  |pg0   |pg1 |true |true |true  |no-scheduled-failover |failover  |false",
+            "switchover|pg0   |-   |true |true |true  |paused-schedule       |switchover|false",
+            "switchover|pg0   |pg0 |true |true |false |bad-schedule          |switchover|false",
+            "switchover|pg0   |-   |false|false|true  |paused-needs-candidate|switchover|false",
+            "failover  |pg0   |pg1 |false|false|false |-                     |switchover|true",
+            "failover  |pg1   |pg1 |false|false|false |same                  |switchover|true",
+            "switchover|pg0   |pg0 |false|false|false |same                  |switchover|false",
+            "switchover|pg0   |pg0 |true |false|false |same                  |switchover|false",
+            "switchover|pg0   |-   |false|false|false |-                     |switchover|false",
+            "switchover|pg0   |pg1 |true |false|false |-                     |switchover|false",
+            "switchover|pg0   |pg1 |false|false|true  |-                     |switchover|false",
+            "failover  |-     |pg1 |false|false|true  |-                     |failover  |false",
     })
     void requestConditions(String action, String leader, String candidate, boolean scheduled, boolean badSchedule,
-                           boolean paused, Integer status, String message, String effective, boolean warns) {
+                           boolean paused, String answer, String effective, boolean warns) {
         Verdict v = ManualFailoverFeasibility.check(new Request(action, leader, candidate, scheduled), paused,
                 badSchedule ? BAD_SCHEDULE : null);
-        assertThat(v.refusal()).isEqualTo(status == null ? null : new Refusal(status, message));
+        if (answer != null) assertThat(ANSWERS).containsKey(answer);
+        assertThat(v.refusal()).isEqualTo(answer == null ? null : ANSWERS.get(answer));
         assertThat(v.action()).isEqualTo(effective);
         assertThat(v.warning()).isEqualTo(warns ? ManualFailoverFeasibility.FAILOVER_WITH_LEADER : null);
     }

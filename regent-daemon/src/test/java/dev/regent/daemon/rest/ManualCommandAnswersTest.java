@@ -106,7 +106,8 @@ class ManualCommandAnswersTest {
                 "restarted successfully");
         assertAnswer("POST", "/restart", "{\"postgres_version\":\"15.5\"}", 200, "restarted successfully");
         assertAnswer("POST", "/restart", "{\"role\":\"primary\"}", 503, "restart conditions are not satisfied");
-        assertAnswer("POST", "/restart", "{\"postgres_version\":\"15.4\"}", 503, "restart conditions are not satisfied");
+        assertAnswer("POST", "/restart", "{\"postgres_version\":\"15.4\"}", 503,
+                "restart conditions are not satisfied");
         f.status.set(Fixtures.replica());
         assertAnswer("POST", "/restart", "{\"restart_pending\":true}", 503, "restart conditions are not satisfied");
         assertThat(f.control.calls.stream().filter("requestRestart"::equals).count()).isEqualTo(2);
