@@ -110,7 +110,7 @@ public final class Daemon {
             var scheduled = loop.scheduledRestart();
             return scheduled == null ? null : scheduled.published();
         });
-        RestApiServer.Options opts = RestApiServer.Options.of(config.restapi().listen()).withTicker(ticker);
+        RestApiServer.Options opts = RestApiServer.Options.of(config.restapi().listen()).withTime(ticker, sleeper);
         if (config.restapi().authentication() != null && config.restapi().authentication().isSet()) {
             opts = opts.withAuth(config.restapi().authentication().username(),
                     config.restapi().authentication().password());
