@@ -28,6 +28,12 @@ final class LeaderRule {
             return c.decide("removed leader lock because postgres is not running as primary", new ReleaseLeaderLock());
         }
         if (c.lockLapsed()) return lapsed(c);
+        if (!c.paused() && !c.pg.isPrimary() && c.memory.preferNoRaceUntil() > c.in.nowMillis()) {
+            // the last Promote was vetoed by pre_promote (Patroni's enforce_primary_role): give the lock to another
+            // member; HealthCheck keeps this node out of the race until the backoff ends
+            c.warnings.add("Releasing the leader key voluntarily because the pre-promote script failed");
+            return c.decide("Promotion cancelled because the pre-promote script failed", new ReleaseLeaderLock());
+        }
         List<Action> actions = new ArrayList<>(List.of(new UpdateLeaderLock()));
         ManualFailoverRule.Result manual = ManualFailoverRule.fromLeader(c);
         if (manual != null) {
