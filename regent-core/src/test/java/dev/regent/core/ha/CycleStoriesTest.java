@@ -160,7 +160,15 @@ class CycleStoriesTest {
         assertThat(m.preferNoRaceUntil()).isEqualTo(t + TTL_MS);
         Decision release = as("pg1").leader("pg1").replica().memory(m).now(t)
                 .warns("Releasing the leader key voluntarily because the pre-promote script failed")
-                .expect("Promotion cancelled because the pre-promote script failed", new ReleaseLeaderLock());
+                .expect("Promotion cancelled because the pre-promote script failed", new UpdateLeaderLock(),
+                        new ReleaseLeaderLock());
+        // a switchover's failover key is cleaned up before the lock is given up (else the other members would wait
+        // for this candidate until the backoff ends)
+        Decision withKey = as("pg1").leader("pg1").replica().failover("pg0", "pg1").memory(m).now(t).decide();
+        assertThat(withKey.message()).isEqualTo("Promotion cancelled because the pre-promote script failed");
+        assertThat(withKey.actions()).first().isEqualTo(new UpdateLeaderLock());
+        assertThat(withKey.actions()).hasAtLeastOneElementOfType(Action.ClearFailover.class)
+                .last().isEqualTo(new ReleaseLeaderLock());
         m = executeAll(release, t);
         assertThat(m.wasLeader()).isFalse();
         // within ttl it stays out of the race; afterwards it may race again
