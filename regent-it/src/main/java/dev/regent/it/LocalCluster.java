@@ -9,7 +9,6 @@ import dev.regent.daemon.wiring.DcsStores;
 import dev.regent.testkit.EtcdProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -245,23 +243,7 @@ public final class LocalCluster implements AutoCloseable {
     }
 
     private static int freeBase(int count) {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            // below Linux's ephemeral range (32768-60999): no outgoing connection may take a port of a node that a
-            // test starts late
-            int base = ThreadLocalRandom.current().nextInt(20000, 32000);
-            boolean ok = true;
-            for (int i = 0; i < count && ok; i++) ok = isFree(base + i);
-            if (ok) return base;
-        }
-        throw new IllegalStateException("no free port range found");
-    }
-
-    private static boolean isFree(int port) {
-        try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return dev.regent.testkit.FreePorts.consecutive(count);
     }
 
     static void sleep(long ms) {

@@ -10,7 +10,6 @@ import dev.regent.dcs.DcsException;
 import dev.regent.dcs.PatroniDcs;
 import dev.regent.testkit.EtcdProcess;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -231,17 +230,9 @@ class PatroniSampleConfigTest {
         new ProcessBuilder("kill", "-9", pid).start().waitFor();
     }
 
-    /** A free port below Linux's ephemeral range (32768-60999), so that no outgoing connection takes it meanwhile. */
     private static int freePort(Set<Integer> taken) {
-        while (true) {
-            int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(20000, 32000);
-            if (taken.contains(port)) continue;
-            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-                taken.add(port);
-                return port;
-            } catch (IOException e) {
-                // taken: try another
-            }
-        }
+        int port = dev.regent.testkit.FreePorts.one();
+        taken.add(port);
+        return port;
     }
 }

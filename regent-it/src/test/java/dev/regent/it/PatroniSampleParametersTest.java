@@ -10,7 +10,6 @@ import dev.regent.dcs.DcsException;
 import dev.regent.dcs.PatroniDcs;
 import dev.regent.testkit.EtcdProcess;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -157,9 +156,7 @@ class PatroniSampleParametersTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    private static int freePort() {
+        return dev.regent.testkit.FreePorts.one();
     }
 }

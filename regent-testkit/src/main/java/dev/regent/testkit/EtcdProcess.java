@@ -6,7 +6,6 @@ import dev.regent.time.Ticker;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -189,10 +188,7 @@ public final class EtcdProcess implements AutoCloseable {
         throw new IllegalStateException(name + " not found on PATH; install it with: apt-get install -y " + aptPackage);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        }
+    private static int freePort() {
+        return FreePorts.one();
     }
 }

@@ -1,0 +1,64 @@
+package dev.regent.testkit;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Free loopback ports for the servers a test starts (etcd, Regent's REST API, PostgreSQL, Raft peers), handed out from
+ * 20000-31999: below Linux's ephemeral range (32768-60999), so no outgoing connection takes a port between the moment
+ * it is chosen and the moment its server binds it. When surefire runs test classes in parallel forks, each fork gets
+ * its own slice of that range (system property {@code regent.test.fork}, surefire's fork number, of
+ * {@code regent.test.forks}), so two forks never choose the same port for servers that bind seconds later. Within one
+ * JVM a port is never handed out twice.
+ */
+public final class FreePorts {
+    private static final int LOW = 20000;
+    private static final int HIGH = 32000;
+    private static final Set<Integer> HANDED_OUT = new HashSet<>();
+
+    private FreePorts() {}
+
+    /** One free port. */
+    public static int one() {
+        return consecutive(1);
+    }
+
+    /** The first of {@code count} consecutive free ports, none handed out before by this JVM. */
+    public static synchronized int consecutive(int count) {
+        int[] slice = slice();
+        for (int attempt = 0; attempt < 500; attempt++) {
+            int base = ThreadLocalRandom.current().nextInt(slice[0], slice[1] - count + 1);
+            boolean ok = true;
+            for (int i = 0; i < count && ok; i++) ok = !HANDED_OUT.contains(base + i) && isFree(base + i);
+            if (ok) {
+                for (int i = 0; i < count; i++) HANDED_OUT.add(base + i);
+                return base;
+            }
+        }
+        throw new IllegalStateException("no " + count + " free consecutive ports in " + slice[0] + "-" + slice[1]);
+    }
+
+    /** [low, high) of this fork. */
+    static int[] slice() {
+        int forks = Integer.getInteger("regent.test.forks", 1);
+        int fork = Integer.getInteger("regent.test.fork", 1);
+        if (forks < 1 || fork < 1 || fork > forks) {
+            throw new IllegalStateException("regent.test.fork=" + fork + " is not within 1.." + forks);
+        }
+        int size = (HIGH - LOW) / forks;
+        int low = LOW + (fork - 1) * size;
+        return new int[] {low, low + size};
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
