@@ -1,0 +1,145 @@
+package dev.regent.sim;
+
+import dev.regent.core.ha.LocalPostgres;
+import dev.regent.daemon.loop.PostgresPort;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * The {@link PostgresPort} of a simulated node: the real shell's calls applied to its {@link SimPostgres}. Each call
+ * takes a simulated duration, charged to the loop thread when the loop made the call (its next cycle comes later);
+ * calls made by a background task are covered by the task's own duration. Slow-operation faults lengthen promote and
+ * stop.
+ */
+final class SimPostgresPort implements PostgresPort {
+    private final SimCluster cluster;
+    private final Node node;
+
+    SimPostgresPort(SimCluster cluster, Node node) {
+        this.cluster = cluster;
+        this.node = node;
+    }
+
+    private SimPostgres pg() {
+        return node.pg;
+    }
+
+    private void takes(long lo, long hi, boolean slowable) {
+        long d = cluster.between(lo, hi) + (slowable && node.slow > 0 ? node.slowExtra : 0);
+        cluster.chargeLoop(node, d);
+    }
+
+    /** The postgres behind a conn_url, when this node can reach it. */
+    private SimPostgres reachable(String connUrl) {
+        Node n = cluster.nodeOfUrl(connUrl);
+        return n == null || !cluster.linked(node, n) ? null : n.pg;
+    }
+
+    @Override
+    public LocalPostgres observe() {
+        return pg().observe();
+    }
+
+    @Override
+    public String bootstrap() throws Exception {
+        pg().initdb(cluster.newSystemId(), cluster.nextSegmentUid());
+        cluster.trace.add(node.name, "postgres: initdb, running as primary of " + pg().systemId());
+        return pg().systemId();
+    }
+
+    @Override
+    public void cloneFrom(String connUrl) throws Exception {
+        if (pg().running()) pg().stop();
+        pg().removeDataDirectory();
+        pg().cloneFrom(reachable(connUrl));
+        cluster.trace.add(node.name, "postgres: basebackup from " + connUrl);
+    }
+
+    @Override
+    public void start(boolean asPrimary, String followName, String followConnUrl, Duration timeout) throws Exception {
+        takes(300, 3_000, false);
+        pg().start(asPrimary, followName);
+        cluster.trace.add(node.name, "postgres: started as " + (asPrimary ? "primary" : "replica of " + followName));
+    }
+
+    @Override
+    public void stop(String mode, Duration timeout) throws Exception {
+        if (!pg().running()) return;
+        takes(100, 2_000, true);
+        pg().stop();
+        cluster.trace.add(node.name, "postgres: stopped (" + mode + ")");
+    }
+
+    @Override
+    public void promote() throws Exception {
+        takes(100, 1_500, true);
+        cluster.onPromote(node);
+        pg().promote(cluster.nextSegmentUid());
+        cluster.trace.add(node.name, "postgres: promoted to timeline " + pg().wal().timeline());
+    }
+
+    @Override
+    public void follow(String followName, String followConnUrl) {
+        takes(5, 50, false);
+        pg().follow(followName);
+    }
+
+    @Override
+    public void rewind(String sourceConnUrl) throws Exception {
+        pg().rewind(reachable(sourceConnUrl));
+        cluster.trace.add(node.name, "postgres: pg_rewind from " + sourceConnUrl);
+    }
+
+    @Override
+    public boolean canRewind() {
+        return true;
+    }
+
+    @Override
+    public void removeDataDirectory() {
+        pg().removeDataDirectory();
+    }
+
+    @Override
+    public void moveDataDirectoryAside() {
+        pg().removeDataDirectory();
+    }
+
+    @Override
+    public void syncReplicationSlots(Set<String> names) {
+        // slots are not modelled: WAL is never recycled in the simulation
+    }
+
+    @Override
+    public void createMissingReplicationSlots(Set<String> names) {
+        // slots are not modelled
+    }
+
+    @Override
+    public void reload() {
+        takes(5, 50, false);
+    }
+
+    @Override
+    public void restart(Duration timeout) throws Exception {
+        boolean primary = pg().acceptsWrites();
+        String upstream = pg().upstream();
+        pg().stop();
+        pg().start(primary, upstream);
+    }
+
+    @Override
+    public void checkpoint() {
+        takes(50, 500, false);
+    }
+
+    @Override
+    public void fireCallback(String action, String role) {
+        // callbacks run asynchronously and change nothing the simulation observes
+    }
+
+    @Override
+    public String connUrl() {
+        return "postgres://" + node.name + ":5432/postgres";
+    }
+}
