@@ -7,14 +7,16 @@ import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Member;
 import dev.regent.core.model.TimelineHistory;
 import dev.regent.dcs.Dcs;
+import dev.regent.time.Sleeper;
+import dev.regent.time.Ticker;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.LongSupplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * Runs the decider's actions in order and stops at the first failure. Ordering rules live in the decider; what this
  * class guarantees is the order of I/O inside one action (e.g. a graceful demotion stops postgres before releasing
  * the lock, so no write can be acknowledged by the old primary after the new one is promoted). Long actions go to
- * the {@link BackgroundSlot}. Called from the loop thread only.
+ * the {@link BackgroundRunner}. Time and waits come from the injected {@link Ticker} and {@link Sleeper}. Called from
+ * the loop thread only.
  */
 public final class ActionExecutor {
     /** Python's {@code datetime.isoformat()} with microseconds and a numeric offset, as Patroni writes. */
@@ -50,9 +53,11 @@ public final class ActionExecutor {
 
     private final Dcs dcs;
     private final PostgresPort pg;
-    private final BackgroundSlot slot;
-    private final LongSupplier monotonicMillis;
+    private final BackgroundRunner slot;
+    private final Ticker ticker;
+    private final Sleeper sleeper;
     private final ScheduledRestarts scheduledRestarts;
+    private final ExitHook exit;
     private volatile StatusEvents statusEvents = new StatusEvents() { };
 
     /**
@@ -79,18 +84,27 @@ public final class ActionExecutor {
         this.statusEvents = events;
     }
 
-    public ActionExecutor(Dcs dcs, PostgresPort pg, BackgroundSlot slot, LongSupplier monotonicMillis) {
-        this(dcs, pg, slot, monotonicMillis, new ScheduledRestarts());
+    /** An executor on the real clocks with its own (empty) scheduled restarts and a halting exit. */
+    public ActionExecutor(Dcs dcs, PostgresPort pg, BackgroundRunner slot, Ticker ticker) {
+        this(dcs, pg, slot, ticker, Sleeper.SYSTEM, new ScheduledRestarts(), ExitHook.HALT);
     }
 
-    /** An executor whose {@code ClearScheduledRestart} drops the context's restart from {@code scheduledRestarts}. */
-    public ActionExecutor(Dcs dcs, PostgresPort pg, BackgroundSlot slot, LongSupplier monotonicMillis,
-                          ScheduledRestarts scheduledRestarts) {
+    /**
+     * An executor whose {@code ClearScheduledRestart} drops the context's restart from {@code scheduledRestarts}.
+     *
+     * @param ticker  the time base of {@code lockValidUntil} (the decider's {@code nowMillis}) and of timestamps
+     * @param sleeper how {@code WaitUntil} waits
+     * @param exit    what {@code FatalExit} does
+     */
+    public ActionExecutor(Dcs dcs, PostgresPort pg, BackgroundRunner slot, Ticker ticker, Sleeper sleeper,
+                          ScheduledRestarts scheduledRestarts, ExitHook exit) {
         this.dcs = dcs;
         this.pg = pg;
         this.slot = slot;
-        this.monotonicMillis = monotonicMillis;
+        this.ticker = ticker;
+        this.sleeper = sleeper;
         this.scheduledRestarts = scheduledRestarts;
+        this.exit = exit;
     }
 
     /** Run {@code actions} in order; stop at the first failure. */
@@ -142,10 +156,10 @@ public final class ActionExecutor {
                 return UnaryOperator.identity();
             }, null);
         } else if (a instanceof Action.AcquireLeaderLock) {
-            long now = monotonicMillis.getAsLong();
+            long now = ticker.monotonicMillis();
             return ok(dcs.attemptToAcquireLeader(), leader(now + ctx.ttlSeconds() * 1000L));
         } else if (a instanceof Action.UpdateLeaderLock) {
-            long now = monotonicMillis.getAsLong();
+            long now = ticker.monotonicMillis();
             long optime = ctx.local().isPrimary() ? ctx.local().walPosition() : 0;
             return ok(dcs.updateLeader(optime, Map.of()), leader(now + ctx.ttlSeconds() * 1000L));
         } else if (a instanceof Action.ReleaseLeaderLock) {
@@ -158,7 +172,7 @@ public final class ActionExecutor {
             return ok(ctx.bootstrapDcsJson() == null || dcs.setConfigValue(ctx.bootstrapDcsJson(), null));
         } else if (a instanceof Action.StartPostgres s) {
             String url = s.followMember() == null ? null : connUrl(ctx, s.followMember());
-            long now = monotonicMillis.getAsLong();
+            long now = ticker.monotonicMillis();
             return then(background("starting", () -> {
                 pg.start(s.asPrimary(), s.followMember(), url, ctx.startTimeout());
                 statusEvents.postgresStarted();
@@ -224,15 +238,14 @@ public final class ActionExecutor {
             }
             return UnaryOperator.identity();
         } else if (a instanceof Action.FatalExit f) {
-            LOG.error(dev.regent.daemon.log.PatroniLevels.CRITICAL, "{}", f.reason());
-            Runtime.getRuntime().halt(1);
+            exit.exit(f.reason());
             return null;
         } else if (a instanceof Action.KeepFailoverCandidate k) {
             return ok(dcs.setFailoverValue("{\"member\":\"" + k.candidate().replace("\"", "\\\"") + "\"}",
                     k.version()));
         } else if (a instanceof Action.WaitUntil w) {
-            long wait = Math.min(w.wallClockMillis() - System.currentTimeMillis(), 60_000);
-            if (wait > 0) Thread.sleep(wait);
+            long wait = Math.min(w.wallClockMillis() - ticker.wallMillis(), 60_000);
+            if (wait > 0) sleeper.sleep(Duration.ofMillis(wait));
             return UnaryOperator.identity();
         } else if (a instanceof Action.ReportDemoted) {
             pg.fireCallback("on_role_change", "demoted");
@@ -253,7 +266,7 @@ public final class ActionExecutor {
             String sysid = pg.bootstrap();
             dcs.initialize(false, sysid);
             if (ctx.bootstrapDcsJson() != null) dcs.setConfigValue(ctx.bootstrapDcsJson(), null);
-            long now = monotonicMillis.getAsLong();
+            long now = ticker.monotonicMillis();
             boolean locked = dcs.attemptToAcquireLeader();
             if (locked) statusEvents.leaderAfterBootstrap(sysid, now + ctx.ttlSeconds() * 1000L);
             pg.fireCallback("on_start", "primary");
@@ -293,7 +306,8 @@ public final class ActionExecutor {
         }
         int oldTimeline = newTimeline > 1 ? newTimeline - 1
                 : before.timeline() > 0 ? before.timeline() : c.timeline();
-        String ts = OffsetDateTime.now(ZoneOffset.UTC).format(HISTORY_TIMESTAMP);
+        String ts = OffsetDateTime.ofInstant(Instant.ofEpochMilli(ticker.wallMillis()), ZoneOffset.UTC)
+                .format(HISTORY_TIMESTAMP);
         TimelineHistory.Entry left = new TimelineHistory.Entry(oldTimeline, before.walPosition(),
                 "no recovery target specified", ts, dcs.name());
         try {
@@ -381,7 +395,7 @@ public final class ActionExecutor {
         }
     }
 
-    private UnaryOperator<NodeMemory> background(String name, BackgroundSlot.Task task,
+    private UnaryOperator<NodeMemory> background(String name, BackgroundRunner.Task task,
                                                  UnaryOperator<NodeMemory> onFailure) {
         return slot.submit(name, task, onFailure) ? UnaryOperator.identity() : null;
     }

@@ -10,21 +10,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The single slot for long actions (bootstrap, basebackup, rewind, start, restart). While a task runs, the loop keeps
- * renewing the leader lock and reports "{@code <task> in progress}". Thread-safe: submitted from the loop thread,
- * run on one daemon thread; the finished task's memory update is collected by the loop via {@link #takeFinished()}.
+ * The production {@link BackgroundRunner}: tasks run on one daemon thread. Thread-safe: submitted from the loop
+ * thread, run on the background thread; the finished task's memory update is collected by the loop via
+ * {@link #takeFinished()}.
  */
-public final class BackgroundSlot implements AutoCloseable {
+public final class BackgroundSlot implements BackgroundRunner {
     private static final Logger LOG = LoggerFactory.getLogger(BackgroundSlot.class);
-
-    /** A long task: returns how the node memory changes on success; throws on failure. */
-    @FunctionalInterface
-    public interface Task {
-        UnaryOperator<NodeMemory> run() throws Exception;
-    }
-
-    /** Outcome of a finished task, for the loop. */
-    public record Finished(String name, boolean ok, UnaryOperator<NodeMemory> memoryUpdate, String error) {}
 
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "regent-background");
@@ -41,15 +32,12 @@ public final class BackgroundSlot implements AutoCloseable {
         this.onFinish = onFinish;
     }
 
-    /** Name of the running task, or null. */
+    @Override
     public String running() {
         return running.get();
     }
 
-    /**
-     * Start {@code task} unless one is running. {@code onFailure} turns a failure into a memory update (may be null).
-     * Returns false when the slot is busy.
-     */
+    @Override
     public boolean submit(String name, Task task, UnaryOperator<NodeMemory> onFailure) {
         if (!running.compareAndSet(null, name)) return false;
         future = executor.submit(() -> {
@@ -72,12 +60,12 @@ public final class BackgroundSlot implements AutoCloseable {
         return true;
     }
 
-    /** The last finished task's outcome, once; null when none finished since the last call. */
+    @Override
     public Finished takeFinished() {
         return finished.getAndSet(null);
     }
 
-    /** Interrupt a running task (reinitialize --force). */
+    @Override
     public void cancel() {
         Future<?> f = future;
         if (f != null) f.cancel(true);

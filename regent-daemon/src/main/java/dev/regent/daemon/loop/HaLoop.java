@@ -13,6 +13,7 @@ import dev.regent.core.model.Tags;
 import dev.regent.core.model.TimelineHistory;
 import dev.regent.dcs.Dcs;
 import dev.regent.dcs.DcsException;
+import dev.regent.time.Ticker;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * thread owns the node memory; the REST API only reads published {@link CycleReport}s and enqueues commands.
  * A cycle runs every {@code loop_wait} seconds, or earlier when woken: by a relevant DCS change (leader, failover,
  * config, initialize, sync), a REST command, or the end of a background task.
+ *
+ * <p>Everything taken from outside the decision (time, waits, the background slot, peer probes, the process exit)
+ * comes from a {@link LoopEnvironment}, so a simulator can run the real {@link #cycle()} on simulated time without
+ * {@link #start() starting} any thread.
  */
 public final class HaLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HaLoop.class);
@@ -42,11 +47,12 @@ public final class HaLoop implements AutoCloseable {
     private final PostgresPort pg;
     private final Function<HaInput, Decision> decider;
     private final SettingsProvider settingsProvider;
-    private final PeerProber prober;
+    private final PeerProbe prober;
     private final MemberDataBuilder memberData;
     private final Consumer<CycleReport> publisher;
-    private final Clock wallClock;
-    private final BackgroundSlot slot;
+    private final LoopEnvironment env;
+    private final Ticker ticker;
+    private final BackgroundRunner slot;
     private final ActionExecutor executor;
     private final ScheduledRestarts scheduledRestarts = new ScheduledRestarts();
     private final ConcurrentLinkedQueue<Command> commands = new ConcurrentLinkedQueue<>();
@@ -67,25 +73,44 @@ public final class HaLoop implements AutoCloseable {
     private HaSettings lastSettings;
     private volatile Consumer<HaSettings> settingsListener = s -> { };
 
+    /** A loop on the real clocks (wall time from {@code wallClock}), a thread-backed slot and a halting exit. */
     public HaLoop(String name, Dcs dcs, PostgresPort pg, Function<HaInput, Decision> decider,
-                  SettingsProvider settingsProvider, PeerProber prober, MemberDataBuilder memberData,
+                  SettingsProvider settingsProvider, PeerProbe prober, MemberDataBuilder memberData,
                   Consumer<CycleReport> publisher, Clock wallClock) {
+        this(name, dcs, pg, decider, settingsProvider, memberData, publisher,
+                LoopEnvironment.system(prober).withTicker(withWallClock(wallClock)));
+    }
+
+    /** A loop whose time, waits, background slot, peer probes and exit come from {@code env}. */
+    public HaLoop(String name, Dcs dcs, PostgresPort pg, Function<HaInput, Decision> decider,
+                  SettingsProvider settingsProvider, MemberDataBuilder memberData, Consumer<CycleReport> publisher,
+                  LoopEnvironment env) {
         this.name = name;
         this.dcs = dcs;
         this.pg = pg;
         this.decider = decider;
         this.settingsProvider = settingsProvider;
-        this.prober = prober;
+        this.prober = env.peers();
         this.memberData = memberData;
         this.publisher = publisher;
-        this.wallClock = wallClock;
-        this.slot = new BackgroundSlot(this::wakeUp);
-        this.executor = new ActionExecutor(dcs, pg, slot, HaLoop::monotonicMillis, scheduledRestarts);
+        this.env = env;
+        this.ticker = env.ticker();
+        this.slot = env.background().apply(this::wakeUp);
+        this.executor = new ActionExecutor(dcs, pg, slot, ticker, env.sleeper(), scheduledRestarts, env.exit());
     }
 
-    /** Monotonic milliseconds (the loop's time base for leases and timeouts). */
-    public static long monotonicMillis() {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
+    private static Ticker withWallClock(Clock wallClock) {
+        return new Ticker() {
+            @Override
+            public long nanoTime() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public long wallMillis() {
+                return wallClock.millis();
+            }
+        };
     }
 
     /** Start the loop and watcher threads. */
@@ -153,7 +178,7 @@ public final class HaLoop implements AutoCloseable {
 
     private void runLoop() {
         while (!stopped) {
-            long started = monotonicMillis();
+            long started = ticker.monotonicMillis();
             int loopWait = 10;
             boolean again = false;
             boolean transitional = false;
@@ -170,8 +195,12 @@ public final class HaLoop implements AutoCloseable {
         }
     }
 
-    /** One HA cycle. Returns true when a failed action asks for a prompt re-decision. */
-    boolean cycle() {
+    /**
+     * One HA cycle: observe, decide, act, publish, on the calling thread. {@link #start()} calls it from the loop
+     * thread; a simulator calls it directly (never both). Returns true when a failed action asks for a prompt
+     * re-decision (the loop then runs again after 100 ms instead of loop_wait).
+     */
+    public boolean cycle() {
         BackgroundSlot.Finished finished = slot.takeFinished();
         if (finished != null && finished.memoryUpdate() != null) {
             memory = finished.memoryUpdate().apply(memory);
@@ -180,7 +209,7 @@ public final class HaLoop implements AutoCloseable {
         try {
             cluster = dcs.load();
             lastCluster = cluster;
-            dcsLastSeenEpoch = wallClock.millis() / 1000;
+            dcsLastSeenEpoch = ticker.wallMillis() / 1000;
         } catch (DcsException e) {
             LOG.warn("DCS is not accessible: {}", e.getMessage());
             cluster = null;
@@ -196,11 +225,11 @@ public final class HaLoop implements AutoCloseable {
         if (!peers.isEmpty()) local = afterProbe(local);
         List<Command> cmds = new ArrayList<>();
         for (Command c; (c = commands.poll()) != null; ) cmds.add(c);
-        long now = monotonicMillis();
+        long now = ticker.monotonicMillis();
         ScheduledRestarts.Entry scheduled = scheduledRestarts.current();
         dev.regent.core.ha.ScheduledRestart restart = scheduled == null ? null : scheduled.restart();
         HaInput input = new HaInput(cluster, local, settings, memory, peers, slot.running(), cmds, now,
-                wallClock.millis(), restart);
+                ticker.wallMillis(), restart);
         Decision decision = decider.apply(input);
         decision.infos().forEach(LOG::info);  // why the decider chose so (Patroni logs these while deciding)
         decision.warnings().forEach(LOG::warn);
@@ -217,7 +246,8 @@ public final class HaLoop implements AutoCloseable {
         lastLocal = after;
         if (cluster != null) touchMember(after, settings, cluster);
         publisher.accept(new CycleReport(cluster, lastCluster, after, memory, settings, decision.message(),
-                slot.running(), dcsLastSeenEpoch, now + settings.loopWaitSeconds() * 1000L, monotonicMillis()));
+                slot.running(), dcsLastSeenEpoch, now + settings.loopWaitSeconds() * 1000L,
+                ticker.monotonicMillis()));
         return !result.allSucceeded();
     }
 
@@ -356,7 +386,7 @@ public final class HaLoop implements AutoCloseable {
         lock.lock();
         try {
             while (!wakeRequested && !stopped) {
-                long left = deadlineMillis - monotonicMillis();
+                long left = deadlineMillis - ticker.monotonicMillis();
                 if (left <= 0) break;
                 wake.await(left, TimeUnit.MILLISECONDS);
             }
@@ -387,21 +417,25 @@ public final class HaLoop implements AutoCloseable {
                 return;
             } catch (DcsException | RuntimeException e) {
                 LOG.debug("watch failed: {}", e.getMessage());
-                sleepQuietly(1000);
+                sleepQuietly(Duration.ofSeconds(1));
             }
         }
     }
 
-    static String fingerprint(ClusterView c) {
+    /**
+     * The watcher's wake rule: the loop is woken early when this value changes between two reads of the cluster
+     * (leader and its session, failover, config, initialize, sync). Member keys and {@code status} are left out.
+     */
+    public static String fingerprint(ClusterView c) {
         return (c.leader() == null ? "-" : c.leader().name() + "@" + c.leader().session()) + "|"
                 + (c.failover() == null ? "-" : c.failover().version()) + "|"
                 + (c.config() == null ? "-" : c.config().version()) + "|" + c.initialize() + "|"
                 + (c.sync() == null ? "-" : c.sync().version());
     }
 
-    private static void sleepQuietly(long ms) {
+    private void sleepQuietly(Duration d) {
         try {
-            Thread.sleep(ms);
+            env.sleeper().sleep(d);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

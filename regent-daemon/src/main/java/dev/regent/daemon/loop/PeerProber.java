@@ -22,13 +22,14 @@ import java.util.concurrent.TimeoutException;
  * Asks other members' REST APIs ({@code GET /patroni}) for their state, in parallel, with Patroni's 2 s timeout.
  * Used for the leader race (healthiest-node check) and for switchover feasibility. Thread-safe.
  */
-public final class PeerProber {
+public final class PeerProber implements PeerProbe {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT)
             .version(HttpClient.Version.HTTP_1_1).build();
 
     /** Probe every member except {@code self}; unreachable members are reported as such. */
+    @Override
     public Map<String, PeerStatus> probe(List<Member> members, String self) {
         Map<String, CompletableFuture<PeerStatus>> futures = new HashMap<>();
         for (Member m : members) {

@@ -31,7 +31,7 @@ class ActionExecutorTest {
     private final RecordingPostgres pg = new RecordingPostgres();
     private final AtomicLong now = new AtomicLong(1_000);
     private final BackgroundSlot slot = new BackgroundSlot(() -> { });
-    private final ActionExecutor executor = new ActionExecutor(dcs, pg, slot, now::get);
+    private final ActionExecutor executor = new ActionExecutor(dcs, pg, slot, new ManualTicker(now));
 
     @AfterEach
     void close() {

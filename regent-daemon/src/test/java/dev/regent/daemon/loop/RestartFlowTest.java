@@ -75,7 +75,7 @@ class RestartFlowTest {
         status.setScheduledRestartSource(() -> loop.scheduledRestart() == null ? null
                 : loop.scheduledRestart().published());
         DaemonControl control = new DaemonControl("pg1", dcs, loop, new PeerProber(), status, () -> { });
-        rest = new RestApiServer(RestApiServer.Options.of("127.0.0.1:0").withClocks(clock, HaLoop::monotonicMillis),
+        rest = new RestApiServer(RestApiServer.Options.of("127.0.0.1:0").withClocks(clock, dev.regent.time.Ticker.SYSTEM::monotonicMillis),
                 status, control);
         rest.start();
     }
