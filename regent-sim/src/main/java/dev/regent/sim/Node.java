@@ -38,6 +38,8 @@ final class Node {
     int delays;
     /** The watcher's last fingerprint of the cluster (a change wakes the loop). */
     String fingerprint;
+    /** Set by a FatalExit during the current cycle. */
+    String exitReason;
     /** The decider's last input and message (trace and invariant 3). */
     HaInput lastInput;
     String lastMessage;

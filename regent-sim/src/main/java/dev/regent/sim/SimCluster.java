@@ -39,8 +39,8 @@ public final class SimCluster {
      * expired (its next cycle, plus one DCS retry budget for the call that finds the lock gone).
      */
     public static final long MARGIN_MS = (LOOP_WAIT_S + RETRY_TIMEOUT_S) * 1000L;
-    public static final long FAULTS_FROM = 60_000;
-    public static final long FAULTS_UNTIL = 360_000;
+    public static final long FAULTS_FROM = 45_000;
+    public static final long FAULTS_UNTIL = 285_000;
     /** Liveness bound after the heal, in ttl. */
     public static final int LIVENESS_TTLS = 10;
 
@@ -61,7 +61,12 @@ public final class SimCluster {
         public String report(int traceLines) {
             StringBuilder b = new StringBuilder();
             b.append("seed ").append(seed).append(" (").append(nodes).append(" nodes, mutant ")
-                    .append(mutant.cliName()).append("): ").append(violation == null ? "ok" : violation).append('\n');
+                    .append(mutant.cliName()).append("): ").append(violation == null ? "ok" : violation)
+                    .append(String.format(Locale.ROOT, " [%d events, %.0fs simulated, %d exempt windows%s]", steps,
+                            simMillis / 1000.0, exemptWindows, convergedAfterMillis < 0 ? ""
+                                    : String.format(Locale.ROOT, ", converged %.1fs after the heal",
+                                            convergedAfterMillis / 1000.0)))
+                    .append('\n');
             b.append("fault schedule:\n");
             for (Fault f : faults) b.append("  ").append(f).append('\n');
             b.append("trace:\n").append(trace.tail(traceLines));
@@ -168,7 +173,22 @@ public final class SimCluster {
         n.busy = 0;
         long wait = n.daemon.cycle();
         n.busyUntil = time.now() + n.busy;
+        if (n.exitReason != null) {
+            // the process exited; a supervisor (systemd) starts it again
+            trace.add(n.name, "daemon exited: " + n.exitReason);
+            n.exitReason = null;
+            stopDaemon(n);
+            time.after(5_000, "supervisor restarts " + n.name, () -> {
+                if (n.daemon == null) startDaemon(n);
+            });
+            return;
+        }
         scheduleCycle(n, Math.max(n.busyUntil, time.now() + wait));
+    }
+
+    /** The executor's exit hook (FatalExit): the daemon ends after this cycle, postgres and the DCS stay as they are. */
+    void fatalExit(Node n, String reason) {
+        n.exitReason = reason;
     }
 
     /** The loop's wake-up (watcher, command, end of a background task): the next cycle runs as soon as it can. */
@@ -334,6 +354,11 @@ public final class SimCluster {
         long revision = server.revision();
         if (revision == lastRevision) return;
         lastRevision = revision;
+        // members/ and status change at every cycle and never matter to the fingerprint: decode the cluster (the
+        // costly part) only when one of the other keys changed
+        String raw = watchedKeys();
+        if (raw.equals(lastWatchedKeys)) return;
+        lastWatchedKeys = raw;
         ClusterView view = observe();
         if (view == null) return;
         String fp = null;
@@ -347,6 +372,23 @@ public final class SimCluster {
         }
     }
 
+    private String lastWatchedKeys = "";
+
+    /** Key, mod revision and session of every key except members/ and status: a change here may change fingerprints. */
+    private String watchedKeys() {
+        StringBuilder b = new StringBuilder();
+        try {
+            for (var kv : observer.store().getPrefix(observer.basePath())) {
+                String k = kv.key();
+                if (k.startsWith("members/", observer.basePath().length()) || k.endsWith("/status")) continue;
+                b.append(k).append('@').append(kv.modRevision()).append('/').append(kv.session()).append(';');
+            }
+        } catch (DcsException e) {
+            throw new IllegalStateException("the observer's store is never partitioned", e);
+        }
+        return b.toString();
+    }
+
     private String leaderKeyHolder() {
         try {
             var kvs = observer.store().getPrefix(observer.key("leader"));
@@ -354,6 +396,17 @@ public final class SimCluster {
         } catch (DcsException e) {
             throw new IllegalStateException("the observer's store is never partitioned", e);
         }
+    }
+
+    /**
+     * The node's own view of maintenance mode (its last cycle's config): a primary cut off from the DCS while paused
+     * cannot learn of the resume and stays unmanaged, by design (Patroni's too).
+     */
+    private static boolean believesPaused(Node n) {
+        var in = n.lastInput;
+        if (in == null) return false;
+        return in.cluster() != null && in.cluster().config() != null ? in.cluster().config().isPaused()
+                : in.settings().dynamic().isPaused();
     }
 
     /** Invariant 1, after every event. */
@@ -371,12 +424,12 @@ public final class SimCluster {
             if (n.writerSince < 0) n.writerSince = now;
             long since = Math.max(n.lastHeldLock, n.writerSince);
             boolean overdue = now - since > MARGIN_MS;
-            boolean exempt = n.frozen || paused;
+            boolean exempt = n.frozen || paused || believesPaused(n);
             if (overdue && exempt) {
                 if (!n.exemptWindowOpen) {
                     n.exemptWindowOpen = true;
                     exemptWindows++;
-                    trace.add(n.name, (n.frozen ? "frozen daemon" : "paused cluster")
+                    trace.add(n.name, (n.frozen ? "frozen daemon" : "paused cluster (as this node last saw it)")
                             + ": postgres accepts writes past its lock (exempt window)");
                 }
                 continue;
@@ -453,10 +506,10 @@ public final class SimCluster {
         for (Node n : nodes) if (n.pg.acceptsWrites()) writers.add(n);
         if (!writers.isEmpty()) {
             Node n = writers.get(writers.size() == 1 ? 0 : rnd.nextInt(writers.size()));
-            long lsn = n.pg.write(between(4_096, 131_072));
+            long lsn = n.pg.write(between(32_768, 1_048_576));
             acknowledged.add(new Commit(time.now(), n.name, n.pg.wal().last().uid(), lsn));
         }
-        time.after(between(100, 1_500), "client", this::clientWrite);
+        time.after(between(200, 3_000), "client", this::clientWrite);
     }
 
     // ---- faults ------------------------------------------------------------------------------------------------
@@ -520,6 +573,11 @@ public final class SimCluster {
     }
 
     private void kill(Node n) {
+        stopDaemon(n);
+        n.pg.crash();
+    }
+
+    private void stopDaemon(Node n) {
         n.daemon = null;
         n.incarnation++;
         n.frozen = false;
@@ -528,7 +586,6 @@ public final class SimCluster {
         n.nextCycle = null;
         n.nextCycleAt = Long.MAX_VALUE;
         n.busyUntil = 0;
-        n.pg.crash();
     }
 
     private void freeze(Node n) {
@@ -545,7 +602,12 @@ public final class SimCluster {
         List<Runnable> due = new ArrayList<>(n.deferred);
         n.deferred.clear();
         due.forEach(Runnable::run);
-        scheduleCycle(n, time.now());
+        // the loop goes on at once (its sleep ran out while it was stopped), within this event: the exemption of a
+        // frozen daemon ends with the cycle that can first notice the lost lock
+        if (n.nextCycle != null) n.nextCycle.cancel();
+        n.nextCycle = null;
+        n.nextCycleAt = Long.MAX_VALUE;
+        cycle(n);
     }
 
     private void cutDcs(Node n, int delta) {
