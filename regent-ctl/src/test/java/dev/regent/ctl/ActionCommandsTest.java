@@ -83,7 +83,20 @@ class ActionCommandsTest {
         CtlFixture.Result r = f.run("", "switchover", "--force", "--candidate", "m2");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("Could not switchover using Patroni api, falling back to DCS");
-        assertThat(f.get("failover")).isEqualTo("{\"leader\": \"m1\", \"member\": \"m2\"}");
+        assertThat(f.get("failover")).as("Patroni's manual_failover: json.dumps with separators=(',', ':')")
+                .isEqualTo("{\"leader\":\"m1\",\"member\":\"m2\"}");
+    }
+
+    @Test
+    void scheduledFallbackKeepsTheOperatorsOffsetAndEscapesNames() throws Exception {
+        m1.close();
+        f.put("members/a\\\"b", "{\"conn_url\":\"postgres://127.0.0.1:1/postgres\","
+                + "\"api_url\":\"http://127.0.0.1:1/patroni\",\"state\":\"running\",\"role\":\"replica\"}");
+        CtlFixture.Result r = f.run("", "switchover", "--force", "--candidate", "a\\\"b", "--scheduled",
+                "2030-05-01T10:00:00+02:00");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(f.get("failover")).isEqualTo(
+                "{\"leader\":\"m1\",\"member\":\"a\\\\\\\"b\",\"scheduled_at\":\"2030-05-01T10:00:00+02:00\"}");
     }
 
     @Test

@@ -1,9 +1,11 @@
 package dev.regent.dcs;
 
 import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.Failover;
 import dev.regent.core.model.MemberData;
 import dev.regent.core.model.TimelineHistory;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.Map;
 
 /**
@@ -48,7 +50,37 @@ public interface Dcs extends AutoCloseable {
     /** Write {@code config} (JSON object text) with CAS on {@code version}; version null = unconditional. */
     boolean setConfigValue(String json, Long version) throws DcsException;
 
-    /** Write {@code failover} (JSON object text; "{}" clears it) with CAS on {@code version}; null = unconditional. */
+    /**
+     * Write a switchover/failover request into {@code failover}, encoded by {@link DcsJson#failoverToJson} (the only
+     * encoder of that key), with CAS on {@code version}; null = unconditional. {@code scheduled_at} is written in
+     * {@code offset} (the one the operator gave, as Patroni keeps it; null = UTC). {@code failover.version()} is
+     * ignored: {@code version} is the CAS condition.
+     *
+     * @return false when the CAS failed
+     */
+    boolean setFailover(Failover failover, ZoneOffset offset, Long version) throws DcsException;
+
+    /** {@link #setFailover(Failover, ZoneOffset, Long)} with {@code scheduled_at} in UTC. */
+    default boolean setFailover(Failover failover, Long version) throws DcsException {
+        return setFailover(failover, ZoneOffset.UTC, version);
+    }
+
+    /**
+     * Clear the request: write {@code {}} to {@code failover} (Patroni clears it so, never deletes it) with CAS on
+     * {@code version}; null = unconditional.
+     *
+     * @return false when the CAS failed
+     */
+    boolean clearFailover(Long version) throws DcsException;
+
+    /**
+     * Raw write of {@code failover} text with CAS. Kept only until the loop's executor uses {@link #setFailover} and
+     * {@link #clearFailover}; then it goes. Tests that need a garbage or legacy value write it through the
+     * {@link KeyValueStore} instead.
+     *
+     * @deprecated hand-built failover JSON is how names with backslashes got corrupted; use the typed writes
+     */
+    @Deprecated
     boolean setFailoverValue(String json, Long version) throws DcsException;
 
     /** Write {@code sync} with CAS; null version = unconditional. */

@@ -88,13 +88,62 @@ public final class DcsJson {
 
     // ---- failover
 
-    /** {@code {"leader"?: .., "member"?: .., "scheduled_at"?: iso}}; all null gives {@code {}} (clears it). */
+    /**
+     * THE encoder of the {@code failover} value, byte for byte what Patroni's {@code manual_failover} writes:
+     * {@code json.dumps(value, separators=(',', ':'))}, so with {@code ensure_ascii} (every character outside
+     * printable ASCII is escaped as a backslash, {@code u} and four lowercase hex digits). The value is
+     * {@code {"leader":..,"member":..,"scheduled_at":iso}}, keys in that order, absent (null or empty) ones left out;
+     * all absent gives {@code {}}, which clears the request. {@code scheduled_at} is Python's {@code isoformat()} in
+     * {@code offset} (Patroni keeps the offset the operator gave; null = UTC). {@link Failover#version()} is not
+     * part of the value.
+     */
+    public static String failoverToJson(Failover failover, ZoneOffset offset) {
+        StringBuilder sb = new StringBuilder("{");
+        if (failover != null) {
+            field(sb, "leader", emptyToNull(failover.leader()));
+            field(sb, "member", emptyToNull(failover.candidate()));
+            Instant at = failover.scheduledAt();
+            if (at != null) field(sb, "scheduled_at", formatTimestamp(at, offset == null ? ZoneOffset.UTC : offset));
+        }
+        return sb.append('}').toString();
+    }
+
+    /** {@link #failoverToJson(Failover, ZoneOffset)} with {@code scheduled_at} in UTC. */
     public static String failoverToJson(String leader, String member, Instant scheduledAt) {
-        ObjectNode o = Json.object();
-        if (leader != null) o.put("leader", leader);
-        if (member != null) o.put("member", member);
-        if (scheduledAt != null) o.put("scheduled_at", formatTimestamp(scheduledAt));
-        return Json.write(o);
+        return failoverToJson(new Failover(0, leader, member, scheduledAt), ZoneOffset.UTC);
+    }
+
+    private static void field(StringBuilder sb, String key, String value) {
+        if (value == null) return;
+        if (sb.length() > 1) sb.append(',');
+        pyString(sb, key);
+        sb.append(':');
+        pyString(sb, value);
+    }
+
+    /** A JSON string as Python's {@code json.dumps} (ensure_ascii) writes it; UTF-16 units, so pairs stay pairs. */
+    private static void pyString(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                case '\b' -> sb.append("\\b");
+                case '\f' -> sb.append("\\f");
+                default -> {
+                    if (c >= ' ' && c <= '~') {
+                        sb.append(c);
+                    } else {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    }
+                }
+            }
+        }
+        sb.append('"');
     }
 
     /**
@@ -132,7 +181,12 @@ public final class DcsJson {
 
     /** Python-style isoformat in UTC, e.g. {@code 2024-05-01T08:00:00+00:00}. */
     public static String formatTimestamp(Instant instant) {
-        OffsetDateTime t = instant.atOffset(ZoneOffset.UTC);
+        return formatTimestamp(instant, ZoneOffset.UTC);
+    }
+
+    /** Python's {@code isoformat()} of an aware datetime in {@code offset}: micros only when non-zero. */
+    public static String formatTimestamp(Instant instant, ZoneOffset offset) {
+        OffsetDateTime t = instant.atOffset(offset);
         return (t.getNano() / 1000 == 0 ? ISO_SECONDS : ISO_MICROS).format(t);
     }
 

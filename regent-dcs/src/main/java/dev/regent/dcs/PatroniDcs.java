@@ -1,10 +1,12 @@
 package dev.regent.dcs;
 
 import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.Failover;
 import dev.regent.core.model.Member;
 import dev.regent.core.model.MemberData;
 import dev.regent.core.model.TimelineHistory;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -157,6 +159,17 @@ public final class PatroniDcs implements Dcs {
     }
 
     @Override
+    public boolean setFailover(Failover failover, ZoneOffset offset, Long version) throws DcsException {
+        return write("failover", DcsJson.failoverToJson(failover, offset), version);
+    }
+
+    @Override
+    public boolean clearFailover(Long version) throws DcsException {
+        return write("failover", DcsJson.failoverToJson(null, null), version);
+    }
+
+    @Override
+    @Deprecated
     public boolean setFailoverValue(String json, Long version) throws DcsException {
         return write("failover", json, version);
     }

@@ -1,5 +1,6 @@
 package dev.regent.it;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.regent.core.model.ClusterView;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -187,7 +188,7 @@ public final class Benchmark {
             Thread.sleep(2000);
             long s = System.nanoTime();
             HttpResponse<String> r = c.rest(c.index(leader), "POST", "/switchover",
-                    "{\"leader\":\"" + leader + "\",\"candidate\":\"" + candidate + "\"}");
+                    new ObjectMapper().writeValueAsString(Map.of("leader", leader, "candidate", candidate)));
             long postNanos = System.nanoTime() - s;
             Thread.sleep(3000);
             w.close();

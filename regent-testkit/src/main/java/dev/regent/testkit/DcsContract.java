@@ -12,6 +12,7 @@ import dev.regent.dcs.KeyValue;
 import dev.regent.dcs.PatroniDcs;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -246,24 +247,67 @@ public abstract class DcsContract extends StoreFixture {
     void failoverJsonLegacyAndEmpty() throws Exception {
         PatroniDcs a = dcs("pg0");
         Instant at = Instant.parse("2030-05-01T08:00:00Z");
-        assertThat(a.setFailoverValue(DcsJson.failoverToJson("pg0", "pg1", at), null)).isTrue();
+        assertThat(a.setFailover(new Failover(0, "pg0", "pg1", at), null)).isTrue();
         assertThat(raw(a, "failover"))
                 .isEqualTo("{\"leader\":\"pg0\",\"member\":\"pg1\",\"scheduled_at\":\"2030-05-01T08:00:00+00:00\"}");
         Failover f = a.load().failover();
         assertThat(f).isEqualTo(new Failover(f.version(), "pg0", "pg1", at));
-        a.setFailoverValue("{\"member\":\"pg2\",\"scheduled_at\":\"2030-05-01T10:00:00+02:00\"}", f.version());
+        a.store().put(a.key("failover"), "{\"member\":\"pg2\",\"scheduled_at\":\"2030-05-01T10:00:00+02:00\"}", false);
         f = a.load().failover();
         assertThat(f.leader()).isNull();
         assertThat(f.candidate()).isEqualTo("pg2");
         assertThat(f.scheduledAt()).isEqualTo(at);
-        assertThat(a.setFailoverValue("{}", f.version() - 1)).as("stale version").isFalse();
         a.store().put(a.key("failover"), "pg0:pg3", false);
         f = a.load().failover();
         assertThat(f.leader()).isEqualTo("pg0");
         assertThat(f.candidate()).isEqualTo("pg3");
-        assertThat(a.setFailoverValue("{}", f.version())).isTrue();
+        assertThat(a.clearFailover(f.version())).isTrue();
         assertThat(a.load().failover()).isNull();
         a.store().put(a.key("failover"), "", false);
+        assertThat(a.load().failover()).isNull();
+    }
+
+    @Test
+    void typedFailoverWritesAreCompareAndSetAndClearWithAnEmptyObject() throws Exception {
+        PatroniDcs a = dcs("pg0");
+        Instant at = Instant.parse("2030-05-01T08:00:00.250Z");
+        assertThat(a.setFailover(new Failover(0, "pg0", "pg1", at), ZoneOffset.ofHours(2), null)).isTrue();
+        assertThat(raw(a, "failover")).as("scheduled_at keeps the operator's offset, micros as Python prints them")
+                .isEqualTo("{\"leader\":\"pg0\",\"member\":\"pg1\","
+                        + "\"scheduled_at\":\"2030-05-01T10:00:00.250000+02:00\"}");
+        Failover f = a.load().failover();
+        assertThat(f).isEqualTo(new Failover(f.version(), "pg0", "pg1", at));
+
+        assertThat(a.setFailover(new Failover(0, null, "pg2", null), f.version() - 1)).as("stale version").isFalse();
+        assertThat(a.clearFailover(f.version() - 1)).as("stale version").isFalse();
+        assertThat(a.load().failover()).as("refused writes change nothing").isEqualTo(f);
+
+        assertThat(a.setFailover(new Failover(0, "", "pg2", null), f.version())).isTrue();
+        assertThat(raw(a, "failover")).as("an empty leader is left out, as Patroni does")
+                .isEqualTo("{\"member\":\"pg2\"}");
+        f = a.load().failover();
+        assertThat(f).isEqualTo(new Failover(f.version(), null, "pg2", null));
+        assertThat(f.actionName()).isEqualTo("manual failover");
+
+        assertThat(a.clearFailover(f.version())).isTrue();
+        assertThat(raw(a, "failover")).as("cleared as {}, not deleted (Patroni)").isEqualTo("{}");
+        assertThat(a.load().failover()).isNull();
+        assertThat(a.setFailover(new Failover(0, "pg1", "pg0", null), null)).as("unconditional").isTrue();
+        assertThat(a.clearFailover(null)).as("unconditional").isTrue();
+        assertThat(raw(a, "failover")).isEqualTo("{}");
+    }
+
+    @Test
+    void failoverNamesWithQuotesBackslashesAndNonAsciiRoundTrip() throws Exception {
+        PatroniDcs a = dcs("pg0");
+        String leader = "pg\\\"0\\";
+        String member = "caf\u00e9\t\uD83D\uDE00\"x";
+        assertThat(a.setFailover(new Failover(0, leader, member, null), null)).isTrue();
+        assertThat(raw(a, "failover")).as("json.dumps(..., separators=(',', ':')) with ensure_ascii")
+                .isEqualTo("{\"leader\":\"pg\\\\\\\"0\\\\\",\"member\":\"caf\\u00e9\\t\\ud83d\\ude00\\\"x\"}");
+        Failover f = a.load().failover();
+        assertThat(f).as("read back by our decoder").isEqualTo(new Failover(f.version(), leader, member, null));
+        assertThat(a.clearFailover(f.version())).isTrue();
         assertThat(a.load().failover()).isNull();
     }
 

@@ -2,7 +2,6 @@ package dev.regent.core.ha;
 
 import dev.regent.core.ha.action.Action;
 import dev.regent.core.ha.action.Action.ReloadPostgres;
-import dev.regent.core.ha.action.Action.UpdateLeaderLock;
 import dev.regent.core.ha.action.Action.WriteInitialize;
 import dev.regent.core.ha.action.Action.WriteMissingConfig;
 import java.util.ArrayList;
@@ -38,8 +37,10 @@ import java.util.Objects;
  * is only compared with {@code scheduled_at}.
  *
  * <h2>Memory contract: who sets which {@link NodeMemory} field</h2>
- * The shell stores {@link Decision#memory()} as the next cycle's memory, then applies its own updates as actions
- * complete (including background actions that complete in a later cycle):
+ * Both parts are implemented by {@link MemoryContract}: the decider applies {@link MemoryContract#decided} to every
+ * decision; the shell stores {@link Decision#memory()} as the next cycle's memory, then applies
+ * {@link MemoryContract#after} as actions end (a long action when handed to the background slot and again when its
+ * task ends, possibly cycles later):
  * <ul>
  *   <li>{@code lockValidUntil}, {@code wasLeader}: the <b>shell</b> sets {@code lockValidUntil = now + ttl*1000} and
  *       {@code wasLeader = true} after every successful {@code AcquireLeaderLock}, {@code UpdateLeaderLock} or
@@ -51,16 +52,23 @@ import java.util.Objects;
  *       them to {@code false}/0. A node with {@code wasLeader} whose {@code now >= lockValidUntil} treats its lock as
  *       lost even if the (possibly stale) snapshot still names it: a running primary demotes
  *       {@code IMMEDIATE_NOLOCK} ("demoted self because failed to update leader lock in DCS").</li>
- *   <li>{@code startingAsPrimarySince}: <b>decider</b> only. Set when it starts/restarts postgres as primary under the
+ *   <li>{@code startingAsPrimarySince}: <b>decider</b>, set when it starts/restarts postgres as primary under the
  *       lock or first sees its lock-holding postgres starting; cleared when postgres runs, the attempt is given up,
- *       or a decision does not keep the lock.
+ *       or a decision does not keep the lock. The <b>shell</b> sets it again to the moment a
+ *       {@code StartPostgres(asPrimary)} is handed to the background slot, and clears it after a successful
+ *       {@code Promote}.
  *       A stopped postgres with this field set means the start failed ("removed leader key after trying and failing
  *       to start postgres").</li>
  *   <li>{@code rewindOrReinitNeeded}: the <b>shell</b> sets it when its rewind check finds the local data diverged
- *       from the leader (and again when a rewind fails without wiping the data); the <b>decider</b> clears it when it
- *       issues {@code Rewind} or {@code Reinitialize}.</li>
- *   <li>{@code preferNoRaceUntil} (after a failed pre_promote: now + ttl) and {@code bootstrapFailed}: <b>shell</b>
- *       only; the decider reads them. The shell sets {@code bootstrapFailed} when the {@code Bootstrap} action failed,
+ *       from the leader, after an {@code IMMEDIATE}/{@code IMMEDIATE_NOLOCK} or {@code OFFLINE} demotion, and again
+ *       when a rewind fails without wiping the data; it clears it when a {@code Rewind}, {@code Reinitialize} or
+ *       {@code Promote} completed. The <b>decider</b> clears it when it issues {@code Rewind}, {@code Reinitialize}
+ *       or {@code Promote}.</li>
+ *   <li>{@code preferNoRaceUntil} (now + ttl when pre_promote vetoed a {@code Promote}: outcome
+ *       {@link ActionOutcome.Kind#REFUSED}) and {@code bootstrapFailed}: <b>shell</b> only; the decider reads them.
+ *       Holding the lock with a replica inside that backoff, the decider releases the lock ("Promotion cancelled
+ *       because the pre-promote script failed"), then skips leader races until it ends. The shell sets
+ *       {@code bootstrapFailed} when the {@code Bootstrap} action failed,
  *       after deleting {@code initialize}, stopping postgres and moving the data directory to
  *       {@code <data_dir>.failed}; the decider then exits the process (Patroni's PatroniFatalException).</li>
  * </ul>
@@ -135,17 +143,12 @@ public final class HaDecider {
 
     /** The decision renews the lock and does not give it up. */
     static boolean keepsLock(Decision d) {
-        boolean renews = d.actions().stream().anyMatch(a -> a instanceof UpdateLeaderLock);
-        boolean givesUp = d.actions().stream()
-                .anyMatch(a -> a instanceof Action.Demote || a instanceof Action.ReleaseLeaderLock);
-        return renews && !givesUp;
+        return MemoryContract.keepsLock(d.actions());
     }
 
     private static Decision finish(Ctx c, Decision d) {
-        NodeMemory m = c.memory;
-        if (!keepsLock(d)) m = m.withWasLeader(false).withLockValidUntil(0).withStartingAsPrimarySince(0);
-        // Patroni resets its rewind state when it becomes the leader ("cleared rewind state after becoming the leader")
-        if (d.actions().stream().anyMatch(a -> a instanceof Action.Promote)) m = m.withRewindOrReinitNeeded(false);
+        // the decider's part of the memory contract (lock kept or forgotten, rewind state cleared on promote)
+        NodeMemory m = MemoryContract.decided(c.memory, d.actions());
         // Patroni's run_cycle prefixes every result with "PAUSE: " in maintenance mode
         String message = c.paused() ? "PAUSE: " + d.message() : d.message();
         return new Decision(d.actions(), message, m, c.warnings, c.infos);

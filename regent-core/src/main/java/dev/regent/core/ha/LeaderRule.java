@@ -38,6 +38,13 @@ final class LeaderRule {
         if (c.pg.isPrimary()) {
             message = "no action. I am (" + c.me + "), the leader with the lock";
             if (c.config().useSlots()) actions.add(new SyncReplicationSlots(slotsFor(c)));
+        } else if (c.memory.preferNoRaceUntil() > c.in.nowMillis()) {
+            // The last Promote was vetoed by pre_promote (Patroni's enforce_primary_role, after the renewal and the
+            // failover key clean-up): give the lock to another member; HealthCheck keeps this node out of the race
+            // until the backoff ends.
+            c.warnings.add("Releasing the leader key voluntarily because the pre-promote script failed");
+            message = "Promotion cancelled because the pre-promote script failed";
+            actions.add(new ReleaseLeaderLock());
         } else {
             message = "promoted self to leader because I had the session lock";
             actions.add(new Promote());

@@ -80,7 +80,7 @@ public class FlushCommand extends CtlCommand {
         }
         out().println(ctx().timestamp(6) + " Could not find any accessible member of cluster " + cluster);
         try {
-            if (!ctx().dcs(cluster).setFailoverValue("{}", c.failover().version())) {
+            if (!ctx().dcs(cluster).clearFailover(c.failover().version())) {
                 throw new CtlException("the failover key changed meanwhile; nothing was flushed");
             }
         } catch (DcsException e) {

@@ -1,13 +1,14 @@
 package dev.regent.ctl.command;
 
-import dev.regent.daemon.view.PyJson;
 import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.Failover;
 import dev.regent.core.model.Member;
 import dev.regent.ctl.CtlContext;
 import dev.regent.ctl.CtlException;
 import dev.regent.ctl.RestClient;
 import dev.regent.dcs.DcsException;
 import java.io.IOException;
+import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,13 +109,12 @@ abstract class LeaderChange extends CtlCommand {
         }
     }
 
+    /** patronictl's {@code dcs.manual_failover(...)}: an unconditional write, scheduled_at in the given offset. */
     private void fallBackToDcs(String name, String from, String cand, String scheduledAt) {
-        Map<String, Object> v = new LinkedHashMap<>();
-        if (from != null) v.put("leader", from);
-        if (cand != null) v.put("member", cand);
-        if (scheduledAt != null) v.put("scheduled_at", scheduledAt);
+        OffsetDateTime at = scheduledAt == null ? null : OffsetDateTime.parse(scheduledAt);
         try {
-            ctx().dcs(name).setFailoverValue(PyJson.dumps(v), null);
+            ctx().dcs(name).setFailover(new Failover(0, from, cand, at == null ? null : at.toInstant()),
+                    at == null ? null : at.getOffset(), null);
         } catch (DcsException e) {
             throw CtlContext.dcsError(e);
         }

@@ -1,45 +1,48 @@
 package dev.regent.daemon.loop;
 
+import dev.regent.core.ha.ActionOutcome;
+import dev.regent.core.ha.FailureMessages;
 import dev.regent.core.ha.LocalPostgres;
+import dev.regent.core.ha.MemoryContract;
 import dev.regent.core.ha.NodeMemory;
+import dev.regent.core.ha.ScheduledRestart;
 import dev.regent.core.ha.action.Action;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Member;
-import dev.regent.core.model.TimelineHistory;
 import dev.regent.dcs.Dcs;
+import dev.regent.postgres.CallbackRole;
+import dev.regent.postgres.CallbackRunner;
+import dev.regent.postgres.StopMode;
 import dev.regent.time.Sleeper;
 import dev.regent.time.Ticker;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the decider's actions in order and stops at the first failure. Ordering rules live in the decider; what this
- * class guarantees is the order of I/O inside one action (e.g. a graceful demotion stops postgres before releasing
- * the lock, so no write can be acknowledged by the old primary after the new one is promoted). Long actions go to
- * the {@link BackgroundRunner}. Time and waits come from the injected {@link Ticker} and {@link Sleeper}. Called from
- * the loop thread only.
+ * Runs the decider's actions in order and stops at the first one that does not proceed. Ordering rules live in the
+ * decider; what this class guarantees is the order of I/O inside one action (e.g. a graceful demotion stops postgres
+ * before releasing the lock, so no write can be acknowledged by the old primary after the new one is promoted).
+ *
+ * <p>Each {@link Action} type has exactly one handler, registered in {@link #registerHandlers}; a handler returns an
+ * {@link ActionOutcome} and the memory follows from {@link MemoryContract#after}. Long actions (bootstrap, clone,
+ * start, restart, rewind, reinitialize, promote, the restart after a demotion) go to the {@link BackgroundRunner};
+ * the loop keeps renewing the lock while they run. Time and waits come from the injected {@link Ticker} and
+ * {@link Sleeper}. Called from the loop thread only.
  */
 public final class ActionExecutor {
-    /** Python's {@code datetime.isoformat()} with microseconds and a numeric offset, as Patroni writes. */
-    private static final int HISTORY_CAS_ATTEMPTS = 5;
-    private static final DateTimeFormatter HISTORY_TIMESTAMP =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSxxx");
-
     private static final Logger LOG = LoggerFactory.getLogger(ActionExecutor.class);
 
     /** Per-cycle context: what the actions may need to know. */
     public record Context(ClusterView cluster, LocalPostgres local, int ttlSeconds, Duration startTimeout,
                           String bootstrapDcsJson, boolean removeDataOnRewindFailure, boolean memoryRewindNeeded,
-                          dev.regent.core.ha.ScheduledRestart scheduledRestart) {
+                          ScheduledRestart scheduledRestart) {
         /** A context without a scheduled restart. */
         public Context(ClusterView cluster, LocalPostgres local, int ttlSeconds, Duration startTimeout,
                        String bootstrapDcsJson, boolean removeDataOnRewindFailure, boolean memoryRewindNeeded) {
@@ -48,17 +51,15 @@ public final class ActionExecutor {
         }
     }
 
-    /** Result of running a decision's actions: whether all succeeded, and the memory after them. */
-    public record Result(boolean allSucceeded, Action failed, NodeMemory memory) {}
-
-    private final Dcs dcs;
-    private final PostgresPort pg;
-    private final BackgroundRunner slot;
-    private final Ticker ticker;
-    private final Sleeper sleeper;
-    private final ScheduledRestarts scheduledRestarts;
-    private final ExitHook exit;
-    private volatile StatusEvents statusEvents = new StatusEvents() { };
+    /**
+     * Result of running a decision's actions.
+     *
+     * @param allSucceeded every action succeeded or was handed to the background slot
+     * @param failed       the action that stopped the run, or null
+     * @param outcome      how {@code failed} ended (refused or failed), or null
+     * @param memory       the memory after the actions ({@link MemoryContract#after} applied to each)
+     */
+    public record Result(boolean allSucceeded, Action failed, ActionOutcome outcome, NodeMemory memory) {}
 
     /**
      * Moments the REST status must follow at once rather than at the end of the cycle (or of the background task):
@@ -79,10 +80,33 @@ public final class ActionExecutor {
         }
     }
 
-    /** Where to report the {@link StatusEvents}. */
-    public void setStatusEvents(StatusEvents events) {
-        this.statusEvents = events;
+    /** Runs one action of type {@code A}; throws when it failed with an error. */
+    @FunctionalInterface
+    private interface Handler<A extends Action> {
+        ActionOutcome run(A action, Context ctx) throws Exception;
     }
+
+    /** The body of a long action, run by the background slot. */
+    @FunctionalInterface
+    private interface LongTask {
+        Done run() throws Exception;
+    }
+
+    /** How a long task ended, and the monotonic time its memory effect counts from. */
+    private record Done(ActionOutcome outcome, long atMillis) {}
+
+    private final Dcs dcs;
+    private final PostgresPort pg;
+    private final BackgroundRunner slot;
+    private final Ticker ticker;
+    private final Sleeper sleeper;
+    private final ScheduledRestarts scheduledRestarts;
+    private final ExitHook exit;
+    private final PromotionHistory history;
+    private final Map<Class<? extends Action>, Handler<? extends Action>> handlers;
+    private volatile StatusEvents statusEvents = new StatusEvents() { };
+    /** The memory as of the last action run; read by a background promotion for its lease (another thread). */
+    private volatile NodeMemory lastMemory = NodeMemory.INITIAL;
 
     /** An executor on the real clocks with its own (empty) scheduled restarts and a halting exit. */
     public ActionExecutor(Dcs dcs, PostgresPort pg, BackgroundRunner slot, Ticker ticker) {
@@ -105,163 +129,204 @@ public final class ActionExecutor {
         this.sleeper = sleeper;
         this.scheduledRestarts = scheduledRestarts;
         this.exit = exit;
+        this.history = new PromotionHistory(dcs, ticker);
+        this.handlers = registerHandlers();
     }
 
-    /** Run {@code actions} in order; stop at the first failure. */
+    /** Where to report the {@link StatusEvents}. */
+    public void setStatusEvents(StatusEvents events) {
+        this.statusEvents = events;
+    }
+
+    /** The action types this executor has a handler for (exactly one each). */
+    public Set<Class<? extends Action>> handledActions() {
+        return handlers.keySet();
+    }
+
+    /** Run {@code actions} in order; stop at the first one that is refused or fails. */
     public Result run(List<Action> actions, Context ctx, NodeMemory memory) {
         NodeMemory mem = memory;
+        lastMemory = mem;
         for (Action a : actions) {
-            try {
-                UnaryOperator<NodeMemory> update = execute(a, ctx, mem);
-                if (update == null) {
-                    LOG.info("{}", dev.regent.core.ha.FailureMessages.of(a));
-                    return new Result(false, a, onFailure(a, mem));
-                }
-                mem = update.apply(mem);
-            } catch (Exception e) {
-                LOG.error("action {} failed: {}", a, e.getMessage(), e);
-                return new Result(false, a, onFailure(a, mem));
-            }
+            long now = ticker.monotonicMillis();  // before the action: a lease starts before its write is sent
+            ActionOutcome outcome = execute(a, ctx);
+            mem = MemoryContract.after(a, outcome, now, ctx.ttlSeconds(), mem);
+            lastMemory = mem;
+            if (!outcome.proceeds()) return new Result(false, a, outcome, mem);
         }
-        return new Result(true, null, mem);
+        return new Result(true, null, null, mem);
     }
 
-    /** Memory contract (HaDecider Javadoc): a refused renewal means the lock is gone now. */
-    private static NodeMemory onFailure(Action a, NodeMemory mem) {
-        return a instanceof Action.UpdateLeaderLock ? mem.withLockValidUntil(0) : mem;
+    @SuppressWarnings("unchecked")
+    private ActionOutcome execute(Action a, Context ctx) {
+        Handler<Action> h = (Handler<Action>) handlers.get(a.getClass());
+        if (h == null) throw new IllegalStateException("no handler for action " + a);
+        try {
+            ActionOutcome outcome = h.run(a, ctx);
+            if (outcome.kind() == ActionOutcome.Kind.REFUSED) {
+                LOG.info("{}", FailureMessages.of(a));
+            } else if (outcome.kind() == ActionOutcome.Kind.FAILED) {
+                LOG.warn("{}: {}", FailureMessages.of(a), outcome.detail());
+            }
+            return outcome;
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            LOG.error("action {} failed: {}", a, e.getMessage(), e);
+            return ActionOutcome.failed(e.getMessage() == null ? e.toString() : e.getMessage());
+        }
     }
 
-    private static UnaryOperator<NodeMemory> leader(long validUntil) {
-        return m -> m.withLockValidUntil(validUntil).withWasLeader(true);
-    }
-
-    private static NodeMemory notLeader(NodeMemory m) {
-        return m.withLockValidUntil(0).withWasLeader(false);
-    }
-
-    /** Returns the memory update on success, null when the action did not succeed (lost race, CAS failure). */
-    private UnaryOperator<NodeMemory> execute(Action a, Context ctx, NodeMemory mem) throws Exception {
-        if (a instanceof Action.RaceInitialize) {
-            return ok(dcs.initialize(true, null));
-        } else if (a instanceof Action.Bootstrap) {
-            return background("bootstrap", () -> bootstrap(ctx), m -> m.withBootstrapFailed(true));
-        } else if (a instanceof Action.CloneReplica c) {
-            String url = connUrl(ctx, c.fromMember());
-            String leader = ctx.cluster() != null && ctx.cluster().leader() != null
-                    ? ctx.cluster().leader().name() : c.fromMember();
-            String leaderUrl = connUrl(ctx, leader);
-            return background("creating replica", () -> {
-                pg.cloneFrom(url);
-                pg.start(false, leader, leaderUrl, ctx.startTimeout());
-                return UnaryOperator.identity();
-            }, null);
-        } else if (a instanceof Action.AcquireLeaderLock) {
-            long now = ticker.monotonicMillis();
-            return ok(dcs.attemptToAcquireLeader(), leader(now + ctx.ttlSeconds() * 1000L));
-        } else if (a instanceof Action.UpdateLeaderLock) {
-            long now = ticker.monotonicMillis();
+    /** One handler per action type, all in one place (a unit test checks that every {@link Action} has one). */
+    private Map<Class<? extends Action>, Handler<? extends Action>> registerHandlers() {
+        Map<Class<? extends Action>, Handler<? extends Action>> m = new LinkedHashMap<>();
+        on(m, Action.RaceInitialize.class, (a, ctx) ->
+                ActionOutcome.succeededIf(dcs.initialize(true, null), "another member created initialize first"));
+        on(m, Action.Bootstrap.class, (a, ctx) -> background("bootstrap", a, ctx, () -> bootstrap(ctx)));
+        on(m, Action.CloneReplica.class, this::cloneReplica);
+        on(m, Action.AcquireLeaderLock.class, (a, ctx) ->
+                ActionOutcome.succeededIf(dcs.attemptToAcquireLeader(), "another member holds the leader lock"));
+        on(m, Action.UpdateLeaderLock.class, (a, ctx) -> {
             long optime = ctx.local().isPrimary() ? ctx.local().walPosition() : 0;
-            return ok(dcs.updateLeader(optime, Map.of()), leader(now + ctx.ttlSeconds() * 1000L));
-        } else if (a instanceof Action.ReleaseLeaderLock) {
+            return ActionOutcome.succeededIf(dcs.updateLeader(optime, Map.of()), "the leader lock is not ours");
+        });
+        on(m, Action.ReleaseLeaderLock.class, (a, ctx) -> {
             dcs.deleteLeader(ctx.local().walPosition());
-            return ActionExecutor::notLeader;
-        } else if (a instanceof Action.WriteInitialize w) {
-            String current = ctx.cluster() == null ? null : ctx.cluster().initialize();
-            return ok(current == null ? dcs.initialize(true, w.systemId()) : dcs.initialize(false, w.systemId()));
-        } else if (a instanceof Action.WriteMissingConfig) {
-            return ok(ctx.bootstrapDcsJson() == null || dcs.setConfigValue(ctx.bootstrapDcsJson(), null));
-        } else if (a instanceof Action.StartPostgres s) {
-            String url = s.followMember() == null ? null : connUrl(ctx, s.followMember());
-            long now = ticker.monotonicMillis();
-            return then(background("starting", () -> {
-                pg.start(s.asPrimary(), s.followMember(), url, ctx.startTimeout());
-                statusEvents.postgresStarted();
-                pg.fireCallback("on_start", s.asPrimary() ? "primary" : "replica");
-                return UnaryOperator.identity();
-            }, null), s.asPrimary() ? m -> m.withStartingAsPrimarySince(now) : UnaryOperator.identity());
-        } else if (a instanceof Action.Promote) {
-            return promote(ctx, mem.lockValidUntil());
-        } else if (a instanceof Action.Demote d) {
+            return ActionOutcome.SUCCEEDED;
+        });
+        on(m, Action.WriteInitialize.class, (a, ctx) -> {
+            boolean absent = ctx.cluster() == null || ctx.cluster().initialize() == null;
+            return ActionOutcome.succeededIf(dcs.initialize(absent, a.systemId()), "initialize changed meanwhile");
+        });
+        on(m, Action.WriteMissingConfig.class, (a, ctx) -> ActionOutcome.succeededIf(
+                ctx.bootstrapDcsJson() == null || dcs.setConfigValue(ctx.bootstrapDcsJson(), null),
+                "config was written meanwhile"));
+        on(m, Action.StartPostgres.class, this::startPostgres);
+        on(m, Action.Promote.class, (a, ctx) -> background("promote", a, ctx, () -> promote(ctx)));
+        on(m, Action.Demote.class, (a, ctx) -> {
             if (slot.running() != null) slot.cancel();
-            return demote(d, ctx);
-        } else if (a instanceof Action.Follow f) {
-            pg.follow(f.leaderMember(), connUrl(ctx, f.leaderMember()));
-            return UnaryOperator.identity();
-        } else if (a instanceof Action.Rewind r) {
-            String url = connUrl(ctx, r.sourceMember());
-            boolean wipe = ctx.removeDataOnRewindFailure();
-            return background("rewind", () -> {
-                pg.stop("fast", ctx.startTimeout());
-                try {
-                    pg.rewind(url);
-                } catch (Exception e) {
-                    if (!wipe) throw e;
-                    LOG.error("pg_rewind failed ({}); removing the data directory to clone again", e.getMessage());
-                    pg.removeDataDirectory();
-                    return m -> m.withRewindOrReinitNeeded(false);
-                }
-                pg.start(false, r.sourceMember(), url, ctx.startTimeout());
-                return m -> m.withRewindOrReinitNeeded(false);
-            }, m -> m.withRewindOrReinitNeeded(true));
-        } else if (a instanceof Action.Reinitialize r) {
-            String url = connUrl(ctx, r.fromMember());
-            String leader = ctx.cluster() != null && ctx.cluster().leader() != null
-                    ? ctx.cluster().leader().name() : r.fromMember();
-            String leaderUrl = connUrl(ctx, leader);
-            return background("reinitialize", () -> {
-                pg.stop("immediate", ctx.startTimeout());
-                pg.removeDataDirectory();
-                pg.cloneFrom(url);
-                pg.start(false, leader, leaderUrl, ctx.startTimeout());
-                return m -> m.withRewindOrReinitNeeded(false);
-            }, null);
-        } else if (a instanceof Action.RestartPostgres r) {
-            Duration timeout = r.timeoutSeconds() == null ? ctx.startTimeout() : Duration.ofSeconds(r.timeoutSeconds());
-            return background("restart", () -> {
-                pg.restart(timeout);
-                statusEvents.postgresStarted();
-                pg.fireCallback("on_restart", ctx.local().isPrimary() ? "primary" : "replica");
-                return UnaryOperator.identity();
-            }, null);
-        } else if (a instanceof Action.ReloadPostgres) {
+            return demote(a, ctx);
+        });
+        on(m, Action.Follow.class, (a, ctx) -> {
+            pg.follow(a.leaderMember(), connUrl(ctx, a.leaderMember()));
+            return ActionOutcome.SUCCEEDED;
+        });
+        on(m, Action.Rewind.class, this::rewind);
+        on(m, Action.Reinitialize.class, this::reinitialize);
+        on(m, Action.RestartPostgres.class, this::restart);
+        on(m, Action.ReloadPostgres.class, (a, ctx) -> {
             pg.reload();
-            pg.fireCallback("on_reload", ctx.local().isPrimary() ? "primary" : "replica");
-            return UnaryOperator.identity();
-        } else if (a instanceof Action.ClearFailover c) {
-            return ok(dcs.setFailoverValue("{}", c.version()));
-        } else if (a instanceof Action.SyncReplicationSlots s) {
+            pg.fireCallback(CallbackRunner.Action.ON_RELOAD, roleOf(ctx.local()));
+            return ActionOutcome.SUCCEEDED;
+        });
+        on(m, Action.ClearFailover.class, (a, ctx) ->
+                ActionOutcome.succeededIf(dcs.setFailoverValue("{}", a.version()), "the failover key changed"));
+        on(m, Action.SyncReplicationSlots.class, (a, ctx) -> {
             // Patroni does not drop unknown slots in maintenance mode: an operator may be working with them.
             if (ctx.cluster() != null && ctx.cluster().isPaused()) {
-                pg.createMissingReplicationSlots(s.slots());
+                pg.createMissingReplicationSlots(a.slots());
             } else {
-                pg.syncReplicationSlots(s.slots());
+                pg.syncReplicationSlots(a.slots());
             }
-            return UnaryOperator.identity();
-        } else if (a instanceof Action.FatalExit f) {
-            exit.exit(f.reason());
-            return null;
-        } else if (a instanceof Action.KeepFailoverCandidate k) {
-            return ok(dcs.setFailoverValue("{\"member\":\"" + k.candidate().replace("\"", "\\\"") + "\"}",
-                    k.version()));
-        } else if (a instanceof Action.WaitUntil w) {
-            long wait = Math.min(w.wallClockMillis() - ticker.wallMillis(), 60_000);
+            return ActionOutcome.SUCCEEDED;
+        });
+        on(m, Action.StopPostgres.class, (a, ctx) -> {
+            pg.stop(StopMode.FAST, ctx.startTimeout());
+            pg.fireCallback(CallbackRunner.Action.ON_STOP, CallbackRole.REPLICA);
+            return ActionOutcome.SUCCEEDED;
+        });
+        on(m, Action.FatalExit.class, (a, ctx) -> {
+            exit.exit(a.reason());
+            return ActionOutcome.failed("exit requested: " + a.reason());  // reached only where exit returns (sim)
+        });
+        on(m, Action.KeepFailoverCandidate.class, (a, ctx) -> ActionOutcome.succeededIf(dcs.setFailoverValue(
+                "{\"member\":\"" + a.candidate().replace("\"", "\\\"") + "\"}", a.version()),
+                "the failover key changed"));
+        on(m, Action.WaitUntil.class, (a, ctx) -> {
+            long wait = Math.min(a.wallClockMillis() - ticker.wallMillis(), 60_000);
             if (wait > 0) sleeper.sleep(Duration.ofMillis(wait));
-            return UnaryOperator.identity();
-        } else if (a instanceof Action.ReportDemoted) {
-            pg.fireCallback("on_role_change", "demoted");
-            return UnaryOperator.identity();
-        } else if (a instanceof Action.ClearScheduledRestart) {
+            return ActionOutcome.SUCCEEDED;
+        });
+        on(m, Action.ClearScheduledRestart.class, (a, ctx) -> {
             scheduledRestarts.clear(ctx.scheduledRestart());
-            return UnaryOperator.identity();
-        } else if (a instanceof Action.StopPostgres) {
-            pg.stop("fast", ctx.startTimeout());
-            pg.fireCallback("on_stop", "replica");
-            return UnaryOperator.identity();
-        }
-        throw new IllegalStateException("no executor for action " + a);
+            return ActionOutcome.SUCCEEDED;
+        });
+        on(m, Action.ReportDemoted.class, (a, ctx) -> {
+            pg.fireCallback(CallbackRunner.Action.ON_ROLE_CHANGE, CallbackRole.DEMOTED);
+            return ActionOutcome.SUCCEEDED;
+        });
+        return Collections.unmodifiableMap(m);
     }
 
-    private UnaryOperator<NodeMemory> bootstrap(Context ctx) throws Exception {
+    private static <A extends Action> void on(Map<Class<? extends Action>, Handler<? extends Action>> m,
+                                              Class<A> type, Handler<A> handler) {
+        if (m.putIfAbsent(type, handler) != null) throw new IllegalStateException("two handlers for " + type);
+    }
+
+    private ActionOutcome cloneReplica(Action.CloneReplica c, Context ctx) {
+        String url = connUrl(ctx, c.fromMember());
+        String leader = leaderOr(ctx, c.fromMember());
+        String leaderUrl = connUrl(ctx, leader);
+        return background("creating replica", c, ctx, () -> {
+            pg.cloneFrom(url);
+            pg.start(false, leader, leaderUrl, ctx.startTimeout());
+            return done(ActionOutcome.SUCCEEDED);
+        });
+    }
+
+    private ActionOutcome startPostgres(Action.StartPostgres s, Context ctx) {
+        String url = s.followMember() == null ? null : connUrl(ctx, s.followMember());
+        return background("starting", s, ctx, () -> {
+            pg.start(s.asPrimary(), s.followMember(), url, ctx.startTimeout());
+            statusEvents.postgresStarted();
+            pg.fireCallback(CallbackRunner.Action.ON_START,
+                    s.asPrimary() ? CallbackRole.PRIMARY : CallbackRole.REPLICA);
+            return done(ActionOutcome.SUCCEEDED);
+        });
+    }
+
+    private ActionOutcome rewind(Action.Rewind r, Context ctx) {
+        String url = connUrl(ctx, r.sourceMember());
+        boolean wipe = ctx.removeDataOnRewindFailure();
+        return background("rewind", r, ctx, () -> {
+            pg.stop(StopMode.FAST, ctx.startTimeout());
+            try {
+                pg.rewind(url);
+            } catch (PostgresPortException e) {
+                if (!wipe) throw e;
+                LOG.error("pg_rewind failed ({}); removing the data directory to clone again", e.getMessage());
+                pg.removeDataDirectory();
+                return done(ActionOutcome.SUCCEEDED);  // nothing left to rewind: the next cycle clones
+            }
+            pg.start(false, r.sourceMember(), url, ctx.startTimeout());
+            return done(ActionOutcome.SUCCEEDED);
+        });
+    }
+
+    private ActionOutcome reinitialize(Action.Reinitialize r, Context ctx) {
+        String url = connUrl(ctx, r.fromMember());
+        String leader = leaderOr(ctx, r.fromMember());
+        String leaderUrl = connUrl(ctx, leader);
+        return background("reinitialize", r, ctx, () -> {
+            pg.stop(StopMode.IMMEDIATE, ctx.startTimeout());
+            pg.removeDataDirectory();
+            pg.cloneFrom(url);
+            pg.start(false, leader, leaderUrl, ctx.startTimeout());
+            return done(ActionOutcome.SUCCEEDED);
+        });
+    }
+
+    private ActionOutcome restart(Action.RestartPostgres r, Context ctx) {
+        Duration timeout = r.timeoutSeconds() == null ? ctx.startTimeout() : Duration.ofSeconds(r.timeoutSeconds());
+        CallbackRole role = roleOf(ctx.local());
+        return background("restart", r, ctx, () -> {
+            pg.restart(timeout);
+            statusEvents.postgresStarted();
+            pg.fireCallback(CallbackRunner.Action.ON_RESTART, role);
+            return done(ActionOutcome.SUCCEEDED);
+        });
+    }
+
+    private Done bootstrap(Context ctx) throws Exception {
         try {
             String sysid = pg.bootstrap();
             dcs.initialize(false, sysid);
@@ -269,8 +334,9 @@ public final class ActionExecutor {
             long now = ticker.monotonicMillis();
             boolean locked = dcs.attemptToAcquireLeader();
             if (locked) statusEvents.leaderAfterBootstrap(sysid, now + ctx.ttlSeconds() * 1000L);
-            pg.fireCallback("on_start", "primary");
-            return locked ? leader(now + ctx.ttlSeconds() * 1000L) : UnaryOperator.identity();
+            pg.fireCallback(CallbackRunner.Action.ON_START, CallbackRole.PRIMARY);
+            return new Done(locked ? ActionOutcome.SUCCEEDED
+                    : ActionOutcome.refused("another member took the leader lock"), now);
         } catch (Exception e) {
             LOG.info("removing initialize key after failed attempt to bootstrap the cluster");
             try {
@@ -279,7 +345,7 @@ public final class ActionExecutor {
                 LOG.warn("could not delete the initialize key: {}", e2.getMessage());
             }
             try {
-                pg.stop("immediate", Duration.ofSeconds(30));
+                pg.stop(StopMode.IMMEDIATE, Duration.ofSeconds(30));
                 pg.moveDataDirectoryAside(); // <data_dir>.failed, as Patroni's move_data_directory
             } catch (Exception e3) {
                 LOG.warn("could not move the failed data directory aside: {}", e3.getMessage());
@@ -289,70 +355,39 @@ public final class ActionExecutor {
     }
 
     /**
-     * Appends the timeline we just left to {@code /history}, as Patroni does from the new timeline's history file.
-     * The old timeline is the new one minus one: the timeline seen before promote may be stale on a replica whose
-     * last restartpoint predates a previous switchover.
-     *
-     * <p>The earlier entries come from a fresh read of {@code /history}, not from the cycle's view, and the write is a
-     * CAS on that read (re-read and merged on conflict): a view read before the previous leader's own history write
-     * landed, or a deposed leader finishing its write late, must not drop an entry.
+     * The promotion, in the background slot (Patroni runs it in its async executor) so that the loop keeps renewing
+     * the lock however long pre_promote and {@code pg_ctl promote} take. A pre_promote that exits non-zero vetoes it
+     * (outcome REFUSED: the decider then releases the lock and backs off). pre_promote may outlast the lease of the
+     * decision that asked for the promotion: {@code pg_ctl promote} runs only while the renewed lease is still valid
+     * (Patroni cancels a promotion whose leader lock was lost before pg_ctl promote).
      */
-    private void writeHistory(ClusterView c, LocalPostgres before) {
-        int newTimeline = 0;
+    private Done promote(Context ctx) throws Exception {
         try {
-            newTimeline = pg.observe().timeline();
-        } catch (RuntimeException e) {
-            LOG.debug("timeline after promote unknown", e);
+            pg.prePromote();
+        } catch (PostgresPortException e) {
+            LOG.warn("pre_promote failed, not promoting: {}", e.getMessage());
+            return done(ActionOutcome.refused(e.getMessage()));
         }
-        int oldTimeline = newTimeline > 1 ? newTimeline - 1
-                : before.timeline() > 0 ? before.timeline() : c.timeline();
-        String ts = OffsetDateTime.ofInstant(Instant.ofEpochMilli(ticker.wallMillis()), ZoneOffset.UTC)
-                .format(HISTORY_TIMESTAMP);
-        TimelineHistory.Entry left = new TimelineHistory.Entry(oldTimeline, before.walPosition(),
-                "no recovery target specified", ts, dcs.name());
-        try {
-            long conflictedAt = -1;
-            for (int attempt = 0; attempt < HISTORY_CAS_ATTEMPTS; attempt++) {
-                TimelineHistory current = dcs.load().history();
-                if (current.version() == conflictedAt) {
-                    // Nobody changed it since our CAS failed: the key exists but cannot be decoded (the read logged
-                    // it); Patroni overwrites such a value too.
-                    dcs.setHistoryValue(appended(current, left));
-                    return;
-                }
-                if (dcs.setHistoryValue(appended(current, left), current.version())) return;
-                conflictedAt = current.version();
-            }
-            LOG.warn("could not update /history: it kept changing under us");
-        } catch (Exception e) {
-            LOG.warn("could not update /history: {}", e.getMessage());
+        NodeMemory lease = lastMemory;
+        if (!MemoryContract.leaseValid(lease, ticker.monotonicMillis())) {
+            LOG.warn("lost leader lock before promote: not promoting");
+            return done(ActionOutcome.failed("lost leader lock before promote"));
         }
-    }
-
-    /** {@code history}'s entries of timelines before {@code left}'s, then {@code left}. */
-    static TimelineHistory appended(TimelineHistory history, TimelineHistory.Entry left) {
-        List<TimelineHistory.Entry> entries = new ArrayList<>();
-        for (TimelineHistory.Entry e : history.entries()) if (e.timeline() < left.timeline()) entries.add(e);
-        entries.add(left);
-        return new TimelineHistory(0, entries);
-    }
-
-    private UnaryOperator<NodeMemory> promote(Context ctx, long lockValidUntil) throws Exception {
         pg.promote();
-        statusEvents.promoted(lockValidUntil);
-        pg.fireCallback("on_role_change", "primary");
+        statusEvents.promoted(lastMemory.lockValidUntil());
+        pg.fireCallback(CallbackRunner.Action.ON_ROLE_CHANGE, CallbackRole.PRIMARY);
         if (ctx.memoryRewindNeeded()) LOG.info("cleared rewind state after becoming the leader");
         try {
             pg.checkpoint();
-        } catch (Exception e) {
+        } catch (PostgresPortException e) {
             LOG.warn("CHECKPOINT after promote failed: {}", e.getMessage());
         }
         ClusterView c = ctx.cluster();
-        if (c != null) writeHistory(c, ctx.local());
-        return m -> m.withRewindOrReinitNeeded(false).withStartingAsPrimarySince(0);
+        if (c != null) history.write(c, ctx.local(), pg::observe);
+        return done(ActionOutcome.SUCCEEDED);
     }
 
-    private UnaryOperator<NodeMemory> demote(Action.Demote d, Context ctx) throws Exception {
+    private ActionOutcome demote(Action.Demote d, Context ctx) throws Exception {
         String follow = d.followMember();
         String url = follow == null ? null : connUrl(ctx, follow);
         Duration timeout = ctx.startTimeout();
@@ -362,55 +397,68 @@ public final class ActionExecutor {
                 // shortens the window in which no node accepts writes.
                 try {
                     pg.checkpoint();
-                } catch (Exception e) {
+                } catch (PostgresPortException e) {
                     LOG.debug("CHECKPOINT before switchover failed: {}", e.getMessage());
                 }
                 // Stop first (fast shutdown writes the shutdown checkpoint and walsenders ship it to the replicas),
                 // only then release the lock: the candidate can never be promoted while we still accept writes.
-                pg.stop("fast", timeout);
+                pg.stop(StopMode.FAST, timeout);
                 LocalPostgres after = pg.observe();
                 dcs.deleteLeader(Math.max(after.walPosition(), ctx.local().walPosition()));
-                pg.fireCallback("on_role_change", "demoted");
-                return then(background("demote", () -> {
-                    pg.start(false, follow, url, timeout);
-                    pg.fireCallback("on_role_change", "replica");
-                    return UnaryOperator.identity();
-                }, null), ActionExecutor::notLeader);
+                pg.fireCallback(CallbackRunner.Action.ON_ROLE_CHANGE, CallbackRole.DEMOTED);
+                return startAsReplica(ctx, follow, url, timeout);
             }
             case IMMEDIATE, IMMEDIATE_NOLOCK -> {
-                pg.stop("immediate", timeout);
+                pg.stop(StopMode.IMMEDIATE, timeout);
                 if (d.mode() == Action.Demote.Mode.IMMEDIATE) dcs.deleteLeader(0);
-                pg.fireCallback("on_role_change", "demoted");
-                return m -> notLeader(m).withRewindOrReinitNeeded(true);
+                pg.fireCallback(CallbackRunner.Action.ON_ROLE_CHANGE, CallbackRole.DEMOTED);
+                return ActionOutcome.SUCCEEDED;
             }
             case OFFLINE -> {
-                pg.stop("fast", timeout);
-                return then(background("demote", () -> {
-                    pg.start(false, null, null, timeout);
-                    pg.fireCallback("on_role_change", "replica");
-                    return UnaryOperator.identity();
-                }, null), m -> notLeader(m).withRewindOrReinitNeeded(true));
+                pg.stop(StopMode.FAST, timeout);
+                return startAsReplica(ctx, null, null, timeout);
             }
             default -> throw new IllegalStateException("unknown demote mode " + d.mode());
         }
     }
 
-    private UnaryOperator<NodeMemory> background(String name, BackgroundRunner.Task task,
-                                                 UnaryOperator<NodeMemory> onFailure) {
-        return slot.submit(name, task, onFailure) ? UnaryOperator.identity() : null;
+    /** The restart after a demotion, in the background ("demote"); its end changes no memory. */
+    private ActionOutcome startAsReplica(Context ctx, String follow, String url, Duration timeout) {
+        return background("demote", null, ctx, () -> {
+            pg.start(false, follow, url, timeout);
+            pg.fireCallback(CallbackRunner.Action.ON_ROLE_CHANGE, CallbackRole.REPLICA);
+            return done(ActionOutcome.SUCCEEDED);
+        });
     }
 
-    /** {@code first} then {@code second}; null (not succeeded) stays null. */
-    private static UnaryOperator<NodeMemory> then(UnaryOperator<NodeMemory> first, UnaryOperator<NodeMemory> second) {
-        return first == null ? null : m -> second.apply(first.apply(m));
+    /**
+     * Hand {@code task} to the background slot. When it ends, the loop applies {@link MemoryContract#after} for
+     * {@code action} (nothing when null) with the task's outcome; an exception counts as FAILED.
+     */
+    private ActionOutcome background(String name, Action action, Context ctx, LongTask task) {
+        int ttl = ctx.ttlSeconds();
+        boolean submitted = slot.submit(name, () -> {
+            Done d = task.run();
+            if (!d.outcome().proceeds()) LOG.info("{} did not complete: {}", name, d.outcome().detail());
+            return memoryAfter(action, d.outcome(), d.atMillis(), ttl);
+        }, memoryAfter(action, ActionOutcome.failed(name + " failed"), 0, ttl));
+        return submitted ? ActionOutcome.BACKGROUND : ActionOutcome.refused(slot.running() + " is still in progress");
     }
 
-    private static UnaryOperator<NodeMemory> ok(boolean success) {
-        return success ? UnaryOperator.identity() : null;
+    private static UnaryOperator<NodeMemory> memoryAfter(Action action, ActionOutcome outcome, long at, int ttl) {
+        return action == null ? UnaryOperator.identity() : m -> MemoryContract.after(action, outcome, at, ttl, m);
     }
 
-    private static UnaryOperator<NodeMemory> ok(boolean success, UnaryOperator<NodeMemory> update) {
-        return success ? update : null;
+    private Done done(ActionOutcome outcome) {
+        return new Done(outcome, ticker.monotonicMillis());
+    }
+
+    private static CallbackRole roleOf(LocalPostgres local) {
+        return local.isPrimary() ? CallbackRole.PRIMARY : CallbackRole.REPLICA;
+    }
+
+    private static String leaderOr(Context ctx, String member) {
+        return ctx.cluster() != null && ctx.cluster().leader() != null ? ctx.cluster().leader().name() : member;
     }
 
     /** conn_url of a member from the snapshot; a member without one cannot be cloned from or followed. */

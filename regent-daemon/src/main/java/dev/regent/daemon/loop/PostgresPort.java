@@ -1,68 +1,79 @@
 package dev.regent.daemon.loop;
 
 import dev.regent.core.ha.LocalPostgres;
+import dev.regent.postgres.CallbackRole;
+import dev.regent.postgres.CallbackRunner.Action;
+import dev.regent.postgres.StopMode;
 import java.time.Duration;
 import java.util.Set;
 
 /**
  * What the HA loop needs from the local PostgreSQL. Implemented over regent-postgres; the loop and the executor
- * depend only on this port. Methods block until done; they are called from the loop thread or the background slot,
- * never concurrently for state-changing calls.
+ * depend only on this port (a simulator implements it over a simulated PostgreSQL). Methods block until done; they are
+ * called from the loop thread or the background slot, never concurrently for state-changing calls. A failure is a
+ * {@link PostgresPortException} naming the operation.
  */
 public interface PostgresPort {
     /** Observe process, data directory and SQL state now. Never throws: unknowns are reported as such. */
     LocalPostgres observe();
 
     /** initdb, start, create users, post_bootstrap. Returns the new database system identifier. */
-    String bootstrap() throws Exception;
+    String bootstrap() throws PostgresPortException;
 
     /** Wipe the data directory and pg_basebackup from {@code connUrl}. */
-    void cloneFrom(String connUrl) throws Exception;
+    void cloneFrom(String connUrl) throws PostgresPortException;
 
     /**
      * Write the configuration for the role and start postgres, waiting up to {@code timeout} for it to accept
      * connections. {@code followConnUrl}/{@code followName} null = no primary_conninfo.
      */
-    void start(boolean asPrimary, String followName, String followConnUrl, Duration timeout) throws Exception;
+    void start(boolean asPrimary, String followName, String followConnUrl, Duration timeout)
+            throws PostgresPortException;
 
-    /** Stop postgres: "smart", "fast" or "immediate". No-op when not running. */
-    void stop(String mode, Duration timeout) throws Exception;
+    /** Stop postgres in {@code mode}, running before_stop first and on_stop after. No-op when not running. */
+    void stop(StopMode mode, Duration timeout) throws PostgresPortException;
 
-    /** Promote the running replica and wait until it accepts writes. */
-    void promote() throws Exception;
+    /**
+     * Run the pre_promote script and wait for it (Patroni's {@code _pre_promote}); throws when it exits non-zero or
+     * cannot run, which cancels the promotion. Does nothing when no script is configured.
+     */
+    void prePromote() throws PostgresPortException;
+
+    /** {@code pg_ctl promote} the running replica and wait until it accepts writes (pre_promote already ran). */
+    void promote() throws PostgresPortException;
 
     /** Stream from another member: rewrite primary_conninfo/slot and reload when they changed. */
-    void follow(String followName, String followConnUrl) throws Exception;
+    void follow(String followName, String followConnUrl) throws PostgresPortException;
 
     /** pg_rewind from {@code sourceConnUrl} (postgres must be stopped; crash recovery first when needed). */
-    void rewind(String sourceConnUrl) throws Exception;
+    void rewind(String sourceConnUrl) throws PostgresPortException;
 
     /** True when pg_rewind can be used on this data directory (wal_log_hints or checksums). */
     boolean canRewind();
 
     /** Remove the data directory (re-clone follows). */
-    void removeDataDirectory() throws Exception;
+    void removeDataDirectory() throws PostgresPortException;
 
     /** Move the data directory aside to {@code <data_dir>.failed}. */
-    void moveDataDirectoryAside() throws Exception;
+    void moveDataDirectoryAside() throws PostgresPortException;
 
     /** Ensure physical slots for {@code names} exist and drop other inactive physical slots. */
-    void syncReplicationSlots(Set<String> names) throws Exception;
+    void syncReplicationSlots(Set<String> names) throws PostgresPortException;
 
     /** Create missing physical slots for {@code names}; never drop any (maintenance mode). */
-    void createMissingReplicationSlots(Set<String> names) throws Exception;
+    void createMissingReplicationSlots(Set<String> names) throws PostgresPortException;
 
     /** Re-render configuration files and reload (SIGHUP). */
-    void reload() throws Exception;
+    void reload() throws PostgresPortException;
 
     /** Restart keeping the role. */
-    void restart(Duration timeout) throws Exception;
+    void restart(Duration timeout) throws PostgresPortException;
 
     /** CHECKPOINT (after promote, so pg_rewind on the old primary sees the new timeline). */
-    void checkpoint() throws Exception;
+    void checkpoint() throws PostgresPortException;
 
-    /** Fire a callback (on_start, on_stop, on_restart, on_reload, on_role_change) asynchronously. */
-    void fireCallback(String action, String role);
+    /** Fire the callback configured for {@code action} with {@code role}, asynchronously; never fails. */
+    void fireCallback(Action action, CallbackRole role);
 
     /** Connection URL of this member as published ({@code postgres://host:port/db}). */
     String connUrl();

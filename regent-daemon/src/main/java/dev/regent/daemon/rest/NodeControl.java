@@ -2,9 +2,11 @@ package dev.regent.daemon.rest;
 
 import dev.regent.core.ha.PeerStatus;
 import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.Failover;
 import dev.regent.core.model.Member;
 import dev.regent.dcs.DcsException;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.List;
 
 /**
@@ -29,12 +31,22 @@ public interface NodeControl {
     boolean putConfig(String json) throws DcsException;
 
     /**
-     * Write the {@code failover} key ({@code "{}"} clears it).
+     * Write a switchover/failover request into the {@code failover} key (encoded by the DCS codec, as Patroni
+     * writes it).
      *
+     * @param request the request; its version is ignored
+     * @param offset  the offset {@code scheduled_at} is written in (the operator's), null = UTC
      * @param version CAS version, or null for an unconditional write
      * @return false when the CAS failed or the write was refused
      */
-    boolean writeFailover(String json, Long version) throws DcsException;
+    boolean writeFailover(Failover request, ZoneOffset offset, Long version) throws DcsException;
+
+    /**
+     * Clear the {@code failover} key ({@code {}}, as Patroni) with CAS on {@code version}.
+     *
+     * @return false when the CAS failed or the write was refused
+     */
+    boolean clearFailover(long version) throws DcsException;
 
     /**
      * Block until the DCS shows a leader other than {@code previousLeader}, or no {@code failover} key, or

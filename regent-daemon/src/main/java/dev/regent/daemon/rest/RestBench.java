@@ -114,7 +114,10 @@ public final class RestBench {
         @Override public ClusterView readCluster() { return ClusterView.empty(); }
         @Override public boolean patchConfig(String json, long v) { return false; }
         @Override public boolean putConfig(String json) { return false; }
-        @Override public boolean writeFailover(String json, Long v) { return false; }
+        @Override public boolean writeFailover(dev.regent.core.model.Failover f, java.time.ZoneOffset o, Long v) {
+            return false;
+        }
+        @Override public boolean clearFailover(long v) { return false; }
         @Override public ClusterView awaitLeaderChange(String p, java.time.Duration d) { return ClusterView.empty(); }
         @Override public java.util.List<dev.regent.core.ha.PeerStatus> fetchPeerStatuses(
                 java.util.List<dev.regent.core.model.Member> m) { return java.util.List.of(); }

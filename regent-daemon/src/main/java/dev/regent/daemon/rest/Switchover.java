@@ -3,13 +3,13 @@ package dev.regent.daemon.rest;
 import dev.regent.core.ha.PeerStatus;
 import dev.regent.core.model.ClusterConfig;
 import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.Failover;
 import dev.regent.core.model.Member;
 import dev.regent.dcs.DcsException;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -71,7 +71,8 @@ final class Switchover {
             String reason = feasibility(cluster, leader, candidate, action);
             if (reason != null) throw HttpError.plain(412, reason);
         }
-        if (!control.writeFailover(failoverJson(leader, candidate, scheduledAt), null)) {
+        if (!control.writeFailover(request(leader, candidate, scheduledAt),
+                scheduledAt == null ? null : scheduledAt.getOffset(), null)) {
             throw HttpError.plain(503, "failed to write failover key into DCS");
         }
         control.wakeUp();
@@ -151,19 +152,15 @@ final class Switchover {
             ex.sendText(404, "no switchover is scheduled");
             return;
         }
-        if (!control.writeFailover("{}", cluster.failover().version())) {
+        if (!control.clearFailover(cluster.failover().version())) {
             throw HttpError.page(409, "Conflict: the failover key changed meanwhile");
         }
         ex.sendText(200, "scheduled switchover deleted");
     }
 
-    /** The {@code failover} key value exactly as Patroni writes it. */
-    private static String failoverJson(String leader, String candidate, OffsetDateTime at) throws IOException {
-        Map<String, Object> v = new LinkedHashMap<>();
-        if (leader != null) v.put("leader", leader);
-        if (candidate != null) v.put("member", candidate);
-        if (at != null) v.put("scheduled_at", Schedules.isoFormat(at));
-        return Exchange.JSON.writeValueAsString(v);
+    /** The request for the {@code failover} key; the DCS codec encodes it exactly as Patroni does. */
+    private static Failover request(String leader, String candidate, OffsetDateTime at) {
+        return new Failover(0, leader, candidate, at == null ? null : at.toInstant());
     }
 
     private static String text(Object v) {

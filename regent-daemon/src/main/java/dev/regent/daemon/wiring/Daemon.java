@@ -205,7 +205,7 @@ public final class Daemon {
             if (!paused) {
                 try {
                     long wal = pg.observe().walPosition();
-                    pg.stop("fast", Duration.ofSeconds(config.postgresql().pgCtlTimeoutSeconds()));
+                    pg.stop(dev.regent.postgres.StopMode.FAST, Duration.ofSeconds(config.postgresql().pgCtlTimeoutSeconds()));
                     if (leader) {
                         long after = pg.observe().walPosition();
                         dcs.deleteLeader(Math.max(wal, after));

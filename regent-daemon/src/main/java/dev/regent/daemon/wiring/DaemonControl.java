@@ -3,6 +3,7 @@ package dev.regent.daemon.wiring;
 import dev.regent.core.ha.Command;
 import dev.regent.core.ha.PeerStatus;
 import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.Failover;
 import dev.regent.core.model.Member;
 import dev.regent.daemon.loop.CycleReport;
 import dev.regent.daemon.loop.HaLoop;
@@ -15,6 +16,7 @@ import dev.regent.dcs.Dcs;
 import dev.regent.dcs.DcsException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,8 +78,15 @@ public final class DaemonControl implements NodeControl {
     }
 
     @Override
-    public boolean writeFailover(String json, Long version) throws DcsException {
-        boolean ok = dcs.setFailoverValue(json, version);
+    public boolean writeFailover(Failover request, ZoneOffset offset, Long version) throws DcsException {
+        boolean ok = dcs.setFailover(request, offset, version);
+        if (ok) loop.wakeUp();
+        return ok;
+    }
+
+    @Override
+    public boolean clearFailover(long version) throws DcsException {
+        boolean ok = dcs.clearFailover(version);
         if (ok) loop.wakeUp();
         return ok;
     }

@@ -4,6 +4,8 @@ import dev.regent.core.config.NodeConfig;
 import dev.regent.core.ha.LocalPostgres;
 import dev.regent.core.ha.SlotNames;
 import dev.regent.daemon.loop.PostgresPort;
+import dev.regent.daemon.loop.PostgresPortException;
+import dev.regent.postgres.CallbackRole;
 import dev.regent.postgres.CallbackRunner;
 import dev.regent.postgres.ControlData;
 import dev.regent.postgres.PgStatus;
@@ -101,7 +103,11 @@ public final class PostgresAdapter implements PostgresPort {
     }
 
     @Override
-    public String bootstrap() throws Exception {
+    public String bootstrap() throws PostgresPortException {
+        return call(this::bootstrapNow);
+    }
+
+    private String bootstrapNow() throws PostgresPortException {
         NodeConfig.BootstrapConfig b = config.bootstrap();
         NodeConfig.PgUser su = config.postgresql().superuser();
         pg.initdb(b == null ? List.of() : b.initdb(), su == null ? null : su.password());
@@ -112,83 +118,92 @@ public final class PostgresAdapter implements PostgresPort {
         pg.createUsers();
         if (b != null && b.postBootstrap() != null) {
             int rc = pg.runPostBootstrap(b.postBootstrap(), Duration.ofSeconds(300));
-            if (rc != 0) throw new IllegalStateException("post_bootstrap script exited with " + rc);
+            if (rc != 0) throw new PostgresPortException("post_bootstrap script exited with " + rc);
         }
         String sysid = pg.controlData().systemIdentifier();
-        if (sysid == null) throw new IllegalStateException("no system identifier after initdb");
+        if (sysid == null) throw new PostgresPortException("no system identifier after initdb");
         return sysid;
     }
 
     @Override
-    public void cloneFrom(String connUrl) throws Exception {
-        if (connUrl == null) throw new IllegalStateException("the member to clone from has no conn_url");
-        pg.basebackup(connUrl, Duration.ofSeconds(Math.max(300, config.postgresql().pgCtlTimeoutSeconds())));
+    public void cloneFrom(String connUrl) throws PostgresPortException {
+        if (connUrl == null) throw new PostgresPortException("the member to clone from has no conn_url");
+        run(() -> pg.basebackup(connUrl,
+                Duration.ofSeconds(Math.max(300, config.postgresql().pgCtlTimeoutSeconds()))));
     }
 
     @Override
     public void start(boolean asPrimary, String followName, String followConnUrl, Duration timeout)
-            throws Exception {
+            throws PostgresPortException {
         startAs(asPrimary ? Role.PRIMARY : Role.REPLICA, followName, followConnUrl, timeout);
     }
 
-    private void startAs(Role r, String followName, String followConnUrl, Duration timeout) {
-        if (pg.isRunning()) {
+    private void startAs(Role r, String followName, String followConnUrl, Duration timeout)
+            throws PostgresPortException {
+        if (call(pg::isRunning)) {
             LOG.info("postgres already running; not starting it again");
             return;
         }
-        pg.writeConfig(r, followConnUrl, r == Role.REPLICA && followConnUrl != null ? slotName : null);
+        run(() -> pg.writeConfig(r, followConnUrl, r == Role.REPLICA && followConnUrl != null ? slotName : null));
         role = r;
         followedMember = r == Role.REPLICA ? followName : null;
         followedUrl = r == Role.REPLICA ? followConnUrl : null;
-        if (!pg.start(timeout)) throw new IllegalStateException("postgres did not accept connections within "
-                + timeout.toSeconds() + " s; see " + pg.postmasterLog());
-    }
-
-    @Override
-    public void stop(String mode, Duration timeout) throws Exception {
-        if (!pg.isRunning()) return;
-        callbacks.runBeforeStop(Duration.ofSeconds(60));
-        StopMode m = switch (mode) {
-            case "smart" -> StopMode.SMART;
-            case "immediate" -> StopMode.IMMEDIATE;
-            default -> StopMode.FAST;
-        };
-        if (!pg.stop(m, timeout)) {
-            LOG.warn("postgres did not stop within {} s ({}); stopping immediately", timeout.toSeconds(), mode);
-            pg.stop(StopMode.IMMEDIATE, Duration.ofSeconds(30));
+        if (!call(() -> pg.start(timeout))) {
+            throw new PostgresPortException("postgres did not accept connections within " + timeout.toSeconds()
+                    + " s; see " + pg.postmasterLog());
         }
-        callbacks.fire(CallbackRunner.Action.ON_STOP, role == Role.PRIMARY ? "primary" : "replica");
     }
 
     @Override
-    public void promote() throws Exception {
+    public void stop(StopMode mode, Duration timeout) throws PostgresPortException {
+        if (!call(pg::isRunning)) return;
+        callbacks.runBeforeStop(Duration.ofSeconds(60));
+        if (!call(() -> pg.stop(mode, timeout))) {
+            LOG.warn("postgres did not stop within {} s ({}); stopping immediately", timeout.toSeconds(),
+                    mode.name().toLowerCase(java.util.Locale.ROOT));
+            run(() -> pg.stop(StopMode.IMMEDIATE, Duration.ofSeconds(30)));
+        }
+        callbacks.fire(CallbackRunner.Action.ON_STOP, callbackRole().patroniName());
+    }
+
+    private CallbackRole callbackRole() {
+        return role == Role.PRIMARY ? CallbackRole.PRIMARY : CallbackRole.REPLICA;
+    }
+
+    @Override
+    public void prePromote() throws PostgresPortException {
         int rc = callbacks.runPrePromote(Duration.ofSeconds(60));
-        if (rc != 0) throw new IllegalStateException("pre_promote script exited with " + rc + "; not promoting");
-        if (!pg.promote(Duration.ofSeconds(config.postgresql().pgCtlTimeoutSeconds()))) {
-            throw new IllegalStateException("promote did not finish in time");
+        if (rc != 0) throw new PostgresPortException("pre_promote script exited with " + rc + "; not promoting");
+    }
+
+    @Override
+    public void promote() throws PostgresPortException {
+        if (!call(() -> pg.promote(Duration.ofSeconds(config.postgresql().pgCtlTimeoutSeconds())))) {
+            throw new PostgresPortException("promote did not finish in time");
         }
         role = Role.PRIMARY;
         followedMember = null;
         followedUrl = null;
         // A promoted primary must not keep primary_conninfo in its files: a later restart would make it a replica.
-        pg.writeConfig(Role.PRIMARY, null, null);
+        run(() -> pg.writeConfig(Role.PRIMARY, null, null));
     }
 
     @Override
-    public void follow(String followName, String followConnUrl) throws Exception {
+    public void follow(String followName, String followConnUrl) throws PostgresPortException {
         if (Objects.equals(followName, followedMember) && Objects.equals(followConnUrl, followedUrl)) return;
-        pg.writeConfig(Role.REPLICA, followConnUrl, followConnUrl == null ? null : slotName);
+        run(() -> pg.writeConfig(Role.REPLICA, followConnUrl, followConnUrl == null ? null : slotName));
         followedMember = followName;
         followedUrl = followConnUrl;
         // primary_conninfo and primary_slot_name are reloadable since PostgreSQL 13.
-        pg.reload();
+        run(pg::reload);
         LOG.info("following {} ({})", followName, followConnUrl);
     }
 
     @Override
-    public void rewind(String sourceConnUrl) throws Exception {
-        if (sourceConnUrl == null) throw new IllegalStateException("the rewind source has no conn_url");
-        pg.rewind(sourceConnUrl, Duration.ofSeconds(Math.max(300, config.postgresql().pgCtlTimeoutSeconds())));
+    public void rewind(String sourceConnUrl) throws PostgresPortException {
+        if (sourceConnUrl == null) throw new PostgresPortException("the rewind source has no conn_url");
+        run(() -> pg.rewind(sourceConnUrl,
+                Duration.ofSeconds(Math.max(300, config.postgresql().pgCtlTimeoutSeconds()))));
     }
 
     @Override
@@ -197,31 +212,31 @@ public final class PostgresAdapter implements PostgresPort {
     }
 
     @Override
-    public void removeDataDirectory() throws Exception {
-        pg.removeDataDirectory();
+    public void removeDataDirectory() throws PostgresPortException {
+        run(pg::removeDataDirectory);
     }
 
     @Override
-    public void moveDataDirectoryAside() throws Exception {
-        pg.moveDataDirAside();
+    public void moveDataDirectoryAside() throws PostgresPortException {
+        run(pg::moveDataDirAside);
     }
 
     @Override
-    public void syncReplicationSlots(Set<String> names) throws Exception {
-        pg.ensurePhysicalSlots(names);
+    public void syncReplicationSlots(Set<String> names) throws PostgresPortException {
+        run(() -> pg.ensurePhysicalSlots(names));
     }
 
     @Override
-    public void createMissingReplicationSlots(Set<String> names) throws Exception {
-        pg.ensurePhysicalSlots(names, false);
+    public void createMissingReplicationSlots(Set<String> names) throws PostgresPortException {
+        run(() -> pg.ensurePhysicalSlots(names, false));
     }
 
     @Override
-    public void reload() throws Exception {
+    public void reload() throws PostgresPortException {
         Role r = role == null ? Role.REPLICA : role;
-        pg.writeConfig(r, r == Role.REPLICA ? followedUrl : null, r == Role.REPLICA && followedUrl != null
-                ? slotName : null);
-        pg.reload();
+        run(() -> pg.writeConfig(r, r == Role.REPLICA ? followedUrl : null,
+                r == Role.REPLICA && followedUrl != null ? slotName : null));
+        run(pg::reload);
     }
 
     /**
@@ -237,7 +252,7 @@ public final class PostgresAdapter implements PostgresPort {
         if (!first && pg.isRunning()) {
             try {
                 reload();
-                callbacks.fire(CallbackRunner.Action.ON_RELOAD, role == Role.PRIMARY ? "primary" : "replica");
+                callbacks.fire(CallbackRunner.Action.ON_RELOAD, callbackRole().patroniName());
                 LOG.info("configuration changed; postgres reloaded");
             } catch (Exception e) {
                 LOG.warn("reload after configuration change failed: {}", e.getMessage());
@@ -246,22 +261,46 @@ public final class PostgresAdapter implements PostgresPort {
     }
 
     @Override
-    public void restart(Duration timeout) throws Exception {
+    public void restart(Duration timeout) throws PostgresPortException {
         Role r = role == null ? Role.REPLICA : role;
-        stop("fast", timeout);
+        stop(StopMode.FAST, timeout);
         startAs(r, followedMember, followedUrl, timeout);
     }
 
     @Override
-    public void checkpoint() throws Exception {
-        pg.checkpoint();
+    public void checkpoint() throws PostgresPortException {
+        run(pg::checkpoint);
     }
 
     @Override
-    public void fireCallback(String action, String roleName) {
-        for (CallbackRunner.Action a : CallbackRunner.Action.values()) {
-            if (a.patroniName().equals(action)) callbacks.fire(a, roleName);
+    public void fireCallback(CallbackRunner.Action action, CallbackRole callbackRole) {
+        callbacks.fire(action, callbackRole.patroniName());
+    }
+
+    /** A regent-postgres call whose failure (an unchecked PostgresException) becomes the port's checked one. */
+    @FunctionalInterface
+    private interface Call<T> {
+        T run() throws PostgresPortException;
+    }
+
+    @FunctionalInterface
+    private interface VoidCall {
+        void run() throws PostgresPortException;
+    }
+
+    private static <T> T call(Call<T> call) throws PostgresPortException {
+        try {
+            return call.run();
+        } catch (RuntimeException e) {
+            throw new PostgresPortException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
         }
+    }
+
+    private static void run(VoidCall call) throws PostgresPortException {
+        call(() -> {
+            call.run();
+            return null;
+        });
     }
 
     @Override

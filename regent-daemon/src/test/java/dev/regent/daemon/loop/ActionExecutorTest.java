@@ -2,6 +2,7 @@ package dev.regent.daemon.loop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.regent.core.ha.ActionOutcome;
 import dev.regent.core.ha.LocalPostgres;
 import dev.regent.core.ha.NodeMemory;
 import dev.regent.core.ha.action.Action;
@@ -11,6 +12,9 @@ import dev.regent.core.model.TimelineHistory;
 import dev.regent.dcs.DcsException;
 import dev.regent.dcs.PatroniDcs;
 import dev.regent.dcs.memory.InMemoryKvServer;
+import dev.regent.time.Deadline;
+import dev.regent.time.Sleeper;
+import dev.regent.time.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +46,16 @@ class ActionExecutorTest {
     private static final LocalPostgres PRIMARY = new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, "1",
             false, null, 1, 100, null, null, null, null, null);
 
+    /** Waits for the background slot's task to end and returns how it ended. */
+    private BackgroundRunner.Finished awaitBackground() throws InterruptedException {
+        Deadline deadline = Deadline.after(Ticker.SYSTEM, Duration.ofSeconds(10));
+        assertThat(deadline.await(() -> slot.running() == null, Duration.ofMillis(5), Sleeper.SYSTEM))
+                .as("background task ended").isTrue();
+        BackgroundRunner.Finished f = slot.takeFinished();
+        assertThat(f).as("a task finished").isNotNull();
+        return f;
+    }
+
     private ActionExecutor.Context ctx(ClusterView c) {
         return new ActionExecutor.Context(c, PRIMARY, 30, Duration.ofSeconds(5), "{\"ttl\":30}", false, false);
     }
@@ -67,6 +81,7 @@ class ActionExecutorTest {
         ActionExecutor.Result r = executor.run(List.of(new Action.AcquireLeaderLock(), new Action.Promote()),
                 ctx(dcs.load()), NodeMemory.INITIAL);
         assertThat(r.allSucceeded()).isTrue();
+        assertThat(awaitBackground().ok()).isTrue();
         List<TimelineHistory.Entry> entries = dcs.load().history().entries();
         assertThat(entries).extracting(TimelineHistory.Entry::timeline).containsExactly(1, 2);
         TimelineHistory.Entry added = entries.get(1);
@@ -88,6 +103,7 @@ class ActionExecutorTest {
         ActionExecutor.Result r = executor.run(List.of(new Action.AcquireLeaderLock(), new Action.Promote()),
                 ctx(staleView), NodeMemory.INITIAL);
         assertThat(r.allSucceeded()).isTrue();
+        assertThat(awaitBackground().ok()).isTrue();
         assertThat(dcs.load().history().entries()).extracting(TimelineHistory.Entry::timeline,
                 TimelineHistory.Entry::newLeader).containsExactly(org.assertj.core.groups.Tuple.tuple(1, "pg1"),
                 org.assertj.core.groups.Tuple.tuple(2, "pg0"));
@@ -102,6 +118,7 @@ class ActionExecutorTest {
         ActionExecutor.Result r = executor.run(List.of(new Action.AcquireLeaderLock(), new Action.Promote()),
                 ctx(dcs.load()), NodeMemory.INITIAL);
         assertThat(r.allSucceeded()).isTrue();
+        assertThat(awaitBackground().ok()).isTrue();
         assertThat(dcs.load().history().entries()).extracting(TimelineHistory.Entry::timeline,
                 TimelineHistory.Entry::newLeader).containsExactly(org.assertj.core.groups.Tuple.tuple(1, "pg0"));
         other.close();
@@ -113,7 +130,7 @@ class ActionExecutorTest {
         assertThat(dcs.setHistoryValue(one, 0)).as("absent").isTrue();
         long version = dcs.load().history().version();
         assertThat(dcs.setHistoryValue(one, 0)).as("exists now").isFalse();
-        TimelineHistory two = ActionExecutor.appended(one, new TimelineHistory.Entry(2, 90, "r", null, "pg0"));
+        TimelineHistory two = PromotionHistory.appended(one, new TimelineHistory.Entry(2, 90, "r", null, "pg0"));
         assertThat(dcs.setHistoryValue(two, version)).isTrue();
         assertThat(dcs.setHistoryValue(one, version)).as("stale version").isFalse();
         assertThat(dcs.load().history().entries()).extracting(TimelineHistory.Entry::timeline).containsExactly(1, 2);
@@ -187,9 +204,80 @@ class ActionExecutorTest {
         assertThat(pg.calls).containsExactly("slots [pg1]", "create slots [pg2]");
     }
 
+    @Test
+    void everyActionHasExactlyOneHandler() {
+        // a new Action record without a handler fails here (and duplicates fail at registration)
+        Set<Class<?>> handled = Set.copyOf(executor.handledActions());
+        assertThat(handled).hasSize(executor.handledActions().size())
+                .containsExactlyInAnyOrder(Action.class.getPermittedSubclasses());
+    }
+
+    @Test
+    void promotionRunsInTheBackgroundWhileTheLoopRenewsTheLockPastTtl() throws Exception {
+        pg.prePromoteGate = new java.util.concurrent.CountDownLatch(1);
+        ActionExecutor.Result r = executor.run(List.of(new Action.AcquireLeaderLock(), new Action.Promote()),
+                ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(r.allSucceeded()).isTrue();
+        assertThat(slot.running()).isEqualTo("promote");
+        assertThat(r.memory().lockValidUntil()).isEqualTo(31_000);
+        // pre_promote is still running 40 s later; the loop renewed meanwhile
+        now.set(40_000);
+        ActionExecutor.Result renewed = executor.run(List.of(new Action.UpdateLeaderLock()), ctx(dcs.load()),
+                r.memory());
+        assertThat(renewed.allSucceeded()).isTrue();
+        assertThat(renewed.memory().lockValidUntil()).isEqualTo(70_000);
+        assertThat(pg.calls).doesNotContain("promote");
+        pg.prePromoteGate.countDown();
+        BackgroundRunner.Finished f = awaitBackground();
+        assertThat(f.ok()).isTrue();
+        assertThat(pg.calls).containsSubsequence("pre_promote", "promote", "callback on_role_change", "checkpoint");
+        NodeMemory after = f.memoryUpdate().apply(renewed.memory().withRewindOrReinitNeeded(true)
+                .withStartingAsPrimarySince(5));
+        assertThat(after.rewindOrReinitNeeded()).isFalse();
+        assertThat(after.startingAsPrimarySince()).isZero();
+        assertThat(after.lockValidUntil()).isEqualTo(70_000);
+    }
+
+    @Test
+    void aPrePromoteVetoIsARefusalThatStartsTheRaceBackoff() throws Exception {
+        pg.prePromoteFails = true;
+        ActionExecutor.Result r = executor.run(List.of(new Action.AcquireLeaderLock(), new Action.Promote()),
+                ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(r.allSucceeded()).isTrue();
+        now.set(2_000);
+        NodeMemory after = awaitBackground().memoryUpdate().apply(r.memory());
+        assertThat(pg.calls).contains("pre_promote").doesNotContain("promote");
+        assertThat(after.preferNoRaceUntil()).isEqualTo(2_000 + 30_000);
+        assertThat(after.wasLeader()).as("the decider releases the lock next cycle").isTrue();
+    }
+
+    @Test
+    void aLeaseThatRanOutDuringPrePromoteCancelsThePromotion() throws Exception {
+        pg.prePromoteGate = new java.util.concurrent.CountDownLatch(1);
+        ActionExecutor.Result r = executor.run(List.of(new Action.AcquireLeaderLock(), new Action.Promote()),
+                ctx(dcs.load()), NodeMemory.INITIAL);
+        now.set(31_000);  // no renewal came through within ttl
+        pg.prePromoteGate.countDown();
+        NodeMemory after = awaitBackground().memoryUpdate().apply(r.memory());
+        assertThat(pg.calls).contains("pre_promote").doesNotContain("promote");
+        assertThat(after).isEqualTo(r.memory());
+    }
+
+    @Test
+    void aFatalExitGoesThroughTheInjectedExitHook() {
+        List<String> exits = new ArrayList<>();
+        ActionExecutor simulated = new ActionExecutor(dcs, pg, slot, new ManualTicker(now), Sleeper.SYSTEM,
+                new ScheduledRestarts(), exits::add);
+        ActionExecutor.Result r = simulated.run(List.of(new Action.FatalExit("system ID mismatch")),
+                ctx(null), NodeMemory.INITIAL);
+        assertThat(exits).containsExactly("system ID mismatch");
+        assertThat(r.allSucceeded()).isFalse();
+        assertThat(r.outcome().kind()).isEqualTo(ActionOutcome.Kind.FAILED);
+    }
+
     /** Records calls; postgres "runs" as a primary until stopped. */
     static final class RecordingPostgres implements PostgresPort {
-        final List<String> calls = new ArrayList<>();
+        final List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
         Runnable onStop = () -> { };
         volatile String leaderAtStop;
 
@@ -200,7 +288,20 @@ class ActionExecutorTest {
         @Override public void start(boolean asPrimary, String followName, String url, Duration t) {
             calls.add("start " + (asPrimary ? "primary" : "replica of " + followName));
         }
-        @Override public void stop(String mode, Duration timeout) { onStop.run(); calls.add("stop " + mode); }
+        @Override public void stop(dev.regent.postgres.StopMode mode, Duration timeout) { onStop.run(); calls.add("stop " + mode.name().toLowerCase(java.util.Locale.ROOT)); }
+        volatile java.util.concurrent.CountDownLatch prePromoteGate;
+        volatile boolean prePromoteFails;
+        @Override public void prePromote() throws PostgresPortException {
+            calls.add("pre_promote");
+            try {
+                if (prePromoteGate != null && !prePromoteGate.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new PostgresPortException("pre_promote gate never opened");
+                }
+            } catch (InterruptedException e) {
+                throw new PostgresPortException("interrupted");
+            }
+            if (prePromoteFails) throw new PostgresPortException("pre_promote script exited with 1; not promoting");
+        }
         @Override public void promote() { calls.add("promote"); }
         @Override public void follow(String name, String url) { calls.add("follow " + name); }
         @Override public void rewind(String url) { calls.add("rewind"); }
@@ -212,7 +313,8 @@ class ActionExecutorTest {
         @Override public void reload() { calls.add("reload"); }
         @Override public void restart(Duration timeout) { calls.add("restart"); }
         @Override public void checkpoint() { calls.add("checkpoint"); }
-        @Override public void fireCallback(String action, String role) { calls.add("callback " + action); }
+        @Override public void fireCallback(dev.regent.postgres.CallbackRunner.Action action,
+                dev.regent.postgres.CallbackRole role) { calls.add("callback " + action.patroniName()); }
         @Override public String connUrl() { return "postgres://127.0.0.1:5432/postgres"; }
     }
 }

@@ -166,7 +166,8 @@ class HaLoopDivergenceTest {
             running = true;
             following = name;
         }
-        @Override public void stop(String mode, Duration timeout) { running = false; }
+        @Override public void stop(dev.regent.postgres.StopMode mode, Duration timeout) { running = false; }
+        @Override public void prePromote() { }
         @Override public void promote() { }
         @Override public void follow(String name, String url) { following = name; }
         @Override public void rewind(String url) {
@@ -181,7 +182,8 @@ class HaLoopDivergenceTest {
         @Override public void reload() { }
         @Override public void restart(Duration timeout) { }
         @Override public void checkpoint() { }
-        @Override public void fireCallback(String action, String role) { }
+        @Override public void fireCallback(dev.regent.postgres.CallbackRunner.Action action,
+                dev.regent.postgres.CallbackRole role) { }
         @Override public String connUrl() { return "postgres://127.0.0.1:5433/postgres"; }
     }
 }

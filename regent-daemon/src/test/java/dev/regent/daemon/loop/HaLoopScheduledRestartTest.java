@@ -230,7 +230,8 @@ class HaLoopScheduledRestartTest {
         @Override public String bootstrap() { return "7000000000000000001"; }
         @Override public void cloneFrom(String connUrl) { }
         @Override public void start(boolean asPrimary, String followName, String url, Duration t) { starts++; }
-        @Override public void stop(String mode, Duration timeout) { }
+        @Override public void stop(dev.regent.postgres.StopMode mode, Duration timeout) { }
+        @Override public void prePromote() { }
         @Override public void promote() { }
         @Override public void follow(String name, String url) { following = name; }
         @Override public void rewind(String url) { }
@@ -247,7 +248,8 @@ class HaLoopScheduledRestartTest {
             startedAt = startedAt.plusSeconds(100);
         }
         @Override public void checkpoint() { }
-        @Override public void fireCallback(String action, String role) { }
+        @Override public void fireCallback(dev.regent.postgres.CallbackRunner.Action action,
+                dev.regent.postgres.CallbackRole role) { }
         @Override public String connUrl() { return "postgres://127.0.0.1:5433/postgres"; }
     }
 }

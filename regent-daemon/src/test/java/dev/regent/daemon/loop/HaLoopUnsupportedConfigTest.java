@@ -140,10 +140,11 @@ class HaLoopUnsupportedConfigTest {
         @Override public String bootstrap() { return "7000000000000000001"; }
         @Override public void cloneFrom(String connUrl) { }
         @Override public void start(boolean asPrimary, String name, String url, Duration t) { running = true; }
-        @Override public void stop(String mode, Duration timeout) {
+        @Override public void stop(dev.regent.postgres.StopMode mode, Duration timeout) {
             stops++;
             running = false;
         }
+        @Override public void prePromote() { }
         @Override public void promote() { }
         @Override public void follow(String name, String url) { stops++; }
         @Override public void rewind(String url) { }
@@ -155,7 +156,8 @@ class HaLoopUnsupportedConfigTest {
         @Override public void reload() { }
         @Override public void restart(Duration timeout) { stops++; }
         @Override public void checkpoint() { }
-        @Override public void fireCallback(String action, String role) { }
+        @Override public void fireCallback(dev.regent.postgres.CallbackRunner.Action action,
+                dev.regent.postgres.CallbackRole role) { }
         @Override public String connUrl() { return "postgres://127.0.0.1:5432/postgres"; }
     }
 }

@@ -5,12 +5,13 @@ import dev.regent.core.model.ClusterConfig;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Failover;
 import dev.regent.core.model.Member;
+import dev.regent.dcs.DcsJson;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -64,19 +65,24 @@ class FakeNodeControl implements NodeControl {
         return true;
     }
 
+    /** Encodes and decodes through the DCS codec, so the recorded call shows the exact bytes of the key. */
     @Override
-    public boolean writeFailover(String json, Long version) {
+    public boolean writeFailover(Failover request, ZoneOffset offset, Long version) {
+        return write(DcsJson.failoverToJson(request, offset), version);
+    }
+
+    @Override
+    public boolean clearFailover(long version) {
+        return write(DcsJson.failoverToJson(null, null), version);
+    }
+
+    private boolean write(String json, Long version) {
         synchronized (this) {
             calls.add("writeFailover " + json + " " + version);
             if (failWrites) return false;
             Failover cur = view.failover();
             if (version != null && (cur == null || cur.version() != version)) return false;
-            Map<String, Object> m = Json.parse(json);
-            Failover f = m.isEmpty() ? null : new Failover(cur == null ? 1 : cur.version() + 1,
-                    (String) m.get("leader"), (String) m.get("member"),
-                    m.get("scheduled_at") == null ? null : OffsetDateTime.parse((String) m.get("scheduled_at"))
-                            .toInstant());
-            setView(with(view, view.config(), f));
+            setView(with(view, view.config(), DcsJson.parseFailover(cur == null ? 1 : cur.version() + 1, json)));
         }
         onFailoverWrite.accept(this);
         return true;

@@ -195,7 +195,9 @@ class WriteEndpointsTest {
         assertThat(f.control.calls).contains(
                 "writeFailover {\"leader\":\"pg0\",\"scheduled_at\":\"2030-01-01T12:00:00+02:00\"} null");
         assertThat(f.control.view().failover().scheduledAt()).isNotNull();
+        long version = f.control.view().failover().version();
         assertAnswer("DELETE", "/switchover", null, 200, "scheduled switchover deleted");
+        assertThat(f.control.calls).as("cleared with {} and CAS, as Patroni").contains("writeFailover {} " + version);
         assertThat(f.control.view().failover()).isNull();
     }
 
