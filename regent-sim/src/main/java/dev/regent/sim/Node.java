@@ -43,6 +43,8 @@ final class Node {
     /** The decider's last input and message (trace and invariant 3). */
     HaInput lastInput;
     String lastMessage;
+    /** The last decision that promoted was made on a failover key (switchover/failover): not automatic. */
+    boolean promoteIsManual;
     /** When postgres last started to accept writes (invariant 1's margin also runs from there). */
     long writerSince = -1;
     /** Last instant the leader key named this node; -1 never. */

@@ -43,6 +43,10 @@ final class ShellDaemon implements Daemon {
     /** The trace shows a decision when its message changes or it does more than renewing. */
     private Decision record(HaInput in, Decision d) {
         node.lastInput = in;
+        if (d.actions().stream().anyMatch(a -> a instanceof Action.Promote)) {
+            // the promotion itself runs later (background slot): remember whether an operator asked for it
+            node.promoteIsManual = in.cluster() != null && in.cluster().failover() != null;
+        }
         boolean routine = d.actions().stream().allMatch(a -> a instanceof Action.UpdateLeaderLock
                 || a instanceof Action.SyncReplicationSlots || a instanceof Action.WriteMissingConfig);
         if (!routine || !d.message().equals(node.lastMessage)) {

@@ -314,7 +314,7 @@ public final class SimCluster {
     void onPromote(Node n) {
         long position = n.pg.wal().end();
         ClusterView view = observe();
-        boolean manual = n.lastInput != null && n.lastInput.cluster() != null && n.lastInput.cluster().failover() != null;
+        boolean manual = n.promoteIsManual;
         long optime = view == null ? 0 : view.status().optime();
         trace.add(n.name, String.format(Locale.ROOT, "promoting at %x (published optime %x, %s)", position, optime,
                 manual ? "manual" : "automatic"));

@@ -2,6 +2,10 @@ package dev.regent.sim;
 
 import dev.regent.core.ha.LocalPostgres;
 import dev.regent.daemon.loop.PostgresPort;
+import dev.regent.daemon.loop.PostgresPortException;
+import dev.regent.postgres.CallbackRole;
+import dev.regent.postgres.CallbackRunner;
+import dev.regent.postgres.StopMode;
 import java.time.Duration;
 import java.util.Set;
 
@@ -24,6 +28,20 @@ final class SimPostgresPort implements PostgresPort {
         return node.pg;
     }
 
+    /** A simulated operation that fails as its real tool would. */
+    @FunctionalInterface
+    private interface Op {
+        void run() throws SimPostgres.PgFailure;
+    }
+
+    private static void check(Op op) throws PostgresPortException {
+        try {
+            op.run();
+        } catch (SimPostgres.PgFailure e) {
+            throw new PostgresPortException(e.getMessage(), e);
+        }
+    }
+
     private void takes(long lo, long hi, boolean slowable) {
         long d = cluster.between(lo, hi) + (slowable && node.slow > 0 ? node.slowExtra : 0);
         cluster.chargeLoop(node, d);
@@ -41,29 +59,30 @@ final class SimPostgresPort implements PostgresPort {
     }
 
     @Override
-    public String bootstrap() throws Exception {
+    public String bootstrap() throws PostgresPortException {
         pg().initdb(cluster.newSystemId(), cluster.nextSegmentUid());
         cluster.trace.add(node.name, "postgres: initdb, running as primary of " + pg().systemId());
         return pg().systemId();
     }
 
     @Override
-    public void cloneFrom(String connUrl) throws Exception {
+    public void cloneFrom(String connUrl) throws PostgresPortException {
         if (pg().running()) pg().stop();
         pg().removeDataDirectory();
-        pg().cloneFrom(reachable(connUrl));
+        check(() -> pg().cloneFrom(reachable(connUrl)));
         cluster.trace.add(node.name, "postgres: basebackup from " + connUrl);
     }
 
     @Override
-    public void start(boolean asPrimary, String followName, String followConnUrl, Duration timeout) throws Exception {
+    public void start(boolean asPrimary, String followName, String followConnUrl, Duration timeout)
+            throws PostgresPortException {
         takes(300, 3_000, false);
-        pg().start(asPrimary, followName);
+        check(() -> pg().start(asPrimary, followName));
         cluster.trace.add(node.name, "postgres: started as " + (asPrimary ? "primary" : "replica of " + followName));
     }
 
     @Override
-    public void stop(String mode, Duration timeout) throws Exception {
+    public void stop(StopMode mode, Duration timeout) throws PostgresPortException {
         if (!pg().running()) return;
         takes(100, 2_000, true);
         pg().stop();
@@ -71,11 +90,16 @@ final class SimPostgresPort implements PostgresPort {
     }
 
     @Override
-    public void promote() throws Exception {
+    public void promote() throws PostgresPortException {
         takes(100, 1_500, true);
         cluster.onPromote(node);
-        pg().promote(cluster.nextSegmentUid());
+        check(() -> pg().promote(cluster.nextSegmentUid()));
         cluster.trace.add(node.name, "postgres: promoted to timeline " + pg().wal().timeline());
+    }
+
+    @Override
+    public void prePromote() {
+        // no pre_promote script is configured in the simulation
     }
 
     @Override
@@ -85,8 +109,8 @@ final class SimPostgresPort implements PostgresPort {
     }
 
     @Override
-    public void rewind(String sourceConnUrl) throws Exception {
-        pg().rewind(reachable(sourceConnUrl));
+    public void rewind(String sourceConnUrl) throws PostgresPortException {
+        check(() -> pg().rewind(reachable(sourceConnUrl)));
         cluster.trace.add(node.name, "postgres: pg_rewind from " + sourceConnUrl);
     }
 
@@ -121,11 +145,11 @@ final class SimPostgresPort implements PostgresPort {
     }
 
     @Override
-    public void restart(Duration timeout) throws Exception {
+    public void restart(Duration timeout) throws PostgresPortException {
         boolean primary = pg().acceptsWrites();
         String upstream = pg().upstream();
         pg().stop();
-        pg().start(primary, upstream);
+        check(() -> pg().start(primary, upstream));
     }
 
     @Override
@@ -134,7 +158,7 @@ final class SimPostgresPort implements PostgresPort {
     }
 
     @Override
-    public void fireCallback(String action, String role) {
+    public void fireCallback(CallbackRunner.Action action, CallbackRole role) {
         // callbacks run asynchronously and change nothing the simulation observes
     }
 
