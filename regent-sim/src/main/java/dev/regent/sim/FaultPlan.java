@@ -25,7 +25,9 @@ public final class FaultPlan {
         Kind[] kinds = Kind.values();
         List<Fault> faults = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            Kind kind = kinds[rnd.nextInt(kinds.length)];
+            // one more draw for replication lag: it matters only when it meets a failover
+            int k = rnd.nextInt(kinds.length + 1);
+            Kind kind = k == kinds.length ? Kind.REPLICATION_STALL : kinds[k];
             int node = rnd.nextInt(nodes);
             long duration = switch (kind) {
                 case KILL, DCS_CUT, PARTITION -> between(rnd, 3_000, 90_000);
