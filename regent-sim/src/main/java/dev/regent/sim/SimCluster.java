@@ -2,6 +2,7 @@ package dev.regent.sim;
 
 import dev.regent.core.ha.PeerStatus;
 import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.Failover;
 import dev.regent.core.model.Member;
 import dev.regent.core.model.Tags;
 import dev.regent.daemon.loop.MemberDataBuilder;
@@ -654,11 +655,11 @@ public final class SimCluster {
                     + " does not answer or cannot reach the DCS");
             return;
         }
-        String json = DcsJson.failoverToJson(switchover ? leader : null, candidate == null ? null : candidate.name,
-                null);
+        Failover request = new Failover(0, switchover ? leader : null, candidate == null ? null : candidate.name, null);
         try {
-            via.daemon.dcs().setFailoverValue(json, null);
-            trace.add("-", "operator: " + (switchover ? "switchover" : "failover") + " written: " + json);
+            via.daemon.dcs().setFailover(request, null);
+            trace.add("-", "operator: " + (switchover ? "switchover" : "failover") + " written: "
+                    + DcsJson.failoverToJson(request.leader(), request.candidate(), null));
             wake(via);
         } catch (DcsException e) {
             trace.add("-", "operator: failover key not written: " + e.getMessage());
