@@ -34,8 +34,8 @@ final class CommandRule {
     }
 
     private static Decision reinitialize(Ctx c, Command.Reinitialize r) {
-        if (c.cluster.isUnlocked()) return refuse(c, "Cluster has no leader, can not reinitialize");
-        if (c.hasLock()) return refuse(c, "I am the leader, can not reinitialize");
+        String refusal = ReinitializeConditions.refusal(c.cluster, c.me);
+        if (refusal != null) return refuse(c, refusal);
         String from = r.fromLeader() ? c.leaderName() : c.cloneMember();
         c.memory = c.memory.withRewindOrReinitNeeded(false);
         return c.decide("reinitialize started", new Reinitialize(from));

@@ -31,10 +31,9 @@ import java.util.Objects;
  * </ol>
  *
  * <h2>Input contract</h2>
- * {@code peers} must hold the {@code GET /patroni} answers of the other members (absent = unreachable) whenever the
- * cluster is unlocked, a {@code failover} key exists, or this node holds the lock while its postgres is not a running
- * primary (start timeouts need {@code is_failover_possible}). {@code nowMillis} is monotonic, {@code wallClockMillis}
- * is only compared with {@code scheduled_at}.
+ * {@code peers} must hold the {@code GET /patroni} answers of the other members (absent = unreachable) whenever
+ * {@link ObservationPlan#forCycle} says to probe them (the one statement of when; the shell follows it).
+ * {@code nowMillis} is monotonic, {@code wallClockMillis} is only compared with {@code scheduled_at}.
  *
  * <h2>Memory contract: who sets which {@link NodeMemory} field</h2>
  * Both parts are implemented by {@link MemoryContract}: the decider applies {@link MemoryContract#decided} to every

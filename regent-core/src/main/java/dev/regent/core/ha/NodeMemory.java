@@ -16,37 +16,47 @@ package dev.regent.core.ha;
  * @param preferNoRaceUntil     after a failed pre_promote, do not race until this time (0 = no backoff)
  * @param bootstrapFailed       a bootstrap attempt of this process failed: the node exits (Patroni 4 raises
  *                              PatroniFatalException "Failed to bootstrap cluster")
+ * @param checkDivergedLsn      the data directory was seen stopped after being a primary: compare its WAL with the
+ *                              new leader's fork point once that is known (Patroni's
+ *                              {@code trigger_check_diverged_lsn}); set and cleared by {@link DivergenceRule} only
  */
 public record NodeMemory(long lockValidUntil, long startingAsPrimarySince, boolean wasLeader,
-                         boolean rewindOrReinitNeeded, long preferNoRaceUntil, boolean bootstrapFailed) {
-    public static final NodeMemory INITIAL = new NodeMemory(0, 0, false, false, 0, false);
+                         boolean rewindOrReinitNeeded, long preferNoRaceUntil, boolean bootstrapFailed,
+                         boolean checkDivergedLsn) {
+    public static final NodeMemory INITIAL = new NodeMemory(0, 0, false, false, 0, false, false);
 
     public NodeMemory withLockValidUntil(long t) {
         return new NodeMemory(t, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil,
-                bootstrapFailed);
+                bootstrapFailed, checkDivergedLsn);
     }
 
     public NodeMemory withWasLeader(boolean b) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, b, rewindOrReinitNeeded, preferNoRaceUntil,
-                bootstrapFailed);
+                bootstrapFailed, checkDivergedLsn);
     }
 
     public NodeMemory withStartingAsPrimarySince(long t) {
-        return new NodeMemory(lockValidUntil, t, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil, bootstrapFailed);
+        return new NodeMemory(lockValidUntil, t, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil, bootstrapFailed,
+                checkDivergedLsn);
     }
 
     public NodeMemory withRewindOrReinitNeeded(boolean b) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, b, preferNoRaceUntil,
-                bootstrapFailed);
+                bootstrapFailed, checkDivergedLsn);
     }
 
     public NodeMemory withPreferNoRaceUntil(long t) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded, t,
-                bootstrapFailed);
+                bootstrapFailed, checkDivergedLsn);
     }
 
     public NodeMemory withBootstrapFailed(boolean b) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded,
-                preferNoRaceUntil, b);
+                preferNoRaceUntil, b, checkDivergedLsn);
+    }
+
+    public NodeMemory withCheckDivergedLsn(boolean b) {
+        return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded,
+                preferNoRaceUntil, bootstrapFailed, b);
     }
 }

@@ -29,15 +29,9 @@ public record ScheduledRestart(OffsetDateTime schedule, String role, Integer pos
         Objects.requireNonNull(schedule, "schedule");
     }
 
-    /**
-     * Patroni's {@code restart_matches}: why the restart must not run on a node with this role, server version and
-     * pending-restart flag, or null when it may run.
-     */
-    public String mismatchReason(String currentRole, int serverVersion, boolean pendingRestart) {
-        if (role != null && !role.equals(currentRole)) return "host role mismatch";
-        if (postgresVersion != null && postgresVersion <= serverVersion) return "postgres version mismatch";
-        if (restartPending && !pendingRestart) return "pending restart flag is not set";
-        return null;
+    /** The request's filters, evaluated when it is due. */
+    public RestartConditions conditions() {
+        return new RestartConditions(role, postgresVersion, restartPending);
     }
 
     /** Python's {@code datetime.isoformat()} of {@link #schedule}, as Patroni prints and stores it. */

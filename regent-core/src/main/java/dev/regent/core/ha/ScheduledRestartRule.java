@@ -45,7 +45,8 @@ final class ScheduledRestartRule {
             c.warnings.add("Found a stale restart value, cleaning up: " + r.scheduleIso());
             return append(c, d, d.message(), new ClearScheduledRestart());
         }
-        String mismatch = r.mismatchReason(c.pg.runningRole(), c.pg.serverVersion(), c.pg.pendingRestart());
+        String mismatch = r.conditions().mismatchReason(c.pg.runningRole(), c.pg.serverVersion(),
+                c.pg.pendingRestart());
         if (mismatch != null) {
             c.warnings.add("not proceeding with the restart: " + mismatch);
             c.warnings.add("Scheduled restart: restart conditions are not satisfied");

@@ -30,13 +30,11 @@ class ScheduledRestartScenariosTest {
     }
 
     @Test
-    void filtersAreCheckedInPatroniOrder() {
+    void filtersAreTheSharedRestartConditions() {
         ScheduledRestart r = new ScheduledRestart(OffsetDateTime.now(ZoneOffset.UTC), "replica", 150005, true, null,
                 null);
-        assertThat(r.mismatchReason("primary", 150004, true)).isEqualTo("host role mismatch");
-        assertThat(r.mismatchReason("replica", 150005, true)).isEqualTo("postgres version mismatch");
-        assertThat(r.mismatchReason("replica", 150004, false)).isEqualTo("pending restart flag is not set");
-        assertThat(r.mismatchReason("replica", 150004, true)).isNull();
+        assertThat(r.conditions()).isEqualTo(new RestartConditions("replica", 150005, true));
+        assertThat(r.conditions().mismatchReason("primary", 150004, true)).isEqualTo("host role mismatch");
     }
 
     @Test

@@ -3,14 +3,15 @@ package dev.regent.daemon.loop;
 import dev.regent.core.config.UnsupportedSettings;
 import dev.regent.core.ha.Command;
 import dev.regent.core.ha.Decision;
+import dev.regent.core.ha.DivergenceRule;
 import dev.regent.core.ha.HaInput;
 import dev.regent.core.ha.HaSettings;
 import dev.regent.core.ha.LocalPostgres;
 import dev.regent.core.ha.NodeMemory;
+import dev.regent.core.ha.ObservationPlan;
 import dev.regent.core.ha.PeerStatus;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Tags;
-import dev.regent.core.model.TimelineHistory;
 import dev.regent.dcs.Dcs;
 import dev.regent.dcs.DcsException;
 import dev.regent.time.Ticker;
@@ -64,8 +65,6 @@ public final class HaLoop implements AutoCloseable {
     private Thread watchThread;
 
     private NodeMemory memory = NodeMemory.INITIAL;
-    /** Set when a former primary's data directory was seen stopped; see {@link #checkStartedFormerPrimary}. */
-    private boolean checkDivergedLsn;
     private ClusterView lastCluster;
     private volatile LocalPostgres lastLocal;
     private long dcsLastSeenEpoch;
@@ -226,9 +225,9 @@ public final class HaLoop implements AutoCloseable {
         logUnsupportedDynamicSettings(settings);
         applyDcsSettings(settings);
         settingsListener.accept(settings);
-        Map<String, PeerStatus> peers = needPeers(cluster, local)
-                ? prober.probe(cluster.members(), name) : Map.of();
-        if (!peers.isEmpty()) local = afterProbe(local);
+        ObservationPlan plan = ObservationPlan.forCycle(cluster, local, name);
+        Map<String, PeerStatus> peers = plan.probePeers() ? prober.probe(cluster.members(), name) : Map.of();
+        if (plan.reobserveLocalAfterProbe()) local = ObservationPlan.afterProbe(local, pg.observe());
         List<Command> cmds = new ArrayList<>();
         for (Command c; (c = commands.poll()) != null; ) cmds.add(c);
         long now = ticker.monotonicMillis();
@@ -257,62 +256,11 @@ public final class HaLoop implements AutoCloseable {
         return !result.allSucceeded();
     }
 
-    /**
-     * A stopped data directory that was last a primary, while another member holds the lock, may have diverged from
-     * the new timeline (a killed primary, or one whose shutdown checkpoint never reached a replica). Such a node must
-     * go through pg_rewind (a no-op when nothing diverged) before it follows, or its walreceiver would fail forever on
-     * "requested timeline is not a child of this server's history". Patroni runs the same check after a leader change.
-     */
+    /** The rewind-needed rule ({@link DivergenceRule}) on this cycle's observations; logs its finding. */
     private NodeMemory noteDivergenceRisk(ClusterView cluster, LocalPostgres local, NodeMemory mem) {
-        if (!local.dataDirEmpty() && local.process() == LocalPostgres.ProcessState.STOPPED
-                && local.wasPrimaryWhenStopped()) {
-            checkDivergedLsn = true;  // whatever happens next, check once a new timeline is known
-        }
-        if (cluster == null || slot.running() != null || mem.rewindOrReinitNeeded() || local.dataDirEmpty()
-                || cluster.leader() == null) {
-            return mem;
-        }
-        if (cluster.isLeader(name)) {
-            checkDivergedLsn = false;
-            return mem;
-        }
-        if (!local.isRunning() && local.process() == LocalPostgres.ProcessState.STOPPED
-                && local.wasPrimaryWhenStopped()) {
-            LOG.info("the data directory was last a primary and {} holds the lock: checking with pg_rewind before"
-                    + " following it", cluster.leader().name());
-            checkDivergedLsn = false;
-            return mem.withRewindOrReinitNeeded(true);
-        }
-        return checkDivergedLsn && local.isReplica() ? checkStartedFormerPrimary(cluster, local, mem) : mem;
-    }
-
-    /**
-     * A former primary started as a replica while nobody held the lock (a cold restart of the whole cluster), and
-     * another member then won the race and promoted: our WAL may go past the point where the new timeline forked
-     * off ours. Compared with the fork point recorded in {@code /history} (the leader writes it after promoting):
-     * past it, the data diverged and must be rewound. Patroni runs the same check against the leader's timeline
-     * history ({@code trigger_check_diverged_lsn}).
-     */
-    private NodeMemory checkStartedFormerPrimary(ClusterView cluster, LocalPostgres local, NodeMemory mem) {
-        int mine = local.timeline();
-        Integer leaders = cluster.leader().member() == null ? null : cluster.leader().member().data().timeline();
-        if (mine <= 0 || leaders == null) return mem;
-        if (leaders == mine && "streaming".equals(local.replicationState())) {
-            checkDivergedLsn = false;  // streaming the leader's timeline: PostgreSQL proved our history is its prefix
-            return mem;
-        }
-        // Otherwise keep checking: right after winning the race the new leader still publishes our old timeline
-        // until its promotion shows up.
-        long position = local.replayLsn() != null ? local.replayLsn() : local.walPosition();
-        for (TimelineHistory.Entry e : cluster.history().entries()) {
-            if (e.timeline() != mine) continue;
-            checkDivergedLsn = false;
-            if (position <= e.lsn()) return mem;
-            LOG.info("local timeline {} lsn {} is past the point {} where {} forked timeline {}: rewind needed", mine,
-                    position, e.lsn(), cluster.leader().name(), mine + 1);
-            return mem.withRewindOrReinitNeeded(true);
-        }
-        return mem;  // the new leader has not written its history yet: check again next cycle
+        DivergenceRule.Result r = DivergenceRule.note(cluster, local, mem, name, slot.running() != null);
+        if (r.info() != null) LOG.info(r.info());
+        return r.memory();
     }
 
     /**
@@ -328,23 +276,6 @@ public final class HaLoop implements AutoCloseable {
         if (l != null && l.process() == LocalPostgres.ProcessState.STARTING) return true;
         return c != null && l != null && c.leader() != null && !c.isLeader(name)
                 && l.isReplica() && !"streaming".equals(l.replicationState());
-    }
-
-    /**
-     * Our own position, read again once the peers have answered: they read theirs live when asked, so a position
-     * from before the probe (up to 2 s older) could be behind WAL that reached every replica meanwhile (the old
-     * primary's shutdown checkpoint) and lose a race that equal positions and failover_priority should decide.
-     * The first observation stands when postgres changed state in between.
-     */
-    private LocalPostgres afterProbe(LocalPostgres before) {
-        if (!before.isRunning()) return before;
-        LocalPostgres again = pg.observe();
-        return again.isRunning() && java.util.Objects.equals(again.inRecovery(), before.inRecovery()) ? again : before;
-    }
-
-    private boolean needPeers(ClusterView cluster, LocalPostgres local) {
-        return cluster != null && !local.dataDirEmpty() && (cluster.isUnlocked() || cluster.failover() != null
-                || (cluster.isLeader(name) && !local.isPrimary()));
     }
 
     private void touchMember(LocalPostgres local, HaSettings settings, ClusterView cluster) {

@@ -35,7 +35,7 @@ final class NodeCommands {
             return;
         }
         int version = status.pg() == null ? 0 : status.pg().serverVersion();
-        String mismatch = request.mismatchReason(StatusDocument.role(status), version,
+        String mismatch = request.conditions().mismatchReason(StatusDocument.role(status), version,
                 !status.pendingRestartReason().isEmpty());
         if (mismatch != null) {
             ex.sendText(503, "restart conditions are not satisfied");

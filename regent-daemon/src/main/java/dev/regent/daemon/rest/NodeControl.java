@@ -64,7 +64,7 @@ public interface NodeControl {
     /**
      * Restart PostgreSQL now; blocks until the restart finished or failed. The REST layer has already checked the
      * request's filters against the published {@link NodeStatus}; the loop may check them again
-     * ({@link RestartRequest#mismatchReason}).
+     * ({@link RestartRequest#conditions}).
      */
     RestartResult requestRestart(RestartRequest request);
 

@@ -1,5 +1,6 @@
 package dev.regent.daemon.rest;
 
+import dev.regent.core.ha.RestartConditions;
 import dev.regent.core.ha.ScheduledRestart;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -24,15 +25,9 @@ public record RestartRequest(Boolean restartPending, String role, Integer postgr
         json = json == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(json));
     }
 
-    /**
-     * Patroni's {@code restart_matches}: why this request must not run on a node in the given state, or null when it
-     * may run.
-     */
-    public String mismatchReason(String currentRole, int serverVersion, boolean pendingRestart) {
-        if (role != null && !role.equals(currentRole)) return "host role mismatch";
-        if (postgresVersion != null && postgresVersion <= serverVersion) return "postgres version mismatch";
-        if (Boolean.TRUE.equals(restartPending) && !pendingRestart) return "pending restart flag is not set";
-        return null;
+    /** The request's filters (core's {@link RestartConditions}, shared with the scheduled restart). */
+    public RestartConditions conditions() {
+        return new RestartConditions(role, postgresVersion, Boolean.TRUE.equals(restartPending));
     }
 
     /**
@@ -40,8 +35,9 @@ public record RestartRequest(Boolean restartPending, String role, Integer postgr
      * start time now (null unknown), so that a restart happening meanwhile cancels it. Requires {@link #schedule()}.
      */
     public ScheduledRestart toScheduled(Instant postmasterStartTime) {
-        return new ScheduledRestart(schedule, role, postgresVersion, Boolean.TRUE.equals(restartPending),
-                timeoutSeconds, postmasterStartTime);
+        RestartConditions c = conditions();
+        return new ScheduledRestart(schedule, c.role(), c.postgresVersion(), c.restartPending(), timeoutSeconds,
+                postmasterStartTime);
     }
 
     /** The member key's {@code scheduled_restart}: the request as received plus {@code postmaster_start_time}. */

@@ -1,16 +1,13 @@
 package dev.regent.daemon.rest;
 
-import dev.regent.core.ha.PeerStatus;
-import dev.regent.core.model.ClusterConfig;
+import dev.regent.core.ha.ManualFailoverFeasibility;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Failover;
-import dev.regent.core.model.Member;
 import dev.regent.dcs.DcsException;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,34 +39,27 @@ final class Switchover {
         Object scheduledRaw = body.get("scheduled_at");
         ClusterView cluster = control.readCluster();
         boolean paused = cluster.isPaused();
-        String action = requested;
-        LOG.info("received {} request with leader={} candidate={} scheduled_at={}", action, leader, candidate,
+        LOG.info("received {} request with leader={} candidate={} scheduled_at={}", requested, leader, candidate,
                 scheduledRaw);
-        if ("failover".equals(action) && candidate == null) {
-            throw HttpError.plain(400, "Failover could be performed only to a specific candidate");
-        }
-        if ("switchover".equals(action) && leader == null) {
-            throw HttpError.plain(400, "Switchover could be performed only from a specific leader");
-        }
+        boolean scheduled = scheduledRaw != null && !"".equals(scheduledRaw);
         OffsetDateTime scheduledAt = null;
-        if (scheduledRaw != null && !"".equals(scheduledRaw)) {
-            if ("failover".equals(action)) throw HttpError.plain(400, "Failover can't be scheduled");
-            if (paused) throw HttpError.plain(400, "Can't schedule switchover in the paused state");
-            scheduledAt = Schedules.parse(scheduledRaw, action, clock);
+        ManualFailoverFeasibility.Refusal scheduleProblem = null;
+        if (scheduled) {
+            // parsed up front; the rules decide whether its error answers (only when no earlier condition does)
+            try {
+                scheduledAt = Schedules.parse(scheduledRaw, requested, clock);
+            } catch (HttpError e) {
+                scheduleProblem = new ManualFailoverFeasibility.Refusal(e.status, e.getMessage());
+            }
         }
-        if (paused && candidate == null) {
-            throw HttpError.plain(400, "Switchover is possible only to a specific candidate in a paused state");
-        }
-        if ("failover".equals(action) && leader != null) {
-            LOG.warn("received failover request with leader specified - performing switchover instead");
-            action = "switchover";
-        }
-        if (leader != null && leader.equals(candidate)) {
-            throw HttpError.plain(400, "Switchover target and source are the same");
-        }
+        ManualFailoverFeasibility.Verdict verdict = ManualFailoverFeasibility.check(
+                new ManualFailoverFeasibility.Request(requested, leader, candidate, scheduled), paused,
+                scheduleProblem);
+        if (verdict.warning() != null) LOG.warn(verdict.warning());
+        refuse(verdict.refusal());
+        String action = verdict.action();
         if (scheduledAt == null) {
-            String reason = feasibility(cluster, leader, candidate, action);
-            if (reason != null) throw HttpError.plain(412, reason);
+            refuse(feasibility(cluster, leader, candidate, action));
         }
         if (!control.writeFailover(request(leader, candidate, scheduledAt),
                 scheduledAt == null ? null : scheduledAt.getOffset(), null)) {
@@ -117,33 +107,17 @@ final class Switchover {
                 + " seconds; operation may still be in progress");
     }
 
-    /** Patroni's {@code is_failover_possible}: null when some candidate can take over, else the 412 reason. */
-    private String feasibility(ClusterView cluster, String leader, String candidate, String action) {
-        ClusterConfig config = cluster.configOrEmpty();
-        boolean strictSync = "on".equals(config.synchronousMode());
-        String current = cluster.leader() == null ? null : cluster.leader().name();
-        if (leader != null && !leader.equals(current)) return "leader name does not match";
-        List<Member> members;
-        if (candidate != null) {
-            if ("switchover".equals(action) && strictSync && (cluster.sync() == null
-                    || !cluster.sync().matches(candidate))) {
-                return "candidate name does not match with sync_standby";
-            }
-            members = cluster.members().stream().filter(m -> m.name().equals(candidate)).toList();
-            if (members.isEmpty()) return "candidate does not exists";
-        } else if (strictSync) {
-            members = cluster.members().stream()
-                    .filter(m -> cluster.sync() != null && cluster.sync().matches(m.name())).toList();
-            if (members.isEmpty()) return action + " is not possible: can not find sync_standby";
-        } else {
-            members = cluster.members().stream()
-                    .filter(m -> !m.name().equals(current) && m.apiUrl() != null).toList();
-            if (members.isEmpty()) return action + " is not possible: cluster does not have members except leader";
-        }
-        for (PeerStatus p : control.fetchPeerStatuses(members)) {
-            if (p.reachable() && !p.noFailover()) return null;
-        }
-        return action + " is not possible: no good candidates have been found";
+    /** Patroni's {@code is_failover_possible}: null when some candidate can take over, else the 412 refusal. */
+    private ManualFailoverFeasibility.Refusal feasibility(ClusterView cluster, String leader, String candidate,
+                                                          String action) {
+        ManualFailoverFeasibility.Candidates c = ManualFailoverFeasibility.candidates(cluster, leader, candidate,
+                action);
+        if (c.refusal() != null) return c.refusal();
+        return ManualFailoverFeasibility.judge(control.fetchPeerStatuses(c.toAsk()), action);
+    }
+
+    private static void refuse(ManualFailoverFeasibility.Refusal refusal) {
+        if (refusal != null) throw HttpError.plain(refusal.status(), refusal.message());
     }
 
     void delete(Exchange ex) throws IOException, DcsException {

@@ -2,6 +2,7 @@ package dev.regent.daemon.wiring;
 
 import dev.regent.core.ha.Command;
 import dev.regent.core.ha.PeerStatus;
+import dev.regent.core.ha.ReinitializeConditions;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Failover;
 import dev.regent.core.model.Member;
@@ -175,10 +176,8 @@ public final class DaemonControl implements NodeControl {
     public String requestReinitialize(boolean force, boolean fromLeader) {
         CycleReport r = status.lastReport();
         ClusterView c = r == null ? null : r.lastCluster();
-        if (c == null || c.leader() == null) return "Cluster has no leader, can not reinitialize";
-        if (c.isLeader(name)) return "I am the leader, can not reinitialize";
-        String task = loop.backgroundTask();
-        if (task != null && !force) return task + " already in progress";
+        String refusal = ReinitializeConditions.refusal(c, name, loop.backgroundTask(), force);
+        if (refusal != null) return refusal;
         loop.submit(new Command.Reinitialize(force, fromLeader));
         return null;
     }
