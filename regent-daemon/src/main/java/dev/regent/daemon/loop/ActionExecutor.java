@@ -8,6 +8,7 @@ import dev.regent.core.ha.NodeMemory;
 import dev.regent.core.ha.ScheduledRestart;
 import dev.regent.core.ha.action.Action;
 import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.Failover;
 import dev.regent.core.model.Member;
 import dev.regent.dcs.Dcs;
 import dev.regent.postgres.CallbackRole;
@@ -219,7 +220,7 @@ public final class ActionExecutor {
             return ActionOutcome.SUCCEEDED;
         });
         on(m, Action.ClearFailover.class, (a, ctx) ->
-                ActionOutcome.succeededIf(dcs.setFailoverValue("{}", a.version()), "the failover key changed"));
+                ActionOutcome.succeededIf(dcs.clearFailover(a.version()), "the failover key changed"));
         on(m, Action.SyncReplicationSlots.class, (a, ctx) -> {
             // Patroni does not drop unknown slots in maintenance mode: an operator may be working with them.
             if (ctx.cluster() != null && ctx.cluster().isPaused()) {
@@ -238,8 +239,8 @@ public final class ActionExecutor {
             exit.exit(a.reason());
             return ActionOutcome.failed("exit requested: " + a.reason());  // reached only where exit returns (sim)
         });
-        on(m, Action.KeepFailoverCandidate.class, (a, ctx) -> ActionOutcome.succeededIf(dcs.setFailoverValue(
-                "{\"member\":\"" + a.candidate().replace("\"", "\\\"") + "\"}", a.version()),
+        on(m, Action.KeepFailoverCandidate.class, (a, ctx) -> ActionOutcome.succeededIf(
+                dcs.setFailover(new Failover(a.version(), null, a.candidate(), null), a.version()),
                 "the failover key changed"));
         on(m, Action.WaitUntil.class, (a, ctx) -> {
             long wait = Math.min(a.wallClockMillis() - ticker.wallMillis(), 60_000);

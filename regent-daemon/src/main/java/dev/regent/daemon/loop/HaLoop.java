@@ -206,7 +206,7 @@ public final class HaLoop implements AutoCloseable {
      * re-decision (the loop then runs again after 100 ms instead of loop_wait).
      */
     public boolean cycle() {
-        BackgroundSlot.Finished finished = slot.takeFinished();
+        BackgroundRunner.Finished finished = slot.takeFinished();
         if (finished != null && finished.memoryUpdate() != null) {
             memory = finished.memoryUpdate().apply(memory);
         }

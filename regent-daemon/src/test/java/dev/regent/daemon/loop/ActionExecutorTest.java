@@ -186,7 +186,7 @@ class ActionExecutorTest {
 
     @Test
     void clearingAFailoverKeyUsesItsVersion() throws Exception {
-        assertThat(dcs.setFailoverValue("{\"leader\":\"pg0\",\"member\":\"pg1\"}", null)).isTrue();
+        assertThat(dcs.setFailover(new dev.regent.core.model.Failover(0, "pg0", "pg1", null), null)).isTrue();
         ClusterView c = dcs.load();
         long stale = c.failover().version() - 1;
         assertThat(executor.run(List.of(new Action.ClearFailover(stale)), ctx(c), NodeMemory.INITIAL).allSucceeded())
@@ -194,6 +194,20 @@ class ActionExecutorTest {
         assertThat(executor.run(List.of(new Action.ClearFailover(c.failover().version())), ctx(c),
                 NodeMemory.INITIAL).allSucceeded()).isTrue();
         assertThat(dcs.load().failover()).isNull();
+    }
+
+    @Test
+    void keepingTheFailoverCandidateWritesItThroughTheCodecWithItsVersion() throws Exception {
+        String odd = "pg\\1 \"b\" é";  // a backslash, quotes and non-ASCII survive the round trip
+        assertThat(dcs.setFailover(new dev.regent.core.model.Failover(0, "pg0", odd, null), null)).isTrue();
+        ClusterView c = dcs.load();
+        long stale = c.failover().version() - 1;
+        assertThat(executor.run(List.of(new Action.KeepFailoverCandidate(stale, odd)), ctx(c), NodeMemory.INITIAL)
+                .allSucceeded()).isFalse();
+        assertThat(executor.run(List.of(new Action.KeepFailoverCandidate(c.failover().version(), odd)), ctx(c),
+                NodeMemory.INITIAL).allSucceeded()).isTrue();
+        assertThat(dcs.load().failover().candidate()).isEqualTo(odd);
+        assertThat(dcs.load().failover().leader()).isNull();
     }
 
     @Test
