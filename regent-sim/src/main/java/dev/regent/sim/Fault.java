@@ -15,7 +15,7 @@ import java.util.Locale;
 public record Fault(long at, Kind kind, int node, long duration, int other, long amount) {
     /** The faults the simulator injects. */
     public enum Kind {
-        /** kill -9 of the daemon and postgres; the node (daemon only, as a supervisor would) comes back after duration. */
+        /** kill -9 of the daemon and postgres; the daemon comes back after duration (as a supervisor restarts it). */
         KILL,
         /** postgres alone crashes (the daemon sees it stopped and recovers it). */
         PG_CRASH,

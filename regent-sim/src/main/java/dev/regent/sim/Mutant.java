@@ -43,7 +43,9 @@ public enum Mutant {
             }
             List<Action> actions = new ArrayList<>();
             actions.add(new Action.AcquireLeaderLock());
-            if (in.cluster().failover() != null) actions.add(new Action.ClearFailover(in.cluster().failover().version()));
+            if (in.cluster().failover() != null) {
+                actions.add(new Action.ClearFailover(in.cluster().failover().version()));
+            }
             actions.add(new Action.Promote());
             return new Decision(actions, "MUTANT promote-lagging: promoted self without checking lag (" + d.message()
                     + ")", d.memory());

@@ -66,9 +66,13 @@ final class ShellDaemon implements Daemon {
     }
 
     private static String describe(Action a) {
-        if (a instanceof Action.Demote d) return "Demote " + d.mode() + (d.followMember() == null ? "" : "->" + d.followMember());
+        if (a instanceof Action.Demote d) {
+            return "Demote " + d.mode() + (d.followMember() == null ? "" : "->" + d.followMember());
+        }
         if (a instanceof Action.Follow f) return "Follow " + f.leaderMember();
-        if (a instanceof Action.StartPostgres s) return "Start " + (s.asPrimary() ? "primary" : "replica->" + s.followMember());
+        if (a instanceof Action.StartPostgres s) {
+            return "Start " + (s.asPrimary() ? "primary" : "replica->" + s.followMember());
+        }
         if (a instanceof Action.Rewind r) return "Rewind " + r.sourceMember();
         if (a instanceof Action.CloneReplica c) return "Clone " + c.fromMember();
         return a.getClass().getSimpleName();

@@ -187,7 +187,7 @@ public final class SimCluster {
         scheduleCycle(n, Math.max(n.busyUntil, time.now() + wait));
     }
 
-    /** The executor's exit hook (FatalExit): the daemon ends after this cycle, postgres and the DCS stay as they are. */
+    /** The executor's exit hook: the daemon ends after this cycle, postgres and the DCS stay as they are. */
     void fatalExit(Node n, String reason) {
         n.exitReason = reason;
     }

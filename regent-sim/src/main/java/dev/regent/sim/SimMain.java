@@ -7,7 +7,8 @@ import java.util.Locale;
  * {@code bin/regent-sim --seeds N [--nodes 3|5] [--seed S] [--mutant NAME] [--trace]}: runs seeds S..S+N-1 (S defaults
  * to 1), prints the report of every failing seed (seed, fault schedule, trace, replay command) and one summary line
  * {@code N seeds, V violations (R seeds/s; W windows exempt ...)}. Exit status 0 when no seed violated an invariant,
- * 1 otherwise, 2 for bad arguments. With a mutant the run stops at its first violation. {@code --trace} prints every run's whole trace.
+ * 1 otherwise, 2 for bad arguments. With a mutant the run stops at its first violation. {@code --trace} prints every
+ * run's whole trace.
  */
 public final class SimMain {
     /** Parsed command line. */
@@ -72,7 +73,9 @@ public final class SimMain {
                 }
                 case "--nodes" -> {
                     String v = value(args, ++i, a);
-                    if (!v.equals("3") && !v.equals("5")) throw new UsageException("--nodes must be 3 or 5, got '" + v + "'");
+                    if (!v.equals("3") && !v.equals("5")) {
+                        throw new UsageException("--nodes must be 3 or 5, got '" + v + "'");
+                    }
                     nodes = Integer.parseInt(v);
                 }
                 case "--seed" -> first = number(a, value(args, ++i, a));

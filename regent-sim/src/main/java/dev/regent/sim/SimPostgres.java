@@ -107,7 +107,9 @@ public final class SimPostgres {
 
     /** pg_basebackup from {@code source} (running, reachable: checked by the caller): its WAL up to now. */
     public void cloneFrom(SimPostgres source) throws PgFailure {
-        if (source == null || !source.running || source.dataDirEmpty) throw new PgFailure("pg_basebackup: could not connect");
+        if (source == null || !source.running || source.dataDirEmpty) {
+            throw new PgFailure("pg_basebackup: could not connect");
+        }
         if (running) throw new PgFailure("pg_basebackup into the data directory of a running postgres");
         dataDirEmpty = false;
         systemId = source.systemId;
@@ -162,8 +164,12 @@ public final class SimPostgres {
     /** pg_rewind from {@code source}: postgres stopped; afterwards the data directory holds the source's WAL. */
     public void rewind(SimPostgres source) throws PgFailure {
         if (running) throw new PgFailure("pg_rewind: target server must be shut down cleanly");
-        if (source == null || !source.running || source.dataDirEmpty) throw new PgFailure("pg_rewind: could not connect to source");
-        if (!source.systemId.equals(systemId)) throw new PgFailure("pg_rewind: source and target clusters are from different systems");
+        if (source == null || !source.running || source.dataDirEmpty) {
+            throw new PgFailure("pg_rewind: could not connect to source");
+        }
+        if (!source.systemId.equals(systemId)) {
+            throw new PgFailure("pg_rewind: source and target clusters are from different systems");
+        }
         wal = Wal.upTo(source.wal, source.wal.end());
         controlState = "in archive recovery";
     }

@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * A simulated node's configuration: no tags, a bootstrap section, and the dynamic configuration of the DCS (or
  * {@code bootstrap.dcs} before the cluster has one): ttl 30, loop_wait 10, retry_timeout 10,
- * maximum_lag_on_failover 1 MiB, use_pg_rewind and use_slots on (Patroni's defaults otherwise).
+ * maximum_lag_on_failover 256 KiB (a quarter of the default, so that lag meets failovers in short runs),
+ * use_pg_rewind and use_slots on (Patroni's defaults otherwise).
  */
 final class SimSettings implements SettingsProvider {
     static final Map<String, Object> BOOTSTRAP_DCS = bootstrapDcs();

@@ -17,7 +17,7 @@ public final class SyncDurability {
 
     private SyncDurability() {}
 
-    /** One message per acknowledged commit missing on a node promoted after it was acknowledged (each reported once). */
+    /** One message per acknowledged commit missing on a node promoted after it was acknowledged (reported once). */
     public static List<String> check(List<Commit> acknowledged, List<Promotion> promotions) {
         List<String> out = new ArrayList<>();
         Set<Commit> reported = new HashSet<>();

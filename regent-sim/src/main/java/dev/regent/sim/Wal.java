@@ -11,7 +11,7 @@ import java.util.List;
  * when they hold the same segment id. Immutable.
  */
 public record Wal(List<Segment> segments) {
-    /** One timeline's stretch of WAL: positions in (start, end] were written by the primary that created {@code uid}. */
+    /** One timeline's stretch of WAL: positions in (start, end] were written by the primary that created it. */
     public record Segment(long uid, int timeline, long start, long end) {
         Segment withEnd(long e) {
             return new Segment(uid, timeline, start, e);
@@ -92,8 +92,8 @@ public record Wal(List<Segment> segments) {
         StringBuilder b = new StringBuilder();
         for (Segment s : segments) {
             if (b.length() > 0) b.append(' ');
-            b.append("tl").append(s.timeline()).append('#').append(s.uid()).append('(').append(Long.toHexString(s.start()))
-                    .append("..").append(Long.toHexString(s.end())).append(')');
+            b.append("tl").append(s.timeline()).append('#').append(s.uid()).append('(')
+                    .append(Long.toHexString(s.start())).append("..").append(Long.toHexString(s.end())).append(')');
         }
         return b.toString();
     }

@@ -37,8 +37,8 @@ class SimMainTest {
         int status = run("--seeds", "3", "--seed", "1");
         String text = out.toString(StandardCharsets.UTF_8);
         String last = text.lines().reduce((a, b) -> b).orElse("");
-        assertThat(last).matches("3 seeds, \\d+ violations \\(\\d+ seeds/s; \\d+ windows exempt from invariant 1: a frozen"
-                + " daemon or a paused cluster\\)");
+        assertThat(last).matches("3 seeds, \\d+ violations \\(\\d+ seeds/s; \\d+ windows exempt from invariant 1:"
+                + " a frozen daemon or a paused cluster\\)");
         boolean violated = !last.startsWith("3 seeds, 0 violations");
         assertThat(status).isEqualTo(violated ? 1 : 0);
     }
