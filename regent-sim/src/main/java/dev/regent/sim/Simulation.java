@@ -17,8 +17,15 @@ public final class Simulation {
         return new SimCluster(seed, nodes, mutant, ShellDaemon::new).run();
     }
 
-    /** Logback root at OFF: the shell logs every cycle, which would dominate the cost of a run. */
+    /**
+     * Logback root at OFF: the shell logs every cycle, which would dominate the cost of a run. The simulator's own
+     * configuration is chosen before logback starts (unless one is given), so that the daemon's {@code logback.xml}
+     * files on the classpath are not read at all.
+     */
     public static void quietLogging() {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "regent-sim-logback.xml");
+        }
         org.slf4j.Logger root = LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         if (root instanceof Logger logback) logback.setLevel(Level.OFF);
     }
