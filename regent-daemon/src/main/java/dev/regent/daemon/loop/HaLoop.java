@@ -72,7 +72,10 @@ public final class HaLoop implements AutoCloseable {
     private HaSettings lastSettings;
     private volatile Consumer<HaSettings> settingsListener = s -> { };
 
-    /** A loop on the real clocks (wall time from {@code wallClock}), a thread-backed slot and a halting exit. */
+    /**
+     * The production loop: {@link LoopEnvironment#system} (real monotonic time, a thread-backed slot, a halting exit)
+     * with wall time from {@code wallClock}.
+     */
     public HaLoop(String name, Dcs dcs, PostgresPort pg, Function<HaInput, Decision> decider,
                   SettingsProvider settingsProvider, PeerProbe prober, MemberDataBuilder memberData,
                   Consumer<CycleReport> publisher, Clock wallClock) {
@@ -102,7 +105,7 @@ public final class HaLoop implements AutoCloseable {
         return new Ticker() {
             @Override
             public long nanoTime() {
-                return System.nanoTime();
+                return Ticker.SYSTEM.nanoTime();
             }
 
             @Override

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.regent.core.ha.PeerStatus;
 import dev.regent.core.model.Member;
 import dev.regent.core.model.Tags;
+import dev.regent.time.Deadline;
+import dev.regent.time.Ticker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,6 +29,17 @@ public final class PeerProber implements PeerProbe {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT)
             .version(HttpClient.Version.HTTP_1_1).build();
+    private final Ticker ticker;
+
+    /** A prober on the real clock. */
+    public PeerProber() {
+        this(Ticker.SYSTEM);
+    }
+
+    /** A prober whose overall deadline is measured on {@code ticker}. */
+    public PeerProber(Ticker ticker) {
+        this.ticker = ticker;
+    }
 
     /** Probe every member except {@code self}; unreachable members are reported as such. */
     @Override
@@ -37,10 +50,10 @@ public final class PeerProber implements PeerProbe {
             futures.put(m.name(), fetch(m));
         }
         Map<String, PeerStatus> result = new HashMap<>();
-        long deadline = System.nanoTime() + TIMEOUT.toNanos() + 200_000_000L;
+        Deadline deadline = Deadline.after(ticker, TIMEOUT.plusMillis(200));
         for (Map.Entry<String, CompletableFuture<PeerStatus>> e : futures.entrySet()) {
             try {
-                long left = Math.max(1, deadline - System.nanoTime());
+                long left = Math.max(1, deadline.remaining().toNanos());
                 result.put(e.getKey(), e.getValue().get(left, TimeUnit.NANOSECONDS));
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();

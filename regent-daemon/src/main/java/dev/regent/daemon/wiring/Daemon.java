@@ -9,7 +9,6 @@ import dev.regent.core.model.Member;
 import dev.regent.daemon.Versions;
 import dev.regent.daemon.config.ConfigLoader;
 import dev.regent.daemon.loop.HaLoop;
-import dev.regent.daemon.loop.LoopEnvironment;
 import dev.regent.daemon.loop.MemberDataBuilder;
 import dev.regent.daemon.loop.PeerProber;
 import dev.regent.daemon.rest.RestApiServer;
@@ -23,6 +22,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -86,8 +86,8 @@ public final class Daemon {
         PeerProber prober = new PeerProber();
         MemberDataBuilder member = new MemberDataBuilder(pg.connUrl(),
                 "http://" + config.restapi().connectAddress() + "/patroni", Versions.PATRONI_COMPATIBLE);
-        loop = new HaLoop(config.name(), dcs, pg, HaDecider::decide, settings, member, status,
-                LoopEnvironment.system(prober));
+        loop = new HaLoop(config.name(), dcs, pg, HaDecider::decide, settings, prober, member, status,
+                Clock.systemUTC());
         DaemonControl control = new DaemonControl(config.name(), dcs, loop, prober, status, this::reloadConfigFile,
                 new LiveWal(postgresql::walNow));
         loop.setSettingsListener(s -> {
@@ -205,7 +205,8 @@ public final class Daemon {
             if (!paused) {
                 try {
                     long wal = pg.observe().walPosition();
-                    pg.stop(dev.regent.postgres.StopMode.FAST, Duration.ofSeconds(config.postgresql().pgCtlTimeoutSeconds()));
+                    pg.stop(dev.regent.postgres.StopMode.FAST,
+                            Duration.ofSeconds(config.postgresql().pgCtlTimeoutSeconds()));
                     if (leader) {
                         long after = pg.observe().walPosition();
                         dcs.deleteLeader(Math.max(wal, after));
