@@ -80,7 +80,7 @@ public final class CtlContext implements AutoCloseable {
      * {@code precision - 7} characters from the end (precision 0 = whole seconds, default 6 = five decimals).
      */
     public String timestamp(int precision) {
-        String s = TS.format(deps.now().get());
+        String s = TS.format(deps.now());
         return s.substring(0, s.length() + precision - 7);
     }
 

@@ -2,6 +2,7 @@ package dev.regent.ctl;
 
 import dev.regent.dcs.memory.InMemoryKvServer;
 import dev.regent.dcs.memory.InMemoryKeyValueStore;
+import dev.regent.time.Ticker;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -74,9 +77,25 @@ final class CtlFixture implements AutoCloseable {
         return new CtlDeps(c -> {
             if (c.dcsType() == null) throw new CtlException("no DCS is configured");
             return server.newStore("ctl", Duration.ofSeconds(30));
+        }, new Ticker() {
+            // real monotonic time (waits of pause/resume run as in production), wall time stopped at NOW
+            @Override
+            public long nanoTime() {
+                return System.nanoTime();
+            }
+
+            @Override
+            public long wallMillis() {
+                return wallInstant().toEpochMilli();
+            }
+
+            @Override
+            public Instant wallInstant() {
+                return NOW.atZone(ZoneId.systemDefault()).toInstant();
+            }
         }, d -> {
             if (sleeps.incrementAndGet() > maxSleeps) throw new InterruptedException("test ends the watch");
-        }, () -> NOW);
+        });
     }
 
     Result run(String input, String... args) {

@@ -5,6 +5,8 @@ import dev.regent.core.model.Failover;
 import dev.regent.core.model.Member;
 import dev.regent.core.model.MemberData;
 import dev.regent.core.model.TimelineHistory;
+import dev.regent.time.Deadline;
+import dev.regent.time.Ticker;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.HashMap;
@@ -27,6 +29,7 @@ public final class PatroniDcs implements Dcs {
             "sync", "initialize");
 
     private final KeyValueStore store;
+    private final Ticker ticker;
     private final String name;
     private final String base;
     private String lastStatusJson;
@@ -41,6 +44,12 @@ public final class PatroniDcs implements Dcs {
      * @param name      this member's name
      */
     public PatroniDcs(KeyValueStore store, String namespace, String scope, String name) {
+        this(store, namespace, scope, name, Ticker.SYSTEM);
+    }
+
+    /** As above, measuring {@link #watch} timeouts on {@code ticker}. */
+    public PatroniDcs(KeyValueStore store, String namespace, String scope, String name, Ticker ticker) {
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.store = Objects.requireNonNull(store, "store");
         this.name = requireNonBlank(name, "name");
         this.base = basePath(namespace == null ? "/service" : namespace, requireNonBlank(scope, "scope"));
@@ -231,16 +240,15 @@ public final class PatroniDcs implements Dcs {
      */
     @Override
     public boolean watch(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Deadline deadline = Deadline.after(ticker, timeout);
         long revision = store.lastRevision();
         Map<String, Long> before;
         synchronized (this) {
             before = watchedRevisions;
         }
         while (true) {
-            long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) return false;
-            if (!store.awaitChange(base, revision, Duration.ofNanos(remaining))) return false;
+            if (deadline.expired()) return false;
+            if (!store.awaitChange(base, revision, deadline.remaining())) return false;
             try {
                 List<KeyValue> kvs = store.getPrefix(base);
                 if (!watchedRevisions(kvs).equals(before)) return true;

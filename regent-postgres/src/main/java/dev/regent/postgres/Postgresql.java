@@ -19,6 +19,9 @@ import dev.regent.core.config.NodeConfig.PgUser;
 import dev.regent.core.config.NodeConfig.PostgresqlConfig;
 import dev.regent.core.ha.LocalPostgres;
 import dev.regent.core.ha.LocalPostgres.ProcessState;
+import dev.regent.time.Deadline;
+import dev.regent.time.Sleeper;
+import dev.regent.time.Ticker;
 
 /**
  * The local PostgreSQL of one member, as the HA daemon drives it. Thread-safety: every method that changes the
@@ -38,6 +41,8 @@ public final class Postgresql extends PostgresqlSql {
     private final Path configDir;
     private final Path pgpass;
     private final Postmaster postmaster;
+    private final Ticker ticker;
+    private final Sleeper sleeper;
     private final Provisioner provisioner;
     private final ConfigFiles files;
     private final Object lifecycle = new Object();
@@ -55,11 +60,23 @@ public final class Postgresql extends PostgresqlSql {
      * @param name   member name (application_name in primary_conninfo)
      */
     public Postgresql(PostgresqlConfig cfg, String scope, String name) {
-        this(cfg, scope, name, new CommandRunner());
+        this(cfg, scope, name, Ticker.SYSTEM, Sleeper.SYSTEM);
+    }
+
+    /** As above, waiting for start, stop and promotion on {@code ticker} and {@code sleeper}. */
+    public Postgresql(PostgresqlConfig cfg, String scope, String name, Ticker ticker, Sleeper sleeper) {
+        this(cfg, scope, name, new CommandRunner(), ticker, sleeper);
     }
 
     Postgresql(PostgresqlConfig cfg, String scope, String name, CommandRunner runner) {
+        this(cfg, scope, name, runner, Ticker.SYSTEM, Sleeper.SYSTEM);
+    }
+
+    Postgresql(PostgresqlConfig cfg, String scope, String name, CommandRunner runner, Ticker ticker,
+               Sleeper sleeper) {
         super(cfg, runner, Listen.parse(cfg.listen()));
+        this.ticker = ticker;
+        this.sleeper = sleeper;
         this.cfg = cfg;
         this.scope = scope;
         this.name = name;
@@ -68,8 +85,8 @@ public final class Postgresql extends PostgresqlSql {
         this.configDir = cfg.configDir() == null ? dataDir : Path.of(cfg.configDir()).toAbsolutePath();
         this.pgpass = cfg.pgpass() != null ? Path.of(cfg.pgpass()).toAbsolutePath()
                 : Path.of(System.getProperty("user.home"), "pgpass");
-        this.postmaster = new Postmaster(dataDir, runner);
-        this.provisioner = new Provisioner(bin, runner, dataDir);
+        this.postmaster = new Postmaster(dataDir, runner, ticker, sleeper);
+        this.provisioner = new Provisioner(bin, runner, dataDir, ticker, sleeper);
         this.files = new ConfigFiles(cfg, dataDir, configDir, pgpass, runner);
     }
 
@@ -460,18 +477,12 @@ public final class Postgresql extends PostgresqlSql {
         synchronized (lifecycle) {
             runner.check("pg_ctl promote", List.of(bin.path("pg_ctl"), "promote", "-W", "-D", dataDir.toString()),
                     Map.of(), timeout());
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline) {
-                try {
-                    if (!status().inRecovery()) {
-                        return true;
-                    }
-                } catch (PostgresException e) {
-                    LOG.debug("waiting for promotion: {}", e.getMessage());
-                }
-                sleepMs(100);
+            try {
+                return Deadline.after(ticker, timeout).await(this::promoted, Duration.ofMillis(100), sleeper);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PostgresException("interrupted");
             }
-            return false;
         }
     }
 
@@ -569,12 +580,13 @@ public final class Postgresql extends PostgresqlSql {
         return Duration.ofSeconds(cfg.pgCtlTimeoutSeconds() > 0 ? cfg.pgCtlTimeoutSeconds() : 60);
     }
 
-    private static void sleepMs(long ms) {
+    /** Out of recovery; false also while the server cannot be asked. */
+    private boolean promoted() {
         try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PostgresException("interrupted");
+            return !status().inRecovery();
+        } catch (PostgresException e) {
+            LOG.debug("waiting for promotion: {}", e.getMessage());
+            return false;
         }
     }
 

@@ -1,5 +1,8 @@
 package dev.regent.postgres;
 
+import dev.regent.time.Deadline;
+import dev.regent.time.Sleeper;
+import dev.regent.time.Ticker;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,12 +27,16 @@ final class Postmaster {
 
     private final Path dataDir;
     private final CommandRunner runner;
+    private final Ticker ticker;
+    private final Sleeper sleeper;
     /** Kept so the JVM reaps the child when it exits (otherwise a zombie would look alive). */
     private volatile Process child;
 
-    Postmaster(Path dataDir, CommandRunner runner) {
+    Postmaster(Path dataDir, CommandRunner runner, Ticker ticker, Sleeper sleeper) {
         this.dataDir = dataDir;
         this.runner = runner;
+        this.ticker = ticker;
+        this.sleeper = sleeper;
     }
 
     /** Log file receiving the postmaster's stdout/stderr. */
@@ -101,20 +109,16 @@ final class Postmaster {
         } catch (IOException e) {
             throw new PostgresException("cannot start postgres " + command + ": " + e.getMessage(), e);
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!child.isAlive()) {
+        Process started = child;
+        return await(timeout, () -> {
+            if (!started.isAlive()) {
                 String fatal = fatalLines(logStart);
-                throw new PostgresException("postgres exited with code " + child.exitValue() + " during start-up"
+                throw new PostgresException("postgres exited with code " + started.exitValue() + " during start-up"
                         + (fatal.isEmpty() ? "" : ", refusing to start with: " + fatal) + "; log " + logFile()
                         + " ends with:\n" + logTail());
             }
-            if (acceptsConnections()) {
-                return true;
-            }
-            sleep();
-        }
-        return false;
+            return acceptsConnections();
+        });
     }
 
     /**
@@ -129,11 +133,7 @@ final class Postmaster {
         }
         signal(pid.get(), mode.signal());
         ProcessHandle handle = ProcessHandle.of(pid.get()).orElse(null);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (handle != null && handle.isAlive() && System.nanoTime() < deadline) {
-            sleep();
-        }
-        return handle == null || !handle.isAlive();
+        return handle == null || await(timeout, () -> !handle.isAlive());
     }
 
     /** Sends a signal ({@code HUP}, {@code TERM}, ...) to the postmaster; false when it is not running. */
@@ -174,9 +174,10 @@ final class Postmaster {
         }
     }
 
-    private static void sleep() {
+    /** Polls {@code done} every {@value #POLL_MS} ms until it holds or {@code timeout} passes. */
+    private boolean await(Duration timeout, BooleanSupplier done) {
         try {
-            Thread.sleep(POLL_MS);
+            return Deadline.after(ticker, timeout).await(done, Duration.ofMillis(POLL_MS), sleeper);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PostgresException("interrupted while waiting for postgres");

@@ -1,5 +1,7 @@
 package dev.regent.postgres;
 
+import dev.regent.time.Sleeper;
+import dev.regent.time.Ticker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -7,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -37,11 +40,15 @@ final class Provisioner {
     private final PgBinaries bin;
     private final CommandRunner runner;
     private final Path dataDir;
+    private final Ticker ticker;
+    private final Sleeper sleeper;
 
-    Provisioner(PgBinaries bin, CommandRunner runner, Path dataDir) {
+    Provisioner(PgBinaries bin, CommandRunner runner, Path dataDir, Ticker ticker, Sleeper sleeper) {
         this.bin = bin;
         this.runner = runner;
         this.dataDir = dataDir;
+        this.ticker = ticker;
+        this.sleeper = sleeper;
     }
 
     boolean dataDirectoryEmpty() {
@@ -180,7 +187,8 @@ final class Provisioner {
         }
         Path target = dataDir.resolveSibling(dataDir.getFileName() + ".failed");
         if (Files.exists(target)) {
-            String ts = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss"));
+            String ts = LocalDateTime.ofInstant(ticker.wallInstant(), ZoneId.systemDefault())
+                    .format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HH-mm-ss"));
             target = dataDir.resolveSibling(dataDir.getFileName() + ".failed_" + ts);
         }
         try {
@@ -231,9 +239,9 @@ final class Provisioner {
         }
     }
 
-    private static void pause(Duration d) {
+    private void pause(Duration d) {
         try {
-            Thread.sleep(d.toMillis());
+            sleeper.sleep(d);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PostgresException("interrupted");

@@ -1,5 +1,8 @@
 package dev.regent.testkit;
 
+import dev.regent.time.Deadline;
+import dev.regent.time.Sleeper;
+import dev.regent.time.Ticker;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -127,23 +130,32 @@ public final class EtcdProcess implements AutoCloseable {
 
     private void awaitHealthy() {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) throw new IllegalStateException("etcd exited at start-up; see " + log());
-            try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(endpoint() + "/health"))
-                        .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200 && r.body().contains("true")) return;
-            } catch (IOException notYet) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted waiting for etcd", e);
-            }
-            sleep(100);
+        boolean healthy;
+        try {
+            healthy = Deadline.after(Ticker.SYSTEM, START_TIMEOUT).await(() -> healthy(http), Duration.ofMillis(100),
+                    Sleeper.SYSTEM);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for etcd", e);
         }
+        if (healthy) return;
         terminate(true);
         throw new IllegalStateException("etcd not healthy within " + START_TIMEOUT + "; see " + log());
+    }
+
+    /** One health check; throws when etcd exited. */
+    private boolean healthy(HttpClient http) {
+        if (!process.isAlive()) throw new IllegalStateException("etcd exited at start-up; see " + log());
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(endpoint() + "/health"))
+                    .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 && r.body().contains("true");
+        } catch (IOException notYet) {
+            return false;  // not listening yet
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for etcd", e);
+        }
     }
 
     private String log() {
@@ -181,15 +193,6 @@ public final class EtcdProcess implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);
             return s.getLocalPort();
-        }
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.regent.dcs.DcsException;
 import dev.regent.dcs.KeyValue;
 import dev.regent.dcs.KeyValueStore;
+import dev.regent.time.Sleeper;
+import dev.regent.time.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -214,13 +216,13 @@ public abstract class KeyValueStoreContract extends StoreFixture {
         a.put(prefix + "leader", "a", true);
         b.getPrefix(prefix);
         long rev = b.lastRevision();
-        long t0 = System.nanoTime();
+        long t0 = Ticker.SYSTEM.nanoTime();
         CompletableFuture<Boolean> woke = async(() -> await(b, prefix, rev, ttl().multipliedBy(5)));
-        Thread.sleep(200);
+        Sleeper.SYSTEM.sleep(Duration.ofMillis(200));
         assertThat(woke).isNotDone();
         a.deleteIfValue(prefix + "leader", "a");
         assertThat(woke.get(5, TimeUnit.SECONDS)).isTrue();
-        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+        assertThat(Duration.ofNanos(Ticker.SYSTEM.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
     }
 
     @Test
@@ -247,7 +249,7 @@ public abstract class KeyValueStoreContract extends StoreFixture {
         // The waiter may start after any given advance (a manual clock), so keep time moving until it returns.
         for (int i = 0; i < 100 && !woke.isDone(); i++) {
             letTimePass(timeout.plusMillis(100));
-            Thread.sleep(50);
+            Sleeper.SYSTEM.sleep(Duration.ofMillis(50));
         }
         assertThat(woke.get(5, TimeUnit.SECONDS)).isFalse();
     }

@@ -1,6 +1,7 @@
 package dev.regent.testkit;
 
 import dev.regent.dcs.KeyValueStore;
+import dev.regent.time.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,7 @@ public abstract class StoreFixture {
 
     private final List<KeyValueStore> opened = new ArrayList<>();
     /** A key prefix no other test uses, e.g. {@code /regent-test-3/}. */
-    protected final String prefix = "/regent-test-" + COUNTER.incrementAndGet() + "-" + System.nanoTime() + "/";
+    protected final String prefix = "/regent-test-" + COUNTER.incrementAndGet() + "-" + Ticker.SYSTEM.nanoTime() + "/";
 
     /** A new store for {@code node}; all stores of one test share one cluster; session TTL = {@link #ttl()}. */
     protected abstract KeyValueStore newStore(String node);

@@ -86,10 +86,24 @@ class DeadlineTest {
     }
 
     @Test
+    void wallClockReadsTheTickersWallTime() {
+        SteppedTime t = new SteppedTime();
+        java.time.Clock c = t.wallClock();
+        assertThat(c.millis()).isEqualTo(t.wallMillis());
+        t.nanos += 2_000_000_000L;
+        assertThat(c.instant().toEpochMilli()).isEqualTo(t.wallMillis());
+        assertThat(c.getZone()).isEqualTo(java.time.ZoneOffset.UTC);
+        assertThat(c.withZone(java.time.ZoneId.of("Europe/Paris")).millis()).isEqualTo(t.wallMillis());
+    }
+
+    @Test
     void systemTickerIsMonotonicAndWallIsNearTheClock() {
         long a = Ticker.SYSTEM.nanoTime();
         long b = Ticker.SYSTEM.nanoTime();
         assertThat(b).isGreaterThanOrEqualTo(a);
         assertThat(Math.abs(Ticker.SYSTEM.wallMillis() - System.currentTimeMillis())).isLessThan(1000);
+        assertThat(Math.abs(Ticker.SYSTEM.wallInstant().toEpochMilli() - System.currentTimeMillis())).isLessThan(1000);
+        assertThat(Ticker.SYSTEM.wallClock().instant()).isBetween(java.time.Instant.now().minusSeconds(1),
+                java.time.Instant.now().plusSeconds(1));
     }
 }

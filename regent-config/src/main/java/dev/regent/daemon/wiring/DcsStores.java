@@ -4,6 +4,8 @@ import dev.regent.core.config.NodeConfig;
 import dev.regent.dcs.KeyValueStore;
 import dev.regent.dcs.etcd.EtcdKeyValueStore;
 import dev.regent.dcs.raft.RaftKeyValueStore;
+import dev.regent.time.Sleeper;
+import dev.regent.time.Ticker;
 import java.time.Duration;
 import java.util.Map;
 
@@ -24,11 +26,23 @@ public final class DcsStores {
         return open(dcs.type(), dcs.section(), ttl, retryTimeout);
     }
 
+    /** As above, the store's retries and waits on {@code ticker} and {@code sleeper}. */
+    public static KeyValueStore open(NodeConfig.DcsConfig dcs, Duration ttl, Duration retryTimeout, Ticker ticker,
+                                     Sleeper sleeper) {
+        return open(dcs.type(), dcs.section(), ttl, retryTimeout, ticker, sleeper);
+    }
+
     /** {@link #open(NodeConfig.DcsConfig, Duration, Duration)} from a section type and its map. */
     public static KeyValueStore open(String type, Map<String, Object> section, Duration ttl, Duration retryTimeout) {
+        return open(type, section, ttl, retryTimeout, Ticker.SYSTEM, Sleeper.SYSTEM);
+    }
+
+    /** {@link #open(NodeConfig.DcsConfig, Duration, Duration, Ticker, Sleeper)} from a section type and its map. */
+    public static KeyValueStore open(String type, Map<String, Object> section, Duration ttl, Duration retryTimeout,
+                                     Ticker ticker, Sleeper sleeper) {
         return switch (type) {
-            case "etcd3" -> EtcdKeyValueStore.fromConfig(section, ttl, retryTimeout);
-            case "raft" -> RaftKeyValueStore.fromConfig(section, ttl, retryTimeout);
+            case "etcd3" -> EtcdKeyValueStore.fromConfig(section, ttl, retryTimeout, ticker, sleeper);
+            case "raft" -> RaftKeyValueStore.fromConfig(section, ttl, retryTimeout, ticker, sleeper);
             default -> throw new IllegalArgumentException("DCS section '" + type
                     + "' is not supported yet; use etcd3 (production) or raft (embedded)");
         };

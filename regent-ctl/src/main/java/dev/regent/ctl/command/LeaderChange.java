@@ -64,7 +64,7 @@ abstract class LeaderChange extends CtlCommand {
         if (action.equals("switchover")) {
             if (when == null && !forced) {
                 when = ctx.prompter().prompt("When should the switchover take place (e.g. "
-                        + Scheduled.nextHour(ctx.deps().now().get()) + " ) ", "now");
+                        + Scheduled.nextHour(ctx.deps().now()) + " ) ", "now");
             }
             scheduledAt = Scheduled.parse(when);
             if (scheduledAt != null && c.isPaused()) {

@@ -5,6 +5,7 @@ import dev.regent.core.model.Member;
 import dev.regent.ctl.CtlException;
 import dev.regent.ctl.Members;
 import dev.regent.ctl.RestClient;
+import dev.regent.time.Deadline;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -62,14 +63,14 @@ abstract class PauseToggle extends CtlCommand {
         Map<String, Long> old = new HashMap<>();
         before.members().stream().filter(m -> m.apiUrl() != null).forEach(m -> old.put(m.name(), m.version()));
         int loopWait = before.configOrEmpty().loopWait();
-        long deadline = System.nanoTime() + Duration.ofSeconds(loopWait + 1L).toNanos();
+        Deadline deadline = Deadline.after(ctx().deps().ticker(), Duration.ofSeconds(loopWait + 1L));
         ClusterView c = before;
         while (true) {
             c = ctx().load(name);
             boolean all = c.members().stream().filter(m -> old.containsKey(m.name()))
                     .allMatch(m -> m.data().pause() == paused);
             if (all) break;
-            if (System.nanoTime() > deadline || !ctx().deps().pause(Duration.ofSeconds(1))) {
+            if (deadline.expired() || !ctx().deps().pause(Duration.ofSeconds(1))) {
                 List<String> remaining = c.members().stream().filter(m -> old.containsKey(m.name()))
                         .filter(m -> m.data().pause() != paused && old.get(m.name()) != m.version())
                         .map(Member::name).toList();

@@ -57,7 +57,7 @@ public class RestartCommand extends CtlCommand {
         List<Member> members = selectMembers(c, cluster, memberNames, r, force, "restart", false);
         if (scheduled == null && !force) {
             scheduled = ctx().prompter().prompt("When should the restart take place (e.g. "
-                    + Scheduled.nextHour(ctx().deps().now().get()) + ") ", "now");
+                    + Scheduled.nextHour(ctx().deps().now()) + ") ", "now");
         }
         String scheduledAt = Scheduled.parse(scheduled);
         confirmAction(members, force, "restart", scheduledAt);

@@ -7,6 +7,9 @@ import dev.regent.daemon.view.OutputFormat;
 import dev.regent.dcs.DcsException;
 import dev.regent.dcs.PatroniDcs;
 import dev.regent.daemon.wiring.DcsStores;
+import dev.regent.time.Deadline;
+import dev.regent.time.Sleeper;
+import dev.regent.time.Ticker;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -32,6 +35,9 @@ public final class Demo {
     private final int raftPort;
     private final PrintStream out;
     private final List<Process> children = new ArrayList<>();
+    /** A demo is shown to a person: it runs on the real clocks. */
+    private final Ticker ticker = Ticker.SYSTEM;
+    private final Sleeper sleeper = Sleeper.SYSTEM;
 
     public Demo(Path dir, int nodes, int restBase, int pgBase, int raftPort, PrintStream out) {
         this.dir = dir.toAbsolutePath();
@@ -99,19 +105,19 @@ public final class Demo {
             Files.createDirectories(dir.resolve(NodeConfigWriter.nodeName(i)));
             dir.resolve(NodeConfigWriter.nodeName(i)).toFile().setExecutable(true, false);
         }
-        long t0 = System.nanoTime();
+        long t0 = ticker.nanoTime();
         for (int i = 0; i < nodes; i++) startNode(configs.get(i), dir.resolve(NodeConfigWriter.nodeName(i))
                 .resolve("regent.log"));
         // The demo watches as a non-voting Raft client, as patronictl does.
         try (PatroniDcs dcs = new PatroniDcs(DcsStores.open("raft", Map.of("partner_addrs", w.raftAddrs()),
                 Duration.ofSeconds(30), Duration.ofSeconds(5)), "/service", "demo", "regent-demo-observer")) {
             ClusterView c = awaitHealthy(dcs, Duration.ofSeconds(180));
-            out.printf("cluster healthy after %.1f s%n%n", (System.nanoTime() - t0) / 1e9);
+            out.printf("cluster healthy after %.1f s%n%n", (ticker.nanoTime() - t0) / 1e9);
             out.print(table(c));
             printConnectInfo(w, configs);
             String last = "";
             while (true) {
-                Thread.sleep(5000);
+                sleeper.sleep(Duration.ofSeconds(5));
                 try {
                     String table = table(dcs.load());
                     if (!table.equals(last)) {
@@ -140,20 +146,21 @@ public final class Demo {
     }
 
     private ClusterView awaitHealthy(PatroniDcs dcs, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        ClusterView c = null;
-        while (System.nanoTime() < deadline) {
+        ClusterView[] seen = {null};
+        boolean healthy = Deadline.after(ticker, timeout).await(() -> {
             try {
-                c = dcs.load();
-                if (healthy(c)) return c;
+                seen[0] = dcs.load();
+                if (healthy(seen[0])) return true;
             } catch (DcsException e) {
                 // the Raft group is still electing its first leader
             }
             for (Process p : children) {
                 if (!p.isAlive()) throw new IllegalStateException("a node exited early; see the logs in " + dir);
             }
-            Thread.sleep(100);
-        }
+            return false;
+        }, Duration.ofMillis(100), sleeper);
+        ClusterView c = seen[0];
+        if (healthy) return c;
         throw new IllegalStateException("cluster not healthy after " + timeout.toSeconds() + " s; see logs in " + dir
                 + (c == null ? "" : "\n" + table(c)));
     }

@@ -1,6 +1,8 @@
 package dev.regent.daemon.rest;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.regent.time.Sleeper;
+import dev.regent.time.Ticker;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -49,42 +51,58 @@ public final class RestApiServer implements AutoCloseable {
      * @param clock             wall clock (schedule checks)
      * @param monotonicMillis   monotonic clock of the {@link NodeStatus} deadlines
      * @param switchoverTimeout how long an immediate switchover is awaited; null = {@code 2*max(10, loop_wait)} s
+     * @param waitTicker        the real-time bound of requests that wait (an immediate switchover)
+     * @param sleeper           how those requests pause between polls
      */
     public record Options(String listen, String username, String password, int threads, int backlog, Clock clock,
-                          LongSupplier monotonicMillis, Duration switchoverTimeout) {
+                          LongSupplier monotonicMillis, Duration switchoverTimeout, Ticker waitTicker,
+                          Sleeper sleeper) {
         public Options {
             Objects.requireNonNull(listen, "restapi.listen");
             threads = Math.max(5, threads);
             backlog = backlog <= 0 ? 5 : backlog;
-            clock = clock == null ? Clock.systemUTC() : clock;
+            clock = clock == null ? Ticker.SYSTEM.wallClock() : clock;
             monotonicMillis = monotonicMillis == null ? RestApiServer::nanoMillis : monotonicMillis;
+            waitTicker = waitTicker == null ? Ticker.SYSTEM : waitTicker;
+            sleeper = sleeper == null ? Sleeper.SYSTEM : sleeper;
         }
 
         /** Defaults: no auth, 5 threads, backlog 64, system clocks, Patroni's switchover timeout. */
         public static Options of(String listen) {
-            return new Options(listen, null, null, 5, 64, null, null, null);
+            return new Options(listen, null, null, 5, 64, null, null, null, null, null);
         }
 
         public Options withAuth(String user, String pass) {
-            return new Options(listen, user, pass, threads, backlog, clock, monotonicMillis, switchoverTimeout);
+            return new Options(listen, user, pass, threads, backlog, clock, monotonicMillis, switchoverTimeout,
+                    waitTicker, sleeper);
         }
 
+        /** The clocks of schedules and of {@link NodeStatus} deadlines (request waits keep theirs). */
         public Options withClocks(Clock wall, LongSupplier monotonic) {
-            return new Options(listen, username, password, threads, backlog, wall, monotonic, switchoverTimeout);
+            return new Options(listen, username, password, threads, backlog, wall, monotonic, switchoverTimeout,
+                    waitTicker, sleeper);
+        }
+
+        /** Every clock from {@code ticker} (wall, monotonic, request waits), pausing with {@code pause}. */
+        public Options withTime(Ticker ticker, Sleeper pause) {
+            return new Options(listen, username, password, threads, backlog, ticker.wallClock(),
+                    ticker::monotonicMillis, switchoverTimeout, ticker, pause);
         }
 
         public Options withThreads(int n) {
-            return new Options(listen, username, password, n, backlog, clock, monotonicMillis, switchoverTimeout);
+            return new Options(listen, username, password, n, backlog, clock, monotonicMillis, switchoverTimeout,
+                    waitTicker, sleeper);
         }
 
         public Options withSwitchoverTimeout(Duration d) {
-            return new Options(listen, username, password, threads, backlog, clock, monotonicMillis, d);
+            return new Options(listen, username, password, threads, backlog, clock, monotonicMillis, d, waitTicker,
+                    sleeper);
         }
     }
 
     /** The monotonic clock the daemon should use for {@link NodeStatus} deadlines by default. */
     public static long nanoMillis() {
-        return System.nanoTime() / 1_000_000L;
+        return Ticker.SYSTEM.monotonicMillis();
     }
 
     private final Options options;
@@ -105,7 +123,8 @@ public final class RestApiServer implements AutoCloseable {
         InetSocketAddress address = parseListen(options.listen());
         HttpServer s = HttpServer.create(address, options.backlog());
         Router router = new Router(status, control, new BasicAuth(options.username(), options.password()),
-                options.clock(), options.monotonicMillis(), options.switchoverTimeout());
+                options.clock(), options.monotonicMillis(), options.switchoverTimeout(), options.waitTicker(),
+                options.sleeper());
         pool = Executors.newFixedThreadPool(options.threads(), threadFactory());
         router.setWorkers(pool);
         s.createContext("/", router);

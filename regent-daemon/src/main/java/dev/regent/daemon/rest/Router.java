@@ -3,6 +3,8 @@ package dev.regent.daemon.rest;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.regent.dcs.DcsException;
+import dev.regent.time.Sleeper;
+import dev.regent.time.Ticker;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,13 +30,13 @@ final class Router implements HttpHandler {
     private final NodeCommands commands;
 
     Router(Supplier<NodeStatus> status, NodeControl control, BasicAuth auth, Clock clock, LongSupplier monotonicMillis,
-           Duration switchoverTimeout) {
+           Duration switchoverTimeout, Ticker waitTicker, Sleeper sleeper) {
         this.status = status;
         this.monotonicMillis = monotonicMillis;
         this.auth = auth;
         this.reads = new ReadEndpoints(control);
         this.config = new ConfigEndpoints(control);
-        this.switchover = new Switchover(control, clock, switchoverTimeout);
+        this.switchover = new Switchover(control, clock, switchoverTimeout, waitTicker, sleeper);
         this.commands = new NodeCommands(control, clock);
     }
 

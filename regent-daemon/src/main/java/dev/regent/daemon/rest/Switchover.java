@@ -4,6 +4,9 @@ import dev.regent.core.ha.ManualFailoverFeasibility;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Failover;
 import dev.regent.dcs.DcsException;
+import dev.regent.time.Deadline;
+import dev.regent.time.Sleeper;
+import dev.regent.time.Ticker;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code POST /switchover}, {@code POST /failover}, {@code DELETE /switchover} (§3.9), checking Patroni's condition
  * table in order. The immediate case blocks the worker thread while the loop performs the switchover; that wait is
- * measured on the real monotonic clock (not the snapshot clock), since it is a real-time bound. Thread-safe.
+ * measured on the wait ticker (the real monotonic clock in production, not the snapshot clock), since it is a
+ * real-time bound. Thread-safe.
  */
 final class Switchover {
     private static final Logger LOG = LoggerFactory.getLogger(Switchover.class);
@@ -23,9 +27,13 @@ final class Switchover {
     private final NodeControl control;
     private final Clock clock;
     private final Duration timeoutOverride;
+    private final Ticker waitTicker;
+    private final Sleeper sleeper;
 
     /** {@code timeoutOverride}: null = Patroni's {@code 2 * max(10, loop_wait)} seconds. */
-    Switchover(NodeControl control, Clock clock, Duration timeoutOverride) {
+    Switchover(NodeControl control, Clock clock, Duration timeoutOverride, Ticker waitTicker, Sleeper sleeper) {
+        this.waitTicker = waitTicker;
+        this.sleeper = sleeper;
         this.control = control;
         this.clock = clock;
         this.timeoutOverride = timeoutOverride;
@@ -81,13 +89,11 @@ final class Switchover {
 
     private Result poll(String previous, String candidate, String action, Duration timeout)
             throws InterruptedException {
-        long deadline = RestApiServer.nanoMillis() + timeout.toMillis();
+        Deadline deadline = Deadline.after(waitTicker, timeout);
         String verb = "switchover".equals(action) ? "switched" : "failed";
-        while (true) {
-            long left = deadline - RestApiServer.nanoMillis();
-            if (left <= 0) break;
+        while (!deadline.expired()) {
             try {
-                ClusterView v = control.awaitLeaderChange(previous, Duration.ofMillis(left));
+                ClusterView v = control.awaitLeaderChange(previous, deadline.remaining());
                 if (v.leader() != null && !v.leader().name().equals(previous)) {
                     String now = v.leader().name();
                     if (candidate == null || candidate.equals(now)) {
@@ -100,7 +106,7 @@ final class Switchover {
             } catch (DcsException e) {
                 // keep polling: the DCS may answer again before the deadline
                 LOG.debug("polling {} result failed: {}", action, e.getMessage());
-                Thread.sleep(Math.min(200, Math.max(1, deadline - RestApiServer.nanoMillis())));
+                sleeper.sleep(Duration.ofMillis(Math.max(1, deadline.cap(Duration.ofMillis(200)).toMillis())));
             }
         }
         return new Result(503, capitalize(action) + " status unknown after " + timeout.toSeconds()

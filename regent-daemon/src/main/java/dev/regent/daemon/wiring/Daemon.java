@@ -17,12 +17,13 @@ import dev.regent.dcs.DcsException;
 import dev.regent.dcs.KeyValueStore;
 import dev.regent.dcs.PatroniDcs;
 import dev.regent.postgres.Postgresql;
+import dev.regent.time.Sleeper;
+import dev.regent.time.Ticker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -46,10 +47,19 @@ public final class Daemon {
     private PostgresAdapter pg;
     private HaLoop loop;
     private RestApiServer rest;
+    private final Ticker ticker;
+    private final Sleeper sleeper;
 
     public Daemon(Path configPath, NodeConfig config) {
+        this(configPath, config, Ticker.SYSTEM, Sleeper.SYSTEM);
+    }
+
+    /** A daemon whose waits and timestamps outside the HA loop read {@code ticker} and wait with {@code sleeper}. */
+    public Daemon(Path configPath, NodeConfig config, Ticker ticker, Sleeper sleeper) {
         this.configPath = configPath;
         this.config = config;
+        this.ticker = ticker;
+        this.sleeper = sleeper;
     }
 
     /** The DCS backend named by the configuration (see {@link DcsStores}). */
@@ -62,8 +72,9 @@ public final class Daemon {
         settings = new EffectiveSettings(config);
         EffectiveConfig eff = settings.current();
         for (String line : eff.describe()) LOG.info("effective: {}", line);
-        dcs = new PatroniDcs(store(config, eff.ttl(), eff.retryTimeout()), config.namespace(), config.scope(),
-                config.name());
+        KeyValueStore store = DcsStores.open(config.dcs(), Duration.ofSeconds(eff.ttl()),
+                Duration.ofSeconds(eff.retryTimeout()), ticker, sleeper);
+        dcs = new PatroniDcs(store, config.namespace(), config.scope(), config.name(), ticker);
         if (otherNodeWithMyNameRuns()) {
             LOG.error(dev.regent.daemon.log.PatroniLevels.CRITICAL, "Can't start; there is already a node named '{}'"
                     + " running", config.name());
@@ -80,16 +91,16 @@ public final class Daemon {
             LOG.info("running as root: PostgreSQL refuses to run as root, so its binaries run as the OS user"
                     + " 'postgres', which owns the data directory");
         }
-        Postgresql postgresql = new Postgresql(config.postgresql(), config.scope(), config.name());
+        Postgresql postgresql = new Postgresql(config.postgresql(), config.scope(), config.name(), ticker, sleeper);
         pg = new PostgresAdapter(postgresql, config);
-        StatusPublisher status = new StatusPublisher(config.scope(), config.name(), pg::lastStatus);
+        StatusPublisher status = new StatusPublisher(config.scope(), config.name(), pg::lastStatus, ticker);
         PeerProber prober = new PeerProber();
         MemberDataBuilder member = new MemberDataBuilder(pg.connUrl(),
                 "http://" + config.restapi().connectAddress() + "/patroni", Versions.PATRONI_COMPATIBLE);
         loop = new HaLoop(config.name(), dcs, pg, HaDecider::decide, settings, prober, member, status,
-                Clock.systemUTC());
+                ticker.wallClock());
         DaemonControl control = new DaemonControl(config.name(), dcs, loop, prober, status, this::reloadConfigFile,
-                new LiveWal(postgresql::walNow));
+                new LiveWal(postgresql::walNow), ticker, sleeper);
         loop.setSettingsListener(s -> {
             EffectiveConfig e = settings.current();
             postgresql.setRecoveryConf(recoveryConf(e.postgresql().get("recovery_conf")));
@@ -99,7 +110,7 @@ public final class Daemon {
             var scheduled = loop.scheduledRestart();
             return scheduled == null ? null : scheduled.published();
         });
-        RestApiServer.Options opts = RestApiServer.Options.of(config.restapi().listen());
+        RestApiServer.Options opts = RestApiServer.Options.of(config.restapi().listen()).withTime(ticker, sleeper);
         if (config.restapi().authentication() != null && config.restapi().authentication().isSet()) {
             opts = opts.withAuth(config.restapi().authentication().username(),
                     config.restapi().authentication().password());
@@ -116,7 +127,7 @@ public final class Daemon {
         PostmasterWatch watch = new PostmasterWatch(postgresql::postmasterPid, () -> {
             status.postmasterExited();  // the REST status follows at once, the next cycle decides
             loop.wakeUp();
-        });
+        }, ticker, sleeper);
         status.setPostmasterExitedCheck(watch::knownPostmasterExited);
         status.setPostmasterStatusCheck(postgresql::postmasterStatus);
         watch.start();

@@ -15,6 +15,9 @@ import dev.regent.daemon.rest.NodeStatus;
 import dev.regent.daemon.rest.RestartRequest;
 import dev.regent.dcs.Dcs;
 import dev.regent.dcs.DcsException;
+import dev.regent.time.Deadline;
+import dev.regent.time.Sleeper;
+import dev.regent.time.Ticker;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -36,15 +39,27 @@ public final class DaemonControl implements NodeControl {
     private final Runnable reloadConfigFile;
     private final String name;
     private final LiveWal liveWal;
+    private final Ticker ticker;
+    private final Sleeper sleeper;
 
     public DaemonControl(String name, Dcs dcs, HaLoop loop, PeerProber prober, StatusPublisher status,
                          Runnable reloadConfigFile) {
         this(name, dcs, loop, prober, status, reloadConfigFile, null);
     }
 
-    /** @param liveWal reads the WAL positions for {@code GET /patroni}; null = answer from the snapshot */
     DaemonControl(String name, Dcs dcs, HaLoop loop, PeerProber prober, StatusPublisher status,
                   Runnable reloadConfigFile, LiveWal liveWal) {
+        this(name, dcs, loop, prober, status, reloadConfigFile, liveWal, Ticker.SYSTEM, Sleeper.SYSTEM);
+    }
+
+    /**
+     * @param liveWal reads the WAL positions for {@code GET /patroni}; null = answer from the snapshot
+     * @param ticker  measures how long a REST request waits for a leader change or a restart
+     */
+    DaemonControl(String name, Dcs dcs, HaLoop loop, PeerProber prober, StatusPublisher status,
+                  Runnable reloadConfigFile, LiveWal liveWal, Ticker ticker, Sleeper sleeper) {
+        this.ticker = ticker;
+        this.sleeper = sleeper;
         this.liveWal = liveWal;
         this.name = name;
         this.dcs = dcs;
@@ -95,15 +110,14 @@ public final class DaemonControl implements NodeControl {
     @Override
     public ClusterView awaitLeaderChange(String previousLeader, Duration maxWait)
             throws DcsException, InterruptedException {
-        long deadline = System.nanoTime() + maxWait.toNanos();
+        Deadline deadline = Deadline.after(ticker, maxWait);
         ClusterView c = dcs.load();
         while (true) {
             boolean changed = c.leader() != null && !Objects.equals(c.leader().name(), previousLeader);
             if (changed || c.failover() == null) return c;
-            long left = deadline - System.nanoTime();
-            if (left <= 0) return c;
+            if (deadline.expired()) return c;
             // Short watches: a missed event costs at most 200 ms, never the whole loop_wait.
-            dcs.watch(Duration.ofNanos(Math.min(left, 200_000_000L)));
+            dcs.watch(deadline.cap(Duration.ofMillis(200)));
             c = dcs.load();
         }
     }
@@ -134,23 +148,23 @@ public final class DaemonControl implements NodeControl {
         NodeStatus before = status.get();
         Instant startedBefore = before.pg() == null ? null : before.pg().postmasterStartTime();
         loop.submit(new Command.Restart(request.timeoutSeconds()));
-        long deadline = System.nanoTime() + Duration.ofSeconds(request.timeoutSeconds() == null ? 120
-                : request.timeoutSeconds() + 30).toNanos();
-        while (System.nanoTime() < deadline) {
-            NodeStatus now = status.get();
-            Instant started = now.pg() == null ? null : now.pg().postmasterStartTime();
-            if (now.isRunning() && started != null && !started.equals(startedBefore)
-                    && loop.backgroundTask() == null) {
+        Deadline deadline = Deadline.after(ticker, Duration.ofSeconds(request.timeoutSeconds() == null ? 120
+                : request.timeoutSeconds() + 30));
+        try {
+            if (deadline.await(() -> restarted(startedBefore), Duration.ofMillis(100), sleeper)) {
                 return new RestartResult(true, "restarted successfully");
             }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         return new RestartResult(false, "restart failed");
+    }
+
+    /** Postgres runs again, started after {@code startedBefore}, and no background task is left. */
+    private boolean restarted(Instant startedBefore) {
+        NodeStatus now = status.get();
+        Instant started = now.pg() == null ? null : now.pg().postmasterStartTime();
+        return now.isRunning() && started != null && !started.equals(startedBefore) && loop.backgroundTask() == null;
     }
 
     @Override

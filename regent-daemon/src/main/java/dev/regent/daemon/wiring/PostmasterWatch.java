@@ -1,5 +1,8 @@
 package dev.regent.daemon.wiring;
 
+import dev.regent.time.Sleeper;
+import dev.regent.time.Ticker;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -17,8 +20,12 @@ final class PostmasterWatch implements AutoCloseable {
     private final Thread thread;
     private volatile boolean stopped;
     private volatile ProcessHandle watched;
+    private final Ticker ticker;
+    private final Sleeper sleeper;
 
-    PostmasterWatch(Supplier<Optional<Long>> pid, Runnable onExit) {
+    PostmasterWatch(Supplier<Optional<Long>> pid, Runnable onExit, Ticker ticker, Sleeper sleeper) {
+        this.ticker = ticker;
+        this.sleeper = sleeper;
         this.pid = pid;
         this.onExit = onExit;
         this.thread = new Thread(this::run, "regent-postmaster-watch");
@@ -43,7 +50,7 @@ final class PostmasterWatch implements AutoCloseable {
         while (!stopped) {
             try {
                 if (watched == null) {
-                    long now = System.nanoTime();
+                    long now = ticker.nanoTime();
                     if (now - lastLookup > 1_000_000_000L) {
                         lastLookup = now;
                         watched = pid.get().flatMap(ProcessHandle::of).orElse(null);
@@ -52,7 +59,7 @@ final class PostmasterWatch implements AutoCloseable {
                     watched = null;
                     onExit.run();
                 }
-                Thread.sleep(POLL_MILLIS);
+                sleeper.sleep(Duration.ofMillis(POLL_MILLIS));
             } catch (InterruptedException e) {
                 return;
             } catch (RuntimeException e) {

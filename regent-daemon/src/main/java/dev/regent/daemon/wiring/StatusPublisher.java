@@ -10,6 +10,7 @@ import dev.regent.daemon.loop.MemberDataBuilder;
 import dev.regent.daemon.rest.NodeStatus;
 import dev.regent.postgres.PgConnection;
 import dev.regent.postgres.PgStatus;
+import dev.regent.time.Ticker;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,6 +28,7 @@ public final class StatusPublisher implements Consumer<CycleReport>, Supplier<No
     private final String scope;
     private final String name;
     private final Supplier<PgStatus> pgStatus;
+    private final Ticker ticker;
     private final AtomicReference<NodeStatus> current = new AtomicReference<>();
     private final AtomicReference<CycleReport> lastReport = new AtomicReference<>();
     private volatile Supplier<Map<String, Object>> scheduledRestart = () -> null;
@@ -35,6 +37,12 @@ public final class StatusPublisher implements Consumer<CycleReport>, Supplier<No
     };
 
     public StatusPublisher(String scope, String name, Supplier<PgStatus> pgStatus) {
+        this(scope, name, pgStatus, Ticker.SYSTEM);
+    }
+
+    /** @param ticker paces the liveness checks of {@link #get()} */
+    public StatusPublisher(String scope, String name, Supplier<PgStatus> pgStatus, Ticker ticker) {
+        this.ticker = ticker;
         this.scope = scope;
         this.name = name;
         this.pgStatus = pgStatus;
@@ -60,7 +68,7 @@ public final class StatusPublisher implements Consumer<CycleReport>, Supplier<No
         NodeStatus s = current.get();
         boolean running = s.isRunning();
         if (!running && !"starting".equals(s.state())) return s;
-        long now = System.nanoTime();
+        long now = ticker.nanoTime();
         if (now - lastLivenessCheck < LIVENESS_CHECK_NANOS) return s;
         lastLivenessCheck = now;
         if (running) {

@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.regent.dcs.DcsException;
+import dev.regent.time.Deadline;
+import dev.regent.time.RetryPolicy;
+import dev.regent.time.Sleeper;
+import dev.regent.time.Ticker;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,6 +32,8 @@ final class EtcdHttp {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdHttp.class);
     static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
+    private static final long MIN_REQUEST_MILLIS = 1000;
+    private static final Duration ROUND_PAUSE = Duration.ofMillis(200);
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(CONNECT_TIMEOUT).build();
@@ -37,8 +43,12 @@ final class EtcdHttp {
     private volatile int current;
     private volatile String token;
     private volatile Duration retryTimeout;
+    private final Ticker ticker;
+    private final Sleeper sleeper;
 
-    EtcdHttp(EtcdConfig config, Duration retryTimeout) {
+    EtcdHttp(EtcdConfig config, Duration retryTimeout, Ticker ticker, Sleeper sleeper) {
+        this.ticker = ticker;
+        this.sleeper = sleeper;
         this.endpoints = config.endpoints();
         this.username = config.username();
         this.password = config.password();
@@ -50,61 +60,79 @@ final class EtcdHttp {
     }
 
     /** Per-request timeout: a third of the retry budget (1..5 s) so that a hung host leaves time for the next. */
-    private Duration requestTimeout() {
-        long ms = Math.max(1000, Math.min(5000, retryTimeout.toMillis() / 3));
+    static Duration requestTimeout(Duration retryTimeout) {
+        long ms = Math.max(MIN_REQUEST_MILLIS, Math.min(5000, retryTimeout.toMillis() / 3));
         return Duration.ofMillis(ms);
+    }
+
+    /**
+     * The retry policy of one call: within the retry timeout, one attempt per host and round, 200 ms between rounds
+     * (shortened to what is left), each attempt given the per-request timeout, shortened to what is left of the
+     * budget but at least {@value #MIN_REQUEST_MILLIS} ms.
+     */
+    RetryPolicy retryPolicy() {
+        Duration budget = retryTimeout;
+        return RetryPolicy.within(budget).withRoundSize(endpoints.size()).withBackoff(ROUND_PAUSE)
+                .withAttemptTimeout(Duration.ofMillis(MIN_REQUEST_MILLIS), requestTimeout(budget));
     }
 
     /** POST {@code path} (e.g. {@code /v3/kv/range}) and return the JSON answer. */
     JsonNode call(String path, ObjectNode body) throws DcsException {
-        long deadline = System.nanoTime() + retryTimeout.toNanos();
-        boolean reauthenticated = false;
-        String lastError = "no attempt";
-        int failuresInRound = 0;
-        while (true) {
-            URI base = endpoints.get(current);
-            try {
-                if (username != null && token == null) authenticate(base);
-                HttpResponse<String> r = http.send(request(base, path, body, requestTimeout()),
+        RetryPolicy policy = retryPolicy();
+        boolean[] reauthenticated = {false};
+        try {
+            return policy.run(ticker, sleeper, t -> attempt(path, body, t.timeout(), reauthenticated),
+                    last -> new DcsException("etcd not reachable within retry_timeout " + policy.budget() + " (hosts "
+                            + endpoints + "); last error: " + last.reason()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DcsException("interrupted calling etcd " + path, e);
+        }
+    }
+
+    /**
+     * One request to the current host (re-authenticating once per call when the token is rejected); a transient
+     * failure moves to the next host and is retried, any other error ends the call.
+     */
+    private RetryPolicy.Outcome<JsonNode> attempt(String path, ObjectNode body, Duration timeout,
+                                                  boolean[] reauthenticated)
+            throws DcsException, InterruptedException {
+        URI base = endpoints.get(current);
+        String lastError;
+        try {
+            while (true) {
+                if (username != null && token == null) authenticate(base, timeout);
+                HttpResponse<String> r = http.send(request(base, path, body, timeout),
                         HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) return MAPPER.readTree(r.body());
+                if (r.statusCode() == 200) return RetryPolicy.Outcome.done(MAPPER.readTree(r.body()));
                 JsonNode err = parseError(r.body());
                 int code = err.path("code").asInt(-1);
                 String msg = err.path("error").asText(err.path("message").asText(r.body()));
-                if (username != null && !reauthenticated && isAuthError(code, msg)) {
+                if (username != null && !reauthenticated[0] && isAuthError(code, msg)) {
                     token = null;
-                    reauthenticated = true;
+                    reauthenticated[0] = true;
                     continue;
                 }
                 if (!isTransient(r.statusCode(), code, msg)) {
                     throw new EtcdRequestException(code, "etcd " + base + path + ": " + msg);
                 }
                 lastError = base + ": " + msg;
-            } catch (IOException e) {
-                lastError = base + ": " + e;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new DcsException("interrupted calling etcd " + path, e);
+                break;
             }
-            if (endpoints.size() > 1) {
-                LOG.debug("etcd request {} failed on {}, trying the next host", path, lastError);
-                current = (current + 1) % endpoints.size();
-            }
-            if (System.nanoTime() > deadline) {
-                throw new DcsException("etcd not reachable within retry_timeout " + retryTimeout + " (hosts "
-                        + endpoints + "); last error: " + lastError);
-            }
-            if (++failuresInRound >= endpoints.size()) {
-                failuresInRound = 0;
-                pause(Math.min(200, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
-            }
+        } catch (IOException e) {
+            lastError = base + ": " + e;
         }
+        if (endpoints.size() > 1) {
+            LOG.debug("etcd request {} failed on {}, trying the next host", path, lastError);
+            current = (current + 1) % endpoints.size();
+        }
+        return RetryPolicy.Outcome.retry(lastError, null);
     }
 
-    private void authenticate(URI base) throws IOException, InterruptedException, DcsException {
+    private void authenticate(URI base, Duration timeout) throws IOException, InterruptedException, DcsException {
         ObjectNode body = MAPPER.createObjectNode().put("name", username).put("password", password);
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/v3/auth/authenticate"))
-                .timeout(requestTimeout()).header("Content-Type", "application/json")
+                .timeout(timeout).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
                 HttpResponse.BodyHandlers.ofString());
         JsonNode answer = r.statusCode() == 200 ? MAPPER.readTree(r.body()) : parseError(r.body());
@@ -130,13 +158,13 @@ final class EtcdHttp {
      * {@code timeout} passes first. Connection errors move to the next host until the timeout.
      */
     boolean watch(ObjectNode createRequest, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Deadline deadline = Deadline.after(ticker, timeout);
         while (true) {
-            long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) return false;
+            if (deadline.expired()) return false;
+            long remaining = deadline.remaining().toNanos();
             URI base = endpoints.get(current);
             try {
-                if (username != null && token == null) authenticate(base);
+                if (username != null && token == null) authenticate(base, requestTimeout(retryTimeout));
                 WatchSubscriber sub = new WatchSubscriber();
                 http.sendAsync(request(base, "/v3/watch", createRequest, null),
                         HttpResponse.BodyHandlers.fromLineSubscriber(sub));
@@ -155,7 +183,7 @@ final class EtcdHttp {
             }
             if (username != null) token = null;  // maybe rejected: authenticate again on the next try
             current = (current + 1) % endpoints.size();
-            Thread.sleep(Math.min(200, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+            sleeper.sleep(Duration.ofMillis(Math.max(1, deadline.cap(ROUND_PAUSE).toMillis())));
         }
     }
 
@@ -220,14 +248,5 @@ final class EtcdHttp {
     private static boolean isTransient(int status, int code, String msg) {
         return status == 503 || status == 504 || status == 502 || code == 14 || code == 4
                 || msg.contains("no leader") || msg.contains("timed out") || msg.contains("leader changed");
-    }
-
-    private static void pause(long ms) throws DcsException {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DcsException("interrupted while retrying etcd", e);
-        }
     }
 }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.regent.dcs.DcsException;
 import dev.regent.dcs.KeyValue;
 import dev.regent.dcs.KeyValueStore;
+import dev.regent.time.Sleeper;
+import dev.regent.time.Ticker;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,13 +29,24 @@ public final class EtcdKeyValueStore implements KeyValueStore {
     private volatile long lastRevision;
 
     public EtcdKeyValueStore(EtcdConfig config, Duration ttl, Duration retryTimeout) {
-        this.http = new EtcdHttp(config, retryTimeout);
+        this(config, ttl, retryTimeout, Ticker.SYSTEM, Sleeper.SYSTEM);
+    }
+
+    /** A store whose retries and watches read time from {@code ticker} and wait with {@code sleeper}. */
+    public EtcdKeyValueStore(EtcdConfig config, Duration ttl, Duration retryTimeout, Ticker ticker, Sleeper sleeper) {
+        this.http = new EtcdHttp(config, retryTimeout, ticker, sleeper);
         this.ttl = ttl;
     }
 
     /** From Patroni's {@code etcd3} section; {@link IllegalArgumentException} names a bad key. */
     public static EtcdKeyValueStore fromConfig(Map<String, Object> section, Duration ttl, Duration retryTimeout) {
-        return new EtcdKeyValueStore(EtcdConfig.fromMap(section), ttl, retryTimeout);
+        return fromConfig(section, ttl, retryTimeout, Ticker.SYSTEM, Sleeper.SYSTEM);
+    }
+
+    /** As above, with retries and watches on {@code ticker} and {@code sleeper}. */
+    public static EtcdKeyValueStore fromConfig(Map<String, Object> section, Duration ttl, Duration retryTimeout,
+                                               Ticker ticker, Sleeper sleeper) {
+        return new EtcdKeyValueStore(EtcdConfig.fromMap(section), ttl, retryTimeout, ticker, sleeper);
     }
 
     // ---- reads

@@ -1,6 +1,8 @@
 package dev.regent.dcs.raft;
 
 import dev.regent.dcs.KeyValue;
+import dev.regent.time.Deadline;
+import dev.regent.time.Ticker;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,6 +43,12 @@ final class KvStateMachine extends BaseStateMachine {
 
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final KvState state = new KvState();
+    private final Ticker clock;
+
+    /** A state machine whose leader stamps commands with {@code clock}'s wall time. */
+    KvStateMachine(Ticker clock) {
+        this.clock = clock;
+    }
 
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
@@ -91,7 +99,7 @@ final class KvStateMachine extends BaseStateMachine {
     @Override
     public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
         Command command = Codec.read(request.getMessage().getContent(), Command.class);
-        byte[] stamped = Codec.bytes(command.withNow(System.currentTimeMillis()));
+        byte[] stamped = Codec.bytes(command.withNow(clock.wallMillis()));
         return TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request)
                 .setLogData(ByteString.copyFrom(stamped)).build();
     }
@@ -137,12 +145,12 @@ final class KvStateMachine extends BaseStateMachine {
 
     /** Blocks until the local replica applies a change under {@code prefix} after {@code afterRevision}. */
     boolean awaitChange(String prefix, long afterRevision, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Deadline deadline = Deadline.after(clock, timeout);
         synchronized (state) {
             while (!state.changedSince(prefix, afterRevision)) {
-                long remainingMs = (deadline - System.nanoTime()) / 1_000_000;
+                long remainingMs = deadline.remaining().toMillis();
                 if (remainingMs <= 0) return false;
-                state.wait(remainingMs);
+                state.wait(remainingMs);  // woken by every applied change
             }
             return true;
         }

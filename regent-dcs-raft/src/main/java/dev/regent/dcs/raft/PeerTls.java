@@ -1,11 +1,11 @@
 package dev.regent.dcs.raft;
 
+import dev.regent.time.Ticker;
 import java.net.Socket;
 import java.security.KeyPair;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLEngine;
@@ -40,7 +40,8 @@ final class PeerTls {
             return new PeerTls(null);
         }
         KeyPair keys = PasswordCertificate.newKeyPair();
-        X509Certificate cert = PasswordCertificate.create(keys, password, Instant.now());
+        X509Certificate cert = PasswordCertificate.create(keys, password,
+                Ticker.SYSTEM.wallInstant());  // TLS peers check validity on their real clocks
         return new PeerTls(new GrpcTlsConfig(new SingleKeyManager(keys.getPrivate(), cert),
                 new PasswordTrustManager(password), true));
     }

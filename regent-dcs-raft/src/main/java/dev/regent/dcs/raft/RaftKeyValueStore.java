@@ -3,6 +3,10 @@ package dev.regent.dcs.raft;
 import dev.regent.dcs.DcsException;
 import dev.regent.dcs.KeyValue;
 import dev.regent.dcs.KeyValueStore;
+import dev.regent.time.Deadline;
+import dev.regent.time.RetryPolicy;
+import dev.regent.time.Sleeper;
+import dev.regent.time.Ticker;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,6 +52,8 @@ public final class RaftKeyValueStore implements KeyValueStore {
     private final RaftKvServer local;  // null: client-only
     private final boolean ownsServer;
     private final Function<Duration, RaftClient> clients;  // a client whose requests give up after the budget
+    private final Ticker ticker;
+    private final Sleeper sleeper;
     private RaftClient client;
     private Duration ttl;
     private Duration retryTimeout;
@@ -61,6 +67,19 @@ public final class RaftKeyValueStore implements KeyValueStore {
 
     RaftKeyValueStore(RaftKvServer local, boolean ownsServer, Function<Duration, RaftClient> clients, Duration ttl,
                       Duration retryTimeout) {
+        this(local, ownsServer, clients, ttl, retryTimeout, Ticker.SYSTEM, Sleeper.SYSTEM);
+    }
+
+    /** As the public constructor, with retries and client-only polling on {@code ticker} and {@code sleeper}. */
+    public RaftKeyValueStore(RaftKvServer local, boolean ownsServer, Duration ttl, Duration retryTimeout,
+                             Ticker ticker, Sleeper sleeper) {
+        this(Objects.requireNonNull(local, "local"), ownsServer, local::newClient, ttl, retryTimeout, ticker, sleeper);
+    }
+
+    RaftKeyValueStore(RaftKvServer local, boolean ownsServer, Function<Duration, RaftClient> clients, Duration ttl,
+                      Duration retryTimeout, Ticker ticker, Sleeper sleeper) {
+        this.ticker = Objects.requireNonNull(ticker, "ticker");
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.local = local;
         this.ownsServer = ownsServer;
         this.ttl = Objects.requireNonNull(ttl, "ttl");
@@ -77,12 +96,18 @@ public final class RaftKeyValueStore implements KeyValueStore {
      */
     public static RaftKeyValueStore client(List<String> partnerAddrs, String password, Duration ttl,
                                            Duration retryTimeout) {
+        return client(partnerAddrs, password, ttl, retryTimeout, Ticker.SYSTEM, Sleeper.SYSTEM);
+    }
+
+    /** As above, with retries and polling on {@code ticker} and {@code sleeper}. */
+    public static RaftKeyValueStore client(List<String> partnerAddrs, String password, Duration ttl,
+                                           Duration retryTimeout, Ticker ticker, Sleeper sleeper) {
         List<String> partners = RaftAddresses.partners(partnerAddrs);
         if (partners.isEmpty()) throw new IllegalArgumentException("raft.partner_addrs must name at least one peer");
         PeerTls tls = PeerTls.of(password);
         RaftGroup group = RaftAddresses.group(partners);
         return new RaftKeyValueStore(null, false, budget -> RaftClients.builder(group, tls, budget).build(), ttl,
-                retryTimeout);
+                retryTimeout, ticker, sleeper);
     }
 
     /**
@@ -94,6 +119,12 @@ public final class RaftKeyValueStore implements KeyValueStore {
      * @throws IllegalArgumentException naming the {@code raft.<key>} that is missing or malformed
      */
     public static RaftKeyValueStore fromConfig(Map<String, Object> raft, Duration ttl, Duration retryTimeout) {
+        return fromConfig(raft, ttl, retryTimeout, Ticker.SYSTEM, Sleeper.SYSTEM);
+    }
+
+    /** As above, with retries and client-only polling on {@code ticker} and {@code sleeper}. */
+    public static RaftKeyValueStore fromConfig(Map<String, Object> raft, Duration ttl, Duration retryTimeout,
+                                               Ticker ticker, Sleeper sleeper) {
         String password = string(raft, "password");
         if (password != null && password.isEmpty()) {
             throw new IllegalArgumentException("raft.password must not be empty (omit it to run without one)");
@@ -105,12 +136,12 @@ public final class RaftKeyValueStore implements KeyValueStore {
                 throw new IllegalArgumentException("raft.partner_addrs is required without raft.self_addr"
                         + " (client-only mode); raft.self_addr is required to run a voting peer");
             }
-            return client(partners, password, ttl, retryTimeout);
+            return client(partners, password, ttl, retryTimeout, ticker, sleeper);
         }
         String dir = string(raft, "data_dir");
         if (dir == null || dir.isEmpty()) throw new IllegalArgumentException("raft.data_dir is required");
         RaftKvServer server = RaftKvServer.start(self, string(raft, "bind_addr"), partners, Path.of(dir), password);
-        return new RaftKeyValueStore(server, true, ttl, retryTimeout);
+        return new RaftKeyValueStore(server, true, ttl, retryTimeout, ticker, sleeper);
     }
 
     private static String string(Map<String, Object> raft, String key) {
@@ -145,6 +176,16 @@ public final class RaftKeyValueStore implements KeyValueStore {
     }
 
     /**
+     * The retry policy of one call within {@code budget}: each send waits for what is left of it; after a transient
+     * refusal the request is resent every {@value RaftClients#RETRY_SLEEP_MS} ms while at least two such pauses are
+     * left (the pace of the Ratis client's own retries, see {@link RaftClients}).
+     */
+    static RetryPolicy retryPolicy(Duration budget) {
+        Duration pause = Duration.ofMillis(RaftClients.RETRY_SLEEP_MS);
+        return RetryPolicy.within(budget).withBackoff(pause).withMinLeftToRetry(pause.multipliedBy(2));
+    }
+
+    /**
      * Sends through the current client and waits up to the retry timeout, resending after transient refusals (no
      * leader known yet, leader stepping down). When the call fails otherwise or times out, the client is replaced:
      * a Ratis ordered client that gave up on one request refuses every later one, and closing it also stops its
@@ -156,30 +197,37 @@ public final class RaftKeyValueStore implements KeyValueStore {
         synchronized (this) {
             budget = retryTimeout;
         }
-        long deadline = System.nanoTime() + budget.toNanos();
-        while (true) {
-            RaftClient used = client();
-            CompletableFuture<RaftClientReply> future = send.apply(used);
-            try {
-                long leftMs = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
-                RaftClientReply reply = future.get(leftMs, TimeUnit.MILLISECONDS);
-                if (reply.isSuccess()) return reply.getMessage();
-                if (!transientRefusal(reply.getException()) || !pause(deadline)) {
-                    throw new DcsException("raft DCS " + what + " failed: " + reply.getException());
-                }
-            } catch (TimeoutException e) {
-                future.cancel(true);
-                replace(used);
-                throw new DcsException("raft DCS " + what + " timed out after " + budget);
-            } catch (ExecutionException e) {
-                if (!transientRefusal(e.getCause()) || !pause(deadline)) {
+        RaftClient[] failedClient = {null};  // the client of the last refusal that came as an exception
+        try {
+            return retryPolicy(budget).run(ticker, sleeper, t -> {
+                RaftClient used = client();
+                CompletableFuture<RaftClientReply> future = send.apply(used);
+                try {
+                    RaftClientReply reply = future.get(t.timeout().toMillis(), TimeUnit.MILLISECONDS);
+                    if (reply.isSuccess()) return RetryPolicy.Outcome.done(reply.getMessage());
+                    failedClient[0] = null;
+                    Throwable refusal = reply.getException();
+                    if (!transientRefusal(refusal)) throw new DcsException("raft DCS " + what + " failed: " + refusal);
+                    return RetryPolicy.Outcome.retry(String.valueOf(refusal), refusal);
+                } catch (TimeoutException e) {
+                    future.cancel(true);
                     replace(used);
-                    throw new DcsException("raft DCS " + what + " failed: " + e.getCause());
+                    throw new DcsException("raft DCS " + what + " timed out after " + budget);
+                } catch (ExecutionException e) {
+                    failedClient[0] = used;
+                    if (!transientRefusal(e.getCause())) {
+                        replace(used);
+                        throw new DcsException("raft DCS " + what + " failed: " + e.getCause());
+                    }
+                    return RetryPolicy.Outcome.retry(String.valueOf(e.getCause()), e.getCause());
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new DcsException("raft DCS " + what + " interrupted");
-            }
+            }, last -> {
+                if (failedClient[0] != null) replace(failedClient[0]);
+                return new DcsException("raft DCS " + what + " failed: " + last.reason());
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DcsException("raft DCS " + what + " interrupted");
         }
     }
 
@@ -187,18 +235,6 @@ public final class RaftKeyValueStore implements KeyValueStore {
     private static boolean transientRefusal(Throwable t) {
         return t instanceof ReadIndexException || t instanceof ReadException || t instanceof LeaderNotReadyException
                 || t instanceof LeaderSteppingDownException || t instanceof ServerNotReadyException;
-    }
-
-    /** Sleeps before a resend; false when the deadline leaves no time for one or the thread is interrupted. */
-    private static boolean pause(long deadline) {
-        if (deadline - System.nanoTime() < TimeUnit.MILLISECONDS.toNanos(2 * RaftClients.RETRY_SLEEP_MS)) return false;
-        try {
-            Thread.sleep(RaftClients.RETRY_SLEEP_MS);
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     private void replace(RaftClient broken) {
@@ -317,17 +353,13 @@ public final class RaftKeyValueStore implements KeyValueStore {
     @Override
     public boolean awaitChange(String prefix, long afterRevision, Duration timeout) throws InterruptedException {
         if (local != null) return local.stateMachine().awaitChange(prefix, afterRevision, timeout);
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
+        return Deadline.after(ticker, timeout).await(() -> {
             try {
-                if (changedSince(prefix, afterRevision)) return true;
+                return changedSince(prefix, afterRevision);
             } catch (DcsException e) {
-                // the DCS is unreachable right now: keep polling until the timeout, as a watch would keep waiting
+                return false;  // the DCS is unreachable right now: keep polling until the timeout, as a watch would
             }
-            long remainingMs = (deadline - System.nanoTime()) / 1_000_000;
-            if (remainingMs <= 0) return false;
-            Thread.sleep(Math.min(POLL_MS, remainingMs));
-        }
+        }, Duration.ofMillis(POLL_MS), sleeper);
     }
 
     private boolean changedSince(String prefix, long afterRevision) throws DcsException {

@@ -1,5 +1,6 @@
 package dev.regent.dcs.raft;
 
+import dev.regent.time.Ticker;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -56,15 +57,18 @@ public final class RaftKvServer implements AutoCloseable {
     private final String selfAddr;
     private final RaftGroup group;
     private final PeerTls tls;
-    private final KvStateMachine stateMachine = new KvStateMachine();
+    private final Ticker clock;
+    private final KvStateMachine stateMachine;
     private final RaftServer server;
     private final ScheduledExecutorService ticker;
     private final AtomicBoolean tickInFlight = new AtomicBoolean();
     private final ClientId tickClientId = ClientId.randomId();
     private final AtomicLong tickCallId = new AtomicLong();
 
-    private RaftKvServer(String selfAddr, String bindAddr, List<String> partnerAddrs, Path dataDir, String password)
-            throws IOException {
+    private RaftKvServer(String selfAddr, String bindAddr, List<String> partnerAddrs, Path dataDir, String password,
+                         Ticker clock) throws IOException {
+        this.clock = clock;
+        this.stateMachine = new KvStateMachine(clock);
         this.selfAddr = RaftAddresses.require("raft.self_addr", selfAddr);
         String bind = bindAddr == null ? this.selfAddr : RaftAddresses.require("raft.bind_addr", bindAddr);
         List<String> all = new ArrayList<>();
@@ -113,7 +117,7 @@ public final class RaftKvServer implements AutoCloseable {
                                      String password) {
         RaftKvServer s = null;
         try {
-            s = new RaftKvServer(selfAddr, bindAddr, partnerAddrs, dataDir, password);
+            s = new RaftKvServer(selfAddr, bindAddr, partnerAddrs, dataDir, password, Ticker.SYSTEM);
             s.server.start();
             s.ticker.scheduleWithFixedDelay(s::tick, 200, 200, TimeUnit.MILLISECONDS);
             LOG.info("raft DCS peer {} started (listening on {}, {}), group {}", selfAddr,
@@ -172,7 +176,7 @@ public final class RaftKvServer implements AutoCloseable {
      */
     private void tick() {
         try {
-            if (!isLeader() || !stateMachine.anyExpiredAt(System.currentTimeMillis())) return;
+            if (!isLeader() || !stateMachine.anyExpiredAt(clock.wallMillis())) return;
             if (!tickInFlight.compareAndSet(false, true)) return;
             RaftClientRequest request = RaftClientRequest.newBuilder().setClientId(tickClientId)
                     .setServerId(id()).setGroupId(RaftAddresses.GROUP_ID).setCallId(tickCallId.incrementAndGet())

@@ -2,6 +2,7 @@ package dev.regent.dcs.memory;
 
 import dev.regent.dcs.DcsException;
 import dev.regent.dcs.KeyValue;
+import dev.regent.time.Ticker;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ public final class InMemoryKvServer {
 
     /** A server on real monotonic time. */
     public InMemoryKvServer() {
-        this(() -> System.nanoTime() / 1_000_000);
+        this(Ticker.SYSTEM::monotonicMillis);
     }
 
     /** A server on the given monotonic millisecond clock; a {@link ManualClock} also wakes waiters on advance. */
