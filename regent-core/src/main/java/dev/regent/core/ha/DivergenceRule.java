@@ -9,7 +9,8 @@ import dev.regent.core.model.TimelineHistory;
  * diverged) before following? Sets {@link NodeMemory#rewindOrReinitNeeded()}, which the decider turns into a
  * {@code Rewind} or {@code Reinitialize}; keeps its own state in {@link NodeMemory#checkDivergedLsn()}. Pure.
  *
- * <p>Two cases, both of which Patroni checks after a leader change:
+ * <p>Three cases; Patroni checks the first two after a leader change ({@code trigger_check_diverged_lsn} on every
+ * non-leader start), the third covers replicas that never stopped:
  * <ul>
  *   <li>A stopped data directory that was last a primary, while another member holds the lock (a killed primary, or
  *       one whose shutdown checkpoint never reached a replica): its walreceiver would otherwise fail forever on
@@ -18,6 +19,14 @@ import dev.regent.core.model.TimelineHistory;
  *       another member then won the race and promoted: its WAL may go past the point where the new timeline forked
  *       off its own. That fork point is read from {@code /history} (the leader writes it after promoting); past it,
  *       the data diverged (Patroni's {@code trigger_check_diverged_lsn} against the leader's timeline history).</li>
+ *   <li>Any running replica (never a primary, a demoted primary that kept running, or one restarted after the fork)
+ *       that does not stream, whose timeline is older than the one the leader publishes, and whose replay position
+ *       is past the point where its timeline forked in {@code /history}. PostgreSQL cannot follow such a fork
+ *       ("new timeline N forked off current database system timeline M before current recovery point"; the
+ *       walreceiver gets "requested starting point ... is not in this server's history") and would stay behind
+ *       forever. The replay position is compared, as Patroni does: WAL received past the fork but not replayed is
+ *       either replayed soon (and seen at a later cycle, as this rule runs every cycle) or skipped when the startup
+ *       process switches to the new timeline first.</li>
  * </ul>
  */
 public final class DivergenceRule {
@@ -57,7 +66,33 @@ public final class DivergenceRule {
                     "the data directory was last a primary and " + cluster.leader().name()
                             + " holds the lock: checking with pg_rewind before following it");
         }
-        return m.checkDivergedLsn() && local.isReplica() ? startedFormerPrimary(cluster, local, m) : Result.quiet(m);
+        if (!local.isReplica()) return Result.quiet(m);
+        if (m.checkDivergedLsn()) return startedFormerPrimary(cluster, local, m);
+        return "streaming".equals(local.replicationState()) ? Result.quiet(m) : stuckBehindAFork(cluster, local, m);
+    }
+
+    /**
+     * A running replica that does not stream, on a timeline older than the leader's: rewind when it replayed past the
+     * point where its timeline forked (its walreceiver can never follow); otherwise it will follow on its own.
+     */
+    private static Result stuckBehindAFork(ClusterView cluster, LocalPostgres local, NodeMemory m) {
+        int mine = local.timeline();
+        Integer leaders = cluster.leader().member() == null ? null : cluster.leader().member().data().timeline();
+        if (mine <= 0 || leaders == null || leaders <= mine || cluster.history() == null) return Result.quiet(m);
+        Long fork = forkPoint(cluster, mine);
+        long position = local.replayLsn() != null ? local.replayLsn() : local.walPosition();
+        if (fork == null || position <= fork) return Result.quiet(m);  // no history yet, or it can still follow
+        return new Result(m.withRewindOrReinitNeeded(true), "local timeline " + mine + " lsn " + position
+                + " is past the point " + fork + " where timeline " + (mine + 1) + " forked off it and "
+                + cluster.leader().name() + " is on timeline " + leaders + ": rewind needed");
+    }
+
+    /** Where timeline {@code timeline} ended in the leader's {@code /history}, null when not recorded (yet). */
+    private static Long forkPoint(ClusterView cluster, int timeline) {
+        for (TimelineHistory.Entry e : cluster.history().entries()) {
+            if (e.timeline() == timeline) return e.lsn();
+        }
+        return null;
     }
 
     private static boolean stoppedFormerPrimary(LocalPostgres local) {

@@ -151,11 +151,85 @@ class DivergenceRuleTest {
                 .as("leader's timeline unknown").isEqualTo(CHECKING);
     }
 
+    // ---- running replicas stuck behind a fork (never primary, or a former primary that did not stop) ----
+    private static final String STUCK_INFO = "local timeline 3 lsn 1120 is past the point 1000 where timeline 4"
+            + " forked off it and pg0 is on timeline 4: rewind needed";
+
+    /** Case 1: pg1 never was a primary; it replayed pg2's timeline 3 past where pg0 (lagging less) forked 4. */
     @Test
-    void aReplicaThatNeverWasPrimaryIsNotChecked() {
-        DivergenceRule.Result r = note(ledBy("pg0", 4, true), replica(3, FORK + 120, "in archive recovery"),
-                NodeMemory.INITIAL);
-        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL);
+    void aNeverPrimaryReplicaThatReplayedPastTheForkIsRewound() {
+        NodeMemory m = note(ledBy("pg0", 3, false), replica(3, FORK + 120, "in archive recovery"), NodeMemory.INITIAL)
+                .memory();
+        assertThat(m).as("pg0 won but has not promoted yet: nothing to compare").isEqualTo(NodeMemory.INITIAL);
+        DivergenceRule.Result r = note(ledBy("pg0", 4, true), replica(3, FORK + 120, "in archive recovery"), m);
+        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+        assertThat(r.info()).isEqualTo(STUCK_INFO);
+    }
+
+    /** Case 2: pg1 (never primary) was stopped across the fork and starts again past it. */
+    @Test
+    void aNeverPrimaryReplicaRestartedAfterTheForkIsRewoundOnceRunning() {
+        NodeMemory m = note(ledBy("pg0", 4, true), stopped("shut down in recovery"), NodeMemory.INITIAL).memory();
+        assertThat(m).as("a stopped replica is started first").isEqualTo(NodeMemory.INITIAL);
+        DivergenceRule.Result r = note(ledBy("pg0", 4, true), replica(3, FORK + 120, "in archive recovery"), m);
+        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+        assertThat(r.info()).isEqualTo(STUCK_INFO);
+    }
+
+    /** Case 3: pg1 was the primary of timeline 3, lost the lock and was demoted in place, never seen stopped. */
+    @Test
+    void aFormerPrimaryDemotedWhileRunningIsRewound() {
+        LocalPostgres wasPrimary = new LocalPostgres(ProcessState.RUNNING, false, Scenario.SYSID, false,
+                "in production", 3, FORK + 120, null, null, null, null, null);
+        NodeMemory m = note(ledBy("pg0", 3, false), wasPrimary, NodeMemory.INITIAL).memory();
+        assertThat(m).isEqualTo(NodeMemory.INITIAL);
+        DivergenceRule.Result r = note(ledBy("pg0", 4, true), replica(3, FORK + 120, "in archive recovery"), m);
+        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+        assertThat(r.info()).isEqualTo(STUCK_INFO);
+    }
+
+    /** Case 4: pg1, a killed primary, was restarted as a replica while the DCS was unreadable, then pg0 led. */
+    @Test
+    void aFormerPrimaryRestartedWithoutSeeingTheLeaderIsRewound() {
+        NodeMemory m = note(null, stopped("in production"), NodeMemory.INITIAL).memory();
+        assertThat(m).isEqualTo(CHECKING);
+        m = note(null, replica(3, FORK + 120, "in archive recovery"), m).memory();
+        assertThat(m).as("started as a replica without a DCS: still checking").isEqualTo(CHECKING);
+        DivergenceRule.Result r = note(ledBy("pg0", 4, true), replica(3, FORK + 120, "in archive recovery"), m);
+        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+        assertThat(r.info()).isEqualTo("local timeline 3 lsn 1120 is past the point 1000 where pg0 forked timeline 4:"
+                + " rewind needed");
+    }
+
+    @Test
+    void aReplicaAtOrBeforeTheForkFollowsOnItsOwn() {
+        assertThat(note(ledBy("pg0", 4, true), replica(3, FORK, "in archive recovery"), NodeMemory.INITIAL))
+                .isEqualTo(new DivergenceRule.Result(NodeMemory.INITIAL, null));
+        assertThat(note(ledBy("pg0", 4, true), replica(3, FORK - 10, "in archive recovery"), NodeMemory.INITIAL))
+                .isEqualTo(new DivergenceRule.Result(NodeMemory.INITIAL, null));
+    }
+
+    @Test
+    void theReplayPositionNotTheReceivedOneIsCompared() {
+        // received past the fork, replayed before it: the startup process may still switch to timeline 4; a later
+        // cycle sees the replay position if it goes past the fork
+        LocalPostgres received = new LocalPostgres(ProcessState.RUNNING, false, Scenario.SYSID, true,
+                "in archive recovery", 3, FORK + 120, FORK + 120, FORK - 10, "in archive recovery", "pg0", null);
+        assertThat(note(ledBy("pg0", 4, true), received, NodeMemory.INITIAL).memory()).isEqualTo(NodeMemory.INITIAL);
+    }
+
+    @Test
+    void aNeverPrimaryReplicaIsLeftAloneWhileStreamingOrWithoutANewerLeaderTimelineOrHistory() {
+        assertThat(note(ledBy("pg0", 4, true), replica(3, FORK + 120, "streaming"), NodeMemory.INITIAL).memory())
+                .as("streaming").isEqualTo(NodeMemory.INITIAL);
+        assertThat(note(ledBy("pg0", 3, true), replica(3, FORK + 120, "in archive recovery"), NodeMemory.INITIAL)
+                .memory()).as("the leader publishes my timeline").isEqualTo(NodeMemory.INITIAL);
+        assertThat(note(ledBy("pg0", null, true), replica(3, FORK + 120, "in archive recovery"), NodeMemory.INITIAL)
+                .memory()).as("the leader's timeline unknown").isEqualTo(NodeMemory.INITIAL);
+        assertThat(note(ledBy("pg0", 4, false), replica(3, FORK + 120, "in archive recovery"), NodeMemory.INITIAL)
+                .memory()).as("no fork of my timeline in /history yet").isEqualTo(NodeMemory.INITIAL);
+        assertThat(note(ledBy("pg0", 4, true), replica(4, FORK + 120, "in archive recovery"), NodeMemory.INITIAL)
+                .memory()).as("already on the leader's timeline").isEqualTo(NodeMemory.INITIAL);
     }
 
     @Test
