@@ -274,10 +274,25 @@ public final class ActionExecutor {
         });
     }
 
+    /**
+     * Starts postgres in the background slot. A start as primary (after a crash, while holding the lock) may outlast
+     * the lease: it runs only while the lease the loop keeps renewing is valid, and a postgres that came up as a
+     * primary after the lease ran out is stopped at once (immediate: the next cycle rewinds it against the new leader)
+     * instead of being reported started, as Patroni never runs a primary without the lock.
+     */
     private ActionOutcome startPostgres(Action.StartPostgres s, Context ctx) {
         String url = s.followMember() == null ? null : connUrl(ctx, s.followMember());
         return background("starting", s, ctx, () -> {
+            if (s.asPrimary() && !MemoryContract.leaseValid(lastMemory, ticker.monotonicMillis())) {
+                LOG.warn("lost leader lock before starting as primary: not starting");
+                return done(ActionOutcome.failed("lost leader lock before starting as primary"));
+            }
             pg.start(s.asPrimary(), s.followMember(), url, ctx.startTimeout());
+            if (s.asPrimary() && !MemoryContract.leaseValid(lastMemory, ticker.monotonicMillis())) {
+                LOG.warn("lost leader lock while starting as primary: stopping postgres");
+                pg.stop(StopMode.IMMEDIATE, ctx.startTimeout());
+                return done(ActionOutcome.failed("lost leader lock while starting as primary"));
+            }
             statusEvents.postgresStarted();
             pg.fireCallback(CallbackRunner.Action.ON_START,
                     s.asPrimary() ? CallbackRole.PRIMARY : CallbackRole.REPLICA);

@@ -277,6 +277,68 @@ class ActionExecutorTest {
         assertThat(after).isEqualTo(r.memory());
     }
 
+    /** The memory of a node that holds the lock until 31 s and starts its crashed primary. */
+    private ActionExecutor.Result startAsPrimaryWithTheLock() throws Exception {
+        NodeMemory leader = executor.run(List.of(new Action.AcquireLeaderLock()), ctx(dcs.load()), NodeMemory.INITIAL)
+                .memory();
+        ActionExecutor.Result r = executor.run(List.of(new Action.StartPostgres(true, null)), ctx(dcs.load()), leader);
+        assertThat(r.allSucceeded()).isTrue();
+        assertThat(slot.running()).isEqualTo("starting");
+        return r;
+    }
+
+    /** Waits until the background task made {@code call} (it runs on the slot's thread). */
+    private void awaitCall(String call) throws InterruptedException {
+        Deadline deadline = Deadline.after(Ticker.SYSTEM, Duration.ofSeconds(10));
+        assertThat(deadline.await(() -> pg.calls.contains(call), Duration.ofMillis(5), Sleeper.SYSTEM))
+                .as(call).isTrue();
+    }
+
+    @Test
+    void aStartAsPrimaryWithinTheLeaseIsReportedStarted() throws Exception {
+        startAsPrimaryWithTheLock();
+        BackgroundRunner.Finished f = awaitBackground();
+        assertThat(f.ok()).isTrue();
+        assertThat(pg.calls).containsSubsequence("start primary", "callback on_start").doesNotContain("stop immediate");
+    }
+
+    @Test
+    void aLeaseThatRanOutBeforeTheStartDoesNotStartAPrimary() throws Exception {
+        NodeMemory leader = executor.run(List.of(new Action.AcquireLeaderLock()), ctx(dcs.load()), NodeMemory.INITIAL)
+                .memory();
+        now.set(31_000);  // the slot got to the start only after the lease ran out
+        executor.run(List.of(new Action.StartPostgres(true, null)), ctx(dcs.load()), leader);
+        awaitBackground();
+        assertThat(pg.calls).noneMatch(c -> c.startsWith("start")).doesNotContain("callback on_start");
+    }
+
+    @Test
+    void aPrimaryThatCameUpAfterTheLeaseRanOutIsStoppedAtOnce() throws Exception {
+        pg.startGate = new java.util.concurrent.CountDownLatch(1);
+        ActionExecutor.Result r = startAsPrimaryWithTheLock();
+        awaitCall("start primary");
+        now.set(31_000);  // a slow crash recovery outlasted the lease; no renewal came through meanwhile
+        pg.startGate.countDown();
+        BackgroundRunner.Finished f = awaitBackground();
+        assertThat(pg.calls).containsSubsequence("start primary", "stop immediate").doesNotContain("callback on_start");
+        assertThat(f.memoryUpdate().apply(r.memory())).as("a failed start leaves the memory as it was")
+                .isEqualTo(r.memory());
+    }
+
+    @Test
+    void aStartAsPrimaryIsCheckedAgainstTheRenewedLease() throws Exception {
+        pg.startGate = new java.util.concurrent.CountDownLatch(1);
+        ActionExecutor.Result r = startAsPrimaryWithTheLock();
+        awaitCall("start primary");
+        now.set(40_000);
+        ActionExecutor.Result renewed = executor.run(List.of(new Action.UpdateLeaderLock()), ctx(dcs.load()),
+                r.memory());
+        assertThat(renewed.memory().lockValidUntil()).isEqualTo(70_000);
+        pg.startGate.countDown();
+        assertThat(awaitBackground().ok()).isTrue();
+        assertThat(pg.calls).contains("callback on_start").doesNotContain("stop immediate");
+    }
+
     @Test
     void aFatalExitGoesThroughTheInjectedExitHook() {
         List<String> exits = new ArrayList<>();
@@ -299,8 +361,17 @@ class ActionExecutorTest {
         @Override public LocalPostgres observe() { return observed; }
         @Override public String bootstrap() { calls.add("bootstrap"); return "1"; }
         @Override public void cloneFrom(String connUrl) { calls.add("clone " + connUrl); }
-        @Override public void start(boolean asPrimary, String followName, String url, Duration t) {
+        volatile java.util.concurrent.CountDownLatch startGate;
+        @Override public void start(boolean asPrimary, String followName, String url, Duration t)
+                throws PostgresPortException {
             calls.add("start " + (asPrimary ? "primary" : "replica of " + followName));
+            try {
+                if (startGate != null && !startGate.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new PostgresPortException("start gate never opened");
+                }
+            } catch (InterruptedException e) {
+                throw new PostgresPortException("interrupted");
+            }
         }
         @Override public void stop(dev.regent.postgres.StopMode mode, Duration timeout) { onStop.run(); calls.add("stop " + mode.name().toLowerCase(java.util.Locale.ROOT)); }
         volatile java.util.concurrent.CountDownLatch prePromoteGate;
