@@ -2,6 +2,7 @@ package dev.regent.core.ha;
 
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.TimelineHistory;
+import java.util.List;
 
 /**
  * The rewind-needed rule, applied by the shell to each cycle's observations before the decider runs: may the local
@@ -67,32 +68,56 @@ public final class DivergenceRule {
                             + " holds the lock: checking with pg_rewind before following it");
         }
         if (!local.isReplica()) return Result.quiet(m);
-        if (m.checkDivergedLsn()) return startedFormerPrimary(cluster, local, m);
-        return "streaming".equals(local.replicationState()) ? Result.quiet(m) : stuckBehindAFork(cluster, local, m);
+        Result checked = m.checkDivergedLsn() ? startedFormerPrimary(cluster, local, m) : Result.quiet(m);
+        if (checked.memory().rewindOrReinitNeeded() || "streaming".equals(local.replicationState())) return checked;
+        return offTheLeadersHistory(cluster, local, checked.memory());
     }
 
     /**
-     * A running replica that does not stream, on a timeline older than the leader's: rewind when it replayed past the
-     * point where its timeline forked (its walreceiver can never follow); otherwise it will follow on its own.
+     * A running replica that does not stream, whose WAL cannot be part of the leader's timeline history: rewind. The
+     * leader's timeline is the newer of the one it publishes and the one {@code /history} implies (the leader writes
+     * {@code /history} right after promoting, before it publishes its new timeline). A replica that streams is never
+     * judged here. The last two tests are proof as long as {@code /history} describes the leader's lineage (a missing
+     * entry, from a write lost after a promotion, only weakens them). The first can misfire only while the leader's
+     * newest timeline is neither published nor in {@code /history} and this replica already switched to it but does
+     * not stream: then pg_rewind finds nothing to do.
+     * <ul>
+     *   <li>its timeline is newer than the leader's (as Patroni: a timeline the leader never had);</li>
+     *   <li>its timeline is older and it replayed past the point where its timeline ended in the leader's history
+     *       (the entry of its timeline, or of the first later one when that entry is missing: its timeline cannot
+     *       have ended later);</li>
+     *   <li>it is on a timeline number of the leader's history but before the point where the leader's timeline of
+     *       that number began: two members promoted from the same timeline, and this one follows the other's.</li>
+     * </ul>
      */
-    private static Result stuckBehindAFork(ClusterView cluster, LocalPostgres local, NodeMemory m) {
+    private static Result offTheLeadersHistory(ClusterView cluster, LocalPostgres local, NodeMemory m) {
         int mine = local.timeline();
-        Integer leaders = cluster.leader().member() == null ? null : cluster.leader().member().data().timeline();
-        if (mine <= 0 || leaders == null || leaders <= mine || cluster.history() == null) return Result.quiet(m);
-        Long fork = forkPoint(cluster, mine);
+        Integer published = cluster.leader().member() == null ? null : cluster.leader().member().data().timeline();
+        List<TimelineHistory.Entry> history = cluster.history().entries();
+        int leaders = Math.max(published == null ? 0 : published,
+                history.isEmpty() ? 0 : cluster.history().clusterTimeline());
+        if (mine <= 0 || leaders <= 0) return Result.quiet(m);
         long position = local.replayLsn() != null ? local.replayLsn() : local.walPosition();
-        if (fork == null || position <= fork) return Result.quiet(m);  // no history yet, or it can still follow
-        return new Result(m.withRewindOrReinitNeeded(true), "local timeline " + mine + " lsn " + position
-                + " is past the point " + fork + " where timeline " + (mine + 1) + " forked off it and "
-                + cluster.leader().name() + " is on timeline " + leaders + ": rewind needed");
-    }
-
-    /** Where timeline {@code timeline} ended in the leader's {@code /history}, null when not recorded (yet). */
-    private static Long forkPoint(ClusterView cluster, int timeline) {
-        for (TimelineHistory.Entry e : cluster.history().entries()) {
-            if (e.timeline() == timeline) return e.lsn();
+        String leader = cluster.leader().name();
+        String why = null;
+        if (mine > leaders) {
+            why = "local timeline " + mine + " is newer than timeline " + leaders + " of " + leader;
+        } else {
+            long ended = Long.MAX_VALUE;  // where my timeline ended in the leader's lineage, at the latest
+            long began = Long.MIN_VALUE;  // where the leader's timeline numbered like mine began
+            for (TimelineHistory.Entry e : history) {
+                if (e.timeline() >= mine) ended = Math.min(ended, e.lsn());
+                else began = Math.max(began, e.lsn());
+            }
+            if (mine < leaders && position > ended) {
+                why = "local timeline " + mine + " lsn " + position + " is past the point " + ended + " where "
+                        + leader + "'s history left timeline " + mine;
+            } else if (position < began) {
+                why = "local timeline " + mine + " lsn " + position + " is before the point " + began + " where "
+                        + leader + "'s timeline " + mine + " began: it is another member's timeline " + mine;
+            }
         }
-        return null;
+        return why == null ? Result.quiet(m) : new Result(m.withRewindOrReinitNeeded(true), why + ": rewind needed");
     }
 
     private static boolean stoppedFormerPrimary(LocalPostgres local) {

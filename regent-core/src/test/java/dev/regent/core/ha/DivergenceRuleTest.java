@@ -147,13 +147,14 @@ class DivergenceRuleTest {
     void unknownTimelinesKeepChecking() {
         assertThat(note(ledBy("pg0", 4, true), replica(0, FORK + 1, "in archive recovery"), CHECKING).memory())
                 .as("my timeline unknown").isEqualTo(CHECKING);
-        assertThat(note(ledBy("pg0", null, true), replica(3, FORK + 1, "in archive recovery"), CHECKING).memory())
-                .as("leader's timeline unknown").isEqualTo(CHECKING);
+        assertThat(note(ledBy("pg0", null, false), replica(3, FORK + 1, "in archive recovery"), CHECKING).memory())
+                .as("leader's timeline unknown, nothing in /history").isEqualTo(CHECKING);
+        // with the fork in /history the leader's timeline is known from there (theLeadersNewTimelineIs...)
     }
 
     // ---- running replicas stuck behind a fork (never primary, or a former primary that did not stop) ----
-    private static final String STUCK_INFO = "local timeline 3 lsn 1120 is past the point 1000 where timeline 4"
-            + " forked off it and pg0 is on timeline 4: rewind needed";
+    private static final String STUCK_INFO = "local timeline 3 lsn 1120 is past the point 1000 where pg0's history"
+            + " left timeline 3: rewind needed";
 
     /** Case 1: pg1 never was a primary; it replayed pg2's timeline 3 past where pg0 (lagging less) forked 4. */
     @Test
@@ -222,14 +223,75 @@ class DivergenceRuleTest {
     void aNeverPrimaryReplicaIsLeftAloneWhileStreamingOrWithoutANewerLeaderTimelineOrHistory() {
         assertThat(note(ledBy("pg0", 4, true), replica(3, FORK + 120, "streaming"), NodeMemory.INITIAL).memory())
                 .as("streaming").isEqualTo(NodeMemory.INITIAL);
-        assertThat(note(ledBy("pg0", 3, true), replica(3, FORK + 120, "in archive recovery"), NodeMemory.INITIAL)
-                .memory()).as("the leader publishes my timeline").isEqualTo(NodeMemory.INITIAL);
-        assertThat(note(ledBy("pg0", null, true), replica(3, FORK + 120, "in archive recovery"), NodeMemory.INITIAL)
+        assertThat(note(ledBy("pg0", 3, false), replica(3, FORK + 120, "in archive recovery"), NodeMemory.INITIAL)
+                .memory()).as("the leader publishes my timeline, no fork of it in /history").isEqualTo(NodeMemory.INITIAL);
+        assertThat(note(ledBy("pg0", null, false), replica(3, FORK + 120, "in archive recovery"), NodeMemory.INITIAL)
                 .memory()).as("the leader's timeline unknown").isEqualTo(NodeMemory.INITIAL);
         assertThat(note(ledBy("pg0", 4, false), replica(3, FORK + 120, "in archive recovery"), NodeMemory.INITIAL)
                 .memory()).as("no fork of my timeline in /history yet").isEqualTo(NodeMemory.INITIAL);
         assertThat(note(ledBy("pg0", 4, true), replica(4, FORK + 120, "in archive recovery"), NodeMemory.INITIAL)
                 .memory()).as("already on the leader's timeline").isEqualTo(NodeMemory.INITIAL);
+    }
+
+    @Test
+    void theLeadersNewTimelineIsTakenFromHistoryBeforeItIsPublished() {
+        for (Integer published : new Integer[] {3, null}) {
+            DivergenceRule.Result r = note(ledBy("pg0", published, true), replica(3, FORK + 120,
+                    "in archive recovery"), NodeMemory.INITIAL);
+            assertThat(r.memory()).as("published %s", published)
+                    .isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+            assertThat(r.info()).isEqualTo(STUCK_INFO);
+        }
+    }
+
+    /** /history lost the entry of timeline 3 (a write failed after a promotion); timeline 4 ended at 1500. */
+    @Test
+    void aMissingEntryIsBoundedByTheFirstLaterOne() {
+        ClusterView c = ledBy("pg0", 5, false);
+        List<TimelineHistory.Entry> entries = new ArrayList<>(c.history().entries());
+        entries.add(new TimelineHistory.Entry(4, 1_500, "no recovery target", null, "pg0"));
+        ClusterView gap = withHistory(c, entries);
+        assertThat(note(gap, replica(3, 1_400, "in archive recovery"), NodeMemory.INITIAL).memory())
+                .as("before the bound: may still be on the leader's lineage").isEqualTo(NodeMemory.INITIAL);
+        DivergenceRule.Result r = note(gap, replica(3, 1_600, "in archive recovery"), NodeMemory.INITIAL);
+        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+        assertThat(r.info()).isEqualTo("local timeline 3 lsn 1600 is past the point 1500 where pg0's history left"
+                + " timeline 3: rewind needed");
+    }
+
+    /** pg1 promoted timeline 3 to 4 at 800 and lost the lock before anyone followed; pg0 promoted 3 to 4 at 1000. */
+    @Test
+    void anotherMembersTimelineOfTheSameNumberIsRewound() {
+        DivergenceRule.Result r = note(ledBy("pg0", 4, true), replica(4, 800, "in archive recovery"),
+                NodeMemory.INITIAL);
+        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+        assertThat(r.info()).isEqualTo("local timeline 4 lsn 800 is before the point 1000 where pg0's timeline 4"
+                + " began: it is another member's timeline 4: rewind needed");
+        assertThat(note(ledBy("pg0", 4, true), replica(4, FORK, "in archive recovery"), NodeMemory.INITIAL).memory())
+                .as("at the start of the leader's timeline 4").isEqualTo(NodeMemory.INITIAL);
+        assertThat(note(ledBy("pg0", 4, true), replica(4, 800, "streaming"), NodeMemory.INITIAL).memory())
+                .as("streaming proves it is the leader's").isEqualTo(NodeMemory.INITIAL);
+    }
+
+    @Test
+    void aTimelineNewerThanTheLeadersIsRewound() {
+        DivergenceRule.Result r = note(ledBy("pg0", 3, false), replica(4, 900, "in archive recovery"),
+                NodeMemory.INITIAL);
+        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+        assertThat(r.info()).isEqualTo("local timeline 4 is newer than timeline 3 of pg0: rewind needed");
+        assertThat(note(ledBy("pg0", 3, true), replica(4, FORK + 10, "in archive recovery"), NodeMemory.INITIAL)
+                .memory()).as("/history shows the leader promoted to 4 already").isEqualTo(NodeMemory.INITIAL);
+    }
+
+    @Test
+    void aFormerPrimaryStillCheckingIsAlsoJudgedOnTheLeadersHistory() {
+        DivergenceRule.Result r = note(ledBy("pg0", 4, true), replica(4, 800, "in archive recovery"), CHECKING);
+        assertThat(r.memory().rewindOrReinitNeeded()).isTrue();
+    }
+
+    private static ClusterView withHistory(ClusterView c, List<TimelineHistory.Entry> entries) {
+        return new ClusterView(c.initialize(), c.config(), c.leader(), c.status(), c.members(), c.failover(), c.sync(),
+                new TimelineHistory(1, entries), null);
     }
 
     @Test
