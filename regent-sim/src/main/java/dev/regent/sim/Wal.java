@@ -71,7 +71,17 @@ public record Wal(List<Segment> segments) {
     public boolean isPrefixOf(Wal other) {
         Segment mine = last();
         Segment theirs = other.segment(mine.uid());
-        return theirs != null && theirs.end() >= mine.end();
+        if (theirs != null) return theirs.end() >= mine.end();
+        // A timeline switch without a record of its own yet: PostgreSQL knows a timeline by its number and the point
+        // where it forked (its history file), not by who promoted, so another primary's timeline of the same number
+        // forked at the same point continues this data directory (two members promoted the same WAL, one after the
+        // other, and this replica followed the first one's switch but received nothing written after it).
+        if (mine.start() != mine.end() || segments.size() < 2) return false;
+        Wal before = new Wal(segments.subList(0, segments.size() - 1));
+        for (Segment s : other.segments) {
+            if (s.timeline() == mine.timeline() && s.start() == mine.start()) return before.isPrefixOf(other);
+        }
+        return false;
     }
 
     /**

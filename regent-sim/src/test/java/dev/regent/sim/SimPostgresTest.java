@@ -73,6 +73,37 @@ class SimPostgresTest {
         assertThat(c.wal().contains(1, committed)).isTrue();
     }
 
+    /**
+     * n1 and then n0 promote the same WAL to timeline 2 (a switchover and its reversal before n0 followed): n2 took n1's
+     * switch but nothing written after it, so it holds the same history file as n0's timeline 2 and follows n0; once
+     * it received a record of n1's timeline 2 it cannot.
+     */
+    @Test
+    void aTimelineOfTheSameNumberAndForkPointIsFollowedUntilItHasRecordsOfItsOwn() throws Exception {
+        SimPostgres c = new SimPostgres("n2");
+        primaryAndReplica();
+        c.cloneFrom(a);
+        c.start(false, "n0");
+        a.stop();
+        b.promote(2);
+        c.follow("n1");
+        c.streamFrom(b, false);
+        assertThat(c.wal().timeline()).isEqualTo(2);
+        b.stop();
+        a.start(false, "n1");
+        a.promote(3);
+        c.follow("n0");
+        c.streamFrom(a, false);
+        assertThat(c.streaming()).as("same timeline 2 forked at the same point, no record of n1's on it").isTrue();
+        assertThat(c.wal().last().uid()).isEqualTo(3);
+
+        long own = a.write(10);
+        c.streamFrom(a, false);  // now c holds a record of n0's timeline 2
+        Wal otherTimeline2 = new Wal(java.util.List.of(c.wal().segments().get(0),
+                new Wal.Segment(99, 2, c.wal().last().start(), own + 5)));
+        assertThat(c.wal().isPrefixOf(otherTimeline2)).as("records of its own on timeline 2").isFalse();
+    }
+
     @Test
     void operationsFailAsPostgresWould() {
         assertThatThrownBy(() -> a.start(true, null)).isInstanceOf(SimPostgres.PgFailure.class);
