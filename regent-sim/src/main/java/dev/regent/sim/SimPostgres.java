@@ -90,7 +90,8 @@ public final class SimPostgres {
         }
         return new LocalPostgres(ProcessState.RUNNING, false, systemId, true, "in archive recovery", wal.timeline(),
                 wal.end(), wal.end(), wal.end(), streaming ? "streaming" : "in archive recovery", upstream,
-                upstream == null ? null : upstream.replace('-', '_'), 150004, null, Map.of());
+                upstream == null ? null : upstream.replace('-', '_'), 150004, null, Map.of())
+                .withTimelineStartLsn(wal.timeline() > 1 ? wal.last().start() : null);
     }
 
     /** initdb + start as primary: a new system on timeline 1. */

@@ -87,7 +87,8 @@ public final class DivergenceRule {
      *       (the entry of its timeline, or of the first later one when that entry is missing: its timeline cannot
      *       have ended later);</li>
      *   <li>it is on a timeline number of the leader's history but before the point where the leader's timeline of
-     *       that number began: two members promoted from the same timeline, and this one follows the other's.</li>
+     *       that number began, or its timeline began (by its own history file) elsewhere than the leader's of that
+     *       number: two members promoted from the same timeline, and this one follows the other's.</li>
      * </ul>
      */
     private static Result offTheLeadersHistory(ClusterView cluster, LocalPostgres local, NodeMemory m) {
@@ -104,17 +105,23 @@ public final class DivergenceRule {
             why = "local timeline " + mine + " is newer than timeline " + leaders + " of " + leader;
         } else {
             long ended = Long.MAX_VALUE;  // where my timeline ended in the leader's lineage, at the latest
-            long began = Long.MIN_VALUE;  // where the leader's timeline numbered like mine began
+            long began = Long.MIN_VALUE;  // where the leader's timeline numbered like mine began, at the earliest
+            Long forked = null;  // exactly where the leader's timeline numbered like mine began, when recorded
             for (TimelineHistory.Entry e : history) {
                 if (e.timeline() >= mine) ended = Math.min(ended, e.lsn());
                 else began = Math.max(began, e.lsn());
+                if (e.timeline() == mine - 1) forked = e.lsn();
             }
+            Long mineBegan = local.timelineStartLsn();
             if (mine < leaders && position > ended) {
                 why = "local timeline " + mine + " lsn " + position + " is past the point " + ended + " where "
                         + leader + "'s history left timeline " + mine;
             } else if (position < began) {
                 why = "local timeline " + mine + " lsn " + position + " is before the point " + began + " where "
                         + leader + "'s timeline " + mine + " began: it is another member's timeline " + mine;
+            } else if (mineBegan != null && forked != null && !mineBegan.equals(forked)) {
+                why = "local timeline " + mine + " began at " + mineBegan + ", " + leader + "'s timeline " + mine
+                        + " at " + forked + ": it is another member's timeline " + mine;
             }
         }
         return why == null ? Result.quiet(m) : new Result(m.withRewindOrReinitNeeded(true), why + ": rewind needed");

@@ -273,6 +273,20 @@ class DivergenceRuleTest {
                 .as("streaming proves it is the leader's").isEqualTo(NodeMemory.INITIAL);
     }
 
+    /** As above, but pg1's timeline 4 began at 900 (its history file) and it replayed past pg0's start of 4. */
+    @Test
+    void anotherMembersTimelineIsKnownByWhereItBegan() {
+        LocalPostgres other = replica(4, FORK + 50, "in archive recovery").withTimelineStartLsn(900L);
+        DivergenceRule.Result r = note(ledBy("pg0", 4, true), other, NodeMemory.INITIAL);
+        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+        assertThat(r.info()).isEqualTo("local timeline 4 began at 900, pg0's timeline 4 at 1000: it is another"
+                + " member's timeline 4: rewind needed");
+        LocalPostgres same = replica(4, FORK + 50, "in archive recovery").withTimelineStartLsn(FORK);
+        assertThat(note(ledBy("pg0", 4, true), same, NodeMemory.INITIAL).memory()).isEqualTo(NodeMemory.INITIAL);
+        assertThat(note(ledBy("pg0", 4, false), other, NodeMemory.INITIAL).memory())
+                .as("the start of the leader's timeline 4 not in /history").isEqualTo(NodeMemory.INITIAL);
+    }
+
     @Test
     void aTimelineNewerThanTheLeadersIsRewound() {
         DivergenceRule.Result r = note(ledBy("pg0", 3, false), replica(4, 900, "in archive recovery"),
