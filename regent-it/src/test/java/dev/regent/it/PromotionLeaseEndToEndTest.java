@@ -50,6 +50,8 @@ class PromotionLeaseEndToEndTest {
         steps.isLeader(0, 30);
         steps.start(1);
         steps.replicationWorks(0, 1, 30);
+        // a switchover needs a healthy candidate: node1 streaming, as its member key and REST API say
+        steps.cluster().awaitHealthy(Duration.ofSeconds(60));
     }
 
     @AfterAll

@@ -50,10 +50,14 @@ public sealed interface Action {
     record StartPostgres(boolean asPrimary, String followMember) implements Action {}
 
     /**
-     * Promote the running replica: pre_promote, {@code pg_ctl promote}, on_role_change(primary); then append the
-     * previous timeline to {@code history} and CHECKPOINT. After the promote request succeeded the executor logs
-     * Patroni's INFO line {@code cleared rewind state after becoming the leader} (the decider clears
-     * {@code rewindOrReinitNeeded} in the same decision).
+     * <em>Long.</em> Promote the running replica: pre_promote, {@code pg_ctl promote}, on_role_change(primary); then
+     * append the previous timeline to {@code history} and CHECKPOINT. Runs in the background slot (task
+     * {@code promote}, as in Patroni's async executor) so the loop keeps renewing the lock however long pre_promote
+     * takes; {@code pg_ctl promote} is skipped when the lease ran out meanwhile. A pre_promote that exits non-zero
+     * vetoes it: the shell sets {@code preferNoRaceUntil} ({@link dev.regent.core.ha.MemoryContract}) and the
+     * decider releases the lock. After the promote request succeeded the executor logs Patroni's INFO line
+     * {@code cleared rewind state after becoming the leader} (the decider clears {@code rewindOrReinitNeeded} in the
+     * same decision).
      */
     record Promote() implements Action {}
 
