@@ -73,16 +73,6 @@ public interface Dcs extends AutoCloseable {
      */
     boolean clearFailover(Long version) throws DcsException;
 
-    /**
-     * Raw write of {@code failover} text with CAS. Kept only until the loop's executor uses {@link #setFailover} and
-     * {@link #clearFailover}; then it goes. Tests that need a garbage or legacy value write it through the
-     * {@link KeyValueStore} instead.
-     *
-     * @deprecated hand-built failover JSON is how names with backslashes got corrupted; use the typed writes
-     */
-    @Deprecated
-    boolean setFailoverValue(String json, Long version) throws DcsException;
-
     /** Write {@code sync} with CAS; null version = unconditional. */
     boolean setSyncStateValue(String json, Long version) throws DcsException;
 

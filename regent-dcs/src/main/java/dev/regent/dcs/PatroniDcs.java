@@ -178,12 +178,6 @@ public final class PatroniDcs implements Dcs {
     }
 
     @Override
-    @Deprecated
-    public boolean setFailoverValue(String json, Long version) throws DcsException {
-        return write("failover", json, version);
-    }
-
-    @Override
     public boolean setSyncStateValue(String json, Long version) throws DcsException {
         return write("sync", json, version);
     }

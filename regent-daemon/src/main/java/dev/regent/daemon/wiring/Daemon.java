@@ -97,8 +97,9 @@ public final class Daemon {
         PeerProber prober = new PeerProber();
         MemberDataBuilder member = new MemberDataBuilder(pg.connUrl(),
                 "http://" + config.restapi().connectAddress() + "/patroni", Versions.PATRONI_COMPATIBLE);
-        loop = new HaLoop(config.name(), dcs, pg, HaDecider::decide, settings, prober, member, status,
-                ticker.wallClock());
+        loop = new HaLoop(config.name(), dcs, pg, HaDecider::decide, settings, member, status,
+                new dev.regent.daemon.loop.LoopEnvironment(ticker, sleeper, dev.regent.daemon.loop.BackgroundSlot::new,
+                        prober, dev.regent.daemon.loop.ExitHook.HALT));
         DaemonControl control = new DaemonControl(config.name(), dcs, loop, prober, status, this::reloadConfigFile,
                 new LiveWal(postgresql::walNow), ticker, sleeper);
         loop.setSettingsListener(s -> {

@@ -35,7 +35,7 @@ class ActionExecutorTest {
     private final RecordingPostgres pg = new RecordingPostgres();
     private final AtomicLong now = new AtomicLong(1_000);
     private final BackgroundSlot slot = new BackgroundSlot(() -> { });
-    private final ActionExecutor executor = new ActionExecutor(dcs, pg, slot, new ManualTicker(now));
+    private final ActionExecutor executor = new ActionExecutor(dcs, pg, slot, new MillisTicker(now));
 
     @AfterEach
     void close() {
@@ -342,7 +342,7 @@ class ActionExecutorTest {
     @Test
     void aFatalExitGoesThroughTheInjectedExitHook() {
         List<String> exits = new ArrayList<>();
-        ActionExecutor simulated = new ActionExecutor(dcs, pg, slot, new ManualTicker(now), Sleeper.SYSTEM,
+        ActionExecutor simulated = new ActionExecutor(dcs, pg, slot, new MillisTicker(now), Sleeper.SYSTEM,
                 new ScheduledRestarts(), exits::add);
         ActionExecutor.Result r = simulated.run(List.of(new Action.FatalExit("system ID mismatch")),
                 ctx(null), NodeMemory.INITIAL);

@@ -47,7 +47,7 @@ class HaLoopPromotionTest {
     void cluster() throws Exception {
         assertThat(dcs.setConfigValue("{\"ttl\":30,\"loop_wait\":10}", null)).isTrue();
         assertThat(dcs.initialize(true, SYSID)).isTrue();
-        LoopEnvironment env = new LoopEnvironment(new ManualTicker(now), Sleeper.SYSTEM, BackgroundSlot::new,
+        LoopEnvironment env = new LoopEnvironment(new MillisTicker(now), Sleeper.SYSTEM, BackgroundSlot::new,
                 (members, self) -> Map.of(), reason -> { throw new AssertionError("exit: " + reason); });
         loop = new HaLoop("pg1", dcs, pg, HaDecider::decide, new Settings(), new MemberDataBuilder(
                 "postgres://127.0.0.1:5433/postgres", "http://127.0.0.1:8009/patroni", "4.0.0"), reports::add, env);

@@ -4,10 +4,10 @@ import dev.regent.time.Ticker;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A ticker whose monotonic time is set by the test (milliseconds); wall time is the real one. */
-final class ManualTicker implements Ticker {
+final class MillisTicker implements Ticker {
     private final AtomicLong millis;
 
-    ManualTicker(AtomicLong millis) {
+    MillisTicker(AtomicLong millis) {
         this.millis = millis;
     }
 
