@@ -21,8 +21,10 @@ import java.util.List;
  *       off its own. That fork point is read from {@code /history} (the leader writes it after promoting); past it,
  *       the data diverged (Patroni's {@code trigger_check_diverged_lsn} against the leader's timeline history).</li>
  *   <li>Any running replica (never a primary, a demoted primary that kept running, or one restarted after the fork)
- *       that does not stream, whose timeline is older than the one the leader publishes, and whose replay position
- *       is past the point where its timeline forked in {@code /history}. PostgreSQL cannot follow such a fork
+ *       that does not stream and whose WAL cannot be on the leader's history: its timeline is older than the leader's
+ *       and its replay position is past the point where its timeline forked in {@code /history}; or it holds another
+ *       member's timeline of the same number; or a timeline newer than the leader's (see
+ *       {@code offTheLeadersHistory}). PostgreSQL cannot follow such a fork
  *       ("new timeline N forked off current database system timeline M before current recovery point"; the
  *       walreceiver gets "requested starting point ... is not in this server's history") and would stay behind
  *       forever. The replay position is compared, as Patroni does: WAL received past the fork but not replayed is
