@@ -255,10 +255,14 @@ class ActionExecutorTest {
     @Test
     void aPrePromoteVetoIsARefusalThatStartsTheRaceBackoff() throws Exception {
         pg.prePromoteFails = true;
+        // held until the clock moved: the backoff is counted from when pre_promote failed, read on the background
+        // thread, which would otherwise race with the test's clock
+        pg.prePromoteGate = new java.util.concurrent.CountDownLatch(1);
         ActionExecutor.Result r = executor.run(List.of(new Action.AcquireLeaderLock(), new Action.Promote()),
                 ctx(dcs.load()), NodeMemory.INITIAL);
         assertThat(r.allSucceeded()).isTrue();
         now.set(2_000);
+        pg.prePromoteGate.countDown();
         NodeMemory after = awaitBackground().memoryUpdate().apply(r.memory());
         assertThat(pg.calls).contains("pre_promote").doesNotContain("promote");
         assertThat(after.preferNoRaceUntil()).isEqualTo(2_000 + 30_000);
