@@ -21,6 +21,9 @@ public final class SimPostgres {
         }
     }
 
+    /** Size of PostgreSQL's XLOG_END_OF_RECOVERY record with its header, rounded to 8 bytes. */
+    static final long END_OF_RECOVERY_RECORD = 0x28;
+
     private final String name;
     private boolean dataDirEmpty = true;
     private String systemId;
@@ -32,6 +35,12 @@ public final class SimPostgres {
     private String upstream;
     /** A running standby whose upstream's WAL is not a continuation of ours (its walreceiver keeps failing). */
     private boolean streaming;
+    /**
+     * Timeline history files in pg_wal besides those of the WAL's own timelines: fetched by the walreceiver from an
+     * upstream on a newer timeline, or written by the shell before a promotion. Only their existence is modelled
+     * (PostgreSQL's promotion probes for it); a file of the WAL's own timelines always exists.
+     */
+    private final java.util.TreeSet<Integer> historyFiles = new java.util.TreeSet<>();
 
     public SimPostgres(String name) {
         this.name = name;
@@ -94,6 +103,39 @@ public final class SimPostgres {
                 .withTimelineStartLsn(wal.timeline() > 1 ? wal.last().start() : null);
     }
 
+    /** True when pg_wal holds a history file of {@code timeline} (its own WAL's timelines always have one). */
+    public boolean hasHistoryFile(int timeline) {
+        if (timeline <= 1 || dataDirEmpty) return false;
+        if (historyFiles.contains(timeline)) return true;
+        for (Wal.Segment s : wal.segments()) if (s.timeline() == timeline) return true;
+        return false;
+    }
+
+    /** The shell writes a history file for {@code timeline} unless one exists. */
+    public void addHistoryFile(int timeline) throws PgFailure {
+        if (dataDirEmpty) throw new PgFailure("could not write history file: no data directory");
+        if (timeline > 1) historyFiles.add(timeline);
+    }
+
+    /**
+     * The last line of {@code timeline}'s history file when it is one of the WAL's own timelines: the timeline it
+     * forked from and where (a file the shell wrote is not read back: only promotions read this). Null otherwise.
+     */
+    public long[] timelineSwitch(int timeline) {
+        if (dataDirEmpty || timeline <= 1) return null;
+        java.util.List<Wal.Segment> segs = wal.segments();
+        for (int i = 1; i < segs.size(); i++) {
+            if (segs.get(i).timeline() == timeline) return new long[] {segs.get(i - 1).timeline(), segs.get(i).start()};
+        }
+        return null;
+    }
+
+    /** The history files of {@code other}'s timelines, copied into this pg_wal (pg_basebackup, pg_rewind, fetch). */
+    private void takeHistoryFilesOf(SimPostgres other) {
+        historyFiles.addAll(other.historyFiles);
+        for (Wal.Segment s : other.wal.segments()) if (s.timeline() > 1) historyFiles.add(s.timeline());
+    }
+
     /** initdb + start as primary: a new system on timeline 1. */
     public void initdb(String sysid, long segmentUid) {
         dataDirEmpty = false;
@@ -115,6 +157,8 @@ public final class SimPostgres {
         dataDirEmpty = false;
         systemId = source.systemId;
         wal = Wal.upTo(source.wal, source.wal.end());
+        historyFiles.clear();
+        takeHistoryFilesOf(source);
         controlState = "in archive recovery";
     }
 
@@ -145,11 +189,19 @@ public final class SimPostgres {
         streaming = false;
     }
 
-    /** pg_ctl promote: a new timeline starts at the end of the WAL. */
+    /**
+     * pg_ctl promote: a new timeline starts at the end of the WAL. Its number is PostgreSQL's
+     * {@code findNewestTimeLine(recoveryTargetTLI) + 1}: the first number after the current timeline with no history
+     * file in pg_wal (probing TLI+1, TLI+2, ... while the file exists).
+     */
     public void promote(long segmentUid) throws PgFailure {
         if (!running) throw new PgFailure("pg_ctl: PID file does not exist");
         if (!inRecovery) return;
-        wal = wal.fork(segmentUid);
+        int newest = wal.timeline();
+        while (hasHistoryFile(newest + 1)) newest++;
+        // The end-of-recovery record PostgreSQL writes first on the new timeline: a replica that received the switch
+        // also received a record of the new timeline past the switch point (pg_rewind then finds a divergence).
+        wal = wal.fork(segmentUid, newest + 1).append(END_OF_RECOVERY_RECORD);
         inRecovery = false;
         upstream = null;
         streaming = false;
@@ -162,8 +214,17 @@ public final class SimPostgres {
         upstream = member;
     }
 
-    /** pg_rewind from {@code source}: postgres stopped; afterwards the data directory holds the source's WAL. */
-    public void rewind(SimPostgres source) throws PgFailure {
+    /**
+     * pg_rewind from {@code source}, as pg_rewind 15 does it: postgres stopped. On the same timeline number as the
+     * source: "source and target cluster are on the same timeline", no rewind required. Otherwise it finds the last
+     * timeline both histories share (same number, same fork point) and the divergence point, where the earlier of the
+     * two ends that timeline; when the target's WAL does not go past it: "no rewind required" and the data directory
+     * is left exactly as it was (exit 0). Otherwise it copies what changed and the source's history files, and the
+     * control file names the source's timeline: the data directory holds the source's WAL.
+     *
+     * @return false when pg_rewind found no rewind required (nothing changed)
+     */
+    public boolean rewind(SimPostgres source) throws PgFailure {
         if (running) throw new PgFailure("pg_rewind: target server must be shut down cleanly");
         if (source == null || !source.running || source.dataDirEmpty) {
             throw new PgFailure("pg_rewind: could not connect to source");
@@ -171,8 +232,26 @@ public final class SimPostgres {
         if (!source.systemId.equals(systemId)) {
             throw new PgFailure("pg_rewind: source and target clusters are from different systems");
         }
+        if (source.wal.timeline() == wal.timeline()) return false;
+        java.util.List<Wal.Segment> mine = wal.segments();
+        java.util.List<Wal.Segment> theirs = source.wal.segments();
+        int common = -1;
+        for (int i = 0; i < Math.min(mine.size(), theirs.size()); i++) {
+            if (mine.get(i).timeline() != theirs.get(i).timeline() || mine.get(i).start() != theirs.get(i).start()) {
+                break;
+            }
+            common = i;
+        }
+        if (common < 0) throw new PgFailure("pg_rewind: could not find common ancestor of the source and target");
+        long mineEnds = common == mine.size() - 1 ? Long.MAX_VALUE : mine.get(common).end();
+        long theirsEnd = common == theirs.size() - 1 ? Long.MAX_VALUE : theirs.get(common).end();
+        long divergence = Math.min(mineEnds, theirsEnd);
+        if (wal.end() <= divergence) return false;  // "no rewind required"
         wal = Wal.upTo(source.wal, source.wal.end());
+        historyFiles.clear();
+        takeHistoryFilesOf(source);
         controlState = "in archive recovery";
+        return true;
     }
 
     public void removeDataDirectory() {
@@ -180,6 +259,7 @@ public final class SimPostgres {
         dataDirEmpty = true;
         systemId = null;
         wal = null;
+        historyFiles.clear();
         controlState = null;
     }
 
@@ -197,7 +277,14 @@ public final class SimPostgres {
      */
     public void streamFrom(SimPostgres source, boolean stalled) {
         if (!running || !inRecovery) return;
-        if (source == null || !source.running || source.dataDirEmpty || !wal.isPrefixOf(source.wal)) {
+        if (source == null || !source.running || source.dataDirEmpty) {
+            streaming = false;
+            return;
+        }
+        // The walreceiver fetches the history files of the upstream's timelines it lacks before it starts streaming
+        // (WalRcvFetchTimeLineHistoryFiles), whether or not it can then follow them.
+        if (source.wal.timeline() > wal.timeline()) takeHistoryFilesOf(source);
+        if (!wal.isPrefixOf(source.wal)) {
             streaming = false;
             return;
         }

@@ -1,13 +1,16 @@
 package dev.regent.sim;
 
 import dev.regent.core.ha.LocalPostgres;
+import dev.regent.core.model.TimelineHistory;
 import dev.regent.daemon.loop.PostgresPort;
 import dev.regent.daemon.loop.PostgresPortException;
 import dev.regent.postgres.CallbackRole;
 import dev.regent.postgres.CallbackRunner;
 import dev.regent.postgres.StopMode;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
+import java.util.SortedMap;
 
 /**
  * The {@link PostgresPort} of a simulated node: the real shell's calls applied to its {@link SimPostgres}. Each call
@@ -110,8 +113,24 @@ final class SimPostgresPort implements PostgresPort {
 
     @Override
     public void rewind(String sourceConnUrl) throws PostgresPortException {
-        check(() -> pg().rewind(reachable(sourceConnUrl)));
-        cluster.trace.add(node.name, "postgres: pg_rewind from " + sourceConnUrl);
+        boolean[] rewound = new boolean[1];
+        check(() -> rewound[0] = pg().rewind(reachable(sourceConnUrl)));
+        cluster.trace.add(node.name, "postgres: pg_rewind from " + sourceConnUrl
+                + (rewound[0] ? "" : ": no rewind required"));
+    }
+
+    @Override
+    public void addTimelineHistoryFiles(SortedMap<Integer, List<TimelineHistory.Entry>> files)
+            throws PostgresPortException {
+        for (int timeline : files.keySet()) check(() -> pg().addHistoryFile(timeline));
+        if (!files.isEmpty()) cluster.trace.add(node.name, "history files of timelines " + files.keySet());
+    }
+
+    @Override
+    public TimelineHistory.Entry timelineSwitch(int timeline) {
+        long[] line = pg().timelineSwitch(timeline);
+        return line == null ? null
+                : new TimelineHistory.Entry((int) line[0], line[1], "no recovery target specified", null, null);
     }
 
     @Override

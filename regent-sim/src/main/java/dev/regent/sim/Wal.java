@@ -50,8 +50,14 @@ public record Wal(List<Segment> segments) {
 
     /** This WAL after a promotion: a new timeline (one more than the last) starts at the end. */
     public Wal fork(long uid) {
+        return fork(uid, timeline() + 1);
+    }
+
+    /** This WAL after a promotion to {@code timeline} (newer than the last): the new timeline starts at the end. */
+    public Wal fork(long uid, int timeline) {
+        if (timeline <= timeline()) throw new IllegalArgumentException("timeline " + timeline + " is not newer");
         List<Segment> s = new ArrayList<>(segments);
-        s.add(new Segment(uid, timeline() + 1, end(), end()));
+        s.add(new Segment(uid, timeline, end(), end()));
         return new Wal(s);
     }
 

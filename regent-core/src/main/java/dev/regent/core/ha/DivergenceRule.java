@@ -91,6 +91,7 @@ public final class DivergenceRule {
      *   <li>it is on a timeline number of the leader's history but before the point where the leader's timeline of
      *       that number began, or its timeline began (by its own history file) elsewhere than the leader's of that
      *       number: two members promoted from the same timeline, and this one follows the other's.</li>
+     *   <li>its timeline is older than the leader's and not one of its ancestors ({@link #orphanTimeline}).</li>
      * </ul>
      */
     private static Result offTheLeadersHistory(ClusterView cluster, LocalPostgres local, NodeMemory m) {
@@ -124,9 +125,40 @@ public final class DivergenceRule {
             } else if (mineBegan != null && forked != null && !mineBegan.equals(forked)) {
                 why = "local timeline " + mine + " began at " + mineBegan + ", " + leader + "'s timeline " + mine
                         + " at " + forked + ": it is another member's timeline " + mine;
+            } else if (orphanTimeline(cluster, mine)) {
+                why = "local timeline " + mine + " is not on " + leader + "'s history (its timeline " + leaders
+                        + " forked off timeline " + lastParent(history) + "): another member's lost timeline";
             }
         }
         return why == null ? Result.quiet(m) : new Result(m.withRewindOrReinitNeeded(true), why + ": rewind needed");
+    }
+
+    /**
+     * True when {@code timeline} is older than the leader's but not one of its ancestors: an orphan timeline, which a
+     * member promoted to before it was lost while the leader promoted from an earlier timeline to a newer number
+     * ({@link TimelineReservation}). PostgreSQL cannot follow from it ("requested timeline N is not a child of this
+     * server's history"); pg_rewind can, when the local WAL went past the fork point. Judged only when
+     * {@code /history} holds the leader's lineage up to its timeline: it implies the leader's published timeline, or
+     * its last entry is the leader's own promotion (a promotion that skipped numbers: the entry names the parent). A
+     * {@code /history} that lags the leader's promotion proves nothing.
+     */
+    public static boolean orphanTimeline(ClusterView cluster, int timeline) {
+        if (cluster == null || cluster.leader() == null || timeline <= 0) return false;
+        List<TimelineHistory.Entry> history = cluster.history().entries();
+        if (history.isEmpty()) return false;
+        Integer published = cluster.leader().member() == null ? null : cluster.leader().member().data().timeline();
+        int recorded = cluster.history().clusterTimeline();
+        int leaders = Math.max(published == null ? 0 : published, recorded);
+        if (timeline >= leaders) return false;
+        TimelineHistory.Entry last = history.get(history.size() - 1);
+        boolean complete = leaders == recorded || cluster.leader().name().equals(last.newLeader());
+        if (!complete) return false;
+        for (TimelineHistory.Entry e : history) if (e.timeline() == timeline) return false;
+        return true;
+    }
+
+    private static int lastParent(List<TimelineHistory.Entry> history) {
+        return history.isEmpty() ? 0 : history.get(history.size() - 1).timeline();
     }
 
     private static boolean stoppedFormerPrimary(LocalPostgres local) {

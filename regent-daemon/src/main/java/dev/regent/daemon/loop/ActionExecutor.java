@@ -1,11 +1,13 @@
 package dev.regent.daemon.loop;
 
 import dev.regent.core.ha.ActionOutcome;
+import dev.regent.core.ha.DivergenceRule;
 import dev.regent.core.ha.FailureMessages;
 import dev.regent.core.ha.LocalPostgres;
 import dev.regent.core.ha.MemoryContract;
 import dev.regent.core.ha.NodeMemory;
 import dev.regent.core.ha.ScheduledRestart;
+import dev.regent.core.ha.TimelineReservation;
 import dev.regent.core.ha.action.Action;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Failover;
@@ -307,6 +309,14 @@ public final class ActionExecutor {
             pg.stop(StopMode.FAST, ctx.startTimeout());
             try {
                 pg.rewind(url);
+                int timeline = pg.observe().timeline();
+                if (DivergenceRule.orphanTimeline(ctx.cluster(), timeline)) {
+                    // pg_rewind said "no rewind required" (the local WAL ends at the fork point), yet PostgreSQL
+                    // cannot follow from a timeline off the leader's history: as good as a failed rewind.
+                    throw new PostgresPortException("pg_rewind left timeline " + timeline + ", which is not on the"
+                            + " leader's history: requested timeline " + timeline
+                            + " is not a child of this server's history");
+                }
             } catch (PostgresPortException e) {
                 if (!wipe) throw e;
                 LOG.error("pg_rewind failed ({}); removing the data directory to clone again", e.getMessage());
@@ -389,6 +399,13 @@ public final class ActionExecutor {
             LOG.warn("lost leader lock before promote: not promoting");
             return done(ActionOutcome.failed("lost leader lock before promote"));
         }
+        try {
+            pg.addTimelineHistoryFiles(TimelineReservation.historyFiles(ctx.cluster(), ctx.local().timeline()));
+        } catch (PostgresPortException e) {
+            // Promote anyway (as Patroni, which never writes them): the new timeline may then reuse a number.
+            LOG.warn("could not write the history files of the cluster's timelines before promote: {}",
+                    e.getMessage());
+        }
         pg.promote();
         statusEvents.promoted(lastMemory.lockValidUntil());
         pg.fireCallback(CallbackRunner.Action.ON_ROLE_CHANGE, CallbackRole.PRIMARY);
@@ -399,7 +416,7 @@ public final class ActionExecutor {
             LOG.warn("CHECKPOINT after promote failed: {}", e.getMessage());
         }
         ClusterView c = ctx.cluster();
-        if (c != null) history.write(c, ctx.local(), pg::observe);
+        if (c != null) history.write(c, ctx.local(), pg::observe, pg::timelineSwitch);
         return done(ActionOutcome.SUCCEEDED);
     }
 

@@ -404,6 +404,15 @@ class ActionExecutorTest {
         @Override public void checkpoint() { calls.add("checkpoint"); }
         @Override public void fireCallback(dev.regent.postgres.CallbackRunner.Action action,
                 dev.regent.postgres.CallbackRole role) { calls.add("callback " + action.patroniName()); }
+        /** The last line of the new timeline's history file the test makes postgres report (null: none). */
+        volatile dev.regent.core.model.TimelineHistory.Entry switchLine;
+        @Override public void addTimelineHistoryFiles(
+                java.util.SortedMap<Integer, List<dev.regent.core.model.TimelineHistory.Entry>> files) {
+            if (!files.isEmpty()) calls.add("history files " + files.keySet());
+        }
+        @Override public dev.regent.core.model.TimelineHistory.Entry timelineSwitch(int timeline) {
+            return switchLine;
+        }
         @Override public String connUrl() { return "postgres://127.0.0.1:5432/postgres"; }
     }
 }
