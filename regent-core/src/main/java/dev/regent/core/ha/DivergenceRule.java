@@ -134,7 +134,8 @@ public final class DivergenceRule {
     }
 
     /**
-     * True when {@code timeline} is older than the leader's but not one of its ancestors: an orphan timeline, which a
+     * True when {@code timeline} is older than the leader's but newer than the parent its timeline forked off (the last
+     * line of {@code /history}): not one of its ancestors but an orphan timeline, which a
      * member promoted to before it was lost while the leader promoted from an earlier timeline to a newer number
      * ({@link TimelineReservation}). PostgreSQL cannot follow from it ("requested timeline N is not a child of this
      * server's history"); pg_rewind can, when the local WAL went past the fork point. Judged only when
@@ -152,9 +153,9 @@ public final class DivergenceRule {
         if (timeline >= leaders) return false;
         TimelineHistory.Entry last = history.get(history.size() - 1);
         boolean complete = leaders == recorded || cluster.leader().name().equals(last.newLeader());
-        if (!complete) return false;
-        for (TimelineHistory.Entry e : history) if (e.timeline() == timeline) return false;
-        return true;
+        // Between the leader's last parent and its timeline: numbers its promotion skipped. An older timeline missing
+        // from /history may be a lost write as much as an orphan: the other tests bound it.
+        return complete && timeline > last.timeline();
     }
 
     private static int lastParent(List<TimelineHistory.Entry> history) {

@@ -297,6 +297,48 @@ class DivergenceRuleTest {
                 .memory()).as("/history shows the leader promoted to 4 already").isEqualTo(NodeMemory.INITIAL);
     }
 
+    /**
+     * The orphan timeline: pg2 promoted 3 to 4 at {@value #FORK} and was lost; pg1 followed it onto 4 and received a
+     * record of it. pg0, still on 3, wrote 4's history file before promoting, so PostgreSQL named its timeline 5, and
+     * /history holds 5's history file: its last line says 5 forked off 3 at the same point. Timeline 4 has the
+     * number and the start a child of 3 would have, but is not on pg0's history: PostgreSQL cannot follow it.
+     */
+    @Test
+    void aReplicaOnAnOrphanTimelineIsRewound() {
+        LocalPostgres onLostFour = replica(4, FORK + 40, "in archive recovery").withTimelineStartLsn(FORK);
+        DivergenceRule.Result r = note(ledBy("pg0", 5, true), onLostFour, NodeMemory.INITIAL);
+        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+        assertThat(r.info()).isEqualTo("local timeline 4 is not on pg0's history (its timeline 5 forked off timeline 3):"
+                + " another member's lost timeline: rewind needed");
+        assertThat(DivergenceRule.orphanTimeline(ledBy("pg0", 5, true), 4)).isTrue();
+        assertThat(note(ledBy("pg0", 5, true), replica(4, FORK + 40, "streaming"), NodeMemory.INITIAL).memory())
+                .as("streaming proves it is on the leader's history").isEqualTo(NodeMemory.INITIAL);
+    }
+
+    @Test
+    void theLeadersAncestorsAreNoOrphans() {
+        assertThat(note(ledBy("pg0", 5, true), replica(3, FORK, "in archive recovery"), NodeMemory.INITIAL).memory())
+                .as("timeline 3 at the fork point: 5's parent").isEqualTo(NodeMemory.INITIAL);
+        for (int t = 1; t <= 3; t++) assertThat(DivergenceRule.orphanTimeline(ledBy("pg0", 5, true), t)).isFalse();
+        assertThat(DivergenceRule.orphanTimeline(ledBy("pg0", 5, true), 5)).as("the leader's own").isFalse();
+        assertThat(DivergenceRule.orphanTimeline(ledBy("pg0", 4, true), 4)).isFalse();
+    }
+
+    /** pg0 published timeline 5 but /history still ends at 2's switch (its write is pending or lost): 4 may be 5's parent. */
+    @Test
+    void aHistoryLaggingTheLeadersPromotionProvesNoOrphan() {
+        ClusterView lagging = ledBy("pg0", 5, false);
+        assertThat(DivergenceRule.orphanTimeline(lagging, 4)).isFalse();
+        assertThat(note(lagging, replica(4, FORK + 40, "in archive recovery").withTimelineStartLsn(FORK),
+                NodeMemory.INITIAL).memory()).isEqualTo(NodeMemory.INITIAL);
+        ClusterView othersLast = withHistory(ledBy("pg0", 5, true), List.of(
+                new TimelineHistory.Entry(1, 100, "no recovery target", null, null),
+                new TimelineHistory.Entry(2, 500, "no recovery target", null, null),
+                new TimelineHistory.Entry(3, FORK, "no recovery target", null, "pg2")));
+        assertThat(DivergenceRule.orphanTimeline(othersLast, 4))
+                .as("the last entry is pg2's promotion to 4: pg0's own may still be coming").isFalse();
+    }
+
     @Test
     void aFormerPrimaryStillCheckingIsAlsoJudgedOnTheLeadersHistory() {
         DivergenceRule.Result r = note(ledBy("pg0", 4, true), replica(4, 800, "in archive recovery"), CHECKING);

@@ -12,7 +12,9 @@ import dev.regent.core.ha.action.Action;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Failover;
 import dev.regent.core.model.Member;
+import dev.regent.core.model.TimelineHistory;
 import dev.regent.dcs.Dcs;
+import dev.regent.dcs.DcsException;
 import dev.regent.postgres.CallbackRole;
 import dev.regent.postgres.CallbackRunner;
 import dev.regent.postgres.StopMode;
@@ -24,6 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -400,7 +404,7 @@ public final class ActionExecutor {
             return done(ActionOutcome.failed("lost leader lock before promote"));
         }
         try {
-            pg.addTimelineHistoryFiles(TimelineReservation.historyFiles(ctx.cluster(), ctx.local().timeline()));
+            pg.addTimelineHistoryFiles(timelinesUsed(ctx));
         } catch (PostgresPortException e) {
             // Promote anyway (as Patroni, which never writes them): the new timeline may then reuse a number.
             LOG.warn("could not write the history files of the cluster's timelines before promote: {}",
@@ -418,6 +422,23 @@ public final class ActionExecutor {
         ClusterView c = ctx.cluster();
         if (c != null) history.write(c, ctx.local(), pg::observe, pg::timelineSwitch);
         return done(ActionOutcome.SUCCEEDED);
+    }
+
+    /**
+     * The history files of the timelines the cluster used beyond ours, from the decision's view and a fresh read: a
+     * member that promoted while the DCS was unreachable publishes its timeline only once it is back, which may be
+     * after the decision (the fresh read is best effort: the decision's view stands alone when it fails).
+     */
+    private SortedMap<Integer, List<TimelineHistory.Entry>> timelinesUsed(Context ctx) {
+        int local = ctx.local().timeline();
+        SortedMap<Integer, List<TimelineHistory.Entry>> files =
+                new TreeMap<>(TimelineReservation.historyFiles(ctx.cluster(), local));
+        try {
+            TimelineReservation.historyFiles(dcs.load(), local).forEach(files::putIfAbsent);
+        } catch (DcsException | RuntimeException e) {
+            LOG.debug("fresh read of the cluster before promote failed: {}", e.getMessage());
+        }
+        return files;
     }
 
     private ActionOutcome demote(Action.Demote d, Context ctx) throws Exception {
