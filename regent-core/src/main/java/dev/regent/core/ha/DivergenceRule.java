@@ -91,6 +91,9 @@ public final class DivergenceRule {
      *   <li>it is on a timeline number of the leader's history but before the point where the leader's timeline of
      *       that number began, or its timeline began (by its own history file) elsewhere than the leader's of that
      *       number: two members promoted from the same timeline, and this one follows the other's.</li>
+     *   <li>the leader publishes an older timeline than its own, at a position past where its own timeline began
+     *       (by its history file): the leader kept writing on the parent after this timeline forked off it (an old
+     *       primary that took the lock without promoting, while {@code /history} names a newer timeline);</li>
      *   <li>its timeline is older than the leader's and not one of its ancestors ({@link #orphanTimeline}).</li>
      * </ul>
      */
@@ -125,6 +128,10 @@ public final class DivergenceRule {
             } else if (mineBegan != null && forked != null && !mineBegan.equals(forked)) {
                 why = "local timeline " + mine + " began at " + mineBegan + ", " + leader + "'s timeline " + mine
                         + " at " + forked + ": it is another member's timeline " + mine;
+            } else if (mineBegan != null && published != null && published < mine && publishedPosition(cluster) != null
+                    && publishedPosition(cluster) > mineBegan) {
+                why = "local timeline " + mine + " began at " + mineBegan + ", but " + leader + " is on timeline "
+                        + published + " at " + publishedPosition(cluster) + " past that point";
             } else if (orphanTimeline(cluster, mine)) {
                 why = "local timeline " + mine + " is not on " + leader + "'s history (its timeline " + leaders
                         + " forked off timeline " + lastParent(history) + "): another member's lost timeline";
@@ -156,6 +163,11 @@ public final class DivergenceRule {
         // Between the leader's last parent and its timeline: numbers its promotion skipped. An older timeline missing
         // from /history may be a lost write as much as an orphan: the other tests bound it.
         return complete && timeline > last.timeline();
+    }
+
+    /** The WAL position the leader publishes with its timeline (the two come from one observation). */
+    private static Long publishedPosition(ClusterView cluster) {
+        return cluster.leader().member() == null ? null : cluster.leader().member().data().xlogLocation();
     }
 
     private static int lastParent(List<TimelineHistory.Entry> history) {

@@ -315,6 +315,35 @@ class DivergenceRuleTest {
                 .as("streaming proves it is on the leader's history").isEqualTo(NodeMemory.INITIAL);
     }
 
+    /**
+     * pg0 kept running on timeline 3 (frozen, then given the lock without promoting) and wrote past {@value #FORK},
+     * where pg2 had promoted 3 to 4 before it was lost; /history names pg2's timeline 4, pg1 followed pg2 onto it.
+     */
+    @Test
+    void aLeaderThatKeptWritingOnTheParentPastWhereMyTimelineBeganIsRewoundFrom() {
+        ClusterView c = withLeaderPosition(ledBy("pg0", 3, true), FORK + 500);
+        LocalPostgres onFour = replica(4, FORK + 40, "in archive recovery").withTimelineStartLsn(FORK);
+        DivergenceRule.Result r = note(c, onFour, NodeMemory.INITIAL);
+        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+        assertThat(r.info()).isEqualTo("local timeline 4 began at 1000, but pg0 is on timeline 3 at 1500 past that"
+                + " point: rewind needed");
+        assertThat(note(withLeaderPosition(ledBy("pg0", 3, true), FORK), onFour, NodeMemory.INITIAL).memory())
+                .as("the leader published its old timeline up to the fork: its promotion is not published yet")
+                .isEqualTo(NodeMemory.INITIAL);
+    }
+
+    private static ClusterView withLeaderPosition(ClusterView c, long position) {
+        Member m = c.leader().member();
+        MemberData d = m.data();
+        MemberData moved = new MemberData(d.connUrl(), d.apiUrl(), d.proxyUrl(), d.state(), d.role(), d.version(),
+                position, d.receiveLsn(), d.replayLsn(), d.replicationState(), d.timeline(), d.tags(),
+                d.pendingRestart(), d.pendingRestartReason(), d.scheduledRestart(), d.checkpointAfterPromote(),
+                d.pause(), d.extra());
+        Member leader = new Member(m.name(), m.version(), m.session(), moved);
+        return new ClusterView(c.initialize(), c.config(), new Leader(c.leader().name(), 3, "lease", leader),
+                c.status(), c.members(), c.failover(), c.sync(), c.history(), null);
+    }
+
     @Test
     void theLeadersAncestorsAreNoOrphans() {
         assertThat(note(ledBy("pg0", 5, true), replica(3, FORK, "in archive recovery"), NodeMemory.INITIAL).memory())
