@@ -90,6 +90,33 @@ class ActionExecutorTest {
         assertThat(added.timestamp()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}\\+00:00");
     }
 
+    /**
+     * pg1 promoted 1 to 2 and 2 to 3 and was lost; pg0 is still on timeline 1. Before pg_ctl promote it writes the
+     * history files of 2 and 3 (from /history), so PostgreSQL names its timeline 4; the timeline left in /history is
+     * the parent its history file names (1 at 120), not 4 minus one.
+     */
+    @Test
+    void promotionWritesTheClustersTimelinesFirstAndRecordsTheRealParent() throws Exception {
+        TimelineHistory.Entry one = new TimelineHistory.Entry(1, 50, "no recovery target specified", null, "pg1");
+        TimelineHistory.Entry two = new TimelineHistory.Entry(2, 80, "no recovery target specified", null, "pg1");
+        dcs.setHistoryValue(new TimelineHistory(0, List.of(one, two)));
+        LocalPostgres onOne = new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, "1", true,
+                "in archive recovery", 1, 120, 120L, 120L, null, null, null);
+        pg.observed = new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, "1", false, null, 4, 130, null,
+                null, null, null, null);
+        pg.switchLine = new TimelineHistory.Entry(1, 120, "no recovery target specified", null, null);
+        ActionExecutor.Context c = new ActionExecutor.Context(dcs.load(), onOne, 30, Duration.ofSeconds(5),
+                "{\"ttl\":30}", false, false);
+        ActionExecutor.Result r = executor.run(List.of(new Action.AcquireLeaderLock(), new Action.Promote()), c,
+                NodeMemory.INITIAL);
+        assertThat(r.allSucceeded()).isTrue();
+        assertThat(awaitBackground().ok()).isTrue();
+        assertThat(pg.calls).containsSubsequence("history files [2, 3]", "promote");
+        assertThat(dcs.load().history().entries()).extracting(TimelineHistory.Entry::timeline,
+                TimelineHistory.Entry::lsn, TimelineHistory.Entry::newLeader)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, 120L, "pg0"));
+    }
+
     @Test
     void promotionKeepsTheHistoryEntryThePreviousLeaderWroteAfterThisCyclesViewWasRead() throws Exception {
         ClusterView staleView = dcs.load();  // read before the previous leader's history write landed
