@@ -165,6 +165,32 @@ public final class DivergenceRule {
         return complete && timeline > last.timeline();
     }
 
+    /**
+     * Why a data directory that pg_rewind left on {@code timeline} (whose history file says it began at
+     * {@code began}, null when unknown) still cannot follow the leader, or null when it can as far as the DCS tells.
+     * pg_rewind 15 finds "no rewind required" on the same timeline number as its source, and when the target's WAL
+     * ends at the fork point: neither fixes an orphan timeline nor another member's timeline of the leader's number.
+     */
+    public static String cannotFollowAfterRewind(ClusterView cluster, int timeline, Long began) {
+        if (cluster == null || cluster.leader() == null || timeline <= 0) return null;
+        if (orphanTimeline(cluster, timeline)) {
+            return "timeline " + timeline + " is not on " + cluster.leader().name() + "'s history";
+        }
+        Integer published = cluster.leader().member() == null ? null : cluster.leader().member().data().timeline();
+        List<TimelineHistory.Entry> history = cluster.history().entries();
+        if (began == null || published == null || published != timeline || history.isEmpty()) return null;
+        TimelineHistory.Entry last = history.get(history.size() - 1);
+        Long leaderBegan = null;
+        if (cluster.leader().name().equals(last.newLeader())) {
+            leaderBegan = last.lsn();  // the leader's own promotion, to its published timeline
+        } else if (cluster.history().clusterTimeline() == timeline) {
+            leaderBegan = last.lsn();
+        }
+        if (leaderBegan == null || leaderBegan.equals(began)) return null;
+        return "timeline " + timeline + " began at " + began + ", " + cluster.leader().name() + "'s timeline "
+                + timeline + " at " + leaderBegan + ": another member's timeline of the same number";
+    }
+
     /** The WAL position the leader publishes with its timeline (the two come from one observation). */
     private static Long publishedPosition(ClusterView cluster) {
         return cluster.leader().member() == null ? null : cluster.leader().member().data().xlogLocation();

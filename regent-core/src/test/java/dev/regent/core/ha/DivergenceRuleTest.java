@@ -344,6 +344,22 @@ class DivergenceRuleTest {
                 c.status(), c.members(), c.failover(), c.sync(), c.history(), null);
     }
 
+    /** pg_rewind's "no rewind required" fixes neither an orphan timeline nor another member's timeline 4. */
+    @Test
+    void aRewindThatFoundNothingLeavesTheseTimelinesUnfollowable() {
+        assertThat(DivergenceRule.cannotFollowAfterRewind(ledBy("pg0", 5, true), 4, FORK))
+                .isEqualTo("timeline 4 is not on pg0's history");
+        assertThat(DivergenceRule.cannotFollowAfterRewind(ledBy("pg0", 4, true), 4, 800L))
+                .isEqualTo("timeline 4 began at 800, pg0's timeline 4 at 1000: another member's timeline of the same"
+                        + " number");
+        assertThat(DivergenceRule.cannotFollowAfterRewind(ledBy("pg0", 4, true), 4, FORK)).as("the leader's").isNull();
+        assertThat(DivergenceRule.cannotFollowAfterRewind(ledBy("pg0", 4, true), 3, 500L)).as("its parent").isNull();
+        assertThat(DivergenceRule.cannotFollowAfterRewind(ledBy("pg0", 4, true), 4, null)).as("unknown start")
+                .isNull();
+        assertThat(DivergenceRule.cannotFollowAfterRewind(ledBy("pg0", 4, false), 4, 800L))
+                .as("the leader's start of 4 not recorded").isNull();
+    }
+
     @Test
     void theLeadersAncestorsAreNoOrphans() {
         assertThat(note(ledBy("pg0", 5, true), replica(3, FORK, "in archive recovery"), NodeMemory.INITIAL).memory())

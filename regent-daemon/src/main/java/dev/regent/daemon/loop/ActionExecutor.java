@@ -314,12 +314,14 @@ public final class ActionExecutor {
             try {
                 pg.rewind(url);
                 int timeline = pg.observe().timeline();
-                if (DivergenceRule.orphanTimeline(ctx.cluster(), timeline)) {
-                    // pg_rewind said "no rewind required" (the local WAL ends at the fork point), yet PostgreSQL
-                    // cannot follow from a timeline off the leader's history: as good as a failed rewind.
-                    throw new PostgresPortException("pg_rewind left timeline " + timeline + ", which is not on the"
-                            + " leader's history: requested timeline " + timeline
-                            + " is not a child of this server's history");
+                TimelineHistory.Entry began = pg.timelineSwitch(timeline);
+                String stuck = DivergenceRule.cannotFollowAfterRewind(ctx.cluster(), timeline,
+                        began == null ? null : began.lsn());
+                if (stuck != null) {
+                    // pg_rewind said "no rewind required" (same timeline number, or the local WAL ends at the fork
+                    // point), yet PostgreSQL cannot follow from there: as good as a failed rewind.
+                    throw new PostgresPortException("pg_rewind found no rewind required but " + stuck
+                            + ": requested timeline " + timeline + " is not a child of the leader's history");
                 }
             } catch (PostgresPortException e) {
                 if (!wipe) throw e;
