@@ -13,11 +13,7 @@ import java.util.Map;
  * A simulated node's configuration: no tags, a bootstrap section, and the dynamic configuration of the DCS (or
  * {@code bootstrap.dcs} before the cluster has one): ttl 30, loop_wait 10, retry_timeout 10,
  * maximum_lag_on_failover 256 KiB (a quarter of the default, so that lag meets failovers in short runs),
- * use_pg_rewind and use_slots on, and remove_data_directory_on_rewind_failure on (Patroni's defaults otherwise).
- * The last one because a member can promote inside a DCS partition that no other member sees (its lease still
- * valid): the next leader cannot know that timeline number and reuses it, pg_rewind then finds "no rewind required"
- * (same timeline number) and only a new base backup lets the member follow; with Patroni's default it stays a
- * replica that never streams, as under Patroni.
+ * use_pg_rewind and use_slots on (Patroni's defaults otherwise).
  */
 final class SimSettings implements SettingsProvider {
     static final Map<String, Object> BOOTSTRAP_DCS = bootstrapDcs();
@@ -43,7 +39,7 @@ final class SimSettings implements SettingsProvider {
     public HaSettings settings(ClusterView cluster) {
         if (cluster != null && cluster.config() != null) lastKnown = cluster.config();
         ClusterConfig c = lastKnown;
-        return new HaSettings(name, c.ttl(), c.loopWait(), c.retryTimeout(), Map.of(), true, c.usePgRewind(), true,
+        return new HaSettings(name, c.ttl(), c.loopWait(), c.retryTimeout(), Map.of(), true, c.usePgRewind(), false,
                 false, c);
     }
 

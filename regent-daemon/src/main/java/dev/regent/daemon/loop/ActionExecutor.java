@@ -319,9 +319,15 @@ public final class ActionExecutor {
                         began == null ? null : began.lsn());
                 if (stuck != null) {
                     // pg_rewind said "no rewind required" (same timeline number, or the local WAL ends at the fork
-                    // point), yet PostgreSQL cannot follow from there: as good as a failed rewind.
-                    throw new PostgresPortException("pg_rewind found no rewind required but " + stuck
-                            + ": requested timeline " + timeline + " is not a child of the leader's history");
+                    // point), yet PostgreSQL can never follow from there and no rewind will change that. Without
+                    // remove_data_directory_on_rewind_failure the data directory is moved aside, never removed: the
+                    // next cycle clones, the operator keeps the old data.
+                    LOG.error("pg_rewind found no rewind required but {}: requested timeline {} is not a child of"
+                            + " the leader's history; {} the data directory to clone again", stuck, timeline,
+                            wipe ? "removing" : "moving aside");
+                    if (wipe) pg.removeDataDirectory();
+                    else pg.moveDataDirectoryAside();
+                    return done(ActionOutcome.SUCCEEDED);
                 }
             } catch (PostgresPortException e) {
                 if (!wipe) throw e;
