@@ -7,6 +7,7 @@ import dev.regent.core.ha.LocalPostgres;
 import dev.regent.core.ha.NodeMemory;
 import dev.regent.core.ha.action.Action;
 import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.Member;
 import dev.regent.core.model.MemberData;
 import dev.regent.core.model.TimelineHistory;
 import dev.regent.dcs.DcsException;
@@ -115,6 +116,32 @@ class ActionExecutorTest {
         assertThat(dcs.load().history().entries()).extracting(TimelineHistory.Entry::timeline,
                 TimelineHistory.Entry::lsn, TimelineHistory.Entry::newLeader)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(1, 120L, "pg0"));
+    }
+
+    /**
+     * pg1 leads on timeline 5, forked off 3 at 1000 (its promotion skipped 4, which a lost member promoted to); this
+     * node is on that lost timeline 4 with nothing past the fork: pg_rewind finds no rewind required, yet it can never
+     * follow. The data directory is moved aside (not removed: remove_data_directory_on_rewind_failure is off).
+     */
+    @Test
+    void aRewindThatLeavesAnOrphanTimelineMovesTheDataDirectoryAside() throws Exception {
+        MemberData leaderData = new MemberData(
+                "postgres://pg1:5432/postgres", "http://pg1:8008/patroni", null, "running", "primary", "4.0.0", 2_000L,
+                null, null, null, 5, null, null, null, null, null, false, null);
+        Member pg1 = new Member("pg1", 1, null, leaderData);
+        ClusterView c = new ClusterView("1", null, new dev.regent.core.model.Leader("pg1", 3, "lease", pg1), null,
+                List.of(pg1), null, null, new TimelineHistory(1, List.of(
+                        new TimelineHistory.Entry(1, 100, "no recovery target specified", null, "pg2"),
+                        new TimelineHistory.Entry(2, 500, "no recovery target specified", null, "pg2"),
+                        new TimelineHistory.Entry(3, 1_000, "no recovery target specified", null, "pg1"))), null);
+        pg.observed = new LocalPostgres(LocalPostgres.ProcessState.STOPPED, false, "1", true, "shut down in recovery",
+                4, 1_000, null, null, null, null, null);
+        ActionExecutor.Context ctx = new ActionExecutor.Context(c, pg.observed, 30, Duration.ofSeconds(5),
+                "{\"ttl\":30}", false, true);
+        ActionExecutor.Result r = executor.run(List.of(new Action.Rewind("pg1")), ctx, NodeMemory.INITIAL);
+        assertThat(r.allSucceeded()).isTrue();
+        assertThat(awaitBackground().ok()).isTrue();
+        assertThat(pg.calls).containsSubsequence("rewind", "aside").doesNotContain("remove", "start replica of pg1");
     }
 
     @Test
