@@ -9,7 +9,9 @@
  * {@code GET /patroni} is answered from the simulated nodes, a fatal exit stops the daemon (a supervisor restarts it).
  *
  * <p><b>What is modelled:</b> per node a PostgreSQL ({@link dev.regent.sim.SimPostgres}: WAL as timeline segments with
- * unique ids, streaming from an upstream while its WAL continues ours, crash, start, stop, promote, pg_rewind,
+ * unique ids, streaming from an upstream while its WAL continues ours, crash, start, stop, promote naming its timeline
+ * after the newest history file in pg_wal and writing an end-of-recovery record, history files fetched from the
+ * upstream or written by the shell, pg_rewind finding the divergence point or "no rewind required" as pg_rewind 15,
  * basebackup); a client whose commits the primary alone acknowledges (asynchronous replication); faults drawn from the
  * seed ({@link dev.regent.sim.Fault}); invariants checked after every event ({@link dev.regent.sim.SimCluster}).
  *
