@@ -39,8 +39,8 @@ class ModuleBoundariesTest {
     /** Where each module's main classes are, found from one class known to live there. */
     private static final Map<String, URL> MODULES = new LinkedHashMap<>();
     /** The modules that bin/regent and bin/regentctl run: none may depend on the test kit. */
-    private static final List<String> PRODUCTION = List.of("regent-core", "regent-time", "regent-dcs", "regent-dcs-etcd",
-            "regent-dcs-raft", "regent-postgres", "regent-config", "regent-daemon", "regent-ctl");
+    private static final List<String> PRODUCTION = List.of("regent-core", "regent-time", "regent-dcs",
+            "regent-dcs-etcd", "regent-dcs-raft", "regent-postgres", "regent-config", "regent-daemon", "regent-ctl");
     private static final String MEMORY_STORE = "dev.regent.dcs.memory..";
 
     private static JavaClasses classes;
