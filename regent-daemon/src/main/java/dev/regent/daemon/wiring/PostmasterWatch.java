@@ -38,11 +38,20 @@ final class PostmasterWatch implements AutoCloseable {
 
     /**
      * True when the postmaster this watch knows has exited (one cheap liveness check, callable from any thread): lets
-     * a health check notice a death between two polls. False while no postmaster is known.
+     * a health check notice a death between two polls. False while no postmaster is known. A postmaster whose
+     * {@code postmaster.pid} is gone or names another process counts as exited too: it removes the file at the end of
+     * its shutdown, which is when {@code pg_ctl stop -w} returns, while the process itself may linger a moment (and
+     * stays a zombie until its parent reaps it). An unreadable file proves nothing.
      */
     boolean knownPostmasterExited() {
         ProcessHandle w = watched;
-        return w != null && !w.isAlive();
+        if (w == null) return false;
+        if (!w.isAlive()) return true;
+        try {
+            return pid.get().map(p -> p != w.pid()).orElse(true);
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private void run() {
