@@ -129,7 +129,9 @@ public final class Daemon {
             status.postmasterExited();  // the REST status follows at once, the next cycle decides
             loop.wakeUp();
         }, ticker, sleeper);
-        status.setPostmasterExitedCheck(watch::knownPostmasterExited);
+        // The watch may not know the postmaster yet (it looks one up once a second); postmaster.pid itself is the
+        // truth pg_ctl uses: once it is gone (pg_ctl stop -w has returned), postgres no longer runs.
+        status.setPostmasterExitedCheck(() -> watch.knownPostmasterExited() || postgresql.postmasterPid().isEmpty());
         status.setPostmasterStatusCheck(postgresql::postmasterStatus);
         watch.start();
         stopped.await();
