@@ -15,10 +15,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
@@ -180,7 +180,7 @@ public final class RaftKeyValueStore implements KeyValueStore {
     }
 
     private Result submit(Command c) throws DcsException {
-        Message reply = call(c.op(), rc -> rc.async().send(Codec.message(c)));
+        Message reply = call(c.op(), false, rc -> rc.async().send(Codec.message(c)));
         Result r = Codec.read(reply.getContent(), Result.class);
         synchronized (this) {
             lastRevision = Math.max(lastRevision, r.revision());
@@ -190,7 +190,7 @@ public final class RaftKeyValueStore implements KeyValueStore {
     }
 
     private Message read(String what, KvStateMachine.Query query) throws DcsException {
-        return call(what, rc -> rc.async().sendReadOnly(Codec.message(query)));
+        return call(what, true, rc -> rc.async().sendReadOnly(Codec.message(query)));
     }
 
     /**
@@ -210,9 +210,10 @@ public final class RaftKeyValueStore implements KeyValueStore {
      * that same peer, and a cut-off old leader refuses until the partition heals. So after such a refusal the next
      * send goes to the next peer of the group (a new client that starts there). When the call fails otherwise or
      * times out, the client is replaced too: a Ratis ordered client that gave up on one request refuses every later
-     * one, and closing it also stops its retries of the abandoned request.
+     * one, and closing it also stops its retries of the abandoned request. A read ({@code readOnly}) that failed
+     * because another call replaced its client meanwhile is resent; a write is not (it may have applied).
      */
-    private Message call(String what, Function<RaftClient, CompletableFuture<RaftClientReply>> send)
+    private Message call(String what, boolean readOnly, Function<RaftClient, CompletableFuture<RaftClientReply>> send)
             throws DcsException {
         Duration budget;
         synchronized (this) {
@@ -236,6 +237,8 @@ public final class RaftKeyValueStore implements KeyValueStore {
                     replace(used);
                     throw new DcsException("raft DCS " + what + " timed out after " + budget);
                 } catch (ExecutionException e) {
+                    // Another call replaced (and closed) this client meanwhile: resend a read through the new one.
+                    if (readOnly && used != client()) return RetryPolicy.Outcome.retry("client replaced", e.getCause());
                     failedClient[0] = used;
                     if (!transientRefusal(e.getCause())) {
                         replace(used);
@@ -284,7 +287,7 @@ public final class RaftKeyValueStore implements KeyValueStore {
     }
 
     /** The peer after {@code peer} in the group's order (the first one for an unknown peer). */
-    RaftPeerId peerAfter(RaftPeerId peer) {
+    private RaftPeerId peerAfter(RaftPeerId peer) {
         int i = peers.indexOf(peer);
         return peers.get((i + 1) % peers.size());
     }
