@@ -165,7 +165,9 @@ public final class Postgresql extends PostgresqlSql {
                         s.walPosition(), s.receiveLsn(), s.replayLsn(), s.replicationState(), null,
                         s.primarySlotName() == null || s.primarySlotName().isEmpty() ? null : s.primarySlotName(),
                         s.serverVersion(), s.postmasterStartTime() == null ? null : s.postmasterStartTime().toInstant(),
-                        s.pendingRestartReasonMap());
+                        s.pendingRestartReasonMap())
+                        .withTimelineStartLsn(Boolean.TRUE.equals(s.inRecovery())
+                                ? TimelineHistoryFile.startOf(dataDir, s.timeline()) : null);
             } catch (PostgresException e) {
                 LOG.warn("status query failed: {}", e.getMessage());
             }

@@ -181,20 +181,26 @@ public final class HaLoop implements AutoCloseable {
     private void runLoop() {
         while (!stopped) {
             long started = ticker.monotonicMillis();
-            int loopWait = 10;
-            boolean again = false;
-            boolean transitional = false;
+            long delay = 10_000;
             try {
-                again = cycle();
-                transitional = transitional();
-                loopWait = lastSettings == null ? 10 : lastSettings.loopWaitSeconds();
+                delay = nextCycleDelayMillis(cycle());
             } catch (RuntimeException e) {
                 // One bad cycle is logged with its stack trace and never kills the loop.
                 LOG.error("unexpected error in HA cycle", e);
             }
-            long next = again ? started + 100 : transitional ? started + 1000 : started + loopWait * 1000L;
-            sleepUntil(next);
+            sleepUntil(started + delay);
         }
+    }
+
+    /**
+     * How long after a cycle's start the next one runs unless the loop is woken: 100 ms when {@code again} (the cycle
+     * returned true: a failed action asks for a prompt re-decision), 1 s while postgres is in transition, otherwise
+     * loop_wait. The loop thread sleeps by it; a simulator schedules its next cycle by it.
+     */
+    public long nextCycleDelayMillis(boolean again) {
+        if (again) return 100;
+        if (transitional()) return 1000;
+        return (lastSettings == null ? 10 : lastSettings.loopWaitSeconds()) * 1000L;
     }
 
     /**

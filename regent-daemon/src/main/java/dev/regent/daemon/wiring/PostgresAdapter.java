@@ -3,6 +3,7 @@ package dev.regent.daemon.wiring;
 import dev.regent.core.config.NodeConfig;
 import dev.regent.core.ha.LocalPostgres;
 import dev.regent.core.ha.SlotNames;
+import dev.regent.core.model.TimelineHistory;
 import dev.regent.daemon.loop.PostgresPort;
 import dev.regent.daemon.loop.PostgresPortException;
 import dev.regent.postgres.CallbackRole;
@@ -12,11 +13,14 @@ import dev.regent.postgres.PgStatus;
 import dev.regent.postgres.Postgresql;
 import dev.regent.postgres.Role;
 import dev.regent.postgres.StopMode;
+import dev.regent.postgres.TimelineHistoryFile;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SortedMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -186,6 +190,37 @@ public final class PostgresAdapter implements PostgresPort {
         followedUrl = null;
         // A promoted primary must not keep primary_conninfo in its files: a later restart would make it a replica.
         run(() -> pg.writeConfig(Role.PRIMARY, null, null));
+    }
+
+    @Override
+    public void addTimelineHistoryFiles(SortedMap<Integer, List<TimelineHistory.Entry>> files)
+            throws PostgresPortException {
+        for (Map.Entry<Integer, List<TimelineHistory.Entry>> f : files.entrySet()) {
+            List<TimelineHistoryFile.Line> lines = new ArrayList<>();
+            for (TimelineHistory.Entry e : f.getValue()) {
+                lines.add(new TimelineHistoryFile.Line(e.timeline(), e.lsn(), e.reason()));
+            }
+            try {
+                if (TimelineHistoryFile.writeIfAbsent(pg.dataDir(), f.getKey(), lines)) {
+                    LOG.info("wrote the history file of timeline {} (used by the cluster) before promote", f.getKey());
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new PostgresPortException("could not write the history file of timeline " + f.getKey() + ": "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public TimelineHistory.Entry timelineSwitch(int timeline) {
+        try {
+            TimelineHistoryFile.Line l = TimelineHistoryFile.lastLine(pg.dataDir(), timeline);
+            return l == null ? null : new TimelineHistory.Entry(l.parentTimeline(), l.switchpoint(), l.reason(), null,
+                    null);
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warn("could not read the history file of timeline {}: {}", timeline, e.getMessage());
+            return null;
+        }
     }
 
     @Override

@@ -145,6 +145,9 @@ class HaLoopPromotionTest {
         @Override public void restart(Duration timeout) { }
         @Override public void checkpoint() { }
         @Override public void fireCallback(CallbackRunner.Action action, CallbackRole role) { }
+        @Override public void addTimelineHistoryFiles(
+                java.util.SortedMap<Integer, java.util.List<dev.regent.core.model.TimelineHistory.Entry>> files) { }
+        @Override public dev.regent.core.model.TimelineHistory.Entry timelineSwitch(int timeline) { return null; }
         @Override public String connUrl() { return "postgres://127.0.0.1:5433/postgres"; }
     }
 }

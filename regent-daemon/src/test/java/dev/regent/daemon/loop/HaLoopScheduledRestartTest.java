@@ -250,6 +250,9 @@ class HaLoopScheduledRestartTest {
         @Override public void checkpoint() { }
         @Override public void fireCallback(dev.regent.postgres.CallbackRunner.Action action,
                 dev.regent.postgres.CallbackRole role) { }
+        @Override public void addTimelineHistoryFiles(
+                java.util.SortedMap<Integer, java.util.List<dev.regent.core.model.TimelineHistory.Entry>> files) { }
+        @Override public dev.regent.core.model.TimelineHistory.Entry timelineSwitch(int timeline) { return null; }
         @Override public String connUrl() { return "postgres://127.0.0.1:5433/postgres"; }
     }
 }
