@@ -235,6 +235,26 @@ public final class PgConnection implements AutoCloseable {
         });
     }
 
+    /**
+     * This connection with a server-side statement_timeout (milliseconds) for every statement, and a socket read
+     * timeout a little longer, so a server that hangs cannot block the caller beyond it. Call before the first query.
+     */
+    public synchronized PgConnection withStatementTimeout(int millis) {
+        props.setProperty("options", "-c statement_timeout=" + millis);
+        props.setProperty("socketTimeout", Integer.toString(millis / 1000 + 2));
+        return this;
+    }
+
+    /** pg_is_in_recovery() of the server (one query). */
+    public synchronized boolean inRecovery() {
+        return withConnection("pg_is_in_recovery()", c -> {
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT pg_catalog.pg_is_in_recovery()")) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        });
+    }
+
     /** Runs CHECKPOINT (blocks until it completes; needed on a new primary before others pg_rewind from it). */
     public void checkpoint() {
         execute("CHECKPOINT");

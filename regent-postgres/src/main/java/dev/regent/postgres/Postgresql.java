@@ -536,6 +536,29 @@ public final class Postgresql extends PostgresqlSql {
         }
     }
 
+    /**
+     * Checks that the rewind source {@code sourceConnUrl} answers and is a primary, with the rewind user (else the
+     * superuser) as pg_rewind would connect, within 3 s to connect and 2 s for the query (Patroni's
+     * {@code check_leader_is_not_in_recovery}). Called before postgres is stopped for a rewind: a source that is
+     * down or still in recovery must never cost a running replica its postgres.
+     *
+     * @throws PostgresException naming why the source cannot be used
+     */
+    public void checkRewindSource(String sourceConnUrl) {
+        var hp = ConfigFiles.hostPort(sourceConnUrl);
+        PgUser user = rewindUser();
+        boolean inRecovery;
+        try (PgConnection c = new PgConnection(hp.getKey(), hp.getValue(), database(), user.username(),
+                user.password(), 3).withStatementTimeout(2_000)) {
+            inRecovery = c.inRecovery();
+        } catch (PostgresException e) {
+            throw new PostgresException("not accessible or not healthy: " + e.getMessage(), e);
+        }
+        if (inRecovery) {
+            throw new PostgresException("Leader is still in_recovery and therefore can't be used for rewind");
+        }
+    }
+
     /** Moves the stopped data directory to {@code <data_dir>.failed}; returns the new path (null when missing). */
     public Path moveDataDirAside() {
         synchronized (lifecycle) {

@@ -111,6 +111,21 @@ final class SimPostgresPort implements PostgresPort {
         pg().follow(followName);
     }
 
+    /**
+     * A source that this node cannot reach, whose postgres does not run, or that is still in recovery fails the check,
+     * as the real connection and {@code pg_is_in_recovery()} would; nothing changes locally.
+     */
+    @Override
+    public void checkRewindSource(String sourceConnUrl) throws PostgresPortException {
+        SimPostgres source = reachable(sourceConnUrl);
+        if (source == null || !source.running()) {
+            throw new PostgresPortException("not accessible or not healthy: could not connect to " + sourceConnUrl);
+        }
+        if (!source.acceptsWrites()) {
+            throw new PostgresPortException("Leader is still in_recovery and therefore can't be used for rewind");
+        }
+    }
+
     @Override
     public void rewind(String sourceConnUrl) throws PostgresPortException {
         boolean[] rewound = new boolean[1];

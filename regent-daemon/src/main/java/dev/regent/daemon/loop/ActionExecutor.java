@@ -306,10 +306,23 @@ public final class ActionExecutor {
         });
     }
 
+    /**
+     * pg_rewind from the leader, in the background slot. First, while postgres still runs, the source must answer and
+     * be a primary (Patroni's {@code check_leader_is_not_in_recovery}): a leader that was just killed (its lock still
+     * held: before ttl, or paused) or is still in recovery fails the rewind without touching the local postgres, and
+     * the decider tries again at a later cycle. Only then is postgres stopped and pg_rewind run.
+     */
     private ActionOutcome rewind(Action.Rewind r, Context ctx) {
         String url = connUrl(ctx, r.sourceMember());
         boolean wipe = ctx.removeDataOnRewindFailure();
         return background("rewind", r, ctx, () -> {
+            try {
+                pg.checkRewindSource(url);
+            } catch (PostgresPortException e) {
+                LOG.warn("Can not use {} for rewind: {}", r.sourceMember(), e.getMessage());
+                return done(ActionOutcome.failed("the rewind source " + r.sourceMember() + " cannot be used: "
+                        + e.getMessage()));
+            }
             pg.stop(StopMode.FAST, ctx.startTimeout());
             try {
                 pg.rewind(url);

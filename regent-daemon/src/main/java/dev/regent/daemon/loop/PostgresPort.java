@@ -62,6 +62,13 @@ public interface PostgresPort {
     /** Stream from another member: rewrite primary_conninfo/slot and reload when they changed. */
     void follow(String followName, String followConnUrl) throws PostgresPortException;
 
+    /**
+     * Checks, before anything is stopped for a rewind, that {@code sourceConnUrl} answers and is a primary (not in
+     * recovery), as Patroni's {@code check_leader_is_not_in_recovery}; throws with the reason otherwise (nothing
+     * changes locally either way).
+     */
+    void checkRewindSource(String sourceConnUrl) throws PostgresPortException;
+
     /** pg_rewind from {@code sourceConnUrl} (postgres must be stopped; crash recovery first when needed). */
     void rewind(String sourceConnUrl) throws PostgresPortException;
 

@@ -235,6 +235,12 @@ public final class PostgresAdapter implements PostgresPort {
     }
 
     @Override
+    public void checkRewindSource(String sourceConnUrl) throws PostgresPortException {
+        if (sourceConnUrl == null) throw new PostgresPortException("the rewind source has no conn_url");
+        run(() -> pg.checkRewindSource(sourceConnUrl));
+    }
+
+    @Override
     public void rewind(String sourceConnUrl) throws PostgresPortException {
         if (sourceConnUrl == null) throw new PostgresPortException("the rewind source has no conn_url");
         run(() -> pg.rewind(sourceConnUrl,

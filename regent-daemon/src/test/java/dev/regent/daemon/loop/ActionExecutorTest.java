@@ -144,6 +144,49 @@ class ActionExecutorTest {
         assertThat(pg.calls).containsSubsequence("rewind", "aside").doesNotContain("remove", "start replica of pg1");
     }
 
+    /**
+     * The leader was killed while its lock is still held (paused, or before ttl): the rewind source does not answer.
+     * The rewind fails before anything is stopped: the replica keeps running, and the memory keeps the rewind pending
+     * so that the decider tries again at a later cycle.
+     */
+    @Test
+    void aRewindSourceThatDoesNotAnswerLeavesTheRunningReplicaAlone() throws Exception {
+        pg.rewindSourceProblem = "not accessible or not healthy: Connection refused";
+        pg.observed = new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, "1", true, "in archive recovery",
+                1, 1_200, 1_200L, 1_200L, null, "pg1", null);
+        ClusterView c = leaderPg1OnTimeline(2);
+        ActionExecutor.Context ctx = new ActionExecutor.Context(c, pg.observed, 30, Duration.ofSeconds(5),
+                "{\"ttl\":30}", true, true);
+        ActionExecutor.Result r = executor.run(List.of(new Action.Rewind("pg1")), ctx, NodeMemory.INITIAL);
+        assertThat(r.allSucceeded()).as("handed to the background slot").isTrue();
+        BackgroundRunner.Finished f = awaitBackground();
+        assertThat(pg.calls).containsExactly("check rewind source postgres://pg1:5432/postgres");
+        assertThat(f.memoryUpdate().apply(NodeMemory.INITIAL).rewindOrReinitNeeded()).isTrue();
+    }
+
+    /** A source that answers as a primary: checked first, then postgres is stopped, rewound and started. */
+    @Test
+    void aHealthyRewindSourceIsCheckedBeforePostgresIsStopped() throws Exception {
+        pg.observed = new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, "1", true, "in archive recovery",
+                2, 1_200, 1_200L, 1_200L, null, "pg1", null);
+        ActionExecutor.Context ctx = new ActionExecutor.Context(leaderPg1OnTimeline(2), pg.observed, 30,
+                Duration.ofSeconds(5), "{\"ttl\":30}", false, true);
+        executor.run(List.of(new Action.Rewind("pg1")), ctx, NodeMemory.INITIAL);
+        assertThat(awaitBackground().ok()).isTrue();
+        assertThat(pg.calls).containsSubsequence("check rewind source postgres://pg1:5432/postgres", "stop fast",
+                "rewind", "start replica of pg1");
+    }
+
+    private static ClusterView leaderPg1OnTimeline(int timeline) {
+        MemberData leaderData = new MemberData(
+                "postgres://pg1:5432/postgres", "http://pg1:8008/patroni", null, "running", "primary", "4.0.0", 2_000L,
+                null, null, null, timeline, null, null, null, null, null, false, null);
+        Member pg1 = new Member("pg1", 1, null, leaderData);
+        return new ClusterView("1", null, new dev.regent.core.model.Leader("pg1", 3, "lease", pg1), null,
+                List.of(pg1), null, null, new TimelineHistory(1, List.of(
+                        new TimelineHistory.Entry(1, 1_000, "no recovery target specified", null, "pg1"))), null);
+    }
+
     @Test
     void promotionKeepsTheHistoryEntryThePreviousLeaderWroteAfterThisCyclesViewWasRead() throws Exception {
         ClusterView staleView = dcs.load();  // read before the previous leader's history write landed
@@ -354,7 +397,9 @@ class ActionExecutorTest {
 
     @Test
     void aStartAsPrimaryWithinTheLeaseIsReportedStarted() throws Exception {
+        pg.startGate = new java.util.concurrent.CountDownLatch(1);  // still running when the test looks at the slot
         startAsPrimaryWithTheLock();
+        pg.startGate.countDown();
         BackgroundRunner.Finished f = awaitBackground();
         assertThat(f.ok()).isTrue();
         assertThat(pg.calls).containsSubsequence("start primary", "callback on_start").doesNotContain("stop immediate");
@@ -447,6 +492,11 @@ class ActionExecutorTest {
         }
         @Override public void promote() { calls.add("promote"); }
         @Override public void follow(String name, String url) { calls.add("follow " + name); }
+        volatile String rewindSourceProblem;
+        @Override public void checkRewindSource(String url) throws PostgresPortException {
+            calls.add("check rewind source " + url);
+            if (rewindSourceProblem != null) throw new PostgresPortException(rewindSourceProblem);
+        }
         @Override public void rewind(String url) { calls.add("rewind"); }
         @Override public boolean canRewind() { return true; }
         @Override public void removeDataDirectory() { calls.add("remove"); }

@@ -170,6 +170,7 @@ class HaLoopDivergenceTest {
         @Override public void prePromote() { }
         @Override public void promote() { }
         @Override public void follow(String name, String url) { following = name; }
+        @Override public void checkRewindSource(String url) { }
         @Override public void rewind(String url) {
             rewindSource = url;
             rewinds++;

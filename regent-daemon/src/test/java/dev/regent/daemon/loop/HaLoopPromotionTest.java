@@ -135,6 +135,7 @@ class HaLoopPromotionTest {
         }
         @Override public void promote() { promoted = true; }
         @Override public void follow(String name, String url) { }
+        @Override public void checkRewindSource(String url) { }
         @Override public void rewind(String url) { }
         @Override public boolean canRewind() { return true; }
         @Override public void removeDataDirectory() { }

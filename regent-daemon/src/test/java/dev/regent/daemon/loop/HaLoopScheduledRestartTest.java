@@ -234,6 +234,7 @@ class HaLoopScheduledRestartTest {
         @Override public void prePromote() { }
         @Override public void promote() { }
         @Override public void follow(String name, String url) { following = name; }
+        @Override public void checkRewindSource(String url) { }
         @Override public void rewind(String url) { }
         @Override public boolean canRewind() { return true; }
         @Override public void removeDataDirectory() { }

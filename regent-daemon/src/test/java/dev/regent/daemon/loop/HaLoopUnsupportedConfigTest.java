@@ -147,6 +147,7 @@ class HaLoopUnsupportedConfigTest {
         @Override public void prePromote() { }
         @Override public void promote() { }
         @Override public void follow(String name, String url) { stops++; }
+        @Override public void checkRewindSource(String url) { }
         @Override public void rewind(String url) { }
         @Override public boolean canRewind() { return true; }
         @Override public void removeDataDirectory() { }
