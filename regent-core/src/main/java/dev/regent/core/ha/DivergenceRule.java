@@ -31,6 +31,9 @@ import java.util.List;
  *       either replayed soon (and seen at a later cycle, as this rule runs every cycle) or skipped when the startup
  *       process switches to the new timeline first.</li>
  * </ul>
+ * A running replica (the last two cases) is judged only in a cycle where the leader answered {@code GET /patroni} as a
+ * running primary, as Patroni reads the leader's timeline over a connection before it decides: a leader killed while
+ * its lock is still held (before ttl, or paused) leaves its replicas running as they are.
  */
 public final class DivergenceRule {
     private DivergenceRule() {}
@@ -52,9 +55,11 @@ public final class DivergenceRule {
      * @param memory                the node memory before the decider runs
      * @param myName                this node's member name
      * @param backgroundTaskRunning a long action (rewind, clone, restart...) is in progress: it owns the data directory
+     * @param leaderAnswer          the leader's answer to {@code GET /patroni} in this cycle, null when it was not
+     *                              asked ({@link ObservationPlan} asks whenever a running replica may be judged)
      */
     public static Result note(ClusterView cluster, LocalPostgres local, NodeMemory memory, String myName,
-                              boolean backgroundTaskRunning) {
+                              boolean backgroundTaskRunning, PeerStatus leaderAnswer) {
         NodeMemory m = memory;
         if (!local.dataDirEmpty() && stoppedFormerPrimary(local)) {
             m = m.withCheckDivergedLsn(true);  // whatever happens next, check once a new timeline is known
@@ -70,6 +75,17 @@ public final class DivergenceRule {
                             + " holds the lock: checking with pg_rewind before following it");
         }
         if (!local.isReplica()) return Result.quiet(m);
+        if (m.checkDivergedLsn() && streamingOnTheLeadersTimeline(cluster, local)) {
+            // PostgreSQL proved our history is a prefix of the leader's: nothing to ask the leader
+            return Result.quiet(m.withCheckDivergedLsn(false));
+        }
+        if (!runningPrimary(leaderAnswer, cluster.leader().name())) {
+            // As Patroni (_check_timeline_and_lsn asks the leader over a connection before judging): a running
+            // replica is judged only against a leader that answers as a running primary. A leader just killed (its
+            // lock still held: before ttl, or paused) proves nothing, and its replica must keep running; check again
+            // at a later cycle.
+            return Result.quiet(m);
+        }
         Result checked = m.checkDivergedLsn() ? startedFormerPrimary(cluster, local, m) : Result.quiet(m);
         if (checked.memory().rewindOrReinitNeeded() || "streaming".equals(local.replicationState())) return checked;
         return offTheLeadersHistory(cluster, local, checked.memory());
@@ -189,6 +205,30 @@ public final class DivergenceRule {
         if (leaderBegan == null || leaderBegan.equals(began)) return null;
         return "timeline " + timeline + " began at " + began + ", " + cluster.leader().name() + "'s timeline "
                 + timeline + " at " + leaderBegan + ": another member's timeline of the same number";
+    }
+
+    /** Streaming, on the timeline the leader publishes. */
+    private static boolean streamingOnTheLeadersTimeline(ClusterView cluster, LocalPostgres local) {
+        Integer leaders = cluster.leader().member() == null ? null : cluster.leader().member().data().timeline();
+        return leaders != null && leaders == local.timeline() && "streaming".equals(local.replicationState());
+    }
+
+    /** The leader answered this cycle's {@code GET /patroni} as a running primary. */
+    private static boolean runningPrimary(PeerStatus answer, String leader) {
+        return answer != null && answer.name().equals(leader) && answer.reachable() && answer.running()
+                && answer.primary();
+    }
+
+    /**
+     * True when the rule may judge a running replica in this cycle ({@link #note} then needs the leader's answer):
+     * another member holds the lock and the replica does not stream the leader's timeline.
+     */
+    public static boolean judgesRunningReplica(ClusterView cluster, LocalPostgres local, String myName) {
+        if (cluster == null || cluster.leader() == null || cluster.isLeader(myName) || !local.isReplica()
+                || local.dataDirEmpty()) {
+            return false;
+        }
+        return !streamingOnTheLeadersTimeline(cluster, local);
     }
 
     /** The WAL position the leader publishes with its timeline (the two come from one observation). */

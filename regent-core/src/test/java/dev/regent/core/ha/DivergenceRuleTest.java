@@ -60,12 +60,28 @@ class DivergenceRuleTest {
                 null);
     }
 
+    private static ClusterView paused(ClusterView c) {
+        ClusterView p = new ClusterView(c.initialize(), new dev.regent.core.model.ClusterConfig(1,
+                java.util.Map.of("pause", true)), c.leader(), c.status(), c.members(), c.failover(), c.sync(),
+                c.history(), c.failsafe());
+        assertThat(p.isPaused()).isTrue();
+        return p;
+    }
+
     private static ClusterView unlocked() {
         return ledBy(null, null, false);
     }
 
+    /** The leader answers GET /patroni as a running primary: the rule may judge a running replica. */
     private static DivergenceRule.Result note(ClusterView c, LocalPostgres l, NodeMemory m) {
-        return DivergenceRule.note(c, l, m, "pg1", false);
+        PeerStatus leader = c == null || c.leader() == null ? null
+                : new PeerStatus(c.leader().name(), true, true, 2_000, 4, 1, true);
+        return DivergenceRule.note(c, l, m, "pg1", false, leader);
+    }
+
+    private static DivergenceRule.Result noteWithLeaderAnswer(ClusterView c, LocalPostgres l, NodeMemory m,
+                                                              PeerStatus leader) {
+        return DivergenceRule.note(c, l, m, "pg1", false, leader);
     }
 
     @ParameterizedTest(name = "a primary stopped as \"{0}\" while pg0 holds the lock is rewound first")
@@ -200,6 +216,65 @@ class DivergenceRuleTest {
         assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
         assertThat(r.info()).isEqualTo("local timeline 3 lsn 1120 is past the point 1000 where pg0 forked timeline 4:"
                 + " rewind needed");
+    }
+
+    /**
+     * The CI failure this gate fixes (PauseEndToEndTest): pg0 leads on timeline 4 and was just killed while its lock
+     * is still held (paused, or before ttl). Its replicas stop streaming; the DCS still shows it as the leader on
+     * timeline 4 with /history. A leader that does not answer, or answers with postgres not running, proves
+     * nothing: no rewind is decided and the replica keeps running, even where the DCS alone would say "rewind".
+     */
+    @ParameterizedTest(name = "leader answer: {0}")
+    @ValueSource(strings = {"not asked", "unreachable", "postgres not running", "not a primary", "another member"})
+    void aLeaderJustKilledWithItsLockStillHeldDecidesNoRewind(String answer) {
+        PeerStatus leader = switch (answer) {
+            case "not asked" -> null;
+            case "unreachable" -> PeerStatus.unreachable("pg0");
+            case "postgres not running" -> new PeerStatus("pg0", true, false, 0, 4, 1, false);
+            case "not a primary" -> new PeerStatus("pg0", true, false, 2_000, 4, 1, true);
+            case "another member" -> new PeerStatus("pg2", true, true, 2_000, 4, 1, true);
+            default -> throw new IllegalArgumentException(answer);
+        };
+        for (ClusterView c : List.of(ledBy("pg0", 4, true), paused(ledBy("pg0", 4, true)))) {
+            for (NodeMemory m : List.of(NodeMemory.INITIAL, CHECKING)) {
+                DivergenceRule.Result r = noteWithLeaderAnswer(c, replica(3, FORK + 120, "in archive recovery"), m,
+                        leader);
+                assertThat(r.memory()).as("no rewind decided; the check stays as it was").isEqualTo(m);
+                assertThat(r.info()).isNull();
+            }
+        }
+        assertThat(note(ledBy("pg0", 4, true), replica(3, FORK + 120, "in archive recovery"), NodeMemory.INITIAL)
+                .memory().rewindOrReinitNeeded()).as("the same evidence, with the leader answering").isTrue();
+    }
+
+    /** A killed primary's own data directory is still checked (the rewind then checks its source before starting). */
+    @Test
+    void aStoppedFormerPrimaryIsCheckedWhateverTheLeaderAnswers() {
+        assertThat(noteWithLeaderAnswer(ledBy("pg0", 4, true), stopped("in production"), NodeMemory.INITIAL,
+                PeerStatus.unreachable("pg0")).memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+    }
+
+    /** Streaming on the leader's timeline ends a former primary's check without asking the leader. */
+    @Test
+    void streamingTheLeadersTimelineClearsTheCheckWithoutTheLeadersAnswer() {
+        assertThat(noteWithLeaderAnswer(ledBy("pg0", 4, true), replica(4, FORK + 120, "streaming"), CHECKING, null)
+                .memory()).isEqualTo(NodeMemory.INITIAL);
+    }
+
+    /** The plan asks the leader whenever the rule may judge a running replica, and only then. */
+    @Test
+    void theRuleJudgesARunningReplicaOnlyWhenItDoesNotStreamTheLeadersTimeline() {
+        assertThat(DivergenceRule.judgesRunningReplica(ledBy("pg0", 4, true),
+                replica(3, FORK + 120, "in archive recovery"), "pg1")).isTrue();
+        assertThat(DivergenceRule.judgesRunningReplica(ledBy("pg0", 4, true), replica(3, FORK + 120, "streaming"),
+                "pg1")).as("streaming an older timeline").isTrue();
+        assertThat(DivergenceRule.judgesRunningReplica(ledBy("pg0", 4, true), replica(4, FORK + 120, "streaming"),
+                "pg1")).isFalse();
+        assertThat(DivergenceRule.judgesRunningReplica(ledBy("pg1", 4, true),
+                replica(3, FORK + 120, "in archive recovery"), "pg1")).as("the lock is mine").isFalse();
+        assertThat(DivergenceRule.judgesRunningReplica(unlocked(), replica(3, FORK + 120, "in archive recovery"),
+                "pg1")).isFalse();
+        assertThat(DivergenceRule.judgesRunningReplica(ledBy("pg0", 4, true), stopped("shut down"), "pg1")).isFalse();
     }
 
     @Test
@@ -398,9 +473,9 @@ class DivergenceRuleTest {
     @Test
     void theLeaderClearsTheCheck() {
         DivergenceRule.Result r = DivergenceRule.note(ledBy("pg1", 4, true), replica(3, FORK + 120, "streaming"),
-                CHECKING, "pg1", false);
+                CHECKING, "pg1", false, null);
         assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL);
-        assertThat(DivergenceRule.note(ledBy("pg1", 4, true), stopped("shut down"), NodeMemory.INITIAL, "pg1", false)
+        assertThat(DivergenceRule.note(ledBy("pg1", 4, true), stopped("shut down"), NodeMemory.INITIAL, "pg1", false, null)
                 .memory()).as("the lock holder's own stopped data directory is its own history")
                 .isEqualTo(NodeMemory.INITIAL);
     }
@@ -408,11 +483,11 @@ class DivergenceRuleTest {
     @Test
     void aBackgroundTaskLeavesTheMemoryAlone() {
         LocalPostgres diverged = replica(3, FORK + 120, "in archive recovery");
-        DivergenceRule.Result r = DivergenceRule.note(ledBy("pg0", 4, true), diverged, CHECKING, "pg1", true);
+        DivergenceRule.Result r = DivergenceRule.note(ledBy("pg0", 4, true), diverged, CHECKING, "pg1", true, null);
         assertThat(r.memory()).isEqualTo(CHECKING);
         assertThat(r.info()).isNull();
         // a former primary seen stopped during a task is remembered, but judged only once the task is over
-        r = DivergenceRule.note(ledBy("pg0", 4, true), stopped("shut down"), NodeMemory.INITIAL, "pg1", true);
+        r = DivergenceRule.note(ledBy("pg0", 4, true), stopped("shut down"), NodeMemory.INITIAL, "pg1", true, null);
         assertThat(r.memory()).isEqualTo(CHECKING);
         assertThat(r.info()).isNull();
     }

@@ -223,7 +223,6 @@ public final class HaLoop implements AutoCloseable {
             cluster = null;
         }
         LocalPostgres local = pg.observe();
-        memory = noteDivergenceRisk(cluster, local, memory);
         HaSettings settings = settingsProvider.settings(cluster);
         logUnsupportedDynamicSettings(settings);
         applyDcsSettings(settings);
@@ -231,6 +230,7 @@ public final class HaLoop implements AutoCloseable {
         ObservationPlan plan = ObservationPlan.forCycle(cluster, local, name);
         Map<String, PeerStatus> peers = plan.probePeers() ? prober.probe(cluster.members(), name) : Map.of();
         if (plan.reobserveLocalAfterProbe()) local = ObservationPlan.afterProbe(local, pg.observe());
+        memory = noteDivergenceRisk(cluster, local, memory, peers);
         List<Command> cmds = new ArrayList<>();
         for (Command c; (c = commands.poll()) != null; ) cmds.add(c);
         long now = ticker.monotonicMillis();
@@ -260,8 +260,10 @@ public final class HaLoop implements AutoCloseable {
     }
 
     /** The rewind-needed rule ({@link DivergenceRule}) on this cycle's observations; logs its finding. */
-    private NodeMemory noteDivergenceRisk(ClusterView cluster, LocalPostgres local, NodeMemory mem) {
-        DivergenceRule.Result r = DivergenceRule.note(cluster, local, mem, name, slot.running() != null);
+    private NodeMemory noteDivergenceRisk(ClusterView cluster, LocalPostgres local, NodeMemory mem,
+                                          Map<String, PeerStatus> peers) {
+        PeerStatus leader = cluster == null || cluster.leader() == null ? null : peers.get(cluster.leader().name());
+        DivergenceRule.Result r = DivergenceRule.note(cluster, local, mem, name, slot.running() != null, leader);
         if (r.info() != null) LOG.info(r.info());
         return r.memory();
     }
