@@ -197,6 +197,12 @@ public final class DivergenceRule {
         if (began == null || published == null || published != timeline || history.isEmpty()) return null;
         TimelineHistory.Entry last = history.get(history.size() - 1);
         Long leaderBegan = null;
+        if (last.timeline() >= timeline) {
+            // The leader already promoted from the timeline it still publishes (it writes /history before its member
+            // key shows the new timeline): the last entry is where that timeline ended, and says nothing about where
+            // it began. Nothing proves this data directory cannot follow; the decider checks again.
+            return null;
+        }
         if (cluster.leader().name().equals(last.newLeader())) {
             leaderBegan = last.lsn();  // the leader's own promotion, to its published timeline
         } else if (cluster.history().clusterTimeline() == timeline) {

@@ -435,6 +435,22 @@ class DivergenceRuleTest {
                 .as("the leader's start of 4 not recorded").isNull();
     }
 
+    /**
+     * MixedClusterTest (CI, moved aside for nothing): pg0 just promoted from timeline 3 at 1000 and wrote /history,
+     * but its member key still shows the timeline it promoted from. This node's timeline 3 began at 500, as pg0's
+     * did: pg_rewind rightly found no rewind required, and it can follow pg0's new timeline. The last entry of
+     * /history is where the published timeline ended, not where it began.
+     */
+    @Test
+    void aLeaderStillPublishingTheTimelineItPromotedFromProvesNoOtherMembersTimeline() {
+        assertThat(DivergenceRule.cannotFollowAfterRewind(ledBy("pg0", 3, true), 3, 500L)).isNull();
+        assertThat(DivergenceRule.cannotFollowAfterRewind(ledBy("pg0", 3, true), 3, 700L))
+                .as("one that began elsewhere is still caught once pg0 publishes 4, by the decider's next check")
+                .isNull();
+        assertThat(note(ledBy("pg0", 4, true), replica(3, FORK, "in archive recovery").withTimelineStartLsn(700L),
+                NodeMemory.INITIAL).memory().rewindOrReinitNeeded()).isTrue();
+    }
+
     @Test
     void theLeadersAncestorsAreNoOrphans() {
         assertThat(note(ledBy("pg0", 5, true), replica(3, FORK, "in archive recovery"), NodeMemory.INITIAL).memory())
