@@ -215,6 +215,19 @@ public final class SimPostgres {
     }
 
     /**
+     * The check a rewind makes before stopping anything (Patroni's {@code check_leader_is_not_in_recovery}): the
+     * source ({@code null} when this node cannot reach it) must run and accept writes. Changes nothing, here or there.
+     */
+    public void checkRewindSource(SimPostgres source) throws PgFailure {
+        if (source == null || !source.running) {
+            throw new PgFailure("not accessible or not healthy: could not connect to the source");
+        }
+        if (!source.acceptsWrites()) {
+            throw new PgFailure("Leader is still in_recovery and therefore can't be used for rewind");
+        }
+    }
+
+    /**
      * pg_rewind from {@code source}, as pg_rewind 15 does it: postgres stopped. On the same timeline number as the
      * source: "source and target cluster are on the same timeline", no rewind required. Otherwise it finds the last
      * timeline both histories share (same number, same fork point) and the divergence point, where the earlier of the

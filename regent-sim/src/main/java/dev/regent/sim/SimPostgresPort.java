@@ -117,13 +117,7 @@ final class SimPostgresPort implements PostgresPort {
      */
     @Override
     public void checkRewindSource(String sourceConnUrl) throws PostgresPortException {
-        SimPostgres source = reachable(sourceConnUrl);
-        if (source == null || !source.running()) {
-            throw new PostgresPortException("not accessible or not healthy: could not connect to " + sourceConnUrl);
-        }
-        if (!source.acceptsWrites()) {
-            throw new PostgresPortException("Leader is still in_recovery and therefore can't be used for rewind");
-        }
+        check(() -> pg().checkRewindSource(reachable(sourceConnUrl)));
     }
 
     @Override

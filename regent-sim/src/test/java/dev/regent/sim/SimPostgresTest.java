@@ -55,6 +55,20 @@ class SimPostgresTest {
         assertThat(a.wal().contains(1, lost)).isFalse();
     }
 
+    /** A rewind's source check fails against a dead, unreachable or in-recovery source, and stops nothing. */
+    @Test
+    void aRewindSourceMustRunAndAcceptWrites() throws Exception {
+        primaryAndReplica();
+        b.checkRewindSource(a);
+        assertThatThrownBy(() -> b.checkRewindSource(null)).hasMessageStartingWith("not accessible or not healthy");
+        assertThatThrownBy(() -> a.checkRewindSource(b))
+                .hasMessage("Leader is still in_recovery and therefore can't be used for rewind");
+        a.crash();
+        assertThatThrownBy(() -> b.checkRewindSource(a)).hasMessageStartingWith("not accessible or not healthy");
+        assertThat(b.running()).as("the replica keeps running").isTrue();
+        assertThat(b.observe().isReplica()).isTrue();
+    }
+
     @Test
     void aReplicaAtTheForkPointFollowsTheNewTimeline() throws Exception {
         SimPostgres c = new SimPostgres("n2");
