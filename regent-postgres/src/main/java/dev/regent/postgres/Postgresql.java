@@ -196,7 +196,7 @@ public final class Postgresql extends PostgresqlSql {
      * a replica past the switch point would then look as if it replayed past the fork on its old timeline. 0 (unknown,
      * as Patroni publishes none) when the replication connection fails: pg_hba must allow it for the replication user.
      */
-    private int timelineOf(PgStatus s) {
+    public int timelineOf(PgStatus s) {
         if (!s.inRecovery() || "streaming".equals(s.replicationState())) return s.timeline();
         try {
             return PgConnection.identifySystemTimeline(listen.localHost(), listen.port(), cfg.replication().username(),

@@ -77,11 +77,15 @@ public final class PostgresAdapter implements PostgresPort {
                 PgStatus s = pg.status();
                 lastStatus = s;
                 role = s.inRecovery() ? Role.REPLICA : Role.PRIMARY;
-                return new LocalPostgres(ps, false, s.systemIdentifier(), s.inRecovery(), null, s.timeline(),
+                // a standby that does not stream: the timeline it replays, not pg_control's (Postgresql.timelineOf)
+                int timeline = pg.timelineOf(s);
+                return new LocalPostgres(ps, false, s.systemIdentifier(), s.inRecovery(), null, timeline,
                         s.walPosition(), s.receiveLsn(), s.replayLsn(), s.replicationState(),
                         s.inRecovery() ? followedMember : null, s.primarySlotName(), s.serverVersion(),
                         s.postmasterStartTime() == null ? null : s.postmasterStartTime().toInstant(),
-                        s.pendingRestartReasonMap());
+                        s.pendingRestartReasonMap())
+                        .withTimelineStartLsn(s.inRecovery() ? TimelineHistoryFile.startOf(pg.dataDir(), timeline)
+                                : null);
             } catch (RuntimeException e) {
                 LOG.debug("status query failed: {}", e.getMessage());
                 // the postmaster may have died after it was seen alive (a kill during the query): then it is down
