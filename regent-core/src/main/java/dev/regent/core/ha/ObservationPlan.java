@@ -13,8 +13,9 @@ import java.util.Objects;
  * unlocked (the leader race compares positions), a {@code failover} key exists (a manual failover checks its
  * candidates), or this node holds the lock while its postgres is not a running primary (start timeouts need
  * Patroni's {@code is_failover_possible}), or this node runs a replica that does not stream the leader's timeline
- * ({@link DivergenceRule} judges it only against a leader that answers as a running primary). No peer is asked without a DCS snapshot or with an empty data directory
- * (the bootstrap rules never compare). Members without an {@code api_url} cannot be asked.
+ * ({@link DivergenceRule} judges it only against a leader that answers as a running primary). No peer is asked
+ * without a DCS snapshot or with an empty data directory (the bootstrap rules never compare). Members without an
+ * {@code api_url} cannot be asked.
  *
  * @param probePeers               ask the other members' REST APIs ({@code GET /patroni}) this cycle
  * @param reobserveLocalAfterProbe read the local postgres again once the peers answered, and keep the result of

@@ -491,7 +491,8 @@ class DivergenceRuleTest {
         DivergenceRule.Result r = DivergenceRule.note(ledBy("pg1", 4, true), replica(3, FORK + 120, "streaming"),
                 CHECKING, "pg1", false, null);
         assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL);
-        assertThat(DivergenceRule.note(ledBy("pg1", 4, true), stopped("shut down"), NodeMemory.INITIAL, "pg1", false, null)
+        assertThat(DivergenceRule.note(ledBy("pg1", 4, true), stopped("shut down"), NodeMemory.INITIAL, "pg1", false,
+                null)
                 .memory()).as("the lock holder's own stopped data directory is its own history")
                 .isEqualTo(NodeMemory.INITIAL);
     }
