@@ -7,7 +7,7 @@ import java.util.function.UnaryOperator;
 /**
  * The background slot of a simulated node: a submitted task runs after its simulated duration, as one event (see
  * {@link SimCluster#runInBackground}); then the slot is free, its outcome waits for the loop's next cycle and the
- * loop is woken, as the production slot does from its thread.
+ * loop is woken when the task completed ({@link Finished#wakesLoop()}), as the production slot does from its thread.
  */
 final class SimBackgroundRunner implements BackgroundRunner {
     private final SimCluster cluster;
@@ -41,10 +41,11 @@ final class SimBackgroundRunner implements BackgroundRunner {
             if (generation != submitted) return;
             Finished result;
             try {
-                result = new Finished(name, true, task.run(), null);
+                Result r = task.run();
+                result = new Finished(name, true, r.completed(), r.memoryUpdate(), null);
                 cluster.trace.add(node.name, name + " finished");
             } catch (Exception e) {
-                result = new Finished(name, false, onFailure, String.valueOf(e.getMessage()));
+                result = new Finished(name, false, false, onFailure, String.valueOf(e.getMessage()));
                 cluster.trace.add(node.name, name + " failed: " + e.getMessage());
             }
             finish(result);
@@ -56,6 +57,7 @@ final class SimBackgroundRunner implements BackgroundRunner {
         finished = result;
         running = null;
         runningOnFailure = null;
+        if (!result.wakesLoop()) return;  // retried at the loop's own pace, as production does
         onFinish.run();  // HaLoop.wakeUp: sets the loop's wake flag...
         cluster.wake(node);  // ...which the simulated loop sees as its next cycle coming now
     }
@@ -73,7 +75,7 @@ final class SimBackgroundRunner implements BackgroundRunner {
         if (running == null) return;
         generation++;
         cluster.trace.add(node.name, running + " cancelled");
-        finish(new Finished(running, false, runningOnFailure, "interrupted"));
+        finish(new Finished(running, false, false, runningOnFailure, "interrupted"));
     }
 
     @Override

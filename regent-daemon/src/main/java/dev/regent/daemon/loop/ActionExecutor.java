@@ -508,14 +508,16 @@ public final class ActionExecutor {
 
     /**
      * Hand {@code task} to the background slot. When it ends, the loop applies {@link MemoryContract#after} for
-     * {@code action} (nothing when null) with the task's outcome; an exception counts as FAILED.
+     * {@code action} (nothing when null) with the task's outcome; an exception counts as FAILED. Only a task whose
+     * outcome proceeds brings the loop's next cycle forward (see {@link BackgroundRunner.Finished#wakesLoop()}).
      */
     private ActionOutcome background(String name, Action action, Context ctx, LongTask task) {
         int ttl = ctx.ttlSeconds();
         boolean submitted = slot.submit(name, () -> {
             Done d = task.run();
             if (!d.outcome().proceeds()) LOG.info("{} did not complete: {}", name, d.outcome().detail());
-            return memoryAfter(action, d.outcome(), d.atMillis(), ttl);
+            return new BackgroundRunner.Result(memoryAfter(action, d.outcome(), d.atMillis(), ttl),
+                    d.outcome().proceeds());
         }, memoryAfter(action, ActionOutcome.failed(name + " failed"), 0, ttl));
         return submitted ? ActionOutcome.BACKGROUND : ActionOutcome.refused(slot.running() + " is still in progress");
     }

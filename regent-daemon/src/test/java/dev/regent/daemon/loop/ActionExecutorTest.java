@@ -162,6 +162,7 @@ class ActionExecutorTest {
         BackgroundRunner.Finished f = awaitBackground();
         assertThat(pg.calls).containsExactly("check rewind source postgres://pg1:5432/postgres");
         assertThat(f.memoryUpdate().apply(NodeMemory.INITIAL).rewindOrReinitNeeded()).isTrue();
+        assertThat(f.wakesLoop()).as("retried at the loop's pace, not at once").isFalse();
     }
 
     /** A source that answers as a primary: checked first, then postgres is stopped, rewound and started. */
@@ -172,7 +173,7 @@ class ActionExecutorTest {
         ActionExecutor.Context ctx = new ActionExecutor.Context(leaderPg1OnTimeline(2), pg.observed, 30,
                 Duration.ofSeconds(5), "{\"ttl\":30}", false, true);
         executor.run(List.of(new Action.Rewind("pg1")), ctx, NodeMemory.INITIAL);
-        assertThat(awaitBackground().ok()).isTrue();
+        assertThat(awaitBackground().wakesLoop()).as("completed: the next cycle comes at once").isTrue();
         assertThat(pg.calls).containsSubsequence("check rewind source postgres://pg1:5432/postgres", "stop fast",
                 "rewind", "start replica of pg1");
     }
