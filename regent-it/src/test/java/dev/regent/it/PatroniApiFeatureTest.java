@@ -113,7 +113,10 @@ class PatroniApiFeatureTest {
     void checkApiRequestsForThePrimaryReplicaPairInThePauseMode() throws Exception {
         steps.start(1);
         steps.replicationWorks(0, 1, 20);
-        FeatureSteps.Result pause = steps.ctl("pause", "it");
+        // --wait: the kill must hit a node that knows the cluster is paused. Without it, a cycle of node1 that read
+        // the DCS just before the pause and saw postgres just after the kill started postgres again (not paused
+        // yet, as Patroni would too), and the key never showed "stopped".
+        FeatureSteps.Result pause = steps.ctl("pause", "it", "--wait");
         assertThat(pause.code()).as(pause.toString()).isZero();
         steps.killPostmaster(1);
         SoftAssertions soft = new SoftAssertions();
