@@ -393,6 +393,11 @@ public final class ZooKeeperKeyValueStore implements KeyValueStore {
         }
     }
 
+    /** The current ZooKeeper handle (tests expire its session from another handle). */
+    org.apache.zookeeper.ZooKeeper handle() throws Exception {
+        return sessions.client().getZookeeperClient().getZooKeeper();
+    }
+
     @Override
     public void close() {
         sessions.close();

@@ -9,8 +9,8 @@ import org.apache.curator.test.TestingServer;
 
 /**
  * A real ZooKeeper server (ZooKeeper's own server code, run in this JVM by Curator's TestingServer) on a free
- * loopback port, with a short tickTime so that sessions of 1-10 s are allowed (the server keeps session timeouts within
- * 2-20 ticks). Stop and restart keep the port and the data.
+ * loopback port, with a short tickTime so that sessions from 0.5 s are allowed (by default the server keeps session
+ * timeouts within 2-20 ticks; the maximum is raised to 60 s). Stop and restart keep the port and the data.
  */
 final class ZooKeeperTestServer implements AutoCloseable {
     static final int TICK_MILLIS = 250;
@@ -27,7 +27,7 @@ final class ZooKeeperTestServer implements AutoCloseable {
             File dir = Files.createTempDirectory("regent-zk").toFile();
             int port = FreePorts.one();
             InstanceSpec spec = new InstanceSpec(dir, port, -1, -1, true, 1, TICK_MILLIS, 100,
-                    Map.of("admin.enableServer", "false"), "127.0.0.1");
+                    Map.of("admin.enableServer", "false", "maxSessionTimeout", "60000"), "127.0.0.1");
             return new ZooKeeperTestServer(new TestingServer(spec, true), port);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start a ZooKeeper server", e);
