@@ -180,18 +180,21 @@ class ConfigLoaderTest {
         assertThat(l.problems()).isEmpty();
         assertThat(l.config().dcs().type()).isEqualTo("etcd3");
         assertThat(l.config().dcs().section().get("hosts")).isEqualTo(List.of("etcd1:2379", "etcd2:2379"));
-        // PATRONI_ZOOKEEPER_* build a zookeeper section, which Regent refuses (not implemented yet) at its variable
+        // PATRONI_ZOOKEEPER_HOSTS builds a zookeeper section (Patroni's YAML-list typing); its TLS keys are refused
         Map<String, String> zk = new java.util.HashMap<>(env);
         zk.remove("PATRONI_ETCD3_HOSTS");
         zk.put("PATRONI_ZOOKEEPER_HOSTS", "['zk1:2181', 'zk2:2181']");
         ConfigLoader.Loaded z = ConfigLoader.load(null, zk);
-        assertThat(z.tree().at("zookeeper.hosts").toPlain()).isEqualTo(List.of("zk1:2181", "zk2:2181"));
-        assertThat(z.errors()).singleElement().satisfies(e -> {
-            assertThat(e.path()).isEqualTo("zookeeper");
-            assertThat(e.source()).isEqualTo("env PATRONI_ZOOKEEPER_HOSTS");
-            assertThat(e.message()).contains("ZooKeeper is not implemented");
+        assertThat(z.problems()).isEmpty();
+        assertThat(z.config().dcs().type()).isEqualTo("zookeeper");
+        assertThat(z.config().dcs().section().get("hosts")).isEqualTo(List.of("zk1:2181", "zk2:2181"));
+        zk.put("PATRONI_ZOOKEEPER_USE_SSL", "true");
+        ConfigLoader.Loaded tls = ConfigLoader.load(null, zk);
+        assertThat(tls.errors()).singleElement().satisfies(e -> {
+            assertThat(e.path()).isEqualTo("zookeeper.use_ssl");
+            assertThat(e.source()).isEqualTo("env PATRONI_ZOOKEEPER_USE_SSL");
+            assertThat(e.message()).contains("TLS to ZooKeeper is not implemented");
         });
-        assertThat(z.unsupportedRefusal()).startsWith("a setting Regent does not support yet: zookeeper: {hosts}");
     }
 
     @Test
