@@ -11,8 +11,8 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * Opens the {@link KeyValueStore} named by a configuration's DCS section ({@code etcd3:}, {@code raft:} or
- * {@code zookeeper:}). The daemon, {@code regent demo} and {@code regentctl} all go through here, so a backend is
+ * Opens the {@link KeyValueStore} named by a configuration's DCS section ({@code etcd3:}, {@code raft:},
+ * {@code zookeeper:} or {@code exhibitor:}). The daemon, {@code regent demo} and {@code regentctl} all go through here, so a backend is
  * selected the same way everywhere. A backend's client library is loaded only when its branch runs (the JVM resolves
  * classes lazily), so a node on etcd never loads Curator or Ratis.
  */
@@ -47,8 +47,9 @@ public final class DcsStores {
             case "etcd3" -> EtcdKeyValueStore.fromConfig(section, ttl, retryTimeout, ticker, sleeper);
             case "raft" -> RaftKeyValueStore.fromConfig(section, ttl, retryTimeout, ticker, sleeper);
             case "zookeeper" -> ZooKeeperKeyValueStore.fromConfig(section, ttl, retryTimeout, ticker, sleeper);
+            case "exhibitor" -> ZooKeeperKeyValueStore.fromExhibitorConfig(section, ttl, retryTimeout, ticker, sleeper);
             default -> throw new IllegalArgumentException("DCS section '" + type
-                    + "' is not supported yet; use etcd3 (production), zookeeper or raft (embedded)");
+                    + "' is not supported yet; use etcd3 (production), zookeeper, exhibitor or raft (embedded)");
         };
     }
 }

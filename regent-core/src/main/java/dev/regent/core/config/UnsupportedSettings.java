@@ -191,8 +191,6 @@ public final class UnsupportedSettings {
                     "ZooKeeper ACLs are not implemented: the znodes would be open to every client"),
             local("zookeeper.auth_data", Severity.ERROR, "set", UnsupportedSettings::isSet,
                     "ZooKeeper authentication is not implemented: the session would not authenticate"),
-            local("exhibitor", Severity.ERROR, "present", UnsupportedSettings::isSet,
-                    "Exhibitor is not implemented: use etcd3 or raft"),
             local("consul", Severity.ERROR, "present", UnsupportedSettings::isSet,
                     "Consul is not implemented: use etcd3 or raft"),
             local("kubernetes", Severity.ERROR, "present", UnsupportedSettings::isSet,

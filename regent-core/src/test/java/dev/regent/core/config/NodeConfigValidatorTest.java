@@ -226,9 +226,10 @@ class NodeConfigValidatorTest {
         t.remove("etcd3");
         t.put("zookeeper", map("exhibitor", map("hosts", list("ex1"), "port", 8181L)));
         ValidationResult r = validate(t);
-        // normalised to the exhibitor section, which Regent does not implement yet
-        assertThat(errorPaths(r)).containsExactly("exhibitor");
-        assertThat(r.errors().get(0).message()).contains("Exhibitor is not implemented");
+        // normalised to the exhibitor section
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.config().dcs().type()).isEqualTo("exhibitor");
+        assertThat(r.config().dcs().section()).containsEntry("port", 8181L);
     }
 
     @Test

@@ -188,6 +188,15 @@ class ConfigLoaderTest {
         assertThat(z.problems()).isEmpty();
         assertThat(z.config().dcs().type()).isEqualTo("zookeeper");
         assertThat(z.config().dcs().section().get("hosts")).isEqualTo(List.of("zk1:2181", "zk2:2181"));
+        Map<String, String> ex = new java.util.HashMap<>(env);
+        ex.remove("PATRONI_ETCD3_HOSTS");
+        ex.put("PATRONI_EXHIBITOR_HOSTS", "ex1,ex2");
+        ex.put("PATRONI_EXHIBITOR_PORT", "8181");
+        ConfigLoader.Loaded e = ConfigLoader.load(null, ex);
+        assertThat(e.problems()).isEmpty();
+        assertThat(e.config().dcs().type()).isEqualTo("exhibitor");
+        assertThat(e.config().dcs().section()).containsEntry("hosts", List.of("ex1", "ex2"))
+                .containsEntry("port", 8181L);
         zk.put("PATRONI_ZOOKEEPER_USE_SSL", "true");
         ConfigLoader.Loaded tls = ConfigLoader.load(null, zk);
         assertThat(tls.errors()).singleElement().satisfies(e -> {

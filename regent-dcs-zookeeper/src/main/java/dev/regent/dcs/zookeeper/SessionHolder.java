@@ -66,8 +66,29 @@ final class SessionHolder {
     /** The current client, created and started on first use. */
     synchronized CuratorFramework client() throws DcsException {
         if (closed) throw new DcsException("the ZooKeeper store is closed");
-        if (client == null) client = newClient();
+        if (client == null) {
+            if (ensemble.getConnectionString().isEmpty()) {
+                Object source = ((Unowned) ensemble).delegate();
+                throw new DcsException("no ZooKeeper servers known yet: "
+                        + (source instanceof ExhibitorEnsemble e ? e.describe() + " did not answer" : "no hosts"));
+            }
+            client = newClient();
+        }
         return client;
+    }
+
+    /** The ensemble changed (Exhibitor): the current session moves to the new servers instead of ending. */
+    void updateServerList(String connectString) {
+        CuratorFramework c;
+        synchronized (this) {
+            c = client;
+        }
+        if (c == null) return;
+        try {
+            c.getZookeeperClient().getZooKeeper().updateServerList(connectString);
+        } catch (Exception e) {
+            LOG.warn("Could not hand the new ZooKeeper servers {} to the client: {}", connectString, e.toString());
+        }
     }
 
     /** The session id of {@code client}'s connection, 0 while it has none. */

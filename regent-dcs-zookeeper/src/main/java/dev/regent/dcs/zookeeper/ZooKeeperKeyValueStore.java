@@ -44,6 +44,7 @@ public final class ZooKeeperKeyValueStore implements KeyValueStore {
     private final ZkCalls calls;
     private final Ticker ticker;
     private final Watches watches;
+    private final ExhibitorEnsemble exhibitor;
     private volatile long lastRevision;
 
     /** A store on a fixed ensemble. */
@@ -52,10 +53,11 @@ public final class ZooKeeperKeyValueStore implements KeyValueStore {
         this(new FixedEnsembleProvider(config.connectString(), false), ttl, retryTimeout, ticker, sleeper);
     }
 
-    /** A store whose ensemble comes from {@code ensemble} (Exhibitor). */
+    /** A store whose ensemble comes from {@code ensemble}; an {@link ExhibitorEnsemble} is polled on every read. */
     public ZooKeeperKeyValueStore(EnsembleProvider ensemble, Duration ttl, Duration retryTimeout, Ticker ticker,
                                   Sleeper sleeper) {
         this.ticker = ticker;
+        this.exhibitor = ensemble instanceof ExhibitorEnsemble e ? e : null;
         ZooKeeperTimeouts timeouts = new ZooKeeperTimeouts(ttl, retryTimeout);
         this.watches = new Watches();
         this.sessions = new SessionHolder(ensemble, timeouts, ticker, watches);
@@ -68,10 +70,22 @@ public final class ZooKeeperKeyValueStore implements KeyValueStore {
         return new ZooKeeperKeyValueStore(ZooKeeperConfig.fromMap(section), ttl, retryTimeout, ticker, sleeper);
     }
 
+    /**
+     * From Patroni's {@code exhibitor} section ({@code hosts}, {@code port}, {@code poll_interval}): the ensemble is
+     * what Exhibitor lists, refreshed on reads once the poll interval has passed.
+     */
+    public static ZooKeeperKeyValueStore fromExhibitorConfig(Map<String, Object> section, Duration ttl,
+                                                             Duration retryTimeout, Ticker ticker, Sleeper sleeper) {
+        return new ZooKeeperKeyValueStore(ExhibitorEnsemble.fromConfig(section, ticker), ttl, retryTimeout, ticker,
+                sleeper);
+    }
+
     // ---- reads
 
+    /** Also polls Exhibitor (when configured) and moves the session to a changed ensemble, as Patroni does. */
     @Override
     public List<KeyValue> getPrefix(String prefix) throws DcsException {
+        if (exhibitor != null && exhibitor.poll()) sessions.updateServerList(exhibitor.getConnectionString());
         Scan scan = calls.call("read " + prefix, c -> scan(c, prefix));
         lastRevision = scan.revision;
         return scan.keys;
