@@ -192,10 +192,10 @@ class ConfigLoaderTest {
         ex.remove("PATRONI_ETCD3_HOSTS");
         ex.put("PATRONI_EXHIBITOR_HOSTS", "ex1,ex2");
         ex.put("PATRONI_EXHIBITOR_PORT", "8181");
-        ConfigLoader.Loaded e = ConfigLoader.load(null, ex);
-        assertThat(e.problems()).isEmpty();
-        assertThat(e.config().dcs().type()).isEqualTo("exhibitor");
-        assertThat(e.config().dcs().section()).containsEntry("hosts", List.of("ex1", "ex2"))
+        ConfigLoader.Loaded exhibitor = ConfigLoader.load(null, ex);
+        assertThat(exhibitor.problems()).isEmpty();
+        assertThat(exhibitor.config().dcs().type()).isEqualTo("exhibitor");
+        assertThat(exhibitor.config().dcs().section()).containsEntry("hosts", List.of("ex1", "ex2"))
                 .containsEntry("port", 8181L);
         zk.put("PATRONI_ZOOKEEPER_USE_SSL", "true");
         ConfigLoader.Loaded tls = ConfigLoader.load(null, zk);
