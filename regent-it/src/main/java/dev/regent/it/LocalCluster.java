@@ -117,6 +117,12 @@ public final class LocalCluster implements AutoCloseable {
         return c;
     }
 
+    /** Like {@link #create} on a ZooKeeper server the caller runs: configs written, no daemon started. */
+    public static LocalCluster createOnZooKeeper(String hostPort, int size, int ttl, int loopWait, int retryTimeout)
+            throws IOException {
+        return new LocalCluster(size, ttl, loopWait, retryTimeout, false, hostPort);
+    }
+
     /** True on the embedded Raft DCS. */
     public boolean onRaft() {
         return etcd == null && zooKeeper == null;

@@ -7,14 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.regent.core.model.ClusterView;
 import dev.regent.ctl.RegentCtl;
 import dev.regent.dcs.KeyValue;
-import dev.regent.testkit.FreePorts;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.PrintStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -25,7 +22,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,12 +48,8 @@ class ZooKeeperClusterEndToEndTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        File data = Files.createTempDirectory("regent-it-zk").toFile();
-        int port = FreePorts.one();
-        // tickTime 500 ms: sessions of 1-60 s are granted (maxSessionTimeout raised from 20 ticks), ttl 20 s among them
-        zooKeeper = new TestingServer(new InstanceSpec(data, port, -1, -1, true, 1, 500, 100,
-                Map.of("admin.enableServer", "false", "maxSessionTimeout", "60000"), "127.0.0.1"), true);
-        zkHostPort = "127.0.0.1:" + port;
+        zooKeeper = ZooKeeperServers.start();
+        zkHostPort = ZooKeeperServers.hostPort(zooKeeper);
         cluster = LocalCluster.startOnZooKeeper(zkHostPort, 3, TTL, LOOP_WAIT, RETRY_TIMEOUT);
     }
 

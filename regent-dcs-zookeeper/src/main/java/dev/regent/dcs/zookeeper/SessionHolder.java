@@ -13,9 +13,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.ensemble.EnsembleProvider;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.RetryNTimes;
 import org.apache.zookeeper.client.ZKClientConfig;
+import org.apache.zookeeper.data.ACL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +37,7 @@ final class SessionHolder {
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     private final EnsembleProvider ensemble;
+    private final ZooKeeperSecurity security;
     private final Ticker ticker;
     private final Watches watches;
     private final ScheduledExecutorService guard = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -52,8 +55,10 @@ final class SessionHolder {
     private long lastSession;
     private boolean closed;
 
-    SessionHolder(EnsembleProvider ensemble, ZooKeeperTimeouts timeouts, Ticker ticker, Watches watches) {
+    SessionHolder(EnsembleProvider ensemble, ZooKeeperSecurity security, ZooKeeperTimeouts timeouts, Ticker ticker,
+                  Watches watches) {
         this.ensemble = new Unowned(ensemble);
+        this.security = security;
         this.timeouts = timeouts;
         this.ticker = ticker;
         this.watches = watches;
@@ -229,15 +234,17 @@ final class SessionHolder {
     private CuratorFramework newClient() {
         ZKClientConfig zk = new ZKClientConfig();
         zk.setProperty(ZKClientConfig.ENABLE_CLIENT_SASL_KEY, "false");  // kazoo, too, only authenticates when told
-        CuratorFramework c = CuratorFrameworkFactory.builder()
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
                 .ensembleProvider(ensemble)
                 .sessionTimeoutMs(timeouts.sessionMillis())
                 .connectionTimeoutMs((int) timeouts.connect().toMillis())
                 .retryPolicy(new RetryNTimes(0, 0))  // ZkCalls retries, on the store's ticker and deadline
                 .defaultData(new byte[0])
                 .ensembleTracker(false)  // Patroni uses the configured hosts, not the ensemble's dynamic config
-                .zkClientConfig(zk)
-                .build();
+                .zkClientConfig(zk);
+        if (!security.auth().isEmpty()) builder.authorization(security.auth());
+        if (!security.acls().isEmpty()) builder.aclProvider(new FixedAcls(security.acls()));
+        CuratorFramework c = builder.build();
         int requested = timeouts.sessionMillis();
         c.getConnectionStateListenable().addListener((cl, state) -> onState(cl, state, requested));
         c.start();
@@ -284,6 +291,12 @@ final class SessionHolder {
         } catch (RuntimeException e) {
             LOG.debug("closing a ZooKeeper client: {}", e.toString());
         }
+    }
+
+    /** {@code set_acls}: the same ACLs on every znode created, parents included (kazoo's default_acl). */
+    private record FixedAcls(List<ACL> acls) implements ACLProvider {
+        @Override public List<ACL> getDefaultAcl() { return acls; }
+        @Override public List<ACL> getAclForPath(String path) { return acls; }
     }
 
     /** Hands Curator the provider without letting each client start or close it: it outlives sessions. */

@@ -9,14 +9,14 @@ import java.util.Map;
  * string of {@code host[:port]} (port 2181 when left out), joined into ZooKeeper's connect string as Patroni hands
  * it to kazoo. Immutable.
  *
- * @param hosts {@code host:port} entries in the configured order
+ * @param hosts    {@code host:port} entries in the configured order
+ * @param security {@code set_acls} and {@code auth_data}
  */
-public record ZooKeeperConfig(List<String> hosts) {
+public record ZooKeeperConfig(List<String> hosts, ZooKeeperSecurity security) {
     static final String SECTION = "zookeeper";
     static final int DEFAULT_PORT = 2181;
     /** Keys of the section Regent does not implement yet; a value here would otherwise be silently ignored. */
-    private static final List<String> UNSUPPORTED = List.of("set_acls", "auth_data", "cacert", "cert", "key",
-            "key_password");
+    private static final List<String> UNSUPPORTED = List.of("cacert", "cert", "key", "key_password");
 
     public ZooKeeperConfig {
         hosts = List.copyOf(hosts);
@@ -28,7 +28,8 @@ public record ZooKeeperConfig(List<String> hosts) {
         refuseUnsupported(SECTION, section);
         Object hosts = section.get("hosts");
         if (hosts == null) throw new IllegalArgumentException(SECTION + ".hosts is required");
-        return new ZooKeeperConfig(hosts(SECTION + ".hosts", hosts, DEFAULT_PORT));
+        return new ZooKeeperConfig(hosts(SECTION + ".hosts", hosts, DEFAULT_PORT),
+                ZooKeeperSecurity.fromMap(SECTION, section));
     }
 
     /** ZooKeeper's connect string, e.g. {@code zk1:2181,zk2:2181}. */

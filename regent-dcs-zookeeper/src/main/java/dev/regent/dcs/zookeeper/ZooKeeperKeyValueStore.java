@@ -50,17 +50,18 @@ public final class ZooKeeperKeyValueStore implements KeyValueStore {
     /** A store on a fixed ensemble. */
     public ZooKeeperKeyValueStore(ZooKeeperConfig config, Duration ttl, Duration retryTimeout, Ticker ticker,
                                   Sleeper sleeper) {
-        this(new FixedEnsembleProvider(config.connectString(), false), ttl, retryTimeout, ticker, sleeper);
+        this(new FixedEnsembleProvider(config.connectString(), false), config.security(), ttl, retryTimeout, ticker,
+                sleeper);
     }
 
     /** A store whose ensemble comes from {@code ensemble}; an {@link ExhibitorEnsemble} is polled on every read. */
-    public ZooKeeperKeyValueStore(EnsembleProvider ensemble, Duration ttl, Duration retryTimeout, Ticker ticker,
-                                  Sleeper sleeper) {
+    public ZooKeeperKeyValueStore(EnsembleProvider ensemble, ZooKeeperSecurity security, Duration ttl,
+                                  Duration retryTimeout, Ticker ticker, Sleeper sleeper) {
         this.ticker = ticker;
         this.exhibitor = ensemble instanceof ExhibitorEnsemble e ? e : null;
         ZooKeeperTimeouts timeouts = new ZooKeeperTimeouts(ttl, retryTimeout);
         this.watches = new Watches();
-        this.sessions = new SessionHolder(ensemble, timeouts, ticker, watches);
+        this.sessions = new SessionHolder(ensemble, security, timeouts, ticker, watches);
         this.calls = new ZkCalls(sessions, ticker, sleeper);
     }
 
@@ -76,8 +77,8 @@ public final class ZooKeeperKeyValueStore implements KeyValueStore {
      */
     public static ZooKeeperKeyValueStore fromExhibitorConfig(Map<String, Object> section, Duration ttl,
                                                              Duration retryTimeout, Ticker ticker, Sleeper sleeper) {
-        return new ZooKeeperKeyValueStore(ExhibitorEnsemble.fromConfig(section, ticker), ttl, retryTimeout, ticker,
-                sleeper);
+        return new ZooKeeperKeyValueStore(ExhibitorEnsemble.fromConfig(section, ticker),
+                ZooKeeperSecurity.fromMap(ExhibitorEnsemble.SECTION, section), ttl, retryTimeout, ticker, sleeper);
     }
 
     // ---- reads
