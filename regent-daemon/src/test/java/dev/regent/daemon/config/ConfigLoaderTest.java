@@ -180,7 +180,7 @@ class ConfigLoaderTest {
         assertThat(l.problems()).isEmpty();
         assertThat(l.config().dcs().type()).isEqualTo("etcd3");
         assertThat(l.config().dcs().section().get("hosts")).isEqualTo(List.of("etcd1:2379", "etcd2:2379"));
-        // PATRONI_ZOOKEEPER_HOSTS builds a zookeeper section (Patroni's YAML-list typing); its TLS keys are refused
+        // PATRONI_ZOOKEEPER_* build a zookeeper section (Patroni's typing: YAML list, bool, YAML map)
         Map<String, String> zk = new java.util.HashMap<>(env);
         zk.remove("PATRONI_ETCD3_HOSTS");
         zk.put("PATRONI_ZOOKEEPER_HOSTS", "['zk1:2181', 'zk2:2181']");
@@ -198,12 +198,12 @@ class ConfigLoaderTest {
         assertThat(exhibitor.config().dcs().section()).containsEntry("hosts", List.of("ex1", "ex2"))
                 .containsEntry("port", 8181L);
         zk.put("PATRONI_ZOOKEEPER_USE_SSL", "true");
+        zk.put("PATRONI_ZOOKEEPER_SET_ACLS", "{'CN=node1': [READ, WRITE]}");
         ConfigLoader.Loaded tls = ConfigLoader.load(null, zk);
-        assertThat(tls.errors()).singleElement().satisfies(e -> {
-            assertThat(e.path()).isEqualTo("zookeeper.use_ssl");
-            assertThat(e.source()).isEqualTo("env PATRONI_ZOOKEEPER_USE_SSL");
-            assertThat(e.message()).contains("TLS to ZooKeeper is not implemented");
-        });
+        assertThat(tls.problems()).isEmpty();
+        // USE_SSL is not among Patroni's boolean suffixes: the string "true", which the ZooKeeper store accepts
+        assertThat(tls.config().dcs().section()).containsEntry("use_ssl", "true")
+                .containsEntry("set_acls", Map.of("CN=node1", List.of("READ", "WRITE")));
     }
 
     @Test

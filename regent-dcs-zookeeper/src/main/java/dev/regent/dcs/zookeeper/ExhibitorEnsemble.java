@@ -56,7 +56,6 @@ public final class ExhibitorEnsemble implements EnsembleProvider {
 
     /** From Patroni's {@code exhibitor} section: {@code hosts}, {@code port}, {@code poll_interval} (300 s). */
     public static ExhibitorEnsemble fromConfig(Map<String, Object> section, Ticker ticker) {
-        ZooKeeperConfig.refuseUnsupported(SECTION, section);
         Object hosts = section.get("hosts");
         if (hosts == null) throw new IllegalArgumentException(SECTION + ".hosts is required");
         List<String> list = new ArrayList<>();

@@ -38,6 +38,7 @@ final class SessionHolder {
 
     private final EnsembleProvider ensemble;
     private final ZooKeeperSecurity security;
+    private final ZooKeeperTls tls;  // null = plain TCP
     private final Ticker ticker;
     private final Watches watches;
     private final ScheduledExecutorService guard = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -55,13 +56,19 @@ final class SessionHolder {
     private long lastSession;
     private boolean closed;
 
-    SessionHolder(EnsembleProvider ensemble, ZooKeeperSecurity security, ZooKeeperTimeouts timeouts, Ticker ticker,
-                  Watches watches) {
+    SessionHolder(EnsembleProvider ensemble, ZooKeeperSecurity security, ZooKeeperTls tls,
+                  ZooKeeperTimeouts timeouts, Ticker ticker, Watches watches) {
         this.ensemble = new Unowned(ensemble);
         this.security = security;
+        this.tls = tls;
         this.timeouts = timeouts;
         this.ticker = ticker;
         this.watches = watches;
+    }
+
+    /** For error messages: how the client connects ("" for plain TCP). */
+    String transport() {
+        return tls == null ? "" : " over TLS (check cacert, cert, key and the server's certificate)";
     }
 
     synchronized ZooKeeperTimeouts timeouts() {
@@ -234,6 +241,7 @@ final class SessionHolder {
     private CuratorFramework newClient() {
         ZKClientConfig zk = new ZKClientConfig();
         zk.setProperty(ZKClientConfig.ENABLE_CLIENT_SASL_KEY, "false");  // kazoo, too, only authenticates when told
+        if (tls != null) tls.apply(zk);
         CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
                 .ensembleProvider(ensemble)
                 .sessionTimeoutMs(timeouts.sessionMillis())

@@ -59,8 +59,8 @@ final class ZkCalls implements AutoCloseable {
                 failure = e.getCause();
             }
             if (deadline.expired()) {
-                throw new DcsException("ZooKeeper not reachable within retry_timeout " + budget.toSeconds() + " s ("
-                        + what + "; last error: " + describe(failure) + ")", failure);
+                throw new DcsException("ZooKeeper not reachable within retry_timeout " + budget.toSeconds() + " s"
+                        + sessions.transport() + " (" + what + "; last error: " + describe(failure) + ")", failure);
             }
             backoff = ZooKeeperTimeouts.nextBackoff(backoff);
             try {
@@ -82,8 +82,8 @@ final class ZkCalls implements AutoCloseable {
     }
 
     private <T> T attempt(String what, Op<T> op, Duration limit) throws DcsException, RetryableFailure {
-        CuratorFramework client = sessions.client();
-        Future<T> f = workers.submit(() -> op.apply(client));
+        // creating the client (Netty, TLS) counts against the deadline too
+        Future<T> f = workers.submit(() -> op.apply(sessions.client()));
         try {
             return f.get(Math.max(1, limit.toMillis()), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {

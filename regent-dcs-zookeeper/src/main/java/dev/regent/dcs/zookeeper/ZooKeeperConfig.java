@@ -11,12 +11,11 @@ import java.util.Map;
  *
  * @param hosts    {@code host:port} entries in the configured order
  * @param security {@code set_acls} and {@code auth_data}
+ * @param tls      {@code use_ssl} and its files, or null for plain TCP
  */
-public record ZooKeeperConfig(List<String> hosts, ZooKeeperSecurity security) {
+public record ZooKeeperConfig(List<String> hosts, ZooKeeperSecurity security, ZooKeeperTls tls) {
     static final String SECTION = "zookeeper";
     static final int DEFAULT_PORT = 2181;
-    /** Keys of the section Regent does not implement yet; a value here would otherwise be silently ignored. */
-    private static final List<String> UNSUPPORTED = List.of("cacert", "cert", "key", "key_password");
 
     public ZooKeeperConfig {
         hosts = List.copyOf(hosts);
@@ -25,29 +24,15 @@ public record ZooKeeperConfig(List<String> hosts, ZooKeeperSecurity security) {
 
     /** Parse a {@code zookeeper} section; {@link IllegalArgumentException} names the offending key. */
     public static ZooKeeperConfig fromMap(Map<String, Object> section) {
-        refuseUnsupported(SECTION, section);
         Object hosts = section.get("hosts");
         if (hosts == null) throw new IllegalArgumentException(SECTION + ".hosts is required");
         return new ZooKeeperConfig(hosts(SECTION + ".hosts", hosts, DEFAULT_PORT),
-                ZooKeeperSecurity.fromMap(SECTION, section));
+                ZooKeeperSecurity.fromMap(SECTION, section), ZooKeeperTls.fromMap(SECTION, section));
     }
 
     /** ZooKeeper's connect string, e.g. {@code zk1:2181,zk2:2181}. */
     public String connectString() {
         return String.join(",", hosts);
-    }
-
-    static void refuseUnsupported(String sectionName, Map<String, Object> section) {
-        Object ssl = section.get("use_ssl");
-        if (ssl != null && !"false".equalsIgnoreCase(ssl.toString())) {
-            throw new IllegalArgumentException(sectionName + ".use_ssl: TLS to ZooKeeper is not supported by Regent"
-                    + " yet");
-        }
-        for (String key : UNSUPPORTED) {
-            if (section.get(key) != null) {
-                throw new IllegalArgumentException(sectionName + "." + key + " is not supported by Regent yet");
-            }
-        }
     }
 
     /** A list or comma-separated string of {@code host[:port]}; entries without a port get {@code defaultPort}. */

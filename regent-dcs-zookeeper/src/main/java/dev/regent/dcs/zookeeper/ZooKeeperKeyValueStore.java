@@ -50,18 +50,18 @@ public final class ZooKeeperKeyValueStore implements KeyValueStore {
     /** A store on a fixed ensemble. */
     public ZooKeeperKeyValueStore(ZooKeeperConfig config, Duration ttl, Duration retryTimeout, Ticker ticker,
                                   Sleeper sleeper) {
-        this(new FixedEnsembleProvider(config.connectString(), false), config.security(), ttl, retryTimeout, ticker,
-                sleeper);
+        this(new FixedEnsembleProvider(config.connectString(), false), config.security(), config.tls(), ttl,
+                retryTimeout, ticker, sleeper);
     }
 
     /** A store whose ensemble comes from {@code ensemble}; an {@link ExhibitorEnsemble} is polled on every read. */
-    public ZooKeeperKeyValueStore(EnsembleProvider ensemble, ZooKeeperSecurity security, Duration ttl,
-                                  Duration retryTimeout, Ticker ticker, Sleeper sleeper) {
+    public ZooKeeperKeyValueStore(EnsembleProvider ensemble, ZooKeeperSecurity security, ZooKeeperTls tls,
+                                  Duration ttl, Duration retryTimeout, Ticker ticker, Sleeper sleeper) {
         this.ticker = ticker;
         this.exhibitor = ensemble instanceof ExhibitorEnsemble e ? e : null;
         ZooKeeperTimeouts timeouts = new ZooKeeperTimeouts(ttl, retryTimeout);
         this.watches = new Watches();
-        this.sessions = new SessionHolder(ensemble, security, timeouts, ticker, watches);
+        this.sessions = new SessionHolder(ensemble, security, tls, timeouts, ticker, watches);
         this.calls = new ZkCalls(sessions, ticker, sleeper);
     }
 
@@ -78,7 +78,8 @@ public final class ZooKeeperKeyValueStore implements KeyValueStore {
     public static ZooKeeperKeyValueStore fromExhibitorConfig(Map<String, Object> section, Duration ttl,
                                                              Duration retryTimeout, Ticker ticker, Sleeper sleeper) {
         return new ZooKeeperKeyValueStore(ExhibitorEnsemble.fromConfig(section, ticker),
-                ZooKeeperSecurity.fromMap(ExhibitorEnsemble.SECTION, section), ttl, retryTimeout, ticker, sleeper);
+                ZooKeeperSecurity.fromMap(ExhibitorEnsemble.SECTION, section),
+                ZooKeeperTls.fromMap(ExhibitorEnsemble.SECTION, section), ttl, retryTimeout, ticker, sleeper);
     }
 
     // ---- reads

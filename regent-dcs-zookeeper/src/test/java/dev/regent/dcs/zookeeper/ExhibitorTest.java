@@ -125,7 +125,9 @@ class ExhibitorTest {
         assertThatThrownBy(() -> ExhibitorEnsemble.fromConfig(Map.of("hosts", List.of("ex1"), "port", 8181,
                 "poll_interval", "soon"), Ticker.SYSTEM))
                 .hasMessage("exhibitor.poll_interval must be an integer from 1 to 2147483647, not 'soon'");
-        assertThatThrownBy(() -> ExhibitorEnsemble.fromConfig(Map.of("hosts", List.of("ex1"), "port", 8181,
-                "use_ssl", true), Ticker.SYSTEM)).hasMessageContaining("exhibitor.use_ssl");
+        assertThatThrownBy(() -> ZooKeeperKeyValueStore.fromExhibitorConfig(Map.of("hosts", List.of("ex1"),
+                "port", 8181, "use_ssl", true, "cert", "/nonexistent.pem"), Duration.ofSeconds(30),
+                Duration.ofSeconds(10), Ticker.SYSTEM, Sleeper.SYSTEM))
+                .hasMessage("exhibitor.cert: cannot read /nonexistent.pem");
     }
 }

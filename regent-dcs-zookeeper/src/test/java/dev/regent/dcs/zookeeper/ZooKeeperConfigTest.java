@@ -29,11 +29,13 @@ class ZooKeeperConfigTest {
                 .hasMessage("zookeeper.hosts is empty");
         assertThatThrownBy(() -> ZooKeeperConfig.fromMap(Map.of("hosts", "zk1:http")))
                 .hasMessage("zookeeper.hosts: 'zk1:http' is not host:port");
-        assertThatThrownBy(() -> ZooKeeperConfig.fromMap(Map.of("hosts", "zk1", "use_ssl", true)))
-                .hasMessageContaining("zookeeper.use_ssl");
-        assertThat(ZooKeeperConfig.fromMap(Map.of("hosts", "zk1", "use_ssl", false)).hosts()).hasSize(1);
-        assertThatThrownBy(() -> ZooKeeperConfig.fromMap(Map.of("hosts", "zk1", "cacert", "/ca.pem")))
-                .hasMessage("zookeeper.cacert is not supported by Regent yet");
+        assertThatThrownBy(() -> ZooKeeperConfig.fromMap(Map.of("hosts", "zk1", "use_ssl", "maybe")))
+                .hasMessage("zookeeper.use_ssl must be true or false, not 'maybe'");
+        assertThat(ZooKeeperConfig.fromMap(Map.of("hosts", "zk1", "use_ssl", false)).tls()).isNull();
+        assertThatThrownBy(() -> ZooKeeperConfig.fromMap(Map.of("hosts", "zk1", "use_ssl", true, "cacert",
+                "/nonexistent/ca.pem"))).hasMessage("zookeeper.cacert: cannot read /nonexistent/ca.pem");
+        assertThat(ZooKeeperConfig.fromMap(Map.of("hosts", "zk1", "use_ssl", true, "verify", false)).tls())
+                .isEqualTo(new ZooKeeperTls(null, null, null, false));
     }
 
     @Test
