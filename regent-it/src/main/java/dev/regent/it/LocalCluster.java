@@ -40,20 +40,31 @@ public final class LocalCluster implements AutoCloseable {
     private final Path dir;
     private final EtcdProcess etcd;
     private final String zooKeeper;
+    private final ItZooKeeper ownZooKeeper;
     private final NodeConfigWriter writer;
     private final List<RegentNode> nodes = new ArrayList<>();
     private final PatroniDcs observer;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    /** On etcd, or on a ZooKeeper server of its own when {@code -Dregent.it.dcs=zookeeper} (not for Raft). */
     private LocalCluster(int size, int ttl, int loopWait, int retryTimeout, boolean raft) throws IOException {
-        this(size, ttl, loopWait, retryTimeout, raft, null);
+        this(size, ttl, loopWait, retryTimeout, raft, raft ? null : ItZooKeeper.startIfRequested());
     }
 
-    /** {@code zooKeeper}: the {@code host:port} of a ZooKeeper server the caller runs, or null. */
-    private LocalCluster(int size, int ttl, int loopWait, int retryTimeout, boolean raft, String zooKeeper)
+    private LocalCluster(int size, int ttl, int loopWait, int retryTimeout, boolean raft, ItZooKeeper own)
             throws IOException {
+        this(size, ttl, loopWait, retryTimeout, raft, own == null ? null : own.hostPort(), own);
+    }
+
+    /**
+     * {@code zooKeeper}: the {@code host:port} of a ZooKeeper server, or null; {@code ownZooKeeper}: that server when
+     * this cluster started it (closed with the cluster).
+     */
+    private LocalCluster(int size, int ttl, int loopWait, int retryTimeout, boolean raft, String zooKeeper,
+                         ItZooKeeper ownZooKeeper) throws IOException {
         this.size = size;
         this.zooKeeper = zooKeeper;
+        this.ownZooKeeper = ownZooKeeper;
         this.dir = Files.createTempDirectory("regent-it-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         this.etcd = raft || zooKeeper != null ? null : EtcdProcess.start();
@@ -72,8 +83,7 @@ public final class LocalCluster implements AutoCloseable {
             Path nodeDir = Files.createDirectories(dir.resolve(name));
             Files.setPosixFilePermissions(nodeDir, PosixFilePermissions.fromString("rwxr-xr-x"));
             Path cfg = dir.resolve(name + ".yml");
-            Files.writeString(cfg, zooKeeper == null ? writer.yaml(i)
-                    : writer.yaml(i, "zookeeper:\n  hosts:\n    - " + zooKeeper + "\n"));
+            Files.writeString(cfg, nodeYaml(i));
             nodes.add(new RegentNode(name, cfg, nodeDir.resolve("regent.log")));
         }
         Map<String, Object> section = raft
@@ -112,7 +122,7 @@ public final class LocalCluster implements AutoCloseable {
      */
     public static LocalCluster startOnZooKeeper(String hostPort, int size, int ttl, int loopWait, int retryTimeout)
             throws IOException {
-        LocalCluster c = new LocalCluster(size, ttl, loopWait, retryTimeout, false, hostPort);
+        LocalCluster c = new LocalCluster(size, ttl, loopWait, retryTimeout, false, hostPort, null);
         for (RegentNode n : c.nodes) n.start();
         return c;
     }
@@ -120,7 +130,17 @@ public final class LocalCluster implements AutoCloseable {
     /** Like {@link #create} on a ZooKeeper server the caller runs: configs written, no daemon started. */
     public static LocalCluster createOnZooKeeper(String hostPort, int size, int ttl, int loopWait, int retryTimeout)
             throws IOException {
-        return new LocalCluster(size, ttl, loopWait, retryTimeout, false, hostPort);
+        return new LocalCluster(size, ttl, loopWait, retryTimeout, false, hostPort, null);
+    }
+
+    /** The YAML of node {@code i} as written for this cluster's store (etcd3, raft or zookeeper section). */
+    public String nodeYaml(int i) {
+        return zooKeeper == null ? writer.yaml(i) : writer.yaml(i, "zookeeper:\n  hosts:\n    - " + zooKeeper + "\n");
+    }
+
+    /** The ZooKeeper server's {@code host:port}, or null when the cluster is not on ZooKeeper. */
+    public String zooKeeper() {
+        return zooKeeper;
     }
 
     /** True on the embedded Raft DCS. */
@@ -258,6 +278,13 @@ public final class LocalCluster implements AutoCloseable {
         }
         observer.close();
         if (etcd != null) etcd.close();
+        if (ownZooKeeper != null) {
+            try {
+                ownZooKeeper.close();
+            } catch (IOException e) {
+                // its temporary directory may stay behind
+            }
+        }
         deleteRecursively(dir);
     }
 

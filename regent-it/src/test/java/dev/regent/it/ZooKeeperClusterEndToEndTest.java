@@ -22,7 +22,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -42,14 +41,14 @@ class ZooKeeperClusterEndToEndTest {
     private static final int TTL = 20;
     private static final int LOOP_WAIT = 2;
     private static final int RETRY_TIMEOUT = 4;
-    private static TestingServer zooKeeper;
+    private static ItZooKeeper zooKeeper;
     private static String zkHostPort;
     private static LocalCluster cluster;
 
     @BeforeAll
     static void startCluster() throws Exception {
-        zooKeeper = ZooKeeperServers.start();
-        zkHostPort = ZooKeeperServers.hostPort(zooKeeper);
+        zooKeeper = ItZooKeeper.start();
+        zkHostPort = zooKeeper.hostPort();
         cluster = LocalCluster.startOnZooKeeper(zkHostPort, 3, TTL, LOOP_WAIT, RETRY_TIMEOUT);
     }
 

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
-import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -31,14 +30,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ZooKeeperMixedClusterTest {
     private static final Duration HEALTHY = Duration.ofSeconds(120);
-    private static TestingServer zooKeeper;
+    private static ItZooKeeper zooKeeper;
     private static LocalCluster cluster;
     private static PatroniNode patroni;
 
     @BeforeAll
     static void start() throws Exception {
-        zooKeeper = ZooKeeperServers.start();
-        cluster = LocalCluster.createOnZooKeeper(ZooKeeperServers.hostPort(zooKeeper), 3, 20, 2, 4);
+        zooKeeper = ItZooKeeper.start();
+        cluster = LocalCluster.createOnZooKeeper(zooKeeper.hostPort(), 3, 20, 2, 4);
         patroni = PatroniNode.create("node0", Files.readString(cluster.dir().resolve("node0.yml")),
                 cluster.dir().resolve("node0"));
         patroni.start();
@@ -83,7 +82,7 @@ class ZooKeeperMixedClusterTest {
         exec(cluster.jdbcUrl(0), "CREATE TABLE mixed (v text); INSERT INTO mixed VALUES ('from-patroni')");
         awaitRow("from-patroni", 1, 2);
         PatroniCtl patronictl = PatroniCtl.forZooKeeper(cluster.dir(), "it", "/service",
-                ZooKeeperServers.hostPort(zooKeeper));
+                zooKeeper.hostPort());
         InteropSupport.awaitTrue("patronictl lists three running members", Duration.ofSeconds(30),
                 () -> patroni.tail(20), () -> {
                     Map<String, JsonNode> rows = InteropSupport.listJson(patronictl);
