@@ -90,6 +90,16 @@ class ZooKeeperMixedClusterTest {
                             && rows.get("node0").path("Role").asText().equals("Leader")
                             && rows.get("node1").path("State").asText().matches("running|streaming");
                 });
+        // regentctl reads the Patroni-led cluster from ZooKeeper as patronictl does: same members, roles, timelines
+        Map<String, JsonNode> theirs = InteropSupport.listJson(patronictl);
+        Map<String, JsonNode> ours = regentctlList();
+        assertThat(ours.keySet()).isEqualTo(theirs.keySet());
+        for (String member : theirs.keySet()) {
+            for (String column : java.util.List.of("Host", "Role", "TL")) {
+                assertThat(ours.get(member).path(column).asText()).as(member + " " + column)
+                        .isEqualTo(theirs.get(member).path(column).asText());
+            }
+        }
     }
 
     @Test
@@ -163,6 +173,19 @@ class ZooKeeperMixedClusterTest {
             assertThat(Files.readString(cluster.node(i).log())).as("node%d Regent log", i)
                     .doesNotContain("Ignoring DCS key").doesNotContain("Exception");
         }
+    }
+
+    /** {@code regentctl -d zookeeper://HOST:PORT list it -f json} in-process, rows by member name. */
+    private static Map<String, JsonNode> regentctlList() throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int code = dev.regent.ctl.RegentCtl.run(new String[] {"-d", "zookeeper://" + zooKeeper.hostPort(), "list",
+            "it", "-f", "json"}, new java.io.ByteArrayInputStream(new byte[0]), new java.io.PrintStream(out, true),
+                new java.io.PrintStream(err, true), Map.of("HOME", cluster.dir().toString()));
+        assertThat(code).as(out + "\n" + err).isZero();
+        Map<String, JsonNode> rows = new java.util.HashMap<>();
+        InteropSupport.JSON.readTree(out.toString()).forEach(r -> rows.put(r.path("Member").asText(), r));
+        return rows;
     }
 
     private static boolean streaming(ClusterView v, String name) {
