@@ -128,12 +128,20 @@ final class SessionHolder {
         }
     }
 
-    /** An ephemeral write is coming: start the session's lease unless one runs. */
-    synchronized void startLeaseIfNone() {
-        if (leased) return;
-        leased = true;
-        renewedAtNanos = ticker.nanoTime();
-        scheduleGuard(timeouts.session());
+    /**
+     * An ephemeral write went through {@code used}: its session is now this store's session, whose lease starts now
+     * unless one runs (counted from here, not from the start of the write: a first connection may take a while, and
+     * the session exists only once connected, as an etcd lease's TTL runs from its grant).
+     */
+    void leaseStarted(CuratorFramework used) throws Exception {
+        long session = sessionOf(used);
+        synchronized (this) {
+            if (used != client || leased) return;
+            leased = true;
+            renewedAtNanos = ticker.nanoTime();
+            lastSession = session;
+            scheduleGuard(timeouts.session());
+        }
     }
 
     /**

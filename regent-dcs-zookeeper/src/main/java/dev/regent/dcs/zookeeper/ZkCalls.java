@@ -111,8 +111,18 @@ final class ZkCalls implements AutoCloseable {
                 || t instanceof IllegalStateException;  // ditto: Curator refuses calls on a closed client
     }
 
-    private static String describe(Throwable t) {
+    /** A failure in words for the log (no Java class names for the expected ones). */
+    static String describe(Throwable t) {
         if (t == null) return "none";
+        if (t instanceof KeeperException.ConnectionLossException) return "connection lost";
+        if (t instanceof KeeperException.OperationTimeoutException) return "operation timed out";
+        if (t instanceof KeeperException.SessionExpiredException) return "session expired";
+        if (t instanceof KeeperException.SessionMovedException) return "session moved to another server";
+        if (t instanceof KeeperException.NoAuthException k) return "not authorized (ACL) for " + k.getPath();
+        if (t instanceof KeeperException k) return k.code().name().toLowerCase(java.util.Locale.ROOT) + " on "
+                + k.getPath();
+        if (t instanceof TimeoutException && t.getMessage() != null) return t.getMessage();
+        if (t instanceof InterruptedException || t instanceof IllegalStateException) return "client closed";
         String m = t.getMessage();
         return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }

@@ -344,10 +344,14 @@ public final class ZooKeeperKeyValueStore implements KeyValueStore {
         }
     }
 
-    /** A write; an ephemeral one first makes sure a session (in this interface's sense) is running. */
+    /** A write; an ephemeral one starts the session's lease (in this interface's sense) unless one runs. */
     private <T> T write(boolean ephemeral, String what, ZkCalls.Op<T> op) throws DcsException {
-        if (ephemeral) sessions.startLeaseIfNone();
-        return calls.call(what, op);
+        if (!ephemeral) return calls.call(what, op);
+        return calls.call(what, c -> {
+            T result = op.apply(c);
+            sessions.leaseStarted(c);
+            return result;
+        });
     }
 
     // ---- session

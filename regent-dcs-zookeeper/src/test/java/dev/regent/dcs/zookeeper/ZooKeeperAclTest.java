@@ -60,9 +60,10 @@ class ZooKeeperAclTest {
 
             assertThat(stranger.getPrefix("/acl/service/batman/")).as("world may read").hasSize(2);
             assertThatThrownBy(() -> stranger.put("/acl/service/batman/config", "{\"x\":1}", false))
-                    .isInstanceOf(DcsException.class).hasMessageContaining("NoAuth");
+                    .isInstanceOf(DcsException.class).hasMessage("ZooKeeper refused to write /acl/service/batman/config:"
+                            + " not authorized (ACL) for /acl/service/batman/config");
             assertThatThrownBy(() -> wrongPassword.deleteIfValue("/acl/service/batman/leader", "pg0"))
-                    .isInstanceOf(DcsException.class).hasMessageContaining("NoAuth");
+                    .isInstanceOf(DcsException.class).hasMessageContaining("not authorized (ACL)");
             assertThat(owner.deleteIfValue("/acl/service/batman/leader", "pg0")).isTrue();
             owner.deletePrefix("/acl/");
         }
