@@ -146,16 +146,17 @@ final class SessionHolder {
 
     /**
      * A keep-alive that started at {@code startedNanos} reached the server through {@code used}: the lease runs
-     * another ttl from then. Returns the session id.
+     * another ttl from then (a new lease from now). Returns the session id.
      */
     long renewed(CuratorFramework used, long startedNanos) throws Exception {
         long session = sessionOf(used);
         CuratorFramework toClose = null;
         synchronized (this) {
             if (used == client) {
-                if (!leased) renewedAtNanos = startedNanos;
+                // a new lease runs from now (its session exists since the connection came up), a running one from
+                // when this keep-alive started, as the HA loop counts its own lock
+                renewedAtNanos = leased ? Math.max(renewedAtNanos, startedNanos) : ticker.nanoTime();
                 leased = true;
-                renewedAtNanos = Math.max(renewedAtNanos, startedNanos);
                 lastSession = session;
                 scheduleGuard(timeouts.session());
             }

@@ -83,7 +83,7 @@ final class ZkCalls implements AutoCloseable {
 
     private <T> T attempt(String what, Op<T> op, Duration limit) throws DcsException, RetryableFailure {
         // creating the client (Netty, TLS) counts against the deadline too
-        Future<T> f = workers.submit(() -> op.apply(sessions.client()));
+        Future<T> f = workers.submit(() -> op.apply(connected(sessions.client(), limit)));
         try {
             return f.get(Math.max(1, limit.toMillis()), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
@@ -99,6 +99,19 @@ final class ZkCalls implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new DcsException("interrupted while waiting for ZooKeeper (" + what + ")", e);
         }
+    }
+
+    /**
+     * Waits (within {@code limit}) until {@code client} is connected. A request made while the ZooKeeper client is
+     * reconnecting would wait in its queue and be sent once the connection is back, possibly long after this call
+     * gave up (a leader race reported lost that later wins): as Patroni does with kazoo, none is sent then.
+     */
+    private static CuratorFramework connected(CuratorFramework client, Duration limit) throws Exception {
+        if (client.getZookeeperClient().isConnected()) return client;
+        if (!client.blockUntilConnected((int) Math.max(1, limit.toMillis()), TimeUnit.MILLISECONDS)) {
+            throw new KeeperException.ConnectionLossException();
+        }
+        return client;
     }
 
     /** Failures that another attempt may cure: the connection, the session, or a client replaced meanwhile. */
