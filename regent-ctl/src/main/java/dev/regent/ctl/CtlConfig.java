@@ -118,11 +118,16 @@ public record CtlConfig(String scope, String namespace, String dcsType, Map<Stri
         } else if (!DEFAULT_PORTS.containsKey(scheme)) {
             throw new CtlException("Unknown dcs scheme: " + scheme);
         }
-        String host = (u.getHost() == null ? "localhost" : u.getHost()) + ":"
-                + (port > 0 ? port : DEFAULT_PORTS.get(scheme));
+        String hostName = u.getHost() == null ? "localhost" : u.getHost();
+        int effectivePort = port > 0 ? port : DEFAULT_PORTS.get(scheme);
+        String host = hostName + ":" + effectivePort;
         Map<String, Object> section = new LinkedHashMap<>();
         switch (scheme) {
-            case "zookeeper", "exhibitor" -> section.put("hosts", List.of(host));
+            case "zookeeper" -> section.put("hosts", List.of(host));
+            case "exhibitor" -> {  // patronictl: exhibitor: {hosts: [HOST], port: PORT}
+                section.put("hosts", List.of(hostName));
+                section.put("port", effectivePort);
+            }
             default -> section.put("host", host);
         }
         DCS_TYPES.forEach(root::remove);

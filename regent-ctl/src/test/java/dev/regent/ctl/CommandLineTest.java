@@ -99,6 +99,12 @@ class CommandLineTest {
         assertThat(c.dcsSection()).containsEntry("host", "10.0.0.1:2380");
         assertThat(c.namespace()).isEqualTo("/prod");
         assertThat(CtlConfig.resolve(null, "zk:2181", false, f.env).dcsType()).isEqualTo("zookeeper");
+        assertThat(CtlConfig.resolve(null, "zookeeper://zk1", false, f.env).dcsSection())
+                .isEqualTo(java.util.Map.of("hosts", java.util.List.of("zk1:2181")));
+        // patronictl's exhibitor template: hosts [HOST], port PORT
+        CtlConfig ex = CtlConfig.resolve(null, "exhibitor://ex1:8080", false, f.env);
+        assertThat(ex.dcsType()).isEqualTo("exhibitor");
+        assertThat(ex.dcsSection()).isEqualTo(java.util.Map.of("hosts", java.util.List.of("ex1"), "port", 8080));
         CtlFixture.Result r = f.run("", "-d", "foo://x:1", "list");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err().strip()).isEqualTo("Error: Unknown dcs scheme: foo");

@@ -27,8 +27,9 @@ import java.util.stream.Stream;
 
 /**
  * A real local cluster for end-to-end tests and the benchmark: N Regent daemons as separate processes, each managing
- * a real PostgreSQL 15, on 127.0.0.1 with free ports in a temporary directory, on one real etcd ({@link #start}) or
- * on the embedded Raft DCS with a voting peer in every daemon ({@link #startOnRaft}).
+ * a real PostgreSQL 15, on 127.0.0.1 with free ports in a temporary directory, on one real etcd ({@link #start}), on
+ * the embedded Raft DCS with a voting peer in every daemon ({@link #startOnRaft}) or on a ZooKeeper server the caller
+ * runs ({@link #startOnZooKeeper}).
  * {@link #close()} stops everything (including postgres processes left by killed daemons) and removes the directory.
  */
 public final class LocalCluster implements AutoCloseable {
@@ -38,16 +39,35 @@ public final class LocalCluster implements AutoCloseable {
     private final int size;
     private final Path dir;
     private final EtcdProcess etcd;
+    private final String zooKeeper;
+    private final ItZooKeeper ownZooKeeper;
     private final NodeConfigWriter writer;
     private final List<RegentNode> nodes = new ArrayList<>();
     private final PatroniDcs observer;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+    /** On etcd, or on a ZooKeeper server of its own when {@code -Dregent.it.dcs=zookeeper} (not for Raft). */
     private LocalCluster(int size, int ttl, int loopWait, int retryTimeout, boolean raft) throws IOException {
+        this(size, ttl, loopWait, retryTimeout, raft, raft ? null : ItZooKeeper.startIfRequested());
+    }
+
+    private LocalCluster(int size, int ttl, int loopWait, int retryTimeout, boolean raft, ItZooKeeper own)
+            throws IOException {
+        this(size, ttl, loopWait, retryTimeout, raft, own == null ? null : own.hostPort(), own);
+    }
+
+    /**
+     * {@code zooKeeper}: the {@code host:port} of a ZooKeeper server, or null; {@code ownZooKeeper}: that server when
+     * this cluster started it (closed with the cluster).
+     */
+    private LocalCluster(int size, int ttl, int loopWait, int retryTimeout, boolean raft, String zooKeeper,
+                         ItZooKeeper ownZooKeeper) throws IOException {
         this.size = size;
+        this.zooKeeper = zooKeeper;
+        this.ownZooKeeper = ownZooKeeper;
         this.dir = Files.createTempDirectory("regent-it-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        this.etcd = raft ? null : EtcdProcess.start();
+        this.etcd = raft || zooKeeper != null ? null : EtcdProcess.start();
         int restBase = freeBase(size);
         int pgBase = freeBase(size);
         while (Math.abs(pgBase - restBase) < size) pgBase = freeBase(size);
@@ -56,20 +76,21 @@ public final class LocalCluster implements AutoCloseable {
         this.writer = raft
                 ? NodeConfigWriter.onRaft("it", dir, size, raftBase, "it-raft-secret", restBase, pgBase, ttl,
                         loopWait, retryTimeout)
-                : new NodeConfigWriter("it", dir, List.of(etcd.hostPort()), restBase, pgBase, ttl, loopWait,
-                        retryTimeout);
+                : new NodeConfigWriter("it", dir, List.of(zooKeeper != null ? zooKeeper : etcd.hostPort()), restBase,
+                        pgBase, ttl, loopWait, retryTimeout);
         for (int i = 0; i < size; i++) {
             String name = NodeConfigWriter.nodeName(i);
             Path nodeDir = Files.createDirectories(dir.resolve(name));
             Files.setPosixFilePermissions(nodeDir, PosixFilePermissions.fromString("rwxr-xr-x"));
             Path cfg = dir.resolve(name + ".yml");
-            Files.writeString(cfg, writer.yaml(i));
+            Files.writeString(cfg, nodeYaml(i));
             nodes.add(new RegentNode(name, cfg, nodeDir.resolve("regent.log")));
         }
         Map<String, Object> section = raft
                 ? Map.of("partner_addrs", writer.raftAddrs(), "password", writer.raftPassword())
-                : Map.of("hosts", etcd.hostPort());
-        this.observer = new PatroniDcs(DcsStores.open(raft ? "raft" : "etcd3", section, Duration.ofSeconds(30),
+                : Map.of("hosts", zooKeeper != null ? zooKeeper : etcd.hostPort());
+        String type = raft ? "raft" : zooKeeper != null ? "zookeeper" : "etcd3";
+        this.observer = new PatroniDcs(DcsStores.open(type, section, Duration.ofSeconds(30),
                 Duration.ofSeconds(raft ? 3 : 10)), "/service", "it", "it-observer");
     }
 
@@ -95,9 +116,36 @@ public final class LocalCluster implements AutoCloseable {
         return c;
     }
 
+    /**
+     * Like {@link #start} on a ZooKeeper server that the caller runs (e.g. in the test's JVM) at {@code hostPort};
+     * no etcd runs.
+     */
+    public static LocalCluster startOnZooKeeper(String hostPort, int size, int ttl, int loopWait, int retryTimeout)
+            throws IOException {
+        LocalCluster c = new LocalCluster(size, ttl, loopWait, retryTimeout, false, hostPort, null);
+        for (RegentNode n : c.nodes) n.start();
+        return c;
+    }
+
+    /** Like {@link #create} on a ZooKeeper server the caller runs: configs written, no daemon started. */
+    public static LocalCluster createOnZooKeeper(String hostPort, int size, int ttl, int loopWait, int retryTimeout)
+            throws IOException {
+        return new LocalCluster(size, ttl, loopWait, retryTimeout, false, hostPort, null);
+    }
+
+    /** The YAML of node {@code i} as written for this cluster's store (etcd3, raft or zookeeper section). */
+    public String nodeYaml(int i) {
+        return zooKeeper == null ? writer.yaml(i) : writer.yaml(i, "zookeeper:\n  hosts:\n    - " + zooKeeper + "\n");
+    }
+
+    /** The ZooKeeper server's {@code host:port}, or null when the cluster is not on ZooKeeper. */
+    public String zooKeeper() {
+        return zooKeeper;
+    }
+
     /** True on the embedded Raft DCS. */
     public boolean onRaft() {
-        return etcd == null;
+        return etcd == null && zooKeeper == null;
     }
 
     public RegentNode node(int i) {
@@ -120,7 +168,7 @@ public final class LocalCluster implements AutoCloseable {
         return dir;
     }
 
-    /** The etcd server, or null on the embedded Raft DCS. */
+    /** The etcd server, or null on the embedded Raft DCS or ZooKeeper. */
     public EtcdProcess etcd() {
         return etcd;
     }
@@ -230,6 +278,13 @@ public final class LocalCluster implements AutoCloseable {
         }
         observer.close();
         if (etcd != null) etcd.close();
+        if (ownZooKeeper != null) {
+            try {
+                ownZooKeeper.close();
+            } catch (IOException e) {
+                // its temporary directory may stay behind
+            }
+        }
         deleteRecursively(dir);
     }
 

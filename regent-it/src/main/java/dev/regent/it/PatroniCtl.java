@@ -46,6 +46,23 @@ public final class PatroniCtl {
         return new PatroniCtl(cfg);
     }
 
+    /** Write {@code dir/patronictl.yml} for {@code scope} under {@code namespace} on the ZooKeeper at {@code hostPort}. */
+    public static PatroniCtl forZooKeeper(Path dir, String scope, String namespace, String hostPort) {
+        Path cfg = dir.resolve("patronictl.yml");
+        String yaml = String.join("\n",
+                "scope: " + scope,
+                "namespace: " + namespace,
+                "zookeeper:",
+                "  hosts: " + hostPort,
+                "");
+        try {
+            Files.writeString(cfg, yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + cfg, e);
+        }
+        return new PatroniCtl(cfg);
+    }
+
     public Path config() {
         return config;
     }

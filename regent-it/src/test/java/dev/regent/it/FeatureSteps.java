@@ -50,7 +50,10 @@ final class FeatureSteps implements AutoCloseable {
     private final LocalCluster cluster;
     private final Map<Integer, Map<String, Object>> tags = new HashMap<>();
 
-    /** Lay out {@code size} nodes (etcd running, no daemon started) with callbacks configured. */
+    /**
+     * Lay out {@code size} nodes (the store running: etcd, or ZooKeeper with {@code -Dregent.it.dcs=zookeeper}; no
+     * daemon started) with callbacks configured.
+     */
     FeatureSteps(int size, int ttl, int loopWait, int retryTimeout) throws IOException {
         this.cluster = LocalCluster.create(size, ttl, loopWait, retryTimeout);
         for (int i = 0; i < size; i++) {
@@ -82,7 +85,7 @@ final class FeatureSteps implements AutoCloseable {
     /** Rewrites node {@code i}'s YAML: the cluster's layout, callbacks, and the current tags. */
     void writeConfig(int i) throws IOException {
         String script = cluster.dir().resolve(name(i) + "_cb.sh").toString();
-        StringBuilder yaml = new StringBuilder(cluster.layout().yaml(i));
+        StringBuilder yaml = new StringBuilder(cluster.nodeYaml(i));
         yaml.append("  callbacks:\n");
         for (String cb : List.of("on_start", "on_stop", "on_restart", "on_role_change")) {
             yaml.append("    ").append(cb).append(": ").append(script).append('\n');

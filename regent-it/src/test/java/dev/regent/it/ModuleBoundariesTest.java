@@ -18,6 +18,7 @@ import dev.regent.dcs.etcd.EtcdKeyValueStore;
 import dev.regent.dcs.memory.InMemoryKvServer;
 import dev.regent.dcs.memory.ManualClock;
 import dev.regent.dcs.raft.RaftKeyValueStore;
+import dev.regent.dcs.zookeeper.ZooKeeperKeyValueStore;
 import dev.regent.postgres.PgBinaries;
 import dev.regent.testkit.DcsContract;
 import java.net.URISyntaxException;
@@ -40,7 +41,8 @@ class ModuleBoundariesTest {
     private static final Map<String, URL> MODULES = new LinkedHashMap<>();
     /** The modules that bin/regent and bin/regentctl run: none may depend on the test kit. */
     private static final List<String> PRODUCTION = List.of("regent-core", "regent-time", "regent-dcs",
-            "regent-dcs-etcd", "regent-dcs-raft", "regent-postgres", "regent-config", "regent-daemon", "regent-ctl");
+            "regent-dcs-etcd", "regent-dcs-raft", "regent-dcs-zookeeper", "regent-postgres", "regent-config",
+            "regent-daemon", "regent-ctl");
     private static final String MEMORY_STORE = "dev.regent.dcs.memory..";
 
     private static JavaClasses classes;
@@ -51,6 +53,7 @@ class ModuleBoundariesTest {
         MODULES.put("regent-dcs", home(KeyValueStore.class));
         MODULES.put("regent-dcs-etcd", home(EtcdKeyValueStore.class));
         MODULES.put("regent-dcs-raft", home(RaftKeyValueStore.class));
+        MODULES.put("regent-dcs-zookeeper", home(ZooKeeperKeyValueStore.class));
         MODULES.put("regent-postgres", home(PgBinaries.class));
         MODULES.put("regent-config", home(ConfigLoader.class));
         MODULES.put("regent-daemon", home(Main.class));

@@ -60,9 +60,7 @@ class NodeConfigValidatorTest {
         ValidationResult r = validate(t);
         assertThat(r.errors()).filteredOn(e -> e.message().contains("more than one DCS section"))
                 .extracting(ConfigError::path).containsExactlyInAnyOrder("etcd3", "zookeeper");
-        // and ZooKeeper itself is not implemented yet
-        assertThat(r.errors()).filteredOn(e -> !e.message().contains("more than one DCS section"))
-                .extracting(ConfigError::path).containsExactly("zookeeper");
+        assertThat(r.errors()).filteredOn(e -> !e.message().contains("more than one DCS section")).isEmpty();
     }
 
     @Test
@@ -228,9 +226,10 @@ class NodeConfigValidatorTest {
         t.remove("etcd3");
         t.put("zookeeper", map("exhibitor", map("hosts", list("ex1"), "port", 8181L)));
         ValidationResult r = validate(t);
-        // normalised to the exhibitor section, which Regent does not implement yet
-        assertThat(errorPaths(r)).containsExactly("exhibitor");
-        assertThat(r.errors().get(0).message()).contains("Exhibitor is not implemented");
+        // normalised to the exhibitor section
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.config().dcs().type()).isEqualTo("exhibitor");
+        assertThat(r.config().dcs().section()).containsEntry("port", 8181L);
     }
 
     @Test

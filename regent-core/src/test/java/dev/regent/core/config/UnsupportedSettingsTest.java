@@ -23,8 +23,9 @@ class UnsupportedSettingsTest {
     private static Object enablingValue(Setting s) {
         return switch (s.path()) {
             case "synchronous_mode" -> "on";
-            case "synchronous_mode_strict", "failsafe_mode", "restapi.allowlist_include_members", "tags.nosync" ->
-                    true;
+            case "synchronous_mode_strict", "failsafe_mode", "restapi.allowlist_include_members", "tags.nosync",
+                    "zookeeper.use_ssl" -> true;
+            case "zookeeper.verify" -> false;
             case "standby_cluster" -> map("host", "10.0.0.9", "port", 5432L);
             case "ignore_slots" -> list(map("name", "barman"));
             case "slots" -> map("cdc", map("type", "logical", "database", "app", "plugin", "pgoutput"));

@@ -68,6 +68,11 @@ public record NodeConfigWriter(String scope, Path dir, List<String> etcdHosts, i
 
     /** The YAML of node {@code i}. */
     public String yaml(int i) {
+        return yaml(i, dcsSection(i, dir.resolve(nodeName(i))));
+    }
+
+    /** The YAML of node {@code i} with another DCS section (YAML text, e.g. a {@code zookeeper:} one). */
+    public String yaml(int i, String dcsSection) {
         String name = nodeName(i);
         Path nodeDir = dir.resolve(name);
         return String.join("\n",
@@ -79,7 +84,7 @@ public record NodeConfigWriter(String scope, Path dir, List<String> etcdHosts, i
                 "  listen: 127.0.0.1:" + restPort(i),
                 "  connect_address: 127.0.0.1:" + restPort(i),
                 "",
-                dcsSection(i, nodeDir),
+                dcsSection,
                 "bootstrap:",
                 "  dcs:",
                 "    ttl: " + ttl,

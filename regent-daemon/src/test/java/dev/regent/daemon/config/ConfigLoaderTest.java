@@ -180,18 +180,30 @@ class ConfigLoaderTest {
         assertThat(l.problems()).isEmpty();
         assertThat(l.config().dcs().type()).isEqualTo("etcd3");
         assertThat(l.config().dcs().section().get("hosts")).isEqualTo(List.of("etcd1:2379", "etcd2:2379"));
-        // PATRONI_ZOOKEEPER_* build a zookeeper section, which Regent refuses (not implemented yet) at its variable
+        // PATRONI_ZOOKEEPER_* build a zookeeper section (Patroni's typing: YAML list, bool, YAML map)
         Map<String, String> zk = new java.util.HashMap<>(env);
         zk.remove("PATRONI_ETCD3_HOSTS");
         zk.put("PATRONI_ZOOKEEPER_HOSTS", "['zk1:2181', 'zk2:2181']");
         ConfigLoader.Loaded z = ConfigLoader.load(null, zk);
-        assertThat(z.tree().at("zookeeper.hosts").toPlain()).isEqualTo(List.of("zk1:2181", "zk2:2181"));
-        assertThat(z.errors()).singleElement().satisfies(e -> {
-            assertThat(e.path()).isEqualTo("zookeeper");
-            assertThat(e.source()).isEqualTo("env PATRONI_ZOOKEEPER_HOSTS");
-            assertThat(e.message()).contains("ZooKeeper is not implemented");
-        });
-        assertThat(z.unsupportedRefusal()).startsWith("a setting Regent does not support yet: zookeeper: {hosts}");
+        assertThat(z.problems()).isEmpty();
+        assertThat(z.config().dcs().type()).isEqualTo("zookeeper");
+        assertThat(z.config().dcs().section().get("hosts")).isEqualTo(List.of("zk1:2181", "zk2:2181"));
+        Map<String, String> ex = new java.util.HashMap<>(env);
+        ex.remove("PATRONI_ETCD3_HOSTS");
+        ex.put("PATRONI_EXHIBITOR_HOSTS", "ex1,ex2");
+        ex.put("PATRONI_EXHIBITOR_PORT", "8181");
+        ConfigLoader.Loaded exhibitor = ConfigLoader.load(null, ex);
+        assertThat(exhibitor.problems()).isEmpty();
+        assertThat(exhibitor.config().dcs().type()).isEqualTo("exhibitor");
+        assertThat(exhibitor.config().dcs().section()).containsEntry("hosts", List.of("ex1", "ex2"))
+                .containsEntry("port", 8181L);
+        zk.put("PATRONI_ZOOKEEPER_USE_SSL", "true");
+        zk.put("PATRONI_ZOOKEEPER_SET_ACLS", "{'CN=node1': [READ, WRITE]}");
+        ConfigLoader.Loaded tls = ConfigLoader.load(null, zk);
+        assertThat(tls.problems()).isEmpty();
+        // USE_SSL is not among Patroni's boolean suffixes: the string "true", which the ZooKeeper store accepts
+        assertThat(tls.config().dcs().section()).containsEntry("use_ssl", "true")
+                .containsEntry("set_acls", Map.of("CN=node1", List.of("READ", "WRITE")));
     }
 
     @Test

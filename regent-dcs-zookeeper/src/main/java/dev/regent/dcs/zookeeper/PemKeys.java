@@ -1,0 +1,79 @@
+package dev.regent.dcs.zookeeper;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.crypto.Cipher;
+import javax.crypto.EncryptedPrivateKeyInfo;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+
+/** Reads PEM certificate chains and PKCS#8 private keys (plain or password-encrypted) with the JDK only. */
+final class PemKeys {
+    private static final Pattern BLOCK = Pattern.compile(
+            "-----BEGIN ([A-Z ]+)-----\\s*([A-Za-z0-9+/=\\s]+?)-----END \\1-----");
+
+    private PemKeys() {}
+
+    static Certificate[] certificates(Path pem) throws IOException, GeneralSecurityException {
+        try (InputStream in = Files.newInputStream(pem)) {
+            Certificate[] chain = CertificateFactory.getInstance("X.509").generateCertificates(in)
+                    .toArray(new Certificate[0]);
+            if (chain.length == 0) throw new GeneralSecurityException("no certificate in " + pem);
+            return chain;
+        }
+    }
+
+    static PrivateKey privateKey(Path pem, String password) throws IOException, GeneralSecurityException {
+        Matcher m = BLOCK.matcher(Files.readString(pem, StandardCharsets.US_ASCII));
+        while (m.find()) {
+            String type = m.group(1);
+            byte[] der = Base64.getMimeDecoder().decode(m.group(2));
+            switch (type) {
+                case "PRIVATE KEY" -> {
+                    return parse(new PKCS8EncodedKeySpec(der));
+                }
+                case "ENCRYPTED PRIVATE KEY" -> {
+                    if (password == null) throw new GeneralSecurityException("the key is encrypted: set key_password");
+                    EncryptedPrivateKeyInfo info = new EncryptedPrivateKeyInfo(der);
+                    // for PBES2 the parameters name the real cipher, e.g. PBEWithHmacSHA256AndAES_256
+                    String algorithm = info.getAlgParameters().toString();
+                    SecretKeyFactory factory = SecretKeyFactory.getInstance(algorithm);
+                    Cipher cipher = Cipher.getInstance(algorithm);
+                    cipher.init(Cipher.DECRYPT_MODE, factory.generateSecret(new PBEKeySpec(password.toCharArray())),
+                            info.getAlgParameters());
+                    return parse(info.getKeySpec(cipher));
+                }
+                case "RSA PRIVATE KEY", "EC PRIVATE KEY" -> throw new GeneralSecurityException("the key is not"
+                        + " PKCS#8 (" + type + "); convert it with openssl pkcs8 -topk8");
+                default -> {
+                    // another block (e.g. a certificate in the same file): look further
+                }
+            }
+        }
+        throw new GeneralSecurityException("no private key in " + pem);
+    }
+
+    private static PrivateKey parse(PKCS8EncodedKeySpec spec) throws GeneralSecurityException {
+        GeneralSecurityException last = null;
+        for (String algorithm : new String[] {"RSA", "EC", "Ed25519", "DSA"}) {
+            try {
+                return KeyFactory.getInstance(algorithm).generatePrivate(spec);
+            } catch (GeneralSecurityException e) {
+                last = e;
+            }
+        }
+        throw new GeneralSecurityException("unsupported private key: " + last.getMessage(), last);
+    }
+}
