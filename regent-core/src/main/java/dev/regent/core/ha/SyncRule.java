@@ -30,6 +30,8 @@ final class SyncRule {
 
     /** The node runs the primary under the lock: manage, or with sync mode off restore the user's value. */
     static List<Action> primary(Ctx c) {
+        String invalid = SyncMode.invalid(c.config());
+        if (invalid != null) c.warnings.add(invalid);
         SyncMode mode = mode(c);
         SyncState sync = c.cluster.sync();
         List<SyncStep> steps = new ArrayList<>();
@@ -59,8 +61,12 @@ final class SyncRule {
         SyncMode mode = mode(c);
         SyncState sync = c.cluster.sync();
         if (!mode.enabled()) {
-            return sync == null ? List.of()
-                    : List.of(new ManageSync(List.of(new SyncStep.DeleteSync("Disabled synchronous replication"))));
+            List<SyncStep> steps = new ArrayList<>();
+            if (sync != null) steps.add(new SyncStep.DeleteSync("Disabled synchronous replication"));
+            if (c.in.sync() != null && c.in.sync().managed()) {
+                steps.add(new SyncStep.SetStandbyNames(null, "synchronous_standby_names as configured"));
+            }
+            return steps.isEmpty() ? List.of() : List.of(new ManageSync(steps));
         }
         return List.of(new ManageSync(mode == SyncMode.ON ? SyncPromotion.on(c.me)
                 : SyncPromotion.quorum(c.me, sync, strict(c))));

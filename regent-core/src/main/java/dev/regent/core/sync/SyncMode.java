@@ -19,4 +19,26 @@ public enum SyncMode {
     }
 
     public boolean enabled() { return this != OFF; }
+
+    /**
+     * Patroni's reading of a {@code /config} that nobody validated (edit-config, a Patroni member): an unknown
+     * {@code synchronous_mode} counts as off and a {@code synchronous_node_count} below 1 as 1. Regent does the same
+     * but says so: the warning to log, or null when both values are valid.
+     */
+    public static String invalid(ClusterConfig config) {
+        Object mode = config.data().get("synchronous_mode");
+        if (mode != null && !(mode instanceof Boolean)) {
+            String m = mode.toString().trim().toLowerCase(java.util.Locale.ROOT);
+            if (!java.util.Set.of("off", "on", "quorum", "true", "false", "yes", "no", "1", "0", "y", "n")
+                    .contains(m)) {
+                return "synchronous_mode: '" + mode + "' in /config is none of off, on, quorum: synchronous"
+                        + " replication is off";
+            }
+        }
+        Object count = config.data().get("synchronous_node_count");
+        if (count != null && config.intValue("synchronous_node_count", 1) < 1) {
+            return "synchronous_node_count: " + count + " in /config is below 1: using 1";
+        }
+        return null;
+    }
 }
