@@ -62,11 +62,14 @@ public final class Writer implements AutoCloseable {
             long start = System.nanoTime();
             try {
                 if (c == null) c = DriverManager.getConnection(primaryJdbcUrl.get(), props);
+                // A fresh id per attempt: an attempt that failed on the client side (socket timeout while a
+                // synchronous commit waited for its standby) may still commit on the server, and retrying its id
+                // would then fail forever on the primary key. Only acknowledged ids are checked.
+                id++;
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO regent_writes (id) VALUES (?)")) {
-                    ps.setLong(1, id + 1);
+                    ps.setLong(1, id);
                     ps.executeUpdate();
                 }
-                id++;
                 acks.add(new Ack(id, System.nanoTime()));
             } catch (SQLException e) {
                 failures++;

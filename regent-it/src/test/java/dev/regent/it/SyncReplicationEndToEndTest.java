@@ -137,13 +137,17 @@ class SyncReplicationEndToEndTest {
                 int oi = cluster.index(old);
                 cluster.node(oi).kill9();
                 cluster.killPostmaster(oi);
-                ClusterView after = cluster.await("a new leader after killing " + old, HEALTHY,
-                        v -> v.leader() != null && !v.leader().name().equals(old));
-                String next = after.leader().name();
-                assertThat(before.sync().matches(next)).as(next + " was in /sync " + before.sync()).isTrue();
-                awaitTrue("writes on " + next, Duration.ofSeconds(60), () -> w.acks().size() > acked + 20);
-                assertAcknowledgedPresent(w, next);
-                cluster.node(oi).start();
+                try {
+                    ClusterView after = cluster.await("a new leader after killing " + old, HEALTHY,
+                            v -> v.leader() != null && !v.leader().name().equals(old));
+                    String next = after.leader().name();
+                    assertThat(before.sync().matches(next)).as(next + " was in /sync " + before.sync()).isTrue();
+                    int ackedNow = w.acks().size();
+                    awaitTrue("writes on " + next, Duration.ofSeconds(60), () -> w.acks().size() > ackedNow + 20);
+                    assertAcknowledgedPresent(w, next);
+                } finally {
+                    cluster.node(oi).start(); // the old leader rejoins (pg_rewind) whatever the outcome
+                }
                 cluster.awaitHealthy(HEALTHY);
             }
             for (int i = 0; i < 2; i++) {

@@ -47,10 +47,11 @@ final class SyncRule {
         SyncObservation obs = SyncCandidates.observe(o.facts(), o.readiness(), c.cluster.members(), c.config(), c.me);
         boolean strict = strict(c);
         if (mode == SyncMode.ON) {
-            MultisyncPlanner.Plan plan = MultisyncPlanner.plan(c.me, sync, obs, strict);
+            boolean holdStar = o.promotedWithin(c.config().ttl() * 1000L);
+            MultisyncPlanner.Plan plan = MultisyncPlanner.plan(c.me, sync, obs, strict, holdStar);
             c.warnings.addAll(plan.warnings());
             steps.addAll(plan.steps());
-        } else if (!o.justPromoted()) {
+        } else if (!o.promotedWithin(c.config().loopWait() * 1000L)) {
             steps.addAll(quorum(c, sync, obs, o, strict));
         }
         return steps.isEmpty() ? List.of() : List.of(new ManageSync(steps));

@@ -27,7 +27,19 @@ public final class MultisyncPlanner {
         }
     }
 
+    /** As {@link #plan(String, SyncState, SyncObservation, boolean, boolean)} without holding {@code *}. */
     public static Plan plan(String me, SyncState sync, SyncObservation obs, boolean strict) {
+        return plan(me, sync, obs, strict, false);
+    }
+
+    /**
+     * The steps of this cycle.
+     *
+     * @param strict    {@code synchronous_mode_strict}: with no candidate, commits wait for any standby ({@code *})
+     * @param holdStar  just promoted (non-strict): keep the {@code *} set before the promotion while no candidate
+     *                  streams yet, instead of letting commits through unconfirmed at once
+     */
+    public static Plan plan(String me, SyncState sync, SyncObservation obs, boolean strict, boolean holdStar) {
         List<SyncStep> steps = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         Set<String> voters;
@@ -51,8 +63,10 @@ public final class MultisyncPlanner {
             steps.add(new SyncStep.WriteSync(me, voters, 0, "Synchronous standby status assigned to " + list(voters)));
         }
         SyncStandbyNames.Parsed current = obs.current();
+        boolean star = picked.isEmpty() && (strict || holdStar && current.hasStar());
         boolean allRequired = current.kind() != SyncStandbyNames.Kind.QUORUM && current.numsync() == picked.size();
-        if (Names.same(picked, voters) && Names.same(voters, current.names()) && allRequired) {
+        if (Names.same(picked, voters) && Names.same(voters, current.names()) && allRequired
+                && current.hasStar() == star) {
             return new Plan(steps, warnings);
         }
         Set<String> common = Names.intersect(voters, confirmed);
@@ -62,9 +76,9 @@ public final class MultisyncPlanner {
             voters = common;
         }
         Set<String> target = picked;
-        if (strict && picked.isEmpty()) {
+        if (star) {
             target = Set.of(SyncStandbyNames.STAR);
-            warnings.add("No standbys available!");
+            if (strict) warnings.add("No standbys available!");
         }
         String value = SyncStandbyNames.render(target, null, false);
         steps.add(new SyncStep.SetStandbyNames(value == null ? "" : value,

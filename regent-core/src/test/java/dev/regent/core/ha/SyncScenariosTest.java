@@ -88,7 +88,7 @@ class SyncScenariosTest {
                 new WalSender(12, "pg2", "async", 400L, 400L, 400L)));
         SyncReadiness r = SyncReadiness.INITIAL.next(facts, null, false);
         Decision d = as("pg0").wal(500).config("synchronous_mode", "on")
-                .syncObserved(new SyncObserved(facts, r, false, false))
+                .syncObserved(new SyncObserved(facts, r, -1, false))
                 .expect(LEADER, new UpdateLeaderLock(), new SyncReplicationSlots(Set.of("pg1", "pg2")),
                         new ManageSync(List.of(new SyncStep.WriteSync("pg0", Set.of(), 0,
                                         "Enabled synchronous replication"),
@@ -99,7 +99,7 @@ class SyncScenariosTest {
         SyncFacts next = new SyncFacts("pg1", "on", 600, List.of(new WalSender(11, "pg1", "sync", 600L, 600L, 600L)));
         SyncReadiness r2 = r.next(next, null, false).next(next, null, false);
         as("pg0").wal(600).config("synchronous_mode", "on").sync("pg0", "", 0)
-                .syncObserved(new SyncObserved(next, r2, false, true))
+                .syncObserved(new SyncObserved(next, r2, -1, true))
                 .expect(LEADER, new UpdateLeaderLock(), new SyncReplicationSlots(Set.of("pg1", "pg2")),
                         new ManageSync(List.of(new SyncStep.SetStandbyNames("pg1",
                                         "Assigning synchronous standby status to ['pg1']"),
@@ -109,7 +109,7 @@ class SyncScenariosTest {
 
     @Test
     void disablingDeletesTheKeyAndRestoresTheConfiguredValue() {
-        as("pg0").wal(600).sync("pg0", "pg1", 0).syncObserved(new SyncObserved(null, SyncReadiness.INITIAL, false,
+        as("pg0").wal(600).sync("pg0", "pg1", 0).syncObserved(new SyncObserved(null, SyncReadiness.INITIAL, -1,
                         true))
                 .expect(LEADER, new UpdateLeaderLock(), new SyncReplicationSlots(Set.of("pg1", "pg2")),
                         new ManageSync(List.of(new SyncStep.DeleteSync("Disabled synchronous replication"),

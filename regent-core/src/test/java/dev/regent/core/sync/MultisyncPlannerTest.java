@@ -66,6 +66,21 @@ class MultisyncPlannerTest {
     }
 
     @Test
+    void afterPromotionTheStarIsHeldUntilAStandbyStreamsThenNonStrictModeLetsCommitsThrough() {
+        var sync = new SyncState(5, "pg1", Set.of(), 0);
+        assertThat(MultisyncPlanner.plan("pg1", sync, obs("*", Set.of(), Set.of()), false, true).steps())
+                .as("just promoted, nobody streams yet: keep '*'").isEmpty();
+        assertThat(MultisyncPlanner.plan("pg1", sync, obs("*", Set.of(), Set.of()), false, false).steps())
+                .as("grace over: non-strict mode runs without standby").containsExactly(
+                        new SetStandbyNames("", "Assigning synchronous standby status to []"));
+        assertThat(MultisyncPlanner.plan("pg1", sync, obs("*", Set.of("pg2"), Set.of()), false, true).steps())
+                .as("a standby streams: list it").containsExactly(
+                        new SetStandbyNames("pg2", "Assigning synchronous standby status to ['pg2']"));
+        assertThat(MultisyncPlanner.plan("pg1", sync, obs("", Set.of(), Set.of()), false, true).steps())
+                .as("never introduces '*' in non-strict mode").isEmpty();
+    }
+
+    @Test
     void aForeignLeaderInTheSyncKeyIsReset() {
         var plan = MultisyncPlanner.plan("pg0", new SyncState(3, "pg9", Set.of("pg1"), 0),
                 obs("pg1", Set.of("pg1"), Set.of("pg1")), false);

@@ -280,19 +280,19 @@ public final class HaLoop implements AutoCloseable {
         if (!primary) {
             syncReadiness = SyncReadiness.INITIAL;
             primarySinceMillis = local.isReplica() ? -1 : primarySinceMillis;
-            return new SyncObserved(null, SyncReadiness.INITIAL, false, managed);
+            return new SyncObserved(null, SyncReadiness.INITIAL, -1, managed);
         }
-        // a promotion this loop saw: quorum mode gives the standbys loop_wait to reconnect (Patroni does the same)
+        // a promotion this loop saw (from replica to primary); 0 = primary since this process started
         if (primarySinceMillis == -1) primarySinceMillis = now;
-        boolean justPromoted = primarySinceMillis > 0 && now - primarySinceMillis < settings.loopWaitSeconds() * 1000L;
+        long sincePromotion = primarySinceMillis > 0 ? now - primarySinceMillis : -1;
         ClusterConfig config = cluster.config() != null ? cluster.config() : settings.dynamic();
         SyncMode mode = SyncMode.of(config);
-        if (!mode.enabled()) return new SyncObserved(null, SyncReadiness.INITIAL, justPromoted, managed);
+        if (!mode.enabled()) return new SyncObserved(null, SyncReadiness.INITIAL, sincePromotion, managed);
         SyncFacts facts = pg.observeSync();
-        if (facts == null) return new SyncObserved(null, syncReadiness, justPromoted, managed);
+        if (facts == null) return new SyncObserved(null, syncReadiness, sincePromotion, managed);
         syncReadiness = syncReadiness.next(facts, cluster.sync(), mode == SyncMode.QUORUM);
         if (syncReadiness.changed()) pg.generateWal();
-        return new SyncObserved(facts, syncReadiness, justPromoted, managed);
+        return new SyncObserved(facts, syncReadiness, sincePromotion, managed);
     }
 
     /** The rewind-needed rule ({@link DivergenceRule}) on this cycle's observations; logs its finding. */
