@@ -98,11 +98,11 @@ class SyncReplicationEndToEndTest {
         ClusterView c = awaitSync("on");
         String leader = c.leader().name();
         List<String> replicas = c.members().stream().map(m -> m.name()).filter(n -> !n.equals(leader)).toList();
+        String url = cluster.jdbcUrl(cluster.index(leader));
+        ClusterEndToEndTest.exec(url, "CREATE TABLE IF NOT EXISTS strict_check (v int)"); // before: DDL commits too
         for (String r : replicas) cluster.node(cluster.index(r)).stop();
         awaitTrue("synchronous_standby_names = '*' on " + leader, Duration.ofSeconds(60),
                 () -> "*".equals(show(leader)));
-        String url = cluster.jdbcUrl(cluster.index(leader));
-        ClusterEndToEndTest.exec(url, "CREATE TABLE IF NOT EXISTS strict_check (v int)");
         CompletableFuture<Void> insert = CompletableFuture.runAsync(() -> {
             try {
                 ClusterEndToEndTest.exec(url, "INSERT INTO strict_check VALUES (1)");

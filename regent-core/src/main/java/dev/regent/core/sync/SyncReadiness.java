@@ -52,7 +52,10 @@ public record SyncReadiness(String standbyNames, long flushLsnAtChange, Set<Stri
             Long lsn = w.lsnFor(facts.synchronousCommit());
             if (name == null || lsn == null || r.contains(name) || !ssn.lists(name)) continue;
             boolean caughtUp = lsn >= mark;
-            boolean ok = quorumMode ? caughtUp && "quorum".equals(w.syncState())
+            // synchronous in the form in force: ANY k reports quorum, the priority form sync (after a switch between
+            // on and quorum the old form is still in force until the planner rewrites it)
+            String synchronous = ssn.kind() == SyncStandbyNames.Kind.QUORUM ? "quorum" : "sync";
+            boolean ok = quorumMode ? caughtUp && synchronous.equals(w.syncState())
                     : publishedStandby(dcsSync, name) || caughtUp && "sync".equals(w.syncState());
             if (ok) r.add(name);
         }

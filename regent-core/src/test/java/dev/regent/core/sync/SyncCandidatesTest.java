@@ -81,5 +81,9 @@ class SyncCandidatesTest {
         SyncReadiness q = SyncReadiness.INITIAL.next(new SyncFacts("ANY 1 (pg1,pg2)", "on", 10,
                 List.of(sender("pg1", "quorum", 10), sender("pg2", "sync", 10))), null, true);
         assertThat(q.ready()).containsExactly("pg1");
+        // switched from on to quorum: the priority form still in force, its synchronous standby is confirmed
+        SyncReadiness switched = SyncReadiness.INITIAL.next(new SyncFacts("pg1", "on", 10,
+                List.of(sender("pg1", "sync", 10), sender("pg2", "async", 10))), null, true);
+        assertThat(switched.ready()).containsExactly("pg1");
     }
 }
