@@ -25,6 +25,8 @@ public final class Writer implements AutoCloseable {
     private final Properties props;
     private final long periodMillis;
     private final List<Ack> acks = Collections.synchronizedList(new ArrayList<>());
+    /** The highest id already in the table when this writer started. */
+    private volatile long firstId;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
     private volatile int failures;
@@ -50,13 +52,18 @@ public final class Writer implements AutoCloseable {
         try (Connection c = DriverManager.getConnection(primaryJdbcUrl.get(), props);
              Statement s = c.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS regent_writes (id bigint PRIMARY KEY, at timestamptz DEFAULT now())");
+            // a second writer on the same cluster continues after the ids of the first
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT coalesce(max(id), 0) FROM regent_writes")) {
+                rs.next();
+                firstId = rs.getLong(1);
+            }
         }
         thread.start();
         return this;
     }
 
     private void run() {
-        long id = 0;
+        long id = firstId;
         Connection c = null;
         while (running.get()) {
             long start = System.nanoTime();

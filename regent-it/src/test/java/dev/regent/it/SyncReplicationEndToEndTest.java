@@ -47,7 +47,19 @@ class SyncReplicationEndToEndTest {
 
     @AfterAll
     static void stopCluster() {
-        if (cluster != null) cluster.close();
+        if (cluster == null) return;
+        try {
+            // the cluster directory goes with the cluster: keep the node logs for diagnosis
+            java.nio.file.Path out = java.nio.file.Files.createDirectories(java.nio.file.Path.of("target",
+                    "sync-e2e-logs"));
+            for (int i = 0; i < 3; i++) {
+                java.nio.file.Files.copy(cluster.node(i).log(), out.resolve("node" + i + ".log"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (java.io.IOException e) {
+            // diagnostics only
+        }
+        cluster.close();
     }
 
     @Test
@@ -80,6 +92,7 @@ class SyncReplicationEndToEndTest {
     @Test
     @Order(3)
     void quorumModeListsBothStandbysAndLosesNoAcknowledgedCommit() throws Exception {
+        cluster.awaitHealthy(HEALTHY);
         patch("{\"synchronous_mode\": \"quorum\"}");
         ClusterView c = awaitSync("quorum");
         String leader = c.leader().name();

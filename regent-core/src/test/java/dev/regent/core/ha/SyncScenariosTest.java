@@ -108,6 +108,22 @@ class SyncScenariosTest {
     }
 
     @Test
+    void switchingFromOnToQuorumListsEveryStandbyUnderAnyK() {
+        // on mode left pg1 listed in the priority form and published; quorum mode takes over from there
+        SyncFacts facts = new SyncFacts("pg1", "on", 700, List.of(new WalSender(11, "pg1", "sync", 700L, 700L, 700L),
+                new WalSender(12, "pg2", "async", 700L, 700L, 700L)));
+        SyncReadiness r = SyncReadiness.INITIAL.next(facts, null, true);
+        as("pg0").wal(700).config("synchronous_mode", "quorum").sync("pg0", "pg1", 0)
+                .syncObserved(new SyncObserved(facts, r, -1, true))
+                .expect(LEADER, new UpdateLeaderLock(), new SyncReplicationSlots(Set.of("pg1", "pg2")),
+                        new ManageSync(List.of(
+                                new SyncStep.WriteSync("pg0", Set.of("pg1", "pg2"), 1,
+                                        "Setting leader to pg0, quorum to 1 of 2 (pg1, pg2)"),
+                                new SyncStep.SetStandbyNames("ANY 1 (pg1,pg2)",
+                                        "Setting synchronous replication to 1 of 2 (pg1, pg2)"))));
+    }
+
+    @Test
     void disablingDeletesTheKeyAndRestoresTheConfiguredValue() {
         as("pg0").wal(600).sync("pg0", "pg1", 0).syncObserved(new SyncObserved(null, SyncReadiness.INITIAL, -1,
                         true))
