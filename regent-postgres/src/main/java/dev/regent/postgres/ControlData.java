@@ -98,4 +98,9 @@ public record ControlData(Map<String, String> values) {
         int slash = text.indexOf('/');
         return (Long.parseLong(text.substring(0, slash), 16) << 32) | Long.parseLong(text.substring(slash + 1), 16);
     }
+
+    /** Formats a byte position as PostgreSQL prints it ({@code 0/3000028}, upper-case hex). */
+    public static String formatLsn(long lsn) {
+        return String.format(java.util.Locale.ROOT, "%X/%X", lsn >>> 32, lsn & 0xFFFFFFFFL);
+    }
 }

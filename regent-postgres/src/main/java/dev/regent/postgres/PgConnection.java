@@ -278,6 +278,58 @@ public final class PgConnection implements AutoCloseable {
         execute("DO $$ BEGIN SET LOCAL synchronous_commit = 'off'; PERFORM pg_catalog.txid_current(); END; $$");
     }
 
+    /**
+     * This connection with a server-side statement_timeout (milliseconds) for every statement, and a socket read
+     * timeout a little longer, so a server that hangs cannot block the caller beyond it. Call before the first query.
+     */
+    public synchronized PgConnection withStatementTimeout(int millis) {
+        props.setProperty("options", "-c statement_timeout=" + millis);
+        props.setProperty("socketTimeout", Integer.toString(millis / 1000 + 2));
+        return this;
+    }
+
+    /** pg_is_in_recovery() of the server (one query). */
+    public synchronized boolean inRecovery() {
+        return withConnection("pg_is_in_recovery()", c -> {
+            try (Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT pg_catalog.pg_is_in_recovery()")) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        });
+    }
+
+    /**
+     * The timeline a server replays (a standby) or writes (a primary), from {@code IDENTIFY_SYSTEM} over a physical
+     * replication connection as Patroni's {@code get_replica_timeline} reads it. Unlike pg_control's checkpoint
+     * timeline, which a standby advances only at its next restartpoint, it is exact the moment replay switches
+     * timelines. Opens and closes its own connection.
+     *
+     * @throws PostgresException when the connection (pg_hba must allow {@code replication} for {@code user}) or the
+     *                           command fails
+     */
+    public static int identifySystemTimeline(String host, int port, String user, String password,
+                                             int connectTimeoutS) {
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        String url = "jdbc:postgresql://" + h + ":" + port + "/postgres";
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        if (password != null) p.setProperty("password", password);
+        p.setProperty("replication", "true");  // walsender mode: replication commands over the simple protocol
+        p.setProperty("preferQueryMode", "simple");
+        p.setProperty("assumeMinServerVersion", "9.4");
+        p.setProperty("connectTimeout", Integer.toString(connectTimeoutS));
+        p.setProperty("socketTimeout", Integer.toString(connectTimeoutS + 2));
+        p.setProperty("ApplicationName", "Patroni");
+        p.setProperty("sslmode", "prefer");
+        try (Connection c = DriverManager.getConnection(url, p); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("IDENTIFY_SYSTEM")) {
+            if (!rs.next()) throw new PostgresException("IDENTIFY_SYSTEM on " + h + ":" + port + " returned no row");
+            return rs.getInt(2);
+        } catch (SQLException e) {
+            throw new PostgresException("IDENTIFY_SYSTEM on " + h + ":" + port + " failed: " + e.getMessage(), e);
+        }
+    }
+
     /** Runs CHECKPOINT (blocks until it completes; needed on a new primary before others pg_rewind from it). */
     public void checkpoint() {
         execute("CHECKPOINT");

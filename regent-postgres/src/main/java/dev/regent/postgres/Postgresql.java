@@ -190,11 +190,14 @@ public final class Postgresql extends PostgresqlSql {
         if (ps == ProcessState.RUNNING) {
             try {
                 PgStatus s = status();
-                return new LocalPostgres(ps, false, s.systemIdentifier(), s.inRecovery(), null, s.timeline(),
+                int timeline = timelineOf(s);
+                return new LocalPostgres(ps, false, s.systemIdentifier(), s.inRecovery(), null, timeline,
                         s.walPosition(), s.receiveLsn(), s.replayLsn(), s.replicationState(), null,
                         s.primarySlotName() == null || s.primarySlotName().isEmpty() ? null : s.primarySlotName(),
                         s.serverVersion(), s.postmasterStartTime() == null ? null : s.postmasterStartTime().toInstant(),
-                        s.pendingRestartReasonMap());
+                        s.pendingRestartReasonMap())
+                        .withTimelineStartLsn(Boolean.TRUE.equals(s.inRecovery())
+                                ? TimelineHistoryFile.startOf(dataDir, timeline) : null);
             } catch (PostgresException e) {
                 LOG.warn("status query failed: {}", e.getMessage());
             }
@@ -212,6 +215,26 @@ public final class Postgresql extends PostgresqlSql {
         } catch (PostgresException e) {
             LOG.warn("pg_controldata failed: {}", e.getMessage());
             return new LocalPostgres(ps, false, null, null, null, 0, 0, null, null, null, null, null);
+        }
+    }
+
+    /**
+     * The timeline of a status: a primary's and a streaming standby's as the query read them; a standby that does not
+     * stream, the one it replays from {@code IDENTIFY_SYSTEM} (as Patroni's {@code get_replica_timeline}): the query
+     * can only give it pg_control's checkpoint timeline, which lags a timeline switch until the next restartpoint, and
+     * a replica past the switch point would then look as if it replayed past the fork on its old timeline. 0 (unknown,
+     * as Patroni publishes none) when the replication connection fails: pg_hba must allow it for the replication user.
+     */
+    public int timelineOf(PgStatus s) {
+        if (!s.inRecovery() || "streaming".equals(s.replicationState())) return s.timeline();
+        try {
+            return PgConnection.identifySystemTimeline(listen.localHost(), listen.port(), cfg.replication().username(),
+                    cfg.replication().password(), 3);
+        } catch (PostgresException e) {
+            if (reported.add("IDENTIFY_SYSTEM " + e.getMessage())) {
+                LOG.warn("cannot read the replay timeline of the local standby (timeline unknown): {}", e.getMessage());
+            }
+            return 0;
         }
     }
 
@@ -396,13 +419,14 @@ public final class Postgresql extends PostgresqlSql {
     /**
      * Patroni's resolve_connection_addresses for the superuser connection: with {@code use_unix_socket}, the first
      * absolute directory of unix_socket_directories (the server's compiled-in default when not set), TCP when none
-     * is absolute. {@code use_unix_socket_repl} has nothing to switch: Regent opens no replication connection to
-     * its own server (primary_conninfo, pg_basebackup and pg_rewind reach the other member's conn_url, as in Patroni).
+     * is absolute. {@code use_unix_socket_repl} is not followed: Regent's only replication connection to its own
+     * server (IDENTIFY_SYSTEM, for the timeline of a standby that does not stream) goes over TCP to the listen
+     * address (primary_conninfo, pg_basebackup and pg_rewind reach the other member's conn_url, as in Patroni).
      */
     private void resolveLocalConnection(Map<String, String> params) {
         if (cfg.useUnixSocketRepl() && reported.add("use_unix_socket_repl")) {
-            LOG.info("postgresql.use_unix_socket_repl: Regent opens no replication connection to its local server, "
-                    + "so there is nothing to switch to the Unix socket");
+            LOG.info("postgresql.use_unix_socket_repl: Regent's only replication connection to its local server "
+                    + "(IDENTIFY_SYSTEM, while a standby does not stream) goes over TCP to the listen address");
         }
         if (!cfg.useUnixSocket()) {
             return;
@@ -562,6 +586,29 @@ public final class Postgresql extends PostgresqlSql {
             PgUser user = rewindUser();
             files.writePgpass(hp.getKey(), hp.getValue(), List.of(user));
             provisioner.rewind(dsn(hp.getKey(), hp.getValue(), user), List.of(), passEnv(), timeout);
+        }
+    }
+
+    /**
+     * Checks that the rewind source {@code sourceConnUrl} answers and is a primary, with the rewind user (else the
+     * superuser) as pg_rewind would connect, within 3 s to connect and 2 s for the query (Patroni's
+     * {@code check_leader_is_not_in_recovery}). Called before postgres is stopped for a rewind: a source that is
+     * down or still in recovery must never cost a running replica its postgres.
+     *
+     * @throws PostgresException naming why the source cannot be used
+     */
+    public void checkRewindSource(String sourceConnUrl) {
+        var hp = ConfigFiles.hostPort(sourceConnUrl);
+        PgUser user = rewindUser();
+        boolean inRecovery;
+        try (PgConnection c = new PgConnection(hp.getKey(), hp.getValue(), database(), user.username(),
+                user.password(), 3).withStatementTimeout(2_000)) {
+            inRecovery = c.inRecovery();
+        } catch (PostgresException e) {
+            throw new PostgresException("not accessible or not healthy: " + e.getMessage(), e);
+        }
+        if (inRecovery) {
+            throw new PostgresException("Leader is still in_recovery and therefore can't be used for rewind");
         }
     }
 

@@ -2,6 +2,7 @@ package dev.regent.core.ha;
 
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.TimelineHistory;
+import java.util.List;
 
 /**
  * The rewind-needed rule, applied by the shell to each cycle's observations before the decider runs: may the local
@@ -9,7 +10,8 @@ import dev.regent.core.model.TimelineHistory;
  * diverged) before following? Sets {@link NodeMemory#rewindOrReinitNeeded()}, which the decider turns into a
  * {@code Rewind} or {@code Reinitialize}; keeps its own state in {@link NodeMemory#checkDivergedLsn()}. Pure.
  *
- * <p>Two cases, both of which Patroni checks after a leader change:
+ * <p>Three cases; Patroni checks the first two after a leader change ({@code trigger_check_diverged_lsn} on every
+ * non-leader start), the third covers replicas that never stopped:
  * <ul>
  *   <li>A stopped data directory that was last a primary, while another member holds the lock (a killed primary, or
  *       one whose shutdown checkpoint never reached a replica): its walreceiver would otherwise fail forever on
@@ -18,7 +20,20 @@ import dev.regent.core.model.TimelineHistory;
  *       another member then won the race and promoted: its WAL may go past the point where the new timeline forked
  *       off its own. That fork point is read from {@code /history} (the leader writes it after promoting); past it,
  *       the data diverged (Patroni's {@code trigger_check_diverged_lsn} against the leader's timeline history).</li>
+ *   <li>Any running replica (never a primary, a demoted primary that kept running, or one restarted after the fork)
+ *       that does not stream and whose WAL cannot be on the leader's history: its timeline is older than the leader's
+ *       and its replay position is past the point where its timeline forked in {@code /history}; or it holds another
+ *       member's timeline of the same number; or a timeline newer than the leader's (see
+ *       {@code offTheLeadersHistory}). PostgreSQL cannot follow such a fork
+ *       ("new timeline N forked off current database system timeline M before current recovery point"; the
+ *       walreceiver gets "requested starting point ... is not in this server's history") and would stay behind
+ *       forever. The replay position is compared, as Patroni does: WAL received past the fork but not replayed is
+ *       either replayed soon (and seen at a later cycle, as this rule runs every cycle) or skipped when the startup
+ *       process switches to the new timeline first.</li>
  * </ul>
+ * A running replica (the last two cases) is judged only in a cycle where the leader answered {@code GET /patroni} as a
+ * running primary, as Patroni reads the leader's timeline over a connection before it decides: a leader killed while
+ * its lock is still held (before ttl, or paused) leaves its replicas running as they are.
  */
 public final class DivergenceRule {
     private DivergenceRule() {}
@@ -40,9 +55,11 @@ public final class DivergenceRule {
      * @param memory                the node memory before the decider runs
      * @param myName                this node's member name
      * @param backgroundTaskRunning a long action (rewind, clone, restart...) is in progress: it owns the data directory
+     * @param leaderAnswer          the leader's answer to {@code GET /patroni} in this cycle, null when it was not
+     *                              asked ({@link ObservationPlan} asks whenever a running replica may be judged)
      */
     public static Result note(ClusterView cluster, LocalPostgres local, NodeMemory memory, String myName,
-                              boolean backgroundTaskRunning) {
+                              boolean backgroundTaskRunning, PeerStatus leaderAnswer) {
         NodeMemory m = memory;
         if (!local.dataDirEmpty() && stoppedFormerPrimary(local)) {
             m = m.withCheckDivergedLsn(true);  // whatever happens next, check once a new timeline is known
@@ -57,7 +74,176 @@ public final class DivergenceRule {
                     "the data directory was last a primary and " + cluster.leader().name()
                             + " holds the lock: checking with pg_rewind before following it");
         }
-        return m.checkDivergedLsn() && local.isReplica() ? startedFormerPrimary(cluster, local, m) : Result.quiet(m);
+        if (!local.isReplica()) return Result.quiet(m);
+        if (m.checkDivergedLsn() && streamingOnTheLeadersTimeline(cluster, local)) {
+            // PostgreSQL proved our history is a prefix of the leader's: nothing to ask the leader
+            return Result.quiet(m.withCheckDivergedLsn(false));
+        }
+        if (!runningPrimary(leaderAnswer, cluster.leader().name())) {
+            // As Patroni (_check_timeline_and_lsn asks the leader over a connection before judging): a running
+            // replica is judged only against a leader that answers as a running primary. A leader just killed (its
+            // lock still held: before ttl, or paused) proves nothing, and its replica must keep running; check again
+            // at a later cycle.
+            return Result.quiet(m);
+        }
+        Result checked = m.checkDivergedLsn() ? startedFormerPrimary(cluster, local, m) : Result.quiet(m);
+        if (checked.memory().rewindOrReinitNeeded() || "streaming".equals(local.replicationState())) return checked;
+        return offTheLeadersHistory(cluster, local, checked.memory());
+    }
+
+    /**
+     * A running replica that does not stream, whose WAL cannot be part of the leader's timeline history: rewind. The
+     * leader's timeline is the newer of the one it publishes and the one {@code /history} implies (the leader writes
+     * {@code /history} right after promoting, before it publishes its new timeline). A replica that streams is never
+     * judged here. The last two tests are proof as long as {@code /history} describes the leader's lineage (a missing
+     * entry, from a write lost after a promotion, only weakens them). The first can misfire only while the leader's
+     * newest timeline is neither published nor in {@code /history} and this replica already switched to it but does
+     * not stream: then pg_rewind finds nothing to do.
+     * <ul>
+     *   <li>its timeline is newer than the leader's (as Patroni: a timeline the leader never had);</li>
+     *   <li>its timeline is older and it replayed past the point where its timeline ended in the leader's history
+     *       (the entry of its timeline, or of the first later one when that entry is missing: its timeline cannot
+     *       have ended later);</li>
+     *   <li>it is on a timeline number of the leader's history but before the point where the leader's timeline of
+     *       that number began, or its timeline began (by its own history file) elsewhere than the leader's of that
+     *       number: two members promoted from the same timeline, and this one follows the other's.</li>
+     *   <li>the leader publishes an older timeline than its own, at a position past where its own timeline began
+     *       (by its history file): the leader kept writing on the parent after this timeline forked off it (an old
+     *       primary that took the lock without promoting, while {@code /history} names a newer timeline);</li>
+     *   <li>its timeline is older than the leader's and not one of its ancestors ({@link #orphanTimeline}).</li>
+     * </ul>
+     */
+    private static Result offTheLeadersHistory(ClusterView cluster, LocalPostgres local, NodeMemory m) {
+        int mine = local.timeline();
+        Integer published = cluster.leader().member() == null ? null : cluster.leader().member().data().timeline();
+        List<TimelineHistory.Entry> history = cluster.history().entries();
+        int leaders = Math.max(published == null ? 0 : published,
+                history.isEmpty() ? 0 : cluster.history().clusterTimeline());
+        if (mine <= 0 || leaders <= 0) return Result.quiet(m);
+        long position = local.replayLsn() != null ? local.replayLsn() : local.walPosition();
+        String leader = cluster.leader().name();
+        String why = null;
+        if (mine > leaders) {
+            why = "local timeline " + mine + " is newer than timeline " + leaders + " of " + leader;
+        } else {
+            long ended = Long.MAX_VALUE;  // where my timeline ended in the leader's lineage, at the latest
+            long began = Long.MIN_VALUE;  // where the leader's timeline numbered like mine began, at the earliest
+            Long forked = null;  // exactly where the leader's timeline numbered like mine began, when recorded
+            for (TimelineHistory.Entry e : history) {
+                if (e.timeline() >= mine) ended = Math.min(ended, e.lsn());
+                else began = Math.max(began, e.lsn());
+                if (e.timeline() == mine - 1) forked = e.lsn();
+            }
+            Long mineBegan = local.timelineStartLsn();
+            if (mine < leaders && position > ended) {
+                why = "local timeline " + mine + " lsn " + position + " is past the point " + ended + " where "
+                        + leader + "'s history left timeline " + mine;
+            } else if (position < began) {
+                why = "local timeline " + mine + " lsn " + position + " is before the point " + began + " where "
+                        + leader + "'s timeline " + mine + " began: it is another member's timeline " + mine;
+            } else if (mineBegan != null && forked != null && !mineBegan.equals(forked)) {
+                why = "local timeline " + mine + " began at " + mineBegan + ", " + leader + "'s timeline " + mine
+                        + " at " + forked + ": it is another member's timeline " + mine;
+            } else if (mineBegan != null && published != null && published < mine && publishedPosition(cluster) != null
+                    && publishedPosition(cluster) > mineBegan) {
+                why = "local timeline " + mine + " began at " + mineBegan + ", but " + leader + " is on timeline "
+                        + published + " at " + publishedPosition(cluster) + " past that point";
+            } else if (orphanTimeline(cluster, mine)) {
+                why = "local timeline " + mine + " is not on " + leader + "'s history (its timeline " + leaders
+                        + " forked off timeline " + lastParent(history) + "): another member's lost timeline";
+            }
+        }
+        return why == null ? Result.quiet(m) : new Result(m.withRewindOrReinitNeeded(true), why + ": rewind needed");
+    }
+
+    /**
+     * True when {@code timeline} is older than the leader's but newer than the parent its timeline forked off (the last
+     * line of {@code /history}): not one of its ancestors but an orphan timeline, which a
+     * member promoted to before it was lost while the leader promoted from an earlier timeline to a newer number
+     * ({@link TimelineReservation}). PostgreSQL cannot follow from it ("requested timeline N is not a child of this
+     * server's history"); pg_rewind can, when the local WAL went past the fork point. Judged only when
+     * {@code /history} holds the leader's lineage up to its timeline: it implies the leader's published timeline, or
+     * its last entry is the leader's own promotion (a promotion that skipped numbers: the entry names the parent). A
+     * {@code /history} that lags the leader's promotion proves nothing.
+     */
+    public static boolean orphanTimeline(ClusterView cluster, int timeline) {
+        if (cluster == null || cluster.leader() == null || timeline <= 0) return false;
+        List<TimelineHistory.Entry> history = cluster.history().entries();
+        if (history.isEmpty()) return false;
+        Integer published = cluster.leader().member() == null ? null : cluster.leader().member().data().timeline();
+        int recorded = cluster.history().clusterTimeline();
+        int leaders = Math.max(published == null ? 0 : published, recorded);
+        if (timeline >= leaders) return false;
+        TimelineHistory.Entry last = history.get(history.size() - 1);
+        boolean complete = leaders == recorded || cluster.leader().name().equals(last.newLeader());
+        // Between the leader's last parent and its timeline: numbers its promotion skipped. An older timeline missing
+        // from /history may be a lost write as much as an orphan: the other tests bound it.
+        return complete && timeline > last.timeline();
+    }
+
+    /**
+     * Why a data directory that pg_rewind left on {@code timeline} (whose history file says it began at
+     * {@code began}, null when unknown) still cannot follow the leader, or null when it can as far as the DCS tells.
+     * pg_rewind 15 finds "no rewind required" on the same timeline number as its source, and when the target's WAL
+     * ends at the fork point: neither fixes an orphan timeline nor another member's timeline of the leader's number.
+     */
+    public static String cannotFollowAfterRewind(ClusterView cluster, int timeline, Long began) {
+        if (cluster == null || cluster.leader() == null || timeline <= 0) return null;
+        if (orphanTimeline(cluster, timeline)) {
+            return "timeline " + timeline + " is not on " + cluster.leader().name() + "'s history";
+        }
+        Integer published = cluster.leader().member() == null ? null : cluster.leader().member().data().timeline();
+        List<TimelineHistory.Entry> history = cluster.history().entries();
+        if (began == null || published == null || published != timeline || history.isEmpty()) return null;
+        TimelineHistory.Entry last = history.get(history.size() - 1);
+        Long leaderBegan = null;
+        if (last.timeline() >= timeline) {
+            // The leader already promoted from the timeline it still publishes (it writes /history before its member
+            // key shows the new timeline): the last entry is where that timeline ended, and says nothing about where
+            // it began. Nothing proves this data directory cannot follow; the decider checks again.
+            return null;
+        }
+        if (cluster.leader().name().equals(last.newLeader())) {
+            leaderBegan = last.lsn();  // the leader's own promotion, to its published timeline
+        } else if (cluster.history().clusterTimeline() == timeline) {
+            leaderBegan = last.lsn();
+        }
+        if (leaderBegan == null || leaderBegan.equals(began)) return null;
+        return "timeline " + timeline + " began at " + began + ", " + cluster.leader().name() + "'s timeline "
+                + timeline + " at " + leaderBegan + ": another member's timeline of the same number";
+    }
+
+    /** Streaming, on the timeline the leader publishes. */
+    private static boolean streamingOnTheLeadersTimeline(ClusterView cluster, LocalPostgres local) {
+        Integer leaders = cluster.leader().member() == null ? null : cluster.leader().member().data().timeline();
+        return leaders != null && leaders == local.timeline() && "streaming".equals(local.replicationState());
+    }
+
+    /** The leader answered this cycle's {@code GET /patroni} as a running primary. */
+    private static boolean runningPrimary(PeerStatus answer, String leader) {
+        return answer != null && answer.name().equals(leader) && answer.reachable() && answer.running()
+                && answer.primary();
+    }
+
+    /**
+     * True when the rule may judge a running replica in this cycle ({@link #note} then needs the leader's answer):
+     * another member holds the lock and the replica does not stream the leader's timeline.
+     */
+    public static boolean judgesRunningReplica(ClusterView cluster, LocalPostgres local, String myName) {
+        if (cluster == null || cluster.leader() == null || cluster.isLeader(myName) || !local.isReplica()
+                || local.dataDirEmpty()) {
+            return false;
+        }
+        return !streamingOnTheLeadersTimeline(cluster, local);
+    }
+
+    /** The WAL position the leader publishes with its timeline (the two come from one observation). */
+    private static Long publishedPosition(ClusterView cluster) {
+        return cluster.leader().member() == null ? null : cluster.leader().member().data().xlogLocation();
+    }
+
+    private static int lastParent(List<TimelineHistory.Entry> history) {
+        return history.isEmpty() ? 0 : history.get(history.size() - 1).timeline();
     }
 
     private static boolean stoppedFormerPrimary(LocalPostgres local) {

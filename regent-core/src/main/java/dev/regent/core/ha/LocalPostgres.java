@@ -26,16 +26,36 @@ import java.util.Map;
  * @param postmasterStartTime running: pg_postmaster_start_time(); null when unknown
  * @param pendingRestartReason running: settings whose new value needs a restart (pg_settings.pending_restart),
  *                         {@code {name: {old_value, new_value}}} as Patroni publishes it; empty when none or unknown
+ * @param timelineStartLsn running replica: where its current timeline began, from the last line of that timeline's
+ *                         history file; null on timeline 1 or when unknown
  */
 public record LocalPostgres(ProcessState process, boolean dataDirEmpty, String systemId, Boolean inRecovery,
                             String controlState, int timeline, long walPosition, Long receiveLsn, Long replayLsn,
                             String replicationState, String followedMember, String primarySlotName,
                             int serverVersion, Instant postmasterStartTime,
-                            Map<String, Map<String, String>> pendingRestartReason) {
+                            Map<String, Map<String, String>> pendingRestartReason, Long timelineStartLsn) {
 
     public LocalPostgres {
         pendingRestartReason = pendingRestartReason == null ? Map.of()
                 : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(pendingRestartReason));
+    }
+
+    /** An observation without the start of its timeline (unknown). */
+    public LocalPostgres(ProcessState process, boolean dataDirEmpty, String systemId, Boolean inRecovery,
+                         String controlState, int timeline, long walPosition, Long receiveLsn, Long replayLsn,
+                         String replicationState, String followedMember, String primarySlotName,
+                         int serverVersion, Instant postmasterStartTime,
+                         Map<String, Map<String, String>> pendingRestartReason) {
+        this(process, dataDirEmpty, systemId, inRecovery, controlState, timeline, walPosition, receiveLsn, replayLsn,
+                replicationState, followedMember, primarySlotName, serverVersion, postmasterStartTime,
+                pendingRestartReason, null);
+    }
+
+    /** This observation with where the current timeline began (null: unknown). */
+    public LocalPostgres withTimelineStartLsn(Long lsn) {
+        return new LocalPostgres(process, dataDirEmpty, systemId, inRecovery, controlState, timeline, walPosition,
+                receiveLsn, replayLsn, replicationState, followedMember, primarySlotName, serverVersion,
+                postmasterStartTime, pendingRestartReason, lsn);
     }
 
     /** An observation without server version, start time and pending-restart facts (unknown). */

@@ -12,8 +12,10 @@ import java.util.Objects;
  * <p>{@link HaInput#peers()} must hold the {@code GET /patroni} answers of the other members whenever the cluster is
  * unlocked (the leader race compares positions), a {@code failover} key exists (a manual failover checks its
  * candidates), or this node holds the lock while its postgres is not a running primary (start timeouts need
- * Patroni's {@code is_failover_possible}). No peer is asked without a DCS snapshot or with an empty data directory
- * (the bootstrap rules never compare). Members without an {@code api_url} cannot be asked.
+ * Patroni's {@code is_failover_possible}), or this node runs a replica that does not stream the leader's timeline
+ * ({@link DivergenceRule} judges it only against a leader that answers as a running primary). No peer is asked
+ * without a DCS snapshot or with an empty data directory (the bootstrap rules never compare). Members without an
+ * {@code api_url} cannot be asked.
  *
  * @param probePeers               ask the other members' REST APIs ({@code GET /patroni}) this cycle
  * @param reobserveLocalAfterProbe read the local postgres again once the peers answered, and keep the result of
@@ -28,7 +30,8 @@ public record ObservationPlan(boolean probePeers, boolean reobserveLocalAfterPro
     public static ObservationPlan forCycle(ClusterView cluster, LocalPostgres local, String myName) {
         Objects.requireNonNull(local, "local");
         boolean probe = cluster != null && !local.dataDirEmpty() && (cluster.isUnlocked() || cluster.failover() != null
-                || (cluster.isLeader(myName) && !local.isPrimary()));
+                || (cluster.isLeader(myName) && !local.isPrimary())
+                || DivergenceRule.judgesRunningReplica(cluster, local, myName));
         if (!probe) return LOCAL_ONLY;
         // Peers read their positions live when asked, so ours, taken before the probe (up to 2 s older), could be
         // behind WAL that reached every replica meanwhile (the old primary's shutdown checkpoint) and lose a race

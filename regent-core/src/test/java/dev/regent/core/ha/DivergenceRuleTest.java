@@ -60,12 +60,28 @@ class DivergenceRuleTest {
                 null);
     }
 
+    private static ClusterView paused(ClusterView c) {
+        ClusterView p = new ClusterView(c.initialize(), new dev.regent.core.model.ClusterConfig(1,
+                java.util.Map.of("pause", true)), c.leader(), c.status(), c.members(), c.failover(), c.sync(),
+                c.history(), c.failsafe());
+        assertThat(p.isPaused()).isTrue();
+        return p;
+    }
+
     private static ClusterView unlocked() {
         return ledBy(null, null, false);
     }
 
+    /** The leader answers GET /patroni as a running primary: the rule may judge a running replica. */
     private static DivergenceRule.Result note(ClusterView c, LocalPostgres l, NodeMemory m) {
-        return DivergenceRule.note(c, l, m, "pg1", false);
+        PeerStatus leader = c == null || c.leader() == null ? null
+                : new PeerStatus(c.leader().name(), true, true, 2_000, 4, 1, true);
+        return DivergenceRule.note(c, l, m, "pg1", false, leader);
+    }
+
+    private static DivergenceRule.Result noteWithLeaderAnswer(ClusterView c, LocalPostgres l, NodeMemory m,
+                                                              PeerStatus leader) {
+        return DivergenceRule.note(c, l, m, "pg1", false, leader);
     }
 
     @ParameterizedTest(name = "a primary stopped as \"{0}\" while pg0 holds the lock is rewound first")
@@ -147,23 +163,336 @@ class DivergenceRuleTest {
     void unknownTimelinesKeepChecking() {
         assertThat(note(ledBy("pg0", 4, true), replica(0, FORK + 1, "in archive recovery"), CHECKING).memory())
                 .as("my timeline unknown").isEqualTo(CHECKING);
-        assertThat(note(ledBy("pg0", null, true), replica(3, FORK + 1, "in archive recovery"), CHECKING).memory())
-                .as("leader's timeline unknown").isEqualTo(CHECKING);
+        assertThat(note(ledBy("pg0", null, false), replica(3, FORK + 1, "in archive recovery"), CHECKING).memory())
+                .as("leader's timeline unknown, nothing in /history").isEqualTo(CHECKING);
+        // with the fork in /history the leader's timeline is known from there (theLeadersNewTimelineIs...)
+    }
+
+    // ---- running replicas stuck behind a fork (never primary, or a former primary that did not stop) ----
+    private static final String STUCK_INFO = "local timeline 3 lsn 1120 is past the point 1000 where pg0's history"
+            + " left timeline 3: rewind needed";
+
+    /** Case 1: pg1 never was a primary; it replayed pg2's timeline 3 past where pg0 (lagging less) forked 4. */
+    @Test
+    void aNeverPrimaryReplicaThatReplayedPastTheForkIsRewound() {
+        NodeMemory m = note(ledBy("pg0", 3, false), replica(3, FORK + 120, "in archive recovery"), NodeMemory.INITIAL)
+                .memory();
+        assertThat(m).as("pg0 won but has not promoted yet: nothing to compare").isEqualTo(NodeMemory.INITIAL);
+        DivergenceRule.Result r = note(ledBy("pg0", 4, true), replica(3, FORK + 120, "in archive recovery"), m);
+        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+        assertThat(r.info()).isEqualTo(STUCK_INFO);
+    }
+
+    /** Case 2: pg1 (never primary) was stopped across the fork and starts again past it. */
+    @Test
+    void aNeverPrimaryReplicaRestartedAfterTheForkIsRewoundOnceRunning() {
+        NodeMemory m = note(ledBy("pg0", 4, true), stopped("shut down in recovery"), NodeMemory.INITIAL).memory();
+        assertThat(m).as("a stopped replica is started first").isEqualTo(NodeMemory.INITIAL);
+        DivergenceRule.Result r = note(ledBy("pg0", 4, true), replica(3, FORK + 120, "in archive recovery"), m);
+        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+        assertThat(r.info()).isEqualTo(STUCK_INFO);
+    }
+
+    /** Case 3: pg1 was the primary of timeline 3, lost the lock and was demoted in place, never seen stopped. */
+    @Test
+    void aFormerPrimaryDemotedWhileRunningIsRewound() {
+        LocalPostgres wasPrimary = new LocalPostgres(ProcessState.RUNNING, false, Scenario.SYSID, false,
+                "in production", 3, FORK + 120, null, null, null, null, null);
+        NodeMemory m = note(ledBy("pg0", 3, false), wasPrimary, NodeMemory.INITIAL).memory();
+        assertThat(m).isEqualTo(NodeMemory.INITIAL);
+        DivergenceRule.Result r = note(ledBy("pg0", 4, true), replica(3, FORK + 120, "in archive recovery"), m);
+        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+        assertThat(r.info()).isEqualTo(STUCK_INFO);
+    }
+
+    /** Case 4: pg1, a killed primary, was restarted as a replica while the DCS was unreadable, then pg0 led. */
+    @Test
+    void aFormerPrimaryRestartedWithoutSeeingTheLeaderIsRewound() {
+        NodeMemory m = note(null, stopped("in production"), NodeMemory.INITIAL).memory();
+        assertThat(m).isEqualTo(CHECKING);
+        m = note(null, replica(3, FORK + 120, "in archive recovery"), m).memory();
+        assertThat(m).as("started as a replica without a DCS: still checking").isEqualTo(CHECKING);
+        DivergenceRule.Result r = note(ledBy("pg0", 4, true), replica(3, FORK + 120, "in archive recovery"), m);
+        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+        assertThat(r.info()).isEqualTo("local timeline 3 lsn 1120 is past the point 1000 where pg0 forked timeline 4:"
+                + " rewind needed");
+    }
+
+    /**
+     * The CI failure this gate fixes (PauseEndToEndTest): pg0 leads on timeline 4 and was just killed while its lock
+     * is still held (paused, or before ttl). Its replicas stop streaming; the DCS still shows it as the leader on
+     * timeline 4 with /history. A leader that does not answer, or answers with postgres not running, proves
+     * nothing: no rewind is decided and the replica keeps running, even where the DCS alone would say "rewind".
+     */
+    @ParameterizedTest(name = "leader answer: {0}")
+    @ValueSource(strings = {"not asked", "unreachable", "postgres not running", "not a primary", "another member"})
+    void aLeaderJustKilledWithItsLockStillHeldDecidesNoRewind(String answer) {
+        PeerStatus leader = switch (answer) {
+            case "not asked" -> null;
+            case "unreachable" -> PeerStatus.unreachable("pg0");
+            case "postgres not running" -> new PeerStatus("pg0", true, false, 0, 4, 1, false);
+            case "not a primary" -> new PeerStatus("pg0", true, false, 2_000, 4, 1, true);
+            case "another member" -> new PeerStatus("pg2", true, true, 2_000, 4, 1, true);
+            default -> throw new IllegalArgumentException(answer);
+        };
+        for (ClusterView c : List.of(ledBy("pg0", 4, true), paused(ledBy("pg0", 4, true)))) {
+            for (NodeMemory m : List.of(NodeMemory.INITIAL, CHECKING)) {
+                DivergenceRule.Result r = noteWithLeaderAnswer(c, replica(3, FORK + 120, "in archive recovery"), m,
+                        leader);
+                assertThat(r.memory()).as("no rewind decided; the check stays as it was").isEqualTo(m);
+                assertThat(r.info()).isNull();
+            }
+        }
+        assertThat(note(ledBy("pg0", 4, true), replica(3, FORK + 120, "in archive recovery"), NodeMemory.INITIAL)
+                .memory().rewindOrReinitNeeded()).as("the same evidence, with the leader answering").isTrue();
+    }
+
+    /** A killed primary's own data directory is still checked (the rewind then checks its source before starting). */
+    @Test
+    void aStoppedFormerPrimaryIsCheckedWhateverTheLeaderAnswers() {
+        assertThat(noteWithLeaderAnswer(ledBy("pg0", 4, true), stopped("in production"), NodeMemory.INITIAL,
+                PeerStatus.unreachable("pg0")).memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+    }
+
+    /** Streaming on the leader's timeline ends a former primary's check without asking the leader. */
+    @Test
+    void streamingTheLeadersTimelineClearsTheCheckWithoutTheLeadersAnswer() {
+        assertThat(noteWithLeaderAnswer(ledBy("pg0", 4, true), replica(4, FORK + 120, "streaming"), CHECKING, null)
+                .memory()).isEqualTo(NodeMemory.INITIAL);
+    }
+
+    /** The plan asks the leader whenever the rule may judge a running replica, and only then. */
+    @Test
+    void theRuleJudgesARunningReplicaOnlyWhenItDoesNotStreamTheLeadersTimeline() {
+        assertThat(DivergenceRule.judgesRunningReplica(ledBy("pg0", 4, true),
+                replica(3, FORK + 120, "in archive recovery"), "pg1")).isTrue();
+        assertThat(DivergenceRule.judgesRunningReplica(ledBy("pg0", 4, true), replica(3, FORK + 120, "streaming"),
+                "pg1")).as("streaming an older timeline").isTrue();
+        assertThat(DivergenceRule.judgesRunningReplica(ledBy("pg0", 4, true), replica(4, FORK + 120, "streaming"),
+                "pg1")).isFalse();
+        assertThat(DivergenceRule.judgesRunningReplica(ledBy("pg1", 4, true),
+                replica(3, FORK + 120, "in archive recovery"), "pg1")).as("the lock is mine").isFalse();
+        assertThat(DivergenceRule.judgesRunningReplica(unlocked(), replica(3, FORK + 120, "in archive recovery"),
+                "pg1")).isFalse();
+        assertThat(DivergenceRule.judgesRunningReplica(ledBy("pg0", 4, true), stopped("shut down"), "pg1")).isFalse();
     }
 
     @Test
-    void aReplicaThatNeverWasPrimaryIsNotChecked() {
-        DivergenceRule.Result r = note(ledBy("pg0", 4, true), replica(3, FORK + 120, "in archive recovery"),
+    void aReplicaAtOrBeforeTheForkFollowsOnItsOwn() {
+        assertThat(note(ledBy("pg0", 4, true), replica(3, FORK, "in archive recovery"), NodeMemory.INITIAL))
+                .isEqualTo(new DivergenceRule.Result(NodeMemory.INITIAL, null));
+        assertThat(note(ledBy("pg0", 4, true), replica(3, FORK - 10, "in archive recovery"), NodeMemory.INITIAL))
+                .isEqualTo(new DivergenceRule.Result(NodeMemory.INITIAL, null));
+    }
+
+    @Test
+    void theReplayPositionNotTheReceivedOneIsCompared() {
+        // received past the fork, replayed before it: the startup process may still switch to timeline 4; a later
+        // cycle sees the replay position if it goes past the fork
+        LocalPostgres received = new LocalPostgres(ProcessState.RUNNING, false, Scenario.SYSID, true,
+                "in archive recovery", 3, FORK + 120, FORK + 120, FORK - 10, "in archive recovery", "pg0", null);
+        assertThat(note(ledBy("pg0", 4, true), received, NodeMemory.INITIAL).memory()).isEqualTo(NodeMemory.INITIAL);
+    }
+
+    @Test
+    void aNeverPrimaryReplicaIsLeftAloneWhileStreamingOrWithoutANewerLeaderTimelineOrHistory() {
+        assertThat(note(ledBy("pg0", 4, true), replica(3, FORK + 120, "streaming"), NodeMemory.INITIAL).memory())
+                .as("streaming").isEqualTo(NodeMemory.INITIAL);
+        assertThat(note(ledBy("pg0", 3, false), replica(3, FORK + 120, "in archive recovery"), NodeMemory.INITIAL)
+                .memory()).as("the leader publishes my timeline, no fork of it in /history").isEqualTo(NodeMemory.INITIAL);
+        assertThat(note(ledBy("pg0", null, false), replica(3, FORK + 120, "in archive recovery"), NodeMemory.INITIAL)
+                .memory()).as("the leader's timeline unknown").isEqualTo(NodeMemory.INITIAL);
+        assertThat(note(ledBy("pg0", 4, false), replica(3, FORK + 120, "in archive recovery"), NodeMemory.INITIAL)
+                .memory()).as("no fork of my timeline in /history yet").isEqualTo(NodeMemory.INITIAL);
+        assertThat(note(ledBy("pg0", 4, true), replica(4, FORK + 120, "in archive recovery"), NodeMemory.INITIAL)
+                .memory()).as("already on the leader's timeline").isEqualTo(NodeMemory.INITIAL);
+    }
+
+    @Test
+    void theLeadersNewTimelineIsTakenFromHistoryBeforeItIsPublished() {
+        for (Integer published : new Integer[] {3, null}) {
+            DivergenceRule.Result r = note(ledBy("pg0", published, true), replica(3, FORK + 120,
+                    "in archive recovery"), NodeMemory.INITIAL);
+            assertThat(r.memory()).as("published %s", published)
+                    .isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+            assertThat(r.info()).isEqualTo(STUCK_INFO);
+        }
+    }
+
+    /** /history lost the entry of timeline 3 (a write failed after a promotion); timeline 4 ended at 1500. */
+    @Test
+    void aMissingEntryIsBoundedByTheFirstLaterOne() {
+        ClusterView c = ledBy("pg0", 5, false);
+        List<TimelineHistory.Entry> entries = new ArrayList<>(c.history().entries());
+        entries.add(new TimelineHistory.Entry(4, 1_500, "no recovery target", null, "pg0"));
+        ClusterView gap = withHistory(c, entries);
+        assertThat(note(gap, replica(3, 1_400, "in archive recovery"), NodeMemory.INITIAL).memory())
+                .as("before the bound: may still be on the leader's lineage").isEqualTo(NodeMemory.INITIAL);
+        DivergenceRule.Result r = note(gap, replica(3, 1_600, "in archive recovery"), NodeMemory.INITIAL);
+        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+        assertThat(r.info()).isEqualTo("local timeline 3 lsn 1600 is past the point 1500 where pg0's history left"
+                + " timeline 3: rewind needed");
+    }
+
+    /** pg1 promoted timeline 3 to 4 at 800 and lost the lock before anyone followed; pg0 promoted 3 to 4 at 1000. */
+    @Test
+    void anotherMembersTimelineOfTheSameNumberIsRewound() {
+        DivergenceRule.Result r = note(ledBy("pg0", 4, true), replica(4, 800, "in archive recovery"),
                 NodeMemory.INITIAL);
-        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL);
+        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+        assertThat(r.info()).isEqualTo("local timeline 4 lsn 800 is before the point 1000 where pg0's timeline 4"
+                + " began: it is another member's timeline 4: rewind needed");
+        assertThat(note(ledBy("pg0", 4, true), replica(4, FORK, "in archive recovery"), NodeMemory.INITIAL).memory())
+                .as("at the start of the leader's timeline 4").isEqualTo(NodeMemory.INITIAL);
+        assertThat(note(ledBy("pg0", 4, true), replica(4, 800, "streaming"), NodeMemory.INITIAL).memory())
+                .as("streaming proves it is the leader's").isEqualTo(NodeMemory.INITIAL);
+    }
+
+    /** As above, but pg1's timeline 4 began at 900 (its history file) and it replayed past pg0's start of 4. */
+    @Test
+    void anotherMembersTimelineIsKnownByWhereItBegan() {
+        LocalPostgres other = replica(4, FORK + 50, "in archive recovery").withTimelineStartLsn(900L);
+        DivergenceRule.Result r = note(ledBy("pg0", 4, true), other, NodeMemory.INITIAL);
+        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+        assertThat(r.info()).isEqualTo("local timeline 4 began at 900, pg0's timeline 4 at 1000: it is another"
+                + " member's timeline 4: rewind needed");
+        LocalPostgres same = replica(4, FORK + 50, "in archive recovery").withTimelineStartLsn(FORK);
+        assertThat(note(ledBy("pg0", 4, true), same, NodeMemory.INITIAL).memory()).isEqualTo(NodeMemory.INITIAL);
+        assertThat(note(ledBy("pg0", 4, false), other, NodeMemory.INITIAL).memory())
+                .as("the start of the leader's timeline 4 not in /history").isEqualTo(NodeMemory.INITIAL);
+    }
+
+    @Test
+    void aTimelineNewerThanTheLeadersIsRewound() {
+        DivergenceRule.Result r = note(ledBy("pg0", 3, false), replica(4, 900, "in archive recovery"),
+                NodeMemory.INITIAL);
+        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+        assertThat(r.info()).isEqualTo("local timeline 4 is newer than timeline 3 of pg0: rewind needed");
+        assertThat(note(ledBy("pg0", 3, true), replica(4, FORK + 10, "in archive recovery"), NodeMemory.INITIAL)
+                .memory()).as("/history shows the leader promoted to 4 already").isEqualTo(NodeMemory.INITIAL);
+    }
+
+    /**
+     * The orphan timeline: pg2 promoted 3 to 4 at {@value #FORK} and was lost; pg1 followed it onto 4 and received a
+     * record of it. pg0, still on 3, wrote 4's history file before promoting, so PostgreSQL named its timeline 5, and
+     * /history holds 5's history file: its last line says 5 forked off 3 at the same point. Timeline 4 has the
+     * number and the start a child of 3 would have, but is not on pg0's history: PostgreSQL cannot follow it.
+     */
+    @Test
+    void aReplicaOnAnOrphanTimelineIsRewound() {
+        LocalPostgres onLostFour = replica(4, FORK + 40, "in archive recovery").withTimelineStartLsn(FORK);
+        DivergenceRule.Result r = note(ledBy("pg0", 5, true), onLostFour, NodeMemory.INITIAL);
+        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+        assertThat(r.info()).isEqualTo("local timeline 4 is not on pg0's history (its timeline 5 forked off timeline 3):"
+                + " another member's lost timeline: rewind needed");
+        assertThat(DivergenceRule.orphanTimeline(ledBy("pg0", 5, true), 4)).isTrue();
+        assertThat(note(ledBy("pg0", 5, true), replica(4, FORK + 40, "streaming"), NodeMemory.INITIAL).memory())
+                .as("streaming proves it is on the leader's history").isEqualTo(NodeMemory.INITIAL);
+    }
+
+    /**
+     * pg0 kept running on timeline 3 (frozen, then given the lock without promoting) and wrote past {@value #FORK},
+     * where pg2 had promoted 3 to 4 before it was lost; /history names pg2's timeline 4, pg1 followed pg2 onto it.
+     */
+    @Test
+    void aLeaderThatKeptWritingOnTheParentPastWhereMyTimelineBeganIsRewoundFrom() {
+        ClusterView c = withLeaderPosition(ledBy("pg0", 3, true), FORK + 500);
+        LocalPostgres onFour = replica(4, FORK + 40, "in archive recovery").withTimelineStartLsn(FORK);
+        DivergenceRule.Result r = note(c, onFour, NodeMemory.INITIAL);
+        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+        assertThat(r.info()).isEqualTo("local timeline 4 began at 1000, but pg0 is on timeline 3 at 1500 past that"
+                + " point: rewind needed");
+        assertThat(note(withLeaderPosition(ledBy("pg0", 3, true), FORK), onFour, NodeMemory.INITIAL).memory())
+                .as("the leader published its old timeline up to the fork: its promotion is not published yet")
+                .isEqualTo(NodeMemory.INITIAL);
+    }
+
+    private static ClusterView withLeaderPosition(ClusterView c, long position) {
+        Member m = c.leader().member();
+        MemberData d = m.data();
+        MemberData moved = new MemberData(d.connUrl(), d.apiUrl(), d.proxyUrl(), d.state(), d.role(), d.version(),
+                position, d.receiveLsn(), d.replayLsn(), d.replicationState(), d.timeline(), d.tags(),
+                d.pendingRestart(), d.pendingRestartReason(), d.scheduledRestart(), d.checkpointAfterPromote(),
+                d.pause(), d.extra());
+        Member leader = new Member(m.name(), m.version(), m.session(), moved);
+        return new ClusterView(c.initialize(), c.config(), new Leader(c.leader().name(), 3, "lease", leader),
+                c.status(), c.members(), c.failover(), c.sync(), c.history(), null);
+    }
+
+    /** pg_rewind's "no rewind required" fixes neither an orphan timeline nor another member's timeline 4. */
+    @Test
+    void aRewindThatFoundNothingLeavesTheseTimelinesUnfollowable() {
+        assertThat(DivergenceRule.cannotFollowAfterRewind(ledBy("pg0", 5, true), 4, FORK))
+                .isEqualTo("timeline 4 is not on pg0's history");
+        assertThat(DivergenceRule.cannotFollowAfterRewind(ledBy("pg0", 4, true), 4, 800L))
+                .isEqualTo("timeline 4 began at 800, pg0's timeline 4 at 1000: another member's timeline of the same"
+                        + " number");
+        assertThat(DivergenceRule.cannotFollowAfterRewind(ledBy("pg0", 4, true), 4, FORK)).as("the leader's").isNull();
+        assertThat(DivergenceRule.cannotFollowAfterRewind(ledBy("pg0", 4, true), 3, 500L)).as("its parent").isNull();
+        assertThat(DivergenceRule.cannotFollowAfterRewind(ledBy("pg0", 4, true), 4, null)).as("unknown start")
+                .isNull();
+        assertThat(DivergenceRule.cannotFollowAfterRewind(ledBy("pg0", 4, false), 4, 800L))
+                .as("the leader's start of 4 not recorded").isNull();
+    }
+
+    /**
+     * MixedClusterTest (CI, moved aside for nothing): pg0 just promoted from timeline 3 at 1000 and wrote /history,
+     * but its member key still shows the timeline it promoted from. This node's timeline 3 began at 500, as pg0's
+     * did: pg_rewind rightly found no rewind required, and it can follow pg0's new timeline. The last entry of
+     * /history is where the published timeline ended, not where it began.
+     */
+    @Test
+    void aLeaderStillPublishingTheTimelineItPromotedFromProvesNoOtherMembersTimeline() {
+        assertThat(DivergenceRule.cannotFollowAfterRewind(ledBy("pg0", 3, true), 3, 500L)).isNull();
+        assertThat(DivergenceRule.cannotFollowAfterRewind(ledBy("pg0", 3, true), 3, 700L))
+                .as("one that began elsewhere is still caught once pg0 publishes 4, by the decider's next check")
+                .isNull();
+        assertThat(note(ledBy("pg0", 4, true), replica(3, FORK, "in archive recovery").withTimelineStartLsn(700L),
+                NodeMemory.INITIAL).memory().rewindOrReinitNeeded()).isTrue();
+    }
+
+    @Test
+    void theLeadersAncestorsAreNoOrphans() {
+        assertThat(note(ledBy("pg0", 5, true), replica(3, FORK, "in archive recovery"), NodeMemory.INITIAL).memory())
+                .as("timeline 3 at the fork point: 5's parent").isEqualTo(NodeMemory.INITIAL);
+        for (int t = 1; t <= 3; t++) assertThat(DivergenceRule.orphanTimeline(ledBy("pg0", 5, true), t)).isFalse();
+        assertThat(DivergenceRule.orphanTimeline(ledBy("pg0", 5, true), 5)).as("the leader's own").isFalse();
+        assertThat(DivergenceRule.orphanTimeline(ledBy("pg0", 4, true), 4)).isFalse();
+    }
+
+    /** pg0 published timeline 5 but /history still ends at 2's switch (its write is pending or lost): 4 may be 5's parent. */
+    @Test
+    void aHistoryLaggingTheLeadersPromotionProvesNoOrphan() {
+        ClusterView lagging = ledBy("pg0", 5, false);
+        assertThat(DivergenceRule.orphanTimeline(lagging, 4)).isFalse();
+        assertThat(note(lagging, replica(4, FORK + 40, "in archive recovery").withTimelineStartLsn(FORK),
+                NodeMemory.INITIAL).memory()).isEqualTo(NodeMemory.INITIAL);
+        ClusterView othersLast = withHistory(ledBy("pg0", 5, true), List.of(
+                new TimelineHistory.Entry(1, 100, "no recovery target", null, null),
+                new TimelineHistory.Entry(2, 500, "no recovery target", null, null),
+                new TimelineHistory.Entry(3, FORK, "no recovery target", null, "pg2")));
+        assertThat(DivergenceRule.orphanTimeline(othersLast, 4))
+                .as("the last entry is pg2's promotion to 4: pg0's own may still be coming").isFalse();
+    }
+
+    @Test
+    void aFormerPrimaryStillCheckingIsAlsoJudgedOnTheLeadersHistory() {
+        DivergenceRule.Result r = note(ledBy("pg0", 4, true), replica(4, 800, "in archive recovery"), CHECKING);
+        assertThat(r.memory().rewindOrReinitNeeded()).isTrue();
+    }
+
+    private static ClusterView withHistory(ClusterView c, List<TimelineHistory.Entry> entries) {
+        return new ClusterView(c.initialize(), c.config(), c.leader(), c.status(), c.members(), c.failover(), c.sync(),
+                new TimelineHistory(1, entries), null);
     }
 
     @Test
     void theLeaderClearsTheCheck() {
         DivergenceRule.Result r = DivergenceRule.note(ledBy("pg1", 4, true), replica(3, FORK + 120, "streaming"),
-                CHECKING, "pg1", false);
+                CHECKING, "pg1", false, null);
         assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL);
-        assertThat(DivergenceRule.note(ledBy("pg1", 4, true), stopped("shut down"), NodeMemory.INITIAL, "pg1", false)
+        assertThat(DivergenceRule.note(ledBy("pg1", 4, true), stopped("shut down"), NodeMemory.INITIAL, "pg1", false,
+                null)
                 .memory()).as("the lock holder's own stopped data directory is its own history")
                 .isEqualTo(NodeMemory.INITIAL);
     }
@@ -171,11 +500,11 @@ class DivergenceRuleTest {
     @Test
     void aBackgroundTaskLeavesTheMemoryAlone() {
         LocalPostgres diverged = replica(3, FORK + 120, "in archive recovery");
-        DivergenceRule.Result r = DivergenceRule.note(ledBy("pg0", 4, true), diverged, CHECKING, "pg1", true);
+        DivergenceRule.Result r = DivergenceRule.note(ledBy("pg0", 4, true), diverged, CHECKING, "pg1", true, null);
         assertThat(r.memory()).isEqualTo(CHECKING);
         assertThat(r.info()).isNull();
         // a former primary seen stopped during a task is remembered, but judged only once the task is over
-        r = DivergenceRule.note(ledBy("pg0", 4, true), stopped("shut down"), NodeMemory.INITIAL, "pg1", true);
+        r = DivergenceRule.note(ledBy("pg0", 4, true), stopped("shut down"), NodeMemory.INITIAL, "pg1", true, null);
         assertThat(r.memory()).isEqualTo(CHECKING);
         assertThat(r.info()).isNull();
     }

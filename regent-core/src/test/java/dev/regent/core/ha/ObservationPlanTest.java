@@ -35,6 +35,7 @@ class ObservationPlanTest {
             "lock holder stopped,                              true,  false",
             "lock holder running as replica,                   true,  true",
             "unlocked alone,                                   true,  false",
+            "replica not on the leader's timeline,             true,  true",
     })
     void whatACycleObserves(String scenario, boolean probe, boolean reobserve) {
         Scenario s = switch (scenario) {
@@ -51,6 +52,8 @@ class ObservationPlanTest {
             case "lock holder stopped" -> as("pg0").stopped("shut down");
             case "lock holder running as replica" -> as("pg0").replica();
             case "unlocked alone" -> as("pg1").unlocked().withoutMember("pg0").withoutMember("pg2");
+            // the divergence rule may judge it: only against a leader that answers (DivergenceRule)
+            case "replica not on the leader's timeline" -> as("pg1").timeline(2);
             default -> throw new IllegalArgumentException(scenario);
         };
         assertThat(plan(s)).isEqualTo(new ObservationPlan(probe, reobserve));

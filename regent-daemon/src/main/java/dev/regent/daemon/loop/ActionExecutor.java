@@ -1,18 +1,22 @@
 package dev.regent.daemon.loop;
 
 import dev.regent.core.ha.ActionOutcome;
+import dev.regent.core.ha.DivergenceRule;
 import dev.regent.core.ha.FailureMessages;
 import dev.regent.core.ha.LocalPostgres;
 import dev.regent.core.ha.MemoryContract;
 import dev.regent.core.ha.NodeMemory;
 import dev.regent.core.ha.ScheduledRestart;
+import dev.regent.core.ha.TimelineReservation;
 import dev.regent.core.ha.action.Action;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Failover;
 import dev.regent.core.model.Member;
 import dev.regent.core.model.SyncState;
+import dev.regent.core.model.TimelineHistory;
 import dev.regent.core.sync.SyncStep;
 import dev.regent.dcs.Dcs;
+import dev.regent.dcs.DcsException;
 import dev.regent.dcs.DcsJson;
 import dev.regent.postgres.CallbackRole;
 import dev.regent.postgres.CallbackRunner;
@@ -25,6 +29,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -321,10 +327,25 @@ public final class ActionExecutor {
         });
     }
 
+    /**
+     * Starts postgres in the background slot. A start as primary (after a crash, while holding the lock) may outlast
+     * the lease: it runs only while the lease the loop keeps renewing is valid, and a postgres that came up as a
+     * primary after the lease ran out is stopped at once (immediate: the next cycle rewinds it against the new leader)
+     * instead of being reported started, as Patroni never runs a primary without the lock.
+     */
     private ActionOutcome startPostgres(Action.StartPostgres s, Context ctx) {
         String url = s.followMember() == null ? null : connUrl(ctx, s.followMember());
         return background("starting", s, ctx, () -> {
+            if (s.asPrimary() && !MemoryContract.leaseValid(lastMemory, ticker.monotonicMillis())) {
+                LOG.warn("lost leader lock before starting as primary: not starting");
+                return done(ActionOutcome.failed("lost leader lock before starting as primary"));
+            }
             pg.start(s.asPrimary(), s.followMember(), url, ctx.startTimeout());
+            if (s.asPrimary() && !MemoryContract.leaseValid(lastMemory, ticker.monotonicMillis())) {
+                LOG.warn("lost leader lock while starting as primary: stopping postgres");
+                pg.stop(StopMode.IMMEDIATE, ctx.startTimeout());
+                return done(ActionOutcome.failed("lost leader lock while starting as primary"));
+            }
             statusEvents.postgresStarted();
             pg.fireCallback(CallbackRunner.Action.ON_START,
                     s.asPrimary() ? CallbackRole.PRIMARY : CallbackRole.REPLICA);
@@ -332,13 +353,42 @@ public final class ActionExecutor {
         });
     }
 
+    /**
+     * pg_rewind from the leader, in the background slot. First, while postgres still runs, the source must answer and
+     * be a primary (Patroni's {@code check_leader_is_not_in_recovery}): a leader that was just killed (its lock still
+     * held: before ttl, or paused) or is still in recovery fails the rewind without touching the local postgres, and
+     * the decider tries again at a later cycle. Only then is postgres stopped and pg_rewind run.
+     */
     private ActionOutcome rewind(Action.Rewind r, Context ctx) {
         String url = connUrl(ctx, r.sourceMember());
         boolean wipe = ctx.removeDataOnRewindFailure();
         return background("rewind", r, ctx, () -> {
+            try {
+                pg.checkRewindSource(url);
+            } catch (PostgresPortException e) {
+                LOG.warn("Can not use {} for rewind: {}", r.sourceMember(), e.getMessage());
+                return done(ActionOutcome.failed("the rewind source " + r.sourceMember() + " cannot be used: "
+                        + e.getMessage()));
+            }
             pg.stop(StopMode.FAST, ctx.startTimeout());
             try {
                 pg.rewind(url);
+                int timeline = pg.observe().timeline();
+                TimelineHistory.Entry began = pg.timelineSwitch(timeline);
+                String stuck = DivergenceRule.cannotFollowAfterRewind(ctx.cluster(), timeline,
+                        began == null ? null : began.lsn());
+                if (stuck != null) {
+                    // pg_rewind said "no rewind required" (same timeline number, or the local WAL ends at the fork
+                    // point), yet PostgreSQL can never follow from there and no rewind will change that. Without
+                    // remove_data_directory_on_rewind_failure the data directory is moved aside, never removed: the
+                    // next cycle clones, the operator keeps the old data.
+                    LOG.error("pg_rewind found no rewind required but {}: requested timeline {} is not a child of"
+                            + " the leader's history; {} the data directory to clone again", stuck, timeline,
+                            wipe ? "removing" : "moving aside");
+                    if (wipe) pg.removeDataDirectory();
+                    else pg.moveDataDirectoryAside();
+                    return done(ActionOutcome.SUCCEEDED);
+                }
             } catch (PostgresPortException e) {
                 if (!wipe) throw e;
                 LOG.error("pg_rewind failed ({}); removing the data directory to clone again", e.getMessage());
@@ -421,6 +471,13 @@ public final class ActionExecutor {
             LOG.warn("lost leader lock before promote: not promoting");
             return done(ActionOutcome.failed("lost leader lock before promote"));
         }
+        try {
+            pg.addTimelineHistoryFiles(timelinesUsed(ctx));
+        } catch (PostgresPortException e) {
+            // Promote anyway (as Patroni, which never writes them): the new timeline may then reuse a number.
+            LOG.warn("could not write the history files of the cluster's timelines before promote: {}",
+                    e.getMessage());
+        }
         pg.promote();
         statusEvents.promoted(lastMemory.lockValidUntil());
         pg.fireCallback(CallbackRunner.Action.ON_ROLE_CHANGE, CallbackRole.PRIMARY);
@@ -431,8 +488,25 @@ public final class ActionExecutor {
             LOG.warn("CHECKPOINT after promote failed: {}", e.getMessage());
         }
         ClusterView c = ctx.cluster();
-        if (c != null) history.write(c, ctx.local(), pg::observe);
+        if (c != null) history.write(c, ctx.local(), pg::observe, pg::timelineSwitch);
         return done(ActionOutcome.SUCCEEDED);
+    }
+
+    /**
+     * The history files of the timelines the cluster used beyond ours, from the decision's view and a fresh read: a
+     * member that promoted while the DCS was unreachable publishes its timeline only once it is back, which may be
+     * after the decision (the fresh read is best effort: the decision's view stands alone when it fails).
+     */
+    private SortedMap<Integer, List<TimelineHistory.Entry>> timelinesUsed(Context ctx) {
+        int local = ctx.local().timeline();
+        SortedMap<Integer, List<TimelineHistory.Entry>> files =
+                new TreeMap<>(TimelineReservation.historyFiles(ctx.cluster(), local));
+        try {
+            TimelineReservation.historyFiles(dcs.load(), local).forEach(files::putIfAbsent);
+        } catch (DcsException | RuntimeException e) {
+            LOG.debug("fresh read of the cluster before promote failed: {}", e.getMessage());
+        }
+        return files;
     }
 
     private ActionOutcome demote(Action.Demote d, Context ctx) throws Exception {
@@ -481,14 +555,16 @@ public final class ActionExecutor {
 
     /**
      * Hand {@code task} to the background slot. When it ends, the loop applies {@link MemoryContract#after} for
-     * {@code action} (nothing when null) with the task's outcome; an exception counts as FAILED.
+     * {@code action} (nothing when null) with the task's outcome; an exception counts as FAILED. Only a task whose
+     * outcome proceeds brings the loop's next cycle forward (see {@link BackgroundRunner.Finished#wakesLoop()}).
      */
     private ActionOutcome background(String name, Action action, Context ctx, LongTask task) {
         int ttl = ctx.ttlSeconds();
         boolean submitted = slot.submit(name, () -> {
             Done d = task.run();
             if (!d.outcome().proceeds()) LOG.info("{} did not complete: {}", name, d.outcome().detail());
-            return memoryAfter(action, d.outcome(), d.atMillis(), ttl);
+            return new BackgroundRunner.Result(memoryAfter(action, d.outcome(), d.atMillis(), ttl),
+                    d.outcome().proceeds());
         }, memoryAfter(action, ActionOutcome.failed(name + " failed"), 0, ttl));
         return submitted ? ActionOutcome.BACKGROUND : ActionOutcome.refused(slot.running() + " is still in progress");
     }

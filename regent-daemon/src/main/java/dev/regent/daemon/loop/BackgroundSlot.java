@@ -27,7 +27,7 @@ public final class BackgroundSlot implements BackgroundRunner {
     private final Runnable onFinish;
     private volatile Future<?> future;
 
-    /** @param onFinish called (on the background thread) when a task ends, to wake the loop */
+    /** @param onFinish called (on the background thread) when a task ends as {@link Finished#wakesLoop()} */
     public BackgroundSlot(Runnable onFinish) {
         this.onFinish = onFinish;
     }
@@ -44,18 +44,19 @@ public final class BackgroundSlot implements BackgroundRunner {
             Finished result;
             try {
                 LOG.info("{} started", name);
-                result = new Finished(name, true, task.run(), null);
+                Result r = task.run();
+                result = new Finished(name, true, r.completed(), r.memoryUpdate(), null);
                 LOG.info("{} finished", name);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                result = new Finished(name, false, onFailure, "interrupted");
+                result = new Finished(name, false, false, onFailure, "interrupted");
             } catch (Exception e) {
                 LOG.error("{} failed: {}", name, e.getMessage(), e);
-                result = new Finished(name, false, onFailure, e.getMessage());
+                result = new Finished(name, false, false, onFailure, e.getMessage());
             }
             finished.set(result);
             running.set(null);
-            onFinish.run();
+            if (result.wakesLoop()) onFinish.run();
         });
         return true;
     }

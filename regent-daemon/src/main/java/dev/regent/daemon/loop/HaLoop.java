@@ -195,20 +195,26 @@ public final class HaLoop implements AutoCloseable {
     private void runLoop() {
         while (!stopped) {
             long started = ticker.monotonicMillis();
-            int loopWait = 10;
-            boolean again = false;
-            boolean transitional = false;
+            long delay = 10_000;
             try {
-                again = cycle();
-                transitional = transitional();
-                loopWait = lastSettings == null ? 10 : lastSettings.loopWaitSeconds();
+                delay = nextCycleDelayMillis(cycle());
             } catch (RuntimeException e) {
                 // One bad cycle is logged with its stack trace and never kills the loop.
                 LOG.error("unexpected error in HA cycle", e);
             }
-            long next = again ? started + 100 : transitional ? started + 1000 : started + loopWait * 1000L;
-            sleepUntil(next);
+            sleepUntil(started + delay);
         }
+    }
+
+    /**
+     * How long after a cycle's start the next one runs unless the loop is woken: 100 ms when {@code again} (the cycle
+     * returned true: a failed action asks for a prompt re-decision), 1 s while postgres is in transition, otherwise
+     * loop_wait. The loop thread sleeps by it; a simulator schedules its next cycle by it.
+     */
+    public long nextCycleDelayMillis(boolean again) {
+        if (again) return 100;
+        if (transitional()) return 1000;
+        return (lastSettings == null ? 10 : lastSettings.loopWaitSeconds()) * 1000L;
     }
 
     /**
@@ -231,7 +237,6 @@ public final class HaLoop implements AutoCloseable {
             cluster = null;
         }
         LocalPostgres local = pg.observe();
-        memory = noteDivergenceRisk(cluster, local, memory);
         HaSettings settings = settingsProvider.settings(cluster);
         logUnsupportedDynamicSettings(settings);
         applyDcsSettings(settings);
@@ -239,6 +244,7 @@ public final class HaLoop implements AutoCloseable {
         ObservationPlan plan = ObservationPlan.forCycle(cluster, local, name);
         Map<String, PeerStatus> peers = plan.probePeers() ? prober.probe(cluster.members(), name) : Map.of();
         if (plan.reobserveLocalAfterProbe()) local = ObservationPlan.afterProbe(local, pg.observe());
+        memory = noteDivergenceRisk(cluster, local, memory, peers);
         List<Command> cmds = new ArrayList<>();
         for (Command c; (c = commands.poll()) != null; ) cmds.add(c);
         long now = ticker.monotonicMillis();
@@ -296,8 +302,10 @@ public final class HaLoop implements AutoCloseable {
     }
 
     /** The rewind-needed rule ({@link DivergenceRule}) on this cycle's observations; logs its finding. */
-    private NodeMemory noteDivergenceRisk(ClusterView cluster, LocalPostgres local, NodeMemory mem) {
-        DivergenceRule.Result r = DivergenceRule.note(cluster, local, mem, name, slot.running() != null);
+    private NodeMemory noteDivergenceRisk(ClusterView cluster, LocalPostgres local, NodeMemory mem,
+                                          Map<String, PeerStatus> peers) {
+        PeerStatus leader = cluster == null || cluster.leader() == null ? null : peers.get(cluster.leader().name());
+        DivergenceRule.Result r = DivergenceRule.note(cluster, local, mem, name, slot.running() != null, leader);
         if (r.info() != null) LOG.info(r.info());
         return r.memory();
     }

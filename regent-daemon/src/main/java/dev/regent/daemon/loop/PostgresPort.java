@@ -1,11 +1,14 @@
 package dev.regent.daemon.loop;
 
 import dev.regent.core.ha.LocalPostgres;
+import dev.regent.core.model.TimelineHistory;
 import dev.regent.postgres.CallbackRole;
 import dev.regent.postgres.CallbackRunner.Action;
 import dev.regent.postgres.StopMode;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
+import java.util.SortedMap;
 
 /**
  * What the HA loop needs from the local PostgreSQL. Implemented over regent-postgres; the loop and the executor
@@ -42,8 +45,29 @@ public interface PostgresPort {
     /** {@code pg_ctl promote} the running replica and wait until it accepts writes (pre_promote already ran). */
     void promote() throws PostgresPortException;
 
+    /**
+     * Write timeline history files into {@code pg_wal} (timeline number to its lines, in PostgreSQL's format), each
+     * only when no file of that timeline exists: run before {@code pg_ctl promote} so that PostgreSQL, which names the
+     * new timeline after the newest history file it finds, never reuses a number another member promoted to (see
+     * {@code TimelineReservation}).
+     */
+    void addTimelineHistoryFiles(SortedMap<Integer, List<TimelineHistory.Entry>> files) throws PostgresPortException;
+
+    /**
+     * The last line of {@code timeline}'s history file in {@code pg_wal}: the parent timeline it forked from and the
+     * switch point. Null when unknown (no file, unreadable, or timeline 1).
+     */
+    TimelineHistory.Entry timelineSwitch(int timeline);
+
     /** Stream from another member: rewrite primary_conninfo/slot and reload when they changed. */
     void follow(String followName, String followConnUrl) throws PostgresPortException;
+
+    /**
+     * Checks, before anything is stopped for a rewind, that {@code sourceConnUrl} answers and is a primary (not in
+     * recovery), as Patroni's {@code check_leader_is_not_in_recovery}; throws with the reason otherwise (nothing
+     * changes locally either way).
+     */
+    void checkRewindSource(String sourceConnUrl) throws PostgresPortException;
 
     /** pg_rewind from {@code sourceConnUrl} (postgres must be stopped; crash recovery first when needed). */
     void rewind(String sourceConnUrl) throws PostgresPortException;

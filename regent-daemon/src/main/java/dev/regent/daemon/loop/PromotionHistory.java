@@ -11,6 +11,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,28 +35,40 @@ final class PromotionHistory {
     }
 
     /**
-     * The old timeline is the new one minus one: the timeline seen before promote may be stale on a replica whose
-     * last restartpoint predates a previous switchover.
+     * The timeline left is the new timeline's parent as its history file names it (the last line: parent timeline and
+     * switch point), as Patroni reads it: the new timeline need not be the old one plus one, since the promotion may
+     * have skipped numbers other members used ({@code TimelineReservation}). Without that file, the new timeline minus
+     * one (the timeline seen before promote may be stale on a replica whose last restartpoint predates a previous
+     * switchover) and the position seen before promote.
      *
      * <p>The earlier entries come from a fresh read of {@code /history}, not from the cycle's view, and the write is a
      * CAS on that read (re-read and merged on conflict): a view read before the previous leader's own history write
      * landed, or a deposed leader finishing its write late, must not drop an entry. Failures are logged, never thrown:
      * the promotion stands.
      *
-     * @param observeAfter observes postgres after the promotion (for its new timeline)
+     * @param observeAfter   observes postgres after the promotion (for its new timeline)
+     * @param timelineSwitch the last line of a timeline's history file, null when unknown
      */
-    void write(ClusterView c, LocalPostgres before, Supplier<LocalPostgres> observeAfter) {
+    void write(ClusterView c, LocalPostgres before, Supplier<LocalPostgres> observeAfter,
+               IntFunction<TimelineHistory.Entry> timelineSwitch) {
         int newTimeline = 0;
         try {
             newTimeline = observeAfter.get().timeline();
         } catch (RuntimeException e) {
             LOG.debug("timeline after promote unknown", e);
         }
-        int oldTimeline = newTimeline > 1 ? newTimeline - 1
+        TimelineHistory.Entry parent = null;
+        try {
+            parent = newTimeline > 1 ? timelineSwitch.apply(newTimeline) : null;
+        } catch (RuntimeException e) {
+            LOG.debug("history file of timeline {} unreadable", newTimeline, e);
+        }
+        int oldTimeline = parent != null ? parent.timeline() : newTimeline > 1 ? newTimeline - 1
                 : before.timeline() > 0 ? before.timeline() : c.timeline();
+        long switchPoint = parent != null ? parent.lsn() : before.walPosition();
         String ts = OffsetDateTime.ofInstant(Instant.ofEpochMilli(ticker.wallMillis()), ZoneOffset.UTC)
                 .format(TIMESTAMP);
-        TimelineHistory.Entry left = new TimelineHistory.Entry(oldTimeline, before.walPosition(),
+        TimelineHistory.Entry left = new TimelineHistory.Entry(oldTimeline, switchPoint,
                 "no recovery target specified", ts, dcs.name());
         try {
             long conflictedAt = -1;

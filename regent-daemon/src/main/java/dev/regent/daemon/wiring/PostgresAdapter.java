@@ -3,6 +3,7 @@ package dev.regent.daemon.wiring;
 import dev.regent.core.config.NodeConfig;
 import dev.regent.core.ha.LocalPostgres;
 import dev.regent.core.ha.SlotNames;
+import dev.regent.core.model.TimelineHistory;
 import dev.regent.daemon.loop.PostgresPort;
 import dev.regent.daemon.loop.PostgresPortException;
 import dev.regent.postgres.CallbackRole;
@@ -12,11 +13,14 @@ import dev.regent.postgres.PgStatus;
 import dev.regent.postgres.Postgresql;
 import dev.regent.postgres.Role;
 import dev.regent.postgres.StopMode;
+import dev.regent.postgres.TimelineHistoryFile;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.SortedMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,11 +77,15 @@ public final class PostgresAdapter implements PostgresPort {
                 PgStatus s = pg.status();
                 lastStatus = s;
                 role = s.inRecovery() ? Role.REPLICA : Role.PRIMARY;
-                return new LocalPostgres(ps, false, s.systemIdentifier(), s.inRecovery(), null, s.timeline(),
+                // a standby that does not stream: the timeline it replays, not pg_control's (Postgresql.timelineOf)
+                int timeline = pg.timelineOf(s);
+                return new LocalPostgres(ps, false, s.systemIdentifier(), s.inRecovery(), null, timeline,
                         s.walPosition(), s.receiveLsn(), s.replayLsn(), s.replicationState(),
                         s.inRecovery() ? followedMember : null, s.primarySlotName(), s.serverVersion(),
                         s.postmasterStartTime() == null ? null : s.postmasterStartTime().toInstant(),
-                        s.pendingRestartReasonMap());
+                        s.pendingRestartReasonMap())
+                        .withTimelineStartLsn(s.inRecovery() ? TimelineHistoryFile.startOf(pg.dataDir(), timeline)
+                                : null);
             } catch (RuntimeException e) {
                 LOG.debug("status query failed: {}", e.getMessage());
                 // the postmaster may have died after it was seen alive (a kill during the query): then it is down
@@ -189,6 +197,37 @@ public final class PostgresAdapter implements PostgresPort {
     }
 
     @Override
+    public void addTimelineHistoryFiles(SortedMap<Integer, List<TimelineHistory.Entry>> files)
+            throws PostgresPortException {
+        for (Map.Entry<Integer, List<TimelineHistory.Entry>> f : files.entrySet()) {
+            List<TimelineHistoryFile.Line> lines = new ArrayList<>();
+            for (TimelineHistory.Entry e : f.getValue()) {
+                lines.add(new TimelineHistoryFile.Line(e.timeline(), e.lsn(), e.reason()));
+            }
+            try {
+                if (TimelineHistoryFile.writeIfAbsent(pg.dataDir(), f.getKey(), lines)) {
+                    LOG.info("wrote the history file of timeline {} (used by the cluster) before promote", f.getKey());
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new PostgresPortException("could not write the history file of timeline " + f.getKey() + ": "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public TimelineHistory.Entry timelineSwitch(int timeline) {
+        try {
+            TimelineHistoryFile.Line l = TimelineHistoryFile.lastLine(pg.dataDir(), timeline);
+            return l == null ? null : new TimelineHistory.Entry(l.parentTimeline(), l.switchpoint(), l.reason(), null,
+                    null);
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warn("could not read the history file of timeline {}: {}", timeline, e.getMessage());
+            return null;
+        }
+    }
+
+    @Override
     public void follow(String followName, String followConnUrl) throws PostgresPortException {
         if (Objects.equals(followName, followedMember) && Objects.equals(followConnUrl, followedUrl)) return;
         run(() -> pg.writeConfig(Role.REPLICA, followConnUrl, followConnUrl == null ? null : slotName));
@@ -197,6 +236,12 @@ public final class PostgresAdapter implements PostgresPort {
         // primary_conninfo and primary_slot_name are reloadable since PostgreSQL 13.
         run(pg::reload);
         LOG.info("following {} ({})", followName, followConnUrl);
+    }
+
+    @Override
+    public void checkRewindSource(String sourceConnUrl) throws PostgresPortException {
+        if (sourceConnUrl == null) throw new PostgresPortException("the rewind source has no conn_url");
+        run(() -> pg.checkRewindSource(sourceConnUrl));
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.regent.core.ha.LocalPostgres;
 import dev.regent.core.ha.NodeMemory;
 import dev.regent.core.ha.action.Action;
 import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.Member;
 import dev.regent.core.model.MemberData;
 import dev.regent.core.model.TimelineHistory;
 import dev.regent.dcs.DcsException;
@@ -88,6 +89,103 @@ class ActionExecutorTest {
         assertThat(added.lsn()).isEqualTo(100);
         assertThat(added.newLeader()).isEqualTo("pg0");
         assertThat(added.timestamp()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}\\+00:00");
+    }
+
+    /**
+     * pg1 promoted 1 to 2 and 2 to 3 and was lost; pg0 is still on timeline 1. Before pg_ctl promote it writes the
+     * history files of 2 and 3 (from /history), so PostgreSQL names its timeline 4; the timeline left in /history is
+     * the parent its history file names (1 at 120), not 4 minus one.
+     */
+    @Test
+    void promotionWritesTheClustersTimelinesFirstAndRecordsTheRealParent() throws Exception {
+        TimelineHistory.Entry one = new TimelineHistory.Entry(1, 50, "no recovery target specified", null, "pg1");
+        TimelineHistory.Entry two = new TimelineHistory.Entry(2, 80, "no recovery target specified", null, "pg1");
+        dcs.setHistoryValue(new TimelineHistory(0, List.of(one, two)));
+        LocalPostgres onOne = new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, "1", true,
+                "in archive recovery", 1, 120, 120L, 120L, null, null, null);
+        pg.observed = new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, "1", false, null, 4, 130, null,
+                null, null, null, null);
+        pg.switchLine = new TimelineHistory.Entry(1, 120, "no recovery target specified", null, null);
+        ActionExecutor.Context c = new ActionExecutor.Context(dcs.load(), onOne, 30, Duration.ofSeconds(5),
+                "{\"ttl\":30}", false, false);
+        ActionExecutor.Result r = executor.run(List.of(new Action.AcquireLeaderLock(), new Action.Promote()), c,
+                NodeMemory.INITIAL);
+        assertThat(r.allSucceeded()).isTrue();
+        assertThat(awaitBackground().ok()).isTrue();
+        assertThat(pg.calls).containsSubsequence("history files [2, 3]", "promote");
+        assertThat(dcs.load().history().entries()).extracting(TimelineHistory.Entry::timeline,
+                TimelineHistory.Entry::lsn, TimelineHistory.Entry::newLeader)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, 120L, "pg0"));
+    }
+
+    /**
+     * pg1 leads on timeline 5, forked off 3 at 1000 (its promotion skipped 4, which a lost member promoted to); this
+     * node is on that lost timeline 4 with nothing past the fork: pg_rewind finds no rewind required, yet it can never
+     * follow. The data directory is moved aside (not removed: remove_data_directory_on_rewind_failure is off).
+     */
+    @Test
+    void aRewindThatLeavesAnOrphanTimelineMovesTheDataDirectoryAside() throws Exception {
+        MemberData leaderData = new MemberData(
+                "postgres://pg1:5432/postgres", "http://pg1:8008/patroni", null, "running", "primary", "4.0.0", 2_000L,
+                null, null, null, 5, null, null, null, null, null, false, null);
+        Member pg1 = new Member("pg1", 1, null, leaderData);
+        ClusterView c = new ClusterView("1", null, new dev.regent.core.model.Leader("pg1", 3, "lease", pg1), null,
+                List.of(pg1), null, null, new TimelineHistory(1, List.of(
+                        new TimelineHistory.Entry(1, 100, "no recovery target specified", null, "pg2"),
+                        new TimelineHistory.Entry(2, 500, "no recovery target specified", null, "pg2"),
+                        new TimelineHistory.Entry(3, 1_000, "no recovery target specified", null, "pg1"))), null);
+        pg.observed = new LocalPostgres(LocalPostgres.ProcessState.STOPPED, false, "1", true, "shut down in recovery",
+                4, 1_000, null, null, null, null, null);
+        ActionExecutor.Context ctx = new ActionExecutor.Context(c, pg.observed, 30, Duration.ofSeconds(5),
+                "{\"ttl\":30}", false, true);
+        ActionExecutor.Result r = executor.run(List.of(new Action.Rewind("pg1")), ctx, NodeMemory.INITIAL);
+        assertThat(r.allSucceeded()).isTrue();
+        assertThat(awaitBackground().ok()).isTrue();
+        assertThat(pg.calls).containsSubsequence("rewind", "aside").doesNotContain("remove", "start replica of pg1");
+    }
+
+    /**
+     * The leader was killed while its lock is still held (paused, or before ttl): the rewind source does not answer.
+     * The rewind fails before anything is stopped: the replica keeps running, and the memory keeps the rewind pending
+     * so that the decider tries again at a later cycle.
+     */
+    @Test
+    void aRewindSourceThatDoesNotAnswerLeavesTheRunningReplicaAlone() throws Exception {
+        pg.rewindSourceProblem = "not accessible or not healthy: Connection refused";
+        pg.observed = new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, "1", true, "in archive recovery",
+                1, 1_200, 1_200L, 1_200L, null, "pg1", null);
+        ClusterView c = leaderPg1OnTimeline(2);
+        ActionExecutor.Context ctx = new ActionExecutor.Context(c, pg.observed, 30, Duration.ofSeconds(5),
+                "{\"ttl\":30}", true, true);
+        ActionExecutor.Result r = executor.run(List.of(new Action.Rewind("pg1")), ctx, NodeMemory.INITIAL);
+        assertThat(r.allSucceeded()).as("handed to the background slot").isTrue();
+        BackgroundRunner.Finished f = awaitBackground();
+        assertThat(pg.calls).containsExactly("check rewind source postgres://pg1:5432/postgres");
+        assertThat(f.memoryUpdate().apply(NodeMemory.INITIAL).rewindOrReinitNeeded()).isTrue();
+        assertThat(f.wakesLoop()).as("retried at the loop's pace, not at once").isFalse();
+    }
+
+    /** A source that answers as a primary: checked first, then postgres is stopped, rewound and started. */
+    @Test
+    void aHealthyRewindSourceIsCheckedBeforePostgresIsStopped() throws Exception {
+        pg.observed = new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, "1", true, "in archive recovery",
+                2, 1_200, 1_200L, 1_200L, null, "pg1", null);
+        ActionExecutor.Context ctx = new ActionExecutor.Context(leaderPg1OnTimeline(2), pg.observed, 30,
+                Duration.ofSeconds(5), "{\"ttl\":30}", false, true);
+        executor.run(List.of(new Action.Rewind("pg1")), ctx, NodeMemory.INITIAL);
+        assertThat(awaitBackground().wakesLoop()).as("completed: the next cycle comes at once").isTrue();
+        assertThat(pg.calls).containsSubsequence("check rewind source postgres://pg1:5432/postgres", "stop fast",
+                "rewind", "start replica of pg1");
+    }
+
+    private static ClusterView leaderPg1OnTimeline(int timeline) {
+        MemberData leaderData = new MemberData(
+                "postgres://pg1:5432/postgres", "http://pg1:8008/patroni", null, "running", "primary", "4.0.0", 2_000L,
+                null, null, null, timeline, null, null, null, null, null, false, null);
+        Member pg1 = new Member("pg1", 1, null, leaderData);
+        return new ClusterView("1", null, new dev.regent.core.model.Leader("pg1", 3, "lease", pg1), null,
+                List.of(pg1), null, null, new TimelineHistory(1, List.of(
+                        new TimelineHistory.Entry(1, 1_000, "no recovery target specified", null, "pg1"))), null);
     }
 
     @Test
@@ -281,6 +379,70 @@ class ActionExecutorTest {
         assertThat(after).isEqualTo(r.memory());
     }
 
+    /** The memory of a node that holds the lock until 31 s and starts its crashed primary. */
+    private ActionExecutor.Result startAsPrimaryWithTheLock() throws Exception {
+        NodeMemory leader = executor.run(List.of(new Action.AcquireLeaderLock()), ctx(dcs.load()), NodeMemory.INITIAL)
+                .memory();
+        ActionExecutor.Result r = executor.run(List.of(new Action.StartPostgres(true, null)), ctx(dcs.load()), leader);
+        assertThat(r.allSucceeded()).isTrue();
+        assertThat(slot.running()).isEqualTo("starting");
+        return r;
+    }
+
+    /** Waits until the background task made {@code call} (it runs on the slot's thread). */
+    private void awaitCall(String call) throws InterruptedException {
+        Deadline deadline = Deadline.after(Ticker.SYSTEM, Duration.ofSeconds(10));
+        assertThat(deadline.await(() -> pg.calls.contains(call), Duration.ofMillis(5), Sleeper.SYSTEM))
+                .as(call).isTrue();
+    }
+
+    @Test
+    void aStartAsPrimaryWithinTheLeaseIsReportedStarted() throws Exception {
+        pg.startGate = new java.util.concurrent.CountDownLatch(1);  // still running when the test looks at the slot
+        startAsPrimaryWithTheLock();
+        pg.startGate.countDown();
+        BackgroundRunner.Finished f = awaitBackground();
+        assertThat(f.ok()).isTrue();
+        assertThat(pg.calls).containsSubsequence("start primary", "callback on_start").doesNotContain("stop immediate");
+    }
+
+    @Test
+    void aLeaseThatRanOutBeforeTheStartDoesNotStartAPrimary() throws Exception {
+        NodeMemory leader = executor.run(List.of(new Action.AcquireLeaderLock()), ctx(dcs.load()), NodeMemory.INITIAL)
+                .memory();
+        now.set(31_000);  // the slot got to the start only after the lease ran out
+        executor.run(List.of(new Action.StartPostgres(true, null)), ctx(dcs.load()), leader);
+        awaitBackground();
+        assertThat(pg.calls).noneMatch(c -> c.startsWith("start")).doesNotContain("callback on_start");
+    }
+
+    @Test
+    void aPrimaryThatCameUpAfterTheLeaseRanOutIsStoppedAtOnce() throws Exception {
+        pg.startGate = new java.util.concurrent.CountDownLatch(1);
+        ActionExecutor.Result r = startAsPrimaryWithTheLock();
+        awaitCall("start primary");
+        now.set(31_000);  // a slow crash recovery outlasted the lease; no renewal came through meanwhile
+        pg.startGate.countDown();
+        BackgroundRunner.Finished f = awaitBackground();
+        assertThat(pg.calls).containsSubsequence("start primary", "stop immediate").doesNotContain("callback on_start");
+        assertThat(f.memoryUpdate().apply(r.memory())).as("a failed start leaves the memory as it was")
+                .isEqualTo(r.memory());
+    }
+
+    @Test
+    void aStartAsPrimaryIsCheckedAgainstTheRenewedLease() throws Exception {
+        pg.startGate = new java.util.concurrent.CountDownLatch(1);
+        ActionExecutor.Result r = startAsPrimaryWithTheLock();
+        awaitCall("start primary");
+        now.set(40_000);
+        ActionExecutor.Result renewed = executor.run(List.of(new Action.UpdateLeaderLock()), ctx(dcs.load()),
+                r.memory());
+        assertThat(renewed.memory().lockValidUntil()).isEqualTo(70_000);
+        pg.startGate.countDown();
+        assertThat(awaitBackground().ok()).isTrue();
+        assertThat(pg.calls).contains("callback on_start").doesNotContain("stop immediate");
+    }
+
     @Test
     void aFatalExitGoesThroughTheInjectedExitHook() {
         List<String> exits = new ArrayList<>();
@@ -303,8 +465,17 @@ class ActionExecutorTest {
         @Override public LocalPostgres observe() { return observed; }
         @Override public String bootstrap() { calls.add("bootstrap"); return "1"; }
         @Override public void cloneFrom(String connUrl) { calls.add("clone " + connUrl); }
-        @Override public void start(boolean asPrimary, String followName, String url, Duration t) {
+        volatile java.util.concurrent.CountDownLatch startGate;
+        @Override public void start(boolean asPrimary, String followName, String url, Duration t)
+                throws PostgresPortException {
             calls.add("start " + (asPrimary ? "primary" : "replica of " + followName));
+            try {
+                if (startGate != null && !startGate.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                    throw new PostgresPortException("start gate never opened");
+                }
+            } catch (InterruptedException e) {
+                throw new PostgresPortException("interrupted");
+            }
         }
         @Override public void stop(dev.regent.postgres.StopMode mode, Duration timeout) { onStop.run(); calls.add("stop " + mode.name().toLowerCase(java.util.Locale.ROOT)); }
         volatile java.util.concurrent.CountDownLatch prePromoteGate;
@@ -322,6 +493,11 @@ class ActionExecutorTest {
         }
         @Override public void promote() { calls.add("promote"); }
         @Override public void follow(String name, String url) { calls.add("follow " + name); }
+        volatile String rewindSourceProblem;
+        @Override public void checkRewindSource(String url) throws PostgresPortException {
+            calls.add("check rewind source " + url);
+            if (rewindSourceProblem != null) throw new PostgresPortException(rewindSourceProblem);
+        }
         @Override public void rewind(String url) { calls.add("rewind"); }
         @Override public boolean canRewind() { return true; }
         @Override public void removeDataDirectory() { calls.add("remove"); }
@@ -333,6 +509,15 @@ class ActionExecutorTest {
         @Override public void checkpoint() { calls.add("checkpoint"); }
         @Override public void fireCallback(dev.regent.postgres.CallbackRunner.Action action,
                 dev.regent.postgres.CallbackRole role) { calls.add("callback " + action.patroniName()); }
+        /** The last line of the new timeline's history file the test makes postgres report (null: none). */
+        volatile dev.regent.core.model.TimelineHistory.Entry switchLine;
+        @Override public void addTimelineHistoryFiles(
+                java.util.SortedMap<Integer, List<dev.regent.core.model.TimelineHistory.Entry>> files) {
+            if (!files.isEmpty()) calls.add("history files " + files.keySet());
+        }
+        @Override public dev.regent.core.model.TimelineHistory.Entry timelineSwitch(int timeline) {
+            return switchLine;
+        }
         @Override public String connUrl() { return "postgres://127.0.0.1:5432/postgres"; }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.regent.core.ha.HaDecider;
 import dev.regent.core.ha.HaSettings;
 import dev.regent.core.ha.LocalPostgres;
+import dev.regent.core.ha.PeerStatus;
 import dev.regent.core.model.ClusterConfig;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.MemberData;
@@ -36,13 +37,16 @@ class HaLoopDivergenceTest {
             "batman", "pg1");
     private final FormerPrimary pg = new FormerPrimary();
     private final List<CycleReport> reports = new ArrayList<>();
+    /** pg0's answer to GET /patroni: a running primary on timeline 4, unless a test kills it. */
+    private volatile Map<String, PeerStatus> leaderAnswer =
+            Map.of("pg0", new PeerStatus("pg0", true, true, 2_000, 4, 1, true));
     private HaLoop loop;
 
     @BeforeEach
     void cluster() throws Exception {
         assertThat(leader.setConfigValue("{\"ttl\":30,\"loop_wait\":10}", null)).isTrue();
         assertThat(leader.initialize(true, "7000000000000000001")).isTrue();
-        loop = new HaLoop("pg1", dcs, pg, HaDecider::decide, new Settings(), new PeerProber(),
+        loop = new HaLoop("pg1", dcs, pg, HaDecider::decide, new Settings(), (members, self) -> leaderAnswer,
                 new MemberDataBuilder("postgres://127.0.0.1:5433/postgres", "http://127.0.0.1:8009/patroni",
                         "4.0.0"), reports::add, Clock.systemUTC());
     }
@@ -61,6 +65,25 @@ class HaLoopDivergenceTest {
         loop.cycle();
         awaitRewinds(1);
         assertThat(pg.rewindSource).contains("5432");
+    }
+
+    /**
+     * pg0 was killed right after promoting, its lock still held: it does not answer. The real cycle decides no rewind
+     * and leaves pg1's postgres running; once pg0 answers again as a primary, pg1 is rewound from it.
+     */
+    @Test
+    void aLeaderThatDoesNotAnswerCostsTheReplicaNothing() throws Exception {
+        startAsReplicaWhileUnlocked(FORK_POINT + 120);
+        pg0PromotesToTimeline4();
+        leaderAnswer = Map.of("pg0", PeerStatus.unreachable("pg0"));
+        loop.cycle();
+        loop.cycle();
+        Thread.sleep(200);
+        assertThat(pg.rewinds).isZero();
+        assertThat(pg.running).as("the replica keeps running").isTrue();
+        leaderAnswer = Map.of("pg0", new PeerStatus("pg0", true, true, 2_000, 4, 1, true));
+        loop.cycle();
+        awaitRewinds(1);
     }
 
     @Test
@@ -170,6 +193,7 @@ class HaLoopDivergenceTest {
         @Override public void prePromote() { }
         @Override public void promote() { }
         @Override public void follow(String name, String url) { following = name; }
+        @Override public void checkRewindSource(String url) { }
         @Override public void rewind(String url) {
             rewindSource = url;
             rewinds++;
@@ -184,6 +208,9 @@ class HaLoopDivergenceTest {
         @Override public void checkpoint() { }
         @Override public void fireCallback(dev.regent.postgres.CallbackRunner.Action action,
                 dev.regent.postgres.CallbackRole role) { }
+        @Override public void addTimelineHistoryFiles(
+                java.util.SortedMap<Integer, java.util.List<dev.regent.core.model.TimelineHistory.Entry>> files) { }
+        @Override public dev.regent.core.model.TimelineHistory.Entry timelineSwitch(int timeline) { return null; }
         @Override public String connUrl() { return "postgres://127.0.0.1:5433/postgres"; }
     }
 }

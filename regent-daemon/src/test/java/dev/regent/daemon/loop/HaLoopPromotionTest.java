@@ -135,6 +135,7 @@ class HaLoopPromotionTest {
         }
         @Override public void promote() { promoted = true; }
         @Override public void follow(String name, String url) { }
+        @Override public void checkRewindSource(String url) { }
         @Override public void rewind(String url) { }
         @Override public boolean canRewind() { return true; }
         @Override public void removeDataDirectory() { }
@@ -145,6 +146,9 @@ class HaLoopPromotionTest {
         @Override public void restart(Duration timeout) { }
         @Override public void checkpoint() { }
         @Override public void fireCallback(CallbackRunner.Action action, CallbackRole role) { }
+        @Override public void addTimelineHistoryFiles(
+                java.util.SortedMap<Integer, java.util.List<dev.regent.core.model.TimelineHistory.Entry>> files) { }
+        @Override public dev.regent.core.model.TimelineHistory.Entry timelineSwitch(int timeline) { return null; }
         @Override public String connUrl() { return "postgres://127.0.0.1:5433/postgres"; }
     }
 }

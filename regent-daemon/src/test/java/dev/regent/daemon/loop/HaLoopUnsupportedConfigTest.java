@@ -146,6 +146,7 @@ class HaLoopUnsupportedConfigTest {
         @Override public void prePromote() { }
         @Override public void promote() { }
         @Override public void follow(String name, String url) { stops++; }
+        @Override public void checkRewindSource(String url) { }
         @Override public void rewind(String url) { }
         @Override public boolean canRewind() { return true; }
         @Override public void removeDataDirectory() { }
@@ -157,6 +158,9 @@ class HaLoopUnsupportedConfigTest {
         @Override public void checkpoint() { }
         @Override public void fireCallback(dev.regent.postgres.CallbackRunner.Action action,
                 dev.regent.postgres.CallbackRole role) { }
+        @Override public void addTimelineHistoryFiles(
+                java.util.SortedMap<Integer, java.util.List<dev.regent.core.model.TimelineHistory.Entry>> files) { }
+        @Override public dev.regent.core.model.TimelineHistory.Entry timelineSwitch(int timeline) { return null; }
         @Override public String connUrl() { return "postgres://127.0.0.1:5432/postgres"; }
     }
 }

@@ -69,7 +69,12 @@ final class RaftAddresses {
         return RaftPeerId.valueOf(addr.replace(':', '_'));
     }
 
-    /** The group of every distinct address in {@code addrs}, in order. */
+    /** The peer ids of every distinct address in {@code addrs}, in order (a {@link RaftGroup} does not keep it). */
+    static List<RaftPeerId> peerIds(List<String> addrs) {
+        return new LinkedHashSet<>(addrs).stream().map(RaftAddresses::peerId).toList();
+    }
+
+    /** The group of every distinct address in {@code addrs}. */
     static RaftGroup group(List<String> addrs) {
         List<RaftPeer> peers = new ArrayList<>();
         for (String addr : new LinkedHashSet<>(addrs)) {

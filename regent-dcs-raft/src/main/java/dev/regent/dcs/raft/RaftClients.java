@@ -8,6 +8,7 @@ import org.apache.ratis.client.retry.RequestTypeDependentRetryPolicy;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto.TypeCase;
 import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.util.TimeDuration;
@@ -44,9 +45,13 @@ final class RaftClients {
         return b.build();
     }
 
-    /** A client builder for {@code group} with {@code tls} and retries bounded by {@code budget}. */
-    static RaftClient.Builder builder(RaftGroup group, PeerTls tls, Duration budget) {
-        return RaftClient.newBuilder().setRaftGroup(group).setParameters(tls.parameters())
+    /**
+     * A client builder for {@code group} with {@code tls} and retries bounded by {@code budget}, whose first request
+     * goes to {@code first}. Always name it: without one Ratis starts at the peer that last answered any client of
+     * the group in this JVM (a static cache), which after a partition is the cut-off old leader.
+     */
+    static RaftClient.Builder builder(RaftGroup group, PeerTls tls, Duration budget, RaftPeerId first) {
+        return RaftClient.newBuilder().setRaftGroup(group).setLeaderId(first).setParameters(tls.parameters())
                 .setProperties(properties(budget)).setRetryPolicy(retryPolicy(budget));
     }
 }

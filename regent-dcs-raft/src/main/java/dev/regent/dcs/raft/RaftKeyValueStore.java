@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -22,6 +24,7 @@ import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
 import org.apache.ratis.protocol.exceptions.ReadException;
@@ -48,10 +51,21 @@ import org.apache.ratis.protocol.exceptions.ServerNotReadyException;
  */
 public final class RaftKeyValueStore implements KeyValueStore {
     static final long POLL_MS = 250;
+    private static final Executor CLOSER = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "raft-dcs-client-closer");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Makes the store's Ratis clients: requests give up after {@code budget}, the first goes to {@code first}. */
+    interface ClientFactory {
+        RaftClient create(Duration budget, RaftPeerId first);
+    }
 
     private final RaftKvServer local;  // null: client-only
     private final boolean ownsServer;
-    private final Function<Duration, RaftClient> clients;  // a client whose requests give up after the budget
+    private final ClientFactory clients;
+    private final List<RaftPeerId> peers;  // the group in configured order: where a refused read goes next
     private final Ticker ticker;
     private final Sleeper sleeper;
     private RaftClient client;
@@ -65,19 +79,22 @@ public final class RaftKeyValueStore implements KeyValueStore {
         this(Objects.requireNonNull(local, "local"), ownsServer, local::newClient, ttl, retryTimeout);
     }
 
-    RaftKeyValueStore(RaftKvServer local, boolean ownsServer, Function<Duration, RaftClient> clients, Duration ttl,
+    /** A store on {@code local}'s group whose clients come from {@code clients} (tests cut them off). */
+    RaftKeyValueStore(RaftKvServer local, boolean ownsServer, ClientFactory clients, Duration ttl,
                       Duration retryTimeout) {
-        this(local, ownsServer, clients, ttl, retryTimeout, Ticker.SYSTEM, Sleeper.SYSTEM);
+        this(local, ownsServer, clients, local.peerIds(), ttl, retryTimeout, Ticker.SYSTEM, Sleeper.SYSTEM);
     }
 
     /** As the public constructor, with retries and client-only polling on {@code ticker} and {@code sleeper}. */
     public RaftKeyValueStore(RaftKvServer local, boolean ownsServer, Duration ttl, Duration retryTimeout,
                              Ticker ticker, Sleeper sleeper) {
-        this(Objects.requireNonNull(local, "local"), ownsServer, local::newClient, ttl, retryTimeout, ticker, sleeper);
+        this(Objects.requireNonNull(local, "local"), ownsServer, local::newClient, local.peerIds(), ttl, retryTimeout,
+                ticker, sleeper);
     }
 
-    RaftKeyValueStore(RaftKvServer local, boolean ownsServer, Function<Duration, RaftClient> clients, Duration ttl,
-                      Duration retryTimeout, Ticker ticker, Sleeper sleeper) {
+    /** {@code peers}: the group in configured order; the first client starts at the first of them. */
+    private RaftKeyValueStore(RaftKvServer local, boolean ownsServer, ClientFactory clients, List<RaftPeerId> peers,
+                              Duration ttl, Duration retryTimeout, Ticker ticker, Sleeper sleeper) {
         this.ticker = Objects.requireNonNull(ticker, "ticker");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
         this.local = local;
@@ -85,7 +102,8 @@ public final class RaftKeyValueStore implements KeyValueStore {
         this.ttl = Objects.requireNonNull(ttl, "ttl");
         this.retryTimeout = Objects.requireNonNull(retryTimeout, "retryTimeout");
         this.clients = clients;
-        this.client = clients.apply(retryTimeout);
+        this.peers = List.copyOf(peers);
+        this.client = clients.create(retryTimeout, this.peers.get(0));
     }
 
     /**
@@ -106,8 +124,8 @@ public final class RaftKeyValueStore implements KeyValueStore {
         if (partners.isEmpty()) throw new IllegalArgumentException("raft.partner_addrs must name at least one peer");
         PeerTls tls = PeerTls.of(password);
         RaftGroup group = RaftAddresses.group(partners);
-        return new RaftKeyValueStore(null, false, budget -> RaftClients.builder(group, tls, budget).build(), ttl,
-                retryTimeout, ticker, sleeper);
+        return new RaftKeyValueStore(null, false, (budget, first) -> RaftClients.builder(group, tls, budget, first)
+                .build(), RaftAddresses.peerIds(partners), ttl, retryTimeout, ticker, sleeper);
     }
 
     /**
@@ -162,7 +180,7 @@ public final class RaftKeyValueStore implements KeyValueStore {
     }
 
     private Result submit(Command c) throws DcsException {
-        Message reply = call(c.op(), rc -> rc.async().send(Codec.message(c)));
+        Message reply = call(c.op(), false, rc -> rc.async().send(Codec.message(c)));
         Result r = Codec.read(reply.getContent(), Result.class);
         synchronized (this) {
             lastRevision = Math.max(lastRevision, r.revision());
@@ -172,7 +190,7 @@ public final class RaftKeyValueStore implements KeyValueStore {
     }
 
     private Message read(String what, KvStateMachine.Query query) throws DcsException {
-        return call(what, rc -> rc.async().sendReadOnly(Codec.message(query)));
+        return call(what, true, rc -> rc.async().sendReadOnly(Codec.message(query)));
     }
 
     /**
@@ -187,11 +205,15 @@ public final class RaftKeyValueStore implements KeyValueStore {
 
     /**
      * Sends through the current client and waits up to the retry timeout, resending after transient refusals (no
-     * leader known yet, leader stepping down). When the call fails otherwise or times out, the client is replaced:
-     * a Ratis ordered client that gave up on one request refuses every later one, and closing it also stops its
-     * retries of the abandoned request.
+     * leader known yet, leader stepping down). A peer that cannot serve a linearizable read (it knows no leader, or
+     * cannot reach it) answers with a refusal the Ratis client does not fail over on: it would send every resend to
+     * that same peer, and a cut-off old leader refuses until the partition heals. So after such a refusal the next
+     * send goes to the next peer of the group (a new client that starts there). When the call fails otherwise or
+     * times out, the client is replaced too: a Ratis ordered client that gave up on one request refuses every later
+     * one, and closing it also stops its retries of the abandoned request. A read ({@code readOnly}) that failed
+     * because another call replaced its client meanwhile is resent; a write is not (it may have applied).
      */
-    private Message call(String what, Function<RaftClient, CompletableFuture<RaftClientReply>> send)
+    private Message call(String what, boolean readOnly, Function<RaftClient, CompletableFuture<RaftClientReply>> send)
             throws DcsException {
         Duration budget;
         synchronized (this) {
@@ -208,17 +230,21 @@ public final class RaftKeyValueStore implements KeyValueStore {
                     failedClient[0] = null;
                     Throwable refusal = reply.getException();
                     if (!transientRefusal(refusal)) throw new DcsException("raft DCS " + what + " failed: " + refusal);
+                    if (cannotServeReads(refusal)) moveOn(used, reply.getServerId());
                     return RetryPolicy.Outcome.retry(String.valueOf(refusal), refusal);
                 } catch (TimeoutException e) {
                     future.cancel(true);
                     replace(used);
                     throw new DcsException("raft DCS " + what + " timed out after " + budget);
                 } catch (ExecutionException e) {
+                    // Another call replaced (and closed) this client meanwhile: resend a read through the new one.
+                    if (readOnly && used != client()) return RetryPolicy.Outcome.retry("client replaced", e.getCause());
                     failedClient[0] = used;
                     if (!transientRefusal(e.getCause())) {
                         replace(used);
                         throw new DcsException("raft DCS " + what + " failed: " + e.getCause());
                     }
+                    if (cannotServeReads(e.getCause())) moveOn(used, used.getLeaderId());  // the peer it was sent to
                     return RetryPolicy.Outcome.retry(String.valueOf(e.getCause()), e.getCause());
                 }
             }, last -> {
@@ -237,12 +263,33 @@ public final class RaftKeyValueStore implements KeyValueStore {
                 || t instanceof LeaderSteppingDownException || t instanceof ServerNotReadyException;
     }
 
+    /** Refusals of a peer that cannot serve a linearizable read now; another peer of the group may. */
+    private static boolean cannotServeReads(Throwable t) {
+        return t instanceof ReadIndexException || t instanceof ReadException || t instanceof ServerNotReadyException;
+    }
+
+    /** Replaces {@code broken} (if still current) by a client whose first send goes to the peer after its target. */
     private void replace(RaftClient broken) {
+        moveOn(broken, broken.getLeaderId());
+    }
+
+    /**
+     * Replaces {@code used} (if still current) by a client that sends first to the peer after {@code refusedBy} in
+     * the group's order, so consecutive refusals walk round the group. The old client is closed in the background:
+     * closing waits up to 3 s for its gRPC streams, which the caller must not spend.
+     */
+    private void moveOn(RaftClient used, RaftPeerId refusedBy) {
         synchronized (this) {
-            if (client != broken) return;  // another caller already replaced it
-            client = clients.apply(retryTimeout);
+            if (client != used) return;  // another caller already replaced it
+            client = clients.create(retryTimeout, peerAfter(refusedBy));
         }
-        closeQuietly(broken);
+        CLOSER.execute(() -> closeQuietly(used));
+    }
+
+    /** The peer after {@code peer} in the group's order (the first one for an unknown peer). */
+    private RaftPeerId peerAfter(RaftPeerId peer) {
+        int i = peers.indexOf(peer);
+        return peers.get((i + 1) % peers.size());
     }
 
     private synchronized Command cmd(String op, String key, String value, String expected, long rev, boolean eph) {
@@ -327,9 +374,9 @@ public final class RaftKeyValueStore implements KeyValueStore {
             if (retryTimeout.equals(this.retryTimeout)) return;
             this.retryTimeout = retryTimeout;
             old = client;
-            client = clients.apply(retryTimeout);
+            client = clients.create(retryTimeout, old.getLeaderId());  // keep the leader it found
         }
-        closeQuietly(old);
+        CLOSER.execute(() -> closeQuietly(old));
     }
 
     private static void closeQuietly(RaftClient c) {

@@ -56,6 +56,7 @@ public final class RaftKvServer implements AutoCloseable {
 
     private final String selfAddr;
     private final RaftGroup group;
+    private final List<RaftPeerId> peerIds;  // this peer first, then the partners as configured
     private final PeerTls tls;
     private final Ticker clock;
     private final KvStateMachine stateMachine;
@@ -75,6 +76,7 @@ public final class RaftKvServer implements AutoCloseable {
         all.add(this.selfAddr);
         all.addAll(partnerAddrs);
         this.group = RaftAddresses.group(all);
+        this.peerIds = RaftAddresses.peerIds(all);
         this.tls = PeerTls.of(password);
         RaftProperties props = new RaftProperties();
         GrpcConfigKeys.Server.setHost(props, RaftAddresses.host("raft.bind_addr", bind));
@@ -144,16 +146,26 @@ public final class RaftKvServer implements AutoCloseable {
         return RaftAddresses.peerId(selfAddr);
     }
 
-    /**
-     * A new client of this peer's group with this peer's transport security, whose requests give up {@code budget}
-     * after they were sent (the caller closes it).
-     */
-    RaftClient newClient(Duration budget) {
-        return clientBuilder(budget).build();
+    /** The group's peers: this one first, then the partners in configured order. */
+    List<RaftPeerId> peerIds() {
+        return peerIds;
     }
 
-    RaftClient.Builder clientBuilder(Duration budget) {
-        return RaftClients.builder(group, tls, budget);
+    /**
+     * A new client of this peer's group with this peer's transport security, whose requests give up {@code budget}
+     * after they were sent and go first to this peer (the caller closes it).
+     */
+    RaftClient newClient(Duration budget) {
+        return newClient(budget, id());
+    }
+
+    /** As {@link #newClient(Duration)}, sending first to {@code first}. */
+    RaftClient newClient(Duration budget, RaftPeerId first) {
+        return clientBuilder(budget, first).build();
+    }
+
+    RaftClient.Builder clientBuilder(Duration budget, RaftPeerId first) {
+        return RaftClients.builder(group, tls, budget, first);
     }
 
     KvStateMachine stateMachine() {

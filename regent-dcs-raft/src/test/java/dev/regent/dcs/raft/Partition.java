@@ -1,11 +1,9 @@
 package dev.regent.dcs.raft;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientRpc;
 import org.apache.ratis.conf.Parameters;
@@ -63,12 +61,12 @@ final class Partition implements AutoCloseable {
     }
 
     /** Clients of {@code peer}'s group that can reach only {@code peer}'s side of the partition (plaintext). */
-    Function<Duration, RaftClient> clients(RaftKvServer peer) {
-        return budget -> {
+    RaftKeyValueStore.ClientFactory clients(RaftKvServer peer) {
+        return (budget, first) -> {
             ClientId id = ClientId.randomId();
             RaftProperties props = RaftClients.properties(budget);
             RaftClientRpc grpc = new GrpcFactory(new Parameters()).newRaftClientRpc(id, props);
-            return peer.clientBuilder(budget).setClientId(id).setProperties(props)
+            return peer.clientBuilder(budget, first).setClientId(id).setProperties(props)
                     .setClientRpc(new CutRpc(grpc, peer.id())).build();
         };
     }

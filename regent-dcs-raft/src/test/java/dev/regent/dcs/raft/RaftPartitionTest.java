@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.regent.dcs.DcsException;
 import dev.regent.dcs.KeyValue;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +17,8 @@ class RaftPartitionTest {
     private static final Duration RETRY = Duration.ofMillis(1500);  // the cut-off side's budget, under test
     // Everything else is not under test: a cold client's first request on a loaded machine may need more than RETRY.
     private static final Duration PATIENT = Duration.ofSeconds(30);
+    // What a Regent node's DCS call may take while the Raft leader changes: well inside retry_timeout (10 s).
+    private static final Duration SHORT_BUDGET = Duration.ofSeconds(3);
 
     @Test
     void anIsolatedLeaderLosesItsSessionAndCatchesUpAfterHealing() throws Exception {
@@ -57,6 +60,41 @@ class RaftPartitionTest {
         } finally {
             g.destroy();
         }
+    }
+
+    /**
+     * A client whose first target is the cut-off old leader, which no longer knows any leader and refuses every
+     * linearizable read ("Leader is unknown"), reads and writes through the majority within a short budget: a read
+     * refused for want of a leader moves on to another peer instead of asking the same one until the budget ends.
+     */
+    @Test
+    void aReadRefusedByAPeerThatKnowsNoLeaderMovesOnToTheMajority() throws Exception {
+        RaftTestGroup g = new RaftTestGroup(3);
+        try (Partition partition = new Partition()) {
+            int iso = g.leaderIndex();
+            RaftKvServer isoPeer = g.peers.get(iso);
+            try (RaftKeyValueStore writer = new RaftKeyValueStore(isoPeer, false, LONG_TTL, PATIENT)) {
+                writer.put("/c/config", "v1", false);  // answered by the leader: Ratis now caches it as the leader
+            }
+            partition.isolate(isoPeer.id());
+            awaitLeaderOtherThan(g, iso);
+            awaitSteppedDown(isoPeer);
+            List<String> isolatedFirst = new ArrayList<>(g.addrs);
+            isolatedFirst.remove(isoPeer.selfAddr());
+            isolatedFirst.add(0, isoPeer.selfAddr());
+            try (RaftKeyValueStore client = RaftKeyValueStore.client(isolatedFirst, null, LONG_TTL, SHORT_BUDGET)) {
+                assertThat(client.getPrefix("/c/")).extracting(KeyValue::value).containsExactly("v1");
+                client.put("/c/config", "v2", false);
+                assertThat(client.getPrefix("/c/")).extracting(KeyValue::value).containsExactly("v2");
+            }
+        } finally {
+            g.destroy();
+        }
+    }
+
+    private static void awaitSteppedDown(RaftKvServer peer) throws InterruptedException {
+        for (int attempt = 0; attempt < 200 && peer.isLeader(); attempt++) Thread.sleep(100);
+        assertThat(peer.isLeader()).as("the isolated leader stepped down").isFalse();
     }
 
     private interface Call {

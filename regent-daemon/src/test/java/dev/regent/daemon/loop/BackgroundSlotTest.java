@@ -1,0 +1,54 @@
+package dev.regent.daemon.loop;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/** Which finished tasks bring the loop's next cycle forward. */
+class BackgroundSlotTest {
+
+    @Test
+    void aCompletedTaskWakesTheLoop() throws Exception {
+        assertWakes(() -> new BackgroundRunner.Result(UnaryOperator.identity(), true), true, true);
+    }
+
+    @Test
+    void aTaskWhosePreconditionWasUnmetLeavesTheLoopAtItsPace() throws Exception {
+        // e.g. a rewind whose source does not answer: retried at the next regular cycle, not every few milliseconds
+        assertWakes(() -> new BackgroundRunner.Result(UnaryOperator.identity(), false), true, false);
+    }
+
+    @Test
+    void aTaskThatThrewLeavesTheLoopAtItsPace() throws Exception {
+        assertWakes(() -> {
+            throw new IllegalStateException("pg_rewind failed");
+        }, false, false);
+    }
+
+    private static void assertWakes(BackgroundRunner.Task task, boolean ok, boolean wakes) throws Exception {
+        AtomicInteger wakeUps = new AtomicInteger();
+        try (BackgroundSlot slot = new BackgroundSlot(wakeUps::incrementAndGet)) {
+            assertTrue(slot.submit("rewind", task, UnaryOperator.identity()));
+            BackgroundRunner.Finished finished = null;
+            for (int i = 0; i < 500 && finished == null; i++) {
+                finished = slot.takeFinished();
+                if (finished == null) Thread.sleep(10);
+            }
+            assertNotNull(finished, "the task never finished");
+            assertEquals(ok, finished.ok());
+            assertEquals(wakes, finished.wakesLoop());
+            for (int i = 0; i < 500 && slot.running() != null; i++) Thread.sleep(10);
+            // The slot runs tasks one after another on one thread: once a second, completed task has woken the
+            // loop, the first task's wake-up (or its absence) is settled.
+            assertTrue(slot.submit("start", () -> new BackgroundRunner.Result(UnaryOperator.identity(), true),
+                    UnaryOperator.identity()));
+            int expected = wakes ? 2 : 1;
+            for (int i = 0; i < 500 && wakeUps.get() < expected; i++) Thread.sleep(10);
+            assertEquals(expected, wakeUps.get());
+        }
+    }
+}

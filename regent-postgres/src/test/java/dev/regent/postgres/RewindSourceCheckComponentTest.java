@@ -1,0 +1,37 @@
+package dev.regent.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real PostgreSQL 15: the check a rewind makes before stopping anything (Patroni's
+ * {@code check_leader_is_not_in_recovery}) passes for a running primary and names why it fails for a standby and for
+ * a server that does not run.
+ */
+class RewindSourceCheckComponentTest {
+    @Test
+    void onlyARunningPrimaryIsARewindSource() throws Exception {
+        try (PgTestNodes nodes = new PgTestNodes()) {
+            Postgresql pg = nodes.node("node-s");
+            pg.initdb(List.of("--encoding=UTF8", "--locale=C"), PgTestNodes.SUPERUSER.password());
+            pg.writeConfig(Role.PRIMARY, null, null);
+            assertThat(pg.start(PgTestNodes.timeout())).isTrue();
+            pg.createUsers();
+            String url = pg.connUrl();
+            pg.checkRewindSource(url);  // a running primary: no exception
+
+            assertThat(pg.stop(StopMode.FAST, PgTestNodes.timeout())).isTrue();
+            assertThatThrownBy(() -> pg.checkRewindSource(url)).isInstanceOf(PostgresException.class)
+                    .hasMessageStartingWith("not accessible or not healthy: ");
+
+            pg.writeConfig(Role.REPLICA, null, null);
+            assertThat(pg.start(PgTestNodes.timeout())).isTrue();
+            assertThat(pg.status().inRecovery()).isTrue();
+            assertThatThrownBy(() -> pg.checkRewindSource(url)).isInstanceOf(PostgresException.class)
+                    .hasMessage("Leader is still in_recovery and therefore can't be used for rewind");
+        }
+    }
+}

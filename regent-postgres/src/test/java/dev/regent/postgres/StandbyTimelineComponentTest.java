@@ -1,0 +1,70 @@
+package dev.regent.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real PostgreSQL 15: a standby that switched to its upstream's new timeline and replays past the switch point, then
+ * loses its upstream, still has the old timeline in pg_control until its next restartpoint. The status query can
+ * only report that one; {@link Postgresql#observe()} reports the timeline it replays (IDENTIFY_SYSTEM), as Patroni
+ * does. With the stale one, the divergence rule saw "timeline 1, replayed past where timeline 1 ended" and rewound a
+ * healthy replica (PauseEndToEndTest, MixedClusterTest).
+ */
+class StandbyTimelineComponentTest {
+    @Test
+    void aStandbyThatStoppedStreamingReportsTheTimelineItReplays() throws Exception {
+        try (PgTestNodes nodes = new PgTestNodes()) {
+            Postgresql a = nodes.node("tl-a");
+            Postgresql b = nodes.node("tl-b");
+            a.initdb(List.of("--encoding=UTF8", "--locale=C"), PgTestNodes.SUPERUSER.password());
+            a.writeConfig(Role.PRIMARY, null, null);
+            assertThat(a.start(PgTestNodes.timeout())).isTrue();
+            a.createUsers();
+            a.connection().execute("CREATE TABLE t AS SELECT 1 AS v");
+            b.basebackup(a.connUrl(), PgTestNodes.timeout());
+            b.writeConfig(Role.REPLICA, a.connUrl(), null);
+            assertThat(b.start(PgTestNodes.timeout())).isTrue();
+            waitFor("tl-b streams timeline 1", () -> "streaming".equals(b.status().replicationState()));
+
+            // tl-a restarts as a standby and is promoted to timeline 2; tl-b follows it there and replays past the
+            // switch point.
+            assertThat(a.stop(StopMode.FAST, PgTestNodes.timeout())).isTrue();
+            a.writeConfig(Role.REPLICA, null, null);
+            assertThat(a.start(PgTestNodes.timeout())).isTrue();
+            assertThat(a.promote(PgTestNodes.timeout())).isTrue();
+            a.connection().execute("INSERT INTO t VALUES (2)");
+            long written = a.status().walPosition();
+            waitFor("tl-b streams timeline 2 past the switch", () -> {
+                PgStatus s = b.status();
+                return "streaming".equals(s.replicationState()) && s.timeline() == 2 && s.replayLsn() >= written;
+            });
+            assertThat(b.controlData().timeline()).as("no restartpoint since the switch: pg_control says 1")
+                    .isEqualTo(1);
+
+            assertThat(a.stop(StopMode.IMMEDIATE, PgTestNodes.timeout())).isTrue();
+            waitFor("tl-b stopped streaming", () -> !"streaming".equals(b.status().replicationState()));
+            assertThat(b.status().timeline()).as("the status query's checkpoint timeline").isEqualTo(1);
+            assertThat(b.observe().timeline()).as("the timeline tl-b replays").isEqualTo(2);
+            assertThat(b.observe().timelineStartLsn()).as("where its timeline 2 began").isNotNull()
+                    .isLessThanOrEqualTo(written);
+        }
+    }
+
+    private static void waitFor(String what, BooleanSupplier cond) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        RuntimeException last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (cond.getAsBoolean()) return;
+            } catch (RuntimeException e) {
+                last = e;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("timed out waiting for " + what, last);
+    }
+}

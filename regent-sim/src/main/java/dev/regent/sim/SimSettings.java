@@ -1,0 +1,55 @@
+package dev.regent.sim;
+
+import dev.regent.core.ha.HaSettings;
+import dev.regent.core.model.ClusterConfig;
+import dev.regent.core.model.ClusterView;
+import dev.regent.daemon.loop.SettingsProvider;
+import dev.regent.dcs.DcsJson;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A simulated node's configuration: no tags, a bootstrap section, and the dynamic configuration of the DCS (or
+ * {@code bootstrap.dcs} before the cluster has one): ttl 30, loop_wait 10, retry_timeout 10,
+ * maximum_lag_on_failover 256 KiB (a quarter of the default, so that lag meets failovers in short runs),
+ * use_pg_rewind and use_slots on (Patroni's defaults otherwise).
+ */
+final class SimSettings implements SettingsProvider {
+    static final Map<String, Object> BOOTSTRAP_DCS = bootstrapDcs();
+
+    private final String name;
+    private ClusterConfig lastKnown = new ClusterConfig(0, BOOTSTRAP_DCS);
+
+    SimSettings(String name) {
+        this.name = name;
+    }
+
+    private static Map<String, Object> bootstrapDcs() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ttl", SimCluster.TTL_S);
+        m.put("loop_wait", SimCluster.LOOP_WAIT_S);
+        m.put("retry_timeout", SimCluster.RETRY_TIMEOUT_S);
+        m.put("maximum_lag_on_failover", SimCluster.MAX_LAG);
+        m.put("postgresql", Map.of("use_pg_rewind", true, "use_slots", true));
+        return m;
+    }
+
+    @Override
+    public HaSettings settings(ClusterView cluster) {
+        if (cluster != null && cluster.config() != null) lastKnown = cluster.config();
+        ClusterConfig c = lastKnown;
+        return new HaSettings(name, c.ttl(), c.loopWait(), c.retryTimeout(), Map.of(), true, c.usePgRewind(), false,
+                false, c);
+    }
+
+    @Override
+    public String bootstrapDcsJson() {
+        return DcsJson.configToJson(BOOTSTRAP_DCS);
+    }
+
+    @Override
+    public Duration startTimeout(HaSettings settings) {
+        return Duration.ofSeconds(60);
+    }
+}

@@ -1,0 +1,32 @@
+package dev.regent.sim;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Entry point for one simulated run; the shell's logging is turned off (the trace tells the story, faster). */
+public final class Simulation {
+    static {
+        quietLogging();
+    }
+
+    private Simulation() {}
+
+    /** Runs seed {@code seed} with {@code nodes} nodes and the given mutant planted (NONE: the real decider). */
+    public static SimCluster.Result run(long seed, int nodes, Mutant mutant) {
+        return new SimCluster(seed, nodes, mutant, ShellDaemon::new).run();
+    }
+
+    /**
+     * Logback root at OFF: the shell logs every cycle, which would dominate the cost of a run. The simulator's own
+     * configuration is chosen before logback starts (unless one is given), so that the daemon's {@code logback.xml}
+     * files on the classpath are not read at all.
+     */
+    public static void quietLogging() {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "regent-sim-logback.xml");
+        }
+        org.slf4j.Logger root = LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        if (root instanceof Logger logback) logback.setLevel(Level.OFF);
+    }
+}

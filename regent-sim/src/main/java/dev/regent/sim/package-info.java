@@ -1,0 +1,26 @@
+/**
+ * Deterministic simulation of whole Regent clusters ({@code bin/regent-sim}).
+ *
+ * <p><b>What runs for real:</b> every node runs the real shell ({@code HaLoop.cycle} and its {@code ActionExecutor})
+ * and the real decider ({@code HaDecider}), through the real {@code PatroniDcs} codec, over the test kit's in-memory
+ * DCS (etcd-like revisions, TTL sessions, per-node partitions) on simulated time. The shell's seams
+ * ({@code LoopEnvironment}) are simulated: the {@link dev.regent.sim.Scheduler} is the ticker, waits and blocking calls
+ * delay the loop's next cycle, the background slot runs a task as one event after its simulated duration, peers'
+ * {@code GET /patroni} is answered from the simulated nodes, a fatal exit stops the daemon (a supervisor restarts it).
+ *
+ * <p><b>What is modelled:</b> per node a PostgreSQL ({@link dev.regent.sim.SimPostgres}: WAL as timeline segments with
+ * unique ids, streaming from an upstream while its WAL continues ours, crash, start, stop, promote naming its timeline
+ * after the newest history file in pg_wal and writing an end-of-recovery record, history files fetched from the
+ * upstream or written by the shell, pg_rewind finding the divergence point or "no rewind required" as pg_rewind 15,
+ * basebackup); a client whose commits the primary alone acknowledges (asynchronous replication); faults drawn from the
+ * seed ({@link dev.regent.sim.Fault}); invariants checked after every event ({@link dev.regent.sim.SimCluster}).
+ *
+ * <p><b>What is not:</b> synchronous replication (invariant 2 is checked on recorded histories only), the Raft and etcd
+ * clients (the DCS answers at once or not at all, never slowly or stale), a cycle interrupted half-way (a cycle is one
+ * event; its blocking calls delay the next one), slots and WAL recycling, callbacks and pre_promote scripts, the REST
+ * server itself, watchdogs, clock skew.
+ *
+ * <p>Single-threaded; all randomness comes from the seed, so {@code bin/regent-sim --seeds 1 --seed S} replays a run
+ * exactly.
+ */
+package dev.regent.sim;
