@@ -71,11 +71,12 @@ class SyncReplicationEndToEndTest {
         String leader = c.leader().name();
         String standby = c.sync().syncStandbys().iterator().next();
         assertThat(show(leader)).isEqualTo(quoted(standby));
-        assertThat(cluster.rest(cluster.index(standby), "GET", "/sync", null).statusCode()).isEqualTo(200);
-        assertThat(cluster.rest(cluster.index(standby), "GET", "/synchronous", null).statusCode()).isEqualTo(200);
+        // each node answers from the cluster view of its last cycle: poll, as Patroni's acceptance steps do
         String other = other(c, leader, standby);
-        assertThat(cluster.rest(cluster.index(other), "GET", "/async", null).statusCode()).isEqualTo(200);
-        assertThat(cluster.rest(cluster.index(other), "GET", "/sync", null).statusCode()).isEqualTo(503);
+        awaitStatus(standby, "/sync", 200);
+        awaitStatus(standby, "/synchronous", 200);
+        awaitStatus(other, "/async", 200);
+        awaitStatus(other, "/sync", 503);
         // a switchover to the asynchronous standby is refused with Patroni's reason
         HttpResponse<String> r = cluster.rest(cluster.index(leader), "POST", "/switchover",
                 "{\"leader\": \"" + leader + "\", \"candidate\": \"" + other + "\"}");
@@ -98,9 +99,7 @@ class SyncReplicationEndToEndTest {
         String leader = c.leader().name();
         List<String> standbys = c.sync().syncStandbys().stream().sorted().toList();
         assertThat(show(leader)).isEqualTo("ANY 1 (" + quoted(standbys.get(0)) + "," + quoted(standbys.get(1)) + ")");
-        for (String s : standbys) {
-            assertThat(cluster.rest(cluster.index(s), "GET", "/quorum", null).statusCode()).as(s).isEqualTo(200);
-        }
+        for (String s : standbys) awaitStatus(s, "/quorum", 200);
         faults("quorum");
     }
 
@@ -201,6 +200,11 @@ class SyncReplicationEndToEndTest {
                     : s.syncStandbys().size() == 1 && s.quorum() == 0
                     && quoted(s.syncStandbys().iterator().next()).equals(show(c.leader().name()));
         });
+    }
+
+    private static void awaitStatus(String node, String path, int status) throws Exception {
+        awaitTrue("GET " + path + " = " + status + " on " + node, Duration.ofSeconds(20),
+                () -> cluster.rest(cluster.index(node), "GET", path, null).statusCode() == status);
     }
 
     private static void patch(String json) {
