@@ -76,6 +76,16 @@ public interface Dcs extends AutoCloseable {
     /** Write {@code sync} with CAS; null version = unconditional. */
     boolean setSyncStateValue(String json, Long version) throws DcsException;
 
+    /**
+     * Write {@code sync} with CAS on {@code version} (0: create when absent) and return the version the write
+     * produced, so that a sequence of writes can chain; null when the CAS failed.
+     */
+    default Long writeSyncState(String json, long version) throws DcsException {
+        if (!setSyncStateValue(json, version)) return null;
+        var written = load().sync();
+        return written == null ? null : written.version();
+    }
+
     /** Delete {@code sync} with CAS; null version = unconditional. */
     boolean deleteSyncState(Long version) throws DcsException;
 

@@ -192,17 +192,28 @@ public final class DcsJson {
 
     // ---- sync
 
-    /** {@code {"leader": .., "sync_standby": "a,b" | null, "quorum": n}} with standbys sorted, as Patroni. */
+    /**
+     * {@code {"leader": .., "sync_standby": "a,b" | null, "quorum": n}} with standbys sorted, in Patroni's bytes
+     * (compact, non-ASCII as {@code \\uXXXX}; Patroni 3.0.2 writes the same without {@code quorum}).
+     */
     public static String syncToJson(String leader, Collection<String> syncStandbys, int quorum) {
-        ObjectNode o = Json.object();
-        o.put("leader", leader);
-        if (syncStandbys == null || syncStandbys.isEmpty()) {
-            o.putNull("sync_standby");
+        StringBuilder sb = new StringBuilder("{");
+        pyString(sb, "leader");
+        sb.append(':');
+        if (leader == null) {
+            sb.append("null");
         } else {
-            o.put("sync_standby", String.join(",", new TreeSet<>(syncStandbys)));
+            pyString(sb, leader);
         }
-        o.put("quorum", quorum);
-        return Json.write(o);
+        sb.append(',');
+        pyString(sb, "sync_standby");
+        sb.append(':');
+        if (syncStandbys == null || syncStandbys.isEmpty()) {
+            sb.append("null");
+        } else {
+            pyString(sb, String.join(",", new TreeSet<>(syncStandbys)));
+        }
+        return sb.append(",\"quorum\":").append(quorum).append('}').toString();
     }
 
     public static SyncState parseSync(long version, String value) {

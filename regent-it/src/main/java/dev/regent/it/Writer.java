@@ -25,6 +25,8 @@ public final class Writer implements AutoCloseable {
     private final Properties props;
     private final long periodMillis;
     private final List<Ack> acks = Collections.synchronizedList(new ArrayList<>());
+    /** The highest id already in the table when this writer started. */
+    private volatile long firstId;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
     private volatile int failures;
@@ -50,23 +52,31 @@ public final class Writer implements AutoCloseable {
         try (Connection c = DriverManager.getConnection(primaryJdbcUrl.get(), props);
              Statement s = c.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS regent_writes (id bigint PRIMARY KEY, at timestamptz DEFAULT now())");
+            // a second writer on the same cluster continues after the ids of the first
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT coalesce(max(id), 0) FROM regent_writes")) {
+                rs.next();
+                firstId = rs.getLong(1);
+            }
         }
         thread.start();
         return this;
     }
 
     private void run() {
-        long id = 0;
+        long id = firstId;
         Connection c = null;
         while (running.get()) {
             long start = System.nanoTime();
             try {
                 if (c == null) c = DriverManager.getConnection(primaryJdbcUrl.get(), props);
+                // A fresh id per attempt: an attempt that failed on the client side (socket timeout while a
+                // synchronous commit waited for its standby) may still commit on the server, and retrying its id
+                // would then fail forever on the primary key. Only acknowledged ids are checked.
+                id++;
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO regent_writes (id) VALUES (?)")) {
-                    ps.setLong(1, id + 1);
+                    ps.setLong(1, id);
                     ps.executeUpdate();
                 }
-                id++;
                 acks.add(new Ack(id, System.nanoTime()));
             } catch (SQLException e) {
                 failures++;

@@ -235,6 +235,49 @@ public final class PgConnection implements AutoCloseable {
         });
     }
 
+    private static final String SYNC_SETTINGS_SQL = "SELECT pg_catalog.current_setting('synchronous_standby_names'),"
+            + " pg_catalog.current_setting('synchronous_commit'),"
+            + " pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_flush_lsn(), '0/0')::bigint";
+    private static final String WAL_SENDERS_SQL = "SELECT pid, application_name, sync_state,"
+            + " pg_catalog.pg_wal_lsn_diff(write_lsn, '0/0')::bigint,"
+            + " pg_catalog.pg_wal_lsn_diff(flush_lsn, '0/0')::bigint,"
+            + " pg_catalog.pg_wal_lsn_diff(replay_lsn, '0/0')::bigint"
+            + " FROM pg_catalog.pg_stat_replication WHERE state = 'streaming'";
+
+    /**
+     * What a primary reports for synchronous replication: {@code synchronous_standby_names},
+     * {@code synchronous_commit}, its flush position and its streaming walsenders ({@code pg_stat_replication}).
+     */
+    public synchronized dev.regent.core.sync.SyncFacts syncFacts() {
+        return withConnection("synchronous replication query", c -> {
+            String ssn;
+            String commit;
+            long flush;
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(SYNC_SETTINGS_SQL)) {
+                rs.next();
+                ssn = rs.getString(1);
+                commit = rs.getString(2);
+                flush = rs.getLong(3);
+            }
+            List<dev.regent.core.sync.WalSender> senders = new ArrayList<>();
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(WAL_SENDERS_SQL)) {
+                while (rs.next()) {
+                    senders.add(new dev.regent.core.sync.WalSender(rs.getInt(1), rs.getString(2), rs.getString(3),
+                            (Long) rs.getObject(4), (Long) rs.getObject(5), (Long) rs.getObject(6)));
+                }
+            }
+            return new dev.regent.core.sync.SyncFacts(ssn, commit, flush, senders);
+        });
+    }
+
+    /**
+     * Writes a little WAL without waiting for any standby, so that standbys report a position past the one noted
+     * when {@code synchronous_standby_names} changed (Patroni does the same).
+     */
+    public void generateWal() {
+        execute("DO $$ BEGIN SET LOCAL synchronous_commit = 'off'; PERFORM pg_catalog.txid_current(); END; $$");
+    }
+
     /**
      * This connection with a server-side statement_timeout (milliseconds) for every statement, and a socket read
      * timeout a little longer, so a server that hangs cannot block the caller beyond it. Call before the first query.

@@ -59,6 +59,8 @@ public final class Postgresql extends PostgresqlSql {
      * @param scope  cluster name (becomes {@code cluster_name})
      * @param name   member name (application_name in primary_conninfo)
      */
+    private volatile String managedSyncStandbyNames;
+
     public Postgresql(PostgresqlConfig cfg, String scope, String name) {
         this(cfg, scope, name, Ticker.SYSTEM, Sleeper.SYSTEM);
     }
@@ -112,6 +114,33 @@ public final class Postgresql extends PostgresqlSql {
      */
     public void setRecoveryConf(Map<String, Object> recoveryConf) {
         effectiveRecoveryConf = recoveryConf == null ? null : Map.copyOf(recoveryConf);
+    }
+
+    /**
+     * Sets the {@code synchronous_standby_names} Regent manages in synchronous mode ("" for empty), written over the
+     * configured value by the next {@link #writeConfig}; null: the configured value (from {@code parameters}) again.
+     */
+    public void setManagedSyncStandbyNames(String value) {
+        managedSyncStandbyNames = value;
+    }
+
+    /**
+     * Waits until the running server reports {@code synchronous_standby_names = expected} (after a reload), checking
+     * every 20 ms for up to {@code timeout}; returns the last value it reported.
+     */
+    public String awaitSyncStandbyNames(String expected, Duration timeout) throws InterruptedException {
+        long deadline = ticker.nanoTime() + timeout.toNanos();
+        String shown = connection().queryStrings("SHOW synchronous_standby_names").get(0);
+        while (!expected.equals(shown) && ticker.nanoTime() < deadline) {
+            sleeper.sleep(Duration.ofMillis(20));
+            shown = connection().queryStrings("SHOW synchronous_standby_names").get(0);
+        }
+        return shown;
+    }
+
+    /** The value set by {@link #setManagedSyncStandbyNames}, or null. */
+    public String managedSyncStandbyNames() {
+        return managedSyncStandbyNames;
     }
 
     /** Sets the dynamic-config {@code use_pg_rewind} (null: use the local value). */
@@ -292,6 +321,8 @@ public final class Postgresql extends PostgresqlSql {
     private Map<String, String> serverParameters(Role role, Checked checked) {
         Map<String, String> params = ConfigRenderer.serverParameters(checked.parameters(), scope, listen,
                 bin.version());
+        String managed = managedSyncStandbyNames;
+        if (managed != null) params.put("synchronous_standby_names", managed);
         if (role == Role.REPLICA && !dataDirectoryEmpty()) {
             ControlData cd = controlData();
             for (String guc : List.of("max_connections", "max_prepared_transactions", "max_locks_per_transaction",

@@ -328,6 +328,15 @@ public abstract class DcsContract extends StoreFixture {
         assertThat(a.deleteSyncState(sync.version())).as("stale").isFalse();
         assertThat(a.deleteSyncState(a.load().sync().version())).isTrue();
         assertThat(a.load().sync()).isNull();
+        // chained writes: each on the version the previous one produced; a stale version is refused
+        Long v1 = a.writeSyncState(DcsJson.syncToJson("pg0", List.of(), 0), 0L);
+        assertThat(v1).as("created").isNotNull();
+        Long v2 = a.writeSyncState(DcsJson.syncToJson("pg0", List.of("pg1"), 0), v1);
+        assertThat(v2).isNotNull().isNotEqualTo(v1);
+        assertThat(a.load().sync().version()).isEqualTo(v2);
+        assertThat(a.writeSyncState(DcsJson.syncToJson("pg0", List.of("pg2"), 0), v1)).as("stale").isNull();
+        assertThat(a.writeSyncState(DcsJson.syncToJson("pg0", List.of("pg2"), 0), 0L)).as("exists").isNull();
+        assertThat(a.load().sync().syncStandbys()).containsExactly("pg1");
     }
 
     @Test

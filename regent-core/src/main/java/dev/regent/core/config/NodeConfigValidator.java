@@ -116,35 +116,29 @@ public final class NodeConfigValidator {
             s.bool(b, false);
         }
         s.string("replicatefrom");
-        exclusive(s, "nosync", "sync_priority");
         Long priority = s.integer("failover_priority", 1L, 0, Integer.MAX_VALUE);
-        s.integer("sync_priority", 1L, Integer.MIN_VALUE, Integer.MAX_VALUE);
-        failoverConflict(s, priority);
+        Long syncPriority = s.integer("sync_priority", 1L, Integer.MIN_VALUE, Integer.MAX_VALUE);
+        conflict(s, "nofailover", "failover_priority", priority);
+        conflict(s, "nosync", "sync_priority", syncPriority);
         return new LinkedHashMap<>(s.node().toPlainMap());
     }
 
-    private static void exclusive(Section s, String flag, String priority) {
-        if (s.has(flag) && s.has(priority)) {
-            s.problems().error(s.pathOf(priority), s.raw(priority),
-                    "'" + flag + "' and '" + priority + "' are mutually exclusive; use only one of them");
-        }
-    }
-
     /**
-     * Patroni's {@code _validate_failover_tags}: {@code nofailover: true} with a positive priority, or
-     * {@code nofailover: false} with a priority of 0, contradict each other; Patroni warns and nofailover wins
-     * (see {@link dev.regent.core.model.Tags}). Both tags stay as configured.
+     * Patroni's {@code _validate_failover_tags} and its {@code nosync} twin: {@code nofailover: true} with a positive
+     * {@code failover_priority}, or {@code nofailover: false} with a priority of 0 or less, contradict each other
+     * (likewise {@code nosync} and {@code sync_priority}); Patroni warns and the flag wins (see
+     * {@link dev.regent.core.model.Tags}). Both tags stay as configured.
      */
-    private static void failoverConflict(Section s, Long priority) {
-        Boolean noFailover = s.bool("nofailover", null);
-        if (noFailover == null || !s.has("failover_priority") || priority == null) {
+    private static void conflict(Section s, String flagName, String priorityName, Long priority) {
+        Boolean flag = s.bool(flagName, null);
+        if (flag == null || !s.has(priorityName) || priority == null) {
             return;
         }
-        if (noFailover && priority > 0 || !noFailover && priority <= 0) {
-            String flag = noFailover ? "True" : "False";
-            s.problems().warn(s.pathOf("nofailover"), s.raw("nofailover"), "Conflicting configuration between "
-                    + "nofailover: " + flag + " and failover_priority: " + priority + ". Defaulting to nofailover: "
-                    + flag);
+        if (flag && priority > 0 || !flag && priority <= 0) {
+            String value = flag ? "True" : "False";
+            s.problems().warn(s.pathOf(flagName), s.raw(flagName), "Conflicting configuration between " + flagName
+                    + ": " + value + " and " + priorityName + ": " + priority + ". Defaulting to " + flagName + ": "
+                    + value);
         }
     }
 

@@ -81,17 +81,12 @@ public final class UnsupportedSettings {
 
     private static final String SLOTS_ALIAS = "this alias of slots is not read: its slots are not created and the "
             + "primary drops inactive physical ones; use slots";
-    private static final String ONLY_SYNC = "only matters with synchronous_mode, which Regent does not implement";
+    private static final String STOP_TIMEOUT = "a slow stop of the primary in synchronous mode is not cut short with "
+            + "SIGKILL";
 
     /** Every unsupported key, grouped by section. */
     public static final List<Setting> ALL = List.of(
             // dynamic configuration
-            dyn("synchronous_mode", Severity.ERROR, "not off/false", UnsupportedSettings::syncModeOn,
-                    "synchronous (and quorum) replication is not implemented: commits would be acknowledged "
-                            + "without any standby and a failover could lose them"),
-            dyn("synchronous_mode_strict", Severity.ERROR, "true", UnsupportedSettings::isTrue,
-                    "strict synchronous mode is not implemented: the primary would accept writes with no "
-                            + "synchronous standby"),
             dyn("failsafe_mode", Severity.ERROR, "true", UnsupportedSettings::isTrue,
                     "failsafe mode is not implemented: a primary that loses the DCS demotes itself"),
             dyn("standby_cluster", Severity.ERROR, "host, port or restore_command set",
@@ -108,10 +103,8 @@ public final class UnsupportedSettings {
             dyn("permanent_replication_slots", Severity.ERROR, "set", UnsupportedSettings::isSet, SLOTS_ALIAS),
             dyn("member_slots_ttl", Severity.WARNING, "set", UnsupportedSettings::isSet,
                     "slots of members that left the cluster are dropped at once, not kept for a while"),
-            dyn("synchronous_node_count", Severity.WARNING, "not 1", v -> intNot(v, 1), ONLY_SYNC),
-            dyn("maximum_lag_on_syncnode", Severity.WARNING, "> 0", v -> intAbove(v, 0), ONLY_SYNC),
-            dyn("primary_stop_timeout", Severity.WARNING, "> 0", v -> intAbove(v, 0), ONLY_SYNC),
-            dyn("master_stop_timeout", Severity.WARNING, "> 0", v -> intAbove(v, 0), ONLY_SYNC),
+            dyn("primary_stop_timeout", Severity.WARNING, "> 0", v -> intAbove(v, 0), STOP_TIMEOUT),
+            dyn("master_stop_timeout", Severity.WARNING, "> 0", v -> intAbove(v, 0), STOP_TIMEOUT),
             dyn("max_timelines_history", Severity.WARNING, "> 0", v -> intAbove(v, 0),
                     "/history is never trimmed"),
             dyn("primary_race_backoff", Severity.WARNING, "> 0", v -> intAbove(v, 0),
@@ -207,8 +200,6 @@ public final class UnsupportedSettings {
             roleSpecific("pg_ident", "primary"), roleSpecific("pg_ident", "replica"),
             roleSpecific("pg_ident", "standby_leader"),
             // tags
-            local("tags.nosync", Severity.WARNING, "true", UnsupportedSettings::isTrue, ONLY_SYNC),
-            local("tags.sync_priority", Severity.WARNING, "set", UnsupportedSettings::isSet, ONLY_SYNC),
             // process and logging
             local("thread_pool_size", Severity.WARNING, "set", UnsupportedSettings::isSet,
                     "the JVM's threads are sized by Regent"),
@@ -367,11 +358,6 @@ public final class UnsupportedSettings {
 
     private static String lower(ConfigValue v) {
         return v.isScalar() ? v.text().trim().toLowerCase(Locale.ROOT) : "";
-    }
-
-    /** Patroni's synchronous_mode: {@code quorum}, or anything parse_bool reads as true. */
-    static boolean syncModeOn(ConfigValue v) {
-        return lower(v).equals("quorum") || isTrue(v);
     }
 
     /** Patroni's {@code is_standby_cluster}: a mapping with host, port or restore_command set. */

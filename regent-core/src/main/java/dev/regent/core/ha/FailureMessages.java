@@ -18,6 +18,9 @@ public final class FailureMessages {
         if (failed instanceof Action.UpdateLeaderLock) return "failed to update leader lock";
         if (failed instanceof Action.ClearFailover) return "failed to clear the failover key";
         if (failed instanceof Action.StartPostgres) return "failed to start postgres";
+        if (failed instanceof Action.ManageSync) {
+            return "Synchronous replication key updated by someone else or postgres did not apply the change";
+        }
         return failed.getClass().getSimpleName() + " failed";
     }
 }

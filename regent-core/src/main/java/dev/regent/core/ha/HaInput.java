@@ -20,20 +20,32 @@ import java.util.Map;
  * @param nowMillis      monotonic time of this cycle
  * @param wallClockMillis wall-clock time (epoch ms), for scheduled switchovers/restarts
  * @param scheduledRestart the restart scheduled on this node ({@code POST /restart} with {@code schedule}), or null
+ * @param sync           what the primary observed for synchronous replication this cycle, or null (not a running
+ *                       primary, or not observed)
  */
 public record HaInput(ClusterView cluster, LocalPostgres postgres, HaSettings settings, NodeMemory memory,
                       Map<String, PeerStatus> peers, String backgroundTask, List<Command> commands,
-                      long nowMillis, long wallClockMillis, ScheduledRestart scheduledRestart) {
+                      long nowMillis, long wallClockMillis, ScheduledRestart scheduledRestart,
+                      dev.regent.core.sync.SyncObserved sync) {
     public HaInput {
         peers = peers == null ? Map.of() : Map.copyOf(peers);
         commands = commands == null ? List.of() : List.copyOf(commands);
+    }
+
+    /** An input without synchronous replication observations. */
+    public HaInput(ClusterView cluster, LocalPostgres postgres, HaSettings settings, NodeMemory memory,
+                   Map<String, PeerStatus> peers, String backgroundTask, List<Command> commands,
+                   long nowMillis, long wallClockMillis, ScheduledRestart scheduledRestart) {
+        this(cluster, postgres, settings, memory, peers, backgroundTask, commands, nowMillis, wallClockMillis,
+                scheduledRestart, null);
     }
 
     /** An input without a scheduled restart. */
     public HaInput(ClusterView cluster, LocalPostgres postgres, HaSettings settings, NodeMemory memory,
                    Map<String, PeerStatus> peers, String backgroundTask, List<Command> commands,
                    long nowMillis, long wallClockMillis) {
-        this(cluster, postgres, settings, memory, peers, backgroundTask, commands, nowMillis, wallClockMillis, null);
+        this(cluster, postgres, settings, memory, peers, backgroundTask, commands, nowMillis, wallClockMillis, null,
+                null);
     }
 
     public boolean dcsAvailable() { return cluster != null; }

@@ -8,8 +8,9 @@ import java.util.List;
 /**
  * The leader-race and failover-feasibility checks of Patroni's ha.py ({@code is_healthiest_node},
  * {@code _is_healthiest_node}, {@code manual_failover_process_no_leader}, {@code is_failover_possible}) over the
- * peer answers the shell fetched. Pure; every method reads only the given {@link Ctx}. Synchronous and quorum modes
- * (§6.10) are not taken into account here.
+ * peer answers the shell fetched. Pure; every method reads only the given {@link Ctx}. In synchronous mode (§6.10,
+ * {@code /sync} names a leader) only the members in {@code /sync} race ({@code on}), and in quorum mode a candidate
+ * needs {@code /sync.quorum} votes from the voters that are not ahead of it.
  */
 final class HealthCheck {
     private HealthCheck() {}
@@ -36,7 +37,24 @@ final class HealthCheck {
         }
         if (c.paused()) return false;
         if (c.iAmNoFailover()) return false;
-        if (f != null) return manualFailoverNoLeader(c, f);
+        if (f != null) {
+            // a switchover in synchronous mode: only the synchronous standbys and the former leader may race
+            boolean switchover = f.leader() != null && !f.leader().isEmpty();
+            if (switchover && SyncRule.active(c) && !SyncRule.matches(c.cluster.sync(), c.me)) return false;
+            return manualFailoverNoLeader(c, f);
+        }
+        if (SyncRule.active(c)) {
+            if (!SyncRule.quorumActive(c) && !SyncRule.matches(c.cluster.sync(), c.me)) {
+                c.infos.add("following a different leader because I am not a synchronous standby");
+                return false;
+            }
+            // pick between synchronous candidates only, so a failover never goes to an asynchronous standby
+            List<Member> syncMembers = new ArrayList<>();
+            for (Member m : c.cluster.members()) {
+                if (SyncRule.matches(c.cluster.sync(), m.name())) syncMembers.add(m);
+            }
+            return isHealthiestAmong(c, syncMembers, true);
+        }
         return isHealthiestAmong(c, c.otherPromotableMembers(), true);
     }
 
@@ -44,6 +62,10 @@ final class HealthCheck {
     static boolean manualFailoverNoLeader(Ctx c, Failover f) {
         if (f.candidate() != null && !f.candidate().isEmpty()) {
             if (f.candidate().equals(c.me)) return true;
+            // synchronous (not quorum) mode: a member outside /sync takes no action, even for an unhealthy candidate
+            if (SyncRule.mode(c) == dev.regent.core.sync.SyncMode.ON && !SyncRule.matches(c.cluster.sync(), c.me)) {
+                return false;
+            }
             boolean exists = c.cluster.member(f.candidate()).isPresent();
             if (exists && failoverLimitation(c, c.peer(f.candidate())) == null) {
                 return false; // the named candidate is healthy: let it take the lock
@@ -87,8 +109,17 @@ final class HealthCheck {
                 return false;
             }
         }
+        boolean syncActive = SyncRule.active(c);
+        boolean quorumActive = SyncRule.quorumActive(c);
+        dev.regent.core.model.SyncState sync = c.cluster.sync();
+        java.util.Set<String> voters = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+        if (quorumActive) voters.addAll(sync.syncStandbys());
+        // a voter that is not ahead of me votes for me; I count myself when I am a voter
+        int votes = voters.contains(c.me) ? 0 : -1;
+        int ahead = 0;
+        String formerLeader = syncActive ? sync.leader() : null;
         for (Member m : members) {
-            if (m.name().equals(c.me) || m.noFailover()) continue;
+            if (m.name().equals(c.me) || m.apiUrl() == null || m.noFailover() && !voters.contains(m.name())) continue;
             PeerStatus st = c.peer(m.name());
             if (failoverLimitation(c, st) != null) continue;
             if (st.primary()) {
@@ -96,17 +127,32 @@ final class HealthCheck {
                 return false;
             }
             if (st.walPosition() > myWal) {
+                ahead++;
                 c.infos.add("Wal position of " + m.name() + " is ahead of my wal position");
-                return false;
-            }
-            // priorities only count among peers whose postgres reports a position (Patroni: wal_position > 0)
-            if (st.walPosition() > 0 && st.walPosition() == myWal && st.failoverPriority() > c.myPriority()) {
-                c.infos.add(m.name() + " has equally tolerable WAL position and priority " + st.failoverPriority()
-                        + ", while this node has priority " + c.myPriority());
-                return false;
+                // in synchronous mode the former leader may still answer, even ahead of us: it does not disqualify
+                if (!syncActive || !m.name().equalsIgnoreCase(sync.leader())) return false;
+                c.infos.add("Ignoring the former leader being ahead of us");
+            } else if (st.walPosition() > 0) { // only members whose postgres reports a position vote or compete
+                boolean vote = voters.contains(m.name());
+                boolean lowPriority = st.walPosition() == myWal && st.failoverPriority() > c.myPriority();
+                if (lowPriority && m.name().equalsIgnoreCase(formerLeader)) {
+                    c.infos.add("Ignoring former leader " + formerLeader + " having priority " + st.failoverPriority()
+                            + " higher than this nodes " + c.myPriority() + " priority");
+                    lowPriority = false;
+                }
+                if (lowPriority && (!syncActive || vote)) {
+                    c.infos.add(m.name() + " has equally tolerable WAL position and priority "
+                            + st.failoverPriority() + ", while this node has priority " + c.myPriority());
+                    return false;
+                }
+                if (vote) {
+                    c.infos.add("Got quorum vote from " + m.name());
+                    votes++;
+                }
             }
         }
-        return true;
+        // quorum mode: enough votes, or I am the /sync leader and nobody is ahead of me
+        return !quorumActive || votes >= sync.quorum() || ahead == 0 && c.me.equals(sync.leader());
     }
 
     /** Why the peer can not be promoted (Patroni's failover_limitation), or null when it can. */
@@ -125,12 +171,17 @@ final class HealthCheck {
     static boolean isFailoverPossible(Ctx c, boolean excludeCandidate) {
         Failover f = c.failover();
         String named = f == null || f.candidate() == null || f.candidate().isEmpty() ? null : f.candidate();
+        // synchronous (not quorum) mode: only the synchronous standbys are candidates
+        boolean syncOnly = SyncRule.active(c) && !SyncRule.quorumActive(c);
         // every candidate is checked (not only up to the first good one): Patroni logs why each one is not eligible
-        boolean possible = false;
+        int good = 0;
         for (Member m : c.cluster.members()) {
             if (m.name().equals(c.me) || m.noFailover() || m.apiUrl() == null) continue;
             if (named != null && excludeCandidate && m.name().equals(named)) continue;
             if (named != null && !excludeCandidate && !m.name().equals(named)) continue;
+            if (syncOnly && !c.cluster.sync().syncStandbys().stream().anyMatch(s -> s.equalsIgnoreCase(m.name()))) {
+                continue;
+            }
             PeerStatus st = c.peer(m.name());
             String limitation = failoverLimitation(c, st);
             if (limitation != null) {
@@ -141,9 +192,15 @@ final class HealthCheck {
                 c.infos.add("Timeline " + (st.timeline() <= 0 ? "None" : st.timeline()) + " of member " + m.name()
                         + " is behind the cluster timeline " + c.cluster.timeline());
             } else {
-                possible = true;
+                good++;
             }
         }
-        return possible;
+        // quorum mode needs enough healthy voters, unless a candidate was named
+        boolean checkQuorum = SyncRule.quorumActive(c) && !(named != null && !excludeCandidate);
+        if (checkQuorum && good - 1 < c.cluster.sync().quorum()) {
+            c.infos.add("Quorum requirement " + c.cluster.sync().quorum() + " can not be reached");
+            return false;
+        }
+        return good > 0;
     }
 }

@@ -65,7 +65,12 @@ final class LeaderRaceRule {
             actions.add(pausedSwitchover ? new KeepFailoverCandidate(f.version(), f.candidate())
                     : new ClearFailover(f.version()));
         }
-        if (c.pg.isPrimary()) return c.decide("acquired session lock as a leader", actions);
+        if (c.pg.isPrimary()) {
+            actions.addAll(SyncRule.primary(c));
+            return c.decide("acquired session lock as a leader", actions);
+        }
+        // before accepting writes, the new primary publishes itself in /sync and sets synchronous_standby_names
+        actions.addAll(SyncRule.beforePromote(c));
         actions.add(new Promote());
         return c.decide("promoted self to leader by acquiring session lock", actions);
     }

@@ -38,6 +38,7 @@ final class LeaderRule {
         if (c.pg.isPrimary()) {
             message = "no action. I am (" + c.me + "), the leader with the lock";
             if (c.config().useSlots()) actions.add(new SyncReplicationSlots(slotsFor(c)));
+            actions.addAll(SyncRule.primary(c));
         } else if (c.memory.preferNoRaceUntil() > c.in.nowMillis()) {
             // The last Promote was vetoed by pre_promote (Patroni's enforce_primary_role, after the renewal and the
             // failover key clean-up): give the lock to another member; HealthCheck keeps this node out of the race
@@ -47,6 +48,7 @@ final class LeaderRule {
             actions.add(new ReleaseLeaderLock());
         } else {
             message = "promoted self to leader because I had the session lock";
+            actions.addAll(SyncRule.beforePromote(c));
             actions.add(new Promote());
         }
         return c.decide(message, actions);

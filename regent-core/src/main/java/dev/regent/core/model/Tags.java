@@ -72,14 +72,30 @@ public final class Tags {
         return failoverPriority(tags) <= 0;
     }
 
+    /**
+     * Patroni's {@code nosync}: an explicit {@code nosync} tag wins (Patroni warns about a contradicting
+     * {@code sync_priority} at start and reload); without it, a {@code sync_priority} of 0 or less means nosync.
+     */
     public static boolean noSync(Map<String, Object> tags) {
-        if (isTrue(tags.get("nosync"))) return true;
-        Object p = tags.get("sync_priority");
-        if (p == null) return false;
+        Object flag = tags.get("nosync");
+        if (flag != null) return isTrue(flag);
+        Integer p = intTag(tags.get("sync_priority"));
+        return p != null && p <= 0;
+    }
+
+    /** Patroni's {@code sync_priority}: 0 when {@code nosync} is true, else the tag (default 1 when absent/invalid). */
+    public static int syncPriority(Map<String, Object> tags) {
+        if (isTrue(tags.get("nosync"))) return 0;
+        Integer p = intTag(tags.get("sync_priority"));
+        return p == null ? 1 : p;
+    }
+
+    private static Integer intTag(Object v) {
+        if (v == null) return null;
         try {
-            return Double.parseDouble(p.toString()) <= 0;
+            return (int) Double.parseDouble(v.toString());
         } catch (NumberFormatException e) {
-            return false;
+            return null;
         }
     }
 }

@@ -95,8 +95,17 @@ class NodeConfigValidatorTest {
         Map<String, Object> t = valid();
         t.put("tags", map("failover_priority", -1L));
         assertThat(validate(t).errors().get(0).message()).contains("between 0");
-        t.put("tags", map("nosync", "true", "sync_priority", 0L));
-        assertThat(errorPaths(validate(t))).containsExactly("tags.sync_priority");
+        t.put("tags", map("nosync", "true", "sync_priority", 2L));
+        ValidationResult conflicting = validate(t);
+        assertThat(conflicting.errors()).isEmpty();
+        assertThat(conflicting.warnings()).extracting(ConfigError::message).contains("Conflicting configuration "
+                + "between nosync: True and sync_priority: 2. Defaulting to nosync: True");
+        t.put("tags", map("nosync", false, "sync_priority", 0L));
+        assertThat(validate(t).warnings()).extracting(ConfigError::message).contains("Conflicting configuration "
+                + "between nosync: False and sync_priority: 0. Defaulting to nosync: False");
+        t.put("tags", map("nosync", true, "sync_priority", 0L));
+        assertThat(validate(t).warnings()).extracting(ConfigError::message)
+                .noneMatch(m -> m.startsWith("Conflicting"));
         t.put("tags", map("nofailover", "on", "dc", "east"));
         ValidationResult ok = validate(t);
         assertThat(ok.errors()).isEmpty();
@@ -248,9 +257,8 @@ class NodeConfigValidatorTest {
         section(t, "bootstrap").put("dcs", map("synchronous_mode", "quorum"));
         section(t, "restapi").put("verify_client", "required");
         r = validate(t);
-        // valid values, but synchronous replication and client certificates are not implemented yet
-        assertThat(errorPaths(r)).containsExactlyInAnyOrder("bootstrap.dcs.synchronous_mode",
-                "restapi.verify_client");
+        // valid values, but client certificates are not implemented yet
+        assertThat(errorPaths(r)).containsExactlyInAnyOrder("restapi.verify_client");
         assertThat(r.errors()).allMatch(e -> e.message().startsWith("not supported by Regent yet"));
         section(t, "bootstrap").put("dcs", map("synchronous_mode", "off"));
         section(t, "restapi").put("verify_client", "none");

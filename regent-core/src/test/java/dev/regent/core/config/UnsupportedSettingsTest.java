@@ -99,8 +99,7 @@ class UnsupportedSettingsTest {
     @Test
     void everyErrorRowRefusesTheConfigurationWithItsReason() {
         List<Setting> errors = UnsupportedSettings.ALL.stream().filter(s -> s.severity() == Severity.ERROR).toList();
-        assertThat(errors).extracting(Setting::path).contains("synchronous_mode", "synchronous_mode_strict",
-                "failsafe_mode", "standby_cluster", "bootstrap.method", "postgresql.create_replica_methods",
+        assertThat(errors).extracting(Setting::path).contains("failsafe_mode", "standby_cluster", "bootstrap.method", "postgresql.create_replica_methods",
                 "restapi.certfile", "restapi.verify_client", "restapi.allowlist", "ctl.certfile", "ctl.cacert",
                 "etcd3.cacert", "etcd3.cert", "etcd3.key", "citus", "watchdog.mode");
         for (Setting s : errors) {
@@ -131,14 +130,13 @@ class UnsupportedSettingsTest {
         Map<String, Object> t = valid();
         t.put("log", map("level", "DEBUG", "dir", "/var/log/patroni"));
         t.put("watchdog", map("mode", "automatic"));
-        t.put("tags", map("nosync", true));
         section(t, "restapi").put("http_extra_headers", map("X-Frame-Options", "DENY"));
         section(section(t, "bootstrap"), "dcs").put("max_timelines_history", 5L);
         ValidationResult r = validate(t);
         assertThat(r.errors()).isEmpty();
         assertThat(r.config()).isNotNull();
         assertThat(r.warnings()).extracting(ConfigError::path).contains("log.level", "log.dir", "watchdog.mode",
-                "tags.nosync", "restapi.http_extra_headers", "bootstrap.dcs.max_timelines_history");
+                "restapi.http_extra_headers", "bootstrap.dcs.max_timelines_history");
     }
 
     @Test
@@ -159,21 +157,18 @@ class UnsupportedSettingsTest {
     }
 
     @Test
-    void quorumAndBooleanTrueAreSynchronousModes() {
-        for (Object mode : List.of("on", "quorum", true, "true", "yes")) {
-            assertThat(UnsupportedSettings.findDynamic(map("synchronous_mode", mode))).as(String.valueOf(mode))
-                    .singleElement().satisfies(f -> assertThat(f.isError()).isTrue());
-        }
-        for (Object mode : List.of("off", false, "false", "no")) {
-            assertThat(UnsupportedSettings.findDynamic(map("synchronous_mode", mode))).as(String.valueOf(mode))
-                    .isEmpty();
+    void synchronousReplicationIsSupported() {
+        for (Object mode : List.of("on", "quorum", true, "off")) {
+            assertThat(UnsupportedSettings.findDynamic(map("synchronous_mode", mode, "synchronous_mode_strict", true,
+                    "synchronous_node_count", 2L, "maximum_lag_on_syncnode", 100L))).as(String.valueOf(mode)).isEmpty();
         }
     }
 
     @Test
     void allErrorsOfATreeMakeOneMessage() {
         Map<String, Object> t = valid();
-        section(section(t, "bootstrap"), "dcs").putAll(map("synchronous_mode", "on", "failsafe_mode", true));
+        section(section(t, "bootstrap"), "dcs").putAll(map("standby_cluster", map("host", "10.0.0.9"), "failsafe_mode",
+                true));
         section(t, "restapi").put("certfile", "/etc/ssl/api.pem");
         t.put("ctl", map("keyfile_password", "s3cret"));
         t.put("log", map("level", "DEBUG"));
@@ -182,7 +177,7 @@ class UnsupportedSettingsTest {
         assertThat(message).startsWith("4 settings Regent does not support yet: ")
                 .contains("restapi.certfile: /etc/ssl/api.pem (n.yml:3): HTTPS is not implemented")
                 .contains("ctl.keyfile_password: ****** (n.yml:3)")
-                .contains("bootstrap.dcs.synchronous_mode: on (n.yml:3): synchronous (and quorum) replication")
+                .contains("bootstrap.dcs.standby_cluster: ")
                 .contains("bootstrap.dcs.failsafe_mode: true (n.yml:3): failsafe mode is not implemented")
                 .doesNotContain("s3cret").doesNotContain("log.level");
         assertThat(UnsupportedSettings.refusal(List.of())).isNull();

@@ -65,6 +65,8 @@ final class Scenario {
     private Instant postmasterStarted = STARTED;
     private final Map<String, Map<String, String>> pendingRestart = new LinkedHashMap<>();
     private ScheduledRestart scheduledRestart;
+    private dev.regent.core.model.SyncState sync;
+    private dev.regent.core.sync.SyncObserved syncObserved;
 
     private Scenario(String me) {
         this.me = me;
@@ -196,11 +198,18 @@ final class Scenario {
         return this;
     }
     Scenario peerUnreachable(String name) { peers.put(name, PeerStatus.unreachable(name)); return this; }
+    /** The {@code /sync} key: leader, standbys (comma-separated, "" for none), quorum. */
+    Scenario sync(String syncLeader, String standbys, int quorum) {
+        sync = new dev.regent.core.model.SyncState(7, syncLeader,
+                standbys.isEmpty() ? java.util.Set.of() : java.util.Set.of(standbys.split(",")), quorum);
+        return this;
+    }
+    Scenario syncObserved(dev.regent.core.sync.SyncObserved o) { syncObserved = o; return this; }
 
     // ---- build & assert ----
     HaInput input() {
         return new HaInput(dcsDown ? null : cluster(), postgres(), settings(), memory, peers, task, commands, now,
-                WALL, scheduledRestart);
+                WALL, scheduledRestart, syncObserved);
     }
 
     Decision decide() { return HaDecider.decide(input()); }
@@ -237,7 +246,7 @@ final class Scenario {
             hist.add(new TimelineHistory.Entry(t, t * 1000L, "no recovery target", null, null));
         }
         return new ClusterView(initialize, configPresent ? new ClusterConfig(5, config) : null, l,
-                new ClusterStatus(optime, Map.of(), List.of()), members, failover, null,
+                new ClusterStatus(optime, Map.of(), List.of()), members, failover, sync,
                 new TimelineHistory(2, hist), null);
     }
 

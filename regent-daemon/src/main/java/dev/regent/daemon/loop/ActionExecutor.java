@@ -12,9 +12,12 @@ import dev.regent.core.ha.action.Action;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Failover;
 import dev.regent.core.model.Member;
+import dev.regent.core.model.SyncState;
 import dev.regent.core.model.TimelineHistory;
+import dev.regent.core.sync.SyncStep;
 import dev.regent.dcs.Dcs;
 import dev.regent.dcs.DcsException;
+import dev.regent.dcs.DcsJson;
 import dev.regent.postgres.CallbackRole;
 import dev.regent.postgres.CallbackRunner;
 import dev.regent.postgres.StopMode;
@@ -114,6 +117,8 @@ public final class ActionExecutor {
     private volatile StatusEvents statusEvents = new StatusEvents() { };
     /** The memory as of the last action run; read by a background promotion for its lease (another thread). */
     private volatile NodeMemory lastMemory = NodeMemory.INITIAL;
+    /** A ManageSync changed synchronous_standby_names since the loop last asked. */
+    private volatile boolean syncStandbyNamesChanged;
 
     /** An executor on the real clocks with its own (empty) scheduled restarts and a halting exit. */
     public ActionExecutor(Dcs dcs, PostgresPort pg, BackgroundRunner slot, Ticker ticker) {
@@ -257,11 +262,53 @@ public final class ActionExecutor {
             scheduledRestarts.clear(ctx.scheduledRestart());
             return ActionOutcome.SUCCEEDED;
         });
+        on(m, Action.ManageSync.class, this::manageSync);
         on(m, Action.ReportDemoted.class, (a, ctx) -> {
             pg.fireCallback(CallbackRunner.Action.ON_ROLE_CHANGE, CallbackRole.DEMOTED);
             return ActionOutcome.SUCCEEDED;
         });
         return Collections.unmodifiableMap(m);
+    }
+
+    /**
+     * The synchronous replication steps in order: {@code /sync} writes chained by version (the first on the version
+     * of this cycle's snapshot, 0 = create), {@code synchronous_standby_names} applied and confirmed by postgres.
+     * Stops at the first step that does not go through: the state left is safe, the next cycle goes on from it.
+     */
+    private ActionOutcome manageSync(Action.ManageSync a, Context ctx) throws Exception {
+        SyncState read = ctx.cluster() == null ? null : ctx.cluster().sync();
+        long version = read == null ? 0 : read.version();
+        boolean present = read != null;
+        for (SyncStep step : a.steps()) {
+            if (step instanceof SyncStep.WriteSync w) {
+                Long v = dcs.writeSyncState(DcsJson.syncToJson(w.leader(), w.standbys(), w.quorum()), version);
+                if (v == null) return ActionOutcome.refused("Synchronous replication key updated by someone else");
+                LOG.info("{}", w.message());
+                version = v;
+                present = true;
+            } else if (step instanceof SyncStep.DeleteSync d) {
+                if (!present) continue;
+                if (!dcs.deleteSyncState(version)) {
+                    return ActionOutcome.refused("Synchronous replication key updated by someone else");
+                }
+                LOG.info("{}", d.message());
+                present = false;
+                version = 0;
+            } else if (step instanceof SyncStep.SetStandbyNames n) {
+                if (pg.setSynchronousStandbyNames(n.value())) {
+                    LOG.info("{}", n.message());
+                    syncStandbyNamesChanged = true;
+                }
+            }
+        }
+        return ActionOutcome.SUCCEEDED;
+    }
+
+    /** True once after a {@code ManageSync} changed synchronous_standby_names (the loop looks again soon). */
+    public boolean takeSyncStandbyNamesChanged() {
+        boolean changed = syncStandbyNamesChanged;
+        syncStandbyNamesChanged = false;
+        return changed;
     }
 
     private static <A extends Action> void on(Map<Class<? extends Action>, Handler<? extends Action>> m,

@@ -3,6 +3,11 @@ package dev.regent.daemon.loop;
 import dev.regent.core.config.UnsupportedSettings;
 import dev.regent.core.ha.Command;
 import dev.regent.core.ha.Decision;
+import dev.regent.core.model.ClusterConfig;
+import dev.regent.core.sync.SyncFacts;
+import dev.regent.core.sync.SyncMode;
+import dev.regent.core.sync.SyncObserved;
+import dev.regent.core.sync.SyncReadiness;
 import dev.regent.core.ha.DivergenceRule;
 import dev.regent.core.ha.HaInput;
 import dev.regent.core.ha.HaSettings;
@@ -67,6 +72,15 @@ public final class HaLoop implements AutoCloseable {
     private NodeMemory memory = NodeMemory.INITIAL;
     private ClusterView lastCluster;
     private volatile LocalPostgres lastLocal;
+    /** Which standbys are confirmed synchronous (primary only); see {@link #observeSync}. */
+    private SyncReadiness syncReadiness = SyncReadiness.INITIAL;
+    /**
+     * When this loop first saw its postgres run as primary after seeing it as a replica (-1: replica or not yet
+     * seen; 0: primary since this process started, so not a fresh promotion).
+     */
+    private long primarySinceMillis;
+    /** synchronous_standby_names changed in the last cycle: look again after a second to publish the standbys. */
+    private volatile boolean syncSettling;
     private long dcsLastSeenEpoch;
     private String lastMessage;
     private HaSettings lastSettings;
@@ -236,8 +250,9 @@ public final class HaLoop implements AutoCloseable {
         long now = ticker.monotonicMillis();
         ScheduledRestarts.Entry scheduled = scheduledRestarts.current();
         dev.regent.core.ha.ScheduledRestart restart = scheduled == null ? null : scheduled.restart();
+        SyncObserved sync = observeSync(cluster, local, settings, now);
         HaInput input = new HaInput(cluster, local, settings, memory, peers, slot.running(), cmds, now,
-                ticker.wallMillis(), restart);
+                ticker.wallMillis(), restart, sync);
         Decision decision = decider.apply(input);
         decision.infos().forEach(LOG::info);  // why the decider chose so (Patroni logs these while deciding)
         decision.warnings().forEach(LOG::warn);
@@ -250,6 +265,7 @@ public final class HaLoop implements AutoCloseable {
                 settings.removeDataDirectoryOnRewindFailure() || settings.removeDataDirectoryOnDivergedTimelines(),
                 memory.rewindOrReinitNeeded(), restart), decision.memory());
         memory = result.memory();
+        syncSettling = executor.takeSyncStandbyNamesChanged();
         LocalPostgres after = decision.actions().isEmpty() ? local : pg.observe();
         lastLocal = after;
         if (cluster != null) touchMember(after, settings, cluster);
@@ -257,6 +273,32 @@ public final class HaLoop implements AutoCloseable {
                 slot.running(), dcsLastSeenEpoch, now + settings.loopWaitSeconds() * 1000L,
                 ticker.monotonicMillis()));
         return !result.allSucceeded();
+    }
+
+    /**
+     * Synchronous replication facts for the decider: read on a running primary that holds the lock while sync mode is
+     * on, with the readiness kept from cycle to cycle ({@link SyncReadiness}, reset whenever this node is no
+     * primary); after a new {@code synchronous_standby_names} a little WAL is written so standbys pass the mark soon.
+     */
+    private SyncObserved observeSync(ClusterView cluster, LocalPostgres local, HaSettings settings, long now) {
+        boolean managed = pg.managesSynchronousStandbyNames();
+        boolean primary = cluster != null && cluster.isLeader(name) && local.isPrimary();
+        if (!primary) {
+            syncReadiness = SyncReadiness.INITIAL;
+            primarySinceMillis = local.isReplica() ? -1 : primarySinceMillis;
+            return new SyncObserved(null, SyncReadiness.INITIAL, -1, managed);
+        }
+        // a promotion this loop saw (from replica to primary); 0 = primary since this process started
+        if (primarySinceMillis == -1) primarySinceMillis = now;
+        long sincePromotion = primarySinceMillis > 0 ? now - primarySinceMillis : -1;
+        ClusterConfig config = cluster.config() != null ? cluster.config() : settings.dynamic();
+        SyncMode mode = SyncMode.of(config);
+        if (!mode.enabled()) return new SyncObserved(null, SyncReadiness.INITIAL, sincePromotion, managed);
+        SyncFacts facts = pg.observeSync();
+        if (facts == null) return new SyncObserved(null, syncReadiness, sincePromotion, managed);
+        syncReadiness = syncReadiness.next(facts, cluster.sync(), mode == SyncMode.QUORUM);
+        if (syncReadiness.changed()) pg.generateWal();
+        return new SyncObserved(facts, syncReadiness, sincePromotion, managed);
     }
 
     /** The rewind-needed rule ({@link DivergenceRule}) on this cycle's observations; logs its finding. */
@@ -279,6 +321,7 @@ public final class HaLoop implements AutoCloseable {
         // A postgres that runs but did not answer the status query yet (right after a start or a restart in place)
         // is published as "starting": look again after a second, so GET / turns 200 as soon as it accepts writes.
         if (l != null && l.process() == LocalPostgres.ProcessState.STARTING) return true;
+        if (syncSettling) return true;
         return c != null && l != null && c.leader() != null && !c.isLeader(name)
                 && l.isReplica() && !"streaming".equals(l.replicationState());
     }

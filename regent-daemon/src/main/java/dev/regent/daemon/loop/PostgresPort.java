@@ -101,4 +101,30 @@ public interface PostgresPort {
 
     /** Connection URL of this member as published ({@code postgres://host:port/db}). */
     String connUrl();
+
+    /**
+     * Synchronous replication facts of the running primary ({@code synchronous_standby_names}, {@code
+     * synchronous_commit}, flush position, {@code pg_stat_replication}); null when they cannot be read.
+     */
+    default dev.regent.core.sync.SyncFacts observeSync() {
+        return null;
+    }
+
+    /**
+     * Sets {@code synchronous_standby_names} to {@code value} ("" empty; null: the configured value), rewriting the
+     * configuration and reloading postgres when it changes, then waits up to 2 s for postgres to report it. Returns
+     * true when the value changed. Throws when it could not be applied.
+     */
+    default boolean setSynchronousStandbyNames(String value) throws PostgresPortException {
+        throw new PostgresPortException("synchronous_standby_names is not managed here");
+    }
+
+    /** True while {@code synchronous_standby_names} is set by Regent rather than taken from the configuration. */
+    default boolean managesSynchronousStandbyNames() {
+        return false;
+    }
+
+    /** Writes a little WAL without waiting for standbys (after {@code synchronous_standby_names} changed). */
+    default void generateWal() {
+    }
 }

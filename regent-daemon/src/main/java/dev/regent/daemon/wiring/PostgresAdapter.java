@@ -284,6 +284,59 @@ public final class PostgresAdapter implements PostgresPort {
         run(pg::reload);
     }
 
+    @Override
+    public dev.regent.core.sync.SyncFacts observeSync() {
+        try {
+            return pg.connection().syncFacts();
+        } catch (RuntimeException e) {
+            LOG.warn("could not read the synchronous replication state: {}", e.getMessage());
+            return null;
+        }
+    }
+
+    @Override
+    public boolean setSynchronousStandbyNames(String value) throws PostgresPortException {
+        String before = pg.managedSyncStandbyNames();
+        pg.setManagedSyncStandbyNames(value);
+        String expected = value != null ? value
+                : pg.serverParameters(role == null ? Role.PRIMARY : role).getOrDefault("synchronous_standby_names", "");
+        String shown = showSyncStandbyNames();
+        if (java.util.Objects.equals(before, value) && expected.equals(shown)) return false;
+        reload();
+        // postgres applies a reload within milliseconds; a value it refuses (logged by postgres) never shows up
+        try {
+            shown = pg.awaitSyncStandbyNames(expected, Duration.ofSeconds(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PostgresPortException("interrupted while waiting for synchronous_standby_names", e);
+        } catch (RuntimeException e) {
+            throw new PostgresPortException("could not read synchronous_standby_names: " + e.getMessage(), e);
+        }
+        if (!expected.equals(shown)) {
+            throw new PostgresPortException("postgres did not apply synchronous_standby_names = '" + expected
+                    + "' within 2 s (it reports '" + shown + "')");
+        }
+        return true;
+    }
+
+    private String showSyncStandbyNames() throws PostgresPortException {
+        return call(() -> pg.connection().queryStrings("SHOW synchronous_standby_names").get(0));
+    }
+
+    @Override
+    public boolean managesSynchronousStandbyNames() {
+        return pg.managedSyncStandbyNames() != null;
+    }
+
+    @Override
+    public void generateWal() {
+        try {
+            pg.connection().generateWal();
+        } catch (RuntimeException e) {
+            LOG.debug("could not generate WAL after a synchronous_standby_names change: {}", e.getMessage());
+        }
+    }
+
     /**
      * Apply changed effective parameters (a PATCH of {@code /config}): re-render the files and reload. Parameters
      * that need a restart show up as pending_restart.

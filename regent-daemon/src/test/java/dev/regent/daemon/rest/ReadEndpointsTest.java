@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.regent.core.model.Failover;
 import java.net.http.HttpResponse;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,12 +55,15 @@ class ReadEndpointsTest {
     void patroniListsUnsupportedSettingsOfTheLastSeenConfig() throws Exception {
         assertThat(Json.tree(f.get("/patroni").body()).has("unsupported_settings")).isFalse();
         f.status.set(Fixtures.replicaBuilder(Fixtures.syncCluster("quorum")).build());
+        assertThat(Json.tree(f.get("/patroni").body()).has("unsupported_settings")).as("quorum is implemented")
+                .isFalse();
+        f.status.set(Fixtures.replicaBuilder(Fixtures.cluster(Map.of("failsafe_mode", true), null)).build());
         JsonNode j = Json.tree(f.get("/patroni").body());
         assertThat(j.get("unsupported_settings")).hasSize(1);
         JsonNode u = j.get("unsupported_settings").get(0);
-        assertThat(u.get("key").asText()).isEqualTo("synchronous_mode");
-        assertThat(u.get("value").asText()).isEqualTo("quorum");
-        assertThat(u.get("reason").asText()).startsWith("synchronous (and quorum) replication is not implemented");
+        assertThat(u.get("key").asText()).isEqualTo("failsafe_mode");
+        assertThat(u.get("value").asText()).isEqualTo("true");
+        assertThat(u.get("reason").asText()).startsWith("failsafe mode is not implemented");
         assertThat(j.get("role").asText()).isEqualTo("replica");
     }
 

@@ -88,40 +88,41 @@ class WriteEndpointsTest {
 
     @Test
     void patchConfigEnablingAnUnsupportedSafetySettingIs400WithTheReason() throws Exception {
-        assertAnswer("PATCH", "/config", "{\"synchronous_mode\":\"on\",\"ttl\":40}", 400,
-                "/config not changed: it would enable a setting Regent does not support yet: synchronous_mode: on: "
-                        + "synchronous (and quorum) replication is not implemented");
+        assertAnswer("PATCH", "/config", "{\"failsafe_mode\":true,\"ttl\":40}", 400,
+                "/config not changed: it would enable a setting Regent does not support yet: failsafe_mode: true: "
+                        + "failsafe mode is not implemented");
         assertAnswer("PATCH", "/config", "{\"failsafe_mode\":true,\"standby_cluster\":{\"host\":\"10.1.0.1\"}}",
                 400, "2 settings Regent does not support yet: failsafe_mode: true: failsafe mode is not implemented");
-        assertAnswer("PATCH", "/config", "{\"synchronous_mode\":\"quorum\"}", 400, "synchronous_mode: quorum");
+        assertAnswer("PATCH", "/config", "{\"standby_cluster\":{\"port\":5433}}", 400, "standby_cluster: ");
         assertThat(f.control.calls).noneMatch(c -> c.startsWith("patchConfig"));
-        assertThat(f.control.view().config().data()).doesNotContainKeys("synchronous_mode", "failsafe_mode")
+        assertThat(f.control.view().config().data()).doesNotContainKeys("standby_cluster", "failsafe_mode")
                 .containsEntry("ttl", 30);
-        // warnings only and disabling values go through
-        HttpResponse<String> r = f.send("PATCH", "/config", "{\"synchronous_mode\":\"off\","
-                + "\"max_timelines_history\":5}");
+        // warnings only, disabling values and synchronous replication (implemented) go through
+        HttpResponse<String> r = f.send("PATCH", "/config", "{\"failsafe_mode\":false,"
+                + "\"max_timelines_history\":5,\"synchronous_mode\":\"quorum\",\"synchronous_mode_strict\":true}");
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(f.control.view().config().data()).containsEntry("synchronous_mode", "off");
+        assertThat(f.control.view().config().data()).containsEntry("failsafe_mode", false)
+                .containsEntry("synchronous_mode", "quorum");
     }
 
     @Test
     void anUnsupportedSettingAlreadyInConfigDoesNotBlockOtherChanges() throws Exception {
         // written by edit-config or a Patroni member, past this check
         f.control.setView(FakeNodeControl.with(Fixtures.cluster(), new dev.regent.core.model.ClusterConfig(5,
-                Map.of("ttl", 30, "synchronous_mode", true)), null));
+                Map.of("ttl", 30, "failsafe_mode", true)), null));
         HttpResponse<String> r = f.send("PATCH", "/config", "{\"ttl\":40}");
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(f.control.view().config().data()).containsEntry("ttl", 40).containsEntry("synchronous_mode", true);
+        assertThat(f.control.view().config().data()).containsEntry("ttl", 40).containsEntry("failsafe_mode", true);
         // removing it is allowed too; changing it to another enabling value is not
-        assertAnswer("PATCH", "/config", "{\"synchronous_mode\":\"quorum\"}", 400, "synchronous_mode: quorum");
-        assertThat(f.send("PATCH", "/config", "{\"synchronous_mode\":null}").statusCode()).isEqualTo(200);
-        assertThat(f.control.view().config().data()).doesNotContainKey("synchronous_mode");
+        assertAnswer("PATCH", "/config", "{\"failsafe_mode\":\"yes\"}", 400, "failsafe_mode: yes");
+        assertThat(f.send("PATCH", "/config", "{\"failsafe_mode\":null}").statusCode()).isEqualTo(200);
+        assertThat(f.control.view().config().data()).doesNotContainKey("failsafe_mode");
     }
 
     @Test
     void putConfigEnablingAnUnsupportedSafetySettingIs400() throws Exception {
-        assertAnswer("PUT", "/config", "{\"ttl\":30,\"synchronous_mode_strict\":true}", 400,
-                "synchronous_mode_strict: true: strict synchronous mode is not implemented");
+        assertAnswer("PUT", "/config", "{\"ttl\":30,\"failsafe_mode\":true}", 400,
+                "failsafe_mode: true: failsafe mode is not implemented");
         assertAnswer("PUT", "/config", "{\"ignore_slots\":[{\"name\":\"barman\"}]}", 400,
                 "ignore_slots: [{name}]: ignore_slots is not read");
         assertThat(f.control.calls).noneMatch(c -> c.startsWith("putConfig"));

@@ -144,6 +144,18 @@ public sealed interface Action {
     record ClearScheduledRestart() implements Action {}
 
     /**
+     * Synchronous replication writes, in order ({@link dev.regent.core.sync.SyncStep}): {@code /sync} with
+     * compare-and-set (chained: each write on the version the previous one produced) and
+     * {@code synchronous_standby_names} (config file, reload, wait until postgres reports it). Stops at the first that
+     * fails; each step alone is safe. Never empty.
+     */
+    record ManageSync(java.util.List<dev.regent.core.sync.SyncStep> steps) implements Action {
+        public ManageSync {
+            steps = java.util.List.copyOf(steps);
+        }
+    }
+
+    /**
      * Postgres, last run as primary under our lock, failed to start again and the lock is being given up: report the
      * role change, i.e. fire {@code on_role_change} with role {@code demoted} (Patroni's post_recover). Never fails.
      */

@@ -1,0 +1,146 @@
+package dev.regent.core.ha;
+
+import static dev.regent.core.ha.Scenario.as;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.regent.core.ha.action.Action;
+import dev.regent.core.ha.action.Action.AcquireLeaderLock;
+import dev.regent.core.ha.action.Action.ManageSync;
+import dev.regent.core.ha.action.Action.Promote;
+import dev.regent.core.ha.action.Action.SyncReplicationSlots;
+import dev.regent.core.ha.action.Action.UpdateLeaderLock;
+import dev.regent.core.sync.SyncFacts;
+import dev.regent.core.sync.SyncObserved;
+import dev.regent.core.sync.SyncReadiness;
+import dev.regent.core.sync.SyncStep;
+import dev.regent.core.sync.WalSender;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Synchronous and quorum replication in the decider (§6.5 race rules, §6.10 on the primary and at promotion). */
+class SyncScenariosTest {
+    private static final String NOT_HEALTHIEST = "following a different leader because i am not the healthiest node";
+    private static final String PROMOTED = "promoted self to leader by acquiring session lock";
+    private static final String LEADER = "no action. I am (pg0), the leader with the lock";
+
+    private static Scenario race(String mode) {
+        return as("pg1").unlocked().wal(1000).optime(1000).config("synchronous_mode", mode);
+    }
+
+    @Test
+    void onModeOnlyTheSynchronousStandbyRaces() {
+        race("on").sync("pg0", "pg2", 0).peer("pg0", 900).peer("pg2", 900)
+                .informs("following a different leader because I am not a synchronous standby")
+                .expect(NOT_HEALTHIEST);
+        race("on").sync("pg0", "pg1", 0).peerUnreachable("pg0").peer("pg2", 5000)
+                .expect(PROMOTED, new AcquireLeaderLock(), new ManageSync(List.of(
+                        new SyncStep.WriteSync("pg1", Set.of(), 0, "Enabled synchronous replication"),
+                        new SyncStep.SetStandbyNames("*",
+                                "Assigning synchronous standby status to ['*'] before promotion"))), new Promote());
+    }
+
+    @Test
+    void onModeTheFormerLeaderAheadDoesNotDisqualify() {
+        race("true").sync("pg0", "pg1", 0).peer("pg0", 1200).peer("pg2", 900)
+                .informs("Wal position of pg0 is ahead of my wal position")
+                .informs("Ignoring the former leader being ahead of us")
+                .expect(PROMOTED, new AcquireLeaderLock(), ((ManageSync) onPromote("pg1")), new Promote());
+    }
+
+    @Test
+    void syncModeWithoutSyncKeyRacesAsUsual() {
+        race("on").peer("pg0", 900).peer("pg2", 999)
+                .expect(PROMOTED, new AcquireLeaderLock(), onPromote("pg1"), new Promote());
+    }
+
+    @Test
+    void quorumModeNeedsTheVotes() {
+        // pg1 is a voter: with quorum 1 it needs one vote besides its own
+        race("quorum").sync("pg0", "pg1,pg2", 1).peerUnreachable("pg0").peer("pg2", 1000)
+                .informs("Got quorum vote from pg2")
+                .expect(PROMOTED, new AcquireLeaderLock(), new ManageSync(List.of(
+                        new SyncStep.WriteSync("pg1", Set.of("pg0", "pg2"), 1,
+                                "Setting leader to pg1, quorum to 1 of 2 (pg0, pg2)"),
+                        new SyncStep.SetStandbyNames("ANY 1 (pg2)",
+                                "Setting synchronous replication to 1 of 1 (pg2)"))), new Promote());
+        race("quorum").sync("pg0", "pg1,pg2", 1).peerUnreachable("pg0").peerUnreachable("pg2")
+                .expect(NOT_HEALTHIEST);
+        // a member outside the voters needs quorum + 1 votes
+        as("pg2").unlocked().wal(1000).optime(1000).config("synchronous_mode", "quorum").sync("pg0", "pg1", 0)
+                .peerUnreachable("pg0").peer("pg1", 900).informs("Got quorum vote from pg1")
+                .expect(PROMOTED, new AcquireLeaderLock(), new ManageSync(List.of(
+                        new SyncStep.WriteSync("pg2", Set.of("pg0", "pg1"), 1,
+                                "Setting leader to pg2, quorum to 1 of 2 (pg0, pg1)"),
+                        new SyncStep.SetStandbyNames("ANY 1 (pg1)",
+                                "Setting synchronous replication to 1 of 1 (pg1)"))), new Promote());
+    }
+
+    @Test
+    void switchoverInSyncModeOnlySyncMembersRace() {
+        as("pg2").unlocked().wal(1000).optime(1000).config("synchronous_mode", "on").sync("pg0", "pg1", 0)
+                .failover("pg0", null).peer("pg1", 1000).expect(NOT_HEALTHIEST);
+    }
+
+    @Test
+    void primaryManagesSynchronousStandbyNamesThenPublishes() {
+        SyncFacts facts = new SyncFacts("", "on", 500, List.of(new WalSender(11, "pg1", "async", 500L, 500L, 500L),
+                new WalSender(12, "pg2", "async", 400L, 400L, 400L)));
+        SyncReadiness r = SyncReadiness.INITIAL.next(facts, null, false);
+        Decision d = as("pg0").wal(500).config("synchronous_mode", "on")
+                .syncObserved(new SyncObserved(facts, r, -1, false))
+                .expect(LEADER, new UpdateLeaderLock(), new SyncReplicationSlots(Set.of("pg1", "pg2")),
+                        new ManageSync(List.of(new SyncStep.WriteSync("pg0", Set.of(), 0,
+                                        "Enabled synchronous replication"),
+                                new SyncStep.SetStandbyNames("pg1",
+                                        "Assigning synchronous standby status to ['pg1']"))));
+        assertThat(d.actions()).hasSize(3);
+        // next cycle: listed, synchronous and caught up: published
+        SyncFacts next = new SyncFacts("pg1", "on", 600, List.of(new WalSender(11, "pg1", "sync", 600L, 600L, 600L)));
+        SyncReadiness r2 = r.next(next, null, false).next(next, null, false);
+        as("pg0").wal(600).config("synchronous_mode", "on").sync("pg0", "", 0)
+                .syncObserved(new SyncObserved(next, r2, -1, true))
+                .expect(LEADER, new UpdateLeaderLock(), new SyncReplicationSlots(Set.of("pg1", "pg2")),
+                        new ManageSync(List.of(new SyncStep.SetStandbyNames("pg1",
+                                        "Assigning synchronous standby status to ['pg1']"),
+                                new SyncStep.WriteSync("pg0", Set.of("pg1"), 0,
+                                        "Synchronous standby status assigned to ['pg1']"))));
+    }
+
+    @Test
+    void switchingFromOnToQuorumListsEveryStandbyUnderAnyK() {
+        // on mode left pg1 listed in the priority form and published; quorum mode takes over from there
+        SyncFacts facts = new SyncFacts("pg1", "on", 700, List.of(new WalSender(11, "pg1", "sync", 700L, 700L, 700L),
+                new WalSender(12, "pg2", "async", 700L, 700L, 700L)));
+        SyncReadiness r = SyncReadiness.INITIAL.next(facts, null, true);
+        as("pg0").wal(700).config("synchronous_mode", "quorum").sync("pg0", "pg1", 0)
+                .syncObserved(new SyncObserved(facts, r, -1, true))
+                .expect(LEADER, new UpdateLeaderLock(), new SyncReplicationSlots(Set.of("pg1", "pg2")),
+                        new ManageSync(List.of(
+                                new SyncStep.WriteSync("pg0", Set.of("pg1", "pg2"), 1,
+                                        "Setting leader to pg0, quorum to 1 of 2 (pg1, pg2)"),
+                                new SyncStep.SetStandbyNames("ANY 1 (pg1,pg2)",
+                                        "Setting synchronous replication to 1 of 2 (pg1, pg2)"))));
+    }
+
+    @Test
+    void disablingDeletesTheKeyAndRestoresTheConfiguredValue() {
+        as("pg0").wal(600).sync("pg0", "pg1", 0).syncObserved(new SyncObserved(null, SyncReadiness.INITIAL, -1,
+                        true))
+                .expect(LEADER, new UpdateLeaderLock(), new SyncReplicationSlots(Set.of("pg1", "pg2")),
+                        new ManageSync(List.of(new SyncStep.DeleteSync("Disabled synchronous replication"),
+                                new SyncStep.SetStandbyNames(null, "synchronous_standby_names as configured"))));
+        as("pg0").wal(600).expect(LEADER, new UpdateLeaderLock(), new SyncReplicationSlots(Set.of("pg1", "pg2")));
+    }
+
+    @Test
+    void standbyClusterIgnoresSyncMode() {
+        as("pg0").wal(600).config("synchronous_mode", "on")
+                .config("standby_cluster", java.util.Map.of("host", "10.0.0.1"))
+                .expect(LEADER, new UpdateLeaderLock(), new SyncReplicationSlots(Set.of("pg1", "pg2")));
+    }
+
+    private static Action onPromote(String me) {
+        return new ManageSync(dev.regent.core.sync.SyncPromotion.on(me));
+    }
+}
