@@ -52,9 +52,26 @@ final class Postmaster {
         }
         try {
             long pid = Long.parseLong(lines.get(0).strip());
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(ProcessHandle::pid);
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
+                    .filter(p -> !isZombie(p));
         } catch (NumberFormatException e) {
             return Optional.empty();
+        }
+    }
+
+    /**
+     * A process that exited but was not reaped yet (state Z in /proc/PID/stat) counts as dead: ProcessHandle calls
+     * it alive. After a kill -9 of the postmaster, postmaster.pid stays and names such a zombie until its parent
+     * reaps it; taking it for a live postmaster that does not answer made the leader look "still starting up" and then
+     * "failed to start" (it released the lock instead of restarting postgres in place). Without /proc: not a zombie.
+     */
+    static boolean isZombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            int end = stat.lastIndexOf(')');  // the command name in parentheses may contain spaces and ')'
+            return end > 0 && end + 2 < stat.length() && stat.charAt(end + 2) == 'Z';
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 
