@@ -196,7 +196,11 @@ class SyncReplicationEndToEndTest {
             if (!dev.regent.daemon.demo.Demo.healthy(c, 3)) return false;
             SyncState s = c.sync();
             if (s == null || !c.leader().name().equals(s.leader())) return false;
+            // both: /sync and synchronous_standby_names are written in separate steps (each safe on its own), so
+            // wait for the pair, not the first of them
             return mode.equals("quorum") ? s.syncStandbys().size() == 2 && s.quorum() == 1
+                    && ("ANY 1 (" + String.join(",", s.syncStandbys().stream().sorted()
+                            .map(SyncReplicationEndToEndTest::quoted).toList()) + ")").equals(show(c.leader().name()))
                     : s.syncStandbys().size() == 1 && s.quorum() == 0
                     && quoted(s.syncStandbys().iterator().next()).equals(show(c.leader().name()));
         });

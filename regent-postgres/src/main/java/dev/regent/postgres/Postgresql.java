@@ -176,6 +176,16 @@ public final class Postgresql extends PostgresqlSql {
         return postmaster.acceptsConnections() ? ProcessState.RUNNING : ProcessState.STARTING;
     }
 
+    /**
+     * The process state after a query failed on a postmaster that looked alive: STOPPED when it is gone within
+     * {@code grace} (killed while being observed: a SIGKILLed postmaster takes a moment to exit and be reaped), else
+     * STARTING. Taking a dying postmaster for a starting one sent the leader down the start-timeout path (a needless
+     * failover) instead of restarting it in place.
+     */
+    public ProcessState processStateAfterFailedQuery(Duration grace) {
+        return postmaster.awaitGone(grace) ? ProcessState.STOPPED : processState();
+    }
+
     /** The conn_url passed to the last writeConfig(REPLICA, …) by this object, null otherwise. */
     public String followedConnUrl() { return followedConnUrl; }
 

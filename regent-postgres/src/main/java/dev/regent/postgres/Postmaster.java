@@ -75,6 +75,20 @@ final class Postmaster {
         }
     }
 
+    /**
+     * Waits up to {@code grace} for the postmaster named by postmaster.pid to be gone.
+     *
+     * @return true when no postmaster runs (any more)
+     */
+    boolean awaitGone(Duration grace) {
+        try {
+            return Deadline.after(ticker, grace).await(() -> pid().isEmpty(), Duration.ofMillis(20), sleeper);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return pid().isEmpty();
+        }
+    }
+
     /** postmaster.pid line 8 (PG10+): "starting", "ready", "standby" or "stopping"; "" when unknown. */
     String pmStatus() {
         List<String> lines = pidFileLines();

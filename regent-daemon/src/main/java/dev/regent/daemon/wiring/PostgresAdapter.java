@@ -32,6 +32,9 @@ import org.slf4j.LoggerFactory;
 public final class PostgresAdapter implements PostgresPort {
     private static final Logger LOG = LoggerFactory.getLogger(PostgresAdapter.class);
 
+    /** How long a postmaster whose status query failed may take to exit before it counts as starting. */
+    private static final java.time.Duration DYING_POSTMASTER_GRACE = java.time.Duration.ofMillis(300);
+
     private final Postgresql pg;
     private final NodeConfig config;
     private final CallbackRunner callbacks;
@@ -89,7 +92,7 @@ public final class PostgresAdapter implements PostgresPort {
             } catch (RuntimeException e) {
                 LOG.debug("status query failed: {}", e.getMessage());
                 // the postmaster may have died after it was seen alive (a kill during the query): then it is down
-                ps = pg.processState() == LocalPostgres.ProcessState.STOPPED
+                ps = pg.processStateAfterFailedQuery(DYING_POSTMASTER_GRACE) == LocalPostgres.ProcessState.STOPPED
                         ? LocalPostgres.ProcessState.STOPPED : LocalPostgres.ProcessState.STARTING;
             }
         }
