@@ -25,10 +25,15 @@ final class RaftClients {
 
     private RaftClients() {}
 
-    /** Client properties for {@code budget}: one RPC waits at most half of it (0.5-3 s). */
+    /** How long one RPC of a client with {@code budget} waits for its reply: half the budget, 0.5-3 s. */
+    static Duration rpcTimeout(Duration budget) {
+        return Duration.ofMillis(Math.max(500, Math.min(3_000, budget.toMillis() / 2)));
+    }
+
+    /** Client properties for {@code budget}: one RPC waits at most {@link #rpcTimeout}. */
     static RaftProperties properties(Duration budget) {
         RaftProperties props = new RaftProperties();
-        long rpcMs = Math.max(500, Math.min(3_000, budget.toMillis() / 2));
+        long rpcMs = rpcTimeout(budget).toMillis();
         RaftClientConfigKeys.Rpc.setRequestTimeout(props, TimeDuration.valueOf(rpcMs, TimeUnit.MILLISECONDS));
         RaftClientConfigKeys.Async.Experimental.setSendDummyRequest(props, false);  // a stray watch, not needed
         return props;

@@ -212,6 +212,12 @@ public final class RaftKeyValueStore implements KeyValueStore {
      * times out, the client is replaced too: a Ratis ordered client that gave up on one request refuses every later
      * one, and closing it also stops its retries of the abandoned request. A read ({@code readOnly}) that failed
      * because another call replaced its client meanwhile is resent; a write is not (it may have applied).
+     *
+     * <p>A read waits for one peer at most one RPC timeout ({@link RaftClients#rpcTimeout}) while more of the budget
+     * is left, then moves on to the next peer the same way. A follower serves a linearizable read only once it has
+     * applied the leader's commit index, so one whose replication stalls (under load an append stream can hang until
+     * the leader resets it, seconds later) holds the read; Ratis' own retry after its RPC timeout came too late, as
+     * it first closes the old connection. A write is never resent after a timeout: it may have applied.
      */
     private Message call(String what, boolean readOnly, Function<RaftClient, CompletableFuture<RaftClientReply>> send)
             throws DcsException {
@@ -219,13 +225,18 @@ public final class RaftKeyValueStore implements KeyValueStore {
         synchronized (this) {
             budget = retryTimeout;
         }
+        Duration readAttempt = RaftClients.rpcTimeout(budget);
         RaftClient[] failedClient = {null};  // the client of the last refusal that came as an exception
         try {
             return retryPolicy(budget).run(ticker, sleeper, t -> {
                 RaftClient used = client();
+                RaftPeerId target = used.getLeaderId();  // where this send goes first
+                // A read waits for one peer no longer than an RPC may take, and leaves time for the next peer.
+                boolean cutShort = readOnly && readAttempt.compareTo(t.timeout()) < 0;
+                Duration wait = cutShort ? readAttempt : t.timeout();
                 CompletableFuture<RaftClientReply> future = send.apply(used);
                 try {
-                    RaftClientReply reply = future.get(t.timeout().toMillis(), TimeUnit.MILLISECONDS);
+                    RaftClientReply reply = future.get(wait.toMillis(), TimeUnit.MILLISECONDS);
                     if (reply.isSuccess()) return RetryPolicy.Outcome.done(reply.getMessage());
                     failedClient[0] = null;
                     Throwable refusal = reply.getException();
@@ -234,6 +245,10 @@ public final class RaftKeyValueStore implements KeyValueStore {
                     return RetryPolicy.Outcome.retry(String.valueOf(refusal), refusal);
                 } catch (TimeoutException e) {
                     future.cancel(true);
+                    if (cutShort) {  // a read with budget left: ask the next peer, through a fresh client
+                        moveOn(used, target);
+                        return RetryPolicy.Outcome.retry("no reply from " + target + " within " + wait, e);
+                    }
                     replace(used);
                     throw new DcsException("raft DCS " + what + " timed out after " + budget);
                 } catch (ExecutionException e) {

@@ -92,6 +92,37 @@ class RaftPartitionTest {
         }
     }
 
+    /**
+     * A client whose first target is a follower that stopped receiving the log (its append stream hangs, as under
+     * load until the leader resets it) reads the latest value within a short budget: that follower holds a
+     * linearizable read until it has applied the leader's commit index, so after one RPC timeout the read moves on
+     * to the next peer instead of waiting there for the whole budget.
+     */
+    @Test
+    void aReadHeldByAFollowerThatStoppedReplicatingMovesOnWithinTheBudget() throws Exception {
+        RaftTestGroup g = new RaftTestGroup(3);
+        try (Partition partition = new Partition()) {
+            int leader = g.leaderIndex();
+            RaftKvServer stalled = g.peers.get((leader + 1) % 3);
+            try (RaftKeyValueStore writer = new RaftKeyValueStore(g.peers.get(leader), false, LONG_TTL, PATIENT)) {
+                writer.put("/c/config", "v1", false);
+                awaitReplicasEqual(g, writer.getPrefix("/c/"));
+                partition.isolate(stalled.id());
+                writer.put("/c/config", "v2", false);  // committed by the other two: the stalled peer cannot apply it
+            }
+            List<String> stalledFirst = new ArrayList<>(g.addrs);
+            stalledFirst.remove(stalled.selfAddr());
+            stalledFirst.add(0, stalled.selfAddr());
+            try (RaftKeyValueStore client = RaftKeyValueStore.client(stalledFirst, null, LONG_TTL, SHORT_BUDGET)) {
+                assertThat(client.getPrefix("/c/")).extracting(KeyValue::value).containsExactly("v2");
+            }
+            assertThat(stalled.stateMachine().localRead("/c/").kvs()).extracting(KeyValue::value)
+                    .as("the first peer asked had not applied v2").containsExactly("v1");
+        } finally {
+            g.destroy();
+        }
+    }
+
     private static void awaitSteppedDown(RaftKvServer peer) throws InterruptedException {
         for (int attempt = 0; attempt < 200 && peer.isLeader(); attempt++) Thread.sleep(100);
         assertThat(peer.isLeader()).as("the isolated leader stepped down").isFalse();

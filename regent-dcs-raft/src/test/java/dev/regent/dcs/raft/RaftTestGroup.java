@@ -26,7 +26,12 @@ final class RaftTestGroup implements AutoCloseable {
         this.passwords = new ArrayList<>(passwords);
         try {
             dir = Files.createTempDirectory("regent-raft");
-            for (int i = 0; i < passwords.size(); i++) addrs.add("127.0.0.1:" + freePort());
+            while (addrs.size() < passwords.size()) {
+                // The OS may hand out a port it just freed again: two peers on one port made the third one's bind
+                // fail, and Ratis then ends the whole JVM (exit status 1, "Failed to start Grpc server").
+                String addr = "127.0.0.1:" + freePort();
+                if (!addrs.contains(addr)) addrs.add(addr);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
