@@ -155,7 +155,7 @@ final class EtcdHttp {
                 break;
             }
         } catch (IOException e) {
-            lastError = base + ": " + describe(e);
+            lastError = base + ": " + describe(base, e);
         }
         LOG.debug("etcd request {} failed on {}, trying the next host", path, lastError);
         topology.failed(base);
@@ -188,12 +188,18 @@ final class EtcdHttp {
         return "no etcd endpoint: the SRV lookup found none and no host is configured";
     }
 
-    /** An I/O failure for messages; a TLS failure says so and names the settings to check. */
-    static String describe(IOException e) {
+    /**
+     * An I/O failure for messages: a TLS failure says so and names the settings to check; a plain http request that
+     * got no answer at all (what an etcd serving TLS does with it) suggests https.
+     */
+    static String describe(URI base, IOException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SSLException ssl) {
                 return "TLS handshake failed (check etcd3.protocol, cacert, cert and key): " + ssl.getMessage();
             }
+        }
+        if ("http".equals(base.getScheme()) && String.valueOf(e.getMessage()).contains("received no bytes")) {
+            return e + " (an https endpoint? check etcd3.protocol)";
         }
         return e.toString();
     }

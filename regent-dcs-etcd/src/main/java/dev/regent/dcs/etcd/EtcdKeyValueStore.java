@@ -67,6 +67,11 @@ public final class EtcdKeyValueStore implements KeyValueStore {
         return out;
     }
 
+    /** The etcd endpoints the store talks to now (the discovered members, or the configured ones). */
+    List<java.net.URI> endpoints() {
+        return http.endpoints();
+    }
+
     @Override
     public long lastRevision() {
         return lastRevision;
