@@ -42,6 +42,8 @@ final class EtcdHttp {
 
     private final HttpClient http;
     private final EtcdTopology topology;
+    private final String srv;
+    private final String srvSuffix;
     private final String username;
     private final String password;
     private volatile String token;
@@ -57,6 +59,8 @@ final class EtcdHttp {
         if (config.tls() != null) client.sslContext(config.tls());
         this.http = client.build();
         this.topology = new EtcdTopology(config.useProxies(), () -> seeds(config), new Random());
+        this.srv = config.srv();
+        this.srvSuffix = config.srvSuffix();
         this.username = config.username();
         this.password = config.password();
         this.retryTimeout = retryTimeout;
@@ -127,7 +131,7 @@ final class EtcdHttp {
                                                   boolean[] reauthenticated)
             throws DcsException, InterruptedException {
         URI base = topology.current();
-        if (base == null) return RetryPolicy.Outcome.retry(noEndpoint(), null);
+        if (base == null) throw new DcsException(noEndpoint());  // DNS gave a definite answer: nothing to retry
         String lastError;
         try {
             if (topology.needsRefresh(ticker.nanoTime())) {
@@ -185,7 +189,8 @@ final class EtcdHttp {
     }
 
     private String noEndpoint() {
-        return "no etcd endpoint: the SRV lookup found none and no host is configured";
+        return "no etcd endpoint: etcd3.srv " + srv + " has no SRV record (asked "
+                + String.join(", ", EtcdSrvDiscovery.names(srv, srvSuffix)) + ") and no host is configured";
     }
 
     /**
@@ -238,8 +243,8 @@ final class EtcdHttp {
             if (deadline.expired()) return false;
             long remaining = deadline.remaining().toNanos();
             URI base = topology.current();
-            if (base == null) {
-                sleeper.sleep(Duration.ofMillis(Math.max(1, deadline.cap(ROUND_PAUSE).toMillis())));
+            if (base == null) {  // SRV found nothing: ask DNS again in a second at most
+                sleeper.sleep(Duration.ofMillis(Math.max(1, deadline.cap(Duration.ofSeconds(1)).toMillis())));
                 continue;
             }
             try {

@@ -1,0 +1,89 @@
+package dev.regent.dcs.etcd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.regent.dcs.DcsException;
+import dev.regent.dcs.KeyValue;
+import dev.regent.dcs.discovery.DnsSrv;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code srv} and {@code srv_suffix} discovery through a real dnsmasq on a free high port (the resolver named by
+ * {@code regent.dns.server}), against a real etcd: client records, a suffixed name, the {@code _etcd-server} fallback
+ * (the peer port's {@code /members}), no record at all, and the configured hosts as the fallback of an empty SRV.
+ */
+class EtcdSrvTest {
+    private static final Duration TTL = Duration.ofSeconds(10);
+    @TempDir
+    static Path dir;
+    private static EtcdTestCluster etcd;
+    private static Dnsmasq dns;
+
+    @BeforeAll
+    static void start() throws Exception {
+        etcd = EtcdTestCluster.start(1, null);
+        int client = etcd.clientPort(0);
+        dns = Dnsmasq.start(dir, List.of("_etcd-client._tcp.a.test,127.0.0.1," + client,
+                "_etcd-client-foo._tcp.b.test,127.0.0.1," + client,
+                "_etcd-server._tcp.c.test,127.0.0.1," + etcd.peerPort(0)));
+        System.setProperty(DnsSrv.SERVER_PROPERTY, dns.url());
+    }
+
+    @AfterAll
+    static void stop() {
+        System.clearProperty(DnsSrv.SERVER_PROPERTY);
+        if (dns != null) dns.close();
+        if (etcd != null) etcd.close();
+    }
+
+    private static EtcdKeyValueStore store(Map<String, Object> section) {
+        return EtcdKeyValueStore.fromConfig(section, TTL, Duration.ofSeconds(3));
+    }
+
+    @Test
+    void clientRecordsGiveTheEndpoints() throws Exception {
+        EtcdKeyValueStore s = store(Map.of("srv", "a.test"));
+        s.put("/srv-a/config", "{}", false);
+        assertThat(s.getPrefix("/srv-a/")).extracting(KeyValue::value).containsExactly("{}");
+        assertThat(s.endpoints()).extracting(Object::toString).containsExactly(etcd.clientUrl(0));
+        EtcdKeyValueStore proxies = store(Map.of("srv", "a.test", "use_proxies", true));
+        assertThat(proxies.getPrefix("/srv-a/")).hasSize(1);
+    }
+
+    @Test
+    void suffixIsAppendedToTheServiceName() throws Exception {
+        assertThat(store(Map.of("srv", "b.test", "srv_suffix", "foo")).getPrefix("/srv-b/")).isEmpty();
+        EtcdKeyValueStore unsuffixed = store(Map.of("srv", "b.test"));
+        assertThatThrownBy(() -> unsuffixed.getPrefix("/srv-b/")).isInstanceOf(DcsException.class)
+                .hasMessageContaining("no etcd endpoint");
+    }
+
+    @Test
+    void serverRecordsAreAskedForTheMembersClientUrls() throws Exception {
+        EtcdKeyValueStore s = store(Map.of("srv", "c.test", "use_proxies", true));
+        s.put("/srv-c/config", "{}", false);
+        assertThat(s.endpoints()).extracting(Object::toString).containsExactly(etcd.clientUrl(0));
+    }
+
+    @Test
+    void withoutRecordsTheHostsAreTheFallbackElseTheStoreReportsNoEndpoint() throws Exception {
+        EtcdKeyValueStore fallback = store(Map.of("srv", "none.test", "host", etcd.hostPort(0)));
+        assertThat(fallback.getPrefix("/srv-none/")).isEmpty();
+        EtcdKeyValueStore nothing = store(Map.of("srv", "none.test"));
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> nothing.getPrefix("/srv-none/")).isInstanceOf(DcsException.class)
+                .hasMessage("no etcd endpoint: etcd3.srv none.test has no SRV record (asked "
+                        + "_etcd-client-ssl._tcp.none.test, _etcd-client._tcp.none.test, _etcd-ssl._tcp.none.test, "
+                        + "_etcd._tcp.none.test, _etcd-server-ssl._tcp.none.test, _etcd-server._tcp.none.test) and no "
+                        + "host is configured");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
+    }
+}
