@@ -217,6 +217,12 @@ final class EtcdHttp {
                 HttpResponse.BodyHandlers.ofString());
         JsonNode answer = r.statusCode() == 200 ? MAPPER.readTree(r.body()) : parseError(r.body());
         String t = answer.path("token").asText(null);
+        String error = answer.path("error").asText(answer.path("message").asText(""));
+        if (t == null && error.contains("authentication is not enabled")) {
+            // as Patroni: go on without a token; an auth error later (auth enabled meanwhile) authenticates again
+            LOG.info("etcd authentication is not enabled at {}: requests go without a token", base);
+            t = "";
+        }
         if (t == null) {
             throw new EtcdRequestException(answer.path("code").asInt(-1), "etcd authentication of user '" + username
                     + "' at " + base + " failed: " + answer.path("error").asText(r.body()));
@@ -229,7 +235,7 @@ final class EtcdHttp {
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
         if (timeout != null) b.timeout(timeout);
         String t = token;
-        if (t != null) b.header("Authorization", t);
+        if (t != null && !t.isEmpty()) b.header("Authorization", t);
         return b.build();
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.regent.dcs.DcsException;
 import dev.regent.dcs.KeyValue;
+import dev.regent.testkit.EtcdCluster;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class EtcdDiscoveryTest {
     private static final Duration TTL = Duration.ofSeconds(10);
-    private EtcdTestCluster cluster;
+    private EtcdCluster cluster;
 
     @AfterEach
     void stopCluster() {
@@ -27,7 +28,7 @@ class EtcdDiscoveryTest {
 
     @Test
     void membersAreDiscoveredAndTheStoreFailsOverWhenTheConfiguredMemberStops() throws Exception {
-        cluster = EtcdTestCluster.start(3, null);
+        cluster = EtcdCluster.start(3, null);
         EtcdKeyValueStore store = EtcdKeyValueStore.fromConfig(Map.of("host", cluster.hostPort(0)), TTL,
                 Duration.ofSeconds(5));
         store.put("/disc/config", "{}", false);
@@ -52,7 +53,7 @@ class EtcdDiscoveryTest {
 
     @Test
     void useProxiesKeepsToTheConfiguredHosts() throws Exception {
-        cluster = EtcdTestCluster.start(3, null);
+        cluster = EtcdCluster.start(3, null);
         EtcdKeyValueStore proxied = EtcdKeyValueStore.fromConfig(Map.of("host", cluster.hostPort(1),
                 "use_proxies", true), TTL, Duration.ofSeconds(2));
         proxied.put("/proxies/config", "{}", false);

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.regent.dcs.DcsException;
 import dev.regent.dcs.KeyValue;
 import dev.regent.dcs.discovery.DnsSrv;
+import dev.regent.testkit.Dnsmasq;
+import dev.regent.testkit.EtcdCluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,12 +26,12 @@ class EtcdSrvTest {
     private static final Duration TTL = Duration.ofSeconds(10);
     @TempDir
     static Path dir;
-    private static EtcdTestCluster etcd;
+    private static EtcdCluster etcd;
     private static Dnsmasq dns;
 
     @BeforeAll
     static void start() throws Exception {
-        etcd = EtcdTestCluster.start(1, null);
+        etcd = EtcdCluster.start(1, null);
         int client = etcd.clientPort(0);
         dns = Dnsmasq.start(dir, List.of("_etcd-client._tcp.a.test,127.0.0.1," + client,
                 "_etcd-client-foo._tcp.b.test,127.0.0.1," + client,

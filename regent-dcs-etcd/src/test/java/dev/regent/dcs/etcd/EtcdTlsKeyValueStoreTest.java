@@ -1,7 +1,9 @@
 package dev.regent.dcs.etcd;
 
 import dev.regent.dcs.KeyValueStore;
+import dev.regent.testkit.EtcdCluster;
 import dev.regent.testkit.KeyValueStoreContract;
+import dev.regent.testkit.TestPki;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -14,12 +16,12 @@ class EtcdTlsKeyValueStoreTest extends KeyValueStoreContract {
     @TempDir
     static Path dir;
     private static TestPki pki;
-    private static EtcdTestCluster etcd;
+    private static EtcdCluster etcd;
 
     @BeforeAll
     static void startEtcd() {
         pki = TestPki.create(dir);
-        etcd = EtcdTestCluster.start(1, pki);
+        etcd = EtcdCluster.start(1, pki);
     }
 
     @AfterAll

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.regent.dcs.DcsException;
 import dev.regent.dcs.KeyValue;
+import dev.regent.testkit.EtcdCluster;
+import dev.regent.testkit.TestPki;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -22,12 +24,12 @@ class EtcdTlsTest {
     @TempDir
     static Path dir;
     private static TestPki pki;
-    private static EtcdTestCluster etcd;
+    private static EtcdCluster etcd;
 
     @BeforeAll
     static void start() {
         pki = TestPki.create(dir);
-        etcd = EtcdTestCluster.start(1, pki);
+        etcd = EtcdCluster.start(1, pki);
     }
 
     @AfterAll

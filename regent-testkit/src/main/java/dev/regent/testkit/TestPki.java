@@ -1,4 +1,4 @@
-package dev.regent.dcs.etcd;
+package dev.regent.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,50 +14,50 @@ import java.util.concurrent.TimeUnit;
  * server), a client certificate, the client key encrypted with {@link #KEY_PASSWORD}, a file with certificate and key
  * together, and an unrelated second CA. EC P-256 keys (fast to make). Not thread-safe.
  */
-final class TestPki {
-    static final String KEY_PASSWORD = "s3cret";
-    final Path dir;
+public final class TestPki {
+    public static final String KEY_PASSWORD = "s3cret";
+    private final Path dir;
 
     private TestPki(Path dir) {
         this.dir = dir;
     }
 
-    static TestPki create(Path dir) {
+    public static TestPki create(Path dir) {
         TestPki pki = new TestPki(dir);
         pki.make();
         return pki;
     }
 
-    Path ca() {
+    public Path ca() {
         return dir.resolve("ca.pem");
     }
 
-    Path otherCa() {
+    public Path otherCa() {
         return dir.resolve("other-ca.pem");
     }
 
-    Path serverCert() {
+    public Path serverCert() {
         return dir.resolve("server.pem");
     }
 
-    Path serverKey() {
+    public Path serverKey() {
         return dir.resolve("server.key");
     }
 
-    Path clientCert() {
+    public Path clientCert() {
         return dir.resolve("client.pem");
     }
 
-    Path clientKey() {
+    public Path clientKey() {
         return dir.resolve("client.key");
     }
 
-    Path clientKeyEncrypted() {
+    public Path clientKeyEncrypted() {
         return dir.resolve("client-encrypted.key");
     }
 
     /** The client certificate followed by its key, in one file. */
-    Path clientCombined() {
+    public Path clientCombined() {
         return dir.resolve("client-combined.pem");
     }
 

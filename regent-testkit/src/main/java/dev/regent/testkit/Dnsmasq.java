@@ -1,4 +1,4 @@
-package dev.regent.dcs.etcd;
+package dev.regent.testkit;
 
 import java.io.File;
 import java.io.IOException;
@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * needed: no upstream, no hosts file, names under {@code .test} answered locally (unknown ones get NXDOMAIN). Not
  * thread-safe.
  */
-final class Dnsmasq implements AutoCloseable {
+public final class Dnsmasq implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
@@ -32,7 +32,7 @@ final class Dnsmasq implements AutoCloseable {
      * Starts dnsmasq with {@code srvHosts} entries ({@code name,target,port} as dnsmasq's {@code --srv-host}) and
      * waits until it listens.
      */
-    static Dnsmasq start(Path dir, List<String> srvHosts) throws IOException, InterruptedException {
+    public static Dnsmasq start(Path dir, List<String> srvHosts) throws IOException, InterruptedException {
         int port = freeUdpAndTcpPort();
         Path log = dir.resolve("dnsmasq.log");
         List<String> cmd = new ArrayList<>(List.of(binary(), "--keep-in-foreground", "--port=" + port,
@@ -56,7 +56,7 @@ final class Dnsmasq implements AutoCloseable {
     }
 
     /** The JNDI DNS URL of this server, for {@code regent.dns.server}. */
-    String url() {
+    public String url() {
         return "dns://127.0.0.1:" + port;
     }
 

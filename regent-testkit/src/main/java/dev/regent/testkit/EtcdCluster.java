@@ -1,7 +1,6 @@
-package dev.regent.dcs.etcd;
+package dev.regent.testkit;
 
 import dev.regent.dcs.tls.PemTls;
-import dev.regent.testkit.FreePorts;
 import dev.regent.time.Deadline;
 import dev.regent.time.Sleeper;
 import dev.regent.time.Ticker;
@@ -27,7 +26,7 @@ import java.util.stream.Stream;
  * ({@code --client-cert-auth}); peer traffic stays plain http. {@link #start} blocks until every member reports
  * healthy. Not thread-safe: drive it from the test thread.
  */
-final class EtcdTestCluster implements AutoCloseable {
+public final class EtcdCluster implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
     private final Path dir;
@@ -36,7 +35,7 @@ final class EtcdTestCluster implements AutoCloseable {
     private final int[] peerPorts;
     private final Process[] processes;
 
-    private EtcdTestCluster(Path dir, TestPki pki, int members) {
+    private EtcdCluster(Path dir, TestPki pki, int members) {
         this.dir = dir;
         this.pki = pki;
         this.clientPorts = new int[members];
@@ -49,9 +48,9 @@ final class EtcdTestCluster implements AutoCloseable {
     }
 
     /** Starts {@code members} members; {@code pki} null for plain http. */
-    static EtcdTestCluster start(int members, TestPki pki) {
+    public static EtcdCluster start(int members, TestPki pki) {
         try {
-            EtcdTestCluster c = new EtcdTestCluster(Files.createTempDirectory("regent-etcd-cluster-"), pki, members);
+            EtcdCluster c = new EtcdCluster(Files.createTempDirectory("regent-etcd-cluster-"), pki, members);
             for (int i = 0; i < members; i++) c.launch(i);
             for (int i = 0; i < members; i++) c.awaitHealthy(i);
             return c;
@@ -60,24 +59,24 @@ final class EtcdTestCluster implements AutoCloseable {
         }
     }
 
-    String clientUrl(int member) {
+    public String clientUrl(int member) {
         return (pki == null ? "http" : "https") + "://127.0.0.1:" + clientPorts[member];
     }
 
-    String hostPort(int member) {
+    public String hostPort(int member) {
         return "127.0.0.1:" + clientPorts[member];
     }
 
-    int clientPort(int member) {
+    public int clientPort(int member) {
         return clientPorts[member];
     }
 
-    int peerPort(int member) {
+    public int peerPort(int member) {
         return peerPorts[member];
     }
 
     /** Stops a member (SIGTERM), waiting for it to exit. */
-    void stop(int member) {
+    public void stop(int member) {
         Process p = processes[member];
         if (p == null) return;
         p.destroy();
