@@ -55,7 +55,8 @@ public record EtcdConfig(List<URI> endpoints, String username, String password, 
         String password = string(section, "password", null);
         List<URI> endpoints = new ArrayList<>();
         String url = section.get("proxy") != null ? "proxy" : section.get("url") != null ? "url" : null;
-        String srv = url == null ? string(section, "srv", null) : null;  // a proxy is used alone, as Patroni does
+        // SRV is asked first, the hosts are its fallback; a proxy is used alone (as Patroni does)
+        String srv = "proxy".equals(url) ? null : string(section, "srv", null);
         if (url != null) {
             URI uri = url(url, string(section, url, null));
             if (url.equals("proxy")) useProxies = true;
