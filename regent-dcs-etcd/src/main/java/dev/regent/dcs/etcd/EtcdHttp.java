@@ -179,7 +179,11 @@ final class EtcdHttp {
             for (JsonNode member : MAPPER.readTree(r.body()).path("members")) {
                 for (JsonNode u : member.path("clientURLs")) {
                     String url = u.asText();
-                    urls.add(URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url));
+                    try {
+                        urls.add(URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url));
+                    } catch (IllegalArgumentException e) {
+                        LOG.warn("etcd member {} has an unusable client URL '{}'", member.path("name").asText(), url);
+                    }
                 }
             }
         } else {
