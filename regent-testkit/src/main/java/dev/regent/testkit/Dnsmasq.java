@@ -2,10 +2,8 @@ package dev.regent.testkit;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,7 +69,8 @@ public final class Dnsmasq implements AutoCloseable {
     }
 
     private static String binary() {
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
+        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "")
+                .split(File.pathSeparator)));
         dirs.addAll(List.of("/usr/sbin", "/sbin"));
         for (String d : dirs) {
             Path p = Path.of(d, "dnsmasq");
@@ -80,18 +79,14 @@ public final class Dnsmasq implements AutoCloseable {
         throw new IllegalStateException("dnsmasq not found; install it with: apt-get install -y dnsmasq-base");
     }
 
+    /** A {@link FreePorts} port whose UDP side is free too (dnsmasq listens on both). */
     private static int freeUdpAndTcpPort() {
         for (int attempt = 0; attempt < 50; attempt++) {
-            try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                int port = tcp.getLocalPort();
-                if (port < 1024) continue;
-                try (DatagramSocket udp = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
-                    return port;
-                } catch (IOException taken) {
-                    // the UDP port is in use: try another
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            int port = FreePorts.one();
+            try (DatagramSocket udp = new DatagramSocket(port, InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException taken) {
+                // the UDP port is in use: try another
             }
         }
         throw new IllegalStateException("no free port for dnsmasq");

@@ -48,7 +48,8 @@ public final class DnsSrv {
             if (srv == null) return out;
             NamingEnumeration<?> values = srv.getAll();
             while (values.hasMore()) out.add(parse(name, String.valueOf(values.next())));
-            out.sort(Comparator.comparingInt(Target::priority).thenComparing(Target::weight, Comparator.reverseOrder()));
+            out.sort(Comparator.comparingInt(Target::priority)
+                    .thenComparing(Target::weight, Comparator.reverseOrder()));
             return out;
         } catch (NameNotFoundException e) {
             return List.of();
