@@ -8,6 +8,8 @@ import dev.regent.dcs.KeyValue;
 import dev.regent.dcs.discovery.DnsSrv;
 import dev.regent.testkit.Dnsmasq;
 import dev.regent.testkit.EtcdCluster;
+import dev.regent.testkit.TestPki;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,15 +29,22 @@ class EtcdSrvTest {
     @TempDir
     static Path dir;
     private static EtcdCluster etcd;
+    private static EtcdCluster tlsEtcd;
+    private static TestPki pki;
     private static Dnsmasq dns;
 
     @BeforeAll
     static void start() throws Exception {
         etcd = EtcdCluster.start(1, null);
+        pki = TestPki.create(Files.createDirectories(dir.resolve("pki")));
+        tlsEtcd = EtcdCluster.start(1, pki);
         int client = etcd.clientPort(0);
         dns = Dnsmasq.start(dir, List.of("_etcd-client._tcp.a.test,127.0.0.1," + client,
                 "_etcd-client-foo._tcp.b.test,127.0.0.1," + client,
-                "_etcd-server._tcp.c.test,127.0.0.1," + etcd.peerPort(0)));
+                "_etcd-server._tcp.c.test,127.0.0.1," + etcd.peerPort(0),
+                // the ssl name is asked first and gives https; the plain one (the other etcd) is not used
+                "_etcd-client-ssl._tcp.d.test,127.0.0.1," + tlsEtcd.clientPort(0),
+                "_etcd-client._tcp.d.test,127.0.0.1," + client));
         System.setProperty(DnsSrv.SERVER_PROPERTY, dns.url());
     }
 
@@ -44,6 +53,7 @@ class EtcdSrvTest {
         System.clearProperty(DnsSrv.SERVER_PROPERTY);
         if (dns != null) dns.close();
         if (etcd != null) etcd.close();
+        if (tlsEtcd != null) tlsEtcd.close();
     }
 
     private static EtcdKeyValueStore store(Map<String, Object> section) {
@@ -58,6 +68,15 @@ class EtcdSrvTest {
         assertThat(s.endpoints()).extracting(Object::toString).containsExactly(etcd.clientUrl(0));
         EtcdKeyValueStore proxies = store(Map.of("srv", "a.test", "use_proxies", true));
         assertThat(proxies.getPrefix("/srv-a/")).hasSize(1);
+    }
+
+    @Test
+    void sslRecordsComeFirstAndGiveHttpsWithTheConfiguredCertificates() throws Exception {
+        EtcdKeyValueStore s = store(Map.of("srv", "d.test", "cacert", pki.ca().toString(), "cert",
+                pki.clientCert().toString(), "key", pki.clientKey().toString()));
+        s.put("/srv-d/config", "{}", false);
+        assertThat(s.endpoints()).extracting(Object::toString).containsExactly(tlsEtcd.clientUrl(0));
+        assertThat(store(Map.of("host", etcd.hostPort(0))).getPrefix("/srv-d/")).as("not the plain etcd").isEmpty();
     }
 
     @Test
