@@ -99,6 +99,13 @@ class CommandLineTest {
         assertThat(c.dcsSection()).containsEntry("host", "10.0.0.1:2380");
         assertThat(c.namespace()).isEqualTo("/prod");
         assertThat(CtlConfig.resolve(null, "zk:2181", false, f.env).dcsType()).isEqualTo("zookeeper");
+        // patronictl: a bare host:port (or an unknown port) is Patroni's etcd (v2 API) section, as is etcd://
+        CtlConfig bare = CtlConfig.resolve(null, "10.0.0.1:2379", false, f.env);
+        assertThat(bare.dcsType()).isEqualTo("etcd");
+        assertThat(bare.dcsSection()).isEqualTo(java.util.Map.of("host", "10.0.0.1:2379"));
+        assertThat(CtlConfig.resolve(null, "10.0.0.1:4001", false, f.env).dcsType()).isEqualTo("etcd");
+        assertThat(CtlConfig.resolve(null, "etcd://e1", false, f.env).dcsSection())
+                .isEqualTo(java.util.Map.of("host", "e1:2379"));
         assertThat(CtlConfig.resolve(null, "zookeeper://zk1", false, f.env).dcsSection())
                 .isEqualTo(java.util.Map.of("hosts", java.util.List.of("zk1:2181")));
         // patronictl's exhibitor template: hosts [HOST], port PORT

@@ -130,6 +130,23 @@ final class Etcd2Http {
     }
 
     /**
+     * Asks each host once ({@code GET /v2/keys/}, no retries) until one answers. Throws when that host does not
+     * serve the v2 API; an unreachable host is skipped, and none answering is left to later calls' retries.
+     */
+    void checkV2Api(Duration timeout) throws Etcd2ApiMissingException, InterruptedException {
+        for (URI base : endpoints) {
+            try {
+                send(base, "GET", "/", Map.of(), timeout);
+                return;  // a v2 answer (even an error): the API is there
+            } catch (Etcd2ApiMissingException e) {
+                throw e;
+            } catch (IOException | DcsException e) {
+                LOG.debug("etcd {} not checked at start-up: {}", base, e.toString());
+            }
+        }
+    }
+
+    /**
      * A long poll: {@code GET key?wait=true&...} answered when an event arrives. Returns null when {@code timeout}
      * passes first; throws {@link IOException} when the current host fails (it moves to the next one).
      */

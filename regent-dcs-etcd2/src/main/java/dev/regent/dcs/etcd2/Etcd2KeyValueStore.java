@@ -8,7 +8,6 @@ import dev.regent.time.Deadline;
 import dev.regent.time.Sleeper;
 import dev.regent.time.Ticker;
 import java.io.IOException;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -82,19 +81,14 @@ public final class Etcd2KeyValueStore implements KeyValueStore {
         return store;
     }
 
-    /** One {@code GET /v2/keys/} per host (short timeout); throws when a host says it has no v2 API. */
+    /** One {@code GET /v2/keys/} per host until one answers; throws when it has no v2 API. */
     void checkV2Api() {
-        for (URI endpoint : http.endpoints()) {
-            Etcd2Http probe = new Etcd2Http(new Etcd2Config(List.of(endpoint), null, null), PROBE_TIMEOUT, ticker,
-                    sleeper);
-            try {
-                probe.call("GET", "/", Map.of());
-                return;  // a v2 answer (even an error such as 401): the API is there
-            } catch (Etcd2ApiMissingException e) {
-                throw new IllegalArgumentException(e.getMessage(), e);
-            } catch (DcsException e) {
-                LOG.debug("etcd {} not reachable at start-up: {}", endpoint, e.getMessage());
-            }
+        try {
+            http.checkV2Api(PROBE_TIMEOUT);
+        } catch (Etcd2ApiMissingException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
