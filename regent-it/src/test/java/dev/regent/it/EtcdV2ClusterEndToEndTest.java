@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.regent.core.model.ClusterView;
 import dev.regent.ctl.RegentCtl;
 import dev.regent.dcs.KeyValue;
+import dev.regent.testkit.EtcdProcess;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -157,6 +158,22 @@ class EtcdV2ClusterEndToEndTest {
         awaitTrue("writes on the primary once etcd is back", Duration.ofSeconds(30),
                 () -> tryExec(ni, "INSERT INTO v2_check VALUES (3)"));
         for (int i = 0; i < 3; i++) awaitRows(i, 3);
+    }
+
+    @Test
+    @Order(5)
+    void aDaemonOnAnEtcdWithoutTheV2ApiStopsWithAClearError() throws Exception {
+        try (EtcdProcess v3only = EtcdProcess.start()) {  // etcd 3.4 without --enable-v2 answers 404, as 3.6 does
+            java.nio.file.Path cfg = cluster.dir().resolve("no-v2.yml");
+            java.nio.file.Files.writeString(cfg, cluster.layout().yaml(2, "etcd:\n  host: " + v3only.hostPort() + "\n")
+                    .replace(cluster.dir().resolve("node2").toString(), cluster.dir().resolve("no-v2").toString()));
+            RegentNode node = new RegentNode("node2", cfg, cluster.dir().resolve("no-v2.log"));
+            node.start();
+            assertThat(node.awaitExit(Duration.ofSeconds(60))).as("the daemon exits").isTrue();
+            assertThat(node.exitCode()).isEqualTo(1);
+            assertThat(node.tail(50)).contains("does not serve the v2 API (HTTP 404 on /v2/keys)")
+                    .contains("etcd 3.6 removed it").contains("--enable-v2").contains("'etcd3:' section");
+        }
     }
 
     private static boolean acceptsWrites(int node) {
