@@ -9,18 +9,24 @@ import java.util.Map;
  * Connection settings parsed from Patroni's {@code etcd} (v2 API) section: {@code host}, {@code hosts} (list or comma
  * string), {@code url}, {@code proxy}, {@code protocol}, {@code username}, {@code password}. As in Patroni,
  * {@code proxy} wins over {@code url}, which wins over {@code hosts}, which wins over {@code host}; credentials in a
- * URL ({@code http://user:pass@host:port}) are used when {@code username} is not set. Immutable.
+ * URL ({@code http://user:pass@host:port}) are used when {@code username} is not set; {@code cacert} (PEM) replaces
+ * the JVM's trusted CAs for https. Immutable.
  *
  * @param endpoints base URLs tried in order, e.g. {@code http://10.0.0.1:2379}
+ * @param cacert    PEM file of the CA certificates to trust for https, or null for the JVM's
  */
-public record Etcd2Config(List<URI> endpoints, String username, String password) {
+public record Etcd2Config(List<URI> endpoints, String username, String password, String cacert) {
     static final String SECTION = "etcd";
     /** Keys Regent's v2 store does not implement yet: refused with a clear error instead of being ignored. */
     private static final Map<String, String> UNSUPPORTED = Map.of(
             "srv", "SRV discovery for the etcd v2 API is not implemented: list the endpoints in etcd.hosts",
-            "cacert", "TLS options of the etcd v2 API are not implemented (protocol: https uses the JVM's trusted CAs)",
             "cert", "TLS client certificates for the etcd v2 API are not implemented",
             "key", "TLS client certificates for the etcd v2 API are not implemented");
+
+    /** Without a CA file of its own. */
+    public Etcd2Config(List<URI> endpoints, String username, String password) {
+        this(endpoints, username, password, null);
+    }
 
     public Etcd2Config {
         endpoints = List.copyOf(endpoints);
@@ -57,7 +63,8 @@ public record Etcd2Config(List<URI> endpoints, String username, String password)
             user = info[0];
             pass = info.length > 1 ? info[1] : "";
         }
-        return new Etcd2Config(endpoints.stream().map(Etcd2Config::withoutUserInfo).toList(), user, pass);
+        return new Etcd2Config(endpoints.stream().map(Etcd2Config::withoutUserInfo).toList(), user, pass,
+                string(section, "cacert", null));
     }
 
     private static List<String> hosts(Object value) {

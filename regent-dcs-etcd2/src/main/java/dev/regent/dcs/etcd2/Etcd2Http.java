@@ -54,8 +54,7 @@ final class Etcd2Http {
         }
     }
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(CONNECT_TIMEOUT).build();
+    private final HttpClient http;
     private final List<URI> endpoints;
     private final String authorization;
     private final Ticker ticker;
@@ -64,6 +63,10 @@ final class Etcd2Http {
     private volatile Duration retryTimeout;
 
     Etcd2Http(Etcd2Config config, Duration retryTimeout, Ticker ticker, Sleeper sleeper) {
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(CONNECT_TIMEOUT);
+        if (config.cacert() != null) b.sslContext(Etcd2Tls.trusting(java.nio.file.Path.of(config.cacert())));
+        this.http = b.build();
         this.endpoints = config.endpoints();
         this.authorization = config.username() == null ? null : "Basic " + Base64.getEncoder().encodeToString(
                 (config.username() + ":" + config.password()).getBytes(StandardCharsets.UTF_8));

@@ -140,6 +140,7 @@ class Etcd2OutageAndConfigTest {
                 .hasMessageContaining("etcd.password");
         assertThatThrownBy(() -> Etcd2Config.fromMap(Map.of("srv", "example.com"))).hasMessageContaining("etcd.srv");
         assertThatThrownBy(() -> Etcd2Config.fromMap(Map.of("cert", "/c.pem"))).hasMessageContaining("etcd.cert");
+        assertThat(Etcd2Config.fromMap(Map.of("cacert", "/ca.pem")).cacert()).isEqualTo("/ca.pem");
     }
 
     @Test
