@@ -166,9 +166,6 @@ public final class UnsupportedSettings {
                     "only used with etcd3.srv (SRV discovery is not implemented)"),
             local("etcd3.proxy", Severity.ERROR, "set", UnsupportedSettings::isSet,
                     "etcd proxies are not implemented: list the endpoints in etcd3.hosts"),
-            local("etcd.cacert", Severity.ERROR, "set", UnsupportedSettings::isSet,
-                    "TLS options of the etcd v2 API are not implemented: the etcd server certificate would not be "
-                            + "checked against this CA (use etcd3)"),
             local("etcd.cert", Severity.ERROR, "set", UnsupportedSettings::isSet,
                     "TLS client certificates for the etcd v2 API are not implemented (use etcd3)"),
             local("etcd.key", Severity.ERROR, "set", UnsupportedSettings::isSet,
