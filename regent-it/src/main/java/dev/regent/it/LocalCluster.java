@@ -134,7 +134,7 @@ public final class LocalCluster implements AutoCloseable {
         return c;
     }
 
-    /** Like {@link #start} on etcd's v2 API: etcd started with {@code --enable-v2}, nodes with an {@code etcd:} section. */
+    /** Like {@link #start} on etcd's v2 API: etcd run with {@code --enable-v2}, nodes with an {@code etcd:} section. */
     public static LocalCluster startOnEtcdV2(int size, int ttl, int loopWait, int retryTimeout) throws IOException {
         LocalCluster c = createOnEtcdV2(size, ttl, loopWait, retryTimeout);
         for (RegentNode n : c.nodes) n.start();

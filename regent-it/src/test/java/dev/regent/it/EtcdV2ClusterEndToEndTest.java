@@ -214,7 +214,8 @@ class EtcdV2ClusterEndToEndTest {
 
     private static void awaitRows(int node, int rows) throws Exception {
         awaitTrue(rows + " rows on node" + node, Duration.ofSeconds(30),
-                () -> Integer.toString(rows).equals(queryOrNull(cluster.jdbcUrl(node), "SELECT count(*) FROM v2_check")));
+                () -> Integer.toString(rows).equals(queryOrNull(cluster.jdbcUrl(node),
+                        "SELECT count(*) FROM v2_check")));
     }
 
     interface Check {

@@ -148,6 +148,7 @@ class Etcd2OutageAndConfigTest {
         assertThat(Etcd2Http.encodePath("/service/my cluster/members/pg#1")).isEqualTo(
                 "/service/my%20cluster/members/pg%231");
         assertThat(Etcd2Http.encodePath("/")).isEqualTo("/");
-        assertThat(Etcd2Http.form(Map.of("value", "{\"a\": \"b&c\"}"))).isEqualTo("value=%7B%22a%22%3A%20%22b%26c%22%7D");
+        assertThat(Etcd2Http.form(Map.of("value", "{\"a\": \"b&c\"}")))
+                .isEqualTo("value=%7B%22a%22%3A%20%22b%26c%22%7D");
     }
 }
