@@ -70,6 +70,27 @@ class Etcd2OutageAndConfigTest {
     }
 
     @Test
+    void aWatchWakesWhenTheLeaderKeyExpiresAndNotOnRefreshes() throws Exception {
+        try (EtcdProcess etcd = EtcdProcess.startWithV2()) {
+            Etcd2KeyValueStore leader = Etcd2KeyValueStore.fromConfig(Map.of("host", etcd.hostPort()),
+                    Duration.ofSeconds(2), Duration.ofSeconds(5));
+            Etcd2KeyValueStore replica = Etcd2KeyValueStore.fromConfig(Map.of("host", etcd.hostPort()),
+                    Duration.ofSeconds(2), Duration.ofSeconds(5));
+            assertThat(leader.create("/expiry/leader", "pg0", true)).isTrue();
+            replica.getPrefix("/expiry/");
+            long rev = replica.lastRevision();
+            Thread.sleep(1200);
+            leader.keepAlive();  // a TTL refresh: no event for watchers
+            assertThat(replica.awaitChange("/expiry/", rev, Duration.ofMillis(700))).as("refresh wakes nobody")
+                    .isFalse();
+            long t0 = System.nanoTime();
+            assertThat(replica.awaitChange("/expiry/", rev, Duration.ofSeconds(10))).as("expiry wakes").isTrue();
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+            assertThat(replica.getPrefix("/expiry/")).isEmpty();
+        }
+    }
+
+    @Test
     void deadFirstHostIsSkipped() throws Exception {
         try (EtcdProcess etcd = EtcdProcess.startWithV2()) {
             String hosts = "127.0.0.1:" + deadPort() + "," + etcd.hostPort();
