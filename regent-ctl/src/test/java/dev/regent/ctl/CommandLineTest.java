@@ -118,6 +118,18 @@ class CommandLineTest {
     }
 
     @Test
+    void etcdV2SectionOfANodesConfig() throws Exception {
+        Path p = f.dir.resolve("v2.yml");
+        Files.writeString(p, "scope: batman\netcd:\n  hosts: [127.0.0.1:2379, 127.0.0.2:2379]\n");
+        CtlConfig c = CtlConfig.resolve(p.toString(), null, false, f.env);
+        assertThat(c.dcsType()).isEqualTo("etcd");
+        assertThat(c.dcsSection()).containsEntry("hosts", java.util.List.of("127.0.0.1:2379", "127.0.0.2:2379"));
+        f.env.put("PATRONI_ETCD_URL", "http://10.0.0.9:2379");
+        assertThat(CtlConfig.resolve(p.toString(), null, false, f.env).dcsSection())
+                .containsEntry("url", "http://10.0.0.9:2379");
+    }
+
+    @Test
     void ctlCredentialsWinOverRestapiAndEnvOverridesFile() throws Exception {
         Path p = f.dir.resolve("node.yml");
         Files.writeString(p, "scope: batman\nname: n1\netcd3:\n  host: h:2379\nrestapi:\n  listen: 0.0.0.0:8008\n"
