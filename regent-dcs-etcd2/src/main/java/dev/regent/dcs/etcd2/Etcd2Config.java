@@ -12,10 +12,13 @@ import java.util.Map;
  * URL ({@code http://user:pass@host:port}) are used when {@code username} is not set; {@code cacert} (PEM) replaces
  * the JVM's trusted CAs for https. Immutable.
  *
- * @param endpoints base URLs tried in order, e.g. {@code http://10.0.0.1:2379}
- * @param cacert    PEM file of the CA certificates to trust for https, or null for the JVM's
+ * @param endpoints  base URLs tried in order, e.g. {@code http://10.0.0.1:2379}
+ * @param cacert     PEM file of the CA certificates to trust for https, or null for the JVM's
+ * @param useProxies Patroni's {@code use_proxies} (true with {@code proxy}): talk only to the configured endpoints;
+ *                   when false (the default) the etcd cluster's members are discovered from {@code /v2/machines}
  */
-public record Etcd2Config(List<URI> endpoints, String username, String password, String cacert) {
+public record Etcd2Config(List<URI> endpoints, String username, String password, String cacert,
+                          boolean useProxies) {
     static final String SECTION = "etcd";
     /** Keys Regent's v2 store does not implement yet: refused with a clear error instead of being ignored. */
     private static final Map<String, String> UNSUPPORTED = Map.of(
@@ -23,9 +26,9 @@ public record Etcd2Config(List<URI> endpoints, String username, String password,
             "cert", "TLS client certificates for the etcd v2 API are not implemented",
             "key", "TLS client certificates for the etcd v2 API are not implemented");
 
-    /** Without a CA file of its own. */
+    /** Exactly these endpoints (no discovery), without a CA file of its own. */
     public Etcd2Config(List<URI> endpoints, String username, String password) {
-        this(endpoints, username, password, null);
+        this(endpoints, username, password, null, true);
     }
 
     public Etcd2Config {
@@ -63,8 +66,9 @@ public record Etcd2Config(List<URI> endpoints, String username, String password,
             user = info[0];
             pass = info.length > 1 ? info[1] : "";
         }
+        boolean useProxies = section.get("proxy") != null || bool(section, "use_proxies");
         return new Etcd2Config(endpoints.stream().map(Etcd2Config::withoutUserInfo).toList(), user, pass,
-                string(section, "cacert", null));
+                string(section, "cacert", null), useProxies);
     }
 
     private static List<String> hosts(Object value) {
@@ -118,6 +122,15 @@ public record Etcd2Config(List<URI> endpoints, String username, String password,
     private static URI withoutUserInfo(URI uri) {
         if (uri.getUserInfo() == null) return uri;
         return URI.create(uri.getScheme() + "://" + uri.getHost() + ":" + uri.getPort() + path(uri));
+    }
+
+    private static boolean bool(Map<String, Object> section, String key) {
+        Object v = section.get(key);
+        if (v == null || v instanceof Boolean) return Boolean.TRUE.equals(v);
+        String s = v.toString().strip().toLowerCase(java.util.Locale.ROOT);
+        if (List.of("true", "yes", "on", "1").contains(s)) return true;
+        if (List.of("false", "no", "off", "0").contains(s)) return false;
+        throw new IllegalArgumentException(SECTION + "." + key + " must be true or false, not '" + v + "'");
     }
 
     private static String string(Map<String, Object> section, String key, String dflt) {

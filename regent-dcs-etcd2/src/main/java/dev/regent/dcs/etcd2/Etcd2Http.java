@@ -55,7 +55,11 @@ final class Etcd2Http {
     }
 
     private final HttpClient http;
-    private final List<URI> endpoints;
+    private static final Duration DISCOVERY_INTERVAL = Duration.ofMinutes(5);
+    private final List<URI> configured;
+    private final boolean discover;
+    private volatile List<URI> endpoints;
+    private volatile long discoveredAtNanos;
     private final String authorization;
     private final Ticker ticker;
     private final Sleeper sleeper;
@@ -67,7 +71,9 @@ final class Etcd2Http {
                 .connectTimeout(CONNECT_TIMEOUT);
         if (config.cacert() != null) b.sslContext(Etcd2Tls.trusting(java.nio.file.Path.of(config.cacert())));
         this.http = b.build();
-        this.endpoints = config.endpoints();
+        this.configured = config.endpoints();
+        this.endpoints = configured;
+        this.discover = !config.useProxies();
         this.authorization = config.username() == null ? null : "Basic " + Base64.getEncoder().encodeToString(
                 (config.username() + ":" + config.password()).getBytes(StandardCharsets.UTF_8));
         this.retryTimeout = retryTimeout;
@@ -81,6 +87,49 @@ final class Etcd2Http {
 
     List<URI> endpoints() {
         return endpoints;
+    }
+
+    private URI currentEndpoint() {
+        List<URI> list = endpoints;
+        return list.get(Math.floorMod(current, list.size()));
+    }
+
+    private void nextEndpoint() {
+        current = Math.floorMod(current + 1, endpoints.size());
+    }
+
+    /**
+     * Patroni's member discovery ({@code use_proxies: false}): asks the hosts in turn for {@code /v2/machines}, the
+     * client URLs of the etcd cluster's members, and talks to those, then to the configured hosts not among them.
+     * Best effort: an unreachable or silent cluster leaves the list as it is.
+     */
+    void discoverMembers() throws InterruptedException {
+        if (!discover) return;
+        discoveredAtNanos = ticker.nanoTime();
+        for (URI base : endpoints) {
+            try {
+                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v2/machines"))
+                        .timeout(CONNECT_TIMEOUT.multipliedBy(2)).GET();
+                if (authorization != null) b.header("Authorization", authorization);
+                HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 200) continue;
+                java.util.LinkedHashSet<URI> found = new java.util.LinkedHashSet<>();
+                for (String u : r.body().split(",")) {
+                    String url = u.strip();
+                    if (url.startsWith("http://") || url.startsWith("https://")) {
+                        found.add(URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url));
+                    }
+                }
+                if (found.isEmpty()) continue;
+                found.addAll(configured);
+                List<URI> list = List.copyOf(found);
+                if (!list.equals(endpoints)) LOG.info("etcd cluster members: {}", list);
+                endpoints = list;
+                return;
+            } catch (IOException | IllegalArgumentException e) {
+                LOG.debug("etcd {} did not list the cluster's members: {}", base, e.toString());
+            }
+        }
     }
 
     /** Per-request timeout: a third of the retry budget (1..5 s) so that a hung host leaves time for the next. */
@@ -102,10 +151,19 @@ final class Etcd2Http {
      */
     Answer call(String method, String key, Map<String, String> params) throws DcsException {
         RetryPolicy policy = retryPolicy();
+        boolean[] failed = {false};
         try {
-            return policy.run(ticker, sleeper, t -> attempt(method, key, params, t.timeout()),
-                    last -> new DcsException("etcd not reachable within retry_timeout " + policy.budget() + " (hosts "
-                            + endpoints + "); last error: " + last.reason()));
+            Answer a = policy.run(ticker, sleeper, t -> {
+                RetryPolicy.Outcome<Answer> o = attempt(method, key, params, t.timeout());
+                if (o instanceof RetryPolicy.Outcome.Retry<Answer>) failed[0] = true;
+                return o;
+            }, last -> new DcsException("etcd not reachable within retry_timeout " + policy.budget() + " (hosts "
+                    + endpoints + "); last error: " + last.reason()));
+            // as Patroni: the member list is read again after a host failed, and every few minutes
+            if (discover && (failed[0] || ticker.nanoTime() - discoveredAtNanos > DISCOVERY_INTERVAL.toNanos())) {
+                discoverMembers();
+            }
+            return a;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DcsException("interrupted calling etcd " + method + " " + key, e);
@@ -114,7 +172,7 @@ final class Etcd2Http {
 
     private RetryPolicy.Outcome<Answer> attempt(String method, String key, Map<String, String> params,
                                                 Duration timeout) throws DcsException, InterruptedException {
-        URI base = endpoints.get(current);
+        URI base = currentEndpoint();
         String lastError;
         try {
             Answer a = send(base, method, key, params, timeout);
@@ -127,7 +185,7 @@ final class Etcd2Http {
         }
         if (endpoints.size() > 1) {
             LOG.debug("etcd request {} {} failed on {}, trying the next host", method, key, lastError);
-            current = (current + 1) % endpoints.size();
+            nextEndpoint();
         }
         return RetryPolicy.Outcome.retry(lastError, null);
     }
@@ -155,7 +213,7 @@ final class Etcd2Http {
      */
     Answer watch(String key, Map<String, String> params, Duration timeout)
             throws IOException, InterruptedException, DcsException {
-        URI base = endpoints.get(current);
+        URI base = currentEndpoint();
         try {
             Answer a = send(base, "GET", key, params, timeout);
             if (isTransient(a)) throw new IOException("etcd " + base + " answered HTTP " + a.status());
@@ -163,7 +221,7 @@ final class Etcd2Http {
         } catch (HttpTimeoutException e) {
             return null;
         } catch (IOException e) {
-            current = (current + 1) % endpoints.size();
+            nextEndpoint();
             throw e;
         }
     }

@@ -86,6 +86,7 @@ public final class Etcd2KeyValueStore implements KeyValueStore {
     void checkV2Api() {
         try {
             http.checkV2Api(PROBE_TIMEOUT);
+            http.discoverMembers();
         } catch (Etcd2ApiMissingException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         } catch (InterruptedException e) {
