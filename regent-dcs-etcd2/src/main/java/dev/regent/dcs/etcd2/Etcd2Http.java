@@ -123,7 +123,7 @@ final class Etcd2Http {
                 if (found.isEmpty()) continue;
                 found.addAll(configured);
                 List<URI> list = List.copyOf(found);
-                if (!list.equals(endpoints)) LOG.info("etcd cluster members: {}", list);
+                if (!list.equals(endpoints)) LOG.debug("Retrieved list of etcd machines: {}", list);
                 endpoints = list;
                 return;
             } catch (IOException | IllegalArgumentException e) {

@@ -78,7 +78,7 @@ public final class Etcd2KeyValueStore implements KeyValueStore {
         Etcd2KeyValueStore store = new Etcd2KeyValueStore(Etcd2Config.fromMap(section), ttl, retryTimeout, ticker,
                 sleeper);
         store.checkV2Api();
-        LOG.info("DCS: etcd's v2 API (/v2/keys) at {}", store.http.endpoints());
+        LOG.debug("DCS: etcd's v2 API (/v2/keys) at {}", store.http.endpoints());
         return store;
     }
 
