@@ -10,10 +10,11 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Free loopback ports for the servers a test starts (etcd, Regent's REST API, PostgreSQL, Raft peers), handed out from
  * 20000-31999: below Linux's ephemeral range (32768-60999), so no outgoing connection takes a port between the moment
- * it is chosen and the moment its server binds it. When surefire runs test classes in parallel forks, each fork gets
- * its own slice of that range (system property {@code regent.test.fork}, surefire's fork number, of
- * {@code regent.test.forks}), so two forks never choose the same port for servers that bind seconds later. Within one
- * JVM a port is never handed out twice.
+ * it is chosen and the moment its server binds it. {@code bin/test} builds modules in parallel, and surefire runs
+ * test classes in parallel forks: each module's tests get their own part of that range (system property
+ * {@code regent.test.ports}, {@code LOW-HIGH}, set in the module's pom), and each fork its own slice of the module's
+ * part ({@code regent.test.fork}, surefire's fork number, of {@code regent.test.forks}), so two test JVMs never choose
+ * the same port for servers that bind seconds later. Within one JVM a port is never handed out twice.
  */
 public final class FreePorts {
     private static final int LOW = 20000;
@@ -44,14 +45,31 @@ public final class FreePorts {
 
     /** [low, high) of this fork. */
     static int[] slice() {
+        int[] part = modulePart(System.getProperty("regent.test.ports"));
         int forks = Integer.getInteger("regent.test.forks", 1);
         int fork = Integer.getInteger("regent.test.fork", 1);
         if (forks < 1 || fork < 1 || fork > forks) {
             throw new IllegalStateException("regent.test.fork=" + fork + " is not within 1.." + forks);
         }
-        int size = (HIGH - LOW) / forks;
-        int low = LOW + (fork - 1) * size;
+        int size = (part[1] - part[0]) / forks;
+        int low = part[0] + (fork - 1) * size;
         return new int[] {low, low + size};
+    }
+
+    /** [low, high) of the module's part, from {@code LOW-HIGH}; the whole range when unset (one module at a time). */
+    static int[] modulePart(String ports) {
+        if (ports == null || ports.isBlank()) return new int[] {LOW, HIGH};
+        String[] bounds = ports.trim().split("-");
+        try {
+            if (bounds.length == 2) {
+                int low = Integer.parseInt(bounds[0].trim());
+                int high = Integer.parseInt(bounds[1].trim());
+                if (LOW <= low && low < high && high <= HIGH) return new int[] {low, high};
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalStateException("regent.test.ports=" + ports + " is not LOW-HIGH within " + LOW + "-" + HIGH);
     }
 
     private static boolean isFree(int port) {

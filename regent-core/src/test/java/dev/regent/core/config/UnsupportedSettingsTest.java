@@ -101,7 +101,7 @@ class UnsupportedSettingsTest {
         List<Setting> errors = UnsupportedSettings.ALL.stream().filter(s -> s.severity() == Severity.ERROR).toList();
         assertThat(errors).extracting(Setting::path).contains("failsafe_mode", "standby_cluster", "bootstrap.method", "postgresql.create_replica_methods",
                 "restapi.certfile", "restapi.verify_client", "restapi.allowlist", "ctl.certfile", "ctl.cacert",
-                "etcd3.cacert", "etcd3.cert", "etcd3.key", "citus", "watchdog.mode");
+                "citus", "watchdog.mode");
         for (Setting s : errors) {
             ValidationResult r = validate(withSetting(s));
             assertThat(r.config()).as(s.path()).isNull();

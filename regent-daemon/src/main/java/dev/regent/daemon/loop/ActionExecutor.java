@@ -242,8 +242,7 @@ public final class ActionExecutor {
             return ActionOutcome.SUCCEEDED;
         });
         on(m, Action.StopPostgres.class, (a, ctx) -> {
-            pg.stop(StopMode.FAST, ctx.startTimeout());
-            pg.fireCallback(CallbackRunner.Action.ON_STOP, CallbackRole.REPLICA);
+            pg.stop(StopMode.FAST, ctx.startTimeout());  // the port runs before_stop and on_stop around the stop
             return ActionOutcome.SUCCEEDED;
         });
         on(m, Action.FatalExit.class, (a, ctx) -> {

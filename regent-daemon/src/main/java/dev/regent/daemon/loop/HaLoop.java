@@ -223,6 +223,11 @@ public final class HaLoop implements AutoCloseable {
      * re-decision (the loop then runs again after 100 ms instead of loop_wait).
      */
     public boolean cycle() {
+        // What runs in the background is read once, before anything is observed: a task that ends during the cycle
+        // (a promotion) must not be taken as absent while the local observation still predates its effect (the
+        // decider then promoted a second time). The slot publishes a finished task before it frees itself, so a task
+        // seen as ended here has its result taken just below; one that ends later wakes the next cycle.
+        String background = slot.running();
         BackgroundRunner.Finished finished = slot.takeFinished();
         if (finished != null && finished.memoryUpdate() != null) {
             memory = finished.memoryUpdate().apply(memory);
@@ -244,14 +249,14 @@ public final class HaLoop implements AutoCloseable {
         ObservationPlan plan = ObservationPlan.forCycle(cluster, local, name);
         Map<String, PeerStatus> peers = plan.probePeers() ? prober.probe(cluster.members(), name) : Map.of();
         if (plan.reobserveLocalAfterProbe()) local = ObservationPlan.afterProbe(local, pg.observe());
-        memory = noteDivergenceRisk(cluster, local, memory, peers);
+        memory = noteDivergenceRisk(cluster, local, memory, peers, background);
         List<Command> cmds = new ArrayList<>();
         for (Command c; (c = commands.poll()) != null; ) cmds.add(c);
         long now = ticker.monotonicMillis();
         ScheduledRestarts.Entry scheduled = scheduledRestarts.current();
         dev.regent.core.ha.ScheduledRestart restart = scheduled == null ? null : scheduled.restart();
         SyncObserved sync = observeSync(cluster, local, settings, now);
-        HaInput input = new HaInput(cluster, local, settings, memory, peers, slot.running(), cmds, now,
+        HaInput input = new HaInput(cluster, local, settings, memory, peers, background, cmds, now,
                 ticker.wallMillis(), restart, sync);
         Decision decision = decider.apply(input);
         decision.infos().forEach(LOG::info);  // why the decider chose so (Patroni logs these while deciding)
@@ -303,9 +308,9 @@ public final class HaLoop implements AutoCloseable {
 
     /** The rewind-needed rule ({@link DivergenceRule}) on this cycle's observations; logs its finding. */
     private NodeMemory noteDivergenceRisk(ClusterView cluster, LocalPostgres local, NodeMemory mem,
-                                          Map<String, PeerStatus> peers) {
+                                          Map<String, PeerStatus> peers, String background) {
         PeerStatus leader = cluster == null || cluster.leader() == null ? null : peers.get(cluster.leader().name());
-        DivergenceRule.Result r = DivergenceRule.note(cluster, local, mem, name, slot.running() != null, leader);
+        DivergenceRule.Result r = DivergenceRule.note(cluster, local, mem, name, background != null, leader);
         if (r.info() != null) LOG.info(r.info());
         return r.memory();
     }

@@ -444,6 +444,15 @@ class ActionExecutorTest {
     }
 
     @Test
+    void stoppingPostgresLeavesTheOnStopCallbackToThePortSoItRunsOnce() {
+        ActionExecutor.Result r = executor.run(List.of(new Action.StopPostgres()), ctx(null), NodeMemory.INITIAL);
+        assertThat(r.allSucceeded()).isTrue();
+        // PostgresPort.stop runs before_stop and on_stop itself (with the node's real role); a second on_stop
+        // from the executor ran the user's script twice, the second time always as "replica".
+        assertThat(pg.calls).containsExactly("stop fast");
+    }
+
+    @Test
     void aFatalExitGoesThroughTheInjectedExitHook() {
         List<String> exits = new ArrayList<>();
         ActionExecutor simulated = new ActionExecutor(dcs, pg, slot, new MillisTicker(now), Sleeper.SYSTEM,

@@ -92,6 +92,32 @@ class HaLoopPromotionTest {
     }
 
     @Test
+    void aPromotionEndingWhileTheCycleObservesIsNotStartedAgain() throws Exception {
+        loop.cycle();
+        assertThat(loop.backgroundTask()).isEqualTo("promote");
+        // The next cycle reads postgres still in recovery, then the promotion ends before the decider runs: the
+        // decider must still see the promotion as running (its effect is not in this cycle's observation).
+        pg.afterObserving = () -> {
+            pg.gate.countDown();
+            Deadline deadline = Deadline.after(Ticker.SYSTEM, Duration.ofSeconds(10));
+            try {
+                assertThat(deadline.await(() -> loop.backgroundTask() == null, Duration.ofMillis(5),
+                        Sleeper.SYSTEM)).as("promotion ended").isTrue();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        };
+        now.addAndGet(10_000);
+        loop.cycle();
+        assertThat(pg.promoted).isTrue();
+        assertThat(lastMessage()).isEqualTo("updated leader lock during promote");
+        assertThat(loop.backgroundTask()).as("no second promotion").isNull();
+        now.addAndGet(10_000);
+        loop.cycle();
+        assertThat(lastMessage()).isEqualTo("no action. I am (pg1), the leader with the lock");
+    }
+
+    @Test
     void theWatchersWakeRuleIsPublic() throws Exception {
         ClusterView before = dcs.load();
         loop.cycle();
@@ -116,10 +142,18 @@ class HaLoopPromotionTest {
         final CountDownLatch gate = new CountDownLatch(1);
         volatile boolean promoted;
 
+        /** Runs (once) after an observation was taken and before it is returned. */
+        volatile Runnable afterObserving;
+
         @Override
         public LocalPostgres observe() {
-            return new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, SYSID, !promoted, null, 1, 5_000,
-                    promoted ? null : 5_000L, promoted ? null : 5_000L, promoted ? null : "streaming", null, null);
+            LocalPostgres seen = new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, SYSID, !promoted, null,
+                    1, 5_000, promoted ? null : 5_000L, promoted ? null : 5_000L, promoted ? null : "streaming",
+                    null, null);
+            Runnable hook = afterObserving;
+            afterObserving = null;
+            if (hook != null) hook.run();
+            return seen;
         }
 
         @Override public String bootstrap() { return SYSID; }

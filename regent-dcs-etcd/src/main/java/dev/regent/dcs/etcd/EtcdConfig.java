@@ -1,48 +1,110 @@
 package dev.regent.dcs.etcd;
 
+import dev.regent.dcs.tls.PemTls;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 
 /**
- * Connection settings parsed from Patroni's {@code etcd3} section: {@code host}, {@code hosts} (list or comma
- * string), {@code url}, {@code protocol}, {@code username}, {@code password}. Immutable.
+ * Connection settings parsed from Patroni's {@code etcd3} section, with Patroni's precedence: {@code proxy} (the
+ * URL of an etcd proxy or gateway, used alone; it implies {@code use_proxies}), else {@code url}, {@code hosts} (list
+ * or comma string) or {@code host}; {@code srv} and {@code srv_suffix} for DNS SRV discovery (asked first, the hosts
+ * are the fallback); {@code use_proxies} (default false: the cluster's members are discovered from the endpoints);
+ * {@code protocol}; {@code username}/{@code password} (also from the URL's user info); {@code cacert}, {@code cert},
+ * {@code key} and Regent's {@code key_password} for TLS. Immutable.
  *
- * @param endpoints base URLs tried in order, e.g. {@code http://10.0.0.1:2379}
+ * @param endpoints  base URLs from the configuration, e.g. {@code http://10.0.0.1:2379}; empty only with {@code srv}
+ * @param tls        the TLS context for https endpoints, or null for the JDK's default
+ * @param useProxies use only the configured endpoints (no member discovery)
+ * @param srv        the SRV domain, or null
+ * @param srvSuffix  the SRV name suffix, or null
  */
-public record EtcdConfig(List<URI> endpoints, String username, String password) {
+public record EtcdConfig(List<URI> endpoints, String username, String password, SSLContext tls, boolean useProxies,
+                         String srv, String srvSuffix) {
     private static final String SECTION = "etcd3";
-    private static final List<String> UNSUPPORTED = List.of("proxy", "srv", "srv_suffix", "cacert", "cert", "key");
 
     public EtcdConfig {
         endpoints = List.copyOf(endpoints);
-        if (endpoints.isEmpty()) throw new IllegalArgumentException(SECTION + ": no etcd endpoint configured");
+        if (endpoints.isEmpty() && srv == null) {
+            throw new IllegalArgumentException(SECTION + ": no etcd endpoint configured");
+        }
         if ((username == null) != (password == null)) {
             throw new IllegalArgumentException(SECTION + ".username and " + SECTION + ".password go together");
         }
     }
 
+    /** Endpoints only, no TLS, SRV or proxy settings: members are discovered from them. */
+    public EtcdConfig(List<URI> endpoints, String username, String password) {
+        this(endpoints, username, password, null, false, null, null);
+    }
+
     /** Parse a config section; {@link IllegalArgumentException} names the offending key. */
     public static EtcdConfig fromMap(Map<String, Object> section) {
-        for (String key : UNSUPPORTED) {
-            if (section.get(key) != null) {
-                throw new IllegalArgumentException(SECTION + "." + key + " is not supported by Regent yet");
-            }
-        }
         String protocol = string(section, "protocol", "http");
         if (!protocol.equals("http") && !protocol.equals("https")) {
             throw new IllegalArgumentException(SECTION + ".protocol must be http or https, not '" + protocol + "'");
         }
+        boolean useProxies = bool(section, "use_proxies");
+        String username = string(section, "username", null);
+        String password = string(section, "password", null);
         List<URI> endpoints = new ArrayList<>();
-        if (section.get("url") != null) {
-            endpoints.add(url(string(section, "url", null)));
+        String url = section.get("proxy") != null ? "proxy" : section.get("url") != null ? "url" : null;
+        // SRV is asked first, the hosts are its fallback; a proxy is used alone (as Patroni does)
+        String srv = "proxy".equals(url) ? null : string(section, "srv", null);
+        if (url != null) {
+            URI uri = url(url, string(section, url, null));
+            if (url.equals("proxy")) useProxies = true;
+            if (uri.getUserInfo() != null) {
+                String[] user = uri.getUserInfo().split(":", 2);
+                username = user[0];
+                password = user.length > 1 ? user[1] : null;
+            }
+            // Patroni takes scheme, host and port (default 2379) from the URL; a path is not used
+            endpoints.add(URI.create(uri.getScheme() + "://" + uri.getHost() + ":" + port(uri)));
         } else if (section.get("hosts") != null) {
             for (String h : hosts(section.get("hosts"))) endpoints.add(hostPort("hosts", h, protocol));
-        } else {
+        } else if (section.get("host") != null || srv == null) {
             endpoints.add(hostPort("host", string(section, "host", "127.0.0.1:2379"), protocol));
         }
-        return new EtcdConfig(endpoints, string(section, "username", null), string(section, "password", null));
+        String srvSuffix = srv == null ? null : string(section, "srv_suffix", null);
+        return new EtcdConfig(endpoints, username, password, tls(section), useProxies, srv, srvSuffix);
+    }
+
+    /**
+     * The TLS context when {@code cacert}, {@code cert} or {@code key} is set (the files are read now, so a bad file
+     * stops the start-up naming its key), else null. {@code key} without {@code cert} is refused; {@code cert}
+     * without {@code key} means the key is in the certificate file, as Patroni allows.
+     */
+    private static SSLContext tls(Map<String, Object> section) {
+        Path cacert = file(section, "cacert");
+        Path cert = file(section, "cert");
+        Path key = file(section, "key");
+        String keyPassword = string(section, "key_password", null);
+        if (cacert == null && cert == null && key == null) return null;
+        if (key != null && cert == null) {
+            throw new IllegalArgumentException(SECTION + ".key needs " + SECTION + ".cert (the client certificate)");
+        }
+        try {
+            return new PemTls(cacert, cert, key, keyPassword).sslContext();
+        } catch (IOException | GeneralSecurityException e) {
+            String which = cert == null ? SECTION + ".cacert " + cacert
+                    : SECTION + ".cacert/cert/key (" + cacert + ", " + cert + ", " + (key == null ? cert : key) + ")";
+            throw new IllegalArgumentException(which + ": cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+
+    private static Path file(Map<String, Object> section, String key) {
+        String v = string(section, key, null);
+        if (v == null || v.isBlank()) return null;
+        Path p = Path.of(v);
+        if (!Files.isReadable(p)) throw new IllegalArgumentException(SECTION + "." + key + ": cannot read " + p);
+        return p;
     }
 
     private static List<String> hosts(Object value) {
@@ -71,7 +133,7 @@ public record EtcdConfig(List<URI> endpoints, String username, String password) 
         }
     }
 
-    private static URI url(String url) {
+    private static URI url(String key, String url) {
         try {
             URI uri = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
             if (uri.getScheme() == null || uri.getHost() == null) throw new IllegalArgumentException("no host");
@@ -80,8 +142,22 @@ public record EtcdConfig(List<URI> endpoints, String username, String password) 
             }
             return uri;
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(SECTION + ".url: '" + url + "' is not an http(s) URL", e);
+            throw new IllegalArgumentException(SECTION + "." + key + ": '" + url + "' is not an http(s) URL", e);
         }
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() > 0 ? uri.getPort() : 2379;
+    }
+
+    private static boolean bool(Map<String, Object> section, String key) {
+        Object v = section.get(key);
+        if (v == null) return false;
+        if (v instanceof Boolean b) return b;
+        String s = v.toString().strip().toLowerCase();
+        if (List.of("true", "on", "yes", "1").contains(s)) return true;
+        if (List.of("false", "off", "no", "0", "").contains(s)) return false;
+        throw new IllegalArgumentException(SECTION + "." + key + " must be true or false, not '" + v + "'");
     }
 
     private static String string(Map<String, Object> section, String key, String dflt) {

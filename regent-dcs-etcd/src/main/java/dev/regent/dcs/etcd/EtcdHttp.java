@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.regent.dcs.DcsException;
+import dev.regent.dcs.discovery.EtcdSrvDiscovery;
 import dev.regent.time.Deadline;
 import dev.regent.time.RetryPolicy;
 import dev.regent.time.Sleeper;
@@ -14,19 +15,23 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * JSON calls to etcd's gRPC gateway ({@code /v3/...}) with host failover, per-request timeouts, retries within the
- * retry timeout and token authentication (re-authenticating when the token is rejected). Thread-safe; every call
- * blocks for at most the retry timeout (watches for their own timeout).
+ * JSON calls to etcd's gRPC gateway ({@code /v3/...}) over http or https (the configured TLS context), with the
+ * cluster's members discovered and failed over as Patroni does ({@link EtcdTopology}), per-request timeouts, retries
+ * within the retry timeout and token authentication (re-authenticating when the token is rejected). Thread-safe; every
+ * call blocks for at most the retry timeout (watches for their own timeout).
  */
 final class EtcdHttp {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdHttp.class);
@@ -35,12 +40,12 @@ final class EtcdHttp {
     private static final long MIN_REQUEST_MILLIS = 1000;
     private static final Duration ROUND_PAUSE = Duration.ofMillis(200);
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(CONNECT_TIMEOUT).build();
-    private final List<URI> endpoints;
+    private final HttpClient http;
+    private final EtcdTopology topology;
+    private final String srv;
+    private final String srvSuffix;
     private final String username;
     private final String password;
-    private volatile int current;
     private volatile String token;
     private volatile Duration retryTimeout;
     private final Ticker ticker;
@@ -49,7 +54,13 @@ final class EtcdHttp {
     EtcdHttp(EtcdConfig config, Duration retryTimeout, Ticker ticker, Sleeper sleeper) {
         this.ticker = ticker;
         this.sleeper = sleeper;
-        this.endpoints = config.endpoints();
+        HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(CONNECT_TIMEOUT);
+        if (config.tls() != null) client.sslContext(config.tls());
+        this.http = client.build();
+        this.topology = new EtcdTopology(config.useProxies(), () -> seeds(config), new Random());
+        this.srv = config.srv();
+        this.srvSuffix = config.srvSuffix();
         this.username = config.username();
         this.password = config.password();
         this.retryTimeout = retryTimeout;
@@ -57,6 +68,28 @@ final class EtcdHttp {
 
     void setRetryTimeout(Duration retryTimeout) {
         this.retryTimeout = retryTimeout;
+    }
+
+    /** Patroni refreshes its list of the cluster's members every ten ttls. */
+    void setTtl(Duration ttl) {
+        topology.setCacheTtl(ttl.multipliedBy(10));
+    }
+
+    /** The endpoints known now (the discovered members, or the configured ones). */
+    List<URI> endpoints() {
+        return topology.endpoints();
+    }
+
+    /** The configured endpoints, or what SRV discovery finds (the configured hosts being its fallback). */
+    private List<URI> seeds(EtcdConfig config) {
+        if (config.srv() == null) return config.endpoints();
+        try {
+            List<URI> found = EtcdSrvDiscovery.discover(config.srv(), config.srvSuffix(), requestTimeout(retryTimeout));
+            return found.isEmpty() ? config.endpoints() : found;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return config.endpoints();
+        }
     }
 
     /** Per-request timeout: a third of the retry budget (1..5 s) so that a hung host leaves time for the next. */
@@ -72,7 +105,7 @@ final class EtcdHttp {
      */
     RetryPolicy retryPolicy() {
         Duration budget = retryTimeout;
-        return RetryPolicy.within(budget).withRoundSize(endpoints.size()).withBackoff(ROUND_PAUSE)
+        return RetryPolicy.within(budget).withRoundSize(topology.size()).withBackoff(ROUND_PAUSE)
                 .withAttemptTimeout(Duration.ofMillis(MIN_REQUEST_MILLIS), requestTimeout(budget));
     }
 
@@ -83,7 +116,7 @@ final class EtcdHttp {
         try {
             return policy.run(ticker, sleeper, t -> attempt(path, body, t.timeout(), reauthenticated),
                     last -> new DcsException("etcd not reachable within retry_timeout " + policy.budget() + " (hosts "
-                            + endpoints + "); last error: " + last.reason()));
+                            + topology.endpoints() + "); last error: " + last.reason()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DcsException("interrupted calling etcd " + path, e);
@@ -97,13 +130,19 @@ final class EtcdHttp {
     private RetryPolicy.Outcome<JsonNode> attempt(String path, ObjectNode body, Duration timeout,
                                                   boolean[] reauthenticated)
             throws DcsException, InterruptedException {
-        URI base = endpoints.get(current);
+        URI base = topology.current();
+        if (base == null) throw new DcsException(noEndpoint());  // DNS gave a definite answer: nothing to retry
         String lastError;
         try {
+            if (topology.needsRefresh(ticker.nanoTime())) {
+                refreshMembers(base, timeout);
+                base = topology.current();
+            }
             while (true) {
                 if (username != null && token == null) authenticate(base, timeout);
                 HttpResponse<String> r = http.send(request(base, path, body, timeout),
                         HttpResponse.BodyHandlers.ofString());
+                topology.succeeded();
                 if (r.statusCode() == 200) return RetryPolicy.Outcome.done(MAPPER.readTree(r.body()));
                 JsonNode err = parseError(r.body());
                 int code = err.path("code").asInt(-1);
@@ -120,13 +159,58 @@ final class EtcdHttp {
                 break;
             }
         } catch (IOException e) {
-            lastError = base + ": " + e;
+            lastError = base + ": " + describe(base, e);
         }
-        if (endpoints.size() > 1) {
-            LOG.debug("etcd request {} failed on {}, trying the next host", path, lastError);
-            current = (current + 1) % endpoints.size();
-        }
+        LOG.debug("etcd request {} failed on {}, trying the next host", path, lastError);
+        topology.failed(base);
         return RetryPolicy.Outcome.retry(lastError, null);
+    }
+
+    /**
+     * Asks {@code base} for the cluster's members ({@code /v3/cluster/member/list}, as Patroni's etcd3 client) and
+     * makes their client URLs the endpoints. An error answer keeps the endpoints (and is logged); a connection
+     * failure is the caller's.
+     */
+    private void refreshMembers(URI base, Duration timeout) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(request(base, "/v3/cluster/member/list", MAPPER.createObjectNode(),
+                timeout), HttpResponse.BodyHandlers.ofString());
+        List<URI> urls = new ArrayList<>();
+        if (r.statusCode() == 200) {
+            for (JsonNode member : MAPPER.readTree(r.body()).path("members")) {
+                for (JsonNode u : member.path("clientURLs")) {
+                    String url = u.asText();
+                    try {
+                        urls.add(URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url));
+                    } catch (IllegalArgumentException e) {
+                        LOG.warn("etcd member {} has an unusable client URL '{}'", member.path("name").asText(), url);
+                    }
+                }
+            }
+        } else {
+            LOG.warn("etcd {} did not list the cluster's members (HTTP {}): {}", base, r.statusCode(), r.body());
+        }
+        topology.discovered(urls, ticker.nanoTime());
+    }
+
+    private String noEndpoint() {
+        return "no etcd endpoint: etcd3.srv " + srv + " has no SRV record (asked "
+                + String.join(", ", EtcdSrvDiscovery.names(srv, srvSuffix)) + ") and no host is configured";
+    }
+
+    /**
+     * An I/O failure for messages: a TLS failure says so and names the settings to check; a plain http request that
+     * got no answer at all (what an etcd serving TLS does with it) suggests https.
+     */
+    static String describe(URI base, IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SSLException ssl) {
+                return "TLS handshake failed (check etcd3.protocol, cacert, cert and key): " + ssl.getMessage();
+            }
+        }
+        if ("http".equals(base.getScheme()) && String.valueOf(e.getMessage()).contains("received no bytes")) {
+            return e + " (an https endpoint? check etcd3.protocol)";
+        }
+        return e.toString();
     }
 
     private void authenticate(URI base, Duration timeout) throws IOException, InterruptedException, DcsException {
@@ -137,6 +221,12 @@ final class EtcdHttp {
                 HttpResponse.BodyHandlers.ofString());
         JsonNode answer = r.statusCode() == 200 ? MAPPER.readTree(r.body()) : parseError(r.body());
         String t = answer.path("token").asText(null);
+        String error = answer.path("error").asText(answer.path("message").asText(""));
+        if (t == null && error.contains("authentication is not enabled")) {
+            // as Patroni: go on without a token; an auth error later (auth enabled meanwhile) authenticates again
+            LOG.info("etcd authentication is not enabled at {}: requests go without a token", base);
+            t = "";
+        }
         if (t == null) {
             throw new EtcdRequestException(answer.path("code").asInt(-1), "etcd authentication of user '" + username
                     + "' at " + base + " failed: " + answer.path("error").asText(r.body()));
@@ -149,7 +239,7 @@ final class EtcdHttp {
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
         if (timeout != null) b.timeout(timeout);
         String t = token;
-        if (t != null) b.header("Authorization", t);
+        if (t != null && !t.isEmpty()) b.header("Authorization", t);
         return b.build();
     }
 
@@ -162,7 +252,11 @@ final class EtcdHttp {
         while (true) {
             if (deadline.expired()) return false;
             long remaining = deadline.remaining().toNanos();
-            URI base = endpoints.get(current);
+            URI base = topology.current();
+            if (base == null) {  // SRV found nothing: ask DNS again in a second at most
+                sleeper.sleep(Duration.ofMillis(Math.max(1, deadline.cap(Duration.ofSeconds(1)).toMillis())));
+                continue;
+            }
             try {
                 if (username != null && token == null) authenticate(base, requestTimeout(retryTimeout));
                 WatchSubscriber sub = new WatchSubscriber();
@@ -182,7 +276,7 @@ final class EtcdHttp {
                 LOG.debug("etcd watch on {} failed: {}", base, e.toString());
             }
             if (username != null) token = null;  // maybe rejected: authenticate again on the next try
-            current = (current + 1) % endpoints.size();
+            topology.failed(base);
             sleeper.sleep(Duration.ofMillis(Math.max(1, deadline.cap(ROUND_PAUSE).toMillis())));
         }
     }

@@ -35,6 +35,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
     /** A store whose retries and watches read time from {@code ticker} and wait with {@code sleeper}. */
     public EtcdKeyValueStore(EtcdConfig config, Duration ttl, Duration retryTimeout, Ticker ticker, Sleeper sleeper) {
         this.http = new EtcdHttp(config, retryTimeout, ticker, sleeper);
+        this.http.setTtl(ttl);
         this.ttl = ttl;
     }
 
@@ -64,6 +65,11 @@ public final class EtcdKeyValueStore implements KeyValueStore {
                     leaseId == 0 ? null : Long.toString(leaseId)));
         }
         return out;
+    }
+
+    /** The etcd endpoints the store talks to now (the discovered members, or the configured ones). */
+    List<java.net.URI> endpoints() {
+        return http.endpoints();
     }
 
     @Override
@@ -170,6 +176,7 @@ public final class EtcdKeyValueStore implements KeyValueStore {
     public synchronized void setTtl(Duration ttl) {
         if (ttl.equals(this.ttl)) return;
         this.ttl = ttl;
+        http.setTtl(ttl);
         lease = 0;  // abandoned, not revoked (as Patroni): the next renewal rebinds our keys to a new lease
     }
 

@@ -1,8 +1,8 @@
 package dev.regent.dcs.etcd;
 
 import dev.regent.dcs.KeyValueStore;
-import dev.regent.testkit.EtcdProcess;
 import dev.regent.testkit.DcsContract;
+import dev.regent.testkit.EtcdProcess;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;

@@ -77,7 +77,10 @@ class EtcdFailoverAndAuthTest {
                 .hasMessageContaining("etcd3.protocol");
         assertThatThrownBy(() -> EtcdConfig.fromMap(Map.of("host", "h:1", "username", "u")))
                 .hasMessageContaining("etcd3.password");
-        assertThatThrownBy(() -> EtcdConfig.fromMap(Map.of("srv", "example.com"))).hasMessageContaining("etcd3.srv");
+        assertThatThrownBy(() -> EtcdConfig.fromMap(Map.of("use_proxies", "maybe")))
+                .hasMessageContaining("etcd3.use_proxies");
+        assertThatThrownBy(() -> EtcdConfig.fromMap(Map.of("cacert", "/nonexistent/ca.pem")))
+                .hasMessageContaining("etcd3.cacert: cannot read /nonexistent/ca.pem");
         assertThat(EtcdConfig.fromMap(Map.of("hosts", List.of("a:1", "b"), "protocol", "https")).endpoints())
                 .extracting(Object::toString).containsExactly("https://a:1", "https://b:2379");
         assertThat(EtcdConfig.fromMap(Map.of()).endpoints()).extracting(Object::toString)

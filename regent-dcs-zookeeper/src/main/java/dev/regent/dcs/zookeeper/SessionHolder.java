@@ -176,7 +176,7 @@ final class SessionHolder {
 
     /** Ends the session when it was not renewed for ttl (etcd lease semantics on top of ZooKeeper's session). */
     private void checkLease() {
-        List<CuratorFramework> toClose = new ArrayList<>();
+        List<CuratorFramework> toClose;
         synchronized (this) {
             if (!leased || closed) return;
             long idleNanos = ticker.nanoTime() - renewedAtNanos;
@@ -187,12 +187,7 @@ final class SessionHolder {
             }
             LOG.warn("ZooKeeper session 0x{} was not renewed for ttl {} s: closing it, so that its leader and member"
                     + " znodes go", Long.toHexString(currentSession()), timeouts.session().toSeconds());
-            toClose.add(client);
-            toClose.add(retired);
-            client = null;
-            retired = null;
-            leased = false;
-            lastSession = 0;
+            toClose = detachClients();
         }
         toClose.forEach(SessionHolder::closeQuietly);
     }
@@ -224,16 +219,23 @@ final class SessionHolder {
 
     /** Closes the session now: the server deletes its ephemeral znodes before this returns (when reachable). */
     void closeSession() {
-        List<CuratorFramework> toClose = new ArrayList<>();
+        List<CuratorFramework> toClose;
         synchronized (this) {
-            toClose.add(client);
-            toClose.add(retired);
-            client = null;
-            retired = null;
-            leased = false;
-            lastSession = 0;
+            toClose = detachClients();
         }
         toClose.forEach(SessionHolder::closeQuietly);
+    }
+
+    /** Forgets the current and the retired session (the caller closes them outside the lock); holds the lock. */
+    private List<CuratorFramework> detachClients() {
+        List<CuratorFramework> detached = new ArrayList<>();
+        detached.add(client);
+        detached.add(retired);
+        client = null;
+        retired = null;
+        leased = false;
+        lastSession = 0;
+        return detached;
     }
 
     void close() {

@@ -1,5 +1,6 @@
 package dev.regent.dcs.zookeeper;
 
+import dev.regent.dcs.tls.PemKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

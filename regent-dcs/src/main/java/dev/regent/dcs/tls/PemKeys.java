@@ -1,7 +1,7 @@
-package dev.regent.dcs.zookeeper;
+package dev.regent.dcs.tls;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +11,9 @@ import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.crypto.Cipher;
@@ -19,24 +21,40 @@ import javax.crypto.EncryptedPrivateKeyInfo;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
 
-/** Reads PEM certificate chains and PKCS#8 private keys (plain or password-encrypted) with the JDK only. */
-final class PemKeys {
+/**
+ * Reads PEM certificate chains and PKCS#8 private keys (plain or password-encrypted) with the JDK only, as the DCS
+ * stores take them from Patroni's {@code cacert}, {@code cert} and {@code key} settings. Stateless; thread-safe.
+ */
+public final class PemKeys {
     private static final Pattern BLOCK = Pattern.compile(
             "-----BEGIN ([A-Z ]+)-----\\s*([A-Za-z0-9+/=\\s]+?)-----END \\1-----");
 
     private PemKeys() {}
 
-    static Certificate[] certificates(Path pem) throws IOException, GeneralSecurityException {
-        try (InputStream in = Files.newInputStream(pem)) {
-            Certificate[] chain = CertificateFactory.getInstance("X.509").generateCertificates(in)
-                    .toArray(new Certificate[0]);
-            if (chain.length == 0) throw new GeneralSecurityException("no certificate in " + pem);
-            return chain;
+    /**
+     * Every certificate of a PEM file, in file order (a chain starts with the leaf); other blocks, such as a private
+     * key kept in the same file, are skipped.
+     */
+    public static Certificate[] certificates(Path pem) throws IOException, GeneralSecurityException {
+        CertificateFactory factory = CertificateFactory.getInstance("X.509");
+        List<Certificate> chain = new ArrayList<>();
+        Matcher m = BLOCK.matcher(Files.readString(pem, StandardCharsets.ISO_8859_1));
+        while (m.find()) {
+            if (!m.group(1).equals("CERTIFICATE")) continue;
+            byte[] der = Base64.getMimeDecoder().decode(m.group(2));
+            chain.add(factory.generateCertificate(new ByteArrayInputStream(der)));
         }
+        if (chain.isEmpty()) throw new GeneralSecurityException("no certificate in " + pem);
+        return chain.toArray(new Certificate[0]);
     }
 
-    static PrivateKey privateKey(Path pem, String password) throws IOException, GeneralSecurityException {
-        Matcher m = BLOCK.matcher(Files.readString(pem, StandardCharsets.US_ASCII));
+    /**
+     * The first private key of a PEM file (other blocks, e.g. a certificate in the same file, are skipped).
+     *
+     * @param password the key's password when it is encrypted, else null
+     */
+    public static PrivateKey privateKey(Path pem, String password) throws IOException, GeneralSecurityException {
+        Matcher m = BLOCK.matcher(Files.readString(pem, StandardCharsets.ISO_8859_1));
         while (m.find()) {
             String type = m.group(1);
             byte[] der = Base64.getMimeDecoder().decode(m.group(2));

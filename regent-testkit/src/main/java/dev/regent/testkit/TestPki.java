@@ -1,0 +1,109 @@
+package dev.regent.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Certificates for TLS tests, made with the {@code openssl} command line in a directory: a CA, a server certificate
+ * for 127.0.0.1 (serverAuth and clientAuth, since etcd's JSON gateway presents it when it calls its own gRPC
+ * server), a client certificate, the client key encrypted with {@link #KEY_PASSWORD}, a file with certificate and key
+ * together, and an unrelated second CA. EC P-256 keys (fast to make). Not thread-safe.
+ */
+public final class TestPki {
+    public static final String KEY_PASSWORD = "s3cret";
+    private final Path dir;
+
+    private TestPki(Path dir) {
+        this.dir = dir;
+    }
+
+    public static TestPki create(Path dir) {
+        TestPki pki = new TestPki(dir);
+        pki.make();
+        return pki;
+    }
+
+    public Path ca() {
+        return dir.resolve("ca.pem");
+    }
+
+    public Path otherCa() {
+        return dir.resolve("other-ca.pem");
+    }
+
+    public Path serverCert() {
+        return dir.resolve("server.pem");
+    }
+
+    public Path serverKey() {
+        return dir.resolve("server.key");
+    }
+
+    public Path clientCert() {
+        return dir.resolve("client.pem");
+    }
+
+    public Path clientKey() {
+        return dir.resolve("client.key");
+    }
+
+    public Path clientKeyEncrypted() {
+        return dir.resolve("client-encrypted.key");
+    }
+
+    /** The client certificate followed by its key, in one file. */
+    public Path clientCombined() {
+        return dir.resolve("client-combined.pem");
+    }
+
+    private void make() {
+        try {
+            selfSigned("ca", "regent-test-ca");
+            selfSigned("other-ca", "someone-else-ca");
+            signed("server", "127.0.0.1", "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+                    + "extendedKeyUsage=serverAuth,clientAuth\nkeyUsage=digitalSignature,keyEncipherment\n");
+            signed("client", "regent-client", "extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature\n");
+            openssl("pkcs8", "-topk8", "-in", "client.key", "-out", "client-encrypted.key",
+                    "-passout", "pass:" + KEY_PASSWORD);
+            Files.writeString(clientCombined(), Files.readString(clientCert()) + Files.readString(clientKey()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void selfSigned(String name, String cn) {
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", name + ".key", "-out", name + ".pem", "-days", "2", "-subj", "/CN=" + cn);
+    }
+
+    private void signed(String name, String cn, String extensions) throws IOException {
+        Files.writeString(dir.resolve(name + ".ext"), extensions);
+        openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-keyout", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + cn);
+        openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", name + ".pem", "-days", "2", "-extfile", name + ".ext");
+    }
+
+    private void openssl(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("openssl"));
+        cmd.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run openssl", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

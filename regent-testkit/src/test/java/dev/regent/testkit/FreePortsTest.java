@@ -1,0 +1,38 @@
+package dev.regent.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class FreePortsTest {
+    @Test
+    void aModulesPartIsTakenFromItsLowHighProperty() {
+        assertThat(FreePorts.modulePart("26000-32000")).containsExactly(26000, 32000);
+        assertThat(FreePorts.modulePart(" 20000 - 22000 ")).containsExactly(20000, 22000);
+    }
+
+    @Test
+    void withoutAPartTheWholeRangeIsUsed() {
+        assertThat(FreePorts.modulePart(null)).containsExactly(20000, 32000);
+        assertThat(FreePorts.modulePart("")).containsExactly(20000, 32000);
+    }
+
+    @Test
+    void aPartOutsideTheRangeOrMalformedIsRefusedNamingTheProperty() {
+        for (String bad : new String[] {"19000-21000", "30000-40000", "22000-21000", "abc", "20000"}) {
+            assertThatThrownBy(() -> FreePorts.modulePart(bad)).as(bad)
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("regent.test.ports=" + bad);
+        }
+    }
+
+    @Test
+    void portsComeFromThisJvmsSliceOfItsModulesPart() {
+        // surefire sets regent.test.ports from the pom (regent-testkit uses the parent's default part)
+        int[] slice = FreePorts.slice();
+        assertThat(slice).as("the parent pom's part for modules without their own").containsExactly(24000, 26000);
+        int port = FreePorts.one();
+        assertThat(port).isBetween(slice[0], slice[1] - 1);
+        assertThat(FreePorts.one()).isNotEqualTo(port);
+    }
+}
