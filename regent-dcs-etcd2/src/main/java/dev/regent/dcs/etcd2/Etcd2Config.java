@@ -1,74 +1,117 @@
 package dev.regent.dcs.etcd2;
 
+import dev.regent.dcs.tls.PemTls;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 
 /**
- * Connection settings parsed from Patroni's {@code etcd} (v2 API) section: {@code host}, {@code hosts} (list or comma
- * string), {@code url}, {@code proxy}, {@code protocol}, {@code username}, {@code password}. As in Patroni,
- * {@code proxy} wins over {@code url}, which wins over {@code hosts}, which wins over {@code host}; credentials in a
- * URL ({@code http://user:pass@host:port}) are used when {@code username} is not set; {@code cacert} (PEM) replaces
- * the JVM's trusted CAs for https. Immutable.
+ * Connection settings parsed from Patroni's {@code etcd} (v2 API) section, with Patroni's precedence: {@code proxy}
+ * (an etcd proxy, used alone: it implies {@code use_proxies}), else {@code url}, {@code hosts} (list or comma string)
+ * or {@code host}; {@code srv}/{@code srv_suffix} for DNS SRV discovery (asked first, the hosts are the fallback);
+ * {@code use_proxies} (default false: the cluster's members are discovered from {@code /v2/machines});
+ * {@code protocol}; {@code username}/{@code password} (also from the URL's user info); {@code cacert}, {@code cert},
+ * {@code key} for TLS. Immutable.
  *
- * @param endpoints  base URLs tried in order, e.g. {@code http://10.0.0.1:2379}
- * @param cacert     PEM file of the CA certificates to trust for https, or null for the JVM's
- * @param useProxies Patroni's {@code use_proxies} (true with {@code proxy}): talk only to the configured endpoints;
- *                   when false (the default) the etcd cluster's members are discovered from {@code /v2/machines}
+ * @param endpoints  base URLs from the configuration, e.g. {@code http://10.0.0.1:2379}; empty only with {@code srv}
+ * @param username   basic-auth user, or null
+ * @param password   its password, or null
+ * @param tls        the TLS context for https endpoints, or null for the JDK's default
+ * @param useProxies talk only to these endpoints (no member discovery)
+ * @param srv        the SRV domain, or null
+ * @param srvSuffix  the SRV name suffix, or null
  */
-public record Etcd2Config(List<URI> endpoints, String username, String password, String cacert,
-                          boolean useProxies) {
+public record Etcd2Config(List<URI> endpoints, String username, String password, SSLContext tls, boolean useProxies,
+                          String srv, String srvSuffix) {
     static final String SECTION = "etcd";
-    /** Keys Regent's v2 store does not implement yet: refused with a clear error instead of being ignored. */
-    private static final Map<String, String> UNSUPPORTED = Map.of(
-            "srv", "SRV discovery for the etcd v2 API is not implemented: list the endpoints in etcd.hosts",
-            "cert", "TLS client certificates for the etcd v2 API are not implemented",
-            "key", "TLS client certificates for the etcd v2 API are not implemented");
-
-    /** Exactly these endpoints (no discovery), without a CA file of its own. */
-    public Etcd2Config(List<URI> endpoints, String username, String password) {
-        this(endpoints, username, password, null, true);
-    }
 
     public Etcd2Config {
         endpoints = List.copyOf(endpoints);
-        if (endpoints.isEmpty()) throw new IllegalArgumentException(SECTION + ": no etcd endpoint configured");
+        if (endpoints.isEmpty() && srv == null) {
+            throw new IllegalArgumentException(SECTION + ": no etcd endpoint configured");
+        }
         if ((username == null) != (password == null)) {
             throw new IllegalArgumentException(SECTION + ".username and " + SECTION + ".password go together");
         }
     }
 
+    /** Exactly these endpoints (no discovery, no SRV), without TLS settings of its own. */
+    public Etcd2Config(List<URI> endpoints, String username, String password) {
+        this(endpoints, username, password, null, true, null, null);
+    }
+
+    /** The same settings with {@code endpoints} (e.g. the ones SRV discovery found). */
+    public Etcd2Config withEndpoints(List<URI> found) {
+        return new Etcd2Config(found, username, password, tls, useProxies, srv, srvSuffix);
+    }
+
     /** Parse a config section; {@link IllegalArgumentException} names the offending key. */
     public static Etcd2Config fromMap(Map<String, Object> section) {
-        for (Map.Entry<String, String> e : UNSUPPORTED.entrySet()) {
-            if (section.get(e.getKey()) != null) {
-                throw new IllegalArgumentException(SECTION + "." + e.getKey() + ": " + e.getValue());
-            }
-        }
         String protocol = string(section, "protocol", "http");
         if (!protocol.equals("http") && !protocol.equals("https")) {
             throw new IllegalArgumentException(SECTION + ".protocol must be http or https, not '" + protocol + "'");
         }
-        List<URI> endpoints = new ArrayList<>();
-        String urlKey = section.get("proxy") != null ? "proxy" : section.get("url") != null ? "url" : null;
-        if (urlKey != null) {
-            endpoints.add(url(urlKey, string(section, urlKey, null)));
-        } else if (section.get("hosts") != null) {
-            for (String h : hosts(section.get("hosts"))) endpoints.add(hostPort("hosts", h, protocol));
-        } else {
-            endpoints.add(hostPort("host", string(section, "host", "127.0.0.1:2379"), protocol));
-        }
+        boolean useProxies = bool(section, "use_proxies");
         String user = string(section, "username", null);
         String pass = string(section, "password", null);
-        if (user == null && urlKey != null && endpoints.get(0).getUserInfo() != null) {
-            String[] info = endpoints.get(0).getUserInfo().split(":", 2);
-            user = info[0];
-            pass = info.length > 1 ? info[1] : "";
+        List<URI> endpoints = new ArrayList<>();
+        String urlKey = section.get("proxy") != null ? "proxy" : section.get("url") != null ? "url" : null;
+        // SRV is asked first, the hosts are its fallback; a proxy is used alone (as Patroni does)
+        String srv = "proxy".equals(urlKey) ? null : string(section, "srv", null);
+        if (urlKey != null) {
+            URI uri = url(urlKey, string(section, urlKey, null));
+            if (urlKey.equals("proxy")) useProxies = true;
+            if (user == null && uri.getUserInfo() != null) {
+                String[] info = uri.getUserInfo().split(":", 2);
+                user = info[0];
+                pass = info.length > 1 ? info[1] : "";
+            }
+            // Patroni takes scheme, host and port (default 2379) from the URL; a path is not used
+            endpoints.add(URI.create(uri.getScheme() + "://" + uri.getHost() + ":"
+                    + (uri.getPort() > 0 ? uri.getPort() : 2379)));
+        } else if (section.get("hosts") != null) {
+            for (String h : hosts(section.get("hosts"))) endpoints.add(hostPort("hosts", h, protocol));
+        } else if (section.get("host") != null || srv == null) {
+            endpoints.add(hostPort("host", string(section, "host", "127.0.0.1:2379"), protocol));
         }
-        boolean useProxies = section.get("proxy") != null || bool(section, "use_proxies");
-        return new Etcd2Config(endpoints.stream().map(Etcd2Config::withoutUserInfo).toList(), user, pass,
-                string(section, "cacert", null), useProxies);
+        String srvSuffix = srv == null ? null : string(section, "srv_suffix", null);
+        return new Etcd2Config(endpoints, user, pass, tls(section), useProxies, srv, srvSuffix);
+    }
+
+    /**
+     * The TLS context when {@code cacert}, {@code cert} or {@code key} is set (the files are read now, so a bad file
+     * stops the start-up naming its key), else null. {@code key} without {@code cert} is refused; {@code cert}
+     * without {@code key} means the key is in the certificate file, as Patroni allows.
+     */
+    private static SSLContext tls(Map<String, Object> section) {
+        Path cacert = file(section, "cacert");
+        Path cert = file(section, "cert");
+        Path key = file(section, "key");
+        if (cacert == null && cert == null && key == null) return null;
+        if (key != null && cert == null) {
+            throw new IllegalArgumentException(SECTION + ".key needs " + SECTION + ".cert (the client certificate)");
+        }
+        try {
+            return new PemTls(cacert, cert, key, null).sslContext();
+        } catch (IOException | GeneralSecurityException e) {
+            String which = cert == null ? SECTION + ".cacert " + cacert
+                    : SECTION + ".cacert/cert/key (" + cacert + ", " + cert + ", " + (key == null ? cert : key) + ")";
+            throw new IllegalArgumentException(which + ": cannot set up TLS: " + e.getMessage(), e);
+        }
+    }
+
+    private static Path file(Map<String, Object> section, String key) {
+        String v = string(section, key, null);
+        if (v == null || v.isBlank()) return null;
+        Path p = Path.of(v);
+        if (!Files.isReadable(p)) throw new IllegalArgumentException(SECTION + "." + key + ": cannot read " + p);
+        return p;
     }
 
     private static List<String> hosts(Object value) {
@@ -104,24 +147,10 @@ public record Etcd2Config(List<URI> endpoints, String username, String password,
             if (!uri.getScheme().equals("http") && !uri.getScheme().equals("https")) {
                 throw new IllegalArgumentException("scheme must be http or https");
             }
-            if (uri.getPort() <= 0) uri = URI.create(uri.getScheme() + "://" + authority(uri) + ":2379" + path(uri));
             return uri;
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(SECTION + "." + key + ": '" + url + "' is not an http(s) URL", e);
         }
-    }
-
-    private static String authority(URI uri) {
-        return (uri.getRawUserInfo() == null ? "" : uri.getRawUserInfo() + "@") + uri.getHost();
-    }
-
-    private static String path(URI uri) {
-        return uri.getRawPath() == null ? "" : uri.getRawPath();
-    }
-
-    private static URI withoutUserInfo(URI uri) {
-        if (uri.getUserInfo() == null) return uri;
-        return URI.create(uri.getScheme() + "://" + uri.getHost() + ":" + uri.getPort() + path(uri));
     }
 
     private static boolean bool(Map<String, Object> section, String key) {

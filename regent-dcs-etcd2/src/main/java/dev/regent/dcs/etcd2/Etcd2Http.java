@@ -69,7 +69,7 @@ final class Etcd2Http {
     Etcd2Http(Etcd2Config config, Duration retryTimeout, Ticker ticker, Sleeper sleeper) {
         HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(CONNECT_TIMEOUT);
-        if (config.cacert() != null) b.sslContext(Etcd2Tls.trusting(java.nio.file.Path.of(config.cacert())));
+        if (config.tls() != null) b.sslContext(config.tls());
         this.http = b.build();
         this.configured = config.endpoints();
         this.endpoints = configured;
@@ -181,7 +181,7 @@ final class Etcd2Http {
         } catch (HttpTimeoutException e) {
             lastError = base + ": no answer within " + timeout.toMillis() + " ms";
         } catch (IOException e) {
-            lastError = base + ": " + e;
+            lastError = base + ": " + describe(base, e);
         }
         if (endpoints.size() > 1) {
             LOG.debug("etcd request {} {} failed on {}, trying the next host", method, key, lastError);
@@ -287,6 +287,19 @@ final class Etcd2Http {
         if (authorization == null) return "(none: no etcd.username configured)";
         String decoded = new String(Base64.getDecoder().decode(authorization.substring(6)), StandardCharsets.UTF_8);
         return "'" + decoded.substring(0, decoded.indexOf(':')) + "'";
+    }
+
+    /** A failed request in words: TLS failures and plain http on a TLS port say which settings to check. */
+    static String describe(URI base, IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException ssl) {
+                return "TLS handshake failed (check etcd.protocol, cacert, cert and key): " + ssl.getMessage();
+            }
+        }
+        if ("http".equals(base.getScheme()) && String.valueOf(e.getMessage()).contains("received no bytes")) {
+            return e + " (an https endpoint? check etcd.protocol)";
+        }
+        return e.toString();
     }
 
     /** 5xx answers and etcd's raft errors (300-302: internal, leader election) are worth trying again. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.regent.dcs.DcsException;
 import dev.regent.dcs.KeyValue;
 import dev.regent.dcs.KeyValueStore;
+import dev.regent.dcs.discovery.EtcdSrvDiscovery;
 import dev.regent.time.Deadline;
 import dev.regent.time.Sleeper;
 import dev.regent.time.Ticker;
@@ -75,11 +76,31 @@ public final class Etcd2KeyValueStore implements KeyValueStore {
     /** As above, with retries and watches on {@code ticker} and {@code sleeper}. */
     public static Etcd2KeyValueStore fromConfig(Map<String, Object> section, Duration ttl, Duration retryTimeout,
                                                 Ticker ticker, Sleeper sleeper) {
-        Etcd2KeyValueStore store = new Etcd2KeyValueStore(Etcd2Config.fromMap(section), ttl, retryTimeout, ticker,
-                sleeper);
+        Etcd2KeyValueStore store = new Etcd2KeyValueStore(withSrv(Etcd2Config.fromMap(section)), ttl, retryTimeout,
+                ticker, sleeper);
         store.checkV2Api();
         LOG.debug("DCS: etcd's v2 API (/v2/keys) at {}", store.http.endpoints());
         return store;
+    }
+
+    /**
+     * With {@code srv}: the endpoints its DNS SRV records name (Patroni's order of names), else the configured hosts;
+     * neither is an error naming {@code srv}.
+     */
+    static Etcd2Config withSrv(Etcd2Config config) {
+        if (config.srv() == null) return config;
+        try {
+            List<java.net.URI> found = EtcdSrvDiscovery.discover(config.srv(), config.srvSuffix(), PROBE_TIMEOUT);
+            if (!found.isEmpty()) return config.withEndpoints(found);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (config.endpoints().isEmpty()) {
+            String suffix = config.srvSuffix() == null ? "" : " (srv_suffix '" + config.srvSuffix() + "')";
+            throw new IllegalArgumentException(Etcd2Config.SECTION + ".srv: no etcd endpoint in the DNS SRV records"
+                    + " of '" + config.srv() + "'" + suffix + " and no host configured");
+        }
+        return config;
     }
 
     /** One {@code GET /v2/keys/} per host until one answers; throws when it has no v2 API. */

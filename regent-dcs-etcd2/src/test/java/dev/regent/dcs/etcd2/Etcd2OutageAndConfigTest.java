@@ -151,7 +151,7 @@ class Etcd2OutageAndConfigTest {
         assertThat(proxy.endpoints()).extracting(Object::toString).containsExactly("http://px:8080");
         assertThat(proxy.username()).isEqualTo("u");
         assertThat(proxy.password()).isEqualTo("p");
-        assertThat(Etcd2Config.fromMap(Map.of("url", "https://e")).endpoints()).extracting(Object::toString)
+        assertThat(Etcd2Config.fromMap(Map.of("url", "https://e/some/path")).endpoints()).extracting(Object::toString)
                 .containsExactly("https://e:2379");
         assertThatThrownBy(() -> Etcd2Config.fromMap(Map.of("hosts", 5))).hasMessageContaining("etcd.hosts");
         assertThatThrownBy(() -> Etcd2Config.fromMap(Map.of("url", "ftp://x:1"))).hasMessageContaining("etcd.url");
@@ -159,9 +159,17 @@ class Etcd2OutageAndConfigTest {
                 .hasMessageContaining("etcd.protocol");
         assertThatThrownBy(() -> Etcd2Config.fromMap(Map.of("host", "h:1", "username", "u")))
                 .hasMessageContaining("etcd.password");
-        assertThatThrownBy(() -> Etcd2Config.fromMap(Map.of("srv", "example.com"))).hasMessageContaining("etcd.srv");
-        assertThatThrownBy(() -> Etcd2Config.fromMap(Map.of("cert", "/c.pem"))).hasMessageContaining("etcd.cert");
-        assertThat(Etcd2Config.fromMap(Map.of("cacert", "/ca.pem")).cacert()).isEqualTo("/ca.pem");
+        Etcd2Config srv = Etcd2Config.fromMap(Map.of("srv", "example.com", "srv_suffix", "blue"));
+        assertThat(srv.endpoints()).as("SRV alone: no host fallback").isEmpty();
+        assertThat(srv.srvSuffix()).isEqualTo("blue");
+        assertThat(Etcd2Config.fromMap(Map.of("srv", "example.com", "proxy", "http://px:1")).srv())
+                .as("a proxy is used alone").isNull();
+        assertThat(Etcd2Config.fromMap(Map.of("hosts", "a:1")).useProxies()).isFalse();
+        assertThat(Etcd2Config.fromMap(Map.of("hosts", "a:1", "use_proxies", "true")).useProxies()).isTrue();
+        assertThatThrownBy(() -> Etcd2Config.fromMap(Map.of("cert", "/nonexistent/c.pem")))
+                .hasMessageContaining("etcd.cert: cannot read /nonexistent/c.pem");
+        assertThatThrownBy(() -> Etcd2Config.fromMap(Map.of("cacert", "/nonexistent/ca.pem")))
+                .hasMessageContaining("etcd.cacert");
     }
 
     @Test
