@@ -99,6 +99,13 @@ class CommandLineTest {
         assertThat(c.dcsSection()).containsEntry("host", "10.0.0.1:2380");
         assertThat(c.namespace()).isEqualTo("/prod");
         assertThat(CtlConfig.resolve(null, "zk:2181", false, f.env).dcsType()).isEqualTo("zookeeper");
+        // patronictl: a bare host:port (or an unknown port) is Patroni's etcd (v2 API) section, as is etcd://
+        CtlConfig bare = CtlConfig.resolve(null, "10.0.0.1:2379", false, f.env);
+        assertThat(bare.dcsType()).isEqualTo("etcd");
+        assertThat(bare.dcsSection()).isEqualTo(java.util.Map.of("host", "10.0.0.1:2379"));
+        assertThat(CtlConfig.resolve(null, "10.0.0.1:4001", false, f.env).dcsType()).isEqualTo("etcd");
+        assertThat(CtlConfig.resolve(null, "etcd://e1", false, f.env).dcsSection())
+                .isEqualTo(java.util.Map.of("host", "e1:2379"));
         assertThat(CtlConfig.resolve(null, "zookeeper://zk1", false, f.env).dcsSection())
                 .isEqualTo(java.util.Map.of("hosts", java.util.List.of("zk1:2181")));
         // patronictl's exhibitor template: hosts [HOST], port PORT
@@ -108,6 +115,18 @@ class CommandLineTest {
         CtlFixture.Result r = f.run("", "-d", "foo://x:1", "list");
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err().strip()).isEqualTo("Error: Unknown dcs scheme: foo");
+    }
+
+    @Test
+    void etcdV2SectionOfANodesConfig() throws Exception {
+        Path p = f.dir.resolve("v2.yml");
+        Files.writeString(p, "scope: batman\netcd:\n  hosts: [127.0.0.1:2379, 127.0.0.2:2379]\n");
+        CtlConfig c = CtlConfig.resolve(p.toString(), null, false, f.env);
+        assertThat(c.dcsType()).isEqualTo("etcd");
+        assertThat(c.dcsSection()).containsEntry("hosts", java.util.List.of("127.0.0.1:2379", "127.0.0.2:2379"));
+        f.env.put("PATRONI_ETCD_URL", "http://10.0.0.9:2379");
+        assertThat(CtlConfig.resolve(p.toString(), null, false, f.env).dcsSection())
+                .containsEntry("url", "http://10.0.0.9:2379");
     }
 
     @Test

@@ -39,9 +39,15 @@ public final class ItZooKeeper implements AutoCloseable {
         String store = System.getProperty(STORE_PROPERTY, "etcd3");
         return switch (store) {
             case "zookeeper" -> start();
-            case "etcd3", "" -> null;
-            default -> throw new IllegalArgumentException(STORE_PROPERTY + " must be etcd3 or zookeeper, not " + store);
+            case "etcd3", "etcd2", "" -> null;
+            default -> throw new IllegalArgumentException(STORE_PROPERTY + " must be etcd3, etcd2 or zookeeper, not "
+                    + store);
         };
+    }
+
+    /** {@code -Dregent.it.dcs=etcd2}: clusters made by {@link LocalCluster#start}/{@code create} use etcd's v2 API. */
+    static boolean etcdV2Requested() {
+        return System.getProperty(STORE_PROPERTY, "etcd3").equals("etcd2");
     }
 
     public String hostPort() {

@@ -41,19 +41,25 @@ public final class LocalCluster implements AutoCloseable {
     private final EtcdProcess etcd;
     private final String zooKeeper;
     private final ItZooKeeper ownZooKeeper;
+    /** On etcd's v2 API (Patroni's {@code etcd:} section; etcd started with {@code --enable-v2}). */
+    private final boolean etcdV2;
     private final NodeConfigWriter writer;
     private final List<RegentNode> nodes = new ArrayList<>();
     private final PatroniDcs observer;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    /** On etcd, or on a ZooKeeper server of its own when {@code -Dregent.it.dcs=zookeeper} (not for Raft). */
+    /**
+     * On etcd, or on a ZooKeeper server of its own when {@code -Dregent.it.dcs=zookeeper}, or on etcd's v2 API when
+     * {@code -Dregent.it.dcs=etcd2} (not for Raft).
+     */
     private LocalCluster(int size, int ttl, int loopWait, int retryTimeout, boolean raft) throws IOException {
-        this(size, ttl, loopWait, retryTimeout, raft, raft ? null : ItZooKeeper.startIfRequested());
+        this(size, ttl, loopWait, retryTimeout, raft, raft ? null : ItZooKeeper.startIfRequested(),
+                !raft && ItZooKeeper.etcdV2Requested());
     }
 
-    private LocalCluster(int size, int ttl, int loopWait, int retryTimeout, boolean raft, ItZooKeeper own)
-            throws IOException {
-        this(size, ttl, loopWait, retryTimeout, raft, own == null ? null : own.hostPort(), own);
+    private LocalCluster(int size, int ttl, int loopWait, int retryTimeout, boolean raft, ItZooKeeper own,
+                         boolean etcdV2) throws IOException {
+        this(size, ttl, loopWait, retryTimeout, raft, own == null ? null : own.hostPort(), own, etcdV2);
     }
 
     /**
@@ -61,13 +67,14 @@ public final class LocalCluster implements AutoCloseable {
      * this cluster started it (closed with the cluster).
      */
     private LocalCluster(int size, int ttl, int loopWait, int retryTimeout, boolean raft, String zooKeeper,
-                         ItZooKeeper ownZooKeeper) throws IOException {
+                         ItZooKeeper ownZooKeeper, boolean etcdV2) throws IOException {
         this.size = size;
+        this.etcdV2 = etcdV2;
         this.zooKeeper = zooKeeper;
         this.ownZooKeeper = ownZooKeeper;
         this.dir = Files.createTempDirectory("regent-it-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        this.etcd = raft || zooKeeper != null ? null : EtcdProcess.start();
+        this.etcd = raft || zooKeeper != null ? null : etcdV2 ? EtcdProcess.startWithV2() : EtcdProcess.start();
         int restBase = freeBase(size);
         int pgBase = freeBase(size);
         while (Math.abs(pgBase - restBase) < size) pgBase = freeBase(size);
@@ -89,7 +96,7 @@ public final class LocalCluster implements AutoCloseable {
         Map<String, Object> section = raft
                 ? Map.of("partner_addrs", writer.raftAddrs(), "password", writer.raftPassword())
                 : Map.of("hosts", zooKeeper != null ? zooKeeper : etcd.hostPort());
-        String type = raft ? "raft" : zooKeeper != null ? "zookeeper" : "etcd3";
+        String type = raft ? "raft" : zooKeeper != null ? "zookeeper" : etcdV2 ? "etcd" : "etcd3";
         this.observer = new PatroniDcs(DcsStores.open(type, section, Duration.ofSeconds(30),
                 Duration.ofSeconds(raft ? 3 : 10)), "/service", "it", "it-observer");
     }
@@ -122,20 +129,38 @@ public final class LocalCluster implements AutoCloseable {
      */
     public static LocalCluster startOnZooKeeper(String hostPort, int size, int ttl, int loopWait, int retryTimeout)
             throws IOException {
-        LocalCluster c = new LocalCluster(size, ttl, loopWait, retryTimeout, false, hostPort, null);
+        LocalCluster c = new LocalCluster(size, ttl, loopWait, retryTimeout, false, hostPort, null, false);
         for (RegentNode n : c.nodes) n.start();
         return c;
+    }
+
+    /** Like {@link #start} on etcd's v2 API: etcd run with {@code --enable-v2}, nodes with an {@code etcd:} section. */
+    public static LocalCluster startOnEtcdV2(int size, int ttl, int loopWait, int retryTimeout) throws IOException {
+        LocalCluster c = createOnEtcdV2(size, ttl, loopWait, retryTimeout);
+        for (RegentNode n : c.nodes) n.start();
+        return c;
+    }
+
+    /** Like {@link #create} on etcd's v2 API: configs written, no daemon started. */
+    public static LocalCluster createOnEtcdV2(int size, int ttl, int loopWait, int retryTimeout) throws IOException {
+        return new LocalCluster(size, ttl, loopWait, retryTimeout, false, null, null, true);
     }
 
     /** Like {@link #create} on a ZooKeeper server the caller runs: configs written, no daemon started. */
     public static LocalCluster createOnZooKeeper(String hostPort, int size, int ttl, int loopWait, int retryTimeout)
             throws IOException {
-        return new LocalCluster(size, ttl, loopWait, retryTimeout, false, hostPort, null);
+        return new LocalCluster(size, ttl, loopWait, retryTimeout, false, hostPort, null, false);
     }
 
-    /** The YAML of node {@code i} as written for this cluster's store (etcd3, raft or zookeeper section). */
+    /** The YAML of node {@code i} as written for this cluster's store (etcd3, etcd, raft or zookeeper section). */
     public String nodeYaml(int i) {
+        if (etcdV2) return writer.yaml(i, "etcd:\n  hosts:\n    - " + etcd.hostPort() + "\n");
         return zooKeeper == null ? writer.yaml(i) : writer.yaml(i, "zookeeper:\n  hosts:\n    - " + zooKeeper + "\n");
+    }
+
+    /** True on etcd's v2 API. */
+    public boolean onEtcdV2() {
+        return etcdV2;
     }
 
     /** The ZooKeeper server's {@code host:port}, or null when the cluster is not on ZooKeeper. */

@@ -63,6 +63,21 @@ public final class PatroniCtl {
         return new PatroniCtl(cfg);
     }
 
+    /**
+     * Write {@code dir/patronictl.yml} for {@code scope} under {@code namespace} on etcd's v2 API at {@code hostPort}.
+     */
+    public static PatroniCtl forEtcdV2(Path dir, String scope, String namespace, String hostPort) {
+        Path cfg = dir.resolve("patronictl.yml");
+        String yaml = String.join("\n", "scope: " + scope, "namespace: " + namespace, "etcd:", "  host: " + hostPort,
+                "");
+        try {
+            Files.writeString(cfg, yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + cfg, e);
+        }
+        return new PatroniCtl(cfg);
+    }
+
     public Path config() {
         return config;
     }

@@ -15,6 +15,7 @@ import dev.regent.daemon.Main;
 import dev.regent.daemon.config.ConfigLoader;
 import dev.regent.dcs.KeyValueStore;
 import dev.regent.dcs.etcd.EtcdKeyValueStore;
+import dev.regent.dcs.etcd2.Etcd2KeyValueStore;
 import dev.regent.dcs.memory.InMemoryKvServer;
 import dev.regent.dcs.memory.ManualClock;
 import dev.regent.dcs.raft.RaftKeyValueStore;
@@ -41,8 +42,8 @@ class ModuleBoundariesTest {
     private static final Map<String, URL> MODULES = new LinkedHashMap<>();
     /** The modules that bin/regent and bin/regentctl run: none may depend on the test kit. */
     private static final List<String> PRODUCTION = List.of("regent-core", "regent-time", "regent-dcs",
-            "regent-dcs-etcd", "regent-dcs-raft", "regent-dcs-zookeeper", "regent-postgres", "regent-config",
-            "regent-daemon", "regent-ctl");
+            "regent-dcs-etcd", "regent-dcs-etcd2", "regent-dcs-raft", "regent-dcs-zookeeper", "regent-postgres",
+            "regent-config", "regent-daemon", "regent-ctl");
     private static final String MEMORY_STORE = "dev.regent.dcs.memory..";
 
     private static JavaClasses classes;
@@ -52,6 +53,7 @@ class ModuleBoundariesTest {
         MODULES.put("regent-core", home(ClusterView.class));
         MODULES.put("regent-dcs", home(KeyValueStore.class));
         MODULES.put("regent-dcs-etcd", home(EtcdKeyValueStore.class));
+        MODULES.put("regent-dcs-etcd2", home(Etcd2KeyValueStore.class));
         MODULES.put("regent-dcs-raft", home(RaftKeyValueStore.class));
         MODULES.put("regent-dcs-zookeeper", home(ZooKeeperKeyValueStore.class));
         MODULES.put("regent-postgres", home(PgBinaries.class));

@@ -67,7 +67,7 @@ public abstract class DcsContract extends StoreFixture {
         PatroniDcs winner = wonA ? a : b;
         ClusterView view = (wonA ? b : a).load();
         assertThat(view.leader().name()).isEqualTo(winner.name());
-        assertThat(view.leader().session()).isEqualTo(winner.store().sessionId());
+        assertBoundTo(winner.store(), winner.key("leader"), view.leader().session());
         assertThat(view.leader().member().name()).as("bare member").isEqualTo(winner.name());
         assertThat(raw(a, "leader")).isEqualTo(winner.name());
     }
@@ -120,7 +120,8 @@ public abstract class DcsContract extends StoreFixture {
         assertThat(a.updateLeader(100, Map.of())).isTrue();
         ClusterView view = b.load();
         assertThat(view.leader().name()).isEqualTo("pg0");
-        assertThat(view.leader().session()).isNotEqualTo(oldSession).isEqualTo(a.store().sessionId());
+        assertThat(a.store().sessionId()).isNotEqualTo(oldSession);
+        assertBoundTo(a.store(), a.key("leader"), view.leader().session());
     }
 
     private static boolean unlocked(PatroniDcs dcs) {
@@ -161,7 +162,7 @@ public abstract class DcsContract extends StoreFixture {
         ClusterView view = b.load();
         assertThat(view.members()).hasSize(1);
         assertThat(view.member("pg0").orElseThrow().data()).isEqualTo(member("running", 200, Map.of()));
-        assertThat(view.member("pg0").orElseThrow().session()).isEqualTo(a.store().sessionId());
+        assertBoundTo(a.store(), a.key("members/pg0"), view.member("pg0").orElseThrow().session());
         assertThat(a.attemptToAcquireLeader()).isTrue();
         assertThat(b.load().leader().member().apiUrl()).isEqualTo("http://127.0.0.1:8008/patroni");
     }

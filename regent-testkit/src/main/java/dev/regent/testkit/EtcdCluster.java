@@ -34,10 +34,12 @@ public final class EtcdCluster implements AutoCloseable {
     private final int[] clientPorts;
     private final int[] peerPorts;
     private final Process[] processes;
+    private final boolean enableV2;
 
-    private EtcdCluster(Path dir, TestPki pki, int members) {
+    private EtcdCluster(Path dir, TestPki pki, int members, boolean enableV2) {
         this.dir = dir;
         this.pki = pki;
+        this.enableV2 = enableV2;
         this.clientPorts = new int[members];
         this.peerPorts = new int[members];
         this.processes = new Process[members];
@@ -49,8 +51,18 @@ public final class EtcdCluster implements AutoCloseable {
 
     /** Starts {@code members} members; {@code pki} null for plain http. */
     public static EtcdCluster start(int members, TestPki pki) {
+        return start(members, pki, false);
+    }
+
+    /** As {@link #start}, the members also serving the v2 API ({@code --enable-v2}, etcd 3.4/3.5). */
+    public static EtcdCluster startWithV2(int members, TestPki pki) {
+        return start(members, pki, true);
+    }
+
+    private static EtcdCluster start(int members, TestPki pki, boolean enableV2) {
         try {
-            EtcdCluster c = new EtcdCluster(Files.createTempDirectory("regent-etcd-cluster-"), pki, members);
+            EtcdCluster c = new EtcdCluster(Files.createTempDirectory("regent-etcd-cluster-"), pki, members,
+                    enableV2);
             for (int i = 0; i < members; i++) c.launch(i);
             for (int i = 0; i < members; i++) c.awaitHealthy(i);
             return c;
@@ -116,6 +128,7 @@ public final class EtcdCluster implements AutoCloseable {
                 "--initial-cluster", initial.toString(), "--initial-cluster-state", "new",
                 "--initial-cluster-token", dir.getFileName().toString(),
                 "--heartbeat-interval", "50", "--election-timeout", "500"));
+        if (enableV2) cmd.add("--enable-v2");
         if (pki != null) {
             cmd.addAll(List.of("--cert-file", pki.serverCert().toString(), "--key-file", pki.serverKey().toString(),
                     "--trusted-ca-file", pki.ca().toString(), "--client-cert-auth"));

@@ -30,18 +30,30 @@ public final class EtcdProcess implements AutoCloseable {
     private final Path dir;
     private final int clientPort;
     private final int peerPort;
+    private final boolean enableV2;
     private Process process;
 
-    private EtcdProcess(Path dir, int clientPort, int peerPort) {
+    private EtcdProcess(Path dir, int clientPort, int peerPort, boolean enableV2) {
         this.dir = dir;
         this.clientPort = clientPort;
         this.peerPort = peerPort;
+        this.enableV2 = enableV2;
     }
 
     /** Start a fresh etcd and wait until it is healthy. */
     public static EtcdProcess start() {
+        return start(false);
+    }
+
+    /** Start a fresh etcd that also serves the v2 API ({@code --enable-v2}, etcd 3.4/3.5) and wait until healthy. */
+    public static EtcdProcess startWithV2() {
+        return start(true);
+    }
+
+    private static EtcdProcess start(boolean enableV2) {
         try {
-            EtcdProcess etcd = new EtcdProcess(Files.createTempDirectory("regent-etcd-"), freePort(), freePort());
+            EtcdProcess etcd = new EtcdProcess(Files.createTempDirectory("regent-etcd-"), freePort(), freePort(),
+                    enableV2);
             etcd.launch();
             return etcd;
         } catch (IOException e) {
@@ -112,12 +124,13 @@ public final class EtcdProcess implements AutoCloseable {
 
     private void launch() {
         String peer = "http://127.0.0.1:" + peerPort;
-        List<String> cmd = List.of(binary("etcd", "etcd-server"), "--name", "regent-test",
+        List<String> cmd = new java.util.ArrayList<>(List.of(binary("etcd", "etcd-server"), "--name", "regent-test",
                 "--data-dir", dir.resolve("data").toString(),
                 "--listen-client-urls", endpoint(), "--advertise-client-urls", endpoint(),
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
                 "--initial-cluster", "regent-test=" + peer,
-                "--heartbeat-interval", "50", "--election-timeout", "500");
+                "--heartbeat-interval", "50", "--election-timeout", "500"));
+        if (enableV2) cmd.add("--enable-v2");
         try {
             process = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("etcd.log").toFile())).start();

@@ -93,7 +93,7 @@ public abstract class KeyValueStoreContract extends StoreFixture {
             assertThat(winners).isEqualTo(1);
             KeyValue kv = get(stores.get(0), prefix + "leader");
             assertThat(kv.value()).isEqualTo(winner);
-            assertThat(kv.session()).isEqualTo(stores.get(Integer.parseInt(winner.substring(4))).sessionId());
+            assertBoundTo(stores.get(Integer.parseInt(winner.substring(4))), prefix + "leader", kv.session());
         } finally {
             pool.shutdownNow();
         }
@@ -124,7 +124,7 @@ public abstract class KeyValueStoreContract extends StoreFixture {
         assertThat(b.putIfValueOrAbsent(prefix + "leader", "b", "b", true)).as("other value").isFalse();
         KeyValue kv = get(b, prefix + "leader");
         assertThat(kv.value()).isEqualTo("a");
-        assertThat(kv.session()).isEqualTo(a.sessionId());
+        assertBoundTo(a, prefix + "leader", kv.session());
     }
 
     @Test
@@ -153,7 +153,7 @@ public abstract class KeyValueStoreContract extends StoreFixture {
         a.put(prefix + "members/a", "{}", true);
         a.put(prefix + "config", "{}", false);
         assertThat(a.sessionId()).isNotNull();
-        assertThat(get(b, prefix + "members/a").session()).isEqualTo(a.sessionId());
+        assertBoundTo(a, prefix + "members/a", get(b, prefix + "members/a").session());
         assertThat(afterExpiry(() -> gone(b, prefix + "members/a"))).as("ephemeral key expired").isTrue();
         assertThat(gone(b, prefix + "config")).as("persistent key stays").isFalse();
     }
@@ -181,7 +181,8 @@ public abstract class KeyValueStoreContract extends StoreFixture {
         String second = a.keepAlive();
         assertThat(second).isNotNull().isNotEqualTo(first);
         a.put(prefix + "leader", "a", true);
-        assertThat(get(b, prefix + "leader").session()).isEqualTo(second);
+        assertThat(a.sessionId()).isEqualTo(second);
+        assertBoundTo(a, prefix + "leader", get(b, prefix + "leader").session());
     }
 
     @Test
@@ -194,7 +195,8 @@ public abstract class KeyValueStoreContract extends StoreFixture {
         a.put(prefix + "members/a", "2", true);
         KeyValue kv = get(b, prefix + "members/a");
         assertThat(kv.value()).isEqualTo("2");
-        assertThat(kv.session()).isNotEqualTo(first).isEqualTo(a.sessionId());
+        assertThat(a.sessionId()).isNotEqualTo(first);
+        assertBoundTo(a, prefix + "members/a", kv.session());
     }
 
     @Test

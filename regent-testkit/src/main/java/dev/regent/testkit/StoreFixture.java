@@ -1,5 +1,9 @@
 package dev.regent.testkit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.regent.dcs.DcsException;
+import dev.regent.dcs.KeyValue;
 import dev.regent.dcs.KeyValueStore;
 import dev.regent.time.Ticker;
 import java.time.Duration;
@@ -34,6 +38,26 @@ public abstract class StoreFixture {
     /** Extra time a real server may take to notice an expired session after its TTL. */
     protected Duration expirySlack() {
         return Duration.ofSeconds(3);
+    }
+
+    /**
+     * Whether a key read by another node names the session of the node that wrote it (an etcd lease, a ZooKeeper
+     * session owner). etcd's v2 API records no owner: there a TTL key read by another node only shows that it is
+     * ephemeral, and the writer itself sees its own session on it.
+     */
+    protected boolean sessionOwnerVisible() {
+        return true;
+    }
+
+    /** Asserts that {@code key}, whose session another node read as {@code seenByOther}, is bound to {@code owner}. */
+    protected final void assertBoundTo(KeyValueStore owner, String key, String seenByOther) throws DcsException {
+        if (sessionOwnerVisible()) {
+            assertThat(seenByOther).as("session of %s seen by another node", key).isEqualTo(owner.sessionId());
+            return;
+        }
+        assertThat(seenByOther).as("%s is ephemeral", key).isNotNull();
+        KeyValue own = owner.getPrefix(key).stream().filter(kv -> kv.key().equals(key)).findFirst().orElseThrow();
+        assertThat(own.session()).as("session of %s seen by its writer", key).isEqualTo(owner.sessionId());
     }
 
     protected final KeyValueStore store(String node) {

@@ -3,6 +3,7 @@ package dev.regent.daemon.wiring;
 import dev.regent.core.config.NodeConfig;
 import dev.regent.dcs.KeyValueStore;
 import dev.regent.dcs.etcd.EtcdKeyValueStore;
+import dev.regent.dcs.etcd2.Etcd2KeyValueStore;
 import dev.regent.dcs.raft.RaftKeyValueStore;
 import dev.regent.dcs.zookeeper.ZooKeeperKeyValueStore;
 import dev.regent.time.Sleeper;
@@ -11,7 +12,7 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * Opens the {@link KeyValueStore} named by a configuration's DCS section ({@code etcd3:}, {@code raft:},
+ * Opens the {@link KeyValueStore} named by a configuration's DCS section ({@code etcd3:}, {@code etcd:}, {@code raft:},
  * {@code zookeeper:} or {@code exhibitor:}). The daemon, {@code regent demo} and {@code regentctl} all go through here, so a backend is
  * selected the same way everywhere. A backend's client library is loaded only when its branch runs (the JVM resolves
  * classes lazily), so a node on etcd never loads Curator or Ratis.
@@ -45,11 +46,12 @@ public final class DcsStores {
                                      Ticker ticker, Sleeper sleeper) {
         return switch (type) {
             case "etcd3" -> EtcdKeyValueStore.fromConfig(section, ttl, retryTimeout, ticker, sleeper);
+            case "etcd" -> Etcd2KeyValueStore.fromConfig(section, ttl, retryTimeout, ticker, sleeper);
             case "raft" -> RaftKeyValueStore.fromConfig(section, ttl, retryTimeout, ticker, sleeper);
             case "zookeeper" -> ZooKeeperKeyValueStore.fromConfig(section, ttl, retryTimeout, ticker, sleeper);
             case "exhibitor" -> ZooKeeperKeyValueStore.fromExhibitorConfig(section, ttl, retryTimeout, ticker, sleeper);
             default -> throw new IllegalArgumentException("DCS section '" + type
-                    + "' is not supported yet; use etcd3 (production), zookeeper, exhibitor or raft (embedded)");
+                    + "' is not supported yet; use etcd3 (production), etcd, zookeeper, exhibitor or raft (embedded)");
         };
     }
 }

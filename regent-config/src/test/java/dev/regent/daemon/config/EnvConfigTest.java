@@ -38,6 +38,28 @@ class EnvConfigTest {
     }
 
     @Test
+    void etcdV2SectionFromTheEnvironment() {
+        EnvConfig.Result r = EnvConfig.from(Map.ofEntries(Map.entry("PATRONI_ETCD_HOST", "e:2379"),
+                Map.entry("PATRONI_ETCD_HOSTS", "a:2379, b:2379"), Map.entry("PATRONI_ETCD_URL", "http://u:2379"),
+                Map.entry("PATRONI_ETCD_PROXY", "http://p:8080"), Map.entry("PATRONI_ETCD_SRV", "example.com"),
+                Map.entry("PATRONI_ETCD_PROTOCOL", "https"), Map.entry("PATRONI_ETCD_USERNAME", "root"),
+                Map.entry("PATRONI_ETCD_PASSWORD", "pw"), Map.entry("PATRONI_ETCD_CACERT", "/ca.pem"),
+                Map.entry("PATRONI_ETCD_CERT", "/c.pem"), Map.entry("PATRONI_ETCD_KEY", "/k.pem")));
+        assertThat(at(r, "etcd.host")).isEqualTo("e:2379");
+        assertThat(at(r, "etcd.hosts")).isEqualTo(List.of("a:2379", "b:2379"));
+        assertThat(at(r, "etcd.url")).isEqualTo("http://u:2379");
+        assertThat(at(r, "etcd.proxy")).isEqualTo("http://p:8080");
+        assertThat(at(r, "etcd.srv")).isEqualTo("example.com");
+        assertThat(at(r, "etcd.protocol")).isEqualTo("https");
+        assertThat(at(r, "etcd.username")).isEqualTo("root");
+        assertThat(at(r, "etcd.password")).isEqualTo("pw");
+        assertThat(at(r, "etcd.cacert")).isEqualTo("/ca.pem");
+        assertThat(at(r, "etcd.cert")).isEqualTo("/c.pem");
+        assertThat(at(r, "etcd.key")).isEqualTo("/k.pem");
+        assertThat(r.usedVariables()).hasSize(11);
+    }
+
+    @Test
     void credentialsAndSections() {
         EnvConfig.Result r = EnvConfig.from(Map.of(
                 "PATRONI_SUPERUSER_USERNAME", "postgres",

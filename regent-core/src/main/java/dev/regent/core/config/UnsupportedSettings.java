@@ -153,8 +153,6 @@ public final class UnsupportedSettings {
             local("ctl.cacert", Severity.ERROR, "set", UnsupportedSettings::isSet,
                     "TLS is not implemented for calls to other members: the CA would not be checked"),
             // DCS
-            local("etcd", Severity.ERROR, "present", UnsupportedSettings::isSet,
-                    "the etcd v2 API is not implemented: use etcd3 (same keys) or raft"),
             local("consul", Severity.ERROR, "present", UnsupportedSettings::isSet,
                     "Consul is not implemented: use etcd3 or raft"),
             local("kubernetes", Severity.ERROR, "present", UnsupportedSettings::isSet,
