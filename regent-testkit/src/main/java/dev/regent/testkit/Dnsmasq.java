@@ -1,11 +1,13 @@
 package dev.regent.testkit;
 
+import dev.regent.time.Sleeper;
 import java.io.File;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +46,7 @@ public final class Dnsmasq implements AutoCloseable {
         Dnsmasq d = new Dnsmasq(p, port, log);
         for (int i = 0; i < 100 && !Files.readString(log).contains("started"); i++) {
             if (!p.isAlive()) throw new IllegalStateException("dnsmasq exited: " + Files.readString(log));
-            Thread.sleep(50);
+            Sleeper.SYSTEM.sleep(Duration.ofMillis(50));
         }
         if (!Files.readString(log).contains("started")) {
             d.close();

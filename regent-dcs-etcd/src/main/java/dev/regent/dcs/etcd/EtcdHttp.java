@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.regent.dcs.DcsException;
 import dev.regent.dcs.discovery.EtcdSrvDiscovery;
+import dev.regent.dcs.tls.TlsFailures;
 import dev.regent.time.Deadline;
 import dev.regent.time.RetryPolicy;
 import dev.regent.time.Sleeper;
@@ -23,7 +24,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -197,20 +197,9 @@ final class EtcdHttp {
                 + String.join(", ", EtcdSrvDiscovery.names(srv, srvSuffix)) + ") and no host is configured";
     }
 
-    /**
-     * An I/O failure for messages: a TLS failure says so and names the settings to check; a plain http request that
-     * got no answer at all (what an etcd serving TLS does with it) suggests https.
-     */
+    /** A failed request in words, naming the settings to check ({@link TlsFailures}). */
     static String describe(URI base, IOException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SSLException ssl) {
-                return "TLS handshake failed (check etcd3.protocol, cacert, cert and key): " + ssl.getMessage();
-            }
-        }
-        if ("http".equals(base.getScheme()) && String.valueOf(e.getMessage()).contains("received no bytes")) {
-            return e + " (an https endpoint? check etcd3.protocol)";
-        }
-        return e.toString();
+        return TlsFailures.describe("etcd3", base, e);
     }
 
     private void authenticate(URI base, Duration timeout) throws IOException, InterruptedException, DcsException {

@@ -3,6 +3,7 @@ package dev.regent.dcs.etcd2;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.regent.dcs.DcsException;
+import dev.regent.dcs.tls.TlsFailures;
 import dev.regent.time.RetryPolicy;
 import dev.regent.time.Sleeper;
 import dev.regent.time.Ticker;
@@ -289,17 +290,9 @@ final class Etcd2Http {
         return "'" + decoded.substring(0, decoded.indexOf(':')) + "'";
     }
 
-    /** A failed request in words: TLS failures and plain http on a TLS port say which settings to check. */
+    /** A failed request in words, naming the settings to check ({@link TlsFailures}). */
     static String describe(URI base, IOException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof javax.net.ssl.SSLException ssl) {
-                return "TLS handshake failed (check etcd.protocol, cacert, cert and key): " + ssl.getMessage();
-            }
-        }
-        if ("http".equals(base.getScheme()) && String.valueOf(e.getMessage()).contains("received no bytes")) {
-            return e + " (an https endpoint? check etcd.protocol)";
-        }
-        return e.toString();
+        return TlsFailures.describe("etcd", base, e);
     }
 
     /** 5xx answers and etcd's raft errors (300-302: internal, leader election) are worth trying again. */
