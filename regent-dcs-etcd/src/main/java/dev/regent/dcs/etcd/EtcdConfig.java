@@ -1,12 +1,7 @@
 package dev.regent.dcs.etcd;
 
-import dev.regent.dcs.tls.PemTls;
-import java.io.IOException;
+import dev.regent.dcs.discovery.EtcdSettings;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
@@ -46,126 +41,7 @@ public record EtcdConfig(List<URI> endpoints, String username, String password, 
 
     /** Parse a config section; {@link IllegalArgumentException} names the offending key. */
     public static EtcdConfig fromMap(Map<String, Object> section) {
-        String protocol = string(section, "protocol", "http");
-        if (!protocol.equals("http") && !protocol.equals("https")) {
-            throw new IllegalArgumentException(SECTION + ".protocol must be http or https, not '" + protocol + "'");
-        }
-        boolean useProxies = bool(section, "use_proxies");
-        String username = string(section, "username", null);
-        String password = string(section, "password", null);
-        List<URI> endpoints = new ArrayList<>();
-        String url = section.get("proxy") != null ? "proxy" : section.get("url") != null ? "url" : null;
-        // SRV is asked first, the hosts are its fallback; a proxy is used alone (as Patroni does)
-        String srv = "proxy".equals(url) ? null : string(section, "srv", null);
-        if (url != null) {
-            URI uri = url(url, string(section, url, null));
-            if (url.equals("proxy")) useProxies = true;
-            if (uri.getUserInfo() != null) {
-                String[] user = uri.getUserInfo().split(":", 2);
-                username = user[0];
-                password = user.length > 1 ? user[1] : null;
-            }
-            // Patroni takes scheme, host and port (default 2379) from the URL; a path is not used
-            endpoints.add(URI.create(uri.getScheme() + "://" + uri.getHost() + ":" + port(uri)));
-        } else if (section.get("hosts") != null) {
-            for (String h : hosts(section.get("hosts"))) endpoints.add(hostPort("hosts", h, protocol));
-        } else if (section.get("host") != null || srv == null) {
-            endpoints.add(hostPort("host", string(section, "host", "127.0.0.1:2379"), protocol));
-        }
-        String srvSuffix = srv == null ? null : string(section, "srv_suffix", null);
-        return new EtcdConfig(endpoints, username, password, tls(section), useProxies, srv, srvSuffix);
-    }
-
-    /**
-     * The TLS context when {@code cacert}, {@code cert} or {@code key} is set (the files are read now, so a bad file
-     * stops the start-up naming its key), else null. {@code key} without {@code cert} is refused; {@code cert}
-     * without {@code key} means the key is in the certificate file, as Patroni allows.
-     */
-    private static SSLContext tls(Map<String, Object> section) {
-        Path cacert = file(section, "cacert");
-        Path cert = file(section, "cert");
-        Path key = file(section, "key");
-        String keyPassword = string(section, "key_password", null);
-        if (cacert == null && cert == null && key == null) return null;
-        if (key != null && cert == null) {
-            throw new IllegalArgumentException(SECTION + ".key needs " + SECTION + ".cert (the client certificate)");
-        }
-        try {
-            return new PemTls(cacert, cert, key, keyPassword).sslContext();
-        } catch (IOException | GeneralSecurityException e) {
-            String which = cert == null ? SECTION + ".cacert " + cacert
-                    : SECTION + ".cacert/cert/key (" + cacert + ", " + cert + ", " + (key == null ? cert : key) + ")";
-            throw new IllegalArgumentException(which + ": cannot set up TLS: " + e.getMessage(), e);
-        }
-    }
-
-    private static Path file(Map<String, Object> section, String key) {
-        String v = string(section, key, null);
-        if (v == null || v.isBlank()) return null;
-        Path p = Path.of(v);
-        if (!Files.isReadable(p)) throw new IllegalArgumentException(SECTION + "." + key + ": cannot read " + p);
-        return p;
-    }
-
-    private static List<String> hosts(Object value) {
-        List<String> out = new ArrayList<>();
-        if (value instanceof List<?> list) {
-            list.forEach(v -> out.add(String.valueOf(v).strip()));
-        } else if (value instanceof String s) {
-            for (String h : s.split(",")) {
-                if (!h.isBlank()) out.add(h.strip());
-            }
-        } else {
-            throw new IllegalArgumentException(SECTION + ".hosts must be a list or a comma-separated string");
-        }
-        if (out.isEmpty()) throw new IllegalArgumentException(SECTION + ".hosts is empty");
-        return out;
-    }
-
-    private static URI hostPort(String key, String hostPort, String protocol) {
-        String hp = hostPort.contains(":") ? hostPort : hostPort + ":2379";
-        try {
-            URI uri = URI.create(protocol + "://" + hp);
-            if (uri.getHost() == null || uri.getPort() <= 0) throw new IllegalArgumentException("no host:port");
-            return uri;
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(SECTION + "." + key + ": '" + hostPort + "' is not host:port", e);
-        }
-    }
-
-    private static URI url(String key, String url) {
-        try {
-            URI uri = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
-            if (uri.getScheme() == null || uri.getHost() == null) throw new IllegalArgumentException("no host");
-            if (!uri.getScheme().equals("http") && !uri.getScheme().equals("https")) {
-                throw new IllegalArgumentException("scheme must be http or https");
-            }
-            return uri;
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(SECTION + "." + key + ": '" + url + "' is not an http(s) URL", e);
-        }
-    }
-
-    private static int port(URI uri) {
-        return uri.getPort() > 0 ? uri.getPort() : 2379;
-    }
-
-    private static boolean bool(Map<String, Object> section, String key) {
-        Object v = section.get(key);
-        if (v == null) return false;
-        if (v instanceof Boolean b) return b;
-        String s = v.toString().strip().toLowerCase();
-        if (List.of("true", "on", "yes", "1").contains(s)) return true;
-        if (List.of("false", "off", "no", "0", "").contains(s)) return false;
-        throw new IllegalArgumentException(SECTION + "." + key + " must be true or false, not '" + v + "'");
-    }
-
-    private static String string(Map<String, Object> section, String key, String dflt) {
-        Object v = section.get(key);
-        if (v == null) return dflt;
-        if (v instanceof Map<?, ?> || v instanceof List<?>) {
-            throw new IllegalArgumentException(SECTION + "." + key + " must be a string");
-        }
-        return v.toString();
+        EtcdSettings s = EtcdSettings.parse(SECTION, section, true);
+        return new EtcdConfig(s.endpoints(), s.username(), s.password(), s.tls(), s.useProxies(), s.srv(), s.srvSuffix());
     }
 }
