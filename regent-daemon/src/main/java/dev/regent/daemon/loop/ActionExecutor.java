@@ -9,11 +9,13 @@ import dev.regent.core.ha.NodeMemory;
 import dev.regent.core.ha.ScheduledRestart;
 import dev.regent.core.ha.TimelineReservation;
 import dev.regent.core.ha.action.Action;
+import dev.regent.core.model.ClusterConfig;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Failover;
 import dev.regent.core.model.Member;
 import dev.regent.core.model.SyncState;
 import dev.regent.core.model.TimelineHistory;
+import dev.regent.core.sync.PrimaryStopTimeout;
 import dev.regent.core.sync.SyncStep;
 import dev.regent.dcs.Dcs;
 import dev.regent.dcs.DcsException;
@@ -28,6 +30,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -524,23 +527,37 @@ public final class ActionExecutor {
                 }
                 // Stop first (fast shutdown writes the shutdown checkpoint and walsenders ship it to the replicas),
                 // only then release the lock: the candidate can never be promoted while we still accept writes.
-                pg.stop(StopMode.FAST, timeout);
+                stopDemoting(StopMode.FAST, ctx);
                 LocalPostgres after = pg.observe();
                 dcs.deleteLeader(Math.max(after.walPosition(), ctx.local().walPosition()));
                 pg.fireCallback(CallbackRunner.Action.ON_ROLE_CHANGE, CallbackRole.DEMOTED);
                 return startAsReplica(ctx, follow, url, timeout);
             }
             case IMMEDIATE, IMMEDIATE_NOLOCK -> {
-                pg.stop(StopMode.IMMEDIATE, timeout);
+                stopDemoting(StopMode.IMMEDIATE, ctx);
                 if (d.mode() == Action.Demote.Mode.IMMEDIATE) dcs.deleteLeader(0);
                 pg.fireCallback(CallbackRunner.Action.ON_ROLE_CHANGE, CallbackRole.DEMOTED);
                 return ActionOutcome.SUCCEEDED;
             }
             case OFFLINE -> {
-                pg.stop(StopMode.FAST, timeout);
+                stopDemoting(StopMode.FAST, ctx);
                 return startAsReplica(ctx, null, null, timeout);
             }
             default -> throw new IllegalStateException("unknown demote mode " + d.mode());
+        }
+    }
+
+    /**
+     * The stop of every demotion: cut short under primary_stop_timeout in synchronous mode (Patroni applies it to
+     * every mode of its demote), otherwise bounded only by the start timeout like any stop.
+     */
+    private void stopDemoting(StopMode mode, Context ctx) throws PostgresPortException {
+        ClusterConfig config = ctx.cluster() == null ? ClusterConfig.empty() : ctx.cluster().configOrEmpty();
+        Optional<Duration> abortAfter = PrimaryStopTimeout.forDemote(config);
+        if (abortAfter.isPresent()) {
+            pg.stopOrAbort(mode, ctx.startTimeout(), abortAfter.get());
+        } else {
+            pg.stop(mode, ctx.startTimeout());
         }
     }
 
