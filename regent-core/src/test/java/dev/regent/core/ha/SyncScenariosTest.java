@@ -107,6 +107,53 @@ class SyncScenariosTest {
                                         "Synchronous standby status assigned to ['pg1']"))));
     }
 
+    /**
+     * A synchronous standby about to stop publishes nosync (Patroni 4's while_not_sync_standby): the primary
+     * unpublishes it from /sync first, then lists the other standby, which it publishes once confirmed.
+     */
+    @Test
+    void aStoppingSyncStandbyIsUnpublishedBeforeItIsUnlisted() {
+        SyncFacts facts = new SyncFacts("pg1", "on", 800, List.of(new WalSender(11, "pg1", "sync", 800L, 800L, 800L),
+                new WalSender(12, "pg2", "async", 800L, 800L, 800L)));
+        SyncReadiness r = SyncReadiness.INITIAL.next(facts, null, false).next(facts, null, false);
+        as("pg0").wal(800).config("synchronous_mode", "on").sync("pg0", "pg1", 0)
+                .memberTag("pg1", "nosync", true).memberTag("pg1", "sync_priority", 0)
+                .syncObserved(new SyncObserved(facts, r, -1, true))
+                .expect(LEADER, new UpdateLeaderLock(), new SyncReplicationSlots(Set.of("pg1", "pg2")),
+                        new ManageSync(List.of(new SyncStep.WriteSync("pg0", Set.of(), 0,
+                                        "Updating synchronous privilege temporarily from ['pg1'] to []"),
+                                new SyncStep.SetStandbyNames("pg2",
+                                        "Assigning synchronous standby status to ['pg2']"))));
+        // once pg1 is out of /sync it may stop; the next cycle publishes pg2 when it is confirmed
+        SyncFacts after = new SyncFacts("pg2", "on", 900, List.of(new WalSender(12, "pg2", "sync", 900L, 900L, 900L)));
+        SyncReadiness r2 = SyncReadiness.INITIAL.next(after, null, false).next(after, null, false);
+        as("pg0").wal(900).config("synchronous_mode", "on").sync("pg0", "", 0)
+                .memberTag("pg1", "nosync", true).memberTag("pg1", "sync_priority", 0).memberState("pg1", "stopped")
+                .syncObserved(new SyncObserved(after, r2, -1, true))
+                .expect(LEADER, new UpdateLeaderLock(), new SyncReplicationSlots(Set.of("pg1", "pg2")),
+                        new ManageSync(List.of(new SyncStep.SetStandbyNames("pg2",
+                                        "Assigning synchronous standby status to ['pg2']"),
+                                new SyncStep.WriteSync("pg0", Set.of("pg2"), 0,
+                                        "Synchronous standby status assigned to ['pg2']"))));
+    }
+
+    @Test
+    void aStoppingQuorumVoterIsDroppedFromTheNamesAndTheVoters() {
+        SyncFacts facts = new SyncFacts("ANY 1 (pg1,pg2)", "on", 800, List.of(
+                new WalSender(11, "pg1", "quorum", 800L, 800L, 800L),
+                new WalSender(12, "pg2", "quorum", 800L, 800L, 800L)));
+        SyncReadiness r = SyncReadiness.INITIAL.next(facts, null, true).next(facts, null, true);
+        // ANY 1 of the one voter left is stricter than ANY 1 of two: the quorum resolver shrinks the names first
+        as("pg0").wal(800).config("synchronous_mode", "quorum").sync("pg0", "pg1,pg2", 1)
+                .memberTag("pg1", "nosync", true).memberTag("pg1", "sync_priority", 0)
+                .syncObserved(new SyncObserved(facts, r, -1, true))
+                .expect(LEADER, new UpdateLeaderLock(), new SyncReplicationSlots(Set.of("pg1", "pg2")),
+                        new ManageSync(List.of(new SyncStep.SetStandbyNames("ANY 1 (pg2)",
+                                        "Setting synchronous replication to 1 of 1 (pg2)"),
+                                new SyncStep.WriteSync("pg0", Set.of("pg2"), 1,
+                                        "Setting leader to pg0, quorum to 1 of 1 (pg2)"))));
+    }
+
     @Test
     void switchingFromOnToQuorumListsEveryStandbyUnderAnyK() {
         // on mode left pg1 listed in the priority form and published; quorum mode takes over from there

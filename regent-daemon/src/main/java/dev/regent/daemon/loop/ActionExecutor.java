@@ -112,6 +112,8 @@ public final class ActionExecutor {
     private final PostgresPort pg;
     private final BackgroundRunner slot;
     private final Ticker ticker;
+    private volatile Runnable beforeReplicaRestart = () -> { };
+    private volatile Runnable afterReplicaRestart = () -> { };
     private final Sleeper sleeper;
     private final ScheduledRestarts scheduledRestarts;
     private final ExitHook exit;
@@ -416,11 +418,31 @@ public final class ActionExecutor {
         });
     }
 
+    /**
+     * What a replica does around its restart: the loop asks the primary to release it from synchronous standby duty
+     * first and withdraws the request after (Patroni 4 wraps a replica's restart in {@code while_not_sync_standby}).
+     * Runs on the background thread; {@code before} may block.
+     */
+    public void guardReplicaRestart(Runnable before, Runnable after) {
+        this.beforeReplicaRestart = before;
+        this.afterReplicaRestart = after;
+    }
+
     private ActionOutcome restart(Action.RestartPostgres r, Context ctx) {
         Duration timeout = r.timeoutSeconds() == null ? ctx.startTimeout() : Duration.ofSeconds(r.timeoutSeconds());
         CallbackRole role = roleOf(ctx.local());
+        boolean replica = !ctx.local().isPrimary();
         return background("restart", r, ctx, () -> {
-            pg.restart(timeout);
+            if (replica) {
+                beforeReplicaRestart.run();
+                try {
+                    pg.restart(timeout);
+                } finally {
+                    afterReplicaRestart.run();
+                }
+            } else {
+                pg.restart(timeout);
+            }
             statusEvents.postgresStarted();
             pg.fireCallback(CallbackRunner.Action.ON_RESTART, role);
             return done(ActionOutcome.SUCCEEDED);
