@@ -36,7 +36,8 @@ final class ShellDaemon implements Daemon {
                 reason -> cluster.fatalExit(node, reason));
         Function<HaInput, Decision> decider = cluster.mutant.decorate(HaDecider::decide);
         this.loop = new HaLoop(node.name, dcs, new SimPostgresPort(cluster, node), in -> record(in, decider.apply(in)),
-                new SimSettings(node.name), new MemberDataBuilder(new SimPostgresPort(cluster, node).connUrl(),
+                new SimSettings(node.name, cluster.syncMode),
+                new MemberDataBuilder(new SimPostgresPort(cluster, node).connUrl(),
                         "http://" + node.name + ":8008/patroni", "4.0.4"), report -> { }, env);
     }
 
@@ -46,6 +47,12 @@ final class ShellDaemon implements Daemon {
         if (d.actions().stream().anyMatch(a -> a instanceof Action.Promote)) {
             // the promotion itself runs later (background slot): remember whether an operator asked for it
             node.promoteIsManual = in.cluster() != null && in.cluster().failover() != null;
+            // an operator's failover (no leader named) to a member outside /sync: Patroni lets the operator accept
+            // the loss of acknowledged commits, so invariant 2 does not apply to that promotion
+            var f = in.cluster() == null ? null : in.cluster().failover();
+            var sync = in.cluster() == null ? null : in.cluster().sync();
+            node.promoteForcedOutsideSync = f != null && (f.leader() == null || f.leader().isEmpty())
+                    && !(sync != null && sync.matches(node.name));
         }
         boolean routine = d.actions().stream().allMatch(a -> a instanceof Action.UpdateLeaderLock
                 || a instanceof Action.SyncReplicationSlots || a instanceof Action.WriteMissingConfig);
