@@ -70,11 +70,12 @@ public enum Mutant {
     },
 
     /**
-     * Breaks synchronous replication's ordering invariant: the leader publishes every other member in {@code /sync}
-     * (as synchronous) whenever it writes the key, without listing them in synchronous_standby_names first or waiting
-     * until they are confirmed synchronous and caught up. A lagging standby then counts as a promotion candidate.
+     * Breaks synchronous replication's ordering invariant (list in synchronous_standby_names first, publish in
+     * {@code /sync} once confirmed): the leader publishes every other member in {@code /sync} whenever it writes the
+     * key, and never lists any in synchronous_standby_names, so commits are acknowledged without a standby while
+     * {@code /sync} vouches for standbys that may lag.
      */
-    SYNC_PUBLISH_UNCONFIRMED("sync-publish-unconfirmed") {
+    SYNC_PUBLISH_UNLISTED("sync-publish-unlisted") {
         @Override
         Decision mutate(HaInput in, Decision d) {
             if (in.cluster() == null) return d;
@@ -84,13 +85,22 @@ public enum Mutant {
                 if (a instanceof Action.ManageSync ms) {
                     List<SyncStep> steps = new ArrayList<>();
                     for (SyncStep step : ms.steps()) {
+                        if (step instanceof SyncStep.SetStandbyNames) {
+                            changed = true;
+                            continue;
+                        }
                         if (step instanceof SyncStep.WriteSync w) {
                             Set<String> all = new TreeSet<>();
                             in.cluster().members().forEach(m -> {
                                 if (!m.name().equals(w.leader())) all.add(m.name());
                             });
-                            changed |= !all.equals(w.standbys());
-                            steps.add(new SyncStep.WriteSync(w.leader(), all, w.quorum(), w.message()));
+                            changed = true;
+                            var current = in.cluster().sync();
+                            boolean same = current != null && w.leader().equals(current.leader())
+                                    && all.equals(new TreeSet<>(current.syncStandbys()))
+                                    && w.quorum() == current.quorum();
+                            // written once: rewriting an equal key every cycle would wake the loop at once, forever
+                            if (!same) steps.add(new SyncStep.WriteSync(w.leader(), all, w.quorum(), w.message()));
                         } else {
                             steps.add(step);
                         }
@@ -101,7 +111,7 @@ public enum Mutant {
                 }
             }
             if (!changed) return d;
-            return new Decision(actions, "MUTANT sync-publish-unconfirmed: /sync lists every member ("
+            return new Decision(actions, "MUTANT sync-publish-unlisted: /sync lists every member, synchronous_standby_names none ("
                     + d.message() + ")", d.memory());
         }
     };
@@ -128,6 +138,6 @@ public enum Mutant {
     public static Mutant byName(String name) {
         for (Mutant m : values()) if (m.cliName.equals(name.toLowerCase(Locale.ROOT))) return m;
         throw new IllegalArgumentException("unknown mutant '" + name + "' (known: no-demote-on-lock-loss,"
-                + " promote-lagging, renew-after-expiry, sync-publish-unconfirmed)");
+                + " promote-lagging, renew-after-expiry, sync-publish-unlisted)");
     }
 }

@@ -47,12 +47,14 @@ final class ShellDaemon implements Daemon {
         if (d.actions().stream().anyMatch(a -> a instanceof Action.Promote)) {
             // the promotion itself runs later (background slot): remember whether an operator asked for it
             node.promoteIsManual = in.cluster() != null && in.cluster().failover() != null;
-            // an operator's failover (no leader named) to a member outside /sync: Patroni lets the operator accept
-            // the loss of acknowledged commits, so invariant 2 does not apply to that promotion
+            // An operator's failover (no leader named) to a candidate /sync does not vouch for: a member outside
+            // /sync in on mode, any voter in quorum mode (a named failover skips the quorum of votes, in Patroni as
+            // here). Patroni lets the operator force it and accept the loss of acknowledged commits, so invariant 2
+            // does not apply to that promotion. A switchover is never exempt.
             var f = in.cluster() == null ? null : in.cluster().failover();
             var sync = in.cluster() == null ? null : in.cluster().sync();
-            node.promoteForcedOutsideSync = f != null && (f.leader() == null || f.leader().isEmpty())
-                    && !(sync != null && sync.matches(node.name));
+            boolean vouched = sync != null && sync.matches(node.name) && "on".equals(cluster.syncMode);
+            node.promoteForcedOutsideSync = f != null && (f.leader() == null || f.leader().isEmpty()) && !vouched;
         }
         boolean routine = d.actions().stream().allMatch(a -> a instanceof Action.UpdateLeaderLock
                 || a instanceof Action.SyncReplicationSlots || a instanceof Action.WriteMissingConfig);

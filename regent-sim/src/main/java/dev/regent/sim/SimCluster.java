@@ -364,7 +364,11 @@ public final class SimCluster {
     private void checkSyncDurability(Node n, ClusterView view) {
         if (syncMode.equals("off")) return;
         if (n.promoteIsManual && n.promoteForcedOutsideSync) {
-            trace.add(n.name, "operator's failover outside /sync: invariant 2 does not apply to this promotion");
+            // the commits this promotion drops are the operator's choice: no later promotion can bring them back
+            int before = syncAcknowledged.size();
+            syncAcknowledged.removeIf(c -> !n.pg.wal().contains(c.segment(), c.lsn()));
+            trace.add(n.name, "operator's failover to a candidate /sync does not vouch for: invariant 2 does not apply"
+                    + " to this promotion (" + (before - syncAcknowledged.size()) + " acknowledged commits forfeited)");
             return;
         }
         List<String> lost = SyncDurability.check(syncAcknowledged,
