@@ -329,8 +329,12 @@ public final class SimCluster {
         boolean running = state.equals("running");
         boolean primary = running && role.equals("primary");
         Map<String, Object> tags = Map.of();
-        return new PeerStatus(peer.name, true, primary, local.walPosition(), local.timeline(),
-                Tags.failoverPriority(tags), running, Tags.noFailover(tags));
+        // a postgres that does not answer gives no xlog and no timeline in GET /patroni (0 to the prober): the
+        // simulation used to report the position of a stopped data directory, so a leader took a crashed switchover
+        // candidate for a healthy one and demoted for it (seed 320), which the real REST API never shows
+        boolean answers = local.isRunning();
+        return new PeerStatus(peer.name, true, primary, answers ? local.walPosition() : 0,
+                answers ? local.timeline() : 0, Tags.failoverPriority(tags), running, Tags.noFailover(tags));
     }
 
     private boolean paused;

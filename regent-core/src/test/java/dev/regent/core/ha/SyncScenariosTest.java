@@ -102,6 +102,38 @@ class SyncScenariosTest {
         assertThat(async.infos()).contains("Wal position of pg1 is ahead of my wal position");
     }
 
+    /**
+     * A switchover in quorum mode to a member outside /sync: it would refuse to race once the leader stepped aside (only
+     * /sync members race a switchover), so the leader does not step aside (simulator, seed 1001: no primary left).
+     */
+    @Test
+    void theLeaderDoesNotStepAsideForASwitchoverCandidateThatMayNotRace() {
+        Decision d = as("pg0").wal(800).config("synchronous_mode", "quorum").sync("pg0", "pg1", 0)
+                .failover("pg0", "pg2").peer("pg1", 800).peer("pg2", 800).decide();
+        assertThat(d.actions()).noneMatch(a -> a instanceof Action.Demote)
+                .anyMatch(a -> a instanceof Action.ClearFailover);
+        assertThat(d.infos()).contains("Member pg2 is not a synchronous standby");
+        assertThat(d.warnings()).contains("switchover: no healthy members found, switchover is not possible");
+        // a voter is a fine candidate
+        Decision ok = as("pg0").wal(800).config("synchronous_mode", "quorum").sync("pg0", "pg1", 0)
+                .failover("pg0", "pg1").peer("pg1", 800).peer("pg2", 800).decide();
+        assertThat(ok.actions()).anyMatch(a -> a instanceof Action.Demote);
+    }
+
+    /** Quorum mode: who could ever win the race under a /sync value (simulator, seed 419). */
+    @Test
+    void aMemberThatCanNotGatherTheVotesIsNoCandidate() {
+        var noVoters = new dev.regent.core.model.SyncState(1, "pg2", Set.of(), 0);
+        assertThat(HealthCheck.canGatherVotes(noVoters, "pg1")).as("a non-voter needs 1 vote, no voter to give it")
+                .isFalse();
+        assertThat(HealthCheck.canGatherVotes(noVoters, "pg2")).as("the /sync leader").isTrue();
+        var two = new dev.regent.core.model.SyncState(1, "pg0", Set.of("pg1", "pg2"), 1);
+        assertThat(HealthCheck.canGatherVotes(two, "pg1")).isTrue();
+        assertThat(HealthCheck.canGatherVotes(two, "pg3")).as("quorum + 1 = 2 of 2 voters").isTrue();
+        var one = new dev.regent.core.model.SyncState(1, "pg0", Set.of("pg1"), 1);
+        assertThat(HealthCheck.canGatherVotes(one, "pg1")).as("no other voter for the quorum of 1").isFalse();
+    }
+
     @Test
     void switchoverInSyncModeOnlySyncMembersRace() {
         as("pg2").unlocked().wal(1000).optime(1000).config("synchronous_mode", "on").sync("pg0", "pg1", 0)
