@@ -110,15 +110,6 @@ final class HealthCheck {
             }
         }
         boolean syncActive = SyncRule.active(c);
-        // Synchronous mode checks timelines even without check_timeline: a node on a timeline older than the cluster's
-        // lacks whatever was acknowledged on the newer one, however far its own (diverged) WAL goes. Found by the
-        // simulator: a frozen old primary that went on writing on its old timeline looked "ahead" by position, won a
-        // quorum vote, and its promotion lost commits acknowledged by the primary that had replaced it.
-        if (syncActive && c.pg.timeline() > 0 && c.pg.timeline() < c.cluster.timeline()) {
-            c.infos.add("My timeline " + c.pg.timeline() + " is behind last known cluster timeline "
-                    + c.cluster.timeline());
-            return false;
-        }
         boolean quorumActive = SyncRule.quorumActive(c);
         dev.regent.core.model.SyncState sync = c.cluster.sync();
         java.util.Set<String> voters = new java.util.TreeSet<>(String.CASE_INSENSITIVE_ORDER);
@@ -131,12 +122,6 @@ final class HealthCheck {
             if (m.name().equals(c.me) || m.apiUrl() == null || m.noFailover() && !voters.contains(m.name())) continue;
             PeerStatus st = c.peer(m.name());
             if (failoverLimitation(c, st) != null) continue;
-            if (syncActive && !st.primary() && st.timeline() > 0 && st.timeline() < c.cluster.timeline()) {
-                // it can not be promoted in synchronous mode (see above): neither ahead of me nor a vote
-                c.infos.add("Timeline " + st.timeline() + " of member " + m.name() + " is behind the cluster timeline "
-                        + c.cluster.timeline());
-                continue;
-            }
             if (st.primary()) {
                 c.warnings.add("Primary (" + m.name() + ") is still alive");
                 return false;

@@ -77,32 +77,6 @@ class SyncScenariosTest {
     }
 
     /**
-     * Synchronous mode checks timelines without check_timeline (found by the simulator): a former primary that went on
-     * writing on timeline 1 after pg2 was promoted to 2 is "ahead" by position, but holds none of what was acknowledged
-     * on timeline 2: it does not race, and for pg2 it is neither ahead nor a vote.
-     */
-    @Test
-    void syncModeIgnoresANodeOnAnOlderTimelineHoweverFarItsWalGoes() {
-        Decision stale = as("pg1").unlocked().wal(5000).optime(1000).timeline(1).clusterTimeline(2)
-                .config("synchronous_mode", "quorum").sync("pg0", "pg1,pg2", 1).peerUnreachable("pg0")
-                .peerTimeline("pg2", 1000, 2).decide();
-        assertThat(stale.message()).isEqualTo(NOT_HEALTHIEST);
-        assertThat(stale.infos()).contains("My timeline 1 is behind last known cluster timeline 2");
-
-        Decision current = as("pg2").unlocked().wal(1000).optime(1000).timeline(2).clusterTimeline(2)
-                .config("synchronous_mode", "quorum").sync("pg0", "pg1,pg2", 1).peerUnreachable("pg0")
-                .peerTimeline("pg1", 5000, 1).decide();
-        assertThat(current.infos()).contains("Timeline 1 of member pg1 is behind the cluster timeline 2")
-                .doesNotContain("Wal position of pg1 is ahead of my wal position", "Got quorum vote from pg1");
-        assertThat(current.message()).as("no vote from pg1: quorum 1 not reached").isEqualTo(NOT_HEALTHIEST);
-
-        // asynchronous mode keeps Patroni's rule (check_timeline off): the position decides
-        Decision async = as("pg2").unlocked().wal(1000).optime(1000).timeline(2).clusterTimeline(2)
-                .peerUnreachable("pg0").peerTimeline("pg1", 5000, 1).decide();
-        assertThat(async.infos()).contains("Wal position of pg1 is ahead of my wal position");
-    }
-
-    /**
      * A switchover in quorum mode to a member outside /sync: it would refuse to race once the leader stepped aside (only
      * /sync members race a switchover), so the leader does not step aside (simulator, seed 1001: no primary left).
      */
