@@ -24,23 +24,30 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code bin/bench}: builds a real 3-node cluster on etcd, then one on the embedded Raft DCS, and prints the figures
  * of the README's benchmark table side by side: time to a healthy cluster, switchover write gap and POST time, crash
  * recovery, failover after host loss, GET /primary throughput and p99, RSS and idle CPU of a node process.
- * Usage: {@code Benchmark [ttl loop_wait retry] [--dcs etcd|raft|both]}.
+ * Usage: {@code Benchmark [ttl loop_wait retry] [--dcs etcd|raft|both]}; {@code --sync}: the synchronous-mode figures
+ * beside async ({@link SyncBenchmark}).
  */
 public final class Benchmark {
-    private static Map<String, String> current = new LinkedHashMap<>();
+    static Map<String, String> current = new LinkedHashMap<>();
 
     private Benchmark() {}
 
     public static void main(String[] args) throws Exception {
         List<String> nums = new ArrayList<>();
         String dcs = "both";
+        boolean sync = false;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--dcs") && i + 1 < args.length) dcs = args[++i];
+            else if (args[i].equals("--sync")) sync = true;
             else nums.add(args[i]);
         }
         int ttl = nums.size() > 0 ? Integer.parseInt(nums.get(0)) : 30;
         int loopWait = nums.size() > 1 ? Integer.parseInt(nums.get(1)) : 10;
         int retry = nums.size() > 2 ? Integer.parseInt(nums.get(2)) : 10;
+        if (sync) {
+            SyncBenchmark.run(ttl, loopWait, retry);
+            return;
+        }
         List<String> backends = dcs.equals("both") ? List.of("etcd", "raft") : List.of(dcs);
         Map<String, Map<String, String>> results = new LinkedHashMap<>();
         for (String b : backends) {
@@ -75,12 +82,12 @@ public final class Benchmark {
         }
     }
 
-    private static void print(String what, String value) {
+    static void print(String what, String value) {
         current.put(what, value);
         System.out.printf("%-62s %s%n", what, value);
     }
 
-    private static String secs(long nanos) {
+    static String secs(long nanos) {
         return String.format("%.2f s", nanos / 1e9);
     }
 
@@ -242,7 +249,7 @@ public final class Benchmark {
         print("host loss: restarted old leader streaming again", secs(System.nanoTime() - r));
     }
 
-    private static void awaitWrite(String url, Duration timeout) throws Exception {
+    static void awaitWrite(String url, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             try (Connection conn = DriverManager.getConnection(url + "&connectTimeout=1&socketTimeout=2",

@@ -520,6 +520,29 @@ public final class Postgresql extends PostgresqlSql {
         }
     }
 
+    /**
+     * Stops postgres in {@code mode}, cut short as Patroni does under {@code primary_stop_timeout}: when the
+     * postmaster still runs after {@code abortAfter}, an immediate shutdown (unless {@code mode} was immediate
+     * already), and when it still runs after {@code abortAfter} again, SIGKILL to the postmaster and its children.
+     * Blocks at most about twice {@code abortAfter} plus the kill.
+     *
+     * @return true when postgres no longer runs
+     */
+    public boolean stopOrAbort(StopMode mode, Duration abortAfter) {
+        synchronized (lifecycle) {
+            closeConnection();
+            if (postmaster.stop(mode, abortAfter)) {
+                return true;
+            }
+            LOG.warn("Timeout during postmaster stop, aborting Postgres.");
+            if (mode != StopMode.IMMEDIATE && postmaster.stop(StopMode.IMMEDIATE, abortAfter)) {
+                return true;
+            }
+            LOG.warn("Sending SIGKILL to Postmaster and its children");
+            return postmaster.killWithChildren(Duration.ofSeconds(10));
+        }
+    }
+
     /** stop(mode) then start; false when either did not finish within its timeout. */
     public boolean restart(StopMode mode, Duration timeout) {
         synchronized (lifecycle) {

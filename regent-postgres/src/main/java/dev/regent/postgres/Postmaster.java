@@ -167,6 +167,34 @@ final class Postmaster {
         return handle == null || await(timeout, () -> !handle.isAlive());
     }
 
+    /**
+     * SIGKILL to the postmaster and every process below it (backends, walsenders, checkpointer): a killed postmaster
+     * alone would leave its children holding the shared memory, and the next start would refuse to run. The children
+     * are listed before the postmaster dies (they are re-parented after). Waits up to {@code timeout} until the
+     * postmaster is gone.
+     *
+     * @return true when no postmaster runs afterwards
+     */
+    boolean killWithChildren(Duration timeout) {
+        Optional<Long> pid = pid();
+        if (pid.isEmpty()) {
+            return true;
+        }
+        List<ProcessHandle> children = ProcessHandle.of(pid.get()).map(h -> h.descendants().toList())
+                .orElse(List.of());
+        List<String> cmd = new ArrayList<>(List.of("kill", "-s", "KILL", Long.toString(pid.get())));
+        children.forEach(c -> cmd.add(Long.toString(c.pid())));
+        // kill(1) exits non-zero when one of the children already exited: what counts is that all are gone
+        runner.runAsSelf(cmd, Map.of(), null, Duration.ofSeconds(10));
+        try {
+            return Deadline.after(ticker, timeout).await(() -> pid().isEmpty() && children.stream()
+                    .allMatch(c -> !c.isAlive() || isZombie(c.pid())), Duration.ofMillis(20), sleeper);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return pid().isEmpty();
+        }
+    }
+
     /** Sends a signal ({@code HUP}, {@code TERM}, ...) to the postmaster; false when it is not running. */
     boolean signal(String signal) {
         Optional<Long> pid = pid();

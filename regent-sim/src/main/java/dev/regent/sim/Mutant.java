@@ -3,9 +3,12 @@ package dev.regent.sim;
 import dev.regent.core.ha.Decision;
 import dev.regent.core.ha.HaInput;
 import dev.regent.core.ha.action.Action;
+import dev.regent.core.sync.SyncStep;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -64,6 +67,53 @@ public enum Mutant {
             return new Decision(List.of(new Action.UpdateLeaderLock()),
                     "MUTANT renew-after-expiry: still acting as leader (" + d.message() + ")", in.memory());
         }
+    },
+
+    /**
+     * Breaks synchronous replication's ordering invariant (list in synchronous_standby_names first, publish in
+     * {@code /sync} once confirmed): the leader publishes every other member in {@code /sync} whenever it writes the
+     * key, and never lists any in synchronous_standby_names, so commits are acknowledged without a standby while
+     * {@code /sync} vouches for standbys that may lag.
+     */
+    SYNC_PUBLISH_UNLISTED("sync-publish-unlisted") {
+        @Override
+        Decision mutate(HaInput in, Decision d) {
+            if (in.cluster() == null) return d;
+            boolean changed = false;
+            List<Action> actions = new ArrayList<>();
+            for (Action a : d.actions()) {
+                if (a instanceof Action.ManageSync ms) {
+                    List<SyncStep> steps = new ArrayList<>();
+                    for (SyncStep step : ms.steps()) {
+                        if (step instanceof SyncStep.SetStandbyNames) {
+                            changed = true;
+                            continue;
+                        }
+                        if (step instanceof SyncStep.WriteSync w) {
+                            Set<String> all = new TreeSet<>();
+                            in.cluster().members().forEach(m -> {
+                                if (!m.name().equals(w.leader())) all.add(m.name());
+                            });
+                            changed = true;
+                            var current = in.cluster().sync();
+                            boolean same = current != null && w.leader().equals(current.leader())
+                                    && all.equals(new TreeSet<>(current.syncStandbys()))
+                                    && w.quorum() == current.quorum();
+                            // written once: rewriting an equal key every cycle would wake the loop at once, forever
+                            if (!same) steps.add(new SyncStep.WriteSync(w.leader(), all, w.quorum(), w.message()));
+                        } else {
+                            steps.add(step);
+                        }
+                    }
+                    actions.add(new Action.ManageSync(steps));
+                } else {
+                    actions.add(a);
+                }
+            }
+            if (!changed) return d;
+            return new Decision(actions, "MUTANT sync-publish-unlisted: /sync lists every member, synchronous_standby_names none ("
+                    + d.message() + ")", d.memory());
+        }
     };
 
     private final String cliName;
@@ -88,6 +138,6 @@ public enum Mutant {
     public static Mutant byName(String name) {
         for (Mutant m : values()) if (m.cliName.equals(name.toLowerCase(Locale.ROOT))) return m;
         throw new IllegalArgumentException("unknown mutant '" + name + "' (known: no-demote-on-lock-loss,"
-                + " promote-lagging, renew-after-expiry)");
+                + " promote-lagging, renew-after-expiry, sync-publish-unlisted)");
     }
 }

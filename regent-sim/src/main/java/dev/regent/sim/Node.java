@@ -45,6 +45,8 @@ final class Node {
     String lastMessage;
     /** The last decision that promoted was made on a failover key (switchover/failover): not automatic. */
     boolean promoteIsManual;
+    /** That decision was an operator's failover to a member outside {@code /sync} (exempt from invariant 2). */
+    boolean promoteForcedOutsideSync;
     /** When postgres last started to accept writes (invariant 1's margin also runs from there). */
     long writerSince = -1;
     /** Last instant the leader key named this node; -1 never. */

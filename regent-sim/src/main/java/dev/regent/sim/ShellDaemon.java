@@ -36,7 +36,8 @@ final class ShellDaemon implements Daemon {
                 reason -> cluster.fatalExit(node, reason));
         Function<HaInput, Decision> decider = cluster.mutant.decorate(HaDecider::decide);
         this.loop = new HaLoop(node.name, dcs, new SimPostgresPort(cluster, node), in -> record(in, decider.apply(in)),
-                new SimSettings(node.name), new MemberDataBuilder(new SimPostgresPort(cluster, node).connUrl(),
+                new SimSettings(node.name, cluster.syncMode),
+                new MemberDataBuilder(new SimPostgresPort(cluster, node).connUrl(),
                         "http://" + node.name + ":8008/patroni", "4.0.4"), report -> { }, env);
     }
 
@@ -46,6 +47,14 @@ final class ShellDaemon implements Daemon {
         if (d.actions().stream().anyMatch(a -> a instanceof Action.Promote)) {
             // the promotion itself runs later (background slot): remember whether an operator asked for it
             node.promoteIsManual = in.cluster() != null && in.cluster().failover() != null;
+            // An operator's failover (no leader named) to a candidate /sync does not vouch for: a member outside
+            // /sync in on mode, any voter in quorum mode (a named failover skips the quorum of votes, in Patroni as
+            // here). Patroni lets the operator force it and accept the loss of acknowledged commits, so invariant 2
+            // does not apply to that promotion. A switchover is never exempt.
+            var f = in.cluster() == null ? null : in.cluster().failover();
+            var sync = in.cluster() == null ? null : in.cluster().sync();
+            boolean vouched = sync != null && sync.matches(node.name) && "on".equals(cluster.syncMode);
+            node.promoteForcedOutsideSync = f != null && (f.leader() == null || f.leader().isEmpty()) && !vouched;
         }
         boolean routine = d.actions().stream().allMatch(a -> a instanceof Action.UpdateLeaderLock
                 || a instanceof Action.SyncReplicationSlots || a instanceof Action.WriteMissingConfig);

@@ -47,7 +47,8 @@ public final class SimCluster {
 
     /** Outcome of a run. */
     public record Result(long seed, int nodes, Mutant mutant, String violation, List<Fault> faults, Trace trace,
-                         long steps, long simMillis, int exemptWindows, long convergedAfterMillis) {
+                         long steps, long simMillis, int exemptWindows, long convergedAfterMillis, String syncMode,
+                         boolean syncPinned) {
         public boolean failed() {
             return violation != null;
         }
@@ -55,14 +56,15 @@ public final class SimCluster {
         /** The one-line command that replays this run. */
         public String replayCommand() {
             return "bin/regent-sim --seeds 1 --nodes " + nodes + " --seed " + seed
-                    + (mutant == Mutant.NONE ? "" : " --mutant " + mutant.cliName());
+                    + (mutant == Mutant.NONE ? "" : " --mutant " + mutant.cliName())
+                    + (syncPinned ? " --sync " + syncMode : "");
         }
 
         /** Seed, fault schedule, trace and replay command, for a failing run. */
         public String report(int traceLines) {
             StringBuilder b = new StringBuilder();
             b.append("seed ").append(seed).append(" (").append(nodes).append(" nodes, mutant ")
-                    .append(mutant.cliName()).append("): ").append(violation == null ? "ok" : violation)
+                    .append(mutant.cliName()).append(", synchronous_mode ").append(syncMode).append("): ").append(violation == null ? "ok" : violation)
                     .append(String.format(Locale.ROOT, " [%d events, %.0fs simulated, %d exempt windows%s]", steps,
                             simMillis / 1000.0, exemptWindows, convergedAfterMillis < 0 ? ""
                                     : String.format(Locale.ROOT, ", converged %.1fs after the heal",
@@ -96,6 +98,13 @@ public final class SimCluster {
     final boolean[][] linkCut;
     final int[][] linkCuts;
     final List<Commit> acknowledged = new ArrayList<>();
+    /** Commits written on a primary whose synchronous_standby_names makes them wait for standbys. */
+    private final List<Commit> waiting = new ArrayList<>();
+    /** Acknowledged while {@code /sync} named their primary as leader: what invariant 2 protects. */
+    private final List<Commit> syncAcknowledged = new ArrayList<>();
+    /** The run's synchronous_mode: off, on or quorum. */
+    final String syncMode;
+    private final boolean syncPinned;
     final DaemonFactory daemons;
     private long lastRevision = -1;
     private long segmentUids = 1;
@@ -111,7 +120,17 @@ public final class SimCluster {
     }
 
     SimCluster(long seed, int nodeCount, Mutant mutant, DaemonFactory daemons) {
+        this(seed, nodeCount, mutant, "mixed", daemons);
+    }
+
+    /**
+     * {@code sync}: the run's synchronous_mode, {@code off}, {@code on} or {@code quorum}; {@code mixed} takes it
+     * from the seed ({@link #syncModeOf}).
+     */
+    SimCluster(long seed, int nodeCount, Mutant mutant, String sync, DaemonFactory daemons) {
         this.seed = seed;
+        this.syncMode = sync.equals("mixed") ? syncModeOf(seed) : sync;
+        this.syncPinned = !sync.equals("mixed");
         this.mutant = mutant;
         this.daemons = daemons;
         SplittableRandom root = new SplittableRandom(seed);
@@ -123,6 +142,15 @@ public final class SimCluster {
         this.linkCuts = new int[nodeCount][nodeCount];
         this.observer = new PatroniDcs(server.newStore("sim-observer", Duration.ofSeconds(TTL_S)), null, SCOPE,
                 "sim-observer");
+    }
+
+    /** The synchronous_mode of seed {@code seed} in mixed runs: off, on and quorum in turn. */
+    static String syncModeOf(long seed) {
+        return switch ((int) Math.floorMod(seed, 3L)) {
+            case 0 -> "off";
+            case 1 -> "on";
+            default -> "quorum";
+        };
     }
 
     /** Run the whole scenario; never throws for a violation (it is in the result). */
@@ -143,7 +171,7 @@ public final class SimCluster {
             trace.add("-", "VIOLATION " + violation);
         }
         return new Result(seed, nodes.length, mutant, violation, faults, trace, time.steps(), time.now(), exemptWindows,
-                convergedAt < 0 ? -1 : convergedAt - healedAt);
+                convergedAt < 0 ? -1 : convergedAt - healedAt, syncMode, syncPinned);
     }
 
     // ---- nodes and their daemons -------------------------------------------------------------------------------
@@ -301,8 +329,12 @@ public final class SimCluster {
         boolean running = state.equals("running");
         boolean primary = running && role.equals("primary");
         Map<String, Object> tags = Map.of();
-        return new PeerStatus(peer.name, true, primary, local.walPosition(), local.timeline(),
-                Tags.failoverPriority(tags), running, Tags.noFailover(tags));
+        // a postgres that does not answer gives no xlog and no timeline in GET /patroni (0 to the prober): the
+        // simulation used to report the position of a stopped data directory, so a leader took a crashed switchover
+        // candidate for a healthy one and demoted for it (seed 320), which the real REST API never shows
+        boolean answers = local.isRunning();
+        return new PeerStatus(peer.name, true, primary, answers ? local.walPosition() : 0,
+                answers ? local.timeline() : 0, Tags.failoverPriority(tags), running, Tags.noFailover(tags));
     }
 
     private boolean paused;
@@ -319,12 +351,48 @@ public final class SimCluster {
         long optime = view == null ? 0 : view.status().optime();
         trace.add(n.name, String.format(Locale.ROOT, "promoting at %x (published optime %x, %s)", position, optime,
                 manual ? "manual" : "automatic"));
+        checkSyncDurability(n, view);
         if (!manual && optime - position > MAX_LAG) {
             // not thrown here: the shell's code is on the stack and would take it for a failed operation
             violated(String.format(Locale.ROOT, "invariant 3 (failover lag): %s promoted by an automatic"
                     + " failover at %x, %d bytes behind the last optime %x the old primary published"
                     + " (maximum_lag_on_failover %d)", n.name, position, optime - position, optime, MAX_LAG));
         }
+    }
+
+    /**
+     * Invariant 2 (synchronous mode), as {@code n} is promoted: every commit acknowledged while {@code /sync} named its
+     * primary as leader is in {@code n}'s WAL. An operator's failover to a member outside {@code /sync} is exempt
+     * (Patroni lets the operator force it).
+     */
+    private void checkSyncDurability(Node n, ClusterView view) {
+        if (syncMode.equals("off")) return;
+        if (n.promoteIsManual && n.promoteForcedOutsideSync) {
+            // the commits this promotion drops are the operator's choice: no later promotion can bring them back
+            int before = syncAcknowledged.size();
+            syncAcknowledged.removeIf(c -> !n.pg.wal().contains(c.segment(), c.lsn()));
+            trace.add(n.name, "operator's failover to a candidate /sync does not vouch for: invariant 2 does not apply"
+                    + " to this promotion (" + (before - syncAcknowledged.size()) + " acknowledged commits forfeited)");
+            return;
+        }
+        List<String> lost = SyncDurability.check(syncAcknowledged,
+                List.of(new SyncDurability.Promotion(time.now(), n.name, n.pg.wal())));
+        if (!lost.isEmpty()) {
+            violated(lost.get(0) + (lost.size() > 1 ? " (and " + (lost.size() - 1) + " more)" : "") + "; /sync "
+                    + (view == null ? "unknown" : view.sync()));
+        }
+    }
+
+    /** The standbys streaming from {@code primary} now (connected walreceivers), in node order. */
+    List<Node> standbysOf(Node primary) {
+        List<Node> out = new ArrayList<>();
+        for (Node x : nodes) {
+            if (x != primary && x.pg.isReplica() && x.pg.streaming() && primary.name.equals(x.pg.upstream())
+                    && linked(x, primary)) {
+                out.add(x);
+            }
+        }
+        return out;
     }
 
     ClusterView observe() {
@@ -347,6 +415,7 @@ public final class SimCluster {
     private void afterEvent() {
         if (pendingViolation != null) throw new Violation(pendingViolation);
         replicate();
+        settleWaitingCommits();
         watchers();
         checkSafety();
     }
@@ -511,15 +580,49 @@ public final class SimCluster {
 
     // ---- the client --------------------------------------------------------------------------------------------
 
+    /**
+     * A client commit on a primary (any of them in a split brain). With {@code synchronous_standby_names} set it waits
+     * for the standbys it names ({@link SyncRep}); acknowledged at once otherwise.
+     */
     private void clientWrite() {
         List<Node> writers = new ArrayList<>();
         for (Node n : nodes) if (n.pg.acceptsWrites()) writers.add(n);
         if (!writers.isEmpty()) {
             Node n = writers.get(writers.size() == 1 ? 0 : rnd.nextInt(writers.size()));
             long lsn = n.pg.write(between(32_768, 1_048_576));
-            acknowledged.add(new Commit(time.now(), n.name, n.pg.wal().last().uid(), lsn));
+            Commit c = new Commit(time.now(), n.name, n.pg.wal().last().uid(), lsn);
+            if (new SyncRep(n.pg.syncStandbyNames(), standbysOf(n)).off()) acknowledge(c);
+            else waiting.add(c);
         }
         time.after(between(200, 3_000), "client", this::clientWrite);
+    }
+
+    /**
+     * After every event (replication ran): a waiting commit is acknowledged once its primary's standbys hold it, as
+     * its primary's current synchronous_standby_names asks; it is never acknowledged once that primary stopped being
+     * one (crash, stop, demotion: the client gets an error).
+     */
+    private void settleWaitingCommits() {
+        if (waiting.isEmpty()) return;
+        for (var it = waiting.iterator(); it.hasNext(); ) {
+            Commit c = it.next();
+            Node n = nodeNamed(c.node());
+            if (!n.pg.acceptsWrites() || n.pg.wal().segment(c.segment()) == null) {
+                it.remove();
+                continue;
+            }
+            if (new SyncRep(n.pg.syncStandbyNames(), standbysOf(n)).acknowledged(c.segment(), c.lsn())) {
+                it.remove();
+                acknowledge(new Commit(time.now(), c.node(), c.segment(), c.lsn()));
+            }
+        }
+    }
+
+    private void acknowledge(Commit c) {
+        acknowledged.add(c);
+        if (syncMode.equals("off")) return;
+        ClusterView view = observe();
+        if (view != null && view.sync() != null && c.node().equals(view.sync().leader())) syncAcknowledged.add(c);
     }
 
     // ---- faults ------------------------------------------------------------------------------------------------

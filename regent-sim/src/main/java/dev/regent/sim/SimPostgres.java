@@ -41,6 +41,13 @@ public final class SimPostgres {
      * (PostgreSQL's promotion probes for it); a file of the WAL's own timelines always exists.
      */
     private final java.util.TreeSet<Integer> historyFiles = new java.util.TreeSet<>();
+    /**
+     * {@code synchronous_standby_names} as Regent set it (null: never set, the configuration's empty value). It lives
+     * in the configuration, not the data directory: it survives restarts, demotions and re-clones.
+     */
+    private String managedSyncStandbyNames;
+    /** Walreceiver connections so far: a new one is a new walsender (a new pid in pg_stat_replication). */
+    private int connections;
 
     public SimPostgres(String name) {
         this.name = name;
@@ -101,6 +108,26 @@ public final class SimPostgres {
                 wal.end(), wal.end(), wal.end(), streaming ? "streaming" : "in archive recovery", upstream,
                 upstream == null ? null : upstream.replace('-', '_'), 150004, null, Map.of())
                 .withTimelineStartLsn(wal.timeline() > 1 ? wal.last().start() : null);
+    }
+
+    /** {@code SHOW synchronous_standby_names}: what Regent set, else "". */
+    public String syncStandbyNames() {
+        return managedSyncStandbyNames == null ? "" : managedSyncStandbyNames;
+    }
+
+    /** Regent's value ({@code null}: back to the configuration's, empty); applied by a reload at once. */
+    public void setSyncStandbyNames(String value) {
+        managedSyncStandbyNames = value;
+    }
+
+    /** True while Regent manages {@code synchronous_standby_names}. */
+    public boolean syncStandbyNamesManaged() {
+        return managedSyncStandbyNames != null;
+    }
+
+    /** Walreceiver connections made so far (the walsender's identity in {@code pg_stat_replication}). */
+    public int connections() {
+        return connections;
     }
 
     /** True when pg_wal holds a history file of {@code timeline} (its own WAL's timelines always have one). */
@@ -301,6 +328,7 @@ public final class SimPostgres {
             streaming = false;
             return;
         }
+        if (!streaming) connections++;
         streaming = true;
         if (!stalled && (source.wal.end() > wal.end() || source.wal.last().uid() != wal.last().uid())) {
             wal = Wal.upTo(source.wal, source.wal.end());

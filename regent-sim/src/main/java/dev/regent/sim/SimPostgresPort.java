@@ -2,12 +2,16 @@ package dev.regent.sim;
 
 import dev.regent.core.ha.LocalPostgres;
 import dev.regent.core.model.TimelineHistory;
+import dev.regent.core.sync.SyncFacts;
+import dev.regent.core.sync.SyncStandbyNames;
+import dev.regent.core.sync.WalSender;
 import dev.regent.daemon.loop.PostgresPort;
 import dev.regent.daemon.loop.PostgresPortException;
 import dev.regent.postgres.CallbackRole;
 import dev.regent.postgres.CallbackRunner;
 import dev.regent.postgres.StopMode;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.SortedMap;
@@ -188,6 +192,55 @@ final class SimPostgresPort implements PostgresPort {
     @Override
     public void fireCallback(CallbackRunner.Action action, CallbackRole role) {
         // callbacks run asynchronously and change nothing the simulation observes
+    }
+
+    /**
+     * What the shell reads on a primary: {@code synchronous_standby_names}, {@code synchronous_commit = on}, the flush
+     * position and one {@code pg_stat_replication} row per standby streaming from it (flush = the end of its WAL when
+     * it continues ours); null on anything but a running primary.
+     */
+    @Override
+    public SyncFacts observeSync() {
+        if (!pg().acceptsWrites()) return null;
+        List<Node> standbys = cluster.standbysOf(node);
+        SyncRep rep = new SyncRep(pg().syncStandbyNames(), standbys);
+        List<WalSender> senders = new ArrayList<>();
+        for (Node s : standbys) {
+            Long lsn = s.pg.wal().isPrefixOf(pg().wal()) ? s.pg.wal().end() : null;
+            senders.add(new WalSender(1000 * (s.index + 1) + s.pg.connections(), s.name, rep.syncState(s), lsn, lsn,
+                    lsn));
+        }
+        return new SyncFacts(pg().syncStandbyNames(), "on", pg().wal().end(), senders);
+    }
+
+    /** A reload with the new value; a value PostgreSQL cannot parse is refused as the real reload would. */
+    @Override
+    public boolean setSynchronousStandbyNames(String value) throws PostgresPortException {
+        String before = pg().syncStandbyNames();
+        boolean managedBefore = pg().syncStandbyNamesManaged();
+        try {
+            SyncStandbyNames.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new PostgresPortException("postgres refused synchronous_standby_names = '" + value + "': "
+                    + e.getMessage(), e);
+        }
+        takes(5, 50, false);
+        pg().setSyncStandbyNames(value);
+        boolean changed = !before.equals(pg().syncStandbyNames()) || managedBefore != pg().syncStandbyNamesManaged();
+        if (changed) cluster.trace.add(node.name, "postgres: synchronous_standby_names = '" + pg().syncStandbyNames()
+                + "'");
+        return changed;
+    }
+
+    @Override
+    public boolean managesSynchronousStandbyNames() {
+        return pg().syncStandbyNamesManaged();
+    }
+
+    /** A little WAL (the shell's nudge after a change), not a client commit. */
+    @Override
+    public void generateWal() {
+        if (pg().acceptsWrites()) pg().write(64);
     }
 
     @Override

@@ -13,20 +13,23 @@ import java.util.Map;
  * A simulated node's configuration: no tags, a bootstrap section, and the dynamic configuration of the DCS (or
  * {@code bootstrap.dcs} before the cluster has one): ttl 30, loop_wait 10, retry_timeout 10,
  * maximum_lag_on_failover 256 KiB (a quarter of the default, so that lag meets failovers in short runs),
- * use_pg_rewind and use_slots on (Patroni's defaults otherwise).
+ * use_pg_rewind and use_slots on (Patroni's defaults otherwise), and the run's synchronous_mode.
  */
 final class SimSettings implements SettingsProvider {
-    static final Map<String, Object> BOOTSTRAP_DCS = bootstrapDcs();
-
     private final String name;
-    private ClusterConfig lastKnown = new ClusterConfig(0, BOOTSTRAP_DCS);
+    private final Map<String, Object> bootstrapDcs;
+    private ClusterConfig lastKnown;
 
-    SimSettings(String name) {
+    /** {@code syncMode}: the run's {@code synchronous_mode} ({@code off}, {@code on} or {@code quorum}). */
+    SimSettings(String name, String syncMode) {
         this.name = name;
+        this.bootstrapDcs = bootstrapDcs(syncMode);
+        this.lastKnown = new ClusterConfig(0, bootstrapDcs);
     }
 
-    private static Map<String, Object> bootstrapDcs() {
+    static Map<String, Object> bootstrapDcs(String syncMode) {
         Map<String, Object> m = new LinkedHashMap<>();
+        if (!"off".equals(syncMode)) m.put("synchronous_mode", syncMode);
         m.put("ttl", SimCluster.TTL_S);
         m.put("loop_wait", SimCluster.LOOP_WAIT_S);
         m.put("retry_timeout", SimCluster.RETRY_TIMEOUT_S);
@@ -45,7 +48,7 @@ final class SimSettings implements SettingsProvider {
 
     @Override
     public String bootstrapDcsJson() {
-        return DcsJson.configToJson(BOOTSTRAP_DCS);
+        return DcsJson.configToJson(bootstrapDcs);
     }
 
     @Override

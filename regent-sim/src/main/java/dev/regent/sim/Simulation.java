@@ -14,7 +14,15 @@ public final class Simulation {
 
     /** Runs seed {@code seed} with {@code nodes} nodes and the given mutant planted (NONE: the real decider). */
     public static SimCluster.Result run(long seed, int nodes, Mutant mutant) {
-        return new SimCluster(seed, nodes, mutant, ShellDaemon::new).run();
+        return run(seed, nodes, mutant, "mixed");
+    }
+
+    /**
+     * Runs seed {@code seed} in synchronous_mode {@code sync} ({@code off}, {@code on}, {@code quorum}, or
+     * {@code mixed}: taken from the seed, one third each).
+     */
+    public static SimCluster.Result run(long seed, int nodes, Mutant mutant, String sync) {
+        return new SimCluster(seed, nodes, mutant, sync, ShellDaemon::new).run();
     }
 
     /**

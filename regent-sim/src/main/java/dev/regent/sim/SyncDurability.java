@@ -8,8 +8,9 @@ import java.util.Set;
 
 /**
  * Invariant 2 (synchronous mode): every commit acknowledged before a failover or switchover is on the node promoted
- * by it. Regent has no synchronous replication yet, so seed runs (asynchronous) leave this check off; it is tested
- * on recorded histories, one that keeps every acknowledged commit and one that loses one.
+ * by it. Seed runs in synchronous_mode on and quorum check it at every promotion, for the commits acknowledged while
+ * {@code /sync} named their primary as leader (an operator's failover to a member outside {@code /sync} is exempt, as
+ * Patroni lets the operator force it); it is also tested on recorded histories.
  */
 public final class SyncDurability {
     /** A promotion: {@code node} became primary at {@code at} holding {@code wal}. */

@@ -12,10 +12,14 @@
  * unique ids, streaming from an upstream while its WAL continues ours, crash, start, stop, promote naming its timeline
  * after the newest history file in pg_wal and writing an end-of-recovery record, history files fetched from the
  * upstream or written by the shell, pg_rewind finding the divergence point or "no rewind required" as pg_rewind 15,
- * basebackup); a client whose commits the primary alone acknowledges (asynchronous replication); faults drawn from the
- * seed ({@link dev.regent.sim.Fault}); invariants checked after every event ({@link dev.regent.sim.SimCluster}).
+ * basebackup, {@code synchronous_standby_names} with PostgreSQL's priority and quorum semantics); a client whose
+ * commits are acknowledged by the primary alone, or, when its synchronous_standby_names is set, once the standbys it
+ * names hold them ({@link dev.regent.sim.SyncRep}); synchronous_mode off, on or quorum by seed; faults drawn from the
+ * seed ({@link dev.regent.sim.Fault}); invariants checked after every event ({@link dev.regent.sim.SimCluster}),
+ * invariant 2 (no commit acknowledged under {@code /sync} is missing on a node promoted later) at every promotion.
  *
- * <p><b>What is not:</b> synchronous replication (invariant 2 is checked on recorded histories only), the Raft and etcd
+ * <p><b>What is not:</b> {@code synchronous_commit} levels other than {@code on} (write, flush and replay positions
+ * are one), strict mode, the Raft and etcd
  * clients (the DCS answers at once or not at all, never slowly or stale), a cycle interrupted half-way (a cycle is one
  * event; its blocking calls delay the next one), slots and WAL recycling, callbacks and pre_promote scripts, the REST
  * server itself, watchdogs, clock skew.

@@ -13,14 +13,23 @@ class MutantTest {
     private static final int MAX_SEEDS = 10_000;
 
     private static long firstCatch(Mutant mutant, String... invariants) {
+        return firstCatchIn("mixed", mutant, invariants);
+    }
+
+    private static long firstCatchIn(String sync, Mutant mutant, String... invariants) {
         for (long seed = 1; seed <= MAX_SEEDS; seed++) {
-            SimCluster.Result r = Simulation.run(seed, 3, mutant);
+            SimCluster.Result r = Simulation.run(seed, 3, mutant, sync);
             if (!r.failed()) continue;
             boolean expected = false;
             for (String inv : invariants) expected |= r.violation().startsWith(inv);
-            if (expected && !Simulation.run(seed, 3, Mutant.NONE).failed()) return seed;
+            if (expected && !Simulation.run(seed, 3, Mutant.NONE, sync).failed()) return seed;
         }
         return -1;
+    }
+
+    @Test
+    void publishingUnlistedStandbysInSyncIsCaughtByInvariantTwo() {
+        assertThat(firstCatchIn("on", Mutant.SYNC_PUBLISH_UNLISTED, "invariant 2")).isPositive();
     }
 
     @Test
@@ -43,5 +52,6 @@ class MutantTest {
         assertThat(Mutant.byName("promote-lagging")).isEqualTo(Mutant.PROMOTE_LAGGING);
         assertThat(Mutant.byName("no-demote-on-lock-loss")).isEqualTo(Mutant.NO_DEMOTE_ON_LOCK_LOSS);
         assertThat(Mutant.byName("renew-after-expiry")).isEqualTo(Mutant.RENEW_AFTER_EXPIRY);
+        assertThat(Mutant.byName("sync-publish-unlisted")).isEqualTo(Mutant.SYNC_PUBLISH_UNLISTED);
     }
 }

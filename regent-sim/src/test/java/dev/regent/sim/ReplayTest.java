@@ -33,7 +33,7 @@ class ReplayTest {
     void theReportOfARunNamesItsSeedScheduleTraceAndReplayCommand() {
         SimCluster.Result r = Simulation.run(4, 5, Mutant.RENEW_AFTER_EXPIRY);
         String report = r.report(50);
-        assertThat(report).startsWith("seed 4 (5 nodes, mutant renew-after-expiry): ").contains("fault schedule:\n")
+        assertThat(report).startsWith("seed 4 (5 nodes, mutant renew-after-expiry, synchronous_mode on): ").contains("fault schedule:\n")
                 .contains("trace:\n").endsWith("replay: bin/regent-sim --seeds 1 --nodes 5 --seed 4 --mutant"
                         + " renew-after-expiry\n");
         for (Fault f : r.faults()) assertThat(report).contains(f.toString());

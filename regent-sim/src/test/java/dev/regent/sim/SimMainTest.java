@@ -19,7 +19,8 @@ class SimMainTest {
     @Test
     void badArgumentsExitTwoWithOneLine() {
         for (String[] args : new String[][] {{}, {"--seeds"}, {"--seeds", "x"}, {"--seeds", "0"},
-                {"--seeds", "1", "--nodes", "4"}, {"--seeds", "1", "--mutant", "nope"}, {"--bogus"}}) {
+                {"--seeds", "1", "--nodes", "4"}, {"--seeds", "1", "--mutant", "nope"}, {"--bogus"},
+                {"--seeds", "1", "--sync", "maybe"}}) {
             out.reset();
             err.reset();
             assertThat(run(args)).as(String.join(" ", args)).isEqualTo(2);
@@ -38,7 +39,7 @@ class SimMainTest {
         String text = out.toString(StandardCharsets.UTF_8);
         String last = text.lines().reduce((a, b) -> b).orElse("");
         assertThat(last).matches("3 seeds, \\d+ violations \\(\\d+ seeds/s; \\d+ windows exempt from invariant 1:"
-                + " a frozen daemon or a paused cluster\\)");
+                + " a frozen daemon or a paused cluster; synchronous_mode mixed\\)");
         boolean violated = !last.startsWith("3 seeds, 0 violations");
         assertThat(status).isEqualTo(violated ? 1 : 0);
     }

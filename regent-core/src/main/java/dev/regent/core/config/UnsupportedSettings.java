@@ -81,8 +81,6 @@ public final class UnsupportedSettings {
 
     private static final String SLOTS_ALIAS = "this alias of slots is not read: its slots are not created and the "
             + "primary drops inactive physical ones; use slots";
-    private static final String STOP_TIMEOUT = "a slow stop of the primary in synchronous mode is not cut short with "
-            + "SIGKILL";
 
     /** Every unsupported key, grouped by section. */
     public static final List<Setting> ALL = List.of(
@@ -103,8 +101,6 @@ public final class UnsupportedSettings {
             dyn("permanent_replication_slots", Severity.ERROR, "set", UnsupportedSettings::isSet, SLOTS_ALIAS),
             dyn("member_slots_ttl", Severity.WARNING, "set", UnsupportedSettings::isSet,
                     "slots of members that left the cluster are dropped at once, not kept for a while"),
-            dyn("primary_stop_timeout", Severity.WARNING, "> 0", v -> intAbove(v, 0), STOP_TIMEOUT),
-            dyn("master_stop_timeout", Severity.WARNING, "> 0", v -> intAbove(v, 0), STOP_TIMEOUT),
             dyn("max_timelines_history", Severity.WARNING, "> 0", v -> intAbove(v, 0),
                     "/history is never trimmed"),
             dyn("primary_race_backoff", Severity.WARNING, "> 0", v -> intAbove(v, 0),

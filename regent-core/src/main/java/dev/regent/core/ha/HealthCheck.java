@@ -155,6 +155,20 @@ final class HealthCheck {
         return !quorumActive || votes >= sync.quorum() || ahead == 0 && c.me.equals(sync.leader());
     }
 
+    /**
+     * Quorum mode: whether {@code name} could ever win the race under {@code sync}: the /sync leader may (nobody ahead),
+     * a voter needs {@code quorum} votes of the other voters, anyone else {@code quorum + 1}. A member that cannot is no
+     * candidate for the former leader to step aside for: with /sync naming no voter (a promotion that found no
+     * standby to keep), the old leader deferred to a replica that could never gather a vote and the cluster stayed
+     * without primary (found by the simulator, seeds 419 and 1001; Patroni 4 counts such a member as healthy too).
+     */
+    static boolean canGatherVotes(dev.regent.core.model.SyncState sync, String name) {
+        if (name.equalsIgnoreCase(sync.leader())) return true;
+        boolean voter = sync.syncStandbys().stream().anyMatch(v -> v.equalsIgnoreCase(name));
+        long others = sync.syncStandbys().stream().filter(v -> !v.equalsIgnoreCase(name)).count();
+        return others >= sync.quorum() + (voter ? 0 : 1);
+    }
+
     /** Why the peer can not be promoted (Patroni's failover_limitation), or null when it can. */
     static String failoverLimitation(Ctx c, PeerStatus st) {
         if (!st.reachable()) return "not reachable";
@@ -173,6 +187,8 @@ final class HealthCheck {
         String named = f == null || f.candidate() == null || f.candidate().isEmpty() ? null : f.candidate();
         // synchronous (not quorum) mode: only the synchronous standbys are candidates
         boolean syncOnly = SyncRule.active(c) && !SyncRule.quorumActive(c);
+        boolean unnamedQuorum = SyncRule.quorumActive(c) && !(named != null && !excludeCandidate);
+        boolean switchover = f != null && f.leader() != null && !f.leader().isEmpty();
         // every candidate is checked (not only up to the first good one): Patroni logs why each one is not eligible
         int good = 0;
         for (Member m : c.cluster.members()) {
@@ -180,6 +196,13 @@ final class HealthCheck {
             if (named != null && excludeCandidate && m.name().equals(named)) continue;
             if (named != null && !excludeCandidate && !m.name().equals(named)) continue;
             if (syncOnly && !c.cluster.sync().syncStandbys().stream().anyMatch(s -> s.equalsIgnoreCase(m.name()))) {
+                continue;
+            }
+            // a switchover in synchronous mode (quorum too): only /sync members may race (see isHealthiest), so the
+            // leader steps aside only for one of them; a non-voter named in quorum mode refused to race after the
+            // leader had stepped aside for it, and the cluster stayed without primary (simulator, seed 1001)
+            if (switchover && SyncRule.active(c) && !SyncRule.matches(c.cluster.sync(), m.name())) {
+                c.infos.add("Member " + m.name() + " is not a synchronous standby");
                 continue;
             }
             PeerStatus st = c.peer(m.name());
@@ -191,12 +214,14 @@ final class HealthCheck {
             } else if (c.config().checkTimeline() && (st.timeline() <= 0 || st.timeline() < c.cluster.timeline())) {
                 c.infos.add("Timeline " + (st.timeline() <= 0 ? "None" : st.timeline()) + " of member " + m.name()
                         + " is behind the cluster timeline " + c.cluster.timeline());
+            } else if (unnamedQuorum && !canGatherVotes(c.cluster.sync(), m.name())) {
+                c.infos.add("Member " + m.name() + " can not gather the quorum of votes");
             } else {
                 good++;
             }
         }
         // quorum mode needs enough healthy voters, unless a candidate was named
-        boolean checkQuorum = SyncRule.quorumActive(c) && !(named != null && !excludeCandidate);
+        boolean checkQuorum = unnamedQuorum;
         if (checkQuorum && good - 1 < c.cluster.sync().quorum()) {
             c.infos.add("Quorum requirement " + c.cluster.sync().quorum() + " can not be reached");
             return false;

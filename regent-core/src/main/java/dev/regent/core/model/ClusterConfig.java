@@ -49,6 +49,14 @@ public record ClusterConfig(long version, Map<String, Object> data) {
     public int primaryStartTimeout() {
         return intValue("primary_start_timeout", intValue("master_start_timeout", 300));
     }
+    /**
+     * {@code primary_stop_timeout} in seconds ({@code master_stop_timeout} only when the new name is absent, as
+     * Patroni reads it); 0 (no limit) when unset or unparsable.
+     */
+    public int primaryStopTimeout() {
+        return data.containsKey("primary_stop_timeout") ? intValue("primary_stop_timeout", 0)
+                : intValue("master_stop_timeout", 0);
+    }
     public boolean checkTimeline() { return boolValue("check_timeline", false); }
     public boolean isPaused() { return boolValue("pause", false); }
     public int maxTimelinesHistory() { return intValue("max_timelines_history", 0); }

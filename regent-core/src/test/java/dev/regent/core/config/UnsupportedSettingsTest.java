@@ -33,7 +33,6 @@ class UnsupportedSettingsTest {
             case "member_slots_ttl" -> "30min";
             case "synchronous_node_count" -> 2L;
             case "maximum_lag_on_syncnode", "max_timelines_history", "primary_race_backoff" -> 10L;
-            case "primary_stop_timeout", "master_stop_timeout" -> 30L;
             case "bootstrap.method" -> "pgbackrest";
             case "postgresql.create_replica_methods" -> list("pgbackrest", "basebackup");
             case "restapi.verify_client" -> "required";
@@ -162,6 +161,15 @@ class UnsupportedSettingsTest {
             assertThat(UnsupportedSettings.findDynamic(map("synchronous_mode", mode, "synchronous_mode_strict", true,
                     "synchronous_node_count", 2L, "maximum_lag_on_syncnode", 100L))).as(String.valueOf(mode)).isEmpty();
         }
+    }
+
+    @Test
+    void primaryStopTimeoutIsSupported() {
+        assertThat(UnsupportedSettings.findDynamic(map("synchronous_mode", "on", "primary_stop_timeout", 30L)))
+                .isEmpty();
+        assertThat(UnsupportedSettings.findDynamic(map("master_stop_timeout", 30L))).isEmpty();
+        assertThat(UnsupportedSettings.ALL).extracting(Setting::path)
+                .doesNotContain("primary_stop_timeout", "master_stop_timeout");
     }
 
     @Test

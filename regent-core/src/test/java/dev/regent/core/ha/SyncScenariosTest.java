@@ -76,6 +76,38 @@ class SyncScenariosTest {
                                 "Setting synchronous replication to 1 of 1 (pg1)"))), new Promote());
     }
 
+    /**
+     * A switchover in quorum mode to a member outside /sync: it would refuse to race once the leader stepped aside (only
+     * /sync members race a switchover), so the leader does not step aside (simulator, seed 1001: no primary left).
+     */
+    @Test
+    void theLeaderDoesNotStepAsideForASwitchoverCandidateThatMayNotRace() {
+        Decision d = as("pg0").wal(800).config("synchronous_mode", "quorum").sync("pg0", "pg1", 0)
+                .failover("pg0", "pg2").peer("pg1", 800).peer("pg2", 800).decide();
+        assertThat(d.actions()).noneMatch(a -> a instanceof Action.Demote)
+                .anyMatch(a -> a instanceof Action.ClearFailover);
+        assertThat(d.infos()).contains("Member pg2 is not a synchronous standby");
+        assertThat(d.warnings()).contains("switchover: no healthy members found, switchover is not possible");
+        // a voter is a fine candidate
+        Decision ok = as("pg0").wal(800).config("synchronous_mode", "quorum").sync("pg0", "pg1", 0)
+                .failover("pg0", "pg1").peer("pg1", 800).peer("pg2", 800).decide();
+        assertThat(ok.actions()).anyMatch(a -> a instanceof Action.Demote);
+    }
+
+    /** Quorum mode: who could ever win the race under a /sync value (simulator, seed 419). */
+    @Test
+    void aMemberThatCanNotGatherTheVotesIsNoCandidate() {
+        var noVoters = new dev.regent.core.model.SyncState(1, "pg2", Set.of(), 0);
+        assertThat(HealthCheck.canGatherVotes(noVoters, "pg1")).as("a non-voter needs 1 vote, no voter to give it")
+                .isFalse();
+        assertThat(HealthCheck.canGatherVotes(noVoters, "pg2")).as("the /sync leader").isTrue();
+        var two = new dev.regent.core.model.SyncState(1, "pg0", Set.of("pg1", "pg2"), 1);
+        assertThat(HealthCheck.canGatherVotes(two, "pg1")).isTrue();
+        assertThat(HealthCheck.canGatherVotes(two, "pg3")).as("quorum + 1 = 2 of 2 voters").isTrue();
+        var one = new dev.regent.core.model.SyncState(1, "pg0", Set.of("pg1"), 1);
+        assertThat(HealthCheck.canGatherVotes(one, "pg1")).as("no other voter for the quorum of 1").isFalse();
+    }
+
     @Test
     void switchoverInSyncModeOnlySyncMembersRace() {
         as("pg2").unlocked().wal(1000).optime(1000).config("synchronous_mode", "on").sync("pg0", "pg1", 0)
@@ -105,6 +137,53 @@ class SyncScenariosTest {
                                         "Assigning synchronous standby status to ['pg1']"),
                                 new SyncStep.WriteSync("pg0", Set.of("pg1"), 0,
                                         "Synchronous standby status assigned to ['pg1']"))));
+    }
+
+    /**
+     * A synchronous standby about to stop publishes nosync (Patroni 4's while_not_sync_standby): the primary
+     * unpublishes it from /sync first, then lists the other standby, which it publishes once confirmed.
+     */
+    @Test
+    void aStoppingSyncStandbyIsUnpublishedBeforeItIsUnlisted() {
+        SyncFacts facts = new SyncFacts("pg1", "on", 800, List.of(new WalSender(11, "pg1", "sync", 800L, 800L, 800L),
+                new WalSender(12, "pg2", "async", 800L, 800L, 800L)));
+        SyncReadiness r = SyncReadiness.INITIAL.next(facts, null, false).next(facts, null, false);
+        as("pg0").wal(800).config("synchronous_mode", "on").sync("pg0", "pg1", 0)
+                .memberTag("pg1", "nosync", true).memberTag("pg1", "sync_priority", 0)
+                .syncObserved(new SyncObserved(facts, r, -1, true))
+                .expect(LEADER, new UpdateLeaderLock(), new SyncReplicationSlots(Set.of("pg1", "pg2")),
+                        new ManageSync(List.of(new SyncStep.WriteSync("pg0", Set.of(), 0,
+                                        "Updating synchronous privilege temporarily from ['pg1'] to []"),
+                                new SyncStep.SetStandbyNames("pg2",
+                                        "Assigning synchronous standby status to ['pg2']"))));
+        // once pg1 is out of /sync it may stop; the next cycle publishes pg2 when it is confirmed
+        SyncFacts after = new SyncFacts("pg2", "on", 900, List.of(new WalSender(12, "pg2", "sync", 900L, 900L, 900L)));
+        SyncReadiness r2 = SyncReadiness.INITIAL.next(after, null, false).next(after, null, false);
+        as("pg0").wal(900).config("synchronous_mode", "on").sync("pg0", "", 0)
+                .memberTag("pg1", "nosync", true).memberTag("pg1", "sync_priority", 0).memberState("pg1", "stopped")
+                .syncObserved(new SyncObserved(after, r2, -1, true))
+                .expect(LEADER, new UpdateLeaderLock(), new SyncReplicationSlots(Set.of("pg1", "pg2")),
+                        new ManageSync(List.of(new SyncStep.SetStandbyNames("pg2",
+                                        "Assigning synchronous standby status to ['pg2']"),
+                                new SyncStep.WriteSync("pg0", Set.of("pg2"), 0,
+                                        "Synchronous standby status assigned to ['pg2']"))));
+    }
+
+    @Test
+    void aStoppingQuorumVoterIsDroppedFromTheNamesAndTheVoters() {
+        SyncFacts facts = new SyncFacts("ANY 1 (pg1,pg2)", "on", 800, List.of(
+                new WalSender(11, "pg1", "quorum", 800L, 800L, 800L),
+                new WalSender(12, "pg2", "quorum", 800L, 800L, 800L)));
+        SyncReadiness r = SyncReadiness.INITIAL.next(facts, null, true).next(facts, null, true);
+        // ANY 1 of the one voter left is stricter than ANY 1 of two: the quorum resolver shrinks the names first
+        as("pg0").wal(800).config("synchronous_mode", "quorum").sync("pg0", "pg1,pg2", 1)
+                .memberTag("pg1", "nosync", true).memberTag("pg1", "sync_priority", 0)
+                .syncObserved(new SyncObserved(facts, r, -1, true))
+                .expect(LEADER, new UpdateLeaderLock(), new SyncReplicationSlots(Set.of("pg1", "pg2")),
+                        new ManageSync(List.of(new SyncStep.SetStandbyNames("ANY 1 (pg2)",
+                                        "Setting synchronous replication to 1 of 1 (pg2)"),
+                                new SyncStep.WriteSync("pg0", Set.of("pg2"), 1,
+                                        "Setting leader to pg0, quorum to 1 of 1 (pg2)"))));
     }
 
     @Test

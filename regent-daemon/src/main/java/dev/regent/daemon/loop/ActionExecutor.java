@@ -9,11 +9,13 @@ import dev.regent.core.ha.NodeMemory;
 import dev.regent.core.ha.ScheduledRestart;
 import dev.regent.core.ha.TimelineReservation;
 import dev.regent.core.ha.action.Action;
+import dev.regent.core.model.ClusterConfig;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Failover;
 import dev.regent.core.model.Member;
 import dev.regent.core.model.SyncState;
 import dev.regent.core.model.TimelineHistory;
+import dev.regent.core.sync.PrimaryStopTimeout;
 import dev.regent.core.sync.SyncStep;
 import dev.regent.dcs.Dcs;
 import dev.regent.dcs.DcsException;
@@ -28,6 +30,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -109,6 +112,8 @@ public final class ActionExecutor {
     private final PostgresPort pg;
     private final BackgroundRunner slot;
     private final Ticker ticker;
+    private volatile Runnable beforeReplicaRestart = () -> { };
+    private volatile Runnable afterReplicaRestart = () -> { };
     private final Sleeper sleeper;
     private final ScheduledRestarts scheduledRestarts;
     private final ExitHook exit;
@@ -412,11 +417,31 @@ public final class ActionExecutor {
         });
     }
 
+    /**
+     * What a replica does around its restart: the loop asks the primary to release it from synchronous standby duty
+     * first and withdraws the request after (Patroni 4 wraps a replica's restart in {@code while_not_sync_standby}).
+     * Runs on the background thread; {@code before} may block.
+     */
+    public void guardReplicaRestart(Runnable before, Runnable after) {
+        this.beforeReplicaRestart = before;
+        this.afterReplicaRestart = after;
+    }
+
     private ActionOutcome restart(Action.RestartPostgres r, Context ctx) {
         Duration timeout = r.timeoutSeconds() == null ? ctx.startTimeout() : Duration.ofSeconds(r.timeoutSeconds());
         CallbackRole role = roleOf(ctx.local());
+        boolean replica = !ctx.local().isPrimary();
         return background("restart", r, ctx, () -> {
-            pg.restart(timeout);
+            if (replica) {
+                beforeReplicaRestart.run();
+                try {
+                    pg.restart(timeout);
+                } finally {
+                    afterReplicaRestart.run();
+                }
+            } else {
+                pg.restart(timeout);
+            }
             statusEvents.postgresStarted();
             pg.fireCallback(CallbackRunner.Action.ON_RESTART, role);
             return done(ActionOutcome.SUCCEEDED);
@@ -523,23 +548,37 @@ public final class ActionExecutor {
                 }
                 // Stop first (fast shutdown writes the shutdown checkpoint and walsenders ship it to the replicas),
                 // only then release the lock: the candidate can never be promoted while we still accept writes.
-                pg.stop(StopMode.FAST, timeout);
+                stopDemoting(StopMode.FAST, ctx);
                 LocalPostgres after = pg.observe();
                 dcs.deleteLeader(Math.max(after.walPosition(), ctx.local().walPosition()));
                 pg.fireCallback(CallbackRunner.Action.ON_ROLE_CHANGE, CallbackRole.DEMOTED);
                 return startAsReplica(ctx, follow, url, timeout);
             }
             case IMMEDIATE, IMMEDIATE_NOLOCK -> {
-                pg.stop(StopMode.IMMEDIATE, timeout);
+                stopDemoting(StopMode.IMMEDIATE, ctx);
                 if (d.mode() == Action.Demote.Mode.IMMEDIATE) dcs.deleteLeader(0);
                 pg.fireCallback(CallbackRunner.Action.ON_ROLE_CHANGE, CallbackRole.DEMOTED);
                 return ActionOutcome.SUCCEEDED;
             }
             case OFFLINE -> {
-                pg.stop(StopMode.FAST, timeout);
+                stopDemoting(StopMode.FAST, ctx);
                 return startAsReplica(ctx, null, null, timeout);
             }
             default -> throw new IllegalStateException("unknown demote mode " + d.mode());
+        }
+    }
+
+    /**
+     * The stop of every demotion: cut short under primary_stop_timeout in synchronous mode (Patroni applies it to
+     * every mode of its demote), otherwise bounded only by the start timeout like any stop.
+     */
+    private void stopDemoting(StopMode mode, Context ctx) throws PostgresPortException {
+        ClusterConfig config = ctx.cluster() == null ? ClusterConfig.empty() : ctx.cluster().configOrEmpty();
+        Optional<Duration> abortAfter = PrimaryStopTimeout.forDemote(config);
+        if (abortAfter.isPresent()) {
+            pg.stopOrAbort(mode, ctx.startTimeout(), abortAfter.get());
+        } else {
+            pg.stop(mode, ctx.startTimeout());
         }
     }
 

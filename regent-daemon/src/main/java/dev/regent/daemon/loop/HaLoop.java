@@ -8,6 +8,7 @@ import dev.regent.core.sync.SyncFacts;
 import dev.regent.core.sync.SyncMode;
 import dev.regent.core.sync.SyncObserved;
 import dev.regent.core.sync.SyncReadiness;
+import dev.regent.core.sync.SyncRelease;
 import dev.regent.core.ha.DivergenceRule;
 import dev.regent.core.ha.HaInput;
 import dev.regent.core.ha.HaSettings;
@@ -19,6 +20,7 @@ import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Tags;
 import dev.regent.dcs.Dcs;
 import dev.regent.dcs.DcsException;
+import dev.regent.time.Deadline;
 import dev.regent.time.Ticker;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,6 +74,9 @@ public final class HaLoop implements AutoCloseable {
     private NodeMemory memory = NodeMemory.INITIAL;
     private ClusterView lastCluster;
     private volatile LocalPostgres lastLocal;
+    private volatile HaSettings cycleSettings;
+    /** Set while this replica asks to be released from synchronous duty before it stops (see {@link SyncRelease}). */
+    private volatile boolean releasingSync;
     /** Which standbys are confirmed synchronous (primary only); see {@link #observeSync}. */
     private SyncReadiness syncReadiness = SyncReadiness.INITIAL;
     /**
@@ -113,6 +118,8 @@ public final class HaLoop implements AutoCloseable {
         this.ticker = env.ticker();
         this.slot = env.background().apply(this::wakeUp);
         this.executor = new ActionExecutor(dcs, pg, slot, ticker, env.sleeper(), scheduledRestarts, env.exit());
+        // a replica's restart in sync mode: released from /sync first, nosync withdrawn after (Patroni 4)
+        executor.guardReplicaRestart(this::releaseSyncStandby, () -> releasingSync = false);
     }
 
     private static Ticker withWallClock(Clock wallClock) {
@@ -243,6 +250,7 @@ public final class HaLoop implements AutoCloseable {
         }
         LocalPostgres local = pg.observe();
         HaSettings settings = settingsProvider.settings(cluster);
+        cycleSettings = settings;
         logUnsupportedDynamicSettings(settings);
         applyDcsSettings(settings);
         settingsListener.accept(settings);
@@ -334,7 +342,8 @@ public final class HaLoop implements AutoCloseable {
     private void touchMember(LocalPostgres local, HaSettings settings, ClusterView cluster) {
         try {
             ScheduledRestarts.Entry scheduled = scheduledRestarts.current();
-            dcs.touchMember(memberData.build(local, slot.running(), Tags.published(settings.tags()), cluster.isPaused(),
+            Map<String, Object> tags = releasingSync ? SyncRelease.releasingTags(settings.tags()) : settings.tags();
+            dcs.touchMember(memberData.build(local, slot.running(), Tags.published(tags), cluster.isPaused(),
                     scheduled == null ? null : scheduled.published()));
         } catch (DcsException e) {
             LOG.warn("failed to update member key: {}", e.getMessage());
@@ -439,6 +448,58 @@ public final class HaLoop implements AutoCloseable {
     /** The last snapshot successfully read. */
     public ClusterView lastCluster() {
         return lastCluster;
+    }
+
+    /**
+     * Patroni 4's {@code while_not_sync_standby} before this replica's postgres stops at shutdown ({@link
+     * SyncRelease}): publishes {@code nosync} in the member key and waits, up to twice loop_wait, until the primary
+     * has taken this node out of {@code /sync}, the leader changed or went, or the DCS failed. No-op on the leader,
+     * outside sync mode, with a {@code nosync} tag, or before a first cycle. Call after {@link #close()}; blocks.
+     */
+    public void releaseSyncStandbyBeforeStop() {
+        releaseSyncStandby();
+    }
+
+    /** The release ({@link #releaseSyncStandbyBeforeStop}); the member key keeps nosync until {@link #releasingSync}
+     * is reset. */
+    private void releaseSyncStandby() {
+        ClusterView cluster = lastCluster;
+        HaSettings settings = cycleSettings;
+        LocalPostgres local = lastLocal;
+        if (cluster == null || settings == null || local == null || !SyncRelease.needed(cluster, name, settings.tags())) {
+            return;
+        }
+        releasingSync = true;
+        try {
+            ScheduledRestarts.Entry scheduled = scheduledRestarts.current();
+            dcs.touchMember(memberData.build(local, null, Tags.published(SyncRelease.releasingTags(settings.tags())),
+                    cluster.isPaused(), scheduled == null ? null : scheduled.published()));
+        } catch (DcsException e) {
+            LOG.warn("Updating member state failed, skipping synchronous standby disable");
+            return;
+        }
+        Deadline deadline = Deadline.after(ticker, SyncRelease.maxWait(settings.loopWaitSeconds()));
+        while (true) {
+            ClusterView now;
+            try {
+                now = dcs.load();
+            } catch (DcsException e) {
+                LOG.warn("Could not get cluster state, skipping synchronous standby disable");
+                return;
+            }
+            if (!SyncRelease.isSyncStandby(now, name)) {
+                LOG.info("released from synchronous standby duty: stopping");
+                return;
+            }
+            if (deadline.expired()) {
+                LOG.warn("the primary did not release us from synchronous standby within {} s: stopping anyway",
+                        SyncRelease.maxWait(settings.loopWaitSeconds()).toSeconds());
+                return;
+            }
+            LOG.info("Waiting for primary to release us from synchronous standby");
+            sleepQuietly(deadline.cap(Duration.ofMillis(500)));
+            if (Thread.currentThread().isInterrupted()) return;
+        }
     }
 
     /** Stop the loop threads (does not touch postgres or the lock: see the daemon's shutdown). */

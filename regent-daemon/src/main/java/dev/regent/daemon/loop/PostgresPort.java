@@ -37,6 +37,16 @@ public interface PostgresPort {
     void stop(StopMode mode, Duration timeout) throws PostgresPortException;
 
     /**
+     * Stop a demoting primary as {@link #stop} does, cut short under {@code primary_stop_timeout} (see
+     * {@code PrimaryStopTimeout}): after {@code abortAfter} an immediate shutdown, after {@code abortAfter} again
+     * SIGKILL to the postmaster and its children. The default stops without a limit, which is right only for a port
+     * whose stop cannot hang (the simulator's).
+     */
+    default void stopOrAbort(StopMode mode, Duration timeout, Duration abortAfter) throws PostgresPortException {
+        stop(mode, timeout);
+    }
+
+    /**
      * Run the pre_promote script and wait for it (Patroni's {@code _pre_promote}); throws when it exits non-zero or
      * cannot run, which cancels the promotion. Does nothing when no script is configured.
      */

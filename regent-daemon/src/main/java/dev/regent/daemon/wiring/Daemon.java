@@ -206,8 +206,10 @@ public final class Daemon {
     }
 
     /**
-     * Patroni's shutdown: not paused: stop postgres (fast, before_stop) and, if we are the leader, release the lock
-     * once postgres is down; paused: leave postgres and the lock alone.
+     * Patroni's shutdown: not paused: a synchronous standby first asks to be released from /sync
+     * ({@link HaLoop#releaseSyncStandbyBeforeStop}), then postgres stops (fast, before_stop; cut short under
+     * primary_stop_timeout in synchronous mode) and, if we are the leader, the lock is released once postgres is down;
+     * paused: leave postgres and the lock alone.
      */
     void shutdown() {
         LOG.info("shutting down");
@@ -218,9 +220,18 @@ public final class Daemon {
             boolean leader = last != null && last.isLeader(config.name());
             if (!paused) {
                 try {
+                    // a synchronous standby asks the primary to replace it before it goes (Patroni 4)
+                    if (!leader) loop.releaseSyncStandbyBeforeStop();
                     long wal = pg.observe().walPosition();
-                    pg.stop(dev.regent.postgres.StopMode.FAST,
-                            Duration.ofSeconds(config.postgresql().pgCtlTimeoutSeconds()));
+                    Duration timeout = Duration.ofSeconds(config.postgresql().pgCtlTimeoutSeconds());
+                    // Patroni 4's shutdown applies primary_stop_timeout too (in synchronous mode)
+                    java.util.Optional<Duration> abortAfter = dev.regent.core.sync.PrimaryStopTimeout.forDemote(
+                            last == null ? dev.regent.core.model.ClusterConfig.empty() : last.configOrEmpty());
+                    if (abortAfter.isPresent()) {
+                        pg.stopOrAbort(dev.regent.postgres.StopMode.FAST, timeout, abortAfter.get());
+                    } else {
+                        pg.stop(dev.regent.postgres.StopMode.FAST, timeout);
+                    }
                     if (leader) {
                         long after = pg.observe().walPosition();
                         dcs.deleteLeader(Math.max(wal, after));

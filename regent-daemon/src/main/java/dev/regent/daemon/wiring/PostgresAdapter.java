@@ -177,6 +177,16 @@ public final class PostgresAdapter implements PostgresPort {
         callbacks.fire(CallbackRunner.Action.ON_STOP, callbackRole().patroniName());
     }
 
+    @Override
+    public void stopOrAbort(StopMode mode, Duration timeout, Duration abortAfter) throws PostgresPortException {
+        if (!call(pg::isRunning)) return;
+        callbacks.runBeforeStop(Duration.ofSeconds(60));
+        if (!call(() -> pg.stopOrAbort(mode, abortAfter))) {
+            throw new PostgresPortException("postgres still runs after SIGKILL; see " + pg.postmasterLog());
+        }
+        callbacks.fire(CallbackRunner.Action.ON_STOP, callbackRole().patroniName());
+    }
+
     private CallbackRole callbackRole() {
         return role == Role.PRIMARY ? CallbackRole.PRIMARY : CallbackRole.REPLICA;
     }

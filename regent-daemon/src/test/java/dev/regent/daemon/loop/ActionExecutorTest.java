@@ -282,6 +282,41 @@ class ActionExecutorTest {
         assertThat(r.memory().lockValidUntil()).isZero();
     }
 
+    /** Patroni's primary_stop_timeout bounds the stop of every demotion, in synchronous mode only. */
+    @Test
+    void primaryStopTimeoutBoundsTheDemotingStopOnlyInSynchronousMode() throws Exception {
+        assertThat(dcs.setConfigValue("{\"ttl\":30,\"primary_stop_timeout\":7}", null)).isTrue();
+        demoteAndRecordStops(Action.Demote.Mode.IMMEDIATE_NOLOCK);
+        assertThat(pg.calls).as("asynchronous: no limit").contains("stop immediate");
+
+        ClusterView async = dcs.load();
+        assertThat(dcs.setConfigValue("{\"ttl\":30,\"synchronous_mode\":\"on\",\"primary_stop_timeout\":7}",
+                async.config().version())).isTrue();
+        for (Action.Demote.Mode mode : List.of(Action.Demote.Mode.IMMEDIATE_NOLOCK, Action.Demote.Mode.IMMEDIATE,
+                Action.Demote.Mode.OFFLINE, Action.Demote.Mode.GRACEFUL)) {
+            String expected = (mode == Action.Demote.Mode.IMMEDIATE || mode == Action.Demote.Mode.IMMEDIATE_NOLOCK
+                    ? "stop immediate" : "stop fast") + " abort after 7 s";
+            assertThat(demoteAndRecordStops(mode)).as(mode.name()).containsExactly(expected);
+        }
+
+        ClusterView sync = dcs.load();
+        assertThat(dcs.setConfigValue("{\"ttl\":30,\"synchronous_mode\":\"quorum\",\"primary_stop_timeout\":0}",
+                sync.config().version())).isTrue();
+        assertThat(demoteAndRecordStops(Action.Demote.Mode.IMMEDIATE_NOLOCK)).as("0: no limit")
+                .containsExactly("stop immediate");
+    }
+
+    private List<String> demoteAndRecordStops(Action.Demote.Mode mode) throws Exception {
+        pg.calls.clear();
+        if (mode != Action.Demote.Mode.IMMEDIATE_NOLOCK && dcs.load().leader() == null) {
+            assertThat(dcs.attemptToAcquireLeader()).isTrue();
+        }
+        NodeMemory held = NodeMemory.INITIAL.withLockValidUntil(50_000).withWasLeader(true);
+        executor.run(List.of(new Action.Demote(mode, null)), ctx(dcs.load()), held);
+        if (slot.running() != null) awaitBackground();
+        return pg.calls.stream().filter(c -> c.startsWith("stop")).toList();
+    }
+
     @Test
     void clearingAFailoverKeyUsesItsVersion() throws Exception {
         assertThat(dcs.setFailover(new dev.regent.core.model.Failover(0, "pg0", "pg1", null), null)).isTrue();
@@ -487,6 +522,11 @@ class ActionExecutorTest {
             }
         }
         @Override public void stop(dev.regent.postgres.StopMode mode, Duration timeout) { onStop.run(); calls.add("stop " + mode.name().toLowerCase(java.util.Locale.ROOT)); }
+        @Override public void stopOrAbort(dev.regent.postgres.StopMode mode, Duration timeout, Duration abortAfter) {
+            onStop.run();
+            calls.add("stop " + mode.name().toLowerCase(java.util.Locale.ROOT) + " abort after "
+                    + abortAfter.toSeconds() + " s");
+        }
         volatile java.util.concurrent.CountDownLatch prePromoteGate;
         volatile boolean prePromoteFails;
         @Override public void prePromote() throws PostgresPortException {
