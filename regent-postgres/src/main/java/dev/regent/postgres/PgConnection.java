@@ -66,7 +66,8 @@ public final class PgConnection implements AutoCloseable {
                   (SELECT received_tli FROM pg_catalog.pg_stat_wal_receiver WHERE status = 'streaming'),
                   (pg_catalog.pg_control_checkpoint()).timeline_id)
                 ELSE ('x' || pg_catalog.substr(pg_catalog.pg_walfile_name(pg_catalog.pg_current_wal_lsn()), 1, 8))
-                  ::bit(32)::int END
+                  ::bit(32)::int END,
+              EXISTS (SELECT 1 FROM pg_catalog.pg_stat_wal_receiver WHERE status = 'streaming')
             """;
 
     /**
@@ -76,9 +77,17 @@ public final class PgConnection implements AutoCloseable {
      * @param location   primary: pg_current_wal_lsn() in bytes; null on a replica
      * @param receiveLsn replica: pg_last_wal_receive_lsn(), or null
      * @param replayLsn  replica: pg_last_wal_replay_lsn(), or null
-     * @param timeline   as in {@link PgStatus#timeline()}
+     * @param timeline   as in {@link PgStatus#timeline()}: on a replica that does not stream, only pg_control's
+     *                   checkpoint timeline, which lags a timeline switch until the next restartpoint
+     * @param streaming  replica: its WAL receiver streams (then {@code timeline} is the one it receives)
      */
-    public record WalNow(boolean inRecovery, Long location, Long receiveLsn, Long replayLsn, int timeline) {}
+    public record WalNow(boolean inRecovery, Long location, Long receiveLsn, Long replayLsn, int timeline,
+                         boolean streaming) {
+        /** A reading without WAL receiver state (a primary's). */
+        public WalNow(boolean inRecovery, Long location, Long receiveLsn, Long replayLsn, int timeline) {
+            this(inRecovery, location, receiveLsn, replayLsn, timeline, false);
+        }
+    }
 
     private final String url;
     private final Properties props = new Properties();
@@ -143,7 +152,7 @@ public final class PgConnection implements AutoCloseable {
                 boolean inRecovery = rs.getBoolean(1);
                 return new WalNow(inRecovery, inRecovery ? null : (Long) rs.getObject(2),
                         inRecovery ? (Long) rs.getObject(3) : null, inRecovery ? (Long) rs.getObject(4) : null,
-                        rs.getInt(5));
+                        rs.getInt(5), rs.getBoolean(6));
             }
         });
     }

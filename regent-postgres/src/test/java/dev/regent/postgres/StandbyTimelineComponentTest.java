@@ -44,10 +44,16 @@ class StandbyTimelineComponentTest {
             });
             assertThat(b.controlData().timeline()).as("no restartpoint since the switch: pg_control says 1")
                     .isEqualTo(1);
+            PgConnection.WalNow streamingNow = b.walNow();
+            assertThat(streamingNow.streaming()).as("GET /patroni's live read sees the stream").isTrue();
+            assertThat(streamingNow.timeline()).isEqualTo(2);
 
             assertThat(a.stop(StopMode.IMMEDIATE, PgTestNodes.timeout())).isTrue();
             waitFor("tl-b stopped streaming", () -> !"streaming".equals(b.status().replicationState()));
             assertThat(b.status().timeline()).as("the status query's checkpoint timeline").isEqualTo(1);
+            PgConnection.WalNow stalledNow = b.walNow();
+            assertThat(stalledNow.streaming()).as("the live read knows its timeline is pg_control's").isFalse();
+            assertThat(stalledNow.timeline()).isEqualTo(1);
             assertThat(b.observe().timeline()).as("the timeline tl-b replays").isEqualTo(2);
             assertThat(b.observe().timelineStartLsn()).as("where its timeline 2 began").isNotNull()
                     .isLessThanOrEqualTo(written);

@@ -29,10 +29,14 @@ final class LiveWal {
         }
         // promoted since the snapshot: no replica fields (the loop publishes the rest after its next cycle)
         boolean stillReplica = w.inRecovery() && published.inRecovery();
+        // A replica that does not stream can be read only at pg_control's checkpoint timeline, which lags a timeline
+        // switch until its next restartpoint; the loop's observation asked IDENTIFY_SYSTEM (Patroni's
+        // get_replica_timeline). A failover race runs exactly while replicas lost their stream, and peers compare it.
+        int timeline = stillReplica && !w.streaming() && published.timeline() > 0 ? published.timeline() : w.timeline();
         return new NodeStatus.PgDetails(published.postmasterStartTime(), published.serverVersion(), w.inRecovery(),
                 w.location() == null ? 0 : w.location(), w.receiveLsn(), w.replayLsn(),
                 stillReplica ? published.replayedTimestamp() : null, stillReplica && published.replayPaused(),
-                published.latestEndLsn(), w.timeline(), stillReplica ? published.replicationState() : null,
+                published.latestEndLsn(), timeline, stillReplica ? published.replicationState() : null,
                 published.replication());
     }
 }
