@@ -57,7 +57,9 @@ import java.util.Objects;
  *       {@code StartPostgres(asPrimary)} is handed to the background slot, and clears it after a successful
  *       {@code Promote}.
  *       A stopped postgres with this field set means the start failed ("removed leader key after trying and failing
- *       to start postgres").</li>
+ *       to start postgres"). {@code startAttached}: <b>decider</b>, true when it set {@code startingAsPrimarySince}
+ *       on first seeing a starting postgres it did not start (then the start timeout is at least ttl); every
+ *       other write of {@code startingAsPrimarySince} clears it.</li>
  *   <li>{@code rewindOrReinitNeeded}: the <b>shell</b> sets it when its rewind check finds the local data diverged
  *       from the leader, after an {@code IMMEDIATE}/{@code IMMEDIATE_NOLOCK} or {@code OFFLINE} demotion, and again
  *       when a rewind fails without wiping the data; it clears it when a {@code Rewind}, {@code Reinitialize} or

@@ -19,44 +19,57 @@ package dev.regent.core.ha;
  * @param checkDivergedLsn      the data directory was seen stopped after being a primary: compare its WAL with the
  *                              new leader's fork point once that is known (Patroni's
  *                              {@code trigger_check_diverged_lsn}); set and cleared by {@link DivergenceRule} only
+ * @param startAttached         {@code startingAsPrimarySince} marks when this node attached to a postgres it did not
+ *                              start, not a start of its own: Patroni applies primary_start_timeout only to its own
+ *                              starts, so such a postgres gets at least ttl before the node gives the lock up
  */
 public record NodeMemory(long lockValidUntil, long startingAsPrimarySince, boolean wasLeader,
                          boolean rewindOrReinitNeeded, long preferNoRaceUntil, boolean bootstrapFailed,
-                         boolean checkDivergedLsn) {
-    public static final NodeMemory INITIAL = new NodeMemory(0, 0, false, false, 0, false, false);
+                         boolean checkDivergedLsn, boolean startAttached) {
+    public static final NodeMemory INITIAL = new NodeMemory(0, 0, false, false, 0, false, false, false);
 
     public NodeMemory withLockValidUntil(long t) {
         return new NodeMemory(t, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil,
-                bootstrapFailed, checkDivergedLsn);
+                bootstrapFailed, checkDivergedLsn, startAttached);
     }
 
     public NodeMemory withWasLeader(boolean b) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, b, rewindOrReinitNeeded, preferNoRaceUntil,
-                bootstrapFailed, checkDivergedLsn);
+                bootstrapFailed, checkDivergedLsn, startAttached);
     }
 
+    /** Postgres started (or restarted) as primary by this node's own decision at {@code t}; 0 clears it. */
     public NodeMemory withStartingAsPrimarySince(long t) {
         return new NodeMemory(lockValidUntil, t, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil, bootstrapFailed,
-                checkDivergedLsn);
+                checkDivergedLsn, false);
     }
 
     public NodeMemory withRewindOrReinitNeeded(boolean b) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, b, preferNoRaceUntil,
-                bootstrapFailed, checkDivergedLsn);
+                bootstrapFailed, checkDivergedLsn, startAttached);
     }
 
     public NodeMemory withPreferNoRaceUntil(long t) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded, t,
-                bootstrapFailed, checkDivergedLsn);
+                bootstrapFailed, checkDivergedLsn, startAttached);
     }
 
     public NodeMemory withBootstrapFailed(boolean b) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded,
-                preferNoRaceUntil, b, checkDivergedLsn);
+                preferNoRaceUntil, b, checkDivergedLsn, startAttached);
     }
 
     public NodeMemory withCheckDivergedLsn(boolean b) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded,
-                preferNoRaceUntil, bootstrapFailed, b);
+                preferNoRaceUntil, bootstrapFailed, b, startAttached);
+    }
+
+    /**
+     * This node first saw its lock-holding postgres not accepting connections at {@code t} without having started it
+     * itself (the daemon restarted beside a starting postgres, or a status query failed on a live postmaster).
+     */
+    public NodeMemory withAttachedStartSince(long t) {
+        return new NodeMemory(lockValidUntil, t, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil, bootstrapFailed,
+                checkDivergedLsn, true);
     }
 }

@@ -20,10 +20,10 @@ final class StartingRule {
                     new Demote(Demote.Mode.IMMEDIATE_NOLOCK, null));
         }
         if (c.memory.startingAsPrimarySince() == 0) {
-            c.memory = c.memory.withStartingAsPrimarySince(c.in.nowMillis()); // we attached to a starting postgres
+            c.memory = c.memory.withAttachedStartSince(c.in.nowMillis()); // we attached to a starting postgres
         }
         long elapsed = (c.in.nowMillis() - c.memory.startingAsPrimarySince()) / 1000;
-        long timeLeft = c.config().primaryStartTimeout() - elapsed;
+        long timeLeft = timeout(c) - elapsed;
         if (timeLeft <= 0) {
             if (HealthCheck.isFailoverPossible(c, false)) {
                 c.infos.add("Demoting self because primary startup is taking too long");
@@ -41,5 +41,16 @@ final class StartingRule {
             if (manual.demote()) return c.decide(manual.message(), actions);
         }
         return c.decide("PostgreSQL is still starting up, " + timeLeft + " seconds until timeout", actions);
+    }
+
+    /**
+     * primary_start_timeout for a start of our own. A postgres this node attached to (it did not start it, e.g. a
+     * status query failed on a live postmaster under load) gets at least ttl: Patroni applies the start timeout only
+     * to its own starts and otherwise only stops renewing the lock, which lapses after ttl. Without this, a
+     * primary_start_timeout of 0 demoted a healthy primary after one failed query.
+     */
+    private static long timeout(Ctx c) {
+        long start = c.config().primaryStartTimeout();
+        return c.memory.startAttached() ? Math.max(start, c.config().ttl()) : start;
     }
 }

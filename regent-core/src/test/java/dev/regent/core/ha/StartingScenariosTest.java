@@ -24,6 +24,36 @@ class StartingScenariosTest {
     }
 
     @Test
+    void anAttachedPostgresGetsAtLeastTtlEvenWithAStartTimeoutOfZero() {
+        // a status query failed on a live postmaster (load): Patroni only stops renewing, the lock lapses after ttl
+        Decision d = as("pg0").starting().config("primary_start_timeout", 0).peer("pg1", 0)
+                .expect("PostgreSQL is still starting up, 30 seconds until timeout", new UpdateLeaderLock());
+        assertThat(d.memory().startAttached()).isTrue();
+        as("pg0").starting().config("primary_start_timeout", 0).peer("pg1", 0)
+                .memory(d.memory()).now(NOW + 29_000)
+                .expect("PostgreSQL is still starting up, 1 seconds until timeout", new UpdateLeaderLock());
+    }
+
+    @Test
+    void anAttachedPostgresStillStartingAfterTtlFailsOver() {
+        as("pg0").starting().config("primary_start_timeout", 0).peer("pg1", 0)
+                .memory(NodeMemory.INITIAL.withAttachedStartSince(NOW - 30_000))
+                .informs("Member pg2 is not reachable")
+                .informs("Demoting self because primary startup is taking too long")
+                .expect("stopped PostgreSQL because of startup timeout",
+                        new UpdateLeaderLock(), new Demote(Demote.Mode.IMMEDIATE, null));
+    }
+
+    @Test
+    void anOwnStartWithAStartTimeoutOfZeroFailsOverAtOnce() {
+        as("pg0").starting().config("primary_start_timeout", 0).startingAsPrimarySince(NOW).peer("pg1", 0)
+                .informs("Member pg2 is not reachable")
+                .informs("Demoting self because primary startup is taking too long")
+                .expect("stopped PostgreSQL because of startup timeout",
+                        new UpdateLeaderLock(), new Demote(Demote.Mode.IMMEDIATE, null));
+    }
+
+    @Test
     void startupTimeoutFailsOverWhenPossible() {
         as("pg0").starting().startingAsPrimarySince(NOW - 300_000).peer("pg1", 0)
                 .informs("Member pg2 is not reachable")
