@@ -67,7 +67,12 @@ final class KvState {
         return sessions.values().stream().anyMatch(s -> s.deadline() <= time);
     }
 
+    /**
+     * Applies one committed command. Total: a malformed command (see {@link Command#problem()}) changes nothing and
+     * fails, never throws, so one bad entry cannot stop the replicas that replay it.
+     */
     Result apply(Command c) {
+        if (c == null || c.problem() != null) return result(false, 0);
         now = Math.max(now, c.now());
         expireSessions();
         return switch (c.op()) {
@@ -91,7 +96,7 @@ final class KvState {
             case "delPrefix" -> removePrefix(c.key());
             case "keepAlive" -> keepAlive(c);
             case "revoke" -> revoke(c.session());
-            default -> throw new IllegalArgumentException("unknown raft DCS command: " + c.op());
+            default -> result(false, 0);  // unreachable: problem() knows every op
         };
     }
 

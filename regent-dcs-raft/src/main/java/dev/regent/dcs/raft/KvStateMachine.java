@@ -95,19 +95,41 @@ final class KvStateMachine extends BaseStateMachine {
         return last.getIndex();
     }
 
-    /** Leader side: stamp the command with the leader's clock before it enters the log. */
+    /**
+     * Leader side: stamp the command with the leader's clock before it enters the log, or refuse it (the client gets
+     * a StateMachineException naming the problem) when it is malformed, so that it never reaches the log.
+     */
     @Override
     public TransactionContext startTransaction(RaftClientRequest request) throws IOException {
-        Command command = Codec.read(request.getMessage().getContent(), Command.class);
+        TransactionContext.Builder trx = TransactionContext.newBuilder().setStateMachine(this)
+                .setClientRequest(request);
+        Command command;
+        try {
+            command = Codec.read(request.getMessage().getContent(), Command.class);
+        } catch (RuntimeException e) {
+            return refused(trx, "malformed raft DCS command: " + e.getMessage());
+        }
+        String problem = command == null ? "empty raft DCS command" : command.problem();
+        if (problem != null) return refused(trx, "refused raft DCS command: " + problem);
         byte[] stamped = Codec.bytes(command.withNow(clock.wallMillis()));
-        return TransactionContext.newBuilder().setStateMachine(this).setClientRequest(request)
-                .setLogData(ByteString.copyFrom(stamped)).build();
+        return trx.setLogData(ByteString.copyFrom(stamped)).build();
+    }
+
+    private static TransactionContext refused(TransactionContext.Builder trx, String why) {
+        TransactionContext refused = trx.build();
+        refused.setException(new IllegalArgumentException(why));
+        return refused;
     }
 
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
-        Command command = Codec.read(entry.getStateMachineLogEntry().getLogData(), Command.class);
+        Command command;
+        try {
+            command = Codec.read(entry.getStateMachineLogEntry().getLogData(), Command.class);
+        } catch (RuntimeException e) {
+            command = null;  // an entry written before commands were validated: it fails, the replica keeps going
+        }
         Result result;
         synchronized (state) {
             result = state.apply(command);
