@@ -1,211 +1,37 @@
 package dev.regent.it;
 
-import static dev.regent.it.ClusterEndToEndTest.exec;
-import static dev.regent.it.ClusterEndToEndTest.queryOrNull;
-import static dev.regent.it.InteropSupport.healthy;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.regent.core.model.ClusterView;
-import java.io.IOException;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The migration path on etcd's v2 API: one cluster on one real etcd 3.4 ({@code --enable-v2}) managed by a real
- * Patroni 3.0.2 node (node0, Debian's package with python3-etcd, Patroni's {@code etcd:} section) and two Regent nodes
- * (node1, node2), each with a real PostgreSQL 15. Patroni bootstraps; the Regent nodes join; switchovers and
- * failovers both ways; Debian's patronictl and regentctl read the mixed cluster from the v2 API. Scenarios share the
- * cluster and run in order.
+ * {@link MixedStoreScenarios} on etcd's v2 API: one real etcd 3.4 ({@code --enable-v2}), Patroni 3.0.2 with
+ * python3-etcd and its {@code etcd:} section; regentctl reads it with a bare {@code -d host:port}, patronictl's
+ * default (etcd v2).
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class EtcdV2MixedClusterTest {
-    private static final Duration HEALTHY = Duration.ofSeconds(120);
-    private static LocalCluster cluster;
-    private static PatroniNode patroni;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = LocalCluster.createOnEtcdV2(3, 20, 2, 4);
-        patroni = PatroniNode.create("node0", Files.readString(cluster.dir().resolve("node0.yml")),
-                cluster.dir().resolve("node0"));
-        patroni.start();
-        await("Patroni bootstraps the cluster on etcd's v2 API", c -> c.isLeader("node0") && c.isInitialized()
-                && c.member("node0").map(m -> m.isRunning()).orElse(false));
-        cluster.node(1).start();
-        cluster.node(2).start();
+class EtcdV2MixedClusterTest extends MixedStoreScenarios {
+    @Override
+    protected LocalCluster create() throws Exception {
+        return LocalCluster.createOnEtcdV2(3, 20, 2, 4);
     }
 
-    @AfterAll
-    static void stop() throws Exception {
-        if (patroni != null) patroni.stop();
-        if (cluster != null) {
-            keepLogs();
-            cluster.close();
-        }
+    @Override
+    protected String storeName() {
+        return "etcd2";
     }
 
-    /** Copy every node's log to target/etcd2-mixed-cluster-logs (the cluster directory is deleted on close). */
-    private static void keepLogs() {
-        try {
-            Path out = Files.createDirectories(Path.of("target", "etcd2-mixed-cluster-logs"));
-            Files.copy(patroni.log(), out.resolve("node0-patroni.log"), StandardCopyOption.REPLACE_EXISTING);
-            for (int i = 1; i < 3; i++) {
-                Files.copy(cluster.node(i).log(), out.resolve("node" + i + "-regent.log"),
-                        StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            // diagnostics only
-        }
+    @Override
+    protected PatroniCtl patronictl() {
+        return PatroniCtl.forEtcdV2(cluster.dir(), "it", "/service", cluster.etcd().hostPort());
     }
 
-    @Test
-    @Order(1)
-    void regentNodesJoinThePatroniClusterAndPatronictlReadsIt() throws Exception {
-        ClusterView c = await("two Regent replicas streaming from the Patroni leader", v -> healthy(v, 3)
-                && v.isLeader("node0") && streaming(v, "node1") && streaming(v, "node2"));
-        assertThat(c.member("node0").orElseThrow().data().version()).isEqualTo("3.0.2");
+    @Override
+    protected String regentctlDcs() {
+        return cluster.etcd().hostPort();
+    }
+
+    @Override
+    protected void assertPatroniLeaderLock(ClusterView c) {
         assertThat(c.leader().session()).as("Patroni's leader key has a TTL").isNotNull();
-        exec(cluster.jdbcUrl(0), "CREATE TABLE mixed (v text); INSERT INTO mixed VALUES ('from-patroni')");
-        awaitRow("from-patroni", 1, 2);
-        PatroniCtl patronictl = PatroniCtl.forEtcdV2(cluster.dir(), "it", "/service", cluster.etcd().hostPort());
-        InteropSupport.awaitTrue("patronictl lists three running members", Duration.ofSeconds(30),
-                () -> patroni.tail(20), () -> {
-                    Map<String, JsonNode> rows = InteropSupport.listJson(patronictl);
-                    return rows.keySet().containsAll(java.util.List.of("node0", "node1", "node2"))
-                            && rows.get("node0").path("Role").asText().equals("Leader")
-                            && rows.get("node1").path("State").asText().matches("running|streaming");
-                });
-        // regentctl reads the Patroni-led cluster from the v2 API as patronictl does: same members, roles, timelines
-        Map<String, JsonNode> theirs = InteropSupport.listJson(patronictl);
-        Map<String, JsonNode> ours = regentctlList();
-        assertThat(ours.keySet()).isEqualTo(theirs.keySet());
-        for (String member : theirs.keySet()) {
-            for (String column : java.util.List.of("Host", "Role", "TL")) {
-                assertThat(ours.get(member).path(column).asText()).as(member + " " + column)
-                        .isEqualTo(theirs.get(member).path(column).asText());
-            }
-        }
-    }
-
-    @Test
-    @Order(2)
-    void switchoverFromPatroniToRegent() throws Exception {
-        HttpResponse<String> r = cluster.rest(0, "POST", "/switchover",
-                "{\"leader\":\"node0\",\"candidate\":\"node1\"}");
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        assertThat(r.body()).contains("Successfully switched over to \"node1\"");
-        await("node1 (Regent) leads, node0 (Patroni) follows", v -> v.isLeader("node1") && healthy(v, 3)
-                && onTimeline(v, 2));
-        exec(cluster.jdbcUrl(1), "INSERT INTO mixed VALUES ('from-regent')");
-        awaitRow("from-regent", 0, 2);
-    }
-
-    @Test
-    @Order(3)
-    void switchoverFromRegentToPatroni() throws Exception {
-        HttpResponse<String> r = cluster.rest(1, "POST", "/switchover",
-                "{\"leader\":\"node1\",\"candidate\":\"node0\"}");
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        assertThat(r.body()).contains("Successfully switched over to \"node0\"");
-        await("node0 (Patroni) leads again", v -> v.isLeader("node0") && healthy(v, 3) && onTimeline(v, 3));
-        exec(cluster.jdbcUrl(0), "INSERT INTO mixed VALUES ('patroni-again')");
-        awaitRow("patroni-again", 1, 2);
-    }
-
-    @Test
-    @Order(4)
-    void failoverWhenThePatroniLeaderDies() throws Exception {
-        await("node0 leads", v -> v.isLeader("node0") && healthy(v, 3));
-        patroni.kill9();
-        cluster.killPostmaster(0);
-        // Patroni's leader key outlives the process until its TTL runs out
-        ClusterView v = await("a Regent node takes over", c -> c.leader() != null && !c.isLeader("node0")
-                && c.member(c.leader().name()).map(m -> m.isRunning() && "primary".equals(m.role())).orElse(false));
-        String leader = v.leader().name();
-        int li = cluster.index(leader);
-        exec(cluster.jdbcUrl(li), "INSERT INTO mixed VALUES ('after-failover')");
-        patroni.start();  // the old Patroni primary rejoins as a replica of the Regent leader
-        await("the mixed cluster converges", c -> c.isLeader(leader) && healthy(c, 3) && onTimeline(c, 4));
-        awaitRow("after-failover", 0, 3 - li);
-    }
-
-    @Test
-    @Order(5)
-    void failoverWhenTheRegentLeaderDies() throws Exception {
-        ClusterView before = await("a Regent node leads", v -> v.leader() != null && !v.isLeader("node0")
-                && healthy(v, 3));
-        String dead = before.leader().name();
-        int di = cluster.index(dead);
-        cluster.node(di).kill9();
-        cluster.killPostmaster(di);
-        ClusterView v = await("node0 (Patroni) or the other Regent node takes over", c -> c.leader() != null
-                && !c.isLeader(dead) && c.member(c.leader().name()).map(m -> m.isRunning()
-                        && "primary".equals(m.data().normalizedRole())).orElse(false));
-        String leader = v.leader().name();
-        exec(cluster.jdbcUrl(cluster.index(leader)), "INSERT INTO mixed VALUES ('second-failover')");
-        cluster.node(di).start();  // the old Regent primary rejoins as a replica (pg_rewind)
-        await("the mixed cluster converges again", c -> c.isLeader(leader) && healthy(c, 3) && onTimeline(c, 5));
-        awaitRow("second-failover", 0, 1, 2);
-    }
-
-    @Test
-    @Order(6)
-    void neitherSideRejectedTheOthersData() throws Exception {
-        String patroniLog = Files.readString(patroni.log());
-        assertThat(patroniLog).as("Patroni log").doesNotContain("Traceback").doesNotContain("Failed to parse")
-                .doesNotContain("Exception");
-        for (int i = 1; i < 3; i++) {
-            assertThat(Files.readString(cluster.node(i).log())).as("node%d Regent log", i)
-                    .doesNotContain("Ignoring DCS key").doesNotContain("Exception");
-        }
-    }
-
-    /** {@code regentctl -d HOST:PORT list it -f json} in-process (patronictl's default: etcd v2), rows by member. */
-    private static Map<String, JsonNode> regentctlList() throws IOException {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        int code = dev.regent.ctl.RegentCtl.run(new String[] {"-d", cluster.etcd().hostPort(), "list",
-            "it", "-f", "json"}, new java.io.ByteArrayInputStream(new byte[0]), new java.io.PrintStream(out, true),
-                new java.io.PrintStream(err, true), Map.of("HOME", cluster.dir().toString()));
-        assertThat(code).as(out + "\n" + err).isZero();
-        Map<String, JsonNode> rows = new java.util.HashMap<>();
-        InteropSupport.JSON.readTree(out.toString()).forEach(r -> rows.put(r.path("Member").asText(), r));
-        return rows;
-    }
-
-    private static boolean streaming(ClusterView v, String name) {
-        return v.member(name).map(m -> "streaming".equals(m.data().replicationState())).orElse(false);
-    }
-
-    private static boolean onTimeline(ClusterView v, int tl) {
-        return v.members().stream().allMatch(m -> Integer.valueOf(tl).equals(m.data().timeline()));
-    }
-
-    private static ClusterView await(String what, java.util.function.Predicate<ClusterView> condition) {
-        try {
-            return cluster.await(what, HEALTHY, condition);
-        } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "---- patroni node0\n" + patroni.tail(60), e);
-        }
-    }
-
-    private static void awaitRow(String value, int... nodes) throws Exception {
-        for (int n : nodes) {
-            InteropSupport.awaitTrue("row '" + value + "' on node" + n, Duration.ofSeconds(30),
-                    () -> cluster.logs() + "---- patroni node0\n" + patroni.tail(40),
-                    () -> value.equals(queryOrNull(cluster.jdbcUrl(n),
-                            "SELECT v FROM mixed WHERE v = '" + value + "'")));
-        }
     }
 }
