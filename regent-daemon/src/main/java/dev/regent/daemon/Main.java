@@ -90,7 +90,7 @@ public final class Main {
                 "usage: regent CONFIG                      run one node in the foreground (YAML file or directory)",
                 "       regent demo [--nodes N] [--base-port 8008] [--pg-port 5432] [--raft-port 2222] [--dir DIR]",
                 "                                          start a local cluster (embedded Raft DCS), show it until Ctrl-C",
-                "       regent raft-witness --self-addr HOST:PORT --partner-addrs A,B --data-dir DIR [--password P]",
+                "       regent raft-witness --self-addr HOST:PORT --partner-addrs A,B --data-dir DIR [--password-file FILE]",
                 "                                          run a voting-only Raft peer (no PostgreSQL)",
                 "       regent --validate-config FILE      check a configuration file, report every error",
                 "       regent --generate-sample-config [FILE]  print (or write) a sample configuration",

@@ -34,12 +34,12 @@ public final class EnvConfig {
                     "bin_dir"),
             "log", List.of("type", "level", "traceback_level", "format", "dateformat", "static_fields",
                     "max_queue_size", "dir", "mode", "file_size", "file_num", "loggers", "deduplicate_heartbeat_logs"),
-            "raft", List.of("data_dir", "self_addr", "partner_addrs", "password", "bind_addr", "min_timeout",
+            "raft", List.of("data_dir", "self_addr", "partner_addrs", "password", "bind_addr", "insecure", "min_timeout",
                     "max_timeout", "connection_timeout", "append_entries_period", "connection_retry_time",
                     "leader_fallback_timeout"));
 
     private static final Set<String> BOOL_KEYS = Set.of("restapi.allowlist_include_members", "ctl.insecure",
-            "log.deduplicate_heartbeat_logs");
+            "log.deduplicate_heartbeat_logs", "raft.insecure");
     private static final Set<String> INT_KEYS = Set.of("restapi.request_queue_size", "restapi.thread_pool_size",
             "log.max_queue_size", "log.file_size", "log.file_num", "log.mode", "thread_pool_size",
             "thread_stack_size");

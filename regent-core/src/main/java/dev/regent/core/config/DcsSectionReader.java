@@ -135,6 +135,29 @@ final class DcsSectionReader {
             }
         }
         s.string("data_dir");
+        raftPassword(s);
+        s.bool("insecure", false);
+    }
+
+    /**
+     * {@code raft.password}: a non-empty string, or (Regent's extension, for a rotation) a non-empty list of them;
+     * present but empty or null is an error, never "no password" (the store also refuses plaintext off loopback).
+     */
+    private static void raftPassword(Section s) {
+        if (!s.node().entries().containsKey("password")) return;
+        ConfigValue v = s.node().entries().get("password");
+        String empty = "must not be empty: omit raft.password to run without one (loopback addresses only)";
+        if (v == null || v.isNull() || (v.isScalar() && v.text().isEmpty())) {
+            s.problems().error(s.pathOf("password"), v == null ? s.node() : v, empty);
+        } else if (v.isList()) {
+            List<String> all = s.stringList("password", false);
+            if (all != null && (all.isEmpty() || all.stream().anyMatch(String::isEmpty))) {
+                s.problems().error(s.pathOf("password"), v, empty);
+            }
+        } else if (!v.isScalar()) {
+            s.problems().error(s.pathOf("password"), v, "must be a string or a list of strings, got "
+                    + Section.describe(v));
+        }
     }
 
     /** {@code hosts}: a list or comma separated string of {@code host:port}. */

@@ -80,6 +80,28 @@ class NodeConfigValidatorTest {
     }
 
     @Test
+    void raftPasswordIsAStringOrAListAndNeverEmpty() {
+        for (Object good : List.of("secret", list("new-secret", "old-secret"))) {
+            Map<String, Object> t = valid();
+            t.remove("etcd3");
+            t.put("raft", map("self_addr", "127.0.0.1:2222", "data_dir", "/r", "password", good, "insecure", false));
+            assertThat(validate(t).errors()).as(good.toString()).isEmpty();
+        }
+        Map<String, Object> nullPassword = new java.util.HashMap<>(map("self_addr", "127.0.0.1:2222"));
+        nullPassword.put("password", null);
+        for (Map<String, Object> raft : List.of(map("self_addr", "127.0.0.1:2222", "password", ""), nullPassword,
+                map("self_addr", "127.0.0.1:2222", "password", list()),
+                map("self_addr", "127.0.0.1:2222", "password", map("a", "b")),
+                map("self_addr", "127.0.0.1:2222", "insecure", "maybe"))) {
+            Map<String, Object> t = valid();
+            t.remove("etcd3");
+            t.put("raft", raft);
+            ValidationResult r = validate(t);
+            assertThat(errorPaths(r)).as(raft.toString()).containsAnyOf("raft.password", "raft.insecure");
+        }
+    }
+
+    @Test
     void patroniBooleanStringFormsAreAccepted() {
         Map<String, Object> t = valid();
         section(t, "postgresql").put("use_pg_rewind", "on");

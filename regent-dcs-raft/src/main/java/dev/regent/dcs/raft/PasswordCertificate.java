@@ -17,16 +17,25 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
 import javax.crypto.spec.SecretKeySpec;
 import javax.security.auth.x500.X500Principal;
 
 /**
  * Password-bound self-signed certificates for the Raft DCS peers. A peer generates an ephemeral EC P-256 key pair
- * and a certificate whose subject (and issuer) CN is {@code base64url(HMAC-SHA256(password, publicKey.getEncoded()))}.
- * Only holders of the password can mint a CN that {@link #isGenuine} accepts for a given key, and only the holder of
- * the private key can complete a TLS handshake with that certificate, so a successful mutual handshake proves that
- * both sides know the password without sending it. Stateless and thread-safe.
+ * and a certificate whose subject (and issuer) CN is {@code v2.base64url(HMAC-SHA256(K, publicKey.getEncoded()))},
+ * where K is the password stretched once per process by PBKDF2-HMAC-SHA256 ({@value #ITERATIONS} iterations): anyone
+ * who can open a TCP connection to a peer sees a CN, and each password guessed against it now costs that many
+ * HMACs instead of one. Only holders of the password can mint a CN that {@link #isGenuine} accepts for a given key,
+ * and only the holder of the private key can complete a TLS handshake with that certificate, so a successful mutual
+ * handshake proves that both sides know the password without sending it. The {@code v2.} prefix versions the
+ * scheme: a peer of an older Regent (a bare HMAC under the password) is refused with a message that says so.
+ * Stateless and thread-safe.
  */
 final class PasswordCertificate {
     private static final String ECDSA_WITH_SHA256 = "1.2.840.10045.4.3.2";
@@ -47,20 +56,57 @@ final class PasswordCertificate {
         }
     }
 
-    /** The CN that proves knowledge of {@code password} for {@code key}. */
-    static String commonName(String password, PublicKey key) {
+    /** PBKDF2 iterations: OWASP's 2023 figure for PBKDF2-HMAC-SHA256 (~0.3 s once per process here). */
+    static final int ITERATIONS = 600_000;
+    /** The scheme prefix of every CN this version mints and accepts. */
+    static final String SCHEME = "v2.";
+    // Constant (a group shares no other secret to salt with): it separates Regent's keys from other PBKDF2 uses;
+    // the iteration count is what makes guessing expensive.
+    private static final byte[] SALT = "regent raft password v2".getBytes(StandardCharsets.UTF_8);
+    private static final Map<String, byte[]> DERIVED = new ConcurrentHashMap<>();
+
+    /**
+     * The key a password stands for: PBKDF2-HMAC-SHA256 of it, computed once per process (cached under a SHA-256 of
+     * the password, so the cache does not keep the password itself).
+     */
+    static byte[] derive(String password) {
+        return DERIVED.computeIfAbsent(sha256(password), h -> {
+            try {
+                PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), SALT, ITERATIONS, 256);
+                try {
+                    return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
+                } finally {
+                    spec.clearPassword();
+                }
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("this JVM has no PBKDF2WithHmacSHA256", e);
+            }
+        }).clone();
+    }
+
+    private static String sha256(String s) {
+        try {
+            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256")
+                    .digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    }
+
+    /** The CN that proves knowledge of the password whose derived key is {@code key}, for {@code publicKey}. */
+    static String commonName(byte[] key, PublicKey publicKey) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(password.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(key.getEncoded()));
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return SCHEME + Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(publicKey.getEncoded()));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("this JVM has no HmacSHA256", e);
         }
     }
 
-    /** A self-signed certificate for {@code keys}, valid from a day ago until the end of 2049. */
-    static X509Certificate create(KeyPair keys, String password, Instant now) {
-        return selfSigned(keys, commonName(password, keys.getPublic()), now);
+    /** A self-signed certificate for {@code keys} under the derived {@code key}, valid until the end of 2049. */
+    static X509Certificate create(KeyPair keys, byte[] key, Instant now) {
+        return selfSigned(keys, commonName(key, keys.getPublic()), now);
     }
 
     /** A self-signed certificate for {@code keys} with subject and issuer {@code CN=cn}. */
@@ -92,10 +138,11 @@ final class PasswordCertificate {
 
     /**
      * True when {@code cert} is self-signed (subject = issuer, signature verifies with its own key) and its subject
-     * is exactly the CN for its public key under {@code password}. Validity dates are not checked: certificates are
-     * ephemeral and the proof is the password.
+     * is exactly the CN for its public key under one of {@code keys} (derived keys: the current password first,
+     * then earlier ones accepted while a new password is rolled out). Validity dates are not checked: certificates
+     * are ephemeral and the proof is the password.
      */
-    static boolean isGenuine(X509Certificate cert, String password) {
+    static boolean isGenuine(X509Certificate cert, List<byte[]> keys) {
         X500Principal subject = cert.getSubjectX500Principal();
         if (!subject.equals(cert.getIssuerX500Principal())) return false;
         try {
@@ -103,8 +150,17 @@ final class PasswordCertificate {
         } catch (GeneralSecurityException | RuntimeException e) {
             return false;
         }
-        byte[] expected = ("CN=" + commonName(password, cert.getPublicKey())).getBytes(StandardCharsets.UTF_8);
         byte[] actual = subject.getName(X500Principal.RFC2253).getBytes(StandardCharsets.UTF_8);
-        return MessageDigest.isEqual(expected, actual);  // constant time: no oracle on the HMAC
+        boolean genuine = false;
+        for (byte[] key : keys) {
+            byte[] expected = ("CN=" + commonName(key, cert.getPublicKey())).getBytes(StandardCharsets.UTF_8);
+            genuine |= MessageDigest.isEqual(expected, actual);  // constant time, every key tried: no oracle
+        }
+        return genuine;
+    }
+
+    /** True when {@code cert}'s CN is not of this scheme (a peer of an older Regent, or not a Regent peer). */
+    static boolean otherScheme(X509Certificate cert) {
+        return !cert.getSubjectX500Principal().getName(X500Principal.RFC2253).startsWith("CN=" + SCHEME);
     }
 }

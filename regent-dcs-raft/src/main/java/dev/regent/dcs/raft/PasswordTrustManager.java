@@ -3,6 +3,7 @@ package dev.regent.dcs.raft;
 import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -13,17 +14,23 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * do no host name verification (peers are identified by the password, not by DNS names). Thread-safe.
  */
 final class PasswordTrustManager extends X509ExtendedTrustManager {
-    private final String password;
+    private final List<byte[]> keys;
 
-    PasswordTrustManager(String password) {
-        this.password = password;
+    /** Trusts certificates minted under any of {@code keys} (derived keys, {@link PasswordCertificate#derive}). */
+    PasswordTrustManager(List<byte[]> keys) {
+        this.keys = List.copyOf(keys);
     }
 
     private void check(X509Certificate[] chain, String side) throws CertificateException {
         if (chain == null || chain.length != 1) {
             throw new CertificateException("raft " + side + " must present exactly one self-signed certificate");
         }
-        if (!PasswordCertificate.isGenuine(chain[0], password)) {
+        if (!PasswordCertificate.isGenuine(chain[0], keys)) {
+            if (PasswordCertificate.otherScheme(chain[0])) {
+                throw new CertificateException("raft " + side + " does not use this version's password scheme ("
+                        + PasswordCertificate.SCHEME + "): it runs an older Regent, or is not a Regent raft peer;"
+                        + " upgrade every node of the group");
+            }
             throw new CertificateException("raft " + side + " does not know the raft password (wrong raft.password?)");
         }
     }

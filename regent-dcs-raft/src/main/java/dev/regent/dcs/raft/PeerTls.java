@@ -6,7 +6,9 @@ import java.security.KeyPair;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
@@ -24,6 +26,7 @@ import org.slf4j.LoggerFactory;
 final class PeerTls {
     private static final Logger LOG = LoggerFactory.getLogger(PeerTls.class);
     private static final AtomicBoolean WARNED = new AtomicBoolean();
+    private static final AtomicBoolean WARNED_SHORT = new AtomicBoolean();
 
     private final GrpcTlsConfig config;  // null: plaintext
 
@@ -33,17 +36,37 @@ final class PeerTls {
 
     /** Security for {@code password}; null or empty means none (warned once per JVM). */
     static PeerTls of(String password) {
-        if (password == null || password.isEmpty()) {
+        return of(password == null || password.isEmpty() ? List.of() : List.of(password));
+    }
+
+    /** Shorter passwords get a warning: the scheme only slows guessing, a short password still falls. */
+    static final int SHORT_PASSWORD = 16;
+
+    /**
+     * Security for {@code passwords}: the first is presented, all are accepted from others (a rotation: add the new
+     * one first on every node, then drop the old one); empty means none (warned once per JVM). Only the derived keys
+     * are kept.
+     */
+    static PeerTls of(List<String> passwords) {
+        if (passwords.isEmpty()) {
             if (WARNED.compareAndSet(false, true)) {
                 LOG.warn("raft.password is not set: raft DCS peer traffic is neither authenticated nor encrypted");
             }
             return new PeerTls(null);
         }
-        KeyPair keys = PasswordCertificate.newKeyPair();
-        X509Certificate cert = PasswordCertificate.create(keys, password,
+        List<byte[]> keys = new ArrayList<>();
+        for (String password : passwords) {
+            if (password.length() < SHORT_PASSWORD && WARNED_SHORT.compareAndSet(false, true)) {
+                LOG.warn("raft.password is shorter than {} characters: anyone who can reach a raft port can guess it"
+                        + " offline; use a random one (e.g. openssl rand -base64 24)", SHORT_PASSWORD);
+            }
+            keys.add(PasswordCertificate.derive(password));
+        }
+        KeyPair pair = PasswordCertificate.newKeyPair();
+        X509Certificate cert = PasswordCertificate.create(pair, keys.get(0),
                 Ticker.SYSTEM.wallInstant());  // TLS peers check validity on their real clocks
-        return new PeerTls(new GrpcTlsConfig(new SingleKeyManager(keys.getPrivate(), cert),
-                new PasswordTrustManager(password), true));
+        return new PeerTls(new GrpcTlsConfig(new SingleKeyManager(pair.getPrivate(), cert),
+                new PasswordTrustManager(keys), true));
     }
 
     boolean secured() {

@@ -10,6 +10,7 @@ import dev.regent.time.Ticker;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -120,9 +121,15 @@ public final class RaftKeyValueStore implements KeyValueStore {
     /** As above, with retries and polling on {@code ticker} and {@code sleeper}. */
     public static RaftKeyValueStore client(List<String> partnerAddrs, String password, Duration ttl,
                                            Duration retryTimeout, Ticker ticker, Sleeper sleeper) {
+        return client(partnerAddrs, password == null || password.isEmpty() ? List.of() : List.of(password), ttl,
+                retryTimeout, ticker, sleeper);
+    }
+
+    private static RaftKeyValueStore client(List<String> partnerAddrs, List<String> passwords, Duration ttl,
+                                            Duration retryTimeout, Ticker ticker, Sleeper sleeper) {
         List<String> partners = RaftAddresses.partners(partnerAddrs);
         if (partners.isEmpty()) throw new IllegalArgumentException("raft.partner_addrs must name at least one peer");
-        PeerTls tls = PeerTls.of(password);
+        PeerTls tls = PeerTls.of(passwords);
         RaftGroup group = RaftAddresses.group(partners);
         return new RaftKeyValueStore(null, false, (budget, first) -> RaftClients.builder(group, tls, budget, first)
                 .build(), RaftAddresses.peerIds(partners), ttl, retryTimeout, ticker, sleeper);
@@ -143,22 +150,24 @@ public final class RaftKeyValueStore implements KeyValueStore {
     /** As above, with retries and client-only polling on {@code ticker} and {@code sleeper}. */
     public static RaftKeyValueStore fromConfig(Map<String, Object> raft, Duration ttl, Duration retryTimeout,
                                                Ticker ticker, Sleeper sleeper) {
-        String password = string(raft, "password");
-        if (password != null && password.isEmpty()) {
-            throw new IllegalArgumentException("raft.password must not be empty (omit it to run without one)");
-        }
+        List<String> passwords = RaftPasswords.of(raft);
         List<String> partners = RaftAddresses.partners(raft.get("partner_addrs"));
         String self = string(raft, "self_addr");
+        List<String> addresses = new ArrayList<>(partners);  // checked first: a bad address is named as such
+        if (self != null) addresses.add(RaftAddresses.require("raft.self_addr", self));
+        String bind = string(raft, "bind_addr");
+        if (bind != null) addresses.add(RaftAddresses.require("raft.bind_addr", bind));
+        RaftPasswords.requireOffLoopback(passwords, RaftPasswords.insecure(raft), addresses);
         if (self == null) {
             if (partners.isEmpty()) {
                 throw new IllegalArgumentException("raft.partner_addrs is required without raft.self_addr"
                         + " (client-only mode); raft.self_addr is required to run a voting peer");
             }
-            return client(partners, password, ttl, retryTimeout, ticker, sleeper);
+            return client(partners, passwords, ttl, retryTimeout, ticker, sleeper);
         }
         String dir = string(raft, "data_dir");
         if (dir == null || dir.isEmpty()) throw new IllegalArgumentException("raft.data_dir is required");
-        RaftKvServer server = RaftKvServer.start(self, string(raft, "bind_addr"), partners, Path.of(dir), password);
+        RaftKvServer server = RaftKvServer.start(self, string(raft, "bind_addr"), partners, Path.of(dir), passwords);
         return new RaftKeyValueStore(server, true, ttl, retryTimeout, ticker, sleeper);
     }
 

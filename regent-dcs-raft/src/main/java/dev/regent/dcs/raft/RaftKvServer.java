@@ -66,8 +66,8 @@ public final class RaftKvServer implements AutoCloseable {
     private final ClientId tickClientId = ClientId.randomId();
     private final AtomicLong tickCallId = new AtomicLong();
 
-    private RaftKvServer(String selfAddr, String bindAddr, List<String> partnerAddrs, Path dataDir, String password,
-                         Ticker clock) throws IOException {
+    private RaftKvServer(String selfAddr, String bindAddr, List<String> partnerAddrs, Path dataDir,
+                         List<String> passwords, Ticker clock) throws IOException {
         this.clock = clock;
         this.stateMachine = new KvStateMachine(clock);
         this.selfAddr = RaftAddresses.require("raft.self_addr", selfAddr);
@@ -77,7 +77,7 @@ public final class RaftKvServer implements AutoCloseable {
         all.addAll(partnerAddrs);
         this.group = RaftAddresses.group(all);
         this.peerIds = RaftAddresses.peerIds(all);
-        this.tls = PeerTls.of(password);
+        this.tls = PeerTls.of(passwords);
         RaftProperties props = new RaftProperties();
         GrpcConfigKeys.Server.setHost(props, RaftAddresses.host("raft.bind_addr", bind));
         GrpcConfigKeys.Server.setPort(props, RaftAddresses.port("raft.bind_addr", bind));
@@ -104,7 +104,7 @@ public final class RaftKvServer implements AutoCloseable {
 
     /** Starts a plaintext peer bound to {@code selfAddr}; the group forms once a majority of peers runs. */
     public static RaftKvServer start(String selfAddr, List<String> partnerAddrs, Path dataDir) {
-        return start(selfAddr, null, partnerAddrs, dataDir, null);
+        return start(selfAddr, null, partnerAddrs, dataDir, List.of());
     }
 
     /**
@@ -117,9 +117,16 @@ public final class RaftKvServer implements AutoCloseable {
      */
     public static RaftKvServer start(String selfAddr, String bindAddr, List<String> partnerAddrs, Path dataDir,
                                      String password) {
+        return start(selfAddr, bindAddr, partnerAddrs, dataDir,
+                password == null || password.isEmpty() ? List.of() : List.of(password));
+    }
+
+    /** As above with a password rotation: the first is presented, all are accepted (empty: plaintext). */
+    public static RaftKvServer start(String selfAddr, String bindAddr, List<String> partnerAddrs, Path dataDir,
+                                     List<String> passwords) {
         RaftKvServer s = null;
         try {
-            s = new RaftKvServer(selfAddr, bindAddr, partnerAddrs, dataDir, password, Ticker.SYSTEM);
+            s = new RaftKvServer(selfAddr, bindAddr, partnerAddrs, dataDir, passwords, Ticker.SYSTEM);
             s.server.start();
             s.ticker.scheduleWithFixedDelay(s::tick, 200, 200, TimeUnit.MILLISECONDS);
             LOG.info("raft DCS peer {} started (listening on {}, {}), group {}", selfAddr,

@@ -15,23 +15,34 @@ import java.util.concurrent.CountDownLatch;
  *   --self-addr HOST:PORT        PATRONI_RAFT_SELF_ADDR      (required)
  *   --partner-addrs A,B          PATRONI_RAFT_PARTNER_ADDRS  (required)
  *   --data-dir DIR               PATRONI_RAFT_DATA_DIR       (required)
- *   --password P                 PATRONI_RAFT_PASSWORD
+ *   --password-file FILE         PATRONI_RAFT_PASSWORD (the password itself)
  *   --bind-addr HOST:PORT        PATRONI_RAFT_BIND_ADDR      (default: self addr)
+ *   --insecure true              PATRONI_RAFT_INSECURE       (allow no password off loopback)
  * </pre>
+ * The password never goes on the command line (every user sees it in {@code ps}): {@code --password-file} names a
+ * file whose first non-empty line is the password and whose further lines are earlier passwords still accepted
+ * during a rotation.
  * {@link #run} blocks until the JVM shuts down; a shutdown hook closes the peer cleanly.
  */
 public final class RaftWitness {
     static final String USAGE = "usage: raft-witness --self-addr HOST:PORT --partner-addrs HOST:PORT[,HOST:PORT...]"
-            + " --data-dir DIR [--password PASSWORD] [--bind-addr HOST:PORT]";
+            + " --data-dir DIR [--password-file FILE] [--bind-addr HOST:PORT] [--insecure true]";
     private static final Map<String, String> FLAGS = Map.of(
             "--self-addr", "PATRONI_RAFT_SELF_ADDR",
             "--partner-addrs", "PATRONI_RAFT_PARTNER_ADDRS",
             "--data-dir", "PATRONI_RAFT_DATA_DIR",
-            "--password", "PATRONI_RAFT_PASSWORD",
-            "--bind-addr", "PATRONI_RAFT_BIND_ADDR");
+            "--password-file", "PATRONI_RAFT_PASSWORD",
+            "--bind-addr", "PATRONI_RAFT_BIND_ADDR",
+            "--insecure", "PATRONI_RAFT_INSECURE");
 
-    /** The witness settings after flags and environment are merged and validated. */
-    record Options(String selfAddr, List<String> partnerAddrs, Path dataDir, String password, String bindAddr) {}
+    /** The witness settings after flags and environment are merged and validated (passwords: current first). */
+    record Options(String selfAddr, List<String> partnerAddrs, Path dataDir, List<String> passwords, String bindAddr) {
+        @Override
+        public String toString() {  // never the passwords
+            return "Options[selfAddr=" + selfAddr + ", partnerAddrs=" + partnerAddrs + ", dataDir=" + dataDir
+                    + ", passwords=" + passwords.size() + ", bindAddr=" + bindAddr + "]";
+        }
+    }
 
     private RaftWitness() {}
 
@@ -65,7 +76,7 @@ public final class RaftWitness {
             stopped.countDown();
         }, "raft-witness-shutdown"));
         out.println("raft-witness: voting raft DCS peer " + options.selfAddr() + " running with partners "
-                + options.partnerAddrs() + (options.password() == null ? " (no password)" : " (password set)"));
+                + options.partnerAddrs() + (options.passwords().isEmpty() ? " (no password)" : " (password set)"));
         out.flush();
         try {
             stopped.await();
@@ -77,7 +88,7 @@ public final class RaftWitness {
     }
 
     static RaftKvServer start(Options o) {
-        return RaftKvServer.start(o.selfAddr(), o.bindAddr(), o.partnerAddrs(), o.dataDir(), o.password());
+        return RaftKvServer.start(o.selfAddr(), o.bindAddr(), o.partnerAddrs(), o.dataDir(), o.passwords());
     }
 
     /** Merges flags over {@code env}; throws IllegalArgumentException naming the bad or missing flag. */
@@ -91,6 +102,10 @@ public final class RaftWitness {
                 value = flag.substring(eq + 1);
                 flag = flag.substring(0, eq);
             }
+            if (flag.equals("--password")) {
+                throw new IllegalArgumentException("--password is not accepted: a password on the command line is"
+                        + " visible to every user in ps; use --password-file FILE or PATRONI_RAFT_PASSWORD");
+            }
             if (!FLAGS.containsKey(flag)) throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
             if (value == null) {
                 if (i + 1 >= args.length) throw new IllegalArgumentException(flag + " needs a value");
@@ -100,6 +115,7 @@ public final class RaftWitness {
         }
         FLAGS.forEach((flag, var) -> {
             String fromEnv = env.get(var);
+            if (flag.equals("--password-file")) return;  // the variable holds the password itself: read below
             if (!given.containsKey(flag) && fromEnv != null && !fromEnv.isEmpty()) given.put(flag, fromEnv);
         });
         String self = required(given, "--self-addr");
@@ -108,9 +124,34 @@ public final class RaftWitness {
         if (partners.isEmpty()) throw new IllegalArgumentException("--partner-addrs must name at least one peer");
         String bind = given.get("--bind-addr");
         if (bind != null) RaftAddresses.require("--bind-addr", bind);
-        String password = given.get("--password");
-        return new Options(self.trim(), partners, Path.of(required(given, "--data-dir")),
-                password == null || password.isEmpty() ? null : password, bind == null ? null : bind.trim());
+        List<String> passwords = passwords(given.get("--password-file"), env.get("PATRONI_RAFT_PASSWORD"));
+        Map<String, Object> security = new HashMap<>();
+        if (given.containsKey("--insecure")) security.put("insecure", given.get("--insecure"));
+        List<String> addresses = new java.util.ArrayList<>(partners);
+        addresses.add(self.trim());
+        if (bind != null) addresses.add(bind.trim());
+        try {
+            RaftPasswords.requireOffLoopback(passwords, RaftPasswords.insecure(security), addresses);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().replace("raft.password", "--password-file")
+                    .replace("raft.insecure: true", "--insecure true").replace("raft.insecure", "--insecure"));
+        }
+        return new Options(self.trim(), partners, Path.of(required(given, "--data-dir")), passwords,
+                bind == null ? null : bind.trim());
+    }
+
+    /** From {@code --password-file} (one password per line, current first) or else the variable; empty for none. */
+    private static List<String> passwords(String file, String fromEnv) {
+        if (file == null) return fromEnv == null || fromEnv.isEmpty() ? List.of() : List.of(fromEnv);
+        List<String> lines;
+        try {
+            lines = java.nio.file.Files.readAllLines(Path.of(file)).stream().map(String::strip)
+                    .filter(l -> !l.isEmpty()).toList();
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalArgumentException("--password-file " + file + " cannot be read: " + e.getMessage());
+        }
+        if (lines.isEmpty()) throw new IllegalArgumentException("--password-file " + file + " holds no password");
+        return lines;
     }
 
     private static String required(Map<String, String> given, String flag) {

@@ -58,7 +58,8 @@ class RaftConfigTest {
                 assertThat(connects("127.0.0.2", port)).as("default bind_addr = self_addr only").isFalse();
             }
             try (RaftKeyValueStore s = RaftKeyValueStore.fromConfig(raft("self_addr", "127.0.0.1:" + port,
-                    "bind_addr", "0.0.0.0:" + port, "data_dir", dir.resolve("b").toString()), TTL, RETRY)) {
+                    "bind_addr", "0.0.0.0:" + port, "data_dir", dir.resolve("b").toString(), "insecure", true), TTL,
+                    RETRY)) {  // every interface without a password: refused unless insecure (RaftPasswordsTest)
                 assertThat(s.create("/b", "1", false)).isTrue();
                 assertThat(connects("127.0.0.2", port)).as("bound to every interface").isTrue();
             }

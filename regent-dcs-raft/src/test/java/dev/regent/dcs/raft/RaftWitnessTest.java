@@ -40,12 +40,40 @@ class RaftWitnessTest {
     }
 
     @Test
-    void flagsOverrideTheEnvironment() {
-        RaftWitness.Options o = RaftWitness.parse(new String[] {"--self-addr=127.0.0.1:5", "--password", "p"},
-                Map.of("PATRONI_RAFT_SELF_ADDR", "127.0.0.1:9", "PATRONI_RAFT_PARTNER_ADDRS", "127.0.0.1:6,127.0.0.1:7",
-                        "PATRONI_RAFT_DATA_DIR", "/d", "PATRONI_RAFT_BIND_ADDR", "0.0.0.0:5"));
-        assertThat(o).isEqualTo(new RaftWitness.Options("127.0.0.1:5", List.of("127.0.0.1:6", "127.0.0.1:7"),
-                Path.of("/d"), "p", "0.0.0.0:5"));
+    void flagsOverrideTheEnvironment() throws Exception {
+        Path file = Files.createTempFile("raft-password", "");
+        try {
+            Files.writeString(file, "current-password-0123\n\n  previous-password-4567  \n");
+            RaftWitness.Options o = RaftWitness.parse(new String[] {"--self-addr=127.0.0.1:5", "--password-file",
+                file.toString()}, Map.of("PATRONI_RAFT_SELF_ADDR", "127.0.0.1:9", "PATRONI_RAFT_PARTNER_ADDRS",
+                    "127.0.0.1:6,127.0.0.1:7", "PATRONI_RAFT_DATA_DIR", "/d", "PATRONI_RAFT_BIND_ADDR", "0.0.0.0:5",
+                    "PATRONI_RAFT_PASSWORD", "from-the-environment"));
+            assertThat(o).isEqualTo(new RaftWitness.Options("127.0.0.1:5", List.of("127.0.0.1:6", "127.0.0.1:7"),
+                    Path.of("/d"), List.of("current-password-0123", "previous-password-4567"), "0.0.0.0:5"));
+            assertThat(o.toString()).doesNotContain("password-0123").doesNotContain("password-4567");
+        } finally {
+            Files.delete(file);
+        }
+        RaftWitness.Options fromEnv = RaftWitness.parse(new String[0], Map.of("PATRONI_RAFT_SELF_ADDR", "127.0.0.1:9",
+                "PATRONI_RAFT_PARTNER_ADDRS", "127.0.0.1:6", "PATRONI_RAFT_DATA_DIR", "/d",
+                "PATRONI_RAFT_PASSWORD", "from-the-environment"));
+        assertThat(fromEnv.passwords()).containsExactly("from-the-environment");
+    }
+
+    @Test
+    void noPasswordOnTheCommandLineAndNonePlaintextOffLoopback() {
+        assertThat(runBadly("--self-addr", "127.0.0.1:1", "--partner-addrs", "127.0.0.1:2", "--data-dir", "/tmp/x",
+                "--password", "secret")).contains("--password is not accepted").contains("visible to every user in ps")
+                .doesNotContain("secret");
+        assertThat(runBadly("--self-addr", "10.0.0.3:2222", "--partner-addrs", "10.0.0.1:2222", "--data-dir",
+                "/tmp/x")).contains("--password-file is not set and 10.0.0.1:2222 is not a loopback address")
+                .contains("--insecure true");
+        assertThat(runBadly("--self-addr", "127.0.0.1:1", "--partner-addrs", "127.0.0.1:2", "--data-dir", "/tmp/x",
+                "--password-file", "/nonexistent/raft-password")).contains("--password-file /nonexistent/raft-password"
+                + " cannot be read");
+        RaftWitness.Options accepted = RaftWitness.parse(new String[] {"--self-addr", "10.0.0.3:2222",
+            "--partner-addrs", "10.0.0.1:2222", "--data-dir", "/tmp/x", "--insecure", "true"}, Map.of());
+        assertThat(accepted.passwords()).isEmpty();
     }
 
     @Test
@@ -54,8 +82,8 @@ class RaftWitnessTest {
         List<String> addrs = List.of("127.0.0.1:" + RaftTestGroup.freePort(), "127.0.0.1:" + RaftTestGroup.freePort(),
                 "127.0.0.1:" + RaftTestGroup.freePort());
         RaftKvServer witness = RaftWitness.start(RaftWitness.parse(new String[] {"--self-addr", addrs.get(0),
-            "--partner-addrs", addrs.get(1) + "," + addrs.get(2), "--data-dir", dir.resolve("w").toString(),
-            "--password", "pw"}, Map.of()));
+            "--partner-addrs", addrs.get(1) + "," + addrs.get(2), "--data-dir", dir.resolve("w").toString()
+            }, Map.of("PATRONI_RAFT_PASSWORD", "pw")));
         RaftKvServer a = RaftKvServer.start(addrs.get(1), null, addrs, dir.resolve("a"), "pw");
         RaftKvServer b = RaftKvServer.start(addrs.get(2), null, addrs, dir.resolve("b"), "pw");
         try (RaftKeyValueStore onA = new RaftKeyValueStore(a, false, Duration.ofSeconds(5), Duration.ofSeconds(10))) {
