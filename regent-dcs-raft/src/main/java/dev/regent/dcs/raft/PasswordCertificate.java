@@ -56,7 +56,10 @@ final class PasswordCertificate {
         }
     }
 
-    /** PBKDF2 iterations: OWASP's 2023 figure for PBKDF2-HMAC-SHA256 (~0.3 s once per process here). */
+    /**
+     * PBKDF2 iterations: OWASP's 2023 figure for PBKDF2-HMAC-SHA256. Once per process: ~0.3 s with C2, ~2-3 s in
+     * bin/regent's C1-only JVM (measured on the 2-core CI machine), paid at start-up.
+     */
     static final int ITERATIONS = 600_000;
     /** The scheme prefix of every CN this version mints and accepts. */
     static final String SCHEME = "v2.";
