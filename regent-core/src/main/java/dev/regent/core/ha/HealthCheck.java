@@ -26,7 +26,10 @@ final class HealthCheck {
         }
         Failover f = c.failover();
         if (c.paused() && !c.iAmNoFailover() && f != null && f.scheduledAt() == null) {
-            return c.me.equals(f.candidate()); // paused: only the named candidate of a manual failover may race
+            // paused: only the named candidate of a manual failover may race; in quorum mode the candidate of a
+            // switchover only with its quorum of votes, as unpaused (simulator, seed 4729: a stalled voter named)
+            if (!c.me.equals(f.candidate())) return false;
+            return !quorumSwitchover(c, f) || isHealthiestAmong(c, c.cluster.members(), false);
         }
         if (c.pg.process() == LocalPostgres.ProcessState.STARTING) return false;
         if (c.pg.isPrimary()) {
