@@ -100,7 +100,7 @@ class SyncAcceptanceScenariosTest {
                 new SetStandbyNames("pg2", "Assigning synchronous standby status to ['pg2']"));
     }
 
-    /** basic_replication 4: {@code synchronous_node_count: 2} lists both replicas (names sorted), then publishes both. */
+    /** basic_replication 4: {@code synchronous_node_count: 2} lists both replicas (sorted), then publishes both. */
     @Test
     void onModeTwoSynchronousStandbys() {
         SyncFacts one = new SyncFacts("pg1", "on", 800, List.of(sender(1, "pg1", "sync", 800),

@@ -89,8 +89,9 @@ class ManualCommandAnswersTest {
     }
 
     /**
-     * Quorum mode: a switchover only to a voter of /sync, refused with Patroni's 412 and message before the failover key
-     * is written (Patroni 4 writes it and its leader refuses: 503 "Switchover failed"); a failover may name any member.
+     * Quorum mode: a switchover only to a voter of /sync, refused with Patroni's 412 and message before the failover
+     * key is written (Patroni 4 writes it and its leader refuses: 503 "Switchover failed"); a failover may name any
+     * member.
      */
     @Test
     void inQuorumModeASwitchoverGoesOnlyToAVoter() throws Exception {
