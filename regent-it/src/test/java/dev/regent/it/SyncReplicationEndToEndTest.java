@@ -169,6 +169,9 @@ class SyncReplicationEndToEndTest {
                 HttpResponse<String> r = cluster.rest(cluster.index(old), "POST", "/switchover",
                         "{\"leader\": \"" + old + "\", \"candidate\": \"" + candidate + "\"}");
                 assertThat(r.statusCode()).as(r.body() + "\n" + cluster.logs()).isEqualTo(200);
+                // the caught-up voter itself takes over (quorum mode: not another one in its place)
+                assertThat(r.body()).as(cluster.logs())
+                        .isEqualTo("Successfully switched over to \"" + candidate + "\"");
                 int acked = w.acks().size();
                 awaitTrue("writes on " + candidate, Duration.ofSeconds(60), () -> w.acks().size() > acked + 20);
                 assertAcknowledgedPresent(w, candidate);

@@ -2,6 +2,7 @@ package dev.regent.core.ha;
 
 import dev.regent.core.model.Failover;
 import dev.regent.core.model.Member;
+import dev.regent.core.sync.SwitchoverCatchUp;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,7 +26,10 @@ final class HealthCheck {
         }
         Failover f = c.failover();
         if (c.paused() && !c.iAmNoFailover() && f != null && f.scheduledAt() == null) {
-            return c.me.equals(f.candidate()); // paused: only the named candidate of a manual failover may race
+            // paused: only the named candidate of a manual failover may race; in quorum mode the candidate of a
+            // switchover only with its quorum of votes, as unpaused (simulator, seed 4729: a stalled voter named)
+            if (!c.me.equals(f.candidate())) return false;
+            return !quorumSwitchover(c, f) || isHealthiestAmong(c, c.cluster.members(), false);
         }
         if (c.pg.process() == LocalPostgres.ProcessState.STARTING) return false;
         if (c.pg.isPrimary()) {
@@ -61,14 +65,27 @@ final class HealthCheck {
     /** Patroni's manual_failover_process_no_leader: candidate side of a pending switchover/failover. */
     static boolean manualFailoverNoLeader(Ctx c, Failover f) {
         if (f.candidate() != null && !f.candidate().isEmpty()) {
-            if (f.candidate().equals(c.me)) return true;
+            boolean quorumSwitchover = quorumSwitchover(c, f);
+            if (f.candidate().equals(c.me)) {
+                // Regent, quorum mode: the switchover candidate wins only as any race winner would, with the quorum
+                // of votes and nobody but the former leader ahead (Patroni 4 promotes it at once, even when it
+                // stalled before the leader's shutdown: simulator seeds 4544, 845)
+                if (quorumSwitchover) return isHealthiestAmong(c, c.cluster.members(), false);
+                return true;
+            }
             // synchronous (not quorum) mode: a member outside /sync takes no action, even for an unhealthy candidate
             if (SyncRule.mode(c) == dev.regent.core.sync.SyncMode.ON && !SyncRule.matches(c.cluster.sync(), c.me)) {
                 return false;
             }
             boolean exists = c.cluster.member(f.candidate()).isPresent();
-            if (exists && failoverLimitation(c, c.peer(f.candidate())) == null) {
-                return false; // the named candidate is healthy: let it take the lock
+            PeerStatus candidate = c.peer(f.candidate());
+            if (exists && failoverLimitation(c, candidate) == null) {
+                // a candidate behind me sees me ahead and stands back (above): it is no candidate to wait for
+                if (!quorumSwitchover || f.leader().equals(c.me) || !behindMe(c, candidate)) {
+                    return false; // the named candidate is healthy: let it take the lock
+                }
+                c.infos.add(f.actionName() + ": member " + f.candidate() + " is behind this node and can not win the"
+                        + " quorum vote");
             }
             // the named candidate is missing or unhealthy: any member may now be chosen
         } else if (c.paused()) {
@@ -88,9 +105,36 @@ final class HealthCheck {
         return isHealthiestAmong(c, c.otherPromotableMembers(), false);
     }
 
+    /** A switchover (the failover key names a leader) in active quorum mode. */
+    private static boolean quorumSwitchover(Ctx c, Failover f) {
+        return f.leader() != null && !f.leader().isEmpty() && SyncRule.quorumActive(c);
+    }
+
+    /** The peer reports a WAL position behind mine ({@link #compareToMine}); 0 (postgres down) is not behind. */
+    private static boolean behindMe(Ctx c, PeerStatus st) {
+        return st.walPosition() > 0 && c.myWal() > 0 && compareToMine(c, st, true) < 0;
+    }
+
+    /**
+     * Where the peer's WAL stands against mine: positive when ahead, 0 equal, negative behind. With {@code timelines}
+     * (synchronous mode) and both timelines known, a newer timeline is ahead whatever the positions: a member on an
+     * older timeline than a peer's cannot hold what was written on the newer one, however far it wrote on its own (a
+     * frozen old primary that went on writing on its old timeline otherwise looks ahead of the promoted timeline's
+     * voters and wins the quorum race without their commits: simulator, seeds 245, 1543, 5657). Otherwise positions,
+     * as Patroni compares them.
+     */
+    static int compareToMine(Ctx c, PeerStatus st, boolean timelines) {
+        int mine = c.pg.timeline();
+        if (timelines && mine > 0 && st.timeline() > 0 && st.walPosition() > 0 && st.timeline() != mine) {
+            return Integer.compare(st.timeline(), mine);
+        }
+        return Long.compare(st.walPosition(), c.myWal());
+    }
+
     /**
      * Patroni's _is_healthiest_node: my lag and timeline, then every reachable promotable peer: a primary wins, a peer
-     * ahead wins, an equal peer with a higher failover_priority wins. Unreachable peers are ignored.
+     * ahead wins, an equal peer with a higher failover_priority wins. Unreachable peers are ignored. In synchronous
+     * mode "ahead" compares timelines first ({@link #compareToMine}).
      */
     static boolean isHealthiestAmong(Ctx c, List<Member> members, boolean checkLag) {
         long myWal = c.myWal();
@@ -126,15 +170,21 @@ final class HealthCheck {
                 c.warnings.add("Primary (" + m.name() + ") is still alive");
                 return false;
             }
-            if (st.walPosition() > myWal) {
+            int order = compareToMine(c, st, syncActive);
+            if (order > 0) {
                 ahead++;
-                c.infos.add("Wal position of " + m.name() + " is ahead of my wal position");
+                if (st.timeline() > c.pg.timeline() && syncActive && c.pg.timeline() > 0) {
+                    c.infos.add("Timeline " + st.timeline() + " of " + m.name() + " is ahead of my timeline "
+                            + c.pg.timeline());
+                } else {
+                    c.infos.add("Wal position of " + m.name() + " is ahead of my wal position");
+                }
                 // in synchronous mode the former leader may still answer, even ahead of us: it does not disqualify
                 if (!syncActive || !m.name().equalsIgnoreCase(sync.leader())) return false;
                 c.infos.add("Ignoring the former leader being ahead of us");
             } else if (st.walPosition() > 0) { // only members whose postgres reports a position vote or compete
                 boolean vote = voters.contains(m.name());
-                boolean lowPriority = st.walPosition() == myWal && st.failoverPriority() > c.myPriority();
+                boolean lowPriority = order == 0 && st.failoverPriority() > c.myPriority();
                 if (lowPriority && m.name().equalsIgnoreCase(formerLeader)) {
                     c.infos.add("Ignoring former leader " + formerLeader + " having priority " + st.failoverPriority()
                             + " higher than this nodes " + c.myPriority() + " priority");
@@ -189,6 +239,9 @@ final class HealthCheck {
         boolean syncOnly = SyncRule.active(c) && !SyncRule.quorumActive(c);
         boolean unnamedQuorum = SyncRule.quorumActive(c) && !(named != null && !excludeCandidate);
         boolean switchover = f != null && f.leader() != null && !f.leader().isEmpty();
+        // Regent, quorum mode: the named candidate of a switchover must also be caught up (SwitchoverCatchUp)
+        boolean caughtUpCheck = switchover && SyncRule.quorumActive(c) && named != null && !excludeCandidate;
+        String notCaughtUp;
         // every candidate is checked (not only up to the first good one): Patroni logs why each one is not eligible
         int good = 0;
         for (Member m : c.cluster.members()) {
@@ -214,6 +267,8 @@ final class HealthCheck {
             } else if (c.config().checkTimeline() && (st.timeline() <= 0 || st.timeline() < c.cluster.timeline())) {
                 c.infos.add("Timeline " + (st.timeline() <= 0 ? "None" : st.timeline()) + " of member " + m.name()
                         + " is behind the cluster timeline " + c.cluster.timeline());
+            } else if (caughtUpCheck && (notCaughtUp = SwitchoverCatchUp.problem(c.in.sync(), m.name())) != null) {
+                c.infos.add("Member " + m.name() + " " + notCaughtUp);
             } else if (unnamedQuorum && !canGatherVotes(c.cluster.sync(), m.name())) {
                 c.infos.add("Member " + m.name() + " can not gather the quorum of votes");
             } else {

@@ -111,7 +111,8 @@ public final class ManualFailoverFeasibility {
 
     /**
      * The first half of Patroni's {@code is_failover_possible}: refuse (412) a leader other than the lock holder, a
-     * candidate that is not the synchronous standby in strict synchronous mode or is not a member; else the members
+     * switchover candidate that is not a synchronous standby in {@code on} mode or not a voter in {@code /sync} in
+     * quorum mode (Regent; Patroni 4 leaves that to the leader, see below) or is not a member; else the members
      * whose answers decide: the candidate, or (without one) the synchronous standbys in strict synchronous mode (never
      * the leader itself), else every other member with an API URL.
      *
@@ -120,11 +121,15 @@ public final class ManualFailoverFeasibility {
     public static Candidates candidates(ClusterView cluster, String leader, String candidate, String action) {
         ClusterConfig config = cluster.configOrEmpty();
         boolean strictSync = "on".equals(config.synchronousMode());
+        // Regent, quorum mode: a switchover goes only to a voter too. Patroni 4 skips this check in quorum mode, writes
+        // the key, and its leader then refuses a member outside /sync (ha.py get_failover_candidates), so the request
+        // ends in 503 "Switchover failed" after the poll; Regent answers at once, as in on mode
+        boolean quorum = "quorum".equals(config.synchronousMode());
         String current = cluster.leader() == null ? null : cluster.leader().name();
         if (leader != null && !leader.equals(current)) return refusedCandidates("leader name does not match");
         List<Member> members;
         if (candidate != null) {
-            if ("switchover".equals(action) && strictSync && !isSyncStandby(cluster, candidate)) {
+            if ("switchover".equals(action) && (strictSync || quorum) && !isSyncStandby(cluster, candidate)) {
                 return refusedCandidates("candidate name does not match with sync_standby");
             }
             members = cluster.members().stream().filter(m -> m.name().equals(candidate)).toList();

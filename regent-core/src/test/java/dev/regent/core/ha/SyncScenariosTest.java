@@ -9,6 +9,7 @@ import dev.regent.core.ha.action.Action.ManageSync;
 import dev.regent.core.ha.action.Action.Promote;
 import dev.regent.core.ha.action.Action.SyncReplicationSlots;
 import dev.regent.core.ha.action.Action.UpdateLeaderLock;
+import dev.regent.core.model.SyncState;
 import dev.regent.core.sync.SyncFacts;
 import dev.regent.core.sync.SyncObserved;
 import dev.regent.core.sync.SyncReadiness;
@@ -88,10 +89,120 @@ class SyncScenariosTest {
                 .anyMatch(a -> a instanceof Action.ClearFailover);
         assertThat(d.infos()).contains("Member pg2 is not a synchronous standby");
         assertThat(d.warnings()).contains("switchover: no healthy members found, switchover is not possible");
-        // a voter is a fine candidate
+        // a voter that streams as a ready quorum standby is a fine candidate
+        SyncFacts facts = new SyncFacts("ANY 1 (pg1)", "on", 800, List.of(new WalSender(11, "pg1", "quorum", 800L,
+                800L, 800L)));
         Decision ok = as("pg0").wal(800).config("synchronous_mode", "quorum").sync("pg0", "pg1", 0)
+                .syncObserved(new SyncObserved(facts, SyncReadiness.INITIAL.next(facts, null, true), -1, true))
                 .failover("pg0", "pg1").peer("pg1", 800).peer("pg2", 800).decide();
         assertThat(ok.actions()).anyMatch(a -> a instanceof Action.Demote);
+    }
+
+    /**
+     * Cause (a) of the simulator's quorum losses, leader side (seed 4544): a voter in /sync that is not caught up (here
+     * the former leader of a failover, published as a voter but not listed; or listed but stalled; or listed and
+     * streaming but not past the mark of the value in force) is no switchover candidate: the leader does not step
+     * aside for it. Patroni 4 asks only that the candidate be in /sync.
+     */
+    @Test
+    void quorumModeTheLeaderStepsAsideOnlyForACaughtUpVoter() {
+        SyncState sync = new SyncState(7, "pg0", Set.of("pg1", "pg2"), 1);
+        SyncFacts notListed = new SyncFacts("ANY 1 (pg1)", "on", 800,
+                List.of(new WalSender(11, "pg1", "quorum", 800L, 800L, 800L)));
+        assertRefused(notListed, SyncReadiness.INITIAL.next(notListed, sync, true),
+                "Member pg2 is not listed in synchronous_standby_names");
+        SyncFacts stalled = new SyncFacts("ANY 1 (pg1,pg2)", "on", 800,
+                List.of(new WalSender(11, "pg1", "quorum", 800L, 800L, 800L)));
+        assertRefused(stalled, SyncReadiness.INITIAL.next(stalled, sync, true),
+                "Member pg2 is not streaming as a synchronous standby");
+        SyncFacts behindTheMark = new SyncFacts("ANY 1 (pg1,pg2)", "on", 800,
+                List.of(new WalSender(11, "pg1", "quorum", 800L, 800L, 800L),
+                        new WalSender(12, "pg2", "quorum", 700L, 700L, 700L)));
+        assertRefused(behindTheMark, SyncReadiness.INITIAL.next(behindTheMark, sync, true),
+                "Member pg2 has not confirmed the commits acknowledged so far");
+        assertRefused(null, SyncReadiness.INITIAL,
+                "Member pg2 can not be checked: synchronous replication was not observed on this primary");
+        SyncFacts caughtUp = new SyncFacts("ANY 1 (pg1,pg2)", "on", 800,
+                List.of(new WalSender(11, "pg1", "quorum", 800L, 800L, 800L),
+                        new WalSender(12, "pg2", "quorum", 800L, 800L, 800L)));
+        Decision d = leaderAskedToSwitchOverTo("pg2", caughtUp, SyncReadiness.INITIAL.next(caughtUp, sync, true));
+        assertThat(d.actions()).contains(new Action.Demote(Action.Demote.Mode.GRACEFUL, "pg2"));
+    }
+
+    private static Decision leaderAskedToSwitchOverTo(String candidate, SyncFacts facts, SyncReadiness readiness) {
+        return as("pg0").wal(800).config("synchronous_mode", "quorum").sync("pg0", "pg1,pg2", 1)
+                .syncObserved(new SyncObserved(facts, readiness, -1, true)).failover("pg0", candidate)
+                .peer("pg1", 800).peer("pg2", 700).decide();
+    }
+
+    private static void assertRefused(SyncFacts facts, SyncReadiness readiness, String why) {
+        Decision d = leaderAskedToSwitchOverTo("pg2", facts, readiness);
+        assertThat(d.actions()).noneMatch(a -> a instanceof Action.Demote).contains(new Action.ClearFailover(7));
+        assertThat(d.infos()).contains(why);
+        assertThat(d.warnings()).contains("switchover: no healthy members found, switchover is not possible");
+    }
+
+    /**
+     * Cause (a), candidate side (seed 845: the voter stalled after the leader's check): once the leader stepped aside,
+     * the named candidate of a quorum switchover takes the lock only as any race winner would, with its quorum of
+     * votes and no voter ahead; a voter ahead of it then treats it as no candidate to wait for and races itself, so
+     * the cluster gets a primary holding every acknowledged commit (Patroni 4 promotes the candidate at once).
+     */
+    @Test
+    void quorumModeASwitchoverCandidateBehindAVoterStandsBackAndTheVoterTakesOver() {
+        as("pg2").unlocked().wal(900).optime(1000).config("synchronous_mode", "quorum").sync("pg0", "pg1,pg2", 1)
+                .failover("pg0", "pg2").peerUnreachable("pg0").peer("pg1", 1000)
+                .informs("Wal position of pg1 is ahead of my wal position").expect(NOT_HEALTHIEST);
+        Decision voter = as("pg1").unlocked().wal(1000).optime(1000).config("synchronous_mode", "quorum")
+                .sync("pg0", "pg1,pg2", 1).failover("pg0", "pg2").peerUnreachable("pg0").peer("pg2", 900)
+                .decide();
+        assertThat(voter.message()).isEqualTo(PROMOTED);
+        assertThat(voter.infos()).contains("switchover: member pg2 is behind this node and can not win the quorum vote",
+                "Got quorum vote from pg2");
+        // caught up: the candidate gets the vote and takes the lock; the voter waits for it
+        Decision candidate = as("pg2").unlocked().wal(1000).optime(1000).config("synchronous_mode", "quorum")
+                .sync("pg0", "pg1,pg2", 1).failover("pg0", "pg2").peerUnreachable("pg0").peer("pg1", 1000)
+                .decide();
+        assertThat(candidate.message()).isEqualTo(PROMOTED);
+        assertThat(candidate.infos()).contains("Got quorum vote from pg1");
+        as("pg1").unlocked().wal(1000).optime(1000).config("synchronous_mode", "quorum").sync("pg0", "pg1,pg2", 1)
+                .failover("pg0", "pg2").peerUnreachable("pg0").peer("pg2", 1000).expect(NOT_HEALTHIEST);
+        // on mode keeps Patroni's rule: the named candidate takes the lock at once
+        Decision on = as("pg2").unlocked().wal(900).optime(1000).config("synchronous_mode", "on").sync("pg0", "pg2", 0)
+                .failover("pg0", "pg2").peerUnreachable("pg0").peer("pg1", 1000).decide();
+        assertThat(on.message()).isEqualTo(PROMOTED);
+    }
+
+    /** The same in maintenance mode, where only the named candidate races (simulator, seed 4729). */
+    @Test
+    void quorumModePausedASwitchoverCandidateBehindAVoterStandsBack() {
+        Decision behind = as("pg2").unlocked().paused().wal(900).optime(1000).config("synchronous_mode", "quorum")
+                .sync("pg0", "pg1,pg2", 1).failover("pg0", "pg2").peerUnreachable("pg0").peer("pg1", 1000).decide();
+        assertThat(behind.actions()).noneMatch(a -> a instanceof AcquireLeaderLock);
+        assertThat(behind.infos()).contains("Wal position of pg1 is ahead of my wal position");
+        Decision caughtUp = as("pg2").unlocked().paused().wal(1000).optime(1000).config("synchronous_mode", "quorum")
+                .sync("pg0", "pg1,pg2", 1).failover("pg0", "pg2").peerUnreachable("pg0").peer("pg1", 1000).decide();
+        assertThat(caughtUp.actions()).anyMatch(a -> a instanceof AcquireLeaderLock);
+    }
+
+    /**
+     * Cause (b) of the simulator's quorum losses (seeds 245, 1543, 5657): a frozen old primary that went on writing on
+     * its old timeline, restarted as a replica, reports a higher position than the voters of the promoted timeline. In
+     * synchronous mode the race compares timelines first: it stands back, and its vote goes to the voter on the newer
+     * timeline, which holds the commits acknowledged there.
+     */
+    @Test
+    void quorumModeAMemberOnAnOlderTimelineIsNotAheadWhateverItsPosition() {
+        as("pg1").unlocked().timeline(1).wal(5000).optime(4000).config("synchronous_mode", "quorum")
+                .sync("pg0", "pg1,pg2", 1).peerUnreachable("pg0").peerTimeline("pg2", 4000, 2)
+                .informs("Timeline 2 of pg2 is ahead of my timeline 1").expect(NOT_HEALTHIEST);
+        Decision newer = as("pg2").unlocked().timeline(2).wal(4000).optime(4000).config("synchronous_mode", "quorum")
+                .sync("pg0", "pg1,pg2", 1).peerUnreachable("pg0").peerTimeline("pg1", 5000, 1).decide();
+        assertThat(newer.message()).isEqualTo(PROMOTED);
+        assertThat(newer.infos()).contains("Got quorum vote from pg1");
+        // without synchronous mode Patroni's rule stands: positions only
+        as("pg2").unlocked().timeline(2).wal(4000).optime(4000).peerUnreachable("pg0").peerTimeline("pg1", 5000, 1)
+                .informs("Wal position of pg1 is ahead of my wal position").expect(NOT_HEALTHIEST);
     }
 
     /** Quorum mode: who could ever win the race under a /sync value (simulator, seed 419). */

@@ -88,6 +88,27 @@ class ManualCommandAnswersTest {
                 "candidate name does not match with sync_standby");
     }
 
+    /**
+     * Quorum mode: a switchover only to a voter of /sync, refused with Patroni's 412 and message before the failover
+     * key is written (Patroni 4 writes it and its leader refuses: 503 "Switchover failed"); a failover may name any
+     * member.
+     */
+    @Test
+    void inQuorumModeASwitchoverGoesOnlyToAVoter() throws Exception {
+        f.control.setView(Fixtures.syncCluster("quorum"));
+        assertAnswer("POST", "/switchover", "{\"leader\":\"pg0\",\"candidate\":\"pg2\"}", 412,
+                "candidate name does not match with sync_standby");
+        assertThat(f.control.calls).noneMatch(c -> c.startsWith("writeFailover") || c.startsWith("fetchPeer"));
+        f.control.peers = List.of(PeerStatus.unreachable("pg2"));
+        assertAnswer("POST", "/failover", "{\"candidate\":\"pg2\"}", 412,
+                "failover is not possible: no good candidates have been found");
+        assertThat(f.control.calls).contains("fetchPeerStatuses [pg2]");
+        f.control.peers = List.of(PeerStatus.unreachable("pg1"));
+        assertAnswer("POST", "/switchover", "{\"leader\":\"pg0\",\"candidate\":\"pg1\"}", 412,
+                "switchover is not possible: no good candidates have been found");
+        assertThat(f.control.calls).contains("fetchPeerStatuses [pg1]");
+    }
+
     @Test
     void inSynchronousModeOnlyTheSyncStandbyCanTakeOver() throws Exception {
         f.control.setView(Fixtures.syncCluster("on"));
