@@ -137,10 +137,13 @@ public final class FakeKubernetesApi implements AutoCloseable {
         }
     }
 
-    /** Makes every resourceVersion before now "too old" for watches (etcd compaction). */
+    /**
+     * Compacts history at a new revision (as writes to other resources of a real cluster advance it): a watch from
+     * any resourceVersion handed out before gets 410; a fresh list gives one that can be watched.
+     */
     public void compact() {
         synchronized (lock) {
-            compactedBelow = revision + 1;
+            compactedBelow = ++revision;
             events.clear();
         }
     }
@@ -308,7 +311,7 @@ public final class FakeKubernetesApi implements AutoCloseable {
                 from = revision;
             } else {
                 from = Long.parseLong(rvText);
-                if (from < compactedBelow - 1) {
+                if (from < compactedBelow) {
                     ObjectNode status = MAPPER.createObjectNode();
                     status.put("kind", "Status").put("apiVersion", "v1").put("status", "Failure")
                             .put("message", "too old resource version: " + from + " (" + revision + ")")

@@ -764,6 +764,11 @@ public final class KubernetesKeyValueStore implements KeyValueStore {
         watcher.start();
     }
 
+    /** Fresh lists the watcher made after a 410 (tests). */
+    synchronized int watcherRestarts() {
+        return watcher == null ? 0 : watcher.restarts();
+    }
+
     @Override
     public void close() {
         KubeWatcher w;
