@@ -104,6 +104,10 @@ public record CtlConfig(String scope, String namespace, String dcsType, Map<Stri
      * etcd); the section replaces every DCS section of the file; a path sets the namespace.
      */
     static void applyDcsUrl(Map<String, Object> root, String url) {
+        if (url.startsWith("kubernetes://")) {
+            applyKubernetesUrl(root, url.substring("kubernetes://".length()).replaceAll("[/:].*$", ""));
+            return;
+        }
         URI u;
         try {
             u = URI.create(url.contains("//") ? url : "//" + url);
@@ -135,6 +139,20 @@ public record CtlConfig(String scope, String namespace, String dcsType, Map<Stri
         if (u.getPath() != null && !u.getPath().isEmpty() && !u.getPath().equals("/")) {
             root.put("namespace", u.getPath());
         }
+    }
+
+    /**
+     * {@code kubernetes://[NAMESPACE]}, a Regent extension (patronictl 3.0.2 knows no such scheme): the file's
+     * {@code kubernetes:} section (labels, ...) in Kubernetes namespace NAMESPACE, or {@code labels:
+     * {application: patroni}} (Patroni's examples) when the file has none; the API server is found as the daemon
+     * finds it (in a Pod, else the kubeconfig).
+     */
+    private static void applyKubernetesUrl(Map<String, Object> root, String namespace) {
+        Map<String, Object> section = map(root.get("kubernetes"));
+        if (!namespace.isEmpty()) section.put("namespace", namespace);
+        if (!section.containsKey("labels")) section.put("labels", Map.of("application", "patroni"));
+        DCS_TYPES.forEach(root::remove);
+        root.put("kubernetes", section);
     }
 
     private static Map<String, Integer> defaultPorts() {
