@@ -217,7 +217,8 @@ public final class LocalCluster implements AutoCloseable {
     /** The YAML of node {@code i} as written for this cluster's store (etcd3, etcd, raft or zookeeper section). */
     public String nodeYaml(int i) {
         if (etcdV2) return writer.yaml(i, "etcd:\n  hosts:\n    - " + etcd.hostPort() + "\n");
-        if (kubernetes != null) return writer.yaml(i, K8S_SECTION);
+        // no top-level namespace: Patroni 3.0.2 copies it over kubernetes.namespace (get_dcs); Regent ignores it here
+        if (kubernetes != null) return writer.yaml(i, K8S_SECTION).replace("\nnamespace: /service\n", "\n");
         return zooKeeper == null ? writer.yaml(i) : writer.yaml(i, "zookeeper:\n  hosts:\n    - " + zooKeeper + "\n");
     }
 
