@@ -52,6 +52,8 @@ public final class FakeKubernetesApi implements AutoCloseable {
     private long revision = 100;
     private long compactedBelow;
     private int watchGeneration;
+    private int failStatus;
+    private int failTimes;
     private HttpServer server;
     private ExecutorService executor;
     private int port;
@@ -148,6 +150,14 @@ public final class FakeKubernetesApi implements AutoCloseable {
         }
     }
 
+    /** The next {@code times} requests are answered {@code status} (e.g. 503 of an overloaded server, 403). */
+    public void failNext(int status, int times) {
+        synchronized (lock) {
+            failStatus = status;
+            failTimes = times;
+        }
+    }
+
     /** Ends every open watch (they reconnect, as after an API server restart). */
     public void closeWatches() {
         synchronized (lock) {
@@ -161,6 +171,17 @@ public final class FakeKubernetesApi implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         requests.incrementAndGet();
         try (ex) {
+            int fail = 0;
+            synchronized (lock) {
+                if (failTimes > 0) {
+                    failTimes--;
+                    fail = failStatus;
+                }
+            }
+            if (fail != 0) {
+                status(ex, fail, fail == 403 ? "Forbidden" : "ServiceUnavailable", "injected failure " + fail);
+                return;
+            }
             if (token != null && !("Bearer " + token).equals(ex.getRequestHeaders().getFirst("Authorization"))) {
                 status(ex, 401, "Unauthorized", "Unauthorized");
                 return;

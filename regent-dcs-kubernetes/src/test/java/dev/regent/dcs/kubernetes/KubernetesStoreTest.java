@@ -197,6 +197,43 @@ class KubernetesStoreTest {
     }
 
     @Test
+    void retriableAnswersAreRetriedWithinTheRetryTimeoutOthersAreNot() throws Exception {
+        PatroniDcs a = dcs("pg0", false);
+        a.load();
+        API.failNext(503, 2);
+        assertThat(a.load().members()).as("two 503s, then an answer").isNotNull();
+        API.failNext(403, 1);
+        assertThatThrownBy(a::load).isInstanceOf(DcsException.class).hasMessageContaining("answered 403")
+                .hasMessageContaining("injected failure 403");
+        KubernetesSettings extra = KubernetesSettings.fromMap(Map.of("namespace", ns, "labels",
+                Map.of("application", "patroni"), "retriable_http_codes", java.util.List.of(403)));
+        KubernetesKeyValueStore s = new KubernetesKeyValueStore(extra, new KubeConnection(API.url(),
+                () -> "Bearer t0ken", null, "t"), Duration.ofSeconds(30), Duration.ofSeconds(3),
+                dev.regent.time.Ticker.SYSTEM, dev.regent.time.Sleeper.SYSTEM);
+        API.failNext(403, 1);
+        assertThat(s.getPrefix("/service/batman/")).as("403 retried when listed in retriable_http_codes").isNotNull();
+    }
+
+    @Test
+    void standbyLeaderAndBootstrapLabels() throws Exception {
+        KubernetesDcsTest.pods(API, ns, "batman");
+        Map<String, Object> section = new java.util.HashMap<>(KubernetesDcsTest.section(ns, false));
+        section.put("standby_leader_label_value", "standby-leader");
+        section.put("bootstrap_labels", Map.of("initializing", "yes"));
+        PatroniDcs a = new PatroniDcs(KubernetesDcsTest.store(API, section, Duration.ofSeconds(30)), "/service",
+                "batman", "pg0");
+        a.touchMember(member("replica", "creating replica"));
+        assertThat(API.get(ns, "pods", "pg0").path("metadata").path("labels").path("initializing").asText())
+                .isEqualTo("yes");
+        assertThat(a.attemptToAcquireLeader()).isTrue();
+        a.load();
+        a.touchMember(member("standby_leader", "running"));
+        ObjectNode labels = (ObjectNode) API.get(ns, "pods", "pg0").path("metadata").path("labels");
+        assertThat(labels.path("role").asText()).isEqualTo("standby-leader");
+        assertThat(labels.has("initializing")).as("bootstrap labels go once it runs").isFalse();
+    }
+
+    @Test
     void aWrongTokenIsReportedWithTheServersAnswer() {
         KubernetesKeyValueStore s = new KubernetesKeyValueStore(KubernetesSettings.fromMap(
                 KubernetesDcsTest.section(ns, false)), new KubeConnection(API.url(), () -> "Bearer wrong", null, "t"),
