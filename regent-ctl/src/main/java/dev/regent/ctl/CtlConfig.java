@@ -64,6 +64,8 @@ public record CtlConfig(String scope, String namespace, String dcsType, Map<Stri
         if (url != null && !url.isBlank()) applyDcsUrl(root, url);
         String type = DCS_TYPES.stream().filter(root::containsKey).findFirst().orElse(null);
         Map<String, Object> section = type == null ? Map.of() : map(root.get(type));
+        // regentctl runs on the environment it is given: the Kubernetes store finds its API server from it
+        if ("kubernetes".equals(type)) section.put(dev.regent.dcs.kubernetes.KubeConnection.ENVIRONMENT_KEY, env);
         Map<String, Object> ctl = map(root.get("ctl"));
         Map<String, Object> auth = map(ctl.get("authentication"));
         if (auth.get("username") == null) auth = map(map(root.get("restapi")).get("authentication"));

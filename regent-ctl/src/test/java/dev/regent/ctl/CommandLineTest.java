@@ -126,7 +126,8 @@ class CommandLineTest {
         assertThat(c.dcsSection()).containsEntry("namespace", "prod").containsEntry("use_endpoints", true)
                 .containsEntry("labels", java.util.Map.of("app", "pg"));
         CtlConfig bare = CtlConfig.resolve(null, "kubernetes://", false, f.env);
-        assertThat(bare.dcsSection()).isEqualTo(java.util.Map.of("labels", java.util.Map.of("application", "patroni")));
+        assertThat(bare.dcsSection()).containsEntry("labels", java.util.Map.of("application", "patroni"))
+                .as("regentctl's own environment, for KUBECONFIG").containsEntry("_environment", f.env);
     }
 
     @Test

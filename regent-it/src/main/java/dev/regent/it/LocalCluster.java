@@ -79,6 +79,7 @@ public final class LocalCluster implements AutoCloseable {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         this.kubernetes = kubernetes ? new dev.regent.testkit.FakeKubernetesApi(K8S_TOKEN) : null;
         this.kubeconfig = kubernetes ? writeKubeconfig(dir, this.kubernetes) : null;
+        if (kubernetes) RegentNode.SHARED_ENV.put("KUBECONFIG", kubeconfig.toString());
         this.etcd = raft || zooKeeper != null || kubernetes ? null
                 : etcdV2 ? EtcdProcess.startWithV2() : EtcdProcess.start();
         int restBase = freeBase(size);
@@ -185,9 +186,12 @@ public final class LocalCluster implements AutoCloseable {
     static final String K8S_SECTION = "kubernetes:\n  namespace: " + K8S_NAMESPACE + "\n  context: regent-it\n"
             + "  labels:\n    application: patroni\n";
 
-    /** A kubeconfig naming the fake server with a bearer token, as a user outside the cluster would have. */
+    /**
+     * A kubeconfig naming the fake server with a bearer token, as a user outside the cluster would have, at
+     * {@code <dir>/.kube/config}: the daemons get it as KUBECONFIG, regentctl run with HOME=dir finds it there.
+     */
     private static Path writeKubeconfig(Path dir, dev.regent.testkit.FakeKubernetesApi api) throws IOException {
-        Path file = dir.resolve("kubeconfig");
+        Path file = Files.createDirectories(dir.resolve(".kube")).resolve("config");
         Files.writeString(file, String.join("\n", "apiVersion: v1", "kind: Config", "current-context: regent-it",
                 "clusters:", "- name: fake", "  cluster:", "    server: " + api.url(), "contexts:", "- name: regent-it",
                 "  context:", "    cluster: fake", "    user: it", "users:", "- name: it", "  user:",
@@ -367,7 +371,10 @@ public final class LocalCluster implements AutoCloseable {
         }
         observer.close();
         if (etcd != null) etcd.close();
-        if (kubernetes != null) kubernetes.close();
+        if (kubernetes != null) {
+            kubernetes.close();
+            RegentNode.SHARED_ENV.remove("KUBECONFIG", kubeconfig.toString());
+        }
         if (ownZooKeeper != null) {
             try {
                 ownZooKeeper.close();

@@ -60,7 +60,8 @@ class KubernetesClusterEndToEndTest {
         assertThat(config.path("initialize").asText()).matches("\\d+").isEqualTo(c.initialize());
         assertThat(config.path("config").asText()).contains("\"ttl\":20");
         awaitLabels(leader);
-        exec(cluster.jdbcUrl(cluster.index(leader)), "CREATE TABLE k8s_check (v int); INSERT INTO k8s_check VALUES (1)");
+        exec(cluster.jdbcUrl(cluster.index(leader)),
+                "CREATE TABLE k8s_check (v int); INSERT INTO k8s_check VALUES (1)");
         for (int i = 0; i < 3; i++) awaitRows(i, 1);
 
         // regentctl finds the API server through KUBECONFIG, from the node's config and with -d kubernetes://
@@ -148,7 +149,8 @@ class KubernetesClusterEndToEndTest {
 
     private static void awaitRows(int node, int rows) throws Exception {
         awaitTrue(rows + " rows on node" + node, Duration.ofSeconds(30),
-                () -> Integer.toString(rows).equals(queryOrNull(cluster.jdbcUrl(node), "SELECT count(*) FROM k8s_check")));
+                () -> Integer.toString(rows).equals(queryOrNull(cluster.jdbcUrl(node),
+                        "SELECT count(*) FROM k8s_check")));
     }
 
     interface Check {

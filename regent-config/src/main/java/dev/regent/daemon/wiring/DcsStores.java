@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * Opens the {@link KeyValueStore} named by a configuration's DCS section ({@code etcd3:}, {@code etcd:}, {@code raft:},
- * {@code zookeeper:}, {@code exhibitor:} or {@code kubernetes:}). The daemon, {@code regent demo} and {@code regentctl} all go through here, so a backend is
+ * {@code zookeeper:}, {@code exhibitor:} or {@code kubernetes:}). The daemon, {@code regent demo} and
+ * {@code regentctl} all go through here, so a backend is
  * selected the same way everywhere. A backend's client library is loaded only when its branch runs (the JVM resolves
  * classes lazily), so a node on etcd never loads Curator or Ratis.
  */

@@ -31,6 +31,12 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * @param source        where the settings came from, for messages
  */
 public record KubeConnection(URI server, Supplier<String> authorization, SSLContext ssl, String source) {
+    /**
+     * A section key no user writes: regentctl passes the environment it runs on (not the JVM's) under it, so that
+     * {@code KUBECONFIG} and {@code KUBERNETES_SERVICE_HOST} are read from there.
+     */
+    public static final String ENVIRONMENT_KEY = "_environment";
+
     /** The service account directory of a Pod. */
     public static final Path SERVICE_ACCOUNT = Path.of("/var/run/secrets/kubernetes.io/serviceaccount");
 

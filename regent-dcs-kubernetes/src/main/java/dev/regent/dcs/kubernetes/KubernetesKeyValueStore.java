@@ -12,6 +12,7 @@ import dev.regent.dcs.kubernetes.KubeApi.Answer;
 import dev.regent.time.Deadline;
 import dev.regent.time.Sleeper;
 import dev.regent.time.Ticker;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -89,10 +90,19 @@ public final class KubernetesKeyValueStore implements KeyValueStore {
     public static KubernetesKeyValueStore fromConfig(Map<String, Object> section, Duration ttl, Duration retryTimeout,
                                                      Ticker ticker, Sleeper sleeper) {
         KubernetesSettings s = KubernetesSettings.fromMap(section);
-        KubeConnection c = KubeConnection.resolve(s);
-        LOG.debug("DCS: Kubernetes API {} ({}), namespace {}, {}", c.server(), c.source(), s.namespace(), s.useEndpoints()
-                ? "Endpoints" : "ConfigMaps");
+        KubeConnection c = section.get(KubeConnection.ENVIRONMENT_KEY) instanceof Map<?, ?> env
+                ? KubeConnection.resolve(s, strings(env), Path.of(strings(env).getOrDefault("HOME",
+                        System.getProperty("user.home"))), KubeConnection.SERVICE_ACCOUNT)
+                : KubeConnection.resolve(s);
+        LOG.debug("DCS: Kubernetes API {} ({}), namespace {}, {}", c.server(), c.source(), s.namespace(),
+                s.useEndpoints() ? "Endpoints" : "ConfigMaps");
         return new KubernetesKeyValueStore(s, c, ttl, retryTimeout, ticker, sleeper);
+    }
+
+    private static Map<String, String> strings(Map<?, ?> m) {
+        Map<String, String> out = new HashMap<>();
+        m.forEach((k, v) -> out.put(k.toString(), v == null ? null : v.toString()));
+        return out;
     }
 
     public KubernetesSettings settings() {
@@ -109,8 +119,9 @@ public final class KubernetesKeyValueStore implements KeyValueStore {
             if (n < 1) throw new IllegalArgumentException("no scope in DCS path '" + key + "'");
             return new Ref(key, s[n - 1], "");
         }
-        int relParts = n >= 3 && ("members".equals(s[n - 2]) || ("optime".equals(s[n - 2]) && "leader".equals(s[n - 1])))
-                ? 2 : 1;
+        boolean twoParts = "members".equals(s[Math.max(0, n - 2)])
+                || ("optime".equals(s[Math.max(0, n - 2)]) && "leader".equals(s[n - 1]));
+        int relParts = n >= 3 && twoParts ? 2 : 1;
         if (n < relParts + 1) throw new IllegalArgumentException("no scope in DCS key '" + key + "'");
         String rel = relParts == 2 ? s[n - 2] + "/" + s[n - 1] : s[n - 1];
         return new Ref(key.substring(0, key.length() - rel.length()), s[n - relParts - 1], rel);

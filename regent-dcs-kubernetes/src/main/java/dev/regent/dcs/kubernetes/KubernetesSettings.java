@@ -75,7 +75,8 @@ public record KubernetesSettings(String namespace, Map<String, String> labels, S
                 try {
                     codes.add(Integer.parseInt(c.toString().strip()));
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException(SECTION + ".retriable_http_codes: '" + c + "' is not an integer");
+                    throw new IllegalArgumentException(SECTION + ".retriable_http_codes: '" + c
+                            + "' is not an integer");
                 }
             }
         }

@@ -24,7 +24,8 @@ class DeployManifestsTest {
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> load(String file) throws IOException {
         List<Map<String, Object>> docs = new ArrayList<>();
-        for (Object o : new Yaml(new SafeConstructor(new LoaderOptions())).loadAll(Files.readString(DIR.resolve(file)))) {
+        Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
+        for (Object o : yaml.loadAll(Files.readString(DIR.resolve(file)))) {
             if (o != null) docs.add((Map<String, Object>) o);
         }
         return docs;
@@ -93,7 +94,8 @@ class DeployManifestsTest {
             for (Object r : (List<?>) rule.get("resources")) verbs.put(r.toString(), (List<String>) rule.get("verbs"));
         }
         for (String kind : List.of("configmaps", "endpoints")) {
-            assertThat(verbs.get(kind)).as(kind).contains("get", "list", "watch", "create", "patch", "deletecollection");
+            assertThat(verbs.get(kind)).as(kind)
+                    .contains("get", "list", "watch", "create", "patch", "deletecollection");
         }
         assertThat(verbs.get("pods")).contains("get", "list", "watch", "patch");
         assertThat(verbs.get("services")).contains("create");
