@@ -64,6 +64,8 @@ public record CtlConfig(String scope, String namespace, String dcsType, Map<Stri
         if (url != null && !url.isBlank()) applyDcsUrl(root, url);
         String type = DCS_TYPES.stream().filter(root::containsKey).findFirst().orElse(null);
         Map<String, Object> section = type == null ? Map.of() : map(root.get(type));
+        // regentctl runs on the environment it is given: the Kubernetes store finds its API server from it
+        if ("kubernetes".equals(type)) section.put(dev.regent.dcs.kubernetes.KubeConnection.ENVIRONMENT_KEY, env);
         Map<String, Object> ctl = map(root.get("ctl"));
         Map<String, Object> auth = map(ctl.get("authentication"));
         if (auth.get("username") == null) auth = map(map(root.get("restapi")).get("authentication"));
@@ -104,6 +106,10 @@ public record CtlConfig(String scope, String namespace, String dcsType, Map<Stri
      * etcd); the section replaces every DCS section of the file; a path sets the namespace.
      */
     static void applyDcsUrl(Map<String, Object> root, String url) {
+        if (url.startsWith("kubernetes://")) {
+            applyKubernetesUrl(root, url.substring("kubernetes://".length()).replaceAll("[/:].*$", ""));
+            return;
+        }
         URI u;
         try {
             u = URI.create(url.contains("//") ? url : "//" + url);
@@ -135,6 +141,20 @@ public record CtlConfig(String scope, String namespace, String dcsType, Map<Stri
         if (u.getPath() != null && !u.getPath().isEmpty() && !u.getPath().equals("/")) {
             root.put("namespace", u.getPath());
         }
+    }
+
+    /**
+     * {@code kubernetes://[NAMESPACE]}, a Regent extension (patronictl 3.0.2 knows no such scheme): the file's
+     * {@code kubernetes:} section (labels, ...) in Kubernetes namespace NAMESPACE, or {@code labels:
+     * {application: patroni}} (Patroni's examples) when the file has none; the API server is found as the daemon
+     * finds it (in a Pod, else the kubeconfig).
+     */
+    private static void applyKubernetesUrl(Map<String, Object> root, String namespace) {
+        Map<String, Object> section = map(root.get("kubernetes"));
+        if (!namespace.isEmpty()) section.put("namespace", namespace);
+        if (!section.containsKey("labels")) section.put("labels", Map.of("application", "patroni"));
+        DCS_TYPES.forEach(root::remove);
+        root.put("kubernetes", section);
     }
 
     private static Map<String, Integer> defaultPorts() {

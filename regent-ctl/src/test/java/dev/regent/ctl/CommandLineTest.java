@@ -118,6 +118,19 @@ class CommandLineTest {
     }
 
     @Test
+    void kubernetesDcsUrlKeepsTheFilesLabelsAndSetsTheKubernetesNamespace() throws Exception {
+        Path p = f.dir.resolve("k8s.yml");
+        Files.writeString(p, "scope: batman\nkubernetes:\n  labels: {app: pg}\n  use_endpoints: true\n");
+        CtlConfig c = CtlConfig.resolve(p.toString(), "kubernetes://prod", false, f.env);
+        assertThat(c.dcsType()).isEqualTo("kubernetes");
+        assertThat(c.dcsSection()).containsEntry("namespace", "prod").containsEntry("use_endpoints", true)
+                .containsEntry("labels", java.util.Map.of("app", "pg"));
+        CtlConfig bare = CtlConfig.resolve(null, "kubernetes://", false, f.env);
+        assertThat(bare.dcsSection()).containsEntry("labels", java.util.Map.of("application", "patroni"))
+                .as("regentctl's own environment, for KUBECONFIG").containsEntry("_environment", f.env);
+    }
+
+    @Test
     void etcdV2SectionOfANodesConfig() throws Exception {
         Path p = f.dir.resolve("v2.yml");
         Files.writeString(p, "scope: batman\netcd:\n  hosts: [127.0.0.1:2379, 127.0.0.2:2379]\n");

@@ -39,15 +39,20 @@ public final class ItZooKeeper implements AutoCloseable {
         String store = System.getProperty(STORE_PROPERTY, "etcd3");
         return switch (store) {
             case "zookeeper" -> start();
-            case "etcd3", "etcd2", "" -> null;
-            default -> throw new IllegalArgumentException(STORE_PROPERTY + " must be etcd3, etcd2 or zookeeper, not "
-                    + store);
+            case "etcd3", "etcd2", "kubernetes", "" -> null;
+            default -> throw new IllegalArgumentException(STORE_PROPERTY + " must be etcd3, etcd2, zookeeper or"
+                    + " kubernetes, not " + store);
         };
     }
 
     /** {@code -Dregent.it.dcs=etcd2}: clusters made by {@link LocalCluster#start}/{@code create} use etcd's v2 API. */
     static boolean etcdV2Requested() {
         return System.getProperty(STORE_PROPERTY, "etcd3").equals("etcd2");
+    }
+
+    /** {@code -Dregent.it.dcs=kubernetes}: clusters use an in-process fake Kubernetes API server. */
+    static boolean kubernetesRequested() {
+        return System.getProperty(STORE_PROPERTY, "etcd3").equals("kubernetes");
     }
 
     public String hostPort() {

@@ -39,6 +39,9 @@ public final class LocalCluster implements AutoCloseable {
     private final int size;
     private final Path dir;
     private final EtcdProcess etcd;
+    /** The in-process fake Kubernetes API server ({@code -Dregent.it.dcs=kubernetes}), or null. */
+    private final dev.regent.testkit.FakeKubernetesApi kubernetes;
+    private final Path kubeconfig;
     private final String zooKeeper;
     private final ItZooKeeper ownZooKeeper;
     /** On etcd's v2 API (Patroni's {@code etcd:} section; etcd started with {@code --enable-v2}). */
@@ -54,12 +57,12 @@ public final class LocalCluster implements AutoCloseable {
      */
     private LocalCluster(int size, int ttl, int loopWait, int retryTimeout, boolean raft) throws IOException {
         this(size, ttl, loopWait, retryTimeout, raft, raft ? null : ItZooKeeper.startIfRequested(),
-                !raft && ItZooKeeper.etcdV2Requested());
+                !raft && ItZooKeeper.etcdV2Requested(), !raft && ItZooKeeper.kubernetesRequested());
     }
 
     private LocalCluster(int size, int ttl, int loopWait, int retryTimeout, boolean raft, ItZooKeeper own,
-                         boolean etcdV2) throws IOException {
-        this(size, ttl, loopWait, retryTimeout, raft, own == null ? null : own.hostPort(), own, etcdV2);
+                         boolean etcdV2, boolean kubernetes) throws IOException {
+        this(size, ttl, loopWait, retryTimeout, raft, own == null ? null : own.hostPort(), own, etcdV2, kubernetes);
     }
 
     /**
@@ -67,14 +70,18 @@ public final class LocalCluster implements AutoCloseable {
      * this cluster started it (closed with the cluster).
      */
     private LocalCluster(int size, int ttl, int loopWait, int retryTimeout, boolean raft, String zooKeeper,
-                         ItZooKeeper ownZooKeeper, boolean etcdV2) throws IOException {
+                         ItZooKeeper ownZooKeeper, boolean etcdV2, boolean kubernetes) throws IOException {
         this.size = size;
         this.etcdV2 = etcdV2;
         this.zooKeeper = zooKeeper;
         this.ownZooKeeper = ownZooKeeper;
         this.dir = Files.createTempDirectory("regent-it-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        this.etcd = raft || zooKeeper != null ? null : etcdV2 ? EtcdProcess.startWithV2() : EtcdProcess.start();
+        this.kubernetes = kubernetes ? new dev.regent.testkit.FakeKubernetesApi(K8S_TOKEN) : null;
+        this.kubeconfig = kubernetes ? writeKubeconfig(dir, this.kubernetes) : null;
+        if (kubernetes) RegentNode.SHARED_ENV.put("KUBECONFIG", kubeconfig.toString());
+        this.etcd = raft || zooKeeper != null || kubernetes ? null
+                : etcdV2 ? EtcdProcess.startWithV2() : EtcdProcess.start();
         int restBase = freeBase(size);
         int pgBase = freeBase(size);
         while (Math.abs(pgBase - restBase) < size) pgBase = freeBase(size);
@@ -83,7 +90,8 @@ public final class LocalCluster implements AutoCloseable {
         this.writer = raft
                 ? NodeConfigWriter.onRaft("it", dir, size, raftBase, "it-raft-secret", restBase, pgBase, ttl,
                         loopWait, retryTimeout)
-                : new NodeConfigWriter("it", dir, List.of(zooKeeper != null ? zooKeeper : etcd.hostPort()), restBase,
+                : new NodeConfigWriter("it", dir, List.of(zooKeeper != null ? zooKeeper
+                        : etcd != null ? etcd.hostPort() : "127.0.0.1:2379"), restBase,
                         pgBase, ttl, loopWait, retryTimeout);
         for (int i = 0; i < size; i++) {
             String name = NodeConfigWriter.nodeName(i);
@@ -92,13 +100,19 @@ public final class LocalCluster implements AutoCloseable {
             Path cfg = dir.resolve(name + ".yml");
             Files.writeString(cfg, nodeYaml(i));
             nodes.add(new RegentNode(name, cfg, nodeDir.resolve("regent.log")));
+            if (kubernetes) {
+                // the Pod a StatefulSet would have made: members live on their Pods
+                this.kubernetes.addPod(K8S_NAMESPACE, name, Map.of("application", "patroni", "cluster-name", "it"),
+                        "127.0.0.1");
+                nodes.get(i).putEnv("KUBECONFIG", kubeconfig.toString());
+            }
         }
         Map<String, Object> section = raft
                 ? Map.of("partner_addrs", writer.raftAddrs(), "password", writer.raftPassword())
-                : Map.of("hosts", zooKeeper != null ? zooKeeper : etcd.hostPort());
+                : kubernetes ? Map.of() : Map.of("hosts", zooKeeper != null ? zooKeeper : etcd.hostPort());
         String type = raft ? "raft" : zooKeeper != null ? "zookeeper" : etcdV2 ? "etcd" : "etcd3";
-        this.observer = new PatroniDcs(DcsStores.open(type, section, Duration.ofSeconds(30),
-                Duration.ofSeconds(raft ? 3 : 10)), "/service", "it", "it-observer");
+        this.observer = new PatroniDcs(kubernetes ? kubernetesStore() : DcsStores.open(type, section,
+                Duration.ofSeconds(30), Duration.ofSeconds(raft ? 3 : 10)), "/service", "it", "it-observer");
     }
 
     /** Start a cluster of {@code size} nodes with the given dynamic settings; does not wait for health. */
@@ -129,7 +143,7 @@ public final class LocalCluster implements AutoCloseable {
      */
     public static LocalCluster startOnZooKeeper(String hostPort, int size, int ttl, int loopWait, int retryTimeout)
             throws IOException {
-        LocalCluster c = new LocalCluster(size, ttl, loopWait, retryTimeout, false, hostPort, null, false);
+        LocalCluster c = new LocalCluster(size, ttl, loopWait, retryTimeout, false, hostPort, null, false, false);
         for (RegentNode n : c.nodes) n.start();
         return c;
     }
@@ -143,18 +157,72 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Like {@link #create} on etcd's v2 API: configs written, no daemon started. */
     public static LocalCluster createOnEtcdV2(int size, int ttl, int loopWait, int retryTimeout) throws IOException {
-        return new LocalCluster(size, ttl, loopWait, retryTimeout, false, null, null, true);
+        return new LocalCluster(size, ttl, loopWait, retryTimeout, false, null, null, true, false);
     }
 
     /** Like {@link #create} on a ZooKeeper server the caller runs: configs written, no daemon started. */
     public static LocalCluster createOnZooKeeper(String hostPort, int size, int ttl, int loopWait, int retryTimeout)
             throws IOException {
-        return new LocalCluster(size, ttl, loopWait, retryTimeout, false, hostPort, null, false);
+        return new LocalCluster(size, ttl, loopWait, retryTimeout, false, hostPort, null, false, false);
+    }
+
+    /** Like {@link #create} on an in-process fake Kubernetes API server (ConfigMaps): configs written, no daemon. */
+    public static LocalCluster createOnKubernetes(int size, int ttl, int loopWait, int retryTimeout)
+            throws IOException {
+        return new LocalCluster(size, ttl, loopWait, retryTimeout, false, null, null, false, true);
+    }
+
+    /** Like {@link #start} on an in-process fake Kubernetes API server; the daemons find it through KUBECONFIG. */
+    public static LocalCluster startOnKubernetes(int size, int ttl, int loopWait, int retryTimeout)
+            throws IOException {
+        LocalCluster c = createOnKubernetes(size, ttl, loopWait, retryTimeout);
+        for (RegentNode n : c.nodes) n.start();
+        return c;
+    }
+
+    static final String K8S_TOKEN = "regent-it-token";
+    static final String K8S_NAMESPACE = "regent-it";
+    /** The {@code kubernetes:} section of every node (Patroni reads the same). */
+    static final String K8S_SECTION = "kubernetes:\n  namespace: " + K8S_NAMESPACE + "\n  context: regent-it\n"
+            + "  labels:\n    application: patroni\n";
+
+    /**
+     * A kubeconfig naming the fake server with a bearer token, as a user outside the cluster would have, at
+     * {@code <dir>/.kube/config}: the daemons get it as KUBECONFIG, regentctl run with HOME=dir finds it there.
+     */
+    private static Path writeKubeconfig(Path dir, dev.regent.testkit.FakeKubernetesApi api) throws IOException {
+        Path file = Files.createDirectories(dir.resolve(".kube")).resolve("config");
+        Files.writeString(file, String.join("\n", "apiVersion: v1", "kind: Config", "current-context: regent-it",
+                "clusters:", "- name: fake", "  cluster:", "    server: " + api.url(), "contexts:", "- name: regent-it",
+                "  context:", "    cluster: fake", "    user: it", "users:", "- name: it", "  user:",
+                "    token: " + K8S_TOKEN, ""));
+        return file;
+    }
+
+    private dev.regent.dcs.KeyValueStore kubernetesStore() {
+        var settings = dev.regent.dcs.kubernetes.KubernetesSettings.fromMap(Map.of("namespace", K8S_NAMESPACE,
+                "labels", Map.of("application", "patroni")));
+        return new dev.regent.dcs.kubernetes.KubernetesKeyValueStore(settings,
+                dev.regent.dcs.kubernetes.KubeConnection.resolve(settings, Map.of("KUBECONFIG", kubeconfig.toString()),
+                        dir, dir), Duration.ofSeconds(30), Duration.ofSeconds(10), dev.regent.time.Ticker.SYSTEM,
+                dev.regent.time.Sleeper.SYSTEM);
+    }
+
+    /** The fake Kubernetes API server, or null when the cluster is not on Kubernetes. */
+    public dev.regent.testkit.FakeKubernetesApi kubernetes() {
+        return kubernetes;
+    }
+
+    /** The kubeconfig naming the fake API server, or null. */
+    public Path kubeconfig() {
+        return kubeconfig;
     }
 
     /** The YAML of node {@code i} as written for this cluster's store (etcd3, etcd, raft or zookeeper section). */
     public String nodeYaml(int i) {
         if (etcdV2) return writer.yaml(i, "etcd:\n  hosts:\n    - " + etcd.hostPort() + "\n");
+        // no top-level namespace: Patroni 3.0.2 copies it over kubernetes.namespace (get_dcs); Regent ignores it here
+        if (kubernetes != null) return writer.yaml(i, K8S_SECTION).replace("\nnamespace: /service\n", "\n");
         return zooKeeper == null ? writer.yaml(i) : writer.yaml(i, "zookeeper:\n  hosts:\n    - " + zooKeeper + "\n");
     }
 
@@ -170,7 +238,7 @@ public final class LocalCluster implements AutoCloseable {
 
     /** True on the embedded Raft DCS. */
     public boolean onRaft() {
-        return etcd == null && zooKeeper == null;
+        return etcd == null && zooKeeper == null && kubernetes == null;
     }
 
     public RegentNode node(int i) {
@@ -303,6 +371,10 @@ public final class LocalCluster implements AutoCloseable {
         }
         observer.close();
         if (etcd != null) etcd.close();
+        if (kubernetes != null) {
+            kubernetes.close();
+            RegentNode.SHARED_ENV.remove("KUBECONFIG", kubeconfig.toString());
+        }
         if (ownZooKeeper != null) {
             try {
                 ownZooKeeper.close();

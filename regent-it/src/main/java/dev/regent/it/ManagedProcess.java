@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 abstract class ManagedProcess implements AutoCloseable {
     private final Path log;
     private Process process;
+    private final java.util.Map<String, String> environment = new java.util.HashMap<>();
 
     ManagedProcess(Path log) {
         this.log = log;
@@ -26,9 +27,16 @@ abstract class ManagedProcess implements AutoCloseable {
         return log;
     }
 
+    /** An environment variable for the process (from the next {@link #start()} on). */
+    public void putEnv(String name, String value) {
+        environment.put(name, value);
+    }
+
     public void start() throws IOException {
         Files.createDirectories(log.getParent());
-        process = command().redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+        ProcessBuilder pb = command();
+        pb.environment().putAll(environment);
+        process = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
     }
 

@@ -9,6 +9,11 @@ import java.util.List;
  * crashes are real. Output goes to {@code <dir>/regent.log}. Not thread-safe.
  */
 public final class RegentNode extends ManagedProcess {
+    /**
+     * Environment of every daemon this JVM starts, also those a test makes itself (a cluster on Kubernetes puts
+     * {@code KUBECONFIG} here, as a Pod's environment would hold the API server's address).
+     */
+    static final java.util.Map<String, String> SHARED_ENV = new java.util.concurrent.ConcurrentHashMap<>();
     private final String name;
     private final Path config;
 
@@ -34,6 +39,7 @@ public final class RegentNode extends ManagedProcess {
         cmd.add(config.toString());
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(dev.regent.daemon.JvmFlags.NODE_ENV);
+        pb.environment().putAll(SHARED_ENV);
         return pb;
     }
 

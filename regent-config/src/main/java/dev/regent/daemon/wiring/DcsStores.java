@@ -4,6 +4,7 @@ import dev.regent.core.config.NodeConfig;
 import dev.regent.dcs.KeyValueStore;
 import dev.regent.dcs.etcd.EtcdKeyValueStore;
 import dev.regent.dcs.etcd2.Etcd2KeyValueStore;
+import dev.regent.dcs.kubernetes.KubernetesKeyValueStore;
 import dev.regent.dcs.raft.RaftKeyValueStore;
 import dev.regent.dcs.zookeeper.ZooKeeperKeyValueStore;
 import dev.regent.time.Sleeper;
@@ -13,7 +14,8 @@ import java.util.Map;
 
 /**
  * Opens the {@link KeyValueStore} named by a configuration's DCS section ({@code etcd3:}, {@code etcd:}, {@code raft:},
- * {@code zookeeper:} or {@code exhibitor:}). The daemon, {@code regent demo} and {@code regentctl} all go through here, so a backend is
+ * {@code zookeeper:}, {@code exhibitor:} or {@code kubernetes:}). The daemon, {@code regent demo} and
+ * {@code regentctl} all go through here, so a backend is
  * selected the same way everywhere. A backend's client library is loaded only when its branch runs (the JVM resolves
  * classes lazily), so a node on etcd never loads Curator or Ratis.
  */
@@ -50,8 +52,9 @@ public final class DcsStores {
             case "raft" -> RaftKeyValueStore.fromConfig(section, ttl, retryTimeout, ticker, sleeper);
             case "zookeeper" -> ZooKeeperKeyValueStore.fromConfig(section, ttl, retryTimeout, ticker, sleeper);
             case "exhibitor" -> ZooKeeperKeyValueStore.fromExhibitorConfig(section, ttl, retryTimeout, ticker, sleeper);
+            case "kubernetes" -> KubernetesKeyValueStore.fromConfig(section, ttl, retryTimeout, ticker, sleeper);
             default -> throw new IllegalArgumentException("DCS section '" + type
-                    + "' is not supported yet; use etcd3 (production), etcd, zookeeper, exhibitor or raft (embedded)");
+                    + "' is not supported yet; use etcd3 (production), etcd, zookeeper, exhibitor, kubernetes or raft (embedded)");
         };
     }
 }

@@ -151,8 +151,9 @@ public final class UnsupportedSettings {
             // DCS
             local("consul", Severity.ERROR, "present", UnsupportedSettings::isSet,
                     "Consul is not implemented: use etcd3 or raft"),
-            local("kubernetes", Severity.ERROR, "present", UnsupportedSettings::isSet,
-                    "Kubernetes is not implemented: use etcd3 or raft"),
+            local("kubernetes.bypass_api_service", Severity.WARNING, "true", UnsupportedSettings::isTrue,
+                    "not implemented: Regent talks to the API server at the Service address (in a Pod) or the"
+                            + " kubeconfig's server, never to the API servers' own addresses"),
             raftTiming("min_timeout"), raftTiming("max_timeout"), raftTiming("connection_timeout"),
             raftTiming("append_entries_period"), raftTiming("connection_retry_time"),
             raftTiming("leader_fallback_timeout"),

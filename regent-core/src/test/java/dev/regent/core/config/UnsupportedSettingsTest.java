@@ -24,7 +24,7 @@ class UnsupportedSettingsTest {
         return switch (s.path()) {
             case "synchronous_mode" -> "on";
             case "synchronous_mode_strict", "failsafe_mode", "restapi.allowlist_include_members", "tags.nosync",
-                    "zookeeper.use_ssl" -> true;
+                    "zookeeper.use_ssl", "kubernetes.bypass_api_service" -> true;
             case "zookeeper.verify" -> false;
             case "standby_cluster" -> map("host", "10.0.0.9", "port", 5432L);
             case "ignore_slots" -> list(map("name", "barman"));
