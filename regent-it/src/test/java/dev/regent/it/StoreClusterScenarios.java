@@ -146,8 +146,8 @@ abstract class StoreClusterScenarios {
     void storeStoppedMakesThePrimaryDemoteBeforeItsLockCouldExpire() throws Exception {
         ClusterView before = cluster.awaitHealthy(HEALTHY);
         int li = cluster.index(before.leader().name());
+        long t0 = System.nanoTime();  // before: a call that fails may start while the store is being stopped
         stopStore();
-        long t0 = System.nanoTime();
         try {
             awaitTrue("the primary to demote", Duration.ofSeconds(TTL), () -> !acceptsWrites(li)
                     && cluster.rest(li, "GET", "/primary", null).statusCode() != 200);

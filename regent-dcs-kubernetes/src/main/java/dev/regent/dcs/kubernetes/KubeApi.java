@@ -152,14 +152,15 @@ final class KubeApi {
             } catch (IllegalStateException e) {  // the token file could not be read
                 throw new DcsException("Kubernetes API " + connection.server() + ": " + e.getMessage(), e);
             }
-            if (deadline.remaining().compareTo(pause) <= 0) {
+            Duration left = deadline.remaining();
+            if (left.isZero() || left.isNegative()) {  // the whole budget spent: Patroni's retry_timeout, no less
                 throw new DcsException("Kubernetes API server " + connection.server() + " (" + connection.source()
                         + ") not reachable within retry_timeout " + budget.toSeconds() + " s: " + method + " " + path
                         + ": " + last);
             }
             LOG.debug("Kubernetes API {} {} failed ({}), retrying", method, path, last);
             try {
-                sleeper.sleep(pause);
+                sleeper.sleep(left.compareTo(pause) < 0 ? left : pause);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new DcsException("interrupted while calling the Kubernetes API", e);
