@@ -68,6 +68,8 @@ public final class ConsulTestServer implements AutoCloseable {
     private final Map<String, ObjectNode> services = new LinkedHashMap<>();  // guarded by itself
     private final Map<String, HttpCheck> httpChecks = new LinkedHashMap<>();  // guarded by services
     private volatile String requiredToken;
+    private javax.net.ssl.SSLContext tls;  // null: plain HTTP
+    private boolean needClientAuth;
     private HttpServer server;
     private ExecutorService pool;
 
@@ -103,6 +105,36 @@ public final class ConsulTestServer implements AutoCloseable {
         return s;
     }
 
+    /**
+     * A started HTTPS server presenting {@code serverCert}/{@code serverKey} (PEM); with {@code clientCa}, clients
+     * must present a certificate signed by it (Consul's {@code verify_incoming}).
+     */
+    public static ConsulTestServer startHttps(Duration sessionTtlMin, java.nio.file.Path serverCert,
+                                              java.nio.file.Path serverKey, java.nio.file.Path clientCa) {
+        ConsulTestServer s = new ConsulTestServer(FreePorts.one());
+        try {
+            char[] pw = "consul".toCharArray();
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(dev.regent.dcs.tls.PemTls.keyStore(serverCert, serverKey, null, pw), pw);
+            javax.net.ssl.TrustManagerFactory tmf = null;
+            if (clientCa != null) {
+                tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                        javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(dev.regent.dcs.tls.PemTls.trustStore(clientCa));
+            }
+            s.tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            s.tls.init(kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
+            s.needClientAuth = clientCa != null;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("Consul test server TLS: " + e, e);
+        }
+        s.state.setSessionTtlMin(sessionTtlMin);
+        s.timers.scheduleWithFixedDelay(s::tick, 50, 50, TimeUnit.MILLISECONDS);
+        s.restart();
+        return s;
+    }
+
     /** A started server with Consul's default {@code session_ttl_min} of 10 s. */
     public static ConsulTestServer start() {
         return start(Duration.ofSeconds(10));
@@ -130,14 +162,29 @@ public final class ConsulTestServer implements AutoCloseable {
     }
 
     public String url() {
-        return "http://" + hostPort();
+        return (tls == null ? "http://" : "https://") + hostPort();
     }
 
     /** (Re)opens the port: the agent comes back with the state it had. */
     public synchronized void restart() {
         if (server != null) return;
         try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+            if (tls == null) {
+                server = HttpServer.create(address, 64);
+            } else {
+                com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(address, 64);
+                boolean clientAuth = needClientAuth;
+                https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls) {
+                    @Override
+                    public void configure(com.sun.net.httpserver.HttpsParameters params) {
+                        javax.net.ssl.SSLParameters p = getSSLContext().getDefaultSSLParameters();
+                        p.setNeedClientAuth(clientAuth);
+                        params.setSSLParameters(p);
+                    }
+                });
+                server = https;
+            }
         } catch (IOException e) {
             throw new IllegalStateException("Consul test server cannot listen on " + port + ": " + e, e);
         }
