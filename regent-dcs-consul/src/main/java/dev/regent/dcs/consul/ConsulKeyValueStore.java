@@ -219,7 +219,7 @@ public final class ConsulKeyValueStore implements KeyValueStore {
         }
         if (registrar != null) {
             Matcher m = MEMBER_KEY.matcher(key);
-            if (m.matches()) registrar.memberWritten(m.group(1), m.group(2), value);
+            if (m.matches()) registrar.memberWritten(m.group(1), m.group(2), value, sessionId());
         }
     }
 

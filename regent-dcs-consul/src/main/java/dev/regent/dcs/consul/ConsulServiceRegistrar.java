@@ -36,6 +36,7 @@ final class ConsulServiceRegistrar {
     private String scope;  // guarded by this
     private String name;
     private Map<String, String> last;
+    private String lastSession;
     private boolean failed;
     private String registeredId;
     private boolean warnedName;
@@ -61,8 +62,12 @@ final class ConsulServiceRegistrar {
         return sb.length() > 230 ? sb.substring(0, 230) : sb.toString();
     }
 
-    /** The member key of {@code name} in cluster {@code scope} was written with {@code memberJson}. */
-    synchronized void memberWritten(String scope, String name, String memberJson) {
+    /**
+     * The member key of {@code name} in cluster {@code scope} was written with {@code memberJson} on
+     * {@code session}. A new session means the member key was created anew: registered again even when nothing
+     * changed (as Patroni compares against no previous data then).
+     */
+    synchronized void memberWritten(String scope, String name, String memberJson, String session) {
         Map<String, String> fields = new java.util.LinkedHashMap<>();
         try {
             JsonNode n = JSON.readTree(memberJson);
@@ -76,7 +81,11 @@ final class ConsulServiceRegistrar {
         } catch (IOException e) {
             return;
         }
-        if (!failed && fields.equals(last) && scope.equals(this.scope) && name.equals(this.name)) return;
+        if (!failed && fields.equals(last) && scope.equals(this.scope) && name.equals(this.name)
+                && Objects.equals(session, lastSession)) {
+            return;
+        }
+        this.lastSession = session;
         this.scope = scope;
         this.name = name;
         this.last = fields;
