@@ -2,6 +2,7 @@ package dev.regent.daemon.wiring;
 
 import dev.regent.core.config.NodeConfig;
 import dev.regent.dcs.KeyValueStore;
+import dev.regent.dcs.consul.ConsulKeyValueStore;
 import dev.regent.dcs.etcd.EtcdKeyValueStore;
 import dev.regent.dcs.etcd2.Etcd2KeyValueStore;
 import dev.regent.dcs.raft.RaftKeyValueStore;
@@ -50,6 +51,7 @@ public final class DcsStores {
             case "raft" -> RaftKeyValueStore.fromConfig(section, ttl, retryTimeout, ticker, sleeper);
             case "zookeeper" -> ZooKeeperKeyValueStore.fromConfig(section, ttl, retryTimeout, ticker, sleeper);
             case "exhibitor" -> ZooKeeperKeyValueStore.fromExhibitorConfig(section, ttl, retryTimeout, ticker, sleeper);
+            case "consul" -> ConsulKeyValueStore.fromConfig(section, ttl, retryTimeout, ticker, sleeper);
             default -> throw new IllegalArgumentException("DCS section '" + type
                     + "' is not supported yet; use etcd3 (production), etcd, zookeeper, exhibitor or raft (embedded)");
         };

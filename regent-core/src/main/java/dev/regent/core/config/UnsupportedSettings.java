@@ -149,8 +149,6 @@ public final class UnsupportedSettings {
             local("ctl.cacert", Severity.ERROR, "set", UnsupportedSettings::isSet,
                     "TLS is not implemented for calls to other members: the CA would not be checked"),
             // DCS
-            local("consul", Severity.ERROR, "present", UnsupportedSettings::isSet,
-                    "Consul is not implemented: use etcd3 or raft"),
             local("kubernetes", Severity.ERROR, "present", UnsupportedSettings::isSet,
                     "Kubernetes is not implemented: use etcd3 or raft"),
             raftTiming("min_timeout"), raftTiming("max_timeout"), raftTiming("connection_timeout"),
