@@ -39,9 +39,9 @@ public final class ItZooKeeper implements AutoCloseable {
         String store = System.getProperty(STORE_PROPERTY, "etcd3");
         return switch (store) {
             case "zookeeper" -> start();
-            case "etcd3", "etcd2", "" -> null;
-            default -> throw new IllegalArgumentException(STORE_PROPERTY + " must be etcd3, etcd2 or zookeeper, not "
-                    + store);
+            case "etcd3", "etcd2", "consul", "" -> null;
+            default -> throw new IllegalArgumentException(STORE_PROPERTY + " must be etcd3, etcd2, zookeeper or"
+                    + " consul, not " + store);
         };
     }
 

@@ -41,6 +41,9 @@ public final class LocalCluster implements AutoCloseable {
     private final EtcdProcess etcd;
     private final String zooKeeper;
     private final ItZooKeeper ownZooKeeper;
+    /** The Consul test server's {@code host:port} ({@code consul:} section), or null. */
+    private final String consul;
+    private final dev.regent.testkit.consul.ConsulTestServer ownConsul;
     /** On etcd's v2 API (Patroni's {@code etcd:} section; etcd started with {@code --enable-v2}). */
     private final boolean etcdV2;
     private final NodeConfigWriter writer;
@@ -54,12 +57,13 @@ public final class LocalCluster implements AutoCloseable {
      */
     private LocalCluster(int size, int ttl, int loopWait, int retryTimeout, boolean raft) throws IOException {
         this(size, ttl, loopWait, retryTimeout, raft, raft ? null : ItZooKeeper.startIfRequested(),
-                !raft && ItZooKeeper.etcdV2Requested());
+                !raft && ItZooKeeper.etcdV2Requested(), raft ? null : ItConsul.startIfRequested());
     }
 
     private LocalCluster(int size, int ttl, int loopWait, int retryTimeout, boolean raft, ItZooKeeper own,
-                         boolean etcdV2) throws IOException {
-        this(size, ttl, loopWait, retryTimeout, raft, own == null ? null : own.hostPort(), own, etcdV2);
+                         boolean etcdV2, dev.regent.testkit.consul.ConsulTestServer consul) throws IOException {
+        this(size, ttl, loopWait, retryTimeout, raft, own == null ? null : own.hostPort(), own, etcdV2,
+                consul == null ? null : consul.hostPort(), consul);
     }
 
     /**
@@ -68,13 +72,23 @@ public final class LocalCluster implements AutoCloseable {
      */
     private LocalCluster(int size, int ttl, int loopWait, int retryTimeout, boolean raft, String zooKeeper,
                          ItZooKeeper ownZooKeeper, boolean etcdV2) throws IOException {
+        this(size, ttl, loopWait, retryTimeout, raft, zooKeeper, ownZooKeeper, etcdV2, null, null);
+    }
+
+    /** {@code consul}: the {@code host:port} of a Consul (test) agent, or null; {@code ownConsul}: closed with us. */
+    private LocalCluster(int size, int ttl, int loopWait, int retryTimeout, boolean raft, String zooKeeper,
+                         ItZooKeeper ownZooKeeper, boolean etcdV2, String consul,
+                         dev.regent.testkit.consul.ConsulTestServer ownConsul) throws IOException {
         this.size = size;
+        this.consul = consul;
+        this.ownConsul = ownConsul;
         this.etcdV2 = etcdV2;
         this.zooKeeper = zooKeeper;
         this.ownZooKeeper = ownZooKeeper;
         this.dir = Files.createTempDirectory("regent-it-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        this.etcd = raft || zooKeeper != null ? null : etcdV2 ? EtcdProcess.startWithV2() : EtcdProcess.start();
+        this.etcd = raft || zooKeeper != null || consul != null ? null
+                : etcdV2 ? EtcdProcess.startWithV2() : EtcdProcess.start();
         int restBase = freeBase(size);
         int pgBase = freeBase(size);
         while (Math.abs(pgBase - restBase) < size) pgBase = freeBase(size);
@@ -83,7 +97,8 @@ public final class LocalCluster implements AutoCloseable {
         this.writer = raft
                 ? NodeConfigWriter.onRaft("it", dir, size, raftBase, "it-raft-secret", restBase, pgBase, ttl,
                         loopWait, retryTimeout)
-                : new NodeConfigWriter("it", dir, List.of(zooKeeper != null ? zooKeeper : etcd.hostPort()), restBase,
+                : new NodeConfigWriter("it", dir, List.of(zooKeeper != null ? zooKeeper : consul != null ? consul
+                        : etcd.hostPort()), restBase,
                         pgBase, ttl, loopWait, retryTimeout);
         for (int i = 0; i < size; i++) {
             String name = NodeConfigWriter.nodeName(i);
@@ -95,8 +110,10 @@ public final class LocalCluster implements AutoCloseable {
         }
         Map<String, Object> section = raft
                 ? Map.of("partner_addrs", writer.raftAddrs(), "password", writer.raftPassword())
+                : consul != null ? Map.of("host", consul)
                 : Map.of("hosts", zooKeeper != null ? zooKeeper : etcd.hostPort());
-        String type = raft ? "raft" : zooKeeper != null ? "zookeeper" : etcdV2 ? "etcd" : "etcd3";
+        String type = raft ? "raft" : consul != null ? "consul" : zooKeeper != null ? "zookeeper" : etcdV2 ? "etcd"
+                : "etcd3";
         this.observer = new PatroniDcs(DcsStores.open(type, section, Duration.ofSeconds(30),
                 Duration.ofSeconds(raft ? 3 : 10)), "/service", "it", "it-observer");
     }
@@ -152,8 +169,9 @@ public final class LocalCluster implements AutoCloseable {
         return new LocalCluster(size, ttl, loopWait, retryTimeout, false, hostPort, null, false);
     }
 
-    /** The YAML of node {@code i} as written for this cluster's store (etcd3, etcd, raft or zookeeper section). */
+    /** The YAML of node {@code i} as written for this cluster's store (etcd3, etcd, raft, zookeeper, consul). */
     public String nodeYaml(int i) {
+        if (consul != null) return writer.yaml(i, "consul:\n  host: " + consul + "\n  register_service: true\n");
         if (etcdV2) return writer.yaml(i, "etcd:\n  hosts:\n    - " + etcd.hostPort() + "\n");
         return zooKeeper == null ? writer.yaml(i) : writer.yaml(i, "zookeeper:\n  hosts:\n    - " + zooKeeper + "\n");
     }
@@ -170,7 +188,26 @@ public final class LocalCluster implements AutoCloseable {
 
     /** True on the embedded Raft DCS. */
     public boolean onRaft() {
-        return etcd == null && zooKeeper == null;
+        return etcd == null && zooKeeper == null && consul == null;
+    }
+
+    /** The Consul agent's {@code host:port}, or null when the cluster is not on Consul. */
+    public String consul() {
+        return consul;
+    }
+
+    /** Like {@link #start} on a Consul (test) agent the caller runs at {@code hostPort}; no etcd runs. */
+    public static LocalCluster startOnConsul(String hostPort, int size, int ttl, int loopWait, int retryTimeout)
+            throws IOException {
+        LocalCluster c = createOnConsul(hostPort, size, ttl, loopWait, retryTimeout);
+        for (RegentNode n : c.nodes) n.start();
+        return c;
+    }
+
+    /** Like {@link #create} on a Consul (test) agent the caller runs: configs written, no daemon started. */
+    public static LocalCluster createOnConsul(String hostPort, int size, int ttl, int loopWait, int retryTimeout)
+            throws IOException {
+        return new LocalCluster(size, ttl, loopWait, retryTimeout, false, null, null, false, hostPort, null);
     }
 
     public RegentNode node(int i) {
@@ -303,6 +340,7 @@ public final class LocalCluster implements AutoCloseable {
         }
         observer.close();
         if (etcd != null) etcd.close();
+        if (ownConsul != null) ownConsul.close();
         if (ownZooKeeper != null) {
             try {
                 ownZooKeeper.close();

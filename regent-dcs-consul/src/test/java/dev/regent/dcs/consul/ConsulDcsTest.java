@@ -9,9 +9,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * The Patroni DCS contract against the Consul store on the in-project Consul test server, whose session_ttl_min is lowered to
- * 1 s (an agent setting) so that the TTL tests take seconds: session TTL = ttl / 2 = 1 s, invalidated 2 s after the
- * last renewal, as an agent does.
+ * The Patroni DCS contract against the Consul store on the in-project Consul test server, whose session_ttl_min is
+ * lowered to 1 s (an agent setting) so that the TTL tests take seconds: session TTL = ttl / 2 = 1 s, invalidated 2 s
+ * after the last renewal, as an agent does.
  */
 class ConsulDcsTest extends DcsContract {
     private static ConsulTestServer consul;

@@ -198,7 +198,8 @@ class ConsulStoreTest {
             assertThat(s.get("CheckTLSServerName").asText()).isEqualTo("db.example");
             waitForCheck("service:batman/pg0", "passing");
             a.touchMember(member("replica", "running", port));
-            assertThat(consul.service("batman/pg0").get("Tags").toString()).isEqualTo("[\"alpha\",\"zeta\",\"replica\"]");
+            assertThat(consul.service("batman/pg0").get("Tags").toString())
+                    .isEqualTo("[\"alpha\",\"zeta\",\"replica\"]");
             waitForCheck("service:batman/pg0", "critical");  // /replica answers 503 here
             a.touchMember(member("standby_leader", "running", port));
             assertThat(consul.service("batman/pg0").get("Tags").toString())

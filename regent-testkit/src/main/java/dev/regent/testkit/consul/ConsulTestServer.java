@@ -505,7 +505,9 @@ public final class ConsulTestServer implements AutoCloseable {
             ConsulState.Check c = new ConsulState.Check(id == null || id.isEmpty() ? name : id, name, "",
                     text(field(b, "Status")) == null ? "critical" : text(field(b, "Status")));
             Duration ttl = duration(field(b, "TTL"), null);
-            if (ttl == null) throw new IllegalArgumentException("Invalid check: only TTL checks can be registered here");
+            if (ttl == null) {
+                throw new IllegalArgumentException("Invalid check: only TTL checks can be registered here");
+            }
             c.ttl = ttl;
             c.ttlDeadlineNanos = System.nanoTime() + ttl.toNanos();
             state.putCheck(c);

@@ -29,7 +29,9 @@ final class GoDuration {
             };
             end = m.end();
         }
-        if (end == 0 || end != s.length()) throw new IllegalArgumentException("time: invalid duration \"" + text + "\"");
+        if (end == 0 || end != s.length()) {
+            throw new IllegalArgumentException("time: invalid duration \"" + text + "\"");
+        }
         return Duration.ofNanos(Math.round(nanos));
     }
 
