@@ -129,7 +129,7 @@ final class ConsulHttp {
             throws IOException, InterruptedException, DcsException {
         Map<String, String> q = new LinkedHashMap<>(params);
         if (config.dc() != null) q.put("dc", config.dc());
-        long waitMillis = Math.max(1000, wait.toMillis());
+        long waitMillis = Math.max(50, wait.toMillis());
         q.put("index", Long.toString(index));
         q.put("wait", waitMillis + "ms");
         Duration timeout = Duration.ofMillis(waitMillis + Math.max(waitMillis / 15, 1000));

@@ -421,8 +421,7 @@ public final class ConsulKeyValueStore implements KeyValueStore {
             Duration left = deadline.remaining();
             if (left.compareTo(Duration.ofMillis(1)) < 0) return false;
             try {
-                ConsulHttp.Answer a = http.block(kvPath(prefix), readParams(true), index,
-                        left.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : left);
+                ConsulHttp.Answer a = http.block(kvPath(prefix), readParams(true), index, left);
                 if (deadline.expired() && a.index() <= index) return false;
                 List<KeyValue> now = entries(a, "watch " + prefix);
                 Set<String> keys = new HashSet<>();
