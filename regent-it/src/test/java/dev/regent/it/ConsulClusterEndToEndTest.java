@@ -35,7 +35,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * test server (regent-testkit) run in this JVM and reached by URL (no Consul agent can be installed here), with
  * {@code register_service: true}. Sessions are invalidated anywhere between TTL and 2 x TTL, as Consul documents.
  * The scenarios share the cluster and run in order: bootstrap (Patroni's keys and sessions, services with role
- * tags, regentctl {@code -d consul://}), switchover under a 20 ms writer, kill -9 failover.
+ * tags, regentctl {@code -d consul://}), switchover under a 20 ms writer, kill -9 failover, agent outage (the primary
+ * demotes after retry_timeout, naming the agent).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsulClusterEndToEndTest {
@@ -144,6 +145,34 @@ class ConsulClusterEndToEndTest {
         awaitTrue("the new primary's service is tagged primary", Duration.ofSeconds(30),
                 () -> tags(newLeader).equals("[\"primary\",\"master\"]"));
         assertThat(cluster.cluster().member(oldLeader)).as("the dead member's key went with its session").isEmpty();
+    }
+
+    @Test
+    @Order(4)
+    void agentOutageMakesThePrimaryDemoteWithAClearError() throws Exception {
+        ClusterView before = cluster.await("a leader", HEALTHY, c -> c.leader() != null);
+        int li = cluster.index(before.leader().name());
+        awaitTrue("the leader accepts writes", Duration.ofSeconds(30), () -> acceptsWrites(li));
+        consul.stop();
+        long t0 = System.nanoTime();
+        try {
+            awaitTrue("the primary to demote", Duration.ofSeconds(TTL), () -> !acceptsWrites(li));
+            Duration took = Duration.ofNanos(System.nanoTime() - t0);
+            assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(RETRY_TIMEOUT))
+                    .isLessThan(Duration.ofSeconds(TTL));
+            assertThat(cluster.node(li).tail(300)).contains("Consul agent at http://" + consul.hostPort()
+                    + " not reachable within retry_timeout").contains("demoting self because DCS is not accessible");
+        } finally {
+            consul.restart();
+        }
+        String leader = cluster.await("a leader once the agent is back", HEALTHY, c -> c.leader() != null).leader()
+                .name();
+        awaitTrue("writes on the primary once the agent is back", Duration.ofSeconds(60),
+                () -> tryExec(cluster.index(leader), "INSERT INTO consul_check VALUES (3)"));
+    }
+
+    private static boolean acceptsWrites(int node) {
+        return "f".equals(queryOrNull(cluster.jdbcUrl(node), "SELECT pg_is_in_recovery()"));
     }
 
     private static String tags(String member) {
