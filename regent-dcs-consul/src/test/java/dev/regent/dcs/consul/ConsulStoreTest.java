@@ -229,6 +229,17 @@ class ConsulStoreTest {
     }
 
     @Test
+    void aRefusedRegistrationIsTriedAgainAtTheNextRenewal() throws Exception {
+        consul = ConsulTestServer.start();
+        PatroniDcs a = dcs("pg0", section("register_service", true), Duration.ofSeconds(30));
+        consul.refuseServiceRegistrations(1);
+        a.touchMember(member("replica", "running", 8008));
+        assertThat(consul.service("batman/pg0")).as("refused").isNull();
+        a.touchMember(member("replica", "running", 8008));  // unchanged: no KV write, but the session is renewed
+        assertThat(consul.service("batman/pg0")).as("registered at the renewal after the failure").isNotNull();
+    }
+
+    @Test
     void serviceNameFromScope() {
         assertThat(ConsulServiceRegistrar.serviceName("Batman_DB.prod 1")).isEqualTo("batman-db-prod-1");
         assertThat(ConsulServiceRegistrar.serviceName("caf\u00e9")).isEqualTo("cafu0233");

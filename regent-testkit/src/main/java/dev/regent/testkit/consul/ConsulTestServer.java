@@ -68,6 +68,8 @@ public final class ConsulTestServer implements AutoCloseable {
     private final Map<String, ObjectNode> services = new LinkedHashMap<>();  // guarded by itself
     private final Map<String, HttpCheck> httpChecks = new LinkedHashMap<>();  // guarded by services
     private volatile String requiredToken;
+    private final java.util.concurrent.atomic.AtomicInteger refuseRegistrations =
+            new java.util.concurrent.atomic.AtomicInteger();
     private javax.net.ssl.SSLContext tls;  // null: plain HTTP
     private boolean needClientAuth;
     private HttpServer server;
@@ -149,6 +151,12 @@ public final class ConsulTestServer implements AutoCloseable {
     /** Require this ACL token on every request (null: no ACLs). */
     public ConsulTestServer requireToken(String token) {
         this.requiredToken = token;
+        return this;
+    }
+
+    /** The next {@code n} service registrations are refused (HTTP 400), as an agent refusing a bad definition. */
+    public ConsulTestServer refuseServiceRegistrations(int n) {
+        refuseRegistrations.set(n);
         return this;
     }
 
@@ -474,6 +482,9 @@ public final class ConsulTestServer implements AutoCloseable {
             n.putObject("Member").put("Name", state.node()).put("Addr", "127.0.0.1").put("Status", 1);
             json(ex, n, -1);
         } else if (rest.equals("service/register") && method.equals("PUT")) {
+            if (refuseRegistrations.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new IllegalArgumentException("Invalid service definition (refused by the test)");
+            }
             registerService(jsonBody(ex));
             send(ex, 200, "text/plain", "", -1);
         } else if (rest.startsWith("service/deregister/") && method.equals("PUT")) {
