@@ -240,6 +240,29 @@ class ConsulStoreTest {
     }
 
     @Test
+    void anotherClientsLockDelayHoldsTheRaceBackUntilItRunsOut() throws Exception {
+        consul = ConsulTestServer.start();
+        var client = java.net.http.HttpClient.newHttpClient();
+        String created = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(consul.url()
+                        + "/v1/session/create")).PUT(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                "{\"LockDelay\":\"2s\",\"Behavior\":\"delete\"}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        String other = created.replaceAll(".*\"ID\":\"([^\"]+)\".*", "$1");
+        client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(consul.url()
+                        + "/v1/kv/service/batman/leader?acquire=" + other)).PUT(java.net.http.HttpRequest.BodyPublishers
+                .ofString("old")).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+        client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(consul.url() + "/v1/session/destroy/"
+                + other)).PUT(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding());
+        PatroniDcs a = dcs("pg0", section(), Duration.ofSeconds(30));
+        assertThat(a.load().isUnlocked()).isTrue();
+        assertThat(a.attemptToAcquireLeader()).as("the lock-delay of the session that held it runs").isFalse();
+        Thread.sleep(2100);
+        assertThat(a.attemptToAcquireLeader()).isTrue();
+        assertThat(consul.sessionSummary(consul.sessionOf("service/batman/leader"))).endsWith("/1ms");
+    }
+
+    @Test
     void serviceNameFromScope() {
         assertThat(ConsulServiceRegistrar.serviceName("Batman_DB.prod 1")).isEqualTo("batman-db-prod-1");
         assertThat(ConsulServiceRegistrar.serviceName("caf\u00e9")).isEqualTo("cafu0233");
