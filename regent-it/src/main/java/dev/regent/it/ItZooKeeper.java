@@ -39,9 +39,9 @@ public final class ItZooKeeper implements AutoCloseable {
         String store = System.getProperty(STORE_PROPERTY, "etcd3");
         return switch (store) {
             case "zookeeper" -> start();
-            case "etcd3", "etcd2", "kubernetes", "" -> null;
-            default -> throw new IllegalArgumentException(STORE_PROPERTY + " must be etcd3, etcd2, zookeeper or"
-                    + " kubernetes, not " + store);
+            case "etcd3", "etcd2", "kubernetes", "consul", "" -> null;
+            default -> throw new IllegalArgumentException(STORE_PROPERTY + " must be etcd3, etcd2, zookeeper,"
+                    + " kubernetes or consul, not " + store);
         };
     }
 

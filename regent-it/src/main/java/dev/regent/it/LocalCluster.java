@@ -44,6 +44,9 @@ public final class LocalCluster implements AutoCloseable {
     private final Path kubeconfig;
     private final String zooKeeper;
     private final ItZooKeeper ownZooKeeper;
+    /** The Consul test server's {@code host:port} ({@code consul:} section), or null. */
+    private final String consul;
+    private final dev.regent.testkit.consul.ConsulTestServer ownConsul;
     /** On etcd's v2 API (Patroni's {@code etcd:} section; etcd started with {@code --enable-v2}). */
     private final boolean etcdV2;
     private final NodeConfigWriter writer;
@@ -57,12 +60,15 @@ public final class LocalCluster implements AutoCloseable {
      */
     private LocalCluster(int size, int ttl, int loopWait, int retryTimeout, boolean raft) throws IOException {
         this(size, ttl, loopWait, retryTimeout, raft, raft ? null : ItZooKeeper.startIfRequested(),
-                !raft && ItZooKeeper.etcdV2Requested(), !raft && ItZooKeeper.kubernetesRequested());
+                !raft && ItZooKeeper.etcdV2Requested(), !raft && ItZooKeeper.kubernetesRequested(),
+                raft ? null : ItConsul.startIfRequested());
     }
 
     private LocalCluster(int size, int ttl, int loopWait, int retryTimeout, boolean raft, ItZooKeeper own,
-                         boolean etcdV2, boolean kubernetes) throws IOException {
-        this(size, ttl, loopWait, retryTimeout, raft, own == null ? null : own.hostPort(), own, etcdV2, kubernetes);
+                         boolean etcdV2, boolean kubernetes, dev.regent.testkit.consul.ConsulTestServer consul)
+            throws IOException {
+        this(size, ttl, loopWait, retryTimeout, raft, own == null ? null : own.hostPort(), own, etcdV2, kubernetes,
+                consul == null ? null : consul.hostPort(), consul);
     }
 
     /**
@@ -71,7 +77,16 @@ public final class LocalCluster implements AutoCloseable {
      */
     private LocalCluster(int size, int ttl, int loopWait, int retryTimeout, boolean raft, String zooKeeper,
                          ItZooKeeper ownZooKeeper, boolean etcdV2, boolean kubernetes) throws IOException {
+        this(size, ttl, loopWait, retryTimeout, raft, zooKeeper, ownZooKeeper, etcdV2, kubernetes, null, null);
+    }
+
+    /** {@code consul}: the {@code host:port} of a Consul (test) agent, or null; {@code ownConsul}: closed with us. */
+    private LocalCluster(int size, int ttl, int loopWait, int retryTimeout, boolean raft, String zooKeeper,
+                         ItZooKeeper ownZooKeeper, boolean etcdV2, boolean kubernetes, String consul,
+                         dev.regent.testkit.consul.ConsulTestServer ownConsul) throws IOException {
         this.size = size;
+        this.consul = consul;
+        this.ownConsul = ownConsul;
         this.etcdV2 = etcdV2;
         this.zooKeeper = zooKeeper;
         this.ownZooKeeper = ownZooKeeper;
@@ -80,7 +95,7 @@ public final class LocalCluster implements AutoCloseable {
         this.kubernetes = kubernetes ? new dev.regent.testkit.FakeKubernetesApi(K8S_TOKEN) : null;
         this.kubeconfig = kubernetes ? writeKubeconfig(dir, this.kubernetes) : null;
         if (kubernetes) RegentNode.SHARED_ENV.put("KUBECONFIG", kubeconfig.toString());
-        this.etcd = raft || zooKeeper != null || kubernetes ? null
+        this.etcd = raft || zooKeeper != null || kubernetes || consul != null ? null
                 : etcdV2 ? EtcdProcess.startWithV2() : EtcdProcess.start();
         int restBase = freeBase(size);
         int pgBase = freeBase(size);
@@ -90,7 +105,7 @@ public final class LocalCluster implements AutoCloseable {
         this.writer = raft
                 ? NodeConfigWriter.onRaft("it", dir, size, raftBase, "it-raft-secret", restBase, pgBase, ttl,
                         loopWait, retryTimeout)
-                : new NodeConfigWriter("it", dir, List.of(zooKeeper != null ? zooKeeper
+                : new NodeConfigWriter("it", dir, List.of(zooKeeper != null ? zooKeeper : consul != null ? consul
                         : etcd != null ? etcd.hostPort() : "127.0.0.1:2379"), restBase,
                         pgBase, ttl, loopWait, retryTimeout);
         for (int i = 0; i < size; i++) {
@@ -109,8 +124,10 @@ public final class LocalCluster implements AutoCloseable {
         }
         Map<String, Object> section = raft
                 ? Map.of("partner_addrs", writer.raftAddrs(), "password", writer.raftPassword())
-                : kubernetes ? Map.of() : Map.of("hosts", zooKeeper != null ? zooKeeper : etcd.hostPort());
-        String type = raft ? "raft" : zooKeeper != null ? "zookeeper" : etcdV2 ? "etcd" : "etcd3";
+                : kubernetes ? Map.of() : consul != null ? Map.of("host", consul)
+                : Map.of("hosts", zooKeeper != null ? zooKeeper : etcd.hostPort());
+        String type = raft ? "raft" : consul != null ? "consul" : zooKeeper != null ? "zookeeper" : etcdV2 ? "etcd"
+                : "etcd3";
         this.observer = new PatroniDcs(kubernetes ? kubernetesStore() : DcsStores.open(type, section,
                 Duration.ofSeconds(30), Duration.ofSeconds(raft ? 3 : 10)), "/service", "it", "it-observer");
     }
@@ -218,8 +235,9 @@ public final class LocalCluster implements AutoCloseable {
         return kubeconfig;
     }
 
-    /** The YAML of node {@code i} as written for this cluster's store (etcd3, etcd, raft or zookeeper section). */
+    /** The YAML of node {@code i} as written for this cluster's store (etcd3, etcd, raft, zookeeper, consul). */
     public String nodeYaml(int i) {
+        if (consul != null) return writer.yaml(i, "consul:\n  host: " + consul + "\n  register_service: true\n");
         if (etcdV2) return writer.yaml(i, "etcd:\n  hosts:\n    - " + etcd.hostPort() + "\n");
         // no top-level namespace: Patroni 3.0.2 copies it over kubernetes.namespace (get_dcs); Regent ignores it here
         if (kubernetes != null) return writer.yaml(i, K8S_SECTION).replace("\nnamespace: /service\n", "\n");
@@ -238,7 +256,26 @@ public final class LocalCluster implements AutoCloseable {
 
     /** True on the embedded Raft DCS. */
     public boolean onRaft() {
-        return etcd == null && zooKeeper == null && kubernetes == null;
+        return etcd == null && zooKeeper == null && kubernetes == null && consul == null;
+    }
+
+    /** The Consul agent's {@code host:port}, or null when the cluster is not on Consul. */
+    public String consul() {
+        return consul;
+    }
+
+    /** Like {@link #start} on a Consul (test) agent the caller runs at {@code hostPort}; no etcd runs. */
+    public static LocalCluster startOnConsul(String hostPort, int size, int ttl, int loopWait, int retryTimeout)
+            throws IOException {
+        LocalCluster c = createOnConsul(hostPort, size, ttl, loopWait, retryTimeout);
+        for (RegentNode n : c.nodes) n.start();
+        return c;
+    }
+
+    /** Like {@link #create} on a Consul (test) agent the caller runs: configs written, no daemon started. */
+    public static LocalCluster createOnConsul(String hostPort, int size, int ttl, int loopWait, int retryTimeout)
+            throws IOException {
+        return new LocalCluster(size, ttl, loopWait, retryTimeout, false, null, null, false, false, hostPort, null);
     }
 
     public RegentNode node(int i) {
@@ -375,6 +412,7 @@ public final class LocalCluster implements AutoCloseable {
             kubernetes.close();
             RegentNode.SHARED_ENV.remove("KUBECONFIG", kubeconfig.toString());
         }
+        if (ownConsul != null) ownConsul.close();
         if (ownZooKeeper != null) {
             try {
                 ownZooKeeper.close();

@@ -78,6 +78,19 @@ public final class PatroniCtl {
         return new PatroniCtl(cfg);
     }
 
+    /** Write {@code dir/patronictl.yml} for {@code scope} in {@code namespace} on the Consul agent {@code hostPort}. */
+    public static PatroniCtl forConsul(Path dir, String scope, String namespace, String hostPort) {
+        Path cfg = dir.resolve("patronictl.yml");
+        String yaml = String.join("\n", "scope: " + scope, "namespace: " + namespace, "consul:", "  host: " + hostPort,
+                "");
+        try {
+            Files.writeString(cfg, yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + cfg, e);
+        }
+        return new PatroniCtl(cfg);
+    }
+
     public Path config() {
         return config;
     }

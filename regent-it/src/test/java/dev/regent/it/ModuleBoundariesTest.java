@@ -14,6 +14,7 @@ import dev.regent.ctl.RegentCtl;
 import dev.regent.daemon.Main;
 import dev.regent.daemon.config.ConfigLoader;
 import dev.regent.dcs.KeyValueStore;
+import dev.regent.dcs.consul.ConsulKeyValueStore;
 import dev.regent.dcs.etcd.EtcdKeyValueStore;
 import dev.regent.dcs.etcd2.Etcd2KeyValueStore;
 import dev.regent.dcs.memory.InMemoryKvServer;
@@ -43,7 +44,7 @@ class ModuleBoundariesTest {
     /** The modules that bin/regent and bin/regentctl run: none may depend on the test kit. */
     private static final List<String> PRODUCTION = List.of("regent-core", "regent-time", "regent-dcs",
             "regent-dcs-etcd", "regent-dcs-etcd2", "regent-dcs-raft", "regent-dcs-zookeeper", "regent-postgres",
-            "regent-config", "regent-daemon", "regent-ctl");
+            "regent-dcs-consul", "regent-config", "regent-daemon", "regent-ctl");
     private static final String MEMORY_STORE = "dev.regent.dcs.memory..";
 
     private static JavaClasses classes;
@@ -56,6 +57,7 @@ class ModuleBoundariesTest {
         MODULES.put("regent-dcs-etcd2", home(Etcd2KeyValueStore.class));
         MODULES.put("regent-dcs-raft", home(RaftKeyValueStore.class));
         MODULES.put("regent-dcs-zookeeper", home(ZooKeeperKeyValueStore.class));
+        MODULES.put("regent-dcs-consul", home(ConsulKeyValueStore.class));
         MODULES.put("regent-postgres", home(PgBinaries.class));
         MODULES.put("regent-config", home(ConfigLoader.class));
         MODULES.put("regent-daemon", home(Main.class));

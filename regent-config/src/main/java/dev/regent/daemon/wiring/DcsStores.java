@@ -2,6 +2,7 @@ package dev.regent.daemon.wiring;
 
 import dev.regent.core.config.NodeConfig;
 import dev.regent.dcs.KeyValueStore;
+import dev.regent.dcs.consul.ConsulKeyValueStore;
 import dev.regent.dcs.etcd.EtcdKeyValueStore;
 import dev.regent.dcs.etcd2.Etcd2KeyValueStore;
 import dev.regent.dcs.kubernetes.KubernetesKeyValueStore;
@@ -53,8 +54,10 @@ public final class DcsStores {
             case "zookeeper" -> ZooKeeperKeyValueStore.fromConfig(section, ttl, retryTimeout, ticker, sleeper);
             case "exhibitor" -> ZooKeeperKeyValueStore.fromExhibitorConfig(section, ttl, retryTimeout, ticker, sleeper);
             case "kubernetes" -> KubernetesKeyValueStore.fromConfig(section, ttl, retryTimeout, ticker, sleeper);
+            case "consul" -> ConsulKeyValueStore.fromConfig(section, ttl, retryTimeout, ticker, sleeper);
             default -> throw new IllegalArgumentException("DCS section '" + type
-                    + "' is not supported yet; use etcd3 (production), etcd, zookeeper, exhibitor, kubernetes or raft (embedded)");
+                    + "' is not supported; use etcd3 (production), etcd, zookeeper, exhibitor, kubernetes, consul or raft"
+                    + " (embedded)");
         };
     }
 }

@@ -68,13 +68,26 @@ class DcsStoresTest {
 
     @Test
     void anUnsupportedSectionIsRefusedByName() {
-        assertThatThrownBy(() -> DcsStores.open("consul", Map.of(), Duration.ofSeconds(30), Duration.ofSeconds(10)))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("DCS section 'consul'");
+        assertThatThrownBy(() -> DcsStores.open("doozerd", Map.of(), Duration.ofSeconds(30), Duration.ofSeconds(10)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("DCS section 'doozerd'");
     }
 
     @Test
     void aBadZooKeeperSectionNamesTheKey() {
         assertThatThrownBy(() -> DcsStores.open("zookeeper", Map.of("hosts", 7), Duration.ofSeconds(30),
                 Duration.ofSeconds(10))).hasMessage("zookeeper.hosts must be a list or a comma-separated string");
+    }
+
+    @Test
+    void consulIsOpenedOnlyWhenConfigured() throws Exception {
+        try (Probe probe = new Probe()) {
+            Object etcd = open(probe, "etcd3", Map.of("hosts", "127.0.0.1:2379"));
+            assertThat(probe.loaded("dev.regent.dcs.consul.ConsulKeyValueStore")).isFalse();
+            close(etcd);
+            // the Consul store talks to its agent lazily: no agent needed to open it
+            Object consul = open(probe, "consul", Map.of("host", "127.0.0.1:8500", "register_service", true));
+            assertThat(consul.getClass().getName()).isEqualTo("dev.regent.dcs.consul.ConsulKeyValueStore");
+            close(consul);
+        }
     }
 }

@@ -149,8 +149,6 @@ public final class UnsupportedSettings {
             local("ctl.cacert", Severity.ERROR, "set", UnsupportedSettings::isSet,
                     "TLS is not implemented for calls to other members: the CA would not be checked"),
             // DCS
-            local("consul", Severity.ERROR, "present", UnsupportedSettings::isSet,
-                    "Consul is not implemented: use etcd3 or raft"),
             local("kubernetes.bypass_api_service", Severity.WARNING, "true", UnsupportedSettings::isTrue,
                     "not implemented: Regent talks to the API server at the Service address (in a Pod) or the"
                             + " kubeconfig's server, never to the API servers' own addresses"),
