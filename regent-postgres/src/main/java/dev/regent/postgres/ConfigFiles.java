@@ -48,6 +48,16 @@ final class ConfigFiles {
      * ({@code recovery == null}) gets none of them (recovery.conf and both signal files are removed).
      */
     void write(Map<String, String> serverParameters, ConfigRenderer.RecoveryLayout recovery, int version) {
+        write(serverParameters, recovery, version, false);
+    }
+
+    /**
+     * As {@link #write(Map, ConfigRenderer.RecoveryLayout, int)}; with {@code keepToolRecovery} (a custom bootstrap
+     * with {@code keep_existing_recovery_conf}) the signal files, recovery.conf and postgresql.auto.conf that the
+     * restore tool wrote are left as they are.
+     */
+    void write(Map<String, String> serverParameters, ConfigRenderer.RecoveryLayout recovery, int version,
+               boolean keepToolRecovery) {
         ensureBaseConf();
         Map<String, String> block = recovery == null ? Map.of() : recovery.confBlock();
         writeOwned(postgresqlConf(), ConfigRenderer.postgresqlConf(ConfigRenderer.BASE_CONF, serverParameters,
@@ -57,6 +67,9 @@ final class ConfigFiles {
         }
         if (cfg.pgIdent() != null && !cfg.pgIdent().isEmpty() && !serverParameters.containsKey("ident_file")) {
             writeOwned(configDir.resolve("pg_ident.conf"), ConfigRenderer.linesFile(cfg.pgIdent()));
+        }
+        if (keepToolRecovery) {
+            return;
         }
         try {
             for (String f : List.of("recovery.conf", "standby.signal", "recovery.signal")) {
@@ -102,6 +115,21 @@ final class ConfigFiles {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + base, e);
         }
+    }
+
+    /** The content of pg_hba.conf in config_dir, or null when there is none. */
+    String readPgHba() {
+        Path hba = configDir.resolve("pg_hba.conf");
+        try {
+            return Files.exists(hba) ? Files.readString(hba) : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + hba, e);
+        }
+    }
+
+    /** Replaces pg_hba.conf in config_dir with {@code content}. */
+    void writePgHba(String content) {
+        writeOwned(configDir.resolve("pg_hba.conf"), content);
     }
 
     /** Appends lines to pg_hba.conf in config_dir (bootstrap.pg_hba after initdb). */
