@@ -32,9 +32,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * <li>node0 bootstraps cluster {@code it} by {@code bootstrap.method: scripted}: the script runs initdb with a
  * superuser password Regent does not know; Regent sets its own over a trusting pg_hba.conf, runs post_bootstrap, and
  * puts the script's pg_hba.conf back.</li>
- * <li>node1 joins by {@code create_replica_methods: [failing, scripted_clone, basebackup]}: the first method fails
- * after leaving a file in the data directory, which is wiped before the second, a pg_basebackup script, creates the
- * replica.</li>
+ * <li>node1 joins by the legacy singular {@code create_replica_method: [failing, pg_clonecluster, basebackup]}
+ * (the key Debian's template writes): the first method fails after leaving a file in the data directory, which is
+ * wiped before the second, a stand-in for Debian's pg_clonecluster_patroni that reads the same arguments and runs
+ * pg_basebackup, creates the replica.</li>
  * <li>node2 bootstraps a new cluster {@code it-pitr} from a WAL-less base backup of node0 and node0's WAL archive,
  * with {@code recovery_conf} up to a restore point: it comes up as a primary with exactly the rows committed before
  * that point.</li>
@@ -92,9 +93,9 @@ class CustomMethodsEndToEndTest {
                 + "    archive_mode: 'on'\n    archive_command: 'cp %p " + archive + "/%f'\n");
         Path y1 = yaml(1);
         Files.writeString(y1, Files.readString(y1) + String.join("\n",
-                "  create_replica_methods:", "  - failing", "  - scripted_clone", "  - basebackup",
+                "  create_replica_method:", "  - failing", "  - pg_clonecluster", "  - basebackup",
                 "  failing:", "    command: " + rec + "/fail.sh",
-                "  scripted_clone:", "    command: " + rec + "/clone.sh", "    mode: fast", ""));
+                "  pg_clonecluster:", "    command: " + rec + "/clone.sh", "    mode: fast", ""));
     }
 
     @AfterAll
@@ -142,7 +143,7 @@ class CustomMethodsEndToEndTest {
         assertThat(lines("clone.entries")).as("the failed method's data directory was removed before the next")
                 .containsExactly("0");
         assertThat(log(1)).contains("Error creating replica using method failing:")
-                .contains("replica has been created using scripted_clone");
+                .contains("replica has been created using pg_clonecluster");
         assertThat(Files.exists(cluster.layout().dataDir(1).resolve("left_by_failing_method"))).isFalse();
         exec(cluster.jdbcUrl(0), "CREATE TABLE replicated (x int); INSERT INTO replicated VALUES (42)");
         await("the row on node1", () -> "42".equals(queryOrNull(cluster.jdbcUrl(1), "SELECT x FROM replicated")));
