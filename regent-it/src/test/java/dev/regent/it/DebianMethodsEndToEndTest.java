@@ -93,6 +93,11 @@ class DebianMethodsEndToEndTest {
                     "/var/run/postgresql", "-p", Integer.toString(port), "-Atc",
                     "SELECT rolreplication FROM pg_roles WHERE rolname = 'replicator'").strip())
                     .as("the replication role of the configuration").isEqualTo("t");
+            assertThat(Files.readString(Path.of("/etc/postgresql/15/" + cluster + "/pg_hba.conf")))
+                    .as("the template's pg_hba from bootstrap.dcs (the dynamic configuration), as Patroni writes it")
+                    .contains("host    all             all             127.0.0.1/32            md5")
+                    .contains("local   replication     all                                     peer")
+                    .doesNotContain("trust");
             assertThat(Files.exists(Path.of("/etc/postgresql/15/" + cluster + "/postgresql.base.conf")))
                     .as("Debian's postgresql.conf became the base configuration, as with Patroni").isTrue();
         } finally {

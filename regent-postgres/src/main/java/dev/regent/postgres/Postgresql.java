@@ -128,6 +128,21 @@ public final class Postgresql extends PostgresqlSql {
     }
 
     /**
+     * Sets the effective {@code postgresql.pg_hba} and {@code pg_ident} (local over dynamic, as Patroni merges the
+     * dynamic {@code postgresql} section, e.g. Debian's template puts pg_hba into {@code bootstrap.dcs}); null: none.
+     * Written by the next {@link #writeConfig}.
+     */
+    public void setPgHbaAndIdent(List<String> pgHba, List<String> pgIdent) {
+        files.setLines(pgHba, pgIdent);
+    }
+
+    /** True when pg_hba lines are configured (locally or dynamically): bootstrap.pg_hba is then not appended. */
+    public boolean pgHbaConfigured() {
+        List<String> hba = files.pgHba();
+        return hba != null && !hba.isEmpty();
+    }
+
+    /**
      * Sets the {@code synchronous_standby_names} Regent manages in synchronous mode ("" for empty), written over the
      * configured value by the next {@link #writeConfig}; null: the configured value (from {@code parameters}) again.
      */
@@ -616,7 +631,7 @@ public final class Postgresql extends PostgresqlSql {
                         + "but left no cluster in " + dataDir);
             }
             removePromoteTriggerFile();
-            if (bootstrapPgHba != null && !bootstrapPgHba.isEmpty() && cfg.pgHba() == null) {
+            if (bootstrapPgHba != null && !bootstrapPgHba.isEmpty() && !pgHbaConfigured()) {
                 files.appendPgHba(bootstrapPgHba);
             }
             savedPgHba = files.readPgHba();
@@ -699,7 +714,7 @@ public final class Postgresql extends PostgresqlSql {
             CustomBootstrap method = customBootstrap;
             customBootstrap = null;
             bootstrapOverrides = Map.of();
-            if (cfg.pgHba() == null && savedPgHba != null) {
+            if (!pgHbaConfigured() && savedPgHba != null) {
                 files.writePgHba(savedPgHba);
             }
             savedPgHba = null;

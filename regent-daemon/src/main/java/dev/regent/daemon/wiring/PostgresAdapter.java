@@ -126,7 +126,7 @@ public final class PostgresAdapter implements PostgresPort {
         }
         NodeConfig.PgUser su = config.postgresql().superuser();
         pg.initdb(b == null ? List.of() : b.initdb(), su == null ? null : su.password());
-        if (b != null && b.pgHba() != null && !b.pgHba().isEmpty() && config.postgresql().pgHba() == null) {
+        if (b != null && b.pgHba() != null && !b.pgHba().isEmpty() && !pg.pgHbaConfigured()) {
             pg.appendPgHba(b.pgHba());
         }
         startAs(Role.PRIMARY, null, null, Duration.ofSeconds(config.postgresql().pgCtlTimeoutSeconds()));
