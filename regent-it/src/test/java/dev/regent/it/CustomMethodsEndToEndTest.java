@@ -39,6 +39,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * <li>node2 bootstraps a new cluster {@code it-pitr} from a WAL-less base backup of node0 and node0's WAL archive,
  * with {@code recovery_conf} up to a restore point: it comes up as a primary with exactly the rows committed before
  * that point.</li>
+ * <li>node3's bootstrap method fails: the data directory is moved to {@code data.failed}, the error logged, and
+ * the node exits, as after a failed initdb.</li>
  * </ol>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -52,7 +54,7 @@ class CustomMethodsEndToEndTest {
 
     @BeforeAll
     static void layOut() throws Exception {
-        cluster = LocalCluster.create(3, 20, 2, 4);
+        cluster = LocalCluster.create(4, 20, 2, 4);
         bin = pgBinDir();
         rec = shared(cluster.dir().resolve("methods"));
         archive = shared(cluster.dir().resolve("archive"));
@@ -78,6 +80,12 @@ class CustomMethodsEndToEndTest {
                   --datadir=*) D="${a#--datadir=}";; --connstring=*) C="${a#--connstring=}";; esac; done
                 ls -A "$D" | wc -l | tr -d ' ' > REC/clone.entries
                 exec BIN/pg_basebackup -D "$D" -X stream -c fast -d "$C"
+                """);
+        script("broken.sh", """
+                for a in "$@"; do case "$a" in --datadir=*) D="${a#--datadir=}";; esac; done
+                echo half-restored > "$D/PG_VERSION"
+                echo 'restore failed: no such backup' >&2
+                exit 1
                 """);
         script("restore.sh", """
                 printf '%s\\n' "$@" > REC/restore.args
@@ -197,6 +205,27 @@ class CustomMethodsEndToEndTest {
                 .doesNotContain("restore_command").doesNotContain("recovery_target");
         // the original cluster is untouched by the new one
         assertThat(cluster.cluster().leader().name()).isEqualTo("node0");
+    }
+
+    @Test
+    @Order(4)
+    void aFailedMethodMovesTheDataDirectoryAsideAndTheNodeExits() throws Exception {
+        Path y3 = yaml(3);
+        Files.writeString(y3, Files.readString(y3).replace("scope: it\n", "scope: it-broken\n")
+                .replace("bootstrap:\n  dcs:\n", "bootstrap:\n  method: broken\n  broken:\n    command: " + rec
+                        + "/broken.sh\n  dcs:\n"));
+        RegentNode node = cluster.node(3);
+        node.start();
+        await("node3 exits", () -> !node.isAlive());
+        String log = log(3);
+        assertThat(log).contains("custom bootstrap script " + rec + "/broken.sh exited with code 1")
+                .contains("restore failed: no such backup")
+                .contains("removing initialize key after failed attempt to bootstrap the cluster")
+                .contains("Failed to bootstrap cluster");
+        Path data = cluster.layout().dataDir(3);
+        assertThat(data.resolveSibling("data.failed").resolve("PG_VERSION")).as("moved aside, as Patroni does")
+                .hasContent("half-restored");
+        assertThat(Files.exists(data)).isFalse();
     }
 
     private static Path yaml(int i) {
