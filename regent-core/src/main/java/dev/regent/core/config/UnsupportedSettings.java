@@ -105,6 +105,10 @@ public final class UnsupportedSettings {
                     "/history is never trimmed"),
             dyn("primary_race_backoff", Severity.WARNING, "> 0", v -> intAbove(v, 0),
                     "the leader race is not postponed while WAL still arrives"),
+            dyn("postgresql.create_replica_methods", Severity.WARNING, "set", UnsupportedSettings::isSet,
+                    "replica creation methods and their sections are read from the local configuration only"),
+            dyn("postgresql.create_replica_method", Severity.WARNING, "set", UnsupportedSettings::isSet,
+                    "replica creation methods and their sections are read from the local configuration only"),
             // REST API and ctl security
             local("restapi.certfile", Severity.ERROR, "set", UnsupportedSettings::isSet,
                     "HTTPS is not implemented: the REST API would be served over plain HTTP"),

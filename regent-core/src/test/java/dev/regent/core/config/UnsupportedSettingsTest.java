@@ -33,6 +33,7 @@ class UnsupportedSettingsTest {
             case "member_slots_ttl" -> "30min";
             case "synchronous_node_count" -> 2L;
             case "maximum_lag_on_syncnode", "max_timelines_history", "primary_race_backoff" -> 10L;
+            case "postgresql.create_replica_methods", "postgresql.create_replica_method" -> list("pgbackrest");
             case "restapi.verify_client" -> "required";
             case "restapi.allowlist" -> list("10.0.0.0/8");
             case "restapi.http_extra_headers", "restapi.https_extra_headers" -> map("X-Frame-Options", "DENY");
