@@ -88,25 +88,35 @@ public final class CommandRunner {
             pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         }
         LOG.debug("running {}", command);
+        Process p = null;
         try {
-            Process p = pb.start();
-            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(p));
+            p = pb.start();
+            Process started = p;
+            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> readAll(started));
             if (stdin != null) {
                 try (var in = p.getOutputStream()) {
                     in.write(stdin.getBytes(StandardCharsets.UTF_8));
                 }
             }
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
+                destroyTree(p);
                 return new Result(-1, "timed out after " + timeout + ": " + out.getNow(""));
             }
             return new Result(p.exitValue(), out.join());
         } catch (IOException e) {
             throw new PostgresException("cannot run " + command + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
+            // a cancelled long command (a replica method, a restore) must not run on behind the caller's back
+            destroyTree(p);
             Thread.currentThread().interrupt();
             throw new PostgresException("interrupted while running " + command, e);
+        }
+    }
+
+    private static void destroyTree(Process p) {
+        if (p != null) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
         }
     }
 

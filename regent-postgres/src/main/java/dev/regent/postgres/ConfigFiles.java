@@ -27,6 +27,9 @@ final class ConfigFiles {
     private final Path configDir;
     private final Path pgpass;
     private final CommandRunner runner;
+    /** The effective postgresql.pg_hba / pg_ident (local, else from the dynamic configuration), null when none. */
+    private volatile List<String> pgHba;
+    private volatile List<String> pgIdent;
 
     ConfigFiles(PostgresqlConfig cfg, Path dataDir, Path configDir, Path pgpass, CommandRunner runner) {
         this.cfg = cfg;
@@ -34,6 +37,19 @@ final class ConfigFiles {
         this.configDir = configDir;
         this.pgpass = pgpass;
         this.runner = runner;
+        this.pgHba = cfg.pgHba();
+        this.pgIdent = cfg.pgIdent();
+    }
+
+    /** Sets the effective pg_hba and pg_ident lines (null: none configured). Written by the next {@link #write}. */
+    void setLines(List<String> hba, List<String> ident) {
+        pgHba = hba == null ? null : List.copyOf(hba);
+        pgIdent = ident == null ? null : List.copyOf(ident);
+    }
+
+    /** The effective pg_hba lines, or null when neither the local nor the dynamic configuration has them. */
+    List<String> pgHba() {
+        return pgHba;
     }
 
     Path postgresqlConf() {
@@ -48,15 +64,30 @@ final class ConfigFiles {
      * ({@code recovery == null}) gets none of them (recovery.conf and both signal files are removed).
      */
     void write(Map<String, String> serverParameters, ConfigRenderer.RecoveryLayout recovery, int version) {
+        write(serverParameters, recovery, version, false);
+    }
+
+    /**
+     * As {@link #write(Map, ConfigRenderer.RecoveryLayout, int)}; with {@code keepToolRecovery} (a custom bootstrap
+     * with {@code keep_existing_recovery_conf}) the signal files, recovery.conf and postgresql.auto.conf that the
+     * restore tool wrote are left as they are.
+     */
+    void write(Map<String, String> serverParameters, ConfigRenderer.RecoveryLayout recovery, int version,
+               boolean keepToolRecovery) {
         ensureBaseConf();
         Map<String, String> block = recovery == null ? Map.of() : recovery.confBlock();
         writeOwned(postgresqlConf(), ConfigRenderer.postgresqlConf(ConfigRenderer.BASE_CONF, serverParameters,
                 configDir.toString(), block));
-        if (cfg.pgHba() != null && !cfg.pgHba().isEmpty() && !serverParameters.containsKey("hba_file")) {
-            writeOwned(configDir.resolve("pg_hba.conf"), ConfigRenderer.linesFile(cfg.pgHba()));
+        List<String> hba = pgHba;
+        List<String> ident = pgIdent;
+        if (hba != null && !hba.isEmpty() && !serverParameters.containsKey("hba_file")) {
+            writeOwned(configDir.resolve("pg_hba.conf"), ConfigRenderer.linesFile(hba));
         }
-        if (cfg.pgIdent() != null && !cfg.pgIdent().isEmpty() && !serverParameters.containsKey("ident_file")) {
-            writeOwned(configDir.resolve("pg_ident.conf"), ConfigRenderer.linesFile(cfg.pgIdent()));
+        if (ident != null && !ident.isEmpty() && !serverParameters.containsKey("ident_file")) {
+            writeOwned(configDir.resolve("pg_ident.conf"), ConfigRenderer.linesFile(ident));
+        }
+        if (keepToolRecovery) {
+            return;
         }
         try {
             for (String f : List.of("recovery.conf", "standby.signal", "recovery.signal")) {
@@ -102,6 +133,21 @@ final class ConfigFiles {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + base, e);
         }
+    }
+
+    /** The content of pg_hba.conf in config_dir, or null when there is none. */
+    String readPgHba() {
+        Path hba = configDir.resolve("pg_hba.conf");
+        try {
+            return Files.exists(hba) ? Files.readString(hba) : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + hba, e);
+        }
+    }
+
+    /** Replaces pg_hba.conf in config_dir with {@code content}. */
+    void writePgHba(String content) {
+        writeOwned(configDir.resolve("pg_hba.conf"), content);
     }
 
     /** Appends lines to pg_hba.conf in config_dir (bootstrap.pg_hba after initdb). */

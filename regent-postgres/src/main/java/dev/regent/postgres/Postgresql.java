@@ -19,6 +19,8 @@ import dev.regent.core.config.NodeConfig.PgUser;
 import dev.regent.core.config.NodeConfig.PostgresqlConfig;
 import dev.regent.core.ha.LocalPostgres;
 import dev.regent.core.ha.LocalPostgres.ProcessState;
+import dev.regent.core.method.CustomBootstrap;
+import dev.regent.core.method.ReplicaMethods;
 import dev.regent.time.Deadline;
 import dev.regent.time.Sleeper;
 import dev.regent.time.Ticker;
@@ -44,12 +46,19 @@ public final class Postgresql extends PostgresqlSql {
     private final Ticker ticker;
     private final Sleeper sleeper;
     private final Provisioner provisioner;
+    private final MethodCommand methodCommand;
+    private final ReplicaCreation replicaCreation;
     private final ConfigFiles files;
     private final Object lifecycle = new Object();
     private volatile Map<String, Object> dynamicParameters = Map.of();
     private volatile Boolean dynamicUsePgRewind;
     private volatile Map<String, Object> effectiveRecoveryConf;
     private volatile String followedConnUrl;
+    /** While a custom bootstrap runs: server parameters Patroni overrides for its recovery (hot_standby). */
+    private volatile Map<String, String> bootstrapOverrides = Map.of();
+    /** While a custom bootstrap runs: the pg_hba.conf to put back after the roles were set. */
+    private volatile String savedPgHba;
+    private volatile CustomBootstrap customBootstrap;
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
     /**
@@ -89,6 +98,8 @@ public final class Postgresql extends PostgresqlSql {
                 : Path.of(System.getProperty("user.home"), "pgpass");
         this.postmaster = new Postmaster(dataDir, runner, ticker, sleeper);
         this.provisioner = new Provisioner(bin, runner, dataDir, ticker, sleeper);
+        this.methodCommand = new MethodCommand(runner, dataDir);
+        this.replicaCreation = new ReplicaCreation(provisioner, methodCommand);
         this.files = new ConfigFiles(cfg, dataDir, configDir, pgpass, runner);
     }
 
@@ -114,6 +125,21 @@ public final class Postgresql extends PostgresqlSql {
      */
     public void setRecoveryConf(Map<String, Object> recoveryConf) {
         effectiveRecoveryConf = recoveryConf == null ? null : Map.copyOf(recoveryConf);
+    }
+
+    /**
+     * Sets the effective {@code postgresql.pg_hba} and {@code pg_ident} (local over dynamic, as Patroni merges the
+     * dynamic {@code postgresql} section, e.g. Debian's template puts pg_hba into {@code bootstrap.dcs}); null: none.
+     * Written by the next {@link #writeConfig}.
+     */
+    public void setPgHbaAndIdent(List<String> pgHba, List<String> pgIdent) {
+        files.setLines(pgHba, pgIdent);
+    }
+
+    /** True when pg_hba lines are configured (locally or dynamically): bootstrap.pg_hba is then not appended. */
+    public boolean pgHbaConfigured() {
+        List<String> hba = files.pgHba();
+        return hba != null && !hba.isEmpty();
     }
 
     /**
@@ -333,6 +359,7 @@ public final class Postgresql extends PostgresqlSql {
                 bin.version());
         String managed = managedSyncStandbyNames;
         if (managed != null) params.put("synchronous_standby_names", managed);
+        params.putAll(bootstrapOverrides);
         if (role == Role.REPLICA && !dataDirectoryEmpty()) {
             ControlData cd = controlData();
             for (String guc : List.of("max_connections", "max_prepared_transactions", "max_locks_per_transaction",
@@ -574,6 +601,138 @@ public final class Postgresql extends PostgresqlSql {
         }
     }
 
+    // ---- custom bootstrap ----
+
+    /**
+     * First half of a custom bootstrap (§6.4, Patroni's _custom_bootstrap): runs the method's command as the
+     * PostgreSQL OS user with Patroni's arguments, removes a promote trigger file, appends {@code bootstrapPgHba}
+     * (bootstrap.pg_hba, unless postgresql.pg_hba is configured), and writes the configuration for the recovery
+     * run: the method's {@code recovery_conf} as recovery settings (12+: in postgresql.conf plus recovery.signal, or
+     * standby.signal with standby_mode on), or with {@code keep_existing_recovery_conf} the tool's own settings left
+     * in place, else none; hot_standby off when Patroni turns it off; a pg_hba.conf that trusts the superuser and
+     * replication roles locally (see {@link BootstrapHba}) until {@link #finishCustomBootstrap}. Start postgres
+     * next and wait with {@link #awaitEndOfBootstrapRecovery}. Blocks while the command runs.
+     *
+     * @throws PostgresException when the command fails or leaves no cluster behind
+     */
+    public void runCustomBootstrap(CustomBootstrap method, List<String> bootstrapPgHba) {
+        synchronized (lifecycle) {
+            requireStopped("custom bootstrap");
+            if (!dataDirectoryEmpty()) {
+                throw new PostgresException("custom bootstrap: data directory " + dataDir + " is not empty");
+            }
+            int rc = methodCommand.run("custom bootstrap " + method.method(), method.command(), method.params(),
+                    Map.of());
+            if (rc != 0) {
+                throw new PostgresException("custom bootstrap script " + method.command() + " exited with code " + rc);
+            }
+            if (!Files.exists(dataDir.resolve("global").resolve("pg_control"))) {
+                throw new PostgresException("custom bootstrap script " + method.command() + " exited with code 0 "
+                        + "but left no cluster in " + dataDir);
+            }
+            removePromoteTriggerFile();
+            if (bootstrapPgHba != null && !bootstrapPgHba.isEmpty() && !pgHbaConfigured()) {
+                files.appendPgHba(bootstrapPgHba);
+            }
+            savedPgHba = files.readPgHba();
+            bootstrapOverrides = method.hotStandbyOff() ? Map.of("hot_standby", "off") : Map.of();
+            customBootstrap = method;
+            int version = bin.version();
+            Checked checked = checkedParameters();
+            ConfigRenderer.RecoveryLayout recovery = null;
+            if (method.recoveryConf() != null) {
+                Map<String, ParameterValidator.Sourced> toCheck = new LinkedHashMap<>();
+                String source = "bootstrap." + method.method() + ".recovery_conf";
+                method.recoveryConf().forEach((k, v) -> {
+                    if (v != null && !k.equals("standby_mode")) {
+                        toCheck.put(k, new ParameterValidator.Sourced(ConfigRenderer.gucValue(v), source));
+                    }
+                });
+                ParameterValidator.Result r = validator().recovery(toCheck);
+                report(r.findings());
+                Map<String, String> kept = new LinkedHashMap<>(r.kept());
+                Object standby = method.recoveryConf().get("standby_mode");
+                if (standby != null) {
+                    kept.put("standby_mode", ConfigRenderer.gucValue(standby));
+                }
+                recovery = ConfigRenderer.recoveryLayout(kept, version);
+            }
+            Map<String, String> params = serverParameters(Role.PRIMARY, checked);
+            files.write(params, recovery, version, recovery == null && method.keepExistingRecoveryConf());
+            files.writePgHba(BootstrapHba.render(listen.localHost(), cfg.replication().username(),
+                    cfg.superuser() == null ? null : cfg.superuser().username()));
+            resolveLocalConnection(params);
+            followedConnUrl = null;
+        }
+    }
+
+    /**
+     * Waits until postgres, started after {@link #runCustomBootstrap}, has ended its recovery and runs as a primary
+     * (PostgreSQL promotes itself at the recovery target or the end of the archive), as Patroni's "waiting for end of
+     * recovery after bootstrap" does: without a deadline, logging every minute.
+     *
+     * @throws PostgresException when postgres stops before (e.g. the recovery target was not reached)
+     */
+    public void awaitEndOfBootstrapRecovery() {
+        long lastLog = ticker.nanoTime();
+        while (true) {
+            if (postmaster.pid().isEmpty()) {
+                throw new PostgresException("postgres stopped before the end of recovery after bootstrap; log "
+                        + postmaster.logFile() + " ends with:\n" + postmaster.logTail());
+            }
+            if ("ready".equals(postmaster.pmStatus())) {
+                try {
+                    if (!status().inRecovery()) {
+                        return;
+                    }
+                } catch (PostgresException e) {
+                    LOG.debug("waiting for end of recovery after bootstrap: {}", e.getMessage());
+                }
+            }
+            if (ticker.nanoTime() - lastLog > Duration.ofMinutes(1).toNanos()) {
+                LOG.info("waiting for end of recovery after bootstrap");
+                lastLog = ticker.nanoTime();
+            }
+            try {
+                sleeper.sleep(Duration.ofMillis(500));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PostgresException("interrupted while waiting for end of recovery after bootstrap");
+            }
+        }
+    }
+
+    /**
+     * Last step of a custom bootstrap, after the roles were set and post_bootstrap ran (Patroni's post_bootstrap):
+     * puts back the configured pg_hba.conf (postgresql.pg_hba, else the file the method left), writes the primary's
+     * configuration without recovery settings, and restarts postgres when hot_standby had been turned off (a pending
+     * restart), else reloads it.
+     */
+    public void finishCustomBootstrap() {
+        synchronized (lifecycle) {
+            boolean restart = !bootstrapOverrides.isEmpty();
+            CustomBootstrap method = customBootstrap;
+            customBootstrap = null;
+            bootstrapOverrides = Map.of();
+            if (!pgHbaConfigured() && savedPgHba != null) {
+                files.writePgHba(savedPgHba);
+            }
+            savedPgHba = null;
+            writeConfig(Role.PRIMARY, null, null);
+            closeConnection();
+            if (restart) {
+                LOG.info("restarting postgres after custom bootstrap {} (hot_standby back on)",
+                        method == null ? "" : method.method());
+                if (!restart(StopMode.FAST, timeout())) {
+                    throw new PostgresException("postgres did not restart after the custom bootstrap within "
+                            + timeout().toSeconds() + " s");
+                }
+            } else {
+                reload();
+            }
+        }
+    }
+
     // ---- replica creation and rewind ----
 
     /**
@@ -588,6 +747,80 @@ public final class Postgresql extends PostgresqlSql {
             files.writePgpass(hp.getKey(), hp.getValue(), List.of(cfg.replication()));
             provisioner.basebackup(dsn(hp.getKey(), hp.getValue(), cfg.replication()), cfg.basebackup(), passEnv(),
                     timeout);
+        }
+    }
+
+    /**
+     * Creates the replica by {@code postgresql.create_replica_methods} in order (Patroni's create_replica, see
+     * {@link ReplicaMethods#plan}): the built-in basebackup as {@link #basebackup}, a custom method by its command
+     * with Patroni's arguments ({@code --scope --role=replica --datadir --connstring} and its own keys), falling
+     * through to the next method when one fails. The source's replication credentials go into pgpass
+     * (PGPASSFILE) first. Afterwards a promote trigger file left in the copy is removed. Call writeConfig(REPLICA, ...)
+     * next.
+     *
+     * @param fromConnUrl       the member to clone from ({@code postgres://host:port/db}); null when there is none,
+     *                          then only methods marked {@code no_leader} run, with an empty connstring
+     * @param fromLeader        {@code reinit --from-leader}: basebackup alone
+     * @param basebackupTimeout bound of one pg_basebackup attempt (a custom method runs until it exits)
+     * @return the method that created the replica
+     * @throws PostgresException when every method failed
+     */
+    public String createReplica(String fromConnUrl, boolean fromLeader, Duration basebackupTimeout) {
+        synchronized (lifecycle) {
+            requireStopped("creating a replica");
+            String dsn = "";
+            Map<String, String> env = Map.of();
+            if (fromConnUrl != null) {
+                var hp = ConfigFiles.hostPort(fromConnUrl);
+                files.writePgpass(hp.getKey(), hp.getValue(), List.of(cfg.replication()));
+                dsn = replicationDsn(fromConnUrl);
+                env = passEnv();
+            }
+            List<ReplicaMethods.Step> steps = ReplicaMethods.plan(cfg.createReplicaMethods(),
+                    cfg.replicaMethodSections(), scope, cfg.dataDir(), dsn, fromLeader);
+            String used = replicaCreation.run(steps, dsn, cfg.basebackup(), env, basebackupTimeout);
+            removePromoteTriggerFile();
+            return used;
+        }
+    }
+
+    /**
+     * Patroni's connstring for a clone source: {@code conn_kwargs} of its conn_url with the replication credentials,
+     * formatted as format_dsn does with a dbname (so without password or passfile: those come from pgpass).
+     */
+    String replicationDsn(String connUrl) {
+        var hp = ConfigFiles.hostPort(connUrl);
+        String path = java.net.URI.create(connUrl).getPath();
+        PgUser repl = cfg.replication();
+        Map<String, String> kw = new LinkedHashMap<>();
+        kw.put("dbname", path == null || path.length() <= 1 ? database() : path.substring(1));
+        kw.put("user", repl.username());
+        kw.put("host", hp.getKey());
+        kw.put("port", Integer.toString(hp.getValue()));
+        for (String k : List.of("sslmode", "sslcompression", "sslcert", "sslkey", "sslpassword", "sslrootcert",
+                "sslcrl", "sslcrldir", "application_name", "krbsrvname", "gssencmode", "channel_binding",
+                "target_session_attrs")) {
+            Object v = repl.options() == null ? null : repl.options().get(k);
+            if (v != null) {
+                kw.put(k, v.toString());
+            }
+        }
+        return ConfigRenderer.formatDsn(kw);
+    }
+
+    /**
+     * Removes the promote trigger file a copied data directory may hold ({@code promote}, or recovery_conf's
+     * promote_trigger_file / trigger_file), so that the new replica is not promoted at once (Patroni's
+     * _post_restore).
+     */
+    private void removePromoteTriggerFile() {
+        Map<String, Object> rc = effectiveRecoveryConf != null ? effectiveRecoveryConf : cfg.recoveryConf();
+        Object name = rc == null ? null : rc.get(bin.version() >= 120000 ? "promote_trigger_file" : "trigger_file");
+        Path trigger = dataDir.resolve(name == null ? "promote" : name.toString());
+        try {
+            Files.deleteIfExists(trigger);
+        } catch (java.io.IOException e) {
+            LOG.warn("cannot remove the promote trigger file {}: {}", trigger, e.getMessage());
         }
     }
 

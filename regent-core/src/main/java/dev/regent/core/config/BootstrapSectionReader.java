@@ -29,11 +29,18 @@ final class BootstrapSectionReader {
                     "bootstrap.users was removed in Patroni 4.0 and is ignored; create users in post_bootstrap "
                             + "instead");
         }
+        Map<String, Object> methodSection = null;
         if (method != null && !method.equals("initdb")) {
+            // Patroni silently falls back to initdb here; an empty cluster instead of the restored backup is worse
+            // than a refusal, so a custom method without its section or command is an error
             if (!s.has(method)) {
                 s.problems().error(s.pathOf("method"), s.raw("method"), "no bootstrap." + method + " section");
             } else {
-                s.child(method).requiredString("command");
+                Section m = s.child(method);
+                if (m.requiredString("command") != null) {
+                    m.plainMap("recovery_conf");
+                    methodSection = m.node().toPlainMap();
+                }
             }
         }
         List<String> initdb = NodeConfigValidator.longOptions(s, "initdb", ConfigSchema.INITDB_FORBIDDEN);
@@ -43,7 +50,8 @@ final class BootstrapSectionReader {
             post = s.string("post_init");
         }
         Map<String, Object> dcs = dynamic(s.child("dcs"));
-        return new BootstrapConfig(dcs, initdb, pgHba == null ? List.of() : pgHba, post);
+        return new BootstrapConfig(dcs, initdb, pgHba == null ? List.of() : pgHba, post,
+                methodSection == null ? "initdb" : method, methodSection);
     }
 
     /** Types of known dynamic keys; unknown keys are stored as-is (Patroni never validates them). */

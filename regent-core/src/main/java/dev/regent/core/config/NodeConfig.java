@@ -67,7 +67,8 @@ public record NodeConfig(String name, String scope, String namespace, RestApiCon
      * @param pgHba           full pg_hba.conf lines, or null
      * @param pgIdent         full pg_ident.conf lines, or null
      * @param basebackup      extra pg_basebackup long options ({@code --opt} / {@code --opt=value})
-     * @param createReplicaMethods replica creation methods in order (default [basebackup])
+     * @param createReplicaMethods replica creation methods in order ({@code create_replica_methods}, else the legacy
+     *                        {@code create_replica_method}, else [basebackup])
      * @param usePgRewind     use_pg_rewind (local value; may also come from dynamic config), null when unset
      * @param removeDataDirectoryOnRewindFailure    remove_data_directory_on_rewind_failure
      * @param removeDataDirectoryOnDivergedTimelines remove_data_directory_on_diverged_timelines
@@ -79,6 +80,8 @@ public record NodeConfig(String name, String scope, String namespace, RestApiCon
      * @param binName         overrides of binary names (pg_ctl, initdb, ...)
      * @param useUnixSocket     the superuser connection goes over the Unix socket ({@code use_unix_socket})
      * @param useUnixSocketRepl local replication connections over the Unix socket ({@code use_unix_socket_repl})
+     * @param replicaMethodSections {@code postgresql.<method>} of each custom method in createReplicaMethods, as
+     *                        plain YAML values in file order
      */
     public record PostgresqlConfig(String listen, String connectAddress, String dataDir, String configDir,
                                    String binDir, String pgpass, String database, PgUser superuser,
@@ -89,7 +92,30 @@ public record NodeConfig(String name, String scope, String namespace, RestApiCon
                                    boolean removeDataDirectoryOnDivergedTimelines, int pgCtlTimeoutSeconds,
                                    Callbacks callbacks, String prePromote, String beforeStop,
                                    Map<String, Object> recoveryConf, Map<String, String> binName,
-                                   boolean useUnixSocket, boolean useUnixSocketRepl) {}
+                                   boolean useUnixSocket, boolean useUnixSocketRepl,
+                                   Map<String, Map<String, Object>> replicaMethodSections) {
+        public PostgresqlConfig {
+            replicaMethodSections = replicaMethodSections == null ? Map.of() : Map.copyOf(replicaMethodSections);
+        }
+
+        /** Without custom replica method sections. */
+        public PostgresqlConfig(String listen, String connectAddress, String dataDir, String configDir,
+                                String binDir, String pgpass, String database, PgUser superuser,
+                                PgUser replication, PgUser rewind, Map<String, Object> parameters,
+                                List<String> pgHba, List<String> pgIdent, List<String> basebackup,
+                                List<String> createReplicaMethods, Boolean usePgRewind,
+                                boolean removeDataDirectoryOnRewindFailure,
+                                boolean removeDataDirectoryOnDivergedTimelines, int pgCtlTimeoutSeconds,
+                                Callbacks callbacks, String prePromote, String beforeStop,
+                                Map<String, Object> recoveryConf, Map<String, String> binName,
+                                boolean useUnixSocket, boolean useUnixSocketRepl) {
+            this(listen, connectAddress, dataDir, configDir, binDir, pgpass, database, superuser, replication, rewind,
+                    parameters, pgHba, pgIdent, basebackup, createReplicaMethods, usePgRewind,
+                    removeDataDirectoryOnRewindFailure, removeDataDirectoryOnDivergedTimelines, pgCtlTimeoutSeconds,
+                    callbacks, prePromote, beforeStop, recoveryConf, binName, useUnixSocket, useUnixSocketRepl,
+                    Map.of());
+        }
+    }
 
     /**
      * {@code bootstrap}.
@@ -98,9 +124,22 @@ public record NodeConfig(String name, String scope, String namespace, RestApiCon
      * @param initdb        initdb options as {@code --opt} / {@code --opt=value}
      * @param pgHba         lines appended to pg_hba.conf after initdb
      * @param postBootstrap script run after bootstrap with the superuser DSN, or null
+     * @param method        {@code method}: {@code initdb} (also when absent) or a custom method's name
+     * @param methodSection {@code bootstrap.<method>} of a custom method (plain YAML values in file order), or null
      */
     public record BootstrapConfig(Map<String, Object> dcs, List<String> initdb, List<String> pgHba,
-                                  String postBootstrap) {}
+                                  String postBootstrap, String method, Map<String, Object> methodSection) {
+        /** An initdb bootstrap. */
+        public BootstrapConfig(Map<String, Object> dcs, List<String> initdb, List<String> pgHba,
+                               String postBootstrap) {
+            this(dcs, initdb, pgHba, postBootstrap, "initdb", null);
+        }
+
+        /** True when a custom method replaces initdb. */
+        public boolean custom() {
+            return method != null && !method.equals("initdb") && methodSection != null;
+        }
+    }
 
     /** {@code log}: level and optional directory. */
     public record LogConfig(String level, String dir, String type) {}

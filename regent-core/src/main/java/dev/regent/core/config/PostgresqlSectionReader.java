@@ -3,6 +3,7 @@ package dev.regent.core.config;
 import dev.regent.core.config.NodeConfig.Callbacks;
 import dev.regent.core.config.NodeConfig.PgUser;
 import dev.regent.core.config.NodeConfig.PostgresqlConfig;
+import dev.regent.core.method.ReplicaMethods;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +18,15 @@ final class PostgresqlSectionReader {
             top.problems().error("postgresql", null, "required section is missing");
         }
         Section s = top.child("postgresql");
-        List<String> methods = s.stringList("create_replica_methods", false);
+        List<String> methods = ReplicaMethods.configured(s.stringList("create_replica_methods", false),
+                s.stringList("create_replica_method", false));
         warnUnknown(s, methods);
+        Map<String, Map<String, Object>> methodSections = new LinkedHashMap<>();
+        for (String m : methods) {
+            if (!m.equals(ReplicaMethods.BASEBACKUP) && s.raw(m) != null && s.raw(m).isMap()) {
+                methodSections.put(m, s.raw(m).toPlainMap());
+            }
+        }
         String listen = s.hostPort("listen", present, true, true);
         String connect = s.hostPort("connect_address", present, false, false);
         s.hostPort("proxy_address", false, false, false);
@@ -48,32 +56,37 @@ final class PostgresqlSectionReader {
                 s.string("bin_dir"), orDefault(s.string("pgpass"), "~/pgpass"),
                 orDefault(s.string("database"), "postgres"), superuser, replication, rewind, parameters,
                 s.stringList("pg_hba", false), s.stringList("pg_ident", false), basebackup,
-                methods == null ? List.of("basebackup") : methods, usePgRewind,
+                methods, usePgRewind,
                 s.bool("remove_data_directory_on_rewind_failure", false),
                 s.bool("remove_data_directory_on_diverged_timelines", false),
                 s.integer("pg_ctl_timeout", 60L, 1, Integer.MAX_VALUE).intValue(), callbacks(s),
                 s.string("pre_promote"), s.string("before_stop"), recovery == null ? Map.of() : recovery,
-                binNames(s), s.bool("use_unix_socket", false), s.bool("use_unix_socket_repl", false));
+                binNames(s), s.bool("use_unix_socket", false), s.bool("use_unix_socket_repl", false),
+                methodSections);
     }
 
     /** Unknown keys warn, except a section named after a custom replica creation method. */
     private static void warnUnknown(Section s, List<String> methods) {
         s.node().entries().forEach((k, v) -> {
-            if (!ConfigSchema.POSTGRESQL.contains(k) && (methods == null || !methods.contains(k))) {
+            if (!ConfigSchema.POSTGRESQL.contains(k) && !methods.contains(k)) {
                 s.problems().warn(s.pathOf(k), v, "unknown key, ignored");
             }
         });
         s.string("custom_conf");
         s.string("config_base_name");
         s.string("krbsrvname");
-        if (methods != null) {
-            for (String m : methods) {
-                if (!m.equals("basebackup") && !s.has(m)) {
-                    s.problems().error(s.pathOf("create_replica_methods"), s.raw("create_replica_methods"),
-                            "method '" + m + "' has no postgresql." + m + " section");
-                } else if (!m.equals("basebackup") && !s.child(m).has("command")) {
-                    s.problems().error(s.pathOf(m + ".command"), s.raw(m), "required key is missing");
-                }
+        // Patroni would run a method without a section as a command named like the method; a missing section is
+        // almost always a typo, so it is refused, as is a section without its command
+        String key = s.has("create_replica_methods") ? "create_replica_methods" : "create_replica_method";
+        for (String m : methods) {
+            if (m.equals(ReplicaMethods.BASEBACKUP)) {
+                continue;
+            }
+            if (!s.has(m)) {
+                s.problems().error(s.pathOf(key), s.raw(key), "method '" + m + "' has no postgresql." + m
+                        + " section");
+            } else {
+                s.child(m).requiredString("command");
             }
         }
     }

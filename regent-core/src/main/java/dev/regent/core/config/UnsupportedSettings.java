@@ -105,14 +105,10 @@ public final class UnsupportedSettings {
                     "/history is never trimmed"),
             dyn("primary_race_backoff", Severity.WARNING, "> 0", v -> intAbove(v, 0),
                     "the leader race is not postponed while WAL still arrives"),
-            // bootstrap and replica creation
-            local("bootstrap.method", Severity.ERROR, "not initdb", v -> !isSet(v) ? false
-                            : !"initdb".equals(v.text()),
-                    "custom bootstrap methods are not implemented: the cluster would be created empty by initdb "
-                            + "instead of from your backup"),
-            local("postgresql.create_replica_methods", Severity.ERROR, "anything but [basebackup]",
-                    UnsupportedSettings::otherReplicaMethods,
-                    "only pg_basebackup creates replicas: the other methods (and their sections) would be skipped"),
+            dyn("postgresql.create_replica_methods", Severity.WARNING, "set", UnsupportedSettings::isSet,
+                    "replica creation methods and their sections are read from the local configuration only"),
+            dyn("postgresql.create_replica_method", Severity.WARNING, "set", UnsupportedSettings::isSet,
+                    "replica creation methods and their sections are read from the local configuration only"),
             // REST API and ctl security
             local("restapi.certfile", Severity.ERROR, "set", UnsupportedSettings::isSet,
                     "HTTPS is not implemented: the REST API would be served over plain HTTP"),
@@ -377,14 +373,6 @@ public final class UnsupportedSettings {
             }
         }
         return false;
-    }
-
-    /** Any replica creation method other than {@code basebackup}. */
-    static boolean otherReplicaMethods(ConfigValue v) {
-        if (v.isList()) {
-            return v.items().stream().anyMatch(i -> !i.isScalar() || !i.text().trim().equals("basebackup"));
-        }
-        return isSet(v) && !lower(v).equals("basebackup");
     }
 
     private static boolean intAbove(ConfigValue v, long min) {

@@ -37,6 +37,12 @@ final class BootstrapRule {
             stop.add(new CloneReplica(from));
             return c.decide("trying to bootstrap from " + role + " '" + from + "'", stop);
         }
+        // Patroni: with no leader, a replica method marked no_leader (a restore from a backup) may create this node,
+        // but not while another member is bootstrapping the cluster (initialize is "")
+        if (c.cluster.isUnlocked() && c.settings.replicaWithoutLeader() && !"".equals(c.cluster.initialize())) {
+            stop.add(new CloneReplica(null));
+            return c.decide("trying to bootstrap (without leader)", stop);
+        }
         return c.decide("waiting for leader to bootstrap", stop);
     }
 

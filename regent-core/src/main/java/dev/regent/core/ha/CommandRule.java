@@ -38,7 +38,7 @@ final class CommandRule {
         if (refusal != null) return refuse(c, refusal);
         String from = r.fromLeader() ? c.leaderName() : c.cloneMember();
         c.memory = c.memory.withRewindOrReinitNeeded(false);
-        return c.decide("reinitialize started", new Reinitialize(from));
+        return c.decide("reinitialize started", new Reinitialize(from, r.fromLeader()));
     }
 
     private static Decision refuse(Ctx c, String why) {

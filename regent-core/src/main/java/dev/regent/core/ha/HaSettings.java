@@ -17,13 +17,24 @@ import java.util.Map;
  * @param removeDataDirectoryOnDivergedTimelines postgresql.remove_data_directory_on_diverged_timelines
  * @param dynamic              the dynamic (global) config in force: {@code /config}, or {@code bootstrap.dcs}
  *                             before the cluster has one
+ * @param replicaWithoutLeader a configured replica creation method works with no member to clone from
+ *                             ({@code no_leader}): a new node may create itself while the cluster has no leader
  */
 public record HaSettings(String name, int ttlSeconds, int loopWaitSeconds, int retryTimeoutSeconds,
                          Map<String, Object> tags, boolean hasBootstrapSection, boolean usePgRewind,
                          boolean removeDataDirectoryOnRewindFailure, boolean removeDataDirectoryOnDivergedTimelines,
-                         ClusterConfig dynamic) {
+                         ClusterConfig dynamic, boolean replicaWithoutLeader) {
     public HaSettings {
         tags = tags == null ? Map.of() : Map.copyOf(tags);
         dynamic = dynamic == null ? ClusterConfig.empty() : dynamic;
+    }
+
+    /** Without a replica creation method that works with no leader. */
+    public HaSettings(String name, int ttlSeconds, int loopWaitSeconds, int retryTimeoutSeconds,
+                      Map<String, Object> tags, boolean hasBootstrapSection, boolean usePgRewind,
+                      boolean removeDataDirectoryOnRewindFailure, boolean removeDataDirectoryOnDivergedTimelines,
+                      ClusterConfig dynamic) {
+        this(name, ttlSeconds, loopWaitSeconds, retryTimeoutSeconds, tags, hasBootstrapSection, usePgRewind,
+                removeDataDirectoryOnRewindFailure, removeDataDirectoryOnDivergedTimelines, dynamic, false);
     }
 }

@@ -219,19 +219,57 @@ class NodeConfigValidatorTest {
     }
 
     @Test
-    void customReplicaMethodSectionIsNotUnknown() {
+    void customReplicaMethodsAreReadWithTheirSections() {
         Map<String, Object> t = valid();
         section(t, "postgresql").put("create_replica_methods", list("wal_g", "basebackup"));
-        section(t, "postgresql").put("wal_g", map("command", "wal-g backup-fetch"));
+        section(t, "postgresql").put("wal_g", map("command", "wal-g backup-fetch", "no_leader", true));
         ValidationResult r = validate(t);
-        // the method's section is no unknown key; the method itself is refused (not implemented yet)
-        assertThat(r.problems()).extracting(ConfigError::path).containsExactly("postgresql.create_replica_methods");
-        assertThat(r.errors().get(0).message()).contains("not supported by Regent yet");
+        assertThat(r.problems()).isEmpty();
+        assertThat(r.config().postgresql().createReplicaMethods()).containsExactly("wal_g", "basebackup");
+        assertThat(r.config().postgresql().replicaMethodSections().get("wal_g"))
+                .containsEntry("command", "wal-g backup-fetch").containsEntry("no_leader", true);
         section(t, "postgresql").remove("wal_g");
         r = validate(t);
-        assertThat(errorPaths(r)).containsExactly("postgresql.create_replica_methods",
-                "postgresql.create_replica_methods");
+        assertThat(errorPaths(r)).containsExactly("postgresql.create_replica_methods");
         assertThat(r.errors().get(0).message()).contains("has no postgresql.wal_g section");
+        section(t, "postgresql").put("wal_g", map("no_leader", true));
+        assertThat(errorPaths(validate(t))).containsExactly("postgresql.wal_g.command");
+    }
+
+    @Test
+    void legacySingularCreateReplicaMethodAsDebianWritesIt() {
+        Map<String, Object> t = valid();
+        section(t, "postgresql").put("create_replica_method", list("pg_clonecluster"));
+        section(t, "postgresql").put("pg_clonecluster", map("command", "/usr/share/patroni/pg_clonecluster_patroni"));
+        ValidationResult r = validate(t);
+        assertThat(r.problems()).isEmpty();
+        assertThat(r.config().postgresql().createReplicaMethods()).containsExactly("pg_clonecluster");
+        assertThat(r.config().postgresql().replicaMethodSections()).containsKey("pg_clonecluster");
+        section(t, "postgresql").remove("pg_clonecluster");
+        assertThat(errorPaths(validate(t))).containsExactly("postgresql.create_replica_method");
+    }
+
+    @Test
+    void customBootstrapMethodIsReadWithItsSection() {
+        Map<String, Object> t = valid();
+        section(t, "bootstrap").put("method", "pg_createcluster");
+        section(t, "bootstrap").put("pg_createcluster", map("command", "/usr/share/patroni/pg_createcluster_patroni",
+                "recovery_conf", map("restore_command", "cp /a/%f %p")));
+        ValidationResult r = validate(t);
+        assertThat(r.problems()).isEmpty();
+        assertThat(r.config().bootstrap().custom()).isTrue();
+        assertThat(r.config().bootstrap().method()).isEqualTo("pg_createcluster");
+        assertThat(r.config().bootstrap().methodSection()).containsKey("recovery_conf");
+        section(section(t, "bootstrap"), "pg_createcluster").put("recovery_conf", "cp");
+        assertThat(errorPaths(validate(t))).containsExactly("bootstrap.pg_createcluster.recovery_conf");
+        section(t, "bootstrap").put("pg_createcluster", map("keep_existing_recovery_conf", true));
+        assertThat(errorPaths(validate(t))).containsExactly("bootstrap.pg_createcluster.command");
+        section(t, "bootstrap").remove("pg_createcluster");
+        assertThat(errorPaths(validate(t))).containsExactly("bootstrap.method");
+        section(t, "bootstrap").put("method", "initdb");
+        r = validate(t);
+        assertThat(r.problems()).isEmpty();
+        assertThat(r.config().bootstrap().custom()).isFalse();
     }
 
     @Test

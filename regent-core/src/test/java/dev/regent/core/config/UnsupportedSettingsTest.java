@@ -33,8 +33,7 @@ class UnsupportedSettingsTest {
             case "member_slots_ttl" -> "30min";
             case "synchronous_node_count" -> 2L;
             case "maximum_lag_on_syncnode", "max_timelines_history", "primary_race_backoff" -> 10L;
-            case "bootstrap.method" -> "pgbackrest";
-            case "postgresql.create_replica_methods" -> list("pgbackrest", "basebackup");
+            case "postgresql.create_replica_methods", "postgresql.create_replica_method" -> list("pgbackrest");
             case "restapi.verify_client" -> "required";
             case "restapi.allowlist" -> list("10.0.0.0/8");
             case "restapi.http_extra_headers", "restapi.https_extra_headers" -> map("X-Frame-Options", "DENY");
@@ -98,7 +97,7 @@ class UnsupportedSettingsTest {
     @Test
     void everyErrorRowRefusesTheConfigurationWithItsReason() {
         List<Setting> errors = UnsupportedSettings.ALL.stream().filter(s -> s.severity() == Severity.ERROR).toList();
-        assertThat(errors).extracting(Setting::path).contains("failsafe_mode", "standby_cluster", "bootstrap.method", "postgresql.create_replica_methods",
+        assertThat(errors).extracting(Setting::path).contains("failsafe_mode", "standby_cluster",
                 "restapi.certfile", "restapi.verify_client", "restapi.allowlist", "ctl.certfile", "ctl.cacert",
                 "citus", "watchdog.mode");
         for (Setting s : errors) {

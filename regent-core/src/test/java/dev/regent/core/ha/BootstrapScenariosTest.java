@@ -67,6 +67,26 @@ class BootstrapScenariosTest {
     }
 
     @Test
+    void noLeaderMethodCreatesTheReplicaWithoutALeader() {
+        // Patroni: can_create_replica_without_replication_connection -> "bootstrap (without leader)"
+        as("pg2").unlocked().emptyDataDir().replicaWithoutLeader()
+                .expect("trying to bootstrap (without leader)", new CloneReplica(null));
+    }
+
+    @Test
+    void noLeaderMethodWaitsWhileAnotherMemberBootstraps() {
+        fresh("pg1").initialize("").replicaWithoutLeader().expect("waiting for leader to bootstrap");
+    }
+
+    @Test
+    void noLeaderMethodDoesNotKeepANewClusterFromBeingBootstrapped() {
+        fresh("pg0").replicaWithoutLeader().expect("trying to bootstrap a new cluster", new RaceInitialize(),
+                new Bootstrap());
+        fresh("pg0").replicaWithoutLeader().tag("nofailover", true)
+                .expect("trying to bootstrap (without leader)", new CloneReplica(null));
+    }
+
+    @Test
     void replicaClonesFromTheLeader() {
         as("pg2").emptyDataDir().expect("trying to bootstrap from leader 'pg0'", new CloneReplica("pg0"));
     }

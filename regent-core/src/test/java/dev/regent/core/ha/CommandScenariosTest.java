@@ -62,7 +62,7 @@ class CommandScenariosTest {
     @Test
     void reinitializeFromLeaderIgnoresClonefromMembers() {
         as("pg1").memberTag("pg2", "clonefrom", true).command(new Command.Reinitialize(false, true))
-                .expect("reinitialize started", new Reinitialize("pg0"));
+                .expect("reinitialize started", new Reinitialize("pg0", true));
     }
 
     @Test

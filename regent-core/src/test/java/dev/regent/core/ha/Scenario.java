@@ -43,6 +43,7 @@ final class Scenario {
     private Failover failover;
     private final Map<String, Object> myTags = new LinkedHashMap<>();
     private boolean bootstrapSection = true;
+    private boolean replicaWithoutLeader;
     private boolean usePgRewind;
     private boolean removeOnDiverged;
     private ProcessState process = ProcessState.RUNNING;
@@ -116,6 +117,7 @@ final class Scenario {
     // ---- local node ----
     Scenario tag(String tag, Object v) { myTags.put(tag, v); return this; }
     Scenario noBootstrapSection() { bootstrapSection = false; return this; }
+    Scenario replicaWithoutLeader() { replicaWithoutLeader = true; return this; }
     Scenario usePgRewind() { usePgRewind = true; return this; }
     Scenario removeDataOnDivergedTimelines() { removeOnDiverged = true; return this; }
     Scenario primary() {
@@ -261,6 +263,6 @@ final class Scenario {
 
     private HaSettings settings() {
         return new HaSettings(me, 30, 10, 10, myTags, bootstrapSection, usePgRewind, false, removeOnDiverged,
-                new ClusterConfig(0, config));
+                new ClusterConfig(0, config), replicaWithoutLeader);
     }
 }

@@ -325,7 +325,7 @@ public final class ActionExecutor {
         String leader = leaderOr(ctx, c.fromMember());
         String leaderUrl = connUrl(ctx, leader);
         return background("creating replica", c, ctx, () -> {
-            pg.cloneFrom(url);
+            pg.createReplica(url, false);
             pg.start(false, leader, leaderUrl, ctx.startTimeout());
             return done(ActionOutcome.SUCCEEDED);
         });
@@ -411,7 +411,7 @@ public final class ActionExecutor {
         return background("reinitialize", r, ctx, () -> {
             pg.stop(StopMode.IMMEDIATE, ctx.startTimeout());
             pg.removeDataDirectory();
-            pg.cloneFrom(url);
+            pg.createReplica(url, r.fromLeader());
             pg.start(false, leader, leaderUrl, ctx.startTimeout());
             return done(ActionOutcome.SUCCEEDED);
         });

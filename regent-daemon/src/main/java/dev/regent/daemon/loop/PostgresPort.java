@@ -20,11 +20,23 @@ public interface PostgresPort {
     /** Observe process, data directory and SQL state now. Never throws: unknowns are reported as such. */
     LocalPostgres observe();
 
-    /** initdb, start, create users, post_bootstrap. Returns the new database system identifier. */
+    /**
+     * initdb (or the custom bootstrap method and its recovery), start, create users, post_bootstrap. Returns the new
+     * database system identifier.
+     */
     String bootstrap() throws PostgresPortException;
 
     /** Wipe the data directory and pg_basebackup from {@code connUrl}. */
     void cloneFrom(String connUrl) throws PostgresPortException;
+
+    /**
+     * Create the replica by the configured replica creation methods in order, cloning from {@code connUrl} (null: no
+     * member to clone from; only methods marked no_leader run); {@code fromLeader}: basebackup alone. By default the
+     * built-in basebackup ({@link #cloneFrom(String)}).
+     */
+    default void createReplica(String connUrl, boolean fromLeader) throws PostgresPortException {
+        cloneFrom(connUrl);
+    }
 
     /**
      * Write the configuration for the role and start postgres, waiting up to {@code timeout} for it to accept

@@ -105,6 +105,7 @@ public final class Daemon {
         loop.setSettingsListener(s -> {
             EffectiveConfig e = settings.current();
             postgresql.setRecoveryConf(recoveryConf(e.postgresql().get("recovery_conf")));
+            postgresql.setPgHbaAndIdent(lines(e.postgresql().get("pg_hba")), lines(e.postgresql().get("pg_ident")));
             pg.applyParameters(e.postgresqlParameters(), e.usePgRewind());
         });
         status.setScheduledRestartSource(() -> {
@@ -256,6 +257,14 @@ public final class Daemon {
     }
 
     /** The effective {@code postgresql.recovery_conf} (local over dynamic) as a map, or null when not a map. */
+    /** A list of pg_hba / pg_ident lines from the merged postgresql section, null when absent or not a list. */
+    private static List<String> lines(Object v) {
+        if (!(v instanceof List<?> l)) {
+            return null;
+        }
+        return l.stream().map(String::valueOf).toList();
+    }
+
     private static Map<String, Object> recoveryConf(Object v) {
         if (!(v instanceof Map<?, ?> m)) {
             return null;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.regent.core.config.EffectiveConfig;
 import dev.regent.core.config.NodeConfig;
 import dev.regent.core.ha.HaSettings;
+import dev.regent.core.method.ReplicaMethods;
 import dev.regent.core.model.ClusterConfig;
 import dev.regent.core.model.ClusterView;
 import dev.regent.daemon.config.DynamicConfigCache;
@@ -69,7 +70,9 @@ public final class EffectiveSettings implements SettingsProvider {
         NodeConfig l = local;
         return new HaSettings(l.name(), e.ttl(), e.loopWait(), e.retryTimeout(), l.tags(), l.bootstrap() != null,
                 e.usePgRewind(), e.postgresqlFlag("remove_data_directory_on_rewind_failure"),
-                e.postgresqlFlag("remove_data_directory_on_diverged_timelines"), e.global());
+                e.postgresqlFlag("remove_data_directory_on_diverged_timelines"), e.global(),
+                ReplicaMethods.canCreateWithoutLeader(l.postgresql().createReplicaMethods(),
+                        l.postgresql().replicaMethodSections()));
     }
 
     private void writeCache(ClusterConfig config) {

@@ -3,6 +3,7 @@ package dev.regent.daemon.wiring;
 import dev.regent.core.config.NodeConfig;
 import dev.regent.core.ha.LocalPostgres;
 import dev.regent.core.ha.SlotNames;
+import dev.regent.core.method.CustomBootstrap;
 import dev.regent.core.model.TimelineHistory;
 import dev.regent.daemon.loop.PostgresPort;
 import dev.regent.daemon.loop.PostgresPortException;
@@ -120,9 +121,12 @@ public final class PostgresAdapter implements PostgresPort {
 
     private String bootstrapNow() throws PostgresPortException {
         NodeConfig.BootstrapConfig b = config.bootstrap();
+        if (b != null && b.custom()) {
+            return customBootstrapNow(b);
+        }
         NodeConfig.PgUser su = config.postgresql().superuser();
         pg.initdb(b == null ? List.of() : b.initdb(), su == null ? null : su.password());
-        if (b != null && b.pgHba() != null && !b.pgHba().isEmpty() && config.postgresql().pgHba() == null) {
+        if (b != null && b.pgHba() != null && !b.pgHba().isEmpty() && !pg.pgHbaConfigured()) {
             pg.appendPgHba(b.pgHba());
         }
         startAs(Role.PRIMARY, null, null, Duration.ofSeconds(config.postgresql().pgCtlTimeoutSeconds()));
@@ -136,10 +140,43 @@ public final class PostgresAdapter implements PostgresPort {
         return sysid;
     }
 
+    /**
+     * A custom bootstrap (§6.4): the method's command, the recovery it configured run to its end (postgres promotes
+     * itself), then the roles and post_bootstrap as after initdb, with a trusting pg_hba.conf until then (the
+     * restored superuser's password is unknown), and the configured files back at the end.
+     */
+    private String customBootstrapNow(NodeConfig.BootstrapConfig b) throws PostgresPortException {
+        CustomBootstrap m = CustomBootstrap.of(b.method(), b.methodSection(), config.scope(),
+                config.postgresql().dataDir());
+        LOG.info("Running custom bootstrap script: {}", m.command());
+        run(() -> pg.runCustomBootstrap(m, b.pgHba()));
+        role = Role.PRIMARY;
+        followedMember = null;
+        followedUrl = null;
+        Duration timeout = Duration.ofSeconds(config.postgresql().pgCtlTimeoutSeconds());
+        if (!call(() -> pg.start(timeout))) {
+            LOG.info("waiting for end of recovery after bootstrap");
+        }
+        run(pg::awaitEndOfBootstrapRecovery);
+        run(pg::createUsers);
+        if (b.postBootstrap() != null) {
+            int rc = call(() -> pg.runPostBootstrap(b.postBootstrap(), Duration.ofSeconds(300)));
+            if (rc != 0) throw new PostgresPortException("post_bootstrap script exited with " + rc);
+        }
+        run(pg::finishCustomBootstrap);
+        String sysid = call(() -> pg.controlData().systemIdentifier());
+        if (sysid == null) throw new PostgresPortException("no system identifier after the custom bootstrap");
+        return sysid;
+    }
+
     @Override
     public void cloneFrom(String connUrl) throws PostgresPortException {
-        if (connUrl == null) throw new PostgresPortException("the member to clone from has no conn_url");
-        run(() -> pg.basebackup(connUrl,
+        createReplica(connUrl, false);
+    }
+
+    @Override
+    public void createReplica(String connUrl, boolean fromLeader) throws PostgresPortException {
+        run(() -> pg.createReplica(connUrl, fromLeader,
                 Duration.ofSeconds(Math.max(300, config.postgresql().pgCtlTimeoutSeconds()))));
     }
 

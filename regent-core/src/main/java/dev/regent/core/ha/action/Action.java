@@ -19,7 +19,11 @@ public sealed interface Action {
      */
     record Bootstrap() implements Action {}
 
-    /** <em>Long.</em> pg_basebackup from {@code fromMember} (wipe the data directory first), then start as replica. */
+    /**
+     * <em>Long.</em> Create the replica by the configured methods in order ({@code create_replica_methods}, built-in
+     * basebackup), cloning from {@code fromMember}, then start as replica. {@code fromMember} null: no member to
+     * clone from (no leader), only the methods marked {@code no_leader} run.
+     */
     record CloneReplica(String fromMember) implements Action {}
 
     /** Create the leader key with our name and session (create-if-absent). Fails when the key exists. */
@@ -91,8 +95,16 @@ public sealed interface Action {
      */
     record Rewind(String sourceMember) implements Action {}
 
-    /** <em>Long.</em> Stop postgres, wipe the data directory and clone again from {@code fromMember}. */
-    record Reinitialize(String fromMember) implements Action {}
+    /**
+     * <em>Long.</em> Stop postgres, wipe the data directory and create the replica again from {@code fromMember} by
+     * the configured methods; {@code fromLeader} ({@code reinit --from-leader}): by basebackup alone.
+     */
+    record Reinitialize(String fromMember, boolean fromLeader) implements Action {
+        /** By the configured methods. */
+        public Reinitialize(String fromMember) {
+            this(fromMember, false);
+        }
+    }
 
     /** <em>Long.</em> Restart postgres keeping its role. */
     record RestartPostgres(Integer timeoutSeconds) implements Action {}
