@@ -31,60 +31,30 @@ public final class PatroniCtl {
 
     /** Write {@code dir/patronictl.yml} for {@code scope} under {@code namespace} on the etcd v3 at {@code etcd}. */
     public static PatroniCtl forEtcd3(Path dir, String scope, String namespace, String etcdHostPort) {
-        Path cfg = dir.resolve("patronictl.yml");
-        String yaml = String.join("\n",
-                "scope: " + scope,
-                "namespace: " + namespace,
-                "etcd3:",
-                "  hosts: " + etcdHostPort,
-                "");
-        try {
-            Files.writeString(cfg, yaml);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + cfg, e);
-        }
-        return new PatroniCtl(cfg);
+        return write(dir, scope, namespace, "etcd3:\n  hosts: " + etcdHostPort);
     }
 
     /** Write {@code dir/patronictl.yml} for {@code scope} under {@code namespace} on the ZooKeeper at {@code hostPort}. */
     public static PatroniCtl forZooKeeper(Path dir, String scope, String namespace, String hostPort) {
-        Path cfg = dir.resolve("patronictl.yml");
-        String yaml = String.join("\n",
-                "scope: " + scope,
-                "namespace: " + namespace,
-                "zookeeper:",
-                "  hosts: " + hostPort,
-                "");
-        try {
-            Files.writeString(cfg, yaml);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + cfg, e);
-        }
-        return new PatroniCtl(cfg);
+        return write(dir, scope, namespace, "zookeeper:\n  hosts: " + hostPort);
     }
 
     /**
      * Write {@code dir/patronictl.yml} for {@code scope} under {@code namespace} on etcd's v2 API at {@code hostPort}.
      */
     public static PatroniCtl forEtcdV2(Path dir, String scope, String namespace, String hostPort) {
-        Path cfg = dir.resolve("patronictl.yml");
-        String yaml = String.join("\n", "scope: " + scope, "namespace: " + namespace, "etcd:", "  host: " + hostPort,
-                "");
-        try {
-            Files.writeString(cfg, yaml);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + cfg, e);
-        }
-        return new PatroniCtl(cfg);
+        return write(dir, scope, namespace, "etcd:\n  host: " + hostPort);
     }
 
     /** Write {@code dir/patronictl.yml} for {@code scope} in {@code namespace} on the Consul agent {@code hostPort}. */
     public static PatroniCtl forConsul(Path dir, String scope, String namespace, String hostPort) {
+        return write(dir, scope, namespace, "consul:\n  host: " + hostPort);
+    }
+
+    private static PatroniCtl write(Path dir, String scope, String namespace, String storeSection) {
         Path cfg = dir.resolve("patronictl.yml");
-        String yaml = String.join("\n", "scope: " + scope, "namespace: " + namespace, "consul:", "  host: " + hostPort,
-                "");
         try {
-            Files.writeString(cfg, yaml);
+            Files.writeString(cfg, "scope: " + scope + "\nnamespace: " + namespace + "\n" + storeSection + "\n");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + cfg, e);
         }

@@ -1,6 +1,7 @@
 package dev.regent.dcs.consul;
 
 import dev.regent.dcs.DcsException;
+import dev.regent.dcs.http.BoundedHttp;
 import dev.regent.dcs.tls.TlsFailures;
 import dev.regent.time.RetryPolicy;
 import dev.regent.time.Sleeper;
@@ -17,10 +18,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.StringJoiner;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * HTTP calls to a Consul agent with the token, the datacenter, per-request timeouts (a third of
@@ -149,21 +146,7 @@ final class ConsulHttp {
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
         if (config.token() != null) b.header("X-Consul-Token", config.token());
-        CompletableFuture<HttpResponse<String>> pending = http.sendAsync(b.build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        HttpResponse<String> r;
-        try {
-            r = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            pending.cancel(true);
-            throw new HttpTimeoutException("no answer within " + timeout.toMillis() + " ms");
-        } catch (InterruptedException e) {
-            pending.cancel(true);
-            throw e;
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) throw io;
-            throw new IOException(e.getCause());
-        }
+        HttpResponse<String> r = BoundedHttp.send(http, b.build(), timeout);
         return new Answer(r.statusCode(), r.body() == null ? "" : r.body(),
                 r.headers().firstValueAsLong("X-Consul-Index").orElse(0));
     }

@@ -3,6 +3,7 @@ package dev.regent.dcs.etcd2;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.regent.dcs.DcsException;
+import dev.regent.dcs.http.BoundedHttp;
 import dev.regent.dcs.tls.TlsFailures;
 import dev.regent.time.RetryPolicy;
 import dev.regent.time.Sleeper;
@@ -20,10 +21,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -234,21 +231,7 @@ final class Etcd2Http {
      */
     private Answer send(URI base, String method, String key, Map<String, String> params, Duration timeout)
             throws IOException, InterruptedException, DcsException {
-        CompletableFuture<HttpResponse<String>> pending = http.sendAsync(request(base, method, key, params, timeout),
-                HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> r;
-        try {
-            r = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            pending.cancel(true);
-            throw new HttpTimeoutException("no answer within " + timeout.toMillis() + " ms");
-        } catch (InterruptedException e) {
-            pending.cancel(true);
-            throw e;
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) throw io;
-            throw new IOException(e.getCause());
-        }
+        HttpResponse<String> r = BoundedHttp.send(http, request(base, method, key, params, timeout), timeout);
         return answer(base, r);
     }
 

@@ -1,6 +1,7 @@
 package dev.regent.dcs.kubernetes;
 
 import dev.regent.dcs.tls.PemTls;
+import dev.regent.time.Ticker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -9,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -183,7 +183,7 @@ public record KubeConnection(URI server, Supplier<String> authorization, SSLCont
         private static final Duration REFRESH = Duration.ofMinutes(1);
         private final Path path;
         private String header;
-        private Instant readAt = Instant.MIN;
+        private long readAtMillis;  // Ticker.SYSTEM's monotonic clock: a refresh interval, not a wall time
 
         TokenFile(Path path) {
             this.path = path;
@@ -191,12 +191,12 @@ public record KubeConnection(URI server, Supplier<String> authorization, SSLCont
 
         @Override
         public synchronized String get() {
-            if (header == null || Instant.now().isAfter(readAt.plus(REFRESH))) {
+            if (header == null || Ticker.SYSTEM.monotonicMillis() - readAtMillis > REFRESH.toMillis()) {
                 try {
                     String token = Files.readString(path).strip();
                     if (token.isEmpty()) throw new IOException("the file is empty");
                     header = "Bearer " + token;
-                    readAt = Instant.now();
+                    readAtMillis = Ticker.SYSTEM.monotonicMillis();
                 } catch (IOException e) {
                     if (header == null) throw new IllegalStateException("cannot read the token " + path + ": " + e, e);
                     // keep the last token, as Patroni does when the refresh fails
