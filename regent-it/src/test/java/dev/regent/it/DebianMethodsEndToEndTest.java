@@ -64,7 +64,8 @@ class DebianMethodsEndToEndTest {
                     "--init-groups", "--", Path.of(System.getProperty("java.home"), "bin", "java").toString()));
             cmd.addAll(dev.regent.daemon.JvmFlags.NODE);
             cmd.addAll(List.of("-cp", readableClasspath(work), "dev.regent.daemon.Main", yml.toString()));
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+            // started from "/": the build's directory may be closed to postgres (a clone under a mktemp -d)
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).directory(new java.io.File("/"))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
             pb.environment().putAll(dev.regent.daemon.JvmFlags.NODE_ENV);
             daemon = pb.start();
@@ -183,8 +184,12 @@ class DebianMethodsEndToEndTest {
         }
     }
 
+    /**
+     * Runs {@code cmd} from "/" (commands run as postgres would warn that they cannot enter the build's directory, a
+     * clone under a mktemp -d, and the warning would be read as output).
+     */
     private static String run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).directory(new java.io.File("/")).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
             throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
