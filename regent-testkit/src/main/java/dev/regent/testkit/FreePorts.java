@@ -47,13 +47,28 @@ public final class FreePorts {
     static int[] slice() {
         int[] part = modulePart(System.getProperty("regent.test.ports"));
         int forks = Integer.getInteger("regent.test.forks", 1);
-        int fork = Integer.getInteger("regent.test.fork", 1);
+        int fork = forkNumber(System.getProperty("regent.test.fork"));
         if (forks < 1 || fork < 1 || fork > forks) {
             throw new IllegalStateException("regent.test.fork=" + fork + " is not within 1.." + forks);
         }
         int size = (part[1] - part[0]) / forks;
         int low = part[0] + (fork - 1) * size;
         return new int[] {low, low + size};
+    }
+
+    /**
+     * Surefire's fork number from {@code regent.test.fork}, which the pom sets to {@code fork${surefire.forkNumber}}:
+     * a value that is only the expression is evaluated by Maven before surefire sees it, to nothing, so every fork
+     * took slice 1 and parallel forks picked the same ports. 1 when unset (no forks); an error when it holds no number.
+     */
+    static int forkNumber(String property) {
+        if (property == null) return 1;
+        String digits = property.replaceAll("\\D", "");
+        if (digits.isEmpty()) {
+            throw new IllegalStateException("regent.test.fork=" + property + " holds no fork number: surefire did not"
+                    + " substitute ${surefire.forkNumber} (write it inside a longer value, e.g. fork${surefire.forkNumber})");
+        }
+        return Integer.parseInt(digits);
     }
 
     /** [low, high) of the module's part, from {@code LOW-HIGH}; the whole range when unset (one module at a time). */

@@ -13,6 +13,17 @@ class FreePortsTest {
     }
 
     @Test
+    void theForkNumberIsReadFromTheSubstitutedPropertyAndAnUnsubstitutedOneIsAnError() {
+        assertThat(FreePorts.forkNumber(null)).isEqualTo(1);
+        assertThat(FreePorts.forkNumber("fork3")).isEqualTo(3);
+        assertThat(FreePorts.forkNumber("2")).isEqualTo(2);
+        for (String unsubstituted : new String[] {"", "fork", "fork${surefire.forkNumber}"}) {
+            assertThatThrownBy(() -> FreePorts.forkNumber(unsubstituted)).as(unsubstituted)
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("holds no fork number");
+        }
+    }
+
+    @Test
     void withoutAPartTheWholeRangeIsUsed() {
         assertThat(FreePorts.modulePart(null)).containsExactly(20000, 32000);
         assertThat(FreePorts.modulePart("")).containsExactly(20000, 32000);
