@@ -15,6 +15,7 @@ class ForkSliceTest {
         int forks = Integer.getInteger("regent.test.forks", 1);
         String fork = System.getProperty("regent.test.fork");
         assertThat(fork).as("regent.test.fork, set by the pom").matches("fork[1-9][0-9]*");
-        assertThat(Integer.parseInt(fork.substring(4))).isBetween(1, forks);
+        // surefire's pool of fork numbers is shared with the other modules of the build (-T 2): up to forks + 1
+        assertThat(Integer.parseInt(fork.substring(4))).isBetween(1, forks + 1);
     }
 }

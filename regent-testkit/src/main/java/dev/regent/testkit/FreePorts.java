@@ -43,15 +43,21 @@ public final class FreePorts {
         throw new IllegalStateException("no " + count + " free consecutive ports in " + slice[0] + "-" + slice[1]);
     }
 
-    /** [low, high) of this fork. */
+    /**
+     * [low, high) of this fork. Surefire numbers forks from one pool per Maven process: beside another module's fork
+     * (bin/test builds with -T 2) a module's N forks may be numbered 2..N+1. So a module with forks is cut into N + 1
+     * slices, one per possible number; each of its forks holds a distinct number, hence its own slice.
+     */
     static int[] slice() {
         int[] part = modulePart(System.getProperty("regent.test.ports"));
         int forks = Integer.getInteger("regent.test.forks", 1);
         int fork = forkNumber(System.getProperty("regent.test.fork"));
-        if (forks < 1 || fork < 1 || fork > forks) {
-            throw new IllegalStateException("regent.test.fork=" + fork + " is not within 1.." + forks);
+        int slices = forks == 1 ? 1 : forks + 1;
+        if (forks < 1 || fork < 1 || fork > slices) {
+            throw new IllegalStateException("regent.test.fork=" + fork + " is not within 1.." + slices
+                    + " (regent.test.forks=" + forks + ")");
         }
-        int size = (part[1] - part[0]) / forks;
+        int size = (part[1] - part[0]) / slices;
         int low = part[0] + (fork - 1) * size;
         return new int[] {low, low + size};
     }
