@@ -6,12 +6,11 @@ import dev.regent.core.ha.action.Action.Promote;
 import dev.regent.core.ha.action.Action.ReleaseLeaderLock;
 import dev.regent.core.ha.action.Action.SyncReplicationSlots;
 import dev.regent.core.ha.action.Action.UpdateLeaderLock;
-import dev.regent.core.model.Member;
+import dev.regent.core.slots.SlotPlanner;
+import dev.regent.core.slots.SlotSpec;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * This node holds the leader lock and postgres accepts connections (Patroni's process_healthy_cluster with the lock,
@@ -65,35 +64,9 @@ final class LeaderRule {
                 new Demote(Demote.Mode.IMMEDIATE_NOLOCK, null));
     }
 
-    /**
-     * Physical slots the primary keeps: one per other member (sanitized name) except {@code nostream} members, plus the
-     * permanent physical slots of the dynamic config's {@code slots} section.
-     */
-    static java.util.Set<String> slotsFor(Ctx c) {
-        TreeSet<String> slots = new TreeSet<>();
-        String mySlot = SlotNames.fromMemberName(c.me);
-        for (Member m : c.cluster.members()) {
-            if (m.name().equals(c.me) || m.noStream()) continue;
-            String slot = SlotNames.fromMemberName(m.name());
-            if (!slot.equals(mySlot)) slots.add(slot);
-        }
-        for (Map.Entry<String, Object> e : permanentSlots(c).entrySet()) {
-            if (isPhysical(e.getValue()) && SlotNames.isValid(e.getKey()) && !e.getKey().equals(mySlot)) {
-                slots.add(e.getKey());
-            }
-        }
-        return slots;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> permanentSlots(Ctx c) {
-        Object v = c.config().data().get("slots");
-        return v instanceof Map<?, ?> m ? (Map<String, Object>) m : Collections.emptyMap();
-    }
-
-    private static boolean isPhysical(Object def) {
-        if (!(def instanceof Map<?, ?> m)) return true; // "name: 0" or null: Patroni defaults to physical
-        Object type = m.get("type");
-        return type == null ? !m.containsKey("plugin") && !m.containsKey("database") : "physical".equals(type);
+    /** The slots the primary keeps ({@link SlotPlanner#desired} for the lock holder). */
+    static Map<String, SlotSpec> slotsFor(Ctx c) {
+        return SlotPlanner.desired(c.cluster, c.config(),
+                new SlotPlanner.Node(c.me, c.settings.tags(), true, c.pg.serverVersion()));
     }
 }

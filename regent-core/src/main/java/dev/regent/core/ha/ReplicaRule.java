@@ -6,11 +6,11 @@ import dev.regent.core.ha.action.Action.Follow;
 import dev.regent.core.ha.action.Action.Reinitialize;
 import dev.regent.core.ha.action.Action.Rewind;
 import dev.regent.core.ha.action.Action.SyncReplicationSlots;
-import dev.regent.core.model.Member;
+import dev.regent.core.slots.SlotPlanner;
+import dev.regent.core.slots.SlotSpec;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
+import java.util.Map;
 
 /**
  * Another member holds the lock and postgres accepts connections (Patroni's follow() from process_healthy_cluster):
@@ -42,26 +42,18 @@ final class ReplicaRule {
         if ((target != null || c.noStream()) && !java.util.Objects.equals(target, c.pg.followedMember())) {
             actions.add(new Follow(target));
         }
-        Set<String> cascade = cascadeSlots(c);
-        if (c.config().useSlots() && !cascade.isEmpty()) actions.add(new SyncReplicationSlots(cascade));
+        Map<String, SlotSpec> slots = replicaSlots(c);
+        // Before PostgreSQL 11 (or with member_slots_ttl 0) only a replica that others cascade from keeps slots;
+        // since then every replica keeps every member's and the permanent slots (and drops unknown ones).
+        boolean modern = SlotPlanner.modern(c.config(), c.pg.serverVersion());
+        if (c.config().useSlots() && (modern || !slots.isEmpty())) actions.add(new SyncReplicationSlots(slots));
         return c.decide(followReason, actions);
     }
 
-    /**
-     * Physical slots a replica keeps for cascading (Patroni's get_replication_slots for a replica): one per member,
-     * not nostream, whose {@code replicatefrom} tag names this node, so that it can stream from us through its slot.
-     * Emitted only while there is such a member (a stale cascade slot goes when this node is promoted and syncs the
-     * primary's set).
-     */
-    static Set<String> cascadeSlots(Ctx c) {
-        Set<String> slots = new TreeSet<>();
-        String mySlot = SlotNames.fromMemberName(c.me);
-        for (Member m : c.cluster.members()) {
-            if (m.name().equals(c.me) || m.noStream() || !c.me.equals(m.replicateFrom())) continue;
-            String slot = SlotNames.fromMemberName(m.name());
-            if (!slot.equals(mySlot)) slots.add(slot);
-        }
-        return slots;
+    /** The slots a replica keeps ({@link SlotPlanner#desired} for a node without the lock). */
+    static Map<String, SlotSpec> replicaSlots(Ctx c) {
+        return SlotPlanner.desired(c.cluster, c.config(),
+                new SlotPlanner.Node(c.me, c.settings.tags(), false, c.pg.serverVersion()));
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.regent.core.ha.action.Action.Promote;
 import dev.regent.core.ha.action.Action.ReleaseLeaderLock;
 import dev.regent.core.ha.action.Action.SyncReplicationSlots;
 import dev.regent.core.ha.action.Action.UpdateLeaderLock;
+import dev.regent.core.slots.SlotSpec;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -30,11 +31,16 @@ class LeaderScenariosTest {
     }
 
     @Test
-    void permanentPhysicalSlotsAreKeptButNotLogicalOnes() {
+    void permanentPhysicalAndLogicalSlotsAreKeptOnThePrimary() {
+        Map<String, SlotSpec> wanted = new java.util.TreeMap<>();
+        wanted.put("pg1", SlotSpec.memberStreaming());
+        wanted.put("pg2", SlotSpec.memberStreaming());
+        wanted.put("test_physical", new SlotSpec("physical", null, null, 0, false, true));
+        wanted.put("archiver", new SlotSpec("physical", null, null, 0, false, true));
+        wanted.put("test_logical", new SlotSpec("logical", "pgoutput", "postgres", 0, false, true));
         as("pg0").config("slots", Map.of("test_physical", 0, "archiver", Map.of("type", "physical"),
                         "test_logical", Map.of("type", "logical", "database", "postgres", "plugin", "pgoutput")))
-                .expect(LEADER_OK, new UpdateLeaderLock(),
-                        new SyncReplicationSlots(Set.of("pg1", "pg2", "test_physical", "archiver")));
+                .expect(LEADER_OK, new UpdateLeaderLock(), new SyncReplicationSlots(wanted));
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.regent.core.ha.action.Action.Follow;
 import dev.regent.core.ha.action.Action.Reinitialize;
 import dev.regent.core.ha.action.Action.Rewind;
 import dev.regent.core.ha.action.Action.SyncReplicationSlots;
+import dev.regent.core.slots.SlotSpec;
 import org.junit.jupiter.api.Test;
 
 /** Another member holds the lock and postgres runs (follow(), §6.6) plus rewind/reinit of diverged data (§6.11). */
@@ -37,6 +38,15 @@ class ReplicaScenariosTest {
     @Test
     void replicatefromAnUnknownMemberFallsBackToTheLeader() {
         as("pg1").tag("replicatefrom", "pg7").followed("pg2").expect(FOLLOWING, new Follow("pg0"));
+    }
+
+    @Test
+    void withMemberSlotsTtlAReplicaKeepsEveryMembersSlotAndSyncsEvenWithoutCascade() {
+        SlotSpec idle = new SlotSpec("physical", null, null, 0, false, false);
+        as("pg1").config("member_slots_ttl", "30min")
+                .expect(FOLLOWING, new SyncReplicationSlots(java.util.Map.of("pg0", idle, "pg2", idle)));
+        as("pg1").config("member_slots_ttl", "30min").config("postgresql", java.util.Map.of("use_slots", false))
+                .expect(FOLLOWING);
     }
 
     @Test

@@ -35,7 +35,10 @@ final class Scenario {
     private String leader;
     private final Map<String, Map<String, Object>> memberTags = new LinkedHashMap<>();
     private final Map<String, String> memberState = new LinkedHashMap<>();
-    private final Map<String, Object> config = new LinkedHashMap<>(Map.of("ttl", 30, "loop_wait", 10));
+    // member_slots_ttl 0: these scenarios are about other rules and expect a replica to keep only cascade slots (the
+    // pre-4.0 rule); the 4.x rule (every node keeps every member's slot) has its own tests (SlotScenariosTest)
+    private final Map<String, Object> config = new LinkedHashMap<>(Map.of("ttl", 30, "loop_wait", 10,
+            "member_slots_ttl", 0));
     private boolean configPresent = true;
     private boolean dcsDown;
     private long optime;

@@ -1,5 +1,7 @@
 package dev.regent.core.ha.action;
 
+import dev.regent.core.slots.SlotSpec;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -116,14 +118,30 @@ public sealed interface Action {
     record ClearFailover(long version) implements Action {}
 
     /**
-     * On the primary: ensure a physical replication slot exists for each name in {@code slots} (sanitized member
-     * names) and drop other physical slots that this node created. Patroni creates them lazily; Regent at once.
-     * Emitted by the lock holder each cycle right after the renewal, also in pause, where the executor must only
-     * create and never drop slots (Patroni leaves unknown slots alone while paused).
+     * Make this node's replication slots match {@code wanted} (from {@link dev.regent.core.slots.SlotPlanner}): the
+     * executor reads the slots postgres has and applies {@link dev.regent.core.slots.SlotReconciler}'s changes
+     * (create, advance, copy, drop; unknown slots are kept in maintenance mode, {@code ignore_slots} never touched).
+     * Emitted each cycle by the lock holder right after the renewal, and by replicas that keep slots.
      */
-    record SyncReplicationSlots(Set<String> slots) implements Action {
+    record SyncReplicationSlots(Map<String, SlotSpec> wanted) implements Action {
         public SyncReplicationSlots {
-            slots = Set.copyOf(slots);
+            wanted = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(wanted));
+        }
+
+        /** Slots for members that stream from this node (created, never advanced). */
+        public SyncReplicationSlots(Set<String> memberSlots) {
+            this(streaming(memberSlots));
+        }
+
+        private static Map<String, SlotSpec> streaming(Set<String> names) {
+            Map<String, SlotSpec> m = new java.util.TreeMap<>();
+            for (String n : names) m.put(n, SlotSpec.memberStreaming());
+            return m;
+        }
+
+        /** The wanted slot names. */
+        public Set<String> slots() {
+            return wanted.keySet();
         }
     }
 
