@@ -35,6 +35,12 @@ public interface Dcs extends AutoCloseable {
      */
     boolean updateLeader(long optime, Map<String, Long> slots) throws DcsException;
 
+    /** As {@link #updateLeader(long, Map)}, also publishing {@code retain_slots} (omitted when empty). */
+    default boolean updateLeader(long optime, Map<String, Long> slots, java.util.List<String> retainSlots)
+            throws DcsException {
+        return updateLeader(optime, slots);
+    }
+
     /** Release the lock if we hold it, after writing the final {@code status.optime} (when > 0). */
     boolean deleteLeader(long lastOptime) throws DcsException;
 

@@ -83,6 +83,9 @@ public final class PatroniDcs implements Dcs {
         return view;
     }
 
+    private volatile Map<String, Long> lastSlots = Map.of();
+    private volatile List<String> lastRetainSlots = List.of();
+
     @Override
     public boolean attemptToAcquireLeader() throws DcsException {
         boolean won = store.create(key("leader"), name, true);
@@ -92,15 +95,25 @@ public final class PatroniDcs implements Dcs {
 
     @Override
     public boolean updateLeader(long optime, Map<String, Long> slots) throws DcsException {
+        return updateLeader(optime, slots, List.of());
+    }
+
+    @Override
+    public boolean updateLeader(long optime, Map<String, Long> slots, List<String> retainSlots) throws DcsException {
         keepAlive();
         if (!store.putIfValueOrAbsent(key("leader"), name, name, true)) return false;
-        if (optime > 0) writeStatus(DcsJson.statusToJson(optime, slots, List.of()));
+        if (optime > 0) {
+            lastSlots = slots == null ? Map.of() : Map.copyOf(slots);
+            lastRetainSlots = retainSlots == null ? List.of() : List.copyOf(retainSlots);
+            writeStatus(DcsJson.statusToJson(optime, lastSlots, lastRetainSlots));
+        }
         return true;
     }
 
     @Override
     public boolean deleteLeader(long lastOptime) throws DcsException {
-        if (lastOptime > 0) writeStatus(DcsJson.statusToJson(lastOptime, Map.of(), List.of()));
+        // the final optime keeps the slot positions and retained names last published (as Patroni's delete_leader)
+        if (lastOptime > 0) writeStatus(DcsJson.statusToJson(lastOptime, lastSlots, lastRetainSlots));
         return store.deleteIfValue(key("leader"), name);
     }
 

@@ -381,6 +381,95 @@ public final class PgConnection implements AutoCloseable {
         });
     }
 
+    private static final String SLOTS_SQL = "SELECT slot_name, slot_type, plugin, database, temporary, active,"
+            + " xmin IS NOT NULL, pg_catalog.pg_wal_lsn_diff(restart_lsn, '0/0')::bigint,"
+            + " pg_catalog.pg_wal_lsn_diff(confirmed_flush_lsn, '0/0')::bigint, wal_status"
+            + " FROM pg_catalog.pg_replication_slots";
+
+    /** Every row of {@code pg_replication_slots} (PostgreSQL 13+: wal_status). */
+    public synchronized List<dev.regent.core.slots.ExistingSlot> replicationSlots() {
+        return withConnection("reading pg_replication_slots", c -> {
+            List<dev.regent.core.slots.ExistingSlot> out = new ArrayList<>();
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(SLOTS_SQL)) {
+                while (rs.next()) {
+                    out.add(new dev.regent.core.slots.ExistingSlot(rs.getString(1), rs.getString(2), rs.getString(3),
+                            rs.getString(4), rs.getBoolean(5), rs.getBoolean(6), rs.getBoolean(7),
+                            (Long) rs.getObject(8), (Long) rs.getObject(9), rs.getString(10)));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** {@code pg_create_physical_replication_slot(name, true)} unless a physical slot of that name exists. */
+    public synchronized void createPhysicalSlot(String name) {
+        withConnection("creating physical replication slot " + name, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.pg_create_physical_replication_slot(?,"
+                    + " true) WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = ?)")) {
+                ps.setString(1, name);
+                ps.setString(2, name);
+                ps.execute();
+            }
+            return null;
+        });
+    }
+
+    /** {@code pg_create_logical_replication_slot(name, plugin)} in this connection's database. */
+    public synchronized void createLogicalSlot(String name, String plugin) {
+        withConnection("creating logical replication slot " + name, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.pg_create_logical_replication_slot(?,"
+                    + " ?) WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = ?)")) {
+                ps.setString(1, name);
+                ps.setString(2, plugin);
+                ps.setString(3, name);
+                ps.execute();
+            }
+            return null;
+        });
+    }
+
+    /** {@code pg_replication_slot_advance(name, lsn)} (a logical slot: on a connection to its database). */
+    public synchronized void advanceSlot(String name, long lsn) {
+        withConnection("advancing replication slot " + name + " to " + formatLsn(lsn), c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT pg_catalog.pg_replication_slot_advance(?, ?::pg_catalog.pg_lsn)")) {
+                ps.setString(1, name);
+                ps.setString(2, formatLsn(lsn));
+                ps.execute();
+            }
+            return null;
+        });
+    }
+
+    /** Drops the slot unless it is active; true when it was dropped, false when active or absent. */
+    public synchronized boolean dropSlotIfInactive(String name) {
+        return withConnection("dropping replication slot " + name, c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_catalog.pg_drop_replication_slot(slot_name)"
+                    + " FROM pg_catalog.pg_replication_slots WHERE slot_name = ? AND NOT active")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
+    /** A new connection like this one (same server, user, options) to {@code database}; the caller closes it. */
+    public synchronized PgConnection forDatabase(String database) {
+        PgConnection other = new PgConnection(url.substring(0, url.lastIndexOf('/') + 1) + database, props);
+        return other;
+    }
+
+    private PgConnection(String url, Properties props) {
+        this.url = url;
+        this.props.putAll(props);
+    }
+
+    /** An LSN in PostgreSQL's text form ({@code 0/3000060}). */
+    public static String formatLsn(long lsn) {
+        return String.format("%X/%X", lsn >>> 32, lsn & 0xffffffffL);
+    }
+
     private static void call(Connection c, String sql, String arg) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, arg);

@@ -162,12 +162,12 @@ final class SimPostgresPort implements PostgresPort {
     }
 
     @Override
-    public void syncReplicationSlots(Set<String> names) {
-        // slots are not modelled: WAL is never recycled in the simulation
+    public java.util.List<dev.regent.core.slots.ExistingSlot> replicationSlots() {
+        return java.util.List.of();  // slots are not modelled: WAL is never recycled in the simulation
     }
 
     @Override
-    public void createMissingReplicationSlots(Set<String> names) {
+    public void applySlotOp(dev.regent.core.slots.SlotOp op) {
         // slots are not modelled
     }
 

@@ -118,6 +118,7 @@ public final class ActionExecutor {
     private final ScheduledRestarts scheduledRestarts;
     private final ExitHook exit;
     private final PromotionHistory history;
+    private final SlotKeeper slots;
     private final Map<Class<? extends Action>, Handler<? extends Action>> handlers;
     private volatile StatusEvents statusEvents = new StatusEvents() { };
     /** The memory as of the last action run; read by a background promotion for its lease (another thread). */
@@ -147,6 +148,7 @@ public final class ActionExecutor {
         this.scheduledRestarts = scheduledRestarts;
         this.exit = exit;
         this.history = new PromotionHistory(dcs, ticker);
+        this.slots = new SlotKeeper(pg, ticker, dcs.name());
         this.handlers = registerHandlers();
     }
 
@@ -203,8 +205,10 @@ public final class ActionExecutor {
         on(m, Action.AcquireLeaderLock.class, (a, ctx) ->
                 ActionOutcome.succeededIf(dcs.attemptToAcquireLeader(), "another member holds the leader lock"));
         on(m, Action.UpdateLeaderLock.class, (a, ctx) -> {
-            long optime = ctx.local().isPrimary() ? ctx.local().walPosition() : 0;
-            return ActionOutcome.succeededIf(dcs.updateLeader(optime, Map.of()), "the leader lock is not ours");
+            boolean primary = ctx.local().isPrimary();
+            long optime = primary ? ctx.local().walPosition() : 0;
+            return ActionOutcome.succeededIf(dcs.updateLeader(optime, primary ? slots.statusSlots() : Map.of(),
+                    primary ? slots.retainSlots(ctx.cluster(), ctx.local()) : List.of()), "the leader lock is not ours");
         });
         on(m, Action.ReleaseLeaderLock.class, (a, ctx) -> {
             dcs.deleteLeader(ctx.local().walPosition());
@@ -238,12 +242,7 @@ public final class ActionExecutor {
         on(m, Action.ClearFailover.class, (a, ctx) ->
                 ActionOutcome.succeededIf(dcs.clearFailover(a.version()), "the failover key changed"));
         on(m, Action.SyncReplicationSlots.class, (a, ctx) -> {
-            // Patroni does not drop unknown slots in maintenance mode: an operator may be working with them.
-            if (ctx.cluster() != null && ctx.cluster().isPaused()) {
-                pg.createMissingReplicationSlots(a.slots());
-            } else {
-                pg.syncReplicationSlots(a.slots());
-            }
+            slots.sync(a, ctx.cluster(), ctx.local());
             return ActionOutcome.SUCCEEDED;
         });
         on(m, Action.StopPostgres.class, (a, ctx) -> {

@@ -103,11 +103,14 @@ public interface PostgresPort {
     /** Move the data directory aside to {@code <data_dir>.failed}. */
     void moveDataDirectoryAside() throws PostgresPortException;
 
-    /** Ensure physical slots for {@code names} exist and drop other inactive physical slots. */
-    void syncReplicationSlots(Set<String> names) throws PostgresPortException;
+    /** The replication slots postgres has now ({@code pg_replication_slots}). */
+    java.util.List<dev.regent.core.slots.ExistingSlot> replicationSlots() throws PostgresPortException;
 
-    /** Create missing physical slots for {@code names}; never drop any (maintenance mode). */
-    void createMissingReplicationSlots(Set<String> names) throws PostgresPortException;
+    /**
+     * Make one change to the replication slots ({@link dev.regent.core.slots.SlotReconciler}'s); a slot that turns
+     * out active is not dropped (logged).
+     */
+    void applySlotOp(dev.regent.core.slots.SlotOp op) throws PostgresPortException;
 
     /** Re-render configuration files and reload (SIGHUP). */
     void reload() throws PostgresPortException;

@@ -107,6 +107,7 @@ public final class Daemon {
             postgresql.setRecoveryConf(recoveryConf(e.postgresql().get("recovery_conf")));
             postgresql.setPgHbaAndIdent(lines(e.postgresql().get("pg_hba")), lines(e.postgresql().get("pg_ident")));
             pg.applyParameters(e.postgresqlParameters(), e.usePgRewind());
+            pg.setUseSlots(e.useSlots());
         });
         status.setScheduledRestartSource(() -> {
             var scheduled = loop.scheduledRestart();

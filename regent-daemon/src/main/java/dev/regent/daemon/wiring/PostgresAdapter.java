@@ -10,6 +10,9 @@ import dev.regent.daemon.loop.PostgresPortException;
 import dev.regent.postgres.CallbackRole;
 import dev.regent.postgres.CallbackRunner;
 import dev.regent.postgres.ControlData;
+import dev.regent.core.slots.ExistingSlot;
+import dev.regent.core.slots.SlotOp;
+import dev.regent.postgres.PgConnection;
 import dev.regent.postgres.PgStatus;
 import dev.regent.postgres.Postgresql;
 import dev.regent.postgres.Role;
@@ -45,6 +48,7 @@ public final class PostgresAdapter implements PostgresPort {
     private volatile Role role;
     private volatile PgStatus lastStatus;
     private volatile Map<String, Object> appliedParameters;
+    private volatile boolean useSlots = true;
 
     public PostgresAdapter(Postgresql pg, NodeConfig config) {
         this.pg = pg;
@@ -192,7 +196,7 @@ public final class PostgresAdapter implements PostgresPort {
             LOG.info("postgres already running; not starting it again");
             return;
         }
-        run(() -> pg.writeConfig(r, followConnUrl, r == Role.REPLICA && followConnUrl != null ? slotName : null));
+        run(() -> pg.writeConfig(r, followConnUrl, r == Role.REPLICA ? requestedSlot(followConnUrl) : null));
         role = r;
         followedMember = r == Role.REPLICA ? followName : null;
         followedUrl = r == Role.REPLICA ? followConnUrl : null;
@@ -280,7 +284,7 @@ public final class PostgresAdapter implements PostgresPort {
     @Override
     public void follow(String followName, String followConnUrl) throws PostgresPortException {
         if (Objects.equals(followName, followedMember) && Objects.equals(followConnUrl, followedUrl)) return;
-        run(() -> pg.writeConfig(Role.REPLICA, followConnUrl, followConnUrl == null ? null : slotName));
+        run(() -> pg.writeConfig(Role.REPLICA, followConnUrl, requestedSlot(followConnUrl)));
         followedMember = followName;
         followedUrl = followConnUrl;
         // primary_conninfo and primary_slot_name are reloadable since PostgreSQL 13.
@@ -317,20 +321,77 @@ public final class PostgresAdapter implements PostgresPort {
     }
 
     @Override
-    public void syncReplicationSlots(Set<String> names) throws PostgresPortException {
-        run(() -> pg.ensurePhysicalSlots(names));
+    public List<ExistingSlot> replicationSlots() throws PostgresPortException {
+        return call(() -> pg.connection().replicationSlots());
     }
 
     @Override
-    public void createMissingReplicationSlots(Set<String> names) throws PostgresPortException {
-        run(() -> pg.ensurePhysicalSlots(names, false));
+    public void applySlotOp(SlotOp op) throws PostgresPortException {
+        if (op instanceof SlotOp.CreatePhysical c) {
+            run(() -> pg.connection().createPhysicalSlot(c.name()));
+            LOG.info("Created physical replication slot '{}'", c.name());
+        } else if (op instanceof SlotOp.CreateLogical c) {
+            run(() -> {
+                try (PgConnection db = pg.connection().forDatabase(c.database())) {
+                    db.createLogicalSlot(c.name(), c.plugin());
+                }
+            });
+            LOG.info("Created logical replication slot '{}' (plugin {}, database {})", c.name(), c.plugin(),
+                    c.database());
+        } else if (op instanceof SlotOp.Advance a) {
+            run(() -> {
+                if (a.database() == null) {
+                    pg.connection().advanceSlot(a.name(), a.lsn());
+                } else {
+                    try (PgConnection db = pg.connection().forDatabase(a.database())) {
+                        db.advanceSlot(a.name(), a.lsn());
+                    }
+                }
+            });
+        } else if (op instanceof SlotOp.Drop d) {
+            LOG.info("Trying to drop replication slot '{}' because {}", d.name(), d.reason());
+            if (call(() -> pg.connection().dropSlotIfInactive(d.name()))) {
+                LOG.info("Dropped replication slot '{}'", d.name());
+            } else {
+                LOG.warn("Unable to drop replication slot '{}', slot is active", d.name());
+            }
+        } else if (op instanceof SlotOp.CopyLogical c) {
+            copyLogicalSlot(c);
+        }
+    }
+
+    /** Hook for copying a logical slot from the primary (see {@link LogicalSlotCopier}). */
+    private void copyLogicalSlot(SlotOp.CopyLogical c) throws PostgresPortException {
+        LOG.warn("Logical replication slot '{}' is not copied to this replica: copying is not implemented", c.name());
+    }
+
+    /**
+     * {@code postgresql.use_slots} from the dynamic configuration: without it a replica asks its upstream for no
+     * slot (no primary_slot_name). A change is applied at once to a running replica (primary_slot_name reloads).
+     */
+    public void setUseSlots(boolean useSlots) {
+        if (this.useSlots == useSlots) return;
+        this.useSlots = useSlots;
+        if (role == Role.REPLICA && followedUrl != null && pg.isRunning()) {
+            try {
+                reload();
+                LOG.info("use_slots is now {}: primary_slot_name {}", useSlots, useSlots ? slotName : "unset");
+            } catch (PostgresPortException e) {
+                LOG.warn("could not apply use_slots = {}: {}", useSlots, e.getMessage());
+            }
+        }
+    }
+
+    /** The slot to ask the upstream for when following {@code followConnUrl}: none without use_slots. */
+    private String requestedSlot(String followConnUrl) {
+        return useSlots && followConnUrl != null ? slotName : null;
     }
 
     @Override
     public void reload() throws PostgresPortException {
         Role r = role == null ? Role.REPLICA : role;
         run(() -> pg.writeConfig(r, r == Role.REPLICA ? followedUrl : null,
-                r == Role.REPLICA && followedUrl != null ? slotName : null));
+                r == Role.REPLICA ? requestedSlot(followedUrl) : null));
         run(pg::reload);
     }
 

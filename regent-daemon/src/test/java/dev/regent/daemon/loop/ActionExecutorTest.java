@@ -345,10 +345,12 @@ class ActionExecutorTest {
 
     @Test
     void slotSyncNeverDropsInPause() throws Exception {
+        pg.slots.add(dev.regent.core.slots.ExistingSlot.physical("old", false, 100L));
         executor.run(List.of(new Action.SyncReplicationSlots(Set.of("pg1"))), ctx(dcs.load()), NodeMemory.INITIAL);
         assertThat(dcs.setConfigValue("{\"pause\":true}", null)).isTrue();
         executor.run(List.of(new Action.SyncReplicationSlots(Set.of("pg2"))), ctx(dcs.load()), NodeMemory.INITIAL);
-        assertThat(pg.calls).containsExactly("slots [pg1]", "create slots [pg2]");
+        assertThat(pg.calls).containsExactly("slot Drop[name=old, reason=unknown replication slot]",
+                "slot CreatePhysical[name=pg1]", "slot CreatePhysical[name=pg2]");
     }
 
     @Test
@@ -551,8 +553,11 @@ class ActionExecutorTest {
         @Override public boolean canRewind() { return true; }
         @Override public void removeDataDirectory() { calls.add("remove"); }
         @Override public void moveDataDirectoryAside() { calls.add("aside"); }
-        @Override public void syncReplicationSlots(Set<String> names) { calls.add("slots " + names); }
-        @Override public void createMissingReplicationSlots(Set<String> names) { calls.add("create slots " + names); }
+        final java.util.List<dev.regent.core.slots.ExistingSlot> slots = new ArrayList<>();
+        @Override public java.util.List<dev.regent.core.slots.ExistingSlot> replicationSlots() {
+            return java.util.List.copyOf(slots);
+        }
+        @Override public void applySlotOp(dev.regent.core.slots.SlotOp op) { calls.add("slot " + op); }
         @Override public void reload() { calls.add("reload"); }
         @Override public void restart(Duration timeout) { calls.add("restart"); }
         @Override public void checkpoint() { calls.add("checkpoint"); }

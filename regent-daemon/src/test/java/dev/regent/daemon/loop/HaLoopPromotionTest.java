@@ -174,8 +174,10 @@ class HaLoopPromotionTest {
         @Override public boolean canRewind() { return true; }
         @Override public void removeDataDirectory() { }
         @Override public void moveDataDirectoryAside() { }
-        @Override public void syncReplicationSlots(Set<String> names) { }
-        @Override public void createMissingReplicationSlots(Set<String> names) { }
+        @Override public java.util.List<dev.regent.core.slots.ExistingSlot> replicationSlots() {
+            return java.util.List.of();
+        }
+        @Override public void applySlotOp(dev.regent.core.slots.SlotOp op) { }
         @Override public void reload() { }
         @Override public void restart(Duration timeout) { }
         @Override public void checkpoint() { }

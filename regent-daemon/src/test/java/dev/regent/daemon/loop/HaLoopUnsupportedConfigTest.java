@@ -151,8 +151,10 @@ class HaLoopUnsupportedConfigTest {
         @Override public boolean canRewind() { return true; }
         @Override public void removeDataDirectory() { }
         @Override public void moveDataDirectoryAside() { }
-        @Override public void syncReplicationSlots(Set<String> names) { }
-        @Override public void createMissingReplicationSlots(Set<String> names) { }
+        @Override public java.util.List<dev.regent.core.slots.ExistingSlot> replicationSlots() {
+            return java.util.List.of();
+        }
+        @Override public void applySlotOp(dev.regent.core.slots.SlotOp op) { }
         @Override public void reload() { }
         @Override public void restart(Duration timeout) { stops++; }
         @Override public void checkpoint() { }

@@ -1,0 +1,101 @@
+package dev.regent.daemon.loop;
+
+import dev.regent.core.ha.LocalPostgres;
+import dev.regent.core.ha.SlotNames;
+import dev.regent.core.ha.action.Action;
+import dev.regent.core.model.ClusterConfig;
+import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.Member;
+import dev.regent.core.slots.ExistingSlot;
+import dev.regent.core.slots.RetainedSlots;
+import dev.regent.core.slots.SlotOp;
+import dev.regent.core.slots.SlotPlanner;
+import dev.regent.core.slots.SlotReconciler;
+import dev.regent.time.Ticker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shell half of slot management: reads this node's slots, applies what {@link SlotReconciler} decides, and
+ * remembers what the primary publishes in {@code /status} ({@code slots}, {@code retain_slots}) at its next renewal.
+ * Called from the loop thread only.
+ */
+final class SlotKeeper {
+    private static final Logger LOG = LoggerFactory.getLogger(SlotKeeper.class);
+
+    private final PostgresPort pg;
+    private final Ticker ticker;
+    private final String name;
+    private Map<String, Long> published = Map.of();
+    private Map<String, Long> retained = Map.of();
+
+    SlotKeeper(PostgresPort pg, Ticker ticker, String name) {
+        this.pg = pg;
+        this.ticker = ticker;
+        this.name = name;
+    }
+
+    /** Brings the slots in line with {@code a}; one failed change is logged and the others still run. */
+    void sync(Action.SyncReplicationSlots a, ClusterView cluster, LocalPostgres local) throws PostgresPortException {
+        ClusterConfig config = cluster == null || cluster.config() == null ? ClusterConfig.empty() : cluster.config();
+        boolean paused = config.isPaused();
+        boolean primary = local.isPrimary();
+        long replay = local.replayLsn() == null ? 0 : local.replayLsn();
+        // Patroni cleans inactive physical slots holding an xmin only while the cluster has a leader that is not
+        // this node still running as a standby
+        boolean cleanXmin = cluster != null && cluster.leader() != null
+                && (!cluster.leader().name().equals(name) || primary);
+        List<ExistingSlot> existing = pg.replicationSlots();
+        List<SlotOp> ops = SlotReconciler.reconcile(a.wanted(), existing, SlotPlanner.ignoreMatchers(config), paused,
+                primary, replay, cleanXmin);
+        boolean changed = false;
+        for (SlotOp op : ops) {
+            try {
+                pg.applySlotOp(op);
+                changed = true;
+            } catch (PostgresPortException e) {
+                LOG.error("Failed to apply {} to replication slot '{}': {}", kind(op), op.name(), e.getMessage());
+            }
+        }
+        if (primary) {
+            List<ExistingSlot> now = changed ? pg.replicationSlots() : existing;
+            published = SlotPlanner.published(a.wanted(), now,
+                    SlotPlanner.modern(config, local.serverVersion()));
+        }
+    }
+
+    private static String kind(SlotOp op) {
+        return op.getClass().getSimpleName();
+    }
+
+    /** {@code /status.slots} as of the last sync on the primary. */
+    Map<String, Long> statusSlots() {
+        return published;
+    }
+
+    /**
+     * {@code /status.retain_slots} for this renewal (empty when member_slots_ttl is 0 or PostgreSQL older than 11):
+     * the streaming members' slot names, and those of members gone less than member_slots_ttl ago.
+     */
+    List<String> retainSlots(ClusterView cluster, LocalPostgres local) {
+        ClusterConfig config = cluster == null || cluster.config() == null ? ClusterConfig.empty() : cluster.config();
+        if (cluster == null || !SlotPlanner.modern(config, local.serverVersion())) {
+            retained = Map.of();
+            return List.of();
+        }
+        List<String> members = new ArrayList<>();
+        boolean foundSelf = false;
+        for (Member m : cluster.members()) {
+            foundSelf |= m.name().equals(name);
+            if (!m.noStream()) members.add(SlotNames.fromMemberName(m.name()));
+        }
+        if (!foundSelf) members.add(SlotNames.fromMemberName(name));
+        retained = new TreeMap<>(RetainedSlots.update(retained, cluster.status().retainSlots(), members,
+                ticker.monotonicMillis(), SlotPlanner.memberSlotsTtlSeconds(config)));
+        return RetainedSlots.names(retained);
+    }
+}
