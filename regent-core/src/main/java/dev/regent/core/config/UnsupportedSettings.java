@@ -79,9 +79,6 @@ public final class UnsupportedSettings {
         }
     }
 
-    private static final String SLOTS_ALIAS = "this alias of slots is not read: its slots are not created and the "
-            + "primary drops inactive physical ones; use slots";
-
     /** Every unsupported key, grouped by section. */
     public static final List<Setting> ALL = List.of(
             // dynamic configuration
@@ -91,16 +88,9 @@ public final class UnsupportedSettings {
                     UnsupportedSettings::standbyClusterActive,
                     "standby clusters are not implemented: this cluster would elect its own read-write primary "
                             + "instead of following the remote one"),
-            dyn("ignore_slots", Severity.ERROR, "a matcher that can match a physical slot",
-                    UnsupportedSettings::matchesPhysicalSlots,
-                    "ignore_slots is not read: the primary drops inactive physical slots it does not manage, "
-                            + "including the ones listed here"),
             dyn("slots", Severity.WARNING, "contains a logical slot", UnsupportedSettings::hasLogicalSlot,
-                    "permanent logical slots are neither created nor copied to replicas (physical ones are)"),
-            dyn("permanent_slots", Severity.ERROR, "set", UnsupportedSettings::isSet, SLOTS_ALIAS),
-            dyn("permanent_replication_slots", Severity.ERROR, "set", UnsupportedSettings::isSet, SLOTS_ALIAS),
-            dyn("member_slots_ttl", Severity.WARNING, "set", UnsupportedSettings::isSet,
-                    "slots of members that left the cluster are dropped at once, not kept for a while"),
+                    "permanent logical slots are created on the primary but not copied to replicas: after a "
+                            + "failover or switchover the new primary creates them at its current position"),
             dyn("max_timelines_history", Severity.WARNING, "> 0", v -> intAbove(v, 0),
                     "/history is never trimmed"),
             dyn("primary_race_backoff", Severity.WARNING, "> 0", v -> intAbove(v, 0),

@@ -1,0 +1,171 @@
+package dev.regent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.regent.core.model.ClusterStatus;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Replication slots end to end (issue 14), one cluster of three (node2 tagged {@code replicatefrom: node1}), real
+ * etcd and PostgreSQL 15, scenarios in order: member slots on every node and cascading through a slot on the
+ * upstream replica, permanent physical and logical slots created on the primary, a permanent physical slot kept and
+ * advanced on the replicas from {@code /status.slots}, {@code ignore_slots} keeping a foreign slot while an unknown
+ * one is dropped, {@code use_slots: false} unsetting primary_slot_name, and a switchover after which the new primary
+ * has the permanent physical slot at a position no later than the one its consumer confirmed.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ReplicationSlotsEndToEndTest {
+    private static final Duration WAIT = Duration.ofSeconds(40);
+    private static FeatureSteps steps;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        steps = new FeatureSteps(3, 20, 2, 4);
+        steps.start(0);
+        steps.isLeader(0, 30);
+        steps.start(1);
+        steps.configureAndStart(2, "replicatefrom", "node1");
+        steps.replicationWorks(0, 2, 60);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (steps != null) steps.close();
+    }
+
+    private static String q(int i, String sql) {
+        return steps.query(i, sql);
+    }
+
+    private static String slot(int i, String name, String column) {
+        return q(i, "SELECT " + column + " FROM pg_replication_slots WHERE slot_name = '" + name + "'");
+    }
+
+    private static boolean hasSlot(int i, String name) {
+        return "1".equals(q(i, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + name + "'"));
+    }
+
+    private static long lsn(String text) {
+        String[] p = text.split("/");
+        return (Long.parseLong(p[0], 16) << 32) + Long.parseLong(p[1], 16);
+    }
+
+    private static void await(String what, FeatureSteps.Check check) throws Exception {
+        steps.awaitTrue(what, WAIT, check, () -> steps.cluster().logs());
+    }
+
+    @Test
+    @Order(1)
+    void cascadingReplicaStreamsThroughItsSlotOnTheUpstreamReplica() throws Exception {
+        assertThat(q(2, "SHOW primary_slot_name")).isEqualTo("node2");
+        await("node2 streams from node1 through the slot node2 on node1",
+                () -> "t".equals(slot(1, "node2", "active")));
+        steps.isReplicatingFrom(2, 1, 10);
+        assertThat(hasSlot(0, "node2")).as("the primary also keeps node2's slot (member_slots_ttl)").isTrue();
+        assertThat(slot(0, "node2", "active")).isEqualTo("f");
+    }
+
+    @Test
+    @Order(2)
+    void everyNodeKeepsEveryOtherMembersSlot() throws Exception {
+        await("node1 keeps node0's slot, node2 keeps node0's and node1's",
+                () -> hasSlot(1, "node0") && hasSlot(2, "node0") && hasSlot(2, "node1"));
+        assertThat(hasSlot(0, "node0")).as("never a slot for oneself").isFalse();
+        await("the leader publishes retain_slots", () -> steps.cluster().cluster().status().retainSlots()
+                .containsAll(java.util.List.of("node0", "node1", "node2")));
+    }
+
+    @Test
+    @Order(3)
+    void permanentSlotsAreCreatedOnThePrimaryAndThePhysicalOneKeptAndAdvancedOnReplicas() throws Exception {
+        HttpResponse<String> r = steps.rest(0, "PATCH", "/config", "{\"slots\": {\"keep_wal\": {\"type\": "
+                + "\"physical\"}, \"cdc\": {\"type\": \"logical\", \"database\": \"postgres\", \"plugin\": "
+                + "\"test_decoding\"}}, \"ignore_slots\": [{\"name\": \"foreign\"}]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        await("keep_wal and cdc on the primary", () -> hasSlot(0, "keep_wal") && hasSlot(0, "cdc"));
+        assertThat(slot(0, "cdc", "plugin")).isEqualTo("test_decoding");
+        await("keep_wal on both replicas", () -> hasSlot(1, "keep_wal") && hasSlot(2, "keep_wal"));
+
+        // a consumer confirms a position on the primary: here by advancing the slot there
+        steps.exec(0, "CREATE TABLE IF NOT EXISTS slot_t(v int); INSERT INTO slot_t SELECT generate_series(1, 1000)");
+        String confirmed = q(0, "SELECT pg_current_wal_lsn()");
+        steps.exec(0, "SELECT pg_replication_slot_advance('keep_wal', '" + confirmed + "')");
+        long at = lsn(slot(0, "keep_wal", "restart_lsn"));
+        await("/status.slots publishes keep_wal at " + confirmed,
+                () -> steps.cluster().cluster().status().slots().getOrDefault("keep_wal", 0L) == at);
+        for (int i = 1; i <= 2; i++) {
+            int node = i;
+            await("keep_wal advanced on node" + i, () -> {
+                String s = slot(node, "keep_wal", "restart_lsn");
+                return s != null && lsn(s) == at;
+            });
+        }
+        // the logical slot's confirmed position is published too
+        steps.exec(0, "SELECT count(*) FROM pg_logical_slot_get_changes('cdc', NULL, NULL)");
+        long cdc = lsn(slot(0, "cdc", "confirmed_flush_lsn"));
+        await("/status.slots publishes cdc", () -> steps.cluster().cluster().status().slots()
+                .getOrDefault("cdc", 0L) == cdc);
+    }
+
+    @Test
+    @Order(4)
+    void ignoredSlotIsKeptAndAnUnknownOneDropped() throws Exception {
+        steps.exec(0, "SELECT pg_create_physical_replication_slot('foreign', true)");
+        steps.exec(0, "SELECT pg_create_physical_replication_slot('stray', true)");
+        await("the unknown slot stray is dropped", () -> !hasSlot(0, "stray"));
+        assertThat(hasSlot(0, "foreign")).as("ignore_slots keeps foreign").isTrue();
+        steps.exec(1, "SELECT pg_create_physical_replication_slot('stray_on_replica', true)");
+        await("replicas drop unknown slots too", () -> !hasSlot(1, "stray_on_replica"));
+    }
+
+    @Test
+    @Order(5)
+    void useSlotsFalseUnsetsPrimarySlotName() throws Exception {
+        HttpResponse<String> r = steps.rest(0, "PATCH", "/config", "{\"postgresql\": {\"use_slots\": false}}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        await("no primary_slot_name on node1 and node2",
+                () -> "".equals(q(1, "SHOW primary_slot_name")) && "".equals(q(2, "SHOW primary_slot_name")));
+        steps.replicationWorks(0, 1, 20);
+        r = steps.rest(0, "PATCH", "/config", "{\"postgresql\": {\"use_slots\": true}}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        await("primary_slot_name back on node1 and node2",
+                () -> "node1".equals(q(1, "SHOW primary_slot_name")) && "node2".equals(q(2, "SHOW primary_slot_name")));
+        await("node1 streams through its slot again", () -> "t".equals(slot(0, "node1", "active")));
+    }
+
+    @Test
+    @Order(6)
+    void permanentPhysicalSlotSurvivesASwitchoverNoLaterThanConfirmed() throws Exception {
+        steps.exec(0, "INSERT INTO slot_t SELECT generate_series(1, 1000)");
+        String confirmed = q(0, "SELECT pg_current_wal_lsn()");
+        steps.exec(0, "SELECT pg_replication_slot_advance('keep_wal', '" + confirmed + "')");
+        long at = lsn(slot(0, "keep_wal", "restart_lsn"));
+        await("node1 has keep_wal at the confirmed position", () -> {
+            String s = slot(1, "keep_wal", "restart_lsn");
+            return s != null && lsn(s) == at;
+        });
+        // WAL after the confirmed position that a consumer has not seen yet
+        steps.exec(0, "INSERT INTO slot_t SELECT generate_series(1, 1000)");
+        HttpResponse<String> r = steps.rest(0, "POST", "/switchover", "{\"leader\": \"node0\", \"candidate\": "
+                + "\"node1\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        steps.isLeader(1, 30);
+        String s = slot(1, "keep_wal", "restart_lsn");
+        assertThat(s).as("keep_wal on the new primary").isNotNull();
+        assertThat(lsn(s)).as("no later than the confirmed position").isLessThanOrEqualTo(at);
+        // the new primary now publishes the slots; the old primary comes back as a replica streaming through node0
+        await("node1 publishes keep_wal", () -> steps.cluster().cluster().status().slots()
+                .getOrDefault("keep_wal", 0L) == lsn(s));
+        await("node0 streams from node1 through its slot", () -> "t".equals(slot(1, "node0", "active")));
+        await("node0 keeps keep_wal as a replica", () -> hasSlot(0, "keep_wal"));
+        ClusterStatus status = steps.cluster().cluster().status();
+        assertThat(status.retainSlots()).contains("node0", "node1", "node2");
+    }
+}
