@@ -49,6 +49,7 @@ final class FeatureSteps implements AutoCloseable {
 
     private final LocalCluster cluster;
     private final Map<Integer, Map<String, Object>> tags = new HashMap<>();
+    private final Map<Integer, Map<String, String>> parameters = new HashMap<>();
 
     /**
      * Lay out {@code size} nodes (the store running: etcd, or ZooKeeper with {@code -Dregent.it.dcs=zookeeper}; no
@@ -85,7 +86,12 @@ final class FeatureSteps implements AutoCloseable {
     /** Rewrites node {@code i}'s YAML: the cluster's layout, callbacks, and the current tags. */
     void writeConfig(int i) throws IOException {
         String script = cluster.dir().resolve(name(i) + "_cb.sh").toString();
-        StringBuilder yaml = new StringBuilder(cluster.nodeYaml(i));
+        String base = cluster.nodeYaml(i);
+        // bootstrap.dcs parameters (protected ones such as wal_level are read only from there) follow wal_keep_size
+        StringBuilder dcsParameters = new StringBuilder("        wal_keep_size: 128MB\n");
+        parameters.getOrDefault(i, Map.of()).forEach((k, v) -> dcsParameters.append("        ").append(k)
+                .append(": ").append(v).append('\n'));
+        StringBuilder yaml = new StringBuilder(base.replace("        wal_keep_size: 128MB\n", dcsParameters));
         yaml.append("  callbacks:\n");
         for (String cb : List.of("on_start", "on_stop", "on_restart", "on_role_change")) {
             yaml.append("    ").append(cb).append(": ").append(script).append('\n');
@@ -117,6 +123,12 @@ final class FeatureSteps implements AutoCloseable {
     /** {@code I set/reset {tag} tag in {name} config} and {@code I add tag {tag} {value} to {name} config}. */
     void setTag(int i, String tag, Object value) throws IOException {
         tags.computeIfAbsent(i, k -> new LinkedHashMap<>()).put(tag, value);
+        writeConfig(i);
+    }
+
+    /** A {@code bootstrap.dcs.postgresql.parameters} entry for node {@code i} (e.g. wal_level: logical). */
+    void setParameter(int i, String name, String value) throws IOException {
+        parameters.computeIfAbsent(i, k -> new LinkedHashMap<>()).put(name, value);
         writeConfig(i);
     }
 

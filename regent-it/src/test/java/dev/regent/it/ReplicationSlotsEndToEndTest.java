@@ -28,6 +28,7 @@ class ReplicationSlotsEndToEndTest {
     @BeforeAll
     static void startCluster() throws Exception {
         steps = new FeatureSteps(3, 20, 2, 4);
+        for (int i = 0; i < 3; i++) steps.setParameter(i, "wal_level", "logical");
         steps.start(0);
         steps.isLeader(0, 30);
         steps.start(1);
