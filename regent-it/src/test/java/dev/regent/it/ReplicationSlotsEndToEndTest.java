@@ -71,6 +71,15 @@ class ReplicationSlotsEndToEndTest {
         steps.isReplicatingFrom(2, 1, 10);
         assertThat(hasSlot(0, "node2")).as("the primary also keeps node2's slot (member_slots_ttl)").isTrue();
         assertThat(slot(0, "node2", "active")).isEqualTo("f");
+        // the upstream restarts: node2 streams through its slot there again
+        String pid = q(1, "SELECT pg_postmaster_start_time()");
+        HttpResponse<String> r = steps.rest(1, "POST", "/restart", "{}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        await("node1 restarted", () -> {
+            String now = q(1, "SELECT pg_postmaster_start_time()");
+            return now != null && !now.equals(pid);
+        });
+        await("node2 streams through its slot on node1 again", () -> "t".equals(slot(1, "node2", "active")));
     }
 
     @Test
@@ -113,6 +122,16 @@ class ReplicationSlotsEndToEndTest {
         long cdc = lsn(slot(0, "cdc", "confirmed_flush_lsn"));
         await("/status.slots publishes cdc", () -> steps.cluster().cluster().status().slots()
                 .getOrDefault("cdc", 0L) == cdc);
+        // replicas copy the logical slot from the primary (one restart) and advance it to the published position
+        for (int i = 1; i <= 2; i++) {
+            int node = i;
+            await("cdc copied to node" + i + " and advanced", () -> {
+                String s = slot(node, "cdc", "confirmed_flush_lsn");
+                return s != null && lsn(s) == cdc;
+            });
+            assertThat(slot(i, "cdc", "plugin")).isEqualTo("test_decoding");
+            assertThat(q(i, "SHOW hot_standby_feedback")).as("forced where logical slots are kept").isEqualTo("on");
+        }
     }
 
     @Test
@@ -152,8 +171,17 @@ class ReplicationSlotsEndToEndTest {
             String s = slot(1, "keep_wal", "restart_lsn");
             return s != null && lsn(s) == at;
         });
-        // WAL after the confirmed position that a consumer has not seen yet
+        // the logical consumer confirms everything up to a marker row, then more rows follow that it has not seen
+        steps.exec(0, "INSERT INTO slot_t VALUES (-1)");
+        steps.exec(0, "SELECT count(*) FROM pg_logical_slot_get_changes('cdc', NULL, NULL)");
+        long cdc = lsn(slot(0, "cdc", "confirmed_flush_lsn"));
+        await("node1's cdc at the consumer's position", () -> {
+            String c = slot(1, "cdc", "confirmed_flush_lsn");
+            return c != null && lsn(c) == cdc;
+        });
+        // WAL after the confirmed positions that the consumers have not seen yet
         steps.exec(0, "INSERT INTO slot_t SELECT generate_series(1, 1000)");
+        steps.exec(0, "INSERT INTO slot_t VALUES (-2)");
         HttpResponse<String> r = steps.rest(0, "POST", "/switchover", "{\"leader\": \"node0\", \"candidate\": "
                 + "\"node1\"}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -161,6 +189,13 @@ class ReplicationSlotsEndToEndTest {
         String s = slot(1, "keep_wal", "restart_lsn");
         assertThat(s).as("keep_wal on the new primary").isNotNull();
         assertThat(lsn(s)).as("no later than the confirmed position").isLessThanOrEqualTo(at);
+        String c = slot(1, "cdc", "confirmed_flush_lsn");
+        assertThat(c).as("cdc on the new primary").isNotNull();
+        assertThat(lsn(c)).as("cdc no later than the consumer confirmed").isLessThanOrEqualTo(cdc);
+        // the consumer reconnects to the new primary and gets every change it had not confirmed
+        String changes = q(1, "SELECT string_agg(data, E'\\n') FROM pg_logical_slot_get_changes('cdc', NULL, NULL)");
+        assertThat(changes).as("changes after the switchover").contains("v[integer]:-2").contains("v[integer]:1000")
+                .doesNotContain("v[integer]:-1");
         // the new primary now publishes the slots; the old primary comes back as a replica streaming through node0
         await("node1 publishes keep_wal", () -> steps.cluster().cluster().status().slots()
                 .getOrDefault("keep_wal", 0L) == lsn(s));

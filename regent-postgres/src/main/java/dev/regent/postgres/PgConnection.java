@@ -454,6 +454,25 @@ public final class PgConnection implements AutoCloseable {
         });
     }
 
+    /**
+     * The {@code state} files of the named logical slots on this (primary) server, read with
+     * {@code pg_read_binary_file}; slots that are missing, temporary or physical are left out.
+     */
+    public synchronized Map<String, byte[]> logicalSlotStates(java.util.Collection<String> names) {
+        return withConnection("reading logical slot state files", c -> {
+            Map<String, byte[]> out = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT slot_name, pg_catalog.pg_read_binary_file("
+                    + "'pg_replslot/' || slot_name || '/state') FROM pg_catalog.pg_replication_slots"
+                    + " WHERE slot_type = 'logical' AND NOT temporary AND slot_name = ANY(?)")) {
+                ps.setArray(1, c.createArrayOf("text", names.toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) out.put(rs.getString(1), rs.getBytes(2));
+                }
+            }
+            return out;
+        });
+    }
+
     /** A new connection like this one (same server, user, options) to {@code database}; the caller closes it. */
     public synchronized PgConnection forDatabase(String database) {
         PgConnection other = new PgConnection(url.substring(0, url.lastIndexOf('/') + 1) + database, props);

@@ -878,6 +878,39 @@ public final class Postgresql extends PostgresqlSql {
         }
     }
 
+    /**
+     * Copies the logical slots {@code names} from the primary at {@code primaryConnUrl} (superuser, 3 s to connect,
+     * 5 s for the query) into this running replica, Patroni's way: read their state files there, stop postgres
+     * (fast), install the files, start postgres again. Slots the primary does not have are skipped; nothing is
+     * stopped when none is left.
+     *
+     * @return the names copied
+     */
+    public java.util.Set<String> copyLogicalSlots(String primaryConnUrl, java.util.Collection<String> names,
+                                                  Duration timeout) {
+        var hp = ConfigFiles.hostPort(primaryConnUrl);
+        PgUser su = cfg.superuser();
+        Map<String, byte[]> states;
+        try (PgConnection c = new PgConnection(hp.getKey(), hp.getValue(), database(),
+                su == null || su.username() == null ? "postgres" : su.username(), su == null ? null : su.password(),
+                3).withStatementTimeout(5_000)) {
+            states = c.logicalSlotStates(names);
+        }
+        if (states.isEmpty()) return java.util.Set.of();
+        synchronized (lifecycle) {
+            if (!stop(StopMode.FAST, timeout)) {
+                throw new PostgresException("postgres did not stop within " + timeout.toSeconds()
+                        + " s to load copied logical slots");
+            }
+            LogicalSlotCopier.install(dataDir, states, runner);
+            if (!start(timeout)) {
+                throw new PostgresException("postgres did not accept connections within " + timeout.toSeconds()
+                        + " s after copying logical slots; see " + postmasterLog());
+            }
+        }
+        return java.util.Set.copyOf(states.keySet());
+    }
+
     /** Moves the stopped data directory to {@code <data_dir>.failed}; returns the new path (null when missing). */
     public Path moveDataDirAside() {
         synchronized (lifecycle) {

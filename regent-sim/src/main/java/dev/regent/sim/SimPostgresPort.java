@@ -172,6 +172,11 @@ final class SimPostgresPort implements PostgresPort {
     }
 
     @Override
+    public Set<String> copyLogicalSlots(String primaryConnUrl, java.util.Collection<String> names) {
+        return Set.of();  // slots are not modelled
+    }
+
+    @Override
     public void reload() {
         takes(5, 50, false);
     }

@@ -112,6 +112,13 @@ public interface PostgresPort {
      */
     void applySlotOp(dev.regent.core.slots.SlotOp op) throws PostgresPortException;
 
+    /**
+     * On a running replica: copy the logical slots {@code names} from the primary at {@code primaryConnUrl} (their
+     * state files; postgres is restarted once to load them). Returns the names copied.
+     */
+    Set<String> copyLogicalSlots(String primaryConnUrl, java.util.Collection<String> names)
+            throws PostgresPortException;
+
     /** Re-render configuration files and reload (SIGHUP). */
     void reload() throws PostgresPortException;
 

@@ -53,7 +53,12 @@ final class SlotKeeper {
         List<SlotOp> ops = SlotReconciler.reconcile(a.wanted(), existing, SlotPlanner.ignoreMatchers(config), paused,
                 primary, replay, cleanXmin);
         boolean changed = false;
+        List<String> copies = new ArrayList<>();
         for (SlotOp op : ops) {
+            if (op instanceof SlotOp.CopyLogical c) {
+                copies.add(c.name());
+                continue;
+            }
             try {
                 pg.applySlotOp(op);
                 changed = true;
@@ -61,10 +66,22 @@ final class SlotKeeper {
                 LOG.error("Failed to apply {} to replication slot '{}': {}", kind(op), op.name(), e.getMessage());
             }
         }
+        if (!copies.isEmpty()) copy(copies, cluster);
         if (primary) {
             List<ExistingSlot> now = changed ? pg.replicationSlots() : existing;
             published = SlotPlanner.published(a.wanted(), now,
                     SlotPlanner.modern(config, local.serverVersion()));
+        }
+    }
+
+    /** Logical slots a replica lacks: copied from the leader's postgres in one restart (Patroni's way). */
+    private void copy(List<String> names, ClusterView cluster) {
+        String url = cluster == null || cluster.leader() == null ? null : cluster.leader().member().connUrl();
+        if (url == null || cluster.leader().name().equals(name)) return;
+        try {
+            pg.copyLogicalSlots(url, names);
+        } catch (PostgresPortException e) {
+            LOG.error("Failed to copy logical replication slots {} from the primary: {}", names, e.getMessage());
         }
     }
 

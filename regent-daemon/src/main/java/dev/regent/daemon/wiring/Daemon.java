@@ -106,7 +106,7 @@ public final class Daemon {
             EffectiveConfig e = settings.current();
             postgresql.setRecoveryConf(recoveryConf(e.postgresql().get("recovery_conf")));
             postgresql.setPgHbaAndIdent(lines(e.postgresql().get("pg_hba")), lines(e.postgresql().get("pg_ident")));
-            pg.applyParameters(e.postgresqlParameters(), e.usePgRewind());
+            pg.applyParameters(withForcedHotStandbyFeedback(e.postgresqlParameters(), s), e.usePgRewind());
             pg.setUseSlots(e.useSlots());
         });
         status.setScheduledRestartSource(() -> {
@@ -192,6 +192,22 @@ public final class Daemon {
         });
         settings.reload(l.config());
         LOG.info("configuration file reloaded");
+    }
+
+    /**
+     * Patroni forces {@code hot_standby_feedback = on} where permanent logical slots are kept (on a replica, their
+     * copies would otherwise lose the catalog rows they need to the primary's vacuum).
+     */
+    static Map<String, Object> withForcedHotStandbyFeedback(Map<String, Object> parameters,
+                                                             dev.regent.core.ha.HaSettings s) {
+        boolean logical = s.dynamic().useSlots() && !dev.regent.core.model.Tags.noFailover(s.tags())
+                && !dev.regent.core.model.Tags.isTrue(s.tags().get("nostream"))
+                && dev.regent.core.slots.SlotPlanner.permanentSlots(s.dynamic()).values().stream()
+                        .anyMatch(p -> p != null && !p.physical());
+        if (!logical || parameters == null) return parameters;
+        Map<String, Object> out = new java.util.LinkedHashMap<>(parameters);
+        out.put("hot_standby_feedback", "on");
+        return out;
     }
 
     private void installSignals() {

@@ -360,9 +360,19 @@ public final class PostgresAdapter implements PostgresPort {
         }
     }
 
-    /** Hook for copying a logical slot from the primary (see {@link LogicalSlotCopier}). */
+    /** A single copy (the loop batches them through {@link #copyLogicalSlots}); needs the primary's address. */
     private void copyLogicalSlot(SlotOp.CopyLogical c) throws PostgresPortException {
-        LOG.warn("Logical replication slot '{}' is not copied to this replica: copying is not implemented", c.name());
+        throw new PostgresPortException("copying logical slot " + c.name() + " needs the primary's conn_url");
+    }
+
+    @Override
+    public Set<String> copyLogicalSlots(String primaryConnUrl, java.util.Collection<String> names)
+            throws PostgresPortException {
+        LOG.info("Copying logical replication slots {} from the primary; postgres restarts to load them", names);
+        Set<String> copied = call(() -> pg.copyLogicalSlots(primaryConnUrl, names,
+                Duration.ofSeconds(config.postgresql().pgCtlTimeoutSeconds())));
+        if (!copied.isEmpty()) LOG.info("Copied logical replication slots {} from the primary", copied);
+        return copied;
     }
 
     /**

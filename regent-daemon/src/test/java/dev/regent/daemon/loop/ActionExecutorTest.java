@@ -558,6 +558,10 @@ class ActionExecutorTest {
             return java.util.List.copyOf(slots);
         }
         @Override public void applySlotOp(dev.regent.core.slots.SlotOp op) { calls.add("slot " + op); }
+        @Override public Set<String> copyLogicalSlots(String url, java.util.Collection<String> names) {
+            calls.add("copy " + names + " from " + url);
+            return Set.copyOf(names);
+        }
         @Override public void reload() { calls.add("reload"); }
         @Override public void restart(Duration timeout) { calls.add("restart"); }
         @Override public void checkpoint() { calls.add("checkpoint"); }

@@ -205,6 +205,9 @@ class HaLoopDivergenceTest {
             return java.util.List.of();
         }
         @Override public void applySlotOp(dev.regent.core.slots.SlotOp op) { }
+        @Override public Set<String> copyLogicalSlots(String url, java.util.Collection<String> names) {
+            return Set.of();
+        }
         @Override public void reload() { }
         @Override public void restart(Duration timeout) { }
         @Override public void checkpoint() { }

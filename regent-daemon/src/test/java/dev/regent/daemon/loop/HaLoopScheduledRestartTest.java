@@ -243,6 +243,9 @@ class HaLoopScheduledRestartTest {
             return java.util.List.of();
         }
         @Override public void applySlotOp(dev.regent.core.slots.SlotOp op) { }
+        @Override public Set<String> copyLogicalSlots(String url, java.util.Collection<String> names) {
+            return Set.of();
+        }
         @Override public void reload() { }
         @Override
         public void restart(Duration timeout) {
