@@ -203,5 +203,14 @@ class ReplicationSlotsEndToEndTest {
         await("node0 keeps keep_wal as a replica", () -> hasSlot(0, "keep_wal"));
         ClusterStatus status = steps.cluster().cluster().status();
         assertThat(status.retainSlots()).contains("node0", "node1", "node2");
+        // each replica copied the logical slot once (one restart each), never again
+        for (int i = 1; i <= 2; i++) {
+            assertThat(FeatureSteps.logLines(steps.cluster().node(i).log()).stream()
+                    .filter(l -> l.contains("Copied logical replication slots [cdc]")).count())
+                    .as("copies on node" + i).isEqualTo(1);
+        }
+        assertThat(FeatureSteps.logLines(steps.cluster().node(0).log()).stream()
+                .filter(l -> l.contains("Copying logical replication slots")).count())
+                .as("the old primary kept its slot as a replica: no copy").isZero();
     }
 }
