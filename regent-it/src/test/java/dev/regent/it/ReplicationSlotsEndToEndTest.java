@@ -122,6 +122,14 @@ class ReplicationSlotsEndToEndTest {
         long cdc = lsn(slot(0, "cdc", "confirmed_flush_lsn"));
         await("/status.slots publishes cdc", () -> steps.cluster().cluster().status().slots()
                 .getOrDefault("cdc", 0L) == cdc);
+        // Patroni's permanent_slots.feature: /status.slots names the permanent slots, the members' slots and the
+        // leader itself; a member's slot copy on a replica is in sync with the primary's
+        await("/status.slots has node0, node1, node2, keep_wal, cdc", () -> steps.cluster().cluster().status().slots()
+                .keySet().containsAll(java.util.List.of("node0", "node1", "node2", "keep_wal", "cdc")));
+        await("physical slot node1 in sync between node0 and node2", () -> {
+            String a = slot(0, "node1", "restart_lsn");
+            return a != null && a.equals(slot(2, "node1", "restart_lsn"));
+        });
         // replicas copy the logical slot from the primary (one restart) and advance it to the published position
         for (int i = 1; i <= 2; i++) {
             int node = i;

@@ -75,8 +75,11 @@ public final class SlotPlanner {
             if (modern ? node.noFailover() && !node.name().equals(rf) : !fromMe) continue;
             String slot = SlotNames.fromMemberName(m.name());
             if (slot.equals(mySlot)) continue;
+            // the leader's /status.slots position when published (the primary's own slot of that member, so that
+            // copies stay in sync with it), else the member's own WAL position
+            long lsn = cluster.status().slots().getOrDefault(slot, m.walPosition());
             out.put(slot, fromMe ? SlotSpec.memberStreaming()
-                    : new SlotSpec(SlotSpec.PHYSICAL, null, null, m.walPosition(), false, false));
+                    : new SlotSpec(SlotSpec.PHYSICAL, null, null, lsn, false, false));
         }
         if (modern && cluster != null && !node.noFailover()) {
             for (String retained : cluster.status().retainSlots()) {
@@ -167,7 +170,18 @@ public final class SlotPlanner {
      */
     public static Map<String, Long> published(Map<String, SlotSpec> desired, List<ExistingSlot> existing,
                                               boolean modern) {
+        return published(desired, existing, modern, null, 0);
+    }
+
+    /**
+     * As {@link #published(Map, List, boolean)}; with member_slots_ttl the primary also publishes its own slot name at
+     * its current WAL position ({@code ownLsn}), so that the other nodes advance their slot for it (Patroni's
+     * {@code /status.slots} names the leader too).
+     */
+    public static Map<String, Long> published(Map<String, SlotSpec> desired, List<ExistingSlot> existing,
+                                              boolean modern, String ownSlot, long ownLsn) {
         Map<String, Long> out = new TreeMap<>();
+        if (modern && ownSlot != null && ownLsn > 0) out.put(ownSlot, ownLsn);
         for (ExistingSlot s : existing) {
             SlotSpec d = desired.get(s.name());
             if (d == null || !d.type().equals(s.type()) || (!d.permanent() && !modern)) continue;

@@ -199,5 +199,16 @@ class SlotPlannerTest {
         assertThat(SlotPlanner.published(desired, existing, true)).containsExactly(Map.entry("archive", 400L),
                 Map.entry("cdc", 450L), Map.entry("pg1", 500L));
         assertThat(SlotPlanner.published(desired, existing, false)).containsOnlyKeys("archive", "cdc");
+        assertThat(SlotPlanner.published(desired, existing, true, "pg0", 900)).containsEntry("pg0", 900L)
+                .hasSize(4);
+        assertThat(SlotPlanner.published(desired, existing, false, "pg0", 900)).doesNotContainKey("pg0");
+    }
+
+    @Test
+    void replicaCopiesOfMemberSlotsFollowThePrimarysPublishedPositionElseTheMembers() {
+        threeMembers();
+        status = new ClusterStatus(1000, Map.of("pg2", 650L), List.of());
+        assertThat(want("pg1", false, PG15, Map.of())).containsExactly(Map.entry("pg0", phys(900)),
+                Map.entry("pg2", phys(650)));
     }
 }

@@ -69,8 +69,8 @@ final class SlotKeeper {
         if (!copies.isEmpty()) copy(copies, cluster);
         if (primary) {
             List<ExistingSlot> now = changed ? pg.replicationSlots() : existing;
-            published = SlotPlanner.published(a.wanted(), now,
-                    SlotPlanner.modern(config, local.serverVersion()));
+            published = SlotPlanner.published(a.wanted(), now, SlotPlanner.modern(config, local.serverVersion()),
+                    SlotNames.fromMemberName(name), local.walPosition());
         }
     }
 
@@ -111,6 +111,8 @@ final class SlotKeeper {
             if (!m.noStream()) members.add(SlotNames.fromMemberName(m.name()));
         }
         if (!foundSelf) members.add(SlotNames.fromMemberName(name));
+        // only member slots that are not permanent ones (Patroni's retain_slots leaves those out)
+        members.removeAll(SlotPlanner.permanentSlots(config).keySet());
         retained = new TreeMap<>(RetainedSlots.update(retained, cluster.status().retainSlots(), members,
                 ticker.monotonicMillis(), SlotPlanner.memberSlotsTtlSeconds(config)));
         return RetainedSlots.names(retained);
