@@ -88,9 +88,6 @@ public final class UnsupportedSettings {
                     UnsupportedSettings::standbyClusterActive,
                     "standby clusters are not implemented: this cluster would elect its own read-write primary "
                             + "instead of following the remote one"),
-            dyn("slots", Severity.WARNING, "contains a logical slot", UnsupportedSettings::hasLogicalSlot,
-                    "permanent logical slots are created on the primary but not copied to replicas: after a "
-                            + "failover or switchover the new primary creates them at its current position"),
             dyn("max_timelines_history", Severity.WARNING, "> 0", v -> intAbove(v, 0),
                     "/history is never trimmed"),
             dyn("primary_race_backoff", Severity.WARNING, "> 0", v -> intAbove(v, 0),
@@ -329,40 +326,6 @@ public final class UnsupportedSettings {
     /** Patroni's {@code is_standby_cluster}: a mapping with host, port or restore_command set. */
     static boolean standbyClusterActive(ConfigValue v) {
         return v.isMap() && List.of("host", "port", "restore_command").stream().anyMatch(k -> isSet(v.get(k)));
-    }
-
-    /** A matcher without type/plugin/database, or with {@code type: physical}, can match a physical slot. */
-    static boolean matchesPhysicalSlots(ConfigValue v) {
-        if (!v.isList()) {
-            return false;
-        }
-        for (ConfigValue m : v.items()) {
-            if (!m.isMap()) {
-                continue;
-            }
-            ConfigValue type = m.get("type");
-            boolean physicalType = type == null || type.isNull() ? m.get("plugin") == null
-                    && m.get("database") == null : lower(type).equals("physical");
-            if (physicalType) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** A slot definition with {@code type: logical}, or a plugin/database (Patroni's logical slot shape). */
-    static boolean hasLogicalSlot(ConfigValue v) {
-        for (ConfigValue def : v.entries().values()) {
-            if (!def.isMap()) {
-                continue;
-            }
-            ConfigValue type = def.get("type");
-            if (type != null && !type.isNull() ? lower(type).equals("logical")
-                    : def.get("plugin") != null || def.get("database") != null) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean intAbove(ConfigValue v, long min) {
