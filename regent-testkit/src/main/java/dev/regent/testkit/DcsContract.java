@@ -145,6 +145,19 @@ public abstract class DcsContract extends StoreFixture {
     }
 
     @Test
+    void statusCarriesSlotsAndRetainSlotsAndTheFinalOptimeKeepsThem() throws Exception {
+        PatroniDcs a = dcs("pg0");
+        assertThat(a.attemptToAcquireLeader()).isTrue();
+        assertThat(a.updateLeader(100, Map.of("keep", 90L), java.util.List.of("pg0", "pg1"))).isTrue();
+        assertThat(raw(a, "status")).isEqualTo("{\"optime\":100,\"slots\":{\"keep\":90},"
+                + "\"retain_slots\":[\"pg0\",\"pg1\"]}");
+        assertThat(a.load().status().retainSlots()).containsExactly("pg0", "pg1");
+        assertThat(a.deleteLeader(150)).isTrue();
+        assertThat(raw(a, "status")).isEqualTo("{\"optime\":150,\"slots\":{\"keep\":90},"
+                + "\"retain_slots\":[\"pg0\",\"pg1\"]}");
+    }
+
+    @Test
     void memberKeyExactJsonAndSkippedWhenUnchanged() throws Exception {
         PatroniDcs a = dcs("pg0");
         PatroniDcs b = dcs("pg1");
