@@ -246,6 +246,15 @@ public final class ActionExecutor {
             }
             return ActionOutcome.SUCCEEDED;
         });
+        on(m, Action.PrepareReplicationSlots.class, (a, ctx) -> {
+            try {
+                pg.createMissingReplicationSlots(a.slots());
+            } catch (PostgresPortException e) {
+                // the first cycle as primary creates them again; a standby's slot must never hold a promotion back
+                LOG.warn("could not create replication slots {} before promote: {}", a.slots(), e.getMessage());
+            }
+            return ActionOutcome.SUCCEEDED;
+        });
         on(m, Action.StopPostgres.class, (a, ctx) -> {
             pg.stop(StopMode.FAST, ctx.startTimeout());  // the port runs before_stop and on_stop around the stop
             return ActionOutcome.SUCCEEDED;
