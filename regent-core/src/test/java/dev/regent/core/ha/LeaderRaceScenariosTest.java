@@ -157,7 +157,8 @@ class LeaderRaceScenariosTest {
     @Test
     void formerLeaderWinsAgainWhenNobodyElseIsEligible() {
         as("pg0").unlocked().replica().wal(1000).failover("pg0", null).peerUnreachable("pg1").peer("pg2", 900, 0)
-                .expect(PROMOTED, new AcquireLeaderLock(), new ClearFailover(7), PREPARE, new Promote());
+                .expect(PROMOTED, new AcquireLeaderLock(), new ClearFailover(7),
+                        new PrepareReplicationSlots(java.util.Set.of("pg1", "pg2")), new Promote());
     }
 
     @Test
