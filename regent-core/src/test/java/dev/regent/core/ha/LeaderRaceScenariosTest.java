@@ -16,7 +16,8 @@ class LeaderRaceScenariosTest {
     private static final String NOT_HEALTHIEST = "following a different leader because i am not the healthiest node";
     private static final String PROMOTED = "promoted self to leader by acquiring session lock";
     /** The winner pg1 creates the slots of the other members before it promotes. */
-    private static final PrepareReplicationSlots PREPARE = new PrepareReplicationSlots(java.util.Set.of("pg0", "pg2"));
+    private static final PrepareReplicationSlots PREPARE =
+            new PrepareReplicationSlots(java.util.Set.of("pg0", "pg2"));
 
     /** pg1, a replica at WAL 1000 in a cluster whose leader key (pg0) expired. */
     private static Scenario race() {
@@ -59,7 +60,8 @@ class LeaderRaceScenariosTest {
 
     @Test
     void unreachablePeersAreIgnored() {
-        race().peerUnreachable("pg0").peerUnreachable("pg2").expect(PROMOTED, new AcquireLeaderLock(), PREPARE, new Promote());
+        race().peerUnreachable("pg0").peerUnreachable("pg2")
+                .expect(PROMOTED, new AcquireLeaderLock(), PREPARE, new Promote());
     }
 
     @Test
@@ -128,7 +130,8 @@ class LeaderRaceScenariosTest {
 
     @Test
     void winnerConsumesTheFailoverKey() {
-        race().failover(null, "pg1").expect(PROMOTED, new AcquireLeaderLock(), new ClearFailover(7), PREPARE, new Promote());
+        race().failover(null, "pg1")
+                .expect(PROMOTED, new AcquireLeaderLock(), new ClearFailover(7), PREPARE, new Promote());
     }
 
     @Test
@@ -139,8 +142,7 @@ class LeaderRaceScenariosTest {
     @Test
     void unhealthyCandidateFallsBackToRaceWithoutFormerLeaderAndWithoutLagCheck() {
         race().optime(1 << 30).failover("pg0", "pg2").peerUnreachable("pg2").peer("pg0", 5000)
-                .expect(PROMOTED, new AcquireLeaderLock(), new ClearFailover(7),
-                        new PrepareReplicationSlots(java.util.Set.of("pg1", "pg2")), new Promote());
+                .expect(PROMOTED, new AcquireLeaderLock(), new ClearFailover(7), PREPARE, new Promote());
     }
 
     @Test
@@ -174,7 +176,8 @@ class LeaderRaceScenariosTest {
     @Test
     void pausedSwitchoverCandidatePromotesAndKeepsTheCandidate() {
         race().paused().failover("pg0", "pg1")
-                .expect(PROMOTED, new AcquireLeaderLock(), new KeepFailoverCandidate(7, "pg1"), PREPARE, new Promote());
+                .expect(PROMOTED, new AcquireLeaderLock(), new KeepFailoverCandidate(7, "pg1"), PREPARE,
+                        new Promote());
     }
 
     @Test
