@@ -152,13 +152,8 @@ final class SyncBenchmark {
     }
 
     /**
-     * Kill -9 of the leader's daemon and postmaster after a random 1-10 s, then the first write on the new primary.
-     * The lease's expiry is observed, not estimated: on etcd v3 the leader renews its lease with a keep-alive, which
-     * changes nothing a reader sees (an estimate from the leader key's mod_revision took the start of the watch for
-     * the last renewal). A thread reads the cluster in a loop and notes the start of the last read that still showed
-     * the dead leader's key: the key went after that moment, so the figure counted from it is an upper bound (too
-     * large by at most one read, a few tens of ms). etcd itself revokes expired leases in a loop every 500 ms, so
-     * the key goes up to 0.5 s after the lease's nominal end: that part is etcd's, as for Patroni.
+     * Kill -9 of the leader's daemon and postmaster after a random 1-10 s, then the first write on the new primary;
+     * the dead leader's key leaving the DCS is observed ({@link LeaseExpiryWatch}), not estimated.
      */
     private static void hostLoss(LocalCluster c, SyncChecks sync, String mode, int ttl) throws Exception {
         ClusterView before = sync.awaitSync(mode, HEAL);
@@ -167,25 +162,6 @@ final class SyncBenchmark {
         int li = c.index(leader);
         Thread.sleep(ThreadLocalRandom.current().nextLong(1000, 10_000));
         List<Long> lost;
-        java.util.concurrent.atomic.AtomicLong lastSeen = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.atomic.AtomicLong goneSeen = new java.util.concurrent.atomic.AtomicLong();
-        Thread watcher = new Thread(() -> {
-            while (goneSeen.get() == 0 && !Thread.currentThread().isInterrupted()) {
-                long readStart = System.nanoTime();
-                try {
-                    ClusterView v = c.cluster();
-                    if (v.leader() != null && v.leader().name().equals(leader)
-                            && java.util.Objects.equals(v.leader().session(), session)) {
-                        lastSeen.set(readStart);
-                    } else {
-                        goneSeen.set(System.nanoTime());
-                    }
-                } catch (Exception e) {
-                    // a failed read shows nothing; the next one decides
-                }
-                LocalCluster.sleep(10);
-            }
-        }, "lease-watch");
         try (Writer w = new Writer(c::primaryJdbcUrl, LocalCluster.SUPERUSER, LocalCluster.SUPERUSER_PASSWORD, 20)
                 .start()) {
             int acked = w.acks().size();
@@ -193,17 +169,17 @@ final class SyncBenchmark {
             c.node(li).kill9();
             c.killPostmaster(li);
             long s = System.nanoTime();
-            watcher.start();
+            LeaseExpiryWatch watch = new LeaseExpiryWatch(c, leader, session);
             Benchmark.awaitWrite(c.primaryJdbcUrl(), HEAL);
             long firstWrite = System.nanoTime();
-            SyncChecks.awaitNanos("the dead leader's key gone", Duration.ofSeconds(10), () -> goneSeen.get() != 0);
-            long expired = lastSeen.get();
+            long expired = watch.awaitExpiry(Duration.ofSeconds(10));
+            watch.close();
             Benchmark.print("host loss (kill -9 regent + postmaster): first write", Benchmark.secs(firstWrite - s));
             Benchmark.print("host loss: dead leader's lease still valid", String.format(Locale.ROOT, "%.1f s",
                     (expired - s) / 1e9));
             Benchmark.print(AFTER_LEASE, String.format(Locale.ROOT, "%.2f s", (firstWrite - expired) / 1e9));
             System.out.printf("  (phases: kill %s, last read showing the dead leader's key %s, first read without it "
-                    + "%s, first write %s)%n", wall(s), wall(expired), wall(goneSeen.get()), wall(firstWrite));
+                    + "%s, first write %s)%n", wall(s), wall(expired), wall(watch.goneSeenAt()), wall(firstWrite));
             int now = w.acks().size();
             SyncChecks.awaitNanos("writes after the failover", Duration.ofSeconds(60), () -> w.acks().size() > now + 20);
             w.close();
@@ -211,7 +187,6 @@ final class SyncBenchmark {
             Benchmark.print("host loss: acknowledged ids missing on the new primary", lost.size() + " of "
                     + w.acks().size());
         } finally {
-            watcher.interrupt();
             c.node(li).start();
         }
         long r = System.nanoTime();
