@@ -367,6 +367,25 @@ class ActionExecutorTest {
     }
 
     @Test
+    void slotsPreparedForAPromotionThatDidNotHappenAreDroppedWhenTheNodeFollows() throws Exception {
+        executor.run(List.of(new Action.PrepareReplicationSlots(Set.of("pg1", "pg2"))), ctx(dcs.load()),
+                NodeMemory.INITIAL);
+        executor.run(List.of(new Action.Follow("pg1")), ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(pg.calls).contains("drop inactive slots [pg1, pg2]");
+        pg.calls.clear();
+        executor.run(List.of(new Action.Follow("pg2")), ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(pg.calls).noneMatch(c -> c.startsWith("drop"));
+    }
+
+    @Test
+    void slotsPreparedForAPromotionThatHappenedBelongToThePrimary() throws Exception {
+        executor.run(List.of(new Action.PrepareReplicationSlots(Set.of("pg1"))), ctx(dcs.load()), NodeMemory.INITIAL);
+        executor.run(List.of(new Action.SyncReplicationSlots(Set.of("pg1"))), ctx(dcs.load()), NodeMemory.INITIAL);
+        executor.run(List.of(new Action.Follow("pg1")), ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(pg.calls).noneMatch(c -> c.startsWith("drop"));
+    }
+
+    @Test
     void everyActionHasExactlyOneHandler() {
         // a new Action record without a handler fails here (and duplicates fail at registration)
         Set<Class<?>> handled = Set.copyOf(executor.handledActions());
@@ -571,6 +590,13 @@ class ActionExecutorTest {
         @Override public void createMissingReplicationSlots(Set<String> names) throws PostgresPortException {
             calls.add("create slots " + names);
             if (slotCreationFails) throw new PostgresPortException("all replication slots are in use");
+        }
+        @Override public Set<String> prepareReplicationSlots(Set<String> names) throws PostgresPortException {
+            createMissingReplicationSlots(names);
+            return names;
+        }
+        @Override public void dropInactiveReplicationSlots(Set<String> names) {
+            calls.add("drop inactive slots " + new java.util.TreeSet<>(names));
         }
         @Override public void reload() { calls.add("reload"); }
         @Override public void restart(Duration timeout) { calls.add("restart"); }
