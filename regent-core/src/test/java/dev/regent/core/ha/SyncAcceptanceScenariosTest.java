@@ -73,6 +73,31 @@ class SyncAcceptanceScenariosTest {
         assertThat(other.actions()).noneMatch(a -> a instanceof AcquireLeaderLock);
     }
 
+    /**
+     * quorum_commit 1: strict mode turned on at run time on a lone quorum leader makes its commits wait for any standby
+     * ({@code ANY 1 (*)}; Patroni writes {@code *} when it manages no name and strict mode is on), and turned off
+     * again lets them through.
+     */
+    @Test
+    void quorumModeStrictModeOnALoneLeaderWaitsForAnyStandby() {
+        SyncState lone = new SyncState(7, "pg0", Set.of(), 0);
+        SyncFacts none = new SyncFacts("", "on", 500, List.of());
+        Decision strict = as("pg0").wal(500).config("synchronous_mode", "quorum")
+                .config("synchronous_mode_strict", true).noMembers().member("pg0").sync("pg0", "", 0)
+                .syncObserved(observed(none, lone, true)).decide();
+        assertThat(steps(strict)).containsExactly(
+                new SetStandbyNames("ANY 1 (*)", "Setting synchronous replication to 1 of 1 (*)"));
+        SyncFacts star = new SyncFacts("ANY 1 (*)", "on", 500, List.of());
+        Decision kept = as("pg0").wal(500).config("synchronous_mode", "quorum")
+                .config("synchronous_mode_strict", true).noMembers().member("pg0").sync("pg0", "", 0)
+                .syncObserved(observed(star, lone, true)).decide();
+        assertThat(steps(kept)).isEmpty();
+        Decision off = as("pg0").wal(500).config("synchronous_mode", "quorum").noMembers().member("pg0")
+                .sync("pg0", "", 0).syncObserved(observed(star, lone, true)).decide();
+        assertThat(steps(off)).containsExactly(
+                new SetStandbyNames("", "Setting synchronous replication to 0 of 0 ()"));
+    }
+
     /** basic_replication 2: the sync standby stops, the other replica becomes the sync standby (unpublished first). */
     @Test
     void onModeTheStoppedSyncStandbyIsReplaced() {
