@@ -221,7 +221,8 @@ final class FeatureSteps implements AutoCloseable {
     void syncStandbyNamesIs(int i, String value, int seconds) throws Exception {
         SsnValue expected = SsnValue.of(value.equals("_empty_str_") ? "" : value);
         String[] last = {null};
-        awaitTrue("synchronous_standby_names on " + name(i) + " is '" + value + "'", Duration.ofSeconds(seconds), () -> {
+        String what = "synchronous_standby_names on " + name(i) + " is '" + value + "'";
+        awaitTrue(what, Duration.ofSeconds(seconds), () -> {
             last[0] = query(i, "SHOW synchronous_standby_names");
             return last[0] != null && expected.equals(SsnValue.of(last[0]));
         }, () -> "(found '" + last[0] + "')");
