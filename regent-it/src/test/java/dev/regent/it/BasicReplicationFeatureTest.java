@@ -167,6 +167,10 @@ class BasicReplicationFeatureTest {
         assertThat(steps.rest(0, "GET", "/liveness", null).statusCode()).as("the original node0").isEqualTo(200);
     }
 
+    /**
+     * Patroni's "check that synchronous_mode_strict forces primary to keep old synchronous_standby_names" (development
+     * branch), with released 4.x's outcome: after the failover the new primary's commits wait for any standby.
+     */
     @Test
     @Order(8)
     void checkThatSynchronousModeStrictKeepsCommitsWaitingAfterAFailover() throws Exception {
