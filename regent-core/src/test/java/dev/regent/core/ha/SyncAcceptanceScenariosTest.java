@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * Patroni's acceptance scenarios for synchronous replication (basic_replication, priority_sync and quorum_commit
  * features, {@code acceptance-scenarios.md}) replayed on the decider: the cluster state of each step as the primary
  * observes it, and the {@code /sync} and {@code synchronous_standby_names} writes (or race outcome) Patroni's scenario
- * expects. Their end-to-end parts (real PostgreSQL) are in regent-it's SyncReplicationEndToEndTest.
+ * expects. The same scenarios run on real PostgreSQL and etcd, step by step, in regent-it's
+ * BasicReplicationFeatureTest, PrioritySyncFeatureTest and QuorumCommitFeatureTest.
  */
 class SyncAcceptanceScenariosTest {
     private static final SyncState ON_PG1 = new SyncState(7, "pg0", Set.of("pg1"), 0);
