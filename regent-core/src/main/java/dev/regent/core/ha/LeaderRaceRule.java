@@ -69,6 +69,7 @@ final class LeaderRaceRule {
             actions.addAll(SyncRule.primary(c));
             return c.decide("acquired session lock as a leader", actions);
         }
+        actions.addAll(LeaderRule.prepareSlots(c));
         // before accepting writes, the new primary publishes itself in /sync and sets synchronous_standby_names
         actions.addAll(SyncRule.beforePromote(c));
         actions.add(new Promote());

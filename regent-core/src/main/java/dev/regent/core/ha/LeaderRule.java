@@ -48,6 +48,7 @@ final class LeaderRule {
             actions.add(new ReleaseLeaderLock());
         } else {
             message = "promoted self to leader because I had the session lock";
+            actions.addAll(prepareSlots(c));
             actions.addAll(SyncRule.beforePromote(c));
             actions.add(new Promote());
         }
@@ -63,6 +64,16 @@ final class LeaderRule {
         }
         return c.decide("demoted self because failed to update leader lock in DCS",
                 new Demote(Demote.Mode.IMMEDIATE_NOLOCK, null));
+    }
+
+    /**
+     * Before a promotion: the slots the new primary will keep, created while it is still a standby (nothing when
+     * {@code use_slots} is off or no other member streams), so that the members re-pointing to it stream at once.
+     */
+    static List<Action> prepareSlots(Ctx c) {
+        if (!c.config().useSlots()) return List.of();
+        java.util.Set<String> slots = slotsFor(c);
+        return slots.isEmpty() ? List.of() : List.of(new Action.PrepareReplicationSlots(slots));
     }
 
     /**

@@ -122,6 +122,8 @@ public final class ActionExecutor {
     private volatile StatusEvents statusEvents = new StatusEvents() { };
     /** The memory as of the last action run; read by a background promotion for its lease (another thread). */
     private volatile NodeMemory lastMemory = NodeMemory.INITIAL;
+    /** Slots a PrepareReplicationSlots created whose promotion has not been followed by the primary's slot sync. */
+    private volatile Set<String> preparedSlots = Set.of();
     /** A ManageSync changed synchronous_standby_names since the loop last asked. */
     private volatile boolean syncStandbyNamesChanged;
 
@@ -225,6 +227,7 @@ public final class ActionExecutor {
         });
         on(m, Action.Follow.class, (a, ctx) -> {
             pg.follow(a.leaderMember(), connUrl(ctx, a.leaderMember()));
+            dropUnusedPreparedSlots();
             return ActionOutcome.SUCCEEDED;
         });
         on(m, Action.Rewind.class, this::rewind);
@@ -243,6 +246,18 @@ public final class ActionExecutor {
                 pg.createMissingReplicationSlots(a.slots());
             } else {
                 pg.syncReplicationSlots(a.slots());
+            }
+            preparedSlots = Set.of();  // the lock holder's set owns them now (a replica's sync dropped the unknown)
+            return ActionOutcome.SUCCEEDED;
+        });
+        on(m, Action.PrepareReplicationSlots.class, (a, ctx) -> {
+            try {
+                Set<String> created = new java.util.TreeSet<>(preparedSlots);
+                created.addAll(pg.prepareReplicationSlots(a.slots()));
+                preparedSlots = Set.copyOf(created);
+            } catch (PostgresPortException e) {
+                // the first cycle as primary creates them again; a standby's slot must never hold a promotion back
+                LOG.warn("could not create replication slots {} before promote: {}", a.slots(), e.getMessage());
             }
             return ActionOutcome.SUCCEEDED;
         });
@@ -306,6 +321,23 @@ public final class ActionExecutor {
             }
         }
         return ActionOutcome.SUCCEEDED;
+    }
+
+    /**
+     * A node that prepared slots for a promotion that did not happen (the {@code /sync} compare-and-set refused, the
+     * pre_promote script failed, another member won) and now follows a leader drops those it created: a slot on a
+     * standby that nobody uses would hold that standby's WAL for ever. Active ones (a member already streaming
+     * through it) are left alone. Best effort: a failed drop is logged and tried again at the next Follow.
+     */
+    private void dropUnusedPreparedSlots() {
+        Set<String> prepared = preparedSlots;
+        if (prepared.isEmpty()) return;
+        try {
+            pg.dropInactiveReplicationSlots(prepared);
+            preparedSlots = Set.of();
+        } catch (PostgresPortException e) {
+            LOG.warn("could not drop the replication slots {} prepared for a promotion: {}", prepared, e.getMessage());
+        }
     }
 
     /** True once after a {@code ManageSync} changed synchronous_standby_names (the loop looks again soon). */

@@ -109,6 +109,19 @@ public interface PostgresPort {
     /** Create missing physical slots for {@code names}; never drop any (maintenance mode). */
     void createMissingReplicationSlots(Set<String> names) throws PostgresPortException;
 
+    /**
+     * Create missing physical slots for {@code names}, never dropping any; returns the names created (an
+     * implementation that cannot tell returns none, and nothing is cleaned up after it).
+     */
+    default Set<String> prepareReplicationSlots(Set<String> names) throws PostgresPortException {
+        createMissingReplicationSlots(names);
+        return Set.of();
+    }
+
+    /** Drop those of the physical slots {@code names} that exist and are not active. */
+    default void dropInactiveReplicationSlots(Set<String> names) throws PostgresPortException {
+    }
+
     /** Re-render configuration files and reload (SIGHUP). */
     void reload() throws PostgresPortException;
 

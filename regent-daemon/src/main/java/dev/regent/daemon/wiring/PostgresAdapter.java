@@ -327,6 +327,16 @@ public final class PostgresAdapter implements PostgresPort {
     }
 
     @Override
+    public Set<String> prepareReplicationSlots(Set<String> names) throws PostgresPortException {
+        return call(() -> pg.ensurePhysicalSlots(names, false).created());
+    }
+
+    @Override
+    public void dropInactiveReplicationSlots(Set<String> names) throws PostgresPortException {
+        call(() -> pg.dropInactivePhysicalSlots(names));
+    }
+
+    @Override
     public void reload() throws PostgresPortException {
         Role r = role == null ? Role.REPLICA : role;
         run(() -> pg.writeConfig(r, r == Role.REPLICA ? followedUrl : null,

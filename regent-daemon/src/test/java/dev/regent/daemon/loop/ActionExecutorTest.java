@@ -352,6 +352,40 @@ class ActionExecutorTest {
     }
 
     @Test
+    void slotsPreparedBeforePromoteAreOnlyCreatedAndAFailureHoldsNothingBack() throws Exception {
+        // a standby about to be promoted creates the members' slots (never drops); a failure is logged and the
+        // following actions still run: a missing slot costs a replica 5 s, a promotion that never comes costs writes
+        pg.slotCreationFails = true;
+        ActionExecutor.Result r = executor.run(List.of(new Action.PrepareReplicationSlots(Set.of("pg1")),
+                new Action.ReloadPostgres()), ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(r.allSucceeded()).isTrue();
+        assertThat(pg.calls).startsWith("create slots [pg1]", "reload");
+        pg.slotCreationFails = false;
+        assertThat(executor.run(List.of(new Action.PrepareReplicationSlots(Set.of("pg2"))), ctx(dcs.load()),
+                NodeMemory.INITIAL).allSucceeded()).isTrue();
+        assertThat(pg.calls).contains("create slots [pg2]").doesNotContain("slots [pg2]");
+    }
+
+    @Test
+    void slotsPreparedForAPromotionThatDidNotHappenAreDroppedWhenTheNodeFollows() throws Exception {
+        executor.run(List.of(new Action.PrepareReplicationSlots(Set.of("pg1", "pg2"))), ctx(dcs.load()),
+                NodeMemory.INITIAL);
+        executor.run(List.of(new Action.Follow("pg1")), ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(pg.calls).contains("drop inactive slots [pg1, pg2]");
+        pg.calls.clear();
+        executor.run(List.of(new Action.Follow("pg2")), ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(pg.calls).noneMatch(c -> c.startsWith("drop"));
+    }
+
+    @Test
+    void slotsPreparedForAPromotionThatHappenedBelongToThePrimary() throws Exception {
+        executor.run(List.of(new Action.PrepareReplicationSlots(Set.of("pg1"))), ctx(dcs.load()), NodeMemory.INITIAL);
+        executor.run(List.of(new Action.SyncReplicationSlots(Set.of("pg1"))), ctx(dcs.load()), NodeMemory.INITIAL);
+        executor.run(List.of(new Action.Follow("pg1")), ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(pg.calls).noneMatch(c -> c.startsWith("drop"));
+    }
+
+    @Test
     void everyActionHasExactlyOneHandler() {
         // a new Action record without a handler fails here (and duplicates fail at registration)
         Set<Class<?>> handled = Set.copyOf(executor.handledActions());
@@ -552,7 +586,18 @@ class ActionExecutorTest {
         @Override public void removeDataDirectory() { calls.add("remove"); }
         @Override public void moveDataDirectoryAside() { calls.add("aside"); }
         @Override public void syncReplicationSlots(Set<String> names) { calls.add("slots " + names); }
-        @Override public void createMissingReplicationSlots(Set<String> names) { calls.add("create slots " + names); }
+        volatile boolean slotCreationFails;
+        @Override public void createMissingReplicationSlots(Set<String> names) throws PostgresPortException {
+            calls.add("create slots " + names);
+            if (slotCreationFails) throw new PostgresPortException("all replication slots are in use");
+        }
+        @Override public Set<String> prepareReplicationSlots(Set<String> names) throws PostgresPortException {
+            createMissingReplicationSlots(names);
+            return names;
+        }
+        @Override public void dropInactiveReplicationSlots(Set<String> names) {
+            calls.add("drop inactive slots " + new java.util.TreeSet<>(names));
+        }
         @Override public void reload() { calls.add("reload"); }
         @Override public void restart(Duration timeout) { calls.add("restart"); }
         @Override public void checkpoint() { calls.add("checkpoint"); }

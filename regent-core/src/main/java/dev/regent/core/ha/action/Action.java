@@ -127,6 +127,20 @@ public sealed interface Action {
         }
     }
 
+    /**
+     * Before {@code Promote}, right after the lock was taken: create the physical slots the new primary will keep
+     * (the lock holder's {@link SyncReplicationSlots} set) while postgres is still a standby, never dropping any. The
+     * other members re-point to this node as soon as they see its leader key, and a walreceiver that asks for a slot
+     * that does not exist yet fails, after which PostgreSQL retries only after {@code wal_retrieve_retry_interval}
+     * (5 s): in synchronous mode commits waited that long for their standby (Patroni 4 avoids it by keeping every
+     * member's slot on every replica). Best effort: a failure is logged and never holds the promotion back.
+     */
+    record PrepareReplicationSlots(Set<String> slots) implements Action {
+        public PrepareReplicationSlots {
+            slots = Set.copyOf(slots);
+        }
+    }
+
     /** Stop postgres (fast) because this process may not run it (e.g. the cluster belongs to another system id). */
     record StopPostgres() implements Action {}
 
