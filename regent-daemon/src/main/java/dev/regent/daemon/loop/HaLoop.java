@@ -354,13 +354,20 @@ public final class HaLoop implements AutoCloseable {
      * A {@code /config} written past the REST API's check (edit-config, a Patroni member) may enable a setting Regent
      * does not implement: say so at ERROR every cycle, but go on (a running primary is never stopped for it).
      */
-    private static void logUnsupportedDynamicSettings(HaSettings s) {
-        String unsupported = s.dynamic() == null ? null
-                : UnsupportedSettings.refusal(UnsupportedSettings.findDynamic(s.dynamic().data()));
+    private void logUnsupportedDynamicSettings(HaSettings s) {
+        if (!Objects.equals(s.dynamic(), checkedDynamic)) { // the check walks the whole /config: once per value
+            checkedDynamic = s.dynamic();
+            unsupportedDynamic = s.dynamic() == null ? null
+                    : UnsupportedSettings.refusal(UnsupportedSettings.findDynamic(s.dynamic().data()));
+        }
+        String unsupported = unsupportedDynamic;
         if (unsupported != null) {
             LOG.error("/config enables {}; Regent goes on without it", unsupported);
         }
     }
+
+    private ClusterConfig checkedDynamic;
+    private String unsupportedDynamic;
 
     private void applyDcsSettings(HaSettings s) {
         if (lastSettings == null || lastSettings.ttlSeconds() != s.ttlSeconds()
