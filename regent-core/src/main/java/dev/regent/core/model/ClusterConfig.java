@@ -81,6 +81,11 @@ public record ClusterConfig(long version, Map<String, Object> data) {
         return v == null || Tags.isTrue(v);
     }
 
+    /** The active {@code standby_cluster} section (Patroni's is_standby_cluster), or null. */
+    public StandbyCluster standbyCluster() {
+        return StandbyCluster.of(this);
+    }
+
     public boolean usePgRewind() {
         return Tags.isTrue(postgresql().get("use_pg_rewind"));
     }
