@@ -344,7 +344,7 @@ public final class HaLoop implements AutoCloseable {
             ScheduledRestarts.Entry scheduled = scheduledRestarts.current();
             Map<String, Object> tags = releasingSync ? SyncRelease.releasingTags(settings.tags()) : settings.tags();
             dcs.touchMember(memberData.build(local, slot.running(), Tags.published(tags), cluster.isPaused(),
-                    scheduled == null ? null : scheduled.published()));
+                    scheduled == null ? null : scheduled.published(), MemberDataBuilder.standbyLeader(cluster, name)));
         } catch (DcsException e) {
             LOG.warn("failed to update member key: {}", e.getMessage());
         }
