@@ -61,8 +61,13 @@ public record ClusterConfig(long version, Map<String, Object> data) {
     public boolean isPaused() { return boolValue("pause", false); }
     public int maxTimelinesHistory() { return intValue("max_timelines_history", 0); }
 
-    /** synchronous_mode: "off", "on" or "quorum" (booleans accepted). */
+    /**
+     * synchronous_mode: "off", "on" or "quorum" (booleans accepted); always "off" in a standby cluster (Patroni's
+     * GlobalConfig.is_synchronous_mode ignores it there), so neither the decider, the switchover checks nor the REST
+     * API treat anyone as synchronous.
+     */
     public String synchronousMode() {
+        if (standbyCluster() != null) return "off";
         Object v = data.get("synchronous_mode");
         if (v == null) return "off";
         String s = v.toString().toLowerCase();
