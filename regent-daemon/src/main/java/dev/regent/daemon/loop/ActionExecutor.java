@@ -206,7 +206,10 @@ public final class ActionExecutor {
         on(m, Action.AcquireLeaderLock.class, (a, ctx) ->
                 ActionOutcome.succeededIf(dcs.attemptToAcquireLeader(), "another member holds the leader lock"));
         on(m, Action.UpdateLeaderLock.class, (a, ctx) -> {
-            long optime = ctx.local().isPrimary() ? ctx.local().walPosition() : 0;
+            // the standby leader publishes its received/replayed position, as Patroni's update_lock(last_operation())
+            boolean standbyLeader = ctx.local().isReplica() && ctx.cluster() != null
+                    && ctx.cluster().configOrEmpty().standbyCluster() != null;
+            long optime = ctx.local().isPrimary() || standbyLeader ? ctx.local().walPosition() : 0;
             return ActionOutcome.succeededIf(dcs.updateLeader(optime, Map.of()), "the leader lock is not ours");
         });
         on(m, Action.ReleaseLeaderLock.class, (a, ctx) -> {
