@@ -460,7 +460,8 @@ public final class ActionExecutor {
 
     private Done bootstrap(Action.Bootstrap b, Context ctx) throws Exception {
         try {
-            String sysid = b.standby() == null ? pg.bootstrap() : bootstrapStandbyLeader(b.standby(), ctx);
+            String sysid = b.standby() == null ? pg.bootstrap(slot::reportState)
+                    : bootstrapStandbyLeader(b.standby(), ctx);
             dcs.initialize(false, sysid);
             if (ctx.bootstrapDcsJson() != null) dcs.setConfigValue(ctx.bootstrapDcsJson(), null);
             long now = ticker.monotonicMillis();

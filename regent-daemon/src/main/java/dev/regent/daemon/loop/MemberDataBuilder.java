@@ -28,6 +28,8 @@ public record MemberDataBuilder(String connUrl, String apiUrl, String version) {
         if (backgroundTask != null) {
             return switch (backgroundTask) {
                 case "bootstrap" -> "initializing new cluster";
+                // a custom bootstrap's phases (Patroni's _custom_bootstrap sets them as the postgres state)
+                case "running custom bootstrap script", "starting after custom bootstrap" -> backgroundTask;
                 case "creating replica", "reinitialize" -> "creating replica";
                 case "starting", "demote" -> "starting";
                 case "restart" -> "restarting";

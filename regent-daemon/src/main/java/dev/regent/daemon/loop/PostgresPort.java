@@ -27,6 +27,14 @@ public interface PostgresPort {
      */
     String bootstrap() throws PostgresPortException;
 
+    /**
+     * {@link #bootstrap()}, reporting a custom bootstrap's phases to {@code phase} ({@code running custom bootstrap
+     * script}, then {@code starting after custom bootstrap}), as Patroni shows them in its state.
+     */
+    default String bootstrap(java.util.function.Consumer<String> phase) throws PostgresPortException {
+        return bootstrap();
+    }
+
     /** Wipe the data directory and pg_basebackup from {@code connUrl}. */
     void cloneFrom(String connUrl) throws PostgresPortException;
 

@@ -120,13 +120,18 @@ public final class PostgresAdapter implements PostgresPort {
 
     @Override
     public String bootstrap() throws PostgresPortException {
-        return call(this::bootstrapNow);
+        return bootstrap(phase -> { });
     }
 
-    private String bootstrapNow() throws PostgresPortException {
+    @Override
+    public String bootstrap(java.util.function.Consumer<String> phase) throws PostgresPortException {
+        return call(() -> bootstrapNow(phase));
+    }
+
+    private String bootstrapNow(java.util.function.Consumer<String> phase) throws PostgresPortException {
         NodeConfig.BootstrapConfig b = config.bootstrap();
         if (b != null && b.custom()) {
-            return customBootstrapNow(b);
+            return customBootstrapNow(b, phase);
         }
         NodeConfig.PgUser su = config.postgresql().superuser();
         pg.initdb(b == null ? List.of() : b.initdb(), su == null ? null : su.password());
@@ -149,11 +154,14 @@ public final class PostgresAdapter implements PostgresPort {
      * itself), then the roles and post_bootstrap as after initdb, with a trusting pg_hba.conf until then (the
      * restored superuser's password is unknown), and the configured files back at the end.
      */
-    private String customBootstrapNow(NodeConfig.BootstrapConfig b) throws PostgresPortException {
+    private String customBootstrapNow(NodeConfig.BootstrapConfig b, java.util.function.Consumer<String> phase)
+            throws PostgresPortException {
         CustomBootstrap m = CustomBootstrap.of(b.method(), b.methodSection(), config.scope(),
                 config.postgresql().dataDir());
         LOG.info("Running custom bootstrap script: {}", m.command());
+        phase.accept("running custom bootstrap script");
         run(() -> pg.runCustomBootstrap(m, b.pgHba()));
+        phase.accept("starting after custom bootstrap");
         role = Role.PRIMARY;
         followedMember = null;
         followedUrl = null;
