@@ -34,6 +34,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * node1; a table created on node0 reaches both; no {@code /sync} key in it1.</li>
  * <li>"check switchover": a switchover inside it1 makes node2 the standby leader, streaming from node0, node1
  * cascading from node2; its callback sees {@code on_role_change standby_leader it1}.</li>
+ * <li>"demote cluster", first half: {@code PATCH /config} replaces it1's host, port and slot by a
+ * {@code restore_command} on node0's WAL archive: the standby leader reports {@code in archive recovery} and still
+ * receives new tables, the cascading replica restores from the archive too; then streaming again.</li>
  * <li>{@code regentctl demote-cluster it --host --port} (node0 demoted cleanly, keeping its lock, to follow it1's
  * standby leader: Patroni's docs demote the source before promoting the target, which needs no rewind), then
  * {@code regentctl promote-cluster it1}: node2 becomes the primary; a table created on it reaches node1 and node0.</li>
@@ -45,15 +48,21 @@ class StandbyClusterEndToEndTest {
     private static FeatureSteps steps;
     private static LocalCluster cluster;
     private static PatroniDcs standbyDcs;
+    private static Path archive;
 
     @BeforeAll
     static void layOut() throws Exception {
         steps = new FeatureSteps(3, 20, 2, 4);
         cluster = steps.cluster();
         int remotePort = cluster.layout().pgPort(0);
+        archive = Files.createDirectories(cluster.dir().resolve("wal_archive"));
+        Files.setPosixFilePermissions(archive, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
         Path y0 = cluster.dir().resolve("node0.yml");
         Files.writeString(y0, Files.readString(y0).replace("    maximum_lag_on_failover: 1048576\n",
-                "    maximum_lag_on_failover: 1048576\n    slots:\n      pm_1:\n        type: physical\n"));
+                "    maximum_lag_on_failover: 1048576\n    slots:\n      pm_1:\n        type: physical\n")
+                .replace("  parameters:\n    unix_socket_directories: '/tmp'\n", "  parameters:\n"
+                        + "    unix_socket_directories: '/tmp'\n    archive_mode: 'on'\n"
+                        + "    archive_command: 'cp %p " + archive + "/%f'\n"));
         for (int i = 1; i <= 2; i++) {
             Path y = cluster.dir().resolve("node" + i + ".yml");
             String yaml = Files.readString(y);
@@ -166,6 +175,37 @@ class StandbyClusterEndToEndTest {
 
     @Test
     @Order(4)
+    void theStandbyClusterSwitchesToArchiveRecoveryAndBack() throws Exception {
+        // standby_cluster.feature "demote cluster", first half: host, port and slot replaced by a restore_command
+        String restore = "cp " + archive + "/%f %p";
+        Map<String, Object> archiveOnly = new java.util.HashMap<>();
+        archiveOnly.put("restore_command", restore);
+        archiveOnly.put("host", null);
+        archiveOnly.put("port", null);
+        archiveOnly.put("primary_slot_name", null);
+        HttpResponse<String> r = steps.rest(2, "PATCH", "/config",
+                FeatureSteps.JSON.writeValueAsString(Map.of("standby_cluster", archiveOnly)));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        steps.awaitTrue("GET /patroni on node2 says in archive recovery", Duration.ofSeconds(30), () ->
+                "in archive recovery".equals(FeatureSteps.json(steps.rest(2, "GET", "/patroni", null))
+                        .path("replication_state").asText()));
+        steps.replicationWorks(0, 2, 30);  // the new table's segment is switched, archived and restored
+        assertThat(steps.query(2, "SHOW restore_command")).isEqualTo(restore);
+        assertThat(steps.query(2, "SHOW primary_conninfo")).isEmpty();
+        assertThat(steps.query(1, "SHOW restore_command")).as("the cascading replica restores from the archive too")
+                .isEqualTo(restore);
+        assertThat(role(standbyDcs.load(), "node2")).isEqualTo("standby_leader");
+
+        Map<String, Object> streaming = Map.of("host", "127.0.0.1", "port", cluster.layout().pgPort(0),
+                "primary_slot_name", "pm_1", "restore_command", restore);
+        r = steps.rest(2, "PATCH", "/config", FeatureSteps.JSON.writeValueAsString(Map.of("standby_cluster",
+                streaming)));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        steps.isReplicatingFrom(2, 0, 30);
+    }
+
+    @Test
+    @Order(5)
     void theOriginalIsDemotedToFollowTheStandbyClusterThenTheStandbyClusterIsPromoted() throws Exception {
         int port2 = cluster.layout().pgPort(2);
         FeatureSteps.Result demote = steps.ctl("demote-cluster", "it", "--host", "127.0.0.1", "--port",
