@@ -50,9 +50,13 @@ class BackgroundSlotTest {
             release.countDown();
             for (int i = 0; i < 500 && slot.running() != null; i++) Thread.sleep(10);
             assertEquals(null, slot.runningState());
-            assertTrue(slot.submit("restart", () -> new BackgroundRunner.Result(UnaryOperator.identity(), true),
-                    UnaryOperator.identity()));
+            java.util.concurrent.CountDownLatch second = new java.util.concurrent.CountDownLatch(1);
+            assertTrue(slot.submit("restart", () -> {
+                second.await();
+                return new BackgroundRunner.Result(UnaryOperator.identity(), true);
+            }, UnaryOperator.identity()));
             assertEquals("restart", slot.runningState(), "a new task starts without the last one's state");
+            second.countDown();
         }
     }
 
