@@ -87,6 +87,9 @@ public final class UnsupportedSettings {
             // dynamic configuration
             dyn("failsafe_mode", Severity.ERROR, "true", UnsupportedSettings::isTrue,
                     "failsafe mode is not implemented: a primary that loses the DCS demotes itself"),
+            dyn("standby_cluster.host", Severity.ERROR, "several hosts", v -> v.isScalar() && v.text().contains(","),
+                    "a list of remote hosts (libpq multi-host with target_session_attrs=read-write) is not "
+                            + "implemented: the standby leader could not follow the remote primary"),
             dyn("ignore_slots", Severity.ERROR, "a matcher that can match a physical slot",
                     UnsupportedSettings::matchesPhysicalSlots,
                     "ignore_slots is not read: the primary drops inactive physical slots it does not manage, "

@@ -26,6 +26,7 @@ class UnsupportedSettingsTest {
             case "synchronous_mode_strict", "failsafe_mode", "restapi.allowlist_include_members", "tags.nosync",
                     "zookeeper.use_ssl", "kubernetes.bypass_api_service" -> true;
             case "zookeeper.verify" -> false;
+            case "standby_cluster.host" -> "10.0.0.9,10.0.0.10";
             case "ignore_slots" -> list(map("name", "barman"));
             case "slots" -> map("cdc", map("type", "logical", "database", "app", "plugin", "pgoutput"));
             case "permanent_slots", "permanent_replication_slots" -> map("keep", map("type", "physical"));
