@@ -78,7 +78,9 @@ public record StandbyCluster(String host, Integer port, String primarySlotName, 
         if (restoreCommand != null) parts.add("restoreCommand=" + restoreCommand);
         if (archiveCleanupCommand != null) parts.add("archiveCleanupCommand=" + archiveCleanupCommand);
         if (recoveryMinApplyDelay != null) parts.add("recoveryMinApplyDelay=" + recoveryMinApplyDelay);
-        if (!createReplicaMethods.equals(List.of("basebackup"))) parts.add("createReplicaMethods=" + createReplicaMethods);
+        if (!createReplicaMethods.equals(List.of("basebackup"))) {
+            parts.add("createReplicaMethods=" + createReplicaMethods);
+        }
         return "StandbyCluster[" + String.join(", ", parts) + "]";
     }
 

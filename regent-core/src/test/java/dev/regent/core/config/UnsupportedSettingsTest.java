@@ -195,8 +195,8 @@ class UnsupportedSettingsTest {
         List<Finding> found = UnsupportedSettings.findDynamic(map("ttl", 30L, "permanent_replication_slots",
                 map("keep", map("type", "physical")), "postgresql", map("parameters_primary", map("work_mem", "1GB")),
                 "max_timelines_history", 3L));
-        assertThat(found).extracting(Finding::path).containsExactly("permanent_replication_slots", "max_timelines_history",
-                "postgresql.parameters_primary");
+        assertThat(found).extracting(Finding::path).containsExactly("permanent_replication_slots",
+                "max_timelines_history", "postgresql.parameters_primary");
         assertThat(UnsupportedSettings.errors(found)).extracting(Finding::path)
                 .containsExactly("permanent_replication_slots");
         assertThat(found.get(0).value().source()).isEqualTo("/config");

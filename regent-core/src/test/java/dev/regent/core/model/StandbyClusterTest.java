@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The {@code standby_cluster} section as Patroni reads it (is_standby_cluster, RemoteMember, build_recovery_params). */
+/** The {@code standby_cluster} section as Patroni reads it (is_standby_cluster, RemoteMember, recovery params). */
 class StandbyClusterTest {
     private static ClusterConfig config(Map<String, Object> section) {
         Map<String, Object> data = new LinkedHashMap<>();
