@@ -87,10 +87,9 @@ public final class UnsupportedSettings {
             // dynamic configuration
             dyn("failsafe_mode", Severity.ERROR, "true", UnsupportedSettings::isTrue,
                     "failsafe mode is not implemented: a primary that loses the DCS demotes itself"),
-            dyn("standby_cluster", Severity.ERROR, "host, port or restore_command set",
-                    UnsupportedSettings::standbyClusterActive,
-                    "standby clusters are not implemented: this cluster would elect its own read-write primary "
-                            + "instead of following the remote one"),
+            dyn("standby_cluster.host", Severity.ERROR, "several hosts", v -> v.isScalar() && v.text().contains(","),
+                    "a list of remote hosts (libpq multi-host with target_session_attrs=read-write) is not "
+                            + "implemented: the standby leader could not follow the remote primary"),
             dyn("ignore_slots", Severity.ERROR, "a matcher that can match a physical slot",
                     UnsupportedSettings::matchesPhysicalSlots,
                     "ignore_slots is not read: the primary drops inactive physical slots it does not manage, "
@@ -334,11 +333,6 @@ public final class UnsupportedSettings {
 
     private static String lower(ConfigValue v) {
         return v.isScalar() ? v.text().trim().toLowerCase(Locale.ROOT) : "";
-    }
-
-    /** Patroni's {@code is_standby_cluster}: a mapping with host, port or restore_command set. */
-    static boolean standbyClusterActive(ConfigValue v) {
-        return v.isMap() && List.of("host", "port", "restore_command").stream().anyMatch(k -> isSet(v.get(k)));
     }
 
     /** A matcher without type/plugin/database, or with {@code type: physical}, can match a physical slot. */

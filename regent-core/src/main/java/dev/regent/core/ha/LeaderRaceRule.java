@@ -65,6 +65,8 @@ final class LeaderRaceRule {
             actions.add(pausedSwitchover ? new KeepFailoverCandidate(f.version(), f.candidate())
                     : new ClearFailover(f.version()));
         }
+        // the standby leader disappeared and this is the healthiest replica: follow the remote primary (Patroni)
+        if (c.isStandbyCluster()) return StandbyLeaderRule.won(c, actions);
         if (c.pg.isPrimary()) {
             actions.addAll(SyncRule.primary(c));
             return c.decide("acquired session lock as a leader", actions);

@@ -25,6 +25,8 @@ final class LeaderRule {
             if (c.failover() != null && c.me.equals(c.failover().candidate())) {
                 return c.decide("waiting to become primary after promote...", new UpdateLeaderLock());
             }
+            // a standby leader keeps its lock in pause: it is not supposed to run as a primary
+            if (c.isStandbyCluster()) return StandbyLeaderRule.paused(c);
             return c.decide("removed leader lock because postgres is not running as primary", new ReleaseLeaderLock());
         }
         if (c.lockLapsed()) return lapsed(c);
@@ -34,6 +36,7 @@ final class LeaderRule {
             actions.addAll(manual.actions());
             if (manual.demote()) return c.decide(manual.message(), actions);
         }
+        if (c.isStandbyCluster()) return StandbyLeaderRule.withLock(c, actions);
         String message;
         if (c.pg.isPrimary()) {
             message = "no action. I am (" + c.me + "), the leader with the lock";

@@ -331,9 +331,11 @@ class SyncScenariosTest {
 
     @Test
     void standbyClusterIgnoresSyncMode() {
-        as("pg0").wal(600).config("synchronous_mode", "on")
-                .config("standby_cluster", java.util.Map.of("host", "10.0.0.1"))
-                .expect(LEADER, new UpdateLeaderLock(), new SyncReplicationSlots(Set.of("pg1", "pg2")));
+        // the standby leader (a replica of the remote primary) neither writes /sync nor synchronous_standby_names
+        as("pg0").wal(600).replica().config("synchronous_mode", "on")
+                .config("standby_cluster", java.util.Map.of("host", "10.0.0.1")).followingStandby()
+                .expect("no action. I am (pg0), the standby leader with the lock", new UpdateLeaderLock(),
+                        new SyncReplicationSlots(Set.of("pg1", "pg2")));
     }
 
     private static Action onPromote(String me) {

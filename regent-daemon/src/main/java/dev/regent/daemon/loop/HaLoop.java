@@ -283,7 +283,7 @@ public final class HaLoop implements AutoCloseable {
         lastLocal = after;
         if (cluster != null) touchMember(after, settings, cluster);
         publisher.accept(new CycleReport(cluster, lastCluster, after, memory, settings, decision.message(),
-                slot.running(), dcsLastSeenEpoch, now + settings.loopWaitSeconds() * 1000L,
+                slot.runningState(), dcsLastSeenEpoch, now + settings.loopWaitSeconds() * 1000L,
                 ticker.monotonicMillis()));
         return !result.allSucceeded();
     }
@@ -343,8 +343,8 @@ public final class HaLoop implements AutoCloseable {
         try {
             ScheduledRestarts.Entry scheduled = scheduledRestarts.current();
             Map<String, Object> tags = releasingSync ? SyncRelease.releasingTags(settings.tags()) : settings.tags();
-            dcs.touchMember(memberData.build(local, slot.running(), Tags.published(tags), cluster.isPaused(),
-                    scheduled == null ? null : scheduled.published()));
+            dcs.touchMember(memberData.build(local, slot.runningState(), Tags.published(tags), cluster.isPaused(),
+                    scheduled == null ? null : scheduled.published(), MemberDataBuilder.standbyLeader(cluster, name)));
         } catch (DcsException e) {
             LOG.warn("failed to update member key: {}", e.getMessage());
         }
