@@ -6,7 +6,9 @@ import dev.regent.ctl.command.FailoverCommand;
 import dev.regent.ctl.command.FlushCommand;
 import dev.regent.ctl.command.HistoryCommand;
 import dev.regent.ctl.command.ListCommand;
+import dev.regent.ctl.command.DemoteClusterCommand;
 import dev.regent.ctl.command.PauseCommand;
+import dev.regent.ctl.command.PromoteClusterCommand;
 import dev.regent.ctl.command.QueryCommand;
 import dev.regent.ctl.command.ReinitCommand;
 import dev.regent.ctl.command.ReloadCommand;
@@ -31,6 +33,7 @@ import picocli.CommandLine.Option;
         description = "Command-line interface to a Regent (or Patroni) cluster, compatible with patronictl.",
         subcommands = {ListCommand.class, TopologyCommand.class, SwitchoverCommand.class, FailoverCommand.class,
             RestartCommand.class, ReloadCommand.class, ReinitCommand.class, PauseCommand.class, ResumeCommand.class,
+            DemoteClusterCommand.class, PromoteClusterCommand.class,
             EditConfigCommand.class, ShowConfigCommand.class, HistoryCommand.class, QueryCommand.class,
             RemoveCommand.class, FlushCommand.class, DsnCommand.class, VersionCommand.class})
 public final class RootCommand {

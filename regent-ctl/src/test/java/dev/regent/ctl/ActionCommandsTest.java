@@ -208,6 +208,57 @@ class ActionCommandsTest {
     }
 
     @Test
+    void demoteClusterPatchesTheStandbyClusterOnTheLeaderAndWaitsForTheStandbyLeaderRole() throws Exception {
+        CtlFixture.Result none = f.run("", "demote-cluster", "--force");
+        assertThat(none.code()).isOne();
+        assertThat(none.err().strip()).isEqualTo("Error: At least --host, --port or --restore-command should be "
+                + "specified");
+        CtlFixture.Result declined = f.run("n\n", "demote-cluster", "--host", "10.0.0.9");
+        assertThat(declined.out()).startsWith("Current cluster topology\n+ Cluster: batman")
+                .contains("Are you sure you want to demote batman cluster? [y/N]");
+        assertThat(declined.err().strip()).isEqualTo("Error: Aborted cluster demotion");
+        assertThat(m1.requests).isEmpty();
+        m1.reply("PATCH /config", q -> {
+            try {
+                f.member("m1", "\"role\": \"standby_leader\", \"state\": \"running\"", 5432);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return new FakeMember.Reply(200, "{}");
+        });
+        CtlFixture.Result r = f.run("", "demote-cluster", "--host", "10.0.0.9", "--port", "5433",
+                "--primary-slot-name", "pm_1", "--restore-command", "cp /a/%f %p", "--force");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(m1.requests).containsExactly(new FakeMember.Request("PATCH", "/config", "{\"standby_cluster\":"
+                + "{\"host\":\"10.0.0.9\",\"port\":5433,\"primary_slot_name\":\"pm_1\",\"restore_command\":"
+                + "\"cp /a/%f %p\"}}", null));
+        assertThat(r.out()).contains("Cluster batman successfully demoted").contains("Standby Leader");
+        CtlFixture.Result again = f.run("", "demote-cluster", "--host", "10.0.0.9", "--force");
+        assertThat(again.err().strip()).isEqualTo("Error: Cluster is already in the required state");
+    }
+
+    @Test
+    void promoteClusterPatchesNullAndWaitsForThePrimaryRole() throws Exception {
+        assertThat(f.run("", "promote-cluster", "--force").err().strip())
+                .isEqualTo("Error: Cluster is already in the required state");
+        f.member("m1", "\"role\": \"standby_leader\", \"state\": \"running\"", 5432);
+        m1.reply("PATCH /config", q -> {
+            try {
+                f.member("m1", "\"role\": \"primary\", \"state\": \"running\"", 5432);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return new FakeMember.Reply(200, "{}");
+        });
+        CtlFixture.Result r = f.run("y\n", "promote-cluster");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Are you sure you want to promote batman cluster? [y/N]")
+                .contains("Cluster batman successfully promoted");
+        assertThat(m1.requests).containsExactly(new FakeMember.Request("PATCH", "/config",
+                "{\"standby_cluster\":null}", null));
+    }
+
+    @Test
     void pauseWaitPollsMemberKeysAndSkipsAnUnreachableLeader() throws Exception {
         m1.close();
         m2.reply("PATCH /config", q -> {

@@ -32,6 +32,7 @@ public final class PatroniDcs implements Dcs {
     private final Ticker ticker;
     private final String name;
     private final String base;
+    private final ClusterDecoder.Parsed parsed = new ClusterDecoder.Parsed();
     private String lastStatusJson;
     private String lastMemberJson;
     private String lastMemberSession;
@@ -72,7 +73,7 @@ public final class PatroniDcs implements Dcs {
     @Override
     public ClusterView load() throws DcsException {
         List<KeyValue> kvs = store.getPrefix(base);
-        ClusterView view = ClusterDecoder.decode(base, kvs);
+        ClusterView view = ClusterDecoder.decode(base, kvs, parsed);
         synchronized (this) {
             watchedRevisions = watchedRevisions(kvs);
             Member me = view.member(name).orElse(null);

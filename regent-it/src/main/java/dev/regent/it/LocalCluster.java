@@ -420,7 +420,11 @@ public final class LocalCluster implements AutoCloseable {
                 // its temporary directory may stay behind
             }
         }
-        deleteRecursively(dir);
+        if (Boolean.getBoolean("regent.it.keep")) {
+            System.err.println("regent.it.keep: cluster directory kept: " + dir);
+        } else {
+            deleteRecursively(dir);
+        }
     }
 
     static void deleteRecursively(Path p) {

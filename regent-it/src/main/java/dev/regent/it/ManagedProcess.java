@@ -38,6 +38,11 @@ abstract class ManagedProcess implements AutoCloseable {
         pb.environment().putAll(environment);
         process = pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
+        started(process);
+    }
+
+    /** Called once the process runs. */
+    void started(Process process) {
     }
 
     /** True once {@link #start()} ran. */

@@ -16,6 +16,7 @@ public final class RegentNode extends ManagedProcess {
     static final java.util.Map<String, String> SHARED_ENV = new java.util.concurrent.ConcurrentHashMap<>();
     private final String name;
     private final Path config;
+    private DaemonClassArchive.Launch launch;
 
     public RegentNode(String name, Path config, Path log) {
         super(log);
@@ -33,14 +34,21 @@ public final class RegentNode extends ManagedProcess {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(dev.regent.daemon.JvmFlags.NODE);
+        launch = DaemonClassArchive.launch();
+        cmd.addAll(launch.flags());
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(DaemonClassArchive.classPath());
         cmd.add("dev.regent.daemon.Main");
         cmd.add(config.toString());
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().putAll(dev.regent.daemon.JvmFlags.NODE_ENV);
         pb.environment().putAll(SHARED_ENV);
         return pb;
+    }
+
+    @Override
+    void started(Process process) {
+        DaemonClassArchive.started(launch, process);
     }
 
     @Override

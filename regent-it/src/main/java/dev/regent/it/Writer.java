@@ -124,6 +124,20 @@ public final class Writer implements AutoCloseable {
         return worst / 1e6;
     }
 
+    /** The two acknowledged writes around the longest gap after {@code sinceNanos} (null when fewer than two). */
+    public Ack[] longestGap(long sinceNanos) {
+        List<Ack> list = acks();
+        Ack[] worst = null;
+        for (int i = 1; i < list.size(); i++) {
+            if (list.get(i).atNanos() < sinceNanos) continue;
+            if (worst == null || list.get(i).atNanos() - list.get(i - 1).atNanos()
+                    > worst[1].atNanos() - worst[0].atNanos()) {
+                worst = new Ack[] {list.get(i - 1), list.get(i)};
+            }
+        }
+        return worst;
+    }
+
     @Override
     public void close() throws InterruptedException {
         running.set(false);

@@ -16,11 +16,15 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Patroni's {@code features/basic_replication.feature} ("basic replication", postgres-0..2 and a duplicate) on one
- * 3-node cluster, the scenarios that do not need synchronous replication, step by step: replication (with a
- * {@code replicatefrom} replica), the basic failover after the primary's manager stopped in pause, the rejoin of the
- * former primary through pg_rewind after a split-brain write, and the refusal of a duplicate name. Scenarios 2-4
- * (sync restart, stuck sync replica, multi sync) and the sync parts of 1 and 5 belong to the synchronous
- * replication issue.
+ * 3-node cluster, every scenario in Patroni's order, step by step ({@code postgres-N} is {@code nodeN}, REST 8008 + N
+ * is node N): replication in synchronous mode (with a {@code replicatefrom} replica), the restart of a sync replica, a
+ * stuck sync replica, multi sync, the basic failover in synchronous mode after the primary's manager stopped in pause,
+ * the rejoin of the former primary through pg_rewind after a split-brain write, the refusal of a duplicate name, and
+ * strict mode across a failover. The steps Patroni's development branch (after 4.1.4) added or changed in scenarios 1
+ * and 8 are replayed as the released Patroni 4.x behaves, as Regent does: strict mode with no synchronous standby
+ * sets {@code synchronous_standby_names} to {@code *} (not {@code __patroni_strict_sync_replica_placeholder__}), and
+ * the sync standby promoted in strict mode publishes only itself in {@code /sync} (not the old primary) and waits for
+ * any standby ({@code *}), warning "No standbys available!".
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BasicReplicationFeatureTest {
@@ -45,39 +49,91 @@ class BasicReplicationFeatureTest {
         steps.start(0);
         steps.isLeader(0, 10);
         steps.nonEmptyKey("initialize", 15);
-        // Patroni's scenario also sets "synchronous_mode": true and checks the sync key: synchronous replication issue
-        HttpResponse<String> patch = steps.rest(0, "PATCH", "/config", "{\"ttl\": 20}");
-        assertThat(patch.statusCode()).as(patch.body()).isEqualTo(200);
+        steps.patchConfig(0, "{\"ttl\": 20, \"synchronous_mode\": true}");
+        // Patroni's development branch checks the lone primary here: /sync with the leader, no standby named, and
+        // strict mode's value (its placeholder name; '*' in released 4.x), then strict mode off again
+        steps.syncKeyHas("leader", "node0", 20);
+        steps.syncStandbyNamesIs(0, "_empty_str_", 2);
+        steps.patchConfig(0, "{\"synchronous_mode_strict\": true}");
+        steps.syncStandbyNamesIs(0, "*", 10);
+        steps.patchConfig(0, "{\"synchronous_mode_strict\": false}");
+        steps.syncStandbyNamesIs(0, "_empty_str_", 10);
         steps.start(1);
         steps.configureAndStart(2, "replicatefrom", "node0");
+        steps.syncKeyHas("leader", "node0", 20);
         steps.addTable(0, "foo");
         steps.tablePresent(1, "foo", 20);
         steps.tablePresent(2, "foo", 20);
     }
 
     @Test
+    @Order(2)
+    void checkRestartOfSyncReplica() throws Exception {
+        steps.shutDown(2);
+        steps.syncKeyHas("sync_standby", "node1", 5);
+        steps.start(2);
+        steps.shutDown(1);
+        steps.syncKeyHas("sync_standby", "node2", 10);
+        steps.start(1);
+        steps.keyHas("members/node1", "state", "running", 10);
+        steps.statusIs(2, "/sync", 200, 3);
+        steps.statusIs(1, "/async", 200, 3);
+    }
+
+    @Test
+    @Order(3)
+    void checkStuckSyncReplica() throws Exception {
+        steps.patchConfig(0, "{\"pause\": true, \"maximum_lag_on_syncnode\": 15000000, \"postgresql\":"
+                + " {\"parameters\": {\"synchronous_commit\": \"remote_apply\"}}}");
+        steps.createTable(0);
+        steps.tablePresent(1, "mytest", 2);
+        steps.tablePresent(2, "mytest", 2);
+        steps.pauseWalReplay(2);
+        steps.loadData(0);
+        steps.syncKeyHas("sync_standby", "node1", 15);
+        steps.resumeWalReplay(2);
+        steps.statusIs(1, "/sync", 200, 3);
+        steps.statusIs(2, "/async", 200, 3);
+        steps.patchConfig(0, "{\"pause\": null, \"maximum_lag_on_syncnode\": -1, \"postgresql\":"
+                + " {\"parameters\": {\"synchronous_commit\": \"on\"}}}");
+        steps.dropTable(0);
+    }
+
+    @Test
+    @Order(4)
+    void checkMultiSyncReplication() throws Exception {
+        steps.patchConfig(0, "{\"synchronous_node_count\": 2}");
+        steps.syncKeyHas("sync_standby", "node1,node2", 10);
+        steps.statusIs(2, "/sync", 200, 3);
+        steps.statusIs(1, "/sync", 200, 3);
+        steps.patchConfig(0, "{\"synchronous_node_count\": 1}");
+        steps.shutDown(1);
+        steps.syncKeyHas("sync_standby", "node2", 10);
+        steps.start(1);
+        steps.keyHas("members/node1", "state", "running", 10);
+        steps.statusIs(2, "/sync", 200, 3);
+        steps.statusIs(1, "/async", 200, 3);
+    }
+
+    @Test
     @Order(5)
-    void checkTheBasicFailover() throws Exception {
+    void checkTheBasicFailoverInSynchronousMode() throws Exception {
         FeatureSteps.Result pause = steps.ctl("pause", "it");
         assertThat(pause.code()).as(pause.toString()).isZero();
-        Thread.sleep(2000);
+        // Patroni sleeps 2 s so that node0 knows it is paused before it stops (and leaves postgres running)
+        steps.awaitTrue("node0 reports pause", Duration.ofSeconds(10),
+                () -> FeatureSteps.json(steps.rest(0, "GET", "/patroni", null)).path("pause").asBoolean(false));
         steps.shutDown(0);
         FeatureSteps.Result resume = steps.ctl("resume", "it");
         assertThat(resume.code()).as(resume.toString()).isZero();
-        // In synchronous mode the sync standby (postgres-2) is promoted; without it, either replica may win the race.
-        steps.awaitTrue("node1 or node2 role is the primary", Duration.ofSeconds(24),
-                () -> "f".equals(steps.query(1, "SELECT pg_is_in_recovery()"))
-                        || "f".equals(steps.query(2, "SELECT pg_is_in_recovery()")));
-        newPrimary = "f".equals(steps.query(1, "SELECT pg_is_in_recovery()")) ? 1 : 2;
-        int other = 3 - newPrimary;
-        steps.responseContains(newPrimary, "/history", "recovery", 10);
-        steps.callbackLogHas(newPrimary, "on_role_change primary it", 5);
-        // Patroni's PATCH also turns synchronous_mode off ("synchronous_mode": null): synchronous replication issue
-        HttpResponse<String> patch = steps.rest(newPrimary, "PATCH", "/config", "{\"master_start_timeout\": 0}");
-        assertThat(patch.statusCode()).as(patch.body()).isEqualTo(200);
-        steps.addTable(newPrimary, "bar");
-        steps.tablePresent(other, "bar", 20);
-        steps.responseContains(newPrimary, "/config", "master_start_timeout", 10);
+        steps.roleIs(2, "primary", 24);
+        newPrimary = 2;
+        steps.responseContains(2, "/history", "recovery", 10);
+        steps.callbackLogHas(2, "on_role_change primary it", 5);
+        steps.patchConfig(2, "{\"synchronous_mode\": null, \"master_start_timeout\": 0}");
+        steps.addTable(2, "bar");
+        steps.tablePresent(1, "bar", 20);
+        steps.responseContains(2, "/config", "master_start_timeout", 10);
     }
 
     @Test
@@ -109,5 +165,28 @@ class BasicReplicationFeatureTest {
                 List.of("Can't start; there is already a node named 'node0' running"), 5);
         assertThat(c.cluster().member("node0")).isPresent();
         assertThat(steps.rest(0, "GET", "/liveness", null).statusCode()).as("the original node0").isEqualTo(200);
+    }
+
+    /**
+     * Patroni's "check that synchronous_mode_strict forces primary to keep old synchronous_standby_names" (development
+     * branch), with released 4.x's outcome: after the failover the new primary's commits wait for any standby.
+     */
+    @Test
+    @Order(8)
+    void checkThatSynchronousModeStrictKeepsCommitsWaitingAfterAFailover() throws Exception {
+        steps.setTag(0, "nosync", true);
+        assertThat(steps.rest(0, "POST", "/reload", null).statusCode()).isEqualTo(202);
+        steps.patchConfig(2, "{\"synchronous_mode\": true, \"synchronous_mode_strict\": true}");
+        steps.syncKeyHas("sync_standby", "node1", 10);
+        steps.syncStandbyNamesIs(2, "node1", 10);
+        steps.shutDown(2);
+        steps.roleIs(1, "primary", 20);
+        // Patroni's development branch keeps the old primary in /sync and in synchronous_standby_names here (WARNING
+        // "No active replication connections from Patroni members and synchronous_mode_strict is requested");
+        // released 4.x publishes only the new leader and lets any standby confirm, as Regent does
+        steps.logHas(1, "WARNING", List.of("No standbys available!"), 10);
+        steps.syncKeyHas("leader", "node1", 10);
+        steps.syncKeyHas("sync_standby", "None", 10);
+        steps.syncStandbyNamesIs(1, "*", 10);
     }
 }

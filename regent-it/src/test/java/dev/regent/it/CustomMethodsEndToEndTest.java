@@ -62,6 +62,7 @@ class CustomMethodsEndToEndTest {
                 printf '%s\\n' "$@" > REC/bootstrap.args
                 for a in "$@"; do case "$a" in --datadir=*) D="${a#--datadir=}";; esac; done
                 echo unknown-password > REC/pw
+                sleep 3
                 exec BIN/initdb -D "$D" -U postgres --auth=scram-sha-256 --pwfile=REC/pw -E UTF8 --data-checksums
                 """);
         script("post.sh", """
@@ -115,6 +116,16 @@ class CustomMethodsEndToEndTest {
     @Order(1)
     void customBootstrapRunsTheScriptWithPatronisArgumentsThenSetsTheRolesAndRunsPostBootstrap() throws Exception {
         cluster.node(0).start();
+        // while the method's command runs, GET /patroni shows Patroni's state for it (the script sleeps 3 s)
+        String[] seen = {null};
+        FeatureSteps.poll("GET /patroni on node0 says running custom bootstrap script", Duration.ofSeconds(60), () -> {
+            try {
+                seen[0] = JSON.readTree(cluster.rest(0, "GET", "/patroni", null).body()).path("state").asText();
+            } catch (RuntimeException | IOException e) {
+                return false;  // the REST API is not up yet
+            }
+            return "running custom bootstrap script".equals(seen[0]);
+        }, () -> "last state: " + seen[0]);
         ClusterView c = cluster.await("node0 leads cluster it", UP, v -> v.leader() != null
                 && v.member("node0").map(m -> "running".equals(m.data().state())).orElse(false));
         assertThat(c.leader().name()).isEqualTo("node0");

@@ -199,6 +199,71 @@ final class FeatureSteps implements AutoCloseable {
                         "SELECT count(*) FROM pg_stat_replication WHERE application_name = '" + name(replica) + "'")));
     }
 
+    /** {@code I create table on {name}}: {@code public.mytest}, as Patroni's harness creates it. */
+    void createTable(int i) throws SQLException {
+        exec(i, "CREATE TABLE public.mytest(id numeric)");
+    }
+
+    /** {@code I drop table on {name}}. */
+    void dropTable(int i) throws SQLException {
+        exec(i, "DROP TABLE public.mytest");
+    }
+
+    /** {@code I load data on {name}}: 350 000 rows into {@code public.mytest} in one statement. */
+    void loadData(int i) throws SQLException {
+        exec(i, "INSERT INTO public.mytest SELECT * FROM generate_series(1, 350000)");
+    }
+
+    /** {@code I pause wal replay on {name}}. */
+    void pauseWalReplay(int i) throws SQLException {
+        exec(i, "SELECT pg_wal_replay_pause()");
+    }
+
+    /** {@code I resume wal replay on {name}}. */
+    void resumeWalReplay(int i) throws SQLException {
+        exec(i, "SELECT pg_wal_replay_resume()");
+    }
+
+    /**
+     * {@code synchronous_standby_names on {name} is set to '{v}' after {N} seconds}: {@code SHOW} compared with
+     * {@code v} as Patroni's step compares them, by the number of standbys to confirm and the set of names
+     * ({@code _empty_str_}: empty); here also by the form ({@code ANY} or not), and names compared without their
+     * double quotes.
+     */
+    void syncStandbyNamesIs(int i, String value, int seconds) throws Exception {
+        SsnValue expected = SsnValue.of(value.equals("_empty_str_") ? "" : value);
+        String[] last = {null};
+        String what = "synchronous_standby_names on " + name(i) + " is '" + value + "'";
+        awaitTrue(what, Duration.ofSeconds(seconds), () -> {
+            last[0] = query(i, "SHOW synchronous_standby_names");
+            return last[0] != null && expected.equals(SsnValue.of(last[0]));
+        }, () -> "(found '" + last[0] + "')");
+    }
+
+    /** A {@code synchronous_standby_names} value as Patroni's step reads it: (form, number, names). */
+    record SsnValue(boolean any, String num, java.util.Set<String> names) {
+        private static final java.util.regex.Pattern LIST =
+                java.util.regex.Pattern.compile("\\s*(ANY\\s+|FIRST\\s+)?(\\d+)\\s*\\((.*)\\)\\s*",
+                        java.util.regex.Pattern.CASE_INSENSITIVE);
+
+        static SsnValue of(String v) {
+            java.util.regex.Matcher m = LIST.matcher(v);
+            if (!m.matches()) return new SsnValue(false, "1", names(v));
+            return new SsnValue(m.group(1) != null && m.group(1).trim().equalsIgnoreCase("ANY"), m.group(2),
+                    names(m.group(3)));
+        }
+
+        private static java.util.Set<String> names(String list) {
+            java.util.Set<String> out = new java.util.TreeSet<>();
+            for (String n : list.split(",")) {
+                String t = n.strip();
+                if (t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")) t = t.substring(1, t.length() - 1);
+                out.add(t);
+            }
+            return out;
+        }
+    }
+
     // ---- REST, DCS ------------------------------------------------------------------------------------------------
 
     HttpResponse<String> rest(int i, String method, String path, String body) {
@@ -207,6 +272,31 @@ final class FeatureSteps implements AutoCloseable {
 
     static JsonNode json(HttpResponse<String> r) throws IOException {
         return JSON.readTree(r.body());
+    }
+
+    /**
+     * {@code I issue a {METHOD} request to {url} with {json}}: like Patroni's harness, a {@code PATCH} answered 409
+     * (the configuration changed meanwhile) is sent once more.
+     */
+    HttpResponse<String> request(int i, String method, String path, String body) {
+        HttpResponse<String> r = rest(i, method, path, body);
+        if (method.equals("PATCH") && r.statusCode() == 409) r = rest(i, method, path, body);
+        return r;
+    }
+
+    /** {@code I issue a PATCH request to {url} with {json}} then {@code I receive a response code 200}. */
+    void patchConfig(int i, String json) {
+        HttpResponse<String> r = request(i, "PATCH", "/config", json);
+        assertThat(r.statusCode()).as("PATCH /config " + json + " on " + name(i) + ": " + r.body()).isEqualTo(200);
+    }
+
+    /** {@code Status code on GET {url} is {n} after {N} seconds}. */
+    void statusIs(int i, String path, int code, int seconds) throws Exception {
+        int[] last = {-1};
+        awaitTrue("GET " + path + " on " + name(i) + " answers " + code, Duration.ofSeconds(seconds), () -> {
+            last[0] = rest(i, "GET", path, null).statusCode();
+            return last[0] == code;
+        }, () -> "(last: " + last[0] + ")");
     }
 
     /** {@code Response on GET {url} contains {v} after {N} seconds} (raw body substring). */
@@ -261,6 +351,33 @@ final class FeatureSteps implements AutoCloseable {
             last[0] = k;
             return k != null && expected.equals(k.get(field));
         }, () -> "(last: " + last[0] + ")");
+    }
+
+    /**
+     * {@code sync key in DCS has {field}={value} after {N} seconds}, as Patroni's step compares: {@code sync_standby}
+     * as a set of comma-separated names, else (and for {@code sync_standby=None}) by Python's {@code str()} of the JSON
+     * value ({@code None}, {@code 0}, {@code node0}).
+     */
+    void syncKeyHas(String field, String value, int seconds) throws Exception {
+        JsonNode[] last = {null};
+        awaitTrue("sync key has " + field + "=" + value, Duration.ofSeconds(seconds), () -> {
+            JsonNode k = key("sync");
+            last[0] = k;
+            if (k == null) return false;
+            JsonNode v = k.get(field);
+            if (field.equals("sync_standby")) {
+                String names = v == null || v.isNull() ? "" : v.asText();
+                if (java.util.Set.of(names.split(",", -1)).equals(java.util.Set.of(value.split(",", -1)))) return true;
+            }
+            return pythonStr(v).equals(value);
+        }, () -> "(last: " + last[0] + ")");
+    }
+
+    /** Python's {@code str()} of a parsed JSON value: None, True/False, numbers and strings as they are. */
+    static String pythonStr(JsonNode v) {
+        if (v == null || v.isNull()) return "None";
+        if (v.isBoolean()) return v.booleanValue() ? "True" : "False";
+        return v.isTextual() ? v.textValue() : v.toString();
     }
 
     // ---- CLI ------------------------------------------------------------------------------------------------------
@@ -353,8 +470,17 @@ final class FeatureSteps implements AutoCloseable {
 
     // ---- SQL ------------------------------------------------------------------------------------------------------
 
+    /**
+     * The steps' SQL session on node {@code i}. Patroni's harness runs {@code SET synchronous_commit TO 'local'} on its
+     * session once a node accepts queries, so its steps never wait for a synchronous standby (a split-brain write to
+     * a former primary whose standby left, a load while the sync standby's replay is paused); so do these.
+     */
+    String sqlUrl(int i) {
+        return cluster.jdbcUrl(i) + "?connectTimeout=3&options=-c%20synchronous_commit%3Dlocal";
+    }
+
     void exec(int i, String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(cluster.jdbcUrl(i) + "?connectTimeout=3",
+        try (Connection c = DriverManager.getConnection(sqlUrl(i),
                 LocalCluster.SUPERUSER, LocalCluster.SUPERUSER_PASSWORD); Statement s = c.createStatement()) {
             s.execute(sql);
         }
@@ -371,7 +497,7 @@ final class FeatureSteps implements AutoCloseable {
     }
 
     String query(int i, String sql) {
-        try (Connection c = DriverManager.getConnection(cluster.jdbcUrl(i) + "?connectTimeout=3",
+        try (Connection c = DriverManager.getConnection(sqlUrl(i),
                 LocalCluster.SUPERUSER, LocalCluster.SUPERUSER_PASSWORD); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;

@@ -41,7 +41,12 @@ import org.junit.jupiter.api.TestMethodOrder;
  * {@code archive-get} and streaming;</li>
  * <li>node2 bootstraps a new cluster by a custom method that restores the backup up to a restore point with pgBackRest's
  * own recovery settings ({@code keep_existing_recovery_conf}), and comes up as a primary with exactly the rows
- * committed before that point.</li>
+ * committed before that point;</li>
+ * <li>node3 bootstraps the standby cluster {@code it-standby} of node0's cluster: its standby leader is created by the
+ * {@code pgbackrest} method of {@code standby_cluster.create_replica_methods}, follows node0 through
+ * {@code archive-get} ({@code standby_cluster.restore_command}) and streaming, and is then promoted by
+ * {@code regentctl promote-cluster}. (Demoting the original afterwards needs a pg_rewind against the promoted remote,
+ * which Regent does not do yet.)</li>
  * </ol>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -54,7 +59,7 @@ class PgBackRestEndToEndTest {
 
     @BeforeAll
     static void layOut() throws Exception {
-        cluster = LocalCluster.create(3, 20, 2, 4);
+        cluster = LocalCluster.create(4, 20, 2, 4);
         Path dir = shared(cluster.dir().resolve("pgbackrest"));
         Path repo = shared(dir.resolve("repo"));
         Path lock = shared(dir.resolve("lock"));
@@ -84,6 +89,15 @@ class PgBackRestEndToEndTest {
                         "    command: " + pgbackrest + " --pg1-path=" + cluster.layout().dataDir(2)
                                 + " --type=name --target=before_six --target-action=promote restore",
                         "    keep_existing_recovery_conf: true", "    no_params: true", "  dcs:", "")));
+        Path y3 = yaml(3);
+        Files.writeString(y3, Files.readString(y3).replace("scope: it\n", "scope: it-standby\n")
+                .replace("bootstrap:\n  dcs:\n", String.join("\n", "bootstrap:", "  dcs:", "    standby_cluster:",
+                        "      host: 127.0.0.1", "      port: " + cluster.layout().pgPort(0),
+                        "      restore_command: " + pgbackrest + " archive-get %f \"%p\"",
+                        "      create_replica_methods:", "      - pgbackrest", "      - basebackup", ""))
+                + String.join("\n", "  pgbackrest:",
+                        "    command: " + pgbackrest + " --pg1-path=" + cluster.layout().dataDir(3) + " --delta restore",
+                        "    keep_data: true", "    no_params: true", ""));
     }
 
     @AfterAll
@@ -161,6 +175,39 @@ class PgBackRestEndToEndTest {
                 .as("pgBackRest's recovery settings were used, then removed").doesNotContain("restore_command");
         assertThat(Files.exists(cluster.layout().dataDir(2).resolve("recovery.signal"))).isFalse();
         assertThat(cluster.cluster().leader().name()).isEqualTo("node0");
+    }
+
+    @Test
+    @Order(3)
+    void aStandbyClusterFollowsThroughTheArchiveAndStreamingThenIsPromoted() throws Exception {
+        String primary = cluster.jdbcUrl(0);
+        exec(primary, "CREATE TABLE standby_rows (i int); INSERT INTO standby_rows VALUES (1)");
+        cluster.node(3).start();
+        await("node3 runs as the standby leader of it-standby", () -> {
+            JsonNode s = patroni(3);
+            return "standby_leader".equals(s.path("role").asText()) && "running".equals(s.path("state").asText());
+        });
+        String node3 = cluster.jdbcUrl(3);
+        assertThat(Files.readString(cluster.node(3).log())).contains("replica has been created using pgbackrest")
+                .doesNotContain("replica has been created using basebackup");
+        String conf3 = Files.readString(cluster.layout().dataDir(3).resolve("postgresql.conf"));
+        assertThat(conf3).as("standby_cluster.restore_command").contains("archive-get %f");
+        assertThat(conf3).contains("port=" + cluster.layout().pgPort(0));
+        await("node3 streams from node0", () -> "streaming".equals(patroni(3).path("replication_state").asText()));
+        exec(primary, "INSERT INTO standby_rows VALUES (2)");
+        await("node3 has the new row", () -> "2".equals(queryOrNull(node3, "SELECT count(*) FROM standby_rows")));
+
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        int code = dev.regent.ctl.RegentCtl.run(new String[] {"-c", yaml(3).toString(), "promote-cluster", "--force"},
+                new java.io.ByteArrayInputStream(new byte[0]), new java.io.PrintStream(out, true),
+                new java.io.PrintStream(out, true), Map.of("HOME", cluster.dir().toString()));
+        assertThat(code).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("Cluster it-standby successfully promoted");
+        await("node3 accepts writes", () -> "f".equals(queryOrNull(node3, "SELECT pg_is_in_recovery()")));
+        exec(node3, "INSERT INTO standby_rows VALUES (3)");
+        assertThat(queryOrNull(node3, "SELECT count(*) FROM standby_rows")).isEqualTo("3");
+        assertThat(cluster.cluster().leader().name()).as("the original cluster still has its primary")
+                .isEqualTo("node0");
     }
 
     private static void pgbackrest(String... args) {

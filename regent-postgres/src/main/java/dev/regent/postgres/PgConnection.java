@@ -489,6 +489,22 @@ public final class PgConnection implements AutoCloseable {
         return String.format("%X/%X", lsn >>> 32, lsn & 0xffffffffL);
     }
 
+    /** Drops those of the non-temporary physical slots {@code names} that exist and are not active; returns them. */
+    public synchronized Set<String> dropInactivePhysicalSlots(Set<String> names) {
+        return withConnection("replication slot drop", c -> {
+            Set<String> dropped = new HashSet<>();
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT slot_name "
+                    + "FROM pg_catalog.pg_replication_slots WHERE slot_type = 'physical' AND NOT temporary "
+                    + "AND NOT active")) {
+                while (rs.next()) {
+                    if (names.contains(rs.getString(1))) dropped.add(rs.getString(1));
+                }
+            }
+            for (String s : dropped) call(c, "SELECT pg_catalog.pg_drop_replication_slot(?)", s);
+            return Set.copyOf(dropped);
+        });
+    }
+
     private static void call(Connection c, String sql, String arg) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, arg);

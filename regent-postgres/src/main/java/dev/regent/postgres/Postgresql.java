@@ -308,6 +308,16 @@ public final class Postgresql extends PostgresqlSql {
      * and recovery_target_timeline=latest. Takes effect at the next start, or for most settings at {@link #reload}.
      */
     public void writeConfig(Role role, String followConnUrl, String slotName) {
+        writeConfig(role, followConnUrl, slotName, Map.of());
+    }
+
+    /**
+     * {@link #writeConfig(Role, String, String)} for a member of a standby cluster: {@code standbyRecovery} (its
+     * {@code restore_command}, {@code archive_cleanup_command}, and on the standby leader
+     * {@code recovery_min_apply_delay}) override the configured recovery settings of a replica, as Patroni's
+     * build_recovery_params lets the standby_cluster section win.
+     */
+    public void writeConfig(Role role, String followConnUrl, String slotName, Map<String, String> standbyRecovery) {
         synchronized (lifecycle) {
             String conninfo = null;
             int version = bin.version();
@@ -322,6 +332,7 @@ public final class Postgresql extends PostgresqlSql {
             if (role == Role.REPLICA) {
                 Map<String, String> wanted = ConfigRenderer.recoveryParameters(conninfo, slotName,
                         checked.recoveryConf(), version);
+                wanted.putAll(standbyRecovery);
                 Map<String, ParameterValidator.Sourced> toCheck = new LinkedHashMap<>();
                 wanted.forEach((k, v) -> toCheck.put(k, new ParameterValidator.Sourced(v, checked.recoverySource())));
                 // primary_conninfo is Regent's own and standby_mode is no GUC since 12: neither is validated
@@ -766,6 +777,16 @@ public final class Postgresql extends PostgresqlSql {
      * @throws PostgresException when every method failed
      */
     public String createReplica(String fromConnUrl, boolean fromLeader, Duration basebackupTimeout) {
+        return createReplica(fromConnUrl, fromLeader, basebackupTimeout, cfg.createReplicaMethods());
+    }
+
+    /**
+     * {@link #createReplica(String, boolean, Duration)} by {@code methods} instead of the configured ones (the
+     * standby leader's first clone runs {@code standby_cluster.create_replica_methods}); the methods' sections are
+     * still the local {@code postgresql.<method>} ones.
+     */
+    public String createReplica(String fromConnUrl, boolean fromLeader, Duration basebackupTimeout,
+                                List<String> methods) {
         synchronized (lifecycle) {
             requireStopped("creating a replica");
             String dsn = "";
@@ -776,7 +797,7 @@ public final class Postgresql extends PostgresqlSql {
                 dsn = replicationDsn(fromConnUrl);
                 env = passEnv();
             }
-            List<ReplicaMethods.Step> steps = ReplicaMethods.plan(cfg.createReplicaMethods(),
+            List<ReplicaMethods.Step> steps = ReplicaMethods.plan(methods,
                     cfg.replicaMethodSections(), scope, cfg.dataDir(), dsn, fromLeader);
             String used = replicaCreation.run(steps, dsn, cfg.basebackup(), env, basebackupTimeout);
             removePromoteTriggerFile();

@@ -88,6 +88,11 @@ public abstract sealed class PostgresqlSql permits Postgresql {
         return connection.ensurePhysicalSlots(slotNames, dropUnknown);
     }
 
+    /** See {@link PgConnection#dropInactivePhysicalSlots(Set)}. */
+    public Set<String> dropInactivePhysicalSlots(Set<String> slotNames) {
+        return connection.dropInactivePhysicalSlots(slotNames);
+    }
+
     /** CHECKPOINT on the local server (blocks until done). */
     public void checkpoint() {
         connection.checkpoint();

@@ -156,6 +156,14 @@ class PostgresqlComponentTest {
         a.connection().execute("INSERT INTO t VALUES ('after clone')");
         waitFor("row replicated", () -> b.connection().queryStrings("SELECT v FROM t").contains("after clone"));
         assertThat(b.status().receiveLsn()).isPositive();
+        // a standby about to be promoted prepares its members' slots (WAL reserved at once, in recovery too), and
+        // drops those nobody uses when the promotion does not happen
+        assertThat(b.ensurePhysicalSlots(Set.of("node_a", "node_c"), false).created())
+                .containsExactlyInAnyOrder("node_a", "node_c");
+        assertThat(b.connection().queryStrings("SELECT (restart_lsn IS NOT NULL)::text FROM pg_replication_slots"))
+                .containsOnly("true");
+        assertThat(b.dropInactivePhysicalSlots(Set.of("node_c", "absent"))).containsExactly("node_c");
+        assertThat(slots(b)).containsExactly("node_a");
     }
 
     @Test

@@ -396,12 +396,20 @@ public final class SimCluster {
     }
 
     ClusterView observe() {
+        // the view changes only with the store's revision: every acknowledged commit asks for it, so keep the last
+        long revision = server.revision();
+        if (revision == observedRevision) return observed;
         try {
-            return observer.load();
+            observed = observer.load();
         } catch (DcsException e) {
-            return null;
+            observed = null;
         }
+        observedRevision = revision;
+        return observed;
     }
+
+    private long observedRevision = -1;
+    private ClusterView observed;
 
     // ---- after every event: replication, watchers, invariants ---------------------------------------------------
 

@@ -18,12 +18,14 @@ import java.util.Map;
 final class SimSettings implements SettingsProvider {
     private final String name;
     private final Map<String, Object> bootstrapDcs;
+    private final String bootstrapDcsJson; // asked for at every cycle: encoded once
     private ClusterConfig lastKnown;
 
     /** {@code syncMode}: the run's {@code synchronous_mode} ({@code off}, {@code on} or {@code quorum}). */
     SimSettings(String name, String syncMode) {
         this.name = name;
         this.bootstrapDcs = bootstrapDcs(syncMode);
+        this.bootstrapDcsJson = DcsJson.configToJson(bootstrapDcs);
         this.lastKnown = new ClusterConfig(0, bootstrapDcs);
     }
 
@@ -48,7 +50,7 @@ final class SimSettings implements SettingsProvider {
 
     @Override
     public String bootstrapDcsJson() {
-        return DcsJson.configToJson(bootstrapDcs);
+        return bootstrapDcsJson;
     }
 
     @Override

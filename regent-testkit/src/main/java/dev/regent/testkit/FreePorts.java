@@ -3,6 +3,12 @@ package dev.regent.testkit;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -13,8 +19,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * it is chosen and the moment its server binds it. {@code bin/test} builds modules in parallel, and surefire runs
  * test classes in parallel forks: each module's tests get their own part of that range (system property
  * {@code regent.test.ports}, {@code LOW-HIGH}, set in the module's pom), and each fork its own slice of the module's
- * part ({@code regent.test.fork}, surefire's fork number, of {@code regent.test.forks}), so two test JVMs never choose
- * the same port for servers that bind seconds later. Within one JVM a port is never handed out twice.
+ * part (one of {@code regent.test.forks}, claimed with a file lock), so two test JVMs never choose the same port for
+ * servers that bind seconds later. Within one JVM a port is never handed out twice.
  */
 public final class FreePorts {
     private static final int LOW = 20000;
@@ -44,22 +50,57 @@ public final class FreePorts {
     }
 
     /**
-     * [low, high) of this fork. Surefire numbers forks from one pool per Maven process: beside another module's fork
-     * (bin/test builds with -T 2) a module's N forks may be numbered 2..N+1. So a module with forks is cut into N + 1
-     * slices, one per possible number; each of its forks holds a distinct number, hence its own slice.
+     * [low, high) of this JVM's slice of its module's part: the part is cut into {@code regent.test.forks} slices and
+     * each test JVM claims one by locking a file named after it in the temporary directory (the operating system
+     * drops the lock when the JVM exits, however it exits). The fork number only says which slice to try first:
+     * surefire numbers forks from one pool per Maven process, so with several modules building side by side a
+     * module's forks get numbers that do not map one to one on its slices. When every slice is held (another build of
+     * the same module on this machine), the JVM shares its first choice, as before slices existed.
      */
-    static int[] slice() {
+    static synchronized int[] slice() {
+        if (claimed != null) return claimed;
         int[] part = modulePart(System.getProperty("regent.test.ports"));
         int forks = Integer.getInteger("regent.test.forks", 1);
-        int fork = forkNumber(System.getProperty("regent.test.fork"));
-        int slices = forks == 1 ? 1 : forks + 1;
-        if (forks < 1 || fork < 1 || fork > slices) {
-            throw new IllegalStateException("regent.test.fork=" + fork + " is not within 1.." + slices
-                    + " (regent.test.forks=" + forks + ")");
+        if (forks < 1) throw new IllegalStateException("regent.test.forks=" + forks + " is not a number of forks");
+        int first = (forkNumber(System.getProperty("regent.test.fork")) - 1) % forks;
+        int size = (part[1] - part[0]) / forks;
+        int chosen = first;
+        for (int k = 0; k < forks; k++) {
+            int i = (first + k) % forks;
+            if (lock(part, forks, i)) {
+                chosen = i;
+                break;
+            }
         }
-        int size = (part[1] - part[0]) / slices;
-        int low = part[0] + (fork - 1) * size;
-        return new int[] {low, low + size};
+        claimed = new int[] {part[0] + chosen * size, part[0] + (chosen + 1) * size};
+        return claimed;
+    }
+
+    /** True when this JVM holds the lock of the slice {@link #slice()} returns (no other test JVM uses it). */
+    public static synchronized boolean sliceIsExclusive() {
+        slice();
+        return lock != null;
+    }
+
+    private static int[] claimed;
+    private static FileLock lock; // held until the JVM exits
+
+    private static boolean lock(int[] part, int forks, int slice) {
+        Path file = Path.of(System.getProperty("java.io.tmpdir"), "regent-test-ports",
+                part[0] + "-" + part[1] + "-" + slice + "-of-" + forks + ".lock");
+        try {
+            Files.createDirectories(file.getParent());
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock l = channel.tryLock();
+            if (l == null) {
+                channel.close();
+                return false;
+            }
+            lock = l;
+            return true;
+        } catch (IOException | OverlappingFileLockException e) {
+            return false;
+        }
     }
 
     /**

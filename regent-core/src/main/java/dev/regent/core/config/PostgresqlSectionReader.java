@@ -20,9 +20,14 @@ final class PostgresqlSectionReader {
         Section s = top.child("postgresql");
         List<String> methods = ReplicaMethods.configured(s.stringList("create_replica_methods", false),
                 s.stringList("create_replica_method", false));
-        warnUnknown(s, methods);
+        // the standby leader's first clone runs standby_cluster.create_replica_methods with these sections too
+        List<String> sectionNames = new java.util.ArrayList<>(methods);
+        for (String m : standbyClusterMethods(top)) {
+            if (!sectionNames.contains(m)) sectionNames.add(m);
+        }
+        warnUnknown(s, methods, sectionNames);
         Map<String, Map<String, Object>> methodSections = new LinkedHashMap<>();
-        for (String m : methods) {
+        for (String m : sectionNames) {
             if (!m.equals(ReplicaMethods.BASEBACKUP) && s.raw(m) != null && s.raw(m).isMap()) {
                 methodSections.put(m, s.raw(m).toPlainMap());
             }
@@ -66,9 +71,28 @@ final class PostgresqlSectionReader {
     }
 
     /** Unknown keys warn, except a section named after a custom replica creation method. */
-    private static void warnUnknown(Section s, List<String> methods) {
+    /**
+     * The methods named by {@code bootstrap.dcs.standby_cluster.create_replica_methods} of this file: their
+     * {@code postgresql.<method>} sections are read like the configured methods' (a method without one runs as a
+     * command of its name, as in Patroni). A standby_cluster set later through {@code /config} finds only the sections
+     * read here.
+     */
+    private static List<String> standbyClusterMethods(Section top) {
+        ConfigValue v = top.raw("bootstrap");
+        for (String k : List.of("dcs", "standby_cluster", "create_replica_methods")) {
+            v = v == null || !v.isMap() ? null : v.get(k);
+        }
+        if (v == null || !v.isList()) return List.of();
+        List<String> out = new java.util.ArrayList<>();
+        for (ConfigValue item : v.items()) {
+            if (item.isScalar() && item.text() != null) out.add(item.text());
+        }
+        return out;
+    }
+
+    private static void warnUnknown(Section s, List<String> methods, List<String> sectionNames) {
         s.node().entries().forEach((k, v) -> {
-            if (!ConfigSchema.POSTGRESQL.contains(k) && !methods.contains(k)) {
+            if (!ConfigSchema.POSTGRESQL.contains(k) && !sectionNames.contains(k)) {
                 s.problems().warn(s.pathOf(k), v, "unknown key, ignored");
             }
         });

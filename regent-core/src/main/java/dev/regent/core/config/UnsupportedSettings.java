@@ -84,10 +84,9 @@ public final class UnsupportedSettings {
             // dynamic configuration
             dyn("failsafe_mode", Severity.ERROR, "true", UnsupportedSettings::isTrue,
                     "failsafe mode is not implemented: a primary that loses the DCS demotes itself"),
-            dyn("standby_cluster", Severity.ERROR, "host, port or restore_command set",
-                    UnsupportedSettings::standbyClusterActive,
-                    "standby clusters are not implemented: this cluster would elect its own read-write primary "
-                            + "instead of following the remote one"),
+            dyn("standby_cluster.host", Severity.ERROR, "several hosts", v -> v.isScalar() && v.text().contains(","),
+                    "a list of remote hosts (libpq multi-host with target_session_attrs=read-write) is not "
+                            + "implemented: the standby leader could not follow the remote primary"),
             dyn("max_timelines_history", Severity.WARNING, "> 0", v -> intAbove(v, 0),
                     "/history is never trimmed"),
             dyn("primary_race_backoff", Severity.WARNING, "> 0", v -> intAbove(v, 0),
@@ -321,11 +320,6 @@ public final class UnsupportedSettings {
 
     private static String lower(ConfigValue v) {
         return v.isScalar() ? v.text().trim().toLowerCase(Locale.ROOT) : "";
-    }
-
-    /** Patroni's {@code is_standby_cluster}: a mapping with host, port or restore_command set. */
-    static boolean standbyClusterActive(ConfigValue v) {
-        return v.isMap() && List.of("host", "port", "restore_command").stream().anyMatch(k -> isSet(v.get(k)));
     }
 
     private static boolean intAbove(ConfigValue v, long min) {

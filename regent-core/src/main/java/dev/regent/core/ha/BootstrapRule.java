@@ -28,13 +28,18 @@ final class BootstrapRule {
         if (c.cluster.isUnlocked() && c.cluster.initialize() == null && !c.iAmNoFailover()
                 && c.settings.hasBootstrapSection() && !c.memory.bootstrapFailed()) {
             stop.add(new RaceInitialize());
+            if (c.isStandbyCluster()) {
+                // Patroni's bootstrap_standby_leader: clone from the remote primary, never initdb
+                stop.add(new Bootstrap(c.standby()));
+                return c.decide("trying to bootstrap a new standby leader", stop);
+            }
             stop.add(new Bootstrap());
             return c.decide("trying to bootstrap a new cluster", stop);
         }
         String from = c.cloneMember();
         if (!c.cluster.isUnlocked() && from != null) {
             String role = from.equals(c.leaderName()) ? "leader" : "replica";
-            stop.add(new CloneReplica(from));
+            stop.add(new CloneReplica(from, c.standby()));
             return c.decide("trying to bootstrap from " + role + " '" + from + "'", stop);
         }
         // Patroni: with no leader, a replica method marked no_leader (a restore from a backup) may create this node,
@@ -43,7 +48,8 @@ final class BootstrapRule {
             stop.add(new CloneReplica(null));
             return c.decide("trying to bootstrap (without leader)", stop);
         }
-        return c.decide("waiting for leader to bootstrap", stop);
+        return c.decide(c.isStandbyCluster() ? "waiting for standby_leader to bootstrap"
+                : "waiting for leader to bootstrap", stop);
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.regent.core.model.ClusterConfig;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Failover;
 import dev.regent.core.model.Member;
+import dev.regent.core.model.StandbyCluster;
 import dev.regent.core.model.Tags;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,6 +46,35 @@ final class Ctx {
     }
 
     boolean paused() { return config().isPaused(); }
+
+    /** The active {@code standby_cluster} section (Patroni's is_standby_cluster), or null. */
+    StandbyCluster standby() { return config().standbyCluster(); }
+
+    boolean isStandbyCluster() { return standby() != null; }
+
+    /**
+     * Patroni's _get_node_to_follow in a standby cluster: the standby leader, and everybody while the standby cluster
+     * has no leader (unless paused), follow the remote primary. Never with the {@code nostream} tag.
+     */
+    boolean followsRemote() {
+        if (!isStandbyCluster() || noStream()) return false;
+        return hasLock() || cluster.isUnlocked() && !paused();
+    }
+
+    /**
+     * The Follow that makes a running replica follow {@link #nodeToFollow()} (or the remote primary), or null when its
+     * recovery configuration already does (same member, same standby cluster settings).
+     */
+    Action.Follow followAction() {
+        StandbyCluster sc = noStream() ? null : standby();  // nostream: no recovery source at all (Patroni)
+        String target = followsRemote() ? null : nodeToFollow();
+        if (!followsRemote() && target == null && !noStream()) return null;  // no leader: keep primary_conninfo
+        if (java.util.Objects.equals(target, pg.followedMember())
+                && java.util.Objects.equals(sc, pg.followedStandby())) {
+            return null;
+        }
+        return new Action.Follow(target, sc);
+    }
 
     boolean hasLock() { return cluster != null && cluster.isLeader(me); }
 
@@ -94,6 +124,7 @@ final class Ctx {
      */
     String nodeToFollow() {
         if (Tags.isTrue(settings.tags().get("nostream"))) return null;
+        if (followsRemote()) return null;
         String target = leaderName();
         Object rf = settings.tags().get("replicatefrom");
         if (rf != null && !rf.toString().equals(me)) {

@@ -45,7 +45,9 @@ import java.util.Objects;
  *       {@code wasLeader = true} after every successful {@code AcquireLeaderLock}, {@code UpdateLeaderLock} or
  *       {@code Bootstrap} (which takes the lock); {@code lockValidUntil = 0} when {@code UpdateLeaderLock} fails
  *       (refused or retries exhausted); {@code wasLeader = false, lockValidUntil = 0} once a {@code Demote} or
- *       {@code ReleaseLeaderLock} ran (whatever its outcome: the node no longer acts as leader). The <b>decider</b>
+ *       {@code ReleaseLeaderLock} ran (whatever its outcome: the node no longer acts as leader), except a
+ *       {@code Demote(DEMOTE_CLUSTER)}, which keeps the lock (the primary becomes the standby
+ *       leader). The <b>decider</b>
  *       keeps both only in decisions that contain
  *       {@code UpdateLeaderLock} and neither {@code Demote} nor {@code ReleaseLeaderLock}; every other decision resets
  *       them to {@code false}/0. A node with {@code wasLeader} whose {@code now >= lockValidUntil} treats its lock as

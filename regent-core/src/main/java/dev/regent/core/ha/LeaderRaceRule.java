@@ -65,10 +65,13 @@ final class LeaderRaceRule {
             actions.add(pausedSwitchover ? new KeepFailoverCandidate(f.version(), f.candidate())
                     : new ClearFailover(f.version()));
         }
+        // the standby leader disappeared and this is the healthiest replica: follow the remote primary (Patroni)
+        if (c.isStandbyCluster()) return StandbyLeaderRule.won(c, actions);
         if (c.pg.isPrimary()) {
             actions.addAll(SyncRule.primary(c));
             return c.decide("acquired session lock as a leader", actions);
         }
+        actions.addAll(LeaderRule.prepareSlots(c));
         // before accepting writes, the new primary publishes itself in /sync and sets synchronous_standby_names
         actions.addAll(SyncRule.beforePromote(c));
         actions.add(new Promote());

@@ -11,6 +11,8 @@ import dev.regent.core.slots.SlotSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * This node holds the leader lock and postgres accepts connections (Patroni's process_healthy_cluster with the lock,
@@ -24,6 +26,8 @@ final class LeaderRule {
             if (c.failover() != null && c.me.equals(c.failover().candidate())) {
                 return c.decide("waiting to become primary after promote...", new UpdateLeaderLock());
             }
+            // a standby leader keeps its lock in pause: it is not supposed to run as a primary
+            if (c.isStandbyCluster()) return StandbyLeaderRule.paused(c);
             return c.decide("removed leader lock because postgres is not running as primary", new ReleaseLeaderLock());
         }
         if (c.lockLapsed()) return lapsed(c);
@@ -33,6 +37,7 @@ final class LeaderRule {
             actions.addAll(manual.actions());
             if (manual.demote()) return c.decide(manual.message(), actions);
         }
+        if (c.isStandbyCluster()) return StandbyLeaderRule.withLock(c, actions);
         String message;
         if (c.pg.isPrimary()) {
             message = "no action. I am (" + c.me + "), the leader with the lock";
@@ -47,6 +52,7 @@ final class LeaderRule {
             actions.add(new ReleaseLeaderLock());
         } else {
             message = "promoted self to leader because I had the session lock";
+            actions.addAll(prepareSlots(c));
             actions.addAll(SyncRule.beforePromote(c));
             actions.add(new Promote());
         }
@@ -62,6 +68,21 @@ final class LeaderRule {
         }
         return c.decide("demoted self because failed to update leader lock in DCS",
                 new Demote(Demote.Mode.IMMEDIATE_NOLOCK, null));
+    }
+
+    /**
+     * Before a promotion: the physical slots the new primary will keep ({@link #slotsFor}), created while it is still
+     * a standby (nothing when {@code use_slots} is off or there is none), so that the members re-pointing to it
+     * stream at once. With member_slots_ttl above 0 on PostgreSQL 11+ a replica usually has them already (it keeps
+     * every member's slot); this covers member_slots_ttl 0, older servers and members that joined a moment ago.
+     */
+    static List<Action> prepareSlots(Ctx c) {
+        if (!c.config().useSlots()) return List.of();
+        Set<String> slots = new TreeSet<>();
+        slotsFor(c).forEach((name, spec) -> {
+            if (spec.isPhysical()) slots.add(name);
+        });
+        return slots.isEmpty() ? List.of() : List.of(new Action.PrepareReplicationSlots(slots));
     }
 
     /** The slots the primary keeps ({@link SlotPlanner#desired} for the lock holder). */

@@ -1,5 +1,6 @@
 package dev.regent.core.ha;
 
+import dev.regent.core.model.StandbyCluster;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -28,12 +29,15 @@ import java.util.Map;
  *                         {@code {name: {old_value, new_value}}} as Patroni publishes it; empty when none or unknown
  * @param timelineStartLsn running replica: where its current timeline began, from the last line of that timeline's
  *                         history file; null on timeline 1 or when unknown
+ * @param followedStandby  the standby cluster settings the current recovery configuration applies (see
+ *                         {@link dev.regent.core.ha.action.Action.Follow}); null outside a standby cluster or unknown
  */
 public record LocalPostgres(ProcessState process, boolean dataDirEmpty, String systemId, Boolean inRecovery,
                             String controlState, int timeline, long walPosition, Long receiveLsn, Long replayLsn,
                             String replicationState, String followedMember, String primarySlotName,
                             int serverVersion, Instant postmasterStartTime,
-                            Map<String, Map<String, String>> pendingRestartReason, Long timelineStartLsn) {
+                            Map<String, Map<String, String>> pendingRestartReason, Long timelineStartLsn,
+                            StandbyCluster followedStandby) {
 
     public LocalPostgres {
         pendingRestartReason = pendingRestartReason == null ? Map.of()
@@ -48,14 +52,32 @@ public record LocalPostgres(ProcessState process, boolean dataDirEmpty, String s
                          Map<String, Map<String, String>> pendingRestartReason) {
         this(process, dataDirEmpty, systemId, inRecovery, controlState, timeline, walPosition, receiveLsn, replayLsn,
                 replicationState, followedMember, primarySlotName, serverVersion, postmasterStartTime,
-                pendingRestartReason, null);
+                pendingRestartReason, null, null);
+    }
+
+    /** An observation outside a standby cluster. */
+    public LocalPostgres(ProcessState process, boolean dataDirEmpty, String systemId, Boolean inRecovery,
+                         String controlState, int timeline, long walPosition, Long receiveLsn, Long replayLsn,
+                         String replicationState, String followedMember, String primarySlotName,
+                         int serverVersion, Instant postmasterStartTime,
+                         Map<String, Map<String, String>> pendingRestartReason, Long timelineStartLsn) {
+        this(process, dataDirEmpty, systemId, inRecovery, controlState, timeline, walPosition, receiveLsn, replayLsn,
+                replicationState, followedMember, primarySlotName, serverVersion, postmasterStartTime,
+                pendingRestartReason, timelineStartLsn, null);
+    }
+
+    /** This observation with the standby cluster settings its recovery configuration applies (null: none). */
+    public LocalPostgres withFollowedStandby(StandbyCluster standby) {
+        return new LocalPostgres(process, dataDirEmpty, systemId, inRecovery, controlState, timeline, walPosition,
+                receiveLsn, replayLsn, replicationState, followedMember, primarySlotName, serverVersion,
+                postmasterStartTime, pendingRestartReason, timelineStartLsn, standby);
     }
 
     /** This observation with where the current timeline began (null: unknown). */
     public LocalPostgres withTimelineStartLsn(Long lsn) {
         return new LocalPostgres(process, dataDirEmpty, systemId, inRecovery, controlState, timeline, walPosition,
                 receiveLsn, replayLsn, replicationState, followedMember, primarySlotName, serverVersion,
-                postmasterStartTime, pendingRestartReason, lsn);
+                postmasterStartTime, pendingRestartReason, lsn, followedStandby);
     }
 
     /** An observation without server version, start time and pending-restart facts (unknown). */

@@ -54,7 +54,7 @@ final class ManualFailoverRule {
         }
         String problem = problem(c, f, action, bare);
         if (problem == null) {
-            actions.add(new Demote(Demote.Mode.GRACEFUL, blankToNull(f.candidate())));
+            actions.add(new Demote(Demote.Mode.GRACEFUL, blankToNull(f.candidate()), c.standby()));
             return new Result(actions, action + ": demoting myself", true);
         }
         actions.removeIf(a -> a instanceof WaitUntil);

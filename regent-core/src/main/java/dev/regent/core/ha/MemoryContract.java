@@ -29,7 +29,7 @@ public final class MemoryContract {
     public static boolean keepsLock(List<Action> actions) {
         boolean renews = actions.stream().anyMatch(a -> a instanceof Action.UpdateLeaderLock);
         boolean givesUp = actions.stream()
-                .anyMatch(a -> a instanceof Action.Demote || a instanceof Action.ReleaseLeaderLock);
+                .anyMatch(a -> a instanceof Action.Demote d && !keepsLock(d) || a instanceof Action.ReleaseLeaderLock);
         return renews && !givesUp;
     }
 
@@ -55,12 +55,13 @@ public final class MemoryContract {
             return outcome.kind() == ActionOutcome.Kind.FAILED ? before.withBootstrapFailed(true) : before;
         }
         if (action instanceof Action.ReleaseLeaderLock) return notLeader(before);
+        if (action instanceof Action.Demote d && keepsLock(d)) return before;  // the lock holder becomes standby leader
         if (action instanceof Action.Demote d) {
             NodeMemory out = notLeader(before);  // whatever the outcome: the node no longer acts as leader
             boolean stopped = switch (d.mode()) {
                 case IMMEDIATE, IMMEDIATE_NOLOCK -> ok;
                 case OFFLINE -> submitted;
-                case GRACEFUL -> false;
+                case GRACEFUL, DEMOTE_CLUSTER -> false;
             };
             // an unclean stop may leave WAL the new leader never saw
             return stopped ? out.withRewindOrReinitNeeded(true) : out;
@@ -91,6 +92,11 @@ public final class MemoryContract {
      */
     public static boolean leaseValid(NodeMemory m, long nowMillis) {
         return m.wasLeader() && nowMillis < m.lockValidUntil();
+    }
+
+    /** Patroni's demote-cluster mode keeps the lock: the primary turns into the standby leader. */
+    private static boolean keepsLock(Action.Demote d) {
+        return d.mode() == Action.Demote.Mode.DEMOTE_CLUSTER;
     }
 
     private static NodeMemory leader(NodeMemory m, long validUntil) {

@@ -23,8 +23,9 @@ final class ReplicaRule {
     private ReplicaRule() {}
 
     static Decision decide(Ctx c) {
+        String kind = c.isStandbyCluster() ? "a standby leader" : "a leader";
         return follow(c, "demoting self because I do not have the lock and I was a leader",
-                "no action. I am (" + c.me + "), a secondary, and following a leader (" + c.leaderName() + ")");
+                "no action. I am (" + c.me + "), a secondary, and following " + kind + " (" + c.leaderName() + ")");
     }
 
     /** Patroni's follow(demote_reason, follow_reason) for a running postgres without the lock. */
@@ -32,6 +33,10 @@ final class ReplicaRule {
         String target = c.nodeToFollow();
         if (c.pg.isPrimary()) {
             if (c.paused()) return c.decide("continue to run as primary without lock");
+            // in a standby cluster a primary is turned into a standby cleanly (Patroni's demote-cluster mode)
+            if (c.isStandbyCluster()) {
+                return c.decide(demoteReason, new Demote(Demote.Mode.DEMOTE_CLUSTER, target, c.standby()));
+            }
             return c.decide(demoteReason, new Demote(Demote.Mode.IMMEDIATE_NOLOCK, target));
         }
         Decision rewind = rewindOrReinitialize(c);
@@ -39,9 +44,8 @@ final class ReplicaRule {
         if (c.paused() && target == null) return c.decide("no action. I am (" + c.me + ")");
         List<Action> actions = new ArrayList<>();
         // Without a leader keep the current primary_conninfo; nostream always streams from nobody.
-        if ((target != null || c.noStream()) && !java.util.Objects.equals(target, c.pg.followedMember())) {
-            actions.add(new Follow(target));
-        }
+        Follow follow = c.followAction();
+        if (follow != null) actions.add(follow);
         Map<String, SlotSpec> slots = replicaSlots(c);
         // Before PostgreSQL 11 (or with member_slots_ttl 0) only a replica that others cascade from keeps slots;
         // since then every replica keeps every member's and the permanent slots (and drops unknown ones).

@@ -1,5 +1,6 @@
 package dev.regent.core.ha;
 
+import dev.regent.core.model.StandbyCluster;
 import dev.regent.core.ha.action.Action.Demote;
 import dev.regent.core.ha.action.Action.ReleaseLeaderLock;
 import dev.regent.core.ha.action.Action.ReportDemoted;
@@ -28,13 +29,31 @@ final class StoppedPostgresRule {
             return c.decide("removed leader key after trying and failing to start postgres", new ReportDemoted(),
                     new ReleaseLeaderLock());
         }
-        if (c.hasLock() && !c.lockLapsed()) return leaderRecovery(c);
+        if (c.hasLock() && !c.lockLapsed() && !c.isStandbyCluster()) return leaderRecovery(c);
         Decision rewind = ReplicaRule.rewindOrReinitialize(c);
         if (rewind != null) return rewind;
+        if (c.isStandbyCluster()) return standby(c);
         if (c.hasLock()) {
             return c.decide("starting as readonly because i had the session lock", new StartPostgres(false, null));
         }
         return c.decide("starting as a secondary", new StartPostgres(false, c.nodeToFollow()));
+    }
+
+    /**
+     * In a standby cluster nobody starts as a primary: the lock holder starts as the standby leader, and while the
+     * cluster has no leader every node follows the remote primary (Patroni's recover()).
+     */
+    private static Decision standby(Ctx c) {
+        StandbyCluster sc = c.noStream() ? null : c.standby();
+        StartPostgres start = new StartPostgres(false, c.nodeToFollow(), sc);
+        if (c.hasLock() && !c.lockLapsed()) {
+            return c.decide("starting as a standby leader because i had the session lock", new UpdateLeaderLock(),
+                    start);
+        }
+        if (c.cluster.isUnlocked()) {
+            return c.decide("trying to follow a remote member because standby cluster is unhealthy", start);
+        }
+        return c.decide("starting as a secondary", start);
     }
 
     private static Decision leaderRecovery(Ctx c) {

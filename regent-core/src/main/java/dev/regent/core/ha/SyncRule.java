@@ -114,6 +114,7 @@ final class SyncRule {
         QuorumResolver.Plan plan = QuorumResolver.resolve(state);
         c.warnings.addAll(plan.warnings());
         int minSync = strict ? 1 : 0;
+        boolean setsNames = false;
         for (QuorumTransition t : plan.transitions()) {
             String names = String.join(", ", t.names());
             if (t.type() == QuorumTransition.Type.QUORUM) {
@@ -129,9 +130,22 @@ final class SyncRule {
                 String value = SyncStandbyNames.render(t.names(), num, true);
                 steps.add(new SyncStep.SetStandbyNames(value == null ? "" : value, "Setting synchronous replication to "
                         + t.num() + " of " + t.names().size() + " (" + names + ")"));
+                setsNames = true;
             }
         }
+        if (!setsNames) steps.addAll(strictWithoutStandby(obs.current(), strict));
         return steps;
+    }
+
+    /**
+     * Quorum mode with no standby listed and nothing to change: Patroni writes {@code *} into postgresql.conf when
+     * strict mode is on and it manages no name (its {@code get_server_parameters}), so turning strict mode on makes
+     * commits of a lone leader wait ({@code ANY 1 (*)}), and turning it off lets them through again.
+     */
+    private static List<SyncStep> strictWithoutStandby(SyncStandbyNames.Parsed current, boolean strict) {
+        if (current.numsync() != 0 || !current.names().isEmpty() || current.hasStar() == strict) return List.of();
+        return List.of(new SyncStep.SetStandbyNames(strict ? SyncStandbyNames.render(Set.of(), 1, true) : "",
+                "Setting synchronous replication to " + (strict ? "1 of 1 (*)" : "0 of 0 ()")));
     }
 
     private static boolean strict(Ctx c) {

@@ -61,8 +61,13 @@ public record ClusterConfig(long version, Map<String, Object> data) {
     public boolean isPaused() { return boolValue("pause", false); }
     public int maxTimelinesHistory() { return intValue("max_timelines_history", 0); }
 
-    /** synchronous_mode: "off", "on" or "quorum" (booleans accepted). */
+    /**
+     * synchronous_mode: "off", "on" or "quorum" (booleans accepted); always "off" in a standby cluster (Patroni's
+     * GlobalConfig.is_synchronous_mode ignores it there), so neither the decider, the switchover checks nor the REST
+     * API treat anyone as synchronous.
+     */
     public String synchronousMode() {
+        if (standbyCluster() != null) return "off";
         Object v = data.get("synchronous_mode");
         if (v == null) return "off";
         String s = v.toString().toLowerCase();
@@ -79,6 +84,11 @@ public record ClusterConfig(long version, Map<String, Object> data) {
     public boolean useSlots() {
         Object v = postgresql().get("use_slots");
         return v == null || Tags.isTrue(v);
+    }
+
+    /** The active {@code standby_cluster} section (Patroni's is_standby_cluster), or null. */
+    public StandbyCluster standbyCluster() {
+        return StandbyCluster.of(this);
     }
 
     public boolean usePgRewind() {

@@ -64,6 +64,8 @@ public final class MultisyncPlanner {
         }
         SyncStandbyNames.Parsed current = obs.current();
         boolean star = picked.isEmpty() && (strict || holdStar && current.hasStar());
+        // every cycle, also when '*' is already in force (Patroni warns each loop while writes wait for any standby)
+        if (picked.isEmpty() && strict) warnings.add("No standbys available!");
         boolean allRequired = current.kind() != SyncStandbyNames.Kind.QUORUM && current.numsync() == picked.size();
         if (Names.same(picked, voters) && Names.same(voters, current.names()) && allRequired
                 && current.hasStar() == star) {
@@ -78,7 +80,6 @@ public final class MultisyncPlanner {
         Set<String> target = picked;
         if (star) {
             target = Set.of(SyncStandbyNames.STAR);
-            if (strict) warnings.add("No standbys available!");
         }
         String value = SyncStandbyNames.render(target, null, false);
         steps.add(new SyncStep.SetStandbyNames(value == null ? "" : value,

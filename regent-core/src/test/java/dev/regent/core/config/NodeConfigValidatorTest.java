@@ -237,6 +237,19 @@ class NodeConfigValidatorTest {
     }
 
     @Test
+    void theStandbyClustersReplicaMethodsAreReadWithTheirSections() {
+        Map<String, Object> t = valid();
+        section(section(t, "bootstrap"), "dcs").put("standby_cluster", map("host", "10.0.0.9",
+                "create_replica_methods", list("pgbackrest", "backup_restore", "basebackup")));
+        section(t, "postgresql").put("pgbackrest", map("command", "pgbackrest restore", "no_params", true));
+        ValidationResult r = validate(t);
+        assertThat(r.problems()).as("no unknown-key warning, and a method without a section runs by its name")
+                .isEmpty();
+        assertThat(r.config().postgresql().createReplicaMethods()).containsExactly("basebackup");
+        assertThat(r.config().postgresql().replicaMethodSections()).containsOnlyKeys("pgbackrest");
+    }
+
+    @Test
     void legacySingularCreateReplicaMethodAsDebianWritesIt() {
         Map<String, Object> t = valid();
         section(t, "postgresql").put("create_replica_method", list("pg_clonecluster"));

@@ -26,11 +26,7 @@ class UnsupportedSettingsTest {
             case "synchronous_mode_strict", "failsafe_mode", "restapi.allowlist_include_members", "tags.nosync",
                     "zookeeper.use_ssl", "kubernetes.bypass_api_service" -> true;
             case "zookeeper.verify" -> false;
-            case "standby_cluster" -> map("host", "10.0.0.9", "port", 5432L);
-            case "ignore_slots" -> list(map("name", "barman"));
-            case "slots" -> map("cdc", map("type", "logical", "database", "app", "plugin", "pgoutput"));
-            case "permanent_slots", "permanent_replication_slots" -> map("keep", map("type", "physical"));
-            case "member_slots_ttl" -> "30min";
+            case "standby_cluster.host" -> "10.0.0.9,10.0.0.10";
             case "synchronous_node_count" -> 2L;
             case "maximum_lag_on_syncnode", "max_timelines_history", "primary_race_backoff" -> 10L;
             case "postgresql.create_replica_methods", "postgresql.create_replica_method" -> list("pgbackrest");
@@ -97,7 +93,7 @@ class UnsupportedSettingsTest {
     @Test
     void everyErrorRowRefusesTheConfigurationWithItsReason() {
         List<Setting> errors = UnsupportedSettings.ALL.stream().filter(s -> s.severity() == Severity.ERROR).toList();
-        assertThat(errors).extracting(Setting::path).contains("failsafe_mode", "standby_cluster",
+        assertThat(errors).extracting(Setting::path).contains("failsafe_mode",
                 "restapi.certfile", "restapi.verify_client", "restapi.allowlist", "ctl.certfile", "ctl.cacert",
                 "citus", "watchdog.mode");
         for (Setting s : errors) {
@@ -174,8 +170,8 @@ class UnsupportedSettingsTest {
     @Test
     void allErrorsOfATreeMakeOneMessage() {
         Map<String, Object> t = valid();
-        section(section(t, "bootstrap"), "dcs").putAll(map("standby_cluster", map("host", "10.0.0.9"), "failsafe_mode",
-                true));
+        section(section(t, "bootstrap"), "dcs").putAll(map("standby_cluster", map("host", "10.0.0.9,10.0.0.10"),
+                "failsafe_mode", true));
         section(t, "restapi").put("certfile", "/etc/ssl/api.pem");
         t.put("ctl", map("keyfile_password", "s3cret"));
         t.put("log", map("level", "DEBUG"));
@@ -184,7 +180,7 @@ class UnsupportedSettingsTest {
         assertThat(message).startsWith("4 settings Regent does not support yet: ")
                 .contains("restapi.certfile: /etc/ssl/api.pem (n.yml:3): HTTPS is not implemented")
                 .contains("ctl.keyfile_password: ****** (n.yml:3)")
-                .contains("bootstrap.dcs.standby_cluster: ")
+                .contains("bootstrap.dcs.standby_cluster.host: ")
                 .contains("bootstrap.dcs.failsafe_mode: true (n.yml:3): failsafe mode is not implemented")
                 .doesNotContain("s3cret").doesNotContain("log.level");
         assertThat(UnsupportedSettings.refusal(List.of())).isNull();
@@ -193,15 +189,15 @@ class UnsupportedSettingsTest {
     @Test
     void dynamicConfigFromTheDcsIsCheckedWithTheSameTable() {
         List<Finding> found = UnsupportedSettings.findDynamic(map("ttl", 30L, "standby_cluster",
-                map("host", "10.1.0.1"), "postgresql", map("parameters_primary", map("work_mem", "1GB")),
+                map("host", "10.0.0.9,10.0.0.10"), "postgresql", map("parameters_primary", map("work_mem", "1GB")),
                 "max_timelines_history", 3L));
-        assertThat(found).extracting(Finding::path).containsExactly("standby_cluster", "max_timelines_history",
-                "postgresql.parameters_primary");
-        assertThat(UnsupportedSettings.errors(found)).extracting(Finding::path).containsExactly("standby_cluster");
+        assertThat(found).extracting(Finding::path).containsExactly("standby_cluster.host",
+                "max_timelines_history", "postgresql.parameters_primary");
+        assertThat(UnsupportedSettings.errors(found)).extracting(Finding::path)
+                .containsExactly("standby_cluster.host");
         assertThat(found.get(0).value().source()).isEqualTo("/config");
-        assertThat(UnsupportedSettings.refusal(found)).isEqualTo("a setting Regent does not support yet: "
-                + "standby_cluster: {host}: standby clusters are not implemented: this cluster would elect its own "
-                + "read-write primary instead of following the remote one");
+        assertThat(UnsupportedSettings.refusal(found)).startsWith("a setting Regent does not support yet: "
+                + "standby_cluster.host: 10.0.0.9,10.0.0.10: a list of remote hosts");
     }
 
     @Test

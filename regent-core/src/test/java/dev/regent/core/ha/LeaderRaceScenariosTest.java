@@ -7,6 +7,7 @@ import dev.regent.core.ha.action.Action.AcquireLeaderLock;
 import dev.regent.core.ha.action.Action.ClearFailover;
 import dev.regent.core.ha.action.Action.Demote;
 import dev.regent.core.ha.action.Action.KeepFailoverCandidate;
+import dev.regent.core.ha.action.Action.PrepareReplicationSlots;
 import dev.regent.core.ha.action.Action.Promote;
 import org.junit.jupiter.api.Test;
 
@@ -14,6 +15,9 @@ import org.junit.jupiter.api.Test;
 class LeaderRaceScenariosTest {
     private static final String NOT_HEALTHIEST = "following a different leader because i am not the healthiest node";
     private static final String PROMOTED = "promoted self to leader by acquiring session lock";
+    /** The winner pg1 creates the slots of the other members before it promotes. */
+    private static final PrepareReplicationSlots PREPARE =
+            new PrepareReplicationSlots(java.util.Set.of("pg0", "pg2"));
 
     /** pg1, a replica at WAL 1000 in a cluster whose leader key (pg0) expired. */
     private static Scenario race() {
@@ -22,7 +26,13 @@ class LeaderRaceScenariosTest {
 
     @Test
     void mostAdvancedReplicaWins() {
-        race().peer("pg0", 900).peer("pg2", 999).expect(PROMOTED, new AcquireLeaderLock(), new Promote());
+        race().peer("pg0", 900).peer("pg2", 999).expect(PROMOTED, new AcquireLeaderLock(), PREPARE, new Promote());
+    }
+
+    @Test
+    void withoutSlotsTheWinnerPromotesWithoutPreparingAny() {
+        race().config("postgresql", java.util.Map.of("use_slots", false)).peer("pg0", 900).peer("pg2", 999)
+                .expect(PROMOTED, new AcquireLeaderLock(), new Promote());
     }
 
     @Test
@@ -45,23 +55,24 @@ class LeaderRaceScenariosTest {
     @Test
     void equalWalLowerOrEqualPriorityPeerLoses() {
         race().tag("failover_priority", 3).peer("pg2", 1000, 2)
-                .expect(PROMOTED, new AcquireLeaderLock(), new Promote());
+                .expect(PROMOTED, new AcquireLeaderLock(), PREPARE, new Promote());
     }
 
     @Test
     void unreachablePeersAreIgnored() {
-        race().peerUnreachable("pg0").peerUnreachable("pg2").expect(PROMOTED, new AcquireLeaderLock(), new Promote());
+        race().peerUnreachable("pg0").peerUnreachable("pg2")
+                .expect(PROMOTED, new AcquireLeaderLock(), PREPARE, new Promote());
     }
 
     @Test
     void nofailoverPeerAheadIsIgnored() {
         race().memberTag("pg2", "nofailover", true).peer("pg2", 5000)
-                .expect(PROMOTED, new AcquireLeaderLock(), new Promote());
+                .expect(PROMOTED, new AcquireLeaderLock(), PREPARE, new Promote());
     }
 
     @Test
     void peerAnsweringWithPriorityZeroIsIgnored() {
-        race().peer("pg2", 5000, 0).expect(PROMOTED, new AcquireLeaderLock(), new Promote());
+        race().peer("pg2", 5000, 0).expect(PROMOTED, new AcquireLeaderLock(), PREPARE, new Promote());
     }
 
     @Test
@@ -71,7 +82,7 @@ class LeaderRaceScenariosTest {
 
     @Test
     void lagExactlyAtTheLimitIsTolerated() {
-        race().optime(1000 + 1048576).expect(PROMOTED, new AcquireLeaderLock(), new Promote());
+        race().optime(1000 + 1048576).expect(PROMOTED, new AcquireLeaderLock(), PREPARE, new Promote());
     }
 
     @Test
@@ -86,7 +97,7 @@ class LeaderRaceScenariosTest {
 
     @Test
     void oldTimelineIsFineWithoutCheckTimeline() {
-        race().clusterTimeline(2).timeline(1).expect(PROMOTED, new AcquireLeaderLock(), new Promote());
+        race().clusterTimeline(2).timeline(1).expect(PROMOTED, new AcquireLeaderLock(), PREPARE, new Promote());
     }
 
     @Test
@@ -119,7 +130,8 @@ class LeaderRaceScenariosTest {
 
     @Test
     void winnerConsumesTheFailoverKey() {
-        race().failover(null, "pg1").expect(PROMOTED, new AcquireLeaderLock(), new ClearFailover(7), new Promote());
+        race().failover(null, "pg1")
+                .expect(PROMOTED, new AcquireLeaderLock(), new ClearFailover(7), PREPARE, new Promote());
     }
 
     @Test
@@ -130,7 +142,7 @@ class LeaderRaceScenariosTest {
     @Test
     void unhealthyCandidateFallsBackToRaceWithoutFormerLeaderAndWithoutLagCheck() {
         race().optime(1 << 30).failover("pg0", "pg2").peerUnreachable("pg2").peer("pg0", 5000)
-                .expect(PROMOTED, new AcquireLeaderLock(), new ClearFailover(7), new Promote());
+                .expect(PROMOTED, new AcquireLeaderLock(), new ClearFailover(7), PREPARE, new Promote());
     }
 
     @Test
@@ -147,7 +159,8 @@ class LeaderRaceScenariosTest {
     @Test
     void formerLeaderWinsAgainWhenNobodyElseIsEligible() {
         as("pg0").unlocked().replica().wal(1000).failover("pg0", null).peerUnreachable("pg1").peer("pg2", 900, 0)
-                .expect(PROMOTED, new AcquireLeaderLock(), new ClearFailover(7), new Promote());
+                .expect(PROMOTED, new AcquireLeaderLock(), new ClearFailover(7),
+                        new PrepareReplicationSlots(java.util.Set.of("pg1", "pg2")), new Promote());
     }
 
     @Test
@@ -163,7 +176,8 @@ class LeaderRaceScenariosTest {
     @Test
     void pausedSwitchoverCandidatePromotesAndKeepsTheCandidate() {
         race().paused().failover("pg0", "pg1")
-                .expect(PROMOTED, new AcquireLeaderLock(), new KeepFailoverCandidate(7, "pg1"), new Promote());
+                .expect(PROMOTED, new AcquireLeaderLock(), new KeepFailoverCandidate(7, "pg1"), PREPARE,
+                        new Promote());
     }
 
     @Test

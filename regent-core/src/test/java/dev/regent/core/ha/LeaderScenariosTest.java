@@ -51,7 +51,8 @@ class LeaderScenariosTest {
     @Test
     void replicaHoldingTheLockPromotes() {
         as("pg0").replica().expect("promoted self to leader because I had the session lock",
-                new UpdateLeaderLock(), new Promote());
+                new UpdateLeaderLock(), new dev.regent.core.ha.action.Action.PrepareReplicationSlots(
+                        java.util.Set.of("pg1", "pg2")), new Promote());
     }
 
     @Test

@@ -57,6 +57,7 @@ final class Scenario {
     private int timeline = 1;
     private long wal;
     private String followed;
+    private boolean followingStandby;
     private NodeMemory memory = NodeMemory.INITIAL;
     private final Map<String, PeerStatus> peers = new LinkedHashMap<>();
     private String task;
@@ -105,6 +106,16 @@ final class Scenario {
     Scenario noConfig() { configPresent = false; return this; }
     /** Maintenance mode; {@link #expect} then expects the message with Patroni's {@code PAUSE: } prefix. */
     Scenario paused() { return config("pause", true); }
+    /** {@code standby_cluster: {host, port}} in the dynamic configuration. */
+    Scenario standbyCluster(String host, int port) {
+        return config("standby_cluster", new LinkedHashMap<>(Map.of("host", host, "port", port)));
+    }
+    /** {@code standby_cluster: {restore_command}} only (archive recovery, no streaming). */
+    Scenario archiveStandby(String restoreCommand) {
+        return config("standby_cluster", new LinkedHashMap<>(Map.of("restore_command", restoreCommand)));
+    }
+    /** The local recovery configuration already applies the current standby_cluster section. */
+    Scenario followingStandby() { followingStandby = true; return this; }
     Scenario dcsDown() { dcsDown = true; return this; }
     Scenario optime(long v) { optime = v; return this; }
     Scenario clusterTimeline(int tl) { historyTimelines = tl - 1; return this; }
@@ -261,7 +272,8 @@ final class Scenario {
         return new LocalPostgres(process, dataDirEmpty, sysid, inRecovery, controlState, timeline, wal,
                 replica ? wal : null, replica ? wal : null, replica ? "streaming" : null, followed, null,
                 running ? serverVersion : 0, running ? postmasterStarted : null,
-                running ? pendingRestart : Map.of());
+                running ? pendingRestart : Map.of())
+                .withFollowedStandby(followingStandby ? new ClusterConfig(0, config).standbyCluster() : null);
     }
 
     private HaSettings settings() {

@@ -97,6 +97,9 @@ class ScenarioFileTest {
         if (a instanceof Action.SyncReplicationSlots s) {
             return "SyncReplicationSlots[slots=" + new TreeSet<>(s.slots()) + "]";
         }
+        if (a instanceof Action.PrepareReplicationSlots s) {
+            return "PrepareReplicationSlots[slots=" + new TreeSet<>(s.slots()) + "]";
+        }
         return a.toString();
     }
 

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  * Patroni's acceptance scenarios for synchronous replication (basic_replication, priority_sync and quorum_commit
  * features, {@code acceptance-scenarios.md}) replayed on the decider: the cluster state of each step as the primary
  * observes it, and the {@code /sync} and {@code synchronous_standby_names} writes (or race outcome) Patroni's scenario
- * expects. Their end-to-end parts (real PostgreSQL) are in regent-it's SyncReplicationEndToEndTest.
+ * expects. The same scenarios run on real PostgreSQL and etcd, step by step, in regent-it's
+ * BasicReplicationFeatureTest, PrioritySyncFeatureTest and QuorumCommitFeatureTest.
  */
 class SyncAcceptanceScenariosTest {
     private static final SyncState ON_PG1 = new SyncState(7, "pg0", Set.of("pg1"), 0);
@@ -71,6 +72,31 @@ class SyncAcceptanceScenariosTest {
         Decision other = as("pg1").unlocked().wal(500).optime(500).config("synchronous_mode", "quorum")
                 .sync("pg0", "", 0).peerUnreachable("pg0").peer("pg2", 400).decide();
         assertThat(other.actions()).noneMatch(a -> a instanceof AcquireLeaderLock);
+    }
+
+    /**
+     * quorum_commit 1: strict mode turned on at run time on a lone quorum leader makes its commits wait for any standby
+     * ({@code ANY 1 (*)}; Patroni writes {@code *} when it manages no name and strict mode is on), and turned off
+     * again lets them through.
+     */
+    @Test
+    void quorumModeStrictModeOnALoneLeaderWaitsForAnyStandby() {
+        SyncState lone = new SyncState(7, "pg0", Set.of(), 0);
+        SyncFacts none = new SyncFacts("", "on", 500, List.of());
+        Decision strict = as("pg0").wal(500).config("synchronous_mode", "quorum")
+                .config("synchronous_mode_strict", true).noMembers().member("pg0").sync("pg0", "", 0)
+                .syncObserved(observed(none, lone, true)).decide();
+        assertThat(steps(strict)).containsExactly(
+                new SetStandbyNames("ANY 1 (*)", "Setting synchronous replication to 1 of 1 (*)"));
+        SyncFacts star = new SyncFacts("ANY 1 (*)", "on", 500, List.of());
+        Decision kept = as("pg0").wal(500).config("synchronous_mode", "quorum")
+                .config("synchronous_mode_strict", true).noMembers().member("pg0").sync("pg0", "", 0)
+                .syncObserved(observed(star, lone, true)).decide();
+        assertThat(steps(kept)).isEmpty();
+        Decision off = as("pg0").wal(500).config("synchronous_mode", "quorum").noMembers().member("pg0")
+                .sync("pg0", "", 0).syncObserved(observed(star, lone, true)).decide();
+        assertThat(steps(off)).containsExactly(
+                new SetStandbyNames("", "Setting synchronous replication to 0 of 0 ()"));
     }
 
     /** basic_replication 2: the sync standby stops, the other replica becomes the sync standby (unpublished first). */

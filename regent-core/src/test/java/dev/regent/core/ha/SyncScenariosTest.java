@@ -25,6 +25,11 @@ class SyncScenariosTest {
     private static final String PROMOTED = "promoted self to leader by acquiring session lock";
     private static final String LEADER = "no action. I am (pg0), the leader with the lock";
 
+    /** The winner creates the slots of the other members first, then writes /sync and synchronous_standby_names. */
+    private static Action prepare(String... slots) {
+        return new Action.PrepareReplicationSlots(Set.of(slots));
+    }
+
     private static Scenario race(String mode) {
         return as("pg1").unlocked().wal(1000).optime(1000).config("synchronous_mode", mode);
     }
@@ -35,7 +40,7 @@ class SyncScenariosTest {
                 .informs("following a different leader because I am not a synchronous standby")
                 .expect(NOT_HEALTHIEST);
         race("on").sync("pg0", "pg1", 0).peerUnreachable("pg0").peer("pg2", 5000)
-                .expect(PROMOTED, new AcquireLeaderLock(), new ManageSync(List.of(
+                .expect(PROMOTED, new AcquireLeaderLock(), prepare("pg0", "pg2"), new ManageSync(List.of(
                         new SyncStep.WriteSync("pg1", Set.of(), 0, "Enabled synchronous replication"),
                         new SyncStep.SetStandbyNames("*",
                                 "Assigning synchronous standby status to ['*'] before promotion"))), new Promote());
@@ -46,13 +51,14 @@ class SyncScenariosTest {
         race("true").sync("pg0", "pg1", 0).peer("pg0", 1200).peer("pg2", 900)
                 .informs("Wal position of pg0 is ahead of my wal position")
                 .informs("Ignoring the former leader being ahead of us")
-                .expect(PROMOTED, new AcquireLeaderLock(), ((ManageSync) onPromote("pg1")), new Promote());
+                .expect(PROMOTED, new AcquireLeaderLock(), prepare("pg0", "pg2"), ((ManageSync) onPromote("pg1")),
+                        new Promote());
     }
 
     @Test
     void syncModeWithoutSyncKeyRacesAsUsual() {
         race("on").peer("pg0", 900).peer("pg2", 999)
-                .expect(PROMOTED, new AcquireLeaderLock(), onPromote("pg1"), new Promote());
+                .expect(PROMOTED, new AcquireLeaderLock(), prepare("pg0", "pg2"), onPromote("pg1"), new Promote());
     }
 
     @Test
@@ -60,7 +66,7 @@ class SyncScenariosTest {
         // pg1 is a voter: with quorum 1 it needs one vote besides its own
         race("quorum").sync("pg0", "pg1,pg2", 1).peerUnreachable("pg0").peer("pg2", 1000)
                 .informs("Got quorum vote from pg2")
-                .expect(PROMOTED, new AcquireLeaderLock(), new ManageSync(List.of(
+                .expect(PROMOTED, new AcquireLeaderLock(), prepare("pg0", "pg2"), new ManageSync(List.of(
                         new SyncStep.WriteSync("pg1", Set.of("pg0", "pg2"), 1,
                                 "Setting leader to pg1, quorum to 1 of 2 (pg0, pg2)"),
                         new SyncStep.SetStandbyNames("ANY 1 (pg2)",
@@ -70,7 +76,7 @@ class SyncScenariosTest {
         // a member outside the voters needs quorum + 1 votes
         as("pg2").unlocked().wal(1000).optime(1000).config("synchronous_mode", "quorum").sync("pg0", "pg1", 0)
                 .peerUnreachable("pg0").peer("pg1", 900).informs("Got quorum vote from pg1")
-                .expect(PROMOTED, new AcquireLeaderLock(), new ManageSync(List.of(
+                .expect(PROMOTED, new AcquireLeaderLock(), prepare("pg0", "pg1"), new ManageSync(List.of(
                         new SyncStep.WriteSync("pg2", Set.of("pg0", "pg1"), 1,
                                 "Setting leader to pg2, quorum to 1 of 2 (pg0, pg1)"),
                         new SyncStep.SetStandbyNames("ANY 1 (pg1)",
@@ -325,9 +331,11 @@ class SyncScenariosTest {
 
     @Test
     void standbyClusterIgnoresSyncMode() {
-        as("pg0").wal(600).config("synchronous_mode", "on")
-                .config("standby_cluster", java.util.Map.of("host", "10.0.0.1"))
-                .expect(LEADER, new UpdateLeaderLock(), new SyncReplicationSlots(Set.of("pg1", "pg2")));
+        // the standby leader (a replica of the remote primary) neither writes /sync nor synchronous_standby_names
+        as("pg0").wal(600).replica().config("synchronous_mode", "on")
+                .config("standby_cluster", java.util.Map.of("host", "10.0.0.1")).followingStandby()
+                .expect("no action. I am (pg0), the standby leader with the lock", new UpdateLeaderLock(),
+                        new SyncReplicationSlots(Set.of("pg1", "pg2")));
     }
 
     private static Action onPromote(String me) {

@@ -60,6 +60,11 @@ class MultisyncPlannerTest {
                 new WriteSync("pg0", Set.of(), 0, "Updating synchronous privilege temporarily from ['pg1'] to []"),
                 new SetStandbyNames("*", "Assigning synchronous standby status to ['*']"));
         assertThat(plan.warnings()).containsExactly("No standbys available!");
+        var held = MultisyncPlanner.plan("pg0", new SyncState(3, "pg0", Set.of(), 0), obs("*", Set.of(), Set.of()),
+                true);
+        assertThat(held.steps()).as("'*' already in force").isEmpty();
+        assertThat(held.warnings()).as("Patroni warns each cycle writes wait")
+                .containsExactly("No standbys available!");
         plan = MultisyncPlanner.plan("pg0", sync, obs("pg1", Set.of(), Set.of()), false);
         assertThat(plan.steps()).last().isEqualTo(new SetStandbyNames("",
                 "Assigning synchronous standby status to []"));

@@ -9,6 +9,7 @@ import dev.regent.core.ha.NodeMemory;
 import dev.regent.core.ha.ScheduledRestart;
 import dev.regent.core.ha.TimelineReservation;
 import dev.regent.core.ha.action.Action;
+import dev.regent.core.model.StandbyCluster;
 import dev.regent.core.model.ClusterConfig;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Failover;
@@ -123,8 +124,14 @@ public final class ActionExecutor {
     private volatile StatusEvents statusEvents = new StatusEvents() { };
     /** The memory as of the last action run; read by a background promotion for its lease (another thread). */
     private volatile NodeMemory lastMemory = NodeMemory.INITIAL;
+    /** Slots a PrepareReplicationSlots created whose promotion has not been followed by the primary's slot sync. */
+    private volatile Set<String> preparedSlots = Set.of();
+    /** The slots the running batch's SyncReplicationSlots plans for this node (a Follow comes before it). */
+    private volatile Set<String> plannedInBatch = Set.of();
     /** A ManageSync changed synchronous_standby_names since the loop last asked. */
     private volatile boolean syncStandbyNamesChanged;
+    /** The last role change reported was to standby_leader (on_role_change fires once per change). */
+    private volatile boolean actingStandbyLeader;
 
     /** An executor on the real clocks with its own (empty) scheduled restarts and a halting exit. */
     public ActionExecutor(Dcs dcs, PostgresPort pg, BackgroundRunner slot, Ticker ticker) {
@@ -166,6 +173,7 @@ public final class ActionExecutor {
     public Result run(List<Action> actions, Context ctx, NodeMemory memory) {
         NodeMemory mem = memory;
         lastMemory = mem;
+        plannedInBatch = plannedSlots(actions);
         for (Action a : actions) {
             long now = ticker.monotonicMillis();  // before the action: a lease starts before its write is sent
             ActionOutcome outcome = execute(a, ctx);
@@ -200,13 +208,16 @@ public final class ActionExecutor {
         Map<Class<? extends Action>, Handler<? extends Action>> m = new LinkedHashMap<>();
         on(m, Action.RaceInitialize.class, (a, ctx) ->
                 ActionOutcome.succeededIf(dcs.initialize(true, null), "another member created initialize first"));
-        on(m, Action.Bootstrap.class, (a, ctx) -> background("bootstrap", a, ctx, () -> bootstrap(ctx)));
+        on(m, Action.Bootstrap.class, (a, ctx) -> background("bootstrap", a, ctx, () -> bootstrap(a, ctx)));
         on(m, Action.CloneReplica.class, this::cloneReplica);
         on(m, Action.AcquireLeaderLock.class, (a, ctx) ->
                 ActionOutcome.succeededIf(dcs.attemptToAcquireLeader(), "another member holds the leader lock"));
         on(m, Action.UpdateLeaderLock.class, (a, ctx) -> {
+            // the standby leader publishes its received/replayed position, as Patroni's update_lock(last_operation())
             boolean primary = ctx.local().isPrimary();
-            long optime = primary ? ctx.local().walPosition() : 0;
+            boolean standbyLeader = ctx.local().isReplica() && ctx.cluster() != null
+                    && ctx.cluster().configOrEmpty().standbyCluster() != null;
+            long optime = primary || standbyLeader ? ctx.local().walPosition() : 0;
             return ActionOutcome.succeededIf(dcs.updateLeader(optime, primary ? slots.statusSlots() : Map.of(),
                     primary ? slots.retainSlots(ctx.cluster(), ctx.local()) : List.of()), "the leader lock is not ours");
         });
@@ -228,7 +239,9 @@ public final class ActionExecutor {
             return demote(a, ctx);
         });
         on(m, Action.Follow.class, (a, ctx) -> {
-            pg.follow(a.leaderMember(), connUrl(ctx, a.leaderMember()));
+            pg.follow(a.leaderMember(), sourceUrl(ctx, a.leaderMember(), a.standby()), a.standby());
+            dropUnusedPreparedSlots();
+            reportStandbyLeader(a.remote());
             return ActionOutcome.SUCCEEDED;
         });
         on(m, Action.Rewind.class, this::rewind);
@@ -243,6 +256,18 @@ public final class ActionExecutor {
                 ActionOutcome.succeededIf(dcs.clearFailover(a.version()), "the failover key changed"));
         on(m, Action.SyncReplicationSlots.class, (a, ctx) -> {
             slots.sync(a, ctx.cluster(), ctx.local());
+            preparedSlots = Set.of();  // the planned set owns them now (a replica's sync dropped the unplanned ones)
+            return ActionOutcome.SUCCEEDED;
+        });
+        on(m, Action.PrepareReplicationSlots.class, (a, ctx) -> {
+            try {
+                Set<String> created = new java.util.TreeSet<>(preparedSlots);
+                created.addAll(pg.prepareReplicationSlots(a.slots()));
+                preparedSlots = Set.copyOf(created);
+            } catch (PostgresPortException e) {
+                // the first cycle as primary creates them again; a standby's slot must never hold a promotion back
+                LOG.warn("could not create replication slots {} before promote: {}", a.slots(), e.getMessage());
+            }
             return ActionOutcome.SUCCEEDED;
         });
         on(m, Action.StopPostgres.class, (a, ctx) -> {
@@ -307,6 +332,37 @@ public final class ActionExecutor {
         return ActionOutcome.SUCCEEDED;
     }
 
+    /**
+     * A node that prepared slots for a promotion that did not happen (the {@code /sync} compare-and-set refused, the
+     * pre_promote script failed, another member won) and now follows a leader drops those it created: a slot on a
+     * standby that nobody uses would hold that standby's WAL for ever. Active ones (a member already streaming
+     * through it) are left alone, and so are the slots the decider plans for this replica in the same batch
+     * ({@code SyncReplicationSlots} after the {@code Follow}: with member_slots_ttl every replica keeps every member's
+     * slot, and dropping them here would only have the sync create them again at the current position). Best
+     * effort: a failed drop is logged and tried again at the next Follow.
+     */
+    private void dropUnusedPreparedSlots() {
+        Set<String> prepared = new java.util.TreeSet<>(preparedSlots);
+        prepared.removeAll(plannedInBatch);
+        if (prepared.isEmpty()) {
+            preparedSlots = Set.of();
+            return;
+        }
+        try {
+            pg.dropInactiveReplicationSlots(prepared);
+            preparedSlots = Set.of();
+        } catch (PostgresPortException e) {
+            LOG.warn("could not drop the replication slots {} prepared for a promotion: {}", prepared, e.getMessage());
+        }
+    }
+
+    private static Set<String> plannedSlots(List<Action> actions) {
+        for (Action a : actions) {
+            if (a instanceof Action.SyncReplicationSlots sync) return Set.copyOf(sync.slots());
+        }
+        return Set.of();
+    }
+
     /** True once after a {@code ManageSync} changed synchronous_standby_names (the loop looks again soon). */
     public boolean takeSyncStandbyNamesChanged() {
         boolean changed = syncStandbyNamesChanged;
@@ -325,7 +381,7 @@ public final class ActionExecutor {
         String leaderUrl = connUrl(ctx, leader);
         return background("creating replica", c, ctx, () -> {
             pg.createReplica(url, false);
-            pg.start(false, leader, leaderUrl, ctx.startTimeout());
+            pg.start(false, leader, leaderUrl, c.standby(), ctx.startTimeout());
             return done(ActionOutcome.SUCCEEDED);
         });
     }
@@ -337,21 +393,24 @@ public final class ActionExecutor {
      * instead of being reported started, as Patroni never runs a primary without the lock.
      */
     private ActionOutcome startPostgres(Action.StartPostgres s, Context ctx) {
-        String url = s.followMember() == null ? null : connUrl(ctx, s.followMember());
+        String url = sourceUrl(ctx, s.followMember(), s.standby());
+        boolean remote = !s.asPrimary() && s.standby() != null && s.followMember() == null;
         return background("starting", s, ctx, () -> {
             if (s.asPrimary() && !MemoryContract.leaseValid(lastMemory, ticker.monotonicMillis())) {
                 LOG.warn("lost leader lock before starting as primary: not starting");
                 return done(ActionOutcome.failed("lost leader lock before starting as primary"));
             }
-            pg.start(s.asPrimary(), s.followMember(), url, ctx.startTimeout());
+            pg.start(s.asPrimary(), s.followMember(), url, s.standby(), ctx.startTimeout());
             if (s.asPrimary() && !MemoryContract.leaseValid(lastMemory, ticker.monotonicMillis())) {
                 LOG.warn("lost leader lock while starting as primary: stopping postgres");
                 pg.stop(StopMode.IMMEDIATE, ctx.startTimeout());
                 return done(ActionOutcome.failed("lost leader lock while starting as primary"));
             }
             statusEvents.postgresStarted();
-            pg.fireCallback(CallbackRunner.Action.ON_START,
-                    s.asPrimary() ? CallbackRole.PRIMARY : CallbackRole.REPLICA);
+            boolean standbyLeader = remote && MemoryContract.leaseValid(lastMemory, ticker.monotonicMillis());
+            actingStandbyLeader = standbyLeader;
+            pg.fireCallback(CallbackRunner.Action.ON_START, s.asPrimary() ? CallbackRole.PRIMARY
+                    : standbyLeader ? CallbackRole.STANDBY_LEADER : CallbackRole.REPLICA);
             return done(ActionOutcome.SUCCEEDED);
         });
     }
@@ -447,13 +506,23 @@ public final class ActionExecutor {
         });
     }
 
-    private Done bootstrap(Context ctx) throws Exception {
+    private Done bootstrap(Action.Bootstrap b, Context ctx) throws Exception {
         try {
-            String sysid = pg.bootstrap();
+            String sysid = b.standby() == null ? pg.bootstrap(slot::reportState)
+                    : bootstrapStandbyLeader(b.standby(), ctx);
             dcs.initialize(false, sysid);
             if (ctx.bootstrapDcsJson() != null) dcs.setConfigValue(ctx.bootstrapDcsJson(), null);
             long now = ticker.monotonicMillis();
             boolean locked = dcs.attemptToAcquireLeader();
+            if (b.standby() != null) {
+                // Patroni's post_bootstrap after bootstrap_standby_leader: on_start with role standby_leader
+                if (locked) statusEvents.postgresStarted();
+                actingStandbyLeader = locked;
+                pg.fireCallback(CallbackRunner.Action.ON_START,
+                        locked ? CallbackRole.STANDBY_LEADER : CallbackRole.REPLICA);
+                return new Done(locked ? ActionOutcome.SUCCEEDED
+                        : ActionOutcome.refused("another member took the leader lock"), now);
+            }
             if (locked) statusEvents.leaderAfterBootstrap(sysid, now + ctx.ttlSeconds() * 1000L);
             pg.fireCallback(CallbackRunner.Action.ON_START, CallbackRole.PRIMARY);
             return new Done(locked ? ActionOutcome.SUCCEEDED
@@ -473,6 +542,34 @@ public final class ActionExecutor {
             }
             throw e;
         }
+    }
+
+    /**
+     * Patroni's bootstrap_standby_leader: the replica creation methods of {@code standby_cluster} clone the remote
+     * primary (basebackup by default), then postgres starts following it; returns the system identifier (the remote
+     * cluster's). Never initdb.
+     */
+    private String bootstrapStandbyLeader(StandbyCluster standby, Context ctx) throws Exception {
+        String url = standby.connUrl();
+        LOG.info("bootstrapping a standby leader: clone from remote member {}", url == null ? "(archive only)" : url);
+        pg.createReplica(url, standby.createReplicaMethods());
+        pg.start(false, null, url, standby, ctx.startTimeout());
+        String sysid = pg.observe().systemId();
+        if (sysid == null) throw new PostgresPortException("no system identifier after cloning the remote primary");
+        return sysid;
+    }
+
+    /**
+     * Fires {@code on_role_change} with {@code standby_leader} when this node starts following the remote primary
+     * while holding the lock, once per change of role (Patroni's follow() with role standby_leader); following a
+     * member makes it a replica again.
+     */
+    private void reportStandbyLeader(boolean remote) {
+        boolean standbyLeader = remote && MemoryContract.leaseValid(lastMemory, ticker.monotonicMillis());
+        if (standbyLeader && !actingStandbyLeader) {
+            pg.fireCallback(CallbackRunner.Action.ON_ROLE_CHANGE, CallbackRole.STANDBY_LEADER);
+        }
+        actingStandbyLeader = standbyLeader;
     }
 
     /**
@@ -502,6 +599,7 @@ public final class ActionExecutor {
                     e.getMessage());
         }
         pg.promote();
+        actingStandbyLeader = false;
         statusEvents.promoted(lastMemory.lockValidUntil());
         pg.fireCallback(CallbackRunner.Action.ON_ROLE_CHANGE, CallbackRole.PRIMARY);
         if (ctx.memoryRewindNeeded()) LOG.info("cleared rewind state after becoming the leader");
@@ -534,7 +632,8 @@ public final class ActionExecutor {
 
     private ActionOutcome demote(Action.Demote d, Context ctx) throws Exception {
         String follow = d.followMember();
-        String url = follow == null ? null : connUrl(ctx, follow);
+        String url = sourceUrl(ctx, follow, d.standby());
+        actingStandbyLeader = false;
         Duration timeout = ctx.startTimeout();
         switch (d.mode()) {
             case GRACEFUL -> {
@@ -551,7 +650,7 @@ public final class ActionExecutor {
                 LocalPostgres after = pg.observe();
                 dcs.deleteLeader(Math.max(after.walPosition(), ctx.local().walPosition()));
                 pg.fireCallback(CallbackRunner.Action.ON_ROLE_CHANGE, CallbackRole.DEMOTED);
-                return startAsReplica(ctx, follow, url, timeout);
+                return startAsReplica(ctx, follow, url, d.standby(), timeout);
             }
             case IMMEDIATE, IMMEDIATE_NOLOCK -> {
                 stopDemoting(StopMode.IMMEDIATE, ctx);
@@ -561,7 +660,21 @@ public final class ActionExecutor {
             }
             case OFFLINE -> {
                 stopDemoting(StopMode.FAST, ctx);
-                return startAsReplica(ctx, null, null, timeout);
+                return startAsReplica(ctx, null, null, null, timeout);
+            }
+            case DEMOTE_CLUSTER -> {
+                // Patroni's demote-cluster: a clean (fast) shutdown whose checkpoint the walsenders ship, the lock
+                // kept, then a start as the standby leader (or a replica of it) under the standby cluster's settings
+                stopDemoting(StopMode.FAST, ctx);
+                boolean remote = follow == null && d.standby() != null;
+                return background("demote", null, ctx, () -> {
+                    pg.start(false, follow, url, d.standby(), timeout);
+                    boolean standbyLeader = remote && MemoryContract.leaseValid(lastMemory, ticker.monotonicMillis());
+                    actingStandbyLeader = standbyLeader;
+                    pg.fireCallback(CallbackRunner.Action.ON_ROLE_CHANGE,
+                            standbyLeader ? CallbackRole.STANDBY_LEADER : CallbackRole.REPLICA);
+                    return done(ActionOutcome.SUCCEEDED);
+                });
             }
             default -> throw new IllegalStateException("unknown demote mode " + d.mode());
         }
@@ -582,9 +695,10 @@ public final class ActionExecutor {
     }
 
     /** The restart after a demotion, in the background ("demote"); its end changes no memory. */
-    private ActionOutcome startAsReplica(Context ctx, String follow, String url, Duration timeout) {
+    private ActionOutcome startAsReplica(Context ctx, String follow, String url, StandbyCluster standby,
+                                         Duration timeout) {
         return background("demote", null, ctx, () -> {
-            pg.start(false, follow, url, timeout);
+            pg.start(false, follow, url, standby, timeout);
             pg.fireCallback(CallbackRunner.Action.ON_ROLE_CHANGE, CallbackRole.REPLICA);
             return done(ActionOutcome.SUCCEEDED);
         });
@@ -620,6 +734,15 @@ public final class ActionExecutor {
 
     private static String leaderOr(Context ctx, String member) {
         return ctx.cluster() != null && ctx.cluster().leader() != null ? ctx.cluster().leader().name() : member;
+    }
+
+    /**
+     * Where a replica's recovery streams from: the remote primary of {@code standby} when no member is named (null
+     * when the standby cluster only restores WAL), else the member's conn_url.
+     */
+    private static String sourceUrl(Context ctx, String member, StandbyCluster standby) {
+        if (member == null) return standby == null ? null : standby.connUrl();
+        return connUrl(ctx, member);
     }
 
     /** conn_url of a member from the snapshot; a member without one cannot be cloned from or followed. */

@@ -50,6 +50,18 @@ public interface BackgroundRunner extends AutoCloseable {
     String running();
 
     /**
+     * What the running task is doing, as Patroni's state shows it (e.g. {@code running custom bootstrap script}
+     * while a bootstrap runs the method's command), else {@link #running()}. For the member key and the REST API.
+     */
+    default String runningState() {
+        return running();
+    }
+
+    /** Sets {@link #runningState()} of the running task (null: its name again); ignored when nothing runs. */
+    default void reportState(String state) {
+    }
+
+    /**
      * Start {@code task} unless one is running. {@code onFailure} turns a failure into a memory update (may be null).
      * Returns false when the slot is busy.
      */

@@ -23,6 +23,7 @@ public final class BackgroundSlot implements BackgroundRunner {
         return t;
     });
     private final AtomicReference<String> running = new AtomicReference<>();
+    private final AtomicReference<String> state = new AtomicReference<>();
     private final AtomicReference<Finished> finished = new AtomicReference<>();
     private final Runnable onFinish;
     private volatile Future<?> future;
@@ -38,8 +39,21 @@ public final class BackgroundSlot implements BackgroundRunner {
     }
 
     @Override
+    public String runningState() {
+        String name = running.get();
+        String s = state.get();
+        return name != null && s != null ? s : name;
+    }
+
+    @Override
+    public void reportState(String s) {
+        state.set(s);
+    }
+
+    @Override
     public boolean submit(String name, Task task, UnaryOperator<NodeMemory> onFailure) {
         if (!running.compareAndSet(null, name)) return false;
+        state.set(null);
         future = executor.submit(() -> {
             Finished result;
             try {
@@ -55,6 +69,7 @@ public final class BackgroundSlot implements BackgroundRunner {
                 result = new Finished(name, false, false, onFailure, e.getMessage());
             }
             finished.set(result);
+            state.set(null);
             running.set(null);
             if (result.wakesLoop()) onFinish.run();
         });

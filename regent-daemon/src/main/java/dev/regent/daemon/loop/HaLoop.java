@@ -283,7 +283,7 @@ public final class HaLoop implements AutoCloseable {
         lastLocal = after;
         if (cluster != null) touchMember(after, settings, cluster);
         publisher.accept(new CycleReport(cluster, lastCluster, after, memory, settings, decision.message(),
-                slot.running(), dcsLastSeenEpoch, now + settings.loopWaitSeconds() * 1000L,
+                slot.runningState(), dcsLastSeenEpoch, now + settings.loopWaitSeconds() * 1000L,
                 ticker.monotonicMillis()));
         return !result.allSucceeded();
     }
@@ -343,8 +343,8 @@ public final class HaLoop implements AutoCloseable {
         try {
             ScheduledRestarts.Entry scheduled = scheduledRestarts.current();
             Map<String, Object> tags = releasingSync ? SyncRelease.releasingTags(settings.tags()) : settings.tags();
-            dcs.touchMember(memberData.build(local, slot.running(), Tags.published(tags), cluster.isPaused(),
-                    scheduled == null ? null : scheduled.published()));
+            dcs.touchMember(memberData.build(local, slot.runningState(), Tags.published(tags), cluster.isPaused(),
+                    scheduled == null ? null : scheduled.published(), MemberDataBuilder.standbyLeader(cluster, name)));
         } catch (DcsException e) {
             LOG.warn("failed to update member key: {}", e.getMessage());
         }
@@ -354,13 +354,20 @@ public final class HaLoop implements AutoCloseable {
      * A {@code /config} written past the REST API's check (edit-config, a Patroni member) may enable a setting Regent
      * does not implement: say so at ERROR every cycle, but go on (a running primary is never stopped for it).
      */
-    private static void logUnsupportedDynamicSettings(HaSettings s) {
-        String unsupported = s.dynamic() == null ? null
-                : UnsupportedSettings.refusal(UnsupportedSettings.findDynamic(s.dynamic().data()));
+    private void logUnsupportedDynamicSettings(HaSettings s) {
+        if (!Objects.equals(s.dynamic(), checkedDynamic)) { // the check walks the whole /config: once per value
+            checkedDynamic = s.dynamic();
+            unsupportedDynamic = s.dynamic() == null ? null
+                    : UnsupportedSettings.refusal(UnsupportedSettings.findDynamic(s.dynamic().data()));
+        }
+        String unsupported = unsupportedDynamic;
         if (unsupported != null) {
             LOG.error("/config enables {}; Regent goes on without it", unsupported);
         }
     }
+
+    private ClusterConfig checkedDynamic;
+    private String unsupportedDynamic;
 
     private void applyDcsSettings(HaSettings s) {
         if (lastSettings == null || lastSettings.ttlSeconds() != s.ttlSeconds()

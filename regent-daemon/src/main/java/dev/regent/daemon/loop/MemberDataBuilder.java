@@ -1,5 +1,6 @@
 package dev.regent.daemon.loop;
 
+import dev.regent.core.model.ClusterView;
 import dev.regent.core.ha.LocalPostgres;
 import dev.regent.core.model.MemberData;
 import java.util.LinkedHashMap;
@@ -27,6 +28,8 @@ public record MemberDataBuilder(String connUrl, String apiUrl, String version) {
         if (backgroundTask != null) {
             return switch (backgroundTask) {
                 case "bootstrap" -> "initializing new cluster";
+                // a custom bootstrap's phases (Patroni's _custom_bootstrap sets them as the postgres state)
+                case "running custom bootstrap script", "starting after custom bootstrap" -> backgroundTask;
                 case "creating replica", "reinitialize" -> "creating replica";
                 case "starting", "demote" -> "starting";
                 case "restart" -> "restarting";
@@ -60,10 +63,33 @@ public record MemberDataBuilder(String connUrl, String apiUrl, String version) {
      */
     public MemberData build(LocalPostgres local, String backgroundTask, Map<String, Object> tags, boolean paused,
                             Map<String, Object> scheduledRestart) {
+        return build(local, backgroundTask, tags, paused, scheduledRestart, false);
+    }
+
+    /**
+     * Patroni's role of the lock holder of a standby cluster: {@code standby_leader} while its postgres is not a
+     * primary (a primary there is about to be demoted), else {@link #role(LocalPostgres)}.
+     */
+    public static String role(LocalPostgres local, boolean standbyLeader) {
+        if (standbyLeader && !local.dataDirEmpty() && !local.isPrimary()
+                && !(local.process() == LocalPostgres.ProcessState.STOPPED && local.wasPrimaryWhenStopped())) {
+            return "standby_leader";
+        }
+        return role(local);
+    }
+
+    /** This node holds the lock of a standby cluster (its role is {@code standby_leader}, see {@link #role}). */
+    public static boolean standbyLeader(ClusterView cluster, String name) {
+        return cluster != null && cluster.isLeader(name) && cluster.configOrEmpty().standbyCluster() != null;
+    }
+
+    /** The member value, with the standby leader's role when {@code standbyLeader}. */
+    public MemberData build(LocalPostgres local, String backgroundTask, Map<String, Object> tags, boolean paused,
+                            Map<String, Object> scheduledRestart, boolean standbyLeader) {
         boolean replica = local.isReplica();
         Long xlog = local.isRunning() && local.walPosition() > 0 ? local.walPosition() : null;
         boolean pending = local.pendingRestart();
-        return new MemberData(connUrl, apiUrl, null, state(local, backgroundTask, paused), role(local), version, xlog,
+        return new MemberData(connUrl, apiUrl, null, state(local, backgroundTask, paused), role(local, standbyLeader), version, xlog,
                 replica ? local.receiveLsn() : null, replica ? local.replayLsn() : null,
                 replica ? local.replicationState() : null, local.timeline() > 0 ? local.timeline() : null,
                 tags, pending ? Boolean.TRUE : null, pending ? new LinkedHashMap<>(local.pendingRestartReason()) : null,

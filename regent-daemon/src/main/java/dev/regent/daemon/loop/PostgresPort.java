@@ -1,5 +1,6 @@
 package dev.regent.daemon.loop;
 
+import dev.regent.core.model.StandbyCluster;
 import dev.regent.core.ha.LocalPostgres;
 import dev.regent.core.model.TimelineHistory;
 import dev.regent.postgres.CallbackRole;
@@ -26,6 +27,14 @@ public interface PostgresPort {
      */
     String bootstrap() throws PostgresPortException;
 
+    /**
+     * {@link #bootstrap()}, reporting a custom bootstrap's phases to {@code phase} ({@code running custom bootstrap
+     * script}, then {@code starting after custom bootstrap}), as Patroni shows them in its state.
+     */
+    default String bootstrap(java.util.function.Consumer<String> phase) throws PostgresPortException {
+        return bootstrap();
+    }
+
     /** Wipe the data directory and pg_basebackup from {@code connUrl}. */
     void cloneFrom(String connUrl) throws PostgresPortException;
 
@@ -44,6 +53,32 @@ public interface PostgresPort {
      */
     void start(boolean asPrimary, String followName, String followConnUrl, Duration timeout)
             throws PostgresPortException;
+
+    /**
+     * {@link #start(boolean, String, String, Duration)} in a standby cluster ({@code standby} not null): with
+     * {@code followName} null the remote primary ({@code followConnUrl} is its URL or null when it only restores
+     * WAL; slot {@code primary_slot_name}; restore_command, archive_cleanup_command, recovery_min_apply_delay),
+     * otherwise that member with the section's restore_command and archive_cleanup_command. The default ignores
+     * {@code standby} (the simulator has no archive).
+     */
+    default void start(boolean asPrimary, String followName, String followConnUrl, StandbyCluster standby,
+                       Duration timeout) throws PostgresPortException {
+        start(asPrimary, followName, followConnUrl, timeout);
+    }
+
+    /** {@link #follow(String, String)} in a standby cluster; the recovery source as in the standby start. */
+    default void follow(String followName, String followConnUrl, StandbyCluster standby)
+            throws PostgresPortException {
+        follow(followName, followConnUrl);
+    }
+
+    /**
+     * Create the replica as {@link #createReplica(String, boolean)} does, by {@code methods} instead of the
+     * configured ones (the standby leader's first clone from the remote primary).
+     */
+    default void createReplica(String connUrl, List<String> methods) throws PostgresPortException {
+        createReplica(connUrl, false);
+    }
 
     /** Stop postgres in {@code mode}, running before_stop first and on_stop after. No-op when not running. */
     void stop(StopMode mode, Duration timeout) throws PostgresPortException;
@@ -118,6 +153,19 @@ public interface PostgresPort {
      */
     Set<String> copyLogicalSlots(String primaryConnUrl, java.util.Collection<String> names)
             throws PostgresPortException;
+
+    /**
+     * Create missing physical slots for {@code names}, never dropping any; returns the names created (an
+     * implementation that cannot tell returns none, and nothing is cleaned up after it).
+     */
+    default Set<String> prepareReplicationSlots(Set<String> names) throws PostgresPortException {
+        for (String name : names) applySlotOp(new dev.regent.core.slots.SlotOp.CreatePhysical(name));
+        return Set.of();
+    }
+
+    /** Drop those of the physical slots {@code names} that exist and are not active. */
+    default void dropInactiveReplicationSlots(Set<String> names) throws PostgresPortException {
+    }
 
     /** Re-render configuration files and reload (SIGHUP). */
     void reload() throws PostgresPortException;

@@ -4,6 +4,7 @@ import dev.regent.core.config.NodeConfig;
 import dev.regent.core.ha.LocalPostgres;
 import dev.regent.core.ha.SlotNames;
 import dev.regent.core.method.CustomBootstrap;
+import dev.regent.core.model.StandbyCluster;
 import dev.regent.core.model.TimelineHistory;
 import dev.regent.daemon.loop.PostgresPort;
 import dev.regent.daemon.loop.PostgresPortException;
@@ -45,6 +46,8 @@ public final class PostgresAdapter implements PostgresPort {
     private final String slotName;
     private volatile String followedMember;
     private volatile String followedUrl;
+    /** The standby cluster settings the recovery configuration applies (null: none), see {@link #followStandby}. */
+    private volatile StandbyCluster followedStandby;
     private volatile Role role;
     private volatile PgStatus lastStatus;
     private volatile Map<String, Object> appliedParameters;
@@ -93,7 +96,8 @@ public final class PostgresAdapter implements PostgresPort {
                         s.postmasterStartTime() == null ? null : s.postmasterStartTime().toInstant(),
                         s.pendingRestartReasonMap())
                         .withTimelineStartLsn(s.inRecovery() ? TimelineHistoryFile.startOf(pg.dataDir(), timeline)
-                                : null);
+                                : null)
+                        .withFollowedStandby(s.inRecovery() ? followedStandby : null);
             } catch (RuntimeException e) {
                 LOG.debug("status query failed: {}", e.getMessage());
                 // the postmaster may have died after it was seen alive (a kill during the query): then it is down
@@ -107,7 +111,7 @@ public final class PostgresAdapter implements PostgresPort {
         Boolean inRecovery = state == null ? null : state.contains("recovery") && !state.equals("in crash recovery");
         return new LocalPostgres(ps, false, cd == null ? null : cd.systemIdentifier(), inRecovery, state,
                 cd == null ? 0 : cd.timeline(), cd == null ? 0 : cd.checkpointLocation(), null, null, null,
-                followedMember, null);
+                followedMember, null).withFollowedStandby(followedStandby);
     }
 
     private ControlData safeControlData() {
@@ -120,13 +124,18 @@ public final class PostgresAdapter implements PostgresPort {
 
     @Override
     public String bootstrap() throws PostgresPortException {
-        return call(this::bootstrapNow);
+        return bootstrap(phase -> { });
     }
 
-    private String bootstrapNow() throws PostgresPortException {
+    @Override
+    public String bootstrap(java.util.function.Consumer<String> phase) throws PostgresPortException {
+        return call(() -> bootstrapNow(phase));
+    }
+
+    private String bootstrapNow(java.util.function.Consumer<String> phase) throws PostgresPortException {
         NodeConfig.BootstrapConfig b = config.bootstrap();
         if (b != null && b.custom()) {
-            return customBootstrapNow(b);
+            return customBootstrapNow(b, phase);
         }
         NodeConfig.PgUser su = config.postgresql().superuser();
         pg.initdb(b == null ? List.of() : b.initdb(), su == null ? null : su.password());
@@ -149,11 +158,14 @@ public final class PostgresAdapter implements PostgresPort {
      * itself), then the roles and post_bootstrap as after initdb, with a trusting pg_hba.conf until then (the
      * restored superuser's password is unknown), and the configured files back at the end.
      */
-    private String customBootstrapNow(NodeConfig.BootstrapConfig b) throws PostgresPortException {
+    private String customBootstrapNow(NodeConfig.BootstrapConfig b, java.util.function.Consumer<String> phase)
+            throws PostgresPortException {
         CustomBootstrap m = CustomBootstrap.of(b.method(), b.methodSection(), config.scope(),
                 config.postgresql().dataDir());
         LOG.info("Running custom bootstrap script: {}", m.command());
+        phase.accept("running custom bootstrap script");
         run(() -> pg.runCustomBootstrap(m, b.pgHba()));
+        phase.accept("starting after custom bootstrap");
         role = Role.PRIMARY;
         followedMember = null;
         followedUrl = null;
@@ -179,6 +191,12 @@ public final class PostgresAdapter implements PostgresPort {
     }
 
     @Override
+    public void createReplica(String connUrl, List<String> methods) throws PostgresPortException {
+        run(() -> pg.createReplica(connUrl, false,
+                Duration.ofSeconds(Math.max(300, config.postgresql().pgCtlTimeoutSeconds())), methods));
+    }
+
+    @Override
     public void createReplica(String connUrl, boolean fromLeader) throws PostgresPortException {
         run(() -> pg.createReplica(connUrl, fromLeader,
                 Duration.ofSeconds(Math.max(300, config.postgresql().pgCtlTimeoutSeconds()))));
@@ -187,19 +205,32 @@ public final class PostgresAdapter implements PostgresPort {
     @Override
     public void start(boolean asPrimary, String followName, String followConnUrl, Duration timeout)
             throws PostgresPortException {
-        startAs(asPrimary ? Role.PRIMARY : Role.REPLICA, followName, followConnUrl, timeout);
+        startAs(asPrimary ? Role.PRIMARY : Role.REPLICA, followName, followConnUrl, null, timeout);
+    }
+
+    @Override
+    public void start(boolean asPrimary, String followName, String followConnUrl, StandbyCluster standby,
+                      Duration timeout) throws PostgresPortException {
+        startAs(asPrimary ? Role.PRIMARY : Role.REPLICA, followName, followConnUrl, asPrimary ? null : standby,
+                timeout);
     }
 
     private void startAs(Role r, String followName, String followConnUrl, Duration timeout)
+            throws PostgresPortException {
+        startAs(r, followName, followConnUrl, null, timeout);
+    }
+
+    private void startAs(Role r, String followName, String followConnUrl, StandbyCluster standby, Duration timeout)
             throws PostgresPortException {
         if (call(pg::isRunning)) {
             LOG.info("postgres already running; not starting it again");
             return;
         }
-        run(() -> pg.writeConfig(r, followConnUrl, r == Role.REPLICA ? requestedSlot(followConnUrl) : null));
+        run(() -> writeConfig(r, followName, followConnUrl, standby));
         role = r;
         followedMember = r == Role.REPLICA ? followName : null;
         followedUrl = r == Role.REPLICA ? followConnUrl : null;
+        followedStandby = r == Role.REPLICA ? standby : null;
         if (!call(() -> pg.start(timeout))) {
             throw new PostgresPortException("postgres did not accept connections within " + timeout.toSeconds()
                     + " s; see " + pg.postmasterLog());
@@ -246,6 +277,7 @@ public final class PostgresAdapter implements PostgresPort {
         role = Role.PRIMARY;
         followedMember = null;
         followedUrl = null;
+        followedStandby = null;
         // A promoted primary must not keep primary_conninfo in its files: a later restart would make it a replica.
         run(() -> pg.writeConfig(Role.PRIMARY, null, null));
     }
@@ -283,10 +315,20 @@ public final class PostgresAdapter implements PostgresPort {
 
     @Override
     public void follow(String followName, String followConnUrl) throws PostgresPortException {
-        if (Objects.equals(followName, followedMember) && Objects.equals(followConnUrl, followedUrl)) return;
-        run(() -> pg.writeConfig(Role.REPLICA, followConnUrl, requestedSlot(followConnUrl)));
+        follow(followName, followConnUrl, null);
+    }
+
+    @Override
+    public void follow(String followName, String followConnUrl, StandbyCluster standby)
+            throws PostgresPortException {
+        if (Objects.equals(followName, followedMember) && Objects.equals(followConnUrl, followedUrl)
+                && Objects.equals(standby, followedStandby)) {
+            return;
+        }
+        run(() -> writeConfig(Role.REPLICA, followName, followConnUrl, standby));
         followedMember = followName;
         followedUrl = followConnUrl;
+        followedStandby = standby;
         // primary_conninfo and primary_slot_name are reloadable since PostgreSQL 13.
         run(pg::reload);
         LOG.info("following {} ({})", followName, followConnUrl);
@@ -392,17 +434,41 @@ public final class PostgresAdapter implements PostgresPort {
         }
     }
 
-    /** The slot to ask the upstream for when following {@code followConnUrl}: none without use_slots. */
-    private String requestedSlot(String followConnUrl) {
-        return useSlots && followConnUrl != null ? slotName : null;
+    @Override
+    public Set<String> prepareReplicationSlots(Set<String> names) throws PostgresPortException {
+        return call(() -> pg.ensurePhysicalSlots(names, false).created());
+    }
+
+    @Override
+    public void dropInactiveReplicationSlots(Set<String> names) throws PostgresPortException {
+        call(() -> pg.dropInactivePhysicalSlots(names));
     }
 
     @Override
     public void reload() throws PostgresPortException {
         Role r = role == null ? Role.REPLICA : role;
-        run(() -> pg.writeConfig(r, r == Role.REPLICA ? followedUrl : null,
-                r == Role.REPLICA ? requestedSlot(followedUrl) : null));
+        run(() -> writeConfig(r, followedMember, r == Role.REPLICA ? followedUrl : null,
+                r == Role.REPLICA ? followedStandby : null));
         run(pg::reload);
+    }
+
+    /**
+     * The configuration files for {@code r}. A replica following {@code followName} streams through its own slot; in
+     * a standby cluster ({@code standby} not null) one following the remote primary ({@code followName} null) uses
+     * {@code primary_slot_name} (no slot when absent, as Patroni's no_replication_slot) and gets the section's
+     * recovery settings, a cascading member only its restore_command and archive_cleanup_command.
+     */
+    private void writeConfig(Role r, String followName, String followConnUrl, StandbyCluster standby) {
+        if (r != Role.REPLICA) {
+            pg.writeConfig(r, null, null);
+            return;
+        }
+        boolean remote = standby != null && followName == null;
+        // Patroni's build_recovery_params: no primary_slot_name at all without use_slots
+        String slot = followConnUrl == null || !useSlots ? null
+                : !remote ? slotName
+                : standby.primarySlotName() == null ? null : SlotNames.fromMemberName(standby.primarySlotName());
+        pg.writeConfig(r, followConnUrl, slot, standby == null ? Map.of() : standby.recoverySettings(remote));
     }
 
     @Override
@@ -483,7 +549,7 @@ public final class PostgresAdapter implements PostgresPort {
     public void restart(Duration timeout) throws PostgresPortException {
         Role r = role == null ? Role.REPLICA : role;
         stop(StopMode.FAST, timeout);
-        startAs(r, followedMember, followedUrl, timeout);
+        startAs(r, followedMember, followedUrl, followedStandby, timeout);
     }
 
     @Override

@@ -234,10 +234,14 @@ public final class StatusPublisher implements Consumer<CycleReport>, Supplier<No
                     senders);
         }
         int ttl = r.settings().ttlSeconds();
+        // a standby cluster while its section is active in /config (else in the cached dynamic configuration)
+        boolean standbyCluster = (c != null && c.config() != null ? c.config() : r.settings().dynamic())
+                .standbyCluster() != null;
         NodeStatus status = NodeStatus.builder(scope, name)
                 .version(Versions.PATRONI_COMPATIBLE)
                 .state(MemberDataBuilder.state(local, r.backgroundTask(), c != null && c.isPaused()))
-                .role(MemberDataBuilder.role(local))
+                .role(MemberDataBuilder.role(local, holdsLock && standbyCluster))
+                .standbyCluster(standbyCluster)
                 .pg(details)
                 .paused(c != null && c.isPaused())
                 .dcsLastSeen(r.dcsLastSeenEpochSeconds() == 0 ? null : r.dcsLastSeenEpochSeconds())

@@ -354,6 +354,57 @@ class ActionExecutorTest {
     }
 
     @Test
+    void slotsPreparedBeforePromoteAreOnlyCreatedAndAFailureHoldsNothingBack() throws Exception {
+        // a standby about to be promoted creates the members' slots (never drops); a failure is logged and the
+        // following actions still run: a missing slot costs a replica 5 s, a promotion that never comes costs writes
+        pg.slotCreationFails = true;
+        ActionExecutor.Result r = executor.run(List.of(new Action.PrepareReplicationSlots(Set.of("pg1")),
+                new Action.ReloadPostgres()), ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(r.allSucceeded()).isTrue();
+        assertThat(pg.calls).startsWith("create slots [pg1]", "reload");
+        pg.slotCreationFails = false;
+        assertThat(executor.run(List.of(new Action.PrepareReplicationSlots(Set.of("pg2"))), ctx(dcs.load()),
+                NodeMemory.INITIAL).allSucceeded()).isTrue();
+        assertThat(pg.calls).contains("create slots [pg2]").doesNotContain("slots [pg2]");
+    }
+
+    @Test
+    void slotsPreparedForAPromotionThatDidNotHappenAreDroppedWhenTheNodeFollows() throws Exception {
+        executor.run(List.of(new Action.PrepareReplicationSlots(Set.of("pg1", "pg2"))), ctx(dcs.load()),
+                NodeMemory.INITIAL);
+        executor.run(List.of(new Action.Follow("pg1")), ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(pg.calls).contains("drop inactive slots [pg1, pg2]");
+        pg.calls.clear();
+        executor.run(List.of(new Action.Follow("pg2")), ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(pg.calls).noneMatch(c -> c.startsWith("drop"));
+    }
+
+    @Test
+    void slotsPlannedForTheReplicaAreNotDroppedWhenAFailedCandidateFollows() throws Exception {
+        // member_slots_ttl: every replica keeps the other members' slots; the decider's SyncReplicationSlots after
+        // the Follow plans pg1 and pg2 here, so only the prepared slot nobody plans (pg3) is dropped
+        executor.run(List.of(new Action.PrepareReplicationSlots(Set.of("pg1", "pg2", "pg3"))), ctx(dcs.load()),
+                NodeMemory.INITIAL);
+        pg.calls.clear();
+        executor.run(List.of(new Action.Follow("pg1"), new Action.SyncReplicationSlots(Set.of("pg1", "pg2"))),
+                ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(pg.calls).contains("drop inactive slots [pg3]", "slot CreatePhysical[name=pg1]",
+                "slot CreatePhysical[name=pg2]");
+        assertThat(pg.calls.stream().filter(c -> c.startsWith("drop"))).containsExactly("drop inactive slots [pg3]");
+        pg.calls.clear();
+        executor.run(List.of(new Action.Follow("pg2")), ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(pg.calls).noneMatch(c -> c.startsWith("drop"));
+    }
+
+    @Test
+    void slotsPreparedForAPromotionThatHappenedBelongToThePrimary() throws Exception {
+        executor.run(List.of(new Action.PrepareReplicationSlots(Set.of("pg1"))), ctx(dcs.load()), NodeMemory.INITIAL);
+        executor.run(List.of(new Action.SyncReplicationSlots(Set.of("pg1"))), ctx(dcs.load()), NodeMemory.INITIAL);
+        executor.run(List.of(new Action.Follow("pg1")), ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(pg.calls).noneMatch(c -> c.startsWith("drop"));
+    }
+
+    @Test
     void everyActionHasExactlyOneHandler() {
         // a new Action record without a handler fails here (and duplicates fail at registration)
         Set<Class<?>> handled = Set.copyOf(executor.handledActions());
@@ -561,6 +612,15 @@ class ActionExecutorTest {
         @Override public Set<String> copyLogicalSlots(String url, java.util.Collection<String> names) {
             calls.add("copy " + names + " from " + url);
             return Set.copyOf(names);
+        }
+        volatile boolean slotCreationFails;
+        @Override public Set<String> prepareReplicationSlots(Set<String> names) throws PostgresPortException {
+            calls.add("create slots " + new java.util.TreeSet<>(names));
+            if (slotCreationFails) throw new PostgresPortException("all replication slots are in use");
+            return names;
+        }
+        @Override public void dropInactiveReplicationSlots(Set<String> names) {
+            calls.add("drop inactive slots " + new java.util.TreeSet<>(names));
         }
         @Override public void reload() { calls.add("reload"); }
         @Override public void restart(Duration timeout) { calls.add("restart"); }

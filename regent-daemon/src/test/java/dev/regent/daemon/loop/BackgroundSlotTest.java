@@ -29,6 +29,37 @@ class BackgroundSlotTest {
         }, false, false);
     }
 
+    @Test
+    void aTaskReportsWhatItIsDoingUntilItEnds() throws Exception {
+        java.util.concurrent.CountDownLatch reported = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (BackgroundSlot slot = new BackgroundSlot(() -> { })) {
+            assertTrue(slot.submit("bootstrap", () -> {
+                slot.reportState("running custom bootstrap script");
+                reported.countDown();
+                release.await();
+                return new BackgroundRunner.Result(UnaryOperator.identity(), true);
+            }, UnaryOperator.identity()));
+            assertTrue(reported.await(5, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals("bootstrap", slot.running(), "the decider still sees the task's name");
+            assertEquals("running custom bootstrap script", slot.runningState());
+            assertEquals("running custom bootstrap script",
+                    MemberDataBuilder.state(new dev.regent.core.ha.LocalPostgres(
+                            dev.regent.core.ha.LocalPostgres.ProcessState.STOPPED, false, null, null, null, 0, 0,
+                            null, null, null, null, null), slot.runningState()));
+            release.countDown();
+            for (int i = 0; i < 500 && slot.running() != null; i++) Thread.sleep(10);
+            assertEquals(null, slot.runningState());
+            java.util.concurrent.CountDownLatch second = new java.util.concurrent.CountDownLatch(1);
+            assertTrue(slot.submit("restart", () -> {
+                second.await();
+                return new BackgroundRunner.Result(UnaryOperator.identity(), true);
+            }, UnaryOperator.identity()));
+            assertEquals("restart", slot.runningState(), "a new task starts without the last one's state");
+            second.countDown();
+        }
+    }
+
     private static void assertWakes(BackgroundRunner.Task task, boolean ok, boolean wakes) throws Exception {
         AtomicInteger wakeUps = new AtomicInteger();
         try (BackgroundSlot slot = new BackgroundSlot(wakeUps::incrementAndGet)) {

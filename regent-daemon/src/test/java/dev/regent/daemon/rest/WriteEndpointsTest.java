@@ -91,9 +91,10 @@ class WriteEndpointsTest {
         assertAnswer("PATCH", "/config", "{\"failsafe_mode\":true,\"ttl\":40}", 400,
                 "/config not changed: it would enable a setting Regent does not support yet: failsafe_mode: true: "
                         + "failsafe mode is not implemented");
-        assertAnswer("PATCH", "/config", "{\"failsafe_mode\":true,\"standby_cluster\":{\"host\":\"10.1.0.1\"}}",
+        assertAnswer("PATCH", "/config", "{\"failsafe_mode\":true,\"standby_cluster\":{\"host\":\"h1,h2\"}}",
                 400, "2 settings Regent does not support yet: failsafe_mode: true: failsafe mode is not implemented");
-        assertAnswer("PATCH", "/config", "{\"standby_cluster\":{\"port\":5433}}", 400, "standby_cluster: ");
+        assertAnswer("PATCH", "/config", "{\"standby_cluster\":{\"host\":\"h1,h2\"}}", 400,
+                "standby_cluster.host: ");
         assertThat(f.control.calls).noneMatch(c -> c.startsWith("patchConfig"));
         assertThat(f.control.view().config().data()).doesNotContainKeys("standby_cluster", "failsafe_mode")
                 .containsEntry("ttl", 30);

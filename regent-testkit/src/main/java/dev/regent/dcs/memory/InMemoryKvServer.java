@@ -64,7 +64,9 @@ public final class InMemoryKvServer {
         partitioned.remove(node);
     }
 
+    /** The current revision, sessions whose deadline passed expired first (as any read of the store would). */
     public synchronized long revision() {
+        expireSessions();
         return revision;
     }
 

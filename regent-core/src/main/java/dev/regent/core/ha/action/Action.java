@@ -1,5 +1,6 @@
 package dev.regent.core.ha.action;
 
+import dev.regent.core.model.StandbyCluster;
 import dev.regent.core.slots.SlotSpec;
 import java.util.Map;
 import java.util.Set;
@@ -18,15 +19,40 @@ public sealed interface Action {
      * <em>Long.</em> initdb, pg_hba, start, wait for recovery end, create users, post_bootstrap, then write
      * {@code initialize=<sysid>}, {@code config} from bootstrap.dcs and take the leader lock. On failure: delete
      * {@code initialize}, stop postgres, move the data directory to {@code <data_dir>.failed}.
+     * With {@code standby} (a standby cluster: Patroni's bootstrap_standby_leader): never initdb; clone from the remote
+     * primary by {@code standby.createReplicaMethods()}, start as the standby leader following it, then write
+     * {@code initialize} and {@code config} and take the lock as above.
      */
-    record Bootstrap() implements Action {}
+    record Bootstrap(StandbyCluster standby) implements Action {
+        /** initdb or the custom bootstrap method. */
+        public Bootstrap() {
+            this(null);
+        }
+
+        @Override
+        public String toString() {
+            return standby == null ? "Bootstrap[]" : "Bootstrap[standby=" + standby + "]";
+        }
+    }
 
     /**
      * <em>Long.</em> Create the replica by the configured methods in order ({@code create_replica_methods}, built-in
      * basebackup), cloning from {@code fromMember}, then start as replica. {@code fromMember} null: no member to
-     * clone from (no leader), only the methods marked {@code no_leader} run.
+     * clone from (no leader), only the methods marked {@code no_leader} run. {@code standby}: the cluster is a
+     * standby cluster; the new replica's recovery settings get its {@code restore_command} and
+     * {@code archive_cleanup_command} ({@link Follow}).
      */
-    record CloneReplica(String fromMember) implements Action {}
+    record CloneReplica(String fromMember, StandbyCluster standby) implements Action {
+        /** Outside a standby cluster. */
+        public CloneReplica(String fromMember) {
+            this(fromMember, null);
+        }
+
+        @Override
+        public String toString() {
+            return "CloneReplica[fromMember=" + fromMember + (standby == null ? "" : ", standby=" + standby) + "]";
+        }
+    }
 
     /** Create the leader key with our name and session (create-if-absent). Fails when the key exists. */
     record AcquireLeaderLock() implements Action {}
@@ -51,9 +77,21 @@ public sealed interface Action {
 
     /**
      * Start postgres. {@code asPrimary == true}: start without standby.signal (a primary that stopped). Otherwise
-     * start as a replica streaming from {@code followMember} (null: no primary_conninfo, read-only).
+     * start as a replica streaming from {@code followMember} (null: no primary_conninfo, read-only). With
+     * {@code standby}, the recovery source as in {@link Follow}.
      */
-    record StartPostgres(boolean asPrimary, String followMember) implements Action {}
+    record StartPostgres(boolean asPrimary, String followMember, StandbyCluster standby) implements Action {
+        /** Outside a standby cluster. */
+        public StartPostgres(boolean asPrimary, String followMember) {
+            this(asPrimary, followMember, null);
+        }
+
+        @Override
+        public String toString() {
+            return "StartPostgres[asPrimary=" + asPrimary + ", followMember=" + followMember
+                    + (standby == null ? "" : ", standby=" + standby) + "]";
+        }
+    }
 
     /**
      * <em>Long.</em> Promote the running replica: pre_promote, {@code pg_ctl promote}, on_role_change(primary); then
@@ -76,18 +114,54 @@ public sealed interface Action {
      *   <li>{@code IMMEDIATE_NOLOCK}: immediate stop without touching the lock (we already lost it)</li>
      *   <li>{@code OFFLINE}: fast stop, keep the lock untouched, start read-only without primary_conninfo
      *       (DCS unreachable)</li>
+     *   <li>{@code DEMOTE_CLUSTER} ({@code standby_cluster} appeared: Patroni's demote-cluster mode): fast stop with
+     *       shutdown checkpoint, keep the lock, start as the standby leader following the remote primary of
+     *       {@code standby} (the recovery source as in {@link Follow})</li>
      * </ul>
      */
-    record Demote(Mode mode, String followMember) implements Action {
-        public enum Mode { GRACEFUL, IMMEDIATE, IMMEDIATE_NOLOCK, OFFLINE }
+    record Demote(Mode mode, String followMember, StandbyCluster standby) implements Action {
+        public enum Mode { GRACEFUL, IMMEDIATE, IMMEDIATE_NOLOCK, OFFLINE, DEMOTE_CLUSTER }
+
+        /** Outside a standby cluster. */
+        public Demote(Mode mode, String followMember) {
+            this(mode, followMember, null);
+        }
+
+        @Override
+        public String toString() {
+            return "Demote[mode=" + mode + ", followMember=" + followMember
+                    + (standby == null ? "" : ", standby=" + standby) + "]";
+        }
     }
 
     /**
      * Make the running replica stream from {@code leaderMember}: rewrite primary_conninfo/primary_slot_name when they
      * differ and reload (PG 13+). No-op when already following it. {@code null} means stream from nobody (the
      * {@code nostream} tag): remove primary_conninfo and rely on restore_command.
+     * <p>In a standby cluster ({@code standby} not null): {@code leaderMember} null means the remote primary (the
+     * standby leader, or any node while the standby cluster has no leader): primary_conninfo from its host/port,
+     * primary_slot_name from {@code primary_slot_name} (none when absent), plus the section's
+     * {@code restore_command}, {@code archive_cleanup_command} and {@code recovery_min_apply_delay}; a member name
+     * means cascading from it with the section's {@code restore_command} and {@code archive_cleanup_command}
+     * (Patroni's _get_node_to_follow and build_recovery_params). The shell fires {@code on_role_change} with
+     * {@code standby_leader} when it starts following the remote primary while holding the lock.
      */
-    record Follow(String leaderMember) implements Action {}
+    record Follow(String leaderMember, StandbyCluster standby) implements Action {
+        /** Outside a standby cluster. */
+        public Follow(String leaderMember) {
+            this(leaderMember, null);
+        }
+
+        /** Stream from (and/or restore WAL as configured for) the remote primary of the standby cluster. */
+        public boolean remote() {
+            return standby != null && leaderMember == null;
+        }
+
+        @Override
+        public String toString() {
+            return "Follow[leaderMember=" + leaderMember + (standby == null ? "" : ", standby=" + standby) + "]";
+        }
+    }
 
     /**
      * <em>Long.</em> Stop postgres if it runs, pg_rewind from {@code sourceMember}, then start as a replica following it.
@@ -142,6 +216,20 @@ public sealed interface Action {
         /** The wanted slot names. */
         public Set<String> slots() {
             return wanted.keySet();
+        }
+    }
+
+    /**
+     * Before {@code Promote}, right after the lock was taken: create the physical slots the new primary will keep
+     * (the lock holder's {@link SyncReplicationSlots} set) while postgres is still a standby, never dropping any. The
+     * other members re-point to this node as soon as they see its leader key, and a walreceiver that asks for a slot
+     * that does not exist yet fails, after which PostgreSQL retries only after {@code wal_retrieve_retry_interval}
+     * (5 s): in synchronous mode commits waited that long for their standby (Patroni 4 avoids it by keeping every
+     * member's slot on every replica). Best effort: a failure is logged and never holds the promotion back.
+     */
+    record PrepareReplicationSlots(Set<String> slots) implements Action {
+        public PrepareReplicationSlots {
+            slots = Set.copyOf(slots);
         }
     }
 

@@ -1,0 +1,60 @@
+package dev.regent.core.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The {@code standby_cluster} section as Patroni reads it (is_standby_cluster, RemoteMember, recovery params). */
+class StandbyClusterTest {
+    private static ClusterConfig config(Map<String, Object> section) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("standby_cluster", section);
+        return new ClusterConfig(1, data);
+    }
+
+    @Test
+    void activeOnlyWithHostPortOrRestoreCommand() {
+        assertThat(StandbyCluster.of(ClusterConfig.empty())).isNull();
+        assertThat(StandbyCluster.of(config(Map.of("primary_slot_name", "pm_1")))).isNull();
+        assertThat(StandbyCluster.of(config(Map.of("host", "")))).as("an empty host is unset").isNull();
+        assertThat(config(Map.of("port", 5433)).standbyCluster()).isNotNull();
+        assertThat(config(Map.of("restore_command", "cp /a/%f %p")).standbyCluster().streams()).isFalse();
+        assertThat(new ClusterConfig(1, Map.of("standby_cluster", "yes")).standbyCluster()).isNull();
+    }
+
+    @Test
+    void theRemotePrimaryAndItsSlot() {
+        StandbyCluster s = StandbyCluster.of(config(Map.of("host", "10.0.0.9", "port", "5433",
+                "primary_slot_name", "pm_1")));
+        assertThat(s.connUrl()).isEqualTo("postgres://10.0.0.9:5433/postgres");
+        assertThat(s.primarySlotName()).isEqualTo("pm_1");
+        assertThat(s.createReplicaMethods()).as("basebackup when not configured").containsExactly("basebackup");
+        assertThat(StandbyCluster.of(config(Map.of("port", 5433))).connUrl())
+                .isEqualTo("postgres://localhost:5433/postgres");
+        assertThat(StandbyCluster.of(config(Map.of("host", "h", "create_replica_methods",
+                List.of("backup_restore", "basebackup")))).createReplicaMethods())
+                .containsExactly("backup_restore", "basebackup");
+    }
+
+    @Test
+    void recoveryMinApplyDelayOnlyOnTheNodeFollowingTheRemotePrimary() {
+        StandbyCluster s = StandbyCluster.of(config(Map.of("host", "h", "restore_command", "cp /a/%f %p",
+                "archive_cleanup_command", "rm-older %r", "recovery_min_apply_delay", "5min")));
+        assertThat(s.recoverySettings(true)).containsExactly(Map.entry("archive_cleanup_command", "rm-older %r"),
+                Map.entry("recovery_min_apply_delay", "5min"), Map.entry("restore_command", "cp /a/%f %p"));
+        assertThat(s.recoverySettings(false)).containsOnlyKeys("archive_cleanup_command", "restore_command");
+        assertThat(s.toString()).isEqualTo("StandbyCluster[host=h, restoreCommand=cp /a/%f %p, "
+                + "archiveCleanupCommand=rm-older %r, recoveryMinApplyDelay=5min]");
+    }
+
+    @Test
+    void synchronousModeReadsAsOffInAStandbyCluster() {
+        Map<String, Object> data = new LinkedHashMap<>(Map.of("synchronous_mode", "quorum"));
+        assertThat(new ClusterConfig(1, data).synchronousMode()).isEqualTo("quorum");
+        data.put("standby_cluster", Map.of("host", "h"));
+        assertThat(new ClusterConfig(1, data).synchronousMode()).isEqualTo("off");
+    }
+}
