@@ -93,6 +93,10 @@ class PatroniInteropTest {
         cluster.await("new leader " + candidate, HEALTHY, v -> v.leader() != null
                 && v.leader().name().equals(candidate) && dev.regent.daemon.demo.Demo.healthy(v, 3));
         awaitReplicasCaughtUp();
+        // list shows the member keys, which each node rewrites once per cycle: a replica that already streams on
+        // timeline 2 may still publish 1 until its next cycle
+        awaitTrue("every member on timeline 2 in patronictl list", HEALTHY,
+                () -> listJson().values().stream().allMatch(row -> row.path("TL").asInt() == 2));
         Map<String, JsonNode> rows = listJson();
         assertThat(rows.get(candidate).path("Role").asText()).isEqualTo("Leader");
         assertThat(rows.get(leader).path("Role").asText()).isEqualTo("Replica");
