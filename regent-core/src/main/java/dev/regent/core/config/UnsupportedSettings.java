@@ -85,8 +85,6 @@ public final class UnsupportedSettings {
     /** Every unsupported key, grouped by section. */
     public static final List<Setting> ALL = List.of(
             // dynamic configuration
-            dyn("failsafe_mode", Severity.ERROR, "true", UnsupportedSettings::isTrue,
-                    "failsafe mode is not implemented: a primary that loses the DCS demotes itself"),
             dyn("standby_cluster", Severity.ERROR, "host, port or restore_command set",
                     UnsupportedSettings::standbyClusterActive,
                     "standby clusters are not implemented: this cluster would elect its own read-write primary "

@@ -30,7 +30,8 @@ final class Ctx {
 
     Ctx(HaInput in) {
         this.in = in;
-        this.cluster = in.cluster();
+        // failsafe mode: a primary whose POST /failsafe we accepted stands in for an expired leader key
+        this.cluster = FailsafeRule.effectiveCluster(in);
         this.pg = in.postgres();
         this.settings = in.settings();
         this.me = settings.name();

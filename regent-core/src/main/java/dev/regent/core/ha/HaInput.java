@@ -22,14 +22,27 @@ import java.util.Map;
  * @param scheduledRestart the restart scheduled on this node ({@code POST /restart} with {@code schedule}), or null
  * @param sync           what the primary observed for synchronous replication this cycle, or null (not a running
  *                       primary, or not observed)
+ * @param failsafe       failsafe mode facts: the last known {@code /failsafe}, the answers to this cycle's
+ *                       {@code POST /failsafe} (exactly for {@link FailsafeRule#membersToAsk}), the primary whose
+ *                       request this node accepted last; never null ({@link FailsafeFacts#NONE})
  */
 public record HaInput(ClusterView cluster, LocalPostgres postgres, HaSettings settings, NodeMemory memory,
                       Map<String, PeerStatus> peers, String backgroundTask, List<Command> commands,
                       long nowMillis, long wallClockMillis, ScheduledRestart scheduledRestart,
-                      dev.regent.core.sync.SyncObserved sync) {
+                      dev.regent.core.sync.SyncObserved sync, FailsafeFacts failsafe) {
     public HaInput {
+        failsafe = failsafe == null ? FailsafeFacts.NONE : failsafe;
         peers = peers == null ? Map.of() : Map.copyOf(peers);
         commands = commands == null ? List.of() : List.copyOf(commands);
+    }
+
+    /** An input without failsafe facts. */
+    public HaInput(ClusterView cluster, LocalPostgres postgres, HaSettings settings, NodeMemory memory,
+                   Map<String, PeerStatus> peers, String backgroundTask, List<Command> commands,
+                   long nowMillis, long wallClockMillis, ScheduledRestart scheduledRestart,
+                   dev.regent.core.sync.SyncObserved sync) {
+        this(cluster, postgres, settings, memory, peers, backgroundTask, commands, nowMillis, wallClockMillis,
+                scheduledRestart, sync, null);
     }
 
     /** An input without synchronous replication observations. */
@@ -37,7 +50,7 @@ public record HaInput(ClusterView cluster, LocalPostgres postgres, HaSettings se
                    Map<String, PeerStatus> peers, String backgroundTask, List<Command> commands,
                    long nowMillis, long wallClockMillis, ScheduledRestart scheduledRestart) {
         this(cluster, postgres, settings, memory, peers, backgroundTask, commands, nowMillis, wallClockMillis,
-                scheduledRestart, null);
+                scheduledRestart, null, null);
     }
 
     /** An input without a scheduled restart. */
@@ -45,7 +58,7 @@ public record HaInput(ClusterView cluster, LocalPostgres postgres, HaSettings se
                    Map<String, PeerStatus> peers, String backgroundTask, List<Command> commands,
                    long nowMillis, long wallClockMillis) {
         this(cluster, postgres, settings, memory, peers, backgroundTask, commands, nowMillis, wallClockMillis, null,
-                null);
+                null, null);
     }
 
     public boolean dcsAvailable() { return cluster != null; }

@@ -47,6 +47,7 @@ final class HealthCheck {
             if (switchover && SyncRule.active(c) && !SyncRule.matches(c.cluster.sync(), c.me)) return false;
             return manualFailoverNoLeader(c, f);
         }
+        if (FailsafeRule.excludedFromRace(c)) return false;
         if (SyncRule.active(c)) {
             if (!SyncRule.quorumActive(c) && !SyncRule.matches(c.cluster.sync(), c.me)) {
                 c.infos.add("following a different leader because I am not a synchronous standby");

@@ -23,7 +23,7 @@ class UnsupportedSettingsTest {
     private static Object enablingValue(Setting s) {
         return switch (s.path()) {
             case "synchronous_mode" -> "on";
-            case "synchronous_mode_strict", "failsafe_mode", "restapi.allowlist_include_members", "tags.nosync",
+            case "synchronous_mode_strict", "restapi.allowlist_include_members", "tags.nosync",
                     "zookeeper.use_ssl", "kubernetes.bypass_api_service" -> true;
             case "zookeeper.verify" -> false;
             case "standby_cluster" -> map("host", "10.0.0.9", "port", 5432L);
@@ -97,7 +97,7 @@ class UnsupportedSettingsTest {
     @Test
     void everyErrorRowRefusesTheConfigurationWithItsReason() {
         List<Setting> errors = UnsupportedSettings.ALL.stream().filter(s -> s.severity() == Severity.ERROR).toList();
-        assertThat(errors).extracting(Setting::path).contains("failsafe_mode", "standby_cluster",
+        assertThat(errors).extracting(Setting::path).contains("standby_cluster",
                 "restapi.certfile", "restapi.verify_client", "restapi.allowlist", "ctl.certfile", "ctl.cacert",
                 "citus", "watchdog.mode");
         for (Setting s : errors) {
@@ -163,6 +163,12 @@ class UnsupportedSettingsTest {
     }
 
     @Test
+    void failsafeModeIsSupported() {
+        assertThat(UnsupportedSettings.findDynamic(map("failsafe_mode", true))).isEmpty();
+        assertThat(UnsupportedSettings.ALL).extracting(Setting::path).doesNotContain("failsafe_mode");
+    }
+
+    @Test
     void primaryStopTimeoutIsSupported() {
         assertThat(UnsupportedSettings.findDynamic(map("synchronous_mode", "on", "primary_stop_timeout", 30L)))
                 .isEmpty();
@@ -174,8 +180,8 @@ class UnsupportedSettingsTest {
     @Test
     void allErrorsOfATreeMakeOneMessage() {
         Map<String, Object> t = valid();
-        section(section(t, "bootstrap"), "dcs").putAll(map("standby_cluster", map("host", "10.0.0.9"), "failsafe_mode",
-                true));
+        section(section(t, "bootstrap"), "dcs").putAll(map("standby_cluster", map("host", "10.0.0.9"),
+                "permanent_slots", map("x", map())));
         section(t, "restapi").put("certfile", "/etc/ssl/api.pem");
         t.put("ctl", map("keyfile_password", "s3cret"));
         t.put("log", map("level", "DEBUG"));
@@ -185,7 +191,7 @@ class UnsupportedSettingsTest {
                 .contains("restapi.certfile: /etc/ssl/api.pem (n.yml:3): HTTPS is not implemented")
                 .contains("ctl.keyfile_password: ****** (n.yml:3)")
                 .contains("bootstrap.dcs.standby_cluster: ")
-                .contains("bootstrap.dcs.failsafe_mode: true (n.yml:3): failsafe mode is not implemented")
+                .contains("bootstrap.dcs.permanent_slots: ")
                 .doesNotContain("s3cret").doesNotContain("log.level");
         assertThat(UnsupportedSettings.refusal(List.of())).isNull();
     }
@@ -208,7 +214,8 @@ class UnsupportedSettingsTest {
     void localOnlyKeysAreNotLookedUpInTheDynamicConfigurationAndViceVersa() {
         assertThat(UnsupportedSettings.findDynamic(map("restapi", map("certfile", "/x"), "citus", map("group", 1L))))
                 .isEmpty();
-        assertThat(UnsupportedSettings.findLocal(ConfigValue.fromPlain(map("failsafe_mode", true), "t.yml")))
+        assertThat(UnsupportedSettings.findLocal(ConfigValue.fromPlain(map("permanent_slots", map("x", map())),
+                "t.yml")))
                 .isEmpty();
     }
 

@@ -122,6 +122,8 @@ public final class ActionExecutor {
     private volatile StatusEvents statusEvents = new StatusEvents() { };
     /** The memory as of the last action run; read by a background promotion for its lease (another thread). */
     private volatile NodeMemory lastMemory = NodeMemory.INITIAL;
+    /** Failsafe mode's state (the loop's); written by KeepLeadingInFailsafe and WriteFailsafe. */
+    private volatile FailsafeState failsafe = new FailsafeState(null);
     /** A ManageSync changed synchronous_standby_names since the loop last asked. */
     private volatile boolean syncStandbyNamesChanged;
 
@@ -153,6 +155,11 @@ public final class ActionExecutor {
     /** Where to report the {@link StatusEvents}. */
     public void setStatusEvents(StatusEvents events) {
         this.statusEvents = events;
+    }
+
+    /** Where failsafe mode's actions record what they did. */
+    public void setFailsafeState(FailsafeState state) {
+        this.failsafe = state;
     }
 
     /** The action types this executor has a handler for (exactly one each). */
@@ -193,6 +200,22 @@ public final class ActionExecutor {
         }
     }
 
+    /**
+     * Patroni's write_failsafe: {@code /failsafe} = the members' api_urls plus this node's own when its member key is
+     * missing. A failed write is logged and the cycle goes on (the next renewal writes it again).
+     */
+    private ActionOutcome writeFailsafe(Action.WriteFailsafe a, Context ctx) {
+        Map<String, String> topology = new java.util.TreeMap<>(a.topology());
+        if (failsafe.ownApiUrl() != null) topology.putIfAbsent(dcs.name(), failsafe.ownApiUrl());
+        try {
+            dcs.setFailsafeValue(topology);
+            failsafe.setTopology(topology);
+        } catch (dev.regent.dcs.DcsException e) {
+            LOG.warn("failed to write /failsafe: {}", e.getMessage());
+        }
+        return ActionOutcome.SUCCEEDED;
+    }
+
     /** One handler per action type, all in one place (a unit test checks that every {@link Action} has one). */
     private Map<Class<? extends Action>, Handler<? extends Action>> registerHandlers() {
         Map<Class<? extends Action>, Handler<? extends Action>> m = new LinkedHashMap<>();
@@ -217,6 +240,11 @@ public final class ActionExecutor {
         on(m, Action.WriteMissingConfig.class, (a, ctx) -> ActionOutcome.succeededIf(
                 ctx.bootstrapDcsJson() == null || dcs.setConfigValue(ctx.bootstrapDcsJson(), null),
                 "config was written meanwhile"));
+        on(m, Action.KeepLeadingInFailsafe.class, (a, ctx) -> {
+            failsafe.keptLeading(ticker.monotonicMillis());
+            return ActionOutcome.SUCCEEDED;
+        });
+        on(m, Action.WriteFailsafe.class, this::writeFailsafe);
         on(m, Action.StartPostgres.class, this::startPostgres);
         on(m, Action.Promote.class, (a, ctx) -> background("promote", a, ctx, () -> promote(ctx)));
         on(m, Action.Demote.class, (a, ctx) -> {

@@ -100,6 +100,10 @@ public final class Daemon {
         loop = new HaLoop(config.name(), dcs, pg, HaDecider::decide, settings, member, status,
                 new dev.regent.daemon.loop.LoopEnvironment(ticker, sleeper, dev.regent.daemon.loop.BackgroundSlot::new,
                         prober, dev.regent.daemon.loop.ExitHook.HALT));
+        var auth = config.restapi().authentication();
+        boolean authSet = auth != null && auth.isSet();
+        loop.setFailsafeCaller(new dev.regent.daemon.loop.HttpFailsafeCaller(ticker,
+                authSet ? auth.username() : null, authSet ? auth.password() : null));
         DaemonControl control = new DaemonControl(config.name(), dcs, loop, prober, status, this::reloadConfigFile,
                 new LiveWal(postgresql::walNow), ticker, sleeper);
         loop.setSettingsListener(s -> {
@@ -125,6 +129,7 @@ public final class Daemon {
         installSignals();
         status.setLiveWalReader(postgresql::walNow);
         loop.setStatusEvents(status);
+        status.setFailsafeState(loop.failsafe());
         loop.start();
         PostmasterWatch watch = new PostmasterWatch(postgresql::postmasterPid, () -> {
             status.postmasterExited();  // the REST status follows at once, the next cycle decides

@@ -75,6 +75,26 @@ public final class DaemonControl implements NodeControl {
     }
 
     @Override
+    public boolean failsafeModeEnabled() {
+        return loop.failsafeModeEnabled();
+    }
+
+    @Override
+    public Map<String, String> failsafeTopology() {
+        return loop.failsafe().topology();
+    }
+
+    @Override
+    public FailsafeReply acceptFailsafe(String leader, String connUrl, String apiUrl) {
+        dev.regent.core.ha.LocalPostgres local = loop.lastLocal();
+        if (local != null && local.isPrimary()) return new FailsafeReply(500, "Running as a leader", null);
+        loop.failsafe().accept(leader, apiUrl, connUrl, ticker.monotonicMillis());
+        // Patroni answers with the last position it read (touch_member), never querying postgres here
+        Long lsn = local == null || !local.isRunning() || local.walPosition() <= 0 ? null : local.walPosition();
+        return new FailsafeReply(200, "Accepted", lsn);
+    }
+
+    @Override
     public ClusterView readCluster() throws DcsException {
         return dcs.load();
     }
