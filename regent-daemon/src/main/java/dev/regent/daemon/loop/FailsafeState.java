@@ -16,6 +16,8 @@ public final class FailsafeState {
     /** When failsafe was last confirmed (primary) or a request accepted (replica); 0 = never / reset. */
     private long lastUpdateMillis;
     private FailsafeLeader accepted;
+    /** When failsafe mode last kept this node leading (every member accepted); 0 = not since the last reset. */
+    private long keptLeadingAt;
 
     /** @param ownApiUrl this node's {@code api_url}, added to the topology it writes when its member key is missing */
     public FailsafeState(String ownApiUrl) {
@@ -47,11 +49,13 @@ public final class FailsafeState {
     /** A primary in failsafe kept running at {@code nowMillis} (Patroni's set_is_active(time.time())). */
     public synchronized void keptLeading(long nowMillis) {
         lastUpdateMillis = nowMillis;
+        keptLeadingAt = nowMillis;
     }
 
     /** This node works with the DCS as the leader, or was promoted: failsafe is no longer active here. */
     public synchronized void reset() {
         lastUpdateMillis = 0;
+        keptLeadingAt = 0;
         accepted = null;
     }
 
@@ -59,6 +63,11 @@ public final class FailsafeState {
     public synchronized void accept(String name, String apiUrl, String connUrl, long nowMillis) {
         lastUpdateMillis = nowMillis;
         accepted = new FailsafeLeader(name, apiUrl, connUrl, nowMillis);
+    }
+
+    /** When failsafe mode last kept this node leading without the DCS, 0 when not since it led with the DCS. */
+    public synchronized long keptLeadingAt() {
+        return keptLeadingAt;
     }
 
     /** The primary accepted last, or null. */
