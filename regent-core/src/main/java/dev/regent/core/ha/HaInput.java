@@ -25,15 +25,26 @@ import java.util.Map;
  * @param failsafe       failsafe mode facts: the last known {@code /failsafe}, the answers to this cycle's
  *                       {@code POST /failsafe} (exactly for {@link FailsafeRule#membersToAsk}), the primary whose
  *                       request this node accepted last; never null ({@link FailsafeFacts#NONE})
+ * @param watchdogUsable Patroni's watchdog.is_healthy: true unless {@code watchdog.mode} is required and the device
+ *                       is missing, unwritable, could not be activated, or its timeout cannot be safe
  */
 public record HaInput(ClusterView cluster, LocalPostgres postgres, HaSettings settings, NodeMemory memory,
                       Map<String, PeerStatus> peers, String backgroundTask, List<Command> commands,
                       long nowMillis, long wallClockMillis, ScheduledRestart scheduledRestart,
-                      dev.regent.core.sync.SyncObserved sync, FailsafeFacts failsafe) {
+                      dev.regent.core.sync.SyncObserved sync, FailsafeFacts failsafe, boolean watchdogUsable) {
     public HaInput {
         failsafe = failsafe == null ? FailsafeFacts.NONE : failsafe;
         peers = peers == null ? Map.of() : Map.copyOf(peers);
         commands = commands == null ? List.of() : List.copyOf(commands);
+    }
+
+    /** An input whose watchdog (if any) is usable. */
+    public HaInput(ClusterView cluster, LocalPostgres postgres, HaSettings settings, NodeMemory memory,
+                   Map<String, PeerStatus> peers, String backgroundTask, List<Command> commands,
+                   long nowMillis, long wallClockMillis, ScheduledRestart scheduledRestart,
+                   dev.regent.core.sync.SyncObserved sync, FailsafeFacts failsafe) {
+        this(cluster, postgres, settings, memory, peers, backgroundTask, commands, nowMillis, wallClockMillis,
+                scheduledRestart, sync, failsafe, true);
     }
 
     /** An input without failsafe facts. */

@@ -47,6 +47,10 @@ final class HealthCheck {
             if (switchover && SyncRule.active(c) && !SyncRule.matches(c.cluster.sync(), c.me)) return false;
             return manualFailoverNoLeader(c, f);
         }
+        if (!c.in.watchdogUsable()) {
+            c.warnings.add("Watchdog device is not usable");
+            return false;
+        }
         if (FailsafeRule.excludedFromRace(c)) return false;
         if (SyncRule.active(c)) {
             if (!SyncRule.quorumActive(c) && !SyncRule.matches(c.cluster.sync(), c.me)) {

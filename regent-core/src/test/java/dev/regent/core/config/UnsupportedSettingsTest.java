@@ -44,7 +44,6 @@ class UnsupportedSettingsTest {
             case "exhibitor" -> map("hosts", list("ex1"), "port", 8181L);
             case "kubernetes" -> map("labels", map("app", "pg"));
             case "citus" -> map("group", 0L, "database", "citus");
-            case "watchdog.mode" -> s.severity() == Severity.ERROR ? "required" : "automatic";
             case "postgresql.parameters_primary", "postgresql.parameters_replica",
                     "postgresql.parameters_standby_leader" -> map("work_mem", "8MB");
             case "postgresql.pg_hba_primary", "postgresql.pg_hba_replica", "postgresql.pg_hba_standby_leader",
@@ -99,7 +98,7 @@ class UnsupportedSettingsTest {
         List<Setting> errors = UnsupportedSettings.ALL.stream().filter(s -> s.severity() == Severity.ERROR).toList();
         assertThat(errors).extracting(Setting::path).contains("standby_cluster",
                 "restapi.certfile", "restapi.verify_client", "restapi.allowlist", "ctl.certfile", "ctl.cacert",
-                "citus", "watchdog.mode");
+                "citus");
         for (Setting s : errors) {
             ValidationResult r = validate(withSetting(s));
             assertThat(r.config()).as(s.path()).isNull();
@@ -133,8 +132,9 @@ class UnsupportedSettingsTest {
         ValidationResult r = validate(t);
         assertThat(r.errors()).isEmpty();
         assertThat(r.config()).isNotNull();
-        assertThat(r.warnings()).extracting(ConfigError::path).contains("log.level", "log.dir", "watchdog.mode",
-                "restapi.http_extra_headers", "bootstrap.dcs.max_timelines_history");
+        assertThat(r.warnings()).extracting(ConfigError::path).contains("log.level", "log.dir",
+                "restapi.http_extra_headers", "bootstrap.dcs.max_timelines_history")
+                .as("the watchdog is implemented").doesNotContain("watchdog.mode");
     }
 
     @Test
@@ -159,6 +159,14 @@ class UnsupportedSettingsTest {
         for (Object mode : List.of("on", "quorum", true, "off")) {
             assertThat(UnsupportedSettings.findDynamic(map("synchronous_mode", mode, "synchronous_mode_strict", true,
                     "synchronous_node_count", 2L, "maximum_lag_on_syncnode", 100L))).as(String.valueOf(mode)).isEmpty();
+        }
+    }
+
+    @Test
+    void theWatchdogIsSupported() {
+        for (String mode : List.of("required", "require", "automatic", "auto", "off")) {
+            assertThat(UnsupportedSettings.findInLocalConfiguration(ConfigValue.fromPlain(map("watchdog",
+                    map("mode", mode, "device", "/dev/watchdog1", "safety_margin", -1L)), "t.yml"))).as(mode).isEmpty();
         }
     }
 

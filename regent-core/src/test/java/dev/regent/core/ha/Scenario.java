@@ -72,6 +72,7 @@ final class Scenario {
     private Map<String, String> knownFailsafe;
     private final Map<String, FailsafeAnswer> failsafeAnswers = new LinkedHashMap<>();
     private FailsafeLeader failsafeLeader;
+    private boolean watchdogUsable = true;
 
     private Scenario(String me) {
         this.me = me;
@@ -237,6 +238,9 @@ final class Scenario {
         return this;
     }
 
+    /** {@code watchdog.mode: required} and the device cannot be used (missing, or its activation failed). */
+    Scenario watchdogUnusable() { watchdogUsable = false; return this; }
+
     private static Map<String, String> failsafeMap(String names) {
         Map<String, String> out = new LinkedHashMap<>();
         if (names == null) return null;
@@ -249,7 +253,8 @@ final class Scenario {
     // ---- build & assert ----
     HaInput input() {
         return new HaInput(dcsDown ? null : cluster(), postgres(), settings(), memory, peers, task, commands, now,
-                WALL, scheduledRestart, syncObserved, new FailsafeFacts(knownFailsafe, failsafeAnswers, failsafeLeader));
+                WALL, scheduledRestart, syncObserved, new FailsafeFacts(knownFailsafe, failsafeAnswers, failsafeLeader),
+                watchdogUsable);
     }
 
     Decision decide() { return HaDecider.decide(input()); }

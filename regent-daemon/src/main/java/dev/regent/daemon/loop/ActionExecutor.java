@@ -122,6 +122,9 @@ public final class ActionExecutor {
     private volatile StatusEvents statusEvents = new StatusEvents() { };
     /** The memory as of the last action run; read by a background promotion for its lease (another thread). */
     private volatile NodeMemory lastMemory = NodeMemory.INITIAL;
+    /** The node's watchdog, or null when there is none; armed after every lock write that keeps us leading. */
+    private volatile dev.regent.daemon.watchdog.Watchdog watchdog;
+    private volatile java.util.function.IntSupplier loopWait = () -> 10;
     /** Failsafe mode's state (the loop's); written by KeepLeadingInFailsafe and WriteFailsafe. */
     private volatile FailsafeState failsafe = new FailsafeState(null);
     /** A ManageSync changed synchronous_standby_names since the loop last asked. */
@@ -155,6 +158,25 @@ public final class ActionExecutor {
     /** Where to report the {@link StatusEvents}. */
     public void setStatusEvents(StatusEvents events) {
         this.statusEvents = events;
+    }
+
+    /**
+     * The watchdog to run while this node leads: activated or fed after each successful AcquireLeaderLock,
+     * UpdateLeaderLock and KeepLeadingInFailsafe (not paused), checked before a promotion.
+     */
+    public void setWatchdog(dev.regent.daemon.watchdog.Watchdog w, java.util.function.IntSupplier loopWaitSeconds) {
+        this.watchdog = w;
+        this.loopWait = loopWaitSeconds;
+    }
+
+    /** After a lock write that keeps us leading: the watchdog runs (Patroni's keepalive / enforce_primary_role). */
+    private ActionOutcome leading(ActionOutcome outcome, Context ctx) {
+        dev.regent.daemon.watchdog.Watchdog w = watchdog;
+        boolean paused = ctx.cluster() != null && ctx.cluster().isPaused();
+        if (w != null && outcome.kind() == ActionOutcome.Kind.SUCCEEDED && !paused) {
+            w.lead(ctx.ttlSeconds(), loopWait.getAsInt());
+        }
+        return outcome;
     }
 
     /** Where failsafe mode's actions record what they did. */
@@ -223,11 +245,12 @@ public final class ActionExecutor {
                 ActionOutcome.succeededIf(dcs.initialize(true, null), "another member created initialize first"));
         on(m, Action.Bootstrap.class, (a, ctx) -> background("bootstrap", a, ctx, () -> bootstrap(ctx)));
         on(m, Action.CloneReplica.class, this::cloneReplica);
-        on(m, Action.AcquireLeaderLock.class, (a, ctx) ->
-                ActionOutcome.succeededIf(dcs.attemptToAcquireLeader(), "another member holds the leader lock"));
+        on(m, Action.AcquireLeaderLock.class, (a, ctx) -> leading(
+                ActionOutcome.succeededIf(dcs.attemptToAcquireLeader(), "another member holds the leader lock"), ctx));
         on(m, Action.UpdateLeaderLock.class, (a, ctx) -> {
             long optime = ctx.local().isPrimary() ? ctx.local().walPosition() : 0;
-            return ActionOutcome.succeededIf(dcs.updateLeader(optime, Map.of()), "the leader lock is not ours");
+            return leading(ActionOutcome.succeededIf(dcs.updateLeader(optime, Map.of()), "the leader lock is not ours"),
+                    ctx);
         });
         on(m, Action.ReleaseLeaderLock.class, (a, ctx) -> {
             dcs.deleteLeader(ctx.local().walPosition());
@@ -242,11 +265,20 @@ public final class ActionExecutor {
                 "config was written meanwhile"));
         on(m, Action.KeepLeadingInFailsafe.class, (a, ctx) -> {
             failsafe.keptLeading(ticker.monotonicMillis());
+            dev.regent.daemon.watchdog.Watchdog w = watchdog;
+            if (w != null && w.isRunning()) w.lead(ctx.ttlSeconds(), loopWait.getAsInt());  // Patroni's keepalive
             return ActionOutcome.SUCCEEDED;
         });
         on(m, Action.WriteFailsafe.class, this::writeFailsafe);
         on(m, Action.StartPostgres.class, this::startPostgres);
-        on(m, Action.Promote.class, (a, ctx) -> background("promote", a, ctx, () -> promote(ctx)));
+        on(m, Action.Promote.class, (a, ctx) -> {
+            dev.regent.daemon.watchdog.Watchdog w = watchdog;
+            if (w != null && !w.isHealthy(ctx.ttlSeconds(), loopWait.getAsInt())) {
+                // required and not activated: never promote without it (the next cycle gives the lock up)
+                return ActionOutcome.failed("watchdog could not be activated");
+            }
+            return background("promote", a, ctx, () -> promote(ctx));
+        });
         on(m, Action.Demote.class, (a, ctx) -> {
             if (slot.running() != null) slot.cancel();
             return demote(a, ctx);

@@ -70,6 +70,7 @@ public final class HaLoop implements AutoCloseable {
     private final ScheduledRestarts scheduledRestarts = new ScheduledRestarts();
     private final FailsafeState failsafe;
     private volatile FailsafeCaller failsafeCaller = FailsafeCaller.SILENT;
+    private volatile dev.regent.daemon.watchdog.Watchdog watchdog;
     private final ConcurrentLinkedQueue<Command> commands = new ConcurrentLinkedQueue<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
@@ -163,6 +164,17 @@ public final class HaLoop implements AutoCloseable {
     /** How a primary in failsafe mode asks the members of {@code /failsafe} (default: nobody answers). */
     public void setFailsafeCaller(FailsafeCaller caller) {
         this.failsafeCaller = Objects.requireNonNull(caller, "caller");
+    }
+
+    /** The node's watchdog (none by default): armed while this node leads unpaused, closed otherwise. */
+    public void setWatchdog(dev.regent.daemon.watchdog.Watchdog w) {
+        this.watchdog = w;
+        executor.setWatchdog(w, () -> lastSettings == null ? 10 : lastSettings.loopWaitSeconds());
+    }
+
+    /** The node's watchdog, or null. */
+    public dev.regent.daemon.watchdog.Watchdog watchdog() {
+        return watchdog;
     }
 
     /** This node's failsafe-mode state (the REST API accepts {@code POST /failsafe} into it). */
@@ -307,7 +319,8 @@ public final class HaLoop implements AutoCloseable {
         dev.regent.core.ha.ScheduledRestart restart = scheduled == null ? null : scheduled.restart();
         SyncObserved sync = observeSync(cluster, local, settings, now);
         HaInput input = new HaInput(cluster, local, settings, memory, peers, background, cmds, now,
-                ticker.wallMillis(), restart, sync, askFailsafe(cluster, local, settings));
+                ticker.wallMillis(), restart, sync, askFailsafe(cluster, local, settings),
+                watchdog == null || watchdog.isHealthy(settings.ttlSeconds(), settings.loopWaitSeconds()));
         Decision decision = decider.apply(input);
         decision.infos().forEach(LOG::info);  // why the decider chose so (Patroni logs these while deciding)
         decision.warnings().forEach(LOG::warn);
@@ -322,6 +335,7 @@ public final class HaLoop implements AutoCloseable {
         memory = result.memory();
         // Patroni resets failsafe after every cycle that read the DCS as the leader (its run_cycle's finally)
         if (cluster != null && memory.wasLeader()) failsafe.reset();
+        disarmWatchdogUnlessLeading(cluster, settings);
         syncSettling = executor.takeSyncStandbyNamesChanged();
         LocalPostgres after = decision.actions().isEmpty() ? local : pg.observe();
         lastLocal = after;
@@ -330,6 +344,17 @@ public final class HaLoop implements AutoCloseable {
                 slot.running(), dcsLastSeenEpoch, now + settings.loopWaitSeconds() * 1000L,
                 ticker.monotonicMillis()));
         return !result.allSucceeded();
+    }
+
+    /**
+     * Patroni disables the watchdog on demotion, when the lock is lost and while paused: it runs only while this node
+     * leads (renewed the lock, or failsafe kept it) and the cluster is not paused.
+     */
+    private void disarmWatchdogUnlessLeading(ClusterView cluster, HaSettings settings) {
+        dev.regent.daemon.watchdog.Watchdog w = watchdog;
+        if (w == null || !w.isRunning()) return;
+        ClusterConfig config = cluster != null && cluster.config() != null ? cluster.config() : settings.dynamic();
+        if (!memory.wasLeader() || config.isPaused()) w.disable();
     }
 
     /**

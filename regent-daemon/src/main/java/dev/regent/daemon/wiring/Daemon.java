@@ -130,6 +130,10 @@ public final class Daemon {
         status.setLiveWalReader(postgresql::walNow);
         loop.setStatusEvents(status);
         status.setFailsafeState(loop.failsafe());
+        dev.regent.daemon.watchdog.Watchdog watchdog = dev.regent.daemon.watchdog.Watchdog.of(
+                dev.regent.core.config.WatchdogSettings.from(config.raw().get("watchdog")));
+        loop.setWatchdog(watchdog);
+        status.setWatchdog(watchdog);
         loop.start();
         PostmasterWatch watch = new PostmasterWatch(postgresql::postmasterPid, () -> {
             status.postmasterExited();  // the REST status follows at once, the next cycle decides
@@ -238,6 +242,8 @@ public final class Daemon {
                     } else {
                         pg.stop(dev.regent.postgres.StopMode.FAST, timeout);
                     }
+                    // postgres is down: the magic close (Patroni disables the watchdog at the stop's safepoint)
+                    if (loop.watchdog() != null && !pg.observe().isRunning()) loop.watchdog().disable();
                     if (leader) {
                         long after = pg.observe().walPosition();
                         dcs.deleteLeader(Math.max(wal, after));
@@ -247,6 +253,8 @@ public final class Daemon {
                     LOG.error("error while stopping postgres: {}", e.getMessage());
                 }
                 dcs.closeSession();
+            } else if (loop.watchdog() != null) {
+                loop.watchdog().disable();  // paused: Patroni leaves postgres running and disables the watchdog
             }
             rest.close();
             dcs.close();

@@ -212,6 +212,13 @@ public final class StatusPublisher implements Consumer<CycleReport>, Supplier<No
                 r.message(), null, r.dcsLastSeenEpochSeconds(), r.nextCycleAtMillis(), r.monotonicNowMillis()));
     }
 
+    /** The watchdog behind {@code watchdog_failed} (null: none). */
+    private volatile dev.regent.daemon.watchdog.Watchdog watchdog;
+
+    public void setWatchdog(dev.regent.daemon.watchdog.Watchdog w) {
+        this.watchdog = w;
+    }
+
     /** Where {@code failsafe_mode_is_active} comes from. */
     public void setFailsafeState(dev.regent.daemon.loop.FailsafeState state) {
         this.failsafe = state;
@@ -248,6 +255,7 @@ public final class StatusPublisher implements Consumer<CycleReport>, Supplier<No
                 .pg(details)
                 .paused(c != null && c.isPaused())
                 .failsafeActive(failsafe != null && failsafe.isActive(r.monotonicNowMillis(), ttl))
+                .watchdogFailed(watchdog != null && !watchdog.isHealthy(ttl, r.settings().loopWaitSeconds()))
                 .dcsLastSeen(r.dcsLastSeenEpochSeconds() == 0 ? null : r.dcsLastSeenEpochSeconds())
                 .tags(dev.regent.core.model.Tags.published(r.settings().tags()))
                 .systemIdentifier(local.systemId())
