@@ -109,6 +109,11 @@ final class ShellDaemon implements Daemon {
     }
 
     @Override
+    public ClusterView lastCluster() {
+        return loop.lastCluster();
+    }
+
+    @Override
     public dev.regent.daemon.loop.FailsafeState failsafe() {
         return loop.failsafe();
     }

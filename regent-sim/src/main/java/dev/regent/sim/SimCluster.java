@@ -180,7 +180,9 @@ public final class SimCluster {
             }
             if (peer.delays > 0) waited = Math.max(waited, peer.restDelay);
             var local = peer.pg.observe();
-            if (local.isPrimary()) {
+            var seen = peer.daemon.lastCluster();  // the REST API's view: the last successful DCS read
+            if (dev.regent.core.ha.FailsafeRule.refusal(local.isPrimary(), seen == null || seen.leader() == null
+                    ? null : seen.leader().name(), self.name, peer.name) != null) {
                 out.put(name, dev.regent.core.ha.FailsafeAnswer.none(name));
                 continue;
             }

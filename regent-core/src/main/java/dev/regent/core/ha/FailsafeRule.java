@@ -77,6 +77,27 @@ public final class FailsafeRule {
     }
 
     /**
+     * The answer to a primary's {@code POST /failsafe} (Patroni's update_failsafe): {@code null} to accept, else the
+     * reason for a 500. A running primary refuses ({@code Running as a leader}, Patroni). Regent also refuses when
+     * this node's last DCS read showed another member holding the leader lock, this node included: the caller is not
+     * the leader (an operator's failover promoted someone else while it was cut off from the DCS; or it is a stale
+     * primary whose daemon was frozen past a failover, and accepting it would make this node follow and rewind to it:
+     * simulator, seed 855), so it must demote.
+     *
+     * @param localIsPrimary   this node's postgres runs as a primary
+     * @param lastLeader       the leader in this node's last successful DCS read, or null (unlocked or never read)
+     * @param caller           the member asking
+     * @param me               this member
+     */
+    public static String refusal(boolean localIsPrimary, String lastLeader, String caller, String me) {
+        if (localIsPrimary) return "Running as a leader";
+        if (lastLeader != null && !lastLeader.equals(caller)) {
+            return lastLeader + " holds the leader lock";
+        }
+        return null;
+    }
+
+    /**
      * The cluster the rules see: {@code cluster} itself, except that with failsafe mode on, an unlocked cluster and a
      * {@code POST /failsafe} accepted less than ttl ago, the primary that sent it stands in for the missing leader key
      * (Patroni's Failsafe.update_cluster). The stand-in has version -1 and no session; its member record is the
@@ -119,10 +140,15 @@ public final class FailsafeRule {
      * disqualifies it (it was not part of the topology the old primary asked, so it may have missed its writes).
      */
     static boolean excludedFromRace(Ctx c) {
-        if (!enabled(c.config())) return false;
-        Map<String, String> topology = c.cluster.failsafe();
-        if (topology == null || topology.isEmpty() || topology.containsKey(c.me)) return false;
+        if (!outsideTopology(c, c.me)) return false;
         c.infos.add("not in the /failsafe topology: not a candidate in the leader race");
         return true;
+    }
+
+    /** Failsafe mode is on and a non-empty {@code /failsafe} does not name {@code member}. */
+    static boolean outsideTopology(Ctx c, String member) {
+        if (!enabled(c.config())) return false;
+        Map<String, String> topology = c.cluster.failsafe();
+        return topology != null && !topology.isEmpty() && !topology.containsKey(member);
     }
 }

@@ -25,6 +25,10 @@ final class HealthCheck {
             return false;
         }
         Failover f = c.failover();
+        // Regent, failsafe mode: a member missing from /failsafe stays out even of a manual failover (Patroni checks
+        // it after the manual failover, so an operator's failover to it promoted it beside a primary that failsafe
+        // kept running without the DCS: simulator, seed 3117). Turn failsafe_mode off first to force one.
+        if (!c.paused() && FailsafeRule.excludedFromRace(c)) return false;
         if (c.paused() && !c.iAmNoFailover() && f != null && f.scheduledAt() == null) {
             // paused: only the named candidate of a manual failover may race; in quorum mode the candidate of a
             // switchover only with its quorum of votes, as unpaused (simulator, seed 4729: a stalled voter named)
@@ -51,7 +55,6 @@ final class HealthCheck {
             c.warnings.add("Watchdog device is not usable");
             return false;
         }
-        if (FailsafeRule.excludedFromRace(c)) return false;
         if (SyncRule.active(c)) {
             if (!SyncRule.quorumActive(c) && !SyncRule.matches(c.cluster.sync(), c.me)) {
                 c.infos.add("following a different leader because I am not a synchronous standby");
@@ -171,6 +174,10 @@ final class HealthCheck {
             if (m.name().equals(c.me) || m.apiUrl() == null || m.noFailover() && !voters.contains(m.name())) continue;
             PeerStatus st = c.peer(m.name());
             if (failoverLimitation(c, st) != null) continue;
+            // Regent, failsafe mode: a member missing from /failsafe can never win while that topology stands, so
+            // its WAL (a stale primary's, frozen past a failover) must not hold back the others, or nobody leads
+            // (simulator, seed 855); a running primary still stops the race below
+            if (!st.primary() && FailsafeRule.outsideTopology(c, m.name())) continue;
             if (st.primary()) {
                 c.warnings.add("Primary (" + m.name() + ") is still alive");
                 return false;
