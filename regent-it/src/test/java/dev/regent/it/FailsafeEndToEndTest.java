@@ -167,6 +167,68 @@ class FailsafeEndToEndTest {
         assertThat(timeline(li)).isEqualTo(timeline);
     }
 
+    /**
+     * The watchdog on the same cluster (no watchdog device or softdog here, see WatchdogTest): a replica with
+     * {@code watchdog.mode: required} on a missing device never takes the lock, while one with Patroni's testing
+     * driver on a FIFO wins the race, feeds its watchdog every cycle and closes it with the magic character.
+     */
+    @Test
+    @Order(5)
+    void aRequiredWatchdogKeepsAnUnusableNodeOutOfTheRaceAndRunsWhileATestingOneLeads() throws Exception {
+        ClusterView c = cluster.await("a leader", HEALTHY, v -> v.leader() != null);
+        int li = cluster.index(c.leader().name());
+        List<Integer> others = replicas(li);
+        int unusable = others.get(0);
+        int testing = others.get(1);
+        java.nio.file.Path fifo = cluster.dir().resolve("watchdog.fifo");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertThat(mkfifo.waitFor() == 0).as("mkfifo").isTrue();
+        StringBuffer bytes = new StringBuffer();
+        Thread reader = new Thread(() -> {
+            try (java.io.InputStream in = Files.newInputStream(fifo)) {
+                for (int b; (b = in.read()) != -1; ) bytes.append((char) b);
+            } catch (java.io.IOException ignored) {
+                // the test is over
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        appendYaml(unusable, "watchdog:\n  mode: required\n  device: " + cluster.dir().resolve("no-watchdog") + "\n");
+        appendYaml(testing, "watchdog:\n  mode: require\n  driver: testing\n  device: " + fifo + "\n");
+        cluster.node(unusable).start();
+        cluster.node(testing).start();
+        String a = "node" + unusable;
+        String b = "node" + testing;
+        cluster.await(a + " and " + b + " running", HEALTHY, v -> v.member(a).map(m -> m.isRunning()).orElse(false)
+                && v.member(b).map(m -> m.isRunning()).orElse(false));
+        awaitTrue(a + " reports watchdog_failed", Duration.ofSeconds(30),
+                () -> patroni(unusable).path("watchdog_failed").asBoolean());
+        assertThat(patroni(testing).has("watchdog_failed")).isFalse();
+
+        cluster.node(li).stop();  // releases the lock: the race is between a and b
+        ClusterView after = cluster.await(b + " leads", HEALTHY, v -> v.isLeader(b));
+        assertThat(after.leader().name()).isEqualTo(b);
+        assertThat(log(unusable)).contains("Watchdog device is not usable");
+        awaitTrue("keepalives on the FIFO", Duration.ofSeconds(30), () -> bytes.toString().startsWith("11"));
+        assertThat(log(testing)).contains("Testing watchdog device at " + fifo + " activated with 15 second timeout");
+
+        cluster.node(testing).stop();
+        reader.join(30_000);
+        assertThat(bytes.toString()).as("keepalives, then the magic close").matches("1+V");
+        // alone, the node without a usable watchdog stays a replica and takes no lock
+        long until = System.nanoTime() + Duration.ofSeconds(4L * LOOP_WAIT).toNanos();
+        while (System.nanoTime() < until) {
+            assertThat(cluster.cluster().isLeader(a)).as(a + " took the lock").isFalse();
+            Thread.sleep(500);
+        }
+        assertThat(queryOrNull(cluster.jdbcUrl(unusable), "SELECT pg_is_in_recovery()")).isEqualTo("t");
+    }
+
+    private static void appendYaml(int node, String yaml) throws Exception {
+        java.nio.file.Path f = cluster.dir().resolve("node" + node + ".yml");
+        Files.writeString(f, Files.readString(f) + yaml);
+    }
+
     // ---- helpers ----
 
     interface Check {
