@@ -25,10 +25,12 @@ final class HealthCheck {
             return false;
         }
         Failover f = c.failover();
-        // Regent, failsafe mode: a member missing from /failsafe stays out even of a manual failover (Patroni checks
-        // it after the manual failover, so an operator's failover to it promoted it beside a primary that failsafe
-        // kept running without the DCS: simulator, seed 3117). Turn failsafe_mode off first to force one.
-        if (!c.paused() && FailsafeRule.excludedFromRace(c)) return false;
+        // Regent, failsafe mode: a member missing from /failsafe stays out even of an operator's failover (Patroni
+        // checks it after the manual failover, so a failover to it promoted it beside a primary that failsafe kept
+        // running without the DCS: simulator, seed 3117; turn failsafe_mode off first to force one). A switchover
+        // names the leader, which demotes itself first: its candidate may win (seed 1449 waited forever otherwise).
+        boolean failoverWithoutLeader = f != null && (f.leader() == null || f.leader().isEmpty());
+        if (!c.paused() && failoverWithoutLeader && FailsafeRule.excludedFromRace(c)) return false;
         if (c.paused() && !c.iAmNoFailover() && f != null && f.scheduledAt() == null) {
             // paused: only the named candidate of a manual failover may race; in quorum mode the candidate of a
             // switchover only with its quorum of votes, as unpaused (simulator, seed 4729: a stalled voter named)
@@ -55,6 +57,7 @@ final class HealthCheck {
             c.warnings.add("Watchdog device is not usable");
             return false;
         }
+        if (FailsafeRule.excludedFromRace(c)) return false;
         if (SyncRule.active(c)) {
             if (!SyncRule.quorumActive(c) && !SyncRule.matches(c.cluster.sync(), c.me)) {
                 c.infos.add("following a different leader because I am not a synchronous standby");
@@ -235,6 +238,7 @@ final class HealthCheck {
     static String failoverLimitation(Ctx c, PeerStatus st) {
         if (!st.reachable()) return "not reachable";
         if (st.noFailover()) return "not allowed to promote";
+        if (st.watchdogFailed()) return "not watchdog capable";
         return null;
     }
 

@@ -200,6 +200,11 @@ final class Scenario {
         peers.put(name, new PeerStatus(name, true, false, peerWal, tl, priority, true));
         return this;
     }
+    /** A replica peer whose {@code GET /patroni} reports {@code watchdog_failed}. */
+    Scenario peerWatchdogFailed(String name, long peerWal) {
+        peers.put(name, new PeerStatus(name, true, false, peerWal, timeline, 1, true, false, true));
+        return this;
+    }
     Scenario peerPrimary(String name, long peerWal) {
         peers.put(name, new PeerStatus(name, true, true, peerWal, timeline, 1, true));
         return this;

@@ -83,7 +83,8 @@ public final class HttpFailsafeCaller implements FailsafeCaller {
         return client.sendAsync(req, HttpResponse.BodyHandlers.ofString()).handle((r, t) -> {
             if (t == null) return CompletableFuture.completedFuture(answer(name, url, r));
             if (retries > 0) return post(name, apiUrl, body, retries - 1);
-            LOG.warn("Request failed to {}: POST {} ({})", name, url, t.getCause() == null ? t : t.getCause());
+            Throwable cause = t.getCause() == null ? t : t.getCause();
+            LOG.warn("Request failed to {}: POST {} ({})", name, url, String.valueOf(cause));
             return CompletableFuture.completedFuture(FailsafeAnswer.none(name));
         }).thenCompose(f -> f);
     }
