@@ -205,6 +205,7 @@ class FailsafeEndToEndTest {
                 () -> patroni(unusable).path("watchdog_failed").asBoolean());
         assertThat(patroni(testing).has("watchdog_failed")).isFalse();
 
+        awaitTopology(Set.of(c.leader().name(), a, b));  // both can race once the leader published them
         cluster.node(li).stop();  // releases the lock: the race is between a and b
         ClusterView after = cluster.await(b + " leads", HEALTHY, v -> v.isLeader(b));
         assertThat(after.leader().name()).isEqualTo(b);

@@ -25,12 +25,17 @@ final class HealthCheck {
             return false;
         }
         Failover f = c.failover();
-        // Regent, failsafe mode: a member missing from /failsafe stays out even of an operator's failover (Patroni
-        // checks it after the manual failover, so a failover to it promoted it beside a primary that failsafe kept
-        // running without the DCS: simulator, seed 3117; turn failsafe_mode off first to force one). A switchover
-        // names the leader, which demotes itself first: its candidate may win (seed 1449 waited forever otherwise).
-        boolean failoverWithoutLeader = f != null && (f.leader() == null || f.leader().isEmpty());
-        if (!c.paused() && failoverWithoutLeader && FailsafeRule.excludedFromRace(c)) return false;
+        // Regent, failsafe mode: no manual failover promotes beside a member that still answers as a running primary
+        // (Patroni promotes the candidate at once, beside a primary that failsafe kept running without the DCS after
+        // its leader key expired: simulator, seed 3117). A leader that handed over has demoted itself first.
+        if (!c.paused() && f != null && FailsafeRule.enabled(c.config())) {
+            for (PeerStatus p : c.in.peers().values()) {
+                if (p.reachable() && p.primary() && !p.name().equals(c.me)) {
+                    c.warnings.add("Primary (" + p.name() + ") is still alive");
+                    return false;
+                }
+            }
+        }
         if (c.paused() && !c.iAmNoFailover() && f != null && f.scheduledAt() == null) {
             // paused: only the named candidate of a manual failover may race; in quorum mode the candidate of a
             // switchover only with its quorum of votes, as unpaused (simulator, seed 4729: a stalled voter named)
