@@ -83,7 +83,7 @@ final class Ctx {
     /** Other members that could be asked about their health: have an api_url, are not nofailover (Patroni). */
     List<Member> otherPromotableMembers() {
         List<Member> out = new ArrayList<>();
-        for (Member m : cluster.members()) {
+        for (Member m : FailsafeRule.knownMembers(cluster, config())) {
             if (!m.name().equals(me) && !m.noFailover() && m.apiUrl() != null) out.add(m);
         }
         return out;

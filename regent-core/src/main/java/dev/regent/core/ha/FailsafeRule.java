@@ -116,6 +116,24 @@ public final class FailsafeRule {
                 cluster.failsafe());
     }
 
+    /**
+     * The members a leader race compares (Patroni's is_healthiest_node with failsafe mode on): the member keys plus
+     * every member of {@code /failsafe} whose key has expired, known by its api_url only, so that a primary failsafe
+     * kept running without the DCS still answers as alive (simulator, seed 3117).
+     */
+    public static java.util.List<Member> knownMembers(ClusterView cluster, ClusterConfig config) {
+        java.util.List<Member> out = new java.util.ArrayList<>(cluster.members());
+        Map<String, String> topology = cluster.failsafe();
+        if (!enabled(config) || topology == null) return out;
+        topology.forEach((name, url) -> {
+            if (url != null && cluster.member(name).isEmpty()) {
+                out.add(new Member(name, -1, null, new MemberData(null, url, null, null, null, null, null, null,
+                        null, null, null, null, null, null, null, null, false, null)));
+            }
+        });
+        return out;
+    }
+
     private static Member remote(FailsafeLeader l) {
         return new Member(l.name(), -1, null, new MemberData(l.connUrl(), l.apiUrl(), null, null, null, null, null,
                 null, null, null, null, null, null, null, null, null, false, null));

@@ -309,7 +309,8 @@ public final class HaLoop implements AutoCloseable {
         applyDcsSettings(settings);
         settingsListener.accept(settings);
         ObservationPlan plan = ObservationPlan.forCycle(cluster, local, name);
-        Map<String, PeerStatus> peers = plan.probePeers() ? prober.probe(cluster.members(), name) : Map.of();
+        Map<String, PeerStatus> peers = plan.probePeers() ? prober.probe(FailsafeRule.knownMembers(cluster,
+                cluster.config() != null ? cluster.config() : settings.dynamic()), name) : Map.of();
         if (plan.reobserveLocalAfterProbe()) local = ObservationPlan.afterProbe(local, pg.observe());
         memory = noteDivergenceRisk(cluster, local, memory, peers, background);
         List<Command> cmds = new ArrayList<>();
