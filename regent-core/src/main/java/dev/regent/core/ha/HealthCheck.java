@@ -182,15 +182,18 @@ final class HealthCheck {
             if (m.name().equals(c.me) || m.apiUrl() == null || m.noFailover() && !voters.contains(m.name())) continue;
             PeerStatus st = c.peer(m.name());
             if (failoverLimitation(c, st) != null) continue;
-            // Regent, failsafe mode: a member missing from /failsafe can never win while that topology stands, so
-            // its WAL (a stale primary's, frozen past a failover) must not hold back the others, or nobody leads
-            // (simulator, seed 855); a running primary still stops the race below
-            if (!st.primary() && FailsafeRule.outsideTopology(c, m.name())) continue;
             if (st.primary()) {
                 c.warnings.add("Primary (" + m.name() + ") is still alive");
                 return false;
             }
             int order = compareToMine(c, st, syncActive);
+            // Regent, failsafe mode: a member missing from /failsafe can never win while that topology stands, so
+            // its WAL (a stale primary's, frozen past a failover) must not hold back the others, or nobody leads
+            // (simulator, seed 855), nor its failover_priority; but a voter of it that is not ahead still votes, as
+            // it holds nothing I lack (skipping its vote left a quorum switchover candidate unable to ever win and
+            // the cluster without primary: simulator, seed 7499)
+            boolean outside = FailsafeRule.outsideTopology(c, m.name());
+            if (outside && order > 0) continue;
             if (order > 0) {
                 ahead++;
                 if (st.timeline() > c.pg.timeline() && syncActive && c.pg.timeline() > 0) {
@@ -204,7 +207,7 @@ final class HealthCheck {
                 c.infos.add("Ignoring the former leader being ahead of us");
             } else if (st.walPosition() > 0) { // only members whose postgres reports a position vote or compete
                 boolean vote = voters.contains(m.name());
-                boolean lowPriority = order == 0 && st.failoverPriority() > c.myPriority();
+                boolean lowPriority = !outside && order == 0 && st.failoverPriority() > c.myPriority();
                 if (lowPriority && m.name().equalsIgnoreCase(formerLeader)) {
                     c.infos.add("Ignoring former leader " + formerLeader + " having priority " + st.failoverPriority()
                             + " higher than this nodes " + c.myPriority() + " priority");
