@@ -179,6 +179,21 @@ public final class ActionExecutor {
         return outcome;
     }
 
+    /**
+     * Patroni's update_cluster_history, run on each leader cycle: when {@code /history} does not yet name the timeline
+     * this primary left (the one-shot write after promote failed, e.g. the DCS went away right after the promotion and
+     * failsafe mode kept the node leading), write it now. Without it a former primary still on the old timeline saw
+     * no divergence to rewind and never streamed the new one (simulator, seed 4894). Not while a promotion runs: it
+     * writes the entry itself when it finishes.
+     */
+    private void repairHistory(Context ctx) {
+        ClusterView c = ctx.cluster();
+        LocalPostgres local = ctx.local();
+        if (c == null || !local.isPrimary() || local.timeline() <= c.timeline() || slot.running() != null) return;
+        LOG.info("/history does not name timeline {} this primary left: writing it", local.timeline() - 1);
+        history.write(c, local, pg::observe, pg::timelineSwitch);
+    }
+
     /** Where failsafe mode's actions record what they did. */
     public void setFailsafeState(FailsafeState state) {
         this.failsafe = state;
@@ -249,8 +264,10 @@ public final class ActionExecutor {
                 ActionOutcome.succeededIf(dcs.attemptToAcquireLeader(), "another member holds the leader lock"), ctx));
         on(m, Action.UpdateLeaderLock.class, (a, ctx) -> {
             long optime = ctx.local().isPrimary() ? ctx.local().walPosition() : 0;
-            return leading(ActionOutcome.succeededIf(dcs.updateLeader(optime, Map.of()), "the leader lock is not ours"),
-                    ctx);
+            ActionOutcome outcome = leading(ActionOutcome.succeededIf(dcs.updateLeader(optime, Map.of()),
+                    "the leader lock is not ours"), ctx);
+            if (outcome.kind() == ActionOutcome.Kind.SUCCEEDED) repairHistory(ctx);
+            return outcome;
         });
         on(m, Action.ReleaseLeaderLock.class, (a, ctx) -> {
             dcs.deleteLeader(ctx.local().walPosition());
