@@ -71,14 +71,14 @@ class MainTest {
         Path f = dir.resolve("sync.yml");
         assertThat(run("--generate-sample-config", f.toString())).isZero();
         String yaml = Files.readString(f).replace("    synchronous_mode: false\n",
-                "    synchronous_mode: quorum\n    failsafe_mode: true\n") + "watchdog:\n  mode: required\n";
+                "    synchronous_mode: quorum\n    permanent_slots:\n      x: {}\n") + "citus:\n  group: 0\n";
         Files.writeString(f, yaml.replace("watchdog:\n  mode: 'off'\n", ""));
         assertThat(run(f.toString())).isEqualTo(1);
         String said = err.toString(StandardCharsets.UTF_8);
         assertThat(said.lines().filter(l -> l.startsWith("regent: refusing to start: ")).toList()).singleElement()
                 .satisfies(l -> assertThat(l).contains("2 settings Regent does not support yet: ")
-                        .contains("watchdog.mode: required (" + f + ":")
-                        .contains("bootstrap.dcs.failsafe_mode: true (" + f + ":")
+                        .contains("citus: {group} (" + f + ":")
+                        .contains("bootstrap.dcs.permanent_slots: {x} (" + f + ":")
                         .doesNotContain("synchronous_mode"));
         assertThat(said).contains("regent: configuration is not valid; nothing started");
     }

@@ -79,6 +79,9 @@ public interface Dcs extends AutoCloseable {
      */
     boolean clearFailover(Long version) throws DcsException;
 
+    /** Overwrite {@code failsafe} ({@code {member: api_url}}, Patroni's JSON); null or empty deletes it. */
+    void setFailsafeValue(java.util.Map<String, String> failsafe) throws DcsException;
+
     /** Write {@code sync} with CAS; null version = unconditional. */
     boolean setSyncStateValue(String json, Long version) throws DcsException;
 

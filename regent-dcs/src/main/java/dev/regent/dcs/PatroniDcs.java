@@ -222,6 +222,7 @@ public final class PatroniDcs implements Dcs {
     }
 
     /** Overwrite {@code failsafe} ({@code {member: api_url}}); null or empty deletes it. */
+    @Override
     public void setFailsafeValue(Map<String, String> failsafe) throws DcsException {
         if (failsafe == null || failsafe.isEmpty()) {
             store.delete(key("failsafe"));

@@ -17,6 +17,12 @@ interface Daemon {
     /** The watcher's wake rule: a change of this fingerprint wakes the loop. */
     String fingerprint(ClusterView cluster);
 
+    /** The daemon's failsafe-mode state (a primary's POST /failsafe is accepted into it). */
+    dev.regent.daemon.loop.FailsafeState failsafe();
+
+    /** The last cluster snapshot this daemon read successfully, or null. */
+    ClusterView lastCluster();
+
     /** The node's DCS client (operator requests sent to this node's REST API write through it). */
     dev.regent.dcs.Dcs dcs();
 }

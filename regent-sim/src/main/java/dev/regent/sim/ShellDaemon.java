@@ -36,9 +36,10 @@ final class ShellDaemon implements Daemon {
                 reason -> cluster.fatalExit(node, reason));
         Function<HaInput, Decision> decider = cluster.mutant.decorate(HaDecider::decide);
         this.loop = new HaLoop(node.name, dcs, new SimPostgresPort(cluster, node), in -> record(in, decider.apply(in)),
-                new SimSettings(node.name, cluster.syncMode),
+                new SimSettings(node.name, cluster.syncMode, cluster.failsafeMode),
                 new MemberDataBuilder(new SimPostgresPort(cluster, node).connUrl(),
                         "http://" + node.name + ":8008/patroni", "4.0.4"), report -> { }, env);
+        loop.setFailsafeCaller((members, body) -> cluster.askFailsafe(node, members));
     }
 
     /** The trace shows a decision when its message changes or it does more than renewing. */
@@ -105,6 +106,16 @@ final class ShellDaemon implements Daemon {
     @Override
     public String fingerprint(ClusterView cluster) {
         return HaLoop.fingerprint(cluster);
+    }
+
+    @Override
+    public ClusterView lastCluster() {
+        return loop.lastCluster();
+    }
+
+    @Override
+    public dev.regent.daemon.loop.FailsafeState failsafe() {
+        return loop.failsafe();
     }
 
     @Override

@@ -102,6 +102,8 @@ public final class SimCluster {
     private final List<Commit> waiting = new ArrayList<>();
     /** Acknowledged while {@code /sync} named their primary as leader: what invariant 2 protects. */
     private final List<Commit> syncAcknowledged = new ArrayList<>();
+    /** The run's failsafe_mode (from the seed, {@link #failsafeModeOf}). */
+    final boolean failsafeMode;
     /** The run's synchronous_mode: off, on or quorum. */
     final String syncMode;
     private final boolean syncPinned;
@@ -131,6 +133,7 @@ public final class SimCluster {
         this.seed = seed;
         this.syncMode = sync.equals("mixed") ? syncModeOf(seed) : sync;
         this.syncPinned = !sync.equals("mixed");
+        this.failsafeMode = failsafeModeOf(seed);
         this.mutant = mutant;
         this.daemons = daemons;
         SplittableRandom root = new SplittableRandom(seed);
@@ -151,6 +154,45 @@ public final class SimCluster {
             case 1 -> "on";
             default -> "quorum";
         };
+    }
+
+    /** failsafe_mode of seed {@code seed}: on for every other group of three seeds, so each sync mode gets both. */
+    static boolean failsafeModeOf(long seed) {
+        return Math.floorMod(Math.floorDiv(seed, 3L), 2L) == 1;
+    }
+
+    /**
+     * A primary's {@code POST /failsafe} round (failsafe mode, DCS unreachable), answered live by the simulated nodes
+     * as the real REST API does: unreachable as for {@link #probe} (a timed-out peer costs 2 s); a running primary
+     * refuses ({@code 500 Running as a leader}); any other member accepts into its daemon's failsafe state and
+     * answers with its WAL position.
+     */
+    Map<String, dev.regent.core.ha.FailsafeAnswer> askFailsafe(Node self, Map<String, String> members) {
+        Map<String, dev.regent.core.ha.FailsafeAnswer> out = new HashMap<>();
+        long waited = 0;
+        for (String name : members.keySet()) {
+            Node peer = nodeNamed(name);
+            boolean slow = peer != null && peer.delays > 0 && peer.restDelay >= 2_000;
+            if (peer == null || !peer.daemonUp() || !linked(self, peer) || peer.restLoss > 0 || slow) {
+                out.put(name, dev.regent.core.ha.FailsafeAnswer.none(name));
+                if (peer != null && peer.daemon != null && linked(self, peer)) waited = 2_000;
+                continue;
+            }
+            if (peer.delays > 0) waited = Math.max(waited, peer.restDelay);
+            var local = peer.pg.observe();
+            var seen = peer.daemon.lastCluster();  // the REST API's view: the last successful DCS read
+            if (dev.regent.core.ha.FailsafeRule.refusal(local.isPrimary(), seen == null || seen.leader() == null
+                    ? null : seen.leader().name(), self.name, peer.name) != null) {
+                out.put(name, dev.regent.core.ha.FailsafeAnswer.none(name));
+                continue;
+            }
+            peer.daemon.failsafe().accept(self.name, "http://" + self.name + ":8008/patroni",
+                    new SimPostgresPort(this, self).connUrl(), time.monotonicMillis());
+            out.put(name, new dev.regent.core.ha.FailsafeAnswer(name, true,
+                    local.isRunning() ? local.walPosition() : null));
+        }
+        chargeLoop(self, waited);
+        return out;
     }
 
     /** Run the whole scenario; never throws for a violation (it is in the result). */
@@ -511,6 +553,10 @@ public final class SimCluster {
             if (n.writerSince < 0) n.writerSince = now;
             long since = Math.max(n.lastHeldLock, n.writerSince);
             boolean overdue = now - since > MARGIN_MS;
+            // failsafe mode: every member of /failsafe accepted this primary, and none races for ttl after that, so
+            // it may write until then (a second writable primary in that time is still a split brain below)
+            long confirmed = n.daemon == null || n.daemon.failsafe() == null ? 0 : n.daemon.failsafe().keptLeadingAt();
+            if (overdue && confirmed > 0 && now - Math.max(confirmed, n.writerSince) <= TTL_S * 1000L) overdue = false;
             boolean exempt = n.frozen || paused || believesPaused(n);
             if (overdue && exempt) {
                 if (!n.exemptWindowOpen) {

@@ -23,8 +23,14 @@ final class SimSettings implements SettingsProvider {
 
     /** {@code syncMode}: the run's {@code synchronous_mode} ({@code off}, {@code on} or {@code quorum}). */
     SimSettings(String name, String syncMode) {
+        this(name, syncMode, false);
+    }
+
+    /** {@code failsafeMode}: {@code failsafe_mode: true} in the dynamic configuration. */
+    SimSettings(String name, String syncMode, boolean failsafeMode) {
         this.name = name;
         this.bootstrapDcs = bootstrapDcs(syncMode);
+        if (failsafeMode) bootstrapDcs.put("failsafe_mode", true);
         this.bootstrapDcsJson = DcsJson.configToJson(bootstrapDcs);
         this.lastKnown = new ClusterConfig(0, bootstrapDcs);
     }

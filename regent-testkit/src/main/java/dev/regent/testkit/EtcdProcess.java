@@ -85,6 +85,34 @@ public final class EtcdProcess implements AutoCloseable {
         terminate(true);
     }
 
+    /**
+     * Freeze the server (SIGSTOP): it keeps its sockets, so clients connect and then wait for answers that do not come
+     * until {@link #thaw}, the way a stalled or partitioned DCS looks to them.
+     */
+    public void freeze() {
+        signal("STOP");
+    }
+
+    /** Resume a server frozen by {@link #freeze} (SIGCONT). */
+    public void thaw() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        if (!isRunning()) throw new IllegalStateException("etcd is not running");
+        try {
+            Process p = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot signal etcd", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted signalling etcd", e);
+        }
+    }
+
     /** Start again on the same ports and data directory (after {@link #stop} or {@link #kill}). */
     public void restart() {
         terminate(false);

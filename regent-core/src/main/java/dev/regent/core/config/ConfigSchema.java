@@ -57,7 +57,7 @@ final class ConfigSchema {
 
     static final Set<String> CALLBACKS = Set.of("on_start", "on_stop", "on_restart", "on_reload", "on_role_change");
 
-    static final Set<String> WATCHDOG = Set.of("mode", "device", "safety_margin");
+    static final Set<String> WATCHDOG = Set.of("mode", "device", "safety_margin", "driver");
 
     static final Set<String> PREDEFINED_TAGS_BOOL = Set.of("nofailover", "clonefrom", "noloadbalance", "nosync",
             "nostream");

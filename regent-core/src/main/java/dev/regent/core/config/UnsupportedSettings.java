@@ -82,8 +82,6 @@ public final class UnsupportedSettings {
     /** Every unsupported key, grouped by section. */
     public static final List<Setting> ALL = List.of(
             // dynamic configuration
-            dyn("failsafe_mode", Severity.ERROR, "true", UnsupportedSettings::isTrue,
-                    "failsafe mode is not implemented: a primary that loses the DCS demotes itself"),
             dyn("standby_cluster.host", Severity.ERROR, "several hosts", v -> v.isScalar() && v.text().contains(","),
                     "a list of remote hosts (libpq multi-host with target_session_attrs=read-write) is not "
                             + "implemented: the standby leader could not follow the remote primary"),
@@ -137,14 +135,9 @@ public final class UnsupportedSettings {
             raftTiming("min_timeout"), raftTiming("max_timeout"), raftTiming("connection_timeout"),
             raftTiming("append_entries_period"), raftTiming("connection_retry_time"),
             raftTiming("leader_fallback_timeout"),
-            // Citus, watchdog
+            // Citus
             local("citus", Severity.ERROR, "present", UnsupportedSettings::isSet,
                     "Citus clusters are not implemented: this node would run as a plain PostgreSQL cluster"),
-            local("watchdog.mode", Severity.ERROR, "required", v -> List.of("required", "require").contains(lower(v)),
-                    "the watchdog is not implemented: the node would lead without an armed watchdog"),
-            local("watchdog.mode", Severity.WARNING, "automatic",
-                    v -> List.of("automatic", "auto").contains(lower(v)),
-                    "the watchdog is not implemented: Regent runs as with mode off"),
             // postgresql
             local("postgresql.proxy_address", Severity.WARNING, "set", UnsupportedSettings::isSet,
                     "proxy_url is not published in the member key"),

@@ -31,7 +31,8 @@ final class Ctx {
 
     Ctx(HaInput in) {
         this.in = in;
-        this.cluster = in.cluster();
+        // failsafe mode: a primary whose POST /failsafe we accepted stands in for an expired leader key
+        this.cluster = FailsafeRule.effectiveCluster(in);
         this.pg = in.postgres();
         this.settings = in.settings();
         this.me = settings.name();
@@ -112,7 +113,7 @@ final class Ctx {
     /** Other members that could be asked about their health: have an api_url, are not nofailover (Patroni). */
     List<Member> otherPromotableMembers() {
         List<Member> out = new ArrayList<>();
-        for (Member m : cluster.members()) {
+        for (Member m : FailsafeRule.knownMembers(cluster, config())) {
             if (!m.name().equals(me) && !m.noFailover() && m.apiUrl() != null) out.add(m);
         }
         return out;

@@ -2,10 +2,12 @@ package dev.regent.core.ha;
 
 import dev.regent.core.ha.action.Action;
 import dev.regent.core.ha.action.Action.ReloadPostgres;
+import dev.regent.core.ha.action.Action.WriteFailsafe;
 import dev.regent.core.ha.action.Action.WriteInitialize;
 import dev.regent.core.ha.action.Action.WriteMissingConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -16,7 +18,9 @@ import java.util.Objects;
  * <h2>Order of evaluation (Patroni's _run_cycle, §6.2)</h2>
  * <ol>
  *   <li>The bootstrap this process ran failed ({@code bootstrapFailed}) → {@link BootstrapRule#failed} (fatal exit).</li>
- *   <li>DCS unreadable ({@code cluster == null}) → {@link DcsUnavailableRule}.</li>
+ *   <li>DCS unreadable ({@code cluster == null}) → {@link DcsUnavailableRule} ({@link FailsafeRule} with
+ *       failsafe mode on). With the DCS readable, failsafe mode may put the primary whose {@code POST /failsafe}
+ *       this node accepted in place of an expired leader key ({@link FailsafeRule#effectiveCluster}).</li>
  *   <li>A long action in the background slot → {@link LongActionRule} (queued restart/reinitialize commands are
  *       dropped; the REST layer answers "... already in progress").</li>
  *   <li>Empty data directory → {@link BootstrapRule}.</li>
@@ -43,13 +47,14 @@ import java.util.Objects;
  * <ul>
  *   <li>{@code lockValidUntil}, {@code wasLeader}: the <b>shell</b> sets {@code lockValidUntil = now + ttl*1000} and
  *       {@code wasLeader = true} after every successful {@code AcquireLeaderLock}, {@code UpdateLeaderLock} or
- *       {@code Bootstrap} (which takes the lock); {@code lockValidUntil = 0} when {@code UpdateLeaderLock} fails
+ *       {@code Bootstrap} (which takes the lock), and after a {@code KeepLeadingInFailsafe} (failsafe mode kept the
+ *       leadership without the DCS); {@code lockValidUntil = 0} when {@code UpdateLeaderLock} fails
  *       (refused or retries exhausted); {@code wasLeader = false, lockValidUntil = 0} once a {@code Demote} or
  *       {@code ReleaseLeaderLock} ran (whatever its outcome: the node no longer acts as leader), except a
  *       {@code Demote(DEMOTE_CLUSTER)}, which keeps the lock (the primary becomes the standby
  *       leader). The <b>decider</b>
  *       keeps both only in decisions that contain
- *       {@code UpdateLeaderLock} and neither {@code Demote} nor {@code ReleaseLeaderLock}; every other decision resets
+ *       {@code UpdateLeaderLock} (or {@code KeepLeadingInFailsafe}) and neither {@code Demote} nor {@code ReleaseLeaderLock}; every other decision resets
  *       them to {@code false}/0. A node with {@code wasLeader} whose {@code now >= lockValidUntil} treats its lock as
  *       lost even if the (possibly stale) snapshot still names it: a running primary demotes
  *       {@code IMMEDIATE_NOLOCK} ("demoted self because failed to update leader lock in DCS").</li>
@@ -136,6 +141,8 @@ public final class HaDecider {
                 actions.add(new WriteInitialize(c.pg.systemId()));
             }
             if (c.cluster.config() == null) actions.add(new WriteMissingConfig());
+            Map<String, String> topology = FailsafeRule.topology(c);
+            if (topology != null && !topology.equals(c.cluster.failsafe())) actions.add(new WriteFailsafe(topology));
         }
         return new Decision(actions, d.message(), c.memory, c.warnings, c.infos);
     }

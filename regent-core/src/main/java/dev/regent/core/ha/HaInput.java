@@ -22,14 +22,38 @@ import java.util.Map;
  * @param scheduledRestart the restart scheduled on this node ({@code POST /restart} with {@code schedule}), or null
  * @param sync           what the primary observed for synchronous replication this cycle, or null (not a running
  *                       primary, or not observed)
+ * @param failsafe       failsafe mode facts: the last known {@code /failsafe}, the answers to this cycle's
+ *                       {@code POST /failsafe} (exactly for {@link FailsafeRule#membersToAsk}), the primary whose
+ *                       request this node accepted last; never null ({@link FailsafeFacts#NONE})
+ * @param watchdogUsable Patroni's watchdog.is_healthy: true unless {@code watchdog.mode} is required and the device
+ *                       is missing, unwritable, could not be activated, or its timeout cannot be safe
  */
 public record HaInput(ClusterView cluster, LocalPostgres postgres, HaSettings settings, NodeMemory memory,
                       Map<String, PeerStatus> peers, String backgroundTask, List<Command> commands,
                       long nowMillis, long wallClockMillis, ScheduledRestart scheduledRestart,
-                      dev.regent.core.sync.SyncObserved sync) {
+                      dev.regent.core.sync.SyncObserved sync, FailsafeFacts failsafe, boolean watchdogUsable) {
     public HaInput {
+        failsafe = failsafe == null ? FailsafeFacts.NONE : failsafe;
         peers = peers == null ? Map.of() : Map.copyOf(peers);
         commands = commands == null ? List.of() : List.copyOf(commands);
+    }
+
+    /** An input whose watchdog (if any) is usable. */
+    public HaInput(ClusterView cluster, LocalPostgres postgres, HaSettings settings, NodeMemory memory,
+                   Map<String, PeerStatus> peers, String backgroundTask, List<Command> commands,
+                   long nowMillis, long wallClockMillis, ScheduledRestart scheduledRestart,
+                   dev.regent.core.sync.SyncObserved sync, FailsafeFacts failsafe) {
+        this(cluster, postgres, settings, memory, peers, backgroundTask, commands, nowMillis, wallClockMillis,
+                scheduledRestart, sync, failsafe, true);
+    }
+
+    /** An input without failsafe facts. */
+    public HaInput(ClusterView cluster, LocalPostgres postgres, HaSettings settings, NodeMemory memory,
+                   Map<String, PeerStatus> peers, String backgroundTask, List<Command> commands,
+                   long nowMillis, long wallClockMillis, ScheduledRestart scheduledRestart,
+                   dev.regent.core.sync.SyncObserved sync) {
+        this(cluster, postgres, settings, memory, peers, backgroundTask, commands, nowMillis, wallClockMillis,
+                scheduledRestart, sync, null);
     }
 
     /** An input without synchronous replication observations. */
@@ -37,7 +61,7 @@ public record HaInput(ClusterView cluster, LocalPostgres postgres, HaSettings se
                    Map<String, PeerStatus> peers, String backgroundTask, List<Command> commands,
                    long nowMillis, long wallClockMillis, ScheduledRestart scheduledRestart) {
         this(cluster, postgres, settings, memory, peers, backgroundTask, commands, nowMillis, wallClockMillis,
-                scheduledRestart, null);
+                scheduledRestart, null, null);
     }
 
     /** An input without a scheduled restart. */
@@ -45,7 +69,7 @@ public record HaInput(ClusterView cluster, LocalPostgres postgres, HaSettings se
                    Map<String, PeerStatus> peers, String backgroundTask, List<Command> commands,
                    long nowMillis, long wallClockMillis) {
         this(cluster, postgres, settings, memory, peers, backgroundTask, commands, nowMillis, wallClockMillis, null,
-                null);
+                null, null);
     }
 
     public boolean dcsAvailable() { return cluster != null; }

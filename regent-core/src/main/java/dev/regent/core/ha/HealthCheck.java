@@ -25,6 +25,17 @@ final class HealthCheck {
             return false;
         }
         Failover f = c.failover();
+        // Regent, failsafe mode: no manual failover promotes beside a member that still answers as a running primary
+        // (Patroni promotes the candidate at once, beside a primary that failsafe kept running without the DCS after
+        // its leader key expired: simulator, seed 3117). A leader that handed over has demoted itself first.
+        if (!c.paused() && f != null && FailsafeRule.enabled(c.config())) {
+            for (PeerStatus p : c.in.peers().values()) {
+                if (p.reachable() && p.primary() && !p.name().equals(c.me)) {
+                    c.warnings.add("Primary (" + p.name() + ") is still alive");
+                    return false;
+                }
+            }
+        }
         if (c.paused() && !c.iAmNoFailover() && f != null && f.scheduledAt() == null) {
             // paused: only the named candidate of a manual failover may race; in quorum mode the candidate of a
             // switchover only with its quorum of votes, as unpaused (simulator, seed 4729: a stalled voter named)
@@ -47,6 +58,11 @@ final class HealthCheck {
             if (switchover && SyncRule.active(c) && !SyncRule.matches(c.cluster.sync(), c.me)) return false;
             return manualFailoverNoLeader(c, f);
         }
+        if (!c.in.watchdogUsable()) {
+            c.warnings.add("Watchdog device is not usable");
+            return false;
+        }
+        if (FailsafeRule.excludedFromRace(c)) return false;
         if (SyncRule.active(c)) {
             if (!SyncRule.quorumActive(c) && !SyncRule.matches(c.cluster.sync(), c.me)) {
                 c.infos.add("following a different leader because I am not a synchronous standby");
@@ -171,6 +187,13 @@ final class HealthCheck {
                 return false;
             }
             int order = compareToMine(c, st, syncActive);
+            // Regent, failsafe mode: a member missing from /failsafe can never win while that topology stands, so
+            // its WAL (a stale primary's, frozen past a failover) must not hold back the others, or nobody leads
+            // (simulator, seed 855), nor its failover_priority; but a voter of it that is not ahead still votes, as
+            // it holds nothing I lack (skipping its vote left a quorum switchover candidate unable to ever win and
+            // the cluster without primary: simulator, seed 7499)
+            boolean outside = FailsafeRule.outsideTopology(c, m.name());
+            if (outside && order > 0) continue;
             if (order > 0) {
                 ahead++;
                 if (st.timeline() > c.pg.timeline() && syncActive && c.pg.timeline() > 0) {
@@ -184,7 +207,7 @@ final class HealthCheck {
                 c.infos.add("Ignoring the former leader being ahead of us");
             } else if (st.walPosition() > 0) { // only members whose postgres reports a position vote or compete
                 boolean vote = voters.contains(m.name());
-                boolean lowPriority = order == 0 && st.failoverPriority() > c.myPriority();
+                boolean lowPriority = !outside && order == 0 && st.failoverPriority() > c.myPriority();
                 if (lowPriority && m.name().equalsIgnoreCase(formerLeader)) {
                     c.infos.add("Ignoring former leader " + formerLeader + " having priority " + st.failoverPriority()
                             + " higher than this nodes " + c.myPriority() + " priority");
@@ -223,6 +246,7 @@ final class HealthCheck {
     static String failoverLimitation(Ctx c, PeerStatus st) {
         if (!st.reachable()) return "not reachable";
         if (st.noFailover()) return "not allowed to promote";
+        if (st.watchdogFailed()) return "not watchdog capable";
         return null;
     }
 

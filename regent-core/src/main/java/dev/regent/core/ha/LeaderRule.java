@@ -31,6 +31,14 @@ final class LeaderRule {
             return c.decide("removed leader lock because postgres is not running as primary", new ReleaseLeaderLock());
         }
         if (c.lockLapsed()) return lapsed(c);
+        if (!c.paused() && !c.in.watchdogUsable()) {
+            // Patroni's enforce_primary_role: a leader must run with its required watchdog armed
+            if (c.pg.isPrimary()) {
+                return c.decide("Demoting self because watchdog could not be activated",
+                        new Demote(Demote.Mode.IMMEDIATE, null));
+            }
+            return c.decide("Not promoting self because watchdog could not be activated", new ReleaseLeaderLock());
+        }
         List<Action> actions = new ArrayList<>(List.of(new UpdateLeaderLock()));
         ManualFailoverRule.Result manual = ManualFailoverRule.fromLeader(c);
         if (manual != null) {

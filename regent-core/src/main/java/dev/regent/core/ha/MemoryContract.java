@@ -27,7 +27,9 @@ public final class MemoryContract {
 
     /** The actions renew the lock and do not give it up. */
     public static boolean keepsLock(List<Action> actions) {
-        boolean renews = actions.stream().anyMatch(a -> a instanceof Action.UpdateLeaderLock);
+        // failsafe mode keeps the leadership without the DCS (Patroni's set_is_leader(True) in _handle_dcs_error)
+        boolean renews = actions.stream().anyMatch(a -> a instanceof Action.UpdateLeaderLock
+                || a instanceof Action.KeepLeadingInFailsafe);
         boolean givesUp = actions.stream()
                 .anyMatch(a -> a instanceof Action.Demote d && !keepsLock(d) || a instanceof Action.ReleaseLeaderLock);
         return renews && !givesUp;
@@ -48,6 +50,10 @@ public final class MemoryContract {
         if (action instanceof Action.UpdateLeaderLock) {
             // a refused or failed renewal means the lock is gone now, whatever the (possibly stale) snapshot says
             return ok ? leader(before, leaseUntil) : before.withLockValidUntil(0);
+        }
+        if (action instanceof Action.KeepLeadingInFailsafe) {
+            // every member of /failsafe accepted: the node leads for another ttl without the DCS
+            return ok ? leader(before, leaseUntil) : before;
         }
         if (action instanceof Action.Bootstrap) {
             // SUCCEEDED: the bootstrap took the lock; REFUSED: it ended without it; FAILED: the node exits

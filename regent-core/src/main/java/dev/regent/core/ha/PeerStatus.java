@@ -13,9 +13,16 @@ package dev.regent.core.ha;
  * @param running          its postgres state is running
  * @param noFailover       it may not be promoted (Patroni's Tags.nofailover: an explicit {@code nofailover} tag wins
  *                         over {@code failover_priority}, so {@code nofailover: false} with priority 0 may promote)
+ * @param watchdogFailed   it reports {@code watchdog_failed} (its required watchdog is not usable: it will not lead)
  */
 public record PeerStatus(String name, boolean reachable, boolean primary, long walPosition, int timeline,
-                         int failoverPriority, boolean running, boolean noFailover) {
+                         int failoverPriority, boolean running, boolean noFailover, boolean watchdogFailed) {
+    /** A status without a failed watchdog. */
+    public PeerStatus(String name, boolean reachable, boolean primary, long walPosition, int timeline,
+                      int failoverPriority, boolean running, boolean noFailover) {
+        this(name, reachable, primary, walPosition, timeline, failoverPriority, running, noFailover, false);
+    }
+
     /** A status whose promotability follows its priority alone (no explicit {@code nofailover} tag). */
     public PeerStatus(String name, boolean reachable, boolean primary, long walPosition, int timeline,
                       int failoverPriority, boolean running) {

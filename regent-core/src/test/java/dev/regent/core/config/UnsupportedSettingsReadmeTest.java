@@ -34,6 +34,6 @@ class UnsupportedSettingsReadmeTest {
             fail("README.md's unsupported-settings section differs from UnsupportedSettings.ALL; replace it with:\n"
                     + expected);
         }
-        assertThat(actual).contains("| `failsafe_mode` | dynamic | ERROR |");
+        assertThat(actual).contains("| `citus` | local | ERROR |");
     }
 }

@@ -23,7 +23,7 @@ class UnsupportedSettingsTest {
     private static Object enablingValue(Setting s) {
         return switch (s.path()) {
             case "synchronous_mode" -> "on";
-            case "synchronous_mode_strict", "failsafe_mode", "restapi.allowlist_include_members", "tags.nosync",
+            case "synchronous_mode_strict", "restapi.allowlist_include_members", "tags.nosync",
                     "zookeeper.use_ssl", "kubernetes.bypass_api_service" -> true;
             case "zookeeper.verify" -> false;
             case "standby_cluster.host" -> "10.0.0.9,10.0.0.10";
@@ -40,7 +40,6 @@ class UnsupportedSettingsTest {
             case "exhibitor" -> map("hosts", list("ex1"), "port", 8181L);
             case "kubernetes" -> map("labels", map("app", "pg"));
             case "citus" -> map("group", 0L, "database", "citus");
-            case "watchdog.mode" -> s.severity() == Severity.ERROR ? "required" : "automatic";
             case "postgresql.parameters_primary", "postgresql.parameters_replica",
                     "postgresql.parameters_standby_leader" -> map("work_mem", "8MB");
             case "postgresql.pg_hba_primary", "postgresql.pg_hba_replica", "postgresql.pg_hba_standby_leader",
@@ -93,9 +92,9 @@ class UnsupportedSettingsTest {
     @Test
     void everyErrorRowRefusesTheConfigurationWithItsReason() {
         List<Setting> errors = UnsupportedSettings.ALL.stream().filter(s -> s.severity() == Severity.ERROR).toList();
-        assertThat(errors).extracting(Setting::path).contains("failsafe_mode",
+        assertThat(errors).extracting(Setting::path).contains("standby_cluster.host",
                 "restapi.certfile", "restapi.verify_client", "restapi.allowlist", "ctl.certfile", "ctl.cacert",
-                "citus", "watchdog.mode");
+                "citus");
         for (Setting s : errors) {
             ValidationResult r = validate(withSetting(s));
             assertThat(r.config()).as(s.path()).isNull();
@@ -129,8 +128,9 @@ class UnsupportedSettingsTest {
         ValidationResult r = validate(t);
         assertThat(r.errors()).isEmpty();
         assertThat(r.config()).isNotNull();
-        assertThat(r.warnings()).extracting(ConfigError::path).contains("log.level", "log.dir", "watchdog.mode",
-                "restapi.http_extra_headers", "bootstrap.dcs.max_timelines_history");
+        assertThat(r.warnings()).extracting(ConfigError::path).contains("log.level", "log.dir",
+                "restapi.http_extra_headers", "bootstrap.dcs.max_timelines_history")
+                .as("the watchdog is implemented").doesNotContain("watchdog.mode");
     }
 
     @Test
@@ -159,6 +159,20 @@ class UnsupportedSettingsTest {
     }
 
     @Test
+    void theWatchdogIsSupported() {
+        for (String mode : List.of("required", "require", "automatic", "auto", "off")) {
+            assertThat(UnsupportedSettings.findInLocalConfiguration(ConfigValue.fromPlain(map("watchdog",
+                    map("mode", mode, "device", "/dev/watchdog1", "safety_margin", -1L)), "t.yml"))).as(mode).isEmpty();
+        }
+    }
+
+    @Test
+    void failsafeModeIsSupported() {
+        assertThat(UnsupportedSettings.findDynamic(map("failsafe_mode", true))).isEmpty();
+        assertThat(UnsupportedSettings.ALL).extracting(Setting::path).doesNotContain("failsafe_mode");
+    }
+
+    @Test
     void primaryStopTimeoutIsSupported() {
         assertThat(UnsupportedSettings.findDynamic(map("synchronous_mode", "on", "primary_stop_timeout", 30L)))
                 .isEmpty();
@@ -170,18 +184,16 @@ class UnsupportedSettingsTest {
     @Test
     void allErrorsOfATreeMakeOneMessage() {
         Map<String, Object> t = valid();
-        section(section(t, "bootstrap"), "dcs").putAll(map("standby_cluster", map("host", "10.0.0.9,10.0.0.10"),
-                "failsafe_mode", true));
+        section(section(t, "bootstrap"), "dcs").put("standby_cluster", map("host", "10.0.0.9,10.0.0.10"));
         section(t, "restapi").put("certfile", "/etc/ssl/api.pem");
         t.put("ctl", map("keyfile_password", "s3cret"));
         t.put("log", map("level", "DEBUG"));
         List<Finding> found = UnsupportedSettings.findInLocalConfiguration(ConfigValue.fromPlain(t, "n.yml:3"));
         String message = UnsupportedSettings.refusal(found);
-        assertThat(message).startsWith("4 settings Regent does not support yet: ")
+        assertThat(message).startsWith("3 settings Regent does not support yet: ")
                 .contains("restapi.certfile: /etc/ssl/api.pem (n.yml:3): HTTPS is not implemented")
                 .contains("ctl.keyfile_password: ****** (n.yml:3)")
                 .contains("bootstrap.dcs.standby_cluster.host: ")
-                .contains("bootstrap.dcs.failsafe_mode: true (n.yml:3): failsafe mode is not implemented")
                 .doesNotContain("s3cret").doesNotContain("log.level");
         assertThat(UnsupportedSettings.refusal(List.of())).isNull();
     }
@@ -204,7 +216,8 @@ class UnsupportedSettingsTest {
     void localOnlyKeysAreNotLookedUpInTheDynamicConfigurationAndViceVersa() {
         assertThat(UnsupportedSettings.findDynamic(map("restapi", map("certfile", "/x"), "citus", map("group", 1L))))
                 .isEmpty();
-        assertThat(UnsupportedSettings.findLocal(ConfigValue.fromPlain(map("failsafe_mode", true), "t.yml")))
+        assertThat(UnsupportedSettings.findLocal(ConfigValue.fromPlain(map("permanent_slots", map("x", map())),
+                "t.yml")))
                 .isEmpty();
     }
 

@@ -72,6 +72,11 @@ final class Scenario {
     private ScheduledRestart scheduledRestart;
     private dev.regent.core.model.SyncState sync;
     private dev.regent.core.sync.SyncObserved syncObserved;
+    private Map<String, String> clusterFailsafe;
+    private Map<String, String> knownFailsafe;
+    private final Map<String, FailsafeAnswer> failsafeAnswers = new LinkedHashMap<>();
+    private FailsafeLeader failsafeLeader;
+    private boolean watchdogUsable = true;
 
     private Scenario(String me) {
         this.me = me;
@@ -209,6 +214,11 @@ final class Scenario {
         peers.put(name, new PeerStatus(name, true, false, peerWal, tl, priority, true));
         return this;
     }
+    /** A replica peer whose {@code GET /patroni} reports {@code watchdog_failed}. */
+    Scenario peerWatchdogFailed(String name, long peerWal) {
+        peers.put(name, new PeerStatus(name, true, false, peerWal, timeline, 1, true, false, true));
+        return this;
+    }
     Scenario peerPrimary(String name, long peerWal) {
         peers.put(name, new PeerStatus(name, true, true, peerWal, timeline, 1, true));
         return this;
@@ -222,10 +232,48 @@ final class Scenario {
     }
     Scenario syncObserved(dev.regent.core.sync.SyncObserved o) { syncObserved = o; return this; }
 
+    // ---- failsafe mode ----
+    /** {@code failsafe_mode: true} in the dynamic config. */
+    Scenario failsafeMode() { return config("failsafe_mode", true); }
+    /** The {@code /failsafe} key in the snapshot and as last known: comma-separated names ("" for {}). */
+    Scenario failsafeKey(String names) {
+        clusterFailsafe = failsafeMap(names);
+        knownFailsafe = clusterFailsafe;
+        return this;
+    }
+    /** The last known {@code /failsafe} only (the DCS is down, or the snapshot differs). */
+    Scenario knownFailsafe(String names) { knownFailsafe = failsafeMap(names); return this; }
+    /** {@code name} answered POST /failsafe with 200 Accepted and {@code lsn}. */
+    Scenario failsafeAccepted(String name, long lsn) {
+        failsafeAnswers.put(name, new FailsafeAnswer(name, true, lsn));
+        return this;
+    }
+    /** {@code name} answered POST /failsafe, but not Accepted (e.g. 500 Running as a leader). */
+    Scenario failsafeRefused(String name) { failsafeAnswers.put(name, FailsafeAnswer.none(name)); return this; }
+    /** This node accepted POST /failsafe from {@code name} at monotonic {@code at}. */
+    Scenario failsafeLeader(String name, long at) {
+        failsafeLeader = new FailsafeLeader(name, "http://" + name + ":8008/patroni",
+                "postgres://" + name + ":5432/postgres", at);
+        return this;
+    }
+
+    /** {@code watchdog.mode: required} and the device cannot be used (missing, or its activation failed). */
+    Scenario watchdogUnusable() { watchdogUsable = false; return this; }
+
+    private static Map<String, String> failsafeMap(String names) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (names == null) return null;
+        for (String n : names.split(",")) {
+            if (!n.isEmpty()) out.put(n, "http://127.0.0.1:" + (9008 + Integer.parseInt(n.substring(2))) + "/patroni");
+        }
+        return out;
+    }
+
     // ---- build & assert ----
     HaInput input() {
         return new HaInput(dcsDown ? null : cluster(), postgres(), settings(), memory, peers, task, commands, now,
-                WALL, scheduledRestart, syncObserved);
+                WALL, scheduledRestart, syncObserved, new FailsafeFacts(knownFailsafe, failsafeAnswers, failsafeLeader),
+                watchdogUsable);
     }
 
     Decision decide() { return HaDecider.decide(input()); }
@@ -263,7 +311,7 @@ final class Scenario {
         }
         return new ClusterView(initialize, configPresent ? new ClusterConfig(5, config) : null, l,
                 new ClusterStatus(optime, Map.of(), List.of()), members, failover, sync,
-                new TimelineHistory(2, hist), null);
+                new TimelineHistory(2, hist), clusterFailsafe);
     }
 
     private LocalPostgres postgres() {

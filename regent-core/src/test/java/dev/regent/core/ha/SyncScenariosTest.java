@@ -84,6 +84,24 @@ class SyncScenariosTest {
     }
 
     /**
+     * Failsafe mode, quorum switchover (simulator, seed 7499): the candidate's only possible vote comes from a voter
+     * missing from a stale /failsafe. Such a member cannot win, so its WAL does not hold the race back, but when it is
+     * not ahead it still votes: it holds nothing the candidate lacks. Without its vote nobody could ever lead.
+     */
+    @Test
+    void aVoterOutsideFailsafeStillVotesForTheSwitchoverCandidate() {
+        Decision d = race("quorum").failsafeMode().failsafeKey("pg0,pg1").sync("pg0", "pg1,pg2", 1)
+                .failover("pg0", "pg1").peer("pg0", 0).peer("pg2", 900).decide();
+        assertThat(d.infos()).contains("Got quorum vote from pg2");
+        assertThat(d.actions()).anyMatch(a -> a instanceof Promote);
+        // ahead of me it neither votes nor blocks: still no quorum
+        Decision ahead = race("quorum").failsafeMode().failsafeKey("pg0,pg1").sync("pg0", "pg1,pg2", 1)
+                .failover("pg0", "pg1").peer("pg0", 0).peer("pg2", 1100).decide();
+        assertThat(ahead.actions()).noneMatch(a -> a instanceof Promote);
+        assertThat(ahead.infos()).doesNotContain("Wal position of pg2 is ahead of my wal position");
+    }
+
+    /**
      * A switchover in quorum mode to a member outside /sync: it would refuse to race once the leader stepped aside (only
      * /sync members race a switchover), so the leader does not step aside (simulator, seed 1001: no primary left).
      */

@@ -112,7 +112,7 @@ public final class ConfigCli {
                   parameters:
                     unix_socket_directories: /tmp
 
-                # Regent has no watchdog support yet: mode automatic is ignored with a warning, required refused.
+                # A Linux watchdog (/dev/watchdog, e.g. the softdog module) fences a frozen primary: use required.
                 watchdog:
                   mode: 'off'
 

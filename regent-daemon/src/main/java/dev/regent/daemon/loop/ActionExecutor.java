@@ -128,6 +128,11 @@ public final class ActionExecutor {
     private volatile Set<String> preparedSlots = Set.of();
     /** The slots the running batch's SyncReplicationSlots plans for this node (a Follow comes before it). */
     private volatile Set<String> plannedInBatch = Set.of();
+    /** The node's watchdog, or null when there is none; armed after every lock write that keeps us leading. */
+    private volatile dev.regent.daemon.watchdog.Watchdog watchdog;
+    private volatile java.util.function.IntSupplier loopWait = () -> 10;
+    /** Failsafe mode's state (the loop's); written by KeepLeadingInFailsafe and WriteFailsafe. */
+    private volatile FailsafeState failsafe = new FailsafeState(null);
     /** A ManageSync changed synchronous_standby_names since the loop last asked. */
     private volatile boolean syncStandbyNamesChanged;
     /** The last role change reported was to standby_leader (on_role_change fires once per change). */
@@ -162,6 +167,45 @@ public final class ActionExecutor {
     /** Where to report the {@link StatusEvents}. */
     public void setStatusEvents(StatusEvents events) {
         this.statusEvents = events;
+    }
+
+    /**
+     * The watchdog to run while this node leads: activated or fed after each successful AcquireLeaderLock,
+     * UpdateLeaderLock and KeepLeadingInFailsafe (not paused), checked before a promotion.
+     */
+    public void setWatchdog(dev.regent.daemon.watchdog.Watchdog w, java.util.function.IntSupplier loopWaitSeconds) {
+        this.watchdog = w;
+        this.loopWait = loopWaitSeconds;
+    }
+
+    /** After a lock write that keeps us leading: the watchdog runs (Patroni's keepalive / enforce_primary_role). */
+    private ActionOutcome leading(ActionOutcome outcome, Context ctx) {
+        dev.regent.daemon.watchdog.Watchdog w = watchdog;
+        boolean paused = ctx.cluster() != null && ctx.cluster().isPaused();
+        if (w != null && outcome.kind() == ActionOutcome.Kind.SUCCEEDED && !paused) {
+            w.lead(ctx.ttlSeconds(), loopWait.getAsInt());
+        }
+        return outcome;
+    }
+
+    /**
+     * Patroni's update_cluster_history, run on each leader cycle: when {@code /history} does not yet name the timeline
+     * this primary left (the one-shot write after promote failed, e.g. the DCS went away right after the promotion and
+     * failsafe mode kept the node leading), write it now. Without it a former primary still on the old timeline saw
+     * no divergence to rewind and never streamed the new one (simulator, seed 4894). Not while a promotion runs: it
+     * writes the entry itself when it finishes.
+     */
+    private void repairHistory(Context ctx) {
+        ClusterView c = ctx.cluster();
+        LocalPostgres local = ctx.local();
+        if (c == null || !local.isPrimary() || local.timeline() <= c.timeline() || slot.running() != null) return;
+        LOG.info("/history does not name timeline {} this primary left: writing it", local.timeline() - 1);
+        history.write(c, local, pg::observe, pg::timelineSwitch);
+    }
+
+    /** Where failsafe mode's actions record what they did. */
+    public void setFailsafeState(FailsafeState state) {
+        this.failsafe = state;
     }
 
     /** The action types this executor has a handler for (exactly one each). */
@@ -203,6 +247,22 @@ public final class ActionExecutor {
         }
     }
 
+    /**
+     * Patroni's write_failsafe: {@code /failsafe} = the members' api_urls plus this node's own when its member key is
+     * missing. A failed write is logged and the cycle goes on (the next renewal writes it again).
+     */
+    private ActionOutcome writeFailsafe(Action.WriteFailsafe a, Context ctx) {
+        Map<String, String> topology = new java.util.TreeMap<>(a.topology());
+        if (failsafe.ownApiUrl() != null) topology.putIfAbsent(dcs.name(), failsafe.ownApiUrl());
+        try {
+            dcs.setFailsafeValue(topology);
+            failsafe.setTopology(topology);
+        } catch (dev.regent.dcs.DcsException e) {
+            LOG.warn("failed to write /failsafe: {}", e.getMessage());
+        }
+        return ActionOutcome.SUCCEEDED;
+    }
+
     /** One handler per action type, all in one place (a unit test checks that every {@link Action} has one). */
     private Map<Class<? extends Action>, Handler<? extends Action>> registerHandlers() {
         Map<Class<? extends Action>, Handler<? extends Action>> m = new LinkedHashMap<>();
@@ -210,16 +270,20 @@ public final class ActionExecutor {
                 ActionOutcome.succeededIf(dcs.initialize(true, null), "another member created initialize first"));
         on(m, Action.Bootstrap.class, (a, ctx) -> background("bootstrap", a, ctx, () -> bootstrap(a, ctx)));
         on(m, Action.CloneReplica.class, this::cloneReplica);
-        on(m, Action.AcquireLeaderLock.class, (a, ctx) ->
-                ActionOutcome.succeededIf(dcs.attemptToAcquireLeader(), "another member holds the leader lock"));
+        on(m, Action.AcquireLeaderLock.class, (a, ctx) -> leading(
+                ActionOutcome.succeededIf(dcs.attemptToAcquireLeader(), "another member holds the leader lock"), ctx));
         on(m, Action.UpdateLeaderLock.class, (a, ctx) -> {
             // the standby leader publishes its received/replayed position, as Patroni's update_lock(last_operation())
             boolean primary = ctx.local().isPrimary();
             boolean standbyLeader = ctx.local().isReplica() && ctx.cluster() != null
                     && ctx.cluster().configOrEmpty().standbyCluster() != null;
             long optime = primary || standbyLeader ? ctx.local().walPosition() : 0;
-            return ActionOutcome.succeededIf(dcs.updateLeader(optime, primary ? slots.statusSlots() : Map.of(),
-                    primary ? slots.retainSlots(ctx.cluster(), ctx.local()) : List.of()), "the leader lock is not ours");
+            ActionOutcome outcome = leading(ActionOutcome.succeededIf(dcs.updateLeader(optime,
+                    primary ? slots.statusSlots() : Map.of(),
+                    primary ? slots.retainSlots(ctx.cluster(), ctx.local()) : List.of()), "the leader lock is not ours"),
+                    ctx);
+            if (outcome.kind() == ActionOutcome.Kind.SUCCEEDED) repairHistory(ctx);
+            return outcome;
         });
         on(m, Action.ReleaseLeaderLock.class, (a, ctx) -> {
             dcs.deleteLeader(ctx.local().walPosition());
@@ -232,8 +296,22 @@ public final class ActionExecutor {
         on(m, Action.WriteMissingConfig.class, (a, ctx) -> ActionOutcome.succeededIf(
                 ctx.bootstrapDcsJson() == null || dcs.setConfigValue(ctx.bootstrapDcsJson(), null),
                 "config was written meanwhile"));
+        on(m, Action.KeepLeadingInFailsafe.class, (a, ctx) -> {
+            failsafe.keptLeading(ticker.monotonicMillis());
+            dev.regent.daemon.watchdog.Watchdog w = watchdog;
+            if (w != null && w.isRunning()) w.lead(ctx.ttlSeconds(), loopWait.getAsInt());  // Patroni's keepalive
+            return ActionOutcome.SUCCEEDED;
+        });
+        on(m, Action.WriteFailsafe.class, this::writeFailsafe);
         on(m, Action.StartPostgres.class, this::startPostgres);
-        on(m, Action.Promote.class, (a, ctx) -> background("promote", a, ctx, () -> promote(ctx)));
+        on(m, Action.Promote.class, (a, ctx) -> {
+            dev.regent.daemon.watchdog.Watchdog w = watchdog;
+            if (w != null && !w.isHealthy(ctx.ttlSeconds(), loopWait.getAsInt())) {
+                // required and not activated: never promote without it (the next cycle gives the lock up)
+                return ActionOutcome.failed("watchdog could not be activated");
+            }
+            return background("promote", a, ctx, () -> promote(ctx));
+        });
         on(m, Action.Demote.class, (a, ctx) -> {
             if (slot.running() != null) slot.cancel();
             return demote(a, ctx);

@@ -10,6 +10,9 @@ import dev.regent.core.sync.SyncObserved;
 import dev.regent.core.sync.SyncReadiness;
 import dev.regent.core.sync.SyncRelease;
 import dev.regent.core.ha.DivergenceRule;
+import dev.regent.core.ha.FailsafeAnswer;
+import dev.regent.core.ha.FailsafeFacts;
+import dev.regent.core.ha.FailsafeRule;
 import dev.regent.core.ha.HaInput;
 import dev.regent.core.ha.HaSettings;
 import dev.regent.core.ha.LocalPostgres;
@@ -49,6 +52,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class HaLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HaLoop.class);
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final String name;
     private final Dcs dcs;
@@ -63,6 +68,9 @@ public final class HaLoop implements AutoCloseable {
     private final BackgroundRunner slot;
     private final ActionExecutor executor;
     private final ScheduledRestarts scheduledRestarts = new ScheduledRestarts();
+    private final FailsafeState failsafe;
+    private volatile FailsafeCaller failsafeCaller = FailsafeCaller.SILENT;
+    private volatile dev.regent.daemon.watchdog.Watchdog watchdog;
     private final ConcurrentLinkedQueue<Command> commands = new ConcurrentLinkedQueue<>();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
@@ -118,6 +126,8 @@ public final class HaLoop implements AutoCloseable {
         this.ticker = env.ticker();
         this.slot = env.background().apply(this::wakeUp);
         this.executor = new ActionExecutor(dcs, pg, slot, ticker, env.sleeper(), scheduledRestarts, env.exit());
+        this.failsafe = new FailsafeState(memberData.apiUrl());
+        executor.setFailsafeState(failsafe);
         // a replica's restart in sync mode: released from /sync first, nosync withdrawn after (Patroni 4)
         executor.guardReplicaRestart(this::releaseSyncStandby, () -> releasingSync = false);
     }
@@ -149,6 +159,49 @@ public final class HaLoop implements AutoCloseable {
     /** Where the executor reports the moments the REST status must follow at once (ActionExecutor.StatusEvents). */
     public void setStatusEvents(ActionExecutor.StatusEvents events) {
         executor.setStatusEvents(events);
+    }
+
+    /** How a primary in failsafe mode asks the members of {@code /failsafe} (default: nobody answers). */
+    public void setFailsafeCaller(FailsafeCaller caller) {
+        this.failsafeCaller = Objects.requireNonNull(caller, "caller");
+    }
+
+    /** The node's watchdog (none by default): armed while this node leads unpaused, closed otherwise. */
+    public void setWatchdog(dev.regent.daemon.watchdog.Watchdog w) {
+        this.watchdog = w;
+        executor.setWatchdog(w, () -> lastSettings == null ? 10 : lastSettings.loopWaitSeconds());
+    }
+
+    /** The node's watchdog, or null. */
+    public dev.regent.daemon.watchdog.Watchdog watchdog() {
+        return watchdog;
+    }
+
+    /** This node's failsafe-mode state (the REST API accepts {@code POST /failsafe} into it). */
+    public FailsafeState failsafe() {
+        return failsafe;
+    }
+
+    /**
+     * Failsafe mode is on in the dynamic configuration in force (the cached one while the DCS is unreachable);
+     * false before the first cycle.
+     */
+    public boolean failsafeModeEnabled() {
+        HaSettings s = cycleSettings;
+        ClusterView c = lastCluster;
+        ClusterConfig config = c != null && c.config() != null ? c.config() : s == null ? null : s.dynamic();
+        return FailsafeRule.enabled(config);
+    }
+
+    /** ttl in force (30 before the first cycle). */
+    public int ttlSeconds() {
+        HaSettings s = cycleSettings;
+        return s == null ? 30 : s.ttlSeconds();
+    }
+
+    /** The last local observation, or null before the first cycle. */
+    public LocalPostgres lastLocal() {
+        return lastLocal;
     }
 
     public void setSettingsListener(Consumer<HaSettings> listener) {
@@ -243,6 +296,7 @@ public final class HaLoop implements AutoCloseable {
         try {
             cluster = dcs.load();
             lastCluster = cluster;
+            failsafe.setTopology(cluster.failsafe());
             dcsLastSeenEpoch = ticker.wallMillis() / 1000;
         } catch (DcsException e) {
             LOG.warn("DCS is not accessible: {}", e.getMessage());
@@ -255,7 +309,8 @@ public final class HaLoop implements AutoCloseable {
         applyDcsSettings(settings);
         settingsListener.accept(settings);
         ObservationPlan plan = ObservationPlan.forCycle(cluster, local, name);
-        Map<String, PeerStatus> peers = plan.probePeers() ? prober.probe(cluster.members(), name) : Map.of();
+        Map<String, PeerStatus> peers = plan.probePeers() ? prober.probe(FailsafeRule.knownMembers(cluster,
+                cluster.config() != null ? cluster.config() : settings.dynamic()), name) : Map.of();
         if (plan.reobserveLocalAfterProbe()) local = ObservationPlan.afterProbe(local, pg.observe());
         memory = noteDivergenceRisk(cluster, local, memory, peers, background);
         List<Command> cmds = new ArrayList<>();
@@ -265,7 +320,8 @@ public final class HaLoop implements AutoCloseable {
         dev.regent.core.ha.ScheduledRestart restart = scheduled == null ? null : scheduled.restart();
         SyncObserved sync = observeSync(cluster, local, settings, now);
         HaInput input = new HaInput(cluster, local, settings, memory, peers, background, cmds, now,
-                ticker.wallMillis(), restart, sync);
+                ticker.wallMillis(), restart, sync, askFailsafe(cluster, local, settings),
+                watchdog == null || watchdog.isHealthy(settings.ttlSeconds(), settings.loopWaitSeconds()));
         Decision decision = decider.apply(input);
         decision.infos().forEach(LOG::info);  // why the decider chose so (Patroni logs these while deciding)
         decision.warnings().forEach(LOG::warn);
@@ -278,6 +334,9 @@ public final class HaLoop implements AutoCloseable {
                 settings.removeDataDirectoryOnRewindFailure() || settings.removeDataDirectoryOnDivergedTimelines(),
                 memory.rewindOrReinitNeeded(), restart), decision.memory());
         memory = result.memory();
+        // Patroni resets failsafe after every cycle that read the DCS as the leader (its run_cycle's finally)
+        if (cluster != null && memory.wasLeader()) failsafe.reset();
+        disarmWatchdogUnlessLeading(cluster, settings);
         syncSettling = executor.takeSyncStandbyNamesChanged();
         LocalPostgres after = decision.actions().isEmpty() ? local : pg.observe();
         lastLocal = after;
@@ -286,6 +345,40 @@ public final class HaLoop implements AutoCloseable {
                 slot.runningState(), dcsLastSeenEpoch, now + settings.loopWaitSeconds() * 1000L,
                 ticker.monotonicMillis()));
         return !result.allSucceeded();
+    }
+
+    /**
+     * Patroni disables the watchdog on demotion, when the lock is lost and while paused: it runs only while this node
+     * leads (renewed the lock, or failsafe kept it) and the cluster is not paused.
+     */
+    private void disarmWatchdogUnlessLeading(ClusterView cluster, HaSettings settings) {
+        dev.regent.daemon.watchdog.Watchdog w = watchdog;
+        if (w == null || !w.isRunning()) return;
+        ClusterConfig config = cluster != null && cluster.config() != null ? cluster.config() : settings.dynamic();
+        if (!memory.wasLeader() || config.isPaused()) w.disable();
+    }
+
+    /**
+     * Failsafe facts for the decider: with the DCS unreadable, a running primary in failsafe mode asks the other
+     * members of the last known {@code /failsafe} now ({@link FailsafeRule#membersToAsk}), in parallel and bounded.
+     */
+    private FailsafeFacts askFailsafe(ClusterView cluster, LocalPostgres local, HaSettings settings) {
+        ClusterConfig config = cluster != null && cluster.config() != null ? cluster.config() : settings.dynamic();
+        Map<String, String> topology = failsafe.topology();
+        Map<String, String> ask = FailsafeRule.membersToAsk(cluster != null, local, config, topology, name);
+        Map<String, FailsafeAnswer> answers = Map.of();
+        if (!ask.isEmpty()) {
+            Map<String, Object> body = new java.util.LinkedHashMap<>();
+            body.put("name", name);
+            body.put("conn_url", memberData.connUrl());
+            body.put("api_url", memberData.apiUrl());
+            try {
+                answers = failsafeCaller.ask(ask, JSON.writeValueAsString(body));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);  // a map of strings always serializes
+            }
+        }
+        return new FailsafeFacts(topology, answers, failsafe.accepted());
     }
 
     /**

@@ -98,7 +98,8 @@ public final class PeerProber implements PeerProbe {
             n.path("tags").fields().forEachRemaining(f -> tags.put(f.getKey(),
                     f.getValue().isBoolean() ? (Object) f.getValue().asBoolean() : f.getValue().asText()));
             return new PeerStatus(name, true, primary, wal, n.path("timeline").asInt(0),
-                    Tags.failoverPriority(tags), "running".equals(state), Tags.noFailover(tags));
+                    Tags.failoverPriority(tags), "running".equals(state), Tags.noFailover(tags),
+                    n.path("watchdog_failed").asBoolean(false));
         } catch (Exception e) {
             return PeerStatus.unreachable(name);
         }

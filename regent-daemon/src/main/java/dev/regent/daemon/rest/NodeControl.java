@@ -8,6 +8,7 @@ import dev.regent.dcs.DcsException;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The writes and fresh reads that the REST API asks of the node; implemented by the HA loop. The REST layer validates
@@ -97,8 +98,31 @@ public interface NodeControl {
         return published;
     }
 
+    /** {@code failsafe_mode} is on in the dynamic configuration in force (the cached one while the DCS is down). */
+    default boolean failsafeModeEnabled() {
+        return false;
+    }
+
+    /** The last {@code /failsafe} value read from or written to the DCS, or null when none is known. */
+    default Map<String, String> failsafeTopology() {
+        return null;
+    }
+
+    /**
+     * A primary's {@code POST /failsafe} (Patroni's update_failsafe): refused with 500 {@code Running as a leader}
+     * while this node runs as a primary; otherwise remembered (this node then treats that primary as the leader for
+     * ttl) and answered 200 {@code Accepted} with this node's last known WAL position. Only called with failsafe
+     * mode on.
+     */
+    default FailsafeReply acceptFailsafe(String name, String connUrl, String apiUrl) {
+        return new FailsafeReply(502, "Bad Gateway", null);
+    }
+
     /** Run the next HA cycle now (after a config or failover write). Never blocks. */
     void wakeUp();
+
+    /** Answer to {@code POST /failsafe}: status code, body, and the {@code lsn} header (null: none). */
+    record FailsafeReply(int code, String message, Long lsn) {}
 
     /** Result of an immediate restart: {@code ok} maps to 200, else 503; {@code message} is the body. */
     record RestartResult(boolean ok, String message) {}

@@ -6,8 +6,8 @@ import dev.regent.dcs.DcsException;
 import java.io.IOException;
 
 /**
- * {@code GET /patroni} (WAL positions read live, the rest from the snapshot), {@code /cluster}, {@code /history},
- * {@code /failsafe}; the health checks' body comes from a per-snapshot cache.
+ * {@code GET /patroni} (WAL positions read live, the rest from the snapshot), {@code /cluster}, {@code /history};
+ * the health checks' body comes from a per-snapshot cache.
  * Thread-safe: the cache is one immutable holder in a volatile field; a race only renders twice.
  */
 final class ReadEndpoints {
@@ -50,12 +50,5 @@ final class ReadEndpoints {
 
     void history(Exchange ex) throws IOException, DcsException {
         ex.sendJson(200, ClusterJson.history(control.readCluster()));
-    }
-
-    void failsafe(Exchange ex, ClusterView cluster) throws IOException {
-        if (cluster == null || cluster.failsafe() == null) {
-            throw HttpError.page(502, "Bad Gateway: failsafe mode is not active");
-        }
-        ex.sendJson(200, cluster.failsafe());
     }
 }

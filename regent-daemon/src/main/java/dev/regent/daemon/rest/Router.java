@@ -28,6 +28,7 @@ final class Router implements HttpHandler {
     private final ConfigEndpoints config;
     private final Switchover switchover;
     private final NodeCommands commands;
+    private final FailsafeEndpoints failsafe;
 
     Router(Supplier<NodeStatus> status, NodeControl control, BasicAuth auth, Clock clock, LongSupplier monotonicMillis,
            Duration switchoverTimeout, Ticker waitTicker, Sleeper sleeper) {
@@ -38,6 +39,7 @@ final class Router implements HttpHandler {
         this.config = new ConfigEndpoints(control);
         this.switchover = new Switchover(control, clock, switchoverTimeout, waitTicker, sleeper);
         this.commands = new NodeCommands(control, clock);
+        this.failsafe = new FailsafeEndpoints(control);
     }
 
     /** Where requests that may block (DCS, loop, request bodies) run; set by the server before start. */
@@ -121,7 +123,8 @@ final class Router implements HttpHandler {
             }
             case "PATCH" -> unsafe(ex, segment, "config");
             case "PUT" -> unsafe(ex, segment, "config");
-            case "POST" -> unsafe(ex, segment, "switchover", "failover", "restart", "reload", "reinitialize");
+            case "POST" -> unsafe(ex, segment, "switchover", "failover", "restart", "reload", "reinitialize",
+                    "failsafe");
             case "DELETE" -> unsafe(ex, segment, "switchover", "restart");
             default -> unsupported(ex);
         }
@@ -138,7 +141,7 @@ final class Router implements HttpHandler {
             case "metrics" -> ex.sendMetrics(Metrics.render(s, s.freshCluster(now), now));
             case "liveness" -> ex.sendStatusOnly(HealthCheck.liveness(s, now));
             case "readiness" -> ex.sendStatusOnly(HealthCheck.readiness(ex.query, s, now));
-            case "failsafe" -> reads.failsafe(ex, s.freshCluster(now));
+            case "failsafe" -> failsafe.get(ex);
             default -> ex.sendJson(HealthCheck.status(ex.path, ex.query, s, now), reads.statusJson(s, now));
         }
     }
@@ -165,6 +168,7 @@ final class Router implements HttpHandler {
             case "DELETE restart" -> commands.deleteRestart(ex);
             case "POST reload" -> commands.reload(ex);
             case "POST reinitialize" -> commands.reinitialize(ex);
+            case "POST failsafe" -> failsafe.post(ex);
             default -> unsupported(ex);
         }
     }

@@ -100,6 +100,10 @@ public final class Daemon {
         loop = new HaLoop(config.name(), dcs, pg, HaDecider::decide, settings, member, status,
                 new dev.regent.daemon.loop.LoopEnvironment(ticker, sleeper, dev.regent.daemon.loop.BackgroundSlot::new,
                         prober, dev.regent.daemon.loop.ExitHook.HALT));
+        var auth = config.restapi().authentication();
+        boolean authSet = auth != null && auth.isSet();
+        loop.setFailsafeCaller(new dev.regent.daemon.loop.HttpFailsafeCaller(ticker,
+                authSet ? auth.username() : null, authSet ? auth.password() : null));
         DaemonControl control = new DaemonControl(config.name(), dcs, loop, prober, status, this::reloadConfigFile,
                 new LiveWal(postgresql::walNow), ticker, sleeper);
         loop.setSettingsListener(s -> {
@@ -126,6 +130,11 @@ public final class Daemon {
         installSignals();
         status.setLiveWalReader(postgresql::walNow);
         loop.setStatusEvents(status);
+        status.setFailsafeState(loop.failsafe());
+        dev.regent.daemon.watchdog.Watchdog watchdog = dev.regent.daemon.watchdog.Watchdog.of(
+                dev.regent.core.config.WatchdogSettings.from(config.raw().get("watchdog")));
+        loop.setWatchdog(watchdog);
+        status.setWatchdog(watchdog);
         loop.start();
         PostmasterWatch watch = new PostmasterWatch(postgresql::postmasterPid, () -> {
             status.postmasterExited();  // the REST status follows at once, the next cycle decides
@@ -250,6 +259,8 @@ public final class Daemon {
                     } else {
                         pg.stop(dev.regent.postgres.StopMode.FAST, timeout);
                     }
+                    // postgres is down: the magic close (Patroni disables the watchdog at the stop's safepoint)
+                    if (loop.watchdog() != null && !pg.observe().isRunning()) loop.watchdog().disable();
                     if (leader) {
                         long after = pg.observe().walPosition();
                         dcs.deleteLeader(Math.max(wal, after));
@@ -259,6 +270,8 @@ public final class Daemon {
                     LOG.error("error while stopping postgres: {}", e.getMessage());
                 }
                 dcs.closeSession();
+            } else if (loop.watchdog() != null) {
+                loop.watchdog().disable();  // paused: Patroni leaves postgres running and disables the watchdog
             }
             rest.close();
             dcs.close();

@@ -31,6 +31,8 @@ public final class StatusPublisher implements Consumer<CycleReport>, Supplier<No
     private final Ticker ticker;
     private final AtomicReference<NodeStatus> current = new AtomicReference<>();
     private final AtomicReference<CycleReport> lastReport = new AtomicReference<>();
+    /** Failsafe mode's state, for {@code failsafe_mode_is_active} (null: never active). */
+    private volatile dev.regent.daemon.loop.FailsafeState failsafe;
     private volatile Supplier<Map<String, Object>> scheduledRestart = () -> null;
     private volatile Supplier<PgConnection.WalNow> liveWal = () -> {
         throw new IllegalStateException("no live WAL reader");
@@ -210,6 +212,18 @@ public final class StatusPublisher implements Consumer<CycleReport>, Supplier<No
                 r.message(), null, r.dcsLastSeenEpochSeconds(), r.nextCycleAtMillis(), r.monotonicNowMillis()));
     }
 
+    /** The watchdog behind {@code watchdog_failed} (null: none). */
+    private volatile dev.regent.daemon.watchdog.Watchdog watchdog;
+
+    public void setWatchdog(dev.regent.daemon.watchdog.Watchdog w) {
+        this.watchdog = w;
+    }
+
+    /** Where {@code failsafe_mode_is_active} comes from. */
+    public void setFailsafeState(dev.regent.daemon.loop.FailsafeState state) {
+        this.failsafe = state;
+    }
+
     @Override
     public void accept(CycleReport r) {
         publish(r, null);
@@ -244,6 +258,8 @@ public final class StatusPublisher implements Consumer<CycleReport>, Supplier<No
                 .standbyCluster(standbyCluster)
                 .pg(details)
                 .paused(c != null && c.isPaused())
+                .failsafeActive(failsafe != null && failsafe.isActive(r.monotonicNowMillis(), ttl))
+                .watchdogFailed(watchdog != null && !watchdog.isHealthy(ttl, r.settings().loopWaitSeconds()))
                 .dcsLastSeen(r.dcsLastSeenEpochSeconds() == 0 ? null : r.dcsLastSeenEpochSeconds())
                 .tags(dev.regent.core.model.Tags.published(r.settings().tags()))
                 .systemIdentifier(local.systemId())

@@ -92,6 +92,35 @@ class ActionExecutorTest {
     }
 
     /**
+     * Patroni's update_cluster_history on each leader cycle: a primary on timeline 2 whose promotion's /history write
+     * was lost (the DCS went away right after the promotion and failsafe mode kept it leading: simulator, seed 4894)
+     * writes the timeline it left with its next lock update; once /history names it, nothing more is written.
+     */
+    @Test
+    void aLeaderWhoseHistoryWriteWasLostWritesItWithTheNextLockUpdate() throws Exception {
+        assertThat(executor.run(List.of(new Action.AcquireLeaderLock()), ctx(dcs.load()), NodeMemory.INITIAL)
+                .allSucceeded()).isTrue();
+        LocalPostgres onTwo = new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, "1", false, null, 2, 150,
+                null, null, null, null, null);
+        pg.observed = onTwo;
+        pg.switchLine = new TimelineHistory.Entry(1, 120, "no recovery target specified", null, null);
+        ActionExecutor.Context c = new ActionExecutor.Context(dcs.load(), onTwo, 30, Duration.ofSeconds(5),
+                "{\"ttl\":30}", false, false);
+        assertThat(c.cluster().timeline()).isEqualTo(1);
+        assertThat(executor.run(List.of(new Action.UpdateLeaderLock()), c, NodeMemory.INITIAL).allSucceeded())
+                .isTrue();
+        assertThat(dcs.load().history().entries()).extracting(TimelineHistory.Entry::timeline,
+                TimelineHistory.Entry::lsn, TimelineHistory.Entry::newLeader)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(1, 120L, "pg0"));
+        long version = dcs.load().history().version();
+        ActionExecutor.Context after = new ActionExecutor.Context(dcs.load(), onTwo, 30, Duration.ofSeconds(5),
+                "{\"ttl\":30}", false, false);
+        assertThat(executor.run(List.of(new Action.UpdateLeaderLock()), after, NodeMemory.INITIAL).allSucceeded())
+                .isTrue();
+        assertThat(dcs.load().history().version()).isEqualTo(version);
+    }
+
+    /**
      * pg1 promoted 1 to 2 and 2 to 3 and was lost; pg0 is still on timeline 1. Before pg_ctl promote it writes the
      * history files of 2 and 3 (from /history), so PostgreSQL names its timeline 4; the timeline left in /history is
      * the parent its history file names (1 at 120), not 4 minus one.

@@ -51,8 +51,8 @@ class HaLoopUnsupportedConfigTest {
     private RestApiServer rest;
 
     @BeforeEach
-    void primaryWithFailsafeModeInConfig() throws Exception {
-        assertThat(dcs.setConfigValue("{\"ttl\":30,\"loop_wait\":10,\"failsafe_mode\":true}", null)).isTrue();
+    void primaryWithAnUnsupportedSettingInConfig() throws Exception {
+        assertThat(dcs.setConfigValue("{\"ttl\":30,\"loop_wait\":10,\"permanent_slots\":{\"x\":{}}}", null)).isTrue();
         assertThat(dcs.initialize(true, "7000000000000000001")).isTrue();
         log.start();
         loopLogger.addAppender(log);
@@ -85,28 +85,29 @@ class HaLoopUnsupportedConfigTest {
         List<ILoggingEvent> errors = log.list.stream().filter(e -> e.getLevel() == Level.ERROR).toList();
         assertThat(errors).as("one ERROR per cycle").hasSize(3).allSatisfy(e ->
                 assertThat(e.getFormattedMessage()).isEqualTo("/config enables a setting Regent does not support "
-                        + "yet: failsafe_mode: true: failsafe mode is not implemented: a primary that loses the DCS "
-                        + "demotes itself; Regent goes on without it"));
+                        + "yet: permanent_slots: {x}: this alias of slots is not read: its slots are not created and the "
+                        + "primary drops inactive physical ones; use slots; Regent goes on without it"));
 
         JsonNode patroni = new ObjectMapper().readTree(HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + rest.port() + "/patroni")).build(),
                 HttpResponse.BodyHandlers.ofString()).body());
         assertThat(patroni.path("role").asText()).isEqualTo("primary");
         assertThat(patroni.path("unsupported_settings")).hasSize(1);
-        assertThat(patroni.path("unsupported_settings").get(0).path("key").asText()).isEqualTo("failsafe_mode");
-        assertThat(patroni.path("unsupported_settings").get(0).path("value").asText()).isEqualTo("true");
+        assertThat(patroni.path("unsupported_settings").get(0).path("key").asText()).isEqualTo("permanent_slots");
+        assertThat(patroni.path("unsupported_settings").get(0).path("value").toString())
+                .isEqualTo("{\"x\":{}}");
     }
 
     @Test
     void removingTheSettingEndsTheReports() throws Exception {
         loop.cycle();
         ClusterView cluster = dcs.load();
-        assertThat(dcs.setConfigValue("{\"ttl\":30,\"loop_wait\":10,\"failsafe_mode\":false}",
+        assertThat(dcs.setConfigValue("{\"ttl\":30,\"loop_wait\":10}",
                 cluster.config().version())).isTrue();
         log.list.clear();
         loop.cycle();
         assertThat(log.list).noneMatch(e -> e.getLevel() == Level.ERROR);
-        assertThat(status.get().cluster().config().data()).containsEntry("failsafe_mode", false);
+        assertThat(status.get().cluster().config().data()).doesNotContainKey("permanent_slots");
         assertThat(dcs.load().isLeader("pg0")).isTrue();
     }
 

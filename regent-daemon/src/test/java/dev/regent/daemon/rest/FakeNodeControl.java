@@ -22,6 +22,25 @@ import java.util.function.Consumer;
 class FakeNodeControl implements NodeControl {
     private ClusterView view = ClusterView.empty();
     final List<String> calls = new CopyOnWriteArrayList<>();
+    volatile boolean failsafeOn;
+    volatile java.util.Map<String, String> failsafeTopology;
+    volatile FailsafeReply failsafeReply = new FailsafeReply(200, "Accepted", 1234L);
+
+    @Override
+    public boolean failsafeModeEnabled() {
+        return failsafeOn;
+    }
+
+    @Override
+    public java.util.Map<String, String> failsafeTopology() {
+        return failsafeTopology;
+    }
+
+    @Override
+    public FailsafeReply acceptFailsafe(String name, String connUrl, String apiUrl) {
+        calls.add("acceptFailsafe " + name + " " + connUrl + " " + apiUrl);
+        return failsafeReply;
+    }
     volatile List<PeerStatus> peers;
     volatile RestartResult restartResult = new RestartResult(true, "restarted successfully");
     volatile boolean scheduleAccepted = true;

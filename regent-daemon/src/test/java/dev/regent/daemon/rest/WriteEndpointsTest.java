@@ -88,21 +88,16 @@ class WriteEndpointsTest {
 
     @Test
     void patchConfigEnablingAnUnsupportedSafetySettingIs400WithTheReason() throws Exception {
-        assertAnswer("PATCH", "/config", "{\"failsafe_mode\":true,\"ttl\":40}", 400,
-                "/config not changed: it would enable a setting Regent does not support yet: failsafe_mode: true: "
-                        + "failsafe mode is not implemented");
-        assertAnswer("PATCH", "/config", "{\"failsafe_mode\":true,\"standby_cluster\":{\"host\":\"h1,h2\"}}",
-                400, "2 settings Regent does not support yet: failsafe_mode: true: failsafe mode is not implemented");
-        assertAnswer("PATCH", "/config", "{\"standby_cluster\":{\"host\":\"h1,h2\"}}", 400,
-                "standby_cluster.host: ");
+        assertAnswer("PATCH", "/config", "{\"standby_cluster\":{\"host\":\"h1,h2\"},\"ttl\":40}", 400,
+                "/config not changed: it would enable a setting Regent does not support yet: standby_cluster.host: ");
         assertThat(f.control.calls).noneMatch(c -> c.startsWith("patchConfig"));
-        assertThat(f.control.view().config().data()).doesNotContainKeys("standby_cluster", "failsafe_mode")
+        assertThat(f.control.view().config().data()).doesNotContainKeys("standby_cluster", "permanent_slots")
                 .containsEntry("ttl", 30);
-        // warnings only, disabling values and synchronous replication (implemented) go through
-        HttpResponse<String> r = f.send("PATCH", "/config", "{\"failsafe_mode\":false,"
+        // warnings only, disabling values, synchronous replication and failsafe mode (implemented) go through
+        HttpResponse<String> r = f.send("PATCH", "/config", "{\"failsafe_mode\":true,"
                 + "\"max_timelines_history\":5,\"synchronous_mode\":\"quorum\",\"synchronous_mode_strict\":true}");
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(f.control.view().config().data()).containsEntry("failsafe_mode", false)
+        assertThat(f.control.view().config().data()).containsEntry("failsafe_mode", true)
                 .containsEntry("synchronous_mode", "quorum");
     }
 
@@ -110,20 +105,20 @@ class WriteEndpointsTest {
     void anUnsupportedSettingAlreadyInConfigDoesNotBlockOtherChanges() throws Exception {
         // written by edit-config or a Patroni member, past this check
         f.control.setView(FakeNodeControl.with(Fixtures.cluster(), new dev.regent.core.model.ClusterConfig(5,
-                Map.of("ttl", 30, "failsafe_mode", true)), null));
+                Map.of("ttl", 30, "permanent_slots", Map.of("x", Map.of()))), null));
         HttpResponse<String> r = f.send("PATCH", "/config", "{\"ttl\":40}");
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(f.control.view().config().data()).containsEntry("ttl", 40).containsEntry("failsafe_mode", true);
+        assertThat(f.control.view().config().data()).containsEntry("ttl", 40).containsKey("permanent_slots");
         // removing it is allowed too; changing it to another enabling value is not
-        assertAnswer("PATCH", "/config", "{\"failsafe_mode\":\"yes\"}", 400, "failsafe_mode: yes");
-        assertThat(f.send("PATCH", "/config", "{\"failsafe_mode\":null}").statusCode()).isEqualTo(200);
-        assertThat(f.control.view().config().data()).doesNotContainKey("failsafe_mode");
+        assertAnswer("PATCH", "/config", "{\"permanent_slots\":{\"y\":{}}}", 400, "permanent_slots: {x, y}");
+        assertThat(f.send("PATCH", "/config", "{\"permanent_slots\":null}").statusCode()).isEqualTo(200);
+        assertThat(f.control.view().config().data()).doesNotContainKey("permanent_slots");
     }
 
     @Test
     void putConfigEnablingAnUnsupportedSafetySettingIs400() throws Exception {
-        assertAnswer("PUT", "/config", "{\"ttl\":30,\"failsafe_mode\":true}", 400,
-                "failsafe_mode: true: failsafe mode is not implemented");
+        assertAnswer("PUT", "/config", "{\"ttl\":30,\"standby_cluster\":{\"host\":\"h1,h2\"}}", 400,
+                "standby_cluster.host: ");
         assertThat(f.control.calls).noneMatch(c -> c.startsWith("putConfig"));
         // ignore_slots is supported (issue 14): any matcher is accepted
         HttpResponse<String> ok = f.send("PUT", "/config", "{\"ttl\":30,\"ignore_slots\":[{\"name\":\"barman\"}]}");

@@ -62,6 +62,25 @@ public sealed interface Action {
      */
     record UpdateLeaderLock() implements Action {}
 
+    /**
+     * Failsafe mode kept this primary running while the DCS is unreachable (every member of {@code /failsafe}
+     * accepted its {@code POST /failsafe}): mark failsafe active for ttl seconds (REST {@code failsafe_mode_is_active},
+     * the metric) and keep the watchdog alive, as Patroni's _handle_dcs_error does. Touches neither postgres nor the
+     * DCS.
+     */
+    record KeepLeadingInFailsafe() implements Action {}
+
+    /**
+     * Write {@code /failsafe} = {@code topology} ({@code {member: api_url}}), adding this node with its own api_url
+     * when missing. Issued by the leader after a lock renewal when failsafe mode is on and the key differs. A failed
+     * write is logged and does not count as a failed action (Patroni's write_failsafe).
+     */
+    record WriteFailsafe(java.util.Map<String, String> topology) implements Action {
+        public WriteFailsafe {
+            topology = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(topology));
+        }
+    }
+
     /** Delete the leader key if it holds our name, after writing the final {@code status.optime}. */
     record ReleaseLeaderLock() implements Action {}
 

@@ -1,0 +1,172 @@
+package dev.regent.core.ha;
+
+import dev.regent.core.ha.action.Action.Demote;
+import dev.regent.core.ha.action.Action.KeepLeadingInFailsafe;
+import dev.regent.core.model.ClusterConfig;
+import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.Leader;
+import dev.regent.core.model.Member;
+import dev.regent.core.model.MemberData;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Patroni's DCS failsafe mode ({@code failsafe_mode: true} in the dynamic configuration, §6.7). Pure.
+ * <ul>
+ *   <li>While the DCS works, the leader keeps {@code /failsafe} = {@code {member: api_url}} of every member with an
+ *       api_url, itself included ({@link #topology}).</li>
+ *   <li>When the DCS cannot be read, a running primary (not paused) asks every other member of the last known
+ *       {@code /failsafe} with {@code POST /failsafe} ({@link #membersToAsk}); it keeps running read-write only if
+ *       its own name is in {@code /failsafe} and every other member answered {@code Accepted} (a single-node topology
+ *       needs no answer). Otherwise it demotes {@code offline}, as with failsafe mode off ({@link #decideDcsDown}).</li>
+ *   <li>A member that accepted such a request treats the caller as the leader for ttl seconds: when the DCS is
+ *       back but the leader key has expired, the caller stands in for the missing key, so nobody races
+ *       ({@link #effectiveCluster}).</li>
+ *   <li>In the leader race a member that is missing from a non-empty {@code /failsafe} is not a candidate
+ *       ({@link #excludedFromRace}).</li>
+ * </ul>
+ */
+public final class FailsafeRule {
+    static final String KEEP_RUNNING =
+            "continue to run as a leader because failsafe mode is enabled and all members are accessible";
+    static final String DEMOTE = "demoting self because DCS is not accessible and I was a leader";
+
+    private FailsafeRule() {}
+
+    /** {@code failsafe_mode} is on in {@code config} (Patroni's check_mode: any true-like value). */
+    public static boolean enabled(ClusterConfig config) {
+        return config != null && config.boolValue("failsafe_mode", false);
+    }
+
+    /**
+     * The members a primary must ask with {@code POST /failsafe} in a cycle whose DCS read failed: name to api_url of
+     * every other member in the last known {@code /failsafe}. Empty when nothing is to be asked: the DCS was read,
+     * failsafe mode is off (in the cached dynamic config), the node is paused, postgres is not a running primary, the
+     * topology is unknown or lacks this node (then it demotes without asking), or this node is alone in it.
+     */
+    public static Map<String, String> membersToAsk(boolean dcsAvailable, LocalPostgres local, ClusterConfig config,
+                                                   Map<String, String> topology, String me) {
+        if (dcsAvailable || !enabled(config) || config.isPaused() || !local.isPrimary()) return Map.of();
+        if (topology == null || !topology.containsKey(me)) return Map.of();
+        Map<String, String> out = new TreeMap<>();
+        topology.forEach((name, url) -> {
+            if (!name.equals(me)) out.put(name, url);
+        });
+        return out;
+    }
+
+    /** The decision for a cycle whose DCS read failed (Patroni's _handle_dcs_error). */
+    static Decision decideDcsDown(Ctx c) {
+        if (c.paused() || !c.pg.isPrimary()) return c.decide(DcsUnavailableRule.MESSAGE);
+        if (!enabled(c.config())) return c.decide(DEMOTE, new Demote(Demote.Mode.OFFLINE, null));
+        FailsafeFacts f = c.in.failsafe();
+        Map<String, String> topology = f.topology();
+        if (topology == null || !topology.containsKey(c.me)) {
+            c.infos.add(topology == null ? "failsafe mode: the /failsafe topology is unknown"
+                    : "failsafe mode: this node is not in the /failsafe topology " + new TreeMap<>(topology).keySet());
+            return c.decide(DEMOTE, new Demote(Demote.Mode.OFFLINE, null));
+        }
+        for (String member : membersToAsk(false, c.pg, c.config(), topology, c.me).keySet()) {
+            FailsafeAnswer a = f.answers().get(member);
+            if (a == null || !a.accepted()) {
+                c.infos.add("failsafe mode: " + member + " did not accept POST /failsafe");
+                return c.decide(DEMOTE, new Demote(Demote.Mode.OFFLINE, null));
+            }
+        }
+        return c.decide(KEEP_RUNNING, new KeepLeadingInFailsafe());
+    }
+
+    /**
+     * The answer to a primary's {@code POST /failsafe} (Patroni's update_failsafe): {@code null} to accept, else the
+     * reason for a 500. A running primary refuses ({@code Running as a leader}, Patroni). Regent also refuses when
+     * this node's last DCS read showed another member holding the leader lock, this node included: the caller is not
+     * the leader (an operator's failover promoted someone else while it was cut off from the DCS; or it is a stale
+     * primary whose daemon was frozen past a failover, and accepting it would make this node follow and rewind to it:
+     * simulator, seed 855), so it must demote.
+     *
+     * @param localIsPrimary   this node's postgres runs as a primary
+     * @param lastLeader       the leader in this node's last successful DCS read, or null (unlocked or never read)
+     * @param caller           the member asking
+     * @param me               this member
+     */
+    public static String refusal(boolean localIsPrimary, String lastLeader, String caller, String me) {
+        if (localIsPrimary) return "Running as a leader";
+        if (lastLeader != null && !lastLeader.equals(caller)) {
+            return lastLeader + " holds the leader lock";
+        }
+        return null;
+    }
+
+    /**
+     * The cluster the rules see: {@code cluster} itself, except that with failsafe mode on, an unlocked cluster and a
+     * {@code POST /failsafe} accepted less than ttl ago, the primary that sent it stands in for the missing leader key
+     * (Patroni's Failsafe.update_cluster). The stand-in has version -1 and no session; its member record is the
+     * member key when one exists, else the urls from the request.
+     */
+    static ClusterView effectiveCluster(HaInput in) {
+        ClusterView cluster = in.cluster();
+        FailsafeLeader accepted = in.failsafe().accepted();
+        if (cluster == null || !cluster.isUnlocked() || accepted == null) return cluster;
+        ClusterConfig config = cluster.config() != null ? cluster.config() : in.settings().dynamic();
+        if (!enabled(config) || !accepted.freshAt(in.nowMillis(), in.settings().ttlSeconds())) return cluster;
+        if (accepted.name().equals(in.settings().name())) return cluster;
+        Member member = cluster.member(accepted.name()).orElseGet(() -> remote(accepted));
+        return new ClusterView(cluster.initialize(), cluster.config(), new Leader(accepted.name(), -1, null, member),
+                cluster.status(), cluster.members(), cluster.failover(), cluster.sync(), cluster.history(),
+                cluster.failsafe());
+    }
+
+    /**
+     * The members a leader race compares (Patroni's is_healthiest_node with failsafe mode on): the member keys plus
+     * every member of {@code /failsafe} whose key has expired, known by its api_url only, so that a primary failsafe
+     * kept running without the DCS still answers as alive (simulator, seed 3117).
+     */
+    public static java.util.List<Member> knownMembers(ClusterView cluster, ClusterConfig config) {
+        java.util.List<Member> out = new java.util.ArrayList<>(cluster.members());
+        Map<String, String> topology = cluster.failsafe();
+        if (!enabled(config) || topology == null) return out;
+        topology.forEach((name, url) -> {
+            if (url != null && cluster.member(name).isEmpty()) {
+                out.add(new Member(name, -1, null, new MemberData(null, url, null, null, null, null, null, null,
+                        null, null, null, null, null, null, null, null, false, null)));
+            }
+        });
+        return out;
+    }
+
+    private static Member remote(FailsafeLeader l) {
+        return new Member(l.name(), -1, null, new MemberData(l.connUrl(), l.apiUrl(), null, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, false, null));
+    }
+
+    /**
+     * The {@code /failsafe} value the leader keeps while failsafe mode is on: every member with an api_url, by name
+     * (Patroni's _failsafe_config). The shell adds this node with its own api_url when its member key is missing.
+     * Null when failsafe mode is off.
+     */
+    static Map<String, String> topology(Ctx c) {
+        if (!enabled(c.config())) return null;
+        Map<String, String> out = new TreeMap<>();
+        for (Member m : c.cluster.members()) {
+            if (m.apiUrl() != null) out.put(m.name(), m.apiUrl());
+        }
+        return out;
+    }
+
+    /**
+     * Patroni's is_healthiest_node with failsafe mode on: a non-empty {@code /failsafe} without this node's name
+     * disqualifies it (it was not part of the topology the old primary asked, so it may have missed its writes).
+     */
+    static boolean excludedFromRace(Ctx c) {
+        if (!outsideTopology(c, c.me)) return false;
+        c.infos.add("not in the /failsafe topology: not a candidate in the leader race");
+        return true;
+    }
+
+    /** Failsafe mode is on and a non-empty {@code /failsafe} does not name {@code member}. */
+    static boolean outsideTopology(Ctx c, String member) {
+        if (!enabled(c.config())) return false;
+        Map<String, String> topology = c.cluster.failsafe();
+        return topology != null && !topology.isEmpty() && !topology.containsKey(member);
+    }
+}
