@@ -71,14 +71,14 @@ class MainTest {
         Path f = dir.resolve("sync.yml");
         assertThat(run("--generate-sample-config", f.toString())).isZero();
         String yaml = Files.readString(f).replace("    synchronous_mode: false\n",
-                "    synchronous_mode: quorum\n    permanent_slots:\n      x: {}\n") + "citus:\n  group: 0\n";
+                "    synchronous_mode: quorum\n    standby_cluster:\n      host: h1,h2\n") + "citus:\n  group: 0\n";
         Files.writeString(f, yaml.replace("watchdog:\n  mode: 'off'\n", ""));
         assertThat(run(f.toString())).isEqualTo(1);
         String said = err.toString(StandardCharsets.UTF_8);
         assertThat(said.lines().filter(l -> l.startsWith("regent: refusing to start: ")).toList()).singleElement()
                 .satisfies(l -> assertThat(l).contains("2 settings Regent does not support yet: ")
                         .contains("citus: {group} (" + f + ":")
-                        .contains("bootstrap.dcs.permanent_slots: {x} (" + f + ":")
+                        .contains("bootstrap.dcs.standby_cluster.host: h1,h2 (" + f + ":")
                         .doesNotContain("synchronous_mode"));
         assertThat(said).contains("regent: configuration is not valid; nothing started");
     }

@@ -60,7 +60,7 @@ class ConfigLoaderTest {
     @Test
     void validateConfigRefusesUnsupportedSafetySettingsInOneMessageWithFileLines() throws IOException {
         String text = ConfigCli.generateSampleConfig()
-                .replace("    synchronous_mode: false\n", "    synchronous_mode: on\n    permanent_slots:\n      x: {}\n")
+                .replace("    synchronous_mode: false\n", "    synchronous_mode: on\n    standby_cluster:\n      host: h1,h2\n")
                 .replace("  connect_address: 127.0.0.1:8008\n", "  connect_address: 127.0.0.1:8008\n"
                         + "  certfile: /etc/ssl/api.pem\n")
                 + "citus:\n  group: 0\n  database: citus\nlog:\n  dir: /var/log/regent\n";
@@ -76,7 +76,7 @@ class ConfigLoaderTest {
                         .contains("citus: {group, database} (" + p + ":" + lineOf(text, "group: 0") + ")")
                         // synchronous replication is implemented: a bare on (YAML 1.1 true) is accepted
                         .doesNotContain("synchronous_mode")
-                        .contains("bootstrap.dcs.permanent_slots: {x} (" + p + ":" + lineOf(text, "x: {}"))
+                        .contains("bootstrap.dcs.standby_cluster.host: h1,h2 (" + p + ":" + lineOf(text, "host: h1,h2"))
                         .doesNotContain("log.dir"));
         assertThat(printed).contains("warning: log.dir (" + p + ":" + lineOf(text, "dir: /var/log/regent")
                 + "): not supported by Regent yet, ignored: the log goes to standard error");

@@ -57,13 +57,13 @@ class ReadEndpointsTest {
         f.status.set(Fixtures.replicaBuilder(Fixtures.syncCluster("quorum")).build());
         assertThat(Json.tree(f.get("/patroni").body()).has("unsupported_settings")).as("quorum is implemented")
                 .isFalse();
-        f.status.set(Fixtures.replicaBuilder(Fixtures.cluster(Map.of("permanent_slots", Map.of("x", Map.of())), null)).build());
+        f.status.set(Fixtures.replicaBuilder(Fixtures.cluster(Map.of("standby_cluster", Map.of("host", "h1,h2")), null)).build());
         JsonNode j = Json.tree(f.get("/patroni").body());
         assertThat(j.get("unsupported_settings")).hasSize(1);
         JsonNode u = j.get("unsupported_settings").get(0);
-        assertThat(u.get("key").asText()).isEqualTo("permanent_slots");
-        assertThat(u.get("value").toString()).isEqualTo("{\"x\":{}}");
-        assertThat(u.get("reason").asText()).startsWith("this alias of slots is not read");
+        assertThat(u.get("key").asText()).isEqualTo("standby_cluster.host");
+        assertThat(u.get("value").toString()).isEqualTo("\"h1,h2\"");
+        assertThat(u.get("reason").asText()).startsWith("a list of remote hosts (libpq multi-host with target_session_attrs=read-write) is not implemented");
         assertThat(j.get("role").asText()).isEqualTo("replica");
     }
 

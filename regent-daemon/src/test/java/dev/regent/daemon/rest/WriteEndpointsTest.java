@@ -91,7 +91,7 @@ class WriteEndpointsTest {
         assertAnswer("PATCH", "/config", "{\"standby_cluster\":{\"host\":\"h1,h2\"},\"ttl\":40}", 400,
                 "/config not changed: it would enable a setting Regent does not support yet: standby_cluster.host: ");
         assertThat(f.control.calls).noneMatch(c -> c.startsWith("patchConfig"));
-        assertThat(f.control.view().config().data()).doesNotContainKeys("standby_cluster", "permanent_slots")
+        assertThat(f.control.view().config().data()).doesNotContainKeys("standby_cluster")
                 .containsEntry("ttl", 30);
         // warnings only, disabling values, synchronous replication and failsafe mode (implemented) go through
         HttpResponse<String> r = f.send("PATCH", "/config", "{\"failsafe_mode\":true,"
@@ -105,14 +105,14 @@ class WriteEndpointsTest {
     void anUnsupportedSettingAlreadyInConfigDoesNotBlockOtherChanges() throws Exception {
         // written by edit-config or a Patroni member, past this check
         f.control.setView(FakeNodeControl.with(Fixtures.cluster(), new dev.regent.core.model.ClusterConfig(5,
-                Map.of("ttl", 30, "permanent_slots", Map.of("x", Map.of()))), null));
+                Map.of("ttl", 30, "standby_cluster", Map.of("host", "h1,h2"))), null));
         HttpResponse<String> r = f.send("PATCH", "/config", "{\"ttl\":40}");
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(f.control.view().config().data()).containsEntry("ttl", 40).containsKey("permanent_slots");
+        assertThat(f.control.view().config().data()).containsEntry("ttl", 40).containsKey("standby_cluster");
         // removing it is allowed too; changing it to another enabling value is not
-        assertAnswer("PATCH", "/config", "{\"permanent_slots\":{\"y\":{}}}", 400, "permanent_slots: {x, y}");
-        assertThat(f.send("PATCH", "/config", "{\"permanent_slots\":null}").statusCode()).isEqualTo(200);
-        assertThat(f.control.view().config().data()).doesNotContainKey("permanent_slots");
+        assertAnswer("PATCH", "/config", "{\"standby_cluster\":{\"host\":\"h3,h4\"}}", 400, "standby_cluster.host: ");
+        assertThat(f.send("PATCH", "/config", "{\"standby_cluster\":null}").statusCode()).isEqualTo(200);
+        assertThat(f.control.view().config().data()).doesNotContainKey("standby_cluster");
     }
 
     @Test
