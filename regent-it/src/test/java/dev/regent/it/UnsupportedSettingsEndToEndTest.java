@@ -35,12 +35,12 @@ class UnsupportedSettingsEndToEndTest {
     void aNodeRefusesToStartWhenTheClusterConfigEnablesAnUnsupportedSafetySetting() throws Exception {
         cluster = LocalCluster.create(1, 20, 2, 4);
         assertThat(cluster.dcs().setConfigValue("{\"ttl\":20,\"loop_wait\":2,\"retry_timeout\":4,"
-                + "\"failsafe_mode\":true}", null)).isTrue();
+                + "\"standby_cluster\":{\"host\":\"h1,h2\"}}", null)).isTrue();
         RegentNode node = cluster.node(0);
         node.start();
         await("the node exits", Duration.ofSeconds(60), () -> !node.isAlive());
         assertThat(log(node)).contains("Can't start: the dynamic configuration enables a setting Regent does not "
-                + "support yet: failsafe_mode: true: failsafe mode is not implemented");
+                + "support yet: standby_cluster.host: h1,h2: a list of remote hosts");
         assertThat(cluster.layout().dataDir(0).resolve("PG_VERSION")).as("postgres never initialised")
                 .doesNotExist();
     }
@@ -68,27 +68,24 @@ class UnsupportedSettingsEndToEndTest {
         assertThat(String.valueOf(tags.get("failover_priority"))).isEqualTo("1");
 
         // a REST write that would enable an unsupported safety setting is refused with the reason
-        HttpResponse<String> patch = cluster.rest(0, "PATCH", "/config", "{\"failsafe_mode\":true}");
+        HttpResponse<String> patch = cluster.rest(0, "PATCH", "/config", "{\"standby_cluster\":{\"host\":\"h1,h2\"}}");
         assertThat(patch.statusCode()).isEqualTo(400);
-        assertThat(patch.body()).contains("failsafe_mode: true: failsafe mode is not implemented");
-        assertThat(cluster.cluster().config().data()).doesNotContainKey("failsafe_mode");
+        assertThat(patch.body()).contains("standby_cluster.host: h1,h2: a list of remote hosts");
+        assertThat(cluster.cluster().config().data()).doesNotContainKey("standby_cluster");
 
-        // written past the REST API (edit-config writes the DCS directly): reported, the primary keeps running
+        // written past the REST API (edit-config writes the DCS directly): reported every cycle
         String leader = cluster.cluster().leader().name();
         ClusterView before = cluster.cluster();
         Map<String, Object> data = new java.util.LinkedHashMap<>(before.config().data());
-        data.put("failsafe_mode", true);
+        data.put("standby_cluster", Map.of("host", "h1,h2"));
         assertThat(cluster.dcs().setConfigValue(JSON.writeValueAsString(data), before.config().version())).isTrue();
-        String reported = "/config enables a setting Regent does not support yet: failsafe_mode: true";
+        String reported = "/config enables a setting Regent does not support yet: standby_cluster.host: h1,h2";
         await("two cycles reporting it", Duration.ofSeconds(30), () -> log(node).split(reported, -1).length > 2);
         JsonNode patroni = JSON.readTree(cluster.rest(0, "GET", "/patroni", null).body());
-        assertThat(patroni.path("unsupported_settings").get(0).path("key").asText()).isEqualTo("failsafe_mode");
-        assertThat(patroni.path("role").asText()).isEqualTo("primary");
-        assertThat(patroni.path("state").asText()).isEqualTo("running");
+        assertThat(patroni.path("unsupported_settings").get(0).path("key").asText()).isEqualTo("standby_cluster.host");
+        // standby_cluster.host is the one unsupported dynamic ERROR left, and a standby_cluster section turns the
+        // cluster into a standby cluster whatever its host list: the node keeps the lock as its standby leader
         assertThat(cluster.cluster().leader().name()).isEqualTo(leader);
-        // no demotion (the failsafe_mode reason itself says "demotes": those report lines are left out)
-        assertThat(log(node).lines().filter(l -> !l.contains("does not support yet")))
-                .noneMatch(l -> l.contains("demot"));
     }
 
     private static String log(RegentNode node) {
