@@ -100,6 +100,12 @@ final class Ctx {
         return cluster.status().optime() - wal > config().maximumLagOnFailover();
     }
 
+    /**
+     * {@link NodeMemory#candidateBehindSince()} for this decision: 0 unless this cycle saw a quorum switchover's
+     * candidate behind this node ({@link HealthCheck#manualFailoverNoLeader}).
+     */
+    long candidateBehindSince;
+
     /** Set when this cycle already cleared the failover key, so later rules must not see it any more. */
     boolean failoverCleared;
 

@@ -72,6 +72,9 @@ import java.util.Objects;
  *       when a rewind fails without wiping the data; it clears it when a {@code Rewind}, {@code Reinitialize} or
  *       {@code Promote} completed. The <b>decider</b> clears it when it issues {@code Rewind}, {@code Reinitialize}
  *       or {@code Promote}.</li>
+ *   <li>{@code candidateBehindSince}: <b>decider</b> only, set by a member that is not the named candidate of a
+ *       quorum switchover without leader when it first sees the candidate's WAL behind its own, kept while it still
+ *       does, 0 in every other decision.</li>
  *   <li>{@code preferNoRaceUntil} (now + ttl when pre_promote vetoed a {@code Promote}: outcome
  *       {@link ActionOutcome.Kind#REFUSED}) and {@code bootstrapFailed}: <b>shell</b> only; the decider reads them.
  *       Holding the lock with a replica inside that backoff, the decider releases the lock ("Promotion cancelled
@@ -158,7 +161,7 @@ public final class HaDecider {
 
     private static Decision finish(Ctx c, Decision d) {
         // the decider's part of the memory contract (lock kept or forgotten, rewind state cleared on promote)
-        NodeMemory m = MemoryContract.decided(c.memory, d.actions());
+        NodeMemory m = MemoryContract.decided(c.memory, d.actions()).withCandidateBehindSince(c.candidateBehindSince);
         // Patroni's run_cycle prefixes every result with "PAUSE: " in maintenance mode
         String message = c.paused() ? "PAUSE: " + d.message() : d.message();
         return new Decision(d.actions(), message, m, c.warnings, c.infos);

@@ -100,6 +100,17 @@ final class HealthCheck {
                 if (!quorumSwitchover || f.leader().equals(c.me) || !behindMe(c, candidate)) {
                     return false; // the named candidate is healthy: let it take the lock
                 }
+                // Behind on one probe is not yet behind: the former leader's last WAL (its shutdown checkpoint) may
+                // still be on its way to the candidate, or its answer may come from its last cycle. Only a candidate
+                // that stays behind for a loop_wait is passed over (seen in CI: a switchover taken by the other voter).
+                long now = c.in.nowMillis();
+                long since = c.memory.candidateBehindSince() > 0 ? c.memory.candidateBehindSince() : Math.max(1, now);
+                c.candidateBehindSince = since;
+                if (now - since < c.in.settings().loopWaitSeconds() * 1000L) {
+                    c.infos.add(f.actionName() + ": member " + f.candidate() + " is behind this node; waiting for it"
+                            + " to catch up");
+                    return false;
+                }
                 c.infos.add(f.actionName() + ": member " + f.candidate() + " is behind this node and can not win the"
                         + " quorum vote");
             }

@@ -22,46 +22,63 @@ package dev.regent.core.ha;
  * @param startAttached         {@code startingAsPrimarySince} marks when this node attached to a postgres it did not
  *                              start, not a start of its own: Patroni applies primary_start_timeout only to its own
  *                              starts, so such a postgres gets at least ttl before the node gives the lock up
+ * @param candidateBehindSince  a quorum switchover without leader: when this node, not the named candidate, first saw
+ *                              the candidate's WAL behind its own (0: it does not); the node takes over in its place only
+ *                              once that lasted a loop_wait ({@code HealthCheck.manualFailoverNoLeader})
  */
 public record NodeMemory(long lockValidUntil, long startingAsPrimarySince, boolean wasLeader,
                          boolean rewindOrReinitNeeded, long preferNoRaceUntil, boolean bootstrapFailed,
-                         boolean checkDivergedLsn, boolean startAttached) {
-    public static final NodeMemory INITIAL = new NodeMemory(0, 0, false, false, 0, false, false, false);
+                         boolean checkDivergedLsn, boolean startAttached, long candidateBehindSince) {
+    public static final NodeMemory INITIAL = new NodeMemory(0, 0, false, false, 0, false, false, false, 0);
+
+    /** A memory without a candidate seen behind. */
+    public NodeMemory(long lockValidUntil, long startingAsPrimarySince, boolean wasLeader,
+                      boolean rewindOrReinitNeeded, long preferNoRaceUntil, boolean bootstrapFailed,
+                      boolean checkDivergedLsn, boolean startAttached) {
+        this(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil,
+                bootstrapFailed, checkDivergedLsn, startAttached, 0);
+    }
+
+    /** When this node first saw a quorum switchover's candidate behind it; 0 clears it. */
+    public NodeMemory withCandidateBehindSince(long t) {
+        return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded,
+                preferNoRaceUntil, bootstrapFailed, checkDivergedLsn, startAttached, t);
+    }
 
     public NodeMemory withLockValidUntil(long t) {
         return new NodeMemory(t, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil,
-                bootstrapFailed, checkDivergedLsn, startAttached);
+                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince);
     }
 
     public NodeMemory withWasLeader(boolean b) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, b, rewindOrReinitNeeded, preferNoRaceUntil,
-                bootstrapFailed, checkDivergedLsn, startAttached);
+                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince);
     }
 
     /** Postgres started (or restarted) as primary by this node's own decision at {@code t}; 0 clears it. */
     public NodeMemory withStartingAsPrimarySince(long t) {
         return new NodeMemory(lockValidUntil, t, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil, bootstrapFailed,
-                checkDivergedLsn, false);
+                checkDivergedLsn, false, candidateBehindSince);
     }
 
     public NodeMemory withRewindOrReinitNeeded(boolean b) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, b, preferNoRaceUntil,
-                bootstrapFailed, checkDivergedLsn, startAttached);
+                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince);
     }
 
     public NodeMemory withPreferNoRaceUntil(long t) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded, t,
-                bootstrapFailed, checkDivergedLsn, startAttached);
+                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince);
     }
 
     public NodeMemory withBootstrapFailed(boolean b) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded,
-                preferNoRaceUntil, b, checkDivergedLsn, startAttached);
+                preferNoRaceUntil, b, checkDivergedLsn, startAttached, candidateBehindSince);
     }
 
     public NodeMemory withCheckDivergedLsn(boolean b) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded,
-                preferNoRaceUntil, bootstrapFailed, b, startAttached);
+                preferNoRaceUntil, bootstrapFailed, b, startAttached, candidateBehindSince);
     }
 
     /**
@@ -70,6 +87,6 @@ public record NodeMemory(long lockValidUntil, long startingAsPrimarySince, boole
      */
     public NodeMemory withAttachedStartSince(long t) {
         return new NodeMemory(lockValidUntil, t, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil, bootstrapFailed,
-                checkDivergedLsn, true);
+                checkDivergedLsn, true, candidateBehindSince);
     }
 }

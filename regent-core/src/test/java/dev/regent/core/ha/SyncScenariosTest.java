@@ -177,9 +177,17 @@ class SyncScenariosTest {
         as("pg2").unlocked().wal(900).optime(1000).config("synchronous_mode", "quorum").sync("pg0", "pg1,pg2", 1)
                 .failover("pg0", "pg2").peerUnreachable("pg0").peer("pg1", 1000)
                 .informs("Wal position of pg1 is ahead of my wal position").expect(NOT_HEALTHIEST);
-        Decision voter = as("pg1").unlocked().wal(1000).optime(1000).config("synchronous_mode", "quorum")
+        // behind on one probe: the voter waits, as the leader's last WAL may still be on its way to the candidate
+        Decision first = as("pg1").unlocked().wal(1000).optime(1000).config("synchronous_mode", "quorum")
                 .sync("pg0", "pg1,pg2", 1).failover("pg0", "pg2").peerUnreachable("pg0").peer("pg2", 900)
                 .decide();
+        assertThat(first.message()).isEqualTo(NOT_HEALTHIEST);
+        assertThat(first.infos()).contains("switchover: member pg2 is behind this node; waiting for it to catch up");
+        assertThat(first.memory().candidateBehindSince()).isEqualTo(Scenario.NOW);
+        // still behind a loop_wait (10 s) later: the voter takes over
+        Decision voter = as("pg1").unlocked().wal(1000).optime(1000).config("synchronous_mode", "quorum")
+                .sync("pg0", "pg1,pg2", 1).failover("pg0", "pg2").peerUnreachable("pg0").peer("pg2", 900)
+                .memory(first.memory()).now(Scenario.NOW + 10_000).decide();
         assertThat(voter.message()).isEqualTo(PROMOTED);
         assertThat(voter.infos()).contains("switchover: member pg2 is behind this node and can not win the quorum vote",
                 "Got quorum vote from pg2");
@@ -189,6 +197,12 @@ class SyncScenariosTest {
                 .decide();
         assertThat(candidate.message()).isEqualTo(PROMOTED);
         assertThat(candidate.infos()).contains("Got quorum vote from pg1");
+        // the candidate caught up within the loop_wait: the voter forgets it saw it behind and keeps waiting for it
+        Decision caughtUp = as("pg1").unlocked().wal(1000).optime(1000).config("synchronous_mode", "quorum")
+                .sync("pg0", "pg1,pg2", 1).failover("pg0", "pg2").peerUnreachable("pg0").peer("pg2", 1000)
+                .memory(first.memory()).now(Scenario.NOW + 5_000).decide();
+        assertThat(caughtUp.message()).isEqualTo(NOT_HEALTHIEST);
+        assertThat(caughtUp.memory().candidateBehindSince()).isZero();
         as("pg1").unlocked().wal(1000).optime(1000).config("synchronous_mode", "quorum").sync("pg0", "pg1,pg2", 1)
                 .failover("pg0", "pg2").peerUnreachable("pg0").peer("pg2", 1000).expect(NOT_HEALTHIEST);
         // on mode keeps Patroni's rule: the named candidate takes the lock at once

@@ -34,4 +34,16 @@ class LiveWalTest {
         assertThat(d.timeline()).isEqualTo(7);
         assertThat(d.inRecovery()).isFalse();
     }
+
+    @Test
+    void theReplicationStateIsReadNowNotTakenFromTheLoopsLastCycle() {
+        NodeStatus.PgDetails notYet = new NodeStatus.PgDetails(null, 150000, true, 0, 900L, 900L, null, false, 900L, 6,
+                "in archive recovery", List.of());
+        assertThat(new LiveWal(() -> new WalNow(true, null, 1000L, 1000L, 6, true)).overlay(notYet).replicationState())
+                .as("the WAL receiver connected after the loop published").isEqualTo("streaming");
+        assertThat(new LiveWal(() -> new WalNow(true, null, 1000L, 1000L, 6, false)).overlay(notYet)
+                .replicationState()).isEqualTo("in archive recovery");
+        assertThat(new LiveWal(() -> new WalNow(false, 2000L, null, null, 7)).overlay(notYet).replicationState())
+                .as("promoted since: no replication state").isNull();
+    }
 }
