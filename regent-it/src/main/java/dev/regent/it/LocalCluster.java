@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -130,6 +131,39 @@ public final class LocalCluster implements AutoCloseable {
                 : "etcd3";
         this.observer = new PatroniDcs(kubernetes ? kubernetesStore() : DcsStores.open(type, section,
                 Duration.ofSeconds(30), Duration.ofSeconds(raft ? 3 : 10)), "/service", "it", "it-observer");
+        OPEN.add(this);
+    }
+
+    /** Clusters of this JVM not closed yet: a failing test prints their logs ({@link #logsOfOpenClusters}). */
+    private static final Set<LocalCluster> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * The last {@code lines} lines of every node's daemon log and postgres log, for every cluster of this JVM still
+     * open: what a failing end-to-end test needs to be traced from CI's output alone.
+     */
+    public static String logsOfOpenClusters(int lines) {
+        StringBuilder sb = new StringBuilder();
+        for (LocalCluster c : OPEN) {
+            sb.append("==== cluster ").append(c.dir).append('\n');
+            for (int i = 0; i < c.nodes.size(); i++) {
+                RegentNode n = c.nodes.get(i);
+                sb.append("---- ").append(n.name()).append(" (daemon)\n").append(n.tail(lines)).append('\n');
+                sb.append("---- ").append(n.name()).append(" (postgres)\n").append(c.postgresLogTail(i, lines / 4))
+                        .append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    private String postgresLogTail(int i, int lines) {
+        Path log = writer.dataDir(i).resolve("postmaster.log");
+        try {
+            if (!Files.exists(log)) return "(no " + log + ")";
+            List<String> all = Files.readAllLines(log, java.nio.charset.StandardCharsets.ISO_8859_1);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | RuntimeException e) {
+            return "(" + e + ")";
+        }
     }
 
     /** Start a cluster of {@code size} nodes with the given dynamic settings; does not wait for health. */
@@ -388,6 +422,7 @@ public final class LocalCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        OPEN.remove(this);
         // All at once: on Raft, the last daemon stopping alone would have no quorum left to release its keys.
         nodes.forEach(RegentNode::requestStop);
         for (RegentNode n : nodes) {

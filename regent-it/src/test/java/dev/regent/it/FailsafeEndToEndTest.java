@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -46,6 +47,17 @@ class FailsafeEndToEndTest {
         HttpResponse<String> patch = cluster.rest(0, "PATCH", "/config", "{\"failsafe_mode\":true}");
         assertThat(patch.statusCode()).as(patch.body()).isEqualTo(200);
         exec(cluster.primaryJdbcUrl(), "CREATE TABLE failsafe_writes (n int primary key)");
+    }
+
+    /** A failed test leaves the store frozen or killed: the next tests need it back whatever happened. */
+    @AfterEach
+    void storeBackUp() {
+        if (cluster == null || cluster.etcd() == null) return;
+        if (cluster.etcd().isRunning()) {
+            cluster.etcd().thaw();
+        } else {
+            cluster.etcd().restart();
+        }
     }
 
     @AfterAll
@@ -102,7 +114,8 @@ class FailsafeEndToEndTest {
 
         cluster.etcd().kill();
         writeFor(li, Duration.ofSeconds(3L * RETRY_TIMEOUT), () -> { });
-        assertThat(patroni(li).path("failsafe_mode_is_active").asBoolean()).isTrue();
+        JsonNode p = patroni(li);
+        assertThat(p.path("failsafe_mode_is_active").asBoolean()).as("GET /patroni on %s: %s", leader, p).isTrue();
         cluster.etcd().restart();
 
         ClusterView after = cluster.awaitHealthy(HEALTHY);

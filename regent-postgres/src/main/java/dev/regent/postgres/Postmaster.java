@@ -117,6 +117,7 @@ final class Postmaster {
      * @throws PostgresException when the process exits during start-up (with the log's tail)
      */
     boolean start(List<String> command, Duration timeout) {
+        awaitOrphansDetached(timeout);
         List<String> cmd = new ArrayList<>();
         if (new File("/usr/bin/setsid").canExecute() || new File("/bin/setsid").canExecute()) {
             cmd.add("setsid");
@@ -150,6 +151,46 @@ final class Postmaster {
             }
             return acceptsConnections();
         });
+    }
+
+    /**
+     * After a postmaster died (kill -9, OOM killer), its children go on holding its shared memory until they notice
+     * and exit, and a new postmaster refuses to start meanwhile ("pre-existing shared memory block ... is still in
+     * use"): the HA loop would count that as a failed start and give the leader lock up. Waits, up to {@code max},
+     * until no process is attached to the segment named in postmaster.pid (its line 7, PostgreSQL's own check); the
+     * children need moments, longer only on a loaded machine. Without a postmaster.pid, with a live postmaster, or
+     * without /proc/sysvipc/shm, nothing to wait for.
+     */
+    void awaitOrphansDetached(Duration max) {
+        if (pid().isPresent()) return;
+        List<String> lines = pidFileLines();
+        if (lines.size() < 7) return;
+        String[] key = lines.get(6).strip().split("\\s+");
+        if (key.length < 2) return;
+        String shmid = key[1];
+        long attached = attachedTo(shmid);
+        if (attached <= 0) return;
+        LOG.info("waiting for {} process(es) of the previous postmaster to detach from its shared memory", attached);
+        try {
+            boolean gone = Deadline.after(ticker, max).await(() -> attachedTo(shmid) <= 0, Duration.ofMillis(20),
+                    sleeper);
+            if (!gone) LOG.warn("processes of the previous postmaster still hold its shared memory");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** nattch of the System V segment {@code shmid} in /proc/sysvipc/shm; 0 when absent or unreadable. */
+    static long attachedTo(String shmid) {
+        try {
+            for (String row : Files.readAllLines(Path.of("/proc/sysvipc/shm"))) {
+                String[] f = row.strip().split("\\s+");
+                if (f.length > 6 && f[1].equals(shmid)) return Long.parseLong(f[6]);
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
+        return 0;
     }
 
     /**
