@@ -5,6 +5,7 @@ import dev.regent.core.ha.action.Action.ClearFailover;
 import dev.regent.core.ha.action.Action.Demote;
 import dev.regent.core.ha.action.Action.WaitUntil;
 import dev.regent.core.model.Failover;
+import dev.regent.core.sync.SwitchoverCatchUp;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -58,6 +59,11 @@ final class ManualFailoverRule {
             return new Result(actions, action + ": demoting myself", true);
         }
         actions.removeIf(a -> a instanceof WaitUntil);
+        if (confirmationPending(c, f)) {
+            c.warnings.add(action + ": waiting for member " + f.candidate() + " to confirm the commits acknowledged so"
+                    + " far");
+            return new Result(actions, null, false); // the key stays: the next cycle decides
+        }
         actions.add(new ClearFailover(f.version()));
         c.warnings.add(problem);
         return new Result(actions, null, false);
@@ -78,6 +84,16 @@ final class ManualFailoverRule {
             return action + ": no healthy members found, " + bare + " is not possible";
         }
         return null;
+    }
+
+    /**
+     * Quorum mode, a switchover to a named candidate whose only problem is that it could not confirm yet
+     * ({@link SwitchoverCatchUp#confirmationPending}): worth one more cycle rather than a refusal.
+     */
+    private static boolean confirmationPending(Ctx c, Failover f) {
+        String candidate = blankToNull(f.candidate());
+        return candidate != null && c.me.equals(blankToNull(f.leader())) && SyncRule.quorumActive(c)
+                && SwitchoverCatchUp.confirmationPending(c.in.sync(), candidate);
     }
 
     static String formatInstant(Instant t) { return ISO.format(t); }

@@ -37,4 +37,16 @@ public final class SwitchoverCatchUp {
         if (!observed.readiness().isReady(candidate)) return "has not confirmed the commits acknowledged so far";
         return null;
     }
+
+    /**
+     * The candidate streams as a synchronous standby of the value in force but could not have confirmed yet: that
+     * value took effect in this very cycle ({@link SyncReadiness#changed()}), and readiness counts only positions past
+     * the primary's flush position noted then, which the standby reports a moment later. A switchover asked for right
+     * after the leader listed a standby (as after every failover and switchover) would otherwise be refused for what is
+     * only the order of observations; the leader waits one cycle instead (CI, SyncReplicationEndToEndTest).
+     */
+    public static boolean confirmationPending(SyncObserved observed, String candidate) {
+        return observed != null && observed.readiness() != null && observed.readiness().changed()
+                && "has not confirmed the commits acknowledged so far".equals(problem(observed, candidate));
+    }
 }

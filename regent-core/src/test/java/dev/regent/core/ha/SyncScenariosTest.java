@@ -142,7 +142,14 @@ class SyncScenariosTest {
         SyncFacts behindTheMark = new SyncFacts("ANY 1 (pg1,pg2)", "on", 800,
                 List.of(new WalSender(11, "pg1", "quorum", 800L, 800L, 800L),
                         new WalSender(12, "pg2", "quorum", 700L, 700L, 700L)));
-        assertRefused(behindTheMark, SyncReadiness.INITIAL.next(behindTheMark, sync, true),
+        // the value took effect in this cycle: the leader waits one cycle for the candidate's confirmation
+        SyncReadiness justChanged = SyncReadiness.INITIAL.next(behindTheMark, sync, true);
+        Decision waits = leaderAskedToSwitchOverTo("pg2", behindTheMark, justChanged);
+        assertThat(waits.actions()).noneMatch(a -> a instanceof Action.Demote || a instanceof Action.ClearFailover);
+        assertThat(waits.warnings()).contains("switchover: waiting for member pg2 to confirm the commits acknowledged"
+                + " so far");
+        // still not confirmed in the next cycle: refused
+        assertRefused(behindTheMark, justChanged.next(behindTheMark, sync, true),
                 "Member pg2 has not confirmed the commits acknowledged so far");
         assertRefused(null, SyncReadiness.INITIAL,
                 "Member pg2 can not be checked: synchronous replication was not observed on this primary");
