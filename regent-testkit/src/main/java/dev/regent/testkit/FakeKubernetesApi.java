@@ -34,7 +34,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * collection by selector), and watches ({@code ?watch=1&resourceVersion=}) streaming newline-separated events, with
  * one cluster-wide resourceVersion counter as etcd gives. {@link #compact} makes older resourceVersions "too old":
  * a watch from one gets an {@code ERROR} event with code 410, as the real server sends; {@link #closeWatches} ends
- * every open watch as a server restart would. Plain HTTP, optional bearer token. Thread-safe.
+ * every open watch as a server restart would. {@link #listenAlso} gives the same objects a second address, as a
+ * cluster's several API servers share one etcd (for {@code bypass_api_service}, with {@link #putEndpoints} listing
+ * the addresses in {@code default/kubernetes}). Plain HTTP, optional bearer token. Thread-safe.
  */
 public final class FakeKubernetesApi implements AutoCloseable {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -57,6 +59,7 @@ public final class FakeKubernetesApi implements AutoCloseable {
     private HttpServer server;
     private ExecutorService executor;
     private int port;
+    private final List<Listener> listeners = new ArrayList<>();
 
     /** A server on a free loopback port; {@code token} non-null requires {@code Authorization: Bearer <token>}. */
     public FakeKubernetesApi(String token) {
@@ -95,7 +98,125 @@ public final class FakeKubernetesApi implements AutoCloseable {
 
     @Override
     public void close() {
+        List<Listener> others;
+        synchronized (lock) {
+            others = List.copyOf(listeners);
+        }
+        others.forEach(Listener::stop);
         stop();
+    }
+
+    /**
+     * Another address of this API server, serving the same objects and watches: a second API server instance of one
+     * cluster. {@code ip} is a loopback address ({@code 127.0.0.2}, ...: Linux answers on all of 127/8), so that
+     * several of them share one {@code port}, as the addresses of one Endpoints subset do. It stops and restarts on
+     * its own; {@link #close} stops it too.
+     */
+    public Listener listenAlso(String ip, int port) {
+        Listener l = new Listener(ip, port);
+        synchronized (lock) {
+            listeners.add(l);
+        }
+        return l;
+    }
+
+    /** A second address of the API server (see {@link #listenAlso}), with its own request count. */
+    public final class Listener implements AutoCloseable {
+        private final String ip;
+        private final int listenerPort;
+        private final AtomicInteger served = new AtomicInteger();
+        private HttpServer listener;
+        private ExecutorService threads;
+
+        private Listener(String ip, int port) {
+            this.ip = ip;
+            this.listenerPort = port;
+            restart();
+        }
+
+        /** Base URL, e.g. {@code http://127.0.0.2:32002}. */
+        public URI url() {
+            return URI.create("http://" + ip + ":" + listenerPort);
+        }
+
+        public int port() {
+            return listenerPort;
+        }
+
+        /** Requests this address served (they count in {@link FakeKubernetesApi#requests} too). */
+        public int requests() {
+            return served.get();
+        }
+
+        /** Listens (again) on its port. */
+        public synchronized void restart() {
+            if (listener != null) return;
+            try {
+                listener = HttpServer.create(new InetSocketAddress(InetAddress.getByName(ip), listenerPort), 50);
+            } catch (IOException e) {
+                throw new IllegalStateException("fake Kubernetes API cannot listen on " + ip + ":" + listenerPort + ": "
+                        + e, e);
+            }
+            threads = Executors.newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "fake-k8s-api-" + listenerPort);
+                t.setDaemon(true);
+                return t;
+            });
+            listener.setExecutor(threads);
+            listener.createContext("/", ex -> {
+                served.incrementAndGet();
+                handle(ex);
+            });
+            listener.start();
+        }
+
+        /** Stops listening: connections to this address are refused (open watches end, on every address). */
+        public synchronized void stop() {
+            if (listener == null) return;
+            closeWatches();
+            listener.stop(0);
+            threads.shutdownNow();
+            listener = null;
+        }
+
+        @Override
+        public void close() {
+            stop();
+        }
+    }
+
+    /**
+     * The {@code kubernetes} Endpoints of namespace {@code default} as the API servers keep it: one subset with
+     * {@code addresses} (IPs) and the port named {@code https} (TCP) on {@code port}. An empty list gives a subset-less
+     * object, as while no API server is ready.
+     */
+    public void putEndpoints(List<String> addresses, int port) {
+        ObjectNode endpoints = MAPPER.createObjectNode();
+        endpoints.putObject("metadata").putObject("labels").put("endpointslice.kubernetes.io/skip-mirror", "true");
+        ArrayNode subsets = endpoints.putArray("subsets");
+        if (!addresses.isEmpty()) {
+            ObjectNode subset = subsets.addObject();
+            ArrayNode a = subset.putArray("addresses");
+            addresses.forEach(ip -> a.addObject().put("ip", ip));
+            subset.putArray("ports").addObject().put("name", "https").put("port", port).put("protocol", "TCP");
+        }
+        put("default", "endpoints", "kubernetes", endpoints);
+    }
+
+    /** Stores {@code object} under {@code name} (created or replaced, with a new resourceVersion and an event). */
+    public void put(String namespace, String kind, String name, ObjectNode object) {
+        synchronized (lock) {
+            boolean exists = bucket(namespace, kind).containsKey(name);
+            store(namespace, kind, name, object.deepCopy(), exists ? "MODIFIED" : "ADDED");
+        }
+    }
+
+    /** Removes the object if present (with a DELETED event). */
+    public void remove(String namespace, String kind, String name) {
+        synchronized (lock) {
+            ObjectNode o = bucket(namespace, kind).remove(name);
+            if (o != null) record(namespace, kind, "DELETED", o);
+        }
     }
 
     private void start(int p) {

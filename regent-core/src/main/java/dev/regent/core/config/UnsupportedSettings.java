@@ -129,9 +129,6 @@ public final class UnsupportedSettings {
             local("ctl.cacert", Severity.ERROR, "set", UnsupportedSettings::isSet,
                     "TLS is not implemented for calls to other members: the CA would not be checked"),
             // DCS
-            local("kubernetes.bypass_api_service", Severity.WARNING, "true", UnsupportedSettings::isTrue,
-                    "not implemented: Regent talks to the API server at the Service address (in a Pod) or the"
-                            + " kubeconfig's server, never to the API servers' own addresses"),
             raftTiming("min_timeout"), raftTiming("max_timeout"), raftTiming("connection_timeout"),
             raftTiming("append_entries_period"), raftTiming("connection_retry_time"),
             raftTiming("leader_fallback_timeout"),

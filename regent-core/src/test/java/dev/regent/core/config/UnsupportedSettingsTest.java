@@ -24,7 +24,7 @@ class UnsupportedSettingsTest {
         return switch (s.path()) {
             case "synchronous_mode" -> "on";
             case "synchronous_mode_strict", "restapi.allowlist_include_members", "tags.nosync",
-                    "zookeeper.use_ssl", "kubernetes.bypass_api_service" -> true;
+                    "zookeeper.use_ssl" -> true;
             case "zookeeper.verify" -> false;
             case "standby_cluster.host" -> "10.0.0.9,10.0.0.10";
             case "synchronous_node_count" -> 2L;

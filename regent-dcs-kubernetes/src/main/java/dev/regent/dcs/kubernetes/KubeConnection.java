@@ -29,8 +29,17 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * @param authorization the {@code Authorization} header value, or null
  * @param ssl           TLS context for an https server, or null for the JDK's default
  * @param source        where the settings came from, for messages
+ * @param sslByAddress  the same TLS material without the server name check, for API servers reached by the IP
+ *                      addresses of the {@code kubernetes} Endpoints ({@code bypass_api_service}, see
+ *                      {@link AddressTls}); null for plain http
  */
-public record KubeConnection(URI server, Supplier<String> authorization, SSLContext ssl, String source) {
+public record KubeConnection(URI server, Supplier<String> authorization, SSLContext ssl, String source,
+                             SSLContext sslByAddress) {
+    /** A connection whose {@link #sslByAddress} is {@link #ssl} (names checked): for tests and plain http. */
+    public KubeConnection(URI server, Supplier<String> authorization, SSLContext ssl, String source) {
+        this(server, authorization, ssl, source, ssl);
+    }
+
     /**
      * A section key no user writes: regentctl passes the environment it runs on (not the JVM's) under it, so that
      * {@code KUBECONFIG} and {@code KUBERNETES_SERVICE_HOST} are read from there.
@@ -68,7 +77,8 @@ public record KubeConnection(URI server, Supplier<String> authorization, SSLCont
         } else {
             String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
             return new KubeConnection(URI.create("https://" + h + ":" + port), new TokenFile(token),
-                    tls(caPath, null, null, "kubernetes.cacert"), "in-cluster service account " + serviceAccount);
+                    tls(caPath, null, null, "kubernetes.cacert", false), "in-cluster service account "
+                    + serviceAccount, tls(caPath, null, null, "kubernetes.cacert", true));
         }
         String kubeconfig = env.getOrDefault("KUBECONFIG", home.resolve(".kube/config").toString());
         // KUBECONFIG may list several files (':'); Patroni reads one, so does Regent: the first.
@@ -114,11 +124,13 @@ public record KubeConnection(URI server, Supplier<String> authorization, SSLCont
                     + " checks the API server's certificate (give certificate-authority)");
         }
         SSLContext ssl = null;
+        SSLContext sslByAddress = null;
         if ("https".equals(server.getScheme())) {
             Path ca = material(cluster, "certificate-authority", file);
             Path cert = material(user, "client-certificate", file);
             Path key = material(user, "client-key", file);
-            ssl = tls(ca, cert, key, where);
+            ssl = tls(ca, cert, key, where, false);
+            sslByAddress = tls(ca, cert, key, where, true);
         }
         Supplier<String> auth = null;
         if (user.get("token") != null) {
@@ -135,7 +147,7 @@ public record KubeConnection(URI server, Supplier<String> authorization, SSLCont
             throw new IllegalArgumentException(where + ": exec and auth-provider users are not supported (Patroni"
                     + " does not support them either): use a token or a client certificate");
         }
-        return new KubeConnection(server, auth, ssl, where);
+        return new KubeConnection(server, auth, ssl, where, sslByAddress);
     }
 
     @SuppressWarnings("unchecked")
@@ -169,9 +181,9 @@ public record KubeConnection(URI server, Supplier<String> authorization, SSLCont
         return path == null ? null : kubeconfig.toAbsolutePath().getParent().resolve(path.toString());
     }
 
-    private static SSLContext tls(Path ca, Path cert, Path key, String where) {
+    private static SSLContext tls(Path ca, Path cert, Path key, String where, boolean byAddress) {
         try {
-            return new PemTls(ca, cert, key, null).sslContext();
+            return byAddress ? AddressTls.sslContext(ca, cert, key) : new PemTls(ca, cert, key, null).sslContext();
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalArgumentException(where + ": cannot load the TLS material (" + ca + ", " + cert + ", "
                     + key + "): " + e.getMessage(), e);

@@ -78,25 +78,40 @@ public final class KubernetesKeyValueStore implements KeyValueStore {
 
     public KubernetesKeyValueStore(KubernetesSettings settings, KubeConnection connection, Duration ttl,
                                    Duration retryTimeout, Ticker ticker, Sleeper sleeper) {
+        this(settings, connection, ttl, retryTimeout, ticker, sleeper, settings.bypassApiService(),
+                KubeApi.SERVERS_REFRESH);
+    }
+
+    /**
+     * @param bypass         {@code bypass_api_service} in effect (regentctl passes false, as patronictl ignores it)
+     * @param serversRefresh how old bypass's API server list may get (tests shorten it)
+     */
+    KubernetesKeyValueStore(KubernetesSettings settings, KubeConnection connection, Duration ttl,
+                            Duration retryTimeout, Ticker ticker, Sleeper sleeper, boolean bypass,
+                            Duration serversRefresh) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.ticker = ticker;
         this.sleeper = sleeper;
         this.ttl = ttl;
         this.kind = settings.useEndpoints() ? "endpoints" : "configmaps";
-        this.api = new KubeApi(connection, retryTimeout, settings.retriableHttpCodes(), ticker, sleeper);
+        this.api = new KubeApi(connection, bypass, serversRefresh, retryTimeout, settings.retriableHttpCodes(), ticker,
+                sleeper);
     }
 
     /** The store of a {@code kubernetes:} section, connected as in a Pod or through the kubeconfig. */
     public static KubernetesKeyValueStore fromConfig(Map<String, Object> section, Duration ttl, Duration retryTimeout,
                                                      Ticker ticker, Sleeper sleeper) {
         KubernetesSettings s = KubernetesSettings.fromMap(section);
+        // The environment key is regentctl's: like patronictl (`not self._ctl`), it does not bypass the Service.
+        boolean ctl = section.get(KubeConnection.ENVIRONMENT_KEY) instanceof Map<?, ?>;
         KubeConnection c = section.get(KubeConnection.ENVIRONMENT_KEY) instanceof Map<?, ?> env
                 ? KubeConnection.resolve(s, strings(env), Path.of(strings(env).getOrDefault("HOME",
                         System.getProperty("user.home"))), KubeConnection.SERVICE_ACCOUNT)
                 : KubeConnection.resolve(s);
         LOG.debug("DCS: Kubernetes API {} ({}), namespace {}, {}", c.server(), c.source(), s.namespace(),
                 s.useEndpoints() ? "Endpoints" : "ConfigMaps");
-        return new KubernetesKeyValueStore(s, c, ttl, retryTimeout, ticker, sleeper);
+        return new KubernetesKeyValueStore(s, c, ttl, retryTimeout, ticker, sleeper, s.bypassApiService() && !ctl,
+                KubeApi.SERVERS_REFRESH);
     }
 
     private static Map<String, String> strings(Map<?, ?> m) {

@@ -22,7 +22,9 @@ import java.util.Set;
  * @param useEndpoints            Endpoints instead of ConfigMaps
  * @param podIp                   this Pod's IP for the leader Endpoints' subsets, or null (then the Pod's status)
  * @param ports                   ports of the leader Endpoints' subsets ({@code [{port: 5432}]})
- * @param bypassApiService        resolve the API servers' addresses (not implemented: refused by the config check)
+ * @param bypassApiService        send requests to the API servers' own addresses, read from the {@code kubernetes}
+ *                                Endpoints of namespace {@code default}, rather than to the Service (see
+ *                                {@code ApiServers})
  * @param cacert                  CA of the API server in a Pod ({@code PATRONI_KUBERNETES_CACERT} wins), or null
  * @param retriableHttpCodes      HTTP codes retried within retry_timeout (500, 503, 504 plus the configured ones)
  * @param context                 kubeconfig context, or null (then {@code kind-kind} when present, as Patroni, else
