@@ -48,6 +48,16 @@ class WatchdogTest {
                 }
             });
             reader.start();
+            // Blocks until the reader thread has the FIFO open. The device opens it O_RDWR, which never waits for a
+            // reader, and bytes written and closed before any reader opened are lost (seen under load: "" read).
+            keeper = Files.newOutputStream(path);
+        }
+
+        final java.io.OutputStream keeper;
+
+        /** The device closed: with the last writer gone the reader sees end of file. */
+        void writersDone() throws IOException {
+            keeper.close();
         }
 
         String seen() throws InterruptedException {
@@ -59,6 +69,7 @@ class WatchdogTest {
 
         @Override
         public void close() throws Exception {
+            keeper.close();
             reader.join(2000);
         }
     }
@@ -77,6 +88,7 @@ class WatchdogTest {
                     .hasMessageContaining("WDIOC_GETSUPPORT");
             d.close();
             assertThat(d.isOpen()).isFalse();
+            fifo.writersDone();
             fifo.reader.join(2000);
             assertThat(fifo.seen()).isEqualTo("11V");
         }
@@ -109,6 +121,7 @@ class WatchdogTest {
             assertThat(w.lead(30, 10)).as("no timeout can be set on a FIFO").isFalse();
             assertThat(w.isRunning()).isFalse();
             assertThat(w.isHealthy(30, 10)).as("failed until restarted").isFalse();
+            fifo.writersDone();
             fifo.reader.join(2000);
             assertThat(fifo.seen()).isEqualTo("V");
         }
@@ -125,6 +138,7 @@ class WatchdogTest {
             assertThat(w.lead(30, 10)).isTrue();
             w.disable();
             assertThat(w.isRunning()).isFalse();
+            fifo.writersDone();
             fifo.reader.join(2000);
             assertThat(fifo.seen()).as("two keepalives, then the magic close").isEqualTo("11V");
         }
