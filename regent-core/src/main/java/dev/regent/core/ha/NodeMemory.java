@@ -22,9 +22,9 @@ package dev.regent.core.ha;
  * @param startAttached         {@code startingAsPrimarySince} marks when this node attached to a postgres it did not
  *                              start, not a start of its own: Patroni applies primary_start_timeout only to its own
  *                              starts, so such a postgres gets at least ttl before the node gives the lock up
- * @param candidateBehindSince  a quorum switchover without leader: when this node, not the named candidate, first saw
- *                              the candidate's WAL behind its own (0: it does not); the node takes over in its place only
- *                              once that lasted a loop_wait ({@code HealthCheck.manualFailoverNoLeader})
+ * @param candidateBehindSince  a quorum switchover without leader: when this node, not the named candidate, first
+ *                              saw the candidate's WAL behind its own (0: it does not); the node takes over in its
+ *                              place only once that lasted a loop_wait ({@code HealthCheck.manualFailoverNoLeader})
  */
 public record NodeMemory(long lockValidUntil, long startingAsPrimarySince, boolean wasLeader,
                          boolean rewindOrReinitNeeded, long preferNoRaceUntil, boolean bootstrapFailed,

@@ -16,6 +16,8 @@ package dev.regent.core.sync;
  * nearly every switchover.
  */
 public final class SwitchoverCatchUp {
+    private static final String NOT_CONFIRMED = "has not confirmed the commits acknowledged so far";
+
     private SwitchoverCatchUp() {}
 
     /**
@@ -34,7 +36,7 @@ public final class SwitchoverCatchUp {
         boolean streaming = facts.senders().stream().anyMatch(w -> candidate.equalsIgnoreCase(w.applicationName())
                 && synchronous.equals(w.syncState()) && w.lsnFor(facts.synchronousCommit()) != null);
         if (!streaming) return "is not streaming as a synchronous standby";
-        if (!observed.readiness().isReady(candidate)) return "has not confirmed the commits acknowledged so far";
+        if (!observed.readiness().isReady(candidate)) return NOT_CONFIRMED;
         return null;
     }
 
@@ -47,6 +49,6 @@ public final class SwitchoverCatchUp {
      */
     public static boolean confirmationPending(SyncObserved observed, String candidate) {
         return observed != null && observed.readiness() != null && observed.readiness().changed()
-                && "has not confirmed the commits acknowledged so far".equals(problem(observed, candidate));
+                && NOT_CONFIRMED.equals(problem(observed, candidate));
     }
 }

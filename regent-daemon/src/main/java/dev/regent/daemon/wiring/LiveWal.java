@@ -7,8 +7,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Overlays the WAL positions, timeline and replication state read now from PostgreSQL on a published {@link NodeStatus.PgDetails}, for
- * {@code GET /patroni}. The read goes over the REST API's own connection ({@code Postgresql#walNow}), never the HA
+ * Overlays the WAL positions, timeline and replication state read now from PostgreSQL on a published
+ * {@link NodeStatus.PgDetails}, for {@code GET /patroni}. The read goes over the REST API's own connection
+ * ({@code Postgresql#walNow}), never the HA
  * loop's, and is bounded by that connection's timeouts; when it fails the published details stand. Thread-safe.
  */
 final class LiveWal {
