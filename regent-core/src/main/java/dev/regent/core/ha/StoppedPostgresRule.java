@@ -23,7 +23,13 @@ final class StoppedPostgresRule {
             }
             return c.decide("postgres is not running");
         }
-        if (c.hasLock() && c.memory.startingAsPrimarySince() != 0) {
+        if (c.hasLock() && c.memory.startingAsPrimarySince() != 0 && c.memory.startAttached()) {
+            // A postmaster we did not start went away: it was dying, not starting (pg_ctl stop -m immediate or a
+            // crash shows as "stopping" in postmaster.pid, which is not accepting connections yet alive). That is a
+            // crash to recover from in place, not a failed start of ours (Patroni's post_recover follows only its own
+            // start). Counting it as our failed start gave the lock up and failed over needlessly.
+            c.memory = c.memory.withStartingAsPrimarySince(0);
+        } else if (c.hasLock() && c.memory.startingAsPrimarySince() != 0) {
             // we started it as primary and it is down again: give the others a chance (post_recover)
             c.memory = c.memory.withStartingAsPrimarySince(0);
             return c.decide("removed leader key after trying and failing to start postgres", new ReportDemoted(),

@@ -166,6 +166,7 @@ final class Scenario {
     Scenario notWasLeader() { memory = memory.withWasLeader(false).withLockValidUntil(0); return this; }
     Scenario rewindNeeded() { memory = memory.withRewindOrReinitNeeded(true); return this; }
     Scenario startingAsPrimarySince(long t) { memory = memory.withStartingAsPrimarySince(t); return this; }
+    Scenario attachedStartSince(long t) { memory = memory.withAttachedStartSince(t); return this; }
     Scenario task(String name) { task = name; return this; }
     Scenario command(Command c) { commands.add(c); return this; }
     Scenario restart(Integer timeoutSeconds) { return command(new Command.Restart(timeoutSeconds)); }

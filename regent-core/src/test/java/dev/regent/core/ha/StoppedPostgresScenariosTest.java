@@ -38,6 +38,17 @@ class StoppedPostgresScenariosTest {
     }
 
     @Test
+    void aDyingPostmasterTheLeaderOnlyAttachedToIsRestartedInPlace() {
+        // seen alive but not accepting connections (postmaster.pid "stopping" during pg_ctl stop -m immediate), so
+        // the decider attached to it as a starting postgres; then it was gone: a crash, not our failed start
+        Decision d = as("pg0").stopped("in production")
+                .attachedStartSince(NOW - 2000)
+                .expect("starting primary after failure", new UpdateLeaderLock(), new StartPostgres(true, null));
+        assertThat(d.memory().startingAsPrimarySince()).isEqualTo(NOW);
+        assertThat(d.memory().startAttached()).isFalse();
+    }
+
+    @Test
     void primaryStartTimeoutZeroFailsOverWhenPossible() {
         as("pg0").config("primary_start_timeout", 0).stopped("in production").peer("pg1", 0)
                 .expect("stopped PostgreSQL to fail over after a crash",
