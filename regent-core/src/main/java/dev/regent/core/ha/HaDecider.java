@@ -64,7 +64,7 @@ import java.util.Objects;
  *       {@code StartPostgres(asPrimary)} is handed to the background slot, and clears it after a successful
  *       {@code Promote}.
  *       A stopped postgres with this field set means the start failed ("removed leader key after trying and failing
- *       to start postgres"). {@code startAttached}: <b>decider</b>, true when it set {@code startingAsPrimarySince}
+ *       to start postgres"), unless {@code startAttached}: then it was a dying postmaster, restarted in place. {@code startAttached}: <b>decider</b>, true when it set {@code startingAsPrimarySince}
  *       on first seeing a starting postgres it did not start (then the start timeout is at least ttl); every
  *       other write of {@code startingAsPrimarySince} clears it.</li>
  *   <li>{@code rewindOrReinitNeeded}: the <b>shell</b> sets it when its rewind check finds the local data diverged
