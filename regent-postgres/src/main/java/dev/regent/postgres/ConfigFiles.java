@@ -2,7 +2,6 @@ package dev.regent.postgres;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -167,6 +166,11 @@ final class ConfigFiles {
      * PostgreSQL OS user, since walreceiver reads it through primary_conninfo's passfile).
      */
     void writePgpass(String host, int port, List<PgUser> users) {
+        writePgpass(new PgHosts(List.of(Map.entry(host, port)), null), users);
+    }
+
+    /** The pgpass file with a line for every server of {@code hosts} and every user. */
+    void writePgpass(PgHosts hosts, List<PgUser> users) {
         List<String> lines = new ArrayList<>();
         Map<String, PgUser> byName = new LinkedHashMap<>();
         for (PgUser u : users) {
@@ -174,22 +178,14 @@ final class ConfigFiles {
                 byName.putIfAbsent(u.username(), u);
             }
         }
-        byName.values().forEach(u -> lines.add(ConfigRenderer.pgpassLine(host, port, u.username(), u.password())));
+        for (Map.Entry<String, Integer> server : hosts.servers()) {
+            byName.values().forEach(u -> lines.add(ConfigRenderer.pgpassLine(server.getKey(), server.getValue(),
+                    u.username(), u.password())));
+        }
         runner.writeOwnedFile(pgpass, String.join("\n", lines) + "\n", PosixFilePermissions.fromString("rw-------"));
     }
 
     private void writeOwned(Path file, String content) {
         runner.writeOwnedFile(file, content, PosixFilePermissions.fromString("rw-------"));
-    }
-
-    /** Host and port of a {@code postgres://host:port/db} conn_url. */
-    static Map.Entry<String, Integer> hostPort(String connUrl) {
-        URI uri = URI.create(connUrl);
-        if (uri.getHost() == null) {
-            throw new PostgresException("conn_url '" + connUrl + "' has no host");
-        }
-        String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
-                : uri.getHost();
-        return Map.entry(host, uri.getPort() < 0 ? 5432 : uri.getPort());
     }
 }

@@ -259,15 +259,26 @@ public final class ConfigRenderer {
      */
     public static String primaryConninfo(String host, int port, String user, String passfile, String applicationName,
                                          int version) {
+        return primaryConninfo(host, Integer.toString(port), null, user, passfile, applicationName, version);
+    }
+
+    /**
+     * {@link #primaryConninfo(String, int, String, String, String, int)} for libpq's multi-host form: {@code hosts}
+     * and {@code ports} comma-separated, and {@code target_session_attrs} (null: none; {@code read-write} for a
+     * standby leader whose remote primary is one of several hosts) in Patroni's keyword order.
+     */
+    public static String primaryConninfo(String hosts, String ports, String targetSessionAttrs, String user,
+                                         String passfile, String applicationName, int version) {
         Map<String, String> kw = new LinkedHashMap<>();
         kw.put("user", user);
         kw.put("passfile", passfile);
-        kw.put("host", host);
-        kw.put("port", Integer.toString(port));
+        kw.put("host", hosts);
+        kw.put("port", ports);
         kw.put("sslmode", "prefer");
         kw.put("application_name", applicationName);
         kw.put("gssencmode", version >= 120000 ? "prefer" : null);
         kw.put("channel_binding", version >= 130000 ? "prefer" : null);
+        kw.put("target_session_attrs", targetSessionAttrs);
         kw.put("sslnegotiation", version >= 170000 ? "postgres" : null);
         return formatDsn(kw);
     }

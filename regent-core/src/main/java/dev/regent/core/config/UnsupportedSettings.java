@@ -82,9 +82,6 @@ public final class UnsupportedSettings {
     /** Every unsupported key, grouped by section. */
     public static final List<Setting> ALL = List.of(
             // dynamic configuration
-            dyn("standby_cluster.host", Severity.ERROR, "several hosts", v -> v.isScalar() && v.text().contains(","),
-                    "a list of remote hosts (libpq multi-host with target_session_attrs=read-write) is not "
-                            + "implemented: the standby leader could not follow the remote primary"),
             dyn("max_timelines_history", Severity.WARNING, "> 0", v -> intAbove(v, 0),
                     "/history is never trimmed"),
             dyn("primary_race_backoff", Severity.WARNING, "> 0", v -> intAbove(v, 0),
