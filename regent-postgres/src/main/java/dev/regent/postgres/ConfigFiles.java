@@ -6,8 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -166,23 +164,13 @@ final class ConfigFiles {
      * PostgreSQL OS user, since walreceiver reads it through primary_conninfo's passfile).
      */
     void writePgpass(String host, int port, List<PgUser> users) {
-        writePgpass(new PgHosts(List.of(Map.entry(host, port)), null), users);
+        writePgpass(PgHosts.of(host, port), users);
     }
 
-    /** The pgpass file with a line for every server of {@code hosts} and every user. */
+    /** {@link #writePgpass(String, int, List)} with lines for every server of {@code hosts}. */
     void writePgpass(PgHosts hosts, List<PgUser> users) {
-        List<String> lines = new ArrayList<>();
-        Map<String, PgUser> byName = new LinkedHashMap<>();
-        for (PgUser u : users) {
-            if (u != null && u.username() != null) {
-                byName.putIfAbsent(u.username(), u);
-            }
-        }
-        for (Map.Entry<String, Integer> server : hosts.servers()) {
-            byName.values().forEach(u -> lines.add(ConfigRenderer.pgpassLine(server.getKey(), server.getValue(),
-                    u.username(), u.password())));
-        }
-        runner.writeOwnedFile(pgpass, String.join("\n", lines) + "\n", PosixFilePermissions.fromString("rw-------"));
+        runner.writeOwnedFile(pgpass, ConfigRenderer.pgpass(hosts.servers(), users),
+                PosixFilePermissions.fromString("rw-------"));
     }
 
     private void writeOwned(Path file, String content) {

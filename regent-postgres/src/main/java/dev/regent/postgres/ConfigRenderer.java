@@ -1,5 +1,6 @@
 package dev.regent.postgres;
 
+import dev.regent.core.config.NodeConfig.PgUser;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -264,8 +265,9 @@ public final class ConfigRenderer {
 
     /**
      * {@link #primaryConninfo(String, int, String, String, String, int)} for libpq's multi-host form: {@code hosts}
-     * and {@code ports} comma-separated, and {@code target_session_attrs} (null: none; {@code read-write} for a
-     * standby leader whose remote primary is one of several hosts) in Patroni's keyword order.
+     * and {@code ports} comma-separated, and {@code target_session_attrs} (null: none; Patroni sets {@code read-write}
+     * for a standby leader whose remote primary is one of several hosts and which streams through a slot) in the
+     * keyword order of Patroni's format_dsn.
      */
     public static String primaryConninfo(String hosts, String ports, String targetSessionAttrs, String user,
                                          String passfile, String applicationName, int version) {
@@ -297,6 +299,26 @@ public final class ConfigRenderer {
     /** pg_hba.conf / pg_ident.conf content from configured lines. */
     public static String linesFile(List<String> lines) {
         return HEADER + String.join("\n", lines) + "\n";
+    }
+
+    /**
+     * pgpass content: a line for every server and every user of {@code users} (nulls and users without a name
+     * skipped, the first credential of a name wins), servers in order. libpq looks a password up by the host and port
+     * it is connecting to, so a multi-host connection needs a line for each (Patroni writes one line per host too).
+     */
+    public static String pgpass(List<Map.Entry<String, Integer>> servers, List<PgUser> users) {
+        Map<String, PgUser> byName = new LinkedHashMap<>();
+        for (PgUser u : users) {
+            if (u != null && u.username() != null) {
+                byName.putIfAbsent(u.username(), u);
+            }
+        }
+        List<String> lines = new ArrayList<>();
+        for (Map.Entry<String, Integer> server : servers) {
+            byName.values().forEach(u -> lines.add(pgpassLine(server.getKey(), server.getValue(), u.username(),
+                    u.password())));
+        }
+        return String.join("\n", lines) + "\n";
     }
 
     /** One pgpass line {@code host:port:*:user:password}, escaping {@code :} and {@code \}. */

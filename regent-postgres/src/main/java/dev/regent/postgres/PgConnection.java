@@ -105,7 +105,7 @@ public final class PgConnection implements AutoCloseable {
      * @param connectTimeoutS connect timeout in seconds
      */
     public PgConnection(String host, int port, String database, String user, String password, int connectTimeoutS) {
-        this(new PgHosts(List.of(Map.entry(host, port)), null), database, user, password, connectTimeoutS);
+        this(PgHosts.of(host, port), database, user, password, connectTimeoutS);
     }
 
     /** To the servers of {@code hosts}; with several, to the one that accepts writes (libpq's read-write). */

@@ -7,10 +7,11 @@ import java.util.Map;
 /**
  * The servers of a conn_url, {@code postgres://host:port[,host:port...]/dbname}: one for a member, one or several for
  * the remote primary of a standby cluster ({@code standby_cluster.host} may list several hosts, libpq's multi-host
- * syntax). With several, a connection must land on the one that accepts writes, so every connection string built from
- * them says {@code target_session_attrs=read-write} (Patroni does so for a standby leader with several hosts).
+ * syntax). Which connections must then land on the server that accepts writes ({@code target_session_attrs=
+ * read-write}) is the caller's decision, as in Patroni: primary_conninfo of a standby leader using a slot, pg_rewind;
+ * not the clone. Immutable.
  *
- * @param servers  host and port of each server, in order (at least one)
+ * @param servers  host (IPv6 without brackets) and port of each server, in order (at least one)
  * @param database the path's database name, or null when the URL has none
  */
 record PgHosts(List<Map.Entry<String, Integer>> servers, String database) {
@@ -19,8 +20,20 @@ record PgHosts(List<Map.Entry<String, Integer>> servers, String database) {
         servers = List.copyOf(servers);
     }
 
-    /** Parses {@code connUrl}; a host without port gets 5432; IPv6 hosts are written in brackets. */
+    /** One server. */
+    static PgHosts of(String host, int port) {
+        return new PgHosts(List.of(Map.entry(host, port)), null);
+    }
+
+    /**
+     * Parses {@code connUrl}: a host without port gets libpq's 5432; IPv6 hosts are written in brackets; user info
+     * and query are ignored (credentials come from the configuration, as Patroni's conn_kwargs); spaces around an
+     * entry of the host list are dropped.
+     *
+     * @throws PostgresException naming the conn_url and what is wrong with it
+     */
     static PgHosts parse(String connUrl) {
+        if (connUrl == null) throw new PostgresException("no conn_url");
         int scheme = connUrl.indexOf("://");
         if (scheme < 0) throw new PostgresException("conn_url '" + connUrl + "' is not a postgres:// URL");
         String rest = connUrl.substring(scheme + 3);
@@ -29,14 +42,26 @@ record PgHosts(List<Map.Entry<String, Integer>> servers, String database) {
         String path = slash < 0 ? "" : rest.substring(slash + 1);
         int query = path.indexOf('?');
         if (query >= 0) path = path.substring(0, query);
+        int query2 = authority.indexOf('?');
+        if (query2 >= 0) authority = authority.substring(0, query2);
         int at = authority.lastIndexOf('@');
         if (at >= 0) authority = authority.substring(at + 1);
         List<Map.Entry<String, Integer>> servers = new ArrayList<>();
-        for (String part : authority.split(",")) {
-            if (part.isEmpty()) throw new PostgresException("conn_url '" + connUrl + "' has an empty host");
-            servers.add(hostPort(part, connUrl));
+        for (String part : authority.split(",", -1)) {
+            String p = part.trim();
+            if (p.isEmpty()) throw new PostgresException("conn_url '" + connUrl + "' has an empty host");
+            servers.add(hostPort(p, connUrl));
         }
-        return new PgHosts(servers, path.isEmpty() ? null : path);
+        return new PgHosts(servers, path.isEmpty() ? null : decoded(path));
+    }
+
+    /** The database name percent-decoded, as java.net.URI's path was before multi-host URLs (which URI refuses). */
+    private static String decoded(String path) {
+        try {
+            return java.net.URI.create("postgres:///" + path).getPath().substring(1);
+        } catch (IllegalArgumentException e) {
+            return path;
+        }
     }
 
     private static Map.Entry<String, Integer> hostPort(String part, String connUrl) {
@@ -48,16 +73,21 @@ record PgHosts(List<Map.Entry<String, Integer>> servers, String database) {
             host = part.substring(1, close);
             if (part.length() > close + 1) {
                 if (part.charAt(close + 1) != ':') {
-                    throw new PostgresException("conn_url '" + connUrl + "' has garbage after ]");
+                    throw new PostgresException("conn_url '" + connUrl + "' has '" + part.substring(close + 1)
+                            + "' after the IPv6 address " + part.substring(0, close + 1));
                 }
                 port = part.substring(close + 2);
             }
         } else {
-            int colon = part.lastIndexOf(':');
+            int colon = part.indexOf(':');
+            if (colon >= 0 && part.indexOf(':', colon + 1) >= 0) {
+                throw new PostgresException("conn_url '" + connUrl + "': write the IPv6 address in '" + part
+                        + "' in brackets, [address]:port");
+            }
             host = colon < 0 ? part : part.substring(0, colon);
             port = colon < 0 ? null : part.substring(colon + 1);
         }
-        if (host.isEmpty()) throw new PostgresException("conn_url '" + connUrl + "' has no host");
+        if (host.isEmpty()) throw new PostgresException("conn_url '" + connUrl + "' has no host in '" + part + "'");
         int p = 5432;
         if (port != null && !port.isEmpty()) {
             try {
@@ -65,16 +95,19 @@ record PgHosts(List<Map.Entry<String, Integer>> servers, String database) {
             } catch (NumberFormatException e) {
                 throw new PostgresException("conn_url '" + connUrl + "' has an invalid port '" + port + "'");
             }
-            if (p < 1 || p > 65535) throw new PostgresException("conn_url '" + connUrl + "' has port " + p);
+            if (p < 1 || p > 65535) {
+                throw new PostgresException("conn_url '" + connUrl + "' has port " + p + ", not in 1-65535");
+            }
         }
         return Map.entry(host, p);
     }
 
+    /** More than one server: libpq tries them in order. */
     boolean several() {
         return servers.size() > 1;
     }
 
-    /** libpq's {@code host} value: the hosts, comma-separated. */
+    /** libpq's {@code host} value: the hosts, comma-separated (IPv6 without brackets, as libpq wants them). */
     String hosts() {
         return String.join(",", servers.stream().map(Map.Entry::getKey).toList());
     }
@@ -82,11 +115,6 @@ record PgHosts(List<Map.Entry<String, Integer>> servers, String database) {
     /** libpq's {@code port} value: the ports, comma-separated, one per host. */
     String ports() {
         return String.join(",", servers.stream().map(s -> Integer.toString(s.getValue())).toList());
-    }
-
-    /** {@code read-write} when there are several servers (see the class comment), else null. */
-    String targetSessionAttrs() {
-        return several() ? "read-write" : null;
     }
 
     /** {@code host:port,...} for pgJDBC's URL, IPv6 hosts in brackets. */

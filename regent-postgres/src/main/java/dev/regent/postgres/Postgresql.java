@@ -303,9 +303,10 @@ public final class Postgresql extends PostgresqlSql {
      * and a replica's recovery settings where the server version reads them (12+: postgresql.conf plus
      * standby.signal; before 12: recovery.conf; removed for a primary). Parameters are translated and validated for
      * the server version first (see {@link #serverParameters}). A replica following {@code followConnUrl}
-     * ({@code postgres://host:port/db}; null: no primary_conninfo) gets primary_conninfo with the replication user
-     * and pgpass as passfile (pgpass is rewritten for that host), {@code slotName} as primary_slot_name (null: none)
-     * and recovery_target_timeline=latest. Takes effect at the next start, or for most settings at {@link #reload}.
+     * ({@code postgres://host:port/db}, or a standby leader's {@code postgres://h1:port,h2:port/db}; null: no
+     * primary_conninfo) gets primary_conninfo with the replication user and pgpass as passfile (pgpass is rewritten
+     * for those hosts; several hosts with a slot add {@code target_session_attrs=read-write}, as Patroni), {@code
+     * slotName} as primary_slot_name (null: none) and recovery_target_timeline=latest. Takes effect at the next start, or for most settings at {@link #reload}.
      */
     public void writeConfig(Role role, String followConnUrl, String slotName) {
         writeConfig(role, followConnUrl, slotName, Map.of());
@@ -324,7 +325,12 @@ public final class Postgresql extends PostgresqlSql {
             if (role == Role.REPLICA && followConnUrl != null) {
                 PgHosts hosts = PgHosts.parse(followConnUrl);
                 files.writePgpass(hosts, List.of(cfg.replication()));
-                conninfo = ConfigRenderer.primaryConninfo(hosts.hosts(), hosts.ports(), hosts.targetSessionAttrs(),
+                // Patroni's build_recovery_params: a standby leader given several remote hosts and streaming through
+                // a slot must reach the remote primary (the slot is there), so libpq skips the hosts in recovery;
+                // without a slot any of them will do, a remote replica cascades as well
+                String targetSessionAttrs = hosts.several() && slotName != null && version >= 100000
+                        ? "read-write" : null;
+                conninfo = ConfigRenderer.primaryConninfo(hosts.hosts(), hosts.ports(), targetSessionAttrs,
                         cfg.replication().username(), pgpass.toString(), name, version);
             }
             Checked checked = checkedParameters();
@@ -756,8 +762,9 @@ public final class Postgresql extends PostgresqlSql {
             requireStopped("basebackup");
             PgHosts hosts = PgHosts.parse(fromConnUrl);
             files.writePgpass(hosts, List.of(cfg.replication()));
-            provisioner.basebackup(dsn(hosts, cfg.replication()), cfg.basebackup(), passEnv(),
-                    timeout);
+            // as Patroni's clone: libpq takes the first host that answers, primary or replica (pg_basebackup
+            // works from either)
+            provisioner.basebackup(dsn(hosts, cfg.replication(), null), cfg.basebackup(), passEnv(), timeout);
         }
     }
 
@@ -824,7 +831,6 @@ public final class Postgresql extends PostgresqlSql {
                 kw.put(k, v.toString());
             }
         }
-        if (hosts.targetSessionAttrs() != null) kw.putIfAbsent("target_session_attrs", hosts.targetSessionAttrs());
         return ConfigRenderer.formatDsn(kw);
     }
 
@@ -871,7 +877,9 @@ public final class Postgresql extends PostgresqlSql {
             PgHosts hosts = PgHosts.parse(sourceConnUrl);
             PgUser user = rewindUser();
             files.writePgpass(hosts, List.of(user));
-            provisioner.rewind(dsn(hosts, user), List.of(), passEnv(), timeout);
+            // Patroni's rewind asks for read-write: with several hosts, the one that is the primary
+            provisioner.rewind(dsn(hosts, user, hosts.several() ? "read-write" : null), List.of(), passEnv(),
+                    timeout);
         }
     }
 
@@ -961,13 +969,14 @@ public final class Postgresql extends PostgresqlSql {
         return Map.of("PGPASSFILE", pgpass.toString());
     }
 
-    private String dsn(PgHosts hosts, PgUser user) {
+    /** {@code targetSessionAttrs}: null for none. */
+    private String dsn(PgHosts hosts, PgUser user, String targetSessionAttrs) {
         Map<String, String> kw = new LinkedHashMap<>();
         kw.put("dbname", database());
         kw.put("user", user.username());
         kw.put("host", hosts.hosts());
         kw.put("port", hosts.ports());
-        kw.put("target_session_attrs", hosts.targetSessionAttrs());
+        kw.put("target_session_attrs", targetSessionAttrs);
         return ConfigRenderer.formatDsn(kw);
     }
 

@@ -49,8 +49,9 @@ public record StandbyCluster(String host, Integer port, String primarySlotName, 
     /**
      * {@code postgres://host:port/postgres} of the remote primary (host defaults to localhost and port to 5432, as
      * libpq's), or null when the standby cluster does not stream. A comma-separated {@code host} gives libpq's
-     * multi-host form, {@code postgres://h1:port,h2:port/postgres}, every host with the one port; whoever connects
-     * must then ask for the server that accepts writes (the postgres module adds target_session_attrs=read-write).
+     * multi-host form, {@code postgres://h1:port,h2:port/postgres}: every host with the one port, spaces around the
+     * hosts and empty entries dropped, IPv6 addresses in brackets. libpq tries them in order; the postgres module asks
+     * for the read-write one where Patroni does (primary_conninfo with a slot, pg_rewind).
      */
     public String connUrl() {
         if (!streams()) return null;
