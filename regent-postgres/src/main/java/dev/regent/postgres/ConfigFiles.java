@@ -2,13 +2,10 @@ package dev.regent.postgres;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -167,29 +164,16 @@ final class ConfigFiles {
      * PostgreSQL OS user, since walreceiver reads it through primary_conninfo's passfile).
      */
     void writePgpass(String host, int port, List<PgUser> users) {
-        List<String> lines = new ArrayList<>();
-        Map<String, PgUser> byName = new LinkedHashMap<>();
-        for (PgUser u : users) {
-            if (u != null && u.username() != null) {
-                byName.putIfAbsent(u.username(), u);
-            }
-        }
-        byName.values().forEach(u -> lines.add(ConfigRenderer.pgpassLine(host, port, u.username(), u.password())));
-        runner.writeOwnedFile(pgpass, String.join("\n", lines) + "\n", PosixFilePermissions.fromString("rw-------"));
+        writePgpass(PgHosts.of(host, port), users);
+    }
+
+    /** {@link #writePgpass(String, int, List)} with lines for every server of {@code hosts}. */
+    void writePgpass(PgHosts hosts, List<PgUser> users) {
+        runner.writeOwnedFile(pgpass, ConfigRenderer.pgpass(hosts.servers(), users),
+                PosixFilePermissions.fromString("rw-------"));
     }
 
     private void writeOwned(Path file, String content) {
         runner.writeOwnedFile(file, content, PosixFilePermissions.fromString("rw-------"));
-    }
-
-    /** Host and port of a {@code postgres://host:port/db} conn_url. */
-    static Map.Entry<String, Integer> hostPort(String connUrl) {
-        URI uri = URI.create(connUrl);
-        if (uri.getHost() == null) {
-            throw new PostgresException("conn_url '" + connUrl + "' has no host");
-        }
-        String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
-                : uri.getHost();
-        return Map.entry(host, uri.getPort() < 0 ? 5432 : uri.getPort());
     }
 }

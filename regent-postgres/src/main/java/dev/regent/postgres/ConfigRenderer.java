@@ -1,5 +1,6 @@
 package dev.regent.postgres;
 
+import dev.regent.core.config.NodeConfig.PgUser;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -259,15 +260,27 @@ public final class ConfigRenderer {
      */
     public static String primaryConninfo(String host, int port, String user, String passfile, String applicationName,
                                          int version) {
+        return primaryConninfo(host, Integer.toString(port), null, user, passfile, applicationName, version);
+    }
+
+    /**
+     * {@link #primaryConninfo(String, int, String, String, String, int)} for libpq's multi-host form: {@code hosts}
+     * and {@code ports} comma-separated, and {@code target_session_attrs} (null: none; Patroni sets {@code read-write}
+     * for a standby leader whose remote primary is one of several hosts and which streams through a slot) in the
+     * keyword order of Patroni's format_dsn.
+     */
+    public static String primaryConninfo(String hosts, String ports, String targetSessionAttrs, String user,
+                                         String passfile, String applicationName, int version) {
         Map<String, String> kw = new LinkedHashMap<>();
         kw.put("user", user);
         kw.put("passfile", passfile);
-        kw.put("host", host);
-        kw.put("port", Integer.toString(port));
+        kw.put("host", hosts);
+        kw.put("port", ports);
         kw.put("sslmode", "prefer");
         kw.put("application_name", applicationName);
         kw.put("gssencmode", version >= 120000 ? "prefer" : null);
         kw.put("channel_binding", version >= 130000 ? "prefer" : null);
+        kw.put("target_session_attrs", targetSessionAttrs);
         kw.put("sslnegotiation", version >= 170000 ? "postgres" : null);
         return formatDsn(kw);
     }
@@ -286,6 +299,26 @@ public final class ConfigRenderer {
     /** pg_hba.conf / pg_ident.conf content from configured lines. */
     public static String linesFile(List<String> lines) {
         return HEADER + String.join("\n", lines) + "\n";
+    }
+
+    /**
+     * pgpass content: a line for every server and every user of {@code users} (nulls and users without a name
+     * skipped, the first credential of a name wins), servers in order. libpq looks a password up by the host and port
+     * it is connecting to, so a multi-host connection needs a line for each (Patroni writes one line per host too).
+     */
+    public static String pgpass(List<Map.Entry<String, Integer>> servers, List<PgUser> users) {
+        Map<String, PgUser> byName = new LinkedHashMap<>();
+        for (PgUser u : users) {
+            if (u != null && u.username() != null) {
+                byName.putIfAbsent(u.username(), u);
+            }
+        }
+        List<String> lines = new ArrayList<>();
+        for (Map.Entry<String, Integer> server : servers) {
+            byName.values().forEach(u -> lines.add(pgpassLine(server.getKey(), server.getValue(), u.username(),
+                    u.password())));
+        }
+        return String.join("\n", lines) + "\n";
     }
 
     /** One pgpass line {@code host:port:*:user:password}, escaping {@code :} and {@code \}. */

@@ -105,8 +105,13 @@ public final class PgConnection implements AutoCloseable {
      * @param connectTimeoutS connect timeout in seconds
      */
     public PgConnection(String host, int port, String database, String user, String password, int connectTimeoutS) {
-        String h = host.contains(":") ? "[" + host + "]" : host;
-        this.url = "jdbc:postgresql://" + h + ":" + port + "/" + database;
+        this(PgHosts.of(host, port), database, user, password, connectTimeoutS);
+    }
+
+    /** To the servers of {@code hosts}; with several, to the one that accepts writes (libpq's read-write). */
+    PgConnection(PgHosts hosts, String database, String user, String password, int connectTimeoutS) {
+        this.url = "jdbc:postgresql://" + hosts.jdbcHosts() + "/" + database;
+        if (hosts.several()) props.setProperty("targetServerType", "primary");
         props.setProperty("user", user);
         if (password != null) {
             props.setProperty("password", password);

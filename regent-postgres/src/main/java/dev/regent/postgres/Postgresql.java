@@ -303,9 +303,10 @@ public final class Postgresql extends PostgresqlSql {
      * and a replica's recovery settings where the server version reads them (12+: postgresql.conf plus
      * standby.signal; before 12: recovery.conf; removed for a primary). Parameters are translated and validated for
      * the server version first (see {@link #serverParameters}). A replica following {@code followConnUrl}
-     * ({@code postgres://host:port/db}; null: no primary_conninfo) gets primary_conninfo with the replication user
-     * and pgpass as passfile (pgpass is rewritten for that host), {@code slotName} as primary_slot_name (null: none)
-     * and recovery_target_timeline=latest. Takes effect at the next start, or for most settings at {@link #reload}.
+     * ({@code postgres://host:port/db}, or a standby leader's {@code postgres://h1:port,h2:port/db}; null: no
+     * primary_conninfo) gets primary_conninfo with the replication user and pgpass as passfile (pgpass is rewritten
+     * for those hosts; several hosts with a slot add {@code target_session_attrs=read-write}, as Patroni), {@code
+     * slotName} as primary_slot_name (null: none) and recovery_target_timeline=latest. Takes effect at the next start, or for most settings at {@link #reload}.
      */
     public void writeConfig(Role role, String followConnUrl, String slotName) {
         writeConfig(role, followConnUrl, slotName, Map.of());
@@ -322,10 +323,15 @@ public final class Postgresql extends PostgresqlSql {
             String conninfo = null;
             int version = bin.version();
             if (role == Role.REPLICA && followConnUrl != null) {
-                var hp = ConfigFiles.hostPort(followConnUrl);
-                files.writePgpass(hp.getKey(), hp.getValue(), List.of(cfg.replication()));
-                conninfo = ConfigRenderer.primaryConninfo(hp.getKey(), hp.getValue(), cfg.replication().username(),
-                        pgpass.toString(), name, version);
+                PgHosts hosts = PgHosts.parse(followConnUrl);
+                files.writePgpass(hosts, List.of(cfg.replication()));
+                // Patroni's build_recovery_params: a standby leader given several remote hosts and streaming through
+                // a slot must reach the remote primary (the slot is there), so libpq skips the hosts in recovery;
+                // without a slot any of them will do, a remote replica cascades as well
+                String targetSessionAttrs = hosts.several() && slotName != null && version >= 100000
+                        ? "read-write" : null;
+                conninfo = ConfigRenderer.primaryConninfo(hosts.hosts(), hosts.ports(), targetSessionAttrs,
+                        cfg.replication().username(), pgpass.toString(), name, version);
             }
             Checked checked = checkedParameters();
             ConfigRenderer.RecoveryLayout recovery = null;
@@ -754,10 +760,11 @@ public final class Postgresql extends PostgresqlSql {
     public void basebackup(String fromConnUrl, Duration timeout) {
         synchronized (lifecycle) {
             requireStopped("basebackup");
-            var hp = ConfigFiles.hostPort(fromConnUrl);
-            files.writePgpass(hp.getKey(), hp.getValue(), List.of(cfg.replication()));
-            provisioner.basebackup(dsn(hp.getKey(), hp.getValue(), cfg.replication()), cfg.basebackup(), passEnv(),
-                    timeout);
+            PgHosts hosts = PgHosts.parse(fromConnUrl);
+            files.writePgpass(hosts, List.of(cfg.replication()));
+            // as Patroni's clone: libpq takes the first host that answers, primary or replica (pg_basebackup
+            // works from either)
+            provisioner.basebackup(dsn(hosts, cfg.replication(), null), cfg.basebackup(), passEnv(), timeout);
         }
     }
 
@@ -792,8 +799,7 @@ public final class Postgresql extends PostgresqlSql {
             String dsn = "";
             Map<String, String> env = Map.of();
             if (fromConnUrl != null) {
-                var hp = ConfigFiles.hostPort(fromConnUrl);
-                files.writePgpass(hp.getKey(), hp.getValue(), List.of(cfg.replication()));
+                files.writePgpass(PgHosts.parse(fromConnUrl), List.of(cfg.replication()));
                 dsn = replicationDsn(fromConnUrl);
                 env = passEnv();
             }
@@ -810,14 +816,13 @@ public final class Postgresql extends PostgresqlSql {
      * formatted as format_dsn does with a dbname (so without password or passfile: those come from pgpass).
      */
     String replicationDsn(String connUrl) {
-        var hp = ConfigFiles.hostPort(connUrl);
-        String path = java.net.URI.create(connUrl).getPath();
+        PgHosts hosts = PgHosts.parse(connUrl);
         PgUser repl = cfg.replication();
         Map<String, String> kw = new LinkedHashMap<>();
-        kw.put("dbname", path == null || path.length() <= 1 ? database() : path.substring(1));
+        kw.put("dbname", hosts.database() == null ? database() : hosts.database());
         kw.put("user", repl.username());
-        kw.put("host", hp.getKey());
-        kw.put("port", Integer.toString(hp.getValue()));
+        kw.put("host", hosts.hosts());
+        kw.put("port", hosts.ports());
         for (String k : List.of("sslmode", "sslcompression", "sslcert", "sslkey", "sslpassword", "sslrootcert",
                 "sslcrl", "sslcrldir", "application_name", "krbsrvname", "gssencmode", "channel_binding",
                 "target_session_attrs")) {
@@ -869,10 +874,12 @@ public final class Postgresql extends PostgresqlSql {
                         controlData().clusterState());
                 provisioner.singleUserCrashRecovery(files.postgresqlConf(), database(), timeout);
             }
-            var hp = ConfigFiles.hostPort(sourceConnUrl);
+            PgHosts hosts = PgHosts.parse(sourceConnUrl);
             PgUser user = rewindUser();
-            files.writePgpass(hp.getKey(), hp.getValue(), List.of(user));
-            provisioner.rewind(dsn(hp.getKey(), hp.getValue(), user), List.of(), passEnv(), timeout);
+            files.writePgpass(hosts, List.of(user));
+            // Patroni's rewind asks for read-write: with several hosts, the one that is the primary
+            provisioner.rewind(dsn(hosts, user, hosts.several() ? "read-write" : null), List.of(), passEnv(),
+                    timeout);
         }
     }
 
@@ -885,10 +892,10 @@ public final class Postgresql extends PostgresqlSql {
      * @throws PostgresException naming why the source cannot be used
      */
     public void checkRewindSource(String sourceConnUrl) {
-        var hp = ConfigFiles.hostPort(sourceConnUrl);
+        PgHosts hosts = PgHosts.parse(sourceConnUrl);
         PgUser user = rewindUser();
         boolean inRecovery;
-        try (PgConnection c = new PgConnection(hp.getKey(), hp.getValue(), database(), user.username(),
+        try (PgConnection c = new PgConnection(hosts, database(), user.username(),
                 user.password(), 3).withStatementTimeout(2_000)) {
             inRecovery = c.inRecovery();
         } catch (PostgresException e) {
@@ -909,10 +916,10 @@ public final class Postgresql extends PostgresqlSql {
      */
     public java.util.Set<String> copyLogicalSlots(String primaryConnUrl, java.util.Collection<String> names,
                                                   Duration timeout) {
-        var hp = ConfigFiles.hostPort(primaryConnUrl);
+        PgHosts hosts = PgHosts.parse(primaryConnUrl);
         PgUser su = cfg.superuser();
         Map<String, byte[]> states;
-        try (PgConnection c = new PgConnection(hp.getKey(), hp.getValue(), database(),
+        try (PgConnection c = new PgConnection(hosts, database(),
                 su == null || su.username() == null ? "postgres" : su.username(), su == null ? null : su.password(),
                 3).withStatementTimeout(5_000)) {
             states = c.logicalSlotStates(names);
@@ -962,12 +969,14 @@ public final class Postgresql extends PostgresqlSql {
         return Map.of("PGPASSFILE", pgpass.toString());
     }
 
-    private String dsn(String host, int port, PgUser user) {
+    /** {@code targetSessionAttrs}: null for none. */
+    private String dsn(PgHosts hosts, PgUser user, String targetSessionAttrs) {
         Map<String, String> kw = new LinkedHashMap<>();
         kw.put("dbname", database());
         kw.put("user", user.username());
-        kw.put("host", host);
-        kw.put("port", Integer.toString(port));
+        kw.put("host", hosts.hosts());
+        kw.put("port", hosts.ports());
+        kw.put("target_session_attrs", targetSessionAttrs);
         return ConfigRenderer.formatDsn(kw);
     }
 

@@ -101,6 +101,36 @@ class ConfigRendererTest {
     }
 
     @Test
+    void multiHostPrimaryConninfoKeepsPatronisKeywordOrder() {
+        // format_dsn's order: dbname, user, passfile, host, port, sslmode, ..., application_name, krbsrvname,
+        // gssencmode, channel_binding, target_session_attrs, sslnegotiation
+        assertThat(ConfigRenderer.primaryConninfo("10.0.0.9,10.0.0.10", "5433,5433", "read-write", "replicator",
+                "/tmp/pgpass", "node-1", 170002))
+                .isEqualTo("user=replicator passfile=/tmp/pgpass host=10.0.0.9,10.0.0.10 port=5433,5433 "
+                        + "sslmode=prefer application_name=node-1 gssencmode=prefer channel_binding=prefer "
+                        + "target_session_attrs=read-write sslnegotiation=postgres");
+        assertThat(ConfigRenderer.primaryConninfo("::1,10.0.0.10", "5432,6000", "read-write", "r", "/p", "n",
+                150008)).as("IPv6 without brackets, as libpq's host list wants it")
+                .isEqualTo("user=r passfile=/p host=::1,10.0.0.10 port=5432,6000 sslmode=prefer application_name=n "
+                        + "gssencmode=prefer channel_binding=prefer target_session_attrs=read-write");
+        assertThat(ConfigRenderer.primaryConninfo("h1,h2", "1,1", null, "u", "/p", "n", 150008))
+                .as("no target_session_attrs when not asked (no slot)").doesNotContain("target_session_attrs");
+    }
+
+    @Test
+    void pgpassHasALineForEveryHostAndUser() {
+        var repl = new dev.regent.core.config.NodeConfig.PgUser("replicator", "s:ecret", Map.of());
+        var rewind = new dev.regent.core.config.NodeConfig.PgUser("rewind_user", "r", Map.of());
+        var again = new dev.regent.core.config.NodeConfig.PgUser("replicator", "other", Map.of());
+        assertThat(ConfigRenderer.pgpass(PgHosts.parse("postgres://10.0.0.9:5433,[::1]:5434/postgres").servers(),
+                java.util.Arrays.asList(repl, null, rewind, again)))
+                .isEqualTo("10.0.0.9:5433:*:replicator:s\\:ecret\n10.0.0.9:5433:*:rewind_user:r\n"
+                        + "\\:\\:1:5434:*:replicator:s\\:ecret\n\\:\\:1:5434:*:rewind_user:r\n");
+        assertThat(ConfigRenderer.pgpass(PgHosts.of("h", 5432).servers(), List.of(repl)))
+                .isEqualTo("h:5432:*:replicator:s\\:ecret\n");
+    }
+
+    @Test
     void pgpassEscapes() {
         assertThat(ConfigRenderer.pgpassLine("h", 5432, "u:1", "p\\w")).isEqualTo("h:5432:*:u\\:1:p\\\\w");
     }

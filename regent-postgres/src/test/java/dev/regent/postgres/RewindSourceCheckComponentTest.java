@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Real PostgreSQL 15: the check a rewind makes before stopping anything (Patroni's
- * {@code check_leader_is_not_in_recovery}) passes for a running primary and names why it fails for a standby and for
- * a server that does not run.
+ * {@code check_leader_is_not_in_recovery}) passes for a running primary, also listed after a host that refuses
+ * connections, and names why it fails for a standby and for a server that does not run.
  */
 class RewindSourceCheckComponentTest {
     @Test
@@ -22,6 +22,10 @@ class RewindSourceCheckComponentTest {
             pg.createUsers();
             String url = pg.connUrl();
             pg.checkRewindSource(url);  // a running primary: no exception
+            // a standby cluster's remote primary among several hosts: the first refuses connections, the next is it
+            int port = PgHosts.parse(url).servers().get(0).getValue();
+            String several = "postgres://127.0.0.2:" + port + ",127.0.0.1:" + port + "/postgres";
+            pg.checkRewindSource(several);
 
             assertThat(pg.stop(StopMode.FAST, PgTestNodes.timeout())).isTrue();
             assertThatThrownBy(() -> pg.checkRewindSource(url)).isInstanceOf(PostgresException.class)
@@ -32,6 +36,8 @@ class RewindSourceCheckComponentTest {
             assertThat(pg.status().inRecovery()).isTrue();
             assertThatThrownBy(() -> pg.checkRewindSource(url)).isInstanceOf(PostgresException.class)
                     .hasMessage("Leader is still in_recovery and therefore can't be used for rewind");
+            assertThatThrownBy(() -> pg.checkRewindSource(several)).as("no primary among the hosts")
+                    .isInstanceOf(PostgresException.class).hasMessageStartingWith("not accessible or not healthy: ");
         }
     }
 }

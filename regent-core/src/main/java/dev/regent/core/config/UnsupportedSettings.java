@@ -82,9 +82,6 @@ public final class UnsupportedSettings {
     /** Every unsupported key, grouped by section. */
     public static final List<Setting> ALL = List.of(
             // dynamic configuration
-            dyn("standby_cluster.host", Severity.ERROR, "several hosts", v -> v.isScalar() && v.text().contains(","),
-                    "a list of remote hosts (libpq multi-host with target_session_attrs=read-write) is not "
-                            + "implemented: the standby leader could not follow the remote primary"),
             dyn("max_timelines_history", Severity.WARNING, "> 0", v -> intAbove(v, 0),
                     "/history is never trimmed"),
             dyn("primary_race_backoff", Severity.WARNING, "> 0", v -> intAbove(v, 0),
@@ -180,14 +177,30 @@ public final class UnsupportedSettings {
 
     /** Rows of the local tree (LOCAL and BOTH) enabled in {@code root}, in table order. */
     public static List<Finding> findLocal(ConfigValue root) {
-        return find(root, "", Scope::local);
+        return findLocal(ALL, root);
+    }
+
+    /**
+     * {@link #findLocal(ConfigValue)} against {@code table} instead of {@link #ALL}. Production always passes
+     * {@link #ALL}; tests pass a table of their own, so that the refusal machinery stays tested when no row of a kind
+     * (e.g. a dynamic ERROR) is left in {@link #ALL}.
+     */
+    public static List<Finding> findLocal(List<Setting> table, ConfigValue root) {
+        return find(table, root, "", Scope::local);
     }
 
     /** {@link #findLocal} of the local tree, then {@link #findDynamic} of its {@code bootstrap.dcs}. */
     public static List<Finding> findInLocalConfiguration(ConfigValue root) {
-        List<Finding> out = new ArrayList<>(findLocal(root));
+        return findInLocalConfiguration(ALL, root);
+    }
+
+    /**
+     * {@link #findInLocalConfiguration(ConfigValue)} against {@code table} (see {@link #findLocal(List, ConfigValue)}).
+     */
+    public static List<Finding> findInLocalConfiguration(List<Setting> table, ConfigValue root) {
+        List<Finding> out = new ArrayList<>(findLocal(table, root));
         if (root != null && root.isMap()) {
-            out.addAll(findDynamic(root.at("bootstrap.dcs"), "bootstrap.dcs."));
+            out.addAll(findDynamic(table, root.at("bootstrap.dcs"), "bootstrap.dcs."));
         }
         return out;
     }
@@ -197,12 +210,22 @@ public final class UnsupportedSettings {
      * {@code prefix} (e.g. {@code bootstrap.dcs.}, or empty for {@code /config}).
      */
     public static List<Finding> findDynamic(ConfigValue dynamic, String prefix) {
-        return find(dynamic, prefix, Scope::dynamic);
+        return findDynamic(ALL, dynamic, prefix);
+    }
+
+    /** {@link #findDynamic(ConfigValue, String)} against {@code table} (see {@link #findLocal(List, ConfigValue)}). */
+    public static List<Finding> findDynamic(List<Setting> table, ConfigValue dynamic, String prefix) {
+        return find(table, dynamic, prefix, Scope::dynamic);
     }
 
     /** {@link #findDynamic(ConfigValue, String)} of a {@code /config} JSON tree; sources say {@code /config}. */
     public static List<Finding> findDynamic(Map<String, Object> config) {
-        return config == null ? List.of() : findDynamic(ConfigValue.fromPlain(config, "/config"), "");
+        return findDynamic(ALL, config);
+    }
+
+    /** {@link #findDynamic(Map)} against {@code table} (see {@link #findLocal(List, ConfigValue)}). */
+    public static List<Finding> findDynamic(List<Setting> table, Map<String, Object> config) {
+        return config == null ? List.of() : findDynamic(table, ConfigValue.fromPlain(config, "/config"), "");
     }
 
     /** The ERROR findings only. */
@@ -245,12 +268,12 @@ public final class UnsupportedSettings {
         return sb.toString();
     }
 
-    private static List<Finding> find(ConfigValue root, String prefix, Predicate<Scope> scopes) {
+    private static List<Finding> find(List<Setting> table, ConfigValue root, String prefix, Predicate<Scope> scopes) {
         List<Finding> out = new ArrayList<>();
         if (root == null || !root.isMap()) {
             return out;
         }
-        for (Setting s : ALL) {
+        for (Setting s : table) {
             if (!scopes.test(s.scope())) {
                 continue;
             }

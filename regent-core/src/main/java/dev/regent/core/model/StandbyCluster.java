@@ -48,11 +48,22 @@ public record StandbyCluster(String host, Integer port, String primarySlotName, 
 
     /**
      * {@code postgres://host:port/postgres} of the remote primary (host defaults to localhost and port to 5432, as
-     * libpq's), or null when the standby cluster does not stream.
+     * libpq's), or null when the standby cluster does not stream. A comma-separated {@code host} gives libpq's
+     * multi-host form, {@code postgres://h1:port,h2:port/postgres}: every host with the one port, spaces around the
+     * hosts and empty entries dropped, IPv6 addresses in brackets. libpq tries them in order; the postgres module asks
+     * for the read-write one where Patroni does (primary_conninfo with a slot, pg_rewind).
      */
     public String connUrl() {
         if (!streams()) return null;
-        return "postgres://" + (host == null ? "localhost" : host) + ":" + (port == null ? 5432 : port) + "/postgres";
+        int p = port == null ? 5432 : port;
+        List<String> servers = new ArrayList<>();
+        for (String h : (host == null ? "localhost" : host).split(",")) {
+            String t = h.trim();
+            if (t.isEmpty()) continue;
+            servers.add((t.contains(":") && !t.startsWith("[") ? "[" + t + "]" : t) + ":" + p);
+        }
+        if (servers.isEmpty()) servers.add("localhost:" + p);
+        return "postgres://" + String.join(",", servers) + "/postgres";
     }
 
     /**

@@ -26,7 +26,6 @@ class UnsupportedSettingsTest {
             case "synchronous_mode_strict", "restapi.allowlist_include_members", "tags.nosync",
                     "zookeeper.use_ssl" -> true;
             case "zookeeper.verify" -> false;
-            case "standby_cluster.host" -> "10.0.0.9,10.0.0.10";
             case "synchronous_node_count" -> 2L;
             case "maximum_lag_on_syncnode", "max_timelines_history", "primary_race_backoff" -> 10L;
             case "postgresql.create_replica_methods", "postgresql.create_replica_method" -> list("pgbackrest");
@@ -92,8 +91,7 @@ class UnsupportedSettingsTest {
     @Test
     void everyErrorRowRefusesTheConfigurationWithItsReason() {
         List<Setting> errors = UnsupportedSettings.ALL.stream().filter(s -> s.severity() == Severity.ERROR).toList();
-        assertThat(errors).extracting(Setting::path).contains("standby_cluster.host",
-                "restapi.certfile", "restapi.verify_client", "restapi.allowlist", "ctl.certfile", "ctl.cacert",
+        assertThat(errors).extracting(Setting::path).contains("restapi.certfile", "restapi.verify_client", "restapi.allowlist", "ctl.certfile", "ctl.cacert",
                 "citus");
         for (Setting s : errors) {
             ValidationResult r = validate(withSetting(s));
@@ -184,7 +182,7 @@ class UnsupportedSettingsTest {
     @Test
     void allErrorsOfATreeMakeOneMessage() {
         Map<String, Object> t = valid();
-        section(section(t, "bootstrap"), "dcs").put("standby_cluster", map("host", "10.0.0.9,10.0.0.10"));
+        t.put("citus", map("group", 0L));
         section(t, "restapi").put("certfile", "/etc/ssl/api.pem");
         t.put("ctl", map("keyfile_password", "s3cret"));
         t.put("log", map("level", "DEBUG"));
@@ -193,23 +191,67 @@ class UnsupportedSettingsTest {
         assertThat(message).startsWith("3 settings Regent does not support yet: ")
                 .contains("restapi.certfile: /etc/ssl/api.pem (n.yml:3): HTTPS is not implemented")
                 .contains("ctl.keyfile_password: ****** (n.yml:3)")
-                .contains("bootstrap.dcs.standby_cluster.host: ")
+                .contains("citus: {group} (n.yml:3): Citus clusters are not implemented")
                 .doesNotContain("s3cret").doesNotContain("log.level");
         assertThat(UnsupportedSettings.refusal(List.of())).isNull();
     }
 
+    /**
+     * A dynamic ERROR row of a table of the test's own: {@link UnsupportedSettings#ALL} has none left since
+     * standby_cluster.host with several hosts was implemented, but the refusal of such rows must keep working.
+     */
+    private static final Setting SYNTHETIC_DYNAMIC_ERROR = new Setting("standby_cluster.synthetic_flag",
+            Scope.DYNAMIC, Severity.ERROR, "true", "a synthetic dynamic row of this test",
+            UnsupportedSettings::isTrue);
+
+    private static List<Setting> tableWithSyntheticDynamicError() {
+        List<Setting> table = new ArrayList<>(UnsupportedSettings.ALL);
+        table.add(0, SYNTHETIC_DYNAMIC_ERROR);
+        return table;
+    }
+
     @Test
     void dynamicConfigFromTheDcsIsCheckedWithTheSameTable() {
-        List<Finding> found = UnsupportedSettings.findDynamic(map("ttl", 30L, "standby_cluster",
-                map("host", "10.0.0.9,10.0.0.10"), "postgresql", map("parameters_primary", map("work_mem", "1GB")),
-                "max_timelines_history", 3L));
-        assertThat(found).extracting(Finding::path).containsExactly("standby_cluster.host",
+        Map<String, Object> config = map("ttl", 30L, "standby_cluster", map("host", "10.0.0.9,10.0.0.10",
+                "synthetic_flag", true), "postgresql", map("parameters_primary", map("work_mem", "1GB")),
+                "max_timelines_history", 3L);
+        List<Finding> found = UnsupportedSettings.findDynamic(tableWithSyntheticDynamicError(), config);
+        assertThat(found).extracting(Finding::path).containsExactly("standby_cluster.synthetic_flag",
                 "max_timelines_history", "postgresql.parameters_primary");
         assertThat(UnsupportedSettings.errors(found)).extracting(Finding::path)
-                .containsExactly("standby_cluster.host");
+                .containsExactly("standby_cluster.synthetic_flag");
         assertThat(found.get(0).value().source()).isEqualTo("/config");
-        assertThat(UnsupportedSettings.refusal(found)).startsWith("a setting Regent does not support yet: "
-                + "standby_cluster.host: 10.0.0.9,10.0.0.10: a list of remote hosts");
+        assertThat(UnsupportedSettings.refusal(found)).isEqualTo("a setting Regent does not support yet: "
+                + "standby_cluster.synthetic_flag: true: a synthetic dynamic row of this test");
+        // production's table: the same /config has warnings only
+        assertThat(UnsupportedSettings.errors(UnsupportedSettings.findDynamic(config))).isEmpty();
+        assertThat(UnsupportedSettings.findDynamic(config)).extracting(Finding::path)
+                .containsExactly("max_timelines_history", "postgresql.parameters_primary");
+    }
+
+    @Test
+    void aDynamicErrorInBootstrapDcsRefusesTheLocalConfigurationInTheSameMessage() {
+        Map<String, Object> t = valid();
+        section(section(t, "bootstrap"), "dcs").put("standby_cluster", map("synthetic_flag", "on"));
+        t.put("citus", map("group", 0L));
+        List<Finding> found = UnsupportedSettings.findInLocalConfiguration(tableWithSyntheticDynamicError(),
+                ConfigValue.fromPlain(t, "n.yml:7"));
+        assertThat(UnsupportedSettings.errors(found)).extracting(Finding::path)
+                .containsExactly("citus", "bootstrap.dcs.standby_cluster.synthetic_flag");
+        assertThat(UnsupportedSettings.refusal(found)).startsWith("2 settings Regent does not support yet: ")
+                .contains("bootstrap.dcs.standby_cluster.synthetic_flag: on (n.yml:7): a synthetic dynamic row");
+        assertThat(UnsupportedSettings.findLocal(List.of(SYNTHETIC_DYNAMIC_ERROR), ConfigValue.fromPlain(t, "n.yml")))
+                .as("a dynamic row is not looked up in the local tree").isEmpty();
+    }
+
+    @Test
+    void aStandbyClusterWithSeveralHostsIsSupported() {
+        assertThat(UnsupportedSettings.ALL).extracting(Setting::path).doesNotContain("standby_cluster.host");
+        assertThat(UnsupportedSettings.findDynamic(map("standby_cluster", map("host", "10.0.0.9, 10.0.0.10",
+                "port", 5433L, "primary_slot_name", "standby")))).isEmpty();
+        Map<String, Object> t = valid();
+        section(section(t, "bootstrap"), "dcs").put("standby_cluster", map("host", "h1,h2"));
+        assertThat(validate(t).problems()).isEmpty();
     }
 
     @Test

@@ -40,6 +40,20 @@ class StandbyClusterTest {
     }
 
     @Test
+    void severalHostsGiveLibpqsMultiHostUrlWithTheOnePortForEveryHost() {
+        assertThat(StandbyCluster.of(config(Map.of("host", "10.0.0.9,10.0.0.10", "port", 5433))).connUrl())
+                .isEqualTo("postgres://10.0.0.9:5433,10.0.0.10:5433/postgres");
+        assertThat(StandbyCluster.of(config(Map.of("host", " db1.example , db2.example,db3 "))).connUrl())
+                .as("spaces around the hosts are dropped; libpq's default port")
+                .isEqualTo("postgres://db1.example:5432,db2.example:5432,db3:5432/postgres");
+        assertThat(StandbyCluster.of(config(Map.of("host", "::1,[fe80::1],10.0.0.9", "port", 6000))).connUrl())
+                .as("IPv6 addresses in brackets, once")
+                .isEqualTo("postgres://[::1]:6000,[fe80::1]:6000,10.0.0.9:6000/postgres");
+        assertThat(StandbyCluster.of(config(Map.of("host", "h1,,h2"))).connUrl()).as("empty entries skipped")
+                .isEqualTo("postgres://h1:5432,h2:5432/postgres");
+    }
+
+    @Test
     void recoveryMinApplyDelayOnlyOnTheNodeFollowingTheRemotePrimary() {
         StandbyCluster s = StandbyCluster.of(config(Map.of("host", "h", "restore_command", "cp /a/%f %p",
                 "archive_cleanup_command", "rm-older %r", "recovery_min_apply_delay", "5min")));

@@ -451,7 +451,8 @@ public final class HaLoop implements AutoCloseable {
         if (!Objects.equals(s.dynamic(), checkedDynamic)) { // the check walks the whole /config: once per value
             checkedDynamic = s.dynamic();
             unsupportedDynamic = s.dynamic() == null ? null
-                    : UnsupportedSettings.refusal(UnsupportedSettings.findDynamic(s.dynamic().data()));
+                    : UnsupportedSettings.refusal(UnsupportedSettings.findDynamic(unsupportedTable,
+                            s.dynamic().data()));
         }
         String unsupported = unsupportedDynamic;
         if (unsupported != null) {
@@ -461,6 +462,16 @@ public final class HaLoop implements AutoCloseable {
 
     private ClusterConfig checkedDynamic;
     private String unsupportedDynamic;
+    private volatile List<UnsupportedSettings.Setting> unsupportedTable = UnsupportedSettings.ALL;
+
+    /**
+     * Checks {@code /config} by {@code table} instead of {@link UnsupportedSettings#ALL}: for tests, so that the
+     * report stays tested when {@code ALL} has no dynamic ERROR row. Call before {@link #start}-ing the loop.
+     */
+    void unsupportedSettingsTable(List<UnsupportedSettings.Setting> table) {
+        this.unsupportedTable = List.copyOf(table);
+        this.checkedDynamic = null;
+    }
 
     private void applyDcsSettings(HaSettings s) {
         if (lastSettings == null || lastSettings.ttlSeconds() != s.ttlSeconds()

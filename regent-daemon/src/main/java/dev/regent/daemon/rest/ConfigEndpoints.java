@@ -31,7 +31,7 @@ final class ConfigEndpoints {
         }
         Map<String, Object> data = ConfigPatch.deepCopy(cluster.config().data());
         if (ConfigPatch.merge(data, patch)) {
-            refuseUnsupported(cluster, data);
+            refuseUnsupported(control.unsupportedSettings(), cluster, data);
             String json = Exchange.JSON.writeValueAsString(data);
             if (!control.patchConfig(json, cluster.config().version())) {
                 throw HttpError.page(409, "Conflict: /config was modified concurrently, retry");
@@ -43,13 +43,16 @@ final class ConfigEndpoints {
 
     /**
      * 400 when the new {@code /config} would enable a safety-relevant setting Regent does not implement (the table
-     * in {@link UnsupportedSettings}). Settings already enabled in the current {@code /config} with the same value
-     * (written by edit-config or a Patroni member) do not block other changes; they are reported by the HA loop.
+     * {@code table}, {@link UnsupportedSettings#ALL} in production). Settings already enabled in the current
+     * {@code /config} with the same value (written by edit-config or a Patroni member) do not block other changes;
+     * they are reported by the HA loop.
      */
-    private static void refuseUnsupported(ClusterView cluster, Map<String, Object> next) {
+    private static void refuseUnsupported(List<UnsupportedSettings.Setting> table, ClusterView cluster,
+                                          Map<String, Object> next) {
         List<UnsupportedSettings.Finding> before = cluster.config() == null ? List.of()
-                : UnsupportedSettings.errors(UnsupportedSettings.findDynamic(cluster.config().data()));
-        List<UnsupportedSettings.Finding> enabled = UnsupportedSettings.errors(UnsupportedSettings.findDynamic(next))
+                : UnsupportedSettings.errors(UnsupportedSettings.findDynamic(table, cluster.config().data()));
+        List<UnsupportedSettings.Finding> enabled = UnsupportedSettings.errors(UnsupportedSettings.findDynamic(table,
+                        next))
                 .stream().filter(f -> before.stream().noneMatch(b -> b.path().equals(f.path())
                         && Objects.equals(b.value().toPlain(), f.value().toPlain())))
                 .toList();
@@ -63,7 +66,7 @@ final class ConfigEndpoints {
         ClusterView cluster = control.readCluster();
         boolean same = cluster.config() != null && Exchange.JSON.valueToTree(body)
                 .equals(Exchange.JSON.valueToTree(cluster.config().data()));
-        if (!same) refuseUnsupported(cluster, body);
+        if (!same) refuseUnsupported(control.unsupportedSettings(), cluster, body);
         if (!same && !control.putConfig(Exchange.JSON.writeValueAsString(body))) {
             throw HttpError.page(502, "Bad Gateway: writing /config to the DCS failed");
         }

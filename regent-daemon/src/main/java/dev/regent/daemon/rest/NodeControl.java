@@ -1,5 +1,6 @@
 package dev.regent.daemon.rest;
 
+import dev.regent.core.config.UnsupportedSettings;
 import dev.regent.core.ha.PeerStatus;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Failover;
@@ -20,6 +21,14 @@ public interface NodeControl {
 
     /** A fresh DCS read for {@code /cluster}, {@code /history}, {@code /config} and the write endpoints. Blocks. */
     ClusterView readCluster() throws DcsException;
+
+    /**
+     * The table {@code PATCH/PUT /config} refuses unsupported settings by: {@link UnsupportedSettings#ALL} (tests give
+     * a table of their own, e.g. with a dynamic ERROR row when {@code ALL} has none).
+     */
+    default List<UnsupportedSettings.Setting> unsupportedSettings() {
+        return UnsupportedSettings.ALL;
+    }
 
     /**
      * Write the merged dynamic config (JSON object text) with compare-and-set on {@code expectedVersion}.

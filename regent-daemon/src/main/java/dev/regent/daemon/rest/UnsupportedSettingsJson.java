@@ -18,10 +18,15 @@ final class UnsupportedSettingsJson {
 
     /** Empty when the cluster or its {@code /config} is unknown, or when nothing unsupported is enabled. */
     static List<Map<String, Object>> of(ClusterView cluster) {
+        return of(UnsupportedSettings.ALL, cluster);
+    }
+
+    /** {@link #of(ClusterView)} by {@code table} instead of {@link UnsupportedSettings#ALL} (tests). */
+    static List<Map<String, Object>> of(List<UnsupportedSettings.Setting> table, ClusterView cluster) {
         if (cluster == null || cluster.config() == null) {
             return List.of();
         }
-        return UnsupportedSettings.errors(UnsupportedSettings.findDynamic(cluster.config().data())).stream()
+        return UnsupportedSettings.errors(UnsupportedSettings.findDynamic(table, cluster.config().data())).stream()
                 .map(f -> {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("key", f.path());

@@ -42,6 +42,15 @@ class FakeNodeControl implements NodeControl {
         return failsafeReply;
     }
     volatile List<PeerStatus> peers;
+    /** The table PATCH/PUT /config refuse by. */
+    volatile List<dev.regent.core.config.UnsupportedSettings.Setting> unsupported =
+            dev.regent.core.config.UnsupportedSettings.ALL;
+
+    @Override
+    public List<dev.regent.core.config.UnsupportedSettings.Setting> unsupportedSettings() {
+        return unsupported;
+    }
+
     volatile RestartResult restartResult = new RestartResult(true, "restarted successfully");
     volatile boolean scheduleAccepted = true;
     volatile boolean scheduledRestart;

@@ -3,7 +3,9 @@ package dev.regent.daemon.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Failover;
+import dev.regent.daemon.SyntheticUnsupportedSettings;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -58,13 +60,19 @@ class ReadEndpointsTest {
         assertThat(Json.tree(f.get("/patroni").body()).has("unsupported_settings")).as("quorum is implemented")
                 .isFalse();
         f.status.set(Fixtures.replicaBuilder(Fixtures.cluster(Map.of("standby_cluster", Map.of("host", "h1,h2")), null)).build());
-        JsonNode j = Json.tree(f.get("/patroni").body());
-        assertThat(j.get("unsupported_settings")).hasSize(1);
-        JsonNode u = j.get("unsupported_settings").get(0);
-        assertThat(u.get("key").asText()).isEqualTo("standby_cluster.host");
-        assertThat(u.get("value").toString()).isEqualTo("\"h1,h2\"");
-        assertThat(u.get("reason").asText()).startsWith("a list of remote hosts (libpq multi-host with target_session_attrs=read-write) is not implemented");
-        assertThat(j.get("role").asText()).isEqualTo("replica");
+        assertThat(Json.tree(f.get("/patroni").body()).has("unsupported_settings"))
+                .as("a standby cluster with several hosts is implemented").isFalse();
+        // the field's entries, by a table with a dynamic ERROR row (production's has none left)
+        ClusterView withUnsafe = Fixtures.cluster(Map.of("synthetic_unsafe_mode", true, "standby_cluster",
+                Map.of("host", "h1,h2")), null);
+        JsonNode u = Json.tree(Exchange.JSON.writeValueAsString(UnsupportedSettingsJson.of(
+                SyntheticUnsupportedSettings.table(), withUnsafe)));
+        assertThat(u).hasSize(1);
+        assertThat(u.get(0).get("key").asText()).isEqualTo("synthetic_unsafe_mode");
+        assertThat(u.get(0).get("value").toString()).isEqualTo("true");
+        assertThat(u.get(0).get("reason").asText()).isEqualTo("a synthetic row of the tests: it would weaken safety");
+        assertThat(UnsupportedSettingsJson.of(SyntheticUnsupportedSettings.table(), null)).isEmpty();
+        assertThat(UnsupportedSettingsJson.of(withUnsafe)).as("production's table").isEmpty();
     }
 
     @Test

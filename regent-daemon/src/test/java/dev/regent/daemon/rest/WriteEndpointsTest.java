@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.regent.core.ha.PeerStatus;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Leader;
+import dev.regent.daemon.SyntheticUnsupportedSettings;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,7 @@ class WriteEndpointsTest {
         f.control.onFailoverWrite = c -> {};
         f.control.scheduledRestart = false;
         f.control.reinitError = null;
+        f.control.unsupported = SyntheticUnsupportedSettings.table();
     }
 
     private void assertAnswer(String method, String path, String body, int code, String text) throws Exception {
@@ -86,39 +88,54 @@ class WriteEndpointsTest {
         }
     }
 
+    // These use a table with a synthetic dynamic ERROR row (SyntheticUnsupportedSettings): production's table has
+    // none left since standby_cluster.host with several hosts is implemented, but the refusal must keep working.
+
     @Test
     void patchConfigEnablingAnUnsupportedSafetySettingIs400WithTheReason() throws Exception {
-        assertAnswer("PATCH", "/config", "{\"standby_cluster\":{\"host\":\"h1,h2\"},\"ttl\":40}", 400,
-                "/config not changed: it would enable a setting Regent does not support yet: standby_cluster.host: ");
+        assertAnswer("PATCH", "/config", "{\"synthetic_unsafe_mode\":true,\"ttl\":40}", 400,
+                "/config not changed: it would enable a setting Regent does not support yet: synthetic_unsafe_mode: "
+                        + "true: a synthetic row of the tests: it would weaken safety");
         assertThat(f.control.calls).noneMatch(c -> c.startsWith("patchConfig"));
-        assertThat(f.control.view().config().data()).doesNotContainKeys("standby_cluster")
+        assertThat(f.control.view().config().data()).doesNotContainKeys("synthetic_unsafe_mode")
                 .containsEntry("ttl", 30);
-        // warnings only, disabling values, synchronous replication and failsafe mode (implemented) go through
-        HttpResponse<String> r = f.send("PATCH", "/config", "{\"failsafe_mode\":true,"
-                + "\"max_timelines_history\":5,\"synchronous_mode\":\"quorum\",\"synchronous_mode_strict\":true}");
-        assertThat(r.statusCode()).isEqualTo(200);
+        // warnings only, disabling values, synchronous replication, failsafe mode and a standby cluster with several
+        // hosts (implemented) go through
+        HttpResponse<String> r = f.send("PATCH", "/config", "{\"failsafe_mode\":true,\"synthetic_unsafe_mode\":false,"
+                + "\"max_timelines_history\":5,\"synchronous_mode\":\"quorum\",\"synchronous_mode_strict\":true,"
+                + "\"standby_cluster\":{\"host\":\"h1,h2\",\"port\":5433}}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         assertThat(f.control.view().config().data()).containsEntry("failsafe_mode", true)
-                .containsEntry("synchronous_mode", "quorum");
+                .containsEntry("synchronous_mode", "quorum")
+                .containsEntry("standby_cluster", Map.of("host", "h1,h2", "port", 5433));
+    }
+
+    @Test
+    void theTableInProductionRefusesNoStandbyClusterWithSeveralHosts() throws Exception {
+        f.control.unsupported = dev.regent.core.config.UnsupportedSettings.ALL;
+        HttpResponse<String> r = f.send("PUT", "/config", "{\"ttl\":30,\"standby_cluster\":{\"host\":\"h1,h2\"}}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(f.control.view().config().data()).containsEntry("standby_cluster", Map.of("host", "h1,h2"));
     }
 
     @Test
     void anUnsupportedSettingAlreadyInConfigDoesNotBlockOtherChanges() throws Exception {
         // written by edit-config or a Patroni member, past this check
         f.control.setView(FakeNodeControl.with(Fixtures.cluster(), new dev.regent.core.model.ClusterConfig(5,
-                Map.of("ttl", 30, "standby_cluster", Map.of("host", "h1,h2"))), null));
+                Map.of("ttl", 30, "synthetic_unsafe_mode", "on")), null));
         HttpResponse<String> r = f.send("PATCH", "/config", "{\"ttl\":40}");
         assertThat(r.statusCode()).isEqualTo(200);
-        assertThat(f.control.view().config().data()).containsEntry("ttl", 40).containsKey("standby_cluster");
+        assertThat(f.control.view().config().data()).containsEntry("ttl", 40).containsKey("synthetic_unsafe_mode");
         // removing it is allowed too; changing it to another enabling value is not
-        assertAnswer("PATCH", "/config", "{\"standby_cluster\":{\"host\":\"h3,h4\"}}", 400, "standby_cluster.host: ");
-        assertThat(f.send("PATCH", "/config", "{\"standby_cluster\":null}").statusCode()).isEqualTo(200);
-        assertThat(f.control.view().config().data()).doesNotContainKey("standby_cluster");
+        assertAnswer("PATCH", "/config", "{\"synthetic_unsafe_mode\":true}", 400, "synthetic_unsafe_mode: true");
+        assertThat(f.send("PATCH", "/config", "{\"synthetic_unsafe_mode\":null}").statusCode()).isEqualTo(200);
+        assertThat(f.control.view().config().data()).doesNotContainKey("synthetic_unsafe_mode");
     }
 
     @Test
     void putConfigEnablingAnUnsupportedSafetySettingIs400() throws Exception {
-        assertAnswer("PUT", "/config", "{\"ttl\":30,\"standby_cluster\":{\"host\":\"h1,h2\"}}", 400,
-                "standby_cluster.host: ");
+        assertAnswer("PUT", "/config", "{\"ttl\":30,\"synthetic_unsafe_mode\":\"TRUE\"}", 400,
+                "synthetic_unsafe_mode: TRUE");
         assertThat(f.control.calls).noneMatch(c -> c.startsWith("putConfig"));
         // ignore_slots is supported (issue 14): any matcher is accepted
         HttpResponse<String> ok = f.send("PUT", "/config", "{\"ttl\":30,\"ignore_slots\":[{\"name\":\"barman\"}]}");
