@@ -16,6 +16,9 @@ import java.util.Set;
 final class LogSectionReader {
     private static final Set<String> LOGGER_LEVELS = Set.of("debug", "info", "warn", "warning", "error", "fatal",
             "critical", "notset");
+    /** Python modules a Patroni configuration names in {@code log.loggers}; no Java logger has these names. */
+    private static final Set<String> PYTHON_MODULES = Set.of("patroni", "urllib3", "kazoo", "etcd", "consul",
+            "kubernetes", "botocore", "boto3", "psycopg", "psycopg2", "pysyncobj", "ydiff");
 
     private LogSectionReader() {}
 
@@ -100,6 +103,11 @@ final class LogSectionReader {
         l.node().entries().keySet().forEach(name -> {
             String level = l.oneOf(name, null, LOGGER_LEVELS);
             if (level != null) out.put(name, level.toUpperCase(Locale.ROOT));
+            if (PYTHON_MODULES.contains(name.split("\\.", 2)[0])) {
+                l.problems().warn(l.pathOf(name), l.raw(name), "a Python module of Patroni; Regent's loggers have Java"
+                        + " names (dev.regent.daemon.loop, dev.regent.dcs, org.apache.zookeeper, ...), so this entry"
+                        + " changes nothing");
+            }
         });
         return out;
     }

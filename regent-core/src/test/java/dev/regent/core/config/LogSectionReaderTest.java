@@ -99,6 +99,17 @@ class LogSectionReaderTest {
     }
 
     @Test
+    void patronisPythonModuleNamesInLoggersAreWarnedAboutNotSilentlyIgnored() {
+        ValidationResult r = withLog(map("loggers", map("patroni.postmaster", "WARNING", "urllib3", "DEBUG",
+                "dev.regent.dcs", "DEBUG", "patronix", "INFO")));
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.warnings()).filteredOn(w -> w.path().startsWith("log")).extracting(ConfigError::path)
+                .containsExactly("log.loggers.patroni.postmaster", "log.loggers.urllib3");
+        assertThat(r.warnings()).filteredOn(w -> w.path().startsWith("log"))
+                .allMatch(w -> w.message().contains("changes nothing"));
+    }
+
+    @Test
     void pythonFormatsAreParsedWithTheirConversionSpecs() {
         PythonLogFormat f = PythonLogFormat.parse("%(levelname)-8s %(msecs)03d 100%% %(message)s");
         assertThat(f.parts()).containsExactly(new PythonLogFormat.Field("levelname", "-", 8, -1, 's'),
