@@ -3,6 +3,7 @@ package dev.regent.daemon;
 import dev.regent.daemon.config.ConfigCli;
 import dev.regent.daemon.config.ConfigLoader;
 import dev.regent.daemon.demo.Demo;
+import dev.regent.daemon.log.LogSetup;
 import dev.regent.daemon.wiring.Daemon;
 import dev.regent.dcs.raft.RaftWitness;
 import java.io.PrintStream;
@@ -14,7 +15,9 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        int code = run(args, System.out, System.err);
+        LogSetup.flushGlobal(); // the writer thread is a daemon thread: queued lines would die with the JVM
+        System.exit(code);
     }
 
     /** Runs one invocation and returns the process exit code (testable without exiting the JVM). */
@@ -74,6 +77,12 @@ public final class Main {
                 err.println("regent: refusing to start: " + refusal);
             }
             err.println("regent: configuration is not valid; nothing started");
+            return 1;
+        }
+        try {
+            LogSetup.global().apply(loaded.config().log());
+        } catch (java.io.IOException e) {
+            err.println("regent: " + e.getMessage() + "; nothing started");
             return 1;
         }
         try {

@@ -196,7 +196,9 @@ public final class EnvConfig {
     }
 
     private ConfigValue integer(String path, String value, String src) {
-        Long n = PatroniValues.parseInt(value);
+        // Patroni's parse_int reads like C's strtol with base 0: PATRONI_LOG_MODE=0640 is octal
+        Long n = value.strip().matches("0[0-7]+") ? Long.valueOf(Long.parseLong(value.strip(), 8))
+                : PatroniValues.parseInt(value);
         if (n == null) {
             problems.add(new ConfigError(path, src, "not an integer: '" + value + "'; variable ignored", true));
             return null;

@@ -96,4 +96,17 @@ class EnvConfigTest {
         EnvConfig.Result both = EnvConfig.from(Map.of("PATRONI_LOGLEVEL", "DEBUG", "PATRONI_LOG_LEVEL", "ERROR"));
         assertThat(at(both, "log.level")).isEqualTo("ERROR");
     }
+
+    @Test
+    void logModeIsOctalInTheEnvironmentAndInYamlAsInPatroni() {
+        EnvConfig.Result r = EnvConfig.from(Map.of("PATRONI_LOG_MODE", "0640", "PATRONI_LOG_FILE_SIZE", "1000",
+                "PATRONI_LOG_STATIC_FIELDS", "{app: patroni}", "PATRONI_LOG_LOGGERS", "{dev.regent.dcs: DEBUG}"));
+        assertThat(at(r, "log.mode")).isEqualTo(0640L);
+        assertThat(at(r, "log.file_size")).isEqualTo(1000L);
+        assertThat(at(r, "log.static_fields")).isEqualTo(Map.of("app", "patroni"));
+        assertThat(at(r, "log.loggers")).isEqualTo(Map.of("dev.regent.dcs", "DEBUG"));
+        // YAML 1.1, as PyYAML reads Patroni's file: a leading 0 is octal
+        ConfigValue yaml = YamlTreeReader.read("log:\n  mode: 0644\n", "t.yml", false);
+        assertThat(((Number) yaml.at("log.mode").value()).longValue()).isEqualTo(0644L);
+    }
 }

@@ -140,7 +140,4 @@ public record NodeConfig(String name, String scope, String namespace, RestApiCon
             return method != null && !method.equals("initdb") && methodSection != null;
         }
     }
-
-    /** {@code log}: level and optional directory. */
-    public record LogConfig(String level, String dir, String type) {}
 }

@@ -2,7 +2,6 @@ package dev.regent.core.config;
 
 import dev.regent.core.config.NodeConfig.Credentials;
 import dev.regent.core.config.NodeConfig.DcsConfig;
-import dev.regent.core.config.NodeConfig.LogConfig;
 import dev.regent.core.config.NodeConfig.RestApiConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,7 +54,7 @@ public final class NodeConfigValidator {
         NodeConfig.PostgresqlConfig pg = PostgresqlSectionReader.read(top);
         NodeConfig.BootstrapConfig bootstrap = BootstrapSectionReader.read(top);
         Map<String, Object> tags = tags(top);
-        LogConfig log = log(top);
+        LogConfig log = LogSectionReader.read(top);
         watchdog(top);
         UnsupportedSettings.findInLocalConfiguration(root).forEach(f -> top.problems().add(f.asConfigError()));
         return new NodeConfig(name, scope, namespace == null ? "/service" : namespace, restapi, dcs, pg, bootstrap,
@@ -140,26 +139,6 @@ public final class NodeConfigValidator {
                     + ": " + value + " and " + priorityName + ": " + priority + ". Defaulting to " + flagName + ": "
                     + value);
         }
-    }
-
-    private static LogConfig log(Section top) {
-        Section s = top.child("log");
-        s.warnUnknownKeys(ConfigSchema.LOG);
-        String level = s.oneOf("level", "info", ConfigSchema.LOG_LEVELS);
-        s.oneOf("traceback_level", "error", ConfigSchema.LOG_LEVELS);
-        String type = s.oneOf("type", "plain", Set.of("plain", "json"));
-        String dir = s.string("dir");
-        s.integer("max_queue_size", 1000L, 1, Integer.MAX_VALUE);
-        s.integer("file_num", 4L, 1, Integer.MAX_VALUE);
-        s.integer("file_size", 25_000_000L, 1, Long.MAX_VALUE);
-        s.integer("mode", null, 0, 511);
-        s.bool("deduplicate_heartbeat_logs", false);
-        s.plainMap("loggers");
-        s.plainMap("static_fields");
-        if (s.has("format") && !s.raw("format").isScalar() && !s.raw("format").isList()) {
-            s.problems().error(s.pathOf("format"), s.raw("format"), "must be a string or a list");
-        }
-        return new LogConfig(level.toUpperCase(java.util.Locale.ROOT), dir, type);
     }
 
     private static void watchdog(Section top) {

@@ -149,29 +149,11 @@ public final class UnsupportedSettings {
             roleSpecific("pg_ident", "primary"), roleSpecific("pg_ident", "replica"),
             roleSpecific("pg_ident", "standby_leader"),
             // tags
-            // process and logging
+            // process
             local("thread_pool_size", Severity.WARNING, "set", UnsupportedSettings::isSet,
                     "the JVM's threads are sized by Regent"),
             local("thread_stack_size", Severity.WARNING, "set", UnsupportedSettings::isSet,
-                    "the JVM's threads are sized by Regent"),
-            local("log.level", Severity.WARNING, "not INFO", v -> isSet(v) && !lower(v).equals("info"),
-                    "the level is INFO; set REGENT_LOG_LEVEL in the environment instead"),
-            local("log.type", Severity.WARNING, "not plain", v -> isSet(v) && !lower(v).equals("plain"),
-                    "the log is plain text"),
-            logKey("format", "the log line format is fixed"),
-            logKey("dateformat", "the log line format is fixed"),
-            logKey("static_fields", "the log is plain text"),
-            local("log.traceback_level", Severity.WARNING, "not ERROR", v -> isSet(v) && !lower(v).equals("error"),
-                    "stack traces are logged with the ERROR lines"),
-            logKey("max_queue_size", "log records are written synchronously"),
-            logKey("dir", "the log goes to standard error"),
-            logKey("file_num", "the log goes to standard error"),
-            logKey("file_size", "the log goes to standard error"),
-            logKey("mode", "the log goes to standard error"),
-            logKey("loggers", "per-module log levels are not configurable"),
-            local("log.deduplicate_heartbeat_logs", Severity.WARNING, "false",
-                    v -> Boolean.FALSE.equals(PatroniValues.parseBool(v.value())),
-                    "a repeated HA loop message is always logged once at INFO, then at DEBUG"));
+                    "the JVM's threads are sized by Regent"));
 
     private UnsupportedSettings() {}
 
@@ -305,10 +287,6 @@ public final class UnsupportedSettings {
     private static Setting raftTiming(String key) {
         return local("raft." + key, Severity.WARNING, "set", UnsupportedSettings::isSet,
                 "the embedded Raft (Apache Ratis) uses its own fixed timings");
-    }
-
-    private static Setting logKey(String key, String reason) {
-        return local("log." + key, Severity.WARNING, "set", UnsupportedSettings::isSet, reason);
     }
 
     // --- conditions -------------------------------------------------------------------------------------------

@@ -47,12 +47,6 @@ class UnsupportedSettingsTest {
             case "postgresql.proxy_address" -> "10.0.0.1:6432";
             case "postgresql.rewind" -> list("debug");
             case "tags.sync_priority" -> 2L;
-            case "log.level" -> "debug";
-            case "log.type" -> "json";
-            case "log.traceback_level" -> "info";
-            case "log.static_fields", "log.loggers" -> map("app", "x");
-            case "log.max_queue_size", "log.file_num", "log.file_size", "log.mode" -> 100L;
-            case "log.deduplicate_heartbeat_logs" -> false;
             case "raft.min_timeout", "raft.max_timeout", "raft.connection_timeout", "raft.append_entries_period",
                     "raft.connection_retry_time", "raft.leader_fallback_timeout" -> 2.5;
             default -> {
@@ -119,16 +113,17 @@ class UnsupportedSettingsTest {
     @Test
     void warningsAloneKeepTheConfigurationValid() {
         Map<String, Object> t = valid();
-        t.put("log", map("level", "DEBUG", "dir", "/var/log/patroni"));
+        t.put("log", map("level", "DEBUG", "dir", "/var/log/patroni"));  // implemented: no warning
         t.put("watchdog", map("mode", "automatic"));
         section(t, "restapi").put("http_extra_headers", map("X-Frame-Options", "DENY"));
         section(section(t, "bootstrap"), "dcs").put("max_timelines_history", 5L);
         ValidationResult r = validate(t);
         assertThat(r.errors()).isEmpty();
         assertThat(r.config()).isNotNull();
-        assertThat(r.warnings()).extracting(ConfigError::path).contains("log.level", "log.dir",
+        assertThat(r.warnings()).extracting(ConfigError::path).contains(
                 "restapi.http_extra_headers", "bootstrap.dcs.max_timelines_history")
-                .as("the watchdog is implemented").doesNotContain("watchdog.mode");
+                .as("the watchdog and the log section are implemented")
+                .doesNotContain("watchdog.mode", "log.level", "log.dir");
     }
 
     @Test

@@ -13,6 +13,7 @@ public interface ExitHook {
     /** Log CRITICAL, then {@link Runtime#halt(int) halt} with status 1: shutdown hooks must not touch postgres. */
     ExitHook HALT = reason -> {
         LoggerFactory.getLogger(ActionExecutor.class).error(PatroniLevels.CRITICAL, "{}", reason);
+        dev.regent.daemon.log.LogSetup.flushGlobal(); // halt runs no shutdown hook: write the queued lines first
         Runtime.getRuntime().halt(1);
     };
 

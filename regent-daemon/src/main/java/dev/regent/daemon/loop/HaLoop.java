@@ -96,6 +96,8 @@ public final class HaLoop implements AutoCloseable {
     private volatile boolean syncSettling;
     private long dcsLastSeenEpoch;
     private String lastMessage;
+    /** Patroni's log.deduplicate_heartbeat_logs; null (unset) keeps Regent's default, deduplicated. */
+    private volatile Boolean deduplicateHeartbeatLogs;
     private HaSettings lastSettings;
     private volatile Consumer<HaSettings> settingsListener = s -> { };
 
@@ -202,6 +204,15 @@ public final class HaLoop implements AutoCloseable {
     /** The last local observation, or null before the first cycle. */
     public LocalPostgres lastLocal() {
         return lastLocal;
+    }
+
+    /**
+     * {@code log.deduplicate_heartbeat_logs}: {@code false} logs every cycle's message at INFO, as Patroni does by
+     * default; {@code true} or null (unset, Regent's default) logs a message at INFO when it changes and its repeats at
+     * DEBUG.
+     */
+    public void setDeduplicateHeartbeatLogs(Boolean deduplicate) {
+        this.deduplicateHeartbeatLogs = deduplicate;
     }
 
     public void setSettingsListener(Consumer<HaSettings> listener) {
@@ -481,10 +492,13 @@ public final class HaLoop implements AutoCloseable {
         lastSettings = s;
     }
 
-    /** Log the decision at INFO when it changes, DEBUG when it repeats (Patroni's deduplicate_heartbeat_logs). */
+    /**
+     * Log the decision at INFO when it changes, DEBUG when it repeats (Patroni's deduplicate_heartbeat_logs), or at
+     * INFO every cycle when deduplicate_heartbeat_logs is false.
+     */
     private void logMessage(String message, ClusterView cluster) {
         String line = message; // the decider already prefixes "PAUSE: "
-        if (!Objects.equals(line, lastMessage)) {
+        if (!Objects.equals(line, lastMessage) || Boolean.FALSE.equals(deduplicateHeartbeatLogs)) {
             LOG.info(line);
             lastMessage = line;
         } else {

@@ -106,6 +106,7 @@ public final class Daemon {
                 authSet ? auth.username() : null, authSet ? auth.password() : null));
         DaemonControl control = new DaemonControl(config.name(), dcs, loop, prober, status, this::reloadConfigFile,
                 new LiveWal(postgresql::walNow), ticker, sleeper);
+        loop.setDeduplicateHeartbeatLogs(config.log().deduplicateHeartbeatLogs());
         loop.setSettingsListener(s -> {
             EffectiveConfig e = settings.current();
             postgresql.setRecoveryConf(recoveryConf(e.postgresql().get("recovery_conf")));
@@ -200,7 +201,18 @@ public final class Daemon {
             else LOG.warn("{}", w);
         });
         settings.reload(l.config());
+        applyLog(l.config().log());
         LOG.info("configuration file reloaded");
+    }
+
+    /** The reloaded {@code log} section; a {@code log.dir} that cannot be written keeps the current logging. */
+    private void applyLog(dev.regent.core.config.LogConfig log) {
+        try {
+            dev.regent.daemon.log.LogSetup.global().apply(log);
+        } catch (java.io.IOException e) {
+            LOG.error("reload: the log section is not applied, logging stays as it was: {}", e.getMessage());
+        }
+        loop.setDeduplicateHeartbeatLogs(log.deduplicateHeartbeatLogs());
     }
 
     /**
@@ -278,6 +290,8 @@ public final class Daemon {
         } catch (RuntimeException e) {
             LOG.error("error during shutdown", e);
         } finally {
+            // the JVM ends when this hook returns: the log writer is a daemon thread, so write its queue first
+            dev.regent.daemon.log.LogSetup.flushGlobal();
             stopped.countDown();
         }
     }

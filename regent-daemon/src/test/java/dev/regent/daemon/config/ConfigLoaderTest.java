@@ -63,7 +63,7 @@ class ConfigLoaderTest {
                 .replace("    synchronous_mode: false\n", "    synchronous_mode: on\n    standby_cluster:\n      host: h1,h2\n")
                 .replace("  connect_address: 127.0.0.1:8008\n", "  connect_address: 127.0.0.1:8008\n"
                         + "  certfile: /etc/ssl/api.pem\n")
-                + "citus:\n  group: 0\n  database: citus\nlog:\n  dir: /var/log/regent\n";
+                + "citus:\n  group: 0\n  database: citus\nthread_pool_size: 10\n";
         Path p = write("unsupported.yml", text);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int rc = ConfigCli.validateConfig(p, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8));
@@ -78,9 +78,9 @@ class ConfigLoaderTest {
                         .doesNotContain("synchronous_mode")
                         // a standby cluster with several hosts is implemented
                         .doesNotContain("standby_cluster")
-                        .doesNotContain("log.dir"));
-        assertThat(printed).contains("warning: log.dir (" + p + ":" + lineOf(text, "dir: /var/log/regent")
-                + "): not supported by Regent yet, ignored: the log goes to standard error");
+                        .doesNotContain("thread_pool_size"));
+        assertThat(printed).contains("warning: thread_pool_size (" + p + ":" + lineOf(text, "thread_pool_size: 10")
+                + "): not supported by Regent yet, ignored: the JVM's threads are sized by Regent");
     }
 
     @Test
