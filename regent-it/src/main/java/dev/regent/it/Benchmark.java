@@ -268,22 +268,25 @@ public final class Benchmark {
         print("frozen daemon (SIGSTOP > ttl): new leader after SIGSTOP", secs(r.newLeaderSeenAt() - r.stoppedAt()));
         print("frozen daemon: SIGCONT to old primary read-only", r.readOnlyAt() < 0 ? "not within 120 s"
                 : String.format("%.3f s", r.resumeToReadOnlySeconds()));
-        List<Writer.Ack> during = r.acksAfterNewLeader();
+        List<LsnWriter.Ack> during = r.acksAfterNewLeader();
         double acking = during.isEmpty() ? 0 : (during.get(during.size() - 1).atNanos() - r.newLeaderSeenAt()) / 1e9;
         print("frozen daemon: old primary acked writes after the new lock", String.format("%.2f s, %d writes"
                 + " (SIGCONT %.2f s after the new lock)", acking, during.size(),
                 (r.continuedAt() - r.newLeaderSeenAt()) / 1e9));
+        print("frozen daemon: of those, committed before the fork", String.format("%d (fork %s)",
+                during.stream().filter(a -> a.before(r.forkLsn())).count(), LsnWriter.format(r.forkLsn())));
         c.await("healthy with " + r.newLeader() + " leading", Duration.ofSeconds(180),
                 v -> dev.regent.daemon.demo.Demo.healthy(v, 3) && r.newLeader().equals(v.leader().name()));
         print("frozen daemon: old primary streaming again (after SIGCONT)", secs(System.nanoTime() - r.continuedAt()));
         java.util.Set<Long> present = new java.util.HashSet<>();
         try (Connection conn = DriverManager.getConnection(c.jdbcUrl(c.index(r.newLeader())), LocalCluster.SUPERUSER,
                 LocalCluster.SUPERUSER_PASSWORD); Statement st = conn.createStatement();
-             java.sql.ResultSet rs = st.executeQuery("SELECT id FROM regent_writes")) {
+             java.sql.ResultSet rs = st.executeQuery("SELECT id FROM " + FrozenLeader.OLD_TABLE)) {
             while (rs.next()) present.add(rs.getLong(1));
         }
         long lost = r.acks().stream().filter(a -> !present.contains(a.id())).count();
-        print("frozen daemon: acknowledged writes lost (asynchronous)", lost + " of " + r.acks().size());
+        print("frozen daemon: acknowledged writes lost (asynchronous)", String.format("%d of %d (%d committed past"
+                + " the fork)", lost, r.acks().size(), r.pastFork().size()));
     }
 
     static void awaitWrite(String url, Duration timeout) throws Exception {

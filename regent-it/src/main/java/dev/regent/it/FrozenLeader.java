@@ -17,9 +17,16 @@ import java.util.List;
 /**
  * The frozen-daemon scenario of issue 15, for {@code FrozenDaemonEndToEndTest} and {@code bin/bench}: the leader's
  * daemon (not its postgres) is stopped with SIGSTOP while a writer inserts into its postgres directly; the freeze lasts
- * until another node holds the lock and its postgres accepts writes, and a little longer; then SIGCONT, and the old
- * primary is probed every 2 ms (one query on a kept connection) until it no longer is a writable primary (connection
- * broken and refused, or in recovery). No waiting for the rejoin: the caller does that. Times are {@link System#nanoTime()}.
+ * until another node holds the lock and its postgres accepts writes (from then on a second writer inserts there), and a
+ * little longer; then SIGCONT, and the old primary is probed every 2 ms (one query on a kept connection) until it no
+ * longer is a writable primary (connection broken and refused, or in recovery). No waiting for the rejoin: the caller
+ * does that. Times are {@link System#nanoTime()}.
+ *
+ * <p>Which of the old primary's writes belong to the new timeline is not a matter of time: the candidate goes on
+ * streaming from the old primary after it took the lock, until its promotion ends recovery, so writes the old primary
+ * acknowledged in that window are legitimately part of the new timeline. The boundary is the fork LSN (the switch point
+ * in the new primary's timeline history), against which every write carries the WAL bounds of its commit
+ * ({@link LsnWriter}).
  */
 public final class FrozenLeader {
     /**
@@ -32,26 +39,46 @@ public final class FrozenLeader {
      * @param newPrimaryAt      the new leader's postgres first accepted a write
      * @param continuedAt       SIGCONT sent
      * @param readOnlyAt        first probe that found the old primary not writable, or -1 if none did within the bound
-     * @param acks              the writes the old primary acknowledged
+     * @param acks              the writes the old primary acknowledged (table {@link #OLD_TABLE})
+     * @param newAcks           the writes the new primary acknowledged from {@code newPrimaryAt} until the old one
+     *                          was found read-only (table {@link #NEW_TABLE})
+     * @param oldTimeline       the old primary's timeline during the freeze
+     * @param forkLsn           where the new primary's timeline left {@code oldTimeline}
      * @param logOffset         the size of the frozen daemon's log when SIGCONT was sent ({@link #logSince})
      */
     public record Result(String oldLeader, String newLeader, long stoppedAt, long newLeaderSeenAt, long newPrimaryAt,
-                         long continuedAt, long readOnlyAt, List<Writer.Ack> acks, long logOffset) {
+                         long continuedAt, long readOnlyAt, List<LsnWriter.Ack> acks, List<LsnWriter.Ack> newAcks,
+                         int oldTimeline, long forkLsn, long logOffset) {
         /** SIGCONT to the old primary found not writable, in seconds (NaN when it never was within the bound). */
         public double resumeToReadOnlySeconds() {
             return readOnlyAt < 0 ? Double.NaN : (readOnlyAt - continuedAt) / 1e9;
         }
 
         /** Writes the old primary acknowledged after the new leader key was seen. */
-        public List<Writer.Ack> acksAfterNewLeader() {
+        public List<LsnWriter.Ack> acksAfterNewLeader() {
             return acks.stream().filter(a -> a.atNanos() > newLeaderSeenAt).toList();
         }
 
+        /** The old primary's writes whose commit ends at or before the fork: the new timeline has them. */
+        public List<LsnWriter.Ack> beforeFork() {
+            return acks.stream().filter(a -> a.before(forkLsn)).toList();
+        }
+
+        /** The old primary's writes committed past the fork: acknowledged, and not on the new timeline. */
+        public List<LsnWriter.Ack> pastFork() {
+            return acks.stream().filter(a -> a.after(forkLsn)).toList();
+        }
+
         /** The last acknowledged write, or null. */
-        public Writer.Ack lastAck() {
+        public LsnWriter.Ack lastAck() {
             return acks.isEmpty() ? null : acks.get(acks.size() - 1);
         }
     }
+
+    /** The table the old primary's writer inserts into. */
+    public static final String OLD_TABLE = "frozen_old";
+    /** The table the new primary's writer inserts into. */
+    public static final String NEW_TABLE = "frozen_new";
 
     private FrozenLeader() {}
 
@@ -65,7 +92,8 @@ public final class FrozenLeader {
         int oi = c.index(oldLeader);
         String oldUrl = c.jdbcUrl(oi);
         RegentNode node = c.node(oi);
-        try (Writer w = new Writer(() -> oldUrl, LocalCluster.SUPERUSER, LocalCluster.SUPERUSER_PASSWORD, 50)
+        int oldTimeline = timeline(oldUrl);
+        try (LsnWriter w = new LsnWriter(oldUrl, OLD_TABLE, LocalCluster.SUPERUSER, LocalCluster.SUPERUSER_PASSWORD, 50)
                 .start()) {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (w.acks().isEmpty() && System.nanoTime() < deadline) Thread.sleep(20);
@@ -78,6 +106,8 @@ public final class FrozenLeader {
             long readOnlyAt = -1;
             String newLeader;
             long logFrom;
+            long fork;
+            LsnWriter nw = null;
             try {
                 newLeader = c.await("a new leader while " + oldLeader + "'s daemon is frozen",
                         Duration.ofSeconds(3L * ttl + 60),
@@ -92,6 +122,13 @@ public final class FrozenLeader {
                     Thread.sleep(20);
                 }
                 newPrimaryAt = System.nanoTime();
+                nw = new LsnWriter(newUrl, NEW_TABLE, LocalCluster.SUPERUSER, LocalCluster.SUPERUSER_PASSWORD, 50)
+                        .start();
+                fork = LsnWriter.forkLsn(newUrl, LocalCluster.SUPERUSER, LocalCluster.SUPERUSER_PASSWORD, oldTimeline);
+                if (fork < 0) {
+                    throw new IllegalStateException(newLeader + "'s timeline history does not leave timeline "
+                            + oldTimeline + " of " + oldLeader);
+                }
                 Thread.sleep(2000);  // two primaries side by side: the frozen one keeps acknowledging (async)
                 try (Probe probe = new Probe(oldUrl)) {
                     if (!probe.primary()) throw new IllegalStateException(oldLeader + " is no primary before SIGCONT");
@@ -108,6 +145,7 @@ public final class FrozenLeader {
                     }
                 }
             } finally {
+                if (nw != null) nw.close();
                 if (node.isAlive()) {
                     try {
                         node.signal("CONT");  // a second SIGCONT is harmless
@@ -118,7 +156,18 @@ public final class FrozenLeader {
             }
             w.close();
             return new Result(oldLeader, newLeader, stoppedAt, newLeaderSeenAt, newPrimaryAt, continuedAt,
-                    readOnlyAt, w.acks(), logFrom);
+                    readOnlyAt, w.acks(), nw.acks(), oldTimeline, fork, logFrom);
+        }
+    }
+
+    /** The timeline the primary at {@code url} writes on (its current WAL file's first 8 hex digits). */
+    static int timeline(String url) throws SQLException {
+        try (Connection conn = DriverManager.getConnection(url + TIMEOUTS, LocalCluster.SUPERUSER,
+                LocalCluster.SUPERUSER_PASSWORD); Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery("SELECT substr(pg_catalog.pg_walfile_name(pg_catalog.pg_current_wal_lsn()),"
+                     + " 1, 8)")) {
+            rs.next();
+            return Integer.parseInt(rs.getString(1), 16);
         }
     }
 
