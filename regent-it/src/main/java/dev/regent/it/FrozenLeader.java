@@ -187,7 +187,7 @@ public final class FrozenLeader {
     /**
      * Asks one server whether it runs as a primary (pg_is_in_recovery() false) over a connection kept open, so that a
      * probe costs one round trip; when the connection breaks (an immediate stop ends every backend) a fresh one is
-     * tried once, and a refused connection means "no primary".
+     * tried once, and a refused connection means "no primary"; a timeout is no answer and counts as "still primary".
      */
     private static final class Probe implements AutoCloseable {
         private final String url;
@@ -210,7 +210,17 @@ public final class FrozenLeader {
                     }
                 } catch (SQLException e) {
                     close();
+                    // a timeout is no answer (a loaded machine), not a refusal: probe again rather than call the
+                    // server read-only too early (writes it acknowledges afterwards would look like a late demotion)
+                    if (timedOut(e)) return true;
                 }
+            }
+            return false;
+        }
+
+        private static boolean timedOut(Throwable e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof java.net.SocketTimeoutException) return true;
             }
             return false;
         }
