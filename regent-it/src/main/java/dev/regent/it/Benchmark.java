@@ -23,9 +23,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * {@code bin/bench}: builds a real 3-node cluster on etcd, then one on the embedded Raft DCS, and prints the figures
  * of the README's benchmark table side by side: time to a healthy cluster, switchover write gap and POST time, crash
- * recovery, failover after host loss, GET /primary throughput and p99, RSS and idle CPU of a node process.
- * Usage: {@code Benchmark [ttl loop_wait retry] [--dcs etcd|raft|both]}; {@code --sync}: the synchronous-mode figures
- * beside async ({@link SyncBenchmark}).
+ * recovery, failover after host loss, a leader's daemon frozen longer than ttl ({@link FrozenLeader}: SIGCONT to the
+ * old primary read-only), GET /primary throughput and p99, RSS and idle CPU of a node process.
+ * Usage: {@code Benchmark [ttl loop_wait retry] [--dcs etcd|raft|both] [--frozen]}; {@code --frozen}: only the
+ * frozen-daemon step after the start; {@code --sync}: the synchronous-mode figures beside async
+ * ({@link SyncBenchmark}).
  */
 public final class Benchmark {
     static Map<String, String> current = new LinkedHashMap<>();
@@ -36,9 +38,11 @@ public final class Benchmark {
         List<String> nums = new ArrayList<>();
         String dcs = "both";
         boolean sync = false;
+        boolean frozenOnly = false;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--dcs") && i + 1 < args.length) dcs = args[++i];
             else if (args[i].equals("--sync")) sync = true;
+            else if (args[i].equals("--frozen")) frozenOnly = true;
             else nums.add(args[i]);
         }
         int ttl = nums.size() > 0 ? Integer.parseInt(nums.get(0)) : 30;
@@ -56,7 +60,7 @@ public final class Benchmark {
                     b.equals("etcd") ? "etcd v3" : "embedded Raft", ttl, loopWait, retry);
             current = new LinkedHashMap<>();
             results.put(b, current);
-            run(b.equals("raft"), ttl, loopWait, retry);
+            run(b.equals("raft"), ttl, loopWait, retry, frozenOnly);
         }
         System.out.printf("%n%-62s", "figure");
         for (String b : backends) System.out.printf(" %-34s", b.equals("etcd") ? "etcd v3" : "embedded Raft");
@@ -68,17 +72,22 @@ public final class Benchmark {
         }
     }
 
-    private static void run(boolean raft, int ttl, int loopWait, int retry) throws Exception {
+    private static void run(boolean raft, int ttl, int loopWait, int retry, boolean frozenOnly) throws Exception {
         long t0 = System.nanoTime();
         try (LocalCluster c = raft ? LocalCluster.startOnRaft(3, ttl, loopWait, retry)
                 : LocalCluster.start(3, ttl, loopWait, retry)) {
             ClusterView healthy = c.awaitHealthy(Duration.ofSeconds(180));
             print("nodes started -> leader + all replicas streaming", secs(System.nanoTime() - t0));
+            if (frozenOnly) {
+                frozen(c, ttl);
+                return;
+            }
             idle(c, healthy.leader().name());
             restThroughput(c, c.index(healthy.leader().name()));
             switchover(c);
             crash(c);
             failover(c, ttl);
+            frozen(c, ttl);
         }
     }
 
@@ -240,6 +249,44 @@ public final class Benchmark {
         long r = System.nanoTime();
         c.awaitHealthy(Duration.ofSeconds(180));
         print("host loss: restarted old leader streaming again", secs(System.nanoTime() - r));
+    }
+
+    /**
+     * Issue 15: the leader's daemon frozen (SIGSTOP) until another node is primary, with writes sent to the old
+     * primary directly ({@link FrozenLeader}). The old primary acknowledges writes from the new lock until it demotes
+     * (how long depends on the freeze: here until the new primary took a write, plus 2 s); the figure to watch is
+     * SIGCONT to read-only. Then the rejoin, and how many of the acknowledged writes the new timeline lacks.
+     */
+    private static void frozen(LocalCluster c, int ttl) throws Exception {
+        FrozenLeader.Result r;
+        try {
+            r = FrozenLeader.run(c, ttl, Duration.ofSeconds(120));
+        } catch (Exception | AssertionError e) {
+            print("frozen daemon: failed", e.toString().lines().findFirst().orElse(""));
+            return;
+        }
+        print("frozen daemon (SIGSTOP > ttl): new leader after SIGSTOP", secs(r.newLeaderSeenAt() - r.stoppedAt()));
+        print("frozen daemon: SIGCONT to old primary read-only", r.readOnlyAt() < 0 ? "not within 120 s"
+                : String.format("%.3f s", r.resumeToReadOnlySeconds()));
+        List<LsnWriter.Ack> during = r.acksAfterNewLeader();
+        double acking = during.isEmpty() ? 0 : (during.get(during.size() - 1).atNanos() - r.newLeaderSeenAt()) / 1e9;
+        print("frozen daemon: old primary acked writes after the new lock", String.format("%.2f s, %d writes"
+                + " (SIGCONT %.2f s after the new lock)", acking, during.size(),
+                (r.continuedAt() - r.newLeaderSeenAt()) / 1e9));
+        print("frozen daemon: of those, committed before the fork", String.format("%d (fork %s)",
+                during.stream().filter(a -> a.before(r.forkLsn())).count(), LsnWriter.format(r.forkLsn())));
+        c.await("healthy with " + r.newLeader() + " leading", Duration.ofSeconds(180),
+                v -> dev.regent.daemon.demo.Demo.healthy(v, 3) && r.newLeader().equals(v.leader().name()));
+        print("frozen daemon: old primary streaming again (after SIGCONT)", secs(System.nanoTime() - r.continuedAt()));
+        java.util.Set<Long> present = new java.util.HashSet<>();
+        try (Connection conn = DriverManager.getConnection(c.jdbcUrl(c.index(r.newLeader())), LocalCluster.SUPERUSER,
+                LocalCluster.SUPERUSER_PASSWORD); Statement st = conn.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT id FROM " + FrozenLeader.OLD_TABLE)) {
+            while (rs.next()) present.add(rs.getLong(1));
+        }
+        long lost = r.acks().stream().filter(a -> !present.contains(a.id())).count();
+        print("frozen daemon: acknowledged writes lost (asynchronous)", String.format("%d of %d (%d committed past"
+                + " the fork)", lost, r.acks().size(), r.pastFork().size()));
     }
 
     static void awaitWrite(String url, Duration timeout) throws Exception {

@@ -68,6 +68,34 @@ abstract class ManagedProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /**
+     * Send signal {@code name} (e.g. {@code STOP}, {@code CONT}) to the manager's process with kill(1). A process left
+     * stopped is continued before {@link #stop} or {@link #requestStop} (a stopped JVM never acts on SIGTERM).
+     */
+    public void signal(String name) throws IOException, InterruptedException {
+        if (process == null) throw new IllegalStateException("not started");
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
+        }
+        if (name.equals("STOP")) stopped = true;
+        if (name.equals("CONT")) stopped = false;
+    }
+
+    /** Set by {@link #signal} STOP, cleared by CONT. */
+    private volatile boolean stopped;
+
+    private void continueIfStopped() {
+        if (!stopped || process == null || !process.isAlive()) return;
+        try {
+            signal("CONT");
+        } catch (IOException e) {
+            // the SIGKILL after the timeout of stop() still ends it
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** SIGKILL the manager only (its postgres keeps running, as after a crash of the manager). */
     public void kill9() throws InterruptedException {
         if (process == null) return;
@@ -77,12 +105,14 @@ abstract class ManagedProcess implements AutoCloseable {
 
     /** SIGTERM without waiting (see {@link #stop}). */
     public void requestStop() {
+        continueIfStopped();
         if (process != null && process.isAlive()) process.destroy();
     }
 
     /** SIGTERM and wait (the manager stops postgres and releases the lock); SIGKILL after 60 s. */
     public void stop() throws InterruptedException {
         if (process == null || !process.isAlive()) return;
+        continueIfStopped();
         process.destroy();
         if (!process.waitFor(60, TimeUnit.SECONDS)) kill9();
     }

@@ -220,12 +220,38 @@ public final class ActionExecutor {
         plannedInBatch = plannedSlots(actions);
         for (Action a : actions) {
             long now = ticker.monotonicMillis();  // before the action: a lease starts before its write is sent
+            if (lapsedMidBatch(a, ctx, mem, now)) {
+                // the process stalled (SIGSTOP, a long GC pause, a stuck call) after the decision was taken on a valid
+                // lock: nothing more is done as the leader; the next cycle, 100 ms later, sees the lapse and demotes
+                LOG.warn("the leader lock lapsed {} ms ago, after this cycle's decision: not running {}",
+                        now - mem.lockValidUntil(), a);
+                ActionOutcome outcome = ActionOutcome.failed("the leader lock lapsed before " + a);
+                mem = MemoryContract.after(a, outcome, now, ctx.ttlSeconds(), mem);
+                lastMemory = mem;
+                return new Result(false, a, outcome, mem);
+            }
             ActionOutcome outcome = execute(a, ctx);
             mem = MemoryContract.after(a, outcome, now, ctx.ttlSeconds(), mem);
             lastMemory = mem;
             if (!outcome.proceeds()) return new Result(false, a, outcome, mem);
         }
         return new Result(true, null, null, mem);
+    }
+
+    /**
+     * The batch acts as the leader ({@code mem} says so: the decider kept the lock, or an action of this batch took or
+     * renewed it) but the lease ran out before {@code a}: the time went by between the decision and now (the daemon
+     * was frozen). The decider demotes on such a lapse ({@code HaDecider}'s memory contract); a batch decided just
+     * before the lapse must not go on renewing the lock on a stale view, writing {@code /sync}, changing
+     * synchronous_standby_names or slots. A demotion, a release and the failsafe renewal still run, and in pause
+     * nothing is held back (a paused primary runs on without the lock).
+     */
+    private static boolean lapsedMidBatch(Action a, Context ctx, NodeMemory mem, long now) {
+        if (!mem.wasLeader() || now < mem.lockValidUntil()) return false;
+        if (ctx.cluster() != null && ctx.cluster().isPaused()) return false;
+        return !(a instanceof Action.Demote || a instanceof Action.ReleaseLeaderLock
+                || a instanceof Action.ReportDemoted || a instanceof Action.KeepLeadingInFailsafe
+                || a instanceof Action.AcquireLeaderLock || a instanceof Action.FatalExit);
     }
 
     @SuppressWarnings("unchecked")

@@ -288,6 +288,59 @@ class ActionExecutorTest {
         other.close();
     }
 
+    /**
+     * Issue 15: the daemon was frozen (SIGSTOP) between the decision, taken on a valid lock, and its actions, for
+     * longer than ttl. Nothing of the batch runs as the leader: the renewal is not sent on the stale view (status keeps
+     * its optime), /failsafe is not written; the lock counts as lost at once so the next cycle demotes.
+     */
+    @Test
+    void aBatchDecidedBeforeAFreezeLongerThanTtlDoesNothingAsTheLeader() throws Exception {
+        assertThat(dcs.attemptToAcquireLeader()).isTrue();
+        NodeMemory held = NodeMemory.INITIAL.withLockValidUntil(31_000).withWasLeader(true);
+        ClusterView decidedOn = dcs.load();
+        now.set(45_000);  // SIGCONT 44 s after the decision
+        ActionExecutor.Result r = executor.run(List.of(new Action.UpdateLeaderLock(),
+                new Action.WriteFailsafe(Map.of("pg0", "http://127.0.0.1:8008/patroni"))), ctx(decidedOn), held);
+        assertThat(r.allSucceeded()).isFalse();
+        assertThat(r.failed()).isInstanceOf(Action.UpdateLeaderLock.class);
+        assertThat(r.outcome().detail()).contains("lapsed");
+        assertThat(r.memory().lockValidUntil()).as("the lock is lost").isZero();
+        assertThat(dcs.load().status().optime()).as("no renewal sent (it writes optime 100)").isZero();
+        assertThat(dcs.load().failsafe()).as("/failsafe not written").isNullOrEmpty();
+    }
+
+    /**
+     * The freeze falls inside an action of a promoting batch (after the renewal): the promotion is not handed to the
+     * background slot (pre_promote never runs), whatever the lease the renewal took before the freeze.
+     */
+    @Test
+    void aFreezeInsideTheBatchHoldsBackTheRestOfIt() throws Exception {
+        assertThat(dcs.attemptToAcquireLeader()).isTrue();
+        NodeMemory held = NodeMemory.INITIAL.withLockValidUntil(31_000).withWasLeader(true);
+        pg.onPrepareSlots = () -> now.addAndGet(35_000);  // frozen while creating the slots
+        ActionExecutor.Result r = executor.run(List.of(new Action.UpdateLeaderLock(),
+                new Action.PrepareReplicationSlots(Set.of("pg1")), new Action.Promote()), ctx(dcs.load()), held);
+        assertThat(r.allSucceeded()).isFalse();
+        assertThat(r.failed()).isInstanceOf(Action.Promote.class);
+        assertThat(pg.calls).contains("create slots [pg1]").doesNotContain("pre_promote", "promote");
+        assertThat(slot.running()).isNull();
+        assertThat(r.memory().wasLeader()).isTrue();
+        assertThat(r.memory().lockValidUntil()).as("renewed at 1000 before the freeze, lapsed at 36000")
+                .isEqualTo(31_000);
+    }
+
+    /** In pause a primary runs on after its lock lapsed (Patroni): its renewal is still sent. */
+    @Test
+    void aPausedLeaderWhoseLockLapsedStillRenews() throws Exception {
+        assertThat(dcs.setConfigValue("{\"pause\":true}", null)).isTrue();
+        assertThat(dcs.attemptToAcquireLeader()).isTrue();
+        NodeMemory lapsed = NodeMemory.INITIAL.withLockValidUntil(0).withWasLeader(true);
+        now.set(45_000);
+        ActionExecutor.Result r = executor.run(List.of(new Action.UpdateLeaderLock()), ctx(dcs.load()), lapsed);
+        assertThat(r.allSucceeded()).isTrue();
+        assertThat(r.memory().lockValidUntil()).isEqualTo(45_000 + 30_000);
+    }
+
     @Test
     void gracefulDemotionStopsPostgresBeforeReleasingTheLock() throws Exception {
         assertThat(dcs.attemptToAcquireLeader()).isTrue();
@@ -449,10 +502,10 @@ class ActionExecutorTest {
         assertThat(r.allSucceeded()).isTrue();
         assertThat(slot.running()).isEqualTo("promote");
         assertThat(r.memory().lockValidUntil()).isEqualTo(31_000);
-        // pre_promote is still running 40 s later; the loop renewed meanwhile
-        now.set(40_000);
-        ActionExecutor.Result renewed = executor.run(List.of(new Action.UpdateLeaderLock()), ctx(dcs.load()),
-                r.memory());
+        // pre_promote is still running 40 s later; the loop renewed meanwhile, each time within the lease
+        ActionExecutor.Result renewed = renewAt(20_000, r.memory());
+        assertThat(renewed.memory().lockValidUntil()).isEqualTo(50_000);
+        renewed = renewAt(40_000, renewed.memory());
         assertThat(renewed.allSucceeded()).isTrue();
         assertThat(renewed.memory().lockValidUntil()).isEqualTo(70_000);
         assertThat(pg.calls).doesNotContain("promote");
@@ -527,10 +580,19 @@ class ActionExecutorTest {
     void aLeaseThatRanOutBeforeTheStartDoesNotStartAPrimary() throws Exception {
         NodeMemory leader = executor.run(List.of(new Action.AcquireLeaderLock()), ctx(dcs.load()), NodeMemory.INITIAL)
                 .memory();
-        now.set(31_000);  // the slot got to the start only after the lease ran out
-        executor.run(List.of(new Action.StartPostgres(true, null)), ctx(dcs.load()), leader);
-        awaitBackground();
+        now.set(31_000);  // the start comes only after the lease ran out (the daemon stalled): not even handed over
+        ActionExecutor.Result r = executor.run(List.of(new Action.StartPostgres(true, null)), ctx(dcs.load()), leader);
+        assertThat(r.failed()).isInstanceOf(Action.StartPostgres.class);
+        assertThat(slot.running()).isNull();
         assertThat(pg.calls).noneMatch(c -> c.startsWith("start")).doesNotContain("callback on_start");
+    }
+
+    /** The loop's renewal at {@code millis}, with the memory of the previous batch. */
+    private ActionExecutor.Result renewAt(long millis, NodeMemory memory) throws Exception {
+        now.set(millis);
+        ActionExecutor.Result r = executor.run(List.of(new Action.UpdateLeaderLock()), ctx(dcs.load()), memory);
+        assertThat(r.allSucceeded()).as("renewal at " + millis).isTrue();
+        return r;
     }
 
     @Test
@@ -551,9 +613,7 @@ class ActionExecutorTest {
         pg.startGate = new java.util.concurrent.CountDownLatch(1);
         ActionExecutor.Result r = startAsPrimaryWithTheLock();
         awaitCall("start primary");
-        now.set(40_000);
-        ActionExecutor.Result renewed = executor.run(List.of(new Action.UpdateLeaderLock()), ctx(dcs.load()),
-                r.memory());
+        ActionExecutor.Result renewed = renewAt(40_000, renewAt(20_000, r.memory()).memory());
         assertThat(renewed.memory().lockValidUntil()).isEqualTo(70_000);
         pg.startGate.countDown();
         assertThat(awaitBackground().ok()).isTrue();
@@ -643,8 +703,10 @@ class ActionExecutorTest {
             return Set.copyOf(names);
         }
         volatile boolean slotCreationFails;
+        Runnable onPrepareSlots = () -> { };
         @Override public Set<String> prepareReplicationSlots(Set<String> names) throws PostgresPortException {
             calls.add("create slots " + new java.util.TreeSet<>(names));
+            onPrepareSlots.run();
             if (slotCreationFails) throw new PostgresPortException("all replication slots are in use");
             return names;
         }

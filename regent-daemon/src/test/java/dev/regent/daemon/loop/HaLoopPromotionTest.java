@@ -117,6 +117,31 @@ class HaLoopPromotionTest {
         assertThat(lastMessage()).isEqualTo("no action. I am (pg1), the leader with the lock");
     }
 
+    /**
+     * Issue 15: the leader's daemon frozen (SIGSTOP) past ttl. Its first cycle after the resume reads time after the
+     * resume and demotes at once, although the snapshot still names it (the in-memory store's lease runs on real time,
+     * like a DCS read just before the freeze).
+     */
+    @Test
+    void aLeaderFrozenPastTtlDemotesInItsFirstCycleAfterTheResume() throws Exception {
+        pg.gate.countDown();
+        loop.cycle();
+        Deadline deadline = Deadline.after(Ticker.SYSTEM, Duration.ofSeconds(10));
+        assertThat(deadline.await(() -> loop.backgroundTask() == null, Duration.ofMillis(5), Sleeper.SYSTEM))
+                .as("promotion ended").isTrue();
+        now.addAndGet(10_000);
+        loop.cycle();
+        assertThat(lastMessage()).isEqualTo("no action. I am (pg1), the leader with the lock");
+        assertThat(loop.memory().lockValidUntil()).isEqualTo(now.get() + 30_000);
+
+        now.addAndGet(45_000);  // SIGSTOP ... SIGCONT
+        loop.cycle();
+        assertThat(dcs.load().leader().name()).as("the snapshot still names pg1").isEqualTo("pg1");
+        assertThat(lastMessage()).isEqualTo("demoted self because failed to update leader lock in DCS");
+        assertThat(pg.stops).containsExactly(StopMode.IMMEDIATE);
+        assertThat(loop.memory().wasLeader()).isFalse();
+    }
+
     @Test
     void theWatchersWakeRuleIsPublic() throws Exception {
         ClusterView before = dcs.load();
@@ -159,7 +184,8 @@ class HaLoopPromotionTest {
         @Override public String bootstrap() { return SYSID; }
         @Override public void cloneFrom(String connUrl) { }
         @Override public void start(boolean asPrimary, String name, String url, Duration t) { }
-        @Override public void stop(StopMode mode, Duration timeout) { }
+        final List<StopMode> stops = new java.util.concurrent.CopyOnWriteArrayList<>();
+        @Override public void stop(StopMode mode, Duration timeout) { stops.add(mode); }
         @Override public void prePromote() throws PostgresPortException {
             try {
                 if (!gate.await(10, TimeUnit.SECONDS)) throw new PostgresPortException("gate never opened");
