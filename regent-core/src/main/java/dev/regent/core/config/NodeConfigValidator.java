@@ -59,7 +59,7 @@ public final class NodeConfigValidator {
         watchdog(top);
         UnsupportedSettings.findInLocalConfiguration(root).forEach(f -> top.problems().add(f.asConfigError()));
         return new NodeConfig(name, scope, namespace == null ? "/service" : namespace, restapi, dcs, pg, bootstrap,
-                tags, log, ctl, root.toPlainMap());
+                tags, log, ctl, ctlTls(top), root.toPlainMap());
     }
 
     private static RestApiConfig restapi(Section top) {
@@ -70,32 +70,61 @@ public final class NodeConfigValidator {
         s.warnUnknownKeys(ConfigSchema.RESTAPI);
         String listen = s.hostPort("listen", top.has("restapi"), true, false);
         String connect = s.hostPort("connect_address", top.has("restapi"), false, false);
-        s.oneOf("verify_client", "none", Set.of("none", "optional", "required"));
-        s.oneOf("server_tokens", "original", Set.of("original", "productonly", "minimal"));
-        s.stringList("allowlist", false);
-        s.bool("allowlist_include_members", false);
-        s.integer("request_queue_size", 5L, 0, 4096);
-        s.integer("thread_pool_size", 5L, 5, 10_000);
-        s.stringMap("http_extra_headers");
-        s.stringMap("https_extra_headers");
+        String verify = s.oneOf("verify_client", "none", Set.of("none", "optional", "required"));
+        String tokens = s.oneOf("server_tokens", "original", Set.of("original", "productonly", "minimal"));
+        List<String> allowlist = s.stringList("allowlist", false);
+        Boolean includeMembers = s.bool("allowlist_include_members", false);
+        Long queue = s.integer("request_queue_size", null, 0, 4096);
+        Long threads = s.integer("thread_pool_size", 5L, 5, 10_000);
+        Map<String, String> httpHeaders = s.stringMap("http_extra_headers");
+        Map<String, String> httpsHeaders = s.stringMap("https_extra_headers");
+        Map<String, String> files = new LinkedHashMap<>();
         for (String file : List.of("certfile", "keyfile", "keyfile_password", "cafile", "ciphers")) {
-            s.string(file);
+            String v = s.string(file);
+            if (v != null && !v.isBlank()) files.put(file, v);
         }
-        if (s.has("keyfile") && !s.has("certfile")) {
-            s.problems().warn(s.pathOf("keyfile"), s.raw("keyfile"), "ignored without restapi.certfile");
+        for (String needsCert : List.of("keyfile", "keyfile_password", "cafile", "ciphers", "https_extra_headers")) {
+            if (s.has(needsCert) && !files.containsKey("certfile")) {
+                s.problems().warn(s.pathOf(needsCert), s.raw(needsCert), "ignored without restapi.certfile");
+            }
         }
-        return new RestApiConfig(listen, connect, credentials(s));
+        if (!"none".equals(verify) && !files.containsKey("certfile")) {
+            s.problems().warn(s.pathOf("verify_client"), s.raw("verify_client"),
+                    "ignored without restapi.certfile (the REST API is served over plain HTTP)");
+        }
+        NodeConfig.RestApiTls tls = files.containsKey("certfile") ? new NodeConfig.RestApiTls(files.get("certfile"),
+                files.get("keyfile"), files.get("keyfile_password"), files.get("cafile"), files.get("ciphers"),
+                verify) : null;
+        return new RestApiConfig(listen, connect, credentials(s), tls, allowlist,
+                Boolean.TRUE.equals(includeMembers), httpHeaders, httpsHeaders, tokens,
+                queue == null ? null : queue.intValue(), threads == null ? 5 : threads.intValue());
     }
 
     private static Credentials ctl(Section top, Credentials restapiAuth) {
         Section s = top.child("ctl");
         s.warnUnknownKeys(ConfigSchema.CTL);
-        s.bool("insecure", false);
-        for (String file : List.of("cacert", "certfile", "keyfile", "keyfile_password")) {
-            s.string(file);
-        }
         Credentials own = credentials(s);
         return own.isSet() ? own : restapiAuth;
+    }
+
+    /** {@code ctl}'s TLS keys; {@code cacert} falls back on {@code restapi.cafile} as in Patroni. */
+    private static NodeConfig.CtlTls ctlTls(Section top) {
+        Section s = top.child("ctl");
+        Boolean insecure = s.bool("insecure", false);
+        Map<String, String> files = new LinkedHashMap<>();
+        for (String file : List.of("cacert", "certfile", "keyfile", "keyfile_password")) {
+            String v = s.string(file);
+            if (v != null && !v.isBlank()) files.put(file, v);
+        }
+        if (!files.containsKey("cacert")) {
+            String ca = top.child("restapi").string("cafile");
+            if (ca != null && !ca.isBlank()) files.put("cacert", ca);
+        }
+        if (files.containsKey("keyfile") && !files.containsKey("certfile")) {
+            s.problems().warn(s.pathOf("keyfile"), s.raw("keyfile"), "ignored without ctl.certfile");
+        }
+        return new NodeConfig.CtlTls(Boolean.TRUE.equals(insecure), files.get("cacert"), files.get("certfile"),
+                files.get("keyfile"), files.get("keyfile_password"));
     }
 
     /** {@code <section>.authentication.username/password}: both or none. */

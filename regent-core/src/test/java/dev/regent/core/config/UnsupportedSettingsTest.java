@@ -23,18 +23,14 @@ class UnsupportedSettingsTest {
     private static Object enablingValue(Setting s) {
         return switch (s.path()) {
             case "synchronous_mode" -> "on";
-            case "synchronous_mode_strict", "restapi.allowlist_include_members", "tags.nosync",
+            case "synchronous_mode_strict", "tags.nosync",
                     "zookeeper.use_ssl" -> true;
             case "zookeeper.verify" -> false;
             case "standby_cluster.host" -> "10.0.0.9,10.0.0.10";
             case "synchronous_node_count" -> 2L;
             case "maximum_lag_on_syncnode", "max_timelines_history", "primary_race_backoff" -> 10L;
             case "postgresql.create_replica_methods", "postgresql.create_replica_method" -> list("pgbackrest");
-            case "restapi.verify_client" -> "required";
-            case "restapi.allowlist" -> list("10.0.0.0/8");
-            case "restapi.http_extra_headers", "restapi.https_extra_headers" -> map("X-Frame-Options", "DENY");
-            case "restapi.server_tokens" -> "minimal";
-            case "restapi.request_queue_size", "restapi.thread_pool_size", "thread_pool_size" -> 10L;
+            case "thread_pool_size" -> 10L;
             case "thread_stack_size" -> 1_048_576L;
             case "etcd", "zookeeper", "consul" -> map("hosts", list("10.0.0.5:2379"));
             case "exhibitor" -> map("hosts", list("ex1"), "port", 8181L);
@@ -92,9 +88,7 @@ class UnsupportedSettingsTest {
     @Test
     void everyErrorRowRefusesTheConfigurationWithItsReason() {
         List<Setting> errors = UnsupportedSettings.ALL.stream().filter(s -> s.severity() == Severity.ERROR).toList();
-        assertThat(errors).extracting(Setting::path).contains("standby_cluster.host",
-                "restapi.certfile", "restapi.verify_client", "restapi.allowlist", "ctl.certfile", "ctl.cacert",
-                "citus");
+        assertThat(errors).extracting(Setting::path).contains("standby_cluster.host", "citus");
         for (Setting s : errors) {
             ValidationResult r = validate(withSetting(s));
             assertThat(r.config()).as(s.path()).isNull();
@@ -123,13 +117,13 @@ class UnsupportedSettingsTest {
         Map<String, Object> t = valid();
         t.put("log", map("level", "DEBUG", "dir", "/var/log/patroni"));
         t.put("watchdog", map("mode", "automatic"));
-        section(t, "restapi").put("http_extra_headers", map("X-Frame-Options", "DENY"));
+        section(t, "postgresql").put("custom_conf", "/etc/regent/custom.conf");
         section(section(t, "bootstrap"), "dcs").put("max_timelines_history", 5L);
         ValidationResult r = validate(t);
         assertThat(r.errors()).isEmpty();
         assertThat(r.config()).isNotNull();
         assertThat(r.warnings()).extracting(ConfigError::path).contains("log.level", "log.dir",
-                "restapi.http_extra_headers", "bootstrap.dcs.max_timelines_history")
+                "postgresql.custom_conf", "bootstrap.dcs.max_timelines_history")
                 .as("the watchdog is implemented").doesNotContain("watchdog.mode");
     }
 
@@ -185,17 +179,38 @@ class UnsupportedSettingsTest {
     void allErrorsOfATreeMakeOneMessage() {
         Map<String, Object> t = valid();
         section(section(t, "bootstrap"), "dcs").put("standby_cluster", map("host", "10.0.0.9,10.0.0.10"));
-        section(t, "restapi").put("certfile", "/etc/ssl/api.pem");
-        t.put("ctl", map("keyfile_password", "s3cret"));
+        t.put("citus", map("group", 0L, "database", "citus"));
         t.put("log", map("level", "DEBUG"));
         List<Finding> found = UnsupportedSettings.findInLocalConfiguration(ConfigValue.fromPlain(t, "n.yml:3"));
         String message = UnsupportedSettings.refusal(found);
-        assertThat(message).startsWith("3 settings Regent does not support yet: ")
-                .contains("restapi.certfile: /etc/ssl/api.pem (n.yml:3): HTTPS is not implemented")
-                .contains("ctl.keyfile_password: ****** (n.yml:3)")
+        assertThat(message).startsWith("2 settings Regent does not support yet: ")
+                .contains("citus: ")
                 .contains("bootstrap.dcs.standby_cluster.host: ")
-                .doesNotContain("s3cret").doesNotContain("log.level");
+                .doesNotContain("log.level");
         assertThat(UnsupportedSettings.refusal(List.of())).isNull();
+    }
+
+    @Test
+    void aPasswordIsNeverShownInAFinding() {
+        Setting row = new Setting("x.keyfile_password", Scope.LOCAL, Severity.ERROR, "set", "not implemented",
+                v -> true);
+        Finding f = new Finding(row, "x.keyfile_password", ConfigValue.fromPlain("s3cret", "n.yml:3"));
+        assertThat(f.keyAndValue()).isEqualTo("x.keyfile_password: ******");
+        assertThat(UnsupportedSettings.refusal(List.of(f))).doesNotContain("s3cret");
+    }
+
+    @Test
+    void restApiAndCtlSecurityKeysAreSupported() {
+        Map<String, Object> t = valid();
+        section(t, "restapi").putAll(map("certfile", "/etc/ssl/api.pem", "keyfile", "/etc/ssl/api.key",
+                "keyfile_password", "x", "cafile", "/etc/ssl/ca.pem", "ciphers", "ECDHE-RSA-AES256-GCM-SHA384",
+                "verify_client", "required", "allowlist", list("10.0.0.0/8"), "allowlist_include_members", true,
+                "http_extra_headers", map("X-Frame-Options", "DENY"), "https_extra_headers",
+                map("Strict-Transport-Security", "max-age=31536000"), "server_tokens", "minimal",
+                "request_queue_size", 10L, "thread_pool_size", 10L));
+        t.put("ctl", map("insecure", false, "cacert", "/etc/ssl/ca.pem", "certfile", "/etc/ssl/c.pem", "keyfile",
+                "/etc/ssl/c.key", "keyfile_password", "y"));
+        assertThat(UnsupportedSettings.findInLocalConfiguration(ConfigValue.fromPlain(t, "t.yml"))).isEmpty();
     }
 
     @Test
