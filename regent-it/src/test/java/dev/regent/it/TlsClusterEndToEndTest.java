@@ -83,14 +83,16 @@ class TlsClusterEndToEndTest {
                 .orElseThrow();
         String[] result = regentctl(ctlFile, "switchover", "--force", "--candidate", candidate);
         assertThat(result[0]).as(String.join("\n", result) + cluster.logs()).isEqualTo("0");
+        assertThat(result[1]).as("through the leader's API, not the DCS fallback")
+                .contains("Successfully switched over to \"" + candidate + "\"").doesNotContain("falling back to DCS");
         cluster.await("the candidate leads", HEALTHY, c -> c.leader() != null && candidate.equals(c.leader().name())
                 && dev.regent.daemon.demo.Demo.healthy(c, 3));
 
-        // without its certificate regentctl cannot reach the API
+        // without its certificate regentctl cannot reach the API (and, like patronictl, writes /failover instead)
         Path noCert = cluster.dir().resolve("ctl-nocert.yml");
         Files.writeString(noCert, node0 + "\nctl:\n  cacert: " + pki.ca() + "\n");
-        assertThat(regentctl(noCert, "switchover", "--force", "--candidate", leader)[0]).isNotEqualTo("0");
-        assertThat(cluster.cluster().leader().name()).isEqualTo(candidate);
+        assertThat(regentctl(noCert, "switchover", "--force", "--candidate", leader)[1])
+                .contains("Could not switchover using Patroni api, falling back to DCS");
     }
 
     /** {exit code, stdout, stderr} of an in-process regentctl run. */
