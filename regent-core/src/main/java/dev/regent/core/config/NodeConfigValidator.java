@@ -73,6 +73,13 @@ public final class NodeConfigValidator {
         String verify = s.oneOf("verify_client", "none", Set.of("none", "optional", "required"));
         String tokens = s.oneOf("server_tokens", "original", Set.of("original", "productonly", "minimal"));
         List<String> allowlist = s.stringList("allowlist", false);
+        if (allowlist != null) {
+            for (int i = 0; i < allowlist.size(); i++) {
+                String problem = networkProblem(allowlist.get(i));
+                if (problem != null) s.problems().error(s.pathOf("allowlist") + "[" + i + "]", s.raw("allowlist"),
+                        problem);
+            }
+        }
         Boolean includeMembers = s.bool("allowlist_include_members", false);
         Long queue = s.integer("request_queue_size", null, 0, 4096);
         Long threads = s.integer("thread_pool_size", 5L, 5, 10_000);
@@ -98,6 +105,27 @@ public final class NodeConfigValidator {
         return new RestApiConfig(listen, connect, credentials(s), tls, allowlist,
                 Boolean.TRUE.equals(includeMembers), httpHeaders, httpsHeaders, tokens,
                 queue == null ? null : queue.intValue(), threads == null ? 5 : threads.intValue());
+    }
+
+    /**
+     * Null when an allowlist entry is usable: a host name or address, or {@code address/prefix} with an IPv4 prefix
+     * of 0-32 or an IPv6 one of 0-128 (Patroni's {@code ip_network(value, False)}).
+     */
+    static String networkProblem(String entry) {
+        String e = entry.trim();
+        if (e.isEmpty()) return "must not be empty";
+        int slash = e.indexOf('/');
+        if (slash < 0) return null;
+        String address = e.substring(0, slash);
+        String prefix = e.substring(slash + 1);
+        boolean v4 = address.matches("(25[0-5]|2[0-4]\\d|1?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}");
+        boolean v6 = address.contains(":") && address.matches("[0-9a-fA-F:.]+");
+        int max = v4 ? 32 : v6 ? 128 : -1;
+        if (max < 0) return "'" + entry + "' is not a network: '" + address + "' is not an IP address";
+        if (!prefix.matches("\\d{1,3}") || Integer.parseInt(prefix) > max) {
+            return "'" + entry + "' is not a network: the prefix must be 0-" + max;
+        }
+        return null;
     }
 
     private static Credentials ctl(Section top, Credentials restapiAuth) {

@@ -383,6 +383,18 @@ class NodeConfigValidatorTest {
     }
 
     @Test
+    void allowlistNetworksAreCheckedAtLoad() {
+        Map<String, Object> t = valid();
+        section(t, "restapi").put("allowlist", list("10.0.0.0/8", "db1.example", "::1", "fd00::/64", "10.0.0.0/33",
+                "db1/8", "fd00::/129"));
+        ValidationResult r = validate(t);
+        assertThat(errorPaths(r)).containsExactlyInAnyOrder("restapi.allowlist[4]", "restapi.allowlist[5]",
+                "restapi.allowlist[6]");
+        assertThat(r.errors()).anySatisfy(e -> assertThat(e.message()).isEqualTo("'10.0.0.0/33' is not a network: "
+                + "the prefix must be 0-32"));
+    }
+
+    @Test
     void tlsCompanionsWithoutCertfileAreReportedAsIgnored() {
         Map<String, Object> t = valid();
         section(t, "restapi").putAll(map("keyfile", "/k.pem", "verify_client", "required"));
