@@ -121,11 +121,8 @@ public final class Daemon {
             var scheduled = loop.scheduledRestart();
             return scheduled == null ? null : scheduled.published();
         });
+        // listen, basic auth, backlog, threads, HTTPS, allowlist, extra headers
         RestApiServer.Options opts = RestSecurity.options(config.restapi(), serverTls).withTime(ticker, sleeper);
-        if (config.restapi().authentication() != null && config.restapi().authentication().isSet()) {
-            opts = opts.withAuth(config.restapi().authentication().username(),
-                    config.restapi().authentication().password());
-        }
         rest = new RestApiServer(opts, status, control);
         rest.start();
         if (serverTls != null) {
@@ -165,7 +162,7 @@ public final class Daemon {
             URI liveness = URI.create(m.apiUrl().replaceAll("/patroni$", "") + "/liveness");
             HttpResponse<Void> r = RestSecurity.peerClient(config.ctlTls()).send(
                     HttpRequest.newBuilder(liveness).timeout(Duration.ofSeconds(2)).build(),
-                            HttpResponse.BodyHandlers.discarding());
+                    HttpResponse.BodyHandlers.discarding());
             return r.statusCode() == 200;
         } catch (DcsException e) {
             LOG.warn("DCS not accessible at start-up: {}", e.getMessage());
