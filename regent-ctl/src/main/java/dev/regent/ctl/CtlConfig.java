@@ -1,8 +1,10 @@
 package dev.regent.ctl;
 
 import dev.regent.core.config.ConfigValue;
+import dev.regent.core.config.PatroniValues;
 import dev.regent.daemon.config.ConfigLoader;
 import dev.regent.daemon.config.EnvConfig;
+import dev.regent.daemon.tls.ClientTls;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -28,16 +30,19 @@ import java.util.Map;
  * @param pgUser       superuser name from {@code postgresql.authentication.superuser}, or null
  * @param pgPassword   its password, or null
  * @param pgDatabase   {@code postgresql.database}, or null
+ * @param tls          TLS of calls to members: {@code ctl.cacert} (else {@code restapi.cafile}), {@code ctl.certfile},
+ *                     {@code keyfile}, {@code keyfile_password}, and {@code insecure}
  */
 public record CtlConfig(String scope, String namespace, String dcsType, Map<String, Object> dcsSection,
                         String restUser, String restPassword, boolean insecure, String pgUser, String pgPassword,
-                        String pgDatabase) {
+                        String pgDatabase, ClientTls tls) {
     private static final List<String> DCS_TYPES = List.of("etcd", "etcd3", "consul", "zookeeper", "exhibitor",
             "kubernetes", "raft");
     private static final Map<String, Integer> DEFAULT_PORTS = defaultPorts();
 
     public CtlConfig {
         dcsSection = dcsSection == null ? Map.of() : Map.copyOf(dcsSection);
+        tls = tls == null ? new ClientTls(insecure, null, null, null, null) : tls;
     }
 
     /**
@@ -71,11 +76,13 @@ public record CtlConfig(String scope, String namespace, String dcsType, Map<Stri
         if (auth.get("username") == null) auth = map(map(root.get("restapi")).get("authentication"));
         Map<String, Object> pg = map(root.get("postgresql"));
         Map<String, Object> su = map(map(pg.get("authentication")).get("superuser"));
-        boolean ins = insecure || "true".equalsIgnoreCase(String.valueOf(ctl.get("insecure")));
+        boolean ins = insecure || Boolean.TRUE.equals(PatroniValues.parseBool(ctl.get("insecure")));
+        String cacert = str(ctl.get("cacert")) != null ? str(ctl.get("cacert"))
+                : str(map(root.get("restapi")).get("cafile"));  // Patroni's fallback
         String ns = str(root.get("namespace"));
         return new CtlConfig(str(root.get("scope")), ns == null ? "/service" : ns, type, section,
                 str(auth.get("username")), str(auth.get("password")), ins, str(su.get("username")),
-                str(su.get("password")), str(pg.get("database")));
+                str(su.get("password")), str(pg.get("database")), new ClientTls(ins, cacert, str(ctl.get("certfile")), str(ctl.get("keyfile")), str(ctl.get("keyfile_password"))));
     }
 
     /** {@code -c}, else {@code PATRONICTL_CONFIG_FILE}, else the default file when it exists (null when not). */

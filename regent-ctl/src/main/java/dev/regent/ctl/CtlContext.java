@@ -71,7 +71,7 @@ public final class CtlContext implements AutoCloseable {
     }
 
     public RestClient rest() {
-        if (rest == null) rest = new RestClient(config.restUser(), config.restPassword(), config.insecure());
+        if (rest == null) rest = new RestClient(config.restUser(), config.restPassword(), config.tls());
         return rest;
     }
 

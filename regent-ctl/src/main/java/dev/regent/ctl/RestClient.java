@@ -8,13 +8,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
+import dev.regent.daemon.tls.ClientTls;
 
 /**
  * Calls members' REST APIs the way patronictl does: the endpoint replaces the path of the member's
@@ -29,10 +25,19 @@ public final class RestClient {
     public record Reply(int status, String body) {}
 
     public RestClient(String user, String password, boolean insecure) {
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-                .version(HttpClient.Version.HTTP_1_1);
-        if (insecure) b.sslContext(trustAll());
-        this.http = b.build();
+        this(user, password, new ClientTls(insecure, null, null, null, null));
+    }
+
+    /**
+     * @param tls the {@code ctl} TLS settings (CA, client certificate, insecure)
+     * @throws CtlException when a certificate or key file cannot be used
+     */
+    public RestClient(String user, String password, ClientTls tls) {
+        try {
+            this.http = tls.httpClient(Duration.ofSeconds(5));
+        } catch (IOException e) {
+            throw new CtlException("ctl: " + e.getMessage());
+        }
         this.authorization = user == null ? null : "Basic " + Base64.getEncoder()
                 .encodeToString((user + ":" + (password == null ? "" : password)).getBytes(StandardCharsets.UTF_8));
     }
@@ -68,18 +73,4 @@ public final class RestClient {
         }
     }
 
-    /** {@code -k}: accept any certificate, as patronictl's {@code insecure}. */
-    private static SSLContext trustAll() {
-        try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override public void checkClientTrusted(X509Certificate[] c, String a) {}
-                @Override public void checkServerTrusted(X509Certificate[] c, String a) {}
-                @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
-            }}, new SecureRandom());
-            return ctx;
-        } catch (Exception e) {
-            throw new IllegalStateException("TLS is not available: " + e, e);
-        }
-    }
 }

@@ -44,6 +44,11 @@ public final class TestPki {
         return dir.resolve("server.key");
     }
 
+    /** The directory of the files. */
+    public Path dir() {
+        return dir;
+    }
+
     public Path clientCert() {
         return dir.resolve("client.pem");
     }
@@ -89,7 +94,8 @@ public final class TestPki {
                 "-out", name + ".pem", "-days", "2", "-extfile", name + ".ext");
     }
 
-    private void openssl(String... args) {
+    /** Runs {@code openssl} with {@code args} in the directory of the certificates (e.g. to convert a key). */
+    public void openssl(String... args) {
         List<String> cmd = new ArrayList<>(List.of("openssl"));
         cmd.addAll(List.of(args));
         try {

@@ -10,6 +10,8 @@ class FreePortsTest {
     void aModulesPartIsTakenFromItsLowHighProperty() {
         assertThat(FreePorts.modulePart("26000-32000")).containsExactly(26000, 32000);
         assertThat(FreePorts.modulePart(" 20000 - 22000 ")).containsExactly(20000, 22000);
+        // up to the ephemeral range, which starts at 32768
+        assertThat(FreePorts.modulePart("32000-32768")).containsExactly(32000, 32768);
     }
 
     @Test
@@ -31,7 +33,8 @@ class FreePortsTest {
 
     @Test
     void aPartOutsideTheRangeOrMalformedIsRefusedNamingTheProperty() {
-        for (String bad : new String[] {"19000-21000", "30000-40000", "22000-21000", "abc", "20000"}) {
+        for (String bad : new String[] {"19000-21000", "30000-40000", "32000-32769", "22000-21000", "abc",
+                "20000"}) {
             assertThatThrownBy(() -> FreePorts.modulePart(bad)).as(bad)
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("regent.test.ports=" + bad);
         }

@@ -17,14 +17,91 @@ import java.util.Map;
  * @param tags      {@code tags}
  * @param log       {@code log} section
  * @param ctl       {@code ctl} section (credentials for calling other members' REST APIs)
+ * @param ctlTls    {@code ctl} TLS settings for those calls
  * @param raw       the merged configuration tree
  */
 public record NodeConfig(String name, String scope, String namespace, RestApiConfig restapi, DcsConfig dcs,
                          PostgresqlConfig postgresql, BootstrapConfig bootstrap, Map<String, Object> tags,
-                         LogConfig log, Credentials ctl, Map<String, Object> raw) {
+                         LogConfig log, Credentials ctl, CtlTls ctlTls, Map<String, Object> raw) {
+    public NodeConfig {
+        ctlTls = ctlTls == null ? CtlTls.NONE : ctlTls;
+    }
 
-    /** {@code restapi}: listen {@code host:port}, connect_address, optional basic auth. */
-    public record RestApiConfig(String listen, String connectAddress, Credentials authentication) {}
+    /**
+     * {@code restapi}.
+     *
+     * @param listen                  {@code host:port}
+     * @param connectAddress          {@code host:port} published in {@code api_url}
+     * @param authentication          basic auth of unsafe endpoints, or {@link Credentials#NONE}
+     * @param tls                     HTTPS settings, or null when {@code certfile} is not set (plain HTTP)
+     * @param allowlist               hosts, IPs and CIDRs allowed to call unsafe endpoints (empty = no list)
+     * @param allowlistIncludeMembers also allow the hosts of the members' {@code api_url}
+     * @param httpExtraHeaders        headers added to every response
+     * @param httpsExtraHeaders       headers added to every response when TLS is on
+     * @param serverTokens            {@code original}, {@code productonly} or {@code minimal}
+     * @param requestQueueSize        listen backlog, or null when not configured
+     * @param threadPoolSize          request worker threads (default and minimum 5)
+     */
+    public record RestApiConfig(String listen, String connectAddress, Credentials authentication, RestApiTls tls,
+                                List<String> allowlist, boolean allowlistIncludeMembers,
+                                Map<String, String> httpExtraHeaders, Map<String, String> httpsExtraHeaders,
+                                String serverTokens, Integer requestQueueSize, int threadPoolSize) {
+        public RestApiConfig {
+            allowlist = allowlist == null ? List.of() : List.copyOf(allowlist);
+            httpExtraHeaders = httpExtraHeaders == null ? Map.of() : Map.copyOf(httpExtraHeaders);
+            httpsExtraHeaders = httpsExtraHeaders == null ? Map.of() : Map.copyOf(httpsExtraHeaders);
+            serverTokens = serverTokens == null ? "original" : serverTokens;
+        }
+
+        /** Plain HTTP without access lists or extra headers. */
+        public RestApiConfig(String listen, String connectAddress, Credentials authentication) {
+            this(listen, connectAddress, authentication, null, List.of(), false, Map.of(), Map.of(), "original", null,
+                    5);
+        }
+
+        /** {@code http} or {@code https}, as published in {@code api_url}. */
+        public String scheme() {
+            return tls == null ? "http" : "https";
+        }
+    }
+
+    /**
+     * {@code restapi.certfile} and its companions (TLS is on when {@code certfile} is set).
+     *
+     * @param certfile        PEM certificate chain
+     * @param keyfile         PEM private key, or null when it is in certfile
+     * @param keyfilePassword the key's password, or null
+     * @param cafile          CA certificates of client certificates, or null
+     * @param ciphers         OpenSSL cipher list, or null
+     * @param verifyClient    {@code none}, {@code optional} or {@code required}
+     */
+    public record RestApiTls(String certfile, String keyfile, String keyfilePassword, String cafile, String ciphers,
+                             String verifyClient) {
+        @Override
+        public String toString() {
+            return "RestApiTls[certfile=" + certfile + ", keyfile=" + keyfile + ", cafile=" + cafile + ", ciphers="
+                    + ciphers + ", verify_client=" + verifyClient + "]";
+        }
+    }
+
+    /**
+     * The TLS part of {@code ctl}: how calls to members' REST APIs verify them and present a client certificate.
+     *
+     * @param insecure        verify nothing
+     * @param cacert          CA certificates ({@code ctl.cacert}, else {@code restapi.cafile}), or null
+     * @param certfile        client certificate, or null
+     * @param keyfile         its key, or null
+     * @param keyfilePassword the key's password, or null
+     */
+    public record CtlTls(boolean insecure, String cacert, String certfile, String keyfile, String keyfilePassword) {
+        public static final CtlTls NONE = new CtlTls(false, null, null, null, null);
+
+        @Override
+        public String toString() {
+            return "CtlTls[insecure=" + insecure + ", cacert=" + cacert + ", certfile=" + certfile + ", keyfile="
+                    + keyfile + "]";
+        }
+    }
 
     /** {@code username}/{@code password}; both null when absent. */
     public record Credentials(String username, String password) {

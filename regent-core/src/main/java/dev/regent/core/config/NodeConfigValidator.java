@@ -58,7 +58,7 @@ public final class NodeConfigValidator {
         watchdog(top);
         UnsupportedSettings.findInLocalConfiguration(root).forEach(f -> top.problems().add(f.asConfigError()));
         return new NodeConfig(name, scope, namespace == null ? "/service" : namespace, restapi, dcs, pg, bootstrap,
-                tags, log, ctl, root.toPlainMap());
+                tags, log, ctl, ctlTls(top), root.toPlainMap());
     }
 
     private static RestApiConfig restapi(Section top) {
@@ -69,32 +69,89 @@ public final class NodeConfigValidator {
         s.warnUnknownKeys(ConfigSchema.RESTAPI);
         String listen = s.hostPort("listen", top.has("restapi"), true, false);
         String connect = s.hostPort("connect_address", top.has("restapi"), false, false);
-        s.oneOf("verify_client", "none", Set.of("none", "optional", "required"));
-        s.oneOf("server_tokens", "original", Set.of("original", "productonly", "minimal"));
-        s.stringList("allowlist", false);
-        s.bool("allowlist_include_members", false);
-        s.integer("request_queue_size", 5L, 0, 4096);
-        s.integer("thread_pool_size", 5L, 5, 10_000);
-        s.stringMap("http_extra_headers");
-        s.stringMap("https_extra_headers");
+        String verify = s.oneOf("verify_client", "none", Set.of("none", "optional", "required"));
+        String tokens = s.oneOf("server_tokens", "original", Set.of("original", "productonly", "minimal"));
+        List<String> allowlist = s.stringList("allowlist", false);
+        if (allowlist != null) {
+            for (int i = 0; i < allowlist.size(); i++) {
+                String problem = networkProblem(allowlist.get(i));
+                if (problem != null) s.problems().error(s.pathOf("allowlist") + "[" + i + "]", s.raw("allowlist"),
+                        problem);
+            }
+        }
+        Boolean includeMembers = s.bool("allowlist_include_members", false);
+        Long queue = s.integer("request_queue_size", null, 0, 4096);
+        Long threads = s.integer("thread_pool_size", 5L, 5, 10_000);
+        Map<String, String> httpHeaders = s.stringMap("http_extra_headers");
+        Map<String, String> httpsHeaders = s.stringMap("https_extra_headers");
+        Map<String, String> files = new LinkedHashMap<>();
         for (String file : List.of("certfile", "keyfile", "keyfile_password", "cafile", "ciphers")) {
-            s.string(file);
+            String v = s.string(file);
+            if (v != null && !v.isBlank()) files.put(file, v);
         }
-        if (s.has("keyfile") && !s.has("certfile")) {
-            s.problems().warn(s.pathOf("keyfile"), s.raw("keyfile"), "ignored without restapi.certfile");
+        for (String needsCert : List.of("keyfile", "keyfile_password", "cafile", "ciphers", "https_extra_headers")) {
+            if (s.has(needsCert) && !files.containsKey("certfile")) {
+                s.problems().warn(s.pathOf(needsCert), s.raw(needsCert), "ignored without restapi.certfile");
+            }
         }
-        return new RestApiConfig(listen, connect, credentials(s));
+        if (!"none".equals(verify) && !files.containsKey("certfile")) {
+            s.problems().warn(s.pathOf("verify_client"), s.raw("verify_client"),
+                    "ignored without restapi.certfile (the REST API is served over plain HTTP)");
+        }
+        NodeConfig.RestApiTls tls = files.containsKey("certfile") ? new NodeConfig.RestApiTls(files.get("certfile"),
+                files.get("keyfile"), files.get("keyfile_password"), files.get("cafile"), files.get("ciphers"),
+                verify) : null;
+        return new RestApiConfig(listen, connect, credentials(s), tls, allowlist,
+                Boolean.TRUE.equals(includeMembers), httpHeaders, httpsHeaders, tokens,
+                queue == null ? null : queue.intValue(), threads == null ? 5 : threads.intValue());
+    }
+
+    /**
+     * Null when an allowlist entry is usable: a host name or address, or {@code address/prefix} with an IPv4 prefix
+     * of 0-32 or an IPv6 one of 0-128 (Patroni's {@code ip_network(value, False)}).
+     */
+    static String networkProblem(String entry) {
+        String e = entry.trim();
+        if (e.isEmpty()) return "must not be empty";
+        int slash = e.indexOf('/');
+        if (slash < 0) return null;
+        String address = e.substring(0, slash);
+        String prefix = e.substring(slash + 1);
+        boolean v4 = address.matches("(25[0-5]|2[0-4]\\d|1?\\d?\\d)(\\.(25[0-5]|2[0-4]\\d|1?\\d?\\d)){3}");
+        boolean v6 = address.contains(":") && address.matches("[0-9a-fA-F:.]+");
+        int max = v4 ? 32 : v6 ? 128 : -1;
+        if (max < 0) return "'" + entry + "' is not a network: '" + address + "' is not an IP address";
+        if (!prefix.matches("\\d{1,3}") || Integer.parseInt(prefix) > max) {
+            return "'" + entry + "' is not a network: the prefix must be 0-" + max;
+        }
+        return null;
     }
 
     private static Credentials ctl(Section top, Credentials restapiAuth) {
         Section s = top.child("ctl");
         s.warnUnknownKeys(ConfigSchema.CTL);
-        s.bool("insecure", false);
-        for (String file : List.of("cacert", "certfile", "keyfile", "keyfile_password")) {
-            s.string(file);
-        }
         Credentials own = credentials(s);
         return own.isSet() ? own : restapiAuth;
+    }
+
+    /** {@code ctl}'s TLS keys; {@code cacert} falls back on {@code restapi.cafile} as in Patroni. */
+    private static NodeConfig.CtlTls ctlTls(Section top) {
+        Section s = top.child("ctl");
+        Boolean insecure = s.bool("insecure", false);
+        Map<String, String> files = new LinkedHashMap<>();
+        for (String file : List.of("cacert", "certfile", "keyfile", "keyfile_password")) {
+            String v = s.string(file);
+            if (v != null && !v.isBlank()) files.put(file, v);
+        }
+        if (!files.containsKey("cacert")) {
+            String ca = top.child("restapi").string("cafile");
+            if (ca != null && !ca.isBlank()) files.put("cacert", ca);
+        }
+        if (files.containsKey("keyfile") && !files.containsKey("certfile")) {
+            s.problems().warn(s.pathOf("keyfile"), s.raw("keyfile"), "ignored without ctl.certfile");
+        }
+        return new NodeConfig.CtlTls(Boolean.TRUE.equals(insecure), files.get("cacert"), files.get("certfile"),
+                files.get("keyfile"), files.get("keyfile_password"));
     }
 
     /** {@code <section>.authentication.username/password}: both or none. */

@@ -328,11 +328,11 @@ class NodeConfigValidatorTest {
         t.put("log", map("level", "warning"));
         t.put("watchdog", map("mode", false));
         section(t, "bootstrap").put("dcs", map("synchronous_mode", "quorum"));
-        section(t, "restapi").put("verify_client", "required");
+        section(t, "restapi").putAll(map("verify_client", "required", "certfile", "/etc/ssl/api.pem"));
         r = validate(t);
-        // valid values, but client certificates are not implemented yet
-        assertThat(errorPaths(r)).containsExactlyInAnyOrder("restapi.verify_client");
-        assertThat(r.errors()).allMatch(e -> e.message().startsWith("not supported by Regent yet"));
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.config().restapi().tls().verifyClient()).isEqualTo("required");
+        section(t, "restapi").remove("certfile");
         section(t, "bootstrap").put("dcs", map("synchronous_mode", "off"));
         section(t, "restapi").put("verify_client", "none");
         r = validate(t);
@@ -349,6 +349,59 @@ class NodeConfigValidatorTest {
         assertThat(c.ctl()).isEqualTo(new NodeConfig.Credentials("admin", "secret"));
         section(t, "restapi").put("authentication", map("username", "admin"));
         assertThat(errorPaths(validate(t))).containsExactly("restapi.authentication.password");
+    }
+
+    @Test
+    void restapiSecurityKeysAreTyped() {
+        Map<String, Object> t = valid();
+        NodeConfig plain = validate(t).config();
+        assertThat(plain.restapi().tls()).isNull();
+        assertThat(plain.restapi().scheme()).isEqualTo("http");
+        assertThat(plain.restapi().requestQueueSize()).as("unset: Regent's own backlog").isNull();
+        assertThat(plain.ctlTls()).isEqualTo(NodeConfig.CtlTls.NONE);
+        section(t, "restapi").putAll(map("certfile", "/c.pem", "keyfile", "/k.pem", "keyfile_password", "pw",
+                "cafile", "/ca.pem", "ciphers", "ECDHE-RSA-AES128-GCM-SHA256", "verify_client", "Optional",
+                "allowlist", list("10.0.0.0/8", "db1"), "allowlist_include_members", "on",
+                "http_extra_headers", map("X-A", "1"), "https_extra_headers", map("X-B", 2L),
+                "server_tokens", "ProductOnly", "request_queue_size", 0L, "thread_pool_size", 8L));
+        t.put("ctl", map("certfile", "/cc.pem", "keyfile", "/ck.pem", "keyfile_password", "p2", "insecure", "yes"));
+        NodeConfig c = validate(t).config();
+        assertThat(c.restapi().tls()).isEqualTo(new NodeConfig.RestApiTls("/c.pem", "/k.pem", "pw", "/ca.pem",
+                "ECDHE-RSA-AES128-GCM-SHA256", "optional"));
+        assertThat(c.restapi().tls().toString()).doesNotContain("pw");
+        assertThat(c.restapi().scheme()).isEqualTo("https");
+        assertThat(c.restapi().allowlist()).containsExactly("10.0.0.0/8", "db1");
+        assertThat(c.restapi().allowlistIncludeMembers()).isTrue();
+        assertThat(c.restapi().httpExtraHeaders()).isEqualTo(Map.of("X-A", "1"));
+        assertThat(c.restapi().httpsExtraHeaders()).isEqualTo(Map.of("X-B", "2"));
+        assertThat(c.restapi().serverTokens()).isEqualTo("productonly");
+        assertThat(c.restapi().requestQueueSize()).isZero();
+        assertThat(c.restapi().threadPoolSize()).isEqualTo(8);
+        // ctl.cacert falls back on restapi.cafile (Patroni)
+        assertThat(c.ctlTls()).isEqualTo(new NodeConfig.CtlTls(true, "/ca.pem", "/cc.pem", "/ck.pem", "p2"));
+        assertThat(c.ctlTls().toString()).doesNotContain("p2");
+    }
+
+    @Test
+    void allowlistNetworksAreCheckedAtLoad() {
+        Map<String, Object> t = valid();
+        section(t, "restapi").put("allowlist", list("10.0.0.0/8", "db1.example", "::1", "fd00::/64", "10.0.0.0/33",
+                "db1/8", "fd00::/129"));
+        ValidationResult r = validate(t);
+        assertThat(errorPaths(r)).containsExactlyInAnyOrder("restapi.allowlist[4]", "restapi.allowlist[5]",
+                "restapi.allowlist[6]");
+        assertThat(r.errors()).anySatisfy(e -> assertThat(e.message()).isEqualTo("'10.0.0.0/33' is not a network: "
+                + "the prefix must be 0-32"));
+    }
+
+    @Test
+    void tlsCompanionsWithoutCertfileAreReportedAsIgnored() {
+        Map<String, Object> t = valid();
+        section(t, "restapi").putAll(map("keyfile", "/k.pem", "verify_client", "required"));
+        ValidationResult r = validate(t);
+        assertThat(r.errors()).isEmpty();
+        assertThat(r.config().restapi().tls()).isNull();
+        assertThat(r.warnings()).extracting(ConfigError::path).contains("restapi.keyfile", "restapi.verify_client");
     }
 
     @Test

@@ -23,17 +23,13 @@ class UnsupportedSettingsTest {
     private static Object enablingValue(Setting s) {
         return switch (s.path()) {
             case "synchronous_mode" -> "on";
-            case "synchronous_mode_strict", "restapi.allowlist_include_members", "tags.nosync",
+            case "synchronous_mode_strict", "tags.nosync",
                     "zookeeper.use_ssl" -> true;
             case "zookeeper.verify" -> false;
             case "synchronous_node_count" -> 2L;
             case "maximum_lag_on_syncnode", "max_timelines_history", "primary_race_backoff" -> 10L;
             case "postgresql.create_replica_methods", "postgresql.create_replica_method" -> list("pgbackrest");
-            case "restapi.verify_client" -> "required";
-            case "restapi.allowlist" -> list("10.0.0.0/8");
-            case "restapi.http_extra_headers", "restapi.https_extra_headers" -> map("X-Frame-Options", "DENY");
-            case "restapi.server_tokens" -> "minimal";
-            case "restapi.request_queue_size", "restapi.thread_pool_size", "thread_pool_size" -> 10L;
+            case "thread_pool_size" -> 10L;
             case "thread_stack_size" -> 1_048_576L;
             case "etcd", "zookeeper", "consul" -> map("hosts", list("10.0.0.5:2379"));
             case "exhibitor" -> map("hosts", list("ex1"), "port", 8181L);
@@ -85,8 +81,8 @@ class UnsupportedSettingsTest {
     @Test
     void everyErrorRowRefusesTheConfigurationWithItsReason() {
         List<Setting> errors = UnsupportedSettings.ALL.stream().filter(s -> s.severity() == Severity.ERROR).toList();
-        assertThat(errors).extracting(Setting::path).contains("restapi.certfile", "restapi.verify_client", "restapi.allowlist", "ctl.certfile", "ctl.cacert",
-                "citus");
+        assertThat(errors).extracting(Setting::path).contains("citus")
+                .doesNotContain("standby_cluster.host", "restapi.certfile", "restapi.verify_client", "ctl.certfile");
         for (Setting s : errors) {
             ValidationResult r = validate(withSetting(s));
             assertThat(r.config()).as(s.path()).isNull();
@@ -115,15 +111,15 @@ class UnsupportedSettingsTest {
         Map<String, Object> t = valid();
         t.put("log", map("level", "DEBUG", "dir", "/var/log/patroni"));  // implemented: no warning
         t.put("watchdog", map("mode", "automatic"));
-        section(t, "restapi").put("http_extra_headers", map("X-Frame-Options", "DENY"));
+        section(t, "postgresql").put("custom_conf", "/etc/regent/custom.conf");
         section(section(t, "bootstrap"), "dcs").put("max_timelines_history", 5L);
         ValidationResult r = validate(t);
         assertThat(r.errors()).isEmpty();
         assertThat(r.config()).isNotNull();
-        assertThat(r.warnings()).extracting(ConfigError::path).contains(
-                "restapi.http_extra_headers", "bootstrap.dcs.max_timelines_history")
-                .as("the watchdog and the log section are implemented")
-                .doesNotContain("watchdog.mode", "log.level", "log.dir");
+        assertThat(r.warnings()).extracting(ConfigError::path).contains("postgresql.custom_conf",
+                "bootstrap.dcs.max_timelines_history")
+                .as("the watchdog, the log section and the REST API's headers are implemented")
+                .doesNotContain("watchdog.mode", "log.level", "log.dir", "restapi.http_extra_headers");
     }
 
     @Test
@@ -177,17 +173,22 @@ class UnsupportedSettingsTest {
     @Test
     void allErrorsOfATreeMakeOneMessage() {
         Map<String, Object> t = valid();
-        t.put("citus", map("group", 0L));
+        section(section(t, "bootstrap"), "dcs").put("standby_cluster", map("host", "10.0.0.9,10.0.0.10"));
+        t.put("citus", map("group", 0L, "database", "citus"));
         section(t, "restapi").put("certfile", "/etc/ssl/api.pem");
-        t.put("ctl", map("keyfile_password", "s3cret"));
         t.put("log", map("level", "DEBUG"));
-        List<Finding> found = UnsupportedSettings.findInLocalConfiguration(ConfigValue.fromPlain(t, "n.yml:3"));
+        t.put("x", map("keyfile_password", "s3cret"));
+        // citus is the one local ERROR row left: a row of the test's own makes a second one, with a secret
+        List<Setting> table = new ArrayList<>(UnsupportedSettings.ALL);
+        table.add(new Setting("x.keyfile_password", Scope.LOCAL, Severity.ERROR, "set", "not implemented",
+                v -> true));
+        List<Finding> found = UnsupportedSettings.findInLocalConfiguration(table, ConfigValue.fromPlain(t, "n.yml:3"));
         String message = UnsupportedSettings.refusal(found);
-        assertThat(message).startsWith("3 settings Regent does not support yet: ")
-                .contains("restapi.certfile: /etc/ssl/api.pem (n.yml:3): HTTPS is not implemented")
-                .contains("ctl.keyfile_password: ****** (n.yml:3)")
-                .contains("citus: {group} (n.yml:3): Citus clusters are not implemented")
-                .doesNotContain("s3cret").doesNotContain("log.level");
+        assertThat(message).startsWith("2 settings Regent does not support yet: ")
+                .contains("citus: {group, database} (n.yml:3): Citus clusters are not implemented")
+                .contains("x.keyfile_password: ****** (n.yml:3)")
+                .doesNotContain("s3cret").doesNotContain("log.level").doesNotContain("standby_cluster")
+                .doesNotContain("restapi.certfile");
         assertThat(UnsupportedSettings.refusal(List.of())).isNull();
     }
 
@@ -203,6 +204,29 @@ class UnsupportedSettingsTest {
         List<Setting> table = new ArrayList<>(UnsupportedSettings.ALL);
         table.add(0, SYNTHETIC_DYNAMIC_ERROR);
         return table;
+    }
+
+    @Test
+    void aPasswordIsNeverShownInAFinding() {
+        Setting row = new Setting("x.keyfile_password", Scope.LOCAL, Severity.ERROR, "set", "not implemented",
+                v -> true);
+        Finding f = new Finding(row, "x.keyfile_password", ConfigValue.fromPlain("s3cret", "n.yml:3"));
+        assertThat(f.keyAndValue()).isEqualTo("x.keyfile_password: ******");
+        assertThat(UnsupportedSettings.refusal(List.of(f))).doesNotContain("s3cret");
+    }
+
+    @Test
+    void restApiAndCtlSecurityKeysAreSupported() {
+        Map<String, Object> t = valid();
+        section(t, "restapi").putAll(map("certfile", "/etc/ssl/api.pem", "keyfile", "/etc/ssl/api.key",
+                "keyfile_password", "x", "cafile", "/etc/ssl/ca.pem", "ciphers", "ECDHE-RSA-AES256-GCM-SHA384",
+                "verify_client", "required", "allowlist", list("10.0.0.0/8"), "allowlist_include_members", true,
+                "http_extra_headers", map("X-Frame-Options", "DENY"), "https_extra_headers",
+                map("Strict-Transport-Security", "max-age=31536000"), "server_tokens", "minimal",
+                "request_queue_size", 10L, "thread_pool_size", 10L));
+        t.put("ctl", map("insecure", false, "cacert", "/etc/ssl/ca.pem", "certfile", "/etc/ssl/c.pem", "keyfile",
+                "/etc/ssl/c.key", "keyfile_password", "y"));
+        assertThat(UnsupportedSettings.findInLocalConfiguration(ConfigValue.fromPlain(t, "t.yml"))).isEmpty();
     }
 
     @Test

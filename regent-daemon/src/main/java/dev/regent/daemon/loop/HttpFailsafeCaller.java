@@ -29,8 +29,7 @@ public final class HttpFailsafeCaller implements FailsafeCaller {
     private static final Logger LOG = LoggerFactory.getLogger(HttpFailsafeCaller.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
     private static final Duration ROUND = TIMEOUT.multipliedBy(2).plusMillis(500);
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT)
-            .version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient client;
     private final Ticker ticker;
     private final String authorization;
 
@@ -39,6 +38,13 @@ public final class HttpFailsafeCaller implements FailsafeCaller {
      * @param password its password
      */
     public HttpFailsafeCaller(Ticker ticker, String username, String password) {
+        this(ticker, username, password, HttpClient.newBuilder().connectTimeout(TIMEOUT)
+                .version(HttpClient.Version.HTTP_1_1).build());
+    }
+
+    /** A caller that goes through {@code client} (the {@code ctl} TLS settings). */
+    public HttpFailsafeCaller(Ticker ticker, String username, String password, HttpClient client) {
+        this.client = client;
         this.ticker = ticker;
         this.authorization = username == null ? null : "Basic " + Base64.getEncoder()
                 .encodeToString((username + ":" + (password == null ? "" : password)).getBytes(StandardCharsets.UTF_8));

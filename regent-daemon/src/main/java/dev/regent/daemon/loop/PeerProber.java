@@ -27,8 +27,7 @@ import java.util.concurrent.TimeoutException;
 public final class PeerProber implements PeerProbe {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT)
-            .version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient client;
     private final Ticker ticker;
 
     /** A prober on the real clock. */
@@ -38,7 +37,18 @@ public final class PeerProber implements PeerProbe {
 
     /** A prober whose overall deadline is measured on {@code ticker}. */
     public PeerProber(Ticker ticker) {
+        this(ticker, HttpClient.newBuilder().connectTimeout(TIMEOUT).version(HttpClient.Version.HTTP_1_1).build());
+    }
+
+    /** A prober calling through {@code client} (the {@code ctl} TLS settings: CA, client certificate). */
+    public PeerProber(Ticker ticker, HttpClient client) {
         this.ticker = ticker;
+        this.client = client;
+    }
+
+    /** The connect timeout a client given to this prober should have (Patroni's 2 s). */
+    public static Duration timeout() {
+        return TIMEOUT;
     }
 
     /** Probe every member except {@code self}; unreachable members are reported as such. */

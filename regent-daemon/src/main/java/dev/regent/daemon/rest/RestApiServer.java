@@ -1,6 +1,10 @@
 package dev.regent.daemon.rest;
 
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import dev.regent.daemon.tls.ServerTls;
 import dev.regent.time.Sleeper;
 import dev.regent.time.Ticker;
 import java.io.IOException;
@@ -47,56 +51,69 @@ public final class RestApiServer implements AutoCloseable {
      * @param username          basic auth user for unsafe endpoints, or null for none
      * @param password          basic auth password
      * @param threads           worker threads (Patroni's {@code thread_pool_size}, at least 5)
-     * @param backlog           listen backlog ({@code request_queue_size})
+     * @param backlog           listen backlog ({@code request_queue_size}); 0 = the system's default
      * @param clock             wall clock (schedule checks)
      * @param monotonicMillis   monotonic clock of the {@link NodeStatus} deadlines
      * @param switchoverTimeout how long an immediate switchover is awaited; null = {@code 2*max(10, loop_wait)} s
      * @param waitTicker        the real-time bound of requests that wait (an immediate switchover)
      * @param sleeper           how those requests pause between polls
+     * @param security          HTTPS, allowlist and extra headers ({@link Security#NONE}: plain HTTP, open)
      */
     public record Options(String listen, String username, String password, int threads, int backlog, Clock clock,
                           LongSupplier monotonicMillis, Duration switchoverTimeout, Ticker waitTicker,
-                          Sleeper sleeper) {
+                          Sleeper sleeper, Security security) {
         public Options {
             Objects.requireNonNull(listen, "restapi.listen");
             threads = Math.max(5, threads);
-            backlog = backlog <= 0 ? 5 : backlog;
+            backlog = Math.max(0, backlog);
             clock = clock == null ? Ticker.SYSTEM.wallClock() : clock;
             monotonicMillis = monotonicMillis == null ? RestApiServer::nanoMillis : monotonicMillis;
             waitTicker = waitTicker == null ? Ticker.SYSTEM : waitTicker;
             sleeper = sleeper == null ? Sleeper.SYSTEM : sleeper;
+            security = security == null ? Security.NONE : security;
         }
 
-        /** Defaults: no auth, 5 threads, backlog 64, system clocks, Patroni's switchover timeout. */
+        /** Defaults: no auth, 5 threads, backlog 64, system clocks, Patroni's switchover timeout, plain HTTP. */
         public static Options of(String listen) {
-            return new Options(listen, null, null, 5, 64, null, null, null, null, null);
+            return new Options(listen, null, null, 5, 64, null, null, null, null, null, null);
         }
 
         public Options withAuth(String user, String pass) {
             return new Options(listen, user, pass, threads, backlog, clock, monotonicMillis, switchoverTimeout,
-                    waitTicker, sleeper);
+                    waitTicker, sleeper, security);
         }
 
         /** The clocks of schedules and of {@link NodeStatus} deadlines (request waits keep theirs). */
         public Options withClocks(Clock wall, LongSupplier monotonic) {
             return new Options(listen, username, password, threads, backlog, wall, monotonic, switchoverTimeout,
-                    waitTicker, sleeper);
+                    waitTicker, sleeper, security);
         }
 
         /** Every clock from {@code ticker} (wall, monotonic, request waits), pausing with {@code pause}. */
         public Options withTime(Ticker ticker, Sleeper pause) {
             return new Options(listen, username, password, threads, backlog, ticker.wallClock(),
-                    ticker::monotonicMillis, switchoverTimeout, ticker, pause);
+                    ticker::monotonicMillis, switchoverTimeout, ticker, pause, security);
         }
 
         public Options withThreads(int n) {
             return new Options(listen, username, password, n, backlog, clock, monotonicMillis, switchoverTimeout,
-                    waitTicker, sleeper);
+                    waitTicker, sleeper, security);
+        }
+
+        /** {@code request_queue_size}: the listen backlog. */
+        public Options withBacklog(int n) {
+            return new Options(listen, username, password, threads, n, clock, monotonicMillis, switchoverTimeout,
+                    waitTicker, sleeper, security);
         }
 
         public Options withSwitchoverTimeout(Duration d) {
             return new Options(listen, username, password, threads, backlog, clock, monotonicMillis, d, waitTicker,
-                    sleeper);
+                    sleeper, security);
+        }
+
+        public Options withSecurity(Security s) {
+            return new Options(listen, username, password, threads, backlog, clock, monotonicMillis,
+                    switchoverTimeout, waitTicker, sleeper, s);
         }
     }
 
@@ -108,31 +125,67 @@ public final class RestApiServer implements AutoCloseable {
     private final Options options;
     private final Supplier<NodeStatus> status;
     private final NodeControl control;
+    private volatile Guard guard;
     private HttpServer server;
     private ExecutorService pool;
+    private ExecutorService connections;
 
     public RestApiServer(Options options, Supplier<NodeStatus> status, NodeControl control) {
         this.options = Objects.requireNonNull(options, "options");
         this.status = Objects.requireNonNull(status, "status");
         this.control = Objects.requireNonNull(control, "control");
+        this.guard = new Guard(options.security());
     }
 
     /** Bind and start serving. Throws when the address is taken or invalid. */
     public synchronized void start() throws IOException {
         if (server != null) throw new IllegalStateException("REST API already started");
         InetSocketAddress address = parseListen(options.listen());
-        HttpServer s = HttpServer.create(address, options.backlog());
+        ServerTls tls = options.security().tls();
+        HttpServer s;
+        if (tls == null) {
+            s = HttpServer.create(address, options.backlog());
+        } else {
+            HttpsServer https = HttpsServer.create(address, options.backlog());
+            https.setHttpsConfigurator(new HttpsConfigurator(tls.context()) {
+                @Override
+                public void configure(HttpsParameters params) {
+                    params.setSSLParameters(tls.parameters());
+                }
+            });
+            s = https;
+        }
         Router router = new Router(status, control, new BasicAuth(options.username(), options.password()),
-                options.clock(), options.monotonicMillis(), options.switchoverTimeout(), options.waitTicker(),
-                options.sleeper());
-        pool = Executors.newFixedThreadPool(options.threads(), threadFactory());
+                () -> guard, options.clock(), options.monotonicMillis(), options.switchoverTimeout(),
+                options.waitTicker(), options.sleeper());
+        pool = Executors.newFixedThreadPool(options.threads(), threadFactory("restapi-"));
         router.setWorkers(pool);
         s.createContext("/", router);
-        // no executor: exchanges start on the dispatcher thread; the router hands blocking ones to the pool
-        s.setExecutor(null);
+        if (tls == null) {
+            // no executor: exchanges start on the dispatcher thread; the router hands blocking ones to the pool
+            s.setExecutor(null);
+        } else {
+            // The JDK runs the TLS handshake where the exchange starts: on the dispatcher, one client that stops
+            // half-way through its handshake would stall every other request, health checks included.
+            connections = Executors.newCachedThreadPool(threadFactory("restapi-tls-"));
+            s.setExecutor(connections);
+        }
         s.start();
         server = s;
-        LOG.info("REST API listening on {}", s.getAddress());
+        LOG.info("REST API listening on {} ({})", s.getAddress(), tls == null ? "http" : "https");
+    }
+
+    /**
+     * Takes a reloaded configuration's allowlist, extra headers and {@code server_tokens} (the TLS files are
+     * reloaded through the {@link ServerTls} itself; switching TLS on or off needs a restart).
+     */
+    public void reconfigure(Security s) {
+        guard = new Guard(s.withTls(options.security().tls()));
+    }
+
+    /** The HTTPS side, or null when serving plain HTTP. */
+    public ServerTls tls() {
+        return options.security().tls();
     }
 
     /** The bound port (useful with port 0). */
@@ -146,6 +199,7 @@ public final class RestApiServer implements AutoCloseable {
         if (server == null) return;
         server.stop(0);
         pool.shutdownNow();
+        if (connections != null) connections.shutdownNow();
         try {
             pool.awaitTermination(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -177,10 +231,10 @@ public final class RestApiServer implements AutoCloseable {
         return new InetSocketAddress(host, port);
     }
 
-    private static ThreadFactory threadFactory() {
+    private static ThreadFactory threadFactory(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
-            Thread t = new Thread(r, "restapi-" + n.incrementAndGet());
+            Thread t = new Thread(r, prefix + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         };

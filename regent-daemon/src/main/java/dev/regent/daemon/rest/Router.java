@@ -29,10 +29,12 @@ final class Router implements HttpHandler {
     private final Switchover switchover;
     private final NodeCommands commands;
     private final FailsafeEndpoints failsafe;
+    private final Supplier<Guard> guard;
 
-    Router(Supplier<NodeStatus> status, NodeControl control, BasicAuth auth, Clock clock, LongSupplier monotonicMillis,
-           Duration switchoverTimeout, Ticker waitTicker, Sleeper sleeper) {
+    Router(Supplier<NodeStatus> status, NodeControl control, BasicAuth auth, Supplier<Guard> guard, Clock clock,
+           LongSupplier monotonicMillis, Duration switchoverTimeout, Ticker waitTicker, Sleeper sleeper) {
         this.status = status;
+        this.guard = guard;
         this.monotonicMillis = monotonicMillis;
         this.auth = auth;
         this.reads = new ReadEndpoints(control);
@@ -80,6 +82,7 @@ final class Router implements HttpHandler {
     private void serve(HttpExchange http) {
         Exchange ex = null;
         try {
+            guard.get().addHeaders(http);
             ex = new Exchange(http);
             dispatch(ex);
         } catch (HttpError e) {
@@ -151,6 +154,13 @@ final class Router implements HttpHandler {
             unsupported(ex);
             return;
         }
+        // Patroni's order: allowlist, client certificate, then basic auth
+        String denied = guard.get().deny(ex.http, memberApiUrls(status.get()), !segment.equals("failsafe"));
+        if (denied != null) {
+            ex.drain();
+            ex.sendText(403, denied);
+            return;
+        }
         String failure = auth.check(ex.http.getRequestHeaders().getFirst("Authorization"));
         if (failure != null) {
             ex.drain();
@@ -171,6 +181,12 @@ final class Router implements HttpHandler {
             case "POST failsafe" -> failsafe.post(ex);
             default -> unsupported(ex);
         }
+    }
+
+    private static java.util.List<String> memberApiUrls(NodeStatus s) {
+        if (s == null || s.cluster() == null || s.cluster().members() == null) return java.util.List.of();
+        return s.cluster().members().stream().map(dev.regent.core.model.Member::apiUrl)
+                .filter(java.util.Objects::nonNull).toList();
     }
 
     private static void unsupported(Exchange ex) throws IOException {

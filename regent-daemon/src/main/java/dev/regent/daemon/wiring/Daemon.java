@@ -69,6 +69,9 @@ public final class Daemon {
 
     /** Start everything and block until stopped. Returns the process exit code. */
     public int run() throws Exception {
+        // certificates first: a node whose HTTPS cannot work must not join the cluster
+        dev.regent.daemon.tls.ServerTls serverTls = RestSecurity.loadTls(config.restapi());
+        HttpClient peers = RestSecurity.peerClient(config.ctlTls());
         settings = new EffectiveSettings(config);
         EffectiveConfig eff = settings.current();
         for (String line : eff.describe()) LOG.info("effective: {}", line);
@@ -94,16 +97,17 @@ public final class Daemon {
         Postgresql postgresql = new Postgresql(config.postgresql(), config.scope(), config.name(), ticker, sleeper);
         pg = new PostgresAdapter(postgresql, config);
         StatusPublisher status = new StatusPublisher(config.scope(), config.name(), pg::lastStatus, ticker);
-        PeerProber prober = new PeerProber();
+        PeerProber prober = new PeerProber(Ticker.SYSTEM, peers);
         MemberDataBuilder member = new MemberDataBuilder(pg.connUrl(),
-                "http://" + config.restapi().connectAddress() + "/patroni", Versions.PATRONI_COMPATIBLE);
+                config.restapi().scheme() + "://" + config.restapi().connectAddress() + "/patroni",
+                Versions.PATRONI_COMPATIBLE);
         loop = new HaLoop(config.name(), dcs, pg, HaDecider::decide, settings, member, status,
                 new dev.regent.daemon.loop.LoopEnvironment(ticker, sleeper, dev.regent.daemon.loop.BackgroundSlot::new,
                         prober, dev.regent.daemon.loop.ExitHook.HALT));
         var auth = config.restapi().authentication();
         boolean authSet = auth != null && auth.isSet();
         loop.setFailsafeCaller(new dev.regent.daemon.loop.HttpFailsafeCaller(ticker,
-                authSet ? auth.username() : null, authSet ? auth.password() : null));
+                authSet ? auth.username() : null, authSet ? auth.password() : null, peers));
         DaemonControl control = new DaemonControl(config.name(), dcs, loop, prober, status, this::reloadConfigFile,
                 new LiveWal(postgresql::walNow), ticker, sleeper);
         loop.setDeduplicateHeartbeatLogs(config.log().deduplicateHeartbeatLogs());
@@ -118,13 +122,13 @@ public final class Daemon {
             var scheduled = loop.scheduledRestart();
             return scheduled == null ? null : scheduled.published();
         });
-        RestApiServer.Options opts = RestApiServer.Options.of(config.restapi().listen()).withTime(ticker, sleeper);
-        if (config.restapi().authentication() != null && config.restapi().authentication().isSet()) {
-            opts = opts.withAuth(config.restapi().authentication().username(),
-                    config.restapi().authentication().password());
-        }
+        // listen, basic auth, backlog, threads, HTTPS, allowlist, extra headers
+        RestApiServer.Options opts = RestSecurity.options(config.restapi(), serverTls).withTime(ticker, sleeper);
         rest = new RestApiServer(opts, status, control);
         rest.start();
+        if (serverTls != null) {
+            RestSecurity.warmUp(peers, "https://" + config.restapi().connectAddress() + "/liveness");
+        }
         LOG.info("Regent {} (Patroni {} compatible) starting node {} of cluster {}; REST API on {}",
                 Versions.regent(), Versions.PATRONI_COMPATIBLE, config.name(), config.scope(),
                 config.restapi().listen());
@@ -157,9 +161,9 @@ public final class Daemon {
             Member m = c.member(config.name()).orElse(null);
             if (m == null || m.apiUrl() == null) return false;
             URI liveness = URI.create(m.apiUrl().replaceAll("/patroni$", "") + "/liveness");
-            HttpResponse<Void> r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()
-                    .send(HttpRequest.newBuilder(liveness).timeout(Duration.ofSeconds(2)).build(),
-                            HttpResponse.BodyHandlers.discarding());
+            HttpResponse<Void> r = RestSecurity.peerClient(config.ctlTls()).send(
+                    HttpRequest.newBuilder(liveness).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.discarding());
             return r.statusCode() == 200;
         } catch (DcsException e) {
             LOG.warn("DCS not accessible at start-up: {}", e.getMessage());
@@ -202,6 +206,7 @@ public final class Daemon {
         });
         settings.reload(l.config());
         applyLog(l.config().log());
+        if (rest != null) RestSecurity.reload(rest, l.config().restapi());
         LOG.info("configuration file reloaded");
     }
 

@@ -1,0 +1,112 @@
+package dev.regent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.Member;
+import dev.regent.ctl.RegentCtl;
+import dev.regent.daemon.tls.ClientTls;
+import dev.regent.testkit.TestPki;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A 3-node cluster whose REST APIs serve HTTPS with {@code verify_client: required} and a private CA: the daemons
+ * publish {@code https} api_urls and reach each other with their {@code ctl} client certificate (the switchover's
+ * candidate check and the leader race probe peers), and regentctl switches over with its own client certificate.
+ */
+class TlsClusterEndToEndTest {
+    private static final Duration HEALTHY = Duration.ofSeconds(120);
+    private LocalCluster cluster;
+
+    @AfterEach
+    void stop() {
+        if (cluster != null) cluster.close();
+    }
+
+    @Test
+    void aClusterRequiringClientCertificatesSwitchesOverThroughRegentctl() throws Exception {
+        cluster = LocalCluster.create(3, 20, 2, 4);
+        TestPki pki = TestPki.create(Files.createDirectories(cluster.dir().resolve("pki")));
+        String node0 = null;
+        for (int i = 0; i < 3; i++) {
+            Path config = cluster.dir().resolve(cluster.node(i).name() + ".yml");
+            String yaml = Files.readString(config).replace("restapi:\n", "restapi:\n"
+                    + "  certfile: " + pki.serverCert() + "\n"
+                    + "  keyfile: " + pki.serverKey() + "\n"
+                    + "  cafile: " + pki.ca() + "\n"
+                    + "  verify_client: required\n");
+            if (i == 0) node0 = yaml;
+            // the daemons call each other with the server certificate (it has clientAuth); ctl.cacert falls back on
+            // restapi.cafile
+            Files.writeString(config, yaml + "\nctl:\n  certfile: " + pki.serverCert() + "\n  keyfile: "
+                    + pki.serverKey() + "\n");
+        }
+        for (int i = 0; i < 3; i++) cluster.node(i).start();
+        ClusterView healthy = cluster.awaitHealthy(HEALTHY);
+        for (Member m : healthy.members()) {
+            assertThat(m.apiUrl()).as(m.name()).startsWith("https://127.0.0.1:").endsWith("/patroni");
+        }
+        String leader = healthy.leader().name();
+        int leaderPort = cluster.layout().restPort(cluster.index(leader));
+
+        HttpClient withCert = new ClientTls(false, pki.ca().toString(), pki.clientCert().toString(),
+                pki.clientKeyEncrypted().toString(), TestPki.KEY_PASSWORD).httpClient(Duration.ofSeconds(5));
+        HttpClient withoutCert = new ClientTls(false, pki.ca().toString(), null, null, null)
+                .httpClient(Duration.ofSeconds(5));
+        URI primary = URI.create("https://127.0.0.1:" + leaderPort + "/primary");
+        assertThat(withCert.send(HttpRequest.newBuilder(primary).build(), HttpResponse.BodyHandlers.ofString())
+                .statusCode()).isEqualTo(200);
+        assertThatThrownBy(() -> withoutCert.send(HttpRequest.newBuilder(primary).build(),
+                HttpResponse.BodyHandlers.ofString())).as("health checks need a certificate too")
+                .isInstanceOf(IOException.class);
+
+        // regentctl on node0's file (its DCS section) with a ctl section of its own: client certificate, encrypted key
+        Path ctlFile = cluster.dir().resolve("ctl.yml");
+        Files.writeString(ctlFile, node0 + "\nctl:\n  cacert: " + pki.ca() + "\n  certfile: " + pki.clientCert()
+                + "\n  keyfile: " + pki.clientKeyEncrypted() + "\n  keyfile_password: " + TestPki.KEY_PASSWORD + "\n");
+        String candidate = healthy.members().stream().map(Member::name).filter(n -> !n.equals(leader)).findFirst()
+                .orElseThrow();
+        String[] result = regentctl(ctlFile, "switchover", "--force", "--candidate", candidate);
+        assertThat(result[0]).as(String.join("\n", result) + cluster.logs()).isEqualTo("0");
+        assertThat(result[1]).as("through the leader's API, not the DCS fallback")
+                .contains("Successfully switched over to \"" + candidate + "\"").doesNotContain("falling back to DCS");
+        cluster.await("the candidate leads", HEALTHY, c -> c.leader() != null && candidate.equals(c.leader().name())
+                && dev.regent.daemon.demo.Demo.healthy(c, 3));
+
+        // without its certificate regentctl cannot reach the API (and, like patronictl, writes /failover instead)
+        Path noCert = cluster.dir().resolve("ctl-nocert.yml");
+        Files.writeString(noCert, node0 + "\nctl:\n  cacert: " + pki.ca() + "\n");
+        assertThat(regentctl(noCert, "switchover", "--force", "--candidate", leader)[1])
+                .contains("Could not switchover using Patroni api, falling back to DCS");
+    }
+
+    /** {exit code, stdout, stderr} of an in-process regentctl run. */
+    private String[] regentctl(Path config, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        String[] full = new String[args.length + 2];
+        full[0] = "-c";
+        full[1] = config.toString();
+        System.arraycopy(args, 0, full, 2, args.length);
+        int code = RegentCtl.run(full, new ByteArrayInputStream(new byte[0]),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                Map.of("HOME", cluster.dir().toString()));
+        return new String[] {String.valueOf(code), out.toString(StandardCharsets.UTF_8),
+                err.toString(StandardCharsets.UTF_8)};
+    }
+}
