@@ -13,7 +13,7 @@ import java.util.Map;
  * {@code type: plain} renders {@code format} like Python's {@code logging.Formatter} (the stack trace follows the
  * line, as Logback prints it); {@code type: json} writes python-json-logger's object: the format's fields under their
  * keys, then {@code static_fields}, then {@code exc_info} with the stack trace. With {@code traceback_level: DEBUG} a
- * stack trace is shown only where the event's logger has DEBUG enabled; elsewhere the message ends with Patroni's
+ * stack trace is shown only where the event's logger had DEBUG enabled when it logged; elsewhere the message ends with Patroni's
  * {@code , DETAIL: '<exception message>'}. Used by the one writer thread only.
  */
 final class LineFormatter {
@@ -38,11 +38,15 @@ final class LineFormatter {
                 || n.equals("lineno") || n.equals("pathname"));
     }
 
-    String format(ILoggingEvent event, long threadId) {
+    /**
+     * The line (and stack trace) of {@code event}, logged on thread {@code threadId}; {@code debug}: its logger had
+     * DEBUG on when it logged, which decides the stack trace under {@code traceback_level: DEBUG}.
+     */
+    String format(ILoggingEvent event, long threadId, boolean debug) {
         String message = event.getFormattedMessage();
         String trace = null;
         if (event.getThrowableProxy() != null) {
-            if (!config.tracebackOnlyAtDebug() || context.getLogger(event.getLoggerName()).isDebugEnabled()) {
+            if (!config.tracebackOnlyAtDebug() || debug) {
                 trace = traces.convert(event);
             } else {
                 message = message + ", DETAIL: '" + LogRecordView.exceptionDetail(event) + "'";

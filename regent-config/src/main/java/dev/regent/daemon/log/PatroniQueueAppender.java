@@ -21,7 +21,8 @@ final class PatroniQueueAppender extends UnsynchronizedAppenderBase<ILoggingEven
     /** What the writer uses: a formatter and a destination. */
     record Output(LineFormatter formatter, SinkSpec sink) {}
 
-    private record Queued(ILoggingEvent event, long threadId) {}
+    /** {@code debug}: the event's logger had DEBUG on when it logged (levels change at a reload at once). */
+    private record Queued(ILoggingEvent event, long threadId, boolean debug) {}
 
     private record Switch(Output output) {}
 
@@ -63,18 +64,22 @@ final class PatroniQueueAppender extends UnsynchronizedAppenderBase<ILoggingEven
         event.prepareForDeferredProcessing();
         if (callerData) event.getCallerData();
         long thread = Thread.currentThread().getId();
+        // the traceback decision belongs to the moment of logging: a reload changes levels at once, while the
+        // writer formats this event later (a reload to DEBUG right after an ERROR once showed its stack trace)
+        boolean debug = ((ch.qos.logback.classic.LoggerContext) getContext()).getLogger(event.getLoggerName())
+                .isDebugEnabled();
         synchronized (lock) {
             if (queue.size() >= maxSize) {
                 lost++;
                 return;
             }
-            queue.add(new Queued(event, thread));
+            queue.add(new Queued(event, thread, debug));
             if (lost > 0 && queue.size() < maxSize) {
                 LoggingEvent warning = new LoggingEvent(PatroniQueueAppender.class.getName(),
                         ((ch.qos.logback.classic.LoggerContext) getContext()).getLogger(PatroniQueueAppender.class),
                         Level.WARN, "QueueHandler has lost {} log records", null, new Object[] {lost});
                 warning.prepareForDeferredProcessing();
-                queue.add(new Queued(warning, thread));
+                queue.add(new Queued(warning, thread, debug));
                 lost = 0;
             }
             lock.notifyAll();
@@ -148,7 +153,7 @@ final class PatroniQueueAppender extends UnsynchronizedAppenderBase<ILoggingEven
 
     private void handle(Object item) {
         if (item instanceof Queued q) {
-            write(output.formatter().format(q.event(), q.threadId()).getBytes(charset));
+            write(output.formatter().format(q.event(), q.threadId(), q.debug()).getBytes(charset));
         } else if (item instanceof Switch s) {
             flushSink();
             try {
