@@ -9,10 +9,10 @@ import java.util.Map;
  * Values: null, strings, booleans, numbers, maps and lists of these (anything else is written as its string).
  * Stateless.
  */
-final class PythonJson {
+public final class PythonJson {
     private PythonJson() {}
 
-    static String dumps(Object value) {
+    public static String dumps(Object value) {
         StringBuilder out = new StringBuilder();
         write(out, value);
         return out.toString();
