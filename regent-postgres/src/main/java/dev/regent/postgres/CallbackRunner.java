@@ -67,8 +67,10 @@ public final class CallbackRunner {
         boolean reload = action == Action.ON_RELOAD;
         kill(reload ? runningReload : running);
         try {
-            Process p = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true);
+            ChildEnvironment.scrub(pb.environment());
+            Process p = pb.start();
             LOG.info("callback {} started: {}", action.patroniName(), argv);
             if (reload) {
                 runningReload = p;

@@ -81,6 +81,7 @@ public final class CommandRunner {
 
     private Result exec(List<String> command, Map<String, String> env, String stdin, Duration timeout) {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        ChildEnvironment.scrub(pb.environment());
         pb.environment().putAll(env);
         pb.environment().put("LANG", "C");
         pb.environment().put("LC_ALL", "C");

@@ -135,6 +135,7 @@ final class Postmaster {
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectErrorStream(true);
+            ChildEnvironment.scrub(pb.environment());
             pb.environment().put("LANG", "C");
             LOG.info("starting postgres: {}", command);
             child = pb.start();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +79,10 @@ class PostgresqlComponentTest {
         String sid = new CommandRunner().runAsSelf(List.of("ps", "-o", "sid=", "-p", Long.toString(pid)), Map.of(),
                 null, Duration.ofSeconds(5)).output().strip();
         assertThat(Long.parseLong(sid)).isEqualTo(pid);
+        // no PATRONI_* variable (passwords among them) reaches postgres; the test JVM has one (regent-postgres pom)
+        assertThat(System.getenv(ChildEnvironmentTest.SECRET_VAR)).isNotNull();
+        String environ = Files.readString(Path.of("/proc/" + pid + "/environ")).replace('\0', '\n');
+        assertThat(environ).contains("LANG=C").doesNotContain("PATRONI_");
     }
 
     @Test
