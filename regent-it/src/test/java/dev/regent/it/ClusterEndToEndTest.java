@@ -169,6 +169,32 @@ class ClusterEndToEndTest {
                 () -> "2".equals(queryOrNull(cluster.jdbcUrl(oi), "SELECT count(*) FROM failover_check")));
     }
 
+    /**
+     * After bootstrap, REST errors, a switchover, a crash and a failover with rewind: no configured password appears in
+     * any log of the run, the daemons' and PostgreSQL's alike (issue 16).
+     */
+    @Test
+    @Order(7)
+    void noConfiguredPasswordAppearsInAnyLog() throws Exception {
+        List<String> secrets = List.of(LocalCluster.SUPERUSER_PASSWORD, "regent-replicator", "regent-rewind");
+        String config = java.nio.file.Files.readString(cluster.dir().resolve(cluster.node(0).name() + ".yml"));
+        assertThat(secrets).as("the passwords the nodes are configured with").allMatch(config::contains);
+        List<java.nio.file.Path> logs;
+        try (var files = java.nio.file.Files.walk(cluster.dir())) {
+            logs = files.filter(java.nio.file.Files::isRegularFile)
+                    .filter(f -> f.getFileName().toString().endsWith(".log")
+                            || f.getParent().getFileName().toString().equals("log"))
+                    .toList();
+        }
+        assertThat(logs).as("the run's logs").anyMatch(f -> f.getFileName().toString().equals("regent.log"));
+        for (java.nio.file.Path f : logs) {
+            String text = new String(java.nio.file.Files.readAllBytes(f), java.nio.charset.StandardCharsets.UTF_8);
+            for (String secret : secrets) {
+                assertThat(text).as("%s must not contain a configured password", f).doesNotContain(secret);
+            }
+        }
+    }
+
     private static void assertAllAcknowledgedWritesPresent(List<Writer.Ack> acks, int node) throws Exception {
         Set<Long> present = new HashSet<>();
         try (Connection c = DriverManager.getConnection(cluster.jdbcUrl(node), LocalCluster.SUPERUSER,
