@@ -142,7 +142,10 @@ class BasicReplicationFeatureTest {
         assertThat(newPrimary).as("scenario 5 promoted a replica").isPositive();
         steps.addTable(0, "splitbrain");
         steps.start(0);
-        steps.roleIs(0, "secondary", 20);
+        // Patroni's feature allows 20 s; that is a speed figure, not the behaviour under test. Here the rejoin is a
+        // demotion (immediate), single-user crash recovery, pg_rewind and a start as replica, which on a CI machine
+        // at load average ~20 took longer than 20 s (2026-12-02); speed is measured by bin/bench, not here.
+        steps.roleIs(0, "secondary", 60);
         steps.addTable(newPrimary, "buz");
         steps.tablePresent(0, "buz", 20);
     }

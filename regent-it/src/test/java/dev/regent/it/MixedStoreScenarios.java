@@ -210,13 +210,42 @@ abstract class MixedStoreScenarios {
     @Test
     @Order(6)
     void neitherSideRejectedTheOthersData() throws Exception {
-        String patroniLog = Files.readString(patroni.log());
-        assertThat(patroniLog).as("Patroni log").doesNotContain("Traceback").doesNotContain("Failed to parse")
-                .doesNotContain("Exception");
+        String patroniLog = withoutConnectionTracebacks(Files.readString(patroni.log()));
+        assertThat(patroniLog).as("Patroni log (tracebacks of its own DCS connection left out)")
+                .doesNotContain("Traceback").doesNotContain("Failed to parse").doesNotContain("Exception");
         for (int i = 1; i < 3; i++) {
             assertThat(Files.readString(cluster.node(i).log())).as("node%d Regent log", i)
                     .doesNotContain("Ignoring DCS key").doesNotContain("Exception");
         }
+    }
+
+    /**
+     * {@code log} less the tracebacks that end in a DCS client's connection error. Patroni 3.0.2 logs such a traceback
+     * when its HA loop reads the cluster while its own ZooKeeper client is being restarted (it restarts the client to
+     * drop its ephemeral leader node when it demotes: kazoo's ConnectionClosedError, seen in a CI run): that is about
+     * Patroni's connection, not about data Regent wrote, which is what this check is for.
+     */
+    static String withoutConnectionTracebacks(String log) {
+        List<String> lines = log.lines().toList();
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (i < lines.size()) {
+            if (!lines.get(i).startsWith("Traceback (most recent call last):")) {
+                out.append(lines.get(i++)).append('\n');
+                continue;
+            }
+            int end = i + 1;
+            while (end < lines.size() && lines.get(end).startsWith(" ")) end++;
+            String last = end < lines.size() ? lines.get(end) : "";
+            boolean connection = last.matches("kazoo\\.exceptions\\.(ConnectionClosedError|ConnectionLoss|"
+                    + "SessionExpiredError)\\b.*");
+            if (connection) {
+                i = end + 1;
+            } else {
+                out.append(lines.get(i++)).append('\n');
+            }
+        }
+        return out.toString();
     }
 
     /** {@code regentctl -d ... list it -f json} in-process, rows by member name. */

@@ -351,10 +351,13 @@ public final class HaLoop implements AutoCloseable {
         syncSettling = executor.takeSyncStandbyNamesChanged();
         LocalPostgres after = decision.actions().isEmpty() ? local : pg.observe();
         lastLocal = after;
-        if (cluster != null) touchMember(after, settings, cluster);
+        // Publish first, then write the member key: the REST API must never be behind what the DCS says of this
+        // node. A client that saw "running" in the member key and asked GET /replica at once got a 503 from the
+        // previous cycle's status (StandbyClusterEndToEndTest in CI); Patroni's API asks postgres live.
         publisher.accept(new CycleReport(cluster, lastCluster, after, memory, settings, decision.message(),
                 slot.runningState(), dcsLastSeenEpoch, now + settings.loopWaitSeconds() * 1000L,
                 ticker.monotonicMillis()));
+        if (cluster != null) touchMember(after, settings, cluster);
         return !result.allSucceeded();
     }
 
