@@ -115,11 +115,14 @@ class ZooKeeperTlsTest {
     }
 
     private static KeyValueStore store(Map<String, Object> tls, Duration retryTimeout) {
+        return store(tls, Duration.ofSeconds(4), retryTimeout);
+    }
+
+    private static KeyValueStore store(Map<String, Object> tls, Duration ttl, Duration retryTimeout) {
         Map<String, Object> section = new HashMap<>(tls);
         section.put("hosts", "127.0.0.1:" + port);
         section.put("use_ssl", true);
-        return ZooKeeperKeyValueStore.fromConfig(section, Duration.ofSeconds(4), retryTimeout, Ticker.SYSTEM,
-                Sleeper.SYSTEM);
+        return ZooKeeperKeyValueStore.fromConfig(section, ttl, retryTimeout, Ticker.SYSTEM, Sleeper.SYSTEM);
     }
 
     private static String file(String name) {
@@ -128,9 +131,12 @@ class ZooKeeperTlsTest {
 
     @Test
     void mutualTlsWithAnEncryptedClientKey() throws Exception {
-        // Patroni's default retry_timeout: the first TLS connection of a JVM (Netty, the handshake) takes seconds
+        // Patroni's default ttl and retry_timeout: the first TLS connection of a JVM (Netty, the handshake, the
+        // encrypted key) takes seconds, 6.7 s once in CI. With ttl 4 the client's read timeout (2/3 of the session
+        // timeout, 2.7 s) ran out during that handshake and the connection was dropped as soon as it was made.
         try (KeyValueStore s = store(Map.of("cacert", file("ca.pem"), "cert", file("client.pem"), "key",
-                file("client-encrypted.key"), "key_password", "s3cret"), Duration.ofSeconds(10))) {
+                file("client-encrypted.key"), "key_password", "s3cret"), Duration.ofSeconds(30),
+                Duration.ofSeconds(10))) {
             assertThat(s.create("/tls/service/batman/leader", "pg0", true)).isTrue();
             s.put("/tls/service/batman/config", "{}", false);
             List<KeyValue> kvs = s.getPrefix("/tls/service/batman/");
