@@ -36,6 +36,9 @@ public final class RegentNode extends ManagedProcess {
         cmd.addAll(dev.regent.daemon.JvmFlags.NODE);
         launch = DaemonClassArchive.launch();
         cmd.addAll(launch.flags());
+        // -Dregent.it.daemon.jvm.opts="...": extra flags for every daemon (profiling a test run, e.g. a JFR recording)
+        String extra = System.getProperty("regent.it.daemon.jvm.opts", "").trim();
+        if (!extra.isEmpty()) cmd.addAll(List.of(extra.split("\\s+")));
         cmd.add("-cp");
         cmd.add(DaemonClassArchive.classPath());
         cmd.add("dev.regent.daemon.Main");
