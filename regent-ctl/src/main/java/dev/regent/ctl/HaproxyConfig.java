@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The HAProxy configuration {@code regentctl haproxy-config} prints: one TCP listener for the primary, whose servers are
- * checked with {@code GET /primary} on each member's REST API, and one for the replicas checked with
+ * The HAProxy configuration {@code regentctl haproxy-config} prints: one TCP listener for the primary, whose servers
+ * are checked with {@code GET /primary} on each member's REST API, and one for the replicas checked with
  * {@code GET /replica} (optionally {@code ?lag=}). Every server is checked every second, marked down after two failed
  * checks and up after one good one ({@code inter 1s fall 2 rise 1}, the figures the Patroni baseline was measured
  * with), and {@code on-marked-down shutdown-sessions} cuts the connections a demoted or lost primary still holds, so a
