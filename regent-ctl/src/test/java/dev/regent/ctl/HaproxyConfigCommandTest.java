@@ -78,6 +78,15 @@ class HaproxyConfigCommandTest {
         assertThat(r.code()).as(r.err()).isZero();
         HaproxyProcess h = HaproxyProcess.start(r.out(), primary, replicas);
         closing.add(0, h);
+        try {
+            routeAndCut(h, m1, m2, primary, replicas);
+        } catch (IOException | AssertionError | RuntimeException e) {
+            throw new AssertionError("HAProxy's output:\n" + h.logTail(40), e);
+        }
+    }
+
+    private void routeAndCut(HaproxyProcess h, FakeMember m1, FakeMember m2, int primary, int replicas)
+            throws IOException {
         h.awaitUp("batman_primary", Set.of("m1"), Duration.ofSeconds(30));
         h.awaitUp("batman_replicas", Set.of("m2"), Duration.ofSeconds(30));
         assertThat(m1.requests).anyMatch(q -> q.method().equals("GET") && q.path().equals("/primary"));
@@ -107,14 +116,19 @@ class HaproxyConfigCommandTest {
         });
         Thread t = new Thread(() -> {
             while (!ss.isClosed()) {
+                Socket s;
                 try {
-                    Socket s = ss.accept();
-                    held.add(s);
+                    s = ss.accept();
+                } catch (IOException e) {
+                    return; // closed at the end of the test
+                }
+                held.add(s);
+                try {
                     OutputStream out = s.getOutputStream();
                     out.write((name + "\n").getBytes(StandardCharsets.UTF_8));
                     out.flush();
                 } catch (IOException e) {
-                    return; // closed at the end of the test
+                    // a client gone already (HaproxyProcess's readiness probe is routed here too): serve the next
                 }
             }
         }, "name-server-" + name);

@@ -4,7 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -51,7 +50,7 @@ public final class HaproxyProcess implements AutoCloseable {
 
     /**
      * Starts HAProxy on {@code config} and waits until its admin socket answers and every port in
-     * {@code listenPorts} (on 127.0.0.1) accepts connections; fails with HAProxy's output otherwise.
+     * {@code listenPorts} (on 127.0.0.1) is bound; fails with HAProxy's output otherwise.
      */
     public static HaproxyProcess start(String config, int... listenPorts) {
         Path dir = null;
@@ -118,12 +117,10 @@ public final class HaproxyProcess implements AutoCloseable {
             }
             try {
                 command("show info");
-                for (int port : ports) {
-                    try (Socket s = new Socket()) {
-                        s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                    }
-                }
-                return;
+                boolean bound = true;
+                for (int port : ports) bound &= taken(port);
+                if (bound) return;
+                lastError = "listen ports " + java.util.Arrays.toString(ports) + " not all bound yet";
             } catch (IOException e) {
                 lastError = e.toString();
             }
@@ -132,6 +129,20 @@ public final class HaproxyProcess implements AutoCloseable {
         String out = logTail(50);
         close();
         throw new IllegalStateException("haproxy not ready within " + START_TIMEOUT + " (" + lastError + "):\n" + out);
+    }
+
+    /**
+     * True when 127.0.0.1:{@code port} cannot be bound, i.e. HAProxy holds it. Tried by binding rather than connecting:
+     * a connection would be routed to one of the test's servers.
+     */
+    private static boolean taken(int port) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+            s.setReuseAddress(false);
+            s.bind(new InetSocketAddress("127.0.0.1", port), 1);
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     /** One command on the admin socket (e.g. {@code show stat}); returns HAProxy's answer. */
