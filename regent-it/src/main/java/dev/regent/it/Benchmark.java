@@ -249,7 +249,17 @@ public final class Benchmark {
                     long s = System.nanoTime();
                     HttpResponse<String> r = c.rest(c.index(leader), "POST", "/switchover",
                             new ObjectMapper().writeValueAsString(Map.of("leader", leader, "candidate", candidate)));
+                    long posted = System.nanoTime();
                     if (r.statusCode() != 200) throw new IllegalStateException("switchover: " + r.body());
+                    // when HAProxy's checks saw the change: the old primary DOWN (fall 2), the new one UP (rise 1)
+                    long oldDown = -1;
+                    long newUp = -1;
+                    while ((oldDown < 0 || newUp < 0) && System.nanoTime() - posted < 30_000_000_000L) {
+                        Map<String, String> st = h.process().serverStatuses(h.primaryProxy());
+                        if (oldDown < 0 && !"UP".equals(st.get(leader))) oldDown = System.nanoTime();
+                        if (newUp < 0 && "UP".equals(st.get(candidate))) newUp = System.nanoTime();
+                        Thread.sleep(20);
+                    }
                     int port = h.pgPort(candidate);
                     long deadline = System.nanoTime() + 60_000_000_000L;
                     while (w.acks().stream().noneMatch(a -> a.serverPort() == port) && System.nanoTime() < deadline) {
@@ -262,8 +272,9 @@ public final class Benchmark {
                     }
                     double gap = w.longestGapMillis(s - 1_000_000_000L) / 1000;
                     gaps.add(gap);
-                    print("switchover through HAProxy #" + round + ": longest gap", String.format("%.2f s (load %s)",
-                            gap, load));
+                    print("switchover through HAProxy #" + round + ": longest gap", String.format("%.2f s (load %s;"
+                            + " after the POST: answered %.2f s, old primary not UP %.2f s, new primary UP %.2f s)",
+                            gap, load, (posted - s) / 1e9, (oldDown - s) / 1e9, (newUp - s) / 1e9));
                 }
                 c.awaitHealthy(Duration.ofSeconds(120));
             }
