@@ -4,6 +4,7 @@ import dev.regent.ctl.command.DsnCommand;
 import dev.regent.ctl.command.EditConfigCommand;
 import dev.regent.ctl.command.FailoverCommand;
 import dev.regent.ctl.command.FlushCommand;
+import dev.regent.ctl.command.HaproxyConfigCommand;
 import dev.regent.ctl.command.HistoryCommand;
 import dev.regent.ctl.command.ListCommand;
 import dev.regent.ctl.command.DemoteClusterCommand;
@@ -35,7 +36,8 @@ import picocli.CommandLine.Option;
             RestartCommand.class, ReloadCommand.class, ReinitCommand.class, PauseCommand.class, ResumeCommand.class,
             DemoteClusterCommand.class, PromoteClusterCommand.class,
             EditConfigCommand.class, ShowConfigCommand.class, HistoryCommand.class, QueryCommand.class,
-            RemoveCommand.class, FlushCommand.class, DsnCommand.class, VersionCommand.class})
+            RemoveCommand.class, FlushCommand.class, DsnCommand.class, HaproxyConfigCommand.class,
+            VersionCommand.class})
 public final class RootCommand {
     @Option(names = {"-c", "--config-file"}, description = "Configuration file (env PATRONICTL_CONFIG_FILE)")
     String configFile;

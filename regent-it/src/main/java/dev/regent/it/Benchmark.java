@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * old primary read-only), GET /primary throughput and p99, RSS and idle CPU of a node process.
  * Usage: {@code Benchmark [ttl loop_wait retry] [--dcs etcd|raft|both] [--frozen]}; {@code --frozen}: only the
  * frozen-daemon step after the start; {@code --sync}: the synchronous-mode figures beside async
- * ({@link SyncBenchmark}).
+ * ({@link SyncBenchmark}); {@code --haproxy}: only switchovers with the writer going through a real HAProxy
+ * ({@link ClusterHaproxy}, configured by {@code regentctl haproxy-config}: checks {@code inter 1s fall 2 rise 1} as
+ * in the Patroni baseline), the client-visible gap of each.
  */
 public final class Benchmark {
     static Map<String, String> current = new LinkedHashMap<>();
@@ -39,10 +41,12 @@ public final class Benchmark {
         String dcs = "both";
         boolean sync = false;
         boolean frozenOnly = false;
+        boolean haproxyOnly = false;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--dcs") && i + 1 < args.length) dcs = args[++i];
             else if (args[i].equals("--sync")) sync = true;
             else if (args[i].equals("--frozen")) frozenOnly = true;
+            else if (args[i].equals("--haproxy")) haproxyOnly = true;
             else nums.add(args[i]);
         }
         int ttl = nums.size() > 0 ? Integer.parseInt(nums.get(0)) : 30;
@@ -60,7 +64,7 @@ public final class Benchmark {
                     b.equals("etcd") ? "etcd v3" : "embedded Raft", ttl, loopWait, retry);
             current = new LinkedHashMap<>();
             results.put(b, current);
-            run(b.equals("raft"), ttl, loopWait, retry, frozenOnly);
+            run(b.equals("raft"), ttl, loopWait, retry, frozenOnly, haproxyOnly);
         }
         System.out.printf("%n%-62s", "figure");
         for (String b : backends) System.out.printf(" %-34s", b.equals("etcd") ? "etcd v3" : "embedded Raft");
@@ -72,7 +76,8 @@ public final class Benchmark {
         }
     }
 
-    private static void run(boolean raft, int ttl, int loopWait, int retry, boolean frozenOnly) throws Exception {
+    private static void run(boolean raft, int ttl, int loopWait, int retry, boolean frozenOnly, boolean haproxyOnly)
+            throws Exception {
         long t0 = System.nanoTime();
         try (LocalCluster c = raft ? LocalCluster.startOnRaft(3, ttl, loopWait, retry)
                 : LocalCluster.start(3, ttl, loopWait, retry)) {
@@ -80,6 +85,10 @@ public final class Benchmark {
             print("nodes started -> leader + all replicas streaming", secs(System.nanoTime() - t0));
             if (frozenOnly) {
                 frozen(c, ttl);
+                return;
+            }
+            if (haproxyOnly) {
+                throughHaproxy(c, 3);
                 return;
             }
             idle(c, healthy.leader().name());
@@ -215,6 +224,73 @@ public final class Benchmark {
         long s = System.nanoTime();
         c.awaitHealthy(Duration.ofSeconds(120));
         print("switchover: old leader streaming again (after the POST)", secs(System.nanoTime() - s));
+    }
+
+    /**
+     * {@code rounds} switchovers with one writer connected through HAProxy's primary listener (it knows nothing of
+     * the members): the longest gap between its acknowledged writes is what a client of HAProxy sees, the
+     * switchover itself plus HAProxy's checks finding the new primary (up to {@code inter 1s} after it answers
+     * {@code /primary} with 200, {@code rise 1}). Machine load printed beside it: the figure moves with it.
+     */
+    private static void throughHaproxy(LocalCluster c, int rounds) throws Exception {
+        c.awaitHealthy(Duration.ofSeconds(120));
+        List<Double> gaps = new ArrayList<>();
+        try (ClusterHaproxy h = ClusterHaproxy.start(c)) {
+            for (int round = 1; round <= rounds; round++) {
+                ClusterView before = c.awaitHealthy(Duration.ofSeconds(120));
+                String leader = before.leader().name();
+                String candidate = before.members().stream().map(m -> m.name()).filter(x -> !x.equals(leader))
+                        .findFirst().orElseThrow();
+                h.awaitPrimary(leader, Duration.ofSeconds(60));
+                String load = loadAverage();
+                try (Writer w = new Writer(h::primaryJdbcUrl, LocalCluster.SUPERUSER, LocalCluster.SUPERUSER_PASSWORD,
+                        20, "bench_haproxy_writes").start()) {
+                    Thread.sleep(2000);
+                    long s = System.nanoTime();
+                    HttpResponse<String> r = c.rest(c.index(leader), "POST", "/switchover",
+                            new ObjectMapper().writeValueAsString(Map.of("leader", leader, "candidate", candidate)));
+                    long posted = System.nanoTime();
+                    if (r.statusCode() != 200) throw new IllegalStateException("switchover: " + r.body());
+                    // when HAProxy's checks saw the change: the old primary DOWN (fall 2), the new one UP (rise 1)
+                    long oldDown = -1;
+                    long newUp = -1;
+                    while ((oldDown < 0 || newUp < 0) && System.nanoTime() - posted < 30_000_000_000L) {
+                        Map<String, String> st = h.process().serverStatuses(h.primaryProxy());
+                        if (oldDown < 0 && !"UP".equals(st.get(leader))) oldDown = System.nanoTime();
+                        if (newUp < 0 && "UP".equals(st.get(candidate))) newUp = System.nanoTime();
+                        Thread.sleep(20);
+                    }
+                    int port = h.pgPort(candidate);
+                    long deadline = System.nanoTime() + 60_000_000_000L;
+                    while (w.acks().stream().noneMatch(a -> a.serverPort() == port) && System.nanoTime() < deadline) {
+                        Thread.sleep(50);
+                    }
+                    Thread.sleep(2000);
+                    w.close();
+                    if (w.acks().stream().noneMatch(a -> a.serverPort() == port)) {
+                        throw new IllegalStateException("no write through HAProxy reached " + candidate + " in 60 s");
+                    }
+                    double gap = w.longestGapMillis(s - 1_000_000_000L) / 1000;
+                    gaps.add(gap);
+                    print("switchover through HAProxy #" + round + ": longest gap", String.format("%.2f s (load %s;"
+                            + " after the POST: answered %.2f s, old primary not UP %.2f s, new primary UP %.2f s)",
+                            gap, load, (posted - s) / 1e9, (oldDown - s) / 1e9, (newUp - s) / 1e9));
+                }
+                c.awaitHealthy(Duration.ofSeconds(120));
+            }
+        }
+        List<Double> sorted = gaps.stream().sorted().toList();
+        print("switchover through HAProxy (inter 1s fall 2 rise 1): gap", String.format("%.2f s [%.2f-%.2f]",
+                sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1)));
+    }
+
+    /** The 1-minute load average of the machine ({@code /proc/loadavg}). */
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (java.io.IOException e) {
+            return "?";
+        }
     }
 
     private static void crash(LocalCluster c) throws Exception {

@@ -13,17 +13,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * Inserts one row every {@code periodMillis} into {@code regent_writes(id)} on whatever the primary is, and records
- * the id and time of every acknowledged insert. Used to prove that no acknowledged write is lost and to measure the
- * longest gap between acknowledged writes during a switchover or failover. Thread-safe accessors.
+ * Inserts one row every {@code periodMillis} into {@code regent_writes(id)} (or a table of the caller's choosing) on
+ * whatever the primary is, and records the id and time of every acknowledged insert, and the port of the PostgreSQL
+ * server that acknowledged it (asked once per connection with {@code inet_server_port()}: behind a proxy such as
+ * HAProxy, the URL does not say which server answered). Used to prove that no acknowledged write is lost and to
+ * measure the longest gap between acknowledged writes during a switchover or failover. Thread-safe accessors.
  */
 public final class Writer implements AutoCloseable {
-    /** One acknowledged write. */
-    public record Ack(long id, long atNanos) {}
+    /** One acknowledged write; {@code serverPort}: the port of the PostgreSQL server that acknowledged it. */
+    public record Ack(long id, long atNanos, int serverPort) {}
 
     private final Supplier<String> primaryJdbcUrl;
     private final Properties props;
     private final long periodMillis;
+    private final String table;
     private final List<Ack> acks = Collections.synchronizedList(new ArrayList<>());
     /** The highest id already in the table when this writer started. */
     private volatile long firstId;
@@ -36,6 +39,13 @@ public final class Writer implements AutoCloseable {
      *                       targetServerType=primary)
      */
     public Writer(Supplier<String> primaryJdbcUrl, String user, String password, long periodMillis) {
+        this(primaryJdbcUrl, user, password, periodMillis, "regent_writes");
+    }
+
+    /** Same, into {@code table} (created with the same columns): several writers can run on one cluster. */
+    public Writer(Supplier<String> primaryJdbcUrl, String user, String password, long periodMillis, String table) {
+        if (!table.matches("[a-z_][a-z0-9_]*")) throw new IllegalArgumentException("table name " + table);
+        this.table = table;
         this.primaryJdbcUrl = primaryJdbcUrl;
         this.props = new Properties();
         props.setProperty("user", user);
@@ -51,9 +61,9 @@ public final class Writer implements AutoCloseable {
     public Writer start() throws SQLException {
         try (Connection c = DriverManager.getConnection(primaryJdbcUrl.get(), props);
              Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE IF NOT EXISTS regent_writes (id bigint PRIMARY KEY, at timestamptz DEFAULT now())");
+            s.execute("CREATE TABLE IF NOT EXISTS " + table + " (id bigint PRIMARY KEY, at timestamptz DEFAULT now())");
             // a second writer on the same cluster continues after the ids of the first
-            try (java.sql.ResultSet rs = s.executeQuery("SELECT coalesce(max(id), 0) FROM regent_writes")) {
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT coalesce(max(id), 0) FROM " + table)) {
                 rs.next();
                 firstId = rs.getLong(1);
             }
@@ -65,19 +75,27 @@ public final class Writer implements AutoCloseable {
     private void run() {
         long id = firstId;
         Connection c = null;
+        int port = -1;
         while (running.get()) {
             long start = System.nanoTime();
             try {
-                if (c == null) c = DriverManager.getConnection(primaryJdbcUrl.get(), props);
+                if (c == null) {
+                    c = DriverManager.getConnection(primaryJdbcUrl.get(), props);
+                    try (Statement st = c.createStatement();
+                         java.sql.ResultSet rs = st.executeQuery("SELECT inet_server_port()")) {
+                        rs.next();
+                        port = rs.getInt(1);
+                    }
+                }
                 // A fresh id per attempt: an attempt that failed on the client side (socket timeout while a
                 // synchronous commit waited for its standby) may still commit on the server, and retrying its id
                 // would then fail forever on the primary key. Only acknowledged ids are checked.
                 id++;
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO regent_writes (id) VALUES (?)")) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + table + " (id) VALUES (?)")) {
                     ps.setLong(1, id);
                     ps.executeUpdate();
                 }
-                acks.add(new Ack(id, System.nanoTime()));
+                acks.add(new Ack(id, System.nanoTime(), port));
             } catch (SQLException e) {
                 failures++;
                 try {
@@ -107,6 +125,11 @@ public final class Writer implements AutoCloseable {
         synchronized (acks) {
             return List.copyOf(acks);
         }
+    }
+
+    /** The table written to. */
+    public String table() {
+        return table;
     }
 
     public int failures() {

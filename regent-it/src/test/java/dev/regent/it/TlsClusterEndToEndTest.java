@@ -28,13 +28,18 @@ import org.junit.jupiter.api.Test;
  * A 3-node cluster whose REST APIs serve HTTPS with {@code verify_client: required} and a private CA: the daemons
  * publish {@code https} api_urls and reach each other with their {@code ctl} client certificate (the switchover's
  * candidate check and the leader race probe peers), and regentctl switches over with its own client certificate.
+ * A real HAProxy checks the APIs with {@code check-ssl}, a client certificate ({@code crt}) and the CA
+ * ({@code ca-file}), as {@code regentctl haproxy-config --crt --ca-file} configures it, and routes a client to the
+ * primary before and after the switchover; without the certificate its checks fail.
  */
 class TlsClusterEndToEndTest {
     private static final Duration HEALTHY = Duration.ofSeconds(120);
     private LocalCluster cluster;
+    private final java.util.List<ClusterHaproxy> haproxies = new java.util.ArrayList<>();
 
     @AfterEach
     void stop() {
+        haproxies.forEach(ClusterHaproxy::close);
         if (cluster != null) cluster.close();
     }
 
@@ -79,6 +84,20 @@ class TlsClusterEndToEndTest {
         Path ctlFile = cluster.dir().resolve("ctl.yml");
         Files.writeString(ctlFile, node0 + "\nctl:\n  cacert: " + pki.ca() + "\n  certfile: " + pki.clientCert()
                 + "\n  keyfile: " + pki.clientKeyEncrypted() + "\n  keyfile_password: " + TestPki.KEY_PASSWORD + "\n");
+        ClusterHaproxy haproxy = ClusterHaproxy.start(cluster, ctlFile, "--crt", pki.clientCombined().toString(),
+                "--ca-file", pki.ca().toString());
+        haproxies.add(haproxy);
+        assertThat(haproxy.config()).contains(" check-ssl verify required ca-file " + pki.ca() + " crt "
+                + pki.clientCombined());
+        haproxy.awaitPrimary(leader, HEALTHY);
+        assertThat(serverPortThrough(haproxy)).isEqualTo(haproxy.pgPort(leader));
+        // the same without the client certificate: every TLS handshake of the checks is refused
+        ClusterHaproxy noCrt = ClusterHaproxy.start(cluster, ctlFile, "--ca-file", pki.ca().toString());
+        haproxies.add(noCrt);
+        noCrt.process().awaitUp(noCrt.primaryProxy(), java.util.Set.of(), HEALTHY);
+        noCrt.close();
+        haproxies.remove(noCrt);
+
         String candidate = healthy.members().stream().map(Member::name).filter(n -> !n.equals(leader)).findFirst()
                 .orElseThrow();
         String[] result = regentctl(ctlFile, "switchover", "--force", "--candidate", candidate);
@@ -87,12 +106,27 @@ class TlsClusterEndToEndTest {
                 .contains("Successfully switched over to \"" + candidate + "\"").doesNotContain("falling back to DCS");
         cluster.await("the candidate leads", HEALTHY, c -> c.leader() != null && candidate.equals(c.leader().name())
                 && dev.regent.daemon.demo.Demo.healthy(c, 3));
+        haproxy.awaitPrimary(candidate, HEALTHY);
+        assertThat(serverPortThrough(haproxy)).as("a client of HAProxy reaches the new primary")
+                .isEqualTo(haproxy.pgPort(candidate));
 
         // without its certificate regentctl cannot reach the API (and, like patronictl, writes /failover instead)
         Path noCert = cluster.dir().resolve("ctl-nocert.yml");
         Files.writeString(noCert, node0 + "\nctl:\n  cacert: " + pki.ca() + "\n");
         assertThat(regentctl(noCert, "switchover", "--force", "--candidate", leader)[1])
                 .contains("Could not switchover using Patroni api, falling back to DCS");
+    }
+
+    /** The port of the PostgreSQL server a client of HAProxy's primary listener reaches, read-write. */
+    private static int serverPortThrough(ClusterHaproxy haproxy) throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(haproxy.primaryJdbcUrl(),
+                LocalCluster.SUPERUSER, LocalCluster.SUPERUSER_PASSWORD);
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT inet_server_port(), pg_is_in_recovery()")) {
+            rs.next();
+            assertThat(rs.getBoolean(2)).as("in recovery").isFalse();
+            return rs.getInt(1);
+        }
     }
 
     /** {exit code, stdout, stderr} of an in-process regentctl run. */
