@@ -37,7 +37,7 @@ final class Explanation {
             case LEADER_RACE_WON -> me + " won the leader race" + (DecisionLedger.has(acts, Action.Promote.class)
                     ? " and promoted itself" : in.postgres().isPrimary() ? " and kept running as primary" : "");
             case LEADER_RACE_LOST -> failed instanceof Action.AcquireLeaderLock
-                    ? me + " lost the leader race: another member took the lock first"
+                    ? me + " lost the leader race (another member took the lock first)"
                     : me + " stood back in the leader race";
             case PROMOTE -> me + " promoted itself under its leader lock";
             case DEMOTE -> me + " demoted (" + mode(acts) + ") after: " + d.message();
@@ -51,7 +51,8 @@ final class Explanation {
             case CLONE -> me + " creates a replica from "
                     + orNobody(DecisionLedger.first(acts, Action.CloneReplica.class).fromMember());
             case RESTART -> me + " restarts postgres: " + d.message();
-            case START -> start(me, DecisionLedger.first(acts, Action.StartPostgres.class));
+            case START -> start(me, DecisionLedger.first(acts, Action.StartPostgres.class)) + " (" + d.message()
+                    + ")";
             case FOLLOW -> me + " now streams from " + followWords(newFollow);
             case SYNC -> me + " changes synchronous replication";
             case PAUSE -> me + " saw the cluster paused (no automatic failover)";
@@ -128,6 +129,8 @@ final class Explanation {
 
     private static String peerWords(PeerStatus p, HaInput in, long myWal) {
         if (!p.reachable()) return p.name() + " did not answer";
+        // a member between stop and start (a leader that just stepped down) publishes no WAL position to compare
+        if (!p.running()) return p.name() + " did not run postgres";
         long optime = in.cluster().status().optime();
         long maxLag = config(in).maximumLagOnFailover();
         String tl = p.timeline() > 0 && p.timeline() != in.postgres().timeline() ? " on timeline " + p.timeline() : "";

@@ -75,8 +75,29 @@ class DecisionLedgerTest {
         LedgerEntry e = DecisionLedger.record(PG0_LED, in, d, new Action.AcquireLeaderLock(),
                 ActionOutcome.refused("the leader key exists"), 7).entry();
         assertThat(e.kind()).isEqualTo("leader_race_lost");
-        assertThat(e.summary()).startsWith("pg1 lost the leader race: another member took the lock first: ");
+        assertThat(e.summary()).startsWith("pg1 lost the leader race (another member took the lock first): ");
         assertThat(e.outcome()).isEqualTo("refused: AcquireLeaderLock (the leader key exists)");
+    }
+
+    @Test
+    void aPeerThatDoesNotRunPostgresIsNotComparedByWal() {
+        Scenario s = as("pg1").unlocked().wal(20 * MB).optime(20 * MB).peer("pg2", 20 * MB);
+        HaInput in = s.input();
+        Map<String, PeerStatus> peers = new java.util.HashMap<>(in.peers());
+        peers.put("pg0", new PeerStatus("pg0", true, false, 0, 1, 1, false));
+        HaInput withStopped = new HaInput(in.cluster(), in.postgres(), in.settings(), in.memory(), peers,
+                in.backgroundTask(), in.commands(), in.nowMillis(), in.wallClockMillis());
+        LedgerEntry e = DecisionLedger.record(PG0_LED, withStopped, HaDecider.decide(withStopped), null, null, 1)
+                .entry();
+        assertThat(e.reasons()).contains("pg0 did not run postgres",
+                "pg2 was at the same WAL position with failover priority 1");
+    }
+
+    @Test
+    void aStartSaysWhy() {
+        LedgerEntry e = step(PG0_LED, as("pg1").stopped("shut down in recovery")).entry();
+        assertThat(e.kind()).isEqualTo("start");
+        assertThat(e.summary()).isEqualTo("pg1 starts postgres as a replica of pg0 (" + e.message() + ")");
     }
 
     @Test
