@@ -1,7 +1,5 @@
 package dev.regent.core.config;
 
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 import java.util.Set;
 
 /**
@@ -26,13 +24,9 @@ final class RegentSectionReader {
         if (dir != null && dir.isBlank()) {
             s.problems().error(s.pathOf("dir"), s.raw("dir"), "must not be empty");
             dir = null;
-        } else if (dir != null) {
-            try {
-                Path.of(dir);
-            } catch (InvalidPathException e) {
-                s.problems().error(s.pathOf("dir"), s.raw("dir"), "is not a usable path: " + e.getMessage());
-                dir = null;
-            }
+        } else if (dir != null && dir.indexOf('\0') >= 0) {
+            s.problems().error(s.pathOf("dir"), s.raw("dir"), "must not contain a NUL character");
+            dir = null;
         }
         return new NodeConfig.DecisionsConfig((int) keep, dir);
     }
