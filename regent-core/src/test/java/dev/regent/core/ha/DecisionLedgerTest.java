@@ -101,6 +101,19 @@ class DecisionLedgerTest {
     }
 
     @Test
+    void aLostBootstrapRaceIsNoBootstrap() {
+        HaInput in = as("pg1").unlocked().initialize(null).noMembers().emptyDataDir().input();
+        Decision d = HaDecider.decide(in);
+        assertThat(d.actions()).first().isEqualTo(new Action.RaceInitialize());
+        LedgerEntry won = DecisionLedger.record(LedgerState.INITIAL, in, d, null, null, 1).entry();
+        assertThat(won.summary()).isEqualTo("pg1 bootstraps a new cluster");
+        LedgerEntry lost = DecisionLedger.record(LedgerState.INITIAL, in, d, new Action.RaceInitialize(),
+                ActionOutcome.refused("another member created initialize first"), 1).entry();
+        assertThat(lost.kind()).isEqualTo("bootstrap");
+        assertThat(lost.summary()).isEqualTo("pg1 lost the bootstrap race (another member initializes the cluster)");
+    }
+
+    @Test
     void steadyCyclesAreNotRecorded() {
         assertThat(step(PG0_LED, as("pg0")).entry()).as("the leader renewing its lock").isNull();
         assertThat(step(PG0_LED, as("pg1")).entry()).as("a replica of pg0").isNull();
