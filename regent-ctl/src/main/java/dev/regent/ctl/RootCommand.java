@@ -20,6 +20,7 @@ import dev.regent.ctl.command.ShowConfigCommand;
 import dev.regent.ctl.command.SwitchoverCommand;
 import dev.regent.ctl.command.TopologyCommand;
 import dev.regent.ctl.command.VersionCommand;
+import dev.regent.ctl.command.WhyCommand;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Map;
@@ -37,7 +38,7 @@ import picocli.CommandLine.Option;
             DemoteClusterCommand.class, PromoteClusterCommand.class,
             EditConfigCommand.class, ShowConfigCommand.class, HistoryCommand.class, QueryCommand.class,
             RemoveCommand.class, FlushCommand.class, DsnCommand.class, HaproxyConfigCommand.class,
-            VersionCommand.class})
+            VersionCommand.class, WhyCommand.class})
 public final class RootCommand {
     @Option(names = {"-c", "--config-file"}, description = "Configuration file (env PATRONICTL_CONFIG_FILE)")
     String configFile;

@@ -32,6 +32,11 @@ class ClusterEndToEndTest {
     private static LocalCluster cluster;
     /** Started by the first scenario that needs it ({@link #haproxy()}). */
     private static ClusterHaproxy haproxy;
+    /** Who handed over to whom in the switchover, and who lost and won the lock in the failover (for the story). */
+    private static String switchedFrom;
+    private static String switchedTo;
+    private static String killedLeader;
+    private static String failoverWinner;
 
     @BeforeAll
     static void startCluster() throws Exception {
@@ -130,6 +135,8 @@ class ClusterEndToEndTest {
                 c -> dev.regent.daemon.demo.Demo.healthy(c, 3) && !c.history().entries().isEmpty()
                         && candidate.equals(c.history().entries().get(c.history().entries().size() - 1).newLeader()));
         assertThat(after.leader().name()).isEqualTo(candidate);
+        switchedFrom = oldLeader;
+        switchedTo = candidate;
     }
 
     @Test
@@ -211,6 +218,74 @@ class ClusterEndToEndTest {
                 .anyMatch(a -> a.serverPort() == haproxy.pgPort(newLeader));
         assertAllAcknowledgedWritesPresent(covered, hw.table(), cluster.index(newLeader));
         haproxy.awaitPrimary(newLeader, HEALTHY);
+        killedLeader = oldLeader;
+        failoverWinner = newLeader;
+    }
+
+    /**
+     * The decision ledger tells the switchover and the failover: {@code regentctl why} merges the members' ledgers in
+     * time order, with the reasons; the killed leader's ledger survived its restart (read back from its file, named
+     * after it next to its data directory), and the metric counts the winner's race.
+     */
+    @Test
+    @Order(7)
+    void whyTellsTheSwitchoverAndTheFailover() throws Exception {
+        assertThat(switchedTo).as("the switchover ran").isNotNull();
+        assertThat(failoverWinner).as("the failover ran").isNotNull();
+        String story = why();
+        System.out.println("regentctl why:\n" + story);  // the README's example comes from here
+        List<String> lines = story.lines().toList();
+        int steppedDown = indexOf(lines, switchedFrom + " stepped down for a switchover to " + switchedTo + " ");
+        int switchWon = indexOf(lines, switchedTo + " won the leader race and promoted itself: ",
+                "a switchover from " + switchedFrom + " to " + switchedTo + " was requested");
+        int failoverWon = indexOf(lines, failoverWinner + " won the leader race and promoted itself: "
+                + killedLeader + "'s leader lock was gone (last seen held at ");
+        assertThat(steppedDown).as(story).isNotNegative().isLessThan(switchWon);
+        assertThat(switchWon).as(story).isLessThan(failoverWon);
+        assertThat(lines).as("every line starts with its time").allMatch(l -> l.matches(
+                "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d \\S+ .*"));
+        // the killed leader's own story: from before the kill (its file, loaded at restart) and its way back
+        List<String> own = why(killedLeader).lines().toList();
+        int ownWin = indexOf(own, killedLeader + " won the leader race");
+        assertThat(ownWin).as("%s's ledger from before the kill\n%s", killedLeader, own).isNotNegative();
+        assertThat(own.subList(ownWin + 1, own.size())).as("%s rejoins under %s", killedLeader, failoverWinner)
+                .anyMatch(l -> l.contains(" " + failoverWinner));
+        try (var files = java.nio.file.Files.walk(cluster.dir())) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .contains(killedLeader + ".decisions.jsonl", failoverWinner + ".decisions.jsonl");
+        }
+        String metrics = cluster.rest(cluster.index(failoverWinner), "GET", "/metrics", null).body();
+        assertThat(metrics).contains("# TYPE regent_decisions_total counter\n",
+                "regent_decisions_total{scope=\"it\",name=\"" + failoverWinner + "\",kind=\"leader_race_won\"} 1\n");
+        HttpResponse<String> json = cluster.rest(cluster.index(failoverWinner), "GET", "/decisions?since=1", null);
+        assertThat(json.statusCode()).isEqualTo(200);
+        assertThat(json.body()).startsWith("[{\"time\":").contains("\"kind\":\"leader_race_won\"");
+    }
+
+    /** {@code regentctl why [member]} with node0's configuration, in-process; its standard output. */
+    private static String why(String... member) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        List<String> args = new java.util.ArrayList<>(List.of("-c", cluster.dir().resolve("node0.yml").toString(),
+                "why", "-n", "0"));
+        args.addAll(List.of(member));
+        int code = dev.regent.ctl.RegentCtl.run(args.toArray(String[]::new), new java.io.ByteArrayInputStream(
+                new byte[0]), new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8),
+                java.util.Map.of("HOME", cluster.dir().toString()));
+        String o = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(code).as("why: " + o + err.toString(java.nio.charset.StandardCharsets.UTF_8)).isZero();
+        assertThat(err.toString(java.nio.charset.StandardCharsets.UTF_8)).as("every member answered").isEmpty();
+        return o;
+    }
+
+    /** The first line that contains all {@code parts}, or -1. */
+    private static int indexOf(List<String> lines, String... parts) {
+        for (int i = 0; i < lines.size(); i++) {
+            String l = lines.get(i);
+            if (java.util.Arrays.stream(parts).allMatch(l::contains)) return i;
+        }
+        return -1;
     }
 
     /**
@@ -218,7 +293,7 @@ class ClusterEndToEndTest {
      * any log of the run, the daemons' and PostgreSQL's alike (issue 16).
      */
     @Test
-    @Order(7)
+    @Order(8)
     void noConfiguredPasswordAppearsInAnyLog() throws Exception {
         List<String> secrets = List.of(LocalCluster.SUPERUSER_PASSWORD, "regent-replicator", "regent-rewind");
         String config = java.nio.file.Files.readString(cluster.dir().resolve(cluster.node(0).name() + ".yml"));

@@ -14,6 +14,8 @@ final class ConfigSchema {
     static final Set<String> TOP_LEVEL = Set.of("name", "scope", "namespace", "thread_pool_size",
             "thread_stack_size", "log", "restapi", "ctl", "bootstrap", "citus", "postgresql", "watchdog", "tags",
             "etcd3", "etcd", "zookeeper", "consul", "kubernetes", "raft", "exhibitor",
+            // Regent's own settings (the decision ledger); Patroni ignores the section
+            "regent",
             // dynamic keys that Patroni ignores locally (they only take effect from /config)
             "ttl", "loop_wait", "retry_timeout", "standby_cluster");
 

@@ -19,12 +19,26 @@ import java.util.Map;
  * @param ctl       {@code ctl} section (credentials for calling other members' REST APIs)
  * @param ctlTls    {@code ctl} TLS settings for those calls
  * @param raw       the merged configuration tree
+ * @param decisions {@code regent.decisions} (Regent's own: the decision ledger)
  */
 public record NodeConfig(String name, String scope, String namespace, RestApiConfig restapi, DcsConfig dcs,
                          PostgresqlConfig postgresql, BootstrapConfig bootstrap, Map<String, Object> tags,
-                         LogConfig log, Credentials ctl, CtlTls ctlTls, Map<String, Object> raw) {
+                         LogConfig log, Credentials ctl, CtlTls ctlTls, Map<String, Object> raw,
+                         DecisionsConfig decisions) {
     public NodeConfig {
         ctlTls = ctlTls == null ? CtlTls.NONE : ctlTls;
+        decisions = decisions == null ? DecisionsConfig.DEFAULT : decisions;
+    }
+
+    /**
+     * {@code regent.decisions}: the decision ledger.
+     *
+     * @param keep how many decisions are kept in memory and in the file
+     * @param dir  directory of the ledger file, or null for the parent directory of {@code postgresql.data_dir}
+     */
+    public record DecisionsConfig(int keep, String dir) {
+        public static final int DEFAULT_KEEP = 500;
+        public static final DecisionsConfig DEFAULT = new DecisionsConfig(DEFAULT_KEEP, null);
     }
 
     /**

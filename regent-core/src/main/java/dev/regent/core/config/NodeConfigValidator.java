@@ -56,9 +56,10 @@ public final class NodeConfigValidator {
         Map<String, Object> tags = tags(top);
         LogConfig log = LogSectionReader.read(top);
         watchdog(top);
+        NodeConfig.DecisionsConfig decisions = RegentSectionReader.read(top);
         UnsupportedSettings.findInLocalConfiguration(root).forEach(f -> top.problems().add(f.asConfigError()));
         return new NodeConfig(name, scope, namespace == null ? "/service" : namespace, restapi, dcs, pg, bootstrap,
-                tags, log, ctl, ctlTls(top), root.toPlainMap());
+                tags, log, ctl, ctlTls(top), root.toPlainMap(), decisions);
     }
 
     private static RestApiConfig restapi(Section top) {

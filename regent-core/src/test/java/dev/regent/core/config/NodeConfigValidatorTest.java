@@ -44,6 +44,22 @@ class NodeConfigValidatorTest {
     }
 
     @Test
+    void regentDecisionsKeepsFiveHundredNextToTheDataDirectoryUnlessConfigured() {
+        assertThat(validate(valid()).config().decisions()).isEqualTo(new NodeConfig.DecisionsConfig(500, null));
+        Map<String, Object> t = valid();
+        t.put("regent", map("decisions", map("keep", 20, "dir", "/var/lib/regent", "kep", 3)));
+        ValidationResult r = validate(t);
+        assertThat(r.config().decisions()).isEqualTo(new NodeConfig.DecisionsConfig(20, "/var/lib/regent"));
+        assertThat(warningPaths(r)).contains("regent.decisions.kep");
+        t.put("regent", map("decisions", map("keep", 0, "dir", "")));
+        ValidationResult bad = validate(t);
+        assertThat(errorPaths(bad)).contains("regent.decisions.keep", "regent.decisions.dir");
+        assertThat(bad.errors()).anyMatch(e -> e.message().equals("must be between 1 and 100000, got 0"));
+        t.put("regent", map("decisions", "many"));
+        assertThat(errorPaths(validate(t))).contains("regent.decisions");
+    }
+
+    @Test
     void everyMissingRequiredKeyIsReportedAtOnce() {
         ValidationResult r = validate(map("postgresql", map("listen", "127.0.0.1:5432")));
         assertThat(r.config()).isNull();

@@ -100,6 +100,23 @@ public final class HaLoop implements AutoCloseable {
     private volatile Boolean deduplicateHeartbeatLogs;
     private HaSettings lastSettings;
     private volatile Consumer<HaSettings> settingsListener = s -> { };
+    private volatile DecisionObserver decisionObserver = DecisionObserver.NONE;
+
+    /**
+     * Sees every cycle's input and decision, and how its actions ended (the decision ledger). Called on the loop
+     * thread after the actions ran (before them for a fatal exit, which ends the process); must not block long. An
+     * exception it throws is logged and does not disturb the cycle.
+     */
+    public interface DecisionObserver {
+        DecisionObserver NONE = (in, d, failed, outcome) -> { };
+
+        /**
+         * @param failed  the action that did not proceed (refused or failed), or null when all did
+         * @param outcome how {@code failed} ended, or null
+         */
+        void observe(HaInput in, Decision d, dev.regent.core.ha.action.Action failed,
+                     dev.regent.core.ha.ActionOutcome outcome);
+    }
 
     /**
      * The production loop: {@link LoopEnvironment#system} (real monotonic time, a thread-backed slot, a halting exit)
@@ -213,6 +230,11 @@ public final class HaLoop implements AutoCloseable {
      */
     public void setDeduplicateHeartbeatLogs(Boolean deduplicate) {
         this.deduplicateHeartbeatLogs = deduplicate;
+    }
+
+    /** Where every cycle's decision goes besides the executor (the decision ledger); none by default. */
+    public void setDecisionObserver(DecisionObserver observer) {
+        this.decisionObserver = Objects.requireNonNull(observer, "observer");
     }
 
     public void setSettingsListener(Consumer<HaSettings> listener) {
@@ -340,11 +362,16 @@ public final class HaLoop implements AutoCloseable {
         boolean fatal = decision.actions().stream()
                 .anyMatch(a -> a instanceof dev.regent.core.ha.action.Action.FatalExit);
         if (!fatal) logMessage(decision.message(), cluster);
+        if (fatal) observeDecision(input, decision, null, null);
         ActionExecutor.Result result = executor.run(decision.actions(), new ActionExecutor.Context(cluster, local,
                 settings.ttlSeconds(), settingsProvider.startTimeout(settings), settingsProvider.bootstrapDcsJson(),
                 settings.removeDataDirectoryOnRewindFailure() || settings.removeDataDirectoryOnDivergedTimelines(),
                 memory.rewindOrReinitNeeded(), restart), decision.memory());
         memory = result.memory();
+        if (!fatal) {
+            observeDecision(input, decision, result.allSucceeded() ? null : result.failed(),
+                    result.allSucceeded() ? null : result.outcome());
+        }
         // Patroni resets failsafe after every cycle that read the DCS as the leader (its run_cycle's finally)
         if (cluster != null && memory.wasLeader()) failsafe.reset();
         disarmWatchdogUnlessLeading(cluster, settings);
@@ -359,6 +386,16 @@ public final class HaLoop implements AutoCloseable {
                 ticker.monotonicMillis()));
         if (cluster != null) touchMember(after, settings, cluster);
         return !result.allSucceeded();
+    }
+
+    private void observeDecision(HaInput input, Decision decision, dev.regent.core.ha.action.Action failed,
+                                 dev.regent.core.ha.ActionOutcome outcome) {
+        try {
+            decisionObserver.observe(input, decision, failed, outcome);
+        } catch (RuntimeException e) {
+            // the ledger explains decisions; a fault in it must never stop the node from making them
+            LOG.warn("could not record the decision in the ledger", e);
+        }
     }
 
     /**

@@ -22,9 +22,29 @@ final class Metrics {
     }
 
     static String render(NodeStatus s, ClusterView cluster, long now) {
+        return render(s, cluster, now, Map.of());
+    }
+
+    /**
+     * Patroni's metrics, then Regent's own ({@code regent_*}): {@code regent_decisions_total{kind=...}}, the decisions
+     * the decision ledger recorded since the process started, one sample per kind (zeros included, so that rates work
+     * from the first scrape).
+     */
+    static String render(NodeStatus s, ClusterView cluster, long now, Map<String, Long> decisionCounts) {
         Metrics m = new Metrics(s);
         m.write(s, cluster, now);
+        m.decisions(decisionCounts);
         return m.out.toString();
+    }
+
+    private void decisions(Map<String, Long> counts) {
+        if (counts.isEmpty()) return;
+        String name = "regent_decisions_total";
+        out.append("# HELP ").append(name).append(" HA decisions that changed something, by kind (decision ledger).\n");
+        out.append("# TYPE ").append(name).append(" counter\n");
+        String base = labels.substring(0, labels.length() - 1);
+        counts.forEach((kind, n) -> out.append(name).append(base).append(",kind=\"").append(escape(kind))
+                .append("\"} ").append(n).append('\n'));
     }
 
     private void write(NodeStatus s, ClusterView cluster, long now) {

@@ -127,6 +127,16 @@ public interface NodeControl {
         return new FailsafeReply(502, "Bad Gateway", null);
     }
 
+    /** This node's decision ledger, oldest first (Regent's {@code GET /decisions}); empty when none is kept. */
+    default List<dev.regent.core.ledger.LedgerEntry> decisions() {
+        return List.of();
+    }
+
+    /** Decisions recorded by this process, per kind ({@code regent_decisions_total}); empty when none is kept. */
+    default java.util.Map<String, Long> decisionCounts() {
+        return java.util.Map.of();
+    }
+
     /** Run the next HA cycle now (after a config or failover write). Never blocks. */
     void wakeUp();
 

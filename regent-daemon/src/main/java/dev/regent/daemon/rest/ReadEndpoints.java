@@ -48,6 +48,26 @@ final class ReadEndpoints {
         ex.sendJson(200, ClusterJson.cluster(view, s.scope(), s.standbyCluster()));
     }
 
+    /**
+     * Regent's {@code GET /decisions?since=<cycle or ISO-8601 time>}: this node's decision ledger, oldest first, as a
+     * JSON array ({@link dev.regent.daemon.view.DecisionJson}); 400 naming {@code since} when it is neither.
+     */
+    void decisions(Exchange ex) throws IOException {
+        dev.regent.core.ledger.Since since;
+        try {
+            since = dev.regent.core.ledger.Since.parse(ex.query.get("since"));
+        } catch (IllegalArgumentException e) {
+            throw HttpError.plain(400, e.getMessage());
+        }
+        java.util.List<dev.regent.core.ledger.LedgerEntry> out = control.decisions().stream().filter(since::includes)
+                .toList();
+        ex.sendJson(200, dev.regent.daemon.view.DecisionJson.array(out));
+    }
+
+    java.util.Map<String, Long> decisionCounts() {
+        return control.decisionCounts();
+    }
+
     void history(Exchange ex) throws IOException, DcsException {
         ex.sendJson(200, ClusterJson.history(control.readCluster()));
     }

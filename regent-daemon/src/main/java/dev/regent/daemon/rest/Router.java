@@ -76,6 +76,7 @@ final class Router implements HttpHandler {
         String p = http.getRequestURI().getRawPath();
         // GET /patroni reads the WAL positions from postgres (up to 2 s): never on the dispatcher
         return !(p.startsWith("/cluster") || p.startsWith("/history") || p.startsWith("/config")
+                || p.startsWith("/decisions")
                 || p.equals("/patroni") || p.startsWith("/patroni/"));
     }
 
@@ -141,7 +142,8 @@ final class Router implements HttpHandler {
             case "cluster" -> reads.cluster(ex, s);
             case "history" -> reads.history(ex);
             case "config" -> config.get(ex);
-            case "metrics" -> ex.sendMetrics(Metrics.render(s, s.freshCluster(now), now));
+            case "metrics" -> ex.sendMetrics(Metrics.render(s, s.freshCluster(now), now, reads.decisionCounts()));
+            case "decisions" -> reads.decisions(ex);
             case "liveness" -> ex.sendStatusOnly(HealthCheck.liveness(s, now));
             case "readiness" -> ex.sendStatusOnly(HealthCheck.readiness(ex.query, s, now));
             case "failsafe" -> failsafe.get(ex);

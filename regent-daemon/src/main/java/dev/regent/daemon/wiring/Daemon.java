@@ -110,6 +110,9 @@ public final class Daemon {
                 authSet ? auth.username() : null, authSet ? auth.password() : null, peers));
         DaemonControl control = new DaemonControl(config.name(), dcs, loop, prober, status, this::reloadConfigFile,
                 new LiveWal(postgresql::walNow), ticker, sleeper);
+        dev.regent.daemon.ledger.DecisionBook decisions = decisionBook();
+        loop.setDecisionObserver(decisions);
+        control.setDecisions(decisions);
         loop.setDeduplicateHeartbeatLogs(config.log().deduplicateHeartbeatLogs());
         loop.setSettingsListener(s -> {
             EffectiveConfig e = settings.current();
@@ -152,6 +155,19 @@ public final class Daemon {
         watch.start();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The decision ledger ({@code regent.decisions}): its file in {@code dir}, by default next to the data directory;
+     * loaded now, so {@code GET /decisions} tells the story from before this start.
+     */
+    private dev.regent.daemon.ledger.DecisionBook decisionBook() {
+        var d = config.decisions();
+        java.nio.file.Path dir = d.dir() != null ? java.nio.file.Path.of(d.dir())
+                : dev.regent.daemon.ledger.DecisionBook.defaultDir(config.postgresql().dataDir());
+        var book = new dev.regent.daemon.ledger.DecisionBook(dir, config.name(), d.keep());
+        LOG.info("decision ledger: {} (keeps {}; {} loaded)", book.path(), d.keep(), book.entries().size());
+        return book;
     }
 
     /** Patroni's start-up guard: a member with my name whose REST API answers /liveness is another live process. */

@@ -69,6 +69,25 @@ public final class DaemonControl implements NodeControl {
         this.reloadConfigFile = reloadConfigFile;
     }
 
+    private volatile dev.regent.daemon.ledger.DecisionBook decisions;
+
+    /** The decision ledger {@code GET /decisions} and the metrics read. */
+    public void setDecisions(dev.regent.daemon.ledger.DecisionBook book) {
+        this.decisions = book;
+    }
+
+    @Override
+    public List<dev.regent.core.ledger.LedgerEntry> decisions() {
+        dev.regent.daemon.ledger.DecisionBook b = decisions;
+        return b == null ? List.of() : b.entries();
+    }
+
+    @Override
+    public java.util.Map<String, Long> decisionCounts() {
+        dev.regent.daemon.ledger.DecisionBook b = decisions;
+        return b == null ? java.util.Map.of() : b.counts();
+    }
+
     @Override
     public NodeStatus.PgDetails livePostgres(NodeStatus.PgDetails published) {
         return liveWal == null ? published : liveWal.overlay(published);

@@ -42,6 +42,18 @@ class FakeNodeControl implements NodeControl {
         return failsafeReply;
     }
     volatile List<PeerStatus> peers;
+    volatile List<dev.regent.core.ledger.LedgerEntry> decisions = List.of();
+    volatile java.util.Map<String, Long> decisionCounts = java.util.Map.of();
+
+    @Override
+    public List<dev.regent.core.ledger.LedgerEntry> decisions() {
+        return decisions;
+    }
+
+    @Override
+    public java.util.Map<String, Long> decisionCounts() {
+        return decisionCounts;
+    }
     /** The table PATCH/PUT /config refuse by. */
     volatile List<dev.regent.core.config.UnsupportedSettings.Setting> unsupported =
             dev.regent.core.config.UnsupportedSettings.ALL;

@@ -7,6 +7,7 @@ import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Failover;
 import dev.regent.daemon.SyntheticUnsupportedSettings;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -167,5 +168,35 @@ class ReadEndpointsTest {
         String replica = f.get("/metrics").body();
         assertThat(replica).contains("patroni_replica{scope=\"batman\",name=\"pg1\"} 1\n",
                 "patroni_postgres_streaming{scope=\"batman\",name=\"pg1\"} 1\n");
+    }
+
+    @Test
+    void decisionsAreServedAsJsonFilteredBySince() throws Exception {
+        dev.regent.core.ledger.LedgerEntry a = new dev.regent.core.ledger.LedgerEntry(1_764_693_601_000L, 7, "pg0",
+                "demote", "pg0 demoted", "m", List.of("Demote[mode=GRACEFUL, followMember=pg1]"), "ok",
+                List.of("r"), Map.of("lock", Map.of("owner", "pg0")));
+        dev.regent.core.ledger.LedgerEntry b = new dev.regent.core.ledger.LedgerEntry(1_764_693_700_000L, 9, "pg0",
+                "follow", "pg0 now streams from pg1", "m", List.of(), "ok", List.of(), Map.of());
+        f.control.decisions = List.of(a, b);
+        f.control.decisionCounts = Map.of("demote", 1L);
+        try {
+            HttpResponse<String> all = f.get("/decisions");
+            assertThat(all.statusCode()).isEqualTo(200);
+            assertThat(dev.regent.daemon.view.DecisionJson.parseArray(all.body())).containsExactly(a, b);
+            assertThat(all.body()).startsWith("[{\"time\":\"2025-12-02T16:40:01Z\",\"cycle\":7,\"member\":\"pg0\","
+                    + "\"kind\":\"demote\"");
+            assertThat(dev.regent.daemon.view.DecisionJson.parseArray(f.get("/decisions?since=8").body()))
+                    .containsExactly(b);
+            assertThat(dev.regent.daemon.view.DecisionJson.parseArray(
+                    f.get("/decisions?since=2025-12-02T16:41:00Z").body())).containsExactly(b);
+            HttpResponse<String> bad = f.get("/decisions?since=soon");
+            assertThat(bad.statusCode()).isEqualTo(400);
+            assertThat(bad.body()).contains("since: 'soon' is neither a cycle number nor an ISO-8601 time");
+            assertThat(f.get("/metrics").body()).contains("# TYPE regent_decisions_total counter\n",
+                    "regent_decisions_total{scope=\"batman\",name=\"pg0\",kind=\"demote\"} 1\n");
+        } finally {
+            f.control.decisions = List.of();
+            f.control.decisionCounts = Map.of();
+        }
     }
 }
