@@ -98,16 +98,8 @@ public final class UnsupportedSettings {
             local("citus", Severity.ERROR, "present", UnsupportedSettings::isSet,
                     "Citus clusters are not implemented: this node would run as a plain PostgreSQL cluster"),
             // postgresql
-            local("postgresql.proxy_address", Severity.WARNING, "set", UnsupportedSettings::isSet,
-                    "proxy_url is not published in the member key"),
-            local("postgresql.config_base_name", Severity.WARNING, "set", UnsupportedSettings::isSet,
-                    "the files are always named postgresql.conf and postgresql.base.conf"),
-            local("postgresql.custom_conf", Severity.WARNING, "set", UnsupportedSettings::isSet,
-                    "postgresql.conf always includes postgresql.base.conf"),
-            local("postgresql.krbsrvname", Severity.WARNING, "set", UnsupportedSettings::isSet,
-                    "krbsrvname is not added to primary_conninfo"),
-            local("postgresql.rewind", Severity.WARNING, "set", UnsupportedSettings::isSet,
-                    "extra pg_rewind options are not passed to pg_rewind"),
+            crl("superuser", "sslcrl"), crl("superuser", "sslcrldir"), crl("replication", "sslcrl"),
+            crl("replication", "sslcrldir"), crl("rewind", "sslcrl"), crl("rewind", "sslcrldir"),
             roleSpecific("parameters", "primary"), roleSpecific("parameters", "replica"),
             roleSpecific("parameters", "standby_leader"), roleSpecific("pg_hba", "primary"),
             roleSpecific("pg_hba", "replica"), roleSpecific("pg_hba", "standby_leader"),
@@ -247,6 +239,16 @@ public final class UnsupportedSettings {
         return new Setting("postgresql." + common + "_" + role, Scope.BOTH, Severity.WARNING, "set",
                 "role-specific sections are not applied; only postgresql." + common + " is",
                 UnsupportedSettings::isSet);
+    }
+
+    /**
+     * A certificate revocation list of a {@code postgresql.authentication} user: libpq takes it (primary_conninfo,
+     * pg_basebackup, pg_rewind, post_bootstrap), pgjdbc cannot.
+     */
+    private static Setting crl(String user, String key) {
+        return local("postgresql.authentication." + user + "." + key, Severity.WARNING, "set",
+                UnsupportedSettings::isSet, "passed to libpq (primary_conninfo, pg_basebackup, pg_rewind); the "
+                        + "daemon's own connections (pgjdbc) do not check certificate revocation");
     }
 
     private static Setting raftTiming(String key) {
