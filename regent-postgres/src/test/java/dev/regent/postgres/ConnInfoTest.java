@@ -96,6 +96,20 @@ class ConnInfoTest {
     }
 
     @Test
+    void pgjdbcIsToldTheAlgorithmOfAPemKey(@TempDir Path dir) {
+        dev.regent.testkit.TestPki pki = dev.regent.testkit.TestPki.create(dir);
+        assertThat(JdbcSsl.pemKeyAlgorithm(pki.clientKey())).as("PKCS#8 EC key").isEqualTo("EC");
+        pki.openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", "rsa.key");
+        assertThat(JdbcSsl.pemKeyAlgorithm(dir.resolve("rsa.key"))).as("RSA: pgjdbc's default").isNull();
+        pki.openssl("genpkey", "-algorithm", "ED25519", "-out", "ed.key");
+        assertThat(JdbcSsl.pemKeyAlgorithm(dir.resolve("ed.key"))).isEqualTo("Ed25519");
+        assertThat(JdbcSsl.pemKeyAlgorithm(dir.resolve("missing.key"))).isNull();
+        Properties p = new Properties();
+        JdbcSsl.apply(Map.of("sslkey", pki.clientKey().toString()), p);
+        assertThat(p).containsEntry("pemKeyAlgorithm", "EC");
+    }
+
+    @Test
     void rewindOptionsArePassedAndForbiddenOnesRefused() {
         assertThat(Provisioner.checkOptions("rewind", List.of("debug", "--progress", "--sync-method=fsync"),
                 Provisioner.REWIND_FORBIDDEN)).containsExactly("--debug", "--progress", "--sync-method=fsync");

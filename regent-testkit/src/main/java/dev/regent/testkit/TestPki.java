@@ -66,6 +66,27 @@ public final class TestPki {
         return dir.resolve("client-combined.pem");
     }
 
+    /**
+     * Makes a client certificate signed by {@link #ca()} whose common name is {@code cn} (PostgreSQL's {@code cert}
+     * authentication takes the CN as the user name): {@code <cn>.pem}, with its unencrypted key in
+     * {@link #keyOf(String)}.
+     *
+     * @return the certificate file
+     */
+    public Path clientCertificate(String cn) {
+        try {
+            signed(cn, cn, "extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir.resolve(cn + ".pem");
+    }
+
+    /** The key of {@link #clientCertificate(String)}. */
+    public Path keyOf(String cn) {
+        return dir.resolve(cn + ".key");
+    }
+
     private void make() {
         try {
             selfSigned("ca", "regent-test-ca");
