@@ -19,7 +19,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,6 +30,9 @@ import org.junit.jupiter.api.Test;
  * A 3-node cluster whose REST APIs serve HTTPS with {@code verify_client: required} and a private CA: the daemons
  * publish {@code https} api_urls and reach each other with their {@code ctl} client certificate (the switchover's
  * candidate check and the leader race probe peers), and regentctl switches over with its own client certificate.
+ * PostgreSQL takes TCP connections only over TLS by client certificate ({@code hostssl ... cert}), so every connection
+ * the daemons make or configure (pgjdbc, pg_basebackup, primary_conninfo, pg_rewind) uses its user's
+ * {@code postgresql.authentication} SSL options.
  */
 class TlsClusterEndToEndTest {
     private static final Duration HEALTHY = Duration.ofSeconds(120);
@@ -42,10 +47,19 @@ class TlsClusterEndToEndTest {
     void aClusterRequiringClientCertificatesSwitchesOverThroughRegentctl() throws Exception {
         cluster = LocalCluster.create(3, 20, 2, 4);
         TestPki pki = TestPki.create(Files.createDirectories(cluster.dir().resolve("pki")));
+        for (String user : List.of("postgres", "replicator", "rewind_user")) pki.clientCertificate(user);
+        // PostgreSQL and libpq (run as the postgres OS user) refuse keys that others can read
+        new dev.regent.postgres.CommandRunner().chownRecursively(pki.dir());
+        try (var files = Files.list(pki.dir())) {
+            for (Path k : files.filter(f -> f.toString().endsWith(".key")).toList()) {
+                Files.setPosixFilePermissions(k, PosixFilePermissions.fromString("rw-------"));
+            }
+        }
         String node0 = null;
         for (int i = 0; i < 3; i++) {
             Path config = cluster.dir().resolve(cluster.node(i).name() + ".yml");
-            String yaml = Files.readString(config).replace("restapi:\n", "restapi:\n"
+            String yaml = withCertificateAuthentication(Files.readString(config), pki).replace("restapi:\n",
+                    "restapi:\n"
                     + "  certfile: " + pki.serverCert() + "\n"
                     + "  keyfile: " + pki.serverKey() + "\n"
                     + "  cafile: " + pki.ca() + "\n"
@@ -63,6 +77,8 @@ class TlsClusterEndToEndTest {
         }
         String leader = healthy.leader().name();
         int leaderPort = cluster.layout().restPort(cluster.index(leader));
+        assertThat(replicasOverTls(pki, cluster.layout().pgPort(cluster.index(leader))))
+                .as("both replicas stream over TLS as replicator, by certificate").isEqualTo(2);
 
         HttpClient withCert = new ClientTls(false, pki.ca().toString(), pki.clientCert().toString(),
                 pki.clientKeyEncrypted().toString(), TestPki.KEY_PASSWORD).httpClient(Duration.ofSeconds(5));
@@ -83,16 +99,62 @@ class TlsClusterEndToEndTest {
                 .orElseThrow();
         String[] result = regentctl(ctlFile, "switchover", "--force", "--candidate", candidate);
         assertThat(result[0]).as(String.join("\n", result) + cluster.logs()).isEqualTo("0");
-        assertThat(result[1]).as("through the leader's API, not the DCS fallback")
+        assertThat(result[1]).as("through the leader's API, not the DCS fallback" + cluster.logs())
                 .contains("Successfully switched over to \"" + candidate + "\"").doesNotContain("falling back to DCS");
         cluster.await("the candidate leads", HEALTHY, c -> c.leader() != null && candidate.equals(c.leader().name())
                 && dev.regent.daemon.demo.Demo.healthy(c, 3));
+        int candidatePg = cluster.layout().pgPort(cluster.index(candidate));
+        cluster.await("the old leader streams from the candidate over TLS", HEALTHY,
+                c -> replicasOverTls(pki, candidatePg) == 2);
 
         // without its certificate regentctl cannot reach the API (and, like patronictl, writes /failover instead)
         Path noCert = cluster.dir().resolve("ctl-nocert.yml");
         Files.writeString(noCert, node0 + "\nctl:\n  cacert: " + pki.ca() + "\n");
         assertThat(regentctl(noCert, "switchover", "--force", "--candidate", leader)[1])
                 .contains("Could not switchover using Patroni api, falling back to DCS");
+    }
+
+    /**
+     * PostgreSQL accepts TCP connections only over TLS with a client certificate whose CN is the role
+     * ({@code hostssl ... cert}); every user of {@code postgresql.authentication} gets {@code sslmode: verify-full},
+     * the CA and its certificate, so the daemons' own connections (pgjdbc), pg_basebackup, primary_conninfo and
+     * pg_rewind all authenticate by certificate.
+     */
+    private static String withCertificateAuthentication(String yaml, TestPki pki) {
+        String out = yaml.replace("postgresql:\n  listen:", "postgresql:\n  pg_hba:\n  - local all all trust\n"
+                + "  - hostssl replication replicator 127.0.0.1/32 cert\n  - hostssl all all 127.0.0.1/32 cert\n"
+                + "  listen:");
+        out = out.replace("  parameters:\n    unix_socket_directories: '/tmp'\n", "  parameters:\n"
+                + "    unix_socket_directories: '/tmp'\n    ssl: 'on'\n    ssl_cert_file: " + pki.serverCert() + "\n"
+                + "    ssl_key_file: " + pki.serverKey() + "\n    ssl_ca_file: " + pki.ca() + "\n");
+        for (String user : List.of("postgres", "replicator", "rewind_user")) {
+            out = out.replace("      username: " + user + "\n", "      username: " + user + "\n"
+                    + "      sslmode: verify-full\n      sslrootcert: " + pki.ca() + "\n"
+                    + "      sslcert: " + pki.dir().resolve(user + ".pem") + "\n"
+                    + "      sslkey: " + pki.keyOf(user) + "\n");
+        }
+        assertThat(out).contains("hostssl all all", "ssl_cert_file", "sslcert: " + pki.dir().resolve("rewind_user.pem"));
+        return out;
+    }
+
+    /** Walsenders on the server at {@code port} that serve {@code replicator} over TLS by its certificate. */
+    private static int replicasOverTls(TestPki pki, int port) {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", "postgres");
+        p.setProperty("sslmode", "verify-full");
+        p.setProperty("sslrootcert", pki.ca().toString());
+        p.setProperty("sslcert", pki.dir().resolve("postgres.pem").toString());
+        p.setProperty("sslkey", pki.keyOf("postgres").toString());
+        p.setProperty("pemKeyAlgorithm", "EC");
+        try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", p);
+             var rs = c.createStatement().executeQuery("SELECT count(*) FROM pg_stat_replication r"
+                     + " JOIN pg_stat_ssl s USING (pid) WHERE s.ssl AND s.client_dn = '/CN=replicator'"
+                     + " AND r.usename = 'replicator' AND r.state = 'streaming'")) {
+            rs.next();
+            return rs.getInt(1);
+        } catch (java.sql.SQLException e) {
+            return -1;
+        }
     }
 
     /** {exit code, stdout, stderr} of an in-process regentctl run. */
