@@ -13,8 +13,8 @@ import java.util.Properties;
  * <p>libpq → pgjdbc: {@code sslmode}, {@code sslcert}, {@code sslkey} (PKCS#8 PEM with RSA, EC or Ed25519 keys,
  * PKCS#8 DER or PKCS#12), {@code sslpassword} and {@code sslrootcert} keep their names; {@code sslnegotiation} → {@code sslNegotiation},
  * {@code gssencmode} → {@code gssEncMode}, {@code channel_binding} → {@code channelBinding}. pgjdbc has no CRL
- * support: {@code sslcrl} and {@code sslcrldir} reach libpq (primary_conninfo, pg_basebackup, pg_rewind) only, which
- * the unsupported-settings table says. Without a {@code sslmode} the connection prefers SSL, as libpq.
+ * support: with {@code sslcrl} or {@code sslcrldir} a verifying connection goes through {@link CrlSslFactory}.
+ * Without a {@code sslmode} the connection prefers SSL, as libpq.
  */
 final class JdbcSsl {
     private JdbcSsl() {}
@@ -41,6 +41,13 @@ final class JdbcSsl {
         copy(options, "sslnegotiation", props, "sslNegotiation");
         copy(options, "gssencmode", props, "gssEncMode");
         copy(options, "channel_binding", props, "channelBinding");
+        // pgjdbc cannot check CRLs; libpq checks them whenever it verifies the server, and so does CrlSslFactory
+        boolean verifies = mode.equals("verify-ca") || mode.equals("verify-full");
+        if (verifies && (options.get("sslcrl") != null || options.get("sslcrldir") != null)) {
+            props.setProperty("sslfactory", CrlSslFactory.class.getName());
+            copy(options, "sslcrl", props, CrlSslFactory.CRL);
+            copy(options, "sslcrldir", props, CrlSslFactory.CRL_DIR);
+        }
     }
 
     /**

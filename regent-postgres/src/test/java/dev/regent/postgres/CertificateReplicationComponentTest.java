@@ -63,6 +63,16 @@ class CertificateReplicationComponentTest {
                     plain.status();
                 }
             }).as("without its certificate the superuser is refused").isInstanceOf(PostgresException.class);
+            // sslcrl / sslcrldir: a server certificate the CA revoked is refused, one it did not is accepted
+            Path revoked = pki.crl("revoked", pki.serverCert());
+            Path clean = pki.crl("clean");
+            assertThat(queryAs(a, su, "sslcrl", revoked.toString())).isInstanceOf(PostgresException.class)
+                    .asString().containsIgnoringCase("revoked");
+            assertThat(queryAs(a, su, "sslcrl", clean.toString())).isEqualTo("true");
+            Path crlDir = Files.createDirectories(dir.resolve("crls"));
+            Files.copy(revoked, crlDir.resolve("a.crl"));
+            assertThat(queryAs(a, su, "sslcrldir", crlDir.toString())).isInstanceOf(PostgresException.class)
+                    .asString().containsIgnoringCase("revoked");
             a.connection().execute("CREATE TABLE t (v text)");
             a.ensurePhysicalSlots(java.util.Set.of("cert_b"));
 
@@ -100,6 +110,18 @@ class CertificateReplicationComponentTest {
             waitFor("cert-a streaming from cert-b", () -> "streaming".equals(a.status().replicationState()));
             assertThat(a.connection().queryStrings("SELECT v FROM t")).contains("only on b")
                     .doesNotContain("only on a");
+        }
+    }
+
+    /** {@code SELECT ssl} as {@code user} with one more option; the exception when it fails. */
+    private static Object queryAs(Postgresql pg, PgUser user, String option, String value) {
+        Map<String, Object> o = new LinkedHashMap<>(user.options());
+        o.put(option, value);
+        try (PgConnection c = PgConnection.forUser(PgHosts.of("127.0.0.1", pg.listen.port()), "postgres",
+                new PgUser(user.username(), null, o), 3)) {
+            return c.queryStrings("SELECT ssl::text FROM pg_stat_ssl WHERE pid = pg_backend_pid()").get(0);
+        } catch (PostgresException e) {
+            return e;
         }
     }
 

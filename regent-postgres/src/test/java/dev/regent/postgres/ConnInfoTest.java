@@ -75,13 +75,24 @@ class ConnInfoTest {
                 .containsEntry("sslkey", "/etc/ssl/repl key").containsEntry("sslpassword", "k'p")
                 .containsEntry("sslrootcert", "/etc/ssl/ca.pem").containsEntry("sslNegotiation", "direct")
                 .containsEntry("gssEncMode", "disable").containsEntry("channelBinding", "require")
-                .doesNotContainKey("sslcrl");
+                .doesNotContainKey("sslcrl");  // pgjdbc has no such property: see crlsTakeRegentsSslFactory...
         Properties none = new Properties();
         JdbcSsl.apply(Map.of(), none);
         assertThat(none).containsOnly(Map.entry("sslmode", "prefer"));
         JdbcSsl.forUnixSocket(p);
         assertThat(p).containsEntry("sslmode", "disable").containsEntry("gssEncMode", "disable")
                 .doesNotContainKey("sslNegotiation");
+    }
+
+    @Test
+    void crlsTakeRegentsSslFactoryWhenTheServerIsVerified() {
+        Properties p = new Properties();
+        JdbcSsl.apply(ConnInfo.userOptions(CERT_USER), p);
+        assertThat(p).containsEntry("sslfactory", CrlSslFactory.class.getName())
+                .containsEntry(CrlSslFactory.CRL, "/etc/ssl/crl.pem").containsEntry(CrlSslFactory.CRL_DIR, "/etc/ssl/crls");
+        Properties unverified = new Properties();
+        JdbcSsl.apply(Map.of("sslmode", "prefer", "sslcrl", "/etc/ssl/crl.pem"), unverified);
+        assertThat(unverified).as("libpq reads CRLs only to verify the server").doesNotContainKey("sslfactory");
     }
 
     @Test

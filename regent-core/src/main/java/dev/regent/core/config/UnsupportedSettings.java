@@ -98,8 +98,6 @@ public final class UnsupportedSettings {
             local("citus", Severity.ERROR, "present", UnsupportedSettings::isSet,
                     "Citus clusters are not implemented: this node would run as a plain PostgreSQL cluster"),
             // postgresql
-            crl("superuser", "sslcrl"), crl("superuser", "sslcrldir"), crl("replication", "sslcrl"),
-            crl("replication", "sslcrldir"), crl("rewind", "sslcrl"), crl("rewind", "sslcrldir"),
             roleSpecific("parameters", "primary"), roleSpecific("parameters", "replica"),
             roleSpecific("parameters", "standby_leader"), roleSpecific("pg_hba", "primary"),
             roleSpecific("pg_hba", "replica"), roleSpecific("pg_hba", "standby_leader"),
@@ -239,16 +237,6 @@ public final class UnsupportedSettings {
         return new Setting("postgresql." + common + "_" + role, Scope.BOTH, Severity.WARNING, "set",
                 "role-specific sections are not applied; only postgresql." + common + " is",
                 UnsupportedSettings::isSet);
-    }
-
-    /**
-     * A certificate revocation list of a {@code postgresql.authentication} user: libpq takes it (primary_conninfo,
-     * pg_basebackup, pg_rewind, post_bootstrap), pgjdbc cannot.
-     */
-    private static Setting crl(String user, String key) {
-        return local("postgresql.authentication." + user + "." + key, Severity.WARNING, "set",
-                UnsupportedSettings::isSet, "passed to libpq (primary_conninfo, pg_basebackup, pg_rewind); the "
-                        + "daemon's own connections (pgjdbc) do not check certificate revocation");
     }
 
     private static Setting raftTiming(String key) {
