@@ -19,7 +19,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,9 @@ import org.junit.jupiter.api.Test;
  * A real HAProxy checks the APIs with {@code check-ssl}, a client certificate ({@code crt}) and the CA
  * ({@code ca-file}), as {@code regentctl haproxy-config --crt --ca-file} configures it, and routes a client to the
  * primary before and after the switchover; without the certificate its checks fail.
+ * PostgreSQL takes TCP connections only over TLS by client certificate ({@code hostssl ... cert}), so every connection
+ * the daemons make or configure (pgjdbc, pg_basebackup, primary_conninfo, pg_rewind) uses its user's
+ * {@code postgresql.authentication} SSL options.
  */
 class TlsClusterEndToEndTest {
     private static final Duration HEALTHY = Duration.ofSeconds(120);
@@ -47,10 +52,19 @@ class TlsClusterEndToEndTest {
     void aClusterRequiringClientCertificatesSwitchesOverThroughRegentctl() throws Exception {
         cluster = LocalCluster.create(3, 20, 2, 4);
         TestPki pki = TestPki.create(Files.createDirectories(cluster.dir().resolve("pki")));
+        for (String user : List.of("postgres", "replicator", "rewind_user")) pki.clientCertificate(user);
+        // PostgreSQL and libpq (run as the postgres OS user) refuse keys that others can read
+        new dev.regent.postgres.CommandRunner().chownRecursively(pki.dir());
+        try (var files = Files.list(pki.dir())) {
+            for (Path k : files.filter(f -> f.toString().endsWith(".key")).toList()) {
+                Files.setPosixFilePermissions(k, PosixFilePermissions.fromString("rw-------"));
+            }
+        }
         String node0 = null;
         for (int i = 0; i < 3; i++) {
             Path config = cluster.dir().resolve(cluster.node(i).name() + ".yml");
-            String yaml = Files.readString(config).replace("restapi:\n", "restapi:\n"
+            String yaml = withCertificateAuthentication(Files.readString(config), pki).replace("restapi:\n",
+                    "restapi:\n"
                     + "  certfile: " + pki.serverCert() + "\n"
                     + "  keyfile: " + pki.serverKey() + "\n"
                     + "  cafile: " + pki.ca() + "\n"
@@ -68,6 +82,8 @@ class TlsClusterEndToEndTest {
         }
         String leader = healthy.leader().name();
         int leaderPort = cluster.layout().restPort(cluster.index(leader));
+        assertThat(replicasOverTls(pki, cluster.layout().pgPort(cluster.index(leader))))
+                .as("both replicas stream over TLS as replicator, by certificate").isEqualTo(2);
 
         HttpClient withCert = new ClientTls(false, pki.ca().toString(), pki.clientCert().toString(),
                 pki.clientKeyEncrypted().toString(), TestPki.KEY_PASSWORD).httpClient(Duration.ofSeconds(5));
@@ -90,7 +106,7 @@ class TlsClusterEndToEndTest {
         assertThat(haproxy.config()).contains(" check-ssl verify required ca-file " + pki.ca() + " crt "
                 + pki.clientCombined());
         haproxy.awaitPrimary(leader, HEALTHY);
-        assertThat(serverPortThrough(haproxy)).isEqualTo(haproxy.pgPort(leader));
+        assertThat(serverPortThrough(haproxy, pki)).isEqualTo(haproxy.pgPort(leader));
         // the same without the client certificate: every TLS handshake of the checks is refused
         ClusterHaproxy noCrt = ClusterHaproxy.start(cluster, ctlFile, "--ca-file", pki.ca().toString());
         haproxies.add(noCrt);
@@ -102,13 +118,16 @@ class TlsClusterEndToEndTest {
                 .orElseThrow();
         String[] result = regentctl(ctlFile, "switchover", "--force", "--candidate", candidate);
         assertThat(result[0]).as(String.join("\n", result) + cluster.logs()).isEqualTo("0");
-        assertThat(result[1]).as("through the leader's API, not the DCS fallback")
+        assertThat(result[1]).as("through the leader's API, not the DCS fallback" + cluster.logs())
                 .contains("Successfully switched over to \"" + candidate + "\"").doesNotContain("falling back to DCS");
         cluster.await("the candidate leads", HEALTHY, c -> c.leader() != null && candidate.equals(c.leader().name())
                 && dev.regent.daemon.demo.Demo.healthy(c, 3));
         haproxy.awaitPrimary(candidate, HEALTHY);
-        assertThat(serverPortThrough(haproxy)).as("a client of HAProxy reaches the new primary")
+        assertThat(serverPortThrough(haproxy, pki)).as("a client of HAProxy reaches the new primary")
                 .isEqualTo(haproxy.pgPort(candidate));
+        int candidatePg = cluster.layout().pgPort(cluster.index(candidate));
+        cluster.await("the old leader streams from the candidate over TLS", HEALTHY,
+                c -> replicasOverTls(pki, candidatePg) == 2);
 
         // without its certificate regentctl cannot reach the API (and, like patronictl, writes /failover instead)
         Path noCert = cluster.dir().resolve("ctl-nocert.yml");
@@ -118,15 +137,65 @@ class TlsClusterEndToEndTest {
     }
 
     /** The port of the PostgreSQL server a client of HAProxy's primary listener reaches, read-write. */
-    private static int serverPortThrough(ClusterHaproxy haproxy) throws java.sql.SQLException {
+    private static int serverPortThrough(ClusterHaproxy haproxy, TestPki pki) throws java.sql.SQLException {
+        // PostgreSQL takes TCP only by certificate: through HAProxy as well (TCP mode passes TLS through)
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(haproxy.primaryJdbcUrl(),
-                LocalCluster.SUPERUSER, LocalCluster.SUPERUSER_PASSWORD);
+                certificateLogin(pki));
              java.sql.Statement s = c.createStatement();
              java.sql.ResultSet rs = s.executeQuery("SELECT inet_server_port(), pg_is_in_recovery()")) {
             rs.next();
             assertThat(rs.getBoolean(2)).as("in recovery").isFalse();
             return rs.getInt(1);
         }
+    }
+
+    /**
+     * PostgreSQL accepts TCP connections only over TLS with a client certificate whose CN is the role
+     * ({@code hostssl ... cert}); every user of {@code postgresql.authentication} gets {@code sslmode: verify-full},
+     * the CA and its certificate, so the daemons' own connections (pgjdbc), pg_basebackup, primary_conninfo and
+     * pg_rewind all authenticate by certificate.
+     */
+    private static String withCertificateAuthentication(String yaml, TestPki pki) {
+        String out = yaml.replace("postgresql:\n  listen:", "postgresql:\n  pg_hba:\n  - local all all trust\n"
+                + "  - hostssl replication replicator 127.0.0.1/32 cert\n  - hostssl all all 127.0.0.1/32 cert\n"
+                + "  listen:");
+        out = out.replace("  parameters:\n    unix_socket_directories: '/tmp'\n", "  parameters:\n"
+                + "    unix_socket_directories: '/tmp'\n    ssl: 'on'\n    ssl_cert_file: " + pki.serverCert() + "\n"
+                + "    ssl_key_file: " + pki.serverKey() + "\n    ssl_ca_file: " + pki.ca() + "\n");
+        for (String user : List.of("postgres", "replicator", "rewind_user")) {
+            out = out.replace("      username: " + user + "\n", "      username: " + user + "\n"
+                    + "      sslmode: verify-full\n      sslrootcert: " + pki.ca() + "\n"
+                    + "      sslcert: " + pki.dir().resolve(user + ".pem") + "\n"
+                    + "      sslkey: " + pki.keyOf(user) + "\n");
+        }
+        assertThat(out).contains("hostssl all all", "ssl_cert_file", "sslcert: " + pki.dir().resolve("rewind_user.pem"));
+        return out;
+    }
+
+    /** Walsenders on the server at {@code port} that serve {@code replicator} over TLS by its certificate. */
+    private static int replicasOverTls(TestPki pki, int port) {
+        try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres",
+                certificateLogin(pki));
+             var rs = c.createStatement().executeQuery("SELECT count(*) FROM pg_stat_replication r"
+                     + " JOIN pg_stat_ssl s USING (pid) WHERE s.ssl AND s.client_dn = '/CN=replicator'"
+                     + " AND r.usename = 'replicator' AND r.state = 'streaming'")) {
+            rs.next();
+            return rs.getInt(1);
+        } catch (java.sql.SQLException e) {
+            return -1;
+        }
+    }
+
+    /** pgjdbc properties that log in as {@code postgres} by its client certificate, verifying the server. */
+    private static java.util.Properties certificateLogin(TestPki pki) {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", "postgres");
+        p.setProperty("sslmode", "verify-full");
+        p.setProperty("sslrootcert", pki.ca().toString());
+        p.setProperty("sslcert", pki.dir().resolve("postgres.pem").toString());
+        p.setProperty("sslkey", pki.keyOf("postgres").toString());
+        p.setProperty("pemKeyAlgorithm", "EC");
+        return p;
     }
 
     /** {exit code, stdout, stderr} of an in-process regentctl run. */

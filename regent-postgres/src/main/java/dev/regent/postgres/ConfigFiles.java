@@ -17,7 +17,9 @@ import dev.regent.core.config.NodeConfig.PostgresqlConfig;
  * {@link Postgresql}; not thread-safe on its own.
  */
 final class ConfigFiles {
-    private static final String CONF = "postgresql.conf";
+    /** The name initdb gives the configuration file in the data directory. */
+    private static final String INITDB_CONF = "postgresql.conf";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConfigFiles.class);
 
     private final PostgresqlConfig cfg;
     private final Path dataDir;
@@ -49,13 +51,42 @@ final class ConfigFiles {
         return pgHba;
     }
 
+    /** {@code <config_base_name>.conf} in config_dir: the file Regent writes and postgres starts with. */
     Path postgresqlConf() {
-        return configDir.resolve(CONF);
+        return configDir.resolve(cfg.extras().configBaseName() + ".conf");
+    }
+
+    /** {@code <config_base_name>.base.conf}: where the original configuration is kept. */
+    String baseConfName() {
+        return cfg.extras().configBaseName() + ".base.conf";
     }
 
     /**
-     * Renames the original postgresql.conf to postgresql.base.conf once (copying it from the data directory when
-     * config_dir differs), writes postgresql.conf, pg_hba/pg_ident when configured, and the recovery settings where
+     * The file postgresql.conf includes: {@code custom_conf} when configured (as given: a relative name is read
+     * relative to config_dir by postgres), else {@link #baseConfName()}.
+     */
+    String include() {
+        String custom = cfg.extras().customConf();
+        return custom != null && !custom.isBlank() ? custom : baseConfName();
+    }
+
+    /**
+     * The names of the configuration files in config_dir that pg_rewind would replace with the source's (Patroni's
+     * _configuration_to_save): {@code <base>.conf}, {@code <base>.base.conf} unless custom_conf replaces it,
+     * pg_hba.conf and pg_ident.conf.
+     */
+    List<String> preservedAcrossRewind() {
+        List<String> out = new java.util.ArrayList<>(List.of(postgresqlConf().getFileName().toString()));
+        if (include().equals(baseConfName())) out.add(baseConfName());
+        out.add("pg_hba.conf");
+        out.add("pg_ident.conf");
+        return out;
+    }
+
+    /**
+     * Renames the original {@code <config_base_name>.conf} to {@code <config_base_name>.base.conf} once (see
+     * {@link #ensureBaseConf}; not when {@code custom_conf} is included instead), writes
+     * {@code <config_base_name>.conf}, pg_hba/pg_ident when configured, and the recovery settings where
      * {@code version} reads them: on 12+ the {@code # recovery.conf} block of postgresql.conf plus standby.signal (or
      * recovery.signal), with recovery GUCs stripped from postgresql.auto.conf; before 12 recovery.conf. A primary
      * ({@code recovery == null}) gets none of them (recovery.conf and both signal files are removed).
@@ -71,9 +102,13 @@ final class ConfigFiles {
      */
     void write(Map<String, String> serverParameters, ConfigRenderer.RecoveryLayout recovery, int version,
                boolean keepToolRecovery) {
-        ensureBaseConf();
+        if (include().equals(baseConfName())) {
+            ensureBaseConf();
+        } else {
+            warnIfMissing(include());
+        }
         Map<String, String> block = recovery == null ? Map.of() : recovery.confBlock();
-        writeOwned(postgresqlConf(), ConfigRenderer.postgresqlConf(ConfigRenderer.BASE_CONF, serverParameters,
+        writeOwned(postgresqlConf(), ConfigRenderer.postgresqlConf(include(), serverParameters,
                 configDir.toString(), block));
         List<String> hba = pgHba;
         List<String> ident = pgIdent;
@@ -112,8 +147,13 @@ final class ConfigFiles {
         }
     }
 
+    /**
+     * Keeps the original configuration as {@code <base>.base.conf} once: {@code <base>.conf} renamed (Patroni's
+     * write_postgresql_conf); without one, initdb's postgresql.conf of the data directory copied (Patroni would fail
+     * here when config_base_name is not {@code postgresql} or config_dir is elsewhere); else an empty file.
+     */
     private void ensureBaseConf() {
-        Path base = configDir.resolve(ConfigRenderer.BASE_CONF);
+        Path base = configDir.resolve(baseConfName());
         if (Files.exists(base)) {
             return;
         }
@@ -121,14 +161,22 @@ final class ConfigFiles {
             Files.createDirectories(configDir);
             if (Files.exists(postgresqlConf())) {
                 Files.move(postgresqlConf(), base, StandardCopyOption.ATOMIC_MOVE);
-            } else if (!configDir.equals(dataDir) && Files.exists(dataDir.resolve(CONF))) {
-                Files.copy(dataDir.resolve(CONF), base);
+            } else if (Files.exists(dataDir.resolve(INITDB_CONF))) {
+                Files.copy(dataDir.resolve(INITDB_CONF), base);
                 runner.chownRecursively(base);
             } else {
                 writeOwned(base, "");
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + base, e);
+        }
+    }
+
+    /** custom_conf is the user's own file: a missing one is named once per write, as postgres will not start. */
+    private void warnIfMissing(String include) {
+        Path file = configDir.resolve(include);
+        if (!Files.exists(file)) {
+            LOG.warn("postgresql.custom_conf {} does not exist: postgres cannot read its configuration", file);
         }
     }
 

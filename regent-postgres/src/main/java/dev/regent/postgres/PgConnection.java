@@ -91,6 +91,8 @@ public final class PgConnection implements AutoCloseable {
 
     private final String url;
     private final Properties props = new Properties();
+    /** The TCP connection's SSL/GSS properties, put back when a Unix socket is left. */
+    private final Properties tcpProps = new Properties();
     private Connection conn;
 
     /** Outcome of {@link #ensurePhysicalSlots}. */
@@ -110,6 +112,15 @@ public final class PgConnection implements AutoCloseable {
 
     /** To the servers of {@code hosts}; with several, to the one that accepts writes (libpq's read-write). */
     PgConnection(PgHosts hosts, String database, String user, String password, int connectTimeoutS) {
+        this(hosts, database, user, password, Map.of(), connectTimeoutS);
+    }
+
+    /**
+     * As {@link #PgConnection(PgHosts, String, String, String, int)} with the user's connection options
+     * ({@code sslmode}, {@code sslcert}, ... under their libpq names, see {@link JdbcSsl}).
+     */
+    PgConnection(PgHosts hosts, String database, String user, String password, Map<String, String> options,
+                 int connectTimeoutS) {
         this.url = "jdbc:postgresql://" + hosts.jdbcHosts() + "/" + database;
         if (hosts.several()) props.setProperty("targetServerType", "primary");
         props.setProperty("user", user);
@@ -118,7 +129,17 @@ public final class PgConnection implements AutoCloseable {
         }
         props.setProperty("connectTimeout", Integer.toString(connectTimeoutS));
         props.setProperty("ApplicationName", "Patroni");
-        props.setProperty("sslmode", "prefer");
+        JdbcSsl.apply(options, props);
+        tcpProps.putAll(props);
+    }
+
+    /** As {@link #PgConnection(PgHosts, String, String, String, Map, int)} for {@code user} (name "postgres" when
+     * none is configured). */
+    static PgConnection forUser(PgHosts hosts, String database, dev.regent.core.config.NodeConfig.PgUser user,
+                                int connectTimeoutS) {
+        return new PgConnection(hosts, database, user == null || user.username() == null ? "postgres"
+                : user.username(), user == null ? null : user.password(), ConnInfo.userOptions(user),
+                connectTimeoutS);
     }
 
     /**
@@ -323,6 +344,12 @@ public final class PgConnection implements AutoCloseable {
      */
     public static int identifySystemTimeline(String host, int port, String user, String password,
                                              int connectTimeoutS) {
+        return identifySystemTimeline(host, port, user, password, Map.of(), connectTimeoutS);
+    }
+
+    /** As above with the replication user's connection options ({@code sslmode}, ..., see {@link JdbcSsl}). */
+    public static int identifySystemTimeline(String host, int port, String user, String password,
+                                             Map<String, String> options, int connectTimeoutS) {
         String h = host.contains(":") ? "[" + host + "]" : host;
         String url = "jdbc:postgresql://" + h + ":" + port + "/postgres";
         Properties p = new Properties();
@@ -334,7 +361,7 @@ public final class PgConnection implements AutoCloseable {
         p.setProperty("connectTimeout", Integer.toString(connectTimeoutS));
         p.setProperty("socketTimeout", Integer.toString(connectTimeoutS + 2));
         p.setProperty("ApplicationName", "Patroni");
-        p.setProperty("sslmode", "prefer");
+        JdbcSsl.apply(options, p);
         try (Connection c = DriverManager.getConnection(url, p); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("IDENTIFY_SYSTEM")) {
             if (!rs.next()) throw new PostgresException("IDENTIFY_SYSTEM on " + h + ":" + port + " returned no row");
@@ -530,9 +557,12 @@ public final class PgConnection implements AutoCloseable {
         if (file == null) {
             props.remove("socketFactory");
             props.remove("socketFactoryArg");
+            props.remove("gssEncMode");
+            props.putAll(tcpProps);
         } else {
             props.setProperty("socketFactory", UnixSocketFactory.class.getName());
             props.setProperty("socketFactoryArg", file);
+            JdbcSsl.forUnixSocket(props);
         }
         close();
     }

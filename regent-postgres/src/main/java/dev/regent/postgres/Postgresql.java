@@ -114,6 +114,15 @@ public final class Postgresql extends PostgresqlSql {
         return "postgres://" + cfg.connectAddress() + "/" + database();
     }
 
+    /**
+     * {@code postgres://<proxy_address>/<database>}, published as the member key's {@code proxy_url} (Patroni's
+     * resolve_connection_addresses), or null when {@code postgresql.proxy_address} is not set.
+     */
+    public String proxyUrl() {
+        String proxy = cfg.extras().proxyAddress();
+        return proxy == null || proxy.isBlank() ? null : "postgres://" + proxy + "/" + database();
+    }
+
     /** Sets the dynamic-config {@code postgresql.parameters} (merged under local ones by the next writeConfig). */
     public void setDynamicParameters(Map<String, Object> parameters) {
         dynamicParameters = parameters == null ? Map.of() : Map.copyOf(parameters);
@@ -265,7 +274,7 @@ public final class Postgresql extends PostgresqlSql {
         if (!s.inRecovery() || "streaming".equals(s.replicationState())) return s.timeline();
         try {
             return PgConnection.identifySystemTimeline(listen.localHost(), listen.port(), cfg.replication().username(),
-                    cfg.replication().password(), 3);
+                    cfg.replication().password(), ConnInfo.userOptions(cfg.replication()), 3);
         } catch (PostgresException e) {
             if (reported.add("IDENTIFY_SYSTEM " + e.getMessage())) {
                 LOG.warn("cannot read the replay timeline of the local standby (timeline unknown): {}", e.getMessage());
@@ -331,7 +340,7 @@ public final class Postgresql extends PostgresqlSql {
                 String targetSessionAttrs = hosts.several() && slotName != null && version >= 100000
                         ? "read-write" : null;
                 conninfo = ConfigRenderer.primaryConninfo(hosts.hosts(), hosts.ports(), targetSessionAttrs,
-                        cfg.replication().username(), pgpass.toString(), name, version);
+                        cfg.replication(), pgpass.toString(), name, cfg.extras().krbsrvname(), version);
             }
             Checked checked = checkedParameters();
             ConfigRenderer.RecoveryLayout recovery = null;
@@ -764,7 +773,7 @@ public final class Postgresql extends PostgresqlSql {
             files.writePgpass(hosts, List.of(cfg.replication()));
             // as Patroni's clone: libpq takes the first host that answers, primary or replica (pg_basebackup
             // works from either)
-            provisioner.basebackup(dsn(hosts, cfg.replication(), null), cfg.basebackup(), passEnv(), timeout);
+            provisioner.basebackup(replicationDsn(fromConnUrl), cfg.basebackup(), passEnv(), timeout);
         }
     }
 
@@ -812,26 +821,14 @@ public final class Postgresql extends PostgresqlSql {
     }
 
     /**
-     * Patroni's connstring for a clone source: {@code conn_kwargs} of its conn_url with the replication credentials,
-     * formatted as format_dsn does with a dbname (so without password or passfile: those come from pgpass).
+     * Patroni's connstring for a clone source: {@code conn_kwargs} of its conn_url with the replication credentials
+     * and their connection options (sslmode, sslcert, ...), formatted as format_dsn does with a dbname (so without
+     * password or passfile: those come from pgpass).
      */
     String replicationDsn(String connUrl) {
         PgHosts hosts = PgHosts.parse(connUrl);
-        PgUser repl = cfg.replication();
-        Map<String, String> kw = new LinkedHashMap<>();
-        kw.put("dbname", hosts.database() == null ? database() : hosts.database());
-        kw.put("user", repl.username());
-        kw.put("host", hosts.hosts());
-        kw.put("port", hosts.ports());
-        for (String k : List.of("sslmode", "sslcompression", "sslcert", "sslkey", "sslpassword", "sslrootcert",
-                "sslcrl", "sslcrldir", "application_name", "krbsrvname", "gssencmode", "channel_binding",
-                "target_session_attrs")) {
-            Object v = repl.options() == null ? null : repl.options().get(k);
-            if (v != null) {
-                kw.put(k, v.toString());
-            }
-        }
-        return ConfigRenderer.formatDsn(kw);
+        return ConnInfo.format(ConnInfo.forUser(hosts.hosts(), hosts.ports(),
+                hosts.database() == null ? database() : hosts.database(), cfg.replication()), bin.version());
     }
 
     /**
@@ -878,8 +875,8 @@ public final class Postgresql extends PostgresqlSql {
             PgUser user = rewindUser();
             files.writePgpass(hosts, List.of(user));
             // Patroni's rewind asks for read-write: with several hosts, the one that is the primary
-            provisioner.rewind(dsn(hosts, user, hosts.several() ? "read-write" : null), List.of(), passEnv(),
-                    timeout);
+            provisioner.rewind(dsn(hosts, user, hosts.several() ? "read-write" : null),
+                    cfg.extras().rewindOptions(), files.preservedAcrossRewind(), passEnv(), timeout);
         }
     }
 
@@ -895,8 +892,7 @@ public final class Postgresql extends PostgresqlSql {
         PgHosts hosts = PgHosts.parse(sourceConnUrl);
         PgUser user = rewindUser();
         boolean inRecovery;
-        try (PgConnection c = new PgConnection(hosts, database(), user.username(),
-                user.password(), 3).withStatementTimeout(2_000)) {
+        try (PgConnection c = PgConnection.forUser(hosts, database(), user, 3).withStatementTimeout(2_000)) {
             inRecovery = c.inRecovery();
         } catch (PostgresException e) {
             throw new PostgresException("not accessible or not healthy: " + e.getMessage(), e);
@@ -919,9 +915,7 @@ public final class Postgresql extends PostgresqlSql {
         PgHosts hosts = PgHosts.parse(primaryConnUrl);
         PgUser su = cfg.superuser();
         Map<String, byte[]> states;
-        try (PgConnection c = new PgConnection(hosts, database(),
-                su == null || su.username() == null ? "postgres" : su.username(), su == null ? null : su.password(),
-                3).withStatementTimeout(5_000)) {
+        try (PgConnection c = PgConnection.forUser(hosts, database(), su, 3).withStatementTimeout(5_000)) {
             states = c.logicalSlotStates(names);
         }
         if (states.isEmpty()) return java.util.Set.of();
@@ -969,15 +963,11 @@ public final class Postgresql extends PostgresqlSql {
         return Map.of("PGPASSFILE", pgpass.toString());
     }
 
-    /** {@code targetSessionAttrs}: null for none. */
+    /** format_dsn of {@code user}'s conn_kwargs for {@code hosts}; {@code targetSessionAttrs}: null for none. */
     private String dsn(PgHosts hosts, PgUser user, String targetSessionAttrs) {
-        Map<String, String> kw = new LinkedHashMap<>();
-        kw.put("dbname", database());
-        kw.put("user", user.username());
-        kw.put("host", hosts.hosts());
-        kw.put("port", hosts.ports());
+        Map<String, String> kw = ConnInfo.forUser(hosts.hosts(), hosts.ports(), database(), user);
         kw.put("target_session_attrs", targetSessionAttrs);
-        return ConfigRenderer.formatDsn(kw);
+        return ConnInfo.format(kw, bin.version());
     }
 
     /** The pgpass file Regent writes (PGPASSFILE of its commands, passfile of primary_conninfo). */
@@ -1005,4 +995,7 @@ public final class Postgresql extends PostgresqlSql {
 
     @Override
     Map<String, String> pgpassEnv() { return passEnv(); }
+
+    @Override
+    int serverVersion() { return bin.version(); }
 }

@@ -2,7 +2,6 @@ package dev.regent.postgres;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,13 +32,10 @@ public abstract sealed class PostgresqlSql permits Postgresql {
         this.cfg = cfg;
         this.runner = runner;
         this.listen = listen;
-        PgUser su = cfg.superuser();
-        this.connection = new PgConnection(listen.localHost(), listen.port(), database(),
-                su == null || su.username() == null ? "postgres" : su.username(), su == null ? null : su.password(),
-                3);
-        this.restConnection = new PgConnection(listen.localHost(), listen.port(), database(),
-                su == null || su.username() == null ? "postgres" : su.username(), su == null ? null : su.password(),
-                REST_TIMEOUT_S);
+        // the superuser's sslmode, sslcert, ... apply to the daemon's own connections, as to Patroni's
+        PgHosts local = PgHosts.of(listen.localHost(), listen.port());
+        this.connection = PgConnection.forUser(local, database(), cfg.superuser(), 3);
+        this.restConnection = PgConnection.forUser(local, database(), cfg.superuser(), REST_TIMEOUT_S);
         restConnection.socketTimeout(REST_TIMEOUT_S);
     }
 
@@ -141,19 +137,19 @@ public abstract sealed class PostgresqlSql permits Postgresql {
      */
     public int runPostBootstrap(String script, Duration timeout) {
         writeLocalPgpass();
-        PgUser su = cfg.superuser();
-        Map<String, String> kw = new LinkedHashMap<>();
-        kw.put("dbname", database());
-        kw.put("user", su.username());
-        kw.put("host", listen.localHost());
-        kw.put("port", Integer.toString(listen.port()));
+        // Patroni's connection string for post_bootstrap: the superuser's conn_kwargs, its SSL options included
+        Map<String, String> kw = ConnInfo.forUser(listen.localHost(), Integer.toString(listen.port()), database(),
+                cfg.superuser());
         List<String> cmd = new ArrayList<>(ShellWords.split(script));
-        cmd.add(ConfigRenderer.formatDsn(kw));
+        cmd.add(ConnInfo.format(kw, serverVersion()));
         var r = runner.runAsSelf(cmd, pgpassEnv(), null, timeout);
         return r.exitCode();
     }
 
     abstract void writeLocalPgpass();
+
+    /** The server version (server_version_num) of the binaries. */
+    abstract int serverVersion();
 
     abstract Map<String, String> pgpassEnv();
 }

@@ -33,9 +33,10 @@ final class Provisioner {
     /** Patroni's forbidden pg_basebackup options. */
     static final Set<String> BASEBACKUP_FORBIDDEN = Set.of("pgdata", "format", "wal-method", "xlog-method", "gzip",
             "version", "compress", "dbname", "host", "port", "username", "password");
-    /** Config files pg_rewind would overwrite with the source's; saved and restored around it. */
-    private static final List<String> REWIND_PRESERVED = List.of("postgresql.conf", "postgresql.base.conf",
-            "pg_hba.conf", "pg_ident.conf");
+    /** Patroni's forbidden pg_rewind options ({@code postgresql.rewind}): Regent sets these itself. */
+    static final Set<String> REWIND_FORBIDDEN = Set.of("target-pgdata", "source-pgdata", "source-server",
+            "write-recovery-conf", "dry-run", "restore-target-wal", "config-file", "no-ensure-shutdown", "version",
+            "help");
 
     private final PgBinaries bin;
     private final CommandRunner runner;
@@ -140,13 +141,19 @@ final class Provisioner {
         }
     }
 
-    /** pg_rewind from {@code dsn}, preserving the config files in the data directory. */
-    void rewind(String dsn, List<String> extraOptions, Map<String, String> env, Duration timeout) {
-        Map<String, byte[]> saved = saveFiles();
+    /**
+     * pg_rewind from {@code dsn} with {@code extraOptions} ({@code postgresql.rewind}, checked against
+     * {@link #REWIND_FORBIDDEN}) after Regent's own, preserving the config files {@code preserved} of the data
+     * directory (pg_rewind copies the source's).
+     */
+    void rewind(String dsn, List<String> extraOptions, List<String> preserved, Map<String, String> env,
+                Duration timeout) {
+        List<String> extra = checkOptions("rewind", extraOptions, REWIND_FORBIDDEN);
+        Map<String, byte[]> saved = saveFiles(preserved);
         try {
             List<String> cmd = new ArrayList<>(List.of(bin.path("pg_rewind"), "-D", dataDir.toString(),
                     "--source-server=" + dsn));
-            cmd.addAll(extraOptions);
+            cmd.addAll(extra);
             Map<String, String> e = new LinkedHashMap<>(env);
             e.put("PGOPTIONS", "-c statement_timeout=0");
             runner.check("pg_rewind", cmd, e, timeout);
@@ -155,9 +162,9 @@ final class Provisioner {
         }
     }
 
-    private Map<String, byte[]> saveFiles() {
+    private Map<String, byte[]> saveFiles(List<String> preserved) {
         Map<String, byte[]> saved = new LinkedHashMap<>();
-        for (String f : REWIND_PRESERVED) {
+        for (String f : preserved) {
             try {
                 if (Files.exists(dataDir.resolve(f))) {
                     saved.put(f, Files.readAllBytes(dataDir.resolve(f)));

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import dev.regent.core.config.NodeConfig.Callbacks;
+import dev.regent.core.config.NodeConfig.PgExtras;
 import dev.regent.core.config.NodeConfig.PgUser;
 import dev.regent.core.config.NodeConfig.PostgresqlConfig;
 
@@ -56,6 +57,19 @@ final class PgTestNodes implements AutoCloseable {
     /** Like {@link #node(String, Map, Map)}, with {@code use_unix_socket} set as given. */
     Postgresql node(String name, Map<String, Object> extraParameters, Map<String, Object> recoveryConf,
                     boolean useUnixSocket) throws IOException {
+        return node(name, extraParameters, recoveryConf, useUnixSocket, HBA, SUPERUSER, REPLICATION, REWIND,
+                PgExtras.NONE);
+    }
+
+    /** A node with its own pg_hba lines, users and {@code postgresql} extras. */
+    Postgresql node(String name, Map<String, Object> extraParameters, List<String> hba, PgUser superuser,
+                    PgUser replication, PgUser rewind, PgExtras extras) throws IOException {
+        return node(name, extraParameters, Map.of(), false, hba, superuser, replication, rewind, extras);
+    }
+
+    private Postgresql node(String name, Map<String, Object> extraParameters, Map<String, Object> recoveryConf,
+                            boolean useUnixSocket, List<String> hba, PgUser superuser, PgUser replication,
+                            PgUser rewind, PgExtras extras) throws IOException {
         int port = freePort();
         Map<String, Object> params = new LinkedHashMap<>();
         params.put("unix_socket_directories", base.resolve("sockets").toString());
@@ -65,9 +79,9 @@ final class PgTestNodes implements AutoCloseable {
         params.putAll(extraParameters);
         PostgresqlConfig cfg = new PostgresqlConfig("127.0.0.1:" + port, "127.0.0.1:" + port,
                 base.resolve(name).toString(), null, null, base.resolve(name + ".pgpass").toString(), null,
-                SUPERUSER, REPLICATION, REWIND, params, HBA, null, List.of(), List.of("basebackup"), true, false,
+                superuser, replication, rewind, params, hba, null, List.of(), List.of("basebackup"), true, false,
                 false, 60, Callbacks.NONE, null, null, recoveryConf, Map.of(), useUnixSocket, false);
-        Postgresql pg = new Postgresql(cfg, "regent-test", name);
+        Postgresql pg = new Postgresql(cfg.withExtras(extras), "regent-test", name);
         nodes.add(pg);
         return pg;
     }

@@ -66,6 +66,52 @@ public final class TestPki {
         return dir.resolve("client-combined.pem");
     }
 
+    /**
+     * Makes a client certificate signed by {@link #ca()} whose common name is {@code cn} (PostgreSQL's {@code cert}
+     * authentication takes the CN as the user name): {@code <cn>.pem}, with its unencrypted key in
+     * {@link #keyOf(String)}.
+     *
+     * @return the certificate file
+     */
+    public Path clientCertificate(String cn) {
+        try {
+            signed(cn, cn, "extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir.resolve(cn + ".pem");
+    }
+
+    /**
+     * Writes {@code <name>.crl}, a PEM certificate revocation list signed by {@link #ca()} that revokes
+     * {@code revoked} (certificates this CA signed; none: an empty list), with {@code openssl ca}.
+     *
+     * @return the CRL file
+     */
+    public Path crl(String name, Path... revoked) {
+        try {
+            Path db = dir.resolve(name + "-db");
+            Files.createDirectories(db);
+            Files.writeString(db.resolve("index.txt"), "");
+            Files.writeString(db.resolve("crlnumber"), "01\n");
+            Files.writeString(db.resolve("ca.cnf"), "[ca]\ndefault_ca = test\n[test]\ndatabase = " + db.resolve("index.txt")
+                    + "\ncrlnumber = " + db.resolve("crlnumber") + "\ndefault_md = sha256\ndefault_crl_days = 2\n"
+                    + "certificate = " + ca() + "\nprivate_key = " + dir.resolve("ca.key") + "\n");
+            for (Path cert : revoked) {
+                openssl("ca", "-config", db.resolve("ca.cnf").toString(), "-revoke", cert.toString());
+            }
+            openssl("ca", "-config", db.resolve("ca.cnf").toString(), "-gencrl", "-out", name + ".crl");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir.resolve(name + ".crl");
+    }
+
+    /** The key of {@link #clientCertificate(String)}. */
+    public Path keyOf(String cn) {
+        return dir.resolve(cn + ".key");
+    }
+
     private void make() {
         try {
             selfSigned("ca", "regent-test-ca");

@@ -136,6 +136,28 @@ public record NodeConfig(String name, String scope, String namespace, RestApiCon
     /** One of {@code postgresql.authentication.superuser|replication|rewind}. */
     public record PgUser(String username, String password, Map<String, Object> options) {}
 
+    /**
+     * Less common keys of the local {@code postgresql} section.
+     *
+     * @param rewindOptions  {@code postgresql.rewind}: extra pg_rewind long options ({@code --opt} / {@code --opt=v})
+     * @param krbsrvname     {@code postgresql.krbsrvname}, added to primary_conninfo; null when unset
+     * @param proxyAddress   {@code postgresql.proxy_address} ({@code host:port}), published as {@code proxy_url};
+     *                       null when unset
+     * @param configBaseName {@code postgresql.config_base_name}: base of {@code <name>.conf} and
+     *                       {@code <name>.base.conf} (default {@code postgresql})
+     * @param customConf     {@code postgresql.custom_conf}: the file postgresql.conf includes instead of
+     *                       {@code <name>.base.conf}; null when unset
+     */
+    public record PgExtras(List<String> rewindOptions, String krbsrvname, String proxyAddress, String configBaseName,
+                           String customConf) {
+        public static final PgExtras NONE = new PgExtras(List.of(), null, null, "postgresql", null);
+
+        public PgExtras {
+            rewindOptions = rewindOptions == null ? List.of() : List.copyOf(rewindOptions);
+            configBaseName = configBaseName == null || configBaseName.isEmpty() ? "postgresql" : configBaseName;
+        }
+    }
+
     /** {@code postgresql.callbacks}: command lines, null when absent. */
     public record Callbacks(String onStart, String onStop, String onRestart, String onReload, String onRoleChange) {
         public static final Callbacks NONE = new Callbacks(null, null, null, null, null);
@@ -173,6 +195,7 @@ public record NodeConfig(String name, String scope, String namespace, RestApiCon
      * @param useUnixSocketRepl local replication connections over the Unix socket ({@code use_unix_socket_repl})
      * @param replicaMethodSections {@code postgresql.<method>} of each custom method in createReplicaMethods, as
      *                        plain YAML values in file order
+     * @param connection      the connection and file-naming settings of {@link PgExtras}
      */
     public record PostgresqlConfig(String listen, String connectAddress, String dataDir, String configDir,
                                    String binDir, String pgpass, String database, PgUser superuser,
@@ -184,9 +207,38 @@ public record NodeConfig(String name, String scope, String namespace, RestApiCon
                                    Callbacks callbacks, String prePromote, String beforeStop,
                                    Map<String, Object> recoveryConf, Map<String, String> binName,
                                    boolean useUnixSocket, boolean useUnixSocketRepl,
-                                   Map<String, Map<String, Object>> replicaMethodSections) {
+                                   Map<String, Map<String, Object>> replicaMethodSections, PgExtras extras) {
         public PostgresqlConfig {
             replicaMethodSections = replicaMethodSections == null ? Map.of() : Map.copyOf(replicaMethodSections);
+            extras = extras == null ? PgExtras.NONE : extras;
+        }
+
+        /** Without the settings of {@link PgExtras}. */
+        public PostgresqlConfig(String listen, String connectAddress, String dataDir, String configDir,
+                                String binDir, String pgpass, String database, PgUser superuser,
+                                PgUser replication, PgUser rewind, Map<String, Object> parameters,
+                                List<String> pgHba, List<String> pgIdent, List<String> basebackup,
+                                List<String> createReplicaMethods, Boolean usePgRewind,
+                                boolean removeDataDirectoryOnRewindFailure,
+                                boolean removeDataDirectoryOnDivergedTimelines, int pgCtlTimeoutSeconds,
+                                Callbacks callbacks, String prePromote, String beforeStop,
+                                Map<String, Object> recoveryConf, Map<String, String> binName,
+                                boolean useUnixSocket, boolean useUnixSocketRepl,
+                                Map<String, Map<String, Object>> replicaMethodSections) {
+            this(listen, connectAddress, dataDir, configDir, binDir, pgpass, database, superuser, replication, rewind,
+                    parameters, pgHba, pgIdent, basebackup, createReplicaMethods, usePgRewind,
+                    removeDataDirectoryOnRewindFailure, removeDataDirectoryOnDivergedTimelines, pgCtlTimeoutSeconds,
+                    callbacks, prePromote, beforeStop, recoveryConf, binName, useUnixSocket, useUnixSocketRepl,
+                    replicaMethodSections, PgExtras.NONE);
+        }
+
+        /** The same configuration with {@code extras} instead. */
+        public PostgresqlConfig withExtras(PgExtras extras) {
+            return new PostgresqlConfig(listen, connectAddress, dataDir, configDir, binDir, pgpass, database,
+                    superuser, replication, rewind, parameters, pgHba, pgIdent, basebackup, createReplicaMethods,
+                    usePgRewind, removeDataDirectoryOnRewindFailure, removeDataDirectoryOnDivergedTimelines,
+                    pgCtlTimeoutSeconds, callbacks, prePromote, beforeStop, recoveryConf, binName, useUnixSocket,
+                    useUnixSocketRepl, replicaMethodSections, extras);
         }
 
         /** Without custom replica method sections. */

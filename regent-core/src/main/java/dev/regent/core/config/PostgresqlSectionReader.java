@@ -1,6 +1,7 @@
 package dev.regent.core.config;
 
 import dev.regent.core.config.NodeConfig.Callbacks;
+import dev.regent.core.config.NodeConfig.PgExtras;
 import dev.regent.core.config.NodeConfig.PgUser;
 import dev.regent.core.config.NodeConfig.PostgresqlConfig;
 import dev.regent.core.method.ReplicaMethods;
@@ -34,7 +35,7 @@ final class PostgresqlSectionReader {
         }
         String listen = s.hostPort("listen", present, true, true);
         String connect = s.hostPort("connect_address", present, false, false);
-        s.hostPort("proxy_address", false, false, false);
+        String proxyAddress = s.hostPort("proxy_address", false, false, false);
         String dataDir = s.requiredString("data_dir");
         String configDir = s.string("config_dir");
         Section auth = s.child("authentication");
@@ -49,7 +50,7 @@ final class PostgresqlSectionReader {
             s.stringList("pg_ident_" + role, false);
         }
         List<String> basebackup = NodeConfigValidator.longOptions(s, "basebackup", ConfigSchema.BASEBACKUP_FORBIDDEN);
-        NodeConfigValidator.longOptions(s, "rewind", ConfigSchema.REWIND_FORBIDDEN);
+        List<String> rewindOptions = NodeConfigValidator.longOptions(s, "rewind", ConfigSchema.REWIND_FORBIDDEN);
         Boolean usePgRewind = s.bool("use_pg_rewind", null);
         if (s.has("use_slots")) {
             s.bool("use_slots", true);
@@ -67,7 +68,8 @@ final class PostgresqlSectionReader {
                 s.integer("pg_ctl_timeout", 60L, 1, Integer.MAX_VALUE).intValue(), callbacks(s),
                 s.string("pre_promote"), s.string("before_stop"), recovery == null ? Map.of() : recovery,
                 binNames(s), s.bool("use_unix_socket", false), s.bool("use_unix_socket_repl", false),
-                methodSections);
+                methodSections, new PgExtras(rewindOptions, s.string("krbsrvname"), proxyAddress,
+                        s.string("config_base_name"), s.string("custom_conf")));
     }
 
     /** Unknown keys warn, except a section named after a custom replica creation method. */
@@ -96,9 +98,6 @@ final class PostgresqlSectionReader {
                 s.problems().warn(s.pathOf(k), v, "unknown key, ignored");
             }
         });
-        s.string("custom_conf");
-        s.string("config_base_name");
-        s.string("krbsrvname");
         // Patroni would run a method without a section as a command named like the method; a missing section is
         // almost always a typo, so it is refused, as is a section without its command
         String key = s.has("create_replica_methods") ? "create_replica_methods" : "create_replica_method";

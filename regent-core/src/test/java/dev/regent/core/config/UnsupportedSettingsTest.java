@@ -40,8 +40,6 @@ class UnsupportedSettingsTest {
             case "postgresql.pg_hba_primary", "postgresql.pg_hba_replica", "postgresql.pg_hba_standby_leader",
                     "postgresql.pg_ident_primary", "postgresql.pg_ident_replica",
                     "postgresql.pg_ident_standby_leader" -> list("local all all trust");
-            case "postgresql.proxy_address" -> "10.0.0.1:6432";
-            case "postgresql.rewind" -> list("debug");
             case "tags.sync_priority" -> 2L;
             case "raft.min_timeout", "raft.max_timeout", "raft.connection_timeout", "raft.append_entries_period",
                     "raft.connection_retry_time", "raft.leader_fallback_timeout" -> 2.5;
@@ -111,15 +109,21 @@ class UnsupportedSettingsTest {
         Map<String, Object> t = valid();
         t.put("log", map("level", "DEBUG", "dir", "/var/log/patroni"));  // implemented: no warning
         t.put("watchdog", map("mode", "automatic"));
-        section(t, "postgresql").put("custom_conf", "/etc/regent/custom.conf");
+        section(section(section(t, "postgresql"), "authentication"), "replication").putAll(map("sslcrl",
+                "/etc/crl.pem", "sslrootcert", "/etc/ca.pem", "sslmode", "verify-full"));
+        section(t, "postgresql").putAll(map("custom_conf", "/etc/regent/custom.conf", "krbsrvname", "postgres",
+                "proxy_address", "10.0.0.1:6432", "config_base_name", "patroni", "rewind", list("debug")));
         section(section(t, "bootstrap"), "dcs").put("max_timelines_history", 5L);
         ValidationResult r = validate(t);
         assertThat(r.errors()).isEmpty();
         assertThat(r.config()).isNotNull();
-        assertThat(r.warnings()).extracting(ConfigError::path).contains("postgresql.custom_conf",
-                "bootstrap.dcs.max_timelines_history")
+        assertThat(r.warnings()).extracting(ConfigError::path).contains("bootstrap.dcs.max_timelines_history")
                 .as("the watchdog, the log section and the REST API's headers are implemented")
-                .doesNotContain("watchdog.mode", "log.level", "log.dir", "restapi.http_extra_headers");
+                .doesNotContain("watchdog.mode", "log.level", "log.dir", "restapi.http_extra_headers")
+                .as("the connection and file settings of postgresql are implemented")
+                .doesNotContain("postgresql.custom_conf", "postgresql.krbsrvname", "postgresql.proxy_address",
+                        "postgresql.config_base_name", "postgresql.rewind",
+                        "postgresql.authentication.replication.sslcrl");
     }
 
     @Test

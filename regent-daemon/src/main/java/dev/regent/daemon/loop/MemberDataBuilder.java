@@ -12,8 +12,13 @@ import java.util.Map;
  * @param connUrl  {@code postgres://connect_address/database}
  * @param apiUrl   {@code http://restapi.connect_address/patroni}
  * @param version  version string published (Patroni-compatible, see Versions)
+ * @param proxyUrl {@code postgres://proxy_address/database} when {@code postgresql.proxy_address} is set, else null
  */
-public record MemberDataBuilder(String connUrl, String apiUrl, String version) {
+public record MemberDataBuilder(String connUrl, String apiUrl, String version, String proxyUrl) {
+    /** Without a proxy_url. */
+    public MemberDataBuilder(String connUrl, String apiUrl, String version) {
+        this(connUrl, apiUrl, version, null);
+    }
 
     /** Patroni's state string for the member key and {@code GET /patroni}. */
     public static String state(LocalPostgres local, String backgroundTask) {
@@ -89,7 +94,7 @@ public record MemberDataBuilder(String connUrl, String apiUrl, String version) {
         boolean replica = local.isReplica();
         Long xlog = local.isRunning() && local.walPosition() > 0 ? local.walPosition() : null;
         boolean pending = local.pendingRestart();
-        return new MemberData(connUrl, apiUrl, null, state(local, backgroundTask, paused), role(local, standbyLeader), version, xlog,
+        return new MemberData(connUrl, apiUrl, proxyUrl, state(local, backgroundTask, paused), role(local, standbyLeader), version, xlog,
                 replica ? local.receiveLsn() : null, replica ? local.replayLsn() : null,
                 replica ? local.replicationState() : null, local.timeline() > 0 ? local.timeline() : null,
                 tags, pending ? Boolean.TRUE : null, pending ? new LinkedHashMap<>(local.pendingRestartReason()) : null,

@@ -100,7 +100,7 @@ public final class Daemon {
         PeerProber prober = new PeerProber(Ticker.SYSTEM, peers);
         MemberDataBuilder member = new MemberDataBuilder(pg.connUrl(),
                 config.restapi().scheme() + "://" + config.restapi().connectAddress() + "/patroni",
-                Versions.PATRONI_COMPATIBLE);
+                Versions.PATRONI_COMPATIBLE, postgresql.proxyUrl());
         loop = new HaLoop(config.name(), dcs, pg, HaDecider::decide, settings, member, status,
                 new dev.regent.daemon.loop.LoopEnvironment(ticker, sleeper, dev.regent.daemon.loop.BackgroundSlot::new,
                         prober, dev.regent.daemon.loop.ExitHook.HALT));
