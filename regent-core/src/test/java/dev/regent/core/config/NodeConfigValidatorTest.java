@@ -102,6 +102,26 @@ class NodeConfigValidatorTest {
     }
 
     @Test
+    void raftClientPasswordAndPortOffsetAreRegentKeysCheckedLikeThePassword() {
+        Map<String, Object> t = valid();
+        t.remove("etcd3");
+        t.put("raft", map("self_addr", "127.0.0.1:2222", "data_dir", "/r", "password", "peer-secret",
+                "client_password", list("new-client-secret", "old-client-secret"), "client_port_offset", 100));
+        ValidationResult ok = validate(t);
+        assertThat(ok.errors()).isEmpty();
+        assertThat(ok.warnings().toString()).doesNotContain("client_password").doesNotContain("client_port_offset");
+        for (Map<String, Object> raft : List.of(map("self_addr", "127.0.0.1:2222", "client_password", ""),
+                map("self_addr", "127.0.0.1:2222", "client_password", list()),
+                map("self_addr", "127.0.0.1:2222", "client_password", map("a", "b")),
+                map("self_addr", "127.0.0.1:2222", "client_port_offset", 0),
+                map("self_addr", "127.0.0.1:2222", "client_port_offset", "many"))) {
+            t.put("raft", raft);
+            assertThat(errorPaths(validate(t))).as(raft.toString())
+                    .containsAnyOf("raft.client_password", "raft.client_port_offset");
+        }
+    }
+
+    @Test
     void patroniBooleanStringFormsAreAccepted() {
         Map<String, Object> t = valid();
         section(t, "postgresql").put("use_pg_rewind", "on");

@@ -18,21 +18,27 @@ final class RaftPasswords {
 
     /** The passwords of a {@code raft:} section, current first; empty when the key is absent. */
     static List<String> of(Map<String, Object> raft) {
-        if (!raft.containsKey("password")) return List.of();
-        Object v = raft.get("password");
+        return of(raft, "password");
+    }
+
+    /** As {@link #of(Map)}, for the password setting {@code key} ({@code password} or {@code client_password}). */
+    static List<String> of(Map<String, Object> raft, String key) {
+        if (!raft.containsKey(key)) return List.of();
+        Object v = raft.get(key);
         List<String> out = new ArrayList<>();
         if (v instanceof List<?> list) {
             for (Object item : list) out.add(item == null ? "" : item.toString());
-            if (out.isEmpty()) throw new IllegalArgumentException("raft.password must not be an empty list");
+            if (out.isEmpty()) throw new IllegalArgumentException("raft." + key + " must not be an empty list");
         } else if (v instanceof Map) {
-            throw new IllegalArgumentException("raft.password must be a string or a list of strings, got " + v);
+            throw new IllegalArgumentException("raft." + key + " must be a string or a list of strings, got "
+                    + v.getClass().getSimpleName());
         } else {
             out.add(v == null ? "" : v.toString());
         }
         for (String p : out) {
             if (p.isEmpty()) {
-                throw new IllegalArgumentException("raft.password must not be empty (omit the key to run without one,"
-                        + " on loopback addresses only)");
+                throw new IllegalArgumentException("raft." + key + " must not be empty (omit the key to run without"
+                        + " one" + (key.equals("password") ? ", on loopback addresses only)" : ")"));
             }
         }
         return List.copyOf(out);
