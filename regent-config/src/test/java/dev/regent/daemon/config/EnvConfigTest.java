@@ -45,6 +45,10 @@ class EnvConfigTest {
         assertThat(at(r, "raft.client_password")).isEqualTo("client-secret");
         assertThat(at(r, "raft.client_port_offset")).isEqualTo(100L);
         assertThat(r.usedVariables()).contains("PATRONI_RAFT_CLIENT_PASSWORD", "PATRONI_RAFT_CLIENT_PORT_OFFSET");
+        EnvConfig.Result certs = EnvConfig.from(Map.of("PATRONI_RAFT_CERTFILE", "/p.pem", "PATRONI_RAFT_KEYFILE",
+                "/p.key", "PATRONI_RAFT_CAFILE", "/ca.pem", "PATRONI_RAFT_CLIENT_CAFILE", "/client-ca.pem"));
+        assertThat(at(certs, "raft")).isEqualTo(Map.of("certfile", "/p.pem", "keyfile", "/p.key", "cafile",
+                "/ca.pem", "client_cafile", "/client-ca.pem"));
     }
 
     @Test

@@ -139,6 +139,7 @@ final class DcsSectionReader {
         raftPassword(s, "client_password");
         s.bool("insecure", false);
         s.integer("client_port_offset", null, 1, 64_511);
+        for (String file : List.of("certfile", "keyfile", "cafile", "client_cafile")) s.string(file);
     }
 
     /**

@@ -77,6 +77,11 @@ final class PeerTls {
                 new PasswordTrustManager(keys, scheme), true));
     }
 
+    /** Certificate mode's security (see {@link RaftCertificates}). */
+    static PeerTls of(GrpcTlsConfig config) {
+        return new PeerTls(java.util.Objects.requireNonNull(config, "config"));
+    }
+
     boolean secured() {
         return config != null;
     }

@@ -11,18 +11,31 @@ import java.util.Map;
  * serves clients on its peer port + {@code clientPortOffset} (same host; {@code raft.client_port_offset}, one group-wide
  * value, default {@value #DEFAULT_CLIENT_PORT_OFFSET}), and a client credential can neither call an admin service (set
  * the membership, remove the group) nor join or talk as a peer. Without one ({@code clientPortOffset} 0) clients use
- * the peer password on the peer port, as before: every client config then holds a peer's authority. Passwords are
- * current first; {@link #toString} never shows them. Immutable.
+ * the peer password on the peer port, as before: every client config then holds a peer's authority. In certificate
+ * mode ({@code certificates}, {@link RaftCertificates}; no passwords) clients always have their own port. Passwords
+ * are current first; {@link #toString} never shows them. Immutable.
  */
-record RaftCredentials(List<String> passwords, List<String> clientPasswords, int clientPortOffset) {
+record RaftCredentials(List<String> passwords, List<String> clientPasswords, int clientPortOffset,
+                       RaftCertificates certificates) {
     static final int DEFAULT_CLIENT_PORT_OFFSET = 1;
     static final RaftCredentials NONE = new RaftCredentials(List.of(), List.of(), 0);
+
+    /** Password mode ({@code certificates} null). */
+    RaftCredentials(List<String> passwords, List<String> clientPasswords, int clientPortOffset) {
+        this(passwords, clientPasswords, clientPortOffset, null);
+    }
 
     RaftCredentials {
         passwords = List.copyOf(passwords);
         clientPasswords = List.copyOf(clientPasswords);
-        if (clientPasswords.isEmpty() != (clientPortOffset == 0)) {
-            throw new IllegalArgumentException("a client port offset needs a client password and the other way round");
+        boolean ownClients = !clientPasswords.isEmpty() || certificates != null;
+        if (ownClients != (clientPortOffset > 0)) {
+            throw new IllegalArgumentException("a client port offset needs a client credential and the other way"
+                    + " round");
+        }
+        if (certificates != null && (!passwords.isEmpty() || !clientPasswords.isEmpty())) {
+            throw new IllegalArgumentException("raft.certfile (certificate mode) excludes raft.password and"
+                    + " raft.client_password: choose one mode");
         }
         for (String p : clientPasswords) {
             if (passwords.contains(p)) {
@@ -46,13 +59,15 @@ record RaftCredentials(List<String> passwords, List<String> clientPasswords, int
     static RaftCredentials of(Map<String, Object> raft) {
         List<String> passwords = RaftPasswords.of(raft, "password");
         List<String> clients = RaftPasswords.of(raft, "client_password");
+        RaftCertificates certificates = RaftCertificates.of(raft);
         Object offset = raft.get("client_port_offset");
-        if (offset != null && clients.isEmpty()) {
+        boolean ownClients = !clients.isEmpty() || certificates != null;
+        if (offset != null && !ownClients) {
             throw new IllegalArgumentException("raft.client_port_offset needs raft.client_password (clients get their"
                     + " own port only with their own credential)");
         }
-        int n = clients.isEmpty() ? 0 : offset == null ? DEFAULT_CLIENT_PORT_OFFSET : offset(offset);
-        return new RaftCredentials(passwords, clients, n);
+        int n = !ownClients ? 0 : offset == null ? DEFAULT_CLIENT_PORT_OFFSET : offset(offset);
+        return new RaftCredentials(passwords, clients, n, certificates);
     }
 
     private static int offset(Object v) {
@@ -72,7 +87,7 @@ record RaftCredentials(List<String> passwords, List<String> clientPasswords, int
 
     /** True when some password secures the traffic a participant with these credentials sends or serves. */
     boolean secured() {
-        return !passwords.isEmpty() || !clientPasswords.isEmpty();
+        return !passwords.isEmpty() || !clientPasswords.isEmpty() || certificates != null;
     }
 
     /**
@@ -82,6 +97,7 @@ record RaftCredentials(List<String> passwords, List<String> clientPasswords, int
      * @throws IllegalArgumentException when a client password is set without a peer password
      */
     RaftCredentials requireForPeer() {
+        if (certificates != null) return this;  // checked with the peer's address, see RaftCertificates
         if (!clientPasswords.isEmpty() && passwords.isEmpty()) {
             throw new IllegalArgumentException("raft.client_password needs raft.password: a voting peer's own port"
                     + " would otherwise be plaintext and open to anyone");
@@ -110,6 +126,6 @@ record RaftCredentials(List<String> passwords, List<String> clientPasswords, int
     @Override
     public String toString() {  // never the passwords
         return "RaftCredentials[passwords=" + passwords.size() + ", clientPasswords=" + clientPasswords.size()
-                + ", clientPortOffset=" + clientPortOffset + "]";
+                + ", clientPortOffset=" + clientPortOffset + ", certificates=" + certificates + "]";
     }
 }

@@ -136,9 +136,10 @@ public final class RaftKeyValueStore implements KeyValueStore {
                                     Duration retryTimeout, Ticker ticker, Sleeper sleeper) {
         List<String> partners = RaftAddresses.partners(partnerAddrs);
         if (partners.isEmpty()) throw new IllegalArgumentException("raft.partner_addrs must name at least one peer");
-        PeerTls tls = credentials.separateClients()
-                ? PeerTls.of(credentials.clientPasswords(), PasswordCertificate.Scheme.CLIENT)
-                : PeerTls.of(credentials.passwords());
+        PeerTls tls = credentials.certificates() != null ? PeerTls.of(credentials.certificates().client())
+                : credentials.separateClients()
+                        ? PeerTls.of(credentials.clientPasswords(), PasswordCertificate.Scheme.CLIENT)
+                        : PeerTls.of(credentials.passwords());
         RaftGroup group = RaftAddresses.group(partners, credentials.clientPortOffset());
         return new RaftKeyValueStore(null, false, (budget, first) -> RaftClients.builder(group, tls, budget, first)
                 .build(), RaftAddresses.peerIds(partners), ttl, retryTimeout, ticker, sleeper);
@@ -168,7 +169,7 @@ public final class RaftKeyValueStore implements KeyValueStore {
         if (self != null) addresses.add(RaftAddresses.require("raft.self_addr", self));
         String bind = string(raft, "bind_addr");
         if (bind != null) addresses.add(RaftAddresses.require("raft.bind_addr", bind));
-        RaftPasswords.requireOffLoopback(credentials.secured() ? List.of("set") : List.of(),
+        RaftPasswords.requireOffLoopback(credentials.secured(),
                 RaftPasswords.insecure(raft), addresses);
         if (self == null) {
             if (partners.isEmpty()) {

@@ -61,7 +61,8 @@ public final class RaftKvServer implements AutoCloseable {
     private final RaftGroup group;
     private final List<RaftPeerId> peerIds;  // this peer first, then the partners as configured
     private final PeerTls tls;
-    private final PeerTls clientTls;  // null: clients share the peer port and tls
+    private final PeerTls clientTls;  // the client port's; null: clients share the peer port and tls
+    private final PeerTls storeTls;  // what this peer's own stores present
     private final Ticker clock;
     private final KvStateMachine stateMachine;
     private final RaftServer server;
@@ -83,9 +84,20 @@ public final class RaftKvServer implements AutoCloseable {
         int offset = credentials.clientPortOffset();
         this.group = RaftAddresses.group(all, offset);
         this.peerIds = RaftAddresses.peerIds(all);
-        this.tls = PeerTls.of(credentials.passwords());
-        this.clientTls = credentials.separateClients()
-                ? PeerTls.of(credentials.clientPasswords(), PasswordCertificate.Scheme.CLIENT) : null;
+        RaftCertificates certificates = credentials.certificates();
+        if (certificates != null) {
+            certificates.requireForPeer(this.selfAddr);
+            List<String> hosts = all.stream().map(a -> RaftAddresses.host("raft.partner_addrs", a)).distinct()
+                    .toList();
+            this.tls = PeerTls.of(certificates.peerPort(hosts));
+            this.clientTls = PeerTls.of(certificates.clientPort());
+            this.storeTls = PeerTls.of(certificates.client());
+        } else {
+            this.tls = PeerTls.of(credentials.passwords());
+            this.clientTls = credentials.separateClients()
+                    ? PeerTls.of(credentials.clientPasswords(), PasswordCertificate.Scheme.CLIENT) : null;
+            this.storeTls = clientTls == null ? tls : clientTls;
+        }
         if (clientTls == null && tls.secured()) {
             LOG.info("raft.client_password is not set: clients use raft.password on the peer port, so every client"
                     + " config (regentctl, client-only nodes) could also change the raft membership or pose as a peer");
@@ -203,7 +215,7 @@ public final class RaftKvServer implements AutoCloseable {
     }
 
     RaftClient.Builder clientBuilder(Duration budget, RaftPeerId first) {
-        return RaftClients.builder(group, clientTls == null ? tls : clientTls, budget, first);
+        return RaftClients.builder(group, storeTls, budget, first);
     }
 
     /** The group as clients see it (with client addresses when clients have their own port). */

@@ -58,12 +58,18 @@ final class RaftPasswords {
      * {@code insecure}: anyone who can reach such a port could then read the store and write any command.
      */
     static void requireOffLoopback(List<String> passwords, boolean insecure, List<String> addresses) {
-        if (!passwords.isEmpty() || insecure) return;
+        requireOffLoopback(!passwords.isEmpty(), insecure, addresses);
+    }
+
+    /** As above, {@code secured} saying whether some credential (a password, certificates) is configured. */
+    static void requireOffLoopback(boolean secured, boolean insecure, List<String> addresses) {
+        if (secured || insecure) return;
         for (String address : addresses) {
             if (!loopback(address)) {
                 throw new IllegalArgumentException("raft.password is not set and " + address + " is not a loopback"
                         + " address: raft traffic would be plaintext and unauthenticated, open to anyone who can"
-                        + " reach the port. Set raft.password (a long random one), or raft.insecure: true to accept"
+                        + " reach the port. Set raft.password (a long random one) or certificate mode (raft.certfile),"
+                        + " or raft.insecure: true to accept"
                         + " that on a trusted network");
             }
         }

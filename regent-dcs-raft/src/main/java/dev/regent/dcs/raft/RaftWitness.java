@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
  *   --insecure true              PATRONI_RAFT_INSECURE       (allow no password off loopback)
  *   --client-password-file FILE  PATRONI_RAFT_CLIENT_PASSWORD (the clients' own password, as raft.client_password)
  *   --client-port-offset N       PATRONI_RAFT_CLIENT_PORT_OFFSET (as raft.client_port_offset)
+ *   --certfile, --keyfile, --cafile, --client-cafile FILE   PATRONI_RAFT_CERTFILE, ... (certificate mode)
  * </pre>
  * A group whose clients have their own credential needs it on the witness too: clients also send to it.
  * The password never goes on the command line (every user sees it in {@code ps}): {@code --password-file} names a
@@ -30,16 +31,21 @@ import java.util.concurrent.CountDownLatch;
 public final class RaftWitness {
     static final String USAGE = "usage: raft-witness --self-addr HOST:PORT --partner-addrs HOST:PORT[,HOST:PORT...]"
             + " --data-dir DIR [--password-file FILE] [--bind-addr HOST:PORT] [--insecure true]"
-            + " [--client-password-file FILE] [--client-port-offset N]";
-    private static final Map<String, String> FLAGS = Map.of(
-            "--client-password-file", "PATRONI_RAFT_CLIENT_PASSWORD",
-            "--client-port-offset", "PATRONI_RAFT_CLIENT_PORT_OFFSET",
-            "--self-addr", "PATRONI_RAFT_SELF_ADDR",
-            "--partner-addrs", "PATRONI_RAFT_PARTNER_ADDRS",
-            "--data-dir", "PATRONI_RAFT_DATA_DIR",
-            "--password-file", "PATRONI_RAFT_PASSWORD",
-            "--bind-addr", "PATRONI_RAFT_BIND_ADDR",
-            "--insecure", "PATRONI_RAFT_INSECURE");
+            + " [--client-password-file FILE] [--client-port-offset N]"
+            + " [--certfile FILE --keyfile FILE --cafile FILE --client-cafile FILE]";
+    private static final Map<String, String> FLAGS = Map.ofEntries(
+            Map.entry("--certfile", "PATRONI_RAFT_CERTFILE"),
+            Map.entry("--keyfile", "PATRONI_RAFT_KEYFILE"),
+            Map.entry("--cafile", "PATRONI_RAFT_CAFILE"),
+            Map.entry("--client-cafile", "PATRONI_RAFT_CLIENT_CAFILE"),
+            Map.entry("--client-password-file", "PATRONI_RAFT_CLIENT_PASSWORD"),
+            Map.entry("--client-port-offset", "PATRONI_RAFT_CLIENT_PORT_OFFSET"),
+            Map.entry("--self-addr", "PATRONI_RAFT_SELF_ADDR"),
+            Map.entry("--partner-addrs", "PATRONI_RAFT_PARTNER_ADDRS"),
+            Map.entry("--data-dir", "PATRONI_RAFT_DATA_DIR"),
+            Map.entry("--password-file", "PATRONI_RAFT_PASSWORD"),
+            Map.entry("--bind-addr", "PATRONI_RAFT_BIND_ADDR"),
+            Map.entry("--insecure", "PATRONI_RAFT_INSECURE"));
 
     /** The witness settings after flags and environment are merged and validated (passwords: current first). */
     record Options(String selfAddr, List<String> partnerAddrs, Path dataDir, RaftCredentials credentials,
@@ -88,7 +94,8 @@ public final class RaftWitness {
             stopped.countDown();
         }, "raft-witness-shutdown"));
         out.println("raft-witness: voting raft DCS peer " + options.selfAddr() + " running with partners "
-                + options.partnerAddrs() + (options.passwords().isEmpty() ? " (no password)" : " (password set)"));
+                + options.partnerAddrs() + (options.credentials().certificates() != null ? " (certificate mode)"
+                : options.passwords().isEmpty() ? " (no password)" : " (password set)"));
         out.flush();
         try {
             stopped.await();
@@ -146,9 +153,14 @@ public final class RaftWitness {
         if (!passwords.isEmpty()) raft.put("password", passwords);
         if (!clientPasswords.isEmpty()) raft.put("client_password", clientPasswords);
         if (given.containsKey("--client-port-offset")) raft.put("client_port_offset", given.get("--client-port-offset"));
+        for (String file : RaftCertificates.KEYS) {
+            String flag = "--" + file.replace('_', '-');
+            if (given.containsKey(flag)) raft.put(file, given.get(flag));
+        }
         RaftCredentials credentials;
         try {
             credentials = RaftCredentials.of(raft).requireForPeer();
+            if (credentials.certificates() != null) credentials.certificates().requireForPeer(self.trim());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(flagNames(e.getMessage()));
         }
@@ -158,7 +170,8 @@ public final class RaftWitness {
         addresses.add(self.trim());
         if (bind != null) addresses.add(bind.trim());
         try {
-            RaftPasswords.requireOffLoopback(passwords, RaftPasswords.insecure(security), addresses);
+            RaftPasswords.requireOffLoopback(credentials.secured(),
+                    RaftPasswords.insecure(security), addresses);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(flagNames(e.getMessage()));
         }
@@ -168,7 +181,9 @@ public final class RaftWitness {
 
     /** A message about raft.* settings, with the witness's flags named instead. */
     private static String flagNames(String message) {
-        return message.replace("raft.client_password", "--client-password-file")
+        return message.replace("raft.client_cafile", "--client-cafile").replace("raft.certfile", "--certfile")
+                .replace("raft.keyfile", "--keyfile").replace("raft.cafile", "--cafile")
+                .replace("raft.client_password", "--client-password-file")
                 .replace("raft.client_port_offset", "--client-port-offset").replace("raft.password", "--password-file")
                 .replace("raft.insecure: true", "--insecure true").replace("raft.insecure", "--insecure");
     }
