@@ -35,7 +35,8 @@ public final class EnvConfig {
             "log", List.of("type", "level", "traceback_level", "format", "dateformat", "static_fields",
                     "max_queue_size", "dir", "mode", "file_size", "file_num", "loggers", "deduplicate_heartbeat_logs"),
             "raft", List.of("data_dir", "self_addr", "partner_addrs", "password", "bind_addr", "insecure",
-                    "client_password", "client_port_offset", "certfile", "keyfile", "cafile", "client_cafile", "min_timeout",
+                    "client_password", "client_port_offset", "certfile", "keyfile", "cafile", "client_cafile",
+                    "min_timeout",
                     "max_timeout", "connection_timeout", "append_entries_period", "connection_retry_time",
                     "leader_fallback_timeout"));
 

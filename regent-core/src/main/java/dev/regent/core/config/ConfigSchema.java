@@ -89,7 +89,8 @@ final class ConfigSchema {
                     "use_endpoints", "pod_ip", "ports", "bypass_api_service", "cacert", "retriable_http_codes",
                     "context"),
             "raft", Set.of("self_addr", "bind_addr", "partner_addrs", "data_dir", "password", "insecure",
-                    "client_password", "client_port_offset", "certfile", "keyfile", "cafile", "client_cafile", "min_timeout",
+                    "client_password", "client_port_offset", "certfile", "keyfile", "cafile", "client_cafile",
+                    "min_timeout",
                     "max_timeout", "connection_timeout", "append_entries_period", "connection_retry_time",
                     "leader_fallback_timeout"));
 }

@@ -131,7 +131,8 @@ final class PasswordCertificate {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return scheme.prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(publicKey.getEncoded()));
+            return scheme.prefix
+                    + Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(publicKey.getEncoded()));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("this JVM has no HmacSHA256", e);
         }

@@ -10,7 +10,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
 /**
  * Trusts exactly the parties that prove knowledge of a shared Raft password of one {@link PasswordCertificate.Scheme}:
  * a chain of one self-signed certificate that {@link PasswordCertificate#isGenuine} accepts. Used on both sides of
- * every connection: peer scheme on the peer port, client scheme on the client port (when clients have their own). It extends {@link X509ExtendedTrustManager} on purpose: JSSE and Netty then leave all checks to it and
+ * every connection: peer scheme on the peer port, client scheme on the client port (when clients have their own).
+ * It extends {@link X509ExtendedTrustManager} on purpose: JSSE and Netty then leave all checks to it and
  * do no host name verification (peers are identified by the password, not by DNS names). Thread-safe.
  */
 final class PasswordTrustManager extends X509ExtendedTrustManager {

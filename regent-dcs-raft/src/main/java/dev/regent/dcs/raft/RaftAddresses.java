@@ -99,8 +99,8 @@ final class RaftAddresses {
     static String clientAddress(String key, String addr, int offset) {
         int port = port(key, addr) + offset;
         if (port > 65_535) {
-            throw new IllegalArgumentException(key + ": the client port of " + addr + " (port + raft.client_port_offset "
-                    + offset + ") is above 65535");
+            throw new IllegalArgumentException(key + ": the client port of " + addr
+                    + " (port + raft.client_port_offset " + offset + ") is above 65535");
         }
         return host(key, addr) + ":" + port;
     }

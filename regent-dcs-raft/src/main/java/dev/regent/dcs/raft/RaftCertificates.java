@@ -85,7 +85,8 @@ record RaftCertificates(Path certfile, Path keyfile, Path cafile, Path clientCaf
         try {
             return (X509Certificate) PemKeys.certificates(certfile)[0];
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
-            throw new IllegalArgumentException("raft.certfile " + certfile + " holds no certificate: " + e.getMessage());
+            throw new IllegalArgumentException("raft.certfile " + certfile + " holds no certificate: "
+                    + e.getMessage());
         }
     }
 

@@ -8,12 +8,12 @@ import java.util.Map;
  * Who may do what in a Raft DCS group: the peers' passwords ({@code raft.password}: the peer port, which serves
  * Raft's server and admin services), and optionally the clients' own ({@code raft.client_password}, Regent's
  * extension: the client port, which serves only reads and writes of the store). With a client password every peer
- * serves clients on its peer port + {@code clientPortOffset} (same host; {@code raft.client_port_offset}, one group-wide
- * value, default {@value #DEFAULT_CLIENT_PORT_OFFSET}), and a client credential can neither call an admin service (set
- * the membership, remove the group) nor join or talk as a peer. Without one ({@code clientPortOffset} 0) clients use
- * the peer password on the peer port, as before: every client config then holds a peer's authority. In certificate
- * mode ({@code certificates}, {@link RaftCertificates}; no passwords) clients always have their own port. Passwords
- * are current first; {@link #toString} never shows them. Immutable.
+ * serves clients on its peer port + {@code clientPortOffset} (same host; {@code raft.client_port_offset}, one
+ * group-wide value, default {@value #DEFAULT_CLIENT_PORT_OFFSET}), and a client credential can neither call an admin
+ * service (set the membership, remove the group) nor join or talk as a peer. Without one ({@code clientPortOffset} 0)
+ * clients use the peer password on the peer port, as before: every client config then holds a peer's authority. In
+ * certificate mode ({@code certificates}, {@link RaftCertificates}; no passwords) clients always have their own port.
+ * Passwords are current first; {@link #toString} never shows them. Immutable.
  */
 record RaftCredentials(List<String> passwords, List<String> clientPasswords, int clientPortOffset,
                        RaftCertificates certificates) {

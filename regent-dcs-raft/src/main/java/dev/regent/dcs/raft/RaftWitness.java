@@ -152,7 +152,9 @@ public final class RaftWitness {
         Map<String, Object> raft = new HashMap<>();
         if (!passwords.isEmpty()) raft.put("password", passwords);
         if (!clientPasswords.isEmpty()) raft.put("client_password", clientPasswords);
-        if (given.containsKey("--client-port-offset")) raft.put("client_port_offset", given.get("--client-port-offset"));
+        if (given.containsKey("--client-port-offset")) {
+            raft.put("client_port_offset", given.get("--client-port-offset"));
+        }
         for (String file : RaftCertificates.KEYS) {
             String flag = "--" + file.replace('_', '-');
             if (given.containsKey(flag)) raft.put(file, given.get(flag));
@@ -188,7 +190,7 @@ public final class RaftWitness {
                 .replace("raft.insecure: true", "--insecure true").replace("raft.insecure", "--insecure");
     }
 
-    /** From a password file {@code flag} (one password per line, current first) or else the variable; empty for none. */
+    /** From the password file of {@code flag} (one per line, current first) or else the variable; empty for none. */
     private static List<String> passwords(String flag, String file, String fromEnv) {
         if (file == null) return fromEnv == null || fromEnv.isEmpty() ? List.of() : List.of(fromEnv);
         List<String> lines;

@@ -120,7 +120,8 @@ class PasswordCertificateTest {
                 .hasMessageContaining("raft.client_password");
         // The client scheme's CN with the peer prefix (or the other way round) is not genuine under either key.
         String hmac = client.getSubjectX500Principal().getName().substring("CN=v2c.".length());
-        X509Certificate relabelled = PasswordCertificate.selfSigned(PasswordCertificate.newKeyPair(), "v2." + hmac, NOW);
+        X509Certificate relabelled =
+                PasswordCertificate.selfSigned(PasswordCertificate.newKeyPair(), "v2." + hmac, NOW);
         assertThat(PasswordCertificate.isGenuine(relabelled, List.of(PW, clientKey))).isFalse();
     }
 }

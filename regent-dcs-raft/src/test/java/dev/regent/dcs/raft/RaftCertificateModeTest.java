@@ -244,9 +244,9 @@ class RaftCertificateModeTest {
                 .setAdminAddress(p.getClientAddress()).build()).toList());
     }
 
-    private static RaftClient rawClient(RaftGroup group, Parameters tls) {
+    private static RaftClient rawClient(RaftGroup group, Parameters tls) {  // RPCs wait 3 s: handshakes under load
         return RaftClient.newBuilder().setRaftGroup(group).setLeaderId(group.getPeers().iterator().next().getId())
-                .setParameters(tls).setProperties(RaftClients.properties(Duration.ofSeconds(2)))
+                .setParameters(tls).setProperties(RaftClients.properties(Duration.ofSeconds(6)))
                 .setRetryPolicy(RetryPolicies.noRetry()).build();
     }
 
