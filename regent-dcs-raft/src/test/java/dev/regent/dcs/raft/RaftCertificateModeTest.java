@@ -45,7 +45,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)  // the impostor first, while the third member is down
 class RaftCertificateModeTest {
     private static final Duration TTL = Duration.ofSeconds(5);
-    private static final Duration RETRY = Duration.ofSeconds(10);
+    private static final Duration RETRY = Duration.ofSeconds(20);  // generous: two of three peers, a loaded machine
     private static final Duration REFUSED_RETRY = Duration.ofSeconds(2);
 
     private static Path dir;

@@ -46,7 +46,7 @@ class RaftLeastAuthorityTest {
     private static final String CLIENT = "client-password-0123456789";
     private static final int OFFSET = 1;
     private static final Duration TTL = Duration.ofSeconds(5);
-    private static final Duration RETRY = Duration.ofSeconds(10);
+    private static final Duration RETRY = Duration.ofSeconds(20);  // generous: two of three peers, a loaded machine
     @SuppressWarnings("unchecked")
     private static final Class<? extends Throwable>[] REFUSALS = new Class[] {IOException.class,
         StatusRuntimeException.class};  // Ratis' admin API passes gRPC's refusal through unwrapped
