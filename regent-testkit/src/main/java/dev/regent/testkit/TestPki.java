@@ -133,11 +133,36 @@ public final class TestPki {
     }
 
     private void signed(String name, String cn, String extensions) throws IOException {
+        signed(name, "ca", cn, extensions);
+    }
+
+    private void signed(String name, String ca, String cn, String extensions) throws IOException {
         Files.writeString(dir.resolve(name + ".ext"), extensions);
         openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
                 "-keyout", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + cn);
-        openssl("x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+        openssl("x509", "-req", "-in", name + ".csr", "-CA", ca + ".pem", "-CAkey", ca + ".key", "-CAcreateserial",
                 "-out", name + ".pem", "-days", "2", "-extfile", name + ".ext");
+    }
+
+    /** A further CA, {@code name}.pem with its key {@code name}.key, to {@link #issue} certificates from. */
+    public Path newCa(String name) {
+        selfSigned(name, "regent-test-" + name);
+        return dir.resolve(name + ".pem");
+    }
+
+    /**
+     * A certificate {@code name}.pem (key {@code name}.key, PKCS#8) signed by the CA {@code ca} ("ca", "other-ca" or
+     * one of {@link #newCa}), for serverAuth and clientAuth, with {@code subjectAltName} (e.g. "IP:127.0.0.2"), or
+     * none when null.
+     */
+    public Path issue(String name, String ca, String subjectAltName) {
+        try {
+            signed(name, ca, name, (subjectAltName == null ? "" : "subjectAltName=" + subjectAltName + "\n")
+                    + "extendedKeyUsage=serverAuth,clientAuth\nkeyUsage=digitalSignature,keyEncipherment\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return dir.resolve(name + ".pem");
     }
 
     /** Runs {@code openssl} with {@code args} in the directory of the certificates (e.g. to convert a key). */

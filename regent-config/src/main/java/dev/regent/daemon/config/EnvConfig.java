@@ -34,7 +34,9 @@ public final class EnvConfig {
                     "bin_dir"),
             "log", List.of("type", "level", "traceback_level", "format", "dateformat", "static_fields",
                     "max_queue_size", "dir", "mode", "file_size", "file_num", "loggers", "deduplicate_heartbeat_logs"),
-            "raft", List.of("data_dir", "self_addr", "partner_addrs", "password", "bind_addr", "insecure", "min_timeout",
+            "raft", List.of("data_dir", "self_addr", "partner_addrs", "password", "bind_addr", "insecure",
+                    "client_password", "client_port_offset", "certfile", "keyfile", "cafile", "client_cafile",
+                    "min_timeout",
                     "max_timeout", "connection_timeout", "append_entries_period", "connection_retry_time",
                     "leader_fallback_timeout"));
 
@@ -42,7 +44,7 @@ public final class EnvConfig {
             "log.deduplicate_heartbeat_logs", "raft.insecure");
     private static final Set<String> INT_KEYS = Set.of("restapi.request_queue_size", "restapi.thread_pool_size",
             "log.max_queue_size", "log.file_size", "log.file_num", "log.mode", "thread_pool_size",
-            "thread_stack_size");
+            "thread_stack_size", "raft.client_port_offset");
     private static final Set<String> LIST_KEYS = Set.of("raft.partner_addrs", "restapi.allowlist");
     private static final Set<String> MAP_KEYS = Set.of("restapi.http_extra_headers", "restapi.https_extra_headers",
             "log.static_fields", "log.loggers");

@@ -38,6 +38,20 @@ class EnvConfigTest {
     }
 
     @Test
+    void raftClientCredentialFromTheEnvironment() {
+        EnvConfig.Result r = EnvConfig.from(Map.of("PATRONI_RAFT_SELF_ADDR", "10.0.0.1:2222",
+                "PATRONI_RAFT_PASSWORD", "peer-secret", "PATRONI_RAFT_CLIENT_PASSWORD", "client-secret",
+                "PATRONI_RAFT_CLIENT_PORT_OFFSET", "100"));
+        assertThat(at(r, "raft.client_password")).isEqualTo("client-secret");
+        assertThat(at(r, "raft.client_port_offset")).isEqualTo(100L);
+        assertThat(r.usedVariables()).contains("PATRONI_RAFT_CLIENT_PASSWORD", "PATRONI_RAFT_CLIENT_PORT_OFFSET");
+        EnvConfig.Result certs = EnvConfig.from(Map.of("PATRONI_RAFT_CERTFILE", "/p.pem", "PATRONI_RAFT_KEYFILE",
+                "/p.key", "PATRONI_RAFT_CAFILE", "/ca.pem", "PATRONI_RAFT_CLIENT_CAFILE", "/client-ca.pem"));
+        assertThat(at(certs, "raft")).isEqualTo(Map.of("certfile", "/p.pem", "keyfile", "/p.key", "cafile",
+                "/ca.pem", "client_cafile", "/client-ca.pem"));
+    }
+
+    @Test
     void etcdV2SectionFromTheEnvironment() {
         EnvConfig.Result r = EnvConfig.from(Map.ofEntries(Map.entry("PATRONI_ETCD_HOST", "e:2379"),
                 Map.entry("PATRONI_ETCD_HOSTS", "a:2379, b:2379"), Map.entry("PATRONI_ETCD_URL", "http://u:2379"),

@@ -90,7 +90,9 @@ final class ConfigSchema {
                     "follower_label_value", "standby_leader_label_value", "tmp_role_label", "bootstrap_labels",
                     "use_endpoints", "pod_ip", "ports", "bypass_api_service", "cacert", "retriable_http_codes",
                     "context"),
-            "raft", Set.of("self_addr", "bind_addr", "partner_addrs", "data_dir", "password", "insecure", "min_timeout",
+            "raft", Set.of("self_addr", "bind_addr", "partner_addrs", "data_dir", "password", "insecure",
+                    "client_password", "client_port_offset", "certfile", "keyfile", "cafile", "client_cafile",
+                    "min_timeout",
                     "max_timeout", "connection_timeout", "append_entries_period", "connection_retry_time",
                     "leader_fallback_timeout"));
 }

@@ -135,27 +135,31 @@ final class DcsSectionReader {
             }
         }
         s.string("data_dir");
-        raftPassword(s);
+        raftPassword(s, "password");
+        raftPassword(s, "client_password");
         s.bool("insecure", false);
+        s.integer("client_port_offset", null, 1, 64_511);
+        for (String file : List.of("certfile", "keyfile", "cafile", "client_cafile")) s.string(file);
     }
 
     /**
      * {@code raft.password}: a non-empty string, or (Regent's extension, for a rotation) a non-empty list of them;
      * present but empty or null is an error, never "no password" (the store also refuses plaintext off loopback).
      */
-    private static void raftPassword(Section s) {
-        if (!s.node().entries().containsKey("password")) return;
-        ConfigValue v = s.node().entries().get("password");
-        String empty = "must not be empty: omit raft.password to run without one (loopback addresses only)";
+    private static void raftPassword(Section s, String key) {
+        if (!s.node().entries().containsKey(key)) return;
+        ConfigValue v = s.node().entries().get(key);
+        String empty = "must not be empty: omit raft." + key + " to run without one"
+                + (key.equals("password") ? " (loopback addresses only)" : "");
         if (v == null || v.isNull() || (v.isScalar() && v.text().isEmpty())) {
-            s.problems().error(s.pathOf("password"), v == null ? s.node() : v, empty);
+            s.problems().error(s.pathOf(key), v == null ? s.node() : v, empty);
         } else if (v.isList()) {
-            List<String> all = s.stringList("password", false);
+            List<String> all = s.stringList(key, false);
             if (all != null && (all.isEmpty() || all.stream().anyMatch(String::isEmpty))) {
-                s.problems().error(s.pathOf("password"), v, empty);
+                s.problems().error(s.pathOf(key), v, empty);
             }
         } else if (!v.isScalar()) {
-            s.problems().error(s.pathOf("password"), v, "must be a string or a list of strings, got "
+            s.problems().error(s.pathOf(key), v, "must be a string or a list of strings, got "
                     + Section.describe(v));
         }
     }

@@ -118,6 +118,32 @@ class NodeConfigValidatorTest {
     }
 
     @Test
+    void raftClientPasswordAndPortOffsetAreRegentKeysCheckedLikeThePassword() {
+        Map<String, Object> t = valid();
+        t.remove("etcd3");
+        t.put("raft", map("self_addr", "127.0.0.1:2222", "data_dir", "/r", "password", "peer-secret",
+                "client_password", list("new-client-secret", "old-client-secret"), "client_port_offset", 100));
+        ValidationResult ok = validate(t);
+        assertThat(ok.errors()).isEmpty();
+        assertThat(ok.warnings().toString()).doesNotContain("client_password").doesNotContain("client_port_offset");
+        t.put("raft", map("self_addr", "127.0.0.1:2222", "data_dir", "/r", "certfile", "/p.pem", "keyfile", "/p.key",
+                "cafile", "/ca.pem", "client_cafile", "/client-ca.pem"));
+        ValidationResult certs = validate(t);  // certificate mode (the store checks the files and the exclusions)
+        assertThat(certs.errors()).isEmpty();
+        assertThat(certs.warnings().toString()).doesNotContain("certfile").doesNotContain("cafile");
+        for (Map<String, Object> raft : List.of(map("self_addr", "127.0.0.1:2222", "client_password", ""),
+                map("self_addr", "127.0.0.1:2222", "client_password", list()),
+                map("self_addr", "127.0.0.1:2222", "client_password", map("a", "b")),
+                map("self_addr", "127.0.0.1:2222", "client_port_offset", 0),
+                map("self_addr", "127.0.0.1:2222", "client_port_offset", "many"),
+                map("self_addr", "127.0.0.1:2222", "client_cafile", list("a", "b")))) {
+            t.put("raft", raft);
+            assertThat(errorPaths(validate(t))).as(raft.toString())
+                    .containsAnyOf("raft.client_password", "raft.client_port_offset", "raft.client_cafile");
+        }
+    }
+
+    @Test
     void patroniBooleanStringFormsAreAccepted() {
         Map<String, Object> t = valid();
         section(t, "postgresql").put("use_pg_rewind", "on");

@@ -61,21 +61,46 @@ final class PasswordCertificate {
      * bin/regent's C1-only JVM (measured on the 2-core CI machine), paid at start-up.
      */
     static final int ITERATIONS = 600_000;
-    /** The scheme prefix of every CN this version mints and accepts. */
+    /** The scheme prefix of every peer CN this version mints and accepts. */
     static final String SCHEME = "v2.";
-    // Constant (a group shares no other secret to salt with): it separates Regent's keys from other PBKDF2 uses;
-    // the iteration count is what makes guessing expensive.
-    private static final byte[] SALT = "regent raft password v2".getBytes(StandardCharsets.UTF_8);
     private static final Map<String, byte[]> DERIVED = new ConcurrentHashMap<>();
+
+    /**
+     * Whose credential a certificate carries. A peer's ({@code raft.password}) opens the peer port (Raft's server
+     * and admin services); a client's ({@code raft.client_password}) opens only the client port. The two differ in
+     * CN prefix and in the PBKDF2 salt, so neither certificate nor derived key of one is ever accepted as the other,
+     * even for equal passwords.
+     */
+    enum Scheme {
+        PEER(SCHEME, "regent raft password v2", "raft.password"),
+        CLIENT("v2c.", "regent raft client password v2", "raft.client_password");
+
+        final String prefix;
+        // Constant (a group shares no other secret to salt with): it separates Regent's keys from other PBKDF2 uses
+        // and the peer keys from the client keys; the iteration count is what makes guessing expensive.
+        final byte[] salt;
+        final String setting;
+
+        Scheme(String prefix, String salt, String setting) {
+            this.prefix = prefix;
+            this.salt = salt.getBytes(StandardCharsets.UTF_8);
+            this.setting = setting;
+        }
+    }
 
     /**
      * The key a password stands for: PBKDF2-HMAC-SHA256 of it, computed once per process (cached under a SHA-256 of
      * the password, so the cache does not keep the password itself).
      */
     static byte[] derive(String password) {
-        return DERIVED.computeIfAbsent(sha256(password), h -> {
+        return derive(password, Scheme.PEER);
+    }
+
+    /** As {@link #derive(String)}, for the credential kind {@code scheme} (its own salt). */
+    static byte[] derive(String password, Scheme scheme) {
+        return DERIVED.computeIfAbsent(scheme.prefix + sha256(password), h -> {
             try {
-                PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), SALT, ITERATIONS, 256);
+                PBEKeySpec spec = new PBEKeySpec(password.toCharArray(), scheme.salt, ITERATIONS, 256);
                 try {
                     return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256").generateSecret(spec).getEncoded();
                 } finally {
@@ -98,10 +123,16 @@ final class PasswordCertificate {
 
     /** The CN that proves knowledge of the password whose derived key is {@code key}, for {@code publicKey}. */
     static String commonName(byte[] key, PublicKey publicKey) {
+        return commonName(key, publicKey, Scheme.PEER);
+    }
+
+    /** As {@link #commonName(byte[], PublicKey)}, with {@code scheme}'s prefix. */
+    static String commonName(byte[] key, PublicKey publicKey, Scheme scheme) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return SCHEME + Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(publicKey.getEncoded()));
+            return scheme.prefix
+                    + Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(publicKey.getEncoded()));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("this JVM has no HmacSHA256", e);
         }
@@ -109,7 +140,12 @@ final class PasswordCertificate {
 
     /** A self-signed certificate for {@code keys} under the derived {@code key}, valid until the end of 2049. */
     static X509Certificate create(KeyPair keys, byte[] key, Instant now) {
-        return selfSigned(keys, commonName(key, keys.getPublic()), now);
+        return create(keys, key, Scheme.PEER, now);
+    }
+
+    /** As {@link #create(KeyPair, byte[], Instant)}, a certificate of {@code scheme}. */
+    static X509Certificate create(KeyPair keys, byte[] key, Scheme scheme, Instant now) {
+        return selfSigned(keys, commonName(key, keys.getPublic(), scheme), now);
     }
 
     /** A self-signed certificate for {@code keys} with subject and issuer {@code CN=cn}. */
@@ -146,6 +182,11 @@ final class PasswordCertificate {
      * are ephemeral and the proof is the password.
      */
     static boolean isGenuine(X509Certificate cert, List<byte[]> keys) {
+        return isGenuine(cert, keys, Scheme.PEER);
+    }
+
+    /** As {@link #isGenuine(X509Certificate, List)}, for a certificate of {@code scheme} under its keys. */
+    static boolean isGenuine(X509Certificate cert, List<byte[]> keys, Scheme scheme) {
         X500Principal subject = cert.getSubjectX500Principal();
         if (!subject.equals(cert.getIssuerX500Principal())) return false;
         try {
@@ -156,7 +197,7 @@ final class PasswordCertificate {
         byte[] actual = subject.getName(X500Principal.RFC2253).getBytes(StandardCharsets.UTF_8);
         boolean genuine = false;
         for (byte[] key : keys) {
-            byte[] expected = ("CN=" + commonName(key, cert.getPublicKey())).getBytes(StandardCharsets.UTF_8);
+            byte[] expected = ("CN=" + commonName(key, cert.getPublicKey(), scheme)).getBytes(StandardCharsets.UTF_8);
             genuine |= MessageDigest.isEqual(expected, actual);  // constant time, every key tried: no oracle
         }
         return genuine;
@@ -164,6 +205,11 @@ final class PasswordCertificate {
 
     /** True when {@code cert}'s CN is not of this scheme (a peer of an older Regent, or not a Regent peer). */
     static boolean otherScheme(X509Certificate cert) {
-        return !cert.getSubjectX500Principal().getName(X500Principal.RFC2253).startsWith("CN=" + SCHEME);
+        return otherScheme(cert, Scheme.PEER);
+    }
+
+    /** True when {@code cert}'s CN does not carry {@code scheme}'s prefix. */
+    static boolean otherScheme(X509Certificate cert, Scheme scheme) {
+        return !cert.getSubjectX500Principal().getName(X500Principal.RFC2253).startsWith("CN=" + scheme.prefix);
     }
 }

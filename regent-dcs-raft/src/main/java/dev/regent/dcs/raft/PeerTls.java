@@ -48,6 +48,14 @@ final class PeerTls {
      * are kept.
      */
     static PeerTls of(List<String> passwords) {
+        return of(passwords, PasswordCertificate.Scheme.PEER);
+    }
+
+    /**
+     * As {@link #of(List)}, with certificates of {@code scheme}: {@code CLIENT} for the client port, on both its ends
+     * (a peer serves it with a client-scheme certificate, which is all a client can check).
+     */
+    static PeerTls of(List<String> passwords, PasswordCertificate.Scheme scheme) {
         if (passwords.isEmpty()) {
             if (WARNED.compareAndSet(false, true)) {
                 LOG.warn("raft.password is not set: raft DCS peer traffic is neither authenticated nor encrypted");
@@ -57,23 +65,44 @@ final class PeerTls {
         List<byte[]> keys = new ArrayList<>();
         for (String password : passwords) {
             if (password.length() < SHORT_PASSWORD && WARNED_SHORT.compareAndSet(false, true)) {
-                LOG.warn("raft.password is shorter than {} characters: anyone who can reach a raft port can guess it"
-                        + " offline; use a random one (e.g. openssl rand -base64 24)", SHORT_PASSWORD);
+                LOG.warn("{} is shorter than {} characters: anyone who can reach a raft port can guess it"
+                        + " offline; use a random one (e.g. openssl rand -base64 24)", scheme.setting, SHORT_PASSWORD);
             }
-            keys.add(PasswordCertificate.derive(password));
+            keys.add(PasswordCertificate.derive(password, scheme));
         }
         KeyPair pair = PasswordCertificate.newKeyPair();
-        X509Certificate cert = PasswordCertificate.create(pair, keys.get(0),
+        X509Certificate cert = PasswordCertificate.create(pair, keys.get(0), scheme,
                 Ticker.SYSTEM.wallInstant());  // TLS peers check validity on their real clocks
         return new PeerTls(new GrpcTlsConfig(new SingleKeyManager(pair.getPrivate(), cert),
-                new PasswordTrustManager(keys), true));
+                new PasswordTrustManager(keys, scheme), true));
+    }
+
+    /** Certificate mode's security (see {@link RaftCertificates}). */
+    static PeerTls of(GrpcTlsConfig config) {
+        return new PeerTls(java.util.Objects.requireNonNull(config, "config"));
     }
 
     boolean secured() {
         return config != null;
     }
 
-    /** Ratis parameters for a server or a client; empty (plaintext) without a password. */
+    /**
+     * Ratis parameters for a server whose client port has its own security {@code clients} (null: clients share the
+     * peer port and this security): server and admin services, and this server's own calls to its peers, use this.
+     */
+    Parameters serverParameters(PeerTls clients) {
+        if (clients == null) return parameters();
+        Parameters p = new Parameters();
+        if (config != null) {
+            GrpcConfigKeys.TLS.setConf(p, config);
+            GrpcConfigKeys.Server.setTlsConf(p, config);
+            GrpcConfigKeys.Admin.setTlsConf(p, config);
+        }
+        if (clients.config != null) GrpcConfigKeys.Client.setTlsConf(p, clients.config);
+        return p;
+    }
+
+    /** Ratis parameters for a server or a client, every channel kind alike; empty (plaintext) without a password. */
     Parameters parameters() {
         Parameters p = new Parameters();
         if (config != null) {

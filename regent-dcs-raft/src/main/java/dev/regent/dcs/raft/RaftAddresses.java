@@ -74,12 +74,34 @@ final class RaftAddresses {
         return new LinkedHashSet<>(addrs).stream().map(RaftAddresses::peerId).toList();
     }
 
-    /** The group of every distinct address in {@code addrs}. */
+    /** The group of every distinct address in {@code addrs}, clients served on the peer ports. */
     static RaftGroup group(List<String> addrs) {
+        return group(addrs, 0);
+    }
+
+    /**
+     * The group of every distinct address in {@code addrs}; with {@code clientPortOffset} > 0 each peer serves
+     * clients at its port + the offset (admin calls stay on the peer port).
+     */
+    static RaftGroup group(List<String> addrs, int clientPortOffset) {
         List<RaftPeer> peers = new ArrayList<>();
         for (String addr : new LinkedHashSet<>(addrs)) {
-            peers.add(RaftPeer.newBuilder().setId(peerId(addr)).setAddress(addr).build());
+            RaftPeer.Builder b = RaftPeer.newBuilder().setId(peerId(addr)).setAddress(addr);
+            if (clientPortOffset > 0) {
+                b.setAdminAddress(addr).setClientAddress(clientAddress("raft.partner_addrs", addr, clientPortOffset));
+            }
+            peers.add(b.build());
         }
         return RaftGroup.valueOf(GROUP_ID, peers);
+    }
+
+    /** The client address of the peer at {@code addr} (host:port): same host, port + {@code offset}. */
+    static String clientAddress(String key, String addr, int offset) {
+        int port = port(key, addr) + offset;
+        if (port > 65_535) {
+            throw new IllegalArgumentException(key + ": the client port of " + addr
+                    + " (port + raft.client_port_offset " + offset + ") is above 65535");
+        }
+        return host(key, addr) + ":" + port;
     }
 }

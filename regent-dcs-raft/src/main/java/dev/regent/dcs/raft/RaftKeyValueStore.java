@@ -46,7 +46,9 @@ import org.apache.ratis.protocol.exceptions.ServerNotReadyException;
  * does not vote; its {@link #awaitChange} polls the group with linearizable reads every {@value #POLL_MS} ms.
  *
  * <p>Security: with a password the client side of every connection is mutual TLS with a password-bound ephemeral
- * certificate, exactly as between peers (see {@link RaftKvServer}); without one it is plaintext and unauthenticated.
+ * certificate, exactly as between peers (see {@link RaftKvServer}); with a client password (Regent's
+ * {@code raft.client_password}) that certificate is a client's, good only on the peers' client ports, which serve no
+ * admin call (see {@link RaftCredentials}); without any password it is plaintext and unauthenticated.
  *
  * <p>Thread-safe; every call blocks on the network except {@link #sessionId}, {@link #lastRevision} and setters.
  */
@@ -121,16 +123,24 @@ public final class RaftKeyValueStore implements KeyValueStore {
     /** As above, with retries and polling on {@code ticker} and {@code sleeper}. */
     public static RaftKeyValueStore client(List<String> partnerAddrs, String password, Duration ttl,
                                            Duration retryTimeout, Ticker ticker, Sleeper sleeper) {
-        return client(partnerAddrs, password == null || password.isEmpty() ? List.of() : List.of(password), ttl,
-                retryTimeout, ticker, sleeper);
+        return client(partnerAddrs, RaftCredentials.peers(password == null || password.isEmpty() ? List.of()
+                : List.of(password)), ttl, retryTimeout, ticker, sleeper);
     }
 
-    private static RaftKeyValueStore client(List<String> partnerAddrs, List<String> passwords, Duration ttl,
-                                            Duration retryTimeout, Ticker ticker, Sleeper sleeper) {
+    /**
+     * A client-only store of {@code partnerAddrs} with {@code credentials}: with a client password it presents that on
+     * the peers' client ports; otherwise the peer password on the peer ports (a client config of a group whose
+     * clients have no credential of their own).
+     */
+    static RaftKeyValueStore client(List<String> partnerAddrs, RaftCredentials credentials, Duration ttl,
+                                    Duration retryTimeout, Ticker ticker, Sleeper sleeper) {
         List<String> partners = RaftAddresses.partners(partnerAddrs);
         if (partners.isEmpty()) throw new IllegalArgumentException("raft.partner_addrs must name at least one peer");
-        PeerTls tls = PeerTls.of(passwords);
-        RaftGroup group = RaftAddresses.group(partners);
+        PeerTls tls = credentials.certificates() != null ? PeerTls.of(credentials.certificates().client())
+                : credentials.separateClients()
+                        ? PeerTls.of(credentials.clientPasswords(), PasswordCertificate.Scheme.CLIENT)
+                        : PeerTls.of(credentials.passwords());
+        RaftGroup group = RaftAddresses.group(partners, credentials.clientPortOffset());
         return new RaftKeyValueStore(null, false, (budget, first) -> RaftClients.builder(group, tls, budget, first)
                 .build(), RaftAddresses.peerIds(partners), ttl, retryTimeout, ticker, sleeper);
     }
@@ -138,8 +148,10 @@ public final class RaftKeyValueStore implements KeyValueStore {
     /**
      * A store from Patroni's {@code raft:} section. With {@code self_addr}: starts this node's voting peer
      * ({@code self_addr}, {@code bind_addr} (default self_addr), {@code partner_addrs} as a list or comma-separated
-     * string, {@code data_dir} (required), {@code password}) and returns a store that owns it. Without
-     * {@code self_addr}: a client-only store of {@code partner_addrs} (see {@link #client}).
+     * string, {@code data_dir} (required), {@code password}, and Regent's {@code client_password} and
+     * {@code client_port_offset}, see {@link RaftCredentials}) and returns a store that owns it. Without
+     * {@code self_addr}: a client-only store of {@code partner_addrs} (see {@link #client}), which presents
+     * {@code client_password} when set, else {@code password}.
      *
      * @throws IllegalArgumentException naming the {@code raft.<key>} that is missing or malformed
      */
@@ -150,24 +162,25 @@ public final class RaftKeyValueStore implements KeyValueStore {
     /** As above, with retries and client-only polling on {@code ticker} and {@code sleeper}. */
     public static RaftKeyValueStore fromConfig(Map<String, Object> raft, Duration ttl, Duration retryTimeout,
                                                Ticker ticker, Sleeper sleeper) {
-        List<String> passwords = RaftPasswords.of(raft);
+        RaftCredentials credentials = RaftCredentials.of(raft);
         List<String> partners = RaftAddresses.partners(raft.get("partner_addrs"));
         String self = string(raft, "self_addr");
         List<String> addresses = new ArrayList<>(partners);  // checked first: a bad address is named as such
         if (self != null) addresses.add(RaftAddresses.require("raft.self_addr", self));
         String bind = string(raft, "bind_addr");
         if (bind != null) addresses.add(RaftAddresses.require("raft.bind_addr", bind));
-        RaftPasswords.requireOffLoopback(passwords, RaftPasswords.insecure(raft), addresses);
+        RaftPasswords.requireOffLoopback(credentials.secured(),
+                RaftPasswords.insecure(raft), addresses);
         if (self == null) {
             if (partners.isEmpty()) {
                 throw new IllegalArgumentException("raft.partner_addrs is required without raft.self_addr"
                         + " (client-only mode); raft.self_addr is required to run a voting peer");
             }
-            return client(partners, passwords, ttl, retryTimeout, ticker, sleeper);
+            return client(partners, credentials, ttl, retryTimeout, ticker, sleeper);
         }
         String dir = string(raft, "data_dir");
         if (dir == null || dir.isEmpty()) throw new IllegalArgumentException("raft.data_dir is required");
-        RaftKvServer server = RaftKvServer.start(self, string(raft, "bind_addr"), partners, Path.of(dir), passwords);
+        RaftKvServer server = RaftKvServer.start(self, string(raft, "bind_addr"), partners, Path.of(dir), credentials);
         return new RaftKeyValueStore(server, true, ttl, retryTimeout, ticker, sleeper);
     }
 

@@ -39,7 +39,10 @@ import org.slf4j.LoggerFactory;
  * is encrypted and both ends prove knowledge of the password without sending it; a peer or client with another
  * password fails the handshake. The password must be strong: anybody who can connect sees a server certificate and
  * can guess passwords offline against its CN. Without a password peer traffic is plaintext and unauthenticated
- * (anybody who reaches the port can read and write the DCS); a warning is logged once.
+ * (anybody who reaches the port can read and write the DCS); a warning is logged once. With a client password
+ * ({@link RaftCredentials}) clients get a port of their own (Ratis' client service only, client certificates only)
+ * and the peer port keeps the server and admin services for peer certificates only, so a client credential can
+ * neither change the membership nor remove the group nor talk as a peer; this peer's own stores use the client port.
  *
  * <p><b>Time.</b> While it is the Raft leader it sends a {@code tick} command (stamped with its clock) whenever an
  * applied session is past its deadline, which is how expiry advances when nobody writes; time enters the replicated
@@ -58,6 +61,8 @@ public final class RaftKvServer implements AutoCloseable {
     private final RaftGroup group;
     private final List<RaftPeerId> peerIds;  // this peer first, then the partners as configured
     private final PeerTls tls;
+    private final PeerTls clientTls;  // the client port's; null: clients share the peer port and tls
+    private final PeerTls storeTls;  // what this peer's own stores present
     private final Ticker clock;
     private final KvStateMachine stateMachine;
     private final RaftServer server;
@@ -67,7 +72,7 @@ public final class RaftKvServer implements AutoCloseable {
     private final AtomicLong tickCallId = new AtomicLong();
 
     private RaftKvServer(String selfAddr, String bindAddr, List<String> partnerAddrs, Path dataDir,
-                         List<String> passwords, Ticker clock) throws IOException {
+                         RaftCredentials credentials, Ticker clock) throws IOException {
         this.clock = clock;
         this.stateMachine = new KvStateMachine(clock);
         this.selfAddr = RaftAddresses.require("raft.self_addr", selfAddr);
@@ -75,12 +80,37 @@ public final class RaftKvServer implements AutoCloseable {
         List<String> all = new ArrayList<>();
         all.add(this.selfAddr);
         all.addAll(partnerAddrs);
-        this.group = RaftAddresses.group(all);
+        credentials.requireForPeer().servedAddresses("raft.partner_addrs", all);  // a client port on a peer's: refused
+        int offset = credentials.clientPortOffset();
+        this.group = RaftAddresses.group(all, offset);
         this.peerIds = RaftAddresses.peerIds(all);
-        this.tls = PeerTls.of(passwords);
+        RaftCertificates certificates = credentials.certificates();
+        if (certificates != null) {
+            certificates.requireForPeer(this.selfAddr);
+            List<String> hosts = all.stream().map(a -> RaftAddresses.host("raft.partner_addrs", a)).distinct()
+                    .toList();
+            this.tls = PeerTls.of(certificates.peerPort(hosts));
+            this.clientTls = PeerTls.of(certificates.clientPort());
+            this.storeTls = PeerTls.of(certificates.client());
+        } else {
+            this.tls = PeerTls.of(credentials.passwords());
+            this.clientTls = credentials.separateClients()
+                    ? PeerTls.of(credentials.clientPasswords(), PasswordCertificate.Scheme.CLIENT) : null;
+            this.storeTls = clientTls == null ? tls : clientTls;
+        }
+        if (clientTls == null && tls.secured()) {
+            LOG.info("raft.client_password is not set: clients use raft.password on the peer port, so every client"
+                    + " config (regentctl, client-only nodes) could also change the raft membership or pose as a peer");
+        }
         RaftProperties props = new RaftProperties();
-        GrpcConfigKeys.Server.setHost(props, RaftAddresses.host("raft.bind_addr", bind));
+        String bindHost = RaftAddresses.host("raft.bind_addr", bind);
+        GrpcConfigKeys.Server.setHost(props, bindHost);
         GrpcConfigKeys.Server.setPort(props, RaftAddresses.port("raft.bind_addr", bind));
+        if (clientTls != null) {  // admin stays on the peer port (its default): peers' credential only
+            GrpcConfigKeys.Client.setHost(props, bindHost);
+            GrpcConfigKeys.Client.setPort(props,
+                    RaftAddresses.port("raft.bind_addr", RaftAddresses.clientAddress("raft.bind_addr", bind, offset)));
+        }
         RaftServerConfigKeys.setStorageDir(props, List.of(dataDir.toFile()));
         RaftServerConfigKeys.Read.setOption(props, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(props, true);
@@ -93,7 +123,7 @@ public final class RaftKvServer implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(props, TimeDuration.valueOf(150, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(props, TimeDuration.valueOf(400, TimeUnit.MILLISECONDS));
         this.server = RaftServer.newBuilder().setServerId(RaftAddresses.peerId(this.selfAddr)).setGroup(group)
-                .setProperties(props).setParameters(tls.parameters()).setStateMachine(stateMachine)
+                .setProperties(props).setParameters(tls.serverParameters(clientTls)).setStateMachine(stateMachine)
                 .setOption(startupOption(dataDir)).build();
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "raft-dcs-ticker-" + selfAddr);
@@ -124,14 +154,27 @@ public final class RaftKvServer implements AutoCloseable {
     /** As above with a password rotation: the first is presented, all are accepted (empty: plaintext). */
     public static RaftKvServer start(String selfAddr, String bindAddr, List<String> partnerAddrs, Path dataDir,
                                      List<String> passwords) {
+        return start(selfAddr, bindAddr, partnerAddrs, dataDir, RaftCredentials.peers(passwords));
+    }
+
+    /**
+     * As above with {@code credentials}: with a client password, clients get their own port (see
+     * {@link RaftCredentials}) and this peer's own stores use it too.
+     *
+     * @throws IllegalArgumentException when a client password comes without a peer password, or a client port would
+     *                                  fall on a peer's port
+     */
+    static RaftKvServer start(String selfAddr, String bindAddr, List<String> partnerAddrs, Path dataDir,
+                              RaftCredentials credentials) {
         RaftKvServer s = null;
         try {
-            s = new RaftKvServer(selfAddr, bindAddr, partnerAddrs, dataDir, passwords, Ticker.SYSTEM);
+            s = new RaftKvServer(selfAddr, bindAddr, partnerAddrs, dataDir, credentials, Ticker.SYSTEM);
             s.server.start();
             s.ticker.scheduleWithFixedDelay(s::tick, 200, 200, TimeUnit.MILLISECONDS);
-            LOG.info("raft DCS peer {} started (listening on {}, {}), group {}", selfAddr,
+            LOG.info("raft DCS peer {} started (listening on {}, {}{}), group {}", selfAddr,
                     bindAddr == null ? selfAddr : bindAddr, s.tls.secured() ? "mutual TLS" : "plaintext",
-                    s.group.getPeers());
+                    s.clientTls == null ? "" : ", clients on port + " + credentials.clientPortOffset()
+                            + " with their own credential", s.group.getPeers());
             return s;
         } catch (IOException e) {
             if (s != null) s.close();
@@ -172,7 +215,22 @@ public final class RaftKvServer implements AutoCloseable {
     }
 
     RaftClient.Builder clientBuilder(Duration budget, RaftPeerId first) {
-        return RaftClients.builder(group, tls, budget, first);
+        return RaftClients.builder(group, storeTls, budget, first);
+    }
+
+    /** The group as clients see it (with client addresses when clients have their own port). */
+    RaftGroup group() {
+        return group;
+    }
+
+    /** The peers of the Raft configuration this peer currently holds (empty when it holds no group any more). */
+    List<RaftPeerId> currentPeers() {
+        try {
+            return server.getDivision(RaftAddresses.GROUP_ID).getRaftConf().getCurrentPeers().stream()
+                    .map(org.apache.ratis.protocol.RaftPeer::getId).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     KvStateMachine stateMachine() {

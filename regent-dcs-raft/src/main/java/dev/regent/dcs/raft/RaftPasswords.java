@@ -18,21 +18,27 @@ final class RaftPasswords {
 
     /** The passwords of a {@code raft:} section, current first; empty when the key is absent. */
     static List<String> of(Map<String, Object> raft) {
-        if (!raft.containsKey("password")) return List.of();
-        Object v = raft.get("password");
+        return of(raft, "password");
+    }
+
+    /** As {@link #of(Map)}, for the password setting {@code key} ({@code password} or {@code client_password}). */
+    static List<String> of(Map<String, Object> raft, String key) {
+        if (!raft.containsKey(key)) return List.of();
+        Object v = raft.get(key);
         List<String> out = new ArrayList<>();
         if (v instanceof List<?> list) {
             for (Object item : list) out.add(item == null ? "" : item.toString());
-            if (out.isEmpty()) throw new IllegalArgumentException("raft.password must not be an empty list");
+            if (out.isEmpty()) throw new IllegalArgumentException("raft." + key + " must not be an empty list");
         } else if (v instanceof Map) {
-            throw new IllegalArgumentException("raft.password must be a string or a list of strings, got " + v);
+            throw new IllegalArgumentException("raft." + key + " must be a string or a list of strings, got "
+                    + v.getClass().getSimpleName());
         } else {
             out.add(v == null ? "" : v.toString());
         }
         for (String p : out) {
             if (p.isEmpty()) {
-                throw new IllegalArgumentException("raft.password must not be empty (omit the key to run without one,"
-                        + " on loopback addresses only)");
+                throw new IllegalArgumentException("raft." + key + " must not be empty (omit the key to run without"
+                        + " one" + (key.equals("password") ? ", on loopback addresses only)" : ")"));
             }
         }
         return List.copyOf(out);
@@ -52,12 +58,18 @@ final class RaftPasswords {
      * {@code insecure}: anyone who can reach such a port could then read the store and write any command.
      */
     static void requireOffLoopback(List<String> passwords, boolean insecure, List<String> addresses) {
-        if (!passwords.isEmpty() || insecure) return;
+        requireOffLoopback(!passwords.isEmpty(), insecure, addresses);
+    }
+
+    /** As above, {@code secured} saying whether some credential (a password, certificates) is configured. */
+    static void requireOffLoopback(boolean secured, boolean insecure, List<String> addresses) {
+        if (secured || insecure) return;
         for (String address : addresses) {
             if (!loopback(address)) {
                 throw new IllegalArgumentException("raft.password is not set and " + address + " is not a loopback"
                         + " address: raft traffic would be plaintext and unauthenticated, open to anyone who can"
-                        + " reach the port. Set raft.password (a long random one), or raft.insecure: true to accept"
+                        + " reach the port. Set raft.password (a long random one) or certificate mode (raft.certfile),"
+                        + " or raft.insecure: true to accept"
                         + " that on a trusted network");
             }
         }

@@ -18,7 +18,11 @@ import java.util.concurrent.CountDownLatch;
  *   --password-file FILE         PATRONI_RAFT_PASSWORD (the password itself)
  *   --bind-addr HOST:PORT        PATRONI_RAFT_BIND_ADDR      (default: self addr)
  *   --insecure true              PATRONI_RAFT_INSECURE       (allow no password off loopback)
+ *   --client-password-file FILE  PATRONI_RAFT_CLIENT_PASSWORD (the clients' own password, as raft.client_password)
+ *   --client-port-offset N       PATRONI_RAFT_CLIENT_PORT_OFFSET (as raft.client_port_offset)
+ *   --certfile, --keyfile, --cafile, --client-cafile FILE   PATRONI_RAFT_CERTFILE, ... (certificate mode)
  * </pre>
+ * A group whose clients have their own credential needs it on the witness too: clients also send to it.
  * The password never goes on the command line (every user sees it in {@code ps}): {@code --password-file} names a
  * file whose first non-empty line is the password and whose further lines are earlier passwords still accepted
  * during a rotation.
@@ -26,21 +30,35 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class RaftWitness {
     static final String USAGE = "usage: raft-witness --self-addr HOST:PORT --partner-addrs HOST:PORT[,HOST:PORT...]"
-            + " --data-dir DIR [--password-file FILE] [--bind-addr HOST:PORT] [--insecure true]";
-    private static final Map<String, String> FLAGS = Map.of(
-            "--self-addr", "PATRONI_RAFT_SELF_ADDR",
-            "--partner-addrs", "PATRONI_RAFT_PARTNER_ADDRS",
-            "--data-dir", "PATRONI_RAFT_DATA_DIR",
-            "--password-file", "PATRONI_RAFT_PASSWORD",
-            "--bind-addr", "PATRONI_RAFT_BIND_ADDR",
-            "--insecure", "PATRONI_RAFT_INSECURE");
+            + " --data-dir DIR [--password-file FILE] [--bind-addr HOST:PORT] [--insecure true]"
+            + " [--client-password-file FILE] [--client-port-offset N]"
+            + " [--certfile FILE --keyfile FILE --cafile FILE --client-cafile FILE]";
+    private static final Map<String, String> FLAGS = Map.ofEntries(
+            Map.entry("--certfile", "PATRONI_RAFT_CERTFILE"),
+            Map.entry("--keyfile", "PATRONI_RAFT_KEYFILE"),
+            Map.entry("--cafile", "PATRONI_RAFT_CAFILE"),
+            Map.entry("--client-cafile", "PATRONI_RAFT_CLIENT_CAFILE"),
+            Map.entry("--client-password-file", "PATRONI_RAFT_CLIENT_PASSWORD"),
+            Map.entry("--client-port-offset", "PATRONI_RAFT_CLIENT_PORT_OFFSET"),
+            Map.entry("--self-addr", "PATRONI_RAFT_SELF_ADDR"),
+            Map.entry("--partner-addrs", "PATRONI_RAFT_PARTNER_ADDRS"),
+            Map.entry("--data-dir", "PATRONI_RAFT_DATA_DIR"),
+            Map.entry("--password-file", "PATRONI_RAFT_PASSWORD"),
+            Map.entry("--bind-addr", "PATRONI_RAFT_BIND_ADDR"),
+            Map.entry("--insecure", "PATRONI_RAFT_INSECURE"));
 
     /** The witness settings after flags and environment are merged and validated (passwords: current first). */
-    record Options(String selfAddr, List<String> partnerAddrs, Path dataDir, List<String> passwords, String bindAddr) {
+    record Options(String selfAddr, List<String> partnerAddrs, Path dataDir, RaftCredentials credentials,
+                   String bindAddr) {
+        /** The peer passwords, current first. */
+        List<String> passwords() {
+            return credentials.passwords();
+        }
+
         @Override
-        public String toString() {  // never the passwords
+        public String toString() {  // never the passwords (RaftCredentials shows only counts)
             return "Options[selfAddr=" + selfAddr + ", partnerAddrs=" + partnerAddrs + ", dataDir=" + dataDir
-                    + ", passwords=" + passwords.size() + ", bindAddr=" + bindAddr + "]";
+                    + ", credentials=" + credentials + ", bindAddr=" + bindAddr + "]";
         }
     }
 
@@ -76,7 +94,8 @@ public final class RaftWitness {
             stopped.countDown();
         }, "raft-witness-shutdown"));
         out.println("raft-witness: voting raft DCS peer " + options.selfAddr() + " running with partners "
-                + options.partnerAddrs() + (options.passwords().isEmpty() ? " (no password)" : " (password set)"));
+                + options.partnerAddrs() + (options.credentials().certificates() != null ? " (certificate mode)"
+                : options.passwords().isEmpty() ? " (no password)" : " (password set)"));
         out.flush();
         try {
             stopped.await();
@@ -88,7 +107,7 @@ public final class RaftWitness {
     }
 
     static RaftKvServer start(Options o) {
-        return RaftKvServer.start(o.selfAddr(), o.bindAddr(), o.partnerAddrs(), o.dataDir(), o.passwords());
+        return RaftKvServer.start(o.selfAddr(), o.bindAddr(), o.partnerAddrs(), o.dataDir(), o.credentials());
     }
 
     /** Merges flags over {@code env}; throws IllegalArgumentException naming the bad or missing flag. */
@@ -102,9 +121,10 @@ public final class RaftWitness {
                 value = flag.substring(eq + 1);
                 flag = flag.substring(0, eq);
             }
-            if (flag.equals("--password")) {
-                throw new IllegalArgumentException("--password is not accepted: a password on the command line is"
-                        + " visible to every user in ps; use --password-file FILE or PATRONI_RAFT_PASSWORD");
+            if (flag.equals("--password") || flag.equals("--client-password")) {
+                throw new IllegalArgumentException(flag + " is not accepted: a password on the command line is"
+                        + " visible to every user in ps; use " + flag + "-file FILE or PATRONI_RAFT_"
+                        + (flag.equals("--password") ? "" : "CLIENT_") + "PASSWORD");
             }
             if (!FLAGS.containsKey(flag)) throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
             if (value == null) {
@@ -115,7 +135,8 @@ public final class RaftWitness {
         }
         FLAGS.forEach((flag, var) -> {
             String fromEnv = env.get(var);
-            if (flag.equals("--password-file")) return;  // the variable holds the password itself: read below
+            // These variables hold the password itself: read below.
+            if (flag.equals("--password-file") || flag.equals("--client-password-file")) return;
             if (!given.containsKey(flag) && fromEnv != null && !fromEnv.isEmpty()) given.put(flag, fromEnv);
         });
         String self = required(given, "--self-addr");
@@ -124,33 +145,62 @@ public final class RaftWitness {
         if (partners.isEmpty()) throw new IllegalArgumentException("--partner-addrs must name at least one peer");
         String bind = given.get("--bind-addr");
         if (bind != null) RaftAddresses.require("--bind-addr", bind);
-        List<String> passwords = passwords(given.get("--password-file"), env.get("PATRONI_RAFT_PASSWORD"));
+        List<String> passwords = passwords("--password-file", given.get("--password-file"),
+                env.get("PATRONI_RAFT_PASSWORD"));
+        List<String> clientPasswords = passwords("--client-password-file", given.get("--client-password-file"),
+                env.get("PATRONI_RAFT_CLIENT_PASSWORD"));
+        Map<String, Object> raft = new HashMap<>();
+        if (!passwords.isEmpty()) raft.put("password", passwords);
+        if (!clientPasswords.isEmpty()) raft.put("client_password", clientPasswords);
+        if (given.containsKey("--client-port-offset")) {
+            raft.put("client_port_offset", given.get("--client-port-offset"));
+        }
+        for (String file : RaftCertificates.KEYS) {
+            String flag = "--" + file.replace('_', '-');
+            if (given.containsKey(flag)) raft.put(file, given.get(flag));
+        }
+        RaftCredentials credentials;
+        try {
+            credentials = RaftCredentials.of(raft).requireForPeer();
+            if (credentials.certificates() != null) credentials.certificates().requireForPeer(self.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flagNames(e.getMessage()));
+        }
         Map<String, Object> security = new HashMap<>();
         if (given.containsKey("--insecure")) security.put("insecure", given.get("--insecure"));
         List<String> addresses = new java.util.ArrayList<>(partners);
         addresses.add(self.trim());
         if (bind != null) addresses.add(bind.trim());
         try {
-            RaftPasswords.requireOffLoopback(passwords, RaftPasswords.insecure(security), addresses);
+            RaftPasswords.requireOffLoopback(credentials.secured(),
+                    RaftPasswords.insecure(security), addresses);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage().replace("raft.password", "--password-file")
-                    .replace("raft.insecure: true", "--insecure true").replace("raft.insecure", "--insecure"));
+            throw new IllegalArgumentException(flagNames(e.getMessage()));
         }
-        return new Options(self.trim(), partners, Path.of(required(given, "--data-dir")), passwords,
+        return new Options(self.trim(), partners, Path.of(required(given, "--data-dir")), credentials,
                 bind == null ? null : bind.trim());
     }
 
-    /** From {@code --password-file} (one password per line, current first) or else the variable; empty for none. */
-    private static List<String> passwords(String file, String fromEnv) {
+    /** A message about raft.* settings, with the witness's flags named instead. */
+    private static String flagNames(String message) {
+        return message.replace("raft.client_cafile", "--client-cafile").replace("raft.certfile", "--certfile")
+                .replace("raft.keyfile", "--keyfile").replace("raft.cafile", "--cafile")
+                .replace("raft.client_password", "--client-password-file")
+                .replace("raft.client_port_offset", "--client-port-offset").replace("raft.password", "--password-file")
+                .replace("raft.insecure: true", "--insecure true").replace("raft.insecure", "--insecure");
+    }
+
+    /** From the password file of {@code flag} (one per line, current first) or else the variable; empty for none. */
+    private static List<String> passwords(String flag, String file, String fromEnv) {
         if (file == null) return fromEnv == null || fromEnv.isEmpty() ? List.of() : List.of(fromEnv);
         List<String> lines;
         try {
             lines = java.nio.file.Files.readAllLines(Path.of(file)).stream().map(String::strip)
                     .filter(l -> !l.isEmpty()).toList();
         } catch (java.io.IOException | RuntimeException e) {
-            throw new IllegalArgumentException("--password-file " + file + " cannot be read: " + e.getMessage());
+            throw new IllegalArgumentException(flag + " " + file + " cannot be read: " + e.getMessage());
         }
-        if (lines.isEmpty()) throw new IllegalArgumentException("--password-file " + file + " holds no password");
+        if (lines.isEmpty()) throw new IllegalArgumentException(flag + " " + file + " holds no password");
         return lines;
     }
 

@@ -98,4 +98,30 @@ class PasswordCertificateTest {
                 .isInstanceOf(CertificateException.class).hasMessageContaining("older Regent")
                 .hasMessageContaining("upgrade every node");
     }
+
+    @Test
+    void clientAndPeerCredentialsNeverStandInForEachOther() throws Exception {
+        byte[] clientKey = PasswordCertificate.derive("pw", PasswordCertificate.Scheme.CLIENT);
+        assertThat(clientKey).as("own salt: not the peer key of the same password").isNotEqualTo(PW);
+        X509Certificate client = PasswordCertificate.create(PasswordCertificate.newKeyPair(), clientKey,
+                PasswordCertificate.Scheme.CLIENT, NOW);
+        X509Certificate peer = PasswordCertificate.create(PasswordCertificate.newKeyPair(), PW, NOW);
+        assertThat(client.getSubjectX500Principal().getName()).startsWith("CN=v2c.");
+        PasswordTrustManager peerPort = new PasswordTrustManager(List.of(PW, clientKey));
+        PasswordTrustManager clientPort = new PasswordTrustManager(List.of(clientKey, PW),
+                PasswordCertificate.Scheme.CLIENT);
+        assertThatCode(() -> clientPort.checkClientTrusted(new X509Certificate[] {client}, "EC"))
+                .doesNotThrowAnyException();
+        assertThatThrownBy(() -> peerPort.checkClientTrusted(new X509Certificate[] {client}, "EC"))
+                .isInstanceOf(CertificateException.class).hasMessageContaining("client credential")
+                .hasMessageContaining("peer port");
+        assertThatThrownBy(() -> clientPort.checkClientTrusted(new X509Certificate[] {peer}, "EC"))
+                .isInstanceOf(CertificateException.class).hasMessageContaining("peer credential")
+                .hasMessageContaining("raft.client_password");
+        // The client scheme's CN with the peer prefix (or the other way round) is not genuine under either key.
+        String hmac = client.getSubjectX500Principal().getName().substring("CN=v2c.".length());
+        X509Certificate relabelled =
+                PasswordCertificate.selfSigned(PasswordCertificate.newKeyPair(), "v2." + hmac, NOW);
+        assertThat(PasswordCertificate.isGenuine(relabelled, List.of(PW, clientKey))).isFalse();
+    }
 }

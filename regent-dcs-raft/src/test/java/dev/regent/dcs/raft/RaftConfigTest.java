@@ -38,6 +38,20 @@ class RaftConfigTest {
         assertRejected(raft("self_addr", "127.0.0.1:1", "data_dir", dir, "partner_addrs", "127.0.0.1:2,bad"),
                 "raft.partner_addrs");
         assertRejected(raft("partner_addrs", "127.0.0.1:2", "password", ""), "raft.password");
+        assertRejected(raft("partner_addrs", "127.0.0.1:2", "client_password", List.of()), "raft.client_password");
+        assertRejected(raft("partner_addrs", "127.0.0.1:2", "password", "p", "client_port_offset", 5),
+                "raft.client_port_offset needs raft.client_password");
+        assertRejected(raft("partner_addrs", "127.0.0.1:2", "client_password", "c", "client_port_offset", 0),
+                "raft.client_port_offset");
+        assertRejected(raft("partner_addrs", "127.0.0.1:2", "client_password", "c", "client_port_offset", "x"),
+                "raft.client_port_offset");
+        assertRejected(raft("partner_addrs", "127.0.0.1:2", "password", List.of("a", "b"), "client_password", "b"),
+                "raft.client_password must differ");
+        assertRejected(raft("partner_addrs", "127.0.0.1:65535", "client_password", "c"), "above 65535");
+        assertRejected(raft("self_addr", "127.0.0.1:1", "data_dir", dir, "client_password", "c"),
+                "raft.client_password needs raft.password");
+        assertRejected(raft("self_addr", "127.0.0.1:1", "data_dir", dir, "partner_addrs", "127.0.0.1:2",
+                "password", "p", "client_password", "c"), "raft.client_port_offset 1 puts the client port");
         assertThat(Files.exists(Path.of(dir))).isFalse();
     }
 

@@ -49,7 +49,8 @@ class RaftWitnessTest {
                     "127.0.0.1:6,127.0.0.1:7", "PATRONI_RAFT_DATA_DIR", "/d", "PATRONI_RAFT_BIND_ADDR", "0.0.0.0:5",
                     "PATRONI_RAFT_PASSWORD", "from-the-environment"));
             assertThat(o).isEqualTo(new RaftWitness.Options("127.0.0.1:5", List.of("127.0.0.1:6", "127.0.0.1:7"),
-                    Path.of("/d"), List.of("current-password-0123", "previous-password-4567"), "0.0.0.0:5"));
+                    Path.of("/d"), RaftCredentials.peers(List.of("current-password-0123", "previous-password-4567")),
+                    "0.0.0.0:5"));
             assertThat(o.toString()).doesNotContain("password-0123").doesNotContain("password-4567");
         } finally {
             Files.delete(file);
@@ -58,6 +59,31 @@ class RaftWitnessTest {
                 "PATRONI_RAFT_PARTNER_ADDRS", "127.0.0.1:6", "PATRONI_RAFT_DATA_DIR", "/d",
                 "PATRONI_RAFT_PASSWORD", "from-the-environment"));
         assertThat(fromEnv.passwords()).containsExactly("from-the-environment");
+    }
+
+    @Test
+    void theClientCredentialComesFromAFileOrTheEnvironmentWithTheOffset() throws Exception {
+        Path file = Files.createTempFile("raft-client-password", "");
+        try {
+            Files.writeString(file, "client-password-0123\nold-client-password\n");
+            RaftWitness.Options o = RaftWitness.parse(new String[] {"--self-addr", "127.0.0.1:5", "--partner-addrs",
+                "127.0.0.1:7", "--data-dir", "/d", "--client-password-file", file.toString(),
+                "--client-port-offset", "100"}, Map.of("PATRONI_RAFT_PASSWORD", "peer-password"));
+            assertThat(o.credentials()).isEqualTo(new RaftCredentials(List.of("peer-password"),
+                    List.of("client-password-0123", "old-client-password"), 100));
+            assertThat(o.toString()).doesNotContain("password-0123").doesNotContain("peer-password");
+        } finally {
+            Files.delete(file);
+        }
+        RaftWitness.Options fromEnv = RaftWitness.parse(new String[] {"--self-addr", "127.0.0.1:5",
+            "--partner-addrs", "127.0.0.1:7", "--data-dir", "/d"}, Map.of("PATRONI_RAFT_PASSWORD", "peer-password",
+                "PATRONI_RAFT_CLIENT_PASSWORD", "client-from-env", "PATRONI_RAFT_CLIENT_PORT_OFFSET", "1000"));
+        assertThat(fromEnv.credentials()).isEqualTo(new RaftCredentials(List.of("peer-password"),
+                List.of("client-from-env"), 1000));
+        assertThat(runBadly("--self-addr", "127.0.0.1:1", "--partner-addrs", "127.0.0.1:2", "--data-dir", "/tmp/x",
+                "--client-password", "secret")).contains("--client-password is not accepted").doesNotContain("secret");
+        assertThat(runBadly("--self-addr", "127.0.0.1:1", "--partner-addrs", "127.0.0.1:3", "--data-dir", "/tmp/x",
+                "--client-port-offset", "5")).contains("--client-port-offset needs --client-password-file");
     }
 
     @Test
