@@ -2,11 +2,16 @@ package dev.regent.core.ha;
 
 import dev.regent.core.ha.action.Action.Demote;
 import dev.regent.core.ha.action.Action.KeepLeadingInFailsafe;
+import dev.regent.core.ha.action.Action.SyncReplicationSlots;
 import dev.regent.core.model.ClusterConfig;
+import dev.regent.core.model.ClusterStatus;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Leader;
 import dev.regent.core.model.Member;
 import dev.regent.core.model.MemberData;
+import dev.regent.core.slots.ExistingSlot;
+import dev.regent.core.slots.SlotPlanner;
+import dev.regent.core.slots.SlotSpec;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -57,7 +62,11 @@ public final class FailsafeRule {
 
     /** The decision for a cycle whose DCS read failed (Patroni's _handle_dcs_error). */
     static Decision decideDcsDown(Ctx c) {
-        if (c.paused() || !c.pg.isPrimary()) return c.decide(DcsUnavailableRule.MESSAGE);
+        if (c.paused() || !c.pg.isRunning()) return c.decide(DcsUnavailableRule.MESSAGE);
+        if (!c.pg.isPrimary()) {
+            SyncReplicationSlots sync = c.pg.isReplica() ? replicaSlotsDcsDown(c) : null;
+            return sync == null ? c.decide(DcsUnavailableRule.MESSAGE) : c.decide(DcsUnavailableRule.MESSAGE, sync);
+        }
         if (!enabled(c.config())) return c.decide(DEMOTE, new Demote(Demote.Mode.OFFLINE, null));
         FailsafeFacts f = c.in.failsafe();
         Map<String, String> topology = f.topology();
@@ -74,6 +83,77 @@ public final class FailsafeRule {
             }
         }
         return c.decide(KEEP_RUNNING, new KeepLeadingInFailsafe());
+    }
+
+    /**
+     * A running replica's slot sync while the DCS is unreachable (Patroni's _sync_replication_slots(dcs_failed=True)
+     * on a replica with failsafe mode on): against the last snapshot read from the DCS with the primary whose
+     * {@code POST /failsafe} was accepted less than ttl ago standing in as the leader and its request's {@code slots}
+     * as {@code /status.slots} ({@link #failsafeCluster}), so that permanent physical and logical slot copies (and
+     * members' slots) keep advancing as they would from {@code /status}. Missing logical slots are not copied while
+     * failsafe mode is active. Null (nothing to do) when slots are off, no snapshot was ever read, or failsafe mode is
+     * not active here (no request accepted within ttl): Regent leaves the slots alone then, where Patroni would sync
+     * against the stale snapshot, which moves nothing forward.
+     */
+    static SyncReplicationSlots replicaSlotsDcsDown(Ctx c) {
+        ClusterView last = c.in.failsafe().lastCluster();
+        ClusterConfig config = c.config();
+        if (last == null || !config.useSlots() || !acceptedFresh(c.in)) return null;
+        ClusterView view = failsafeCluster(last, c.in.failsafe().accepted());
+        Map<String, SlotSpec> slots = SlotPlanner.desired(view, config,
+                new SlotPlanner.Node(c.me, c.settings.tags(), false, c.pg.serverVersion()));
+        if (!SlotPlanner.modern(config, c.pg.serverVersion()) && slots.isEmpty()) return null;
+        c.infos.add("failsafe mode: syncing replication slots with the positions " + new TreeMap<>(view.status().slots())
+                + " from " + view.leader().name() + "'s POST /failsafe");
+        return new SyncReplicationSlots(slots, false);
+    }
+
+    /**
+     * This replica accepted a primary's {@code POST /failsafe} less than ttl ago, with failsafe mode on (Patroni's
+     * failsafe_is_active on a replica): it then copies no logical slots.
+     */
+    static boolean acceptedFresh(HaInput in) {
+        FailsafeLeader accepted = in.failsafe().accepted();
+        ClusterConfig config = in.cluster() != null && in.cluster().config() != null ? in.cluster().config()
+                : in.settings().dynamic();
+        return accepted != null && enabled(config) && accepted.freshAt(in.nowMillis(), in.settings().ttlSeconds())
+                && !accepted.name().equals(in.settings().name());
+    }
+
+    /**
+     * Patroni's Failsafe.update_cluster: {@code cluster} with the primary that sent the accepted {@code POST /failsafe}
+     * as the leader (version -1, no session; its member key when one exists, else the urls from the request) and
+     * that request's {@code slots} as {@code /status.slots} (the optime and retain_slots stay).
+     */
+    static ClusterView failsafeCluster(ClusterView cluster, FailsafeLeader accepted) {
+        Member member = cluster.member(accepted.name()).orElseGet(() -> remote(accepted));
+        ClusterStatus status = new ClusterStatus(cluster.status().optime(), accepted.slots(),
+                cluster.status().retainSlots());
+        return new ClusterView(cluster.initialize(), cluster.config(), new Leader(accepted.name(), -1, null, member),
+                status, cluster.members(), cluster.failover(), cluster.sync(), cluster.history(), cluster.failsafe());
+    }
+
+    /**
+     * The {@code slots} of the primary's {@code POST /failsafe} body (Patroni 4's Postgresql.slots()): the position of
+     * every replication slot it manages (physical: restart_lsn, logical: confirmed_flush_lsn; temporary ones and
+     * those without a position left out) plus its own member slot name at its current WAL position, so that replicas
+     * advance their copies as from {@code /status.slots}. Empty before PostgreSQL 11 (no pg_replication_slot_advance),
+     * as Patroni.
+     *
+     * @param existing the slots found on this primary
+     * @param local    this primary's postgres (version, WAL position)
+     * @param me       this member's name
+     */
+    public static Map<String, Long> bodySlots(java.util.List<ExistingSlot> existing, LocalPostgres local, String me) {
+        Map<String, Long> out = new TreeMap<>();
+        if (local.serverVersion() < SlotPlanner.SLOT_ADVANCE_VERSION) return out;
+        for (ExistingSlot s : existing) {
+            if (s.temporary()) continue;
+            Long lsn = SlotSpec.LOGICAL.equals(s.type()) ? s.confirmedFlushLsn() : s.restartLsn();
+            if (lsn != null && lsn > 0) out.put(s.name(), lsn);
+        }
+        if (local.walPosition() > 0) out.put(SlotNames.fromMemberName(me), local.walPosition());
+        return out;
     }
 
     /**
@@ -100,8 +180,8 @@ public final class FailsafeRule {
     /**
      * The cluster the rules see: {@code cluster} itself, except that with failsafe mode on, an unlocked cluster and a
      * {@code POST /failsafe} accepted less than ttl ago, the primary that sent it stands in for the missing leader key
-     * (Patroni's Failsafe.update_cluster). The stand-in has version -1 and no session; its member record is the
-     * member key when one exists, else the urls from the request.
+     * and its request's {@code slots} for {@code /status.slots} ({@link #failsafeCluster}, Patroni's
+     * Failsafe.update_cluster).
      */
     static ClusterView effectiveCluster(HaInput in) {
         ClusterView cluster = in.cluster();
@@ -110,10 +190,7 @@ public final class FailsafeRule {
         ClusterConfig config = cluster.config() != null ? cluster.config() : in.settings().dynamic();
         if (!enabled(config) || !accepted.freshAt(in.nowMillis(), in.settings().ttlSeconds())) return cluster;
         if (accepted.name().equals(in.settings().name())) return cluster;
-        Member member = cluster.member(accepted.name()).orElseGet(() -> remote(accepted));
-        return new ClusterView(cluster.initialize(), cluster.config(), new Leader(accepted.name(), -1, null, member),
-                cluster.status(), cluster.members(), cluster.failover(), cluster.sync(), cluster.history(),
-                cluster.failsafe());
+        return failsafeCluster(cluster, accepted);
     }
 
     /**

@@ -50,7 +50,10 @@ final class ReplicaRule {
         // Before PostgreSQL 11 (or with member_slots_ttl 0) only a replica that others cascade from keeps slots;
         // since then every replica keeps every member's and the permanent slots (and drops unknown ones).
         boolean modern = SlotPlanner.modern(c.config(), c.pg.serverVersion());
-        if (c.config().useSlots() && (modern || !slots.isEmpty())) actions.add(new SyncReplicationSlots(slots));
+        if (c.config().useSlots() && (modern || !slots.isEmpty())) {
+            // no logical slot copies while failsafe mode is active here (Patroni: a copy restarts postgres)
+            actions.add(new SyncReplicationSlots(slots, !FailsafeRule.acceptedFresh(c.in)));
+        }
         return c.decide(followReason, actions);
     }
 

@@ -76,6 +76,7 @@ final class Scenario {
     private Map<String, String> knownFailsafe;
     private final Map<String, FailsafeAnswer> failsafeAnswers = new LinkedHashMap<>();
     private FailsafeLeader failsafeLeader;
+    private Map<String, Long> statusSlots = Map.of();
     private boolean watchdogUsable = true;
 
     private Scenario(String me) {
@@ -258,6 +259,15 @@ final class Scenario {
         return this;
     }
 
+    /** This node accepted POST /failsafe from {@code name} at monotonic {@code at}, with {@code slots}. */
+    Scenario failsafeLeader(String name, long at, Map<String, Long> slots) {
+        failsafeLeader = new FailsafeLeader(name, "http://" + name + ":8008/patroni",
+                "postgres://" + name + ":5432/postgres", at, slots);
+        return this;
+    }
+    /** {@code /status.slots} in the snapshot (the last one read when the DCS is down). */
+    Scenario statusSlots(Map<String, Long> slots) { statusSlots = slots; return this; }
+
     /** {@code watchdog.mode: required} and the device cannot be used (missing, or its activation failed). */
     Scenario watchdogUnusable() { watchdogUsable = false; return this; }
 
@@ -273,7 +283,8 @@ final class Scenario {
     // ---- build & assert ----
     HaInput input() {
         return new HaInput(dcsDown ? null : cluster(), postgres(), settings(), memory, peers, task, commands, now,
-                WALL, scheduledRestart, syncObserved, new FailsafeFacts(knownFailsafe, failsafeAnswers, failsafeLeader),
+                WALL, scheduledRestart, syncObserved,
+                new FailsafeFacts(knownFailsafe, failsafeAnswers, failsafeLeader, cluster()),
                 watchdogUsable);
     }
 
@@ -311,7 +322,7 @@ final class Scenario {
             hist.add(new TimelineHistory.Entry(t, t * 1000L, "no recovery target", null, null));
         }
         return new ClusterView(initialize, configPresent ? new ClusterConfig(5, config) : null, l,
-                new ClusterStatus(optime, Map.of(), List.of()), members, failover, sync,
+                new ClusterStatus(optime, statusSlots, List.of()), members, failover, sync,
                 new TimelineHistory(2, hist), clusterFailsafe);
     }
 

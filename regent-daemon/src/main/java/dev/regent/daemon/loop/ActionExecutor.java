@@ -56,7 +56,15 @@ public final class ActionExecutor {
     /** Per-cycle context: what the actions may need to know. */
     public record Context(ClusterView cluster, LocalPostgres local, int ttlSeconds, Duration startTimeout,
                           String bootstrapDcsJson, boolean removeDataOnRewindFailure, boolean memoryRewindNeeded,
-                          ScheduledRestart scheduledRestart) {
+                          ScheduledRestart scheduledRestart, ClusterView lastCluster) {
+        /** A context whose last known snapshot is {@code cluster} itself. */
+        public Context(ClusterView cluster, LocalPostgres local, int ttlSeconds, Duration startTimeout,
+                       String bootstrapDcsJson, boolean removeDataOnRewindFailure, boolean memoryRewindNeeded,
+                       ScheduledRestart scheduledRestart) {
+            this(cluster, local, ttlSeconds, startTimeout, bootstrapDcsJson, removeDataOnRewindFailure,
+                    memoryRewindNeeded, scheduledRestart, cluster);
+        }
+
         /** A context without a scheduled restart. */
         public Context(ClusterView cluster, LocalPostgres local, int ttlSeconds, Duration startTimeout,
                        String bootstrapDcsJson, boolean removeDataOnRewindFailure, boolean memoryRewindNeeded) {
@@ -359,7 +367,9 @@ public final class ActionExecutor {
         on(m, Action.ClearFailover.class, (a, ctx) ->
                 ActionOutcome.succeededIf(dcs.clearFailover(a.version()), "the failover key changed"));
         on(m, Action.SyncReplicationSlots.class, (a, ctx) -> {
-            slots.sync(a, ctx.cluster(), ctx.local());
+            // while the DCS is down (a replica in failsafe mode) the last snapshot read gives ignore_slots, pause and
+            // the leader; the positions come with the action
+            slots.sync(a, ctx.cluster() != null ? ctx.cluster() : ctx.lastCluster(), ctx.local());
             preparedSlots = Set.of();  // the planned set owns them now (a replica's sync dropped the unplanned ones)
             return ActionOutcome.SUCCEEDED;
         });

@@ -59,10 +59,19 @@ public final class FailsafeState {
         accepted = null;
     }
 
-    /** A primary's {@code POST /failsafe} was accepted at {@code nowMillis} (Patroni's Failsafe.update). */
-    public synchronized void accept(String name, String apiUrl, String connUrl, long nowMillis) {
+    /** A primary's {@code POST /failsafe} without {@code slots} was accepted at {@code nowMillis}. */
+    public void accept(String name, String apiUrl, String connUrl, long nowMillis) {
+        accept(name, apiUrl, connUrl, null, nowMillis);
+    }
+
+    /**
+     * A primary's {@code POST /failsafe} was accepted at {@code nowMillis} (Patroni's Failsafe.update): its urls and
+     * its {@code slots} (slot name to LSN, null when none) are kept until the next request or a reset.
+     */
+    public synchronized void accept(String name, String apiUrl, String connUrl, Map<String, Long> slots,
+                                    long nowMillis) {
         lastUpdateMillis = nowMillis;
-        accepted = new FailsafeLeader(name, apiUrl, connUrl, nowMillis);
+        accepted = new FailsafeLeader(name, apiUrl, connUrl, nowMillis, slots);
     }
 
     /** When failsafe mode last kept this node leading without the DCS, 0 when not since it led with the DCS. */

@@ -366,7 +366,7 @@ public final class HaLoop implements AutoCloseable {
         ActionExecutor.Result result = executor.run(decision.actions(), new ActionExecutor.Context(cluster, local,
                 settings.ttlSeconds(), settingsProvider.startTimeout(settings), settingsProvider.bootstrapDcsJson(),
                 settings.removeDataDirectoryOnRewindFailure() || settings.removeDataDirectoryOnDivergedTimelines(),
-                memory.rewindOrReinitNeeded(), restart), decision.memory());
+                memory.rewindOrReinitNeeded(), restart, lastCluster), decision.memory());
         memory = result.memory();
         if (!fatal) {
             observeDecision(input, decision, result.allSucceeded() ? null : result.failed(),
@@ -411,7 +411,9 @@ public final class HaLoop implements AutoCloseable {
 
     /**
      * Failsafe facts for the decider: with the DCS unreadable, a running primary in failsafe mode asks the other
-     * members of the last known {@code /failsafe} now ({@link FailsafeRule#membersToAsk}), in parallel and bounded.
+     * members of the last known {@code /failsafe} now ({@link FailsafeRule#membersToAsk}), in parallel and bounded,
+     * with Patroni's body ({@code name}, {@code conn_url}, {@code api_url}, {@code slots}). The last snapshot read
+     * from the DCS goes along: a replica syncs its slots against it while the DCS is down.
      */
     private FailsafeFacts askFailsafe(ClusterView cluster, LocalPostgres local, HaSettings settings) {
         ClusterConfig config = cluster != null && cluster.config() != null ? cluster.config() : settings.dynamic();
@@ -423,13 +425,20 @@ public final class HaLoop implements AutoCloseable {
             body.put("name", name);
             body.put("conn_url", memberData.connUrl());
             body.put("api_url", memberData.apiUrl());
+            // Patroni 3+/4: the primary's slot positions, which replicas use in place of /status.slots; left out
+            // when postgres cannot list them (Patroni logs the exception and sends the rest)
+            try {
+                body.put("slots", FailsafeRule.bodySlots(pg.replicationSlots(), local, name));
+            } catch (PostgresPortException e) {
+                LOG.error("Exception when reading the replication slots for POST /failsafe: {}", e.getMessage());
+            }
             try {
                 answers = failsafeCaller.ask(ask, JSON.writeValueAsString(body));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IllegalStateException(e);  // a map of strings always serializes
             }
         }
-        return new FailsafeFacts(topology, answers, failsafe.accepted());
+        return new FailsafeFacts(topology, answers, failsafe.accepted(), lastCluster);
     }
 
     /**

@@ -39,7 +39,12 @@ final class SlotKeeper {
         this.name = name;
     }
 
-    /** Brings the slots in line with {@code a}; one failed change is logged and the others still run. */
+    /**
+     * Brings the slots in line with {@code a}; one failed change is logged and the others still run. Missing logical
+     * slots are copied from {@code cluster}'s leader unless {@code a} forbids it (failsafe mode active).
+     *
+     * @param cluster the snapshot the action was decided on (the last one read while the DCS is down), or null
+     */
     void sync(Action.SyncReplicationSlots a, ClusterView cluster, LocalPostgres local) throws PostgresPortException {
         ClusterConfig config = cluster == null || cluster.config() == null ? ClusterConfig.empty() : cluster.config();
         boolean paused = config.isPaused();
@@ -66,7 +71,7 @@ final class SlotKeeper {
                 LOG.error("Failed to apply {} to replication slot '{}': {}", kind(op), op.name(), e.getMessage());
             }
         }
-        if (!copies.isEmpty()) copy(copies, cluster);
+        if (!copies.isEmpty() && a.copyLogical()) copy(copies, cluster);
         if (primary) {
             List<ExistingSlot> now = changed ? pg.replicationSlots() : existing;
             published = SlotPlanner.published(a.wanted(), now, SlotPlanner.modern(config, local.serverVersion()),

@@ -122,8 +122,11 @@ public interface NodeControl {
      * while this node runs as a primary; otherwise remembered (this node then treats that primary as the leader for
      * ttl) and answered 200 {@code Accepted} with this node's last known WAL position. Only called with failsafe
      * mode on.
+     *
+     * @param slots the request's {@code slots} (slot name to LSN; empty when absent or null), kept with the request:
+     *              while the DCS is down they stand in for {@code /status.slots}
      */
-    default FailsafeReply acceptFailsafe(String name, String connUrl, String apiUrl) {
+    default FailsafeReply acceptFailsafe(String name, String connUrl, String apiUrl, Map<String, Long> slots) {
         return new FailsafeReply(502, "Bad Gateway", null);
     }
 

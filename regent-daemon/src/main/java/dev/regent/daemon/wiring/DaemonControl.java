@@ -104,13 +104,14 @@ public final class DaemonControl implements NodeControl {
     }
 
     @Override
-    public FailsafeReply acceptFailsafe(String leader, String connUrl, String apiUrl) {
+    public FailsafeReply acceptFailsafe(String leader, String connUrl, String apiUrl,
+                                        java.util.Map<String, Long> slots) {
         dev.regent.core.ha.LocalPostgres local = loop.lastLocal();
         ClusterView seen = loop.lastCluster();
         String refusal = dev.regent.core.ha.FailsafeRule.refusal(local != null && local.isPrimary(),
                 seen == null || seen.leader() == null ? null : seen.leader().name(), leader, name);
         if (refusal != null) return new FailsafeReply(500, refusal, null);
-        loop.failsafe().accept(leader, apiUrl, connUrl, ticker.monotonicMillis());
+        loop.failsafe().accept(leader, apiUrl, connUrl, slots, ticker.monotonicMillis());
         // Patroni answers with the last position it read (touch_member), never querying postgres here
         Long lsn = local == null || !local.isRunning() || local.walPosition() <= 0 ? null : local.walPosition();
         return new FailsafeReply(200, "Accepted", lsn);

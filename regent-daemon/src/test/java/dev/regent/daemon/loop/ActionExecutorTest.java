@@ -435,6 +435,42 @@ class ActionExecutorTest {
                 "slot CreatePhysical[name=pg1]", "slot CreatePhysical[name=pg2]");
     }
 
+    /** A cluster led by pg1 whose config ignores the slot {@code ignored} (as last read from the DCS). */
+    private static ClusterView ledByPg1IgnoringASlot() {
+        Member pg1 = new Member("pg1", 1, null, new MemberData("postgres://10.0.0.2:5432/postgres",
+                "http://10.0.0.2:8008/patroni", null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, false, null));
+        return new ClusterView("1", new dev.regent.core.model.ClusterConfig(1,
+                Map.of("ignore_slots", List.of(Map.of("name", "ignored")))),
+                new dev.regent.core.model.Leader("pg1", 1, null, pg1), null, List.of(pg1), null, null, null, null);
+    }
+
+    @Test
+    void whileTheDcsIsDownAReplicaAdvancesItsSlotsToTheFailsafePositionsWithoutCopyingLogicalOnes() throws Exception {
+        // the decider's SyncReplicationSlots from a POST /failsafe (copyLogical off); the DCS is down, so the last
+        // snapshot read gives ignore_slots: the ignored slot survives, the permanent one advances, nothing is copied
+        LocalPostgres replica = new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, "1", true, null, 1,
+                9_000, 9_000L, 9_000L, "streaming", "pg1", null, 150004, null, Map.of());
+        pg.slots.add(dev.regent.core.slots.ExistingSlot.physical("perm_phys", false, 1_000L));
+        pg.slots.add(dev.regent.core.slots.ExistingSlot.physical("ignored", false, 1_000L));
+        Map<String, dev.regent.core.slots.SlotSpec> wanted = Map.of(
+                "perm_phys", new dev.regent.core.slots.SlotSpec("physical", null, null, 5_000, false, true),
+                "perm_logical", new dev.regent.core.slots.SlotSpec("logical", "test_decoding", "postgres", 6_000,
+                        false, true));
+        ActionExecutor.Context down = new ActionExecutor.Context(null, replica, 30, Duration.ofSeconds(5), "{}",
+                false, false, null, ledByPg1IgnoringASlot());
+        assertThat(executor.run(List.of(new Action.SyncReplicationSlots(wanted, false)), down, NodeMemory.INITIAL)
+                .allSucceeded()).isTrue();
+        assertThat(pg.calls).containsExactly("slot Advance[name=perm_phys, database=null, lsn=5000]");
+        // with the DCS up and failsafe not active the missing logical slot is copied from the leader
+        pg.calls.clear();
+        ActionExecutor.Context up = new ActionExecutor.Context(ledByPg1IgnoringASlot(), replica, 30,
+                Duration.ofSeconds(5), "{}", false, false);
+        executor.run(List.of(new Action.SyncReplicationSlots(wanted)), up, NodeMemory.INITIAL);
+        assertThat(pg.calls).contains("copy [perm_logical] from postgres://10.0.0.2:5432/postgres")
+                .noneMatch(c -> c.contains("ignored"));
+    }
+
     @Test
     void slotsPreparedBeforePromoteAreOnlyCreatedAndAFailureHoldsNothingBack() throws Exception {
         // a standby about to be promoted creates the members' slots (never drops); a failure is logged and the

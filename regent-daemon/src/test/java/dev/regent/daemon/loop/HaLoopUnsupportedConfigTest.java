@@ -127,12 +127,15 @@ class HaLoopUnsupportedConfigTest {
     static final class RunningPrimary implements PostgresPort {
         volatile boolean running = true;
         volatile int stops;
+        /** server_version_num while running (0: unknown). */
+        volatile int serverVersion;
+        volatile java.util.List<dev.regent.core.slots.ExistingSlot> slots = java.util.List.of();
 
         @Override
         public LocalPostgres observe() {
             return running
                     ? new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, "7000000000000000001", false, null,
-                            1, 5_000L, null, null, null, null, null)
+                            1, 5_000L, null, null, null, null, null, serverVersion, null, Map.of())
                     : new LocalPostgres(LocalPostgres.ProcessState.STOPPED, false, "7000000000000000001", false,
                             "shut down", 1, 5_000L, null, null, null, null, null);
         }
@@ -153,7 +156,7 @@ class HaLoopUnsupportedConfigTest {
         @Override public void removeDataDirectory() { }
         @Override public void moveDataDirectoryAside() { }
         @Override public java.util.List<dev.regent.core.slots.ExistingSlot> replicationSlots() {
-            return java.util.List.of();
+            return slots;
         }
         @Override public void applySlotOp(dev.regent.core.slots.SlotOp op) { }
         @Override public Set<String> copyLogicalSlots(String url, java.util.Collection<String> names) {

@@ -66,6 +66,38 @@ class FailsafeEndpointsTest {
     }
 
     @Test
+    void theSlotsOfTheBodyAreHandedOnWithTheRequest() throws Exception {
+        // Patroni 4's body: the primary's slot positions; a slot without a position (null) is left out
+        String body = BODY.substring(0, BODY.length() - 1)
+                + ",\"slots\":{\"perm_phys\":5000,\"perm_logical\":6000,\"unreserved\":null}}";
+        HttpResponse<String> r = f.send("POST", "/failsafe", body);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(f.control.calls).containsExactly("acceptFailsafe pg0 postgres://10.0.0.1:5432/postgres "
+                + "http://10.0.0.1:8008/patroni {perm_logical=6000, perm_phys=5000}");
+    }
+
+    @Test
+    void slotsNullAsAPatroni30PrimaryMaySendIsAccepted() throws Exception {
+        String body = BODY.substring(0, BODY.length() - 1) + ",\"slots\":null}";
+        assertThat(f.send("POST", "/failsafe", body).statusCode()).isEqualTo(200);
+        assertThat(f.control.calls).containsExactly(
+                "acceptFailsafe pg0 postgres://10.0.0.1:5432/postgres http://10.0.0.1:8008/patroni");
+    }
+
+    @Test
+    void slotsThatAreNotPositionsAre400NamingTheEntry() throws Exception {
+        String prefix = BODY.substring(0, BODY.length() - 1);
+        HttpResponse<String> list = f.send("POST", "/failsafe", prefix + ",\"slots\":[1,2]}");
+        assertThat(list.statusCode()).isEqualTo(400);
+        assertThat(list.body()).contains("'slots' must be an object of slot name to LSN");
+        HttpResponse<String> text = f.send("POST", "/failsafe", prefix + ",\"slots\":{\"s1\":\"0/3000060\"}}");
+        assertThat(text.statusCode()).isEqualTo(400);
+        assertThat(text.body()).contains("'slots' entry 's1' must be a non-negative integer LSN");
+        assertThat(f.send("POST", "/failsafe", prefix + ",\"slots\":{\"s1\":-1}}").statusCode()).isEqualTo(400);
+        assertThat(f.control.calls).isEmpty();
+    }
+
+    @Test
     void aRunningPrimaryRefusesWith500() throws Exception {
         f.control.failsafeReply = new NodeControl.FailsafeReply(500, "Running as a leader", null);
         HttpResponse<String> r = f.send("POST", "/failsafe", BODY);

@@ -37,8 +37,8 @@ class FakeNodeControl implements NodeControl {
     }
 
     @Override
-    public FailsafeReply acceptFailsafe(String name, String connUrl, String apiUrl) {
-        calls.add("acceptFailsafe " + name + " " + connUrl + " " + apiUrl);
+    public FailsafeReply acceptFailsafe(String name, String connUrl, String apiUrl, java.util.Map<String, Long> slots) {
+        calls.add("acceptFailsafe " + name + " " + connUrl + " " + apiUrl + (slots.isEmpty() ? "" : " " + slots));
         return failsafeReply;
     }
     volatile List<PeerStatus> peers;

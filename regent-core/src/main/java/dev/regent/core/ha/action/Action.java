@@ -214,11 +214,21 @@ public sealed interface Action {
      * Make this node's replication slots match {@code wanted} (from {@link dev.regent.core.slots.SlotPlanner}): the
      * executor reads the slots postgres has and applies {@link dev.regent.core.slots.SlotReconciler}'s changes
      * (create, advance, copy, drop; unknown slots are kept in maintenance mode, {@code ignore_slots} never touched).
-     * Emitted each cycle by the lock holder right after the renewal, and by replicas that keep slots.
+     * Emitted each cycle by the lock holder right after the renewal, and by replicas that keep slots; also by a
+     * replica while the DCS is unreachable and failsafe mode is active, from the primary's {@code POST /failsafe}
+     * positions ({@link dev.regent.core.ha.FailsafeRule}).
+     *
+     * @param copyLogical logical slots this replica lacks may be copied from the primary (off while failsafe mode is
+     *                    active here, as Patroni: a copy restarts postgres)
      */
-    record SyncReplicationSlots(Map<String, SlotSpec> wanted) implements Action {
+    record SyncReplicationSlots(Map<String, SlotSpec> wanted, boolean copyLogical) implements Action {
         public SyncReplicationSlots {
             wanted = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(wanted));
+        }
+
+        /** Slots to sync, copying missing logical slots allowed. */
+        public SyncReplicationSlots(Map<String, SlotSpec> wanted) {
+            this(wanted, true);
         }
 
         /** Slots for members that stream from this node (created, never advanced). */
