@@ -48,6 +48,10 @@ public final class Main {
             }
             return 0;
         }
+        if (args.length > 0 && args[0].equals("--generate-config")) {
+            return ConfigCli.generateConfig(java.util.Arrays.copyOfRange(args, 1, args.length), System.getenv(),
+                    out, err);
+        }
         if (args.length > 0 && args[0].equals("demo")) {
             return Demo.main(args, out, err);
         }
@@ -103,6 +107,8 @@ public final class Main {
                 "                                          run a voting-only Raft peer (no PostgreSQL)",
                 "       regent --validate-config FILE      check a configuration file, report every error",
                 "       regent --generate-sample-config [FILE]  print (or write) a sample configuration",
+                "       regent --generate-config [--dsn DSN] [FILE]",
+                "                                          print (or write) a configuration from a running PostgreSQL",
                 "       regent --version");
     }
 }

@@ -48,6 +48,18 @@ public final class ConfigRenderer {
             new Protected("max_worker_processes", 8, v -> intAtLeast(v, 2), 90400, 0),
             new Protected("wal_log_hints", "on", ConfigRenderer::isBool, 90400, 0));
 
+    /**
+     * The defaults of the GUCs Patroni controls, as its default dynamic configuration lists them (those without a
+     * default and {@code wal_keep_*} left out), in Patroni's order.
+     */
+    public static Map<String, Object> protectedDefaults() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Protected p : PROTECTED) {
+            if (p.defaultValue() != null && !p.name().startsWith("wal_keep_")) out.put(p.name(), p.defaultValue());
+        }
+        return out;
+    }
+
     /** Names of the GUCs that Patroni controls (cannot be set through local {@code parameters}), all versions. */
     public static List<String> protectedNames() {
         return PROTECTED.stream().map(Protected::name).toList();

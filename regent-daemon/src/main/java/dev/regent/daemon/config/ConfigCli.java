@@ -45,6 +45,55 @@ public final class ConfigCli {
         return 0;
     }
 
+    /**
+     * {@code --generate-config [--dsn DSN] [FILE]}: a configuration from the running PostgreSQL (see
+     * {@link RunningConfigGenerator}) to {@code FILE} (its directories created) or {@code out}. A missing password is
+     * asked on the terminal when there is one.
+     *
+     * @return the exit code: 0 written, 1 failed (the reason on {@code err}), 2 bad arguments
+     */
+    public static int generateConfig(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        String dsn = null;
+        String file = null;
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--dsn") && i + 1 < args.length) {
+                dsn = args[++i];
+            } else if (args[i].startsWith("--dsn=")) {
+                dsn = args[i].substring("--dsn=".length());
+            } else if (!args[i].startsWith("-") && file == null) {
+                file = args[i];
+            } else {
+                err.println("regent: usage: regent --generate-config [--dsn DSN] [FILE]");
+                return 2;
+            }
+        }
+        java.io.Console console = System.console();
+        RunningConfigGenerator.PasswordPrompt prompt = console == null ? null : message -> {
+            char[] p = console.readPassword("%s", message);
+            return p == null ? null : new String(p);
+        };
+        String yaml;
+        try {
+            yaml = new RunningConfigGenerator(dsn, env, prompt).generate();
+        } catch (RunningConfigGenerator.GenerateConfigException e) {
+            err.println(e.getMessage());
+            return 1;
+        }
+        if (file == null) {
+            out.print(yaml);
+            return 0;
+        }
+        try {
+            Path target = Path.of(file);
+            if (target.getParent() != null) java.nio.file.Files.createDirectories(target.getParent());
+            java.nio.file.Files.writeString(target, yaml);
+            return 0;
+        } catch (java.io.IOException e) {
+            err.println("regent: cannot write " + file + ": " + e.getMessage());
+            return 1;
+        }
+    }
+
     /** A complete, valid Patroni-style configuration for a node using etcd v3. */
     public static String generateSampleConfig() {
         return """

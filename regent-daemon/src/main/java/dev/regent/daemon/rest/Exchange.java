@@ -20,7 +20,13 @@ import java.util.Map;
 final class Exchange {
     static final ObjectMapper JSON = new ObjectMapper();
     /** Bodies are small JSON documents; anything bigger is refused rather than buffered. */
-    private static final int MAX_BODY = 1 << 20;
+    static final int MAX_BODY = 1 << 20;
+    /**
+     * An oversized body up to this size is read and discarded before the 413 goes out: a client that writes its whole
+     * body before reading (most do) would otherwise be reset by our close and never see the answer. Reading it is
+     * bounded in time by the server's request timeout.
+     */
+    static final long DISCARD_LIMIT = 64L << 20;
     private static final String TEXT = "text/html";
     private static final String APPLICATION_JSON = "application/json";
 
@@ -83,7 +89,7 @@ final class Exchange {
         } catch (NumberFormatException e) {
             throw HttpError.page(400, "invalid Content-Length: " + length);
         }
-        if (n > MAX_BODY) throw HttpError.page(413, "body larger than " + MAX_BODY + " bytes");
+        if (n > MAX_BODY) throw tooLarge(n);
         if (n == 0 && optional) return new LinkedHashMap<>();
         byte[] body = readBody((int) n);
         JsonNode node;
@@ -98,6 +104,25 @@ final class Exchange {
         Map<String, Object> map = JSON.convertValue(node, LinkedHashMap.class);
         if (map.isEmpty() && !optional) throw HttpError.page(400, "body must be a non-empty JSON object");
         return map;
+    }
+
+    /**
+     * 413 for a body of {@code n} bytes. The body is discarded first when it is at most {@link #DISCARD_LIMIT}, so the
+     * connection stays usable; a bigger one is not read and the connection is closed after the answer.
+     */
+    private HttpError tooLarge(long n) {
+        if (n > DISCARD_LIMIT || !discard()) http.getResponseHeaders().set("Connection", "close");
+        return HttpError.page(413, "Request Entity Too Large: the body has " + n + " bytes, the limit is " + MAX_BODY);
+    }
+
+    /** Read and drop the whole body; false when the client went away or stalled past the request timeout. */
+    private boolean discard() {
+        try {
+            http.getRequestBody().transferTo(OutputStream.nullOutputStream());
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private byte[] readBody(int n) throws IOException {

@@ -23,9 +23,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Patroni's REST API on the JDK's built-in HTTP server (HTTP/1.1 with keep-alive). Snapshot reads (health checks,
- * {@code /metrics}) are answered on the dispatcher thread; requests that may block (including {@code /patroni}, which
- * reads the WAL positions from postgres) run on a fixed pool of worker threads.
+ * Patroni's REST API on the JDK's built-in HTTP server (HTTP/1.1 with keep-alive). Each exchange starts on a
+ * connection thread of its own (a slow or stalled client never holds others up, and a request not read in full within
+ * {@value #MAX_REQUEST_SECONDS} s is dropped); snapshot reads (health checks, {@code /metrics}) are answered there,
+ * requests that may block (including {@code /patroni}, which reads the WAL positions from postgres) run on a fixed
+ * pool of worker threads.
  * Read endpoints answer from the {@link NodeStatus} that the HA loop publishes (no SQL or DCS call per health
  * check); writes and fresh reads go through {@link NodeControl}.
  *
@@ -35,11 +37,21 @@ import org.slf4j.LoggerFactory;
 public final class RestApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RestApiServer.class);
 
+    /** The JDK server's bound on reading one request (line, headers and body), in seconds. */
+    static final String MAX_REQUEST_TIME_PROPERTY = "sun.net.httpserver.maxReqTime";
+    static final long MAX_REQUEST_SECONDS = 10;
+
     static {
         // Responses are written as headers + body; without TCP_NODELAY, Nagle plus delayed ACKs add ~40 ms on
         // keep-alive connections. Must be set before the JDK server reads its configuration.
         if (System.getProperty("sun.net.httpserver.nodelay") == null) {
             System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+        // A client that stops half-way through its request line, headers or body would otherwise hold its thread
+        // (and its connection) forever: the JDK closes a connection whose request is not read in full within this
+        // many seconds (and one that sends nothing at all after connecting). Handlers' own time is not counted.
+        if (System.getProperty(MAX_REQUEST_TIME_PROPERTY) == null) {
+            System.setProperty(MAX_REQUEST_TIME_PROPERTY, Long.toString(MAX_REQUEST_SECONDS));
         }
     }
 
@@ -161,15 +173,12 @@ public final class RestApiServer implements AutoCloseable {
         pool = Executors.newFixedThreadPool(options.threads(), threadFactory("restapi-"));
         router.setWorkers(pool);
         s.createContext("/", router);
-        if (tls == null) {
-            // no executor: exchanges start on the dispatcher thread; the router hands blocking ones to the pool
-            s.setExecutor(null);
-        } else {
-            // The JDK runs the TLS handshake where the exchange starts: on the dispatcher, one client that stops
-            // half-way through its handshake would stall every other request, health checks included.
-            connections = Executors.newCachedThreadPool(threadFactory("restapi-tls-"));
-            s.setExecutor(connections);
-        }
+        // The JDK reads each request's line and headers (and runs the TLS handshake) on the thread of its executor,
+        // blocking. On the dispatcher thread (the default) one client that sends half a request line and stalls
+        // would hold every other request up, health checks included; so every exchange starts on a thread of its
+        // own, and the router answers snapshot reads right there and hands blocking requests to the pool.
+        connections = Executors.newCachedThreadPool(threadFactory(tls == null ? "restapi-conn-" : "restapi-tls-"));
+        s.setExecutor(connections);
         s.start();
         server = s;
         LOG.info("REST API listening on {} ({})", s.getAddress(), tls == null ? "http" : "https");
@@ -199,7 +208,7 @@ public final class RestApiServer implements AutoCloseable {
         if (server == null) return;
         server.stop(0);
         pool.shutdownNow();
-        if (connections != null) connections.shutdownNow();
+        connections.shutdownNow();
         try {
             pool.awaitTermination(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

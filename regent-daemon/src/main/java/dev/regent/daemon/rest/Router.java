@@ -52,9 +52,9 @@ final class Router implements HttpHandler {
     }
 
     /**
-     * Health checks and other snapshot reads take microseconds and are answered on the server's dispatcher thread
-     * (no hand-off, which is what keeps {@code GET /primary} fast on 2 cores); everything else runs on the worker
-     * pool so that a slow switchover or restart never stalls the health checks.
+     * Health checks and other snapshot reads take microseconds and are answered on the connection's thread that read
+     * the request (no further hand-off); everything else runs on the worker pool so that a slow switchover or
+     * restart never stalls the health checks.
      */
     @Override
     public void handle(HttpExchange http) {

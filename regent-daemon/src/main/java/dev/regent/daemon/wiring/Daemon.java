@@ -42,6 +42,8 @@ public final class Daemon {
     private final Path configPath;
     private final NodeConfig config;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final dev.regent.daemon.systemd.SystemdNotify systemd =
+            dev.regent.daemon.systemd.SystemdNotify.fromEnvironment(System.getenv());
     private EffectiveSettings settings;
     private PatroniDcs dcs;
     private PostgresAdapter pg;
@@ -111,7 +113,12 @@ public final class Daemon {
         DaemonControl control = new DaemonControl(config.name(), dcs, loop, prober, status, this::reloadConfigFile,
                 new LiveWal(postgresql::walNow), ticker, sleeper);
         dev.regent.daemon.ledger.DecisionBook decisions = decisionBook();
-        loop.setDecisionObserver(decisions);
+        // systemd (Type=notify): ready once the REST API serves (started below, before the loop) and a first HA
+        // cycle has run, as Patroni 4.1
+        loop.setDecisionObserver((in, d, failed, outcome) -> {
+            decisions.observe(in, d, failed, outcome);
+            systemd.ready();
+        });
         control.setDecisions(decisions);
         loop.setDeduplicateHeartbeatLogs(config.log().deduplicateHeartbeatLogs());
         loop.setSettingsListener(s -> {
@@ -273,6 +280,7 @@ public final class Daemon {
      */
     void shutdown() {
         LOG.info("shutting down");
+        systemd.stopping();
         try {
             loop.close();
             ClusterView last = loop.lastCluster();
