@@ -20,14 +20,25 @@ import java.util.Map;
  * @param ctlTls    {@code ctl} TLS settings for those calls
  * @param raw       the merged configuration tree
  * @param decisions {@code regent.decisions} (Regent's own: the decision ledger)
+ * @param dashboard {@code regent.dashboard} (Regent's own: the REST API's built-in dashboard page)
  */
 public record NodeConfig(String name, String scope, String namespace, RestApiConfig restapi, DcsConfig dcs,
                          PostgresqlConfig postgresql, BootstrapConfig bootstrap, Map<String, Object> tags,
                          LogConfig log, Credentials ctl, CtlTls ctlTls, Map<String, Object> raw,
-                         DecisionsConfig decisions) {
+                         DecisionsConfig decisions, DashboardConfig dashboard) {
     public NodeConfig {
         ctlTls = ctlTls == null ? CtlTls.NONE : ctlTls;
         decisions = decisions == null ? DecisionsConfig.DEFAULT : decisions;
+        dashboard = dashboard == null ? DashboardConfig.DEFAULT : dashboard;
+    }
+
+    /**
+     * {@code regent.dashboard}: the built-in dashboard page of the REST API.
+     *
+     * @param enabled whether {@code GET /dashboard} serves the page (when false the path is Patroni's health check)
+     */
+    public record DashboardConfig(boolean enabled) {
+        public static final DashboardConfig DEFAULT = new DashboardConfig(true);
     }
 
     /**

@@ -57,9 +57,10 @@ public final class NodeConfigValidator {
         LogConfig log = LogSectionReader.read(top);
         watchdog(top);
         NodeConfig.DecisionsConfig decisions = RegentSectionReader.read(top);
+        NodeConfig.DashboardConfig dashboard = RegentSectionReader.readDashboard(top);
         UnsupportedSettings.findInLocalConfiguration(root).forEach(f -> top.problems().add(f.asConfigError()));
         return new NodeConfig(name, scope, namespace == null ? "/service" : namespace, restapi, dcs, pg, bootstrap,
-                tags, log, ctl, ctlTls(top), root.toPlainMap(), decisions);
+                tags, log, ctl, ctlTls(top), root.toPlainMap(), decisions, dashboard);
     }
 
     private static RestApiConfig restapi(Section top) {

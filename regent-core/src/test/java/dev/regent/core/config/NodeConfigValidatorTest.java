@@ -60,6 +60,22 @@ class NodeConfigValidatorTest {
     }
 
     @Test
+    void regentDashboardIsOnUnlessSwitchedOff() {
+        assertThat(validate(valid()).config().dashboard().enabled()).isTrue();
+        Map<String, Object> t = valid();
+        t.put("regent", map("dashboard", map("enabled", false, "colour", "blue")));
+        ValidationResult r = validate(t);
+        assertThat(r.config().dashboard().enabled()).isFalse();
+        assertThat(warningPaths(r)).contains("regent.dashboard.colour");
+        t.put("regent", map("dashboard", map("enabled", "maybe")));
+        ValidationResult bad = validate(t);
+        assertThat(errorPaths(bad)).containsExactly("regent.dashboard.enabled");
+        assertThat(bad.errors().get(0).message()).contains("must be a boolean");
+        t.put("regent", "on");
+        assertThat(errorPaths(validate(t))).containsExactly("regent");
+    }
+
+    @Test
     void everyMissingRequiredKeyIsReportedAtOnce() {
         ValidationResult r = validate(map("postgresql", map("listen", "127.0.0.1:5432")));
         assertThat(r.config()).isNull();

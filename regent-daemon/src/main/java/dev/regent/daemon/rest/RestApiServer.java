@@ -138,6 +138,8 @@ public final class RestApiServer implements AutoCloseable {
     private final Supplier<NodeStatus> status;
     private final NodeControl control;
     private volatile Guard guard;
+    /** {@code regent.dashboard.enabled}; reloadable. */
+    private volatile boolean dashboard = true;
     private HttpServer server;
     private ExecutorService pool;
     private ExecutorService connections;
@@ -169,7 +171,7 @@ public final class RestApiServer implements AutoCloseable {
         }
         Router router = new Router(status, control, new BasicAuth(options.username(), options.password()),
                 () -> guard, options.clock(), options.monotonicMillis(), options.switchoverTimeout(),
-                options.waitTicker(), options.sleeper());
+                options.waitTicker(), options.sleeper(), () -> dashboard);
         pool = Executors.newFixedThreadPool(options.threads(), threadFactory("restapi-"));
         router.setWorkers(pool);
         s.createContext("/", router);
@@ -190,6 +192,14 @@ public final class RestApiServer implements AutoCloseable {
      */
     public void reconfigure(Security s) {
         guard = new Guard(s.withTls(options.security().tls()));
+    }
+
+    /**
+     * Whether {@code GET /dashboard} serves the built-in dashboard ({@code regent.dashboard.enabled}, on by default);
+     * takes effect at the next request, so a reload switches it.
+     */
+    public void setDashboard(boolean enabled) {
+        dashboard = enabled;
     }
 
     /** The HTTPS side, or null when serving plain HTTP. */

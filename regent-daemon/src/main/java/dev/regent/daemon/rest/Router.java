@@ -30,9 +30,14 @@ final class Router implements HttpHandler {
     private final NodeCommands commands;
     private final FailsafeEndpoints failsafe;
     private final Supplier<Guard> guard;
+    private final Dashboard dashboard = Dashboard.load();
+    private final java.util.function.BooleanSupplier dashboardOn;
 
+    /** {@code dashboardOn}: whether {@code GET /dashboard} serves the page ({@code regent.dashboard.enabled}). */
     Router(Supplier<NodeStatus> status, NodeControl control, BasicAuth auth, Supplier<Guard> guard, Clock clock,
-           LongSupplier monotonicMillis, Duration switchoverTimeout, Ticker waitTicker, Sleeper sleeper) {
+           LongSupplier monotonicMillis, Duration switchoverTimeout, Ticker waitTicker, Sleeper sleeper,
+           java.util.function.BooleanSupplier dashboardOn) {
+        this.dashboardOn = dashboardOn;
         this.status = status;
         this.guard = guard;
         this.monotonicMillis = monotonicMillis;
@@ -147,6 +152,14 @@ final class Router implements HttpHandler {
             case "liveness" -> ex.sendStatusOnly(HealthCheck.liveness(s, now));
             case "readiness" -> ex.sendStatusOnly(HealthCheck.readiness(ex.query, s, now));
             case "failsafe" -> failsafe.get(ex);
+            // switched off, the path is what it is on Patroni: a health check answering the status document
+            case "dashboard" -> {
+                if (dashboardOn.getAsBoolean()) {
+                    dashboard.serve(ex);
+                } else {
+                    ex.sendJson(HealthCheck.status(ex.path, ex.query, s, now), reads.statusJson(s, now));
+                }
+            }
             default -> ex.sendJson(HealthCheck.status(ex.path, ex.query, s, now), reads.statusJson(s, now));
         }
     }
@@ -156,7 +169,14 @@ final class Router implements HttpHandler {
             unsupported(ex);
             return;
         }
-        // Patroni's order: allowlist, client certificate, then basic auth
+        // Regent's cross-site check first (a browser's request made by another site's page is refused whoever sent
+        // it), then Patroni's order: allowlist, client certificate, basic auth
+        String crossSite = CrossSiteCheck.refusal(ex.http.getRequestHeaders());
+        if (crossSite != null) {
+            ex.drain();
+            ex.sendText(403, crossSite);
+            return;
+        }
         String denied = guard.get().deny(ex.http, memberApiUrls(status.get()), !segment.equals("failsafe"));
         if (denied != null) {
             ex.drain();

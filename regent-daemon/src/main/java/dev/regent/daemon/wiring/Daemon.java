@@ -135,6 +135,7 @@ public final class Daemon {
         // listen, basic auth, backlog, threads, HTTPS, allowlist, extra headers
         RestApiServer.Options opts = RestSecurity.options(config.restapi(), serverTls).withTime(ticker, sleeper);
         rest = new RestApiServer(opts, status, control);
+        rest.setDashboard(config.dashboard().enabled());
         rest.start();
         if (serverTls != null) {
             RestSecurity.warmUp(peers, "https://" + config.restapi().connectAddress() + "/liveness");
@@ -229,7 +230,10 @@ public final class Daemon {
         });
         settings.reload(l.config());
         applyLog(l.config().log());
-        if (rest != null) RestSecurity.reload(rest, l.config().restapi());
+        if (rest != null) {
+            RestSecurity.reload(rest, l.config().restapi());
+            rest.setDashboard(l.config().dashboard().enabled());
+        }
         LOG.info("configuration file reloaded");
     }
 
