@@ -254,6 +254,23 @@ class CtlEndToEndTest {
             assertThat(primary.get(0).path("metric").path("scope").asText()).isEqualTo("it");
             assertThat(scalar(prom, "sum(patroni_replica)")).isEqualTo(2);
             assertThat(cluster.cluster().leader().name()).as("the leader did not change meanwhile").isEqualTo(leader);
+            // the shipped Grafana dashboard: Prometheus accepts every query and finds this cluster's series
+            JsonNode dashboard = new com.fasterxml.jackson.databind.ObjectMapper().readTree(java.nio.file.Files
+                    .readString(java.nio.file.Path.of("").toAbsolutePath().getParent()
+                            .resolve("deploy/grafana/regent-dashboard.json")));
+            int queries = 0;
+            for (JsonNode panel : dashboard.path("panels")) {
+                for (JsonNode target : panel.path("targets")) {
+                    String expr = target.path("expr").asText().replace("$scope", "it")
+                            .replace("$__rate_interval", "1m");
+                    assertThat(prom.query(expr)).as("dashboard panel " + panel.path("title") + ": " + expr)
+                            .isNotNull();
+                    queries++;
+                }
+            }
+            assertThat(queries).isGreaterThanOrEqualTo(10);
+            assertThat(scalar(prom, dashboard.path("panels").get(0).path("targets").get(0).path("expr").asText()
+                    .replace("$scope", "it"))).as("the dashboard's primaries panel").isEqualTo(1);
         }
     }
 
