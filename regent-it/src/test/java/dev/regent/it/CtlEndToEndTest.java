@@ -2,9 +2,11 @@ package dev.regent.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Member;
 import dev.regent.ctl.RegentCtl;
+import dev.regent.testkit.PrometheusProcess;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -233,5 +235,48 @@ class CtlEndToEndTest {
         assertThat(store.getPrefix("/service/scratch/")).isEmpty();
         assertThat(cluster.cluster().members()).hasSize(3);
         assertThat(List.of(ok("", "list").out())).allMatch(s -> s.contains("Leader"));
+    }
+
+    @Test
+    @Order(8)
+    void prometheusScrapingTheClusterFindsExactlyOnePrimary() throws Exception {
+        String leader = cluster.awaitHealthy(HEALTHY).leader().name();
+        List<String> targets = List.of(0, 1, 2).stream().map(i -> "127.0.0.1:" + cluster.layout().restPort(i)).toList();
+        try (PrometheusProcess prom = PrometheusProcess.start("regent", targets)) {
+            // every member scraped at least once (up, and its patroni_primary sample stored) before asking
+            ClusterEndToEndTest.awaitTrue("prometheus scraped all three members", Duration.ofSeconds(60),
+                    () -> scalar(prom, "count(up == 1)") == 3 && scalar(prom, "count(patroni_primary)") == 3,
+                    () -> prom.targetHealth() + "\n" + prom.logTail(20));
+            assertThat(scalar(prom, "count(patroni_primary == 1)")).isEqualTo(1);
+            JsonNode primary = prom.query("patroni_primary == 1");
+            assertThat(primary).hasSize(1);
+            assertThat(primary.get(0).path("metric").path("name").asText()).isEqualTo(leader);
+            assertThat(primary.get(0).path("metric").path("scope").asText()).isEqualTo("it");
+            assertThat(scalar(prom, "sum(patroni_replica)")).isEqualTo(2);
+            assertThat(cluster.cluster().leader().name()).as("the leader did not change meanwhile").isEqualTo(leader);
+            // the shipped Grafana dashboard: Prometheus accepts every query and finds this cluster's series
+            JsonNode dashboard = new com.fasterxml.jackson.databind.ObjectMapper().readTree(java.nio.file.Files
+                    .readString(java.nio.file.Path.of("").toAbsolutePath().getParent()
+                            .resolve("deploy/grafana/regent-dashboard.json")));
+            int queries = 0;
+            for (JsonNode panel : dashboard.path("panels")) {
+                for (JsonNode target : panel.path("targets")) {
+                    String expr = target.path("expr").asText().replace("$scope", "it")
+                            .replace("$__rate_interval", "1m");
+                    assertThat(prom.query(expr)).as("dashboard panel " + panel.path("title") + ": " + expr)
+                            .isNotNull();
+                    queries++;
+                }
+            }
+            assertThat(queries).isGreaterThanOrEqualTo(10);
+            assertThat(scalar(prom, dashboard.path("panels").get(0).path("targets").get(0).path("expr").asText()
+                    .replace("$scope", "it"))).as("the dashboard's primaries panel").isEqualTo(1);
+        }
+    }
+
+    /** The single number an aggregating PromQL query returns, or -1 when its result is empty. */
+    private static double scalar(PrometheusProcess prom, String promql) {
+        JsonNode result = prom.query(promql);
+        return result.isEmpty() ? -1 : Double.parseDouble(result.get(0).path("value").get(1).asText());
     }
 }
