@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.regent.core.model.ClusterView;
 import dev.regent.dcs.KeyValue;
 import dev.regent.testkit.EtcdProcess;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
@@ -77,44 +75,10 @@ class EtcdV2ClusterEndToEndTest extends StoreClusterScenarios {
         }
     }
 
-    /**
-     * One vip-manager per member, each in a network namespace standing for the member's host, watching the leader key
-     * Regent writes: the virtual IP is on the leader's namespace only, and moves to the new leader on a switchover.
-     * Root only (network namespaces): skipped with the reason printed otherwise.
-     */
+    /** {@link VipManagerScenario}: vip-manager reads the leader key over etcd's v2 API. Root only. */
     @Test
     @Order(11)
     void vipManagerMovesTheVirtualIpToTheLeaderAcrossASwitchover() throws Exception {
-        String reason = VipManagers.unavailableReason();
-        if (reason != null) System.out.println("SKIPPED: " + reason);
-        Assumptions.assumeTrue(reason == null, reason);
-        ClusterView before = cluster.awaitHealthy(HEALTHY);
-        String oldLeader = before.leader().name();
-        String candidate = before.members().stream().map(m -> m.name()).filter(n -> !n.equals(oldLeader))
-                .findFirst().orElseThrow();
-        try (VipManagers vips = VipManagers.start(cluster.dir().resolve("vip"), List.of("node0", "node1", "node2"),
-                "/service/it/leader", cluster.etcd().hostPort())) {
-            awaitHolders(vips, List.of(oldLeader));
-            HttpResponse<String> r = cluster.rest(cluster.index(oldLeader), "POST", "/switchover",
-                    "{\"leader\": \"" + oldLeader + "\", \"candidate\": \"" + candidate + "\"}");
-            assertThat(r.statusCode()).as(r.body() + "\n" + cluster.logs()).isEqualTo(200);
-            awaitHolders(vips, List.of(candidate));
-            assertThat(cluster.awaitHealthy(HEALTHY).leader().name()).isEqualTo(candidate);
-            assertThat(vips.log(oldLeader)).contains("Configuring address " + vips.vip() + "/24 on eth0")
-                    .contains("Removing address " + vips.vip() + "/24 on eth0");
-            assertThat(vips.log(candidate)).contains("Configuring address " + vips.vip() + "/24 on eth0");
-        }
-    }
-
-    /** Waits until exactly {@code expected} hold the virtual IP; the namespaces' state and logs otherwise. */
-    private void awaitHolders(VipManagers vips, List<String> expected) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        List<String> holders = vips.holders();
-        while (!holders.equals(expected) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            holders = vips.holders();
-        }
-        assertThat(holders).as("members whose namespace has " + vips.vip() + "\n" + vips.logs() + "\n"
-                + cluster.logs()).isEqualTo(expected);
+        VipManagerScenario.run(cluster, "etcd", cluster.etcd().hostPort());
     }
 }

@@ -1,5 +1,6 @@
 package dev.regent.it;
 
+import dev.regent.testkit.FreePorts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -14,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * One real vip-manager (Debian's {@code vip-manager} 1.0.2, {@code /usr/bin/vip-manager}) per member, each inside a
  * network namespace of its own that stands for that member's host. Namespace {@code i} is joined to the host by a veth
  * pair: {@code eth0} inside, at {@code 10.a.b.(4i+2)/30}, its peer on the host at {@code 10.a.b.(4i+1)/30}, where a
- * {@link TcpForwarder} makes the etcd of the test (on 127.0.0.1) reachable as vip-manager's {@code dcs-endpoints}. The
+ * {@link TcpForwarder} makes the store of the test (on 127.0.0.1) reachable as vip-manager's {@code dcs-endpoints}. The
  * virtual IP is {@code 10.a.b.200/24}; {@code a.b} are the two bytes of a free port of this test JVM, so that runs
  * side by side (their port ranges are disjoint) use different names and subnets.
  *
@@ -27,14 +28,16 @@ final class VipManagers implements AutoCloseable {
     private final int token;
     private final List<String> members;
     private final Path dir;
+    private final String dcsType;
     private final List<String> namespaces = new ArrayList<>();
     private final List<TcpForwarder> forwarders = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
 
-    private VipManagers(int token, List<String> members, Path dir) {
+    private VipManagers(int token, List<String> members, Path dir, String dcsType) {
         this.token = token;
         this.members = List.copyOf(members);
         this.dir = dir;
+        this.dcsType = dcsType;
     }
 
     /**
@@ -53,22 +56,22 @@ final class VipManagers implements AutoCloseable {
     }
 
     /**
-     * Creates a namespace per member and starts in each a vip-manager watching {@code triggerKey} on the etcd at
-     * {@code etcdHostPort} (v2 API) with that member's name as {@code trigger-value}; configs and logs go to
-     * {@code dir}. Fails when vip-manager is not installed.
+     * Creates a namespace per member and starts in each a vip-manager watching {@code triggerKey} in the store of
+     * {@code dcsType} ({@code etcd}: its v2 API; Debian's build refuses {@code consul}) at {@code storeHostPort} with that member's name
+     * as {@code trigger-value}; configs and logs go to {@code dir}. Fails when vip-manager is not installed.
      */
-    static VipManagers start(Path dir, List<String> members, String triggerKey, String etcdHostPort)
+    static VipManagers start(Path dir, List<String> members, String triggerKey, String dcsType, String storeHostPort)
             throws IOException, InterruptedException {
         if (!Files.isExecutable(Path.of(BINARY))) {
             throw new IllegalStateException(BINARY + " is missing: apt-get install -y vip-manager (bin/test does)");
         }
         Files.createDirectories(dir);
-        int colon = etcdHostPort.lastIndexOf(':');
-        InetSocketAddress etcd = new InetSocketAddress(InetAddress.getByName(etcdHostPort.substring(0, colon)),
-                Integer.parseInt(etcdHostPort.substring(colon + 1)));
-        VipManagers v = new VipManagers(dev.regent.testkit.FreePorts.one(), members, dir);
+        int colon = storeHostPort.lastIndexOf(':');
+        InetSocketAddress store = new InetSocketAddress(InetAddress.getByName(storeHostPort.substring(0, colon)),
+                Integer.parseInt(storeHostPort.substring(colon + 1)));
+        VipManagers v = new VipManagers(FreePorts.one(), members, dir, dcsType);
         try {
-            for (int i = 0; i < members.size(); i++) v.startOne(i, triggerKey, etcd);
+            for (int i = 0; i < members.size(); i++) v.startOne(i, triggerKey, store);
             return v;
         } catch (IOException | RuntimeException | InterruptedException e) {
             v.close();
@@ -76,7 +79,7 @@ final class VipManagers implements AutoCloseable {
         }
     }
 
-    private void startOne(int i, String triggerKey, InetSocketAddress etcd) throws IOException, InterruptedException {
+    private void startOne(int i, String triggerKey, InetSocketAddress store) throws IOException, InterruptedException {
         String ns = namespace(i);
         String hostSide = "rv" + token + "h" + i;
         // a namespace or link left by a run of this port's owner that was killed before its cleanup
@@ -91,7 +94,7 @@ final class VipManagers implements AutoCloseable {
         check("ip", "-n", ns, "link", "set", "eth0", "up");
         check("ip", "-n", ns, "link", "set", "lo", "up");
         forwarders.add(TcpForwarder.start(new InetSocketAddress(InetAddress.getByName(address(4 * i + 1)), token),
-                etcd));
+                store));
         Path config = dir.resolve("vip-manager-" + members.get(i) + ".yml");
         Files.writeString(config, config(members.get(i), triggerKey, "http://" + address(4 * i + 1) + ":" + token));
         ProcessBuilder pb = new ProcessBuilder("ip", "netns", "exec", ns, BINARY, "--config", config.toString())
@@ -108,7 +111,7 @@ final class VipManagers implements AutoCloseable {
                 + "interface: eth0\n"
                 + "trigger-key: " + triggerKey + "\n"
                 + "trigger-value: " + member + "\n"
-                + "dcs-type: etcd\n"
+                + "dcs-type: " + dcsType + "\n"
                 + "dcs-endpoints:\n"
                 + "  - " + endpoint + "\n"
                 + "interval: 500\n";
@@ -139,6 +142,13 @@ final class VipManagers implements AutoCloseable {
             if (r.out.contains(" " + vip() + "/24 ")) holders.add(members.get(i));
         }
         return holders;
+    }
+
+    /** The members whose vip-manager has exited (it stops on a configuration it refuses). */
+    List<String> exited() {
+        List<String> exited = new ArrayList<>();
+        for (int i = 0; i < processes.size(); i++) if (!processes.get(i).isAlive()) exited.add(members.get(i));
+        return exited;
     }
 
     /** One member's vip-manager output. */
