@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * {@link StoreClusterScenarios} on etcd's v2 API (Patroni's {@code etcd:} section): one real etcd 3.4 started with
  * {@code --enable-v2}. Bootstrap checks TTL leader and member keys written as Patroni's etcd module writes them, and
  * regentctl with {@code etcd://} and, as patronictl, a bare {@code host:port}; then a daemon pointed at an etcd
- * without the v2 API stops with a clear error.
+ * without the v2 API stops with a clear error; and Debian's vip-manager 1.0.2, which reads only etcd's v2 API (or
+ * Consul), moves a virtual IP to the leader's network namespace and follows a switchover.
  */
 class EtcdV2ClusterEndToEndTest extends StoreClusterScenarios {
     @Override
@@ -72,5 +73,12 @@ class EtcdV2ClusterEndToEndTest extends StoreClusterScenarios {
             assertThat(node.tail(50)).contains("does not serve the v2 API (HTTP 404 on /v2/keys)")
                     .contains("etcd 3.6 removed it").contains("--enable-v2").contains("'etcd3:' section");
         }
+    }
+
+    /** {@link VipManagerScenario}: vip-manager reads the leader key over etcd's v2 API. Root only. */
+    @Test
+    @Order(11)
+    void vipManagerMovesTheVirtualIpToTheLeaderAcrossASwitchover() throws Exception {
+        VipManagerScenario.run(cluster, "etcd", cluster.etcd().hostPort());
     }
 }
