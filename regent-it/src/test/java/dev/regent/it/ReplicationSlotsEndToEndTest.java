@@ -150,6 +150,11 @@ class ReplicationSlotsEndToEndTest {
             assertThat(slot(i, "cdc", "plugin")).isEqualTo("test_decoding");
             assertThat(q(i, "SHOW hot_standby_feedback")).as("forced where logical slots are kept").isEqualTo("on");
         }
+        // Patroni 4.x's readiness check: a copy is safe once the primary holds its catalog_xmin back through the
+        // replica's physical slot there (node2's feedback reaches it through node1's slot node1)
+        for (int i = 1; i <= 2; i++) {
+            steps.logHas(i, "INFO", java.util.List.of("Logical slot cdc is safe to be used after a failover"), 40);
+        }
     }
 
     @Test
@@ -232,6 +237,9 @@ class ReplicationSlotsEndToEndTest {
         assertThat(FeatureSteps.logLines(steps.cluster().node(0).log()).stream()
                 .filter(l -> l.contains("Copying logical replication slots")).count())
                 .as("the old primary kept its slot as a replica: no copy").isZero();
+        assertThat(FeatureSteps.logLines(steps.cluster().node(1).log()).stream()
+                .filter(l -> l.contains("might be unsafe to use after promote")).toList())
+                .as("node1's copy of cdc was known safe before its promotion").isEmpty();
     }
 
     private static final java.util.regex.Pattern KILL_ROW =
