@@ -366,4 +366,49 @@ class ReplicationSlotsEndToEndTest {
         assertThat(c.cluster().status().retainSlots()).as("the living members are still retained")
                 .contains(FeatureSteps.name(np), FeatureSteps.name(other));
     }
+
+    /**
+     * Patroni's permanent_slots.feature and ignored_slots.feature, in their own steps, on what is left of the cluster
+     * (a primary, a replica, the dead member): a permanent physical slot named after a member is in /status.slots but
+     * not in retain_slots and never kept by that member itself; permanent slots follow the primary's consumers on the
+     * replica; the replica's copy of the primary's member slot has no xmin; a logical slot made by hand that no
+     * ignore_slots entry matches is dropped; a replica tagged nofailover drops its permanent slot copies.
+     */
+    @Test
+    @Order(8)
+    void patronisPermanentSlotScenariosOnTheSurvivors() throws Exception {
+        LocalCluster c = steps.cluster();
+        int leader = c.index(c.leaderName(WAIT));
+        int dead = java.util.stream.IntStream.range(0, 3).filter(i -> !c.node(i).isAlive()).findFirst().orElseThrow();
+        int replica = 3 - leader - dead;
+        String replicaName = FeatureSteps.name(replica);
+        HttpResponse<String> r = steps.rest(leader, "PATCH", "/config", "{\"slots\": {\"" + replicaName + "\": 0}}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        await("/status.slots has " + replicaName + ", retain_slots does not", () -> steps.statusHas("slots",
+                replicaName) && !steps.statusHas("retain_slots", replicaName));
+        assertThat(steps.statusHas("slots", "keep_wal")).isTrue();
+        assertThat(steps.statusHas("slots", "cdc")).isTrue();
+        assertThat(steps.statusHas("retain_slots", FeatureSteps.name(leader))).isTrue();
+        steps.hasPhysicalSlot(leader, replicaName, 10);
+        steps.hasNoSlot(replica, replicaName);
+        // permanent_slots.feature: permanent slots are advanced on replicas
+        steps.exec(leader, "INSERT INTO slot_t VALUES (3)");
+        steps.getAllChangesFromLogicalSlot(leader, "cdc");
+        steps.getAllChangesFromPhysicalSlot(leader, "keep_wal");
+        steps.slotInSync("logical", "cdc", leader, replica, 20);
+        steps.slotInSync("physical", "keep_wal", leader, replica, 20);
+        steps.physicalSlotHasNoXmin(replica, FeatureSteps.name(leader), 10);
+        // ignored_slots.feature: a slot made by hand that no ignore_slots entry matches goes
+        steps.createLogicalSlot(leader, "dummy_slot", "test_decoding");
+        await("dummy_slot dropped", () -> !hasSlot(leader, "dummy_slot"));
+        steps.hasLogicalSlot(leader, "cdc", "test_decoding", 1);
+        // permanent_slots.feature: no permanent slot copies on a nofailover node
+        steps.setTag(replica, "nofailover", true);
+        assertThat(steps.rest(replica, "POST", "/reload", null).statusCode()).isEqualTo(202);
+        await(replicaName + " (nofailover) drops cdc and keep_wal", () -> !hasSlot(replica, "cdc")
+                && !hasSlot(replica, "keep_wal"));
+        steps.hasLogicalSlot(leader, "cdc", "test_decoding", 1);
+        steps.hasPhysicalSlot(leader, "keep_wal", 1);
+    }
 }
+

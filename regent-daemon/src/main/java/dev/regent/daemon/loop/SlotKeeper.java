@@ -180,10 +180,12 @@ final class SlotKeeper {
             if (!m.noStream()) members.add(SlotNames.fromMemberName(m.name()));
         }
         if (!foundSelf) members.add(SlotNames.fromMemberName(name));
-        // only member slots that are not permanent ones (Patroni's retain_slots leaves those out)
-        members.removeAll(SlotPlanner.permanentSlots(config).keySet());
         retained = new TreeMap<>(RetainedSlots.update(retained, cluster.status().retainSlots(), members,
                 ticker.monotonicMillis(), SlotPlanner.memberSlotsTtlSeconds(config)));
-        return RetainedSlots.names(retained);
+        // only member slots that are not permanent ones (Patroni's retain_slots leaves those out), also at once when
+        // a member's slot has just been made permanent
+        List<String> out = new ArrayList<>(RetainedSlots.names(retained));
+        out.removeAll(SlotPlanner.permanentSlots(config).keySet());
+        return out;
     }
 }
