@@ -65,8 +65,11 @@ final class SlotKeeper {
                 primary, replay, cleanXmin);
         if (primary) {
             pending = Map.of();
-        } else if (!pending.isEmpty()) {
-            checkReadiness(cluster);
+        } else {
+            // what this node saw while it led before is stale: a later leadership takes retain_slots over from the
+            // /status of that time (with its own clock), or a member gone since would lose its slot at once
+            retained = Map.of();
+            if (!pending.isEmpty()) checkReadiness(cluster);
         }
         boolean changed = false;
         List<String> copies = new ArrayList<>();
