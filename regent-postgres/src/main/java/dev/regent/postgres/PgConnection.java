@@ -519,7 +519,8 @@ public final class PgConnection implements AutoCloseable {
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         long v = rs.getLong(2);
-                        out.put(rs.getString(1), rs.wasNull() ? null : v);
+                        boolean unset = rs.wasNull();  // of column 2: ask before reading another column
+                        out.put(rs.getString(1), unset ? null : v);
                     }
                 }
             }
