@@ -20,7 +20,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * one is dropped, {@code use_slots: false} unsetting primary_slot_name, and a switchover after which the new primary
  * has the permanent physical slot at a position no later than the one its consumer confirmed; last, a kill -9 of the
  * primary with real consumers on both permanent slots (pg_recvlogical, pg_receivewal) and a writer running, after
- * which the dead member's slot expires with member_slots_ttl.
+ * which the dead member's slot expires with member_slots_ttl; and Patroni's permanent and ignored slot scenarios, in
+ * their own steps, on the two survivors.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ReplicationSlotsEndToEndTest {
