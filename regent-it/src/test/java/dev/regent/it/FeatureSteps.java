@@ -506,6 +506,83 @@ final class FeatureSteps implements AutoCloseable {
         }
     }
 
+    // ---- slots (Patroni's steps) -----------------------------------------------------------------------------------
+
+    private static String literal(String s) {
+        return "'" + s.replace("'", "''") + "'";
+    }
+
+    /** {@code I create a logical replication slot {s} on {name} with the {plugin} plugin}. */
+    void createLogicalSlot(int i, String slot, String plugin) throws SQLException {
+        exec(i, "SELECT pg_catalog.pg_create_logical_replication_slot(" + literal(slot) + ", " + literal(plugin) + ")");
+    }
+
+    /** {@code {name} has a logical replication slot named {s} with the {plugin} plugin after {N} seconds}. */
+    void hasLogicalSlot(int i, String slot, String plugin, int seconds) throws Exception {
+        awaitTrue(name(i) + " has logical slot " + slot + " (" + plugin + ")", Duration.ofSeconds(seconds),
+                () -> "1".equals(query(i, "SELECT count(*) FROM pg_catalog.pg_replication_slots WHERE slot_name = "
+                        + literal(slot) + " AND slot_type = 'logical' AND plugin = " + literal(plugin))));
+    }
+
+    /** {@code {name} has a physical replication slot named {s} after {N} seconds}. */
+    void hasPhysicalSlot(int i, String slot, int seconds) throws Exception {
+        awaitTrue(name(i) + " has physical slot " + slot, Duration.ofSeconds(seconds),
+                () -> "1".equals(query(i, "SELECT count(*) FROM pg_catalog.pg_replication_slots WHERE slot_name = "
+                        + literal(slot) + " AND slot_type = 'physical'")));
+    }
+
+    /** {@code {name} does not have a replication slot named {s}} (no polling, as Patroni's step). */
+    void hasNoSlot(int i, String slot) {
+        assertThat(query(i, "SELECT count(*) FROM pg_catalog.pg_replication_slots WHERE slot_name = "
+                + literal(slot))).as("%s has no slot %s", name(i), slot).isEqualTo("0");
+    }
+
+    /**
+     * {@code {logical|physical} slot {s} is in sync between {a} and {b} after {N} seconds}: equal
+     * {@code confirmed_flush_lsn} (logical) or {@code restart_lsn} (physical).
+     */
+    void slotInSync(String type, String slot, int a, int b, int seconds) throws Exception {
+        String column = "logical".equals(type) ? "confirmed_flush_lsn" : "restart_lsn";
+        String sql = "SELECT " + column + " FROM pg_catalog.pg_replication_slots WHERE slot_name = " + literal(slot)
+                + " AND slot_type = " + literal(type);
+        awaitTrue(type + " slot " + slot + " in sync between " + name(a) + " and " + name(b),
+                Duration.ofSeconds(seconds), () -> {
+                    String x = query(a, sql);
+                    return x != null && x.equals(query(b, sql));
+                }, () -> name(a) + ": " + query(a, sql) + ", " + name(b) + ": " + query(b, sql));
+    }
+
+    /** {@code I get all changes from logical slot {s} on {name}}. */
+    void getAllChangesFromLogicalSlot(int i, String slot) throws SQLException {
+        exec(i, "SELECT count(*) FROM pg_catalog.pg_logical_slot_get_changes(" + literal(slot) + ", NULL, NULL)");
+    }
+
+    /** {@code I get all changes from physical slot {s} on {name}}. */
+    void getAllChangesFromPhysicalSlot(int i, String slot) throws SQLException {
+        exec(i, "SELECT pg_catalog.pg_replication_slot_advance(" + literal(slot)
+                + ", pg_catalog.pg_current_wal_lsn())");
+    }
+
+    /** {@code physical replication slot named {s} on {name} has no xmin value after {N} seconds}. */
+    void physicalSlotHasNoXmin(int i, String slot, int seconds) throws Exception {
+        awaitTrue("physical slot " + slot + " on " + name(i) + " without xmin", Duration.ofSeconds(seconds),
+                () -> "1".equals(query(i, "SELECT count(*) FROM pg_catalog.pg_replication_slots WHERE slot_name = "
+                        + literal(slot) + " AND slot_type = 'physical' AND xmin IS NULL")));
+    }
+
+    /**
+     * {@code "status" key in DCS has {x} in {field}} / {@code does not have {x} in {field}} ({@code slots}: an
+     * object, {@code retain_slots}: a list), as of now (no polling, as Patroni's step).
+     */
+    boolean statusHas(String field, String x) throws Exception {
+        JsonNode status = key("status");
+        JsonNode v = status == null ? null : status.get(field);
+        if (v == null || v.isNull()) return false;
+        if (v.isObject()) return v.has(x);
+        for (JsonNode e : v) if (x.equals(e.asText())) return true;
+        return false;
+    }
+
     // ---- plumbing -------------------------------------------------------------------------------------------------
 
     static String pgBin(String tool) throws Exception {

@@ -505,6 +505,29 @@ public final class PgConnection implements AutoCloseable {
         });
     }
 
+    /**
+     * {@code catalog_xmin} of the named slots that exist (a null value: none set), for the logical slot readiness
+     * check; with {@code primaryOnly} nothing while the server is in recovery (Patroni's query on the leader).
+     */
+    public synchronized Map<String, Long> slotCatalogXmins(java.util.Collection<String> names, boolean primaryOnly) {
+        return withConnection("reading slots' catalog_xmin", c -> {
+            Map<String, Long> out = new LinkedHashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT slot_name, catalog_xmin::text::bigint FROM"
+                    + " pg_catalog.pg_get_replication_slots() WHERE slot_name = ANY(?)"
+                    + (primaryOnly ? " AND NOT pg_catalog.pg_is_in_recovery()" : ""))) {
+                ps.setArray(1, c.createArrayOf("text", names.toArray()));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        long v = rs.getLong(2);
+                        boolean unset = rs.wasNull();  // of column 2: ask before reading another column
+                        out.put(rs.getString(1), unset ? null : v);
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
     /** A new connection like this one (same server, user, options) to {@code database}; the caller closes it. */
     public synchronized PgConnection forDatabase(String database) {
         PgConnection other = new PgConnection(url.substring(0, url.lastIndexOf('/') + 1) + database, props);

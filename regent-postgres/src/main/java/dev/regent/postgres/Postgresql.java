@@ -933,6 +933,22 @@ public final class Postgresql extends PostgresqlSql {
         return java.util.Set.copyOf(states.keySet());
     }
 
+    /**
+     * {@code catalog_xmin} of the named slots on the primary at {@code primaryConnUrl} (rewind user or superuser, as
+     * Patroni's leader cursor: 3 s to connect, 2 s per statement); empty while that server is in recovery.
+     */
+    public Map<String, Long> primarySlotCatalogXmins(String primaryConnUrl, java.util.Collection<String> names) {
+        try (PgConnection c = PgConnection.forUser(PgHosts.parse(primaryConnUrl), database(), rewindUser(), 3)
+                .withStatementTimeout(2_000)) {
+            return c.slotCatalogXmins(names, true);
+        }
+    }
+
+    /** {@code catalog_xmin} of the named slots on this node. */
+    public Map<String, Long> localSlotCatalogXmins(java.util.Collection<String> names) {
+        return connection().slotCatalogXmins(names, false);
+    }
+
     /** Moves the stopped data directory to {@code <data_dir>.failed}; returns the new path (null when missing). */
     public Path moveDataDirAside() {
         synchronized (lifecycle) {

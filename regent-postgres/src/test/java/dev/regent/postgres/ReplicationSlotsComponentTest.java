@@ -97,4 +97,23 @@ class ReplicationSlotsComponentTest {
         assertThat(Files.exists(pg.dataDir().resolve("pg_replslot/cdc.tmp"))).isFalse();
         assertThat(pg.connection().dropSlotIfInactive("cdc")).isTrue();
     }
+
+    @Test
+    void catalogXminOfSlotsForTheLogicalSlotReadinessCheck() {
+        PgConnection c = pg.connection();
+        c.createPhysicalSlot("phys_x");
+        c.createLogicalSlot("logical_x", "test_decoding");
+        try {
+            Map<String, Long> x = c.slotCatalogXmins(List.of("phys_x", "logical_x", "absent"), true);
+            assertThat(x).as("a primary answers; an absent slot is left out").containsOnlyKeys("phys_x", "logical_x");
+            assertThat(x.get("phys_x")).as("no feedback: unset").isNull();
+            assertThat(x.get("logical_x")).isNotNull().isPositive();
+            assertThat(c.slotCatalogXmins(List.of("logical_x"), false)).isEqualTo(Map.of("logical_x",
+                    x.get("logical_x")));
+        } finally {
+            c.dropSlotIfInactive("phys_x");
+            c.dropSlotIfInactive("logical_x");
+        }
+    }
 }
+

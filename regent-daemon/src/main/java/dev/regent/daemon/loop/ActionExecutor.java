@@ -712,6 +712,7 @@ public final class ActionExecutor {
             LOG.warn("could not write the history files of the cluster's timelines before promote: {}",
                     e.getMessage());
         }
+        slots.onPromote();
         pg.promote();
         actingStandbyLeader = false;
         statusEvents.promoted(lastMemory.lockValidUntil());

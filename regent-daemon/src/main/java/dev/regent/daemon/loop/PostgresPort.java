@@ -155,6 +155,23 @@ public interface PostgresPort {
             throws PostgresPortException;
 
     /**
+     * {@code catalog_xmin} of the named slots that exist on the primary at {@code primaryConnUrl} (a null value: none
+     * set); empty while that server is in recovery. For the logical slot readiness check; an implementation that
+     * cannot tell answers empty (the copies then stay pending, which only means a warning at promotion).
+     */
+    default java.util.Map<String, Long> primarySlotCatalogXmins(String primaryConnUrl,
+                                                                java.util.Collection<String> names)
+            throws PostgresPortException {
+        return java.util.Map.of();
+    }
+
+    /** {@code catalog_xmin} of the named slots that exist here (a null value: none set). */
+    default java.util.Map<String, Long> slotCatalogXmins(java.util.Collection<String> names)
+            throws PostgresPortException {
+        return java.util.Map.of();
+    }
+
+    /**
      * Create missing physical slots for {@code names}, never dropping any; returns the names created (an
      * implementation that cannot tell returns none, and nothing is cleaned up after it).
      */

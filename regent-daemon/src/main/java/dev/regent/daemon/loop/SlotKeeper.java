@@ -7,12 +7,16 @@ import dev.regent.core.model.ClusterConfig;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.model.Member;
 import dev.regent.core.slots.ExistingSlot;
+import dev.regent.core.slots.LogicalSlotReadiness;
 import dev.regent.core.slots.RetainedSlots;
 import dev.regent.core.slots.SlotOp;
 import dev.regent.core.slots.SlotPlanner;
 import dev.regent.core.slots.SlotReconciler;
 import dev.regent.time.Ticker;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -22,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The shell half of slot management: reads this node's slots, applies what {@link SlotReconciler} decides, and
  * remembers what the primary publishes in {@code /status} ({@code slots}, {@code retain_slots}) at its next renewal.
- * Called from the loop thread only.
+ * Called from the loop thread only, but for {@link #onPromote} (the promotion's background slot).
  */
 final class SlotKeeper {
     private static final Logger LOG = LoggerFactory.getLogger(SlotKeeper.class);
@@ -32,6 +36,8 @@ final class SlotKeeper {
     private final String name;
     private Map<String, Long> published = Map.of();
     private Map<String, Long> retained = Map.of();
+    /** Copied logical slots not yet known safe to use after a failover ({@link LogicalSlotReadiness}). */
+    private volatile Map<String, Long> pending = Map.of();  // also read by the promotion (background slot)
 
     SlotKeeper(PostgresPort pg, Ticker ticker, String name) {
         this.pg = pg;
@@ -57,6 +63,14 @@ final class SlotKeeper {
         List<ExistingSlot> existing = pg.replicationSlots();
         List<SlotOp> ops = SlotReconciler.reconcile(a.wanted(), existing, SlotPlanner.ignoreMatchers(config), paused,
                 primary, replay, cleanXmin);
+        if (primary) {
+            pending = Map.of();
+        } else {
+            // what this node saw while it led before is stale: a later leadership takes retain_slots over from the
+            // /status of that time (with its own clock), or a member gone since would lose its slot at once
+            retained = Map.of();
+            if (!pending.isEmpty()) checkReadiness(cluster);
+        }
         boolean changed = false;
         List<String> copies = new ArrayList<>();
         for (SlotOp op : ops) {
@@ -84,10 +98,63 @@ final class SlotKeeper {
         String url = cluster == null || cluster.leader() == null ? null : cluster.leader().member().connUrl();
         if (url == null || cluster.leader().name().equals(name)) return;
         try {
-            pg.copyLogicalSlots(url, names);
+            Set<String> copied = pg.copyLogicalSlots(url, names);
+            Map<String, Long> queue = new LinkedHashMap<>(pending);
+            for (String n : copied) queue.put(n, null);  // the primary's catalog_xmin is read once ours is valid
+            pending = queue;
         } catch (PostgresPortException e) {
             LOG.error("Failed to copy logical replication slots {} from the primary: {}", names, e.getMessage());
         }
+    }
+
+    /**
+     * Patroni's readiness check of the copied logical slots: reads the primary's catalog_xmin of this node's physical
+     * slot there (and of the pending logical slots not read yet) and this node's copies'. A failed read leaves the
+     * copies pending (logged); they never block anything, a promotion only warns about them.
+     */
+    private void checkReadiness(ClusterView cluster) {
+        if (cluster == null || cluster.leader() == null || cluster.leader().name().equals(name)) return;
+        String url = cluster.leader().member().connUrl();
+        if (url == null) return;
+        Member self = cluster.members().stream().filter(m -> m.name().equals(name)).findFirst().orElse(null);
+        String physical = LogicalSlotReadiness.slotOnPrimary(cluster, name, self == null ? null : self.replicateFrom());
+        List<String> ask = new ArrayList<>(LogicalSlotReadiness.unread(pending));
+        ask.add(physical);
+        Map<String, Long> onPrimary;
+        Map<String, Long> here;
+        try {
+            onPrimary = new HashMap<>(pg.primarySlotCatalogXmins(url, ask));
+            here = pg.slotCatalogXmins(pending.keySet());
+        } catch (PostgresPortException e) {
+            LOG.error("Failed to check {} physical slot on the primary: {}", physical, e.getMessage());
+            return;
+        }
+        if (!onPrimary.containsKey(physical)) {
+            LOG.warn("Physical slot {} does not exist on the primary", physical);
+            return;
+        }
+        Long physicalXmin = onPrimary.remove(physical);
+        if (physicalXmin == null) {
+            // not streaming yet, or hot_standby_feedback off (Regent forces it on where logical slots are kept)
+            LOG.debug("Physical slot {} on the primary has no catalog_xmin yet", physical);
+        }
+        LogicalSlotReadiness.Result r = LogicalSlotReadiness.check(pending, onPrimary, physicalXmin, here);
+        pending = r.queue();
+        for (String s : r.ready()) LOG.info("Logical slot {} is safe to be used after a failover", s);
+    }
+
+    /** At promotion: Patroni's warning about copied logical slots not yet known safe; forgets them. */
+    void onPromote() {
+        if (!pending.isEmpty()) {
+            LOG.warn("Logical replication slots that might be unsafe to use after promote: {}",
+                    new java.util.TreeSet<>(pending.keySet()));
+        }
+        pending = Map.of();
+    }
+
+    /** The copied logical slots not yet known safe to use after a failover. */
+    Set<String> pendingLogicalSlots() {
+        return Set.copyOf(pending.keySet());
     }
 
     private static String kind(SlotOp op) {
@@ -116,10 +183,12 @@ final class SlotKeeper {
             if (!m.noStream()) members.add(SlotNames.fromMemberName(m.name()));
         }
         if (!foundSelf) members.add(SlotNames.fromMemberName(name));
-        // only member slots that are not permanent ones (Patroni's retain_slots leaves those out)
-        members.removeAll(SlotPlanner.permanentSlots(config).keySet());
         retained = new TreeMap<>(RetainedSlots.update(retained, cluster.status().retainSlots(), members,
                 ticker.monotonicMillis(), SlotPlanner.memberSlotsTtlSeconds(config)));
-        return RetainedSlots.names(retained);
+        // only member slots that are not permanent ones (Patroni's retain_slots leaves those out), also at once when
+        // a member's slot has just been made permanent
+        List<String> out = new ArrayList<>(RetainedSlots.names(retained));
+        out.removeAll(SlotPlanner.permanentSlots(config).keySet());
+        return out;
     }
 }

@@ -417,6 +417,19 @@ public final class PostgresAdapter implements PostgresPort {
         return copied;
     }
 
+    @Override
+    public java.util.Map<String, Long> primarySlotCatalogXmins(String primaryConnUrl,
+                                                               java.util.Collection<String> names)
+            throws PostgresPortException {
+        return call(() -> pg.primarySlotCatalogXmins(primaryConnUrl, names));
+    }
+
+    @Override
+    public java.util.Map<String, Long> slotCatalogXmins(java.util.Collection<String> names)
+            throws PostgresPortException {
+        return call(() -> pg.localSlotCatalogXmins(names));
+    }
+
     /**
      * {@code postgresql.use_slots} from the dynamic configuration: without it a replica asks its upstream for no
      * slot (no primary_slot_name). A change is applied at once to a running replica (primary_slot_name reloads).

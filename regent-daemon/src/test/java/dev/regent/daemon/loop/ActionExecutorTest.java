@@ -472,6 +472,33 @@ class ActionExecutorTest {
     }
 
     @Test
+    void aCopiedLogicalSlotIsCheckedOnThePrimaryUntilItIsSafe() throws Exception {
+        LocalPostgres replica = new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, "1", true, null, 1,
+                9_000, 9_000L, 9_000L, "streaming", "pg1", null, 150004, null, Map.of());
+        Map<String, dev.regent.core.slots.SlotSpec> wanted = Map.of("cdc", new dev.regent.core.slots.SlotSpec(
+                "logical", "test_decoding", "postgres", 6_000, false, true));
+        ActionExecutor.Context up = new ActionExecutor.Context(ledByPg1IgnoringASlot(), replica, 30,
+                Duration.ofSeconds(5), "{}", false, false);
+        executor.run(List.of(new Action.SyncReplicationSlots(wanted)), up, NodeMemory.INITIAL);
+        assertThat(pg.calls).contains("copy [cdc] from postgres://10.0.0.2:5432/postgres");
+        pg.slots.add(dev.regent.core.slots.ExistingSlot.logical("cdc", "test_decoding", "postgres", false, 6_000L));
+        // no feedback yet: the physical slot pg0 on the primary has no catalog_xmin
+        pg.primaryXmins.put("pg0", null);
+        pg.primaryXmins.put("cdc", 740L);
+        pg.localXmins.put("cdc", 735L);
+        pg.calls.clear();
+        executor.run(List.of(new Action.SyncReplicationSlots(wanted)), up, NodeMemory.INITIAL);
+        assertThat(pg.calls).contains("catalog_xmin on the primary of [cdc, pg0]");
+        // the feedback holds 740 back on the primary and the copy advanced to it: safe, no more questions
+        pg.primaryXmins.put("pg0", 740L);
+        pg.localXmins.put("cdc", 740L);
+        executor.run(List.of(new Action.SyncReplicationSlots(wanted)), up, NodeMemory.INITIAL);
+        pg.calls.clear();
+        executor.run(List.of(new Action.SyncReplicationSlots(wanted)), up, NodeMemory.INITIAL);
+        assertThat(pg.calls).noneMatch(c -> c.startsWith("catalog_xmin"));
+    }
+
+    @Test
     void slotsPreparedBeforePromoteAreOnlyCreatedAndAFailureHoldsNothingBack() throws Exception {
         // a standby about to be promoted creates the members' slots (never drops); a failure is logged and the
         // following actions still run: a missing slot costs a replica 5 s, a promotion that never comes costs writes
@@ -737,6 +764,19 @@ class ActionExecutorTest {
         @Override public Set<String> copyLogicalSlots(String url, java.util.Collection<String> names) {
             calls.add("copy " + names + " from " + url);
             return Set.copyOf(names);
+        }
+        final Map<String, Long> primaryXmins = new java.util.HashMap<>();
+        final Map<String, Long> localXmins = new java.util.HashMap<>();
+        @Override public Map<String, Long> primarySlotCatalogXmins(String url, java.util.Collection<String> names) {
+            calls.add("catalog_xmin on the primary of " + new java.util.TreeSet<>(names));
+            Map<String, Long> out = new java.util.HashMap<>(primaryXmins);
+            out.keySet().retainAll(names);
+            return out;
+        }
+        @Override public Map<String, Long> slotCatalogXmins(java.util.Collection<String> names) {
+            Map<String, Long> out = new java.util.HashMap<>(localXmins);
+            out.keySet().retainAll(names);
+            return out;
         }
         volatile boolean slotCreationFails;
         Runnable onPrepareSlots = () -> { };
