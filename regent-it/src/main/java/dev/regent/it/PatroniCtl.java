@@ -65,6 +65,20 @@ public final class PatroniCtl {
         return config;
     }
 
+    /**
+     * Append {@code yaml} (top-level sections, e.g. a {@code ctl:} section with TLS settings) to the config file.
+     *
+     * @return this
+     */
+    public PatroniCtl withSections(String yaml) {
+        try {
+            Files.writeString(config, Files.readString(config) + yaml + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + config, e);
+        }
+        return this;
+    }
+
     /** {@code patronictl -c CONFIG args...}; fails when it does not exit within 90 s. */
     public Result run(String... args) {
         List<String> cmd = new ArrayList<>(List.of("patronictl", "-c", config.toString()));

@@ -35,7 +35,9 @@ import org.junit.jupiter.api.Test;
  * primary before and after the switchover; without the certificate its checks fail.
  * PostgreSQL takes TCP connections only over TLS by client certificate ({@code hostssl ... cert}), so every connection
  * the daemons make or configure (pgjdbc, pg_basebackup, primary_conninfo, pg_rewind) uses its user's
- * {@code postgresql.authentication} SSL options.
+ * {@code postgresql.authentication} SSL options. Debian's patronictl 3.0.2, with its {@code ctl} TLS settings (client
+ * certificate, encrypted key), lists the cluster, reads every member's API and switches back over through the API.
+ * A replica's {@code POST /reload} with other SSL options for the replication user rewrites its primary_conninfo.
  */
 class TlsClusterEndToEndTest {
     private static final Duration HEALTHY = Duration.ofSeconds(120);
@@ -129,10 +131,45 @@ class TlsClusterEndToEndTest {
         cluster.await("the old leader streams from the candidate over TLS", HEALTHY,
                 c -> replicasOverTls(pki, candidatePg) == 2);
 
+        // Debian's patronictl 3.0.2 with its own ctl section (client certificate with an encrypted key) reads every
+        // member's API (version) and switches back over through the API
+        PatroniCtl patronictl = PatroniCtl.forEtcd3(cluster.dir(), "it", "/service", cluster.etcd().hostPort())
+                .withSections("ctl:\n  cacert: " + pki.ca() + "\n  certfile: " + pki.clientCert() + "\n  keyfile: "
+                        + pki.clientKeyEncrypted() + "\n  keyfile_password: " + TestPki.KEY_PASSWORD);
+        assertThat(InteropSupport.listJson(patronictl).keySet()).as("patronictl list")
+                .containsExactlyInAnyOrderElementsOf(healthy.members().stream().map(Member::name).toList());
+        String versions = patronictl.run("version", "it").assertOk("version").output();
+        for (Member m : healthy.members()) {
+            assertThat(versions).as("every member's GET /patroni over TLS").contains(m.name() + ": Patroni ")
+                    .doesNotContain("failed to get version");
+        }
+        String back = patronictl.run("switchover", "--force", "--candidate", leader).assertOk("switchover").output();
+        assertThat(back).as("through the API, not the DCS fallback" + cluster.logs())
+                .contains("Successfully switched over to \"" + leader + "\"").doesNotContain("falling back to DCS");
+        cluster.await("the old leader leads again", HEALTHY, c -> c.leader() != null
+                && leader.equals(c.leader().name()) && dev.regent.daemon.demo.Demo.healthy(c, 3));
+
+        // a reload (POST /reload) with other SSL options for the replication user: the replica's primary_conninfo is
+        // rewritten with them and it streams again, as after Patroni's reload
+        Path candidateConfig = cluster.dir().resolve(candidate + ".yml");
+        String before = Files.readString(candidateConfig);
+        String replicatorBlock = "      username: replicator\n      sslmode: verify-full\n";
+        assertThat(before).contains(replicatorBlock);
+        Files.writeString(candidateConfig, before.replace(replicatorBlock,
+                "      username: replicator\n      sslmode: verify-ca\n"));
+        URI reload = URI.create("https://127.0.0.1:" + cluster.layout().restPort(cluster.index(candidate)) + "/reload");
+        assertThat(withCert.send(HttpRequest.newBuilder(reload).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(202);
+        int candidatePgPort = cluster.layout().pgPort(cluster.index(candidate));
+        int leaderPg = cluster.layout().pgPort(cluster.index(leader));
+        cluster.await("the reloaded replica's primary_conninfo, streaming by certificate", HEALTHY,
+                c -> primaryConninfo(pki, candidatePgPort).contains(" sslmode=verify-ca ")
+                        && replicasOverTls(pki, leaderPg) == 2);
+
         // without its certificate regentctl cannot reach the API (and, like patronictl, writes /failover instead)
         Path noCert = cluster.dir().resolve("ctl-nocert.yml");
         Files.writeString(noCert, node0 + "\nctl:\n  cacert: " + pki.ca() + "\n");
-        assertThat(regentctl(noCert, "switchover", "--force", "--candidate", leader)[1])
+        assertThat(regentctl(noCert, "switchover", "--force", "--candidate", candidate)[1])
                 .contains("Could not switchover using Patroni api, falling back to DCS");
     }
 
@@ -183,6 +220,18 @@ class TlsClusterEndToEndTest {
             return rs.getInt(1);
         } catch (java.sql.SQLException e) {
             return -1;
+        }
+    }
+
+    /** {@code primary_conninfo} of the server at {@code port} (empty when it cannot be read). */
+    private static String primaryConninfo(TestPki pki, int port) {
+        try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres",
+                certificateLogin(pki));
+             var rs = c.createStatement().executeQuery("SHOW primary_conninfo")) {
+            rs.next();
+            return rs.getString(1);
+        } catch (java.sql.SQLException e) {
+            return "";
         }
     }
 

@@ -17,6 +17,11 @@ import java.util.Properties;
  * Without a {@code sslmode} the connection prefers SSL, as libpq.
  */
 final class JdbcSsl {
+    /** Every property {@link #apply} or {@link #forUnixSocket} may set (to clear them before applying others). */
+    static final java.util.Set<String> PROPERTIES = java.util.Set.of("sslmode", "sslcert", "sslkey", "pemKeyAlgorithm",
+            "sslpassword", "sslrootcert", "sslNegotiation", "gssEncMode", "channelBinding", "sslfactory",
+            CrlSslFactory.CRL, CrlSslFactory.CRL_DIR);
+
     private JdbcSsl() {}
 
     /**

@@ -590,6 +590,41 @@ public final class PgConnection implements AutoCloseable {
         close();
     }
 
+    /**
+     * From the next (re)connect on, logs in as {@code user} (name, password, SSL/GSS options, "postgres" when no name
+     * is configured), as Patroni's reload hands the connection pool new connection arguments. Closes the current
+     * connection when anything changed, so that the new settings apply (and are checked) at once.
+     *
+     * @return whether the login settings changed
+     */
+    public synchronized boolean reauthenticate(dev.regent.core.config.NodeConfig.PgUser user) {
+        Properties fresh = new Properties();
+        fresh.setProperty("user", user == null || user.username() == null ? "postgres" : user.username());
+        if (user != null && user.password() != null) fresh.setProperty("password", user.password());
+        JdbcSsl.apply(ConnInfo.userOptions(user), fresh);
+        Properties current = new Properties();
+        for (String k : loginProperties()) {
+            if (tcpProps.getProperty(k) != null) current.setProperty(k, tcpProps.getProperty(k));
+        }
+        if (current.equals(fresh)) return false;
+        for (String k : loginProperties()) {
+            tcpProps.remove(k);
+            props.remove(k);
+        }
+        tcpProps.putAll(fresh);
+        props.putAll(fresh);
+        if (props.getProperty("socketFactoryArg") != null) JdbcSsl.forUnixSocket(props);
+        close();
+        return true;
+    }
+
+    private static java.util.Set<String> loginProperties() {
+        java.util.Set<String> keys = new java.util.HashSet<>(JdbcSsl.PROPERTIES);
+        keys.add("user");
+        keys.add("password");
+        return keys;
+    }
+
     /** The Unix socket file connected to, or null over TCP. */
     public synchronized String unixSocket() {
         return props.getProperty("socketFactoryArg");

@@ -35,7 +35,8 @@ import dev.regent.time.Ticker;
 public final class Postgresql extends PostgresqlSql {
     private static final Logger LOG = LoggerFactory.getLogger(Postgresql.class);
 
-    private final PostgresqlConfig cfg;
+    /** The connection settings are replaced by {@link #reloadConnectionSettings}; the rest stays as started. */
+    private volatile PostgresqlConfig cfg;
     private final String scope;
     private final String name;
     private final PgBinaries bin;
@@ -104,6 +105,32 @@ public final class Postgresql extends PostgresqlSql {
     }
 
     public PgBinaries binaries() { return bin; }
+
+    /** The {@code postgresql} section in force (connection settings as last reloaded). */
+    public PostgresqlConfig config() { return cfg; }
+
+    /**
+     * Applies the connection settings of a reloaded {@code postgresql} section, as Patroni's reload does (see
+     * {@link PostgresqlConfig#withConnectionSettingsOf}): the daemon's own connections log in as the new superuser
+     * from their next connect on; the next {@link #writeConfig} of a replica renders {@code primary_conninfo} (and
+     * the pgpass file) for the new replication user; pg_basebackup, pg_rewind and the rewind source check use them
+     * from their next run. Does not touch the server.
+     *
+     * @return the changed settings, by key ({@code authentication.superuser}, ...), empty when none changed
+     */
+    public List<String> reloadConnectionSettings(PostgresqlConfig reloaded) {
+        PostgresqlConfig before = cfg;
+        PostgresqlConfig after = before.withConnectionSettingsOf(reloaded);
+        List<String> changed = new java.util.ArrayList<>();
+        if (!java.util.Objects.equals(before.superuser(), after.superuser())) changed.add("authentication.superuser");
+        if (!java.util.Objects.equals(before.replication(), after.replication())) changed.add("authentication.replication");
+        if (!java.util.Objects.equals(before.rewind(), after.rewind())) changed.add("authentication.rewind");
+        if (!java.util.Objects.equals(before.extras(), after.extras())) changed.add("krbsrvname/rewind");
+        if (changed.isEmpty()) return changed;
+        cfg = after;
+        reloadLogin(after);
+        return changed;
+    }
 
     public Path dataDir() { return dataDir; }
 

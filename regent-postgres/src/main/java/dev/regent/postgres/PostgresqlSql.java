@@ -19,7 +19,8 @@ public abstract sealed class PostgresqlSql permits Postgresql {
             "pg_catalog.pg_stat_file(text, boolean)", "pg_catalog.pg_read_binary_file(text)",
             "pg_catalog.pg_read_binary_file(text, bigint, bigint, boolean)");
 
-    private final PostgresqlConfig cfg;
+    /** Replaced by {@link #reloadLogin} (the superuser's settings on a reload). */
+    private volatile PostgresqlConfig cfg;
     final CommandRunner runner;
     final Listen listen;
     private final PgConnection connection;
@@ -37,6 +38,19 @@ public abstract sealed class PostgresqlSql permits Postgresql {
         this.connection = PgConnection.forUser(local, database(), cfg.superuser(), 3);
         this.restConnection = PgConnection.forUser(local, database(), cfg.superuser(), REST_TIMEOUT_S);
         restConnection.socketTimeout(REST_TIMEOUT_S);
+    }
+
+    /**
+     * Takes the superuser of {@code reloaded} (name, password, SSL/GSS options) for the daemon's own connections from
+     * their next connect on; a changed login closes them so that it applies at once.
+     *
+     * @return whether the superuser's login changed
+     */
+    boolean reloadLogin(PostgresqlConfig reloaded) {
+        cfg = reloaded;
+        boolean changed = connection.reauthenticate(reloaded.superuser());
+        restConnection.reauthenticate(reloaded.superuser());
+        return changed;
     }
 
     /** {@code postgresql.database}, default postgres. */

@@ -113,6 +113,75 @@ class CertificateReplicationComponentTest {
         }
     }
 
+    /**
+     * A reload (Patroni's: SIGHUP or {@code POST /reload}) with other users: the replica's next rendering writes
+     * primary_conninfo for the new replication user and its certificate and its walreceiver streams as that user
+     * after the postgres reload; the daemon's own connection logs in as the new superuser by its certificate at once.
+     */
+    @Test
+    void reloadedUsersAndCertificatesApplyToPrimaryConninfoAndTheDaemonsConnection() throws Exception {
+        try (PgTestNodes nodes = new PgTestNodes()) {
+            Path dir = Files.createDirectories(nodes.base().resolve("pki"));
+            TestPki pki = TestPki.create(dir);
+            PgUser su = certUser(pki, "postgres");
+            PgUser repl = certUser(pki, "replicator");
+            PgUser su2 = certUser(pki, "admin2");
+            PgUser repl2 = certUser(pki, "replicator2");
+            new CommandRunner().chownRecursively(dir);
+            try (var files = Files.list(dir)) {
+                for (Path p : files.filter(f -> f.toString().endsWith(".key")).toList()) {
+                    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
+                }
+            }
+            Map<String, Object> ssl = new LinkedHashMap<>();
+            ssl.put("ssl", "on");
+            ssl.put("ssl_cert_file", pki.serverCert().toString());
+            ssl.put("ssl_key_file", pki.serverKey().toString());
+            ssl.put("ssl_ca_file", pki.ca().toString());
+            List<String> hba = List.of("local all all trust", "hostssl replication all 127.0.0.1/32 cert",
+                    "hostssl all all 127.0.0.1/32 cert");
+            Postgresql a = nodes.node("reload-a", ssl, hba, su, repl, null, PgExtras.NONE);
+            Postgresql b = nodes.node("reload-b", ssl, hba, su, repl, null, PgExtras.NONE);
+            a.initdb(List.of("--encoding=UTF8", "--locale=C"), null);
+            a.writeConfig(Role.PRIMARY, null, null);
+            assertThat(a.start(PgTestNodes.timeout())).isTrue();
+            a.createUsers();
+            a.connection().execute("CREATE ROLE admin2 LOGIN SUPERUSER");
+            a.connection().execute("CREATE ROLE replicator2 LOGIN REPLICATION");
+            b.basebackup(a.connUrl(), PgTestNodes.timeout());
+            b.writeConfig(Role.REPLICA, a.connUrl(), null);
+            assertThat(b.start(PgTestNodes.timeout())).isTrue();
+            waitFor("reload-b streaming as replicator", () -> streamingAs(a).equals(List.of("/CN=replicator")));
+            assertThat(b.connection().queryStrings("SELECT current_user")).containsExactly("postgres");
+
+            var reloaded = b.config().withExtras(new PgExtras(List.of(), "krb-reloaded", null, null, null));
+            reloaded = new dev.regent.core.config.NodeConfig.PostgresqlConfig(reloaded.listen(),
+                    reloaded.connectAddress(), reloaded.dataDir(), reloaded.configDir(), reloaded.binDir(),
+                    reloaded.pgpass(), reloaded.database(), su2, repl2, null, reloaded.parameters(),
+                    reloaded.pgHba(), reloaded.pgIdent(), reloaded.basebackup(), reloaded.createReplicaMethods(),
+                    reloaded.usePgRewind(), false, false, reloaded.pgCtlTimeoutSeconds(), reloaded.callbacks(),
+                    null, null, reloaded.recoveryConf(), reloaded.binName(), false, false, Map.of(),
+                    reloaded.extras());
+            assertThat(b.reloadConnectionSettings(reloaded)).containsExactly("authentication.superuser",
+                    "authentication.replication", "krbsrvname/rewind");
+            assertThat(b.reloadConnectionSettings(reloaded)).as("nothing changed the second time").isEmpty();
+            assertThat(b.connection().queryStrings("SELECT current_user || ' ' || s.client_dn FROM pg_stat_ssl s"
+                    + " WHERE pid = pg_backend_pid()")).as("the daemon's connection, reconnected")
+                    .containsExactly("admin2 /CN=admin2");
+            b.writeConfig(Role.REPLICA, a.connUrl(), null);
+            assertThat(Files.readString(b.configDir().resolve("postgresql.conf"))).contains("user=replicator2 ")
+                    .contains("sslcert=" + dir.resolve("replicator2.pem")).contains("krbsrvname=krb-reloaded");
+            b.reload();
+            waitFor("reload-b streaming as replicator2", () -> streamingAs(a).equals(List.of("/CN=replicator2")));
+        }
+    }
+
+    /** The client DNs of the walsenders of {@code primary}'s streaming replicas. */
+    private static List<String> streamingAs(Postgresql primary) {
+        return primary.connection().queryStrings("SELECT s.client_dn FROM pg_stat_replication r JOIN pg_stat_ssl s"
+                + " USING (pid) WHERE r.state = 'streaming' AND s.ssl AND r.usename = substr(s.client_dn, 5)");
+    }
+
     /** {@code SELECT ssl} as {@code user} with one more option; the exception when it fails. */
     private static Object queryAs(Postgresql pg, PgUser user, String option, String value) {
         Map<String, Object> o = new LinkedHashMap<>(user.options());

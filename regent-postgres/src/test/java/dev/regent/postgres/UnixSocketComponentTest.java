@@ -40,4 +40,29 @@ class UnixSocketComponentTest {
                 .containsExactly("true");
         assertThat(pg.status().inRecovery()).isFalse();
     }
+
+    /**
+     * A reloaded superuser (another role, {@code sslmode: require}) logs in over the same Unix socket, where libpq
+     * asks for no SSL whatever the mode (a TLS request there would fail).
+     */
+    @Test
+    void aReloadedSuperuserLogsInOverTheSocketWithoutSsl() {
+        pg.connection().execute("DROP ROLE IF EXISTS admin2");
+        pg.connection().execute("CREATE ROLE admin2 LOGIN SUPERUSER");
+        var admin = new dev.regent.core.config.NodeConfig.PgUser("admin2", null, Map.of("sslmode", "require"));
+        var cfg = pg.config();
+        var reloaded = new dev.regent.core.config.NodeConfig.PostgresqlConfig(cfg.listen(), cfg.connectAddress(),
+                cfg.dataDir(), cfg.configDir(), cfg.binDir(), cfg.pgpass(), cfg.database(), admin, cfg.replication(),
+                cfg.rewind(), cfg.parameters(), cfg.pgHba(), cfg.pgIdent(), cfg.basebackup(),
+                cfg.createReplicaMethods(), cfg.usePgRewind(), false, false, cfg.pgCtlTimeoutSeconds(),
+                cfg.callbacks(), null, null, cfg.recoveryConf(), cfg.binName(), true, false, Map.of(), cfg.extras());
+        try {
+            assertThat(pg.reloadConnectionSettings(reloaded)).containsExactly("authentication.superuser");
+            assertThat(pg.connection().queryStrings("SELECT current_user || ' ' || (inet_server_addr() IS NULL)"))
+                    .containsExactly("admin2 true");
+        } finally {
+            pg.reloadConnectionSettings(cfg);
+        }
+        assertThat(pg.connection().queryStrings("SELECT current_user")).containsExactly("postgres");
+    }
 }

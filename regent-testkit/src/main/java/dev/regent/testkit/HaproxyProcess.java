@@ -190,7 +190,11 @@ public final class HaproxyProcess implements AutoCloseable {
         return out;
     }
 
-    /** Waits until exactly the servers {@code up} of {@code proxy} are UP (the others not); fails with the log. */
+    /**
+     * Waits until exactly the servers {@code up} of {@code proxy} are UP (the others not); fails with the log. A
+     * server going down ({@code UP 1/2}: a failed check short of {@code fall}) still takes connections, so it counts
+     * as UP until HAProxy marks it DOWN.
+     */
     public void awaitUp(String proxy, Set<String> up, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, String> last = Map.of();
@@ -198,7 +202,7 @@ public final class HaproxyProcess implements AutoCloseable {
             last = serverStatuses(proxy);
             Set<String> nowUp = new java.util.TreeSet<>();
             last.forEach((k, v) -> {
-                if (v.equals("UP")) nowUp.add(k);
+                if (v.startsWith("UP")) nowUp.add(k);
             });
             if (nowUp.equals(new java.util.TreeSet<>(up))) return;
             sleep(100);

@@ -252,6 +252,21 @@ public record NodeConfig(String name, String scope, String namespace, RestApiCon
                     useUnixSocketRepl, replicaMethodSections, extras);
         }
 
+        /**
+         * This configuration with the connection settings of {@code reloaded}, as Patroni re-reads them on a reload:
+         * the {@code authentication} users (name, password, SSL/GSS options), {@code krbsrvname} and the {@code rewind}
+         * options. The rest (addresses, {@code proxy_address}, directories, file names) stays as started.
+         */
+        public PostgresqlConfig withConnectionSettingsOf(PostgresqlConfig reloaded) {
+            PgExtras e = new PgExtras(reloaded.extras.rewindOptions(), reloaded.extras.krbsrvname(),
+                    extras.proxyAddress(), extras.configBaseName(), extras.customConf());
+            return new PostgresqlConfig(listen, connectAddress, dataDir, configDir, binDir, pgpass, database,
+                    reloaded.superuser, reloaded.replication, reloaded.rewind, parameters, pgHba, pgIdent, basebackup,
+                    createReplicaMethods, usePgRewind, removeDataDirectoryOnRewindFailure,
+                    removeDataDirectoryOnDivergedTimelines, pgCtlTimeoutSeconds, callbacks, prePromote, beforeStop,
+                    recoveryConf, binName, useUnixSocket, useUnixSocketRepl, replicaMethodSections, e);
+        }
+
         /** Without custom replica method sections. */
         public PostgresqlConfig(String listen, String connectAddress, String dataDir, String configDir,
                                 String binDir, String pgpass, String database, PgUser superuser,

@@ -229,6 +229,7 @@ public final class Daemon {
             else LOG.warn("{}", w);
         });
         settings.reload(l.config());
+        if (pg != null) pg.reloadConnectionSettings(l.config());
         applyLog(l.config().log());
         if (rest != null) {
             RestSecurity.reload(rest, l.config().restapi());

@@ -137,7 +137,7 @@ public final class PostgresAdapter implements PostgresPort {
         if (b != null && b.custom()) {
             return customBootstrapNow(b, phase);
         }
-        NodeConfig.PgUser su = config.postgresql().superuser();
+        NodeConfig.PgUser su = pg.config().superuser();  // as last reloaded
         pg.initdb(b == null ? List.of() : b.initdb(), su == null ? null : su.password());
         if (b != null && b.pgHba() != null && !b.pgHba().isEmpty() && !pg.pgHbaConfigured()) {
             pg.appendPgHba(b.pgHba());
@@ -455,6 +455,17 @@ public final class PostgresAdapter implements PostgresPort {
     @Override
     public void dropInactiveReplicationSlots(Set<String> names) throws PostgresPortException {
         call(() -> pg.dropInactivePhysicalSlots(names));
+    }
+
+    /**
+     * The connection settings of a reloaded configuration file (Patroni's reload: {@code authentication} users with
+     * their SSL/GSS options, {@code krbsrvname}, {@code rewind}), in force from the next
+     * connect; a replica's {@code primary_conninfo} gets them at the next {@link #reload} (the reload command that
+     * follows a SIGHUP or {@code POST /reload}), as Patroni's next cycle rewrites a primary_conninfo that differs.
+     */
+    public void reloadConnectionSettings(NodeConfig reloaded) {
+        List<String> changed = pg.reloadConnectionSettings(reloaded.postgresql());
+        if (!changed.isEmpty()) LOG.info("reload: postgresql connection settings changed: {}", changed);
     }
 
     @Override
