@@ -1,6 +1,5 @@
 package dev.regent.testkit;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -14,13 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A real HAProxy ({@code /usr/sbin/haproxy}, Debian's package) run in the foreground on a configuration the test gives
@@ -69,7 +66,7 @@ public final class HaproxyProcess implements AutoCloseable {
             h.awaitReady(listenPorts);
             return h;
         } catch (IOException e) {
-            if (dir != null) delete(dir);
+            if (dir != null) ServerProcesses.delete(dir);
             throw new UncheckedIOException("cannot start " + BINARY, e);
         }
     }
@@ -102,7 +99,7 @@ public final class HaproxyProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted running haproxy -c", e);
         } finally {
-            if (dir != null) delete(dir);
+            if (dir != null) ServerProcesses.delete(dir);
         }
     }
 
@@ -238,33 +235,10 @@ public final class HaproxyProcess implements AutoCloseable {
     @Override
     public void close() {
         OPEN.remove(this);
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-        delete(dir);
-    }
-
-    private static void delete(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-        } catch (IOException e) {
-            // best effort: a leftover temp dir must not fail the test run
-        }
+        ServerProcesses.stop(process, Duration.ofSeconds(10), dir);
     }
 
     private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        ServerProcesses.sleep(ms);
     }
 }

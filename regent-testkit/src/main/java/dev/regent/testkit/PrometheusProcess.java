@@ -2,7 +2,6 @@ package dev.regent.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -14,11 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * A real Prometheus server ({@code /usr/bin/prometheus}, Debian's package) scraping the given targets' {@code /metrics}
@@ -70,7 +66,7 @@ public final class PrometheusProcess implements AutoCloseable {
             prom.awaitReady();
             return prom;
         } catch (IOException e) {
-            if (dir != null) delete(dir);
+            if (dir != null) ServerProcesses.delete(dir);
             throw new UncheckedIOException("cannot start " + BINARY, e);
         }
     }
@@ -164,33 +160,10 @@ public final class PrometheusProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-        delete(dir);
-    }
-
-    private static void delete(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
-        } catch (IOException e) {
-            // best effort: a leftover temp dir must not fail the test run
-        }
+        ServerProcesses.stop(process, Duration.ofSeconds(20), dir);
     }
 
     private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        ServerProcesses.sleep(ms);
     }
 }
