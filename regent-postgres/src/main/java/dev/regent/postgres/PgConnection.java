@@ -131,6 +131,14 @@ public final class PgConnection implements AutoCloseable {
         props.setProperty("ApplicationName", "Patroni");
         JdbcSsl.apply(options, props);
         tcpProps.putAll(props);
+        if (hosts.hasSocketDirectory()) {
+            // pgJDBC speaks TCP only: a socket directory goes through UnixSocketFactory, one server at a time
+            if (hosts.several()) {
+                throw new PostgresException("cannot open one connection to several servers when one of them is a "
+                        + "Unix socket directory (" + hosts.hosts() + "): connect to each in turn");
+            }
+            useUnixSocket(hosts.servers().get(0).getKey(), hosts.servers().get(0).getValue());
+        }
     }
 
     /** As {@link #PgConnection(PgHosts, String, String, String, Map, int)} for {@code user} (name "postgres" when

@@ -891,14 +891,31 @@ public final class Postgresql extends PostgresqlSql {
     public void checkRewindSource(String sourceConnUrl) {
         PgHosts hosts = PgHosts.parse(sourceConnUrl);
         PgUser user = rewindUser();
-        boolean inRecovery;
+        if (hosts.several() && hosts.hasSocketDirectory()) {
+            // pgJDBC cannot try a list mixing Unix sockets and TCP: ask each server in order, as libpq's
+            // target_session_attrs=read-write would, and take the first primary
+            List<String> why = new java.util.ArrayList<>();
+            for (PgHosts one : hosts.each()) {
+                try {
+                    if (!inRecovery(one, user)) return;
+                    why.add(one.hosts() + ": in recovery");
+                } catch (PostgresException e) {
+                    why.add(one.hosts() + ": " + e.getMessage());
+                }
+            }
+            throw new PostgresException("no primary among " + hosts.hosts() + " (" + String.join("; ", why) + ")");
+        }
+        if (inRecovery(hosts, user)) {
+            throw new PostgresException("Leader is still in_recovery and therefore can't be used for rewind");
+        }
+    }
+
+    /** pg_is_in_recovery() of {@code hosts} as pg_rewind would connect (3 s to connect, 2 s for the query). */
+    private boolean inRecovery(PgHosts hosts, PgUser user) {
         try (PgConnection c = PgConnection.forUser(hosts, database(), user, 3).withStatementTimeout(2_000)) {
-            inRecovery = c.inRecovery();
+            return c.inRecovery();
         } catch (PostgresException e) {
             throw new PostgresException("not accessible or not healthy: " + e.getMessage(), e);
-        }
-        if (inRecovery) {
-            throw new PostgresException("Leader is still in_recovery and therefore can't be used for rewind");
         }
     }
 
