@@ -847,6 +847,22 @@ public final class Postgresql extends PostgresqlSql {
         }
     }
 
+    /**
+     * After a primary was stopped cleanly to become a standby cluster's leader (demote-cluster): hands the WAL segment
+     * with the shutdown checkpoint to {@code archive_command} when archiving is on (Patroni's
+     * archive_shutdown_checkpoint_wal, see {@link ShutdownCheckpointArchive}). Never throws for a failed command
+     * (logged, as Patroni); blocks up to {@code timeout} per command.
+     *
+     * @return true when the segment was archived, false when archiving is off or the command failed
+     */
+    public boolean archiveShutdownCheckpointWal(Duration timeout) {
+        synchronized (lifecycle) {
+            requireStopped("archiving the shutdown checkpoint");
+            return new ShutdownCheckpointArchive(runner, bin, dataDir, files.postgresqlConf())
+                    .run(controlData(), timeout) == ShutdownCheckpointArchive.Outcome.ARCHIVED;
+        }
+    }
+
     /** use_pg_rewind (dynamic, else local) and pg_controldata shows wal_log_hints=on or data checksums. */
     public boolean canRewind() {
         Boolean use = dynamicUsePgRewind != null ? dynamicUsePgRewind : cfg.usePgRewind();

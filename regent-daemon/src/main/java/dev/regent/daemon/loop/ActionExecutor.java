@@ -778,10 +778,17 @@ public final class ActionExecutor {
             }
             case DEMOTE_CLUSTER -> {
                 // Patroni's demote-cluster: a clean (fast) shutdown whose checkpoint the walsenders ship, the lock
-                // kept, then a start as the standby leader (or a replica of it) under the standby cluster's settings
+                // kept, the WAL with the shutdown checkpoint archived (PostgreSQL's archiver leaves the unfinished
+                // segment out, and a follower restoring from the archive needs it), then a start as the standby
+                // leader (or a replica of it) under the standby cluster's settings
                 stopDemoting(StopMode.FAST, ctx);
                 boolean remote = follow == null && d.standby() != null;
                 return background("demote", null, ctx, () -> {
+                    try {
+                        pg.archiveShutdownCheckpointWal(timeout);
+                    } catch (PostgresPortException e) {
+                        LOG.error("Failed to archive WAL file with the shutdown checkpoint: {}", e.getMessage());
+                    }
                     pg.start(false, follow, url, d.standby(), timeout);
                     boolean standbyLeader = remote && MemoryContract.leaseValid(lastMemory, ticker.monotonicMillis());
                     actingStandbyLeader = standbyLeader;

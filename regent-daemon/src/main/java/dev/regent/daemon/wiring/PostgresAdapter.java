@@ -558,6 +558,11 @@ public final class PostgresAdapter implements PostgresPort {
     }
 
     @Override
+    public boolean archiveShutdownCheckpointWal(Duration timeout) throws PostgresPortException {
+        return call(() -> pg.archiveShutdownCheckpointWal(timeout));
+    }
+
+    @Override
     public void fireCallback(CallbackRunner.Action action, CallbackRole callbackRole) {
         callbacks.fire(action, callbackRole.patroniName());
     }
