@@ -863,6 +863,28 @@ public final class Postgresql extends PostgresqlSql {
         }
     }
 
+    /**
+     * The timeline and timeline history of the server at {@code connUrl} (a standby cluster's remote primary), read
+     * with the replication user over a replication connection (3 s to connect); with several servers, of the first
+     * that answers, in order, as libpq would connect (Patroni's rewind check connects with the remote's conn_kwargs).
+     *
+     * @throws PostgresException naming every server and why it did not answer
+     */
+    public TimelineHistoryFile.OfServer remoteTimeline(String connUrl) {
+        PgHosts hosts = PgHosts.parse(connUrl);
+        PgUser rep = cfg.replication();
+        List<String> why = new ArrayList<>();
+        for (PgHosts one : hosts.each()) {
+            try {
+                return PgConnection.replicationTimeline(one, rep.username(), rep.password(),
+                        ConnInfo.userOptions(rep), 3);
+            } catch (PostgresException e) {
+                why.add(e.getMessage());
+            }
+        }
+        throw new PostgresException(String.join("; ", why));
+    }
+
     /** use_pg_rewind (dynamic, else local) and pg_controldata shows wal_log_hints=on or data checksums. */
     public boolean canRewind() {
         Boolean use = dynamicUsePgRewind != null ? dynamicUsePgRewind : cfg.usePgRewind();

@@ -386,6 +386,17 @@ class ActionExecutorTest {
         }
     }
 
+    /** A standby leader's rewind: from the remote primary of standby_cluster, then following it again. */
+    @Test
+    void aStandbyLeaderRewindsFromTheRemotePrimaryAndFollowsIt() throws Exception {
+        dev.regent.core.model.StandbyCluster standby = new dev.regent.core.model.StandbyCluster("10.0.0.9,10.0.0.10",
+                "5433,5434", null, null, null, null, null);
+        executor.run(List.of(Action.Rewind.fromRemotePrimary(standby)), ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(awaitBackground().ok()).isTrue();
+        assertThat(pg.calls).containsExactly("check rewind source postgres://10.0.0.9:5433,10.0.0.10:5434/postgres",
+                "stop fast", "rewind", "start replica of null");
+    }
+
     /** Patroni's primary_stop_timeout bounds the stop of every demotion, in synchronous mode only. */
     @Test
     void primaryStopTimeoutBoundsTheDemotingStopOnlyInSynchronousMode() throws Exception {
