@@ -104,20 +104,27 @@ public record StandbyCluster(String host, String port, String primarySlotName, S
         return out;
     }
 
+    /** The UTF-8 bytes of one code point (the core module stays clear of java.nio). */
+    private static int[] utf8(int cp) {
+        if (cp < 0x80) return new int[] {cp};
+        if (cp < 0x800) return new int[] {0xC0 | cp >> 6, 0x80 | cp & 0x3F};
+        if (cp < 0x10000) return new int[] {0xE0 | cp >> 12, 0x80 | cp >> 6 & 0x3F, 0x80 | cp & 0x3F};
+        return new int[] {0xF0 | cp >> 18, 0x80 | cp >> 12 & 0x3F, 0x80 | cp >> 6 & 0x3F, 0x80 | cp & 0x3F};
+    }
+
     /** A host as a URI writes it: IPv6 in brackets, a socket directory percent-encoded. */
     private static String urlHost(String h) {
         if (h.startsWith("/")) {
             StringBuilder sb = new StringBuilder();
-            for (byte b : h.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-                char c = (char) (b & 0xff);
-                boolean unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                        || "-._~".indexOf(c) >= 0;
+            h.codePoints().forEach(cp -> {
+                boolean unreserved = (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9')
+                        || "-._~".indexOf(cp) >= 0;
                 if (unreserved) {
-                    sb.append(c);
+                    sb.appendCodePoint(cp);
                 } else {
-                    sb.append('%').append(String.format("%02X", b & 0xff));
+                    for (int b : utf8(cp)) sb.append('%').append(String.format("%02X", b));
                 }
-            }
+            });
             return sb.toString();
         }
         return h.contains(":") && !h.startsWith("[") ? "[" + h + "]" : h;

@@ -81,6 +81,8 @@ class StandbyClusterTest {
                 .isEqualTo("postgres://%2Fvar%2Frun%2Fpostgresql:5432/postgres");
         assertThat(StandbyCluster.of(config(Map.of("host", "/tmp/pg sock,10.0.0.9", "port", "5433,5434")))
                 .connUrl()).isEqualTo("postgres://%2Ftmp%2Fpg%20sock:5433,10.0.0.9:5434/postgres");
+        assertThat(StandbyCluster.of(config(Map.of("host", "/srv/pgé"))).connUrl()).as("UTF-8 escapes")
+                .isEqualTo("postgres://%2Fsrv%2Fpg%C3%A9:5432/postgres");
     }
 
     @Test
