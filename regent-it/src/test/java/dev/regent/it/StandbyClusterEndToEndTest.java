@@ -42,7 +42,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * standby leader: Patroni's docs demote the source before promoting the target, which needs no rewind), then
  * {@code regentctl promote-cluster it1}: node2 becomes the primary; a table created on it reaches node1 and node0.</li>
  * <li>The other way round: {@code promote-cluster it} first, a write on node2, then {@code demote-cluster it1}: node2,
- * past node0's fork point, is rewound from node0 and streams from it.</li>
+ * past node0's fork point, is rewound from node0 and streams from it; node1, cascading from it, too.</li>
  * </ol>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -240,7 +240,8 @@ class StandbyClusterEndToEndTest {
      * it1 is demoted to follow it. node2's WAL (a table, and at least its shutdown checkpoint) lies past the point
      * where node0's new timeline forked off: as the standby leader it reads node0's timeline history, finds its WAL
      * diverged and is rewound from node0 (Patroni's rewind against its remote member), then streams from it; the table
-     * written after the fork is gone.
+     * written after the fork is gone. node1, cascading from node2, had the same WAL: once node2 publishes node0's
+     * timeline, node1 is rewound from node0 too and cascades from node2 again.
      */
     @Test
     @Order(6)
@@ -260,6 +261,11 @@ class StandbyClusterEndToEndTest {
         steps.replicationWorks(0, 2, 30);
         assertThat(steps.succeeds(2, "SELECT 1 FROM public.written_after_the_fork"))
                 .as("rewound to the remote primary's history").isFalse();
+        // node1, which cascaded from node2 and received the same WAL, is rewound from node0 as well (Patroni checks
+        // every member of a standby cluster against the remote member), then cascades from node2 again
+        steps.isReplicatingFrom(1, 2, 90);
+        steps.replicationWorks(0, 1, 30);
+        assertThat(steps.succeeds(1, "SELECT 1 FROM public.written_after_the_fork")).isFalse();
         assertThat(role(standbyDcs.load(), "node2")).isEqualTo("standby_leader");
     }
 

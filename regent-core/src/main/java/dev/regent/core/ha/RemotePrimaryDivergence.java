@@ -30,22 +30,29 @@ public final class RemotePrimaryDivergence {
     public record Result(NodeMemory memory, String info) {}
 
     /**
-     * True when the shell should read the remote primary's timeline in this cycle: a check is due
-     * ({@link NodeMemory#checkDivergedLsn()}, set by a demote-cluster as Patroni's demote triggers it), this node holds
-     * the lock of a standby cluster that streams from a remote primary, its postgres runs as a replica that does not
-     * stream (a streaming walreceiver proves the histories agree), no long action owns the data directory and no
-     * rewind is pending already.
+     * True when the shell should read the remote primary's timeline in this cycle: this node is a member of a standby
+     * cluster that streams from a remote primary, its postgres runs as a replica that does not stream (a streaming
+     * walreceiver proves the histories agree), no long action owns the data directory, no rewind is pending already,
+     * and a check is due: on the standby leader after a demote-cluster ({@link NodeMemory#checkDivergedLsn()}, as
+     * Patroni's demote triggers it), on another member while the standby leader publishes a newer timeline than the
+     * one it replays (Patroni's {@code _last_timeline < _leader_timeline} trigger; in a standby cluster Patroni checks
+     * every member against the remote member).
      */
     public static boolean asks(ClusterView cluster, LocalPostgres local, NodeMemory memory, String me,
                                boolean backgroundTaskRunning) {
-        if (cluster == null || !cluster.isLeader(me) || backgroundTaskRunning || memory.rewindOrReinitNeeded()
-                || !memory.checkDivergedLsn()) {
+        if (cluster == null || cluster.leader() == null || backgroundTaskRunning || memory.rewindOrReinitNeeded()) {
             return false;
         }
         StandbyCluster standby = cluster.config() == null ? null : StandbyCluster.of(cluster.config());
         if (standby == null || !standby.streams()) return false;
-        return local.isReplica() && !local.dataDirEmpty() && local.timeline() > 0
-                && !"streaming".equals(local.replicationState());
+        if (!local.isReplica() || local.dataDirEmpty() || local.timeline() <= 0
+                || "streaming".equals(local.replicationState())) {
+            return false;
+        }
+        if (cluster.isLeader(me)) return memory.checkDivergedLsn();
+        Integer leaders = cluster.leader().member() == null || cluster.leader().member().data() == null ? null
+                : cluster.leader().member().data().timeline();
+        return leaders != null && leaders > local.timeline();
     }
 
     /**

@@ -52,8 +52,15 @@ class RemotePrimaryDivergenceTest {
                 .as("no check due").isFalse();
         assertThat(RemotePrimaryDivergence.asks(standby, replica("streaming"), due, "pg0", false))
                 .as("streaming proves the histories agree").isFalse();
-        assertThat(RemotePrimaryDivergence.asks(standby, notStreaming, due, "pg1", false)).as("not the lock holder")
+        assertThat(RemotePrimaryDivergence.asks(standby, notStreaming, due, "pg1", false))
+                .as("another member, on the standby leader's timeline").isFalse();
+        ClusterView ahead = cluster(Map.of("host", "10.0.0.9"), 3);
+        assertThat(RemotePrimaryDivergence.asks(ahead, notStreaming, NodeMemory.INITIAL, "pg1", false))
+                .as("another member behind the timeline the standby leader publishes").isTrue();
+        assertThat(RemotePrimaryDivergence.asks(ahead, replica("streaming"), NodeMemory.INITIAL, "pg1", false))
                 .isFalse();
+        assertThat(RemotePrimaryDivergence.asks(ahead, notStreaming, NodeMemory.INITIAL, "pg0", false))
+                .as("the standby leader itself asks only when a check is due").isFalse();
         assertThat(RemotePrimaryDivergence.asks(standby, notStreaming, due, "pg0", true)).as("a long action runs")
                 .isFalse();
         assertThat(RemotePrimaryDivergence.asks(standby, notStreaming, due.withRewindOrReinitNeeded(true), "pg0",
@@ -98,10 +105,15 @@ class RemotePrimaryDivergenceTest {
     }
 
     private static ClusterView cluster(Map<String, Object> standbyCluster) {
+        return cluster(standbyCluster, 2);
+    }
+
+    /** pg0 holds the lock and publishes {@code leaderTimeline}. */
+    private static ClusterView cluster(Map<String, Object> standbyCluster, int leaderTimeline) {
         Map<String, Object> data = new LinkedHashMap<>();
         if (standbyCluster != null) data.put("standby_cluster", standbyCluster);
         MemberData d = new MemberData("postgres://pg0:5432/postgres", "http://pg0:8008/patroni", null, "running",
-                "standby_leader", "4.0.0", 0L, null, null, null, 2, null, null, null, null, null, false, null);
+                "standby_leader", "4.0.0", 0L, null, null, null, leaderTimeline, null, null, null, null, null, false, null);
         Member pg0 = new Member("pg0", 1, null, d);
         return new ClusterView(Scenario.SYSID, new ClusterConfig(1, data), new Leader("pg0", 3, "lease", pg0), null,
                 List.of(pg0), null, null, null, null);

@@ -576,8 +576,16 @@ public final class ActionExecutor {
                 return done(ActionOutcome.SUCCEEDED);  // nothing left to rewind: the next cycle clones
             }
             if (remote) {
-                pg.start(false, null, url, r.standby(), ctx.startTimeout());
-                reportStandbyLeader(true);
+                String leader = ctx.cluster() == null || ctx.cluster().leader() == null ? null
+                        : ctx.cluster().leader().name();
+                if (MemoryContract.leaseValid(lastMemory, ticker.monotonicMillis()) || leader == null
+                        || leader.equals(dcs.name())) {
+                    pg.start(false, null, url, r.standby(), ctx.startTimeout());
+                    reportStandbyLeader(true);
+                } else {
+                    // another member of the standby cluster: cascade from its standby leader again
+                    pg.start(false, leader, connUrl(ctx, leader), r.standby(), ctx.startTimeout());
+                }
                 return done(ActionOutcome.SUCCEEDED);
             }
             pg.start(false, r.sourceMember(), url, ctx.startTimeout());
