@@ -237,6 +237,25 @@ class ActionCommandsTest {
         assertThat(again.err().strip()).isEqualTo("Error: Cluster is already in the required state");
     }
 
+    /** As Patroni 4.1: the new role alone is not enough, the leader must run with it (a restart is under way). */
+    @Test
+    void demoteClusterWaitsForTheStandbyLeaderToRun() throws Exception {
+        m1.reply("PATCH /config", q -> {
+            try {
+                f.member("m1", "\"role\": \"standby_leader\", \"state\": \"starting\"", 5432);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            return new FakeMember.Reply(200, "{}");
+        });
+        f.maxSleeps = 3;
+        CtlFixture.Result r = f.run("", "demote-cluster", "--host", "10.0.0.9", "--force");
+        assertThat(r.code()).isOne();
+        assertThat(r.out()).doesNotContain("successfully demoted");
+        assertThat(r.err().strip()).isEqualTo("Error: Timed out waiting for cluster batman to be demoted (leader role "
+                + "standby_leader and state running not reported)");
+    }
+
     @Test
     void promoteClusterPatchesNullAndWaitsForThePrimaryRole() throws Exception {
         assertThat(f.run("", "promote-cluster", "--force").err().strip())

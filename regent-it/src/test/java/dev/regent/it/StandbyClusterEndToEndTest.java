@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
@@ -40,6 +41,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * <li>{@code regentctl demote-cluster it --host --port} (node0 demoted cleanly, keeping its lock, to follow it1's
  * standby leader: Patroni's docs demote the source before promoting the target, which needs no rewind), then
  * {@code regentctl promote-cluster it1}: node2 becomes the primary; a table created on it reaches node1 and node0.</li>
+ * <li>The other way round: {@code promote-cluster it} first, a write on node2, then {@code demote-cluster it1}: node2,
+ * past node0's fork point, is rewound from node0 and streams from it; node1, cascading from it, too.</li>
  * </ol>
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -230,6 +233,40 @@ class StandbyClusterEndToEndTest {
         steps.replicationWorks(2, 0, 30);
         assertThat(steps.rest(2, "GET", "/primary", null).statusCode()).isEqualTo(200);
         assertThat(steps.rest(0, "GET", "/standby_leader", null).statusCode()).isEqualTo(200);
+    }
+
+    /**
+     * The other way round, promote first: it (node0) is promoted while it1's primary node2 still takes writes, then
+     * it1 is demoted to follow it. node2's WAL (a table, and at least its shutdown checkpoint) lies past the point
+     * where node0's new timeline forked off: as the standby leader it reads node0's timeline history, finds its WAL
+     * diverged and is rewound from node0 (Patroni's rewind against its remote member), then streams from it; the table
+     * written after the fork is gone. node1, cascading from node2, had the same WAL: once node2 publishes node0's
+     * timeline, node1 is rewound from node0 too and cascades from node2 again.
+     */
+    @Test
+    @Order(6)
+    void promotedFirstTheDemotedFormerPrimaryIsRewoundFromTheRemotePrimary() throws Exception {
+        FeatureSteps.Result promote = steps.ctl("promote-cluster", "it", "--force");
+        assertThat(promote.code()).as(promote.toString()).isZero();
+        steps.roleIs(0, "primary", 30);
+        steps.addTable(2, "written_after_the_fork");
+
+        int port0 = cluster.layout().pgPort(0);
+        FeatureSteps.Result demote = steps.ctl("demote-cluster", "it1", "--host", "127.0.0.1", "--port",
+                Integer.toString(port0), "--force");
+        assertThat(demote.code()).as(demote.toString()).isZero();
+        assertThat(standbyDcs.load().isLeader("node2")).as("node2 kept its lock").isTrue();
+        steps.isReplicatingFrom(2, 0, 90);
+        steps.logHas(2, "INFO", List.of("running pg_rewind from the remote primary"), 5);
+        steps.replicationWorks(0, 2, 30);
+        assertThat(steps.succeeds(2, "SELECT 1 FROM public.written_after_the_fork"))
+                .as("rewound to the remote primary's history").isFalse();
+        // node1, which cascaded from node2 and received the same WAL, is rewound from node0 as well (Patroni checks
+        // every member of a standby cluster against the remote member), then cascades from node2 again
+        steps.isReplicatingFrom(1, 2, 90);
+        steps.replicationWorks(0, 1, 30);
+        assertThat(steps.succeeds(1, "SELECT 1 FROM public.written_after_the_fork")).isFalse();
+        assertThat(role(standbyDcs.load(), "node2")).isEqualTo("standby_leader");
     }
 
     private static ClusterView awaitStandby(String what, Predicate<ClusterView> condition) throws Exception {

@@ -217,7 +217,7 @@ final class ConfigFiles {
 
     /** {@link #writePgpass(String, int, List)} with lines for every server of {@code hosts}. */
     void writePgpass(PgHosts hosts, List<PgUser> users) {
-        runner.writeOwnedFile(pgpass, ConfigRenderer.pgpass(hosts.servers(), users),
+        runner.writeOwnedFile(pgpass, ConfigRenderer.pgpass(hosts.pgpassServers(), users),
                 PosixFilePermissions.fromString("rw-------"));
     }
 

@@ -131,6 +131,14 @@ public final class PgConnection implements AutoCloseable {
         props.setProperty("ApplicationName", "Patroni");
         JdbcSsl.apply(options, props);
         tcpProps.putAll(props);
+        if (hosts.hasSocketDirectory()) {
+            // pgJDBC speaks TCP only: a socket directory goes through UnixSocketFactory, one server at a time
+            if (hosts.several()) {
+                throw new PostgresException("cannot open one connection to several servers when one of them is a "
+                        + "Unix socket directory (" + hosts.hosts() + "): connect to each in turn");
+            }
+            useUnixSocket(hosts.servers().get(0).getKey(), hosts.servers().get(0).getValue());
+        }
     }
 
     /** As {@link #PgConnection(PgHosts, String, String, String, Map, int)} for {@code user} (name "postgres" when
@@ -368,6 +376,53 @@ public final class PgConnection implements AutoCloseable {
             return rs.getInt(2);
         } catch (SQLException e) {
             throw new PostgresException("IDENTIFY_SYSTEM on " + h + ":" + port + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A server's timeline ({@code IDENTIFY_SYSTEM}) and, past timeline 1, the lines of that timeline's history file
+     * ({@code TIMELINE_HISTORY}), over one physical replication connection as Patroni's rewind check reads its
+     * leader's. {@code server} is one server (a Unix socket directory goes through {@link UnixSocketFactory}).
+     *
+     * @throws PostgresException naming the server when the connection or a command fails
+     */
+    static TimelineHistoryFile.OfServer replicationTimeline(PgHosts server, String user, String password,
+                                                            Map<String, String> options, int connectTimeoutS) {
+        Map.Entry<String, Integer> s = server.servers().get(0);
+        String where = s.getKey() + ":" + s.getValue();
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        if (password != null) p.setProperty("password", password);
+        p.setProperty("replication", "true");  // walsender mode: replication commands over the simple protocol
+        p.setProperty("preferQueryMode", "simple");
+        p.setProperty("assumeMinServerVersion", "9.4");
+        p.setProperty("connectTimeout", Integer.toString(connectTimeoutS));
+        p.setProperty("socketTimeout", Integer.toString(connectTimeoutS + 2));
+        p.setProperty("ApplicationName", "Patroni");
+        JdbcSsl.apply(options, p);
+        if (PgHosts.isSocketDirectory(s.getKey())) {
+            p.setProperty("socketFactory", UnixSocketFactory.class.getName());
+            p.setProperty("socketFactoryArg", UnixSocketFactory.socketFile(s.getKey(), s.getValue()));
+            JdbcSsl.forUnixSocket(p);
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://" + server.jdbcHosts() + "/postgres", p);
+             Statement st = c.createStatement()) {
+            int timeline;
+            try (ResultSet rs = st.executeQuery("IDENTIFY_SYSTEM")) {
+                if (!rs.next()) throw new PostgresException("IDENTIFY_SYSTEM on " + where + " returned no row");
+                timeline = rs.getInt(2);
+            }
+            if (timeline <= 1) return new TimelineHistoryFile.OfServer(timeline, List.of());
+            try (ResultSet rs = st.executeQuery("TIMELINE_HISTORY " + timeline)) {
+                if (!rs.next()) throw new PostgresException("TIMELINE_HISTORY on " + where + " returned no row");
+                Object content = rs.getObject(2);  // text since PostgreSQL 9.6's walsender, bytea before
+                String text = content instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8)
+                        : String.valueOf(content);
+                return new TimelineHistoryFile.OfServer(timeline, TimelineHistoryFile.parse(text.lines().toList()));
+            }
+        } catch (SQLException e) {
+            throw new PostgresException("reading the timeline of " + where + " over a replication connection failed: "
+                    + e.getMessage(), e);
         }
     }
 

@@ -11,7 +11,13 @@ import java.util.Map;
  * read-write}) is the caller's decision, as in Patroni: primary_conninfo of a standby leader using a slot, pg_rewind;
  * not the clone. Immutable.
  *
- * @param servers  host (IPv6 without brackets) and port of each server, in order (at least one)
+ * <p>A host starting with {@code /} is a Unix socket directory (libpq's rule), written percent-encoded in the URL
+ * ({@code postgres://%2Fvar%2Frun%2Fpostgresql:5432/postgres}, as {@code StandbyCluster.connUrl} does); libpq's
+ * {@code host} value takes the directory as it is, pgpass gets a {@code localhost} line for it (libpq looks a socket
+ * connection up as localhost), and pgJDBC reaches it through {@link UnixSocketFactory}.
+ *
+ * @param servers  host (IPv6 without brackets, socket directories decoded) and port of each server, in order (at
+ *                 least one)
  * @param database the path's database name, or null when the URL has none
  */
 record PgHosts(List<Map.Entry<String, Integer>> servers, String database) {
@@ -84,7 +90,7 @@ record PgHosts(List<Map.Entry<String, Integer>> servers, String database) {
                 throw new PostgresException("conn_url '" + connUrl + "': write the IPv6 address in '" + part
                         + "' in brackets, [address]:port");
             }
-            host = colon < 0 ? part : part.substring(0, colon);
+            host = percentDecoded(colon < 0 ? part : part.substring(0, colon));
             port = colon < 0 ? null : part.substring(colon + 1);
         }
         if (host.isEmpty()) throw new PostgresException("conn_url '" + connUrl + "' has no host in '" + part + "'");
@@ -102,6 +108,50 @@ record PgHosts(List<Map.Entry<String, Integer>> servers, String database) {
         return Map.entry(host, p);
     }
 
+    /** {@code %XX} escapes of a URL's host decoded as UTF-8 (libpq decodes them; a socket directory needs them). */
+    private static String percentDecoded(String host) {
+        if (host.indexOf('%') < 0) return host;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (c == '%' && i + 2 < host.length() && Character.digit(host.charAt(i + 1), 16) >= 0 && Character.digit(host.charAt(i + 2), 16) >= 0) {
+                out.write(Integer.parseInt(host.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                out.writeBytes(String.valueOf(c).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** True when {@code host} is a Unix socket directory (libpq: an absolute path). */
+    static boolean isSocketDirectory(String host) {
+        return host.startsWith("/");
+    }
+
+    /** Some server is reached through a Unix socket directory. */
+    boolean hasSocketDirectory() {
+        return servers.stream().anyMatch(s -> isSocketDirectory(s.getKey()));
+    }
+
+    /** Each server alone, in order (pgJDBC cannot mix Unix sockets and TCP in one multi-host URL). */
+    List<PgHosts> each() {
+        return servers.stream().map(s -> new PgHosts(List.of(s), database)).toList();
+    }
+
+    /**
+     * The servers pgpass needs lines for: every server, plus {@code localhost} on the port of each socket directory
+     * (libpq matches a Unix socket connection's password as host {@code localhost}; Patroni adds that line too).
+     */
+    List<Map.Entry<String, Integer>> pgpassServers() {
+        List<Map.Entry<String, Integer>> out = new ArrayList<>(servers);
+        for (Map.Entry<String, Integer> s : servers) {
+            Map.Entry<String, Integer> local = Map.entry("localhost", s.getValue());
+            if (isSocketDirectory(s.getKey()) && !out.contains(local)) out.add(local);
+        }
+        return out;
+    }
+
     /** More than one server: libpq tries them in order. */
     boolean several() {
         return servers.size() > 1;
@@ -117,9 +167,12 @@ record PgHosts(List<Map.Entry<String, Integer>> servers, String database) {
         return String.join(",", servers.stream().map(s -> Integer.toString(s.getValue())).toList());
     }
 
-    /** {@code host:port,...} for pgJDBC's URL, IPv6 hosts in brackets. */
+    /**
+     * {@code host:port,...} for pgJDBC's URL, IPv6 hosts in brackets; a socket directory as {@code localhost} (the
+     * connection then goes through {@link UnixSocketFactory}, which ignores the URL's host).
+     */
     String jdbcHosts() {
-        return String.join(",", servers.stream().map(s -> (s.getKey().contains(":") ? "[" + s.getKey() + "]"
-                : s.getKey()) + ":" + s.getValue()).toList());
+        return String.join(",", servers.stream().map(s -> (isSocketDirectory(s.getKey()) ? "localhost"
+                : s.getKey().contains(":") ? "[" + s.getKey() + "]" : s.getKey()) + ":" + s.getValue()).toList());
     }
 }

@@ -874,6 +874,44 @@ public final class Postgresql extends PostgresqlSql {
         }
     }
 
+    /**
+     * After a primary was stopped cleanly to become a standby cluster's leader (demote-cluster): hands the WAL segment
+     * with the shutdown checkpoint to {@code archive_command} when archiving is on (Patroni's
+     * archive_shutdown_checkpoint_wal, see {@link ShutdownCheckpointArchive}). Never throws for a failed command
+     * (logged, as Patroni); blocks up to {@code timeout} per command.
+     *
+     * @return true when the segment was archived, false when archiving is off or the command failed
+     */
+    public boolean archiveShutdownCheckpointWal(Duration timeout) {
+        synchronized (lifecycle) {
+            requireStopped("archiving the shutdown checkpoint");
+            return new ShutdownCheckpointArchive(runner, bin, dataDir, files.postgresqlConf())
+                    .run(controlData(), timeout) == ShutdownCheckpointArchive.Outcome.ARCHIVED;
+        }
+    }
+
+    /**
+     * The timeline and timeline history of the server at {@code connUrl} (a standby cluster's remote primary), read
+     * with the replication user over a replication connection (3 s to connect); with several servers, of the first
+     * that answers, in order, as libpq would connect (Patroni's rewind check connects with the remote's conn_kwargs).
+     *
+     * @throws PostgresException naming every server and why it did not answer
+     */
+    public TimelineHistoryFile.OfServer remoteTimeline(String connUrl) {
+        PgHosts hosts = PgHosts.parse(connUrl);
+        PgUser rep = cfg.replication();
+        List<String> why = new ArrayList<>();
+        for (PgHosts one : hosts.each()) {
+            try {
+                return PgConnection.replicationTimeline(one, rep.username(), rep.password(),
+                        ConnInfo.userOptions(rep), 3);
+            } catch (PostgresException e) {
+                why.add(e.getMessage());
+            }
+        }
+        throw new PostgresException(String.join("; ", why));
+    }
+
     /** use_pg_rewind (dynamic, else local) and pg_controldata shows wal_log_hints=on or data checksums. */
     public boolean canRewind() {
         Boolean use = dynamicUsePgRewind != null ? dynamicUsePgRewind : cfg.usePgRewind();
@@ -918,14 +956,31 @@ public final class Postgresql extends PostgresqlSql {
     public void checkRewindSource(String sourceConnUrl) {
         PgHosts hosts = PgHosts.parse(sourceConnUrl);
         PgUser user = rewindUser();
-        boolean inRecovery;
+        if (hosts.several() && hosts.hasSocketDirectory()) {
+            // pgJDBC cannot try a list mixing Unix sockets and TCP: ask each server in order, as libpq's
+            // target_session_attrs=read-write would, and take the first primary
+            List<String> why = new java.util.ArrayList<>();
+            for (PgHosts one : hosts.each()) {
+                try {
+                    if (!inRecovery(one, user)) return;
+                    why.add(one.hosts() + ": in recovery");
+                } catch (PostgresException e) {
+                    why.add(one.hosts() + ": " + e.getMessage());
+                }
+            }
+            throw new PostgresException("no primary among " + hosts.hosts() + " (" + String.join("; ", why) + ")");
+        }
+        if (inRecovery(hosts, user)) {
+            throw new PostgresException("Leader is still in_recovery and therefore can't be used for rewind");
+        }
+    }
+
+    /** pg_is_in_recovery() of {@code hosts} as pg_rewind would connect (3 s to connect, 2 s for the query). */
+    private boolean inRecovery(PgHosts hosts, PgUser user) {
         try (PgConnection c = PgConnection.forUser(hosts, database(), user, 3).withStatementTimeout(2_000)) {
-            inRecovery = c.inRecovery();
+            return c.inRecovery();
         } catch (PostgresException e) {
             throw new PostgresException("not accessible or not healthy: " + e.getMessage(), e);
-        }
-        if (inRecovery) {
-            throw new PostgresException("Leader is still in_recovery and therefore can't be used for rewind");
         }
     }
 

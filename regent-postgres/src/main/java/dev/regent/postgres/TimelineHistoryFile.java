@@ -20,6 +20,13 @@ public final class TimelineHistoryFile {
     /** One line of a history file: the parent timeline, where the child forked off it, and why. */
     public record Line(int parentTimeline, long switchpoint, String reason) {}
 
+    /** A server's timeline and the lines of its history file (none on timeline 1), oldest first. */
+    public record OfServer(int timeline, List<Line> lines) {
+        public OfServer {
+            lines = List.copyOf(lines);
+        }
+    }
+
     /** The file name of {@code timeline}'s history, as PostgreSQL names it ({@code 00000003.history}). */
     public static Path path(Path dataDir, int timeline) {
         return dataDir.resolve("pg_wal").resolve(String.format(Locale.ROOT, "%08X.history", timeline));

@@ -40,6 +40,15 @@ class MultiHostRecoveryConfigComponentTest {
                     .contains("host=10.0.0.9,fd00::10 port=5433,5434 ").doesNotContain("target_session_attrs")
                     .doesNotContain("primary_slot_name = 'pm_1'");
 
+            // standby_cluster {host: /var/run/postgresql,10.0.0.9, port: 5433,5434}: a socket directory in the list
+            pg.writeConfig(Role.REPLICA, "postgres://%2Fvar%2Frun%2Fpostgresql:5433,10.0.0.9:5434/postgres", "pm_1");
+            assertThat(Files.readString(pg.configDir().resolve("postgresql.conf")))
+                    .contains("host=/var/run/postgresql,10.0.0.9 port=5433,5434 ")
+                    .contains("target_session_attrs=read-write'");
+            assertThat(Files.readAllLines(pg.pgpassFile())).extracting(l -> l.substring(0, l.indexOf(":*:")))
+                    .as("libpq looks the socket connection up as localhost").containsExactly(
+                            "/var/run/postgresql:5433", "10.0.0.9:5434", "localhost:5433");
+
             pg.writeConfig(Role.REPLICA, "postgres://10.0.0.9:5433/postgres", "node_m");
             assertThat(Files.readString(pg.configDir().resolve("postgresql.conf"))).as("a member: one host")
                     .contains("host=10.0.0.9 port=5433 ").doesNotContain("target_session_attrs");

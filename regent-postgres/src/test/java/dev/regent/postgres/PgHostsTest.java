@@ -55,6 +55,38 @@ class PgHostsTest {
     }
 
     @Test
+    void aUnixSocketDirectoryPercentEncodedInTheUrl() {
+        PgHosts h = PgHosts.parse("postgres://%2Fvar%2Frun%2Fpostgresql:5433/postgres");
+        assertThat(h.servers()).containsExactly(Map.entry("/var/run/postgresql", 5433));
+        assertThat(h.hasSocketDirectory()).isTrue();
+        assertThat(h.hosts()).as("libpq's host: the directory").isEqualTo("/var/run/postgresql");
+        assertThat(h.jdbcHosts()).as("pgJDBC goes through UnixSocketFactory").isEqualTo("localhost:5433");
+        assertThat(h.pgpassServers()).as("libpq looks a socket connection's password up as localhost")
+                .containsExactly(Map.entry("/var/run/postgresql", 5433), Map.entry("localhost", 5433));
+        assertThat(ConfigRenderer.pgpass(h.pgpassServers(), java.util.List.of(PgTestNodes.REWIND)))
+                .isEqualTo("/var/run/postgresql:5433:*:rewinder:rw-secret\nlocalhost:5433:*:rewinder:rw-secret\n");
+        assertThat(ConfigRenderer.primaryConninfo(h.hosts(), h.ports(), null, "rep", "/p", "n", 150000))
+                .startsWith("user=rep passfile=/p host=/var/run/postgresql port=5433 ");
+        assertThat(PgHosts.parse("postgres://db%2Dx:1/postgres").hosts()).as("any escape decoded").isEqualTo("db-x");
+        assertThat(PgHosts.parse("postgres://10.0.0.1:1/postgres").hasSocketDirectory()).isFalse();
+    }
+
+    @Test
+    void socketDirectoriesAndTcpHostsWithAPortEach() {
+        PgHosts h = PgHosts.parse("postgres://%2Ftmp%2Fpg:5432,10.0.0.9:5433,localhost:5432/postgres");
+        assertThat(h.hosts()).isEqualTo("/tmp/pg,10.0.0.9,localhost");
+        assertThat(h.ports()).isEqualTo("5432,5433,5432");
+        assertThat(h.pgpassServers()).as("localhost:5432 is there already").containsExactly(
+                Map.entry("/tmp/pg", 5432), Map.entry("10.0.0.9", 5433), Map.entry("localhost", 5432));
+        assertThat(h.each()).extracting(PgHosts::hosts).containsExactly("/tmp/pg", "10.0.0.9", "localhost");
+        assertThat(ConfigRenderer.primaryConninfo(h.hosts(), h.ports(), "read-write", "rep", "/p", "n", 150000))
+                .startsWith("user=rep passfile=/p host=/tmp/pg,10.0.0.9,localhost port=5432,5433,5432 ")
+                .contains("target_session_attrs=read-write");
+        assertThatThrownBy(() -> new PgConnection(h, "postgres", "u", null, 3)).isInstanceOf(PostgresException.class)
+                .hasMessageContaining("Unix socket directory (/tmp/pg,10.0.0.9,localhost): connect to each in turn");
+    }
+
+    @Test
     void badConnUrlsAreRefusedNamingTheUrlAndTheProblem() {
         assertThatThrownBy(() -> PgHosts.parse("10.0.0.1:5432")).isInstanceOf(PostgresException.class)
                 .hasMessage("conn_url '10.0.0.1:5432' is not a postgres:// URL");

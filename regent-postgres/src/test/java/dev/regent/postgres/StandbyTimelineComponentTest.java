@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
  * loses its upstream, still has the old timeline in pg_control until its next restartpoint. The status query can
  * only report that one; {@link Postgresql#observe()} reports the timeline it replays (IDENTIFY_SYSTEM), as Patroni
  * does. With the stale one, the divergence rule saw "timeline 1, replayed past where timeline 1 ended" and rewound a
- * healthy replica (PauseEndToEndTest, MixedClusterTest).
+ * healthy replica (PauseEndToEndTest, MixedClusterTest). The same replication connection reads a remote primary's
+ * timeline and history for a standby leader's rewind check.
  */
 class StandbyTimelineComponentTest {
     @Test
@@ -42,6 +43,16 @@ class StandbyTimelineComponentTest {
                 PgStatus s = b.status();
                 return "streaming".equals(s.replicationState()) && s.timeline() == 2 && s.replayLsn() >= written;
             });
+            // a standby leader's rewind check reads its remote primary's timeline and history over a replication
+            // connection: here tl-a, listed after a host that refuses connections
+            int port = PgHosts.parse(a.connUrl()).servers().get(0).getValue();
+            TimelineHistoryFile.OfServer remote = b.remoteTimeline("postgres://127.0.0.2:" + port + ",127.0.0.1:"
+                    + port + "/postgres");
+            assertThat(remote.timeline()).isEqualTo(2);
+            assertThat(remote.lines()).hasSize(1);
+            assertThat(remote.lines().get(0).parentTimeline()).isEqualTo(1);
+            assertThat(remote.lines().get(0).switchpoint()).isLessThanOrEqualTo(written);
+            assertThat(b.remoteTimeline(b.connUrl()).timeline()).as("a standby answers with its own").isEqualTo(2);
             assertThat(b.controlData().timeline()).as("no restartpoint since the switch: pg_control says 1")
                     .isEqualTo(1);
             PgConnection.WalNow streamingNow = b.walNow();
@@ -56,7 +67,10 @@ class StandbyTimelineComponentTest {
             assertThat(stalledNow.timeline()).isEqualTo(1);
             assertThat(b.observe().timeline()).as("the timeline tl-b replays").isEqualTo(2);
             assertThat(b.observe().timelineStartLsn()).as("where its timeline 2 began").isNotNull()
-                    .isLessThanOrEqualTo(written);
+                    .isLessThanOrEqualTo(written).isEqualTo(remote.lines().get(0).switchpoint());
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> b.remoteTimeline(a.connUrl()))
+                    .as("the remote is down").isInstanceOf(PostgresException.class)
+                    .hasMessageContaining("over a replication connection failed");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.regent.core.ha;
 
 import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.StandbyCluster;
 import dev.regent.core.model.TimelineHistory;
 import java.util.List;
 
@@ -68,7 +69,11 @@ public final class DivergenceRule {
                 || cluster.leader() == null) {
             return Result.quiet(m);
         }
-        if (cluster.isLeader(myName)) return Result.quiet(m.withCheckDivergedLsn(false));
+        if (cluster.isLeader(myName)) {
+            // a standby leader's check is against the remote primary (RemotePrimaryDivergence): keep it due
+            StandbyCluster standby = cluster.config() == null ? null : StandbyCluster.of(cluster.config());
+            return Result.quiet(standby != null && standby.streams() ? m : m.withCheckDivergedLsn(false));
+        }
         if (stoppedFormerPrimary(local)) {
             return new Result(m.withCheckDivergedLsn(false).withRewindOrReinitNeeded(true),
                     "the data directory was last a primary and " + cluster.leader().name()

@@ -61,7 +61,11 @@ public final class MemoryContract {
             return outcome.kind() == ActionOutcome.Kind.FAILED ? before.withBootstrapFailed(true) : before;
         }
         if (action instanceof Action.ReleaseLeaderLock) return notLeader(before);
-        if (action instanceof Action.Demote d && keepsLock(d)) return before;  // the lock holder becomes standby leader
+        if (action instanceof Action.Demote d && keepsLock(d)) {
+            // the lock holder becomes the standby leader; its WAL may have gone past the remote primary's fork point
+            // (Patroni's demote triggers the diverged-lsn check): RemotePrimaryDivergence checks it
+            return before.withCheckDivergedLsn(true);
+        }
         if (action instanceof Action.Demote d) {
             NodeMemory out = notLeader(before);  // whatever the outcome: the node no longer acts as leader
             boolean stopped = switch (d.mode()) {

@@ -18,7 +18,9 @@ package dev.regent.core.ha;
  *                              PatroniFatalException "Failed to bootstrap cluster")
  * @param checkDivergedLsn      the data directory was seen stopped after being a primary: compare its WAL with the
  *                              new leader's fork point once that is known (Patroni's
- *                              {@code trigger_check_diverged_lsn}); set and cleared by {@link DivergenceRule} only
+ *                              {@code trigger_check_diverged_lsn}); set and cleared by {@link DivergenceRule}, and
+ *                              for a standby leader set by a demote-cluster ({@link MemoryContract}) and cleared by
+ *                              {@link RemotePrimaryDivergence}
  * @param startAttached         {@code startingAsPrimarySince} marks when this node attached to a postgres it did not
  *                              start, not a start of its own: Patroni applies primary_start_timeout only to its own
  *                              starts, so such a postgres gets at least ttl before the node gives the lock up

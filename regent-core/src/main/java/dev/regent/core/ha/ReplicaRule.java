@@ -73,6 +73,11 @@ final class ReplicaRule {
         if (!c.memory.rewindOrReinitNeeded() || leader == null || leader.equals(c.me)) return null;
         if (c.settings.usePgRewind()) {
             c.memory = c.memory.withRewindOrReinitNeeded(false);
+            if (c.isStandbyCluster() && c.standby().streams()) {
+                // Patroni's _handle_rewind_or_reinitialize: in a standby cluster the leader to rewind from is the
+                // remote member (the standby leader is a standby, and may itself have been rewound from there)
+                return c.decide("running pg_rewind from the remote primary", Rewind.fromRemotePrimary(c.standby()));
+            }
             return c.decide("running pg_rewind from " + leader, new Rewind(leader));
         }
         if (c.settings.removeDataDirectoryOnDivergedTimelines()) {

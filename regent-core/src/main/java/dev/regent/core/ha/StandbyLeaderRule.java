@@ -27,6 +27,13 @@ final class StandbyLeaderRule {
             actions.add(new Demote(Demote.Mode.DEMOTE_CLUSTER, null, c.standby()));
             return c.decide("cannot be a real primary in standby cluster", actions);
         }
+        if (c.memory.rewindOrReinitNeeded() && c.settings.usePgRewind() && c.standby().streams()) {
+            // the shell found our WAL past the remote primary's fork point (RemotePrimaryDivergence): Patroni's
+            // _handle_rewind_or_reinitialize with the remote member as the leader
+            c.memory = c.memory.withRewindOrReinitNeeded(false);
+            actions.add(Action.Rewind.fromRemotePrimary(c.standby()));
+            return c.decide("running pg_rewind from the remote primary", actions);
+        }
         Follow follow = c.followAction();
         String message = follow == null ? "no action. I am (" + c.me + "), the standby leader with the lock"
                 : "promoted self to a standby leader because i had the session lock";

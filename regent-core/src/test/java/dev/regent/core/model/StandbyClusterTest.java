@@ -1,6 +1,7 @@
 package dev.regent.core.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,6 +52,37 @@ class StandbyClusterTest {
                 .isEqualTo("postgres://[::1]:6000,[fe80::1]:6000,10.0.0.9:6000/postgres");
         assertThat(StandbyCluster.of(config(Map.of("host", "h1,,h2"))).connUrl()).as("empty entries skipped")
                 .isEqualTo("postgres://h1:5432,h2:5432/postgres");
+    }
+
+    @Test
+    void aPortListPairsOnePortWithEachHostInOrder() {
+        assertThat(StandbyCluster.of(config(Map.of("host", "10.0.0.9,10.0.0.10", "port", "5432,5433"))).connUrl())
+                .isEqualTo("postgres://10.0.0.9:5432,10.0.0.10:5433/postgres");
+        assertThat(StandbyCluster.of(config(Map.of("host", "h1, h2", "port", " 6000 , 6001 "))).connUrl())
+                .as("spaces dropped").isEqualTo("postgres://h1:6000,h2:6001/postgres");
+        assertThat(StandbyCluster.of(config(Map.of("host", "h1,h2", "port", "6000,"))).connUrl())
+                .as("an empty entry is libpq's default port").isEqualTo("postgres://h1:6000,h2:5432/postgres");
+        assertThat(StandbyCluster.of(config(Map.of("host", "h1", "port", 5433.0))).port()).isEqualTo("5433");
+        assertThatThrownBy(() -> StandbyCluster.of(config(Map.of("host", "h1,h2,h3", "port", "5432,5433")))
+                .connUrl()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("standby_cluster.port '5432,5433' gives 2 ports for 3 hosts in standby_cluster.host "
+                        + "'h1,h2,h3': give one port for every host, or a single port");
+        StandbyCluster bad = StandbyCluster.of(config(Map.of("port", "54x2")));
+        assertThat(bad).as("still a standby cluster: nothing is promoted").isNotNull();
+        assertThatThrownBy(bad::connUrl).hasMessage("standby_cluster.port '54x2': '54x2' is not a port number "
+                + "(1-65535)");
+        assertThatThrownBy(() -> StandbyCluster.of(config(Map.of("host", "h", "port", 70000))).connUrl())
+                .hasMessage("standby_cluster.port '70000': '70000' is not a port number (1-65535)");
+    }
+
+    @Test
+    void aUnixSocketDirectoryIsPercentEncodedAsLibpqsUrisWriteIt() {
+        assertThat(StandbyCluster.of(config(Map.of("host", "/var/run/postgresql"))).connUrl())
+                .isEqualTo("postgres://%2Fvar%2Frun%2Fpostgresql:5432/postgres");
+        assertThat(StandbyCluster.of(config(Map.of("host", "/tmp/pg sock,10.0.0.9", "port", "5433,5434")))
+                .connUrl()).isEqualTo("postgres://%2Ftmp%2Fpg%20sock:5433,10.0.0.9:5434/postgres");
+        assertThat(StandbyCluster.of(config(Map.of("host", "/srv/pgé"))).connUrl()).as("UTF-8 escapes")
+                .isEqualTo("postgres://%2Fsrv%2Fpg%C3%A9:5432/postgres");
     }
 
     @Test

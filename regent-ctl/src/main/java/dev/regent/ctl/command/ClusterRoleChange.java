@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
  * Patroni 4.1's {@code change_cluster_role} behind {@code demote-cluster} and {@code promote-cluster}: checks the
  * cluster has a leader and is not in the required state yet, shows the topology, confirms unless {@code --force},
  * PATCHes {@code /config} with {@code {"standby_cluster": ...}} ({@code null} to promote) on the leader, then waits
- * until the leader key's member reports the target role ({@code standby_leader} or {@code primary}).
+ * until the leader key's member reports the target role ({@code standby_leader} or {@code primary}) and state
+ * {@code running} (after a demotion, the former leader running too).
  */
 abstract class ClusterRoleChange extends CtlCommand {
     /** How long the result is awaited: Patroni polls for up to loop_wait-driven cycles; a few ttl here. */
@@ -61,16 +62,34 @@ abstract class ClusterRoleChange extends CtlCommand {
         Deadline deadline = Deadline.after(ctx().deps().ticker(), Duration.ofSeconds((long) ttl * WAIT_CYCLES));
         while (true) {
             ClusterView now = ctx().load(name);
-            if (now.leader() != null && target.equals(leaderRole(now))) {
+            if (converged(now, target, demote ? c.leader().name() : null)) {
                 out().println("Cluster " + name + " successfully " + (demote ? "demoted" : "promoted"));
                 printMembers(now, name);
                 return;
             }
             if (deadline.expired() || !ctx().deps().pause(Duration.ofSeconds(1))) {
                 throw new CtlException("Timed out waiting for cluster " + name + " to be "
-                        + (demote ? "demoted" : "promoted") + " (leader role " + target + " not reported)");
+                        + (demote ? "demoted" : "promoted") + " (leader role " + target + " and state running not"
+                        + " reported)");
             }
         }
+    }
+
+    /**
+     * Patroni 4.1 waits until the leader's member key shows the target role and state {@code running}, and after a
+     * demotion until the former leader runs again (its postgres restarts as the standby leader, or as a replica when
+     * it lost the lock on the way).
+     */
+    private static boolean converged(ClusterView c, String target, String previousLeader) {
+        if (c.leader() == null || !target.equals(leaderRole(c))) return false;
+        if (!"running".equals(state(c, c.leader().name()))) return false;
+        return previousLeader == null || "running".equals(state(c, previousLeader));
+    }
+
+    private static String state(ClusterView c, String member) {
+        Member m = c.member(member).orElse(c.leader() != null && c.leader().name().equals(member)
+                ? c.leader().member() : null);
+        return m == null || m.data() == null ? null : m.data().state();
     }
 
     private static String leaderRole(ClusterView c) {

@@ -536,14 +536,17 @@ public final class ActionExecutor {
      * the decider tries again at a later cycle. Only then is postgres stopped and pg_rewind run.
      */
     private ActionOutcome rewind(Action.Rewind r, Context ctx) {
-        String url = connUrl(ctx, r.sourceMember());
+        boolean remote = r.standby() != null;
+        // a standby leader rewinds from the remote primary it follows (Patroni: the remote member is its leader)
+        String url = remote ? r.standby().connUrl() : connUrl(ctx, r.sourceMember());
+        String source = remote ? "the remote primary" : r.sourceMember();
         boolean wipe = ctx.removeDataOnRewindFailure();
         return background("rewind", r, ctx, () -> {
             try {
                 pg.checkRewindSource(url);
             } catch (PostgresPortException e) {
-                LOG.warn("Can not use {} for rewind: {}", r.sourceMember(), e.getMessage());
-                return done(ActionOutcome.failed("the rewind source " + r.sourceMember() + " cannot be used: "
+                LOG.warn("Can not use {} for rewind: {}", source, e.getMessage());
+                return done(ActionOutcome.failed("the rewind source " + source + " cannot be used: "
                         + e.getMessage()));
             }
             pg.stop(StopMode.FAST, ctx.startTimeout());
@@ -551,7 +554,8 @@ public final class ActionExecutor {
                 pg.rewind(url);
                 int timeline = pg.observe().timeline();
                 TimelineHistory.Entry began = pg.timelineSwitch(timeline);
-                String stuck = DivergenceRule.cannotFollowAfterRewind(ctx.cluster(), timeline,
+                // this cluster's /history says nothing about the remote primary's timelines
+                String stuck = remote ? null : DivergenceRule.cannotFollowAfterRewind(ctx.cluster(), timeline,
                         began == null ? null : began.lsn());
                 if (stuck != null) {
                     // pg_rewind said "no rewind required" (same timeline number, or the local WAL ends at the fork
@@ -570,6 +574,19 @@ public final class ActionExecutor {
                 LOG.error("pg_rewind failed ({}); removing the data directory to clone again", e.getMessage());
                 pg.removeDataDirectory();
                 return done(ActionOutcome.SUCCEEDED);  // nothing left to rewind: the next cycle clones
+            }
+            if (remote) {
+                String leader = ctx.cluster() == null || ctx.cluster().leader() == null ? null
+                        : ctx.cluster().leader().name();
+                if (MemoryContract.leaseValid(lastMemory, ticker.monotonicMillis()) || leader == null
+                        || leader.equals(dcs.name())) {
+                    pg.start(false, null, url, r.standby(), ctx.startTimeout());
+                    reportStandbyLeader(true);
+                } else {
+                    // another member of the standby cluster: cascade from its standby leader again
+                    pg.start(false, leader, connUrl(ctx, leader), r.standby(), ctx.startTimeout());
+                }
+                return done(ActionOutcome.SUCCEEDED);
             }
             pg.start(false, r.sourceMember(), url, ctx.startTimeout());
             return done(ActionOutcome.SUCCEEDED);
@@ -779,10 +796,17 @@ public final class ActionExecutor {
             }
             case DEMOTE_CLUSTER -> {
                 // Patroni's demote-cluster: a clean (fast) shutdown whose checkpoint the walsenders ship, the lock
-                // kept, then a start as the standby leader (or a replica of it) under the standby cluster's settings
+                // kept, the WAL with the shutdown checkpoint archived (PostgreSQL's archiver leaves the unfinished
+                // segment out, and a follower restoring from the archive needs it), then a start as the standby
+                // leader (or a replica of it) under the standby cluster's settings
                 stopDemoting(StopMode.FAST, ctx);
                 boolean remote = follow == null && d.standby() != null;
                 return background("demote", null, ctx, () -> {
+                    try {
+                        pg.archiveShutdownCheckpointWal(timeout);
+                    } catch (PostgresPortException e) {
+                        LOG.error("Failed to archive WAL file with the shutdown checkpoint: {}", e.getMessage());
+                    }
                     pg.start(false, follow, url, d.standby(), timeout);
                     boolean standbyLeader = remote && MemoryContract.leaseValid(lastMemory, ticker.monotonicMillis());
                     actingStandbyLeader = standbyLeader;

@@ -10,6 +10,7 @@ import dev.regent.core.sync.SyncObserved;
 import dev.regent.core.sync.SyncReadiness;
 import dev.regent.core.sync.SyncRelease;
 import dev.regent.core.ha.DivergenceRule;
+import dev.regent.core.ha.RemotePrimaryDivergence;
 import dev.regent.core.ha.FailsafeAnswer;
 import dev.regent.core.ha.FailsafeFacts;
 import dev.regent.core.ha.FailsafeRule;
@@ -20,6 +21,7 @@ import dev.regent.core.ha.NodeMemory;
 import dev.regent.core.ha.ObservationPlan;
 import dev.regent.core.ha.PeerStatus;
 import dev.regent.core.model.ClusterView;
+import dev.regent.core.model.StandbyCluster;
 import dev.regent.core.model.Tags;
 import dev.regent.dcs.Dcs;
 import dev.regent.dcs.DcsException;
@@ -346,6 +348,7 @@ public final class HaLoop implements AutoCloseable {
                 cluster.config() != null ? cluster.config() : settings.dynamic()), name) : Map.of();
         if (plan.reobserveLocalAfterProbe()) local = ObservationPlan.afterProbe(local, pg.observe());
         memory = noteDivergenceRisk(cluster, local, memory, peers, background);
+        memory = noteRemoteDivergence(cluster, local, memory, background);
         List<Command> cmds = new ArrayList<>();
         for (Command c; (c = commands.poll()) != null; ) cmds.add(c);
         long now = ticker.monotonicMillis();
@@ -472,6 +475,26 @@ public final class HaLoop implements AutoCloseable {
                                           Map<String, PeerStatus> peers, String background) {
         PeerStatus leader = cluster == null || cluster.leader() == null ? null : peers.get(cluster.leader().name());
         DivergenceRule.Result r = DivergenceRule.note(cluster, local, mem, name, background != null, leader);
+        if (r.info() != null) LOG.info(r.info());
+        return r.memory();
+    }
+
+    /**
+     * A standby leader's rewind check against the remote primary ({@link RemotePrimaryDivergence}), when one is due:
+     * reads the remote's timeline and history over a replication connection (a remote that does not answer leaves the
+     * check for the next cycle) and logs a divergence.
+     */
+    private NodeMemory noteRemoteDivergence(ClusterView cluster, LocalPostgres local, NodeMemory mem,
+                                            String background) {
+        if (!RemotePrimaryDivergence.asks(cluster, local, mem, name, background != null)) return mem;
+        RemotePrimaryDivergence.Remote remote;
+        try {
+            remote = pg.remoteTimeline(StandbyCluster.of(cluster.config()).connUrl());
+        } catch (PostgresPortException | RuntimeException e) {
+            LOG.info("cannot read the remote primary's timeline to check for a rewind: {}", e.getMessage());
+            remote = null;
+        }
+        RemotePrimaryDivergence.Result r = RemotePrimaryDivergence.checked(local, mem, remote);
         if (r.info() != null) LOG.info(r.info());
         return r.memory();
     }

@@ -193,6 +193,28 @@ public interface PostgresPort {
     /** CHECKPOINT (after promote, so pg_rewind on the old primary sees the new timeline). */
     void checkpoint() throws PostgresPortException;
 
+    /**
+     * The timeline and timeline history of the server at {@code connUrl} (a standby cluster's remote primary) over a
+     * replication connection; null when this port cannot tell (the default).
+     *
+     * @throws PostgresPortException when no server of {@code connUrl} answered
+     */
+    default dev.regent.core.ha.RemotePrimaryDivergence.Remote remoteTimeline(String connUrl)
+            throws PostgresPortException {
+        return null;
+    }
+
+    /**
+     * After the clean stop of a demote-cluster: hand the WAL segment holding the shutdown checkpoint to
+     * {@code archive_command} when archiving is on (Patroni's archive_shutdown_checkpoint_wal); a failed command is
+     * logged, not thrown. The default (a port without WAL archiving) does nothing.
+     *
+     * @return true when the segment was archived
+     */
+    default boolean archiveShutdownCheckpointWal(Duration timeout) throws PostgresPortException {
+        return false;
+    }
+
     /** Fire the callback configured for {@code action} with {@code role}, asynchronously; never fails. */
     void fireCallback(Action action, CallbackRole role);
 

@@ -582,6 +582,22 @@ public final class PostgresAdapter implements PostgresPort {
     }
 
     @Override
+    public dev.regent.core.ha.RemotePrimaryDivergence.Remote remoteTimeline(String connUrl)
+            throws PostgresPortException {
+        return call(() -> {
+            dev.regent.postgres.TimelineHistoryFile.OfServer s = pg.remoteTimeline(connUrl);
+            return new dev.regent.core.ha.RemotePrimaryDivergence.Remote(s.timeline(), s.lines().stream()
+                    .map(l -> new dev.regent.core.ha.RemotePrimaryDivergence.Fork(l.parentTimeline(), l.switchpoint()))
+                    .toList());
+        });
+    }
+
+    @Override
+    public boolean archiveShutdownCheckpointWal(Duration timeout) throws PostgresPortException {
+        return call(() -> pg.archiveShutdownCheckpointWal(timeout));
+    }
+
+    @Override
     public void fireCallback(CallbackRunner.Action action, CallbackRole callbackRole) {
         callbacks.fire(action, callbackRole.patroniName());
     }

@@ -364,6 +364,39 @@ class ActionExecutorTest {
         assertThat(r.memory().lockValidUntil()).isZero();
     }
 
+    /**
+     * Patroni's demote-cluster: a clean stop, the lock kept, the WAL with the shutdown checkpoint archived before
+     * postgres starts as the standby leader; an archive that fails does not stop the demotion.
+     */
+    @Test
+    void demoteClusterArchivesTheShutdownCheckpointBetweenTheStopAndTheStart() throws Exception {
+        assertThat(dcs.attemptToAcquireLeader()).isTrue();
+        dev.regent.core.model.StandbyCluster standby = new dev.regent.core.model.StandbyCluster("10.0.0.9", "5433",
+                null, "cp /archive/%f %p", null, null, null);
+        NodeMemory held = NodeMemory.INITIAL.withLockValidUntil(50_000).withWasLeader(true);
+        for (boolean fails : List.of(false, true)) {
+            pg.calls.clear();
+            pg.archiveFails = fails;
+            executor.run(List.of(new Action.Demote(Action.Demote.Mode.DEMOTE_CLUSTER, null, standby)),
+                    ctx(dcs.load()), held);
+            awaitBackground();
+            assertThat(pg.calls.stream().filter(c -> !c.startsWith("callback")).toList()).as("fails: " + fails)
+                    .containsExactly("stop fast", "archive shutdown checkpoint", "start replica of null");
+            assertThat(dcs.load().leader().name()).as("the lock is kept").isEqualTo("pg0");
+        }
+    }
+
+    /** A standby leader's rewind: from the remote primary of standby_cluster, then following it again. */
+    @Test
+    void aStandbyLeaderRewindsFromTheRemotePrimaryAndFollowsIt() throws Exception {
+        dev.regent.core.model.StandbyCluster standby = new dev.regent.core.model.StandbyCluster("10.0.0.9,10.0.0.10",
+                "5433,5434", null, null, null, null, null);
+        executor.run(List.of(Action.Rewind.fromRemotePrimary(standby)), ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(awaitBackground().ok()).isTrue();
+        assertThat(pg.calls).containsExactly("check rewind source postgres://10.0.0.9:5433,10.0.0.10:5434/postgres",
+                "stop fast", "rewind", "start replica of null");
+    }
+
     /** Patroni's primary_stop_timeout bounds the stop of every demotion, in synchronous mode only. */
     @Test
     void primaryStopTimeoutBoundsTheDemotingStopOnlyInSynchronousMode() throws Exception {
@@ -792,6 +825,12 @@ class ActionExecutorTest {
         @Override public void reload() { calls.add("reload"); }
         @Override public void restart(Duration timeout) { calls.add("restart"); }
         @Override public void checkpoint() { calls.add("checkpoint"); }
+        volatile boolean archiveFails;
+        @Override public boolean archiveShutdownCheckpointWal(Duration timeout) throws PostgresPortException {
+            calls.add("archive shutdown checkpoint");
+            if (archiveFails) throw new PostgresPortException("pg_controldata failed");
+            return true;
+        }
         @Override public void fireCallback(dev.regent.postgres.CallbackRunner.Action action,
                 dev.regent.postgres.CallbackRole role) { calls.add("callback " + action.patroniName()); }
         /** The last line of the new timeline's history file the test makes postgres report (null: none). */

@@ -183,12 +183,31 @@ public sealed interface Action {
     }
 
     /**
-     * <em>Long.</em> Stop postgres if it runs, pg_rewind from {@code sourceMember}, then start as a replica following it.
+     * <em>Long.</em> Stop postgres if it runs, pg_rewind from {@code sourceMember} (or, for a standby leader, from the
+     * remote primary of {@code standby}), then start as a replica following it.
      * On failure with remove_data_directory_on_rewind_failure (or ..._on_diverged_timelines) the executor wipes the data
      * directory, so the next cycle clones again; otherwise it sets {@link dev.regent.core.ha.NodeMemory#rewindOrReinitNeeded}
      * again.
      */
-    record Rewind(String sourceMember) implements Action {}
+    record Rewind(String sourceMember, StandbyCluster standby) implements Action {
+        /** From a member of this cluster. */
+        public Rewind(String sourceMember) {
+            this(sourceMember, null);
+        }
+
+        /**
+         * From the remote primary of {@code standby} (the standby leader: Patroni's rewind against its remote
+         * member), then start following it as the standby leader.
+         */
+        public static Rewind fromRemotePrimary(StandbyCluster standby) {
+            return new Rewind(null, standby);
+        }
+
+        @Override
+        public String toString() {
+            return standby == null ? "Rewind[sourceMember=" + sourceMember + "]" : "Rewind[standby=" + standby + "]";
+        }
+    }
 
     /**
      * <em>Long.</em> Stop postgres, wipe the data directory and create the replica again from {@code fromMember} by
