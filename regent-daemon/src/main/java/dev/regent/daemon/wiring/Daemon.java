@@ -230,6 +230,10 @@ public final class Daemon {
         settings.reload(l.config());
         applyLog(l.config().log());
         if (rest != null) RestSecurity.reload(rest, l.config().restapi());
+        dev.regent.daemon.watchdog.Watchdog watchdog = loop.watchdog();
+        if (watchdog != null) {
+            watchdog.reload(dev.regent.core.config.WatchdogSettings.from(l.config().raw().get("watchdog")));
+        }
         LOG.info("configuration file reloaded");
     }
 
