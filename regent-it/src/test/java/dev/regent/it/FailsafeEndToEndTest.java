@@ -183,7 +183,8 @@ class FailsafeEndToEndTest {
     /**
      * The watchdog on the same cluster (no watchdog device or softdog here, see WatchdogTest): a replica with
      * {@code watchdog.mode: required} on a missing device never takes the lock, while one with Patroni's testing
-     * driver on a FIFO wins the race, feeds its watchdog every cycle and closes it with the magic character.
+     * driver on a FIFO wins the race, feeds its watchdog every cycle and closes it with the magic character when a
+     * reload turns the watchdog off.
      */
     @Test
     @Order(5)
@@ -226,9 +227,18 @@ class FailsafeEndToEndTest {
         awaitTrue("keepalives on the FIFO", Duration.ofSeconds(30), () -> bytes.toString().startsWith("11"));
         assertThat(log(testing)).contains("Testing watchdog device at " + fifo + " activated with 15 second timeout");
 
+        // mode off by POST /reload: the running watchdog is closed at once (Patroni's reload_config), b leads on
+        java.nio.file.Path conf = cluster.dir().resolve("node" + testing + ".yml");
+        Files.writeString(conf, Files.readString(conf).replace("  mode: require\n  driver: testing",
+                "  mode: off\n  driver: testing"));
+        assertThat(cluster.rest(testing, "POST", "/reload", null).statusCode()).isEqualTo(202);
+        awaitTrue("the magic close on reload", Duration.ofSeconds(30), () -> bytes.toString().endsWith("V"));
+        assertThat(log(testing)).contains("watchdog turned off by the reloaded configuration");
+        assertThat(cluster.cluster().isLeader(b)).as(b + " leads on without a watchdog").isTrue();
+
         cluster.node(testing).stop();
         reader.join(30_000);
-        assertThat(bytes.toString()).as("keepalives, then the magic close").matches("1+V");
+        assertThat(bytes.toString()).as("keepalives, the magic close at the reload, nothing after").matches("1+V");
         // alone, the node without a usable watchdog stays a replica and takes no lock
         long until = System.nanoTime() + Duration.ofSeconds(4L * LOOP_WAIT).toNanos();
         while (System.nanoTime() < until) {

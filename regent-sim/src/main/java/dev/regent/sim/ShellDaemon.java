@@ -39,7 +39,7 @@ final class ShellDaemon implements Daemon {
                 new SimSettings(node.name, cluster.syncMode, cluster.failsafeMode),
                 new MemberDataBuilder(new SimPostgresPort(cluster, node).connUrl(),
                         "http://" + node.name + ":8008/patroni", "4.0.4"), report -> { }, env);
-        loop.setFailsafeCaller((members, body) -> cluster.askFailsafe(node, members));
+        loop.setFailsafeCaller((members, body) -> cluster.askFailsafe(node, members, body));
     }
 
     /** The trace shows a decision when its message changes or it does more than renewing. */

@@ -162,37 +162,65 @@ public final class SimCluster {
     }
 
     /**
+     * Whether {@code node} posts to {@code /failsafe} as a Patroni 3.0.2 primary does, without {@code slots}: half the
+     * nodes of a run, by seed and index, so that both bodies meet in one cluster (a rolling upgrade from Patroni).
+     */
+    boolean postsFailsafeWithoutSlots(Node node) {
+        return Math.floorMod(seed + node.index, 2L) == 1;
+    }
+
+    /** Counts of accepted {@code POST /failsafe} requests with and without {@code slots}, and of rounds all accepted. */
+    final int[] failsafeAccepted = new int[2];
+    int failsafeRoundsAllAcceptedWithoutSlots;
+
+    /**
      * A primary's {@code POST /failsafe} round (failsafe mode, DCS unreachable), answered live by the simulated nodes
      * as the real REST API does: unreachable as for {@link #probe} (a timed-out peer costs 2 s); a running primary
-     * refuses ({@code 500 Running as a leader}); any other member accepts into its daemon's failsafe state and
-     * answers with its WAL position.
+     * refuses ({@code 500 Running as a leader}); any other member reads the body with the REST API's parser, accepts
+     * it into its daemon's failsafe state and answers with its WAL position. The body is the loop's own (Regent's,
+     * with {@code slots}) or, from a node that {@link #postsFailsafeWithoutSlots posts as Patroni 3.0.2}, the same
+     * without {@code slots}.
      */
-    Map<String, dev.regent.core.ha.FailsafeAnswer> askFailsafe(Node self, Map<String, String> members) {
+    Map<String, dev.regent.core.ha.FailsafeAnswer> askFailsafe(Node self, Map<String, String> members, String body) {
+        dev.regent.daemon.rest.FailsafeRequest sent = dev.regent.daemon.rest.FailsafeRequest.parse(body);
+        if (postsFailsafeWithoutSlots(self)) {
+            sent = dev.regent.daemon.rest.FailsafeRequest.parse("{\"name\": " + quoted(sent.name())
+                    + ", \"conn_url\": " + quoted(sent.connUrl()) + ", \"api_url\": " + quoted(sent.apiUrl()) + "}");
+        }
         Map<String, dev.regent.core.ha.FailsafeAnswer> out = new HashMap<>();
         long waited = 0;
+        boolean all = true;
         for (String name : members.keySet()) {
             Node peer = nodeNamed(name);
             boolean slow = peer != null && peer.delays > 0 && peer.restDelay >= 2_000;
             if (peer == null || !peer.daemonUp() || !linked(self, peer) || peer.restLoss > 0 || slow) {
                 out.put(name, dev.regent.core.ha.FailsafeAnswer.none(name));
                 if (peer != null && peer.daemon != null && linked(self, peer)) waited = 2_000;
+                all = false;
                 continue;
             }
             if (peer.delays > 0) waited = Math.max(waited, peer.restDelay);
             var local = peer.pg.observe();
             var seen = peer.daemon.lastCluster();  // the REST API's view: the last successful DCS read
             if (dev.regent.core.ha.FailsafeRule.refusal(local.isPrimary(), seen == null || seen.leader() == null
-                    ? null : seen.leader().name(), self.name, peer.name) != null) {
+                    ? null : seen.leader().name(), sent.name(), peer.name) != null) {
                 out.put(name, dev.regent.core.ha.FailsafeAnswer.none(name));
+                all = false;
                 continue;
             }
-            peer.daemon.failsafe().accept(self.name, "http://" + self.name + ":8008/patroni",
-                    new SimPostgresPort(this, self).connUrl(), time.monotonicMillis());
+            peer.daemon.failsafe().accept(sent.name(), sent.apiUrl(), sent.connUrl(), sent.slots(),
+                    time.monotonicMillis());
+            failsafeAccepted[sent.slots().isEmpty() ? 1 : 0]++;
             out.put(name, new dev.regent.core.ha.FailsafeAnswer(name, true,
                     local.isRunning() ? local.walPosition() : null));
         }
+        if (all && !members.isEmpty() && sent.slots().isEmpty()) failsafeRoundsAllAcceptedWithoutSlots++;
         chargeLoop(self, waited);
         return out;
+    }
+
+    private static String quoted(String s) {
+        return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
     }
 
     /** Run the whole scenario; never throws for a violation (it is in the result). */

@@ -32,45 +32,9 @@ final class FailsafeEndpoints {
             ex.drain();
             throw HttpError.page(502, NOT_ACTIVE);
         }
-        Map<String, Object> body = ex.readJsonObject(false);
-        String name = text(body, "name");
-        String connUrl = text(body, "conn_url");
-        String apiUrl = text(body, "api_url");
-        NodeControl.FailsafeReply reply = control.acceptFailsafe(name, connUrl, apiUrl, slots(body.get("slots")));
+        FailsafeRequest r = FailsafeRequest.of(ex.readJsonObject(false));
+        NodeControl.FailsafeReply reply = control.acceptFailsafe(r.name(), r.connUrl(), r.apiUrl(), r.slots());
         if (reply.lsn() != null) ex.http.getResponseHeaders().set("lsn", Long.toString(reply.lsn()));
         ex.sendText(reply.code(), reply.message());
-    }
-
-    /**
-     * The request's {@code slots}: {@code {slot_name: lsn}} as Patroni 3+ sends it. Absent or null means none (a
-     * Patroni 3.0 primary may send null); a slot whose position is null (a physical slot without restart_lsn on a
-     * Patroni primary) is left out. Anything else that is not an object of non-negative integers is a 400.
-     */
-    static Map<String, Long> slots(Object raw) {
-        if (raw == null) return Map.of();
-        if (!(raw instanceof Map<?, ?> map)) {
-            throw HttpError.plain(400, "POST /failsafe: 'slots' must be an object of slot name to LSN");
-        }
-        Map<String, Long> out = new java.util.TreeMap<>();
-        for (Map.Entry<?, ?> e : map.entrySet()) {
-            Object v = e.getValue();
-            if (v == null) continue;
-            Long lsn = v instanceof Integer || v instanceof Long || v instanceof Short ? ((Number) v).longValue()
-                    : v instanceof java.math.BigInteger b && b.bitLength() < 64 ? b.longValue() : null;
-            if (lsn == null || lsn < 0) {
-                throw HttpError.plain(400, "POST /failsafe: 'slots' entry '" + e.getKey()
-                        + "' must be a non-negative integer LSN, not " + v);
-            }
-            out.put(String.valueOf(e.getKey()), lsn);
-        }
-        return out;
-    }
-
-    private static String text(Map<String, Object> body, String key) {
-        Object v = body.get(key);
-        if (!(v instanceof String s) || s.isEmpty()) {
-            throw HttpError.plain(400, "POST /failsafe: '" + key + "' must be a non-empty string");
-        }
-        return s;
     }
 }

@@ -13,14 +13,18 @@ import org.slf4j.LoggerFactory;
  * {@code required}: a node whose watchdog is missing, unwritable or could not be activated with a safe timeout is not
  * healthy ({@link #isHealthy}): it does not race and a leader gives the lock up; {@code automatic}: the same problems are
  * warnings and the node goes on without a watchdog; {@code off}: no device is touched. Log lines are Patroni's.
- * Thread-safe (one lock).
+ * A reloaded configuration ({@link #reload}) applies as in Patroni's reload_config. Thread-safe (one lock).
  */
 public final class Watchdog {
     private static final Logger LOG = LoggerFactory.getLogger(Watchdog.class);
 
-    private final WatchdogSettings settings;
-    private final WatchdogDevice device;
-    /** Activation failed (required, or Patroni's fall-back to no watchdog): stays so until the daemon restarts. */
+    private final Function<WatchdogSettings, WatchdogDevice> devices;
+    private WatchdogSettings settings;
+    /** Null while mode is off. */
+    private WatchdogDevice device;
+    /** Reloaded settings waiting for the next keepalive (the watchdog was running when they came). */
+    private WatchdogSettings pending;
+    /** Activation failed (required, or Patroni's fall-back to no watchdog): stays so until the daemon restarts or a reload. */
     private boolean failed;
     private int activeTimeout;
 
@@ -32,12 +36,46 @@ public final class Watchdog {
 
     /** {@code devices} makes the device from the settings (not called with mode off). */
     public Watchdog(WatchdogSettings settings, Function<WatchdogSettings, WatchdogDevice> devices) {
+        this.devices = devices;
         this.settings = settings;
         this.device = settings.mode() == Mode.OFF ? null : devices.apply(settings);
     }
 
-    public WatchdogSettings settings() {
+    /** The settings the watchdog runs with (a reload waiting for the next keepalive is not among them yet). */
+    public synchronized WatchdogSettings settings() {
         return settings;
+    }
+
+    /**
+     * A reloaded {@code watchdog} section (SIGHUP, {@code POST /reload}), as Patroni's Watchdog.reload_config: mode
+     * {@code off} applies at once (a running watchdog gets the magic close); while the watchdog is not running the new
+     * settings apply at once too (a fresh device, and an earlier activation failure is forgotten, so a fixed device is
+     * tried again when the node next leads); while it runs, the change waits for the next keepalive, which closes
+     * the device with the magic character and activates the new one (device, timeout from the new safety_margin).
+     */
+    public synchronized void reload(WatchdogSettings next) {
+        if (next.mode() == Mode.OFF) {
+            if (device != null && device.isOpen()) {
+                LOG.info("watchdog turned off by the reloaded configuration");
+                disable();
+            }
+            apply(next, null);
+        } else if (device == null || !device.isOpen()) {
+            apply(next, devices.apply(next));
+        } else if (next.equals(settings)) {
+            pending = null;
+        } else {
+            pending = next;
+            LOG.info("watchdog configuration changed; applied at the next keepalive");
+        }
+    }
+
+    private void apply(WatchdogSettings next, WatchdogDevice nextDevice) {
+        settings = next;
+        device = nextDevice;
+        pending = null;
+        failed = false;
+        activeTimeout = 0;
     }
 
     /** The device is open and being fed. */
@@ -50,8 +88,10 @@ public final class Watchdog {
      * loop_wait), the device is missing or unwritable, or an activation failed.
      */
     public synchronized boolean isHealthy(int ttl, int loopWait) {
-        if (settings.mode() != Mode.REQUIRED) return true;
-        return settings.timingSlack(ttl, loopWait) >= 0 && !failed && device.isHealthy();
+        // Patroni judges by the newest configuration, even while it waits for the next keepalive
+        WatchdogSettings s = pending != null ? pending : settings;
+        if (s.mode() != Mode.REQUIRED) return true;
+        return s.timingSlack(ttl, loopWait) >= 0 && !failed && device.isHealthy();
     }
 
     /**
@@ -63,7 +103,11 @@ public final class Watchdog {
         if (device == null) return true;
         if (device.isOpen()) {
             keepalive(ttl);
-            return true;
+            if (pending == null) return true;
+            // Patroni's keepalive applies a pending configuration: disable, then activate with the new one
+            disable();
+            apply(pending, devices.apply(pending));
+            return activate(ttl, loopWait);
         }
         if (failed) return settings.mode() != Mode.REQUIRED;
         return activate(ttl, loopWait);

@@ -235,6 +235,10 @@ public final class Daemon {
             RestSecurity.reload(rest, l.config().restapi());
             rest.setDashboard(l.config().dashboard().enabled());
         }
+        dev.regent.daemon.watchdog.Watchdog watchdog = loop.watchdog();
+        if (watchdog != null) {
+            watchdog.reload(dev.regent.core.config.WatchdogSettings.from(l.config().raw().get("watchdog")));
+        }
         LOG.info("configuration file reloaded");
     }
 

@@ -150,8 +150,13 @@ class WatchdogTest {
         boolean open;
         boolean settable = true;
         int timeout = 60;
+        boolean broken;
 
-        @Override public void open() { open = true; calls.add("open"); }
+        @Override public void open() throws WatchdogException {
+            if (broken) throw new WatchdogException("Can't open watchdog device: broken");
+            open = true;
+            calls.add("open");
+        }
         @Override public boolean isOpen() { return open; }
         @Override public void close() { if (open) calls.add("close"); open = false; }
         @Override public void keepalive() { calls.add("keepalive"); }
@@ -213,5 +218,99 @@ class WatchdogTest {
         assertThat(w.isHealthy(30, 10)).isTrue();
         assertThat(w.isRunning()).isFalse();
         w.disable();
+    }
+
+    private static WatchdogSettings required(String device, int margin) {
+        return new WatchdogSettings(Mode.REQUIRED, device, margin, null);
+    }
+
+    @Test
+    void reloadingModeOffWhileRunningClosesTheDeviceAtOnce() throws Exception {
+        try (Fifo fifo = new Fifo("reload-off")) {
+            Watchdog w = Watchdog.of(new WatchdogSettings(Mode.REQUIRED, fifo.path.toString(), 5, "testing"));
+            assertThat(w.lead(30, 10)).isTrue();
+            assertThat(w.lead(30, 10)).isTrue();
+            w.reload(new WatchdogSettings(Mode.OFF, fifo.path.toString(), 5, "testing"));
+            assertThat(w.isRunning()).as("closed by the reload, before any keepalive").isFalse();
+            assertThat(w.lead(30, 10)).as("off: leading needs no watchdog").isTrue();
+            assertThat(w.isRunning()).isFalse();
+            assertThat(w.isHealthy(30, 10)).isTrue();
+            fifo.writersDone();
+            fifo.reader.join(2000);
+            assertThat(fifo.seen()).as("one keepalive, the magic close, nothing after").isEqualTo("1V");
+        }
+    }
+
+    @Test
+    void aChangeWhileRunningIsAppliedAtTheNextKeepaliveOnTheNewDeviceWithTheNewTimeout() {
+        java.util.Map<String, Recording> made = new java.util.LinkedHashMap<>();
+        Watchdog w = new Watchdog(required("/dev/a", 5), s -> {
+            Recording r = new Recording();
+            made.put(s.device(), r);
+            return r;
+        });
+        assertThat(w.lead(30, 10)).isTrue();
+        w.reload(required("/dev/b", 10));
+        assertThat(made).as("nothing touched until the next keepalive").containsOnlyKeys("/dev/a");
+        assertThat(w.settings().device()).isEqualTo("/dev/a");
+        assertThat(w.lead(30, 10)).isTrue();
+        assertThat(made.get("/dev/a").calls).containsExactly("open", "setTimeout 25", "keepalive", "close");
+        assertThat(made.get("/dev/b").calls).containsExactly("open", "setTimeout 20");
+        assertThat(w.settings()).isEqualTo(required("/dev/b", 10));
+        assertThat(w.lead(30, 10)).isTrue();
+        assertThat(made.get("/dev/b").calls).containsExactly("open", "setTimeout 20", "keepalive");
+    }
+
+    @Test
+    void reloadingTheSameSettingsWhileRunningChangesNothing() {
+        Recording d = new Recording();
+        Watchdog w = new Watchdog(required("/dev/a", 5), s -> d);
+        assertThat(w.lead(30, 10)).isTrue();
+        w.reload(required("/dev/b", 5));
+        w.reload(required("/dev/a", 5));  // changed back before the keepalive: nothing pending
+        assertThat(w.lead(30, 10)).isTrue();
+        assertThat(d.calls).containsExactly("open", "setTimeout 25", "keepalive");
+    }
+
+    @Test
+    void aReloadWhileNotRunningAppliesAtOnceAndRetriesADeviceThatHadFailed() {
+        Recording d = new Recording();
+        d.broken = true;
+        Watchdog w = new Watchdog(required("/dev/a", 5), s -> d);
+        assertThat(w.lead(30, 10)).isFalse();
+        assertThat(w.isHealthy(30, 10)).as("failed").isFalse();
+        d.broken = false;  // the operator fixed the device
+        assertThat(w.lead(30, 10)).as("a failure stays until restart or reload").isFalse();
+        w.reload(required("/dev/a", 8));
+        assertThat(w.isHealthy(30, 10)).isTrue();
+        assertThat(w.lead(30, 10)).isTrue();
+        assertThat(d.calls).containsExactly("open", "setTimeout 22");
+    }
+
+    @Test
+    void requiredReloadedWithoutTimingSlackMakesTheLeaderUnhealthyAtOnceAndFailsAtTheKeepalive() {
+        Recording a = new Recording();
+        Recording b = new Recording();
+        Watchdog w = new Watchdog(required("/dev/a", 5), s -> s.device().equals("/dev/a") ? a : b);
+        assertThat(w.lead(30, 10)).isTrue();
+        w.reload(required("/dev/b", 25));  // timeout 5 < loop_wait 10
+        assertThat(w.isHealthy(30, 10)).as("judged by the newest configuration, as Patroni").isFalse();
+        assertThat(w.lead(30, 10)).as("the new settings cannot be activated").isFalse();
+        assertThat(w.isRunning()).isFalse();
+        assertThat(a.calls).containsExactly("open", "setTimeout 25", "keepalive", "close");
+        assertThat(b.calls).isEmpty();
+    }
+
+    @Test
+    void turningAWatchdogOnByReloadActivatesItWhenTheNodeNextLeads() {
+        Recording d = new Recording();
+        Watchdog w = new Watchdog(new WatchdogSettings(Mode.OFF, "/dev/a", 5, null), s -> d);
+        assertThat(w.lead(30, 10)).isTrue();
+        assertThat(d.calls).isEmpty();
+        w.reload(required("/dev/a", 5));
+        assertThat(w.isRunning()).isFalse();
+        assertThat(w.lead(30, 10)).isTrue();
+        assertThat(w.isRunning()).isTrue();
+        assertThat(d.calls).containsExactly("open", "setTimeout 25");
     }
 }
