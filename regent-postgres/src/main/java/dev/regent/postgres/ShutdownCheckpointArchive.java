@@ -79,7 +79,10 @@ final class ShutdownCheckpointArchive {
             LOG.warn("cannot read {} with postgres -C: {}", name, r.output().strip());
             return null;
         }
-        return r.output().strip();
+        // the value is postgres' last line: run as the PostgreSQL OS user from a directory it cannot enter (a root
+        // daemon's 0700 working directory), postgres first warns "could not change directory to ..." on stderr
+        String[] lines = r.output().strip().split("\n");
+        return lines[lines.length - 1].strip();
     }
 
     /**
