@@ -52,28 +52,39 @@ final class Postmaster {
         }
         try {
             long pid = Long.parseLong(lines.get(0).strip());
-            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
-                    .filter(p -> !isZombie(p));
+            return isLive(pid) ? Optional.of(pid) : Optional.empty();
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
     }
 
     /**
-     * A process that exited but was not reaped yet (state Z in /proc/PID/stat) counts as dead: ProcessHandle calls
-     * it alive. After a kill -9 of the postmaster, postmaster.pid stays and names such a zombie until its parent
-     * reaps it; taking it for a live postmaster that does not answer made the leader look "still starting up" and then
-     * "failed to start" (it released the lock instead of restarting postgres in place). Without /proc: not a zombie.
+     * Whether {@code pid} names a running process, read in one step from /proc/PID/stat: absent (exited and reaped)
+     * and state Z or X (exited, not reaped yet) are not running. After a kill -9 of the postmaster, postmaster.pid
+     * stays and names such a zombie until its parent reaps it; taking it for a live postmaster that does not answer
+     * made the leader look "still starting up" and then "failed to start" (it released the lock instead of restarting
+     * postgres in place). One read, not an "is it alive" followed by an "is it a zombie": the parent may reap the
+     * zombie between the two, and a missing /proc entry then looked like a live process ("postgres is already
+     * running" right after the kill). Without /proc: the JDK's view.
      */
-    static boolean isZombie(long pid) {
+    static boolean isLive(long pid) {
+        if (!Files.isDirectory(PROC_SELF)) {
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        }
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             int end = stat.lastIndexOf(')');  // the command name in parentheses may contain spaces and ')'
-            return end > 0 && end + 2 < stat.length() && stat.charAt(end + 2) == 'Z';
-        } catch (IOException | RuntimeException e) {
-            return false;
+            if (end <= 0 || end + 2 >= stat.length()) {
+                return true;  // unreadable format: do not call a process dead on a guess
+            }
+            char state = stat.charAt(end + 2);
+            return state != 'Z' && state != 'X' && state != 'x';
+        } catch (IOException e) {
+            return false;  // no /proc/PID: gone
         }
     }
+
+    private static final Path PROC_SELF = Path.of("/proc/self");
 
     /**
      * Waits up to {@code grace} for the postmaster named by postmaster.pid to be gone.
@@ -230,7 +241,7 @@ final class Postmaster {
         runner.runAsSelf(cmd, Map.of(), null, Duration.ofSeconds(10));
         try {
             return Deadline.after(ticker, timeout).await(() -> pid().isEmpty() && children.stream()
-                    .allMatch(c -> !c.isAlive() || isZombie(c.pid())), Duration.ofMillis(20), sleeper);
+                    .allMatch(c -> !isLive(c.pid())), Duration.ofMillis(20), sleeper);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return pid().isEmpty();

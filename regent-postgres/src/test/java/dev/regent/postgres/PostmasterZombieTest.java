@@ -45,9 +45,27 @@ class PostmasterZombieTest {
                 Files.writeString(dataDir.resolve("postmaster.pid"),
                         live + "\n" + dataDir + "\n1700000000\n5432\n/tmp\n127.0.0.1\n  5432001  1\nready   \n");
                 assertThat(postmaster.pid()).as("a live process is one").contains(live);
+                assertThat(Postmaster.isLive(zombie)).isFalse();
+                assertThat(Postmaster.isLive(live)).isTrue();
             }
         } finally {
             parent.destroyForcibly();
         }
+    }
+
+    /**
+     * The race CI met: the JDK saw the killed postmaster (a zombie) as existing, its parent reaped it, and the zombie
+     * check then found no /proc entry and called it alive ("postgres is already running" right after the kill).
+     */
+    @Test
+    void aReapedProcessNamedByPostmasterPidIsNotARunningPostmaster(@TempDir Path dataDir) throws Exception {
+        Process exited = new ProcessBuilder("true").start();
+        assertThat(exited.waitFor()).isZero();  // exited and reaped by this JVM
+        long gone = exited.pid();
+        assertThat(Files.exists(Path.of("/proc", Long.toString(gone)))).as("no /proc entry left").isFalse();
+        assertThat(Postmaster.isLive(gone)).isFalse();
+        Files.writeString(dataDir.resolve("postmaster.pid"),
+                gone + "\n" + dataDir + "\n1700000000\n5432\n/tmp\n127.0.0.1\n  5432001  1\nready   \n");
+        assertThat(new Postmaster(dataDir, null, Ticker.SYSTEM, Sleeper.SYSTEM).pid()).isEmpty();
     }
 }

@@ -79,10 +79,10 @@ class StopOrAbortComponentTest {
             assertThat(took).as("fast, then immediate, each given 1 s, then SIGKILL").isBetween(Duration.ofSeconds(2),
                     Duration.ofSeconds(8));
             // killed: gone, or a zombie until this JVM's process reaper collects it (the JVM started it)
-            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && !Postmaster.isZombie(pid))
+            assertThat(Postmaster.isLive(pid))
                     .as("postmaster %d killed", pid).isFalse();
             for (ProcessHandle child : children) {
-                assertThat(child.isAlive() && !Postmaster.isZombie(child.pid()))
+                assertThat(Postmaster.isLive(child.pid()))
                         .as("child %d %s killed", child.pid(), child.info().commandLine().orElse("")).isFalse();
             }
             assertThat(pg.start(PgTestNodes.timeout())).as("starts again after the kill").isTrue();
