@@ -25,9 +25,13 @@ class LoggingEndToEndTest {
     private static final String TIME = "\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d{3} ";
     private LocalCluster cluster;
 
+    /** Receives what the daemon sends to NOTIFY_SOCKET; it writes to this JVM's standard error, so it must not outlive the test. */
+    private Process systemd;
+
     @AfterEach
     void stop() {
         if (cluster != null) cluster.close();
+        if (systemd != null) systemd.destroyForcibly();
     }
 
     @Test
@@ -41,6 +45,10 @@ class LoggingEndToEndTest {
         Files.writeString(config, base + "log:\n  type: json\n  format:\n    - asctime\n    - levelname: level\n"
                 + "    - message\n  static_fields:\n    node: " + node.name() + "\n  dir: " + logDir + "\n"
                 + "  deduplicate_heartbeat_logs: false\n");
+        // systemd's Type=notify hook-up on the real daemon: a datagram socket bound as systemd binds NOTIFY_SOCKET
+        Path notifySocket = cluster.dir().resolve("notify");
+        systemd = notifyListener(notifySocket);
+        node.putEnv("NOTIFY_SOCKET", notifySocket.toString());
         node.start();
         cluster.awaitHealthy(Duration.ofSeconds(90));
         String heartbeat = "no action. I am (" + node.name() + "), the leader with the lock";
@@ -76,6 +84,33 @@ class LoggingEndToEndTest {
                 .noneMatch(l -> l.matches(TIME + "DEBUG: .*"))
                 .allMatch(l -> !l.matches(TIME + "INFO: .*") || l.contains("reload"));
         assertThat(jsonLines(patroniLog)).as("patroni.log is no longer written").hasSize((int) jsonAfterReload);
+
+        // SIGTERM: STOPPING=1 follows the READY=1 sent once, after the first cycle, however many cycles ran since
+        node.stop();
+        assertThat(node.exitCode()).as("a SIGTERM is an ordinary stop: exit status 0 (systemd would call 143 a failure)")
+                .isZero();
+        assertThat(systemd.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).as("STOPPING=1 received").isTrue();
+        assertThat(new String(systemd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                .lines().toList()).as("datagrams received on NOTIFY_SOCKET").containsExactly("READY=1", "STOPPING=1");
+    }
+
+    /**
+     * A process that binds an {@code AF_UNIX} datagram socket at {@code path} (as systemd does for a Type=notify
+     * unit) and prints every datagram on a line until {@code STOPPING=1}; returns once the socket exists. The JDK has no datagram Unix sockets.
+     */
+    private static Process notifyListener(Path path) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("python3", "-u", "-c", "import socket, sys\n"
+                + "s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n"
+                + "s.bind(sys.argv[1])\n"
+                + "while True:\n    m = s.recv(4096).decode()\n    print(m, flush=True)\n"
+                + "    if m == 'STOPPING=1':\n        break\n", path.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!Files.exists(path)) {
+            if (!p.isAlive() || System.nanoTime() > deadline) throw new IOException("no socket bound at " + path);
+            Thread.sleep(20);
+        }
+        return p;
     }
 
     private static long count(String text, String needle) {

@@ -279,6 +279,17 @@ public final class Daemon {
         } catch (IllegalArgumentException e) {
             LOG.warn("SIGHUP cannot be handled on this platform: {}", e.getMessage());
         }
+        try {
+            // SIGTERM is the ordinary way to stop (systemctl stop, Kubernetes, kill): shut down as the hook above does
+            // and exit 0, as Patroni does. The JVM's default would exit 143, which systemd reports as a failed unit
+            // (and Restart=on-failure would not tell it from a crash).
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), sig -> {
+                LOG.info("received SIGTERM, shutting down");
+                System.exit(0);
+            });
+        } catch (IllegalArgumentException e) {
+            LOG.warn("SIGTERM cannot be handled on this platform: {}", e.getMessage());
+        }
     }
 
     /**
