@@ -65,8 +65,10 @@ final class ReplicaRule {
 
     /**
      * Patroni's _handle_rewind_or_reinitialize: when the shell found our data diverged from the leader's, rewind from
-     * the leader (use_pg_rewind) or re-clone (remove_data_directory_on_diverged_timelines). Null when not needed or not
-     * possible (no leader, neither option enabled). Also in pause, as Patroni.
+     * the leader (use_pg_rewind) or re-clone (remove_data_directory_on_diverged_timelines, outside a standby cluster
+     * only: Patroni 4 never re-clones a standby cluster's member for diverged timelines, see
+     * {@link StandbyLeaderRule#staysDiverged}). Null when not needed or not possible (no leader, no remedy enabled);
+     * a member of a standby cluster then says why it stays behind. Also in pause, as Patroni.
      */
     static Decision rewindOrReinitialize(Ctx c) {
         String leader = c.leaderName();
@@ -79,6 +81,11 @@ final class ReplicaRule {
                 return c.decide("running pg_rewind from the remote primary", Rewind.fromRemotePrimary(c.standby()));
             }
             return c.decide("running pg_rewind from " + leader, new Rewind(leader));
+        }
+        if (c.isStandbyCluster()) {
+            // the need stays noted (Patroni's rewind state stays NEED): turning use_pg_rewind on later rewinds
+            c.infos.add(StandbyLeaderRule.staysDiverged(c));
+            return null;
         }
         if (c.settings.removeDataDirectoryOnDivergedTimelines()) {
             c.memory = c.memory.withRewindOrReinitNeeded(false);

@@ -34,12 +34,34 @@ final class StandbyLeaderRule {
             actions.add(Action.Rewind.fromRemotePrimary(c.standby()));
             return c.decide("running pg_rewind from the remote primary", actions);
         }
+        if (c.memory.rewindOrReinitNeeded()) c.infos.add(staysDiverged(c));
         Follow follow = c.followAction();
         String message = follow == null ? "no action. I am (" + c.me + "), the standby leader with the lock"
                 : "promoted self to a standby leader because i had the session lock";
         if (follow != null) actions.add(follow);
         if (c.config().useSlots()) actions.add(new SyncReplicationSlots(LeaderRule.slotsFor(c)));
         return c.decide(message, actions);
+    }
+
+    /**
+     * Why a diverged member of a standby cluster (the standby leader or a member cascading from it) stays as it is,
+     * logged every cycle it does. Patroni 4's _handle_rewind_or_reinitialize rewinds it from the remote primary when
+     * pg_rewind can run and otherwise does nothing: its re-clone for {@code remove_data_directory_on_diverged_timelines}
+     * is skipped in a standby cluster ({@code and not self.is_standby_cluster()}), whatever the member. The need stays
+     * noted, so turning {@code use_pg_rewind} on later rewinds it.
+     */
+    static String staysDiverged(Ctx c) {
+        String diverged = "the data directory diverged from the timeline it should follow";
+        if (c.settings.usePgRewind()) {
+            return diverged + " and standby_cluster names no remote primary to rewind from (no host): staying behind;"
+                    + " re-clone this member by hand";
+        }
+        String ignored = c.settings.removeDataDirectoryOnDivergedTimelines()
+                ? " (a standby cluster's members are never re-cloned for diverged timelines, as in Patroni, whatever"
+                        + " remove_data_directory_on_diverged_timelines says)"
+                : "";
+        return diverged + " and use_pg_rewind is off: staying behind" + ignored
+                + "; turn use_pg_rewind on or re-clone this member by hand";
     }
 
     /**

@@ -97,6 +97,40 @@ class ReplicaScenariosTest {
     }
 
     @Test
+    void divergedMemberOfAStandbyClusterIsNeverReinitializedAndRewindsOnceAllowed() {
+        // Patroni 4 skips the re-clone for diverged timelines in a standby cluster; the need stays noted (its rewind
+        // state stays NEED), so use_pg_rewind turned on later rewinds from the remote primary
+        String standbyFollowing = "no action. I am (pg1), a secondary, and following a standby leader (pg0)";
+        Decision stays = as("pg1").standbyCluster("10.0.0.9", 5433).followed("pg0").followingStandby()
+                .removeDataOnDivergedTimelines().rewindNeeded().decide();
+        assertThat(stays.message()).isEqualTo(standbyFollowing);
+        assertThat(stays.actions()).noneMatch(a -> a instanceof Reinitialize);
+        assertThat(stays.infos()).singleElement().asString().contains("use_pg_rewind is off: staying behind");
+        assertThat(stays.memory().rewindOrReinitNeeded()).isTrue();
+
+        Decision rewound = as("pg1").standbyCluster("10.0.0.9", 5433).followed("pg0").followingStandby()
+                .removeDataOnDivergedTimelines().usePgRewind().memory(stays.memory()).decide();
+        assertThat(rewound.message()).isEqualTo("running pg_rewind from the remote primary");
+        assertThat(rewound.actions()).singleElement().isInstanceOf(Rewind.class);
+    }
+
+    @Test
+    void divergedStandbyLeaderIsNeverReinitializedAndRewindsOnceAllowed() {
+        Decision stays = as("pg0").leader("pg0").wasLeader(2_000_000).replica().standbyCluster("10.0.0.9", 5433)
+                .followingStandby().removeDataOnDivergedTimelines().rewindNeeded().decide();
+        assertThat(stays.message()).isEqualTo("no action. I am (pg0), the standby leader with the lock");
+        assertThat(stays.actions()).noneMatch(a -> a instanceof Reinitialize);
+        assertThat(stays.infos()).singleElement().asString()
+                .contains("whatever remove_data_directory_on_diverged_timelines says");
+        assertThat(stays.memory().rewindOrReinitNeeded()).isTrue();
+
+        Decision rewound = as("pg0").leader("pg0").replica().standbyCluster("10.0.0.9", 5433).followingStandby()
+                .usePgRewind().memory(stays.memory()).decide();
+        assertThat(rewound.message()).isEqualTo("running pg_rewind from the remote primary");
+        assertThat(rewound.memory().rewindOrReinitNeeded()).isFalse();
+    }
+
+    @Test
     void divergedReplicaWithNoRemedyKeepsFollowing() {
         Decision d = as("pg1").rewindNeeded().expect(FOLLOWING);
         assertThat(d.memory().rewindOrReinitNeeded()).isTrue();
