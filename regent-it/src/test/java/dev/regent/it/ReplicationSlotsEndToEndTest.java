@@ -15,9 +15,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Replication slots end to end (issue 14), one cluster of three (node2 tagged {@code replicatefrom: node1}), real
  * etcd and PostgreSQL 15, scenarios in order: member slots on every node and cascading through a slot on the
- * upstream replica, permanent physical and logical slots created on the primary, a permanent physical slot kept and
- * advanced on the replicas from {@code /status.slots}, {@code ignore_slots} keeping a foreign slot while an unknown
- * one is dropped, {@code use_slots: false} unsetting primary_slot_name, and a switchover after which the new primary
+ * upstream replica (the primary advancing its idle slot of the cascading member), permanent physical and logical
+ * slots created on the primary, a permanent physical slot kept and advanced on the replicas from
+ * {@code /status.slots}, {@code ignore_slots} keeping a foreign slot while an unknown one is dropped,
+ * {@code use_slots: false} unsetting primary_slot_name, and a switchover after which the new primary
  * has the permanent physical slot at a position no later than the one its consumer confirmed; last, a kill -9 of the
  * primary with real consumers on both permanent slots (pg_recvlogical, pg_receivewal) and a writer running, after
  * which the dead member's slot expires with member_slots_ttl; and Patroni's permanent and ignored slot scenarios, in
@@ -82,6 +83,15 @@ class ReplicationSlotsEndToEndTest {
         steps.isReplicatingFrom(2, 1, 10);
         assertThat(hasSlot(0, "node2")).as("the primary also keeps node2's slot (member_slots_ttl)").isTrue();
         assertThat(slot(0, "node2", "active")).isEqualTo("f");
+        // nobody streams through node0's slot of node2, which node0 itself publishes in /status.slots: it follows the
+        // position node2 publishes (Patroni 4), not the one node0 read back
+        steps.exec(0, "CREATE TABLE IF NOT EXISTS cascade_t(v int); "
+                + "INSERT INTO cascade_t SELECT generate_series(1, 1000)");
+        long written = lsn(q(0, "SELECT pg_current_wal_lsn()"));
+        await("node0's slot of node2 advanced past " + Long.toHexString(written), () -> {
+            String s = slot(0, "node2", "restart_lsn");
+            return s != null && lsn(s) >= written;
+        });
         // the upstream restarts: node2 streams through its slot there again
         String pid = q(1, "SELECT pg_postmaster_start_time()");
         HttpResponse<String> r = steps.rest(1, "POST", "/restart", "{}");

@@ -23,7 +23,9 @@ import java.util.TreeMap;
  *   <li>When the DCS cannot be read, a running primary (not paused) asks every other member of the last known
  *       {@code /failsafe} with {@code POST /failsafe} ({@link #membersToAsk}); it keeps running read-write only if
  *       its own name is in {@code /failsafe} and every other member answered {@code Accepted} (a single-node topology
- *       needs no answer). Otherwise it demotes {@code offline}, as with failsafe mode off ({@link #decideDcsDown}).</li>
+ *       needs no answer). Otherwise it demotes {@code offline}, as with failsafe mode off ({@link #decideDcsDown}).
+ *       Kept running, it syncs its slots with the cascading members at the positions they answered
+ *       ({@link #primarySlotsDcsDown}).</li>
  *   <li>A member that accepted such a request treats the caller as the leader for ttl seconds: when the DCS is
  *       back but the leader key has expired, the caller stands in for the missing key, so nobody races
  *       ({@link #effectiveCluster}).</li>
@@ -75,14 +77,73 @@ public final class FailsafeRule {
                     : "failsafe mode: this node is not in the /failsafe topology " + new TreeMap<>(topology).keySet());
             return c.decide(DEMOTE, new Demote(Demote.Mode.OFFLINE, null));
         }
+        Map<String, Long> positions = new TreeMap<>();
         for (String member : membersToAsk(false, c.pg, c.config(), topology, c.me).keySet()) {
             FailsafeAnswer a = f.answers().get(member);
             if (a == null || !a.accepted()) {
                 c.infos.add("failsafe mode: " + member + " did not accept POST /failsafe");
                 return c.decide(DEMOTE, new Demote(Demote.Mode.OFFLINE, null));
             }
+            // Patroni's update_slots keeps only the answers with a position (its `if r.lsn`)
+            if (a.lsn() != null && a.lsn() > 0) positions.put(member, a.lsn());
         }
-        return c.decide(KEEP_RUNNING, new KeepLeadingInFailsafe());
+        SyncReplicationSlots sync = primarySlotsDcsDown(c, positions);
+        return sync == null ? c.decide(KEEP_RUNNING, new KeepLeadingInFailsafe())
+                : c.decide(KEEP_RUNNING, new KeepLeadingInFailsafe(), sync);
+    }
+
+    /**
+     * The slot sync of a primary that failsafe mode keeps running while the DCS is unreachable (Patroni's
+     * _sync_replication_slots(dcs_failed=True) after check_failsafe_topology): against the last snapshot read, in which
+     * every member that cascades ({@code replicatefrom}) carries the WAL position it answered to {@code POST /failsafe}
+     * in the {@code lsn} header ({@link #withCascadingPositions}), so that the primary's slot of that member, which
+     * nobody streams from, keeps advancing instead of holding WAL for the whole outage. The slots of members that
+     * stream from this node are not driven by the answers (expected active, never advanced). Null (nothing to do)
+     * when slots are off or no snapshot was ever read.
+     *
+     * @param positions the answered positions by member name (answers without one left out)
+     */
+    static SyncReplicationSlots primarySlotsDcsDown(Ctx c, Map<String, Long> positions) {
+        ClusterView last = c.in.failsafe().lastCluster();
+        ClusterConfig config = c.config();
+        if (last == null || !config.useSlots()) return null;
+        ClusterView view = withCascadingPositions(last, positions);
+        Map<String, SlotSpec> slots = SlotPlanner.desired(view, config,
+                new SlotPlanner.Node(c.me, c.settings.tags(), true, c.pg.serverVersion()));
+        c.infos.add("failsafe mode: syncing replication slots with the positions " + positions
+                + " the members answered to POST /failsafe");
+        return new SyncReplicationSlots(slots, false);
+    }
+
+    /**
+     * Patroni's Failsafe.update_cluster, the part for cascading replication: {@code cluster} with the WAL position of
+     * every member that has a {@code replicatefrom} tag and a position in {@code positions} (by member name) replaced by
+     * that position; the other members stay as they are.
+     */
+    static ClusterView withCascadingPositions(ClusterView cluster, Map<String, Long> positions) {
+        if (positions.isEmpty()) return cluster;
+        java.util.List<Member> members = new java.util.ArrayList<>(cluster.members().size());
+        boolean changed = false;
+        for (Member m : cluster.members()) {
+            Long lsn = positions.get(m.name());
+            if (m.replicateFrom() != null && lsn != null && lsn > 0 && lsn != m.walPosition()) {
+                members.add(atPosition(m, lsn));
+                changed = true;
+            } else {
+                members.add(m);
+            }
+        }
+        if (!changed) return cluster;
+        return new ClusterView(cluster.initialize(), cluster.config(), cluster.leader(), cluster.status(), members,
+                cluster.failover(), cluster.sync(), cluster.history(), cluster.failsafe());
+    }
+
+    private static Member atPosition(Member m, long lsn) {
+        MemberData d = m.data();
+        return new Member(m.name(), m.version(), m.session(), new MemberData(d.connUrl(), d.apiUrl(), d.proxyUrl(),
+                d.state(), d.role(), d.version(), lsn, d.receiveLsn(), d.replayLsn(), d.replicationState(),
+                d.timeline(), d.tags(), d.pendingRestart(), d.pendingRestartReason(), d.scheduledRestart(),
+                d.checkpointAfterPromote(), d.pause(), d.extra()));
     }
 
     /**
@@ -122,15 +183,25 @@ public final class FailsafeRule {
 
     /**
      * Patroni's Failsafe.update_cluster: {@code cluster} with the primary that sent the accepted {@code POST /failsafe}
-     * as the leader (version -1, no session; its member key when one exists, else the urls from the request) and
-     * that request's {@code slots} as {@code /status.slots} (the optime and retain_slots stay).
+     * as the leader (version -1, no session; its member key when one exists, else the urls from the request), that
+     * request's {@code slots} as {@code /status.slots} (the optime and retain_slots stay), and every cascading member
+     * at the position of its slot there ({@link #withCascadingPositions}).
      */
     static ClusterView failsafeCluster(ClusterView cluster, FailsafeLeader accepted) {
         Member member = cluster.member(accepted.name()).orElseGet(() -> remote(accepted));
         ClusterStatus status = new ClusterStatus(cluster.status().optime(), accepted.slots(),
                 cluster.status().retainSlots());
-        return new ClusterView(cluster.initialize(), cluster.config(), new Leader(accepted.name(), -1, null, member),
-                status, cluster.members(), cluster.failover(), cluster.sync(), cluster.history(), cluster.failsafe());
+        ClusterView view = new ClusterView(cluster.initialize(), cluster.config(),
+                new Leader(accepted.name(), -1, null, member), status, cluster.members(), cluster.failover(),
+                cluster.sync(), cluster.history(), cluster.failsafe());
+        // a cascading member's position is the primary's slot of it (Patroni looks the member name up in the slots;
+        // Regent its slot name, which is what the body names)
+        Map<String, Long> positions = new TreeMap<>();
+        for (Member m : cluster.members()) {
+            Long lsn = accepted.slots().get(SlotNames.fromMemberName(m.name()));
+            if (lsn != null) positions.put(m.name(), lsn);
+        }
+        return withCascadingPositions(view, positions);
     }
 
     /**

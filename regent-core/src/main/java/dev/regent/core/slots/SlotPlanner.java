@@ -29,8 +29,9 @@ import java.util.TreeMap;
  *       slot to primary or standby clusters.</li>
  * </ul>
  * A slot that a member streams from this node through is "expected active" and never advanced; the others carry the
- * position to advance them to: for a member's slot the member's published WAL position, for a permanent slot the
- * larger of {@code /status.slots} and the position of a member of that slot name.
+ * position to advance them to: for a member's slot its position in {@code /status.slots}, else the member's published
+ * WAL position (for a member with {@code replicatefrom} the larger of both), for a permanent slot the larger of
+ * {@code /status.slots} and the position of a member of that slot name.
  */
 public final class SlotPlanner {
     /** PostgreSQL 11: pg_replication_slot_advance (Patroni's SLOT_ADVANCE_AVAILABLE_VERSION). */
@@ -76,8 +77,11 @@ public final class SlotPlanner {
             String slot = SlotNames.fromMemberName(m.name());
             if (slot.equals(mySlot)) continue;
             // the leader's /status.slots position when published (the primary's own slot of that member, so that
-            // copies stay in sync with it), else the member's own WAL position
-            long lsn = cluster.status().slots().getOrDefault(slot, m.walPosition());
+            // copies stay in sync with it), else the member's own WAL position; a member that cascades (replicatefrom)
+            // does not stream from the primary, whose slot of it stands still: the larger of both (Patroni 4), or the
+            // primary's own published position would hold that slot back forever
+            long published = cluster.status().slots().getOrDefault(slot, m.walPosition());
+            long lsn = rf == null ? published : Math.max(m.walPosition(), published);
             out.put(slot, fromMe ? SlotSpec.memberStreaming()
                     : new SlotSpec(SlotSpec.PHYSICAL, null, null, lsn, false, false));
         }

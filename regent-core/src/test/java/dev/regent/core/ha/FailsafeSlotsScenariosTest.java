@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.regent.core.ha.action.Action;
 import dev.regent.core.ha.action.Action.SyncReplicationSlots;
+import dev.regent.core.model.ClusterView;
 import dev.regent.core.slots.ExistingSlot;
 import dev.regent.core.slots.SlotSpec;
 import java.util.LinkedHashMap;
@@ -17,7 +18,9 @@ import org.junit.jupiter.api.Test;
  * Failsafe mode and replication slots (Patroni 4's Failsafe.update_cluster and _sync_replication_slots(dcs_failed)):
  * the primary's {@code POST /failsafe} carries its slot positions; a replica that accepted it advances its permanent
  * slot copies to them while the DCS is unreachable, as it would from {@code /status.slots}, and copies no logical
- * slots while failsafe mode is active.
+ * slots while failsafe mode is active. The primary that failsafe mode keeps running syncs its own slots against the
+ * last snapshot with every cascading member at the position it answered in the {@code lsn} header, so that its slot
+ * of that member keeps advancing.
  */
 class FailsafeSlotsScenariosTest {
     private static final Map<String, Long> BODY_SLOTS = Map.of("perm_phys", 5_000L, "perm_logical", 6_000L,
@@ -103,12 +106,100 @@ class FailsafeSlotsScenariosTest {
         assertThat(sync.wanted().get("perm_phys").lsn()).isEqualTo(1_000L);
     }
 
+    /**
+     * pg0, the primary, DCS down, every member accepted: pg1 streams from it, pg2 cascades from pg1 (member_slots_ttl,
+     * so pg0 keeps an inactive slot of pg2). The last snapshot: pg2 at 1200, pg0's own published slot positions.
+     */
+    private static Scenario primaryWithCascade() {
+        return as("pg0").failsafeMode().config("member_slots_ttl", "30min").memberTag("pg2", "replicatefrom", "pg1")
+                .memberWal("pg1", 2_000).memberWal("pg2", 1_200).statusSlots(Map.of("pg1", 1_900L, "pg2", 1_000L))
+                .dcsDown().knownFailsafe("pg0,pg1,pg2");
+    }
+
+    private static SlotSpec phys(long lsn) {
+        return new SlotSpec(SlotSpec.PHYSICAL, null, null, lsn, false, false);
+    }
+
     @Test
-    void thePrimaryStillAsksAndKeepsLeadingWithoutSyncingSlots() {
+    void dcsDownThePrimaryAdvancesTheSlotOfACascadingMemberToThePositionItAnswered() {
+        Decision d = primaryWithCascade().failsafeAccepted("pg1", 9_000).failsafeAccepted("pg2", 8_000)
+                .expect(FailsafeRule.KEEP_RUNNING, new Action.KeepLeadingInFailsafe(), new SyncReplicationSlots(
+                        Map.of("pg1", SlotSpec.memberStreaming(), "pg2", phys(8_000)), false));
+        assertThat(d.infos()).anyMatch(l -> l.startsWith("failsafe mode: syncing replication slots")
+                && l.contains("pg2=8000"));
+    }
+
+    @Test
+    void dcsDownTheSlotOfAMemberStreamingFromThePrimaryIsNotDrivenByItsAnswer() {
+        // pg1 answered 9000 but streams from pg0 itself: its slot is expected active and never advanced
+        Decision d = primaryWithCascade().failsafeAccepted("pg1", 9_000).failsafeAccepted("pg2", 8_000).decide();
+        SyncReplicationSlots sync = (SyncReplicationSlots) d.actions().get(1);
+        assertThat(sync.wanted().get("pg1")).isEqualTo(SlotSpec.memberStreaming());
+        assertThat(sync.wanted().get("pg1").lsn()).isZero();
+    }
+
+    @Test
+    void dcsDownWithoutAUsablePositionTheCascadingMemberKeepsItsLastPublishedOne() {
+        // no lsn header, an unparsable one (null), zero or negative: the member stays where the snapshot had it
+        for (Long lsn : new Long[] {null, 0L, -5L}) {
+            primaryWithCascade().failsafeAccepted("pg1", 9_000).failsafeAcceptedAt("pg2", lsn)
+                    .expect(FailsafeRule.KEEP_RUNNING, new Action.KeepLeadingInFailsafe(), new SyncReplicationSlots(
+                            Map.of("pg1", SlotSpec.memberStreaming(), "pg2", phys(1_200)), false));
+        }
+    }
+
+    @Test
+    void dcsDownAPositionBehindTheOnePublishedForTheSlotDoesNotMoveItBack() {
+        primaryWithCascade().statusSlots(Map.of("pg2", 8_500L)).failsafeAccepted("pg1", 9_000)
+                .failsafeAccepted("pg2", 8_000)
+                .expect(FailsafeRule.KEEP_RUNNING, new Action.KeepLeadingInFailsafe(), new SyncReplicationSlots(
+                        Map.of("pg1", SlotSpec.memberStreaming(), "pg2", phys(8_500)), false));
+    }
+
+    @Test
+    void dcsDownAnAnswerOfAMemberMissingFromTheSnapshotAddsNoSlot() {
+        // pg3 is in /failsafe but its member key had expired before the DCS went away: no slot is made for it
+        primaryWithCascade().knownFailsafe("pg0,pg1,pg2,pg3").failsafeAccepted("pg1", 9_000)
+                .failsafeAccepted("pg2", 8_000).failsafeAccepted("pg3", 7_000)
+                .expect(FailsafeRule.KEEP_RUNNING, new Action.KeepLeadingInFailsafe(), new SyncReplicationSlots(
+                        Map.of("pg1", SlotSpec.memberStreaming(), "pg2", phys(8_000)), false));
+    }
+
+    @Test
+    void dcsDownThePrimaryKeepsItsPermanentSlotsAndSyncsNothingWithSlotsOff() {
         as("pg0").failsafeMode().config("slots", permanentSlots()).dcsDown().knownFailsafe("pg0,pg1")
                 .failsafeAccepted("pg1", 100)
-                .expect("continue to run as a leader because failsafe mode is enabled and all members are accessible",
-                        new Action.KeepLeadingInFailsafe());
+                .expect(FailsafeRule.KEEP_RUNNING, new Action.KeepLeadingInFailsafe(), new SyncReplicationSlots(Map.of(
+                        "pg1", SlotSpec.memberStreaming(), "pg2", SlotSpec.memberStreaming(),
+                        "perm_phys", new SlotSpec(SlotSpec.PHYSICAL, null, null, 0, false, true),
+                        "perm_logical", new SlotSpec(SlotSpec.LOGICAL, "test_decoding", "postgres", 0, false, true)),
+                        false));
+        primaryWithCascade().config("postgresql", Map.of("use_slots", false)).failsafeAccepted("pg1", 9_000)
+                .failsafeAccepted("pg2", 8_000)
+                .expect(FailsafeRule.KEEP_RUNNING, new Action.KeepLeadingInFailsafe());
+    }
+
+    @Test
+    void dcsDownARefusalStillDemotesWithoutTouchingSlots() {
+        primaryWithCascade().failsafeAccepted("pg1", 9_000).failsafeRefused("pg2")
+                .expect(FailsafeRule.DEMOTE, new Action.Demote(Action.Demote.Mode.OFFLINE, null));
+    }
+
+    @Test
+    void aReplicaSeesACascadingMemberAtThePositionOfItsSlotInTheAcceptedPost() {
+        // Patroni's update_cluster on a replica: the primary's slot of a cascading member is where that member is
+        ClusterView last = as("pg1").memberTag("pg2", "replicatefrom", "pg1").memberWal("pg2", 1_200)
+                .memberWal("pg0", 3_000).input().cluster();
+        FailsafeLeader accepted = new FailsafeLeader("pg0", "http://pg0:8008/patroni", "postgres://pg0/postgres",
+                NOW, Map.of("pg2", 8_000L, "pg1", 9_000L, "pg0", 9_500L));
+        ClusterView view = FailsafeRule.failsafeCluster(last, accepted);
+        assertThat(view.member("pg2").orElseThrow().walPosition()).isEqualTo(8_000);
+        assertThat(view.member("pg0").orElseThrow().walPosition()).as("not cascading").isEqualTo(3_000);
+        assertThat(view.member("pg1").orElseThrow().walPosition()).as("not cascading").isZero();
+        assertThat(view.status().slots()).isEqualTo(accepted.slots());
+        // no slot of it in the body: unchanged
+        assertThat(FailsafeRule.failsafeCluster(last, new FailsafeLeader("pg0", null, null, NOW))
+                .member("pg2").orElseThrow().walPosition()).isEqualTo(1_200);
     }
 
     @Test

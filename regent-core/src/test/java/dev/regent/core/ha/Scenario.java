@@ -77,6 +77,7 @@ final class Scenario {
     private final Map<String, FailsafeAnswer> failsafeAnswers = new LinkedHashMap<>();
     private FailsafeLeader failsafeLeader;
     private Map<String, Long> statusSlots = Map.of();
+    private final Map<String, Long> memberWal = new LinkedHashMap<>();
     private boolean watchdogUsable = true;
 
     private Scenario(String me) {
@@ -108,6 +109,8 @@ final class Scenario {
     Scenario withoutMember(String name) { memberTags.remove(name); memberState.remove(name); return this; }
     Scenario memberTag(String name, String tag, Object v) { memberTags.get(name).put(tag, v); return this; }
     Scenario memberState(String name, String state) { memberState.put(name, state); return this; }
+    /** The WAL position {@code name} published in its member key (0 unless set). */
+    Scenario memberWal(String name, long wal) { memberWal.put(name, wal); return this; }
     Scenario config(String key, Object v) { config.put(key, v); return this; }
     Scenario noConfig() { configPresent = false; return this; }
     /** Maintenance mode; {@link #expect} then expects the message with Patroni's {@code PAUSE: } prefix. */
@@ -250,6 +253,11 @@ final class Scenario {
         failsafeAnswers.put(name, new FailsafeAnswer(name, true, lsn));
         return this;
     }
+    /** {@code name} answered POST /failsafe with 200 Accepted and an {@code lsn} header of {@code lsn} (may be null). */
+    Scenario failsafeAcceptedAt(String name, Long lsn) {
+        failsafeAnswers.put(name, new FailsafeAnswer(name, true, lsn));
+        return this;
+    }
     /** {@code name} answered POST /failsafe, but not Accepted (e.g. 500 Running as a leader). */
     Scenario failsafeRefused(String name) { failsafeAnswers.put(name, FailsafeAnswer.none(name)); return this; }
     /** This node accepted POST /failsafe from {@code name} at monotonic {@code at}. */
@@ -310,7 +318,8 @@ final class Scenario {
             String n = e.getKey();
             String role = n.equals(leader) ? "primary" : "replica";
             MemberData data = new MemberData("postgres://127.0.0.1:" + port + "/postgres",
-                    "http://127.0.0.1:" + (port + 3576) + "/patroni", null, memberState.get(n), role, "4.0.0", 0L,
+                    "http://127.0.0.1:" + (port + 3576) + "/patroni", null, memberState.get(n), role, "4.0.0",
+                    memberWal.getOrDefault(n, 0L),
                     null, null, null, 1, e.getValue(), null, null, null, null, false, null);
             members.add(new Member(n, 1, null, data));
             port++;

@@ -100,6 +100,21 @@ class SlotPlannerTest {
     }
 
     @Test
+    void aCascadingMembersSlotFollowsItsOwnPositionPastTheOnePublishedForIt() {
+        // the primary publishes its own (inactive, never streamed from) slot of pg3 in /status.slots: reading that
+        // back alone would keep the slot where it is for good (Patroni 4: the larger of both)
+        threeMembers().member("pg3", 555, Map.of("replicatefrom", "pg1"));
+        status = new ClusterStatus(0, Map.of("pg3", 300L, "pg2", 650L), List.of());
+        assertThat(want("pg0", true, PG15, Map.of()).get("pg3")).isEqualTo(phys(555));
+        assertThat(want("pg2", false, PG15, Map.of()).get("pg3")).isEqualTo(phys(555));
+        // a published position past the member's own wins; a member that streams from the primary keeps the
+        // published position
+        status = new ClusterStatus(0, Map.of("pg3", 600L, "pg2", 650L), List.of());
+        assertThat(want("pg0", true, PG15, Map.of()).get("pg3")).isEqualTo(phys(600));
+        assertThat(want("pg1", false, PG15, Map.of()).get("pg2")).isEqualTo(phys(650));
+    }
+
+    @Test
     void replicatefromAMissingMemberFallsBackToThePrimary() {
         threeMembers().member("pg3", 1, Map.of("replicatefrom", "gone"));
         assertThat(want("pg0", true, PG10, Map.of())).containsEntry("pg3", STREAMING);

@@ -130,6 +130,9 @@ class HaLoopUnsupportedConfigTest {
         /** server_version_num while running (0: unknown). */
         volatile int serverVersion;
         volatile java.util.List<dev.regent.core.slots.ExistingSlot> slots = java.util.List.of();
+        /** The slot changes applied, in order. */
+        final java.util.List<dev.regent.core.slots.SlotOp> slotOps =
+                new java.util.concurrent.CopyOnWriteArrayList<>();
 
         @Override
         public LocalPostgres observe() {
@@ -158,7 +161,7 @@ class HaLoopUnsupportedConfigTest {
         @Override public java.util.List<dev.regent.core.slots.ExistingSlot> replicationSlots() {
             return slots;
         }
-        @Override public void applySlotOp(dev.regent.core.slots.SlotOp op) { }
+        @Override public void applySlotOp(dev.regent.core.slots.SlotOp op) { slotOps.add(op); }
         @Override public Set<String> copyLogicalSlots(String url, java.util.Collection<String> names) {
             return Set.of();
         }

@@ -3,7 +3,9 @@ package dev.regent.daemon.wiring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.regent.core.config.NodeConfig;
+import dev.regent.core.ha.FailsafeAnswer;
 import dev.regent.core.ha.HaDecider;
+import dev.regent.core.model.MemberData;
 import dev.regent.core.slots.ExistingSlot;
 import dev.regent.daemon.config.ConfigLoader;
 import dev.regent.daemon.loop.HaLoop;
@@ -35,7 +37,8 @@ import org.junit.jupiter.api.Test;
  * Real PostgreSQL 15, a primary and a streaming replica, the replica driven by its real HA loop over an in-memory DCS:
  * with the DCS down, the leader's {@code POST /failsafe} (accepted through the REST API's control) carries the
  * position of the permanent physical slot, and the replica's next cycle advances its copy of that slot there (Patroni
- * 3+: the replica syncs its slots against the failsafe body in place of {@code /status}).
+ * 3+: the replica syncs its slots against the failsafe body in place of {@code /status}); and the primary's loop,
+ * kept running by failsafe mode, advances its slot of a cascading member to the lsn that member answered (Patroni 4).
  */
 class FailsafeSlotAdvanceComponentTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -130,6 +133,64 @@ class FailsafeSlotAdvanceComponentTest {
         assertThat(after.type()).isEqualTo("physical");
         assertThat(after.restartLsn()).as("advanced to the position in POST /failsafe").isEqualTo(position);
         assertThat(replica.status().inRecovery()).as("still a replica").isTrue();
+    }
+
+    @Test
+    void withTheDcsDownThePrimaryAdvancesItsSlotOfACascadingMemberToTheLsnItAnswered() throws Exception {
+        base = Files.createTempDirectory("regent-failsafe-slots");
+        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));  // postgres user when root
+        new CommandRunner().ensureOwnedDirectory(base.resolve("sockets"));
+        NodeConfig c0 = config("pg0");
+        Postgresql primary = new Postgresql(c0.postgresql(), "batman", "pg0");
+        started.add(primary);
+        primary.initdb(List.of("--encoding=UTF8", "--locale=C"), "su-secret");
+        primary.writeConfig(Role.PRIMARY, null, null);
+        assertThat(primary.start(TIMEOUT)).isTrue();
+        primary.createUsers();
+
+        // pg1 (streams from pg0) and pg2 (cascades from pg1) are member keys only: pg0's slot of pg2 is inactive,
+        // nobody but pg0 moves it
+        PatroniDcs dcs = new PatroniDcs(server.newStore("pg0", Duration.ofSeconds(30)), "/service", "batman", "pg0");
+        closing.add(dcs::close);
+        assertThat(dcs.setConfigValue("{\"ttl\":30,\"loop_wait\":10,\"failsafe_mode\":true}", null)).isTrue();
+        assertThat(dcs.initialize(true, primary.status().systemIdentifier())).isTrue();
+        memberKey("pg1", Map.of());
+        memberKey("pg2", Map.of("replicatefrom", "pg1"));
+        PostgresAdapter pg = new PostgresAdapter(primary, c0);
+        pg.setUseSlots(true);
+        StatusPublisher status = new StatusPublisher("batman", "pg0", pg::lastStatus);
+        HaLoop loop = new HaLoop("pg0", dcs, pg, HaDecider::decide, new EffectiveSettings(c0), new PeerProber(),
+                new MemberDataBuilder(primary.connUrl(), "http://127.0.0.1:1/patroni", "4.1.4"), status,
+                Clock.systemUTC());
+        closing.add(loop);
+        for (int i = 0; i < 5 && slot(primary, "pg2") == null; i++) loop.cycle();
+        ExistingSlot made = slot(primary, "pg2");
+        assertThat(made).as("pg0 keeps a slot of pg2").isNotNull();
+        assertThat(dcs.load().isLeader("pg0")).isTrue();
+
+        primary.connection().execute("CREATE TABLE t AS SELECT generate_series(1, 20000) AS v");
+        long position = primary.status().walPosition();
+        assertThat(made.restartLsn()).as("the slot reserved WAL before the new position").isLessThan(position);
+        server.partition("pg0");
+        loop.failsafe().setTopology(Map.of("pg0", "http://127.0.0.1:1/patroni", "pg1", "http://127.0.0.1:2/patroni",
+                "pg2", "http://127.0.0.1:3/patroni"));
+        loop.setFailsafeCaller((members, body) -> Map.of(
+                "pg1", new FailsafeAnswer("pg1", true, position),
+                "pg2", new FailsafeAnswer("pg2", true, position)));
+        loop.cycle();
+
+        assertThat(primary.status().inRecovery()).as("every member accepted: still the primary").isFalse();
+        assertThat(slot(primary, "pg2").restartLsn()).as("advanced to the lsn pg2 answered").isEqualTo(position);
+        assertThat(slot(primary, "pg1").restartLsn()).as("pg1 streams from pg0: its answer does not drive its slot")
+                .isLessThan(position);
+    }
+
+    private void memberKey(String name, Map<String, Object> tags) throws Exception {
+        PatroniDcs member = new PatroniDcs(server.newStore(name, Duration.ofSeconds(30)), "/service", "batman", name);
+        closing.add(member::close);  // the key lives with its session
+        member.touchMember(new MemberData("postgres://127.0.0.1:1/postgres", "http://127.0.0.1:2/patroni", null,
+                "running", "replica", "4.1.4", 0L, null, null, null, 1, tags, null, null, null, null, false,
+                Map.of()));
     }
 
     private static ExistingSlot slot(Postgresql pg, String name) {
