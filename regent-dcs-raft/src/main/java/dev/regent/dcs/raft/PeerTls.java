@@ -106,7 +106,7 @@ final class PeerTls {
     Parameters parameters() {
         Parameters p = new Parameters();
         if (config != null) {
-            // Ratis 3.1 reads one setting per channel kind, with no fallback between them: set them all.
+            // Ratis (3.1, 3.2) reads one setting per channel kind, with no fallback between them: set them all.
             GrpcConfigKeys.TLS.setConf(p, config);
             GrpcConfigKeys.Server.setTlsConf(p, config);
             GrpcConfigKeys.Admin.setTlsConf(p, config);

@@ -25,7 +25,9 @@ import org.apache.ratis.grpc.GrpcTlsConfig;
  * certificate); {@code cafile}: the CA(s) of peer certificates; {@code client_cafile} (voting peers only): the CA(s)
  * of client certificates, which are accepted only on the client port. Every connection is mutual TLS; a peer
  * certificate must name, in its IP or DNS subject alternative names, the host it is dialled at (so no peer answers
- * for another's address) and, when it connects in, the host of some member of the group. Immutable.
+ * for another's address) and, when it connects in, the host of some member of the group; each Raft server message
+ * on such a connection must then come in the name of a member whose host it names ({@link PeerIdentityCheck}).
+ * Immutable.
  */
 record RaftCertificates(Path certfile, Path keyfile, Path cafile, Path clientCafile) {
     static final List<String> KEYS = List.of("certfile", "keyfile", "cafile", "client_cafile");

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.ClientId;
@@ -43,6 +44,8 @@ import org.slf4j.LoggerFactory;
  * ({@link RaftCredentials}) clients get a port of their own (Ratis' client service only, client certificates only)
  * and the peer port keeps the server and admin services for peer certificates only, so a client credential can
  * neither change the membership nor remove the group nor talk as a peer; this peer's own stores use the client port.
+ * In certificate mode ({@link RaftCertificates}) each server message must also come in the name of a member whose
+ * host the connection's certificate names ({@link PeerIdentityCheck}).
  *
  * <p><b>Time.</b> While it is the Raft leader it sends a {@code tick} command (stamped with its clock) whenever an
  * applied session is past its deadline, which is how expiry advances when nobody writes; time enters the replicated
@@ -63,6 +66,7 @@ public final class RaftKvServer implements AutoCloseable {
     private final PeerTls tls;
     private final PeerTls clientTls;  // the client port's; null: clients share the peer port and tls
     private final PeerTls storeTls;  // what this peer's own stores present
+    private final PeerIdentityCheck identityCheck;  // certificate mode: server messages in their own name only
     private final Ticker clock;
     private final KvStateMachine stateMachine;
     private final RaftServer server;
@@ -92,11 +96,13 @@ public final class RaftKvServer implements AutoCloseable {
             this.tls = PeerTls.of(certificates.peerPort(hosts));
             this.clientTls = PeerTls.of(certificates.clientPort());
             this.storeTls = PeerTls.of(certificates.client());
+            this.identityCheck = new PeerIdentityCheck(all);
         } else {
             this.tls = PeerTls.of(credentials.passwords());
             this.clientTls = credentials.separateClients()
                     ? PeerTls.of(credentials.clientPasswords(), PasswordCertificate.Scheme.CLIENT) : null;
             this.storeTls = clientTls == null ? tls : clientTls;
+            this.identityCheck = null;  // one shared password: no certificate to tie a peer id to
         }
         if (clientTls == null && tls.secured()) {
             LOG.info("raft.client_password is not set: clients use raft.password on the peer port, so every client"
@@ -123,13 +129,19 @@ public final class RaftKvServer implements AutoCloseable {
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(props, TimeDuration.valueOf(150, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(props, TimeDuration.valueOf(400, TimeUnit.MILLISECONDS));
         this.server = RaftServer.newBuilder().setServerId(RaftAddresses.peerId(this.selfAddr)).setGroup(group)
-                .setProperties(props).setParameters(tls.serverParameters(clientTls)).setStateMachine(stateMachine)
+                .setProperties(props).setParameters(serverParameters()).setStateMachine(stateMachine)
                 .setOption(startupOption(dataDir)).build();
         this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "raft-dcs-ticker-" + selfAddr);
             t.setDaemon(true);
             return t;
         });
+    }
+
+    private Parameters serverParameters() {
+        Parameters p = tls.serverParameters(clientTls);
+        if (identityCheck != null) GrpcConfigKeys.Server.setServicesCustomizer(p, identityCheck);
+        return p;
     }
 
     /** Starts a plaintext peer bound to {@code selfAddr}; the group forms once a majority of peers runs. */

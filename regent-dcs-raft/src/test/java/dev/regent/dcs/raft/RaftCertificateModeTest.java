@@ -16,6 +16,28 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import org.apache.ratis.proto.RaftProtos.AppendEntriesReplyProto;
+import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
+import org.apache.ratis.proto.RaftProtos.RaftGroupIdProto;
+import org.apache.ratis.proto.RaftProtos.RaftRpcRequestProto;
+import org.apache.ratis.proto.RaftProtos.ReadIndexRequestProto;
+import org.apache.ratis.proto.RaftProtos.RequestVoteReplyProto;
+import org.apache.ratis.proto.RaftProtos.RequestVoteRequestProto;
+import org.apache.ratis.proto.RaftProtos.StartLeaderElectionRequestProto;
+import org.apache.ratis.proto.grpc.RaftServerProtocolServiceGrpc;
+import org.apache.ratis.thirdparty.com.google.protobuf.Descriptors.FieldDescriptor;
+import org.apache.ratis.thirdparty.io.grpc.ManagedChannel;
+import org.apache.ratis.thirdparty.io.grpc.MethodDescriptor;
+import org.apache.ratis.thirdparty.io.grpc.Status;
+import org.apache.ratis.thirdparty.io.grpc.netty.GrpcSslContexts;
+import org.apache.ratis.thirdparty.io.grpc.netty.NettyChannelBuilder;
+import org.apache.ratis.thirdparty.io.grpc.stub.StreamObserver;
+import org.apache.ratis.thirdparty.io.netty.handler.ssl.SslContext;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
@@ -39,8 +61,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Certificate mode against real in-process Ratis peers on 127.0.0.1, .2 and .3 (one loopback address per peer, so a
  * certificate's IP address names one peer), with certificates made by openssl (TestPki): a peer CA, a separate client
  * CA. Clients with a client-CA certificate read and write on the client ports and are refused every admin call; a
- * peer that presents another peer's (genuine) certificate at its own address gets nothing from the group; a
- * certificate of the peer CA that names no member, and one of another CA, are refused.
+ * peer that presents another peer's (genuine) certificate at its own address gets nothing from the group; a member
+ * whose genuine certificate sends Raft server messages in another member's name is refused them; a certificate of
+ * the peer CA that names no member, and one of another CA, are refused.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)  // the impostor first, while the third member is down
 class RaftCertificateModeTest {
@@ -158,6 +181,137 @@ class RaftCertificateModeTest {
             for (RaftClient c : refused) c.close();
         }
         for (RaftKvServer peer : peers) assertThat(peer.currentPeers()).as("membership unchanged").hasSize(3);
+    }
+
+    @Test
+    @Order(3)
+    void aMemberSendsServerMessagesOnlyInItsOwnName() throws Exception {
+        awaitThirdPeer();
+        awaitLeader();
+        RaftPeerId self = RaftAddresses.peerId(addrs.get(0));
+        RaftPeerId other = RaftAddresses.peerId(addrs.get(1));
+        RaftPeerId target = RaftAddresses.peerId(addrs.get(2));
+        ManagedChannel channel = channel(addrs.get(2), "peer1");  // peer 1's genuine certificate, dialling peer 3
+        try {
+            var blocking = RaftServerProtocolServiceGrpc.newBlockingStub(channel);
+            // In its own name a (harmless: term 0) pre-vote reaches Ratis, which answers.
+            RequestVoteReplyProto own = blocking.withDeadlineAfter(10, TimeUnit.SECONDS).requestVote(vote(self));
+            assertThat(RaftPeerId.valueOf(own.getServerReply().getReplyId())).isEqualTo(target);
+            assertThat(own.getServerReply().getSuccess()).isFalse();
+            // In peer 2's name: refused before Ratis sees it.
+            assertDenied(() -> blocking.withDeadlineAfter(10, TimeUnit.SECONDS).requestVote(vote(other)));
+            assertDenied(() -> blocking.withDeadlineAfter(10, TimeUnit.SECONDS).startLeaderElection(
+                    StartLeaderElectionRequestProto.newBuilder().setServerRequest(rpc(other)).build()));
+            assertDenied(() -> blocking.withDeadlineAfter(10, TimeUnit.SECONDS).readIndex(
+                    ReadIndexRequestProto.newBuilder().setServerRequest(rpc(other)).build()));
+            // A stream: an append in its own name is answered, the next one in peer 2's name ends the stream.
+            Stream append = new Stream();
+            StreamObserver<AppendEntriesRequestProto> requests = RaftServerProtocolServiceGrpc.newStub(channel)
+                    .withDeadlineAfter(20, TimeUnit.SECONDS).appendEntries(append);
+            requests.onNext(append(self, 1));
+            assertThat(RaftPeerId.valueOf(append.replies.poll(10, TimeUnit.SECONDS).getServerReply().getReplyId()))
+                    .isEqualTo(target);
+            requests.onNext(append(other, 2));
+            Throwable end = append.end.get(10, TimeUnit.SECONDS);
+            assertThat(Status.fromThrowable(end).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+            assertThat(end).hasMessageContaining("does not name 127.0.0.2");
+        } finally {
+            channel.shutdownNow();
+            channel.awaitTermination(10, TimeUnit.SECONDS);
+        }
+        // The group is unharmed: it still writes, and every member still holds all three peers.
+        try (RaftKeyValueStore onThird = new RaftKeyValueStore(peers.get(2), false, TTL, RETRY)) {
+            onThird.put("/c/after-impersonation", "ok", false);
+            assertThat(onThird.getPrefix("/c/after-")).extracting(KeyValue::value).containsExactly("ok");
+        }
+        for (RaftKvServer peer : peers) assertThat(peer.currentPeers()).as("membership unchanged").hasSize(3);
+    }
+
+    @Test
+    void theIdentityCheckTiesTheRequestorToTheCertificate() throws Exception {
+        PeerIdentityCheck check = new PeerIdentityCheck(addrs);
+        java.security.cert.X509Certificate peer1 = chain("peer1")[0];
+        assertThat(check.refusal(peer1, RaftAddresses.peerId(addrs.get(0)))).isNull();
+        assertThat(check.refusal(peer1, RaftAddresses.peerId(addrs.get(1))))
+                .contains("does not name 127.0.0.2").contains(RaftAddresses.peerId(addrs.get(1)).toString());
+        assertThat(check.refusal(peer1, RaftPeerId.valueOf("127.0.0.1_1"))).contains("not a member of the group");
+        assertThat(check.refusal(null, RaftAddresses.peerId(addrs.get(0)))).contains("no certificate");
+        assertThat(check.refusal(peer1, null)).contains("names no sender");
+        // Every request of Ratis' server service names its sender in exactly one field the check reads.
+        var methods = RaftServerProtocolServiceGrpc.getServiceDescriptor().getMethods();
+        assertThat(methods).hasSizeGreaterThanOrEqualTo(5);
+        for (MethodDescriptor<?, ?> m : methods) {
+            var prototype = (org.apache.ratis.thirdparty.com.google.protobuf.Message)
+                    ((MethodDescriptor.PrototypeMarshaller<?>) m.getRequestMarshaller()).getMessagePrototype();
+            assertThat(prototype.getDescriptorForType().getFields())
+                    .filteredOn(f -> f.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+                            && f.getMessageType().equals(RaftRpcRequestProto.getDescriptor()))
+                    .as(m.getFullMethodName()).hasSize(1);
+            var f = prototype.getDescriptorForType().getFields().stream()
+                    .filter(d -> d.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+                            && d.getMessageType().equals(RaftRpcRequestProto.getDescriptor())).findFirst().get();
+            var request = prototype.toBuilder().setField(f, rpc(RaftAddresses.peerId(addrs.get(1)))).build();
+            assertThat(PeerIdentityCheck.requestor(request)).as(m.getFullMethodName())
+                    .isEqualTo(RaftAddresses.peerId(addrs.get(1)));
+            assertThat(PeerIdentityCheck.requestor(prototype)).as("no sender: " + m.getFullMethodName()).isNull();
+        }
+    }
+
+    private static void assertDenied(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        assertThatThrownBy(call).isInstanceOf(StatusRuntimeException.class)
+                .satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED))
+                .hasMessageContaining("does not name 127.0.0.2");
+    }
+
+    private static RaftRpcRequestProto rpc(RaftPeerId requestor) {
+        return RaftRpcRequestProto.newBuilder().setRequestorId(requestor.toByteString())
+                .setReplyId(RaftAddresses.peerId(addrs.get(2)).toByteString())
+                .setRaftGroupId(RaftGroupIdProto.newBuilder().setId(RaftAddresses.GROUP_ID.toByteString()))
+                .setCallId(1).build();
+    }
+
+    private static RequestVoteRequestProto vote(RaftPeerId candidate) {
+        return RequestVoteRequestProto.newBuilder().setServerRequest(rpc(candidate)).setCandidateTerm(0)
+                .setPreVote(true).build();
+    }
+
+    private static AppendEntriesRequestProto append(RaftPeerId leader, long callId) {
+        return AppendEntriesRequestProto.newBuilder()
+                .setServerRequest(rpc(leader).toBuilder().setCallId(callId)).setLeaderTerm(0).build();
+    }
+
+    /** The replies of an append-entries stream, and how it ended. */
+    private static final class Stream implements StreamObserver<AppendEntriesReplyProto> {
+        final BlockingQueue<AppendEntriesReplyProto> replies = new LinkedBlockingQueue<>();
+        final CompletableFuture<Throwable> end = new CompletableFuture<>();
+
+        @Override
+        public void onNext(AppendEntriesReplyProto reply) {
+            replies.add(reply);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            end.complete(t);
+        }
+
+        @Override
+        public void onCompleted() {
+            end.complete(null);
+        }
+    }
+
+    /** A raw gRPC channel to {@code addr} presenting {@code name}'s certificate, checking the peer as peers do. */
+    private static ManagedChannel channel(String addr, String name) throws Exception {
+        char[] storePassword = "test".toCharArray();
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(dev.regent.dcs.tls.PemTls.keyStore(pki.dir().resolve(name + ".pem"),
+                pki.dir().resolve(name + ".key"), null, storePassword), storePassword);
+        SslContext ssl = GrpcSslContexts.forClient().keyManager(kmf)
+                .trustManager(new CertificateTrustManager(dev.regent.dcs.tls.PemTls.trustStore(pki.ca()), null))
+                .build();
+        return NettyChannelBuilder.forAddress(RaftAddresses.host("addr", addr), RaftAddresses.port("addr", addr))
+                .sslContext(ssl).build();
     }
 
     @Test
