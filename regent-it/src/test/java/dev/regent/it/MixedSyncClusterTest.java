@@ -138,12 +138,41 @@ class MixedSyncClusterTest {
     @Test
     @Order(4)
     void neitherSideRejectedTheOthersSyncKey() throws Exception {
-        String patroniLog = Files.readString(patroni.log());
+        String patroniLog = withoutUnreachableLeaderChecks(Files.readString(patroni.log()));
         assertThat(patroniLog).as("Patroni log").doesNotContain("Traceback").doesNotContain("Exception");
         for (int i = 1; i < 3; i++) {
             assertThat(Files.readString(cluster.node(i).log())).as("node%d Regent log", i)
                     .doesNotContain("Inconsistent state of /sync key").doesNotContain("Exception");
         }
+    }
+
+    /**
+     * The Patroni log without the blocks of its rewind check against a lock holder whose postgres refuses connections
+     * ("ERROR: Exception when working with leader" and psycopg2's traceback of a refused connection): a test step
+     * kills the Regent leader, and while its lock lives on Patroni, on an older timeline, checks that leader each cycle.
+     * Whether a check falls in that window is timing; it says nothing about the /sync key.
+     */
+    static String withoutUnreachableLeaderChecks(String log) {
+        StringBuilder out = new StringBuilder();
+        List<String> lines = log.lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            if (line.endsWith("ERROR: Exception when working with leader")) {
+                int end = i + 1;
+                while (end < lines.size() && (lines.get(end).startsWith("Traceback") || lines.get(end).startsWith(" ")
+                        || lines.get(end).startsWith("\t") || lines.get(end).startsWith("psycopg2.OperationalError"))) {
+                    end++;
+                }
+                String block = String.join("\n", lines.subList(i, end));
+                if (block.contains("check_leader_is_not_in_recovery") && block.contains("psycopg2.OperationalError")
+                        && block.contains("Connection refused")) {
+                    i = end - 1;
+                    continue;
+                }
+            }
+            out.append(line).append('\n');
+        }
+        return out.toString();
     }
 
     private static String newLeader(String old) {
