@@ -63,20 +63,28 @@ class FailsafeSlotAdvanceComponentTest {
         }
     }
 
-    @Test
-    void withTheDcsDownAReplicaAdvancesItsPermanentSlotToThePositionInTheLeadersFailsafePost() throws Exception {
+    /** pg0's configuration, set by {@link #startPrimary}. */
+    private NodeConfig c0;
+
+    /** A fresh base directory and pg0 running as a primary with its users. */
+    private Postgresql startPrimary() throws Exception {
         base = Files.createTempDirectory("regent-failsafe-slots");
         Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));  // postgres user when root
         new CommandRunner().ensureOwnedDirectory(base.resolve("sockets"));
-        NodeConfig c0 = config("pg0");
-        NodeConfig c1 = config("pg1");
-
+        c0 = config("pg0");
         Postgresql primary = new Postgresql(c0.postgresql(), "batman", "pg0");
         started.add(primary);
         primary.initdb(List.of("--encoding=UTF8", "--locale=C"), "su-secret");
         primary.writeConfig(Role.PRIMARY, null, null);
         assertThat(primary.start(TIMEOUT)).isTrue();
         primary.createUsers();
+        return primary;
+    }
+
+    @Test
+    void withTheDcsDownAReplicaAdvancesItsPermanentSlotToThePositionInTheLeadersFailsafePost() throws Exception {
+        Postgresql primary = startPrimary();
+        NodeConfig c1 = config("pg1");
         primary.connection().createPhysicalSlot("pg1");  // the replica's own slot, which the leader's loop would make
         Postgresql replica = new Postgresql(c1.postgresql(), "batman", "pg1");
         started.add(replica);
@@ -137,16 +145,7 @@ class FailsafeSlotAdvanceComponentTest {
 
     @Test
     void withTheDcsDownThePrimaryAdvancesItsSlotOfACascadingMemberToTheLsnItAnswered() throws Exception {
-        base = Files.createTempDirectory("regent-failsafe-slots");
-        Files.setPosixFilePermissions(base, PosixFilePermissions.fromString("rwxr-xr-x"));  // postgres user when root
-        new CommandRunner().ensureOwnedDirectory(base.resolve("sockets"));
-        NodeConfig c0 = config("pg0");
-        Postgresql primary = new Postgresql(c0.postgresql(), "batman", "pg0");
-        started.add(primary);
-        primary.initdb(List.of("--encoding=UTF8", "--locale=C"), "su-secret");
-        primary.writeConfig(Role.PRIMARY, null, null);
-        assertThat(primary.start(TIMEOUT)).isTrue();
-        primary.createUsers();
+        Postgresql primary = startPrimary();
 
         // pg1 (streams from pg0) and pg2 (cascades from pg1) are member keys only: pg0's slot of pg2 is inactive,
         // nobody but pg0 moves it
