@@ -360,6 +360,19 @@ public final class PgConnection implements AutoCloseable {
                                              Map<String, String> options, int connectTimeoutS) {
         String h = host.contains(":") ? "[" + host + "]" : host;
         String url = "jdbc:postgresql://" + h + ":" + port + "/postgres";
+        Properties p = replicationProperties(user, password, options, connectTimeoutS);
+        try (Connection c = DriverManager.getConnection(url, p); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("IDENTIFY_SYSTEM")) {
+            if (!rs.next()) throw new PostgresException("IDENTIFY_SYSTEM on " + h + ":" + port + " returned no row");
+            return rs.getInt(2);
+        } catch (SQLException e) {
+            throw new PostgresException("IDENTIFY_SYSTEM on " + h + ":" + port + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Connection properties of a physical replication (walsender) connection, as Patroni's rewind check opens. */
+    private static Properties replicationProperties(String user, String password, Map<String, String> options,
+                                                    int connectTimeoutS) {
         Properties p = new Properties();
         p.setProperty("user", user);
         if (password != null) p.setProperty("password", password);
@@ -370,13 +383,7 @@ public final class PgConnection implements AutoCloseable {
         p.setProperty("socketTimeout", Integer.toString(connectTimeoutS + 2));
         p.setProperty("ApplicationName", "Patroni");
         JdbcSsl.apply(options, p);
-        try (Connection c = DriverManager.getConnection(url, p); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("IDENTIFY_SYSTEM")) {
-            if (!rs.next()) throw new PostgresException("IDENTIFY_SYSTEM on " + h + ":" + port + " returned no row");
-            return rs.getInt(2);
-        } catch (SQLException e) {
-            throw new PostgresException("IDENTIFY_SYSTEM on " + h + ":" + port + " failed: " + e.getMessage(), e);
-        }
+        return p;
     }
 
     /**
@@ -390,16 +397,7 @@ public final class PgConnection implements AutoCloseable {
                                                             Map<String, String> options, int connectTimeoutS) {
         Map.Entry<String, Integer> s = server.servers().get(0);
         String where = s.getKey() + ":" + s.getValue();
-        Properties p = new Properties();
-        p.setProperty("user", user);
-        if (password != null) p.setProperty("password", password);
-        p.setProperty("replication", "true");  // walsender mode: replication commands over the simple protocol
-        p.setProperty("preferQueryMode", "simple");
-        p.setProperty("assumeMinServerVersion", "9.4");
-        p.setProperty("connectTimeout", Integer.toString(connectTimeoutS));
-        p.setProperty("socketTimeout", Integer.toString(connectTimeoutS + 2));
-        p.setProperty("ApplicationName", "Patroni");
-        JdbcSsl.apply(options, p);
+        Properties p = replicationProperties(user, password, options, connectTimeoutS);
         if (PgHosts.isSocketDirectory(s.getKey())) {
             p.setProperty("socketFactory", UnixSocketFactory.class.getName());
             p.setProperty("socketFactoryArg", UnixSocketFactory.socketFile(s.getKey(), s.getValue()));
