@@ -64,6 +64,16 @@ class PatroniLogFilterTest {
     }
 
     @Test
+    void aRewindCheckCutOffByTheKilledLeaderGoesToo() {
+        String closed = LEADER_CHECK.replace("Connection refused\n\tIs the server running on that host and accepting"
+                + " TCP/IP connections?", "server closed the connection unexpectedly\n"
+                + "\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.");
+        assertThat(closed).contains("server closed the connection unexpectedly");
+        assertThat(MixedSyncClusterTest.withoutUnreachableLeaderChecks(closed)).doesNotContain("Exception")
+                .doesNotContain("Traceback").contains("following a different leader");
+    }
+
+    @Test
     void anyOtherExceptionStays() {
         String other = LEADER_CHECK.replace("Connection refused", "FATAL: password authentication failed");
         assertThat(MixedSyncClusterTest.withoutUnreachableLeaderChecks(other)).contains("Exception when working")
