@@ -73,6 +73,9 @@ final class BootstrapSectionReader {
         pg.bool("use_slots", true);
         pg.bool("use_pg_rewind", false);
         pg.plainMap("parameters");
+        Section regent = d.child(FastFailover.SECTION);  // Regent-only keys of the dynamic configuration
+        regent.warnUnknownKeys(Set.of(FastFailover.KEY));
+        regent.bool(FastFailover.KEY, false);
         d.plainMap("slots");
         d.plainMap("standby_cluster");
         if (d.has("ignore_slots") && !d.raw("ignore_slots").isList()) {

@@ -13,8 +13,9 @@ import java.util.Set;
  * ttl/loop_wait/retry_timeout coerced to int and raised to their minimums (20/1/3), then
  * {@code loop_wait + 2*retry_timeout <= ttl} enforced by shrinking loop_wait, or, when even loop_wait=1 does not fit,
  * by setting loop_wait=1 and retry_timeout=(ttl-1)//2. Protected parameters with invalid values fall back to their
- * defaults; local-only {@code postgresql} keys are discarded. Every adjustment is reported as a warning.
- * Immutable and thread-safe.
+ * defaults; local-only {@code postgresql} keys are discarded. Every adjustment is reported as a warning. With
+ * Regent's {@code regent.fast_failover} on and no Patroni member in the cluster the minimums are
+ * {@link FastFailover}'s (6/1/2) instead (see there). Immutable and thread-safe.
  */
 public final class DynamicConfig {
     /** {@code postgresql} keys that only the local configuration may set. */
@@ -31,11 +32,13 @@ public final class DynamicConfig {
     private final Map<String, Object> parameters;
     private final Map<String, Object> standbyCluster;
     private final List<ConfigError> warnings;
+    private final boolean fastFailover;
 
-    private DynamicConfig(Map<String, Object> raw, int[] timeouts, Map<String, Object> postgresql,
+    private DynamicConfig(Map<String, Object> raw, boolean fastFailover, int[] timeouts, Map<String, Object> postgresql,
                           Map<String, Object> parameters, Map<String, Object> standbyCluster,
                           List<ConfigError> warnings) {
         this.raw = raw;
+        this.fastFailover = fastFailover;
         this.ttl = timeouts[0];
         this.loopWait = timeouts[1];
         this.retryTimeout = timeouts[2];
@@ -45,11 +48,24 @@ public final class DynamicConfig {
         this.warnings = List.copyOf(warnings);
     }
 
-    /** Sanitises a dynamic configuration JSON tree (null = empty). */
+    /** Sanitises a dynamic configuration JSON tree (null = empty) of a cluster without Patroni members. */
     public static DynamicConfig of(Map<String, Object> data) {
+        return of(data, List.of());
+    }
+
+    /**
+     * Sanitises a dynamic configuration JSON tree (null = empty) of a cluster whose members {@code patroniMembers}
+     * are Patroni's ({@link FastFailover#patroniMembers}): with any, the fast failover profile is refused.
+     */
+    public static DynamicConfig of(Map<String, Object> data, List<String> patroniMembers) {
         Map<String, Object> raw = data == null ? new LinkedHashMap<>() : new LinkedHashMap<>(data);
         List<ConfigError> warnings = new ArrayList<>();
-        int[] timeouts = adjustTimeouts(raw, warnings);
+        boolean fast = FastFailover.requested(raw, warnings);
+        if (fast && !patroniMembers.isEmpty()) {
+            warnings.add(FastFailover.refusedWarning(patroniMembers));
+            fast = false;
+        }
+        int[] timeouts = adjustTimeouts(raw, fast, warnings);
         Map<String, Object> pgIn = asMap(raw.get("postgresql"));
         Map<String, Object> pg = new LinkedHashMap<>();
         pg.put("use_slots", Boolean.TRUE);
@@ -66,7 +82,7 @@ public final class DynamicConfig {
                 standby.put(k, v);
             }
         });
-        return new DynamicConfig(raw, timeouts, pg, params, standby, warnings);
+        return new DynamicConfig(raw, fast, timeouts, pg, params, standby, warnings);
     }
 
     /** {@link #of(Map)} of a cluster's {@code /config}. */
@@ -74,11 +90,14 @@ public final class DynamicConfig {
         return of(config == null ? null : config.data());
     }
 
-    /** Returns {ttl, loop_wait, retry_timeout} after Patroni's minimums and the loop_wait + 2*retry <= ttl rule. */
-    static int[] adjustTimeouts(Map<String, Object> raw, List<ConfigError> warnings) {
-        int loopWait = atLeast(raw, "loop_wait", 10, 1, warnings);
-        int retry = atLeast(raw, "retry_timeout", 10, 3, warnings);
-        int ttl = atLeast(raw, "ttl", 30, 20, warnings);
+    /**
+     * Returns {ttl, loop_wait, retry_timeout} after the minimums (Patroni's, or {@link FastFailover}'s when
+     * {@code fast}) and the loop_wait + 2*retry <= ttl rule.
+     */
+    static int[] adjustTimeouts(Map<String, Object> raw, boolean fast, List<ConfigError> warnings) {
+        int loopWait = atLeast(raw, "loop_wait", 10, fast ? FastFailover.MIN_LOOP_WAIT : 1, warnings);
+        int retry = atLeast(raw, "retry_timeout", 10, fast ? FastFailover.MIN_RETRY_TIMEOUT : 3, warnings);
+        int ttl = atLeast(raw, "ttl", 30, fast ? FastFailover.MIN_TTL : 20, warnings);
         if (1 + 2 * retry > ttl) {
             int newRetry = (ttl - 1) / 2;
             warnings.add(warning("loop_wait", "Violated the rule \"loop_wait + 2*retry_timeout <= ttl\", where ttl="
@@ -140,6 +159,9 @@ public final class DynamicConfig {
 
     public int ttl() { return ttl; }
 
+    /** The fast failover profile is in force: asked for and not refused (its floors applied). */
+    public boolean fastFailover() { return fastFailover; }
+
     public int loopWait() { return loopWait; }
 
     public int retryTimeout() { return retryTimeout; }
@@ -165,6 +187,11 @@ public final class DynamicConfig {
         out.put("ttl", ttl);
         out.put("loop_wait", loopWait);
         out.put("retry_timeout", retryTimeout);
+        if (out.containsKey(FastFailover.SECTION)) {  // the profile as applied: refused or invalid reads as off
+            Map<String, Object> regent = new LinkedHashMap<>(asMap(out.get(FastFailover.SECTION)));
+            regent.put(FastFailover.KEY, fastFailover);
+            out.put(FastFailover.SECTION, regent);
+        }
         return new ClusterConfig(version, out);
     }
 }

@@ -45,10 +45,18 @@ public final class EffectiveConfig {
      *                section)
      */
     public static EffectiveConfig of(NodeConfig local, ClusterConfig dynamic) {
+        return of(local, dynamic, List.of());
+    }
+
+    /**
+     * {@link #of(NodeConfig, ClusterConfig)} in a cluster whose members {@code patroniMembers} are Patroni's
+     * ({@link FastFailover#patroniMembers}): with any, {@code regent.fast_failover} is refused with a warning.
+     */
+    public static EffectiveConfig of(NodeConfig local, ClusterConfig dynamic, List<String> patroniMembers) {
         long version = dynamic == null ? 0 : dynamic.version();
         Map<String, Object> data = dynamic != null ? dynamic.data()
                 : local.bootstrap() == null ? Map.of() : local.bootstrap().dcs();
-        DynamicConfig dyn = DynamicConfig.of(data);
+        DynamicConfig dyn = DynamicConfig.of(data, patroniMembers);
         return new EffectiveConfig(local, dyn, dyn.asClusterConfig(version));
     }
 
@@ -75,6 +83,9 @@ public final class EffectiveConfig {
     public int loopWait() { return dynamic.loopWait(); }
 
     public int retryTimeout() { return dynamic.retryTimeout(); }
+
+    /** Regent's fast failover profile is in force ({@link FastFailover}). */
+    public boolean fastFailover() { return dynamic.fastFailover(); }
 
     /** {@code postgresql.use_slots}: dynamic only, default true. */
     public boolean useSlots() {
@@ -120,7 +131,8 @@ public final class EffectiveConfig {
     /** One line per effective setting, for the start-up log. */
     public List<String> describe() {
         List<String> out = new ArrayList<>();
-        out.add("ttl=" + ttl() + " loop_wait=" + loopWait() + " retry_timeout=" + retryTimeout());
+        out.add("ttl=" + ttl() + " loop_wait=" + loopWait() + " retry_timeout=" + retryTimeout()
+                + (fastFailover() ? " (fast failover profile)" : ""));
         out.add("use_slots=" + useSlots() + " use_pg_rewind=" + usePgRewind() + " synchronous_mode="
                 + global.synchronousMode() + " maximum_lag_on_failover=" + global.maximumLagOnFailover());
         new java.util.TreeMap<>(parameters).forEach((k, v) -> out.add("postgresql.parameters." + k + "=" + v));

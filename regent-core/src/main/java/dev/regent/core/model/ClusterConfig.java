@@ -42,9 +42,21 @@ public record ClusterConfig(long version, Map<String, Object> data) {
         return v == null ? dflt : Tags.isTrue(v);
     }
 
-    public int ttl() { return Math.max(20, intValue("ttl", 30)); }
+    /**
+     * Regent's fast failover profile ({@code regent: {fast_failover: true}}) as written; whether it is in force also
+     * depends on the cluster's members ({@code dev.regent.core.config.FastFailover}): the configuration a node acts on
+     * ({@code EffectiveConfig.global()}) has it set to false when it is refused.
+     */
+    public boolean fastFailover() {
+        return data.get("regent") instanceof Map<?, ?> m && m.get("fast_failover") != null
+                && Tags.isTrue(m.get("fast_failover"));
+    }
+
+    /** ttl with Patroni's minimum 20, or 6 under {@link #fastFailover()}. */
+    public int ttl() { return Math.max(fastFailover() ? 6 : 20, intValue("ttl", 30)); }
     public int loopWait() { return Math.max(1, intValue("loop_wait", 10)); }
-    public int retryTimeout() { return Math.max(3, intValue("retry_timeout", 10)); }
+    /** retry_timeout with Patroni's minimum 3, or 2 under {@link #fastFailover()}. */
+    public int retryTimeout() { return Math.max(fastFailover() ? 2 : 3, intValue("retry_timeout", 10)); }
     public long maximumLagOnFailover() { return longValue("maximum_lag_on_failover", 1048576L); }
     public int primaryStartTimeout() {
         return intValue("primary_start_timeout", intValue("master_start_timeout", 300));

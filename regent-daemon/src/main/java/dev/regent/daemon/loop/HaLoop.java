@@ -290,7 +290,9 @@ public final class HaLoop implements AutoCloseable {
     private void runLoop() {
         while (!stopped) {
             long started = ticker.monotonicMillis();
-            long delay = 10_000;
+            // after a cycle that failed, the next one still comes within loop_wait: a leader must get to renew its
+            // lock before a short ttl (the fast failover profile) runs out
+            long delay = (lastSettings == null ? 10 : lastSettings.loopWaitSeconds()) * 1000L;
             try {
                 delay = nextCycleDelayMillis(cycle());
             } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.regent.daemon.loop;
 
+import dev.regent.core.config.FastFailover;
 import dev.regent.core.model.ClusterView;
 import dev.regent.core.ha.LocalPostgres;
 import dev.regent.core.model.MemberData;
@@ -13,8 +14,19 @@ import java.util.Map;
  * @param apiUrl   {@code http://restapi.connect_address/patroni}
  * @param version  version string published (Patroni-compatible, see Versions)
  * @param proxyUrl {@code postgres://proxy_address/database} when {@code postgresql.proxy_address} is set, else null
+ * @param regentVersion Regent's own version, published as {@link FastFailover#MEMBER_MARKER}: the field tells Regent
+ *                 members from Patroni ones (Patroni neither writes nor reads it)
  */
-public record MemberDataBuilder(String connUrl, String apiUrl, String version, String proxyUrl) {
+public record MemberDataBuilder(String connUrl, String apiUrl, String version, String proxyUrl, String regentVersion) {
+    public MemberDataBuilder {
+        regentVersion = regentVersion == null ? "unknown" : regentVersion;
+    }
+
+    /** With Regent's version from the build. */
+    public MemberDataBuilder(String connUrl, String apiUrl, String version, String proxyUrl) {
+        this(connUrl, apiUrl, version, proxyUrl, dev.regent.daemon.Versions.regent());
+    }
+
     /** Without a proxy_url. */
     public MemberDataBuilder(String connUrl, String apiUrl, String version) {
         this(connUrl, apiUrl, version, null);
@@ -98,6 +110,6 @@ public record MemberDataBuilder(String connUrl, String apiUrl, String version, S
                 replica ? local.receiveLsn() : null, replica ? local.replayLsn() : null,
                 replica ? local.replicationState() : null, local.timeline() > 0 ? local.timeline() : null,
                 tags, pending ? Boolean.TRUE : null, pending ? new LinkedHashMap<>(local.pendingRestartReason()) : null,
-                scheduledRestart, null, paused, Map.of());
+                scheduledRestart, null, paused, Map.of(FastFailover.MEMBER_MARKER, regentVersion));
     }
 }

@@ -2,7 +2,9 @@ package dev.regent.daemon.wiring;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.regent.core.config.ConfigError;
 import dev.regent.core.config.EffectiveConfig;
+import dev.regent.core.config.FastFailover;
 import dev.regent.core.config.NodeConfig;
 import dev.regent.core.ha.HaSettings;
 import dev.regent.core.method.ReplicaMethods;
@@ -13,6 +15,7 @@ import dev.regent.daemon.loop.SettingsProvider;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * Layers the local configuration over the dynamic one of each snapshot. Source of the dynamic layer, first that
  * exists: {@code /config} in the DCS, the cached {@code patroni.dynamic.json}, {@code bootstrap.dcs}. A changed
  * {@code /config} is written to the cache (atomically). The local configuration can be replaced on reload.
- * Thread-safe.
+ * The dynamic layer's adjustments (raised minimums, the fast failover profile refused while Patroni members are in
+ * the cluster) are logged as warnings whenever they change. Thread-safe.
  */
 public final class EffectiveSettings implements SettingsProvider {
     private static final Logger LOG = LoggerFactory.getLogger(EffectiveSettings.class);
@@ -33,6 +37,10 @@ public final class EffectiveSettings implements SettingsProvider {
     private final DynamicConfigCache cache;
     private volatile ClusterConfig lastDynamic;
     private volatile EffectiveConfig current;
+    /** Patroni members of the last snapshot read (kept while the DCS is unreachable). */
+    private volatile List<String> patroniMembers = List.of();
+    private List<ConfigError> loggedWarnings = List.of();
+    private Boolean loggedFastFailover;
 
     public EffectiveSettings(NodeConfig local) {
         this.local = local;
@@ -65,14 +73,33 @@ public final class EffectiveSettings implements SettingsProvider {
             writeCache(cluster.config());
         }
         if (dyn != lastDynamic) lastDynamic = dyn;
-        EffectiveConfig e = EffectiveConfig.of(local, dyn);
+        if (cluster != null) patroniMembers = FastFailover.patroniMembers(cluster);
+        EffectiveConfig e = EffectiveConfig.of(local, dyn, patroniMembers);
         current = e;
+        logChanges(e);
         NodeConfig l = local;
         return new HaSettings(l.name(), e.ttl(), e.loopWait(), e.retryTimeout(), l.tags(), l.bootstrap() != null,
                 e.usePgRewind(), e.postgresqlFlag("remove_data_directory_on_rewind_failure"),
                 e.postgresqlFlag("remove_data_directory_on_diverged_timelines"), e.global(),
                 ReplicaMethods.canCreateWithoutLeader(l.postgresql().createReplicaMethods(),
                         l.postgresql().replicaMethodSections()));
+    }
+
+    /** Dynamic configuration warnings and the fast failover profile's state, logged once per change. */
+    private synchronized void logChanges(EffectiveConfig e) {
+        List<ConfigError> warnings = e.warnings();
+        if (!warnings.equals(loggedWarnings)) {
+            for (ConfigError w : warnings) {
+                if (!loggedWarnings.contains(w)) LOG.warn("dynamic configuration: {}: {}", w.path(), w.message());
+            }
+            loggedWarnings = warnings;
+        }
+        if (loggedFastFailover == null ? e.fastFailover() : loggedFastFailover != e.fastFailover()) {
+            LOG.info(e.fastFailover() ? "fast failover profile in force: ttl={} loop_wait={} retry_timeout={}"
+                    : "fast failover profile not in force: ttl={} loop_wait={} retry_timeout={}",
+                    e.ttl(), e.loopWait(), e.retryTimeout());
+        }
+        loggedFastFailover = e.fastFailover();
     }
 
     private void writeCache(ClusterConfig config) {
