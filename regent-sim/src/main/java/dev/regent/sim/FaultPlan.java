@@ -21,6 +21,15 @@ public final class FaultPlan {
      * @param ttlMillis the leader lock ttl, the unit of freezes
      */
     public static List<Fault> draw(SplittableRandom rnd, int nodes, long from, long until, long ttlMillis) {
+        return draw(rnd, nodes, from, until, ttlMillis, 1.0);
+    }
+
+    /**
+     * {@link #draw(SplittableRandom, int, long, long, long)} with the durations drawn in absolute time (not in ttl)
+     * multiplied by {@code scale} (1.0: the standard profile's schedules, unchanged draw for draw).
+     */
+    public static List<Fault> draw(SplittableRandom rnd, int nodes, long from, long until, long ttlMillis,
+                                   double scale) {
         int count = 1 + rnd.nextInt(MAX_FAULTS);
         Kind[] kinds = Kind.values();
         List<Fault> faults = new ArrayList<>();
@@ -30,11 +39,12 @@ public final class FaultPlan {
             Kind kind = k == kinds.length ? Kind.REPLICATION_STALL : kinds[k];
             int node = rnd.nextInt(nodes);
             long duration = switch (kind) {
-                case KILL, DCS_CUT, PARTITION -> between(rnd, 3_000, 90_000);
-                case DCS_CUT_ALL, REST_LOSS, REST_DELAY, PAUSE -> between(rnd, 3_000, 60_000);
+                case KILL, DCS_CUT, PARTITION -> between(rnd, scaled(3_000, scale), scaled(90_000, scale));
+                case DCS_CUT_ALL, REST_LOSS, REST_DELAY, PAUSE -> between(rnd, scaled(3_000, scale),
+                        scaled(60_000, scale));
                 case FREEZE -> between(rnd, 1_000, 4 * ttlMillis);
-                case SLOW_PG -> between(rnd, 10_000, 120_000);
-                case REPLICATION_STALL -> between(rnd, 10_000, 150_000);
+                case SLOW_PG -> between(rnd, scaled(10_000, scale), scaled(120_000, scale));
+                case REPLICATION_STALL -> between(rnd, scaled(10_000, scale), scaled(150_000, scale));
                 case PG_CRASH, SWITCHOVER, FAILOVER -> 0;
             };
             long at = between(rnd, from, Math.max(from + 1, until - duration));
@@ -53,6 +63,10 @@ public final class FaultPlan {
         }
         faults.sort(Comparator.comparingLong(Fault::at));
         return List.copyOf(faults);
+    }
+
+    private static long scaled(long millis, double scale) {
+        return scale == 1.0 ? millis : Math.round(millis * scale);
     }
 
     static long between(SplittableRandom rnd, long lo, long hi) {

@@ -29,14 +29,14 @@ final class ShellDaemon implements Daemon {
     ShellDaemon(SimCluster cluster, Node node) {
         this.cluster = cluster;
         this.node = node;
-        this.dcs = new PatroniDcs(cluster.server.newStore(node.name, Duration.ofSeconds(SimCluster.TTL_S)), null,
+        this.dcs = new PatroniDcs(cluster.server.newStore(node.name, Duration.ofSeconds(cluster.timings.ttlS())), null,
                 SimCluster.SCOPE, node.name);
         LoopEnvironment env = new LoopEnvironment(cluster.time, d -> cluster.chargeLoop(node, d.toMillis()),
                 wake -> new SimBackgroundRunner(cluster, node, wake), (members, self) -> cluster.probe(node, members),
                 reason -> cluster.fatalExit(node, reason));
         Function<HaInput, Decision> decider = cluster.mutant.decorate(HaDecider::decide);
         this.loop = new HaLoop(node.name, dcs, new SimPostgresPort(cluster, node), in -> record(in, decider.apply(in)),
-                new SimSettings(node.name, cluster.syncMode, cluster.failsafeMode),
+                new SimSettings(node.name, cluster.syncMode, cluster.failsafeMode, cluster.timings),
                 new MemberDataBuilder(new SimPostgresPort(cluster, node).connUrl(),
                         "http://" + node.name + ":8008/patroni", "4.0.4"), report -> { }, env);
         loop.setFailsafeCaller((members, body) -> cluster.askFailsafe(node, members, body));

@@ -26,7 +26,7 @@ import java.util.SplittableRandom;
  * comes from the seed, so a run is reproduced exactly from (seed, nodes, mutant).
  *
  * <p>Phases: the cluster bootstraps itself (the nodes race for {@code initialize}); faults happen between
- * {@link #FAULTS_FROM} and {@link #FAULTS_UNTIL}; then everything is healed (killed nodes restarted, frozen daemons
+ * {@link #FAULTS_FROM} and {@link #FAULTS_UNTIL} (the standard profile's window, {@link SimTimings}); then everything is healed (killed nodes restarted, frozen daemons
  * resumed, networks and DCS restored, pause ended) and the cluster must converge within {@link #LIVENESS_TTLS} ttl.
  */
 public final class SimCluster {
@@ -35,11 +35,6 @@ public final class SimCluster {
     public static final int RETRY_TIMEOUT_S = 10;
     public static final long MAX_LAG = 262_144L;
     public static final String SCOPE = "sim";
-    /**
-     * Invariant 1's margin: a primary must stop accepting writes within loop_wait + retry_timeout after its lock
-     * expired (its next cycle, plus one DCS retry budget for the call that finds the lock gone).
-     */
-    public static final long MARGIN_MS = (LOOP_WAIT_S + RETRY_TIMEOUT_S) * 1000L;
     public static final long FAULTS_FROM = 45_000;
     public static final long FAULTS_UNTIL = 285_000;
     /** Liveness bound after the heal, in ttl. */
@@ -48,7 +43,7 @@ public final class SimCluster {
     /** Outcome of a run. */
     public record Result(long seed, int nodes, Mutant mutant, String violation, List<Fault> faults, Trace trace,
                          long steps, long simMillis, int exemptWindows, long convergedAfterMillis, String syncMode,
-                         boolean syncPinned) {
+                         boolean syncPinned, String profile) {
         public boolean failed() {
             return violation != null;
         }
@@ -57,14 +52,16 @@ public final class SimCluster {
         public String replayCommand() {
             return "bin/regent-sim --seeds 1 --nodes " + nodes + " --seed " + seed
                     + (mutant == Mutant.NONE ? "" : " --mutant " + mutant.cliName())
-                    + (syncPinned ? " --sync " + syncMode : "");
+                    + (syncPinned ? " --sync " + syncMode : "")
+                    + (profile.equals(SimTimings.STANDARD.name()) ? "" : " --profile " + profile);
         }
 
         /** Seed, fault schedule, trace and replay command, for a failing run. */
         public String report(int traceLines) {
             StringBuilder b = new StringBuilder();
             b.append("seed ").append(seed).append(" (").append(nodes).append(" nodes, mutant ")
-                    .append(mutant.cliName()).append(", synchronous_mode ").append(syncMode).append("): ").append(violation == null ? "ok" : violation)
+                    .append(mutant.cliName()).append(", synchronous_mode ").append(syncMode)
+                    .append(profile.equals(SimTimings.STANDARD.name()) ? "" : ", profile " + profile).append("): ").append(violation == null ? "ok" : violation)
                     .append(String.format(Locale.ROOT, " [%d events, %.0fs simulated, %d exempt windows%s]", steps,
                             simMillis / 1000.0, exemptWindows, convergedAfterMillis < 0 ? ""
                                     : String.format(Locale.ROOT, ", converged %.1fs after the heal",
@@ -108,6 +105,8 @@ public final class SimCluster {
     final String syncMode;
     private final boolean syncPinned;
     final DaemonFactory daemons;
+    /** The run's timing profile: Patroni's defaults, or Regent's fast failover profile. */
+    final SimTimings timings;
     private long lastRevision = -1;
     private long segmentUids = 1;
     private int exemptWindows;
@@ -130,20 +129,27 @@ public final class SimCluster {
      * from the seed ({@link #syncModeOf}).
      */
     SimCluster(long seed, int nodeCount, Mutant mutant, String sync, DaemonFactory daemons) {
+        this(seed, nodeCount, mutant, sync, SimTimings.STANDARD, daemons);
+    }
+
+    /** {@code timings}: the run's timing profile ({@link SimTimings#STANDARD} or {@link SimTimings#FAST}). */
+    SimCluster(long seed, int nodeCount, Mutant mutant, String sync, SimTimings timings, DaemonFactory daemons) {
         this.seed = seed;
+        this.timings = timings;
         this.syncMode = sync.equals("mixed") ? syncModeOf(seed) : sync;
         this.syncPinned = !sync.equals("mixed");
         this.failsafeMode = failsafeModeOf(seed);
         this.mutant = mutant;
         this.daemons = daemons;
         SplittableRandom root = new SplittableRandom(seed);
-        this.faults = FaultPlan.draw(root.split(), nodeCount, FAULTS_FROM, FAULTS_UNTIL, TTL_S * 1000L);
+        this.faults = FaultPlan.draw(root.split(), nodeCount, timings.faultsFrom(), timings.faultsUntil(),
+                timings.ttlMillis(), timings.faultScale());
         this.rnd = root.split();
         this.nodes = new Node[nodeCount];
         for (int i = 0; i < nodeCount; i++) nodes[i] = new Node(i);
         this.linkCut = new boolean[nodeCount][nodeCount];
         this.linkCuts = new int[nodeCount][nodeCount];
-        this.observer = new PatroniDcs(server.newStore("sim-observer", Duration.ofSeconds(TTL_S)), null, SCOPE,
+        this.observer = new PatroniDcs(server.newStore("sim-observer", Duration.ofSeconds(timings.ttlS())), null, SCOPE,
                 "sim-observer");
     }
 
@@ -229,9 +235,9 @@ public final class SimCluster {
         try {
             for (Node n : nodes) time.after(rnd.nextInt(3000), "start " + n.name, () -> startDaemon(n));
             for (Fault f : faults) time.at(f.at(), f.kind().name(), () -> inject(f));
-            time.at(FAULTS_UNTIL, "heal", this::healAll);
+            time.at(timings.faultsUntil(), "heal", this::healAll);
             time.after(300, "client", this::clientWrite);
-            long end = FAULTS_UNTIL + LIVENESS_TTLS * TTL_S * 1000L;
+            long end = timings.faultsUntil() + LIVENESS_TTLS * timings.ttlMillis();
             time.runUntil(end, this::afterEvent);
             if (convergedAt < 0) violation = livenessViolation();
         } catch (Converged c) {
@@ -241,7 +247,7 @@ public final class SimCluster {
             trace.add("-", "VIOLATION " + violation);
         }
         return new Result(seed, nodes.length, mutant, violation, faults, trace, time.steps(), time.now(), exemptWindows,
-                convergedAt < 0 ? -1 : convergedAt - healedAt, syncMode, syncPinned);
+                convergedAt < 0 ? -1 : convergedAt - healedAt, syncMode, syncPinned, timings.name());
     }
 
     // ---- nodes and their daemons -------------------------------------------------------------------------------
@@ -580,11 +586,13 @@ public final class SimCluster {
             }
             if (n.writerSince < 0) n.writerSince = now;
             long since = Math.max(n.lastHeldLock, n.writerSince);
-            boolean overdue = now - since > MARGIN_MS;
+            boolean overdue = now - since > timings.marginMillis();
             // failsafe mode: every member of /failsafe accepted this primary, and none races for ttl after that, so
             // it may write until then (a second writable primary in that time is still a split brain below)
             long confirmed = n.daemon == null || n.daemon.failsafe() == null ? 0 : n.daemon.failsafe().keptLeadingAt();
-            if (overdue && confirmed > 0 && now - Math.max(confirmed, n.writerSince) <= TTL_S * 1000L) overdue = false;
+            if (overdue && confirmed > 0 && now - Math.max(confirmed, n.writerSince) <= timings.ttlMillis()) {
+                overdue = false;
+            }
             boolean exempt = n.frozen || paused || believesPaused(n);
             if (overdue && exempt) {
                 if (!n.exemptWindowOpen) {
@@ -599,7 +607,7 @@ public final class SimCluster {
             if (overdue) {
                 throw new Violation(String.format(Locale.ROOT, "invariant 1 (stale primary): %s accepts writes %.3fs"
                         + " after its leader lock expired (margin %ds = loop_wait + retry_timeout); lock now held by"
-                        + " %s", n.name, (now - n.lastHeldLock) / 1000.0, MARGIN_MS / 1000, holder));
+                        + " %s", n.name, (now - n.lastHeldLock) / 1000.0, timings.marginMillis() / 1000, holder));
             }
             if (!exempt) entitled.add(n);
         }

@@ -4,7 +4,8 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * {@code bin/regent-sim --seeds N [--nodes 3|5] [--seed S] [--sync off|on|quorum|mixed] [--mutant NAME] [--trace]}:
+ * {@code bin/regent-sim --seeds N [--nodes 3|5] [--seed S] [--sync off|on|quorum|mixed] [--profile standard|fast]
+ * [--mutant NAME] [--trace]} ({@code --profile fast}: Regent's fast failover profile, {@link SimTimings#FAST}):
  * runs seeds S..S+N-1 (S defaults to 1) in the given synchronous_mode (mixed, the default: off, on and quorum by seed), prints the report of every failing seed (seed, fault schedule, trace, replay command) and one summary line
  * {@code N seeds, V violations (R seeds/s; W windows exempt ...)}. Exit status 0 when no seed violated an invariant,
  * 1 otherwise, 2 for bad arguments. With a mutant the run stops at its first violation. {@code --trace} prints every
@@ -12,7 +13,8 @@ import java.util.Locale;
  */
 public final class SimMain {
     /** Parsed command line. */
-    record Options(long seeds, int nodes, long firstSeed, Mutant mutant, boolean trace, String sync) {}
+    record Options(long seeds, int nodes, long firstSeed, Mutant mutant, boolean trace, String sync,
+                   String profile) {}
 
     /** A bad command line. */
     static final class UsageException extends Exception {
@@ -34,7 +36,7 @@ public final class SimMain {
         } catch (UsageException e) {
             err.println("regent-sim: " + e.getMessage()
                     + " (usage: regent-sim --seeds N [--nodes 3|5] [--seed S] [--sync off|on|quorum|mixed]"
-                    + " [--mutant NAME] [--trace])");
+                    + " [--profile standard|fast] [--mutant NAME] [--trace])");
             return 2;
         }
         long started = System.nanoTime();
@@ -42,7 +44,7 @@ public final class SimMain {
         long violations = 0;
         long exempt = 0;
         for (long seed = o.firstSeed(); ran < o.seeds(); seed++) {
-            SimCluster.Result r = Simulation.run(seed, o.nodes(), o.mutant(), o.sync());
+            SimCluster.Result r = Simulation.run(seed, o.nodes(), o.mutant(), o.sync(), o.profile());
             ran++;
             exempt += r.exemptWindows();
             if (o.trace()) out.print(r.report(Integer.MAX_VALUE));
@@ -54,8 +56,9 @@ public final class SimMain {
         }
         double secs = Math.max(1e-9, (System.nanoTime() - started) / 1e9);
         out.println(String.format(Locale.ROOT, "%d seeds, %d violations (%.0f seeds/s; %d windows exempt from"
-                + " invariant 1: a frozen daemon or a paused cluster; synchronous_mode %s%s)", ran, violations,
-                ran / secs, exempt, o.sync(), o.mutant() == Mutant.NONE ? "" : "; mutant " + o.mutant().cliName()));
+                + " invariant 1: a frozen daemon or a paused cluster; synchronous_mode %s%s%s)", ran, violations,
+                ran / secs, exempt, o.sync(), o.profile().equals("standard") ? "" : "; profile " + o.profile(),
+                o.mutant() == Mutant.NONE ? "" : "; mutant " + o.mutant().cliName()));
         return violations == 0 ? 0 : 1;
     }
 
@@ -66,6 +69,7 @@ public final class SimMain {
         Mutant mutant = Mutant.NONE;
         boolean trace = false;
         String sync = "mixed";
+        String profile = "standard";
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -95,11 +99,17 @@ public final class SimMain {
                         throw new UsageException("--sync must be off, on, quorum or mixed, got '" + sync + "'");
                     }
                 }
+                case "--profile" -> {
+                    profile = value(args, ++i, a);
+                    if (!profile.equals("standard") && !profile.equals("fast")) {
+                        throw new UsageException("--profile must be standard or fast, got '" + profile + "'");
+                    }
+                }
                 default -> throw new UsageException("unknown argument '" + a + "'");
             }
         }
         if (seeds < 0) throw new UsageException("--seeds N is required");
-        return new Options(seeds, nodes, first, mutant, trace, sync);
+        return new Options(seeds, nodes, first, mutant, trace, sync, profile);
     }
 
     private static String value(String[] args, int i, String option) throws UsageException {

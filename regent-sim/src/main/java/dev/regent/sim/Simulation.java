@@ -22,7 +22,15 @@ public final class Simulation {
      * {@code mixed}: taken from the seed, one third each).
      */
     public static SimCluster.Result run(long seed, int nodes, Mutant mutant, String sync) {
-        return new SimCluster(seed, nodes, mutant, sync, ShellDaemon::new).run();
+        return run(seed, nodes, mutant, sync, "standard");
+    }
+
+    /**
+     * Runs seed {@code seed} with the timing profile {@code profile}: {@code standard} (ttl 30, loop_wait 10,
+     * retry_timeout 10) or {@code fast} (Regent's fast failover profile: 6, 1, 2; see {@link SimTimings}).
+     */
+    public static SimCluster.Result run(long seed, int nodes, Mutant mutant, String sync, String profile) {
+        return new SimCluster(seed, nodes, mutant, sync, SimTimings.byName(profile), ShellDaemon::new).run();
     }
 
     /**
