@@ -301,7 +301,8 @@ public final class Benchmark {
         print("postmaster kill -9 on the leader: writes succeed again", secs(System.nanoTime() - s));
     }
 
-    private static void failover(LocalCluster c, int ttl) throws Exception {
+    /** Host loss of the leader at a random moment; returns the nanoseconds from the kill to the first write. */
+    static long failover(LocalCluster c, int ttl) throws Exception {
         ClusterView before = c.awaitHealthy(Duration.ofSeconds(120));
         String leader = before.leader().name();
         int li = c.index(leader);
@@ -325,6 +326,7 @@ public final class Benchmark {
         long r = System.nanoTime();
         c.awaitHealthy(Duration.ofSeconds(180));
         print("host loss: restarted old leader streaming again", secs(System.nanoTime() - r));
+        return took;
     }
 
     /**

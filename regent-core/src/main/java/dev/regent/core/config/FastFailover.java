@@ -15,10 +15,12 @@ import java.util.Map;
  * 3.0.2 and 4 ignore the top-level {@code regent} key of {@code /config} (only the keys of their defaults are copied),
  * and PATCH /config keeps it.
  *
- * <p>The profile is refused while a member of the cluster is not Regent ({@link #patroniMembers}): a Patroni member
- * reads the same {@code /config} with ttl raised to 20. As a leader it holds a 20 s lease and may legitimately go
- * without renewing it for up to 20 s, which a Regent node that believed the cluster's ttl to be 6 must never race
- * against; and the profile's promise (a lost leader is replaced within about ttl) would silently not hold for it.
+ * <p>The profile is refused while a member of the cluster is not Regent ({@link #patroniMembers}): the members would
+ * not share one meaning of {@code /config}. Patroni 4 raises the ttl to 20, holds a 20 s lease as a leader and may
+ * go that long without renewing it, so the profile's promise (a lost leader is replaced within about ttl) would
+ * silently not hold for it; Patroni 3.0.2 has no minimum and would run a ttl of 6 with its own, unvouched bound on
+ * pauses. The lease length is the writer's own on every store, so this keeps the timing predictable; mixing does not
+ * by itself let two leaders overlap.
  *
  * <p>Regent recognises its own members by {@link #MEMBER_MARKER} in their member key (a field Patroni neither writes
  * nor reads); a member key without it is counted as Patroni's. A member known only from the leader key (no member key)
@@ -70,8 +72,8 @@ public final class FastFailover {
     /** The warning when the profile is asked for but Patroni members are present. */
     static ConfigError refusedWarning(List<String> patroniMembers) {
         return warning(SECTION + "." + KEY, "the fast failover profile is not applied while Patroni members are in"
-                + " the cluster (" + String.join(", ", patroniMembers) + "): they raise a ttl below 20 to 20 and hold"
-                + " 20 s leases; Patroni's minimums (ttl 20, loop_wait 1, retry_timeout 3) apply");
+                + " the cluster (" + String.join(", ", patroniMembers) + "): Patroni does not know it (Patroni 4 raises"
+                + " a ttl below 20 to 20); Patroni's minimums (ttl 20, loop_wait 1, retry_timeout 3) apply");
     }
 
     /** Names of the members of {@code cluster} whose member key lacks {@link #MEMBER_MARKER}; empty for null. */
