@@ -73,4 +73,33 @@ class MixedClusterTest extends MixedStoreScenarios {
                             ClusterEndToEndTest.queryOrNull(cluster.jdbcUrl(i), sql))));
         }
     }
+
+    /**
+     * Issue 17: Regent's fast failover profile is refused while a Patroni member is in the cluster. The Regent member
+     * keys carry {@code regent_version}, Patroni 3.0.2's does not; with {@code regent.fast_failover} in
+     * {@code /config} both Regent nodes name the Patroni member in their warning. The ttl is left alone (Patroni 3.0.2
+     * has no minimum and would run whatever short ttl it read), and the key is removed again afterwards.
+     */
+    @Test
+    @Order(8)
+    void fastFailoverProfileIsRefusedWithAPatroniMember() throws Exception {
+        ClusterView v = await("a healthy mixed cluster", c -> c.leader() != null && InteropSupport.healthy(c, 3));
+        assertThat(v.member("node0").orElseThrow().data().extra()).doesNotContainKey("regent_version");
+        assertThat(v.member("node1").orElseThrow().data().extra()).containsKey("regent_version");
+        HttpResponse<String> r = cluster.rest(1, "PATCH", "/config", "{\"regent\": {\"fast_failover\": true}}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        try {
+            String warning = "regent.fast_failover: the fast failover profile is not applied while Patroni members"
+                    + " are in the cluster (node0)";
+            InteropSupport.awaitTrue("both Regent nodes refuse the fast failover profile", Duration.ofSeconds(30),
+                    () -> cluster.logs(), () -> java.nio.file.Files.readString(cluster.node(1).log()).contains(warning)
+                            && java.nio.file.Files.readString(cluster.node(2).log()).contains(warning));
+            assertThat(java.nio.file.Files.readString(cluster.node(1).log()))
+                    .doesNotContain("fast failover profile in force");
+        } finally {
+            HttpResponse<String> undo = cluster.rest(1, "PATCH", "/config", "{\"regent\": null}");
+            assertThat(undo.statusCode()).as(undo.body()).isEqualTo(200);
+        }
+        assertThat(cluster.cluster().config().data()).doesNotContainKey("regent");
+    }
 }
