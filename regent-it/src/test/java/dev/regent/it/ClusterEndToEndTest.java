@@ -165,6 +165,17 @@ class ClusterEndToEndTest {
         ClusterView before = cluster.awaitHealthy(HEALTHY);
         String oldLeader = before.leader().name();
         int oi = cluster.index(oldLeader);
+        // the host loss runs under Regent's fast failover profile (issue 17): ttl 6, loop_wait 1, retry_timeout 2;
+        // Patroni's timings come back once the new primary writes, before the old leader rejoins
+        HttpResponse<String> fast = cluster.rest(oi, "PATCH", "/config", "{\"ttl\": 6, \"loop_wait\": 1,"
+                + " \"retry_timeout\": 2, \"regent\": {\"fast_failover\": true}}");
+        assertThat(fast.statusCode()).as(fast.body()).isEqualTo(200);
+        for (int i = 0; i < 3; i++) {
+            int node = i;
+            awaitTrue("the fast failover profile in force on node" + i, Duration.ofSeconds(30), () ->
+                    java.nio.file.Files.readString(cluster.node(node).log()).contains(
+                            "fast failover profile in force: ttl=6 loop_wait=1 retry_timeout=2"));
+        }
         exec(cluster.jdbcUrl(oi), "CREATE TABLE IF NOT EXISTS failover_check (v int); INSERT INTO failover_check"
                 + " VALUES (7)");
         for (int i = 0; i < 3; i++) {
@@ -201,6 +212,9 @@ class ClusterEndToEndTest {
                 return false;
             }
         }, () -> lastError[0]);
+        HttpResponse<String> back = cluster.rest(cluster.index(newLeader), "PATCH", "/config",
+                "{\"ttl\": 25, \"loop_wait\": 2, \"retry_timeout\": 4, \"regent\": null}");
+        assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
         cluster.node(oi).start();
         ClusterView after = cluster.awaitHealthy(HEALTHY);
         assertThat(after.leader().name()).isEqualTo(newLeader);
@@ -239,7 +253,7 @@ class ClusterEndToEndTest {
         int switchWon = indexOf(lines, switchedTo + " won the leader race and promoted itself: ",
                 "a switchover from " + switchedFrom + " to " + switchedTo + " was requested");
         int failoverWon = indexOf(lines, failoverWinner + " won the leader race and promoted itself: "
-                + killedLeader + "'s leader lock was gone (last seen held at ");
+                + killedLeader + "'s leader lock was gone (last seen held at ", ", ttl 6 s)");  // the fast profile
         assertThat(steppedDown).as(story).isNotNegative().isLessThan(switchWon);
         assertThat(switchWon).as(story).isLessThan(failoverWon);
         assertThat(lines).as("every line starts with its time").allMatch(l -> l.matches(
