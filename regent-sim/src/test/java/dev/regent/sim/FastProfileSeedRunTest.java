@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class FastProfileSeedRunTest {
     @Test
     void noSeedViolatesAnInvariantWithTheFastProfile() {
-        long seeds = Long.getLong("regent.sim.fastSeeds", 1_000);
+        long seeds = Long.getLong("regent.sim.fastSeeds", 600);
         List<String> reports = new ArrayList<>();
         long violations = 0;
         long started = System.nanoTime();

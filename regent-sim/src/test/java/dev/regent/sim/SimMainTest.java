@@ -20,7 +20,7 @@ class SimMainTest {
     void badArgumentsExitTwoWithOneLine() {
         for (String[] args : new String[][] {{}, {"--seeds"}, {"--seeds", "x"}, {"--seeds", "0"},
                 {"--seeds", "1", "--nodes", "4"}, {"--seeds", "1", "--mutant", "nope"}, {"--bogus"},
-                {"--seeds", "1", "--sync", "maybe"}}) {
+                {"--seeds", "1", "--sync", "maybe"}, {"--seeds", "1", "--profile", "faster"}}) {
             out.reset();
             err.reset();
             assertThat(run(args)).as(String.join(" ", args)).isEqualTo(2);
@@ -31,6 +31,17 @@ class SimMainTest {
         }
         run("--seeds", "1", "--nodes", "4");
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--nodes must be 3 or 5, got '4'");
+        run("--seeds", "1", "--profile", "faster");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--profile must be standard or fast, got 'faster'");
+    }
+
+    @Test
+    void theFastProfileIsNamedInTheSummary() {
+        int status = run("--seeds", "2", "--seed", "1", "--profile", "fast");
+        String last = out.toString(StandardCharsets.UTF_8).lines().reduce((a, b) -> b).orElse("");
+        assertThat(last).matches("2 seeds, 0 violations \\(\\d+ seeds/s; \\d+ windows exempt from invariant 1:"
+                + " a frozen daemon or a paused cluster; synchronous_mode mixed; profile fast\\)");
+        assertThat(status).isZero();
     }
 
     @Test
