@@ -17,6 +17,8 @@ public final class RegentNode extends ManagedProcess {
     private final String name;
     private final Path config;
     private DaemonClassArchive.Launch launch;
+    /** Flags for this node only, after the shared ones (a later flag wins in HotSpot). */
+    private final List<String> ownJvmFlags = new ArrayList<>();
 
     public RegentNode(String name, Path config, Path log) {
         super(log);
@@ -26,6 +28,15 @@ public final class RegentNode extends ManagedProcess {
 
     public String name() {
         return name;
+    }
+
+    /**
+     * Extra JVM flags for this node only, from its next {@link #start()} on (e.g. {@code
+     * -XX:NativeMemoryTracking=summary} for one node whose memory a benchmark breaks down); they come after the
+     * shared flags and {@code -Dregent.it.daemon.jvm.opts}, so they win where they repeat one.
+     */
+    public void addJvmFlags(String... flags) {
+        ownJvmFlags.addAll(List.of(flags));
     }
 
     /** The daemon with the current JVM's classpath and small-footprint flags. */
@@ -39,6 +50,7 @@ public final class RegentNode extends ManagedProcess {
         // -Dregent.it.daemon.jvm.opts="...": extra flags for every daemon (profiling a test run, e.g. a JFR recording)
         String extra = System.getProperty("regent.it.daemon.jvm.opts", "").trim();
         if (!extra.isEmpty()) cmd.addAll(List.of(extra.split("\\s+")));
+        cmd.addAll(ownJvmFlags);
         cmd.add("-cp");
         cmd.add(DaemonClassArchive.classPath());
         cmd.add("dev.regent.daemon.Main");
