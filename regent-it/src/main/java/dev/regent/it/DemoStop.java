@@ -36,6 +36,8 @@ public final class DemoStop {
             System.out.printf("%-62s %.2f s (SIGINT to the demo's process group, as Ctrl-C; %d processes, load %s)%n",
                     "bin/regent demo: Ctrl-C to every process stopped", r.seconds(), r.processes(), r.load());
             if (!r.leftOver().isEmpty()) System.out.println("  killed after 120 s: " + r.leftOver());
+            System.out.println("  gone after SIGINT: " + r.goneAt().entrySet().stream()
+                    .map(e -> String.format("%s %.2f s", e.getKey(), e.getValue())).toList());
         } catch (Exception e) {
             System.out.printf("%-62s failed: %s%n", "bin/regent demo: Ctrl-C to every process stopped", e.getMessage());
         }
@@ -45,8 +47,10 @@ public final class DemoStop {
      * @param seconds   SIGINT to the last process gone
      * @param processes how many processes the demo had when it was signalled
      * @param leftOver  the command lines of processes still there after 120 s (then killed)
+     * @param goneAt    the demo JVM, each daemon (by its config file) and each postmaster (by its data directory):
+     *                  seconds from SIGINT until it was gone, in that order
      */
-    record Result(double seconds, int processes, List<String> leftOver, String load) {}
+    record Result(double seconds, int processes, List<String> leftOver, String load, Map<String, Double> goneAt) {}
 
     static Result run() throws Exception {
         Path launcher = Path.of(System.getProperty("regent.home", ".")).toAbsolutePath().normalize()
@@ -89,7 +93,13 @@ public final class DemoStop {
                 }
             }
             Thread.sleep(3000);
-            for (ProcStat s : demoProcesses(demo.pid(), dirName)) tracked.put(s.pid(), s.startTime());
+            Map<Integer, String> named = new java.util.LinkedHashMap<>();
+            for (ProcStat s : demoProcesses(demo.pid(), dirName)) {
+                tracked.put(s.pid(), s.startTime());
+                String label = label(s.pid() == demo.pid(), cmdline(s), dirName);
+                if (label != null) named.put(s.pid(), label);
+            }
+            Map<String, Double> goneAt = new java.util.TreeMap<>();
             String load = Benchmark.loadAverage();
             long t0 = System.nanoTime();
             Process kill = new ProcessBuilder("kill", "-INT", "--", "-" + demo.pid()).inheritIO().start();
@@ -98,13 +108,16 @@ public final class DemoStop {
             }
             long deadline = t0 + 120_000_000_000L;
             while (System.nanoTime() < deadline) {
-                if (remaining(tracked, demo.pid(), dirName).isEmpty()) {
-                    return new Result((System.nanoTime() - t0) / 1e9, tracked.size(), List.of(), load);
+                Set<ProcStat> left = remaining(tracked, demo.pid(), dirName);
+                double now = (System.nanoTime() - t0) / 1e9;
+                for (Map.Entry<Integer, String> n : named.entrySet()) {
+                    if (left.stream().noneMatch(s -> s.pid() == n.getKey())) goneAt.putIfAbsent(n.getValue(), now);
                 }
+                if (left.isEmpty()) return new Result(now, tracked.size(), List.of(), load, goneAt);
                 Thread.sleep(20);
             }
             leftOver = remaining(tracked, demo.pid(), dirName).stream().map(DemoStop::cmdline).toList();
-            return new Result((System.nanoTime() - t0) / 1e9, tracked.size(), leftOver, load);
+            return new Result((System.nanoTime() - t0) / 1e9, tracked.size(), leftOver, load, goneAt);
         } finally {
             for (ProcStat s : remaining(tracked, demo.pid(), dirName)) {
                 new ProcessBuilder("kill", "-9", Integer.toString(s.pid())).start().waitFor(5, TimeUnit.SECONDS);
@@ -120,11 +133,27 @@ public final class DemoStop {
         Set<Integer> pids = new HashSet<>(ProcStat.tree(demoPid, all, Set.of()));
         pids.removeIf(p -> all.stream().noneMatch(s -> s.pid() == p));
         for (ProcStat s : all) {
-            if (cmdline(s).contains(dir)) pids.addAll(ProcStat.tree(s.pid(), all, Set.of()));
+            if (cmdline(s).contains(dir + "/")) pids.addAll(ProcStat.tree(s.pid(), all, Set.of()));
         }
         Set<ProcStat> out = new HashSet<>();
         for (ProcStat s : all) if (pids.contains(s.pid())) out.add(s);
         return out;
+    }
+
+    /**
+     * "1 demo JVM", "2 daemon node0.yml", "3 postgres node0/..." for the processes whose stop is worth timing one by
+     * one (sorted in that order), null for the others (postgres' auxiliary processes, helpers).
+     */
+    static String label(boolean isDemo, String cmd, String dir) {
+        if (isDemo) return "1 demo JVM";
+        String[] words = cmd.split(" ");
+        if (cmd.contains("dev.regent.daemon.Main")) return "2 daemon " + Path.of(words[words.length - 1]).getFileName();
+        for (int i = 0; i + 1 < words.length; i++) {
+            if (words[i].equals("-D") && words[i + 1].startsWith(dir)) {
+                return "3 postmaster " + Path.of(dir).relativize(Path.of(words[i + 1]));
+            }
+        }
+        return null;
     }
 
     /** Tracked processes still there (same pid and start time), and any new process of the demo. */

@@ -12,7 +12,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * {@code bin/bench --footprint [ttl loop_wait retry] [--dcs etcd|raft|both]}: the idle footprint of Regent beside
+ * {@code bin/bench --footprint [ttl loop_wait retry] [--dcs etcd|raft|both]} ({@code --footprint --demo}: only the
+ * demo's Ctrl-C): the idle footprint of Regent beside
  * Debian's Patroni 3.0.2 measured in one run, since absolute figures drift between runs on a shared machine and
  * ratios measured together do not. For Regent on etcd, Regent on the embedded Raft and Patroni on etcd (3 nodes each):
  * after a settle period, over a fixed window, per agent RSS, threads and CPU, and the idle load the agents cause on
@@ -38,6 +39,10 @@ public final class FootprintBench {
         List<String> nums = new ArrayList<>();
         String dcs = "both";
         for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--demo")) {
+                DemoStop.runAndPrint();
+                return;
+            }
             if (args[i].equals("--dcs") && i + 1 < args.length) dcs = args[++i];
             else if (!args[i].equals("--footprint")) nums.add(args[i]);
         }
