@@ -39,6 +39,18 @@ public final class RegentNode extends ManagedProcess {
         ownJvmFlags.addAll(List.of(flags));
     }
 
+    /**
+     * The flags after the shared ones: {@code -Dregent.it.daemon.jvm.opts="..."} (extra flags for every daemon, e.g.
+     * to profile a test run with JFR), then this node's own ({@link #addJvmFlags}).
+     */
+    List<String> extraJvmFlags() {
+        List<String> flags = new ArrayList<>();
+        String extra = System.getProperty("regent.it.daemon.jvm.opts", "").trim();
+        if (!extra.isEmpty()) flags.addAll(List.of(extra.split("\\s+")));
+        flags.addAll(ownJvmFlags);
+        return flags;
+    }
+
     /** The daemon with the current JVM's classpath and small-footprint flags. */
     @Override
     ProcessBuilder command() {
@@ -47,10 +59,7 @@ public final class RegentNode extends ManagedProcess {
         cmd.addAll(dev.regent.daemon.JvmFlags.NODE);
         launch = DaemonClassArchive.launch();
         cmd.addAll(launch.flags());
-        // -Dregent.it.daemon.jvm.opts="...": extra flags for every daemon (profiling a test run, e.g. a JFR recording)
-        String extra = System.getProperty("regent.it.daemon.jvm.opts", "").trim();
-        if (!extra.isEmpty()) cmd.addAll(List.of(extra.split("\\s+")));
-        cmd.addAll(ownJvmFlags);
+        cmd.addAll(extraJvmFlags());
         cmd.add("-cp");
         cmd.add(DaemonClassArchive.classPath());
         cmd.add("dev.regent.daemon.Main");
