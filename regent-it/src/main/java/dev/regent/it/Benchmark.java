@@ -24,7 +24,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code bin/bench}: builds a real 3-node cluster on etcd, then one on the embedded Raft DCS, and prints the figures
  * of the README's benchmark table side by side: time to a healthy cluster, switchover write gap and POST time, crash
  * recovery, failover after host loss, a leader's daemon frozen longer than ttl ({@link FrozenLeader}: SIGCONT to the
- * old primary read-only), GET /primary throughput and p99, RSS and idle CPU of a node process.
+ * old primary read-only), GET /primary throughput and p99, RSS, threads and idle CPU of a node process, and at the
+ * end {@code bin/regent demo}'s Ctrl-C to every process stopped ({@link DemoStop}). {@code --footprint} (run by
+ * {@link FootprintBench}) measures the idle footprint beside Patroni 3.0.2 in the same run.
  * Usage: {@code Benchmark [ttl loop_wait retry] [--dcs etcd|raft|both] [--frozen]}; {@code --frozen}: only the
  * frozen-daemon step after the start; {@code --sync}: the synchronous-mode figures beside async
  * ({@link SyncBenchmark}); {@code --haproxy}: only switchovers with the writer going through a real HAProxy
@@ -74,6 +76,10 @@ public final class Benchmark {
             for (String b : backends) System.out.printf(" %-34s", results.get(b).getOrDefault(figure, "-"));
             System.out.println();
         }
+        if (!frozenOnly && !haproxyOnly) {
+            System.out.println();
+            DemoStop.runAndPrint(); // ~20 s; the Patroni comparison is bin/bench --footprint (FootprintBench)
+        }
     }
 
     private static void run(boolean raft, int ttl, int loopWait, int retry, boolean frozenOnly, boolean haproxyOnly)
@@ -118,6 +124,7 @@ public final class Benchmark {
         long cpu1 = cpuTicks(n.pid());
         double perMinute = (cpu1 - cpu0) / 100.0 / ((System.nanoTime() - t) / 60e9);
         print("leader node RSS at idle", rssMb(n.pid()) + " MB");
+        print("leader node threads at idle", Integer.toString(ProcStat.threadCount(n.pid())));
         print("leader node idle CPU", String.format("%.2f s/min", perMinute));
     }
 

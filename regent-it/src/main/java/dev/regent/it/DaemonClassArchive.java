@@ -47,9 +47,14 @@ final class DaemonClassArchive {
     /** How one daemon is launched: its extra JVM flags, and the file it writes its archive to at exit (or null). */
     record Launch(List<String> flags, Path dumpTo) {}
 
-    /** Flags that map the archive, or have this daemon write one at exit (the first few daemons), or nothing. */
+    /**
+     * Flags that map the archive, or have this daemon write one at exit (the first few daemons), or nothing: also
+     * nothing with {@code -Dregent.it.cds=false} (a benchmark measuring daemons as {@code bin/regent} runs them).
+     */
     static synchronized Launch launch() {
-        if (CLASS_PATH == null) return new Launch(List.of(), null);
+        if (CLASS_PATH == null || !Boolean.parseBoolean(System.getProperty("regent.it.cds", "true"))) {
+            return new Launch(List.of(), null);
+        }
         List<String> flags = new ArrayList<>(List.of("-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
         adoptAWrittenArchive();
         if (Files.isRegularFile(ARCHIVE)) {

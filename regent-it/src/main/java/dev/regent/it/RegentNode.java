@@ -17,6 +17,8 @@ public final class RegentNode extends ManagedProcess {
     private final String name;
     private final Path config;
     private DaemonClassArchive.Launch launch;
+    /** Flags for this node only, after the shared ones (a later flag wins in HotSpot). */
+    private final List<String> ownJvmFlags = new ArrayList<>();
 
     public RegentNode(String name, Path config, Path log) {
         super(log);
@@ -28,6 +30,27 @@ public final class RegentNode extends ManagedProcess {
         return name;
     }
 
+    /**
+     * Extra JVM flags for this node only, from its next {@link #start()} on (e.g. {@code
+     * -XX:NativeMemoryTracking=summary} for one node whose memory a benchmark breaks down); they come after the
+     * shared flags and {@code -Dregent.it.daemon.jvm.opts}, so they win where they repeat one.
+     */
+    public void addJvmFlags(String... flags) {
+        ownJvmFlags.addAll(List.of(flags));
+    }
+
+    /**
+     * The flags after the shared ones: {@code -Dregent.it.daemon.jvm.opts="..."} (extra flags for every daemon, e.g.
+     * to profile a test run with JFR), then this node's own ({@link #addJvmFlags}).
+     */
+    List<String> extraJvmFlags() {
+        List<String> flags = new ArrayList<>();
+        String extra = System.getProperty("regent.it.daemon.jvm.opts", "").trim();
+        if (!extra.isEmpty()) flags.addAll(List.of(extra.split("\\s+")));
+        flags.addAll(ownJvmFlags);
+        return flags;
+    }
+
     /** The daemon with the current JVM's classpath and small-footprint flags. */
     @Override
     ProcessBuilder command() {
@@ -36,9 +59,7 @@ public final class RegentNode extends ManagedProcess {
         cmd.addAll(dev.regent.daemon.JvmFlags.NODE);
         launch = DaemonClassArchive.launch();
         cmd.addAll(launch.flags());
-        // -Dregent.it.daemon.jvm.opts="...": extra flags for every daemon (profiling a test run, e.g. a JFR recording)
-        String extra = System.getProperty("regent.it.daemon.jvm.opts", "").trim();
-        if (!extra.isEmpty()) cmd.addAll(List.of(extra.split("\\s+")));
+        cmd.addAll(extraJvmFlags());
         cmd.add("-cp");
         cmd.add(DaemonClassArchive.classPath());
         cmd.add("dev.regent.daemon.Main");

@@ -71,6 +71,12 @@ public final class EtcdProcess implements AutoCloseable {
         return "127.0.0.1:" + clientPort;
     }
 
+    /** The etcd process's pid (what a benchmark reads its CPU time from); throws before it was started. */
+    public long pid() {
+        if (process == null) throw new IllegalStateException("etcd not started");
+        return process.pid();
+    }
+
     public boolean isRunning() {
         return process != null && process.isAlive();
     }

@@ -92,12 +92,12 @@ public final class PostgresAdapter implements PostgresPort {
                 int timeline = pg.timelineOf(s);
                 return new LocalPostgres(ps, false, s.systemIdentifier(), s.inRecovery(), null, timeline,
                         s.walPosition(), s.receiveLsn(), s.replayLsn(), s.replicationState(),
-                        s.inRecovery() ? followedMember : null, s.primarySlotName(), s.serverVersion(),
+                        s.inRecovery() ? streamingFrom() : null, s.primarySlotName(), s.serverVersion(),
                         s.postmasterStartTime() == null ? null : s.postmasterStartTime().toInstant(),
                         s.pendingRestartReasonMap())
                         .withTimelineStartLsn(s.inRecovery() ? TimelineHistoryFile.startOf(pg.dataDir(), timeline)
                                 : null)
-                        .withFollowedStandby(s.inRecovery() ? followedStandby : null);
+                        .withFollowedStandby(s.inRecovery() ? appliedStandby() : null);
             } catch (RuntimeException e) {
                 LOG.debug("status query failed: {}", e.getMessage());
                 // the postmaster may have died after it was seen alive (a kill during the query): then it is down
@@ -111,7 +111,22 @@ public final class PostgresAdapter implements PostgresPort {
         Boolean inRecovery = state == null ? null : state.contains("recovery") && !state.equals("in crash recovery");
         return new LocalPostgres(ps, false, cd == null ? null : cd.systemIdentifier(), inRecovery, state,
                 cd == null ? 0 : cd.timeline(), cd == null ? 0 : cd.checkpointLocation(), null, null, null,
-                followedMember, null).withFollowedStandby(followedStandby);
+                streamingFrom(), null).withFollowedStandby(appliedStandby());
+    }
+
+    /**
+     * The member the recovery configuration streams from, as the core sees it: none while the member it was written
+     * for had no conn_url (its member key was missing or empty when the leader key was read, e.g. while Patroni
+     * re-creates its ZooKeeper member node), so that the core asks to follow it again and the next Follow writes the
+     * conn_url that has arrived since. Reporting the member would leave the replica without primary_conninfo for good.
+     */
+    private String streamingFrom() {
+        return followedMember != null && followedUrl == null ? null : followedMember;
+    }
+
+    /** {@link #followedStandby}, or none when {@link #streamingFrom} hides a member without conn_url. */
+    private StandbyCluster appliedStandby() {
+        return followedMember != null && followedUrl == null ? null : followedStandby;
     }
 
     private ControlData safeControlData() {
