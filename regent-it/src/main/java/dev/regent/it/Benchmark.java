@@ -84,11 +84,10 @@ public final class Benchmark {
 
     private static void run(boolean raft, int ttl, int loopWait, int retry, boolean frozenOnly, boolean haproxyOnly)
             throws Exception {
-        long t0 = System.nanoTime();
         try (LocalCluster c = raft ? LocalCluster.startOnRaft(3, ttl, loopWait, retry)
                 : LocalCluster.start(3, ttl, loopWait, retry)) {
             ClusterView healthy = c.awaitHealthy(Duration.ofSeconds(180));
-            print("nodes started -> leader + all replicas streaming", secs(System.nanoTime() - t0));
+            print("nodes started -> leader + all replicas streaming", secs(System.nanoTime() - c.nodesStartedNanos()));
             if (frozenOnly) {
                 frozen(c, ttl);
                 return;

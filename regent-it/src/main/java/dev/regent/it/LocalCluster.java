@@ -134,6 +134,24 @@ public final class LocalCluster implements AutoCloseable {
         OPEN.add(this);
     }
 
+    private long nodesStarted;
+
+    /** Launch every daemon; the moment is kept for {@link #nodesStartedNanos}. */
+    private LocalCluster startNodes() throws IOException {
+        nodesStarted = System.nanoTime();
+        for (RegentNode n : nodes) n.start();
+        return this;
+    }
+
+    /**
+     * {@link System#nanoTime} when the static {@code start*} methods launched the daemons, 0 for a cluster made with
+     * {@code create*}: the zero of a start-up figure, after the store (etcd, ZooKeeper, ...) runs and the node
+     * configurations are written, neither of which is the nodes' doing.
+     */
+    public long nodesStartedNanos() {
+        return nodesStarted;
+    }
+
     /** Clusters of this JVM not closed yet: a failing test prints their logs ({@link #logsOfOpenClusters}). */
     private static final Set<LocalCluster> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -169,8 +187,7 @@ public final class LocalCluster implements AutoCloseable {
     /** Start a cluster of {@code size} nodes with the given dynamic settings; does not wait for health. */
     public static LocalCluster start(int size, int ttl, int loopWait, int retryTimeout) throws IOException {
         LocalCluster c = new LocalCluster(size, ttl, loopWait, retryTimeout, false);
-        for (RegentNode n : c.nodes) n.start();
-        return c;
+        return c.startNodes();
     }
 
     /**
@@ -184,8 +201,7 @@ public final class LocalCluster implements AutoCloseable {
     /** Like {@link #start} on the embedded Raft DCS (peers authenticate with a password); no etcd runs. */
     public static LocalCluster startOnRaft(int size, int ttl, int loopWait, int retryTimeout) throws IOException {
         LocalCluster c = new LocalCluster(size, ttl, loopWait, retryTimeout, true);
-        for (RegentNode n : c.nodes) n.start();
-        return c;
+        return c.startNodes();
     }
 
     /**
@@ -195,15 +211,13 @@ public final class LocalCluster implements AutoCloseable {
     public static LocalCluster startOnZooKeeper(String hostPort, int size, int ttl, int loopWait, int retryTimeout)
             throws IOException {
         LocalCluster c = new LocalCluster(size, ttl, loopWait, retryTimeout, false, hostPort, null, false, false);
-        for (RegentNode n : c.nodes) n.start();
-        return c;
+        return c.startNodes();
     }
 
     /** Like {@link #start} on etcd's v2 API: etcd run with {@code --enable-v2}, nodes with an {@code etcd:} section. */
     public static LocalCluster startOnEtcdV2(int size, int ttl, int loopWait, int retryTimeout) throws IOException {
         LocalCluster c = createOnEtcdV2(size, ttl, loopWait, retryTimeout);
-        for (RegentNode n : c.nodes) n.start();
-        return c;
+        return c.startNodes();
     }
 
     /** Like {@link #create} on etcd's v2 API: configs written, no daemon started. */
@@ -227,8 +241,7 @@ public final class LocalCluster implements AutoCloseable {
     public static LocalCluster startOnKubernetes(int size, int ttl, int loopWait, int retryTimeout)
             throws IOException {
         LocalCluster c = createOnKubernetes(size, ttl, loopWait, retryTimeout);
-        for (RegentNode n : c.nodes) n.start();
-        return c;
+        return c.startNodes();
     }
 
     static final String K8S_TOKEN = "regent-it-token";
@@ -302,8 +315,7 @@ public final class LocalCluster implements AutoCloseable {
     public static LocalCluster startOnConsul(String hostPort, int size, int ttl, int loopWait, int retryTimeout)
             throws IOException {
         LocalCluster c = createOnConsul(hostPort, size, ttl, loopWait, retryTimeout);
-        for (RegentNode n : c.nodes) n.start();
-        return c;
+        return c.startNodes();
     }
 
     /** Like {@link #create} on a Consul (test) agent the caller runs: configs written, no daemon started. */

@@ -912,6 +912,32 @@ public final class Postgresql extends PostgresqlSql {
         throw new PostgresException(String.join("; ", why));
     }
 
+    /**
+     * For a stopped data directory whose primary went down without a shutdown checkpoint ({@code cd} says "in
+     * production", "shutting down" or "in crash recovery"): where its last valid WAL record after the latest
+     * checkpoint begins, on that checkpoint's timeline, which is as far as crash recovery would replay
+     * ({@link dev.regent.core.ha.LocalPostgres#lastWalRecord}). Null for any other state, when a history file in
+     * pg_wal names a later timeline (a promotion after the checkpoint: the WAL goes on there), or when pg_waldump does
+     * not tell. Reads only; call while postgres is stopped.
+     */
+    public Long lastWalRecordAfterCrash(ControlData cd) {
+        String state = cd.clusterState();
+        if (!"in production".equals(state) && !"shutting down".equals(state) && !"in crash recovery".equals(state)) {
+            return null;
+        }
+        int timeline = cd.timeline();
+        if (timeline <= 0 || cd.checkpointLocation() <= 0) return null;
+        try (java.util.stream.Stream<Path> files = Files.list(dataDir.resolve("pg_wal"))) {
+            boolean later = files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.matches("[0-9A-F]{8}\\.history"))
+                    .anyMatch(n -> Long.parseLong(n.substring(0, 8), 16) > timeline);
+            if (later) return null;
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return null;
+        }
+        return provisioner.lastWalRecord(timeline, cd.checkpointLocation(), Duration.ofSeconds(10));
+    }
+
     /** use_pg_rewind (dynamic, else local) and pg_controldata shows wal_log_hints=on or data checksums. */
     public boolean canRewind() {
         Boolean use = dynamicUsePgRewind != null ? dynamicUsePgRewind : cfg.usePgRewind();
@@ -931,17 +957,22 @@ public final class Postgresql extends PostgresqlSql {
     public void rewind(String sourceConnUrl, Duration timeout) {
         synchronized (lifecycle) {
             requireStopped("pg_rewind");
-            if (!controlData().cleanlyShutDown()) {
-                LOG.info("running single-user crash recovery before pg_rewind (state: {})",
-                        controlData().clusterState());
+            ControlData before = controlData();
+            if (!before.cleanlyShutDown()) {
+                LOG.info("running single-user crash recovery before pg_rewind (state: {})", before.clusterState());
+                long t = ticker.monotonicMillis();
                 provisioner.singleUserCrashRecovery(files.postgresqlConf(), database(), timeout);
+                LOG.info("single-user crash recovery done in {}", seconds(ticker.monotonicMillis() - t));
             }
             PgHosts hosts = PgHosts.parse(sourceConnUrl);
             PgUser user = rewindUser();
             files.writePgpass(hosts, List.of(user));
+            long t = ticker.monotonicMillis();
             // Patroni's rewind asks for read-write: with several hosts, the one that is the primary
             provisioner.rewind(dsn(hosts, user, hosts.several() ? "read-write" : null),
                     cfg.extras().rewindOptions(), files.preservedAcrossRewind(), passEnv(), timeout);
+            // the phases of a rejoin, readable from the log alone (README: "Rejoin and start-up, phase by phase")
+            LOG.info("pg_rewind done in {}", seconds(ticker.monotonicMillis() - t));
         }
     }
 
@@ -1089,6 +1120,11 @@ public final class Postgresql extends PostgresqlSql {
     @Override
     void writeLocalPgpass() {
         files.writePgpass(listen.localHost(), listen.port(), List.of(cfg.superuser()));
+    }
+
+    /** {@code millis} as "1.23 s", for the durations the log reports. */
+    private static String seconds(long millis) {
+        return String.format(java.util.Locale.ROOT, "%.2f s", millis / 1000.0);
     }
 
     @Override

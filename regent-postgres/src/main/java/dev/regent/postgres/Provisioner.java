@@ -124,6 +124,27 @@ final class Provisioner {
         throw new PostgresException("pg_basebackup from '" + dsn + "' failed twice, last " + lastError);
     }
 
+    private static final java.util.regex.Pattern LAST_GOOD_RECORD =
+            java.util.regex.Pattern.compile("error in WAL record at ([0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8})");
+
+    /**
+     * Where the last valid WAL record at or after {@code fromLsn} on {@code timeline} begins: pg_waldump reads the
+     * stopped data directory's pg_wal from there until the first record that is not valid, as crash recovery does,
+     * and names the last good one when it stops ("error in WAL record at X: ..."; ReadRecPtr). Null when pg_waldump is
+     * missing, fails otherwise (a segment file missing, an option it does not know), or read no record at all.
+     */
+    Long lastWalRecord(int timeline, long fromLsn, Duration timeout) {
+        String waldump = bin.path("pg_waldump");
+        if (!Files.isExecutable(Path.of(waldump))) return null;
+        var r = runner.run(List.of(waldump, "--quiet", "--path=" + dataDir.resolve("pg_wal"),
+                "--timeline=" + timeline, "--start=" + ControlData.formatLsn(fromLsn)), Map.of(), null, timeout);
+        if (r.ok()) return null;  // without --end it only stops at an invalid record, and says where
+        java.util.regex.Matcher m = LAST_GOOD_RECORD.matcher(r.output());
+        if (!m.find()) return null;
+        long lsn = ControlData.lsn(m.group(1));
+        return lsn < fromLsn ? null : lsn;
+    }
+
     /**
      * Single-user crash recovery ({@code postgres --single -D … <db> </dev/null}), leaving a cleanly shut down
      * cluster as pg_rewind requires. Recovery signal files are removed first (standby mode is refused in

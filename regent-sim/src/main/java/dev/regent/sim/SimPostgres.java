@@ -96,9 +96,14 @@ public final class SimPostgres {
             return new LocalPostgres(ProcessState.STOPPED, true, null, null, null, 0, 0, null, null, null, null, null);
         }
         if (!running) {
-            return new LocalPostgres(ProcessState.STOPPED, false, systemId, "in archive recovery".equals(controlState)
-                    || "shut down in recovery".equals(controlState), controlState, wal.timeline(), wal.end(), null,
-                    null, null, null, null);
+            LocalPostgres stopped = new LocalPostgres(ProcessState.STOPPED, false, systemId,
+                    "in archive recovery".equals(controlState) || "shut down in recovery".equals(controlState),
+                    controlState, wal.timeline(), wal.end(), null, null, null, null, null);
+            if (!stopped.crashedAsPrimary()) return stopped;
+            // a killed primary: pg_waldump's last valid record begins before the end of the WAL (positions here are
+            // record ends), and its history file says where its timeline began
+            return stopped.withTimelineStartLsn(wal.timeline() > 1 ? wal.last().start() : null)
+                    .withLastWalRecord(wal.end() - 1);
         }
         if (!inRecovery) {
             return new LocalPostgres(ProcessState.RUNNING, false, systemId, false, "in production", wal.timeline(),

@@ -32,6 +32,33 @@ class SimPostgresTest {
         assertThat(o.walPosition()).isEqualTo(lsn);
     }
 
+    /**
+     * A killed primary is observed as pg_waldump reads it: its last record begins before the end of its WAL (the
+     * simulator's positions are record ends), and where its timeline began; a cleanly stopped one, a killed replica
+     * and a running primary carry neither (DivergenceRule then leaves the decision to pg_rewind).
+     */
+    @Test
+    void aKilledPrimaryIsObservedWithItsLastRecordAndWhereItsTimelineBegan() throws Exception {
+        primaryAndReplica();
+        long end = a.write(700);
+        assertThat(a.observe().lastWalRecord()).as("running").isNull();
+        a.crash();
+        LocalPostgres killed = a.observe();
+        assertThat(killed.lastWalRecord()).isEqualTo(end - 1);
+        assertThat(killed.timelineStartLsn()).as("timeline 1 has no history file").isNull();
+        b.crash();
+        assertThat(b.observe().lastWalRecord()).as("a killed replica").isNull();
+        b.start(false, null);
+        b.promote(2);
+        long end2 = b.write(300);
+        b.crash();
+        assertThat(b.observe().lastWalRecord()).isEqualTo(end2 - 1);
+        assertThat(b.observe().timelineStartLsn()).isEqualTo(b.wal().last().start());
+        b.start(true, null);
+        b.stop();
+        assertThat(b.observe().lastWalRecord()).as("a clean shutdown").isNull();
+    }
+
     @Test
     void aPromotionStartsANewTimelineThatTheOldPrimaryCannotFollowAfterWritingPastTheFork() throws Exception {
         primaryAndReplica();

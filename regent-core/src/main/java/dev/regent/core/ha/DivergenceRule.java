@@ -16,7 +16,9 @@ import java.util.List;
  * <ul>
  *   <li>A stopped data directory that was last a primary, while another member holds the lock (a killed primary, or
  *       one whose shutdown checkpoint never reached a replica): its walreceiver would otherwise fail forever on
- *       "requested timeline is not a child of this server's history".</li>
+ *       "requested timeline is not a child of this server's history". Except a primary that went down without a
+ *       shutdown checkpoint whose last WAL record begins before the point where the leader's history left its
+ *       timeline: it follows as it is, still checked once running ({@code crashedBeforeTheFork}).</li>
  *   <li>A former primary started as a replica while nobody held the lock (a cold restart of the whole cluster), and
  *       another member then won the race and promoted: its WAL may go past the point where the new timeline forked
  *       off its own. That fork point is read from {@code /history} (the leader writes it after promoting); past it,
@@ -75,6 +77,13 @@ public final class DivergenceRule {
             return Result.quiet(standby != null && standby.streams() ? m : m.withCheckDivergedLsn(false));
         }
         if (stoppedFormerPrimary(local)) {
+            Long left = crashedBeforeTheFork(cluster, local);
+            if (left != null) {
+                // still checking: the started replica is compared with the fork point again (startedFormerPrimary)
+                return new Result(m.withCheckDivergedLsn(true), "the data directory was last a primary and its WAL"
+                        + " ends before " + left + " where " + cluster.leader().name() + "'s history left timeline "
+                        + local.timeline() + ": following it without pg_rewind");
+            }
             return new Result(m.withCheckDivergedLsn(false).withRewindOrReinitNeeded(true),
                     "the data directory was last a primary and " + cluster.leader().name()
                             + " holds the lock: checking with pg_rewind before following it");
@@ -249,6 +258,39 @@ public final class DivergenceRule {
 
     private static int lastParent(List<TimelineHistory.Entry> history) {
         return history.isEmpty() ? 0 : history.get(history.size() - 1).timeline();
+    }
+
+    /**
+     * A primary that went down without a shutdown checkpoint (killed, crashed) and whose last WAL record begins before
+     * the point where the leader's history left its timeline: its WAL is a prefix of the leader's, so it follows as it
+     * is. Started as a standby it replays its own WAL no further than that point (crash recovery in standby mode
+     * writes nothing) and streams on into the leader's timeline; should this be wrong after all, PostgreSQL refuses
+     * the timeline switch and the running-replica check of this rule rewinds it, so a diverged data directory is never
+     * followed silently and never started writable. Going through pg_rewind instead costs single-user crash
+     * recovery, whose end-of-recovery and shutdown checkpoints land on the old timeline past the fork point and so
+     * force a real rewind (PostgreSQL 15's pg_rewind copies the leader's whole pg_wal), and two more passes syncing
+     * the data directory. The timeline must be the leader's of the same number, as pg_rewind's own common-ancestor
+     * test has it: timeline 1, or one that began (by the local history file) where the leader's history began it.
+     *
+     * @return the point where the leader's history left the local timeline, or null when pg_rewind must decide (not a
+     *         crashed primary, its last record unknown, /history silent or ambiguous, or the WAL reaches the fork)
+     */
+    private static Long crashedBeforeTheFork(ClusterView cluster, LocalPostgres local) {
+        int mine = local.timeline();
+        if (!local.crashedAsPrimary() || local.lastWalRecord() == null || mine <= 0) return null;
+        Long left = null;
+        Long began = mine == 1 ? Long.valueOf(0) : null;
+        int entries = 0;
+        for (TimelineHistory.Entry e : cluster.history().entries()) {
+            if (e.timeline() == mine) {
+                left = e.lsn();
+                entries++;
+            }
+            if (e.timeline() == mine - 1) began = e.lsn();
+        }
+        if (left == null || entries != 1 || began == null) return null;
+        if (mine > 1 && !began.equals(local.timelineStartLsn())) return null;
+        return local.lastWalRecord() < left ? left : null;
     }
 
     private static boolean stoppedFormerPrimary(LocalPostgres local) {

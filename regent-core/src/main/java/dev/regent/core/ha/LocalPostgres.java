@@ -31,17 +31,32 @@ import java.util.Map;
  *                         history file; null on timeline 1 or when unknown
  * @param followedStandby  the standby cluster settings the current recovery configuration applies (see
  *                         {@link dev.regent.core.ha.action.Action.Follow}); null outside a standby cluster or unknown
+ * @param lastWalRecord    stopped after a crash as a primary: where the last valid WAL record after the latest
+ *                         checkpoint begins, on that checkpoint's timeline (what crash recovery would replay last;
+ *                         pg_waldump); null when not such a data directory, or unknown (then the WAL may go anywhere)
  */
 public record LocalPostgres(ProcessState process, boolean dataDirEmpty, String systemId, Boolean inRecovery,
                             String controlState, int timeline, long walPosition, Long receiveLsn, Long replayLsn,
                             String replicationState, String followedMember, String primarySlotName,
                             int serverVersion, Instant postmasterStartTime,
                             Map<String, Map<String, String>> pendingRestartReason, Long timelineStartLsn,
-                            StandbyCluster followedStandby) {
+                            StandbyCluster followedStandby, Long lastWalRecord) {
 
     public LocalPostgres {
         pendingRestartReason = pendingRestartReason == null ? Map.of()
                 : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(pendingRestartReason));
+    }
+
+    /** An observation without the end of a crashed primary's WAL (unknown). */
+    public LocalPostgres(ProcessState process, boolean dataDirEmpty, String systemId, Boolean inRecovery,
+                         String controlState, int timeline, long walPosition, Long receiveLsn, Long replayLsn,
+                         String replicationState, String followedMember, String primarySlotName,
+                         int serverVersion, Instant postmasterStartTime,
+                         Map<String, Map<String, String>> pendingRestartReason, Long timelineStartLsn,
+                         StandbyCluster followedStandby) {
+        this(process, dataDirEmpty, systemId, inRecovery, controlState, timeline, walPosition, receiveLsn, replayLsn,
+                replicationState, followedMember, primarySlotName, serverVersion, postmasterStartTime,
+                pendingRestartReason, timelineStartLsn, followedStandby, null);
     }
 
     /** An observation without the start of its timeline (unknown). */
@@ -70,14 +85,21 @@ public record LocalPostgres(ProcessState process, boolean dataDirEmpty, String s
     public LocalPostgres withFollowedStandby(StandbyCluster standby) {
         return new LocalPostgres(process, dataDirEmpty, systemId, inRecovery, controlState, timeline, walPosition,
                 receiveLsn, replayLsn, replicationState, followedMember, primarySlotName, serverVersion,
-                postmasterStartTime, pendingRestartReason, timelineStartLsn, standby);
+                postmasterStartTime, pendingRestartReason, timelineStartLsn, standby, lastWalRecord);
     }
 
     /** This observation with where the current timeline began (null: unknown). */
     public LocalPostgres withTimelineStartLsn(Long lsn) {
         return new LocalPostgres(process, dataDirEmpty, systemId, inRecovery, controlState, timeline, walPosition,
                 receiveLsn, replayLsn, replicationState, followedMember, primarySlotName, serverVersion,
-                postmasterStartTime, pendingRestartReason, lsn, followedStandby);
+                postmasterStartTime, pendingRestartReason, lsn, followedStandby, lastWalRecord);
+    }
+
+    /** This observation with where a crashed primary's last WAL record begins (null: unknown). */
+    public LocalPostgres withLastWalRecord(Long lsn) {
+        return new LocalPostgres(process, dataDirEmpty, systemId, inRecovery, controlState, timeline, walPosition,
+                receiveLsn, replayLsn, replicationState, followedMember, primarySlotName, serverVersion,
+                postmasterStartTime, pendingRestartReason, timelineStartLsn, followedStandby, lsn);
     }
 
     /** An observation without server version, start time and pending-restart facts (unknown). */
@@ -113,6 +135,12 @@ public record LocalPostgres(ProcessState process, boolean dataDirEmpty, String s
     public boolean isPrimary() { return isRunning() && Boolean.FALSE.equals(inRecovery); }
 
     public boolean isReplica() { return isRunning() && Boolean.TRUE.equals(inRecovery); }
+
+    /** pg_controldata says a primary went down without a shutdown checkpoint (killed, crashed, or in recovery from that). */
+    public boolean crashedAsPrimary() {
+        return "in production".equals(controlState) || "shutting down".equals(controlState)
+                || "in crash recovery".equals(controlState);
+    }
 
     /** Stopped, and pg_controldata says the cluster was a primary when it went down (crashed or cleanly). */
     public boolean wasPrimaryWhenStopped() {

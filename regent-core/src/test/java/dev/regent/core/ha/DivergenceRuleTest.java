@@ -92,6 +92,81 @@ class DivergenceRuleTest {
         assertThat(r.info()).isEqualTo(KILLED_PRIMARY_INFO);
     }
 
+    /** A primary killed on timeline 3 (which began at 500, as in the leader's history) whose last record is at {@code last}. */
+    private static LocalPostgres crashed(String controlState, Long last) {
+        return stopped(controlState).withTimelineStartLsn(500L).withLastWalRecord(last);
+    }
+
+    private static final String FOLLOWS_INFO = "the data directory was last a primary and its WAL ends before 1000"
+            + " where pg0's history left timeline 3: following it without pg_rewind";
+
+    @ParameterizedTest(name = "a primary stopped as \"{0}\" whose last record begins before the fork follows as it is")
+    @ValueSource(strings = {"in production", "shutting down", "in crash recovery"})
+    void aKilledPrimaryWhoseWalEndsBeforeTheForkFollowsWithoutRewind(String controlState) {
+        DivergenceRule.Result r = note(ledBy("pg0", 4, true), crashed(controlState, FORK - 40), NodeMemory.INITIAL);
+        assertThat(r.memory()).as("no rewind, and the started replica is checked again").isEqualTo(CHECKING);
+        assertThat(r.info()).isEqualTo(FOLLOWS_INFO);
+    }
+
+    @Test
+    void aKilledPrimaryThatFollowedWithoutRewindIsStillJudgedOnceRunning() {
+        NodeMemory m = note(ledBy("pg0", 4, true), crashed("in production", FORK - 40), NodeMemory.INITIAL).memory();
+        // crash recovery in standby mode stopped where the WAL ended; PostgreSQL streams on into timeline 4
+        DivergenceRule.Result r = note(ledBy("pg0", 4, true), replica(3, FORK - 10, "in archive recovery"), m);
+        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL);
+        // had its WAL gone past the fork after all, the running replica would be rewound
+        r = note(ledBy("pg0", 4, true), replica(3, FORK + 10, "in archive recovery"), m);
+        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+    }
+
+    @Test
+    void aKilledPrimaryWithARecordAtOrPastTheForkIsRewound() {
+        for (long last : new long[] {FORK, FORK + 1, 5_000}) {
+            DivergenceRule.Result r = note(ledBy("pg0", 4, true), crashed("in production", last), NodeMemory.INITIAL);
+            assertThat(r.memory()).as("last record at %d", last)
+                    .isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+            assertThat(r.info()).isEqualTo(KILLED_PRIMARY_INFO);
+        }
+    }
+
+    @Test
+    void withoutProofOfAPrefixAKilledPrimaryIsRewound() {
+        NodeMemory rewind = NodeMemory.INITIAL.withRewindOrReinitNeeded(true);
+        assertThat(note(ledBy("pg0", 4, true), crashed("in production", null), NodeMemory.INITIAL).memory())
+                .as("last record unknown").isEqualTo(rewind);
+        assertThat(note(ledBy("pg0", 4, true), crashed("shut down", FORK - 40), NodeMemory.INITIAL).memory())
+                .as("a clean shutdown: pg_rewind's own check is exact and cheap").isEqualTo(rewind);
+        assertThat(note(ledBy("pg0", 3, false), crashed("in production", FORK - 40), NodeMemory.INITIAL).memory())
+                .as("/history does not say where the leader left timeline 3 (yet)").isEqualTo(rewind);
+        LocalPostgres otherBegin = stopped("in production").withTimelineStartLsn(600L).withLastWalRecord(FORK - 40);
+        assertThat(note(ledBy("pg0", 4, true), otherBegin, NodeMemory.INITIAL).memory())
+                .as("timeline 3 began elsewhere than the leader's timeline 3: another member's").isEqualTo(rewind);
+        LocalPostgres noBegin = stopped("in production").withLastWalRecord(FORK - 40);
+        assertThat(note(ledBy("pg0", 4, true), noBegin, NodeMemory.INITIAL).memory())
+                .as("where timeline 3 began is unknown").isEqualTo(rewind);
+        ClusterView twice = ledBy("pg0", 4, true);
+        List<TimelineHistory.Entry> entries = new ArrayList<>(twice.history().entries());
+        entries.add(new TimelineHistory.Entry(3, FORK + 500, "no recovery target", null, "pg2"));
+        ClusterView ambiguous = new ClusterView(twice.initialize(), twice.config(), twice.leader(), twice.status(),
+                twice.members(), twice.failover(), twice.sync(), new TimelineHistory(1, entries), twice.failsafe());
+        assertThat(note(ambiguous, crashed("in production", FORK - 40), NodeMemory.INITIAL).memory())
+                .as("two entries for timeline 3").isEqualTo(rewind);
+    }
+
+    @Test
+    void onTimelineOneNoBeginningIsNeeded() {
+        LocalPostgres first = new LocalPostgres(ProcessState.STOPPED, false, Scenario.SYSID, null, "in production", 1,
+                90, null, null, null, null, null).withLastWalRecord(90L);
+        DivergenceRule.Result r = note(ledBy("pg0", 4, true), first, NodeMemory.INITIAL);
+        assertThat(r.memory()).isEqualTo(CHECKING);
+        assertThat(r.info()).isEqualTo("the data directory was last a primary and its WAL ends before 100 where pg0's"
+                + " history left timeline 1: following it without pg_rewind");
+        LocalPostgres past = new LocalPostgres(ProcessState.STOPPED, false, Scenario.SYSID, null, "in production", 1,
+                100, null, null, null, null, null).withLastWalRecord(100L);
+        assertThat(note(ledBy("pg0", 4, true), past, NodeMemory.INITIAL).memory())
+                .isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+    }
+
     @Test
     void aStoppedReplicaFollowsWithoutRewind() {
         DivergenceRule.Result r = note(ledBy("pg0", 4, true), stopped("shut down in recovery"), NodeMemory.INITIAL);

@@ -92,6 +92,16 @@ class StoppedPostgresScenariosTest {
                 .expect("running pg_rewind from pg0", new Rewind("pg0"));
     }
 
+    /**
+     * A killed primary whose WAL ends before the leader's fork point (DivergenceRule left the rewind off and keeps
+     * checking): started as a replica of the leader at once, never as a primary, no pg_rewind.
+     */
+    @Test
+    void killedPrimaryWhoseWalIsAPrefixOfTheLeadersStartsFollowingWithoutRewind() {
+        as("pg1").stopped("in production").usePgRewind().memory(NodeMemory.INITIAL.withCheckDivergedLsn(true))
+                .expect("starting as a secondary", new StartPostgres(false, "pg0"));
+    }
+
     @Test
     void stoppedNodeInUnlockedClusterStartsAsReplicaWithoutSource() {
         as("pg1").unlocked().stopped("shut down in recovery").expect("starting as a secondary",

@@ -109,9 +109,25 @@ public final class PostgresAdapter implements PostgresPort {
         ControlData cd = safeControlData();
         String state = cd == null ? null : cd.clusterState();
         Boolean inRecovery = state == null ? null : state.contains("recovery") && !state.equals("in crash recovery");
-        return new LocalPostgres(ps, false, cd == null ? null : cd.systemIdentifier(), inRecovery, state,
-                cd == null ? 0 : cd.timeline(), cd == null ? 0 : cd.checkpointLocation(), null, null, null,
+        LocalPostgres observed = new LocalPostgres(ps, false, cd == null ? null : cd.systemIdentifier(), inRecovery,
+                state, cd == null ? 0 : cd.timeline(), cd == null ? 0 : cd.checkpointLocation(), null, null, null,
                 streamingFrom(), null).withFollowedStandby(appliedStandby());
+        if (ps == LocalPostgres.ProcessState.STOPPED && cd != null && observed.crashedAsPrimary()) {
+            // a killed primary: how far its WAL goes decides whether it can follow the leader without pg_rewind
+            // (DivergenceRule); read only while nothing runs on the data directory
+            observed = observed.withTimelineStartLsn(TimelineHistoryFile.startOf(pg.dataDir(), cd.timeline()))
+                    .withLastWalRecord(lastWalRecord(cd));
+        }
+        return observed;
+    }
+
+    private Long lastWalRecord(ControlData cd) {
+        try {
+            return pg.lastWalRecordAfterCrash(cd);
+        } catch (RuntimeException e) {
+            LOG.debug("could not read the end of the WAL: {}", e.getMessage());
+            return null;
+        }
     }
 
     /**
