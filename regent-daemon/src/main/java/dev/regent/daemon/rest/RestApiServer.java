@@ -178,7 +178,7 @@ public final class RestApiServer implements AutoCloseable {
                 () -> guard, options.clock(), options.monotonicMillis(), options.switchoverTimeout(),
                 options.waitTicker(), options.sleeper(), () -> dashboard);
         // As a fixed pool (the same bound and queue), but an idle node holds no worker: blocking requests are rare
-        // (switchover, restart, /patroni, /cluster), and a thread costs its stack and a task slot while it waits.
+        // (switchover, restart, /patroni, /cluster), and each waiting thread keeps its stack resident.
         pool = new ThreadPoolExecutor(options.threads(), options.threads(), WORKER_IDLE_SECONDS, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threadFactory("restapi-"));
         pool.allowCoreThreadTimeOut(true);
