@@ -188,14 +188,25 @@ public final class Demo {
     }
 
     private void startNode(Path config, Path log) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(dev.regent.daemon.JvmFlags.NODE);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.regent.daemon.Main", config.toString()));
+        List<String> cmd = nodeCommand(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                System.getenv("REGENT_JAVA_OPTS"), System.getProperty("java.class.path"), config);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(dev.regent.daemon.JvmFlags.NODE_ENV);
         children.add(pb.start());
+    }
+
+    /**
+     * A node's command line: Regent's JVM flags, then {@code REGENT_JAVA_OPTS} (blank-separated, may be null) as
+     * {@code bin/regent} adds them, so that they override or add to the node's flags as they do for a single node.
+     */
+    static List<String> nodeCommand(String java, String extraOpts, String classPath, Path config) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(dev.regent.daemon.JvmFlags.NODE);
+        if (extraOpts != null && !extraOpts.isBlank()) cmd.addAll(List.of(extraOpts.trim().split("\\s+")));
+        cmd.addAll(List.of("-cp", classPath, "dev.regent.daemon.Main", config.toString()));
+        return cmd;
     }
 
     private void stopAll() {

@@ -1,27 +1,28 @@
 package dev.regent.daemon.loop;
 
 import dev.regent.core.ha.NodeMemory;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The production {@link BackgroundRunner}: tasks run on one daemon thread. Thread-safe: submitted from the loop
+ * The production {@link BackgroundRunner}: tasks run on one daemon thread, started for a task and ended after
+ * {@value #IDLE_SECONDS} s without one (tasks are rare: an idle node holds no thread for them). Thread-safe: submitted from the loop
  * thread, run on the background thread; the finished task's memory update is collected by the loop via
  * {@link #takeFinished()}.
  */
 public final class BackgroundSlot implements BackgroundRunner {
     private static final Logger LOG = LoggerFactory.getLogger(BackgroundSlot.class);
 
-    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "regent-background");
-        t.setDaemon(true);
-        return t;
-    });
+    /** How long the thread waits for the next task before it ends. */
+    static final long IDLE_SECONDS = 30;
+
+    private final ThreadPoolExecutor executor = newExecutor();
     private final AtomicReference<String> running = new AtomicReference<>();
     private final AtomicReference<String> state = new AtomicReference<>();
     private final AtomicReference<Finished> finished = new AtomicReference<>();
@@ -31,6 +32,23 @@ public final class BackgroundSlot implements BackgroundRunner {
     /** @param onFinish called (on the background thread) when a task ends as {@link Finished#wakesLoop()} */
     public BackgroundSlot(Runnable onFinish) {
         this.onFinish = onFinish;
+    }
+
+    private static ThreadPoolExecutor newExecutor() {
+        // one thread at most, tasks in order (the slot admits one at a time anyway), the thread ends when idle
+        ThreadPoolExecutor e = new ThreadPoolExecutor(1, 1, IDLE_SECONDS, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "regent-background");
+                    t.setDaemon(true);
+                    return t;
+                });
+        e.allowCoreThreadTimeOut(true);
+        return e;
+    }
+
+    /** The thread count now (tests: none before the first task). */
+    int threads() {
+        return executor.getPoolSize();
     }
 
     @Override

@@ -14,7 +14,9 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -26,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * Patroni's REST API on the JDK's built-in HTTP server (HTTP/1.1 with keep-alive). Each exchange starts on a
  * connection thread of its own (a slow or stalled client never holds others up, and a request not read in full within
  * {@value #MAX_REQUEST_SECONDS} s is dropped); snapshot reads (health checks, {@code /metrics}) are answered there,
- * requests that may block (including {@code /patroni}, which reads the WAL positions from postgres) run on a fixed
- * pool of worker threads.
+ * requests that may block (including {@code /patroni}, which reads the WAL positions from postgres) run on a bounded
+ * pool of worker threads (at most {@code threads} at once, the rest queued), which are started on demand and end after
+ * {@value #WORKER_IDLE_SECONDS} s without work, so an idle node holds none.
  * Read endpoints answer from the {@link NodeStatus} that the HA loop publishes (no SQL or DCS call per health
  * check); writes and fresh reads go through {@link NodeControl}.
  *
@@ -40,6 +43,8 @@ public final class RestApiServer implements AutoCloseable {
     /** The JDK server's bound on reading one request (line, headers and body), in seconds. */
     static final String MAX_REQUEST_TIME_PROPERTY = "sun.net.httpserver.maxReqTime";
     static final long MAX_REQUEST_SECONDS = 10;
+    /** How long an idle worker thread waits for the next blocking request before it ends. */
+    static final long WORKER_IDLE_SECONDS = 30;
 
     static {
         // Responses are written as headers + body; without TCP_NODELAY, Nagle plus delayed ACKs add ~40 ms on
@@ -141,7 +146,7 @@ public final class RestApiServer implements AutoCloseable {
     /** {@code regent.dashboard.enabled}; reloadable. */
     private volatile boolean dashboard = true;
     private HttpServer server;
-    private ExecutorService pool;
+    private ThreadPoolExecutor pool;
     private ExecutorService connections;
 
     public RestApiServer(Options options, Supplier<NodeStatus> status, NodeControl control) {
@@ -172,7 +177,11 @@ public final class RestApiServer implements AutoCloseable {
         Router router = new Router(status, control, new BasicAuth(options.username(), options.password()),
                 () -> guard, options.clock(), options.monotonicMillis(), options.switchoverTimeout(),
                 options.waitTicker(), options.sleeper(), () -> dashboard);
-        pool = Executors.newFixedThreadPool(options.threads(), threadFactory("restapi-"));
+        // As a fixed pool (the same bound and queue), but an idle node holds no worker: blocking requests are rare
+        // (switchover, restart, /patroni, /cluster), and each waiting thread keeps its stack resident.
+        pool = new ThreadPoolExecutor(options.threads(), options.threads(), WORKER_IDLE_SECONDS, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), threadFactory("restapi-"));
+        pool.allowCoreThreadTimeOut(true);
         router.setWorkers(pool);
         s.createContext("/", router);
         // The JDK reads each request's line and headers (and runs the TLS handshake) on the thread of its executor,
@@ -211,6 +220,12 @@ public final class RestApiServer implements AutoCloseable {
     public synchronized int port() {
         if (server == null) throw new IllegalStateException("REST API not started");
         return server.getAddress().getPort();
+    }
+
+    /** The worker pool of blocking requests (tests look at its sizing). */
+    synchronized ThreadPoolExecutor workers() {
+        if (pool == null) throw new IllegalStateException("REST API not started");
+        return pool;
     }
 
     /** Stop accepting, give running requests up to a second, then stop the workers. Idempotent. */

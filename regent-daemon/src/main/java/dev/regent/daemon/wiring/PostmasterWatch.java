@@ -8,9 +8,11 @@ import java.util.function.Supplier;
 
 /**
  * Wakes the HA loop as soon as the postmaster dies, instead of at the next {@code loop_wait} tick: Patroni noticed a
- * crashed postmaster only at its next cycle, which made a crash cost seconds of downtime. Polls the liveness of the
- * known pid every {@value #POLL_MILLIS} ms (one cheap syscall) and re-reads {@code postmaster.pid} once a second
- * while none is known. Runs on one daemon thread.
+ * crashed postmaster only at its next cycle, which made a crash cost seconds of downtime. A postmaster this process
+ * started (its child, the usual case) is waited for without polling: the JDK's reaper of that child already blocks
+ * in {@code waitpid}, and this watch waits on its completion. A postmaster it did not start (found running at
+ * start-up) is polled every {@value #POLL_MILLIS} ms (one cheap syscall): the JDK would check a non-child only every
+ * few seconds. While none is known, {@code postmaster.pid} is re-read once a second. Runs on one daemon thread.
  */
 final class PostmasterWatch implements AutoCloseable {
     static final long POLL_MILLIS = 250;
@@ -64,6 +66,10 @@ final class PostmasterWatch implements AutoCloseable {
                         lastLookup = now;
                         watched = pid.get().flatMap(ProcessHandle::of).orElse(null);
                     }
+                } else if (isChild(watched)) {
+                    watched.onExit().get();  // returns when the child has exited and been reaped
+                    watched = null;
+                    onExit.run();
                 } else if (!watched.isAlive()) {
                     watched = null;
                     onExit.run();
@@ -71,10 +77,21 @@ final class PostmasterWatch implements AutoCloseable {
                 sleeper.sleep(Duration.ofMillis(POLL_MILLIS));
             } catch (InterruptedException e) {
                 return;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | java.util.concurrent.ExecutionException e) {
                 watched = null; // unreadable pid file: look again later
             }
         }
+    }
+
+    /** The postmaster being watched, or null while none is known. */
+    ProcessHandle watching() {
+        return watched;
+    }
+
+    /** Whether {@code p} is a child of this process (the JDK reaps it, so its exit can be awaited). */
+    static boolean isChild(ProcessHandle p) {
+        long self = ProcessHandle.current().pid();
+        return p.parent().map(ProcessHandle::pid).orElse(-1L) == self;
     }
 
     @Override

@@ -44,13 +44,25 @@ final class RestSecurity {
         return o;
     }
 
-    /** The client of the daemon's calls to members' REST APIs ({@code ctl} TLS, Patroni's 2 s timeout). */
+    /**
+     * The client of the daemon's calls to members' REST APIs ({@code ctl} TLS, Patroni's 2 s timeout). The TLS files
+     * are read now (a node whose calls cannot work must not start); the client itself is built on its first call, so
+     * an idle node holds no selector thread for it.
+     */
     static HttpClient peerClient(NodeConfig.CtlTls ctl) {
+        ClientTls tls = clientTls(ctl);
+        javax.net.ssl.SSLContext context;
         try {
-            return clientTls(ctl).httpClient(Duration.ofSeconds(2));
+            context = tls.isDefault() ? null : tls.sslContext();
         } catch (IOException e) {
             throw new UncheckedIOException("ctl: " + e.getMessage(), e);
         }
+        return new LazyHttpClient(() -> {
+            HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+                    .version(HttpClient.Version.HTTP_1_1);
+            if (context != null) b.sslContext(context);
+            return b.build();
+        });
     }
 
     /**

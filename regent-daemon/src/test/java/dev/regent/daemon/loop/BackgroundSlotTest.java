@@ -12,6 +12,20 @@ import org.junit.jupiter.api.Test;
 class BackgroundSlotTest {
 
     @Test
+    void noThreadIsHeldBeforeTheFirstTask() throws Exception {
+        try (BackgroundSlot slot = new BackgroundSlot(() -> { })) {
+            assertEquals(0, slot.threads());
+            java.util.concurrent.CountDownLatch ran = new java.util.concurrent.CountDownLatch(1);
+            assertTrue(slot.submit("rewind", () -> {
+                ran.countDown();
+                return new BackgroundRunner.Result(UnaryOperator.identity(), true);
+            }, UnaryOperator.identity()));
+            assertTrue(ran.await(5, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(1, slot.threads(), "the task's thread stays for the next one until it has been idle");
+        }
+    }
+
+    @Test
     void aCompletedTaskWakesTheLoop() throws Exception {
         assertWakes(() -> new BackgroundRunner.Result(UnaryOperator.identity(), true), true, true);
     }

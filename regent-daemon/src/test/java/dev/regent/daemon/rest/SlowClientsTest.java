@@ -44,6 +44,19 @@ class SlowClientsTest {
     }
 
     @Test
+    void blockingRequestsRunOnABoundedPoolThatHoldsNoThreadWhileIdle() throws Exception {
+        java.util.concurrent.ThreadPoolExecutor workers = f.server.workers();
+        assertThat(workers.getPoolSize()).as("no worker before the first blocking request").isZero();
+        assertThat(f.get("/patroni").statusCode()).isEqualTo(200);
+        assertThat(workers.getLargestPoolSize()).isEqualTo(1);
+        // the bound of a fixed pool of thread_pool_size (at least 5) threads, whose threads end when idle
+        assertThat(workers.getMaximumPoolSize()).isEqualTo(5);
+        assertThat(workers.getCorePoolSize()).isEqualTo(5);
+        assertThat(workers.allowsCoreThreadTimeOut()).isTrue();
+        assertThat(workers.getKeepAliveTime(TimeUnit.SECONDS)).isEqualTo(RestApiServer.WORKER_IDLE_SECONDS);
+    }
+
+    @Test
     void anOversizedBodyGets413WithAMessageAndTheConnectionStaysUsable() throws Exception {
         int size = 2 * Exchange.MAX_BODY;
         Socket s = socket(30_000);

@@ -40,4 +40,30 @@ class RestSecurityTest {
                 null, null))).isInstanceOf(UncheckedIOException.class).hasMessageContaining("/nonexistent/c.pem");
         assertThat(RestSecurity.peerClient(NodeConfig.CtlTls.NONE)).isNotNull();
     }
+
+    @Test
+    void thePeersClientIsBuiltOnItsFirstCallAndThenServes() throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/liveness", x -> {
+            x.sendResponseHeaders(200, -1);
+            x.close();
+        });
+        server.start();
+        try {
+            java.net.http.HttpClient client = RestSecurity.peerClient(NodeConfig.CtlTls.NONE);
+            assertThat(client).isInstanceOf(LazyHttpClient.class);
+            assertThat(((LazyHttpClient) client).built()).as("no client (and no selector thread) while unused")
+                    .isFalse();
+            java.net.http.HttpResponse<Void> r = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                    "http://127.0.0.1:" + server.getAddress().getPort() + "/liveness")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(((LazyHttpClient) client).built()).isTrue();
+            assertThat(client.connectTimeout()).contains(java.time.Duration.ofSeconds(2));
+            assertThat(client.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_1_1);
+        } finally {
+            server.stop(0);
+        }
+    }
 }

@@ -37,6 +37,7 @@ final class EtcdHttp {
     private static final Logger LOG = LoggerFactory.getLogger(EtcdHttp.class);
     static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
+    static final long WORKER_IDLE_SECONDS = 3;
     private static final long MIN_REQUEST_MILLIS = 1000;
     private static final Duration ROUND_PAUSE = Duration.ofMillis(200);
 
@@ -55,7 +56,7 @@ final class EtcdHttp {
         this.ticker = ticker;
         this.sleeper = sleeper;
         HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(CONNECT_TIMEOUT);
+                .connectTimeout(CONNECT_TIMEOUT).executor(workers());
         if (config.tls() != null) client.sslContext(config.tls());
         this.http = client.build();
         this.topology = new EtcdTopology(config.useProxies(), () -> seeds(config), new Random());
@@ -64,6 +65,22 @@ final class EtcdHttp {
         this.username = config.username();
         this.password = config.password();
         this.retryTimeout = retryTimeout;
+    }
+
+    /**
+     * The client's workers (response handling and watch callbacks): the JDK's default pool keeps each thread for 60 s,
+     * so the few that one HA cycle's calls use stay for good at a loop_wait of 10 s. These end after
+     * {@value #WORKER_IDLE_SECONDS} s without work, so an idle node holds none between cycles (a thread start costs
+     * ~0.1 ms); otherwise the same unbounded, direct hand-off pool.
+     */
+    static java.util.concurrent.ThreadPoolExecutor workers() {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return new java.util.concurrent.ThreadPoolExecutor(0, Integer.MAX_VALUE, WORKER_IDLE_SECONDS, TimeUnit.SECONDS,
+                new java.util.concurrent.SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "etcd-http-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
     void setRetryTimeout(Duration retryTimeout) {
