@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.regent.core.config.NodeConfig.PgExtras;
 import dev.regent.core.config.NodeConfig.PgUser;
+import dev.regent.testkit.Await;
 import dev.regent.testkit.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +14,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Test;
  * (walreceiver) and pg_rewind (libpq), each as its own user, whose certificate's CN the server maps to the role.
  */
 class CertificateReplicationComponentTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
     private static final List<String> HBA = List.of("local all all trust",
             "hostssl replication replicator 127.0.0.1/32 cert", "hostssl all all 127.0.0.1/32 cert");
 
@@ -82,12 +84,13 @@ class CertificateReplicationComponentTest {
             assertThat(Files.readString(b.configDir().resolve("postgresql.conf")))
                     .contains("sslmode=verify-full sslcert=" + dir.resolve("replicator.pem"));
             assertThat(b.start(PgTestNodes.timeout())).isTrue();
-            waitFor("cert-b streaming", () -> "streaming".equals(b.status().replicationState()));
+            Await.until("cert-b streaming", WAIT, () -> "streaming".equals(b.status().replicationState()));
             assertThat(a.connection().queryStrings("SELECT s.ssl::text || ' ' || s.client_dn || ' ' || r.usename"
                     + " FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid)"))
                     .containsExactly("true /CN=replicator replicator");
             a.connection().execute("INSERT INTO t VALUES ('over tls')");
-            waitFor("row replicated", () -> b.connection().queryStrings("SELECT v FROM t").contains("over tls"));
+            Await.until("row replicated", WAIT,
+                    () -> b.connection().queryStrings("SELECT v FROM t").contains("over tls"));
 
             // the daemon's replication connection (IDENTIFY_SYSTEM) with the replication user's certificate
             assertThat(PgConnection.identifySystemTimeline("127.0.0.1", a.listen.port(), "replicator", null,
@@ -107,7 +110,7 @@ class CertificateReplicationComponentTest {
             a.rewind(b.connUrl(), PgTestNodes.timeout());
             a.writeConfig(Role.REPLICA, b.connUrl(), "cert_a");
             assertThat(a.start(PgTestNodes.timeout())).isTrue();
-            waitFor("cert-a streaming from cert-b", () -> "streaming".equals(a.status().replicationState()));
+            Await.until("cert-a streaming from cert-b", WAIT, () -> "streaming".equals(a.status().replicationState()));
             assertThat(a.connection().queryStrings("SELECT v FROM t")).contains("only on b")
                     .doesNotContain("only on a");
         }
@@ -151,7 +154,8 @@ class CertificateReplicationComponentTest {
             b.basebackup(a.connUrl(), PgTestNodes.timeout());
             b.writeConfig(Role.REPLICA, a.connUrl(), null);
             assertThat(b.start(PgTestNodes.timeout())).isTrue();
-            waitFor("reload-b streaming as replicator", () -> streamingAs(a).equals(List.of("/CN=replicator")));
+            Await.until("reload-b streaming as replicator", WAIT,
+                    () -> streamingAs(a).equals(List.of("/CN=replicator")));
             assertThat(b.connection().queryStrings("SELECT current_user")).containsExactly("postgres");
 
             var reloaded = b.config().withExtras(new PgExtras(List.of(), "krb-reloaded", null, null, null));
@@ -172,7 +176,8 @@ class CertificateReplicationComponentTest {
             assertThat(Files.readString(b.configDir().resolve("postgresql.conf"))).contains("user=replicator2 ")
                     .contains("sslcert=" + dir.resolve("replicator2.pem")).contains("krbsrvname=krb-reloaded");
             b.reload();
-            waitFor("reload-b streaming as replicator2", () -> streamingAs(a).equals(List.of("/CN=replicator2")));
+            Await.until("reload-b streaming as replicator2", WAIT,
+                    () -> streamingAs(a).equals(List.of("/CN=replicator2")));
         }
     }
 
@@ -202,24 +207,5 @@ class CertificateReplicationComponentTest {
         o.put("sslcert", cert.toString());
         o.put("sslkey", pki.keyOf(name).toString());
         return new PgUser(name, null, o);
-    }
-
-    private static void waitFor(String what, BooleanSupplier cond) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        RuntimeException last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (cond.getAsBoolean()) return;
-            } catch (RuntimeException e) {
-                last = e;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(what + ": interrupted");
-            }
-        }
-        throw new AssertionError("timed out waiting for " + what + (last == null ? "" : ": " + last), last);
     }
 }

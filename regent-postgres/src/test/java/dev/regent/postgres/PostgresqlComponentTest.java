@@ -3,13 +3,13 @@ package dev.regent.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.regent.testkit.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,6 +28,8 @@ import dev.regent.core.ha.LocalPostgres.ProcessState;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(OrderAnnotation.class)
 class PostgresqlComponentTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     private PgTestNodes nodes;
     private Postgresql a;
     private Postgresql b;
@@ -116,7 +118,7 @@ class PostgresqlComponentTest {
         long pid = a.postmasterPid().orElseThrow();
         new CommandRunner().runAsSelf(List.of("kill", "-9", Long.toString(pid)), Map.of(), null,
                 Duration.ofSeconds(5));
-        waitFor("the killed postmaster to be gone", () -> a.processState() == ProcessState.STOPPED);
+        Await.until("the killed postmaster to be gone", WAIT, () -> a.processState() == ProcessState.STOPPED);
         assertThat(a.start(PgTestNodes.timeout())).isTrue();
         assertThat(a.status().inRecovery()).isFalse();
         assertThat(a.observe().isPrimary()).isTrue();
@@ -148,18 +150,19 @@ class PostgresqlComponentTest {
                 .contains("primary_slot_name = 'node_b'").contains("application_name=node-b")
                 .contains("recovery_target_timeline = 'latest'");
         assertThat(b.start(PgTestNodes.timeout())).isTrue();
-        waitFor("node-b streaming", () -> "streaming".equals(b.status().replicationState()));
+        Await.until("node-b streaming", WAIT, () -> "streaming".equals(b.status().replicationState()));
         PgStatus sb = b.status();
         assertThat(sb.inRecovery()).isTrue();
         assertThat(sb.primarySlotName()).isEqualTo("node_b");
         assertThat(sb.systemIdentifier()).isEqualTo(a.status().systemIdentifier());
-        waitFor("pg_stat_replication shows node-b", () -> a.status().replication().stream()
+        Await.until("pg_stat_replication shows node-b", WAIT, () -> a.status().replication().stream()
                 .anyMatch(r -> "node-b".equals(r.applicationName()) && "streaming".equals(r.state())));
         PgStatus.Replication row = a.status().replication().get(0);
         assertThat(row.usename()).isEqualTo("replicator");
         assertThat(row.syncState()).isEqualTo("async");
         a.connection().execute("INSERT INTO t VALUES ('after clone')");
-        waitFor("row replicated", () -> b.connection().queryStrings("SELECT v FROM t").contains("after clone"));
+        Await.until("row replicated", WAIT,
+                () -> b.connection().queryStrings("SELECT v FROM t").contains("after clone"));
         assertThat(b.status().receiveLsn()).isPositive();
         // a standby about to be promoted prepares its members' slots (WAL reserved at once, in recovery too), and
         // drops those nobody uses when the promotion does not happen
@@ -196,9 +199,10 @@ class PostgresqlComponentTest {
         a.rewind(b.connUrl(), PgTestNodes.timeout());
         a.writeConfig(Role.REPLICA, b.connUrl(), ConfigRenderer.slotName("node-a"));
         assertThat(a.start(PgTestNodes.timeout())).isTrue();
-        waitFor("node-a streaming from node-b", () -> "streaming".equals(a.status().replicationState()));
+        Await.until("node-a streaming from node-b", WAIT, () -> "streaming".equals(a.status().replicationState()));
         assertThat(a.status().timeline()).isEqualTo(2);
-        waitFor("node-b's row on node-a", () -> a.connection().queryStrings("SELECT v FROM t").contains("only on b"));
+        Await.until("node-b's row on node-a", WAIT,
+                () -> a.connection().queryStrings("SELECT v FROM t").contains("only on b"));
         assertThat(a.connection().queryStrings("SELECT v FROM t")).doesNotContain("only on a");
         assertThat(b.status().replication()).extracting(PgStatus.Replication::applicationName).contains("node-a");
     }
@@ -222,26 +226,5 @@ class PostgresqlComponentTest {
 
     private static List<String> slots(Postgresql pg) {
         return pg.connection().queryStrings("SELECT slot_name FROM pg_replication_slots ORDER BY 1");
-    }
-
-    private static void waitFor(String what, BooleanSupplier cond) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        RuntimeException last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (cond.getAsBoolean()) {
-                    return;
-                }
-            } catch (RuntimeException e) {
-                last = e;
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(what + ": interrupted");
-            }
-        }
-        throw new AssertionError("timed out waiting for " + what + (last == null ? "" : ": " + last), last);
     }
 }

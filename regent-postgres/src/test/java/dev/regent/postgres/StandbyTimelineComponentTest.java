@@ -2,9 +2,9 @@ package dev.regent.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.regent.testkit.Await;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
  * timeline and history for a standby leader's rewind check.
  */
 class StandbyTimelineComponentTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
     @Test
     void aStandbyThatStoppedStreamingReportsTheTimelineItReplays() throws Exception {
         try (PgTestNodes nodes = new PgTestNodes()) {
@@ -29,7 +31,7 @@ class StandbyTimelineComponentTest {
             b.basebackup(a.connUrl(), PgTestNodes.timeout());
             b.writeConfig(Role.REPLICA, a.connUrl(), null);
             assertThat(b.start(PgTestNodes.timeout())).isTrue();
-            waitFor("tl-b streams timeline 1", () -> "streaming".equals(b.status().replicationState()));
+            Await.until("tl-b streams timeline 1", WAIT, () -> "streaming".equals(b.status().replicationState()));
 
             // tl-a restarts as a standby and is promoted to timeline 2; tl-b follows it there and replays past the
             // switch point.
@@ -39,7 +41,7 @@ class StandbyTimelineComponentTest {
             assertThat(a.promote(PgTestNodes.timeout())).isTrue();
             a.connection().execute("INSERT INTO t VALUES (2)");
             long written = a.status().walPosition();
-            waitFor("tl-b streams timeline 2 past the switch", () -> {
+            Await.until("tl-b streams timeline 2 past the switch", WAIT, () -> {
                 PgStatus s = b.status();
                 return "streaming".equals(s.replicationState()) && s.timeline() == 2 && s.replayLsn() >= written;
             });
@@ -60,7 +62,7 @@ class StandbyTimelineComponentTest {
             assertThat(streamingNow.timeline()).isEqualTo(2);
 
             assertThat(a.stop(StopMode.IMMEDIATE, PgTestNodes.timeout())).isTrue();
-            waitFor("tl-b stopped streaming", () -> !"streaming".equals(b.status().replicationState()));
+            Await.until("tl-b stopped streaming", WAIT, () -> !"streaming".equals(b.status().replicationState()));
             assertThat(b.status().timeline()).as("the status query's checkpoint timeline").isEqualTo(1);
             PgConnection.WalNow stalledNow = b.walNow();
             assertThat(stalledNow.streaming()).as("the live read knows its timeline is pg_control's").isFalse();
@@ -72,19 +74,5 @@ class StandbyTimelineComponentTest {
                     .as("the remote is down").isInstanceOf(PostgresException.class)
                     .hasMessageContaining("over a replication connection failed");
         }
-    }
-
-    private static void waitFor(String what, BooleanSupplier cond) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        RuntimeException last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (cond.getAsBoolean()) return;
-            } catch (RuntimeException e) {
-                last = e;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out waiting for " + what, last);
     }
 }

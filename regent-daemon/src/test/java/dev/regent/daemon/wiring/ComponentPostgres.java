@@ -9,6 +9,7 @@ import dev.regent.postgres.CommandRunner;
 import dev.regent.postgres.Postgresql;
 import dev.regent.postgres.Role;
 import dev.regent.postgres.StopMode;
+import dev.regent.testkit.Await;
 import dev.regent.testkit.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,18 +101,8 @@ final class ComponentPostgres implements AutoCloseable {
         return replica;
     }
 
-    static void waitFor(String what, BooleanSupplier cond) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        RuntimeException last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (cond.getAsBoolean()) return;
-            } catch (RuntimeException e) {
-                last = e;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("timed out waiting for " + what, last);
+    static void waitFor(String what, BooleanSupplier cond) {
+        Await.until(what, TIMEOUT, cond);
     }
 
     @Override
