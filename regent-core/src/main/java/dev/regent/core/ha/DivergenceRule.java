@@ -63,6 +63,19 @@ public final class DivergenceRule {
      */
     public static Result note(ClusterView cluster, LocalPostgres local, NodeMemory memory, String myName,
                               boolean backgroundTaskRunning, PeerStatus leaderAnswer) {
+        return note(cluster, local, memory, myName, backgroundTaskRunning, leaderAnswer, 0);
+    }
+
+    /**
+     * {@link #note(ClusterView, LocalPostgres, NodeMemory, String, boolean, PeerStatus)}, knowing the timeline this
+     * node's own last promotion created.
+     *
+     * @param ownPromotion the timeline this daemon promoted its postgres to, while the data directory still holds it
+     *                     (0: none known). The shell remembers it from the promotion on, until the data directory is
+     *                     rewound, cloned or moved aside ({@link #anotherMembersPromotion})
+     */
+    public static Result note(ClusterView cluster, LocalPostgres local, NodeMemory memory, String myName,
+                              boolean backgroundTaskRunning, PeerStatus leaderAnswer, int ownPromotion) {
         NodeMemory m = memory;
         if (!local.dataDirEmpty() && stoppedFormerPrimary(local)) {
             m = m.withCheckDivergedLsn(true);  // whatever happens next, check once a new timeline is known
@@ -102,7 +115,45 @@ public final class DivergenceRule {
         }
         Result checked = m.checkDivergedLsn() ? startedFormerPrimary(cluster, local, m) : Result.quiet(m);
         if (checked.memory().rewindOrReinitNeeded() || "streaming".equals(local.replicationState())) return checked;
-        return offTheLeadersHistory(cluster, local, checked.memory());
+        Result off = offTheLeadersHistory(cluster, local, checked.memory());
+        if (off.memory().rewindOrReinitNeeded()) return off;
+        String creator = anotherMembersPromotion(cluster, local.timeline(), myName, ownPromotion);
+        if (creator == null) return off;
+        return new Result(off.memory().withRewindOrReinitNeeded(true), "local timeline " + local.timeline()
+                + " is this node's own promotion, but " + cluster.leader().name() + "'s history has " + creator
+                + " promoting to timeline " + local.timeline() + ": another member's timeline of the same number:"
+                + " rewind needed");
+    }
+
+    /**
+     * The member {@code /history} names as having promoted to {@code timeline}, when this node promoted to the same
+     * number itself ({@code ownPromotion}) and that member is another one; null otherwise. A promotion that finished
+     * just after its node was cut off from the DCS never reached {@code /history}, so the next leader could promote to
+     * the same number, often at the same switch point ({@link TimelineReservation} only knows what the DCS shows): the
+     * two history files are then identical, pg_rewind finds "no rewind required" (same timeline number), and
+     * PostgreSQL cannot stream the leader's timeline past this node's own end-of-recovery WAL. Only the node that
+     * promoted can tell the two timelines apart. Judged from the {@code /history} entry that created the timeline
+     * (its {@code new_leader} field, which Patroni and Regent write): the entry after it names the timeline it left,
+     * or, for the last entry, the leader publishes the timeline it created. An entry without {@code new_leader}
+     * proves nothing.
+     */
+    public static String anotherMembersPromotion(ClusterView cluster, int timeline, String myName,
+                                                 int ownPromotion) {
+        if (cluster == null || cluster.leader() == null || myName == null || timeline <= 1
+                || ownPromotion != timeline) {
+            return null;
+        }
+        List<TimelineHistory.Entry> history = cluster.history().entries();
+        Integer published = cluster.leader().member() == null ? null : cluster.leader().member().data().timeline();
+        for (int i = 0; i < history.size(); i++) {
+            TimelineHistory.Entry e = history.get(i);
+            Integer created = i + 1 < history.size() ? Integer.valueOf(history.get(i + 1).timeline())
+                    : published != null && published > e.timeline() ? published : null;
+            if (created == null || created != timeline) continue;
+            String creator = e.newLeader();
+            return creator == null || creator.isEmpty() || creator.equals(myName) ? null : creator;
+        }
+        return null;
     }
 
     /**
@@ -202,7 +253,22 @@ public final class DivergenceRule {
      * ends at the fork point: neither fixes an orphan timeline nor another member's timeline of the leader's number.
      */
     public static String cannotFollowAfterRewind(ClusterView cluster, int timeline, Long began) {
+        return cannotFollowAfterRewind(cluster, timeline, began, null, 0);
+    }
+
+    /**
+     * {@link #cannotFollowAfterRewind(ClusterView, int, Long)}, also for this node's own unpublished promotion
+     * ({@link #anotherMembersPromotion}): pg_rewind finds "no rewind required" against a source on the same timeline
+     * number, so no rewind can ever take this data directory off it.
+     */
+    public static String cannotFollowAfterRewind(ClusterView cluster, int timeline, Long began, String myName,
+                                                 int ownPromotion) {
         if (cluster == null || cluster.leader() == null || timeline <= 0) return null;
+        String creator = anotherMembersPromotion(cluster, timeline, myName, ownPromotion);
+        if (creator != null) {
+            return "timeline " + timeline + " is this node's own promotion, " + cluster.leader().name()
+                    + "'s history has " + creator + "'s: another member's timeline of the same number";
+        }
         if (orphanTimeline(cluster, timeline)) {
             return "timeline " + timeline + " is not on " + cluster.leader().name() + "'s history";
         }

@@ -616,4 +616,69 @@ class DivergenceRuleTest {
         assertThat(note(ledBy("pg0", 4, true), stopped("in production"), m).memory())
                 .isEqualTo(m.withRewindOrReinitNeeded(true));
     }
+
+    // ---- this node's own promotion, lost before /history (simulator, fast profile, seeds 1254 and 1736) ----
+
+    private static DivergenceRule.Result noteOwn(ClusterView c, LocalPostgres l, int ownPromotion) {
+        PeerStatus leader = new PeerStatus(c.leader().name(), true, true, 2_000, 4, 1, true);
+        return DivergenceRule.note(c, l, NodeMemory.INITIAL, "pg1", false, leader, ownPromotion);
+    }
+
+    /** /history with pg0's promotion to 4 at {@value #FORK}, then pg0's promotion from 4 to 5. */
+    private static ClusterView ledOnFiveBy(String creatorOfFour) {
+        ClusterView c = ledBy("pg0", 5, false);
+        List<TimelineHistory.Entry> history = new ArrayList<>(c.history().entries());
+        history.add(new TimelineHistory.Entry(3, FORK, "no recovery target", null, creatorOfFour));
+        history.add(new TimelineHistory.Entry(4, 5_000, "no recovery target", null, "pg0"));
+        return new ClusterView(c.initialize(), c.config(), c.leader(), c.status(), c.members(), c.failover(), c.sync(),
+                new TimelineHistory(1, history), c.failsafe());
+    }
+
+    /**
+     * Seed 1254: pg1 promoted from 3 to 4 at {@value #FORK}, and was cut off from the DCS just as the promotion
+     * finished, so /history never heard of it. pg0 then promoted from 3 at the same point to the same number 4. The two
+     * history files are identical, pg_rewind finds "no rewind required", and pg1's own timeline 4 can never stream
+     * pg0's. Only pg1 knows that its timeline 4 is its own: /history names pg0 as the one that promoted to 4.
+     */
+    @Test
+    void ownUnpublishedPromotionToTheLeadersTimelineNumberIsAnotherMembersTimeline() {
+        LocalPostgres mine = replica(4, FORK + 40, "in archive recovery").withTimelineStartLsn(FORK);
+        assertThat(noteOwn(ledBy("pg0", 4, true), mine, 0).memory()).as("without the memory: Patroni's blind spot")
+                .isEqualTo(NodeMemory.INITIAL);
+        DivergenceRule.Result r = noteOwn(ledBy("pg0", 4, true), mine, 4);
+        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+        assertThat(r.info()).isEqualTo("local timeline 4 is this node's own promotion, but pg0's history has pg0"
+                + " promoting to timeline 4: another member's timeline of the same number: rewind needed");
+        assertThat(DivergenceRule.cannotFollowAfterRewind(ledBy("pg0", 4, true), 4, FORK, "pg1", 4))
+                .as("pg_rewind's \"no rewind required\" does not make it followable")
+                .isEqualTo("timeline 4 is this node's own promotion, pg0's history has pg0's: another member's"
+                        + " timeline of the same number");
+        assertThat(DivergenceRule.cannotFollowAfterRewind(ledBy("pg0", 4, true), 4, FORK, "pg1", 0)).isNull();
+        assertThat(noteOwn(ledBy("pg0", 4, true), replica(4, FORK + 40, "streaming"), 4).memory())
+                .as("a streaming replica is never judged").isEqualTo(NodeMemory.INITIAL);
+    }
+
+    /** Seed 1736: the leader moved on from its timeline 4 to 5; pg1 still holds its own timeline 4. */
+    @Test
+    void ownUnpublishedPromotionToAnAncestorNumberOfTheLeadersTimelineIsAnotherMembersTimeline() {
+        LocalPostgres mine = replica(4, FORK + 40, "in archive recovery").withTimelineStartLsn(FORK);
+        assertThat(noteOwn(ledOnFiveBy("pg0"), mine, 0).memory()).isEqualTo(NodeMemory.INITIAL);
+        assertThat(noteOwn(ledOnFiveBy("pg0"), mine, 4).memory().rewindOrReinitNeeded()).isTrue();
+        assertThat(DivergenceRule.cannotFollowAfterRewind(ledOnFiveBy("pg0"), 4, FORK, "pg1", 4)).isNotNull();
+    }
+
+    /** /history names this node's own promotion, or names nobody: nothing proves the timelines differ. */
+    @Test
+    void ownPromotionThatHistoryRecordsOrCannotAttributeIsFollowable() {
+        LocalPostgres mine = replica(4, FORK + 40, "in archive recovery").withTimelineStartLsn(FORK);
+        assertThat(noteOwn(ledOnFiveBy("pg1"), mine, 4).memory()).as("pg1's own, published")
+                .isEqualTo(NodeMemory.INITIAL);
+        assertThat(noteOwn(ledOnFiveBy(null), mine, 4).memory()).as("an entry without new_leader")
+                .isEqualTo(NodeMemory.INITIAL);
+        assertThat(DivergenceRule.cannotFollowAfterRewind(ledOnFiveBy("pg1"), 4, FORK, "pg1", 4)).isNull();
+        assertThat(DivergenceRule.anotherMembersPromotion(ledBy("pg0", 4, true), 3, "pg1", 4))
+                .as("another timeline than the own promotion").isNull();
+        assertThat(DivergenceRule.anotherMembersPromotion(ledBy("pg0", 3, true), 4, "pg1", 4))
+                .as("the leader has not published the timeline it created yet").isNull();
+    }
 }

@@ -173,6 +173,25 @@ class LeaderRaceScenariosTest {
         as("pg0").unlocked().paused().expect("acquired session lock as a leader", new AcquireLeaderLock());
     }
 
+    /**
+     * Regent, stricter than Patroni 4: a paused primary on an older timeline than /history's does not take the lock,
+     * which would discard the newer timeline's acknowledged commits (simulator, fast profile, seed 2729: a frozen old
+     * primary resumed in pause beside the failsafe primary that had promoted past it).
+     */
+    @Test
+    void pausedPrimaryOnOlderTimelineThanClusterKeepsRunningWithoutLock() {
+        as("pg0").unlocked().paused().clusterTimeline(3).timeline(2)
+                .warns("My timeline 2 is behind last known cluster timeline 3")
+                .expect("continue to run as primary without lock");
+        as("pg0").unlocked().paused().clusterTimeline(3).timeline(3)
+                .expect("acquired session lock as a leader", new AcquireLeaderLock());
+        as("pg0").unlocked().paused().clusterTimeline(2).timeline(2).peerPrimaryOn("pg2", 900, 3)
+                .warns("My timeline 2 is behind the timeline 3 of primary pg2")
+                .expect("continue to run as primary without lock");
+        as("pg0").unlocked().paused().clusterTimeline(2).timeline(2).peerPrimaryOn("pg2", 900, 2)
+                .expect("acquired session lock as a leader", new AcquireLeaderLock());
+    }
+
     @Test
     void pausedSwitchoverCandidatePromotesAndKeepsTheCandidate() {
         race().paused().failover("pg0", "pg1")

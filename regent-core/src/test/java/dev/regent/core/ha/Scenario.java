@@ -228,6 +228,11 @@ final class Scenario {
         peers.put(name, new PeerStatus(name, true, true, peerWal, timeline, 1, true));
         return this;
     }
+    /** A peer answering as a running primary on timeline {@code tl}. */
+    Scenario peerPrimaryOn(String name, long peerWal, int tl) {
+        peers.put(name, new PeerStatus(name, true, true, peerWal, tl, 1, true));
+        return this;
+    }
     Scenario peerUnreachable(String name) { peers.put(name, PeerStatus.unreachable(name)); return this; }
     /** The {@code /sync} key: leader, standbys (comma-separated, "" for none), quorum. */
     Scenario sync(String syncLeader, String standbys, int quorum) {

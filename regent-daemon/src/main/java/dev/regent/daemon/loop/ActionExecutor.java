@@ -127,6 +127,13 @@ public final class ActionExecutor {
     private final ScheduledRestarts scheduledRestarts;
     private final ExitHook exit;
     private final PromotionHistory history;
+    /**
+     * The timeline this daemon's last promotion created, while the data directory may still hold it (0: none): only
+     * the node that promoted can tell its timeline from another member's of the same number and switch point
+     * ({@link DivergenceRule#anotherMembersPromotion}). Kept in memory only: a restarted daemon forgets it, and then
+     * behaves as Patroni does. Written by the background thread, read and cleared by the loop.
+     */
+    private volatile int ownPromotion;
     private final SlotKeeper slots;
     private final Map<Class<? extends Action>, Handler<? extends Action>> handlers;
     private volatile StatusEvents statusEvents = new StatusEvents() { };
@@ -209,6 +216,20 @@ public final class ActionExecutor {
         if (c == null || !local.isPrimary() || local.timeline() <= c.timeline() || slot.running() != null) return;
         LOG.info("/history does not name timeline {} this primary left: writing it", local.timeline() - 1);
         history.write(c, local, pg::observe, pg::timelineSwitch);
+    }
+
+    /**
+     * The timeline this daemon's own last promotion created, for {@link DivergenceRule}; 0 when none or forgotten.
+     * Forgotten here when {@code local} shows a data directory that no longer holds it (empty, or on another
+     * timeline).
+     */
+    int ownPromotion(LocalPostgres local) {
+        int own = ownPromotion;
+        if (own != 0 && slot.running() == null && (local.dataDirEmpty()
+                || (local.timeline() > 0 && local.timeline() != own))) {
+            ownPromotion = own = 0;
+        }
+        return own;
     }
 
     /** Where failsafe mode's actions record what they did. */
@@ -556,7 +577,7 @@ public final class ActionExecutor {
                 TimelineHistory.Entry began = pg.timelineSwitch(timeline);
                 // this cluster's /history says nothing about the remote primary's timelines
                 String stuck = remote ? null : DivergenceRule.cannotFollowAfterRewind(ctx.cluster(), timeline,
-                        began == null ? null : began.lsn());
+                        began == null ? null : began.lsn(), dcs.name(), ownPromotion);
                 if (stuck != null) {
                     // pg_rewind said "no rewind required" (same timeline number, or the local WAL ends at the fork
                     // point), yet PostgreSQL can never follow from there and no rewind will change that. Without
@@ -600,6 +621,7 @@ public final class ActionExecutor {
         return background("reinitialize", r, ctx, () -> {
             pg.stop(StopMode.IMMEDIATE, ctx.startTimeout());
             pg.removeDataDirectory();
+            ownPromotion = 0;
             pg.createReplica(url, r.fromLeader());
             pg.start(false, leader, leaderUrl, ctx.startTimeout());
             return done(ActionOutcome.SUCCEEDED);
@@ -731,6 +753,11 @@ public final class ActionExecutor {
         }
         slots.onPromote();
         pg.promote();
+        try {
+            ownPromotion = pg.observe().timeline();
+        } catch (RuntimeException e) {
+            LOG.debug("timeline after promote unknown", e);
+        }
         actingStandbyLeader = false;
         statusEvents.promoted(lastMemory.lockValidUntil());
         pg.fireCallback(CallbackRunner.Action.ON_ROLE_CHANGE, CallbackRole.PRIMARY);

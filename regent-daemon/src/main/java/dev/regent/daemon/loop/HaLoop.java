@@ -476,7 +476,8 @@ public final class HaLoop implements AutoCloseable {
     private NodeMemory noteDivergenceRisk(ClusterView cluster, LocalPostgres local, NodeMemory mem,
                                           Map<String, PeerStatus> peers, String background) {
         PeerStatus leader = cluster == null || cluster.leader() == null ? null : peers.get(cluster.leader().name());
-        DivergenceRule.Result r = DivergenceRule.note(cluster, local, mem, name, background != null, leader);
+        DivergenceRule.Result r = DivergenceRule.note(cluster, local, mem, name, background != null, leader,
+                executor.ownPromotion(local));
         if (r.info() != null) LOG.info(r.info());
         return r.memory();
     }
