@@ -136,13 +136,46 @@ final class Provisioner {
     Long lastWalRecord(int timeline, long fromLsn, Duration timeout) {
         String waldump = bin.path("pg_waldump");
         if (!Files.isExecutable(Path.of(waldump))) return null;
+        Long end = endOfLastSegment(dataDir.resolve("pg_wal"), timeline);
+        if (end == null || end <= fromLsn) return null;
         var r = runner.run(List.of(waldump, "--quiet", "--path=" + dataDir.resolve("pg_wal"),
-                "--timeline=" + timeline, "--start=" + ControlData.formatLsn(fromLsn)), Map.of(), null, timeout);
-        if (r.ok()) return null;  // without --end it only stops at an invalid record, and says where
+                "--timeline=" + timeline, "--start=" + ControlData.formatLsn(fromLsn),
+                "--end=" + ControlData.formatLsn(end)), Map.of(), null, timeout);
+        if (r.ok()) return null;  // valid up to the end of the last segment file: where it ends is not known
         java.util.regex.Matcher m = LAST_GOOD_RECORD.matcher(r.output());
         if (!m.find()) return null;
         long lsn = ControlData.lsn(m.group(1));
         return lsn < fromLsn ? null : lsn;
+    }
+
+    /**
+     * The end of the highest segment file of {@code timeline} in {@code pgWal} (file size = wal_segment_size), or null
+     * when there is none. pg_waldump is given it as {@code --end}: asked for a segment file that does not exist, it
+     * retries for seconds before it fails (a WAL that ends at a segment boundary cost 10 s per observation), and with
+     * an end it never opens a file beyond it. Recycled segments (future names, old contents) stop it at their first
+     * page, an invalid record like any other.
+     */
+    static Long endOfLastSegment(Path pgWal, int timeline) {
+        String prefix = String.format("%08X", timeline);
+        try (java.util.stream.Stream<Path> files = Files.list(pgWal)) {
+            Path last = files.filter(f -> {
+                String n = f.getFileName().toString();
+                return n.length() == 24 && n.startsWith(prefix) && n.matches("[0-9A-F]{24}");
+            }).max(java.util.Comparator.comparing(f -> f.getFileName().toString())).orElse(null);
+            if (last == null) return null;
+            long size = Files.size(last);
+            if (size <= 0 || Long.bitCount(size) != 1) return null;  // not a whole segment (a partial file)
+            return segmentEnd(last.getFileName().toString(), size);
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return null;
+        }
+    }
+
+    /** The LSN where segment file {@code name} (TTTTTTTTXXXXXXXXYYYYYYYY) of {@code segmentSize} bytes ends. */
+    static long segmentEnd(String name, long segmentSize) {
+        long log = Long.parseLong(name.substring(8, 16), 16);
+        long seg = Long.parseLong(name.substring(16, 24), 16);
+        return (log << 32) + (seg + 1) * segmentSize;
     }
 
     /**
