@@ -56,6 +56,11 @@ class PriorityFailoverFeatureTest {
         steps.configureAndStart(3, "failover_priority", "2");
         steps.replicationWorks(0, 2, 20);
         steps.replicationWorks(0, 3, 20);
+        // Streaming is not enough: until its loop's next cycle a fresh clone still reports "creating replica", and
+        // node2's race rightly skips a member in that state (CI of 2026-12-03: node2 took the lock while node3's
+        // member key still said so). The priorities are only in play once both run.
+        steps.keyHas("members/node2", "state", "running", 20);
+        steps.keyHas("members/node3", "state", "running", 20);
         int before = FeatureSteps.logLines(steps.cluster().node(2).log()).size();
         steps.shutDown(0);
         steps.roleIs(3, "primary", 10);
