@@ -31,10 +31,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * frozen-daemon step after the start; {@code --sync}: the synchronous-mode figures beside async
  * ({@link SyncBenchmark}); {@code --haproxy}: only switchovers with the writer going through a real HAProxy
  * ({@link ClusterHaproxy}, configured by {@code regentctl haproxy-config}: checks {@code inter 1s fall 2 rise 1} as
- * in the Patroni baseline), the client-visible gap of each.
+ * in the Patroni baseline), the client-visible gap of each; {@code --switchovers N}: only N switchovers in a row
+ * (the first is the one the whole benchmark reports; later ones show warm code).
  */
 public final class Benchmark {
     static Map<String, String> current = new LinkedHashMap<>();
+    /** {@code --switchovers N}: only N switchovers in a row after the start (0: the whole benchmark). */
+    private static int switchoversOnly;
 
     private Benchmark() {}
 
@@ -45,6 +48,10 @@ public final class Benchmark {
         boolean frozenOnly = false;
         boolean haproxyOnly = false;
         for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--switchovers") && i + 1 < args.length) {
+                switchoversOnly = Integer.parseInt(args[++i]);
+                continue;
+            }
             if (args[i].equals("--dcs") && i + 1 < args.length) dcs = args[++i];
             else if (args[i].equals("--sync")) sync = true;
             else if (args[i].equals("--frozen")) frozenOnly = true;
@@ -67,6 +74,7 @@ public final class Benchmark {
             current = new LinkedHashMap<>();
             results.put(b, current);
             run(b.equals("raft"), ttl, loopWait, retry, frozenOnly, haproxyOnly);
+            results.put(b, current);
         }
         System.out.printf("%n%-62s", "figure");
         for (String b : backends) System.out.printf(" %-34s", b.equals("etcd") ? "etcd v3" : "embedded Raft");
@@ -76,7 +84,7 @@ public final class Benchmark {
             for (String b : backends) System.out.printf(" %-34s", results.get(b).getOrDefault(figure, "-"));
             System.out.println();
         }
-        if (!frozenOnly && !haproxyOnly) {
+        if (!frozenOnly && !haproxyOnly && switchoversOnly == 0) {
             System.out.println();
             DemoStop.runAndPrint(); // ~20 s; the Patroni comparison is bin/bench --footprint (FootprintBench)
         }
@@ -96,6 +104,14 @@ public final class Benchmark {
                 throughHaproxy(c, 3);
                 return;
             }
+            if (switchoversOnly > 0) {
+                // the first switchover of a cluster is the one bin/bench reports; the later ones run warm code
+                for (int i = 1; i <= switchoversOnly; i++) {
+                    switchover(c);
+                    current = renamed(current, "switchover: ", "switchover " + i + ": ");
+                }
+                return;
+            }
             idle(c, healthy.leader().name());
             restThroughput(c, c.index(healthy.leader().name()));
             switchover(c);
@@ -103,6 +119,12 @@ public final class Benchmark {
             failover(c, ttl);
             frozen(c, ttl);
         }
+    }
+
+    private static Map<String, String> renamed(Map<String, String> figures, String prefix, String to) {
+        Map<String, String> out = new LinkedHashMap<>();
+        figures.forEach((k, v) -> out.put(k.startsWith(prefix) ? to + k.substring(prefix.length()) : k, v));
+        return out;
     }
 
     static void print(String what, String value) {

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * daemons, and the PostgreSQL servers unless a daemon moved them out of the group), and times until no process of the
  * demo is left: the demo JVM, every process descending from it, and every process whose command line names the
  * demo's directory (a postmaster reparented to init), with the children of those. Whatever is left after 120 s is
- * killed, and the directory is removed.
+ * killed, and the directory is removed (kept with its logs under {@code -Dregent.it.keep=true}).
  */
 public final class DemoStop {
     private DemoStop() {}
@@ -123,7 +123,11 @@ public final class DemoStop {
                 new ProcessBuilder("kill", "-9", Integer.toString(s.pid())).start().waitFor(5, TimeUnit.SECONDS);
             }
             demo.destroyForcibly();
-            LocalCluster.deleteRecursively(dir);
+            if (Boolean.getBoolean("regent.it.keep")) {
+                System.out.println("  demo directory kept (regent.it.keep): " + dir);
+            } else {
+                LocalCluster.deleteRecursively(dir);
+            }
         }
     }
 

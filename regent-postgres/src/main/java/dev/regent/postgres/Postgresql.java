@@ -646,7 +646,8 @@ public final class Postgresql extends PostgresqlSql {
             runner.check("pg_ctl promote", List.of(bin.path("pg_ctl"), "promote", "-W", "-D", dataDir.toString()),
                     Map.of(), timeout());
             try {
-                return Deadline.after(ticker, timeout).await(this::promoted, Duration.ofMillis(100), sleeper);
+                // every 20 ms: until this returns, the new primary's first writes wait (a switchover's gap)
+                return Deadline.after(ticker, timeout).await(this::promoted, Duration.ofMillis(20), sleeper);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new PostgresException("interrupted");

@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 final class Postmaster {
     private static final Logger LOG = LoggerFactory.getLogger(Postmaster.class);
     private static final long POLL_MS = 100;
+    /** How often a stop looks whether a postmaster it did not start is gone (one read of /proc/PID/stat). */
+    private static final long STOP_POLL_MS = 10;
 
     private final Path dataDir;
     private final CommandRunner runner;
@@ -216,8 +218,26 @@ final class Postmaster {
             return true;
         }
         signal(pid.get(), mode.signal());
+        // A switchover's writes stop at this shutdown and resume only after the lock is released, which waits for
+        // this return: a postmaster this daemon started is awaited through the JDK's reaper (it returns the moment
+        // it exits), any other is polled at a short interval rather than the start's.
+        Process own = child;
+        if (own != null && own.pid() == pid.get()) {
+            try {
+                return own.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PostgresException("interrupted while waiting for postgres to stop");
+            }
+        }
         ProcessHandle handle = ProcessHandle.of(pid.get()).orElse(null);
-        return handle == null || await(timeout, () -> !handle.isAlive());
+        try {
+            return handle == null || Deadline.after(ticker, timeout).await(() -> !handle.isAlive(),
+                    Duration.ofMillis(STOP_POLL_MS), sleeper);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PostgresException("interrupted while waiting for postgres to stop");
+        }
     }
 
     /**

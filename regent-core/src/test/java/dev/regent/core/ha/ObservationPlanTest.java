@@ -36,6 +36,16 @@ class ObservationPlanTest {
             "lock holder running as replica,                   true,  true",
             "unlocked alone,                                   true,  false",
             "replica not on the leader's timeline,             true,  true",
+            "named candidate after the leader released,        false, false",
+            "named candidate: paused,                          true,  true",
+            "named candidate: failsafe mode,                   true,  true",
+            "named candidate: quorum mode,                     true,  true",
+            "named candidate: scheduled,                       true,  true",
+            "named candidate: no /config,                      true,  true",
+            "named candidate: postgres stopped,                true,  false",
+            "named candidate: leader still holds the lock,     true,  true",
+            "another member than the named candidate,          true,  true",
+            "failover without a candidate,                     true,  true",
     })
     void whatACycleObserves(String scenario, boolean probe, boolean reobserve) {
         Scenario s = switch (scenario) {
@@ -54,6 +64,19 @@ class ObservationPlanTest {
             case "unlocked alone" -> as("pg1").unlocked().withoutMember("pg0").withoutMember("pg2");
             // the divergence rule may judge it: only against a leader that answers (DivergenceRule)
             case "replica not on the leader's timeline" -> as("pg1").timeline(2);
+            // Patroni's "manual failover to me": the candidate compares itself with nobody, so asks nobody
+            case "named candidate after the leader released" -> as("pg1").unlocked().failover("pg0", "pg1");
+            case "named candidate: paused" -> as("pg1").unlocked().failover("pg0", "pg1").paused();
+            case "named candidate: failsafe mode" -> as("pg1").unlocked().failover("pg0", "pg1").failsafeMode();
+            case "named candidate: quorum mode" -> as("pg1").unlocked().failover("pg0", "pg1")
+                    .config("synchronous_mode", "quorum");
+            case "named candidate: scheduled" -> as("pg1").unlocked().scheduledSwitchover("pg0", "pg1", 0);
+            case "named candidate: no /config" -> as("pg1").unlocked().failover("pg0", "pg1").noConfig();
+            case "named candidate: postgres stopped" -> as("pg1").unlocked().failover("pg0", "pg1")
+                    .stopped("shut down in recovery");
+            case "named candidate: leader still holds the lock" -> as("pg1").failover("pg0", "pg1");
+            case "another member than the named candidate" -> as("pg2").unlocked().failover("pg0", "pg1");
+            case "failover without a candidate" -> as("pg1").unlocked().failover("pg0", null);
             default -> throw new IllegalArgumentException(scenario);
         };
         assertThat(plan(s)).isEqualTo(new ObservationPlan(probe, reobserve));
