@@ -153,6 +153,15 @@ public final class SimCluster {
                 "sim-observer");
     }
 
+    /**
+     * The first create of {@code initialize} (the bootstrap race's winner) applies but answers with an error, as a
+     * store that timed out after committing it: the winner believes it lost. Call before {@link #run}.
+     */
+    SimCluster loseTheInitializeRaceAnswer() {
+        server.loseAnswerToNextCreate(observer.key("initialize"));
+        return this;
+    }
+
     /** The synchronous_mode of seed {@code seed} in mixed runs: off, on and quorum in turn. */
     static String syncModeOf(long seed) {
         return switch ((int) Math.floorMod(seed, 3L)) {
