@@ -123,6 +123,9 @@ class DecisionLedgerTest {
         LedgerEntry e = DecisionLedger.record(LedgerState.INITIAL, in, d, null, null, 1).entry();
         assertThat(e.kind()).isEqualTo("bootstrap");
         assertThat(e.summary()).isEqualTo("pg1 removed a bootstrap placeholder nobody completed (" + d.message() + ")");
+        LedgerEntry changed = DecisionLedger.record(LedgerState.INITIAL, in, d, d.actions().get(0),
+                ActionOutcome.refused("initialize changed meanwhile"), 1).entry();
+        assertThat(changed.summary()).isEqualTo("pg1 left the bootstrap placeholder: it changed before the removal");
     }
 
     @Test
