@@ -77,7 +77,7 @@ import java.util.Objects;
  *       does, 0 in every other decision.</li>
  *   <li>{@code stalledInitialize}: <b>decider</b> only, set by a node that could bootstrap when it sees
  *       {@code initialize == ""} without leader and without any member bootstrapping (the revision and the first time
- *       seen), kept while it sees that same revision so, null in every other decision; past ttl the decision deletes
+ *       seen), kept while it sees that revision stalled, null in every other decision; past ttl the decision deletes
  *       the placeholder ({@link StalledBootstrap}).</li>
  *   <li>{@code preferNoRaceUntil} (now + ttl when pre_promote vetoed a {@code Promote}: outcome
  *       {@link ActionOutcome.Kind#REFUSED}) and {@code bootstrapFailed}: <b>shell</b> only; the decider reads them.

@@ -49,7 +49,7 @@ final class StalledBootstrap {
                 + c.settings.ttlSeconds() + " s)", actions);
     }
 
-    /** Only a member with a stopped postgres (Patroni's and Regent's state while waiting) surely is not bootstrapping. */
+    /** Only a member with a stopped postgres (the state of a waiting member) surely is not bootstrapping. */
     private static boolean mayBeBootstrapping(Member m) {
         return !"stopped".equals(m.state());
     }

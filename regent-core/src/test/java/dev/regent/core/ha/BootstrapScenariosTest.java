@@ -88,7 +88,8 @@ class BootstrapScenariosTest {
         // another member cancelled the stalled key and won the new race: its bootstrap gets a full ttl to show up
         NodeMemory old = NodeMemory.INITIAL.withStalledInitialize(new NodeMemory.StalledInitialize(7, Scenario.NOW
                 - 600_000));
-        Decision d = placeholderLeftBehind("pg1").initialize("", 9).memory(old).expect("waiting for leader to bootstrap");
+        Decision d = placeholderLeftBehind("pg1").initialize("", 9).memory(old)
+                .expect("waiting for leader to bootstrap");
         assertThat(d.memory().stalledInitialize()).isEqualTo(new NodeMemory.StalledInitialize(9, Scenario.NOW));
     }
 

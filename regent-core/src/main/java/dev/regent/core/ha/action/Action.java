@@ -24,10 +24,10 @@ public sealed interface Action {
 
     /**
      * <em>Long.</em> initdb, pg_hba, start, wait for recovery end, create users, post_bootstrap, then write
-     * {@code initialize=<sysid>} (only over {@code ""} or an absent key), {@code config} from bootstrap.dcs and take the
-     * leader lock. On failure: delete {@code initialize} (when {@code ""} or our sysid), stop postgres, move the data
-     * directory to {@code <data_dir>.failed}. When another member's sysid is there already (it bootstrapped too, after
-     * a placeholder was cancelled), stop postgres, move the data directory aside and end without the lock.
+     * {@code initialize=<sysid>} (only over {@code ""} or an absent key), {@code config} from bootstrap.dcs and take
+     * the leader lock. On failure: delete {@code initialize} (when {@code ""} or our sysid), stop postgres, move the
+     * data directory to {@code <data_dir>.failed}. When another member's sysid is there already (it bootstrapped too,
+     * after a placeholder was cancelled), stop postgres, move the data directory aside and end without the lock.
      * With {@code standby} (a standby cluster: Patroni's bootstrap_standby_leader): never initdb; clone from the remote
      * primary by {@code standby.createReplicaMethods()}, start as the standby leader following it, then write
      * {@code initialize} and {@code config} and take the lock as above.
