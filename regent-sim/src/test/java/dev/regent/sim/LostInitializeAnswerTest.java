@@ -13,9 +13,7 @@ import org.junit.jupiter.api.Test;
  */
 class LostInitializeAnswerTest {
     private static SimCluster.Result run(long seed, Mutant mutant) {
-        Simulation.quietLogging();
-        return new SimCluster(seed, 3, mutant, "mixed", SimTimings.FAST, ShellDaemon::new)
-                .loseTheInitializeRaceAnswer().run();
+        return Simulation.run(seed, 3, mutant, "mixed", "fast", true);
     }
 
     @Test
@@ -36,5 +34,7 @@ class LostInitializeAnswerTest {
     void keepingTheStalledPlaceholderNeverBootstraps() {
         SimCluster.Result r = run(1, Mutant.KEEP_STALLED_INITIALIZE);
         assertThat(r.violation()).startsWith("invariant 4 (liveness)").contains("no primary");
+        assertThat(r.replayCommand()).isEqualTo("bin/regent-sim --seeds 1 --nodes 3 --seed 1"
+                + " --mutant keep-stalled-initialize --profile fast --lose-initialize-answer");
     }
 }
