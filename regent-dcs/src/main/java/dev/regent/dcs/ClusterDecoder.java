@@ -104,7 +104,9 @@ public final class ClusterDecoder {
         TimelineHistory history = decode(hi, v -> cache.get(hi, x -> DcsJson.parseHistory(hi.modRevision(), x)));
         Map<String, String> failsafe = decode(byName.get("failsafe"), DcsJson::parseFailsafe);
         Leader leader = leader(byName.get("leader"), members);
-        return new ClusterView(initialize, config, leader, status, members, failover, sync, history, failsafe);
+        long initializeVersion = byName.containsKey("initialize") ? byName.get("initialize").modRevision() : 0;
+        return new ClusterView(initialize, config, leader, status, members, failover, sync, history, failsafe,
+                initializeVersion);
     }
 
     private static Leader leader(KeyValue kv, List<Member> members) {

@@ -53,6 +53,30 @@ public interface Dcs extends AutoCloseable {
     /** Delete {@code initialize} (failed bootstrap). */
     void cancelInitialization() throws DcsException;
 
+    /**
+     * A failed bootstrap's clean-up: delete {@code initialize} only while it holds {@code ""} (the placeholder) or
+     * {@code sysid} (this node's own, written before the failure; null: none), never another member's system id.
+     *
+     * @return false when the key held something else, or was absent
+     */
+    boolean cancelInitialization(String sysid) throws DcsException;
+
+    /**
+     * The end of a bootstrap: write {@code initialize = sysid} only over the {@code ""} placeholder or an absent key
+     * (or when it already holds {@code sysid}), so that of two members that both bootstrapped (a placeholder was
+     * cancelled under a live bootstrapper) only one system identifier is ever written.
+     *
+     * @return false when another system identifier is there
+     */
+    boolean completeInitialization(String sysid) throws DcsException;
+
+    /**
+     * Delete a bootstrap placeholder left behind: {@code initialize} only while its mod revision is {@code version}.
+     *
+     * @return false when it changed meanwhile (or is gone)
+     */
+    boolean cancelStaleInitialize(long version) throws DcsException;
+
     /** Write {@code config} (JSON object text) with CAS on {@code version}; version null = unconditional. */
     boolean setConfigValue(String json, Long version) throws DcsException;
 

@@ -176,6 +176,54 @@ public final class PatroniDcs implements Dcs {
         store.delete(key("initialize"));
     }
 
+    /*
+     * The conditional writes below compare mod revisions, not values: etcd v2 refuses an empty prevValue, and the
+     * placeholder's value is "". A compare that fails because the key changed between the read and the write
+     * (Kubernetes: another annotation of the same object) reads again.
+     */
+
+    @Override
+    public boolean cancelInitialization(String sysid) throws DcsException {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            KeyValue kv = initializeKey();
+            if (kv == null) return false;
+            if (!kv.value().isEmpty() && !kv.value().equals(sysid)) return false;
+            if (store.deleteIfModRevision(kv.key(), kv.modRevision())) return true;
+        }
+        return false;
+    }
+
+    @Override
+    public boolean completeInitialization(String sysid) throws DcsException {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            KeyValue kv = initializeKey();
+            if (kv == null) {
+                if (store.create(key("initialize"), sysid, false)) return true;
+            } else if (kv.value().equals(sysid)) {
+                return true;  // our own write, e.g. one whose answer was lost
+            } else if (!kv.value().isEmpty()) {
+                LOG.warn("initialize holds system identifier {}, not ours ({}): another member bootstrapped the "
+                        + "cluster", kv.value(), sysid);
+                return false;
+            } else if (store.compareAndSet(kv.key(), sysid, kv.modRevision(), false)) {
+                return true;
+            }
+        }
+        throw new DcsException("could not write " + key("initialize") + ": it kept changing under the write");
+    }
+
+    @Override
+    public boolean cancelStaleInitialize(long version) throws DcsException {
+        boolean deleted = store.deleteIfModRevision(key("initialize"), version);
+        if (deleted) LOG.warn("Removed {}: no member completed the bootstrap it stands for", key("initialize"));
+        return deleted;
+    }
+
+    private KeyValue initializeKey() throws DcsException {
+        String k = key("initialize");
+        return store.getPrefix(k).stream().filter(kv -> kv.key().equals(k)).findFirst().orElse(null);
+    }
+
     @Override
     public boolean setConfigValue(String json, Long version) throws DcsException {
         return write("config", json, version);

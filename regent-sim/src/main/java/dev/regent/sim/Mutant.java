@@ -114,6 +114,20 @@ public enum Mutant {
             return new Decision(actions, "MUTANT sync-publish-unlisted: /sync lists every member, synchronous_standby_names none ("
                     + d.message() + ")", d.memory());
         }
+    },
+    /**
+     * Patroni's behaviour: a bootstrap placeholder nobody completes ({@code initialize = ""}, no leader, nobody
+     * bootstrapping) stays until an operator deletes it; every member waits for a leader to bootstrap.
+     */
+    KEEP_STALLED_INITIALIZE("keep-stalled-initialize") {
+        @Override
+        Decision mutate(HaInput in, Decision d) {
+            if (d.actions().stream().noneMatch(a -> a instanceof Action.CancelStaleInitialize)) return d;
+            List<Action> actions = new ArrayList<>(d.actions());
+            actions.removeIf(a -> a instanceof Action.CancelStaleInitialize);
+            return new Decision(actions, "MUTANT keep-stalled-initialize: waiting for leader to bootstrap",
+                    d.memory());
+        }
     };
 
     private final String cliName;
@@ -138,6 +152,6 @@ public enum Mutant {
     public static Mutant byName(String name) {
         for (Mutant m : values()) if (m.cliName.equals(name.toLowerCase(Locale.ROOT))) return m;
         throw new IllegalArgumentException("unknown mutant '" + name + "' (known: no-demote-on-lock-loss,"
-                + " promote-lagging, renew-after-expiry, sync-publish-unlisted)");
+                + " promote-lagging, renew-after-expiry, sync-publish-unlisted, keep-stalled-initialize)");
     }
 }

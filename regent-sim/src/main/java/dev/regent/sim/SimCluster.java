@@ -43,7 +43,7 @@ public final class SimCluster {
     /** Outcome of a run. */
     public record Result(long seed, int nodes, Mutant mutant, String violation, List<Fault> faults, Trace trace,
                          long steps, long simMillis, int exemptWindows, long convergedAfterMillis, String syncMode,
-                         boolean syncPinned, String profile) {
+                         boolean syncPinned, String profile, boolean lostInitializeAnswer) {
         public boolean failed() {
             return violation != null;
         }
@@ -53,7 +53,8 @@ public final class SimCluster {
             return "bin/regent-sim --seeds 1 --nodes " + nodes + " --seed " + seed
                     + (mutant == Mutant.NONE ? "" : " --mutant " + mutant.cliName())
                     + (syncPinned ? " --sync " + syncMode : "")
-                    + (profile.equals(SimTimings.STANDARD.name()) ? "" : " --profile " + profile);
+                    + (profile.equals(SimTimings.STANDARD.name()) ? "" : " --profile " + profile)
+                    + (lostInitializeAnswer ? " --lose-initialize-answer" : "");
         }
 
         /** Seed, fault schedule, trace and replay command, for a failing run. */
@@ -153,6 +154,18 @@ public final class SimCluster {
                 "sim-observer");
     }
 
+    /**
+     * The first create of {@code initialize} (the bootstrap race's winner) applies but answers with an error, as a
+     * store that timed out after committing it: the winner believes it lost. Call before {@link #run}.
+     */
+    SimCluster loseTheInitializeRaceAnswer() {
+        server.loseAnswerToNextCreate(observer.key("initialize"));
+        lostInitializeAnswer = true;
+        return this;
+    }
+
+    private boolean lostInitializeAnswer;
+
     /** The synchronous_mode of seed {@code seed} in mixed runs: off, on and quorum in turn. */
     static String syncModeOf(long seed) {
         return switch ((int) Math.floorMod(seed, 3L)) {
@@ -247,7 +260,8 @@ public final class SimCluster {
             trace.add("-", "VIOLATION " + violation);
         }
         return new Result(seed, nodes.length, mutant, violation, faults, trace, time.steps(), time.now(), exemptWindows,
-                convergedAt < 0 ? -1 : convergedAt - healedAt, syncMode, syncPinned, timings.name());
+                convergedAt < 0 ? -1 : convergedAt - healedAt, syncMode, syncPinned, timings.name(),
+                lostInitializeAnswer);
     }
 
     // ---- nodes and their daemons -------------------------------------------------------------------------------

@@ -5,7 +5,9 @@ import java.util.Locale;
 
 /**
  * {@code bin/regent-sim --seeds N [--nodes 3|5] [--seed S] [--sync off|on|quorum|mixed] [--profile standard|fast]
- * [--mutant NAME] [--trace]} ({@code --profile fast}: Regent's fast failover profile, {@link SimTimings#FAST}):
+ * [--mutant NAME] [--lose-initialize-answer] [--trace]} ({@code --profile fast}: Regent's fast failover profile,
+ * {@link SimTimings#FAST}; {@code --lose-initialize-answer}: the bootstrap race's winner gets an error for a create
+ * the store applied):
  * runs seeds S..S+N-1 (S defaults to 1) in the given synchronous_mode (mixed, the default: off, on and quorum by seed), prints the report of every failing seed (seed, fault schedule, trace, replay command) and one summary line
  * {@code N seeds, V violations (R seeds/s; W windows exempt ...)}. Exit status 0 when no seed violated an invariant,
  * 1 otherwise, 2 for bad arguments. With a mutant the run stops at its first violation. {@code --trace} prints every
@@ -14,7 +16,7 @@ import java.util.Locale;
 public final class SimMain {
     /** Parsed command line. */
     record Options(long seeds, int nodes, long firstSeed, Mutant mutant, boolean trace, String sync,
-                   String profile) {}
+                   String profile, boolean loseInitializeAnswer) {}
 
     /** A bad command line. */
     static final class UsageException extends Exception {
@@ -36,7 +38,7 @@ public final class SimMain {
         } catch (UsageException e) {
             err.println("regent-sim: " + e.getMessage()
                     + " (usage: regent-sim --seeds N [--nodes 3|5] [--seed S] [--sync off|on|quorum|mixed]"
-                    + " [--profile standard|fast] [--mutant NAME] [--trace])");
+                    + " [--profile standard|fast] [--mutant NAME] [--lose-initialize-answer] [--trace])");
             return 2;
         }
         long started = System.nanoTime();
@@ -44,7 +46,8 @@ public final class SimMain {
         long violations = 0;
         long exempt = 0;
         for (long seed = o.firstSeed(); ran < o.seeds(); seed++) {
-            SimCluster.Result r = Simulation.run(seed, o.nodes(), o.mutant(), o.sync(), o.profile());
+            SimCluster.Result r = Simulation.run(seed, o.nodes(), o.mutant(), o.sync(), o.profile(),
+                    o.loseInitializeAnswer());
             ran++;
             exempt += r.exemptWindows();
             if (o.trace()) out.print(r.report(Integer.MAX_VALUE));
@@ -70,6 +73,7 @@ public final class SimMain {
         boolean trace = false;
         String sync = "mixed";
         String profile = "standard";
+        boolean loseInitializeAnswer = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -93,6 +97,7 @@ public final class SimMain {
                     }
                 }
                 case "--trace" -> trace = true;
+                case "--lose-initialize-answer" -> loseInitializeAnswer = true;
                 case "--sync" -> {
                     sync = value(args, ++i, a);
                     if (!java.util.Set.of("off", "on", "quorum", "mixed").contains(sync)) {
@@ -109,7 +114,7 @@ public final class SimMain {
             }
         }
         if (seeds < 0) throw new UsageException("--seeds N is required");
-        return new Options(seeds, nodes, first, mutant, trace, sync, profile);
+        return new Options(seeds, nodes, first, mutant, trace, sync, profile, loseInitializeAnswer);
     }
 
     private static String value(String[] args, int i, String option) throws UsageException {

@@ -30,7 +30,18 @@ public final class Simulation {
      * retry_timeout 10) or {@code fast} (Regent's fast failover profile: 6, 1, 2; see {@link SimTimings}).
      */
     public static SimCluster.Result run(long seed, int nodes, Mutant mutant, String sync, String profile) {
-        return new SimCluster(seed, nodes, mutant, sync, SimTimings.byName(profile), ShellDaemon::new).run();
+        return run(seed, nodes, mutant, sync, profile, false);
+    }
+
+    /**
+     * As above; {@code loseInitializeAnswer}: the bootstrap race's winning create of {@code initialize} applies but
+     * answers with an error ({@link SimCluster#loseTheInitializeRaceAnswer}).
+     */
+    public static SimCluster.Result run(long seed, int nodes, Mutant mutant, String sync, String profile,
+                                        boolean loseInitializeAnswer) {
+        SimCluster c = new SimCluster(seed, nodes, mutant, sync, SimTimings.byName(profile), ShellDaemon::new);
+        if (loseInitializeAnswer) c.loseTheInitializeRaceAnswer();
+        return c.run();
     }
 
     /**

@@ -53,5 +53,6 @@ class MutantTest {
         assertThat(Mutant.byName("no-demote-on-lock-loss")).isEqualTo(Mutant.NO_DEMOTE_ON_LOCK_LOSS);
         assertThat(Mutant.byName("renew-after-expiry")).isEqualTo(Mutant.RENEW_AFTER_EXPIRY);
         assertThat(Mutant.byName("sync-publish-unlisted")).isEqualTo(Mutant.SYNC_PUBLISH_UNLISTED);
+        assertThat(Mutant.byName("keep-stalled-initialize")).isEqualTo(Mutant.KEEP_STALLED_INITIALIZE);
     }
 }

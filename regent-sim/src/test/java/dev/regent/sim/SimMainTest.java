@@ -36,6 +36,19 @@ class SimMainTest {
     }
 
     @Test
+    void aLostInitializeAnswerIsAnOptionAndPartOfTheReplayCommand() throws Exception {
+        assertThat(SimMain.parse(new String[] {"--seeds", "1"}).loseInitializeAnswer()).isFalse();
+        assertThat(SimMain.parse(new String[] {"--seeds", "1", "--lose-initialize-answer"}).loseInitializeAnswer())
+                .isTrue();
+        int status = run("--seeds", "1", "--profile", "fast", "--lose-initialize-answer", "--mutant",
+                "keep-stalled-initialize");
+        assertThat(status).isEqualTo(1);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("invariant 4 (liveness)")
+                .contains("replay: bin/regent-sim --seeds 1 --nodes 3 --seed 1 --mutant keep-stalled-initialize"
+                        + " --profile fast --lose-initialize-answer");
+    }
+
+    @Test
     void theFastProfileIsNamedInTheSummary() {
         int status = run("--seeds", "2", "--seed", "1", "--profile", "fast");
         String last = out.toString(StandardCharsets.UTF_8).lines().reduce((a, b) -> b).orElse("");

@@ -241,6 +241,44 @@ public abstract class DcsContract extends StoreFixture {
     }
 
     @Test
+    void bootstrapCompletionWritesOnlyOverThePlaceholderOrAnAbsentKey() throws Exception {
+        PatroniDcs a = dcs("pg0");
+        PatroniDcs b = dcs("pg1");
+        assertThat(a.completeInitialization("7123456789012345678")).as("absent: created").isTrue();
+        assertThat(b.load().initialize()).isEqualTo("7123456789012345678");
+        assertThat(a.completeInitialization("7123456789012345678")).as("already ours").isTrue();
+        assertThat(b.completeInitialization("7999999999999999999")).as("another sysid").isFalse();
+        assertThat(b.cancelInitialization("7999999999999999999")).as("not b's to delete").isFalse();
+        assertThat(b.load().initialize()).isEqualTo("7123456789012345678");
+        assertThat(a.cancelInitialization("7123456789012345678")).as("a's own").isTrue();
+        assertThat(b.load().initialize()).isNull();
+        assertThat(a.initialize(true, "")).isTrue();
+        assertThat(b.completeInitialization("7999999999999999999")).as("over the placeholder").isTrue();
+        assertThat(a.load().initialize()).isEqualTo("7999999999999999999");
+        a.cancelInitialization();
+        assertThat(a.initialize(true, "")).isTrue();
+        assertThat(b.cancelInitialization(null)).as("the placeholder").isTrue();
+        assertThat(a.load().initialize()).isNull();
+    }
+
+    @Test
+    void stalledPlaceholderIsDeletedOnlyAtItsRevision() throws Exception {
+        PatroniDcs a = dcs("pg0");
+        PatroniDcs b = dcs("pg1");
+        assertThat(a.initialize(true, "")).isTrue();
+        long first = b.load().initializeVersion();
+        assertThat(first).isPositive();
+        a.cancelInitialization();
+        assertThat(a.initialize(true, "")).isTrue();
+        long second = b.load().initializeVersion();
+        assertThat(second).isNotEqualTo(first);
+        assertThat(b.cancelStaleInitialize(first)).as("a newer placeholder").isFalse();
+        assertThat(a.load().initialize()).isEmpty();
+        assertThat(b.cancelStaleInitialize(second)).isTrue();
+        assertThat(a.load().initialize()).isNull();
+    }
+
+    @Test
     void configCompareAndSet() throws Exception {
         PatroniDcs a = dcs("pg0");
         Map<String, Object> config = new LinkedHashMap<>();

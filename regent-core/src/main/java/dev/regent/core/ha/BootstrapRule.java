@@ -25,8 +25,8 @@ final class BootstrapRule {
             return c.decide("released leader key voluntarily as data dir empty and currently leader", stop);
         }
         if (c.paused()) return c.decide("running with empty data directory", stop);
-        if (c.cluster.isUnlocked() && c.cluster.initialize() == null && !c.iAmNoFailover()
-                && c.settings.hasBootstrapSection() && !c.memory.bootstrapFailed()) {
+        boolean mayRace = !c.iAmNoFailover() && c.settings.hasBootstrapSection() && !c.memory.bootstrapFailed();
+        if (c.cluster.isUnlocked() && c.cluster.initialize() == null && mayRace) {
             stop.add(new RaceInitialize());
             if (c.isStandbyCluster()) {
                 // Patroni's bootstrap_standby_leader: clone from the remote primary, never initdb
@@ -36,6 +36,8 @@ final class BootstrapRule {
             stop.add(new Bootstrap());
             return c.decide("trying to bootstrap a new cluster", stop);
         }
+        Decision stalled = mayRace ? StalledBootstrap.check(c, stop) : null;
+        if (stalled != null) return stalled;
         String from = c.cloneMember();
         if (!c.cluster.isUnlocked() && from != null) {
             String role = from.equals(c.leaderName()) ? "leader" : "replica";

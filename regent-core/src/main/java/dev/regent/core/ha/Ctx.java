@@ -106,6 +106,12 @@ final class Ctx {
      */
     long candidateBehindSince;
 
+    /**
+     * {@link NodeMemory#stalledInitialize()} for this decision: null unless this cycle saw a stalled bootstrap
+     * placeholder ({@link StalledBootstrap}).
+     */
+    NodeMemory.StalledInitialize stalledInitialize;
+
     /** Set when this cycle already cleared the failover key, so later rules must not see it any more. */
     boolean failoverCleared;
 

@@ -135,7 +135,8 @@ public final class FailsafeRule {
         }
         if (!changed) return cluster;
         return new ClusterView(cluster.initialize(), cluster.config(), cluster.leader(), cluster.status(), members,
-                cluster.failover(), cluster.sync(), cluster.history(), cluster.failsafe());
+                cluster.failover(), cluster.sync(), cluster.history(), cluster.failsafe(),
+                cluster.initializeVersion());
     }
 
     private static Member atPosition(Member m, long lsn) {
@@ -193,7 +194,7 @@ public final class FailsafeRule {
                 cluster.status().retainSlots());
         ClusterView view = new ClusterView(cluster.initialize(), cluster.config(),
                 new Leader(accepted.name(), -1, null, member), status, cluster.members(), cluster.failover(),
-                cluster.sync(), cluster.history(), cluster.failsafe());
+                cluster.sync(), cluster.history(), cluster.failsafe(), cluster.initializeVersion());
         // a cascading member's position is the primary's slot of it (Patroni looks the member name up in the slots;
         // Regent its slot name, which is what the body names)
         Map<String, Long> positions = new TreeMap<>();

@@ -12,6 +12,7 @@ public final class FailureMessages {
     /** The message for a cycle that stopped because {@code failed} failed. */
     public static String of(Action failed) {
         if (failed instanceof Action.RaceInitialize) return "failed to acquire initialize lock";
+        if (failed instanceof Action.CancelStaleInitialize) return "initialize changed meanwhile";
         if (failed instanceof Action.AcquireLeaderLock) {
             return "following new leader after trying and failing to obtain lock";
         }

@@ -75,6 +75,10 @@ import java.util.Objects;
  *   <li>{@code candidateBehindSince}: <b>decider</b> only, set by a member that is not the named candidate of a
  *       quorum switchover without leader when it first sees the candidate's WAL behind its own, kept while it still
  *       does, 0 in every other decision.</li>
+ *   <li>{@code stalledInitialize}: <b>decider</b> only, set by a node that could bootstrap when it sees
+ *       {@code initialize == ""} without leader and without any member bootstrapping (the revision and the first time
+ *       seen), kept while it sees that revision stalled, null in every other decision; past ttl the decision deletes
+ *       the placeholder ({@link StalledBootstrap}).</li>
  *   <li>{@code preferNoRaceUntil} (now + ttl when pre_promote vetoed a {@code Promote}: outcome
  *       {@link ActionOutcome.Kind#REFUSED}) and {@code bootstrapFailed}: <b>shell</b> only; the decider reads them.
  *       Holding the lock with a replica inside that backoff, the decider releases the lock ("Promotion cancelled
@@ -161,7 +165,8 @@ public final class HaDecider {
 
     private static Decision finish(Ctx c, Decision d) {
         // the decider's part of the memory contract (lock kept or forgotten, rewind state cleared on promote)
-        NodeMemory m = MemoryContract.decided(c.memory, d.actions()).withCandidateBehindSince(c.candidateBehindSince);
+        NodeMemory m = MemoryContract.decided(c.memory, d.actions()).withCandidateBehindSince(c.candidateBehindSince)
+                .withStalledInitialize(c.stalledInitialize);
         // Patroni's run_cycle prefixes every result with "PAUSE: " in maintenance mode
         String message = c.paused() ? "PAUSE: " + d.message() : d.message();
         return new Decision(d.actions(), message, m, c.warnings, c.infos);

@@ -27,11 +27,29 @@ package dev.regent.core.ha;
  * @param candidateBehindSince  a quorum switchover without leader: when this node, not the named candidate, first
  *                              saw the candidate's WAL behind its own (0: it does not); the node takes over in its
  *                              place only once that lasted a loop_wait ({@code HealthCheck.manualFailoverNoLeader})
+ * @param stalledInitialize     the {@code initialize} placeholder ({@code ""}) this node has seen without a leader
+ *                              and without any member reporting a bootstrap, and since when (null: none); see
+ *                              {@link StalledInitialize}
  */
 public record NodeMemory(long lockValidUntil, long startingAsPrimarySince, boolean wasLeader,
                          boolean rewindOrReinitNeeded, long preferNoRaceUntil, boolean bootstrapFailed,
-                         boolean checkDivergedLsn, boolean startAttached, long candidateBehindSince) {
-    public static final NodeMemory INITIAL = new NodeMemory(0, 0, false, false, 0, false, false, false, 0);
+                         boolean checkDivergedLsn, boolean startAttached, long candidateBehindSince,
+                         StalledInitialize stalledInitialize) {
+    public static final NodeMemory INITIAL = new NodeMemory(0, 0, false, false, 0, false, false, false, 0, null);
+
+    /**
+     * A bootstrap placeholder seen stalled: {@code initialize} had mod revision {@code version} from monotonic
+     * {@code sinceMillis} on, with no leader and no member reporting a bootstrap in progress.
+     */
+    public record StalledInitialize(long version, long sinceMillis) {}
+
+    /** A memory without a stalled bootstrap placeholder. */
+    public NodeMemory(long lockValidUntil, long startingAsPrimarySince, boolean wasLeader,
+                      boolean rewindOrReinitNeeded, long preferNoRaceUntil, boolean bootstrapFailed,
+                      boolean checkDivergedLsn, boolean startAttached, long candidateBehindSince) {
+        this(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil,
+                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, null);
+    }
 
     /** A memory without a candidate seen behind. */
     public NodeMemory(long lockValidUntil, long startingAsPrimarySince, boolean wasLeader,
@@ -44,43 +62,49 @@ public record NodeMemory(long lockValidUntil, long startingAsPrimarySince, boole
     /** When this node first saw a quorum switchover's candidate behind it; 0 clears it. */
     public NodeMemory withCandidateBehindSince(long t) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded,
-                preferNoRaceUntil, bootstrapFailed, checkDivergedLsn, startAttached, t);
+                preferNoRaceUntil, bootstrapFailed, checkDivergedLsn, startAttached, t, stalledInitialize);
     }
 
     public NodeMemory withLockValidUntil(long t) {
         return new NodeMemory(t, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil,
-                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince);
+                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, stalledInitialize);
     }
 
     public NodeMemory withWasLeader(boolean b) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, b, rewindOrReinitNeeded, preferNoRaceUntil,
-                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince);
+                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, stalledInitialize);
     }
 
     /** Postgres started (or restarted) as primary by this node's own decision at {@code t}; 0 clears it. */
     public NodeMemory withStartingAsPrimarySince(long t) {
         return new NodeMemory(lockValidUntil, t, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil, bootstrapFailed,
-                checkDivergedLsn, false, candidateBehindSince);
+                checkDivergedLsn, false, candidateBehindSince, stalledInitialize);
     }
 
     public NodeMemory withRewindOrReinitNeeded(boolean b) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, b, preferNoRaceUntil,
-                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince);
+                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, stalledInitialize);
     }
 
     public NodeMemory withPreferNoRaceUntil(long t) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded, t,
-                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince);
+                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, stalledInitialize);
     }
 
     public NodeMemory withBootstrapFailed(boolean b) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded,
-                preferNoRaceUntil, b, checkDivergedLsn, startAttached, candidateBehindSince);
+                preferNoRaceUntil, b, checkDivergedLsn, startAttached, candidateBehindSince, stalledInitialize);
     }
 
     public NodeMemory withCheckDivergedLsn(boolean b) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded,
-                preferNoRaceUntil, bootstrapFailed, b, startAttached, candidateBehindSince);
+                preferNoRaceUntil, bootstrapFailed, b, startAttached, candidateBehindSince, stalledInitialize);
+    }
+
+    /** The stalled bootstrap placeholder this decision saw (null: none). */
+    public NodeMemory withStalledInitialize(StalledInitialize s) {
+        return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded,
+                preferNoRaceUntil, bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, s);
     }
 
     /**
@@ -89,6 +113,6 @@ public record NodeMemory(long lockValidUntil, long startingAsPrimarySince, boole
      */
     public NodeMemory withAttachedStartSince(long t) {
         return new NodeMemory(lockValidUntil, t, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil, bootstrapFailed,
-                checkDivergedLsn, true, candidateBehindSince);
+                checkDivergedLsn, true, candidateBehindSince, stalledInitialize);
     }
 }

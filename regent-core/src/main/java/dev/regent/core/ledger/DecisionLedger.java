@@ -93,7 +93,9 @@ public final class DecisionLedger {
         if (has(acts, Action.Promote.class)) return DecisionKind.PROMOTE;
         if (has(acts, Action.Rewind.class)) return DecisionKind.REWIND;
         if (has(acts, Action.Reinitialize.class)) return DecisionKind.REINITIALIZE;
-        if (has(acts, Action.Bootstrap.class)) return DecisionKind.BOOTSTRAP;
+        if (has(acts, Action.Bootstrap.class) || has(acts, Action.CancelStaleInitialize.class)) {
+            return DecisionKind.BOOTSTRAP;
+        }
         if (has(acts, Action.CloneReplica.class)) return DecisionKind.CLONE;
         if (has(acts, Action.RestartPostgres.class)) return DecisionKind.RESTART;
         if (has(acts, Action.ReleaseLeaderLock.class)) return DecisionKind.RELEASE;

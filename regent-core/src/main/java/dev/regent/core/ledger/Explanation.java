@@ -47,7 +47,11 @@ final class Explanation {
             case REWIND -> me + " rewinds from " + DecisionLedger.first(acts, Action.Rewind.class).sourceMember();
             case REINITIALIZE -> me + " reinitializes from "
                     + orNobody(DecisionLedger.first(acts, Action.Reinitialize.class).fromMember());
-            case BOOTSTRAP -> failed instanceof Action.RaceInitialize
+            case BOOTSTRAP -> failed instanceof Action.CancelStaleInitialize
+                    ? me + " left the bootstrap placeholder: it changed before the removal"
+                    : DecisionLedger.has(acts, Action.CancelStaleInitialize.class)
+                    ? me + " removed a bootstrap placeholder nobody completed (" + d.message() + ")"
+                    : failed instanceof Action.RaceInitialize
                     ? me + " lost the bootstrap race (another member initializes the cluster)"
                     : me + " bootstraps a new cluster";
             case CLONE -> me + " creates a replica from "

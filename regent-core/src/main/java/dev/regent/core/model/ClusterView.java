@@ -18,16 +18,25 @@ import java.util.Optional;
  * @param sync        synchronous replication state, or null
  * @param history     timeline history
  * @param failsafe    {@code failsafe} key (member name to api_url), or null
+ * @param initializeVersion the mod revision of {@code initialize} (0 when absent or unknown): the condition of a
+ *                    conditional delete of a bootstrap placeholder that was left behind
  */
 public record ClusterView(String initialize, ClusterConfig config, Leader leader, ClusterStatus status,
                           List<Member> members, Failover failover, SyncState sync, TimelineHistory history,
-                          Map<String, String> failsafe) {
+                          Map<String, String> failsafe, long initializeVersion) {
     public ClusterView {
         List<Member> sorted = new ArrayList<>(members == null ? List.of() : members);
         sorted.sort(Comparator.comparing(Member::name));
         members = List.copyOf(sorted);
         status = status == null ? ClusterStatus.EMPTY : status;
         history = history == null ? new TimelineHistory(0, List.of()) : history;
+    }
+
+    /** A snapshot whose {@code initialize} version is unknown (0). */
+    public ClusterView(String initialize, ClusterConfig config, Leader leader, ClusterStatus status,
+                       List<Member> members, Failover failover, SyncState sync, TimelineHistory history,
+                       Map<String, String> failsafe) {
+        this(initialize, config, leader, status, members, failover, sync, history, failsafe, 0);
     }
 
     public static ClusterView empty() {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.regent.core.ha.action.Action.AcquireLeaderLock;
 import dev.regent.core.ha.action.Action.Bootstrap;
+import dev.regent.core.ha.action.Action.CancelStaleInitialize;
 import dev.regent.core.ha.action.Action.CloneReplica;
 import dev.regent.core.ha.action.Action.FatalExit;
 import dev.regent.core.ha.action.Action.RaceInitialize;
@@ -46,6 +47,61 @@ class BootstrapScenariosTest {
     @Test
     void otherNodeBootstrappingMeansWait() {
         fresh("pg1").initialize("").expect("waiting for leader to bootstrap");
+    }
+
+    /** A new cluster whose members all wait with empty data directories, {@code initialize} = "" at revision 7. */
+    private static Scenario placeholderLeftBehind(String me) {
+        return fresh(me).initialize("", 7).memberState("pg0", "stopped").memberState("pg1", "stopped")
+                .memberState("pg2", "stopped");
+    }
+
+    @Test
+    void placeholderNobodyCompletesIsRemovedAfterTtl() {
+        // pg0 created initialize but saw a timeout (or the creator died): nobody reports a bootstrap, nobody leads
+        Decision first = placeholderLeftBehind("pg0").expect("waiting for leader to bootstrap");
+        assertThat(first.memory().stalledInitialize()).isEqualTo(new NodeMemory.StalledInitialize(7, Scenario.NOW));
+        Decision atTtl = placeholderLeftBehind("pg0").memory(first.memory()).now(Scenario.NOW + 30_000)
+                .expect("waiting for leader to bootstrap");
+        assertThat(atTtl.memory().stalledInitialize()).isEqualTo(first.memory().stalledInitialize());
+        Decision past = placeholderLeftBehind("pg0").memory(atTtl.memory()).now(Scenario.NOW + 30_001)
+                .expect("removing initialize key: no leader and no member bootstrapping for longer than ttl (30 s)",
+                        new CancelStaleInitialize(7));
+        assertThat(past.memory().stalledInitialize()).isNull();
+        // the next cycle sees no initialize key: the members race again
+        fresh("pg0").memory(past.memory()).now(Scenario.NOW + 40_000)
+                .expect("trying to bootstrap a new cluster", new RaceInitialize(), new Bootstrap());
+    }
+
+    @Test
+    void anotherMembersBootstrapInProgressKeepsTheWait() {
+        for (String state : new String[] {"initializing new cluster", "running custom bootstrap script",
+                "starting after custom bootstrap", "starting", "running"}) {
+            Decision d = placeholderLeftBehind("pg1").memberState("pg0", state).memory(NodeMemory.INITIAL
+                    .withStalledInitialize(new NodeMemory.StalledInitialize(7, Scenario.NOW - 600_000)))
+                    .expect("waiting for leader to bootstrap");
+            assertThat(d.memory().stalledInitialize()).as(state).isNull();
+        }
+    }
+
+    @Test
+    void aNewPlaceholderRestartsTheClock() {
+        // another member cancelled the stalled key and won the new race: its bootstrap gets a full ttl to show up
+        NodeMemory old = NodeMemory.INITIAL.withStalledInitialize(new NodeMemory.StalledInitialize(7, Scenario.NOW
+                - 600_000));
+        Decision d = placeholderLeftBehind("pg1").initialize("", 9).memory(old)
+                .expect("waiting for leader to bootstrap");
+        assertThat(d.memory().stalledInitialize()).isEqualTo(new NodeMemory.StalledInitialize(9, Scenario.NOW));
+    }
+
+    @Test
+    void onlyANodeThatMayBootstrapRemovesThePlaceholder() {
+        NodeMemory old = NodeMemory.INITIAL.withStalledInitialize(new NodeMemory.StalledInitialize(7, Scenario.NOW
+                - 600_000));
+        placeholderLeftBehind("pg1").tag("nofailover", true).memory(old).expect("waiting for leader to bootstrap");
+        placeholderLeftBehind("pg1").noBootstrapSection().memory(old).expect("waiting for leader to bootstrap");
+        placeholderLeftBehind("pg1").paused().memory(old).expect("running with empty data directory");
+        placeholderLeftBehind("pg1").leader("pg0").memory(old)
+                .expect("trying to bootstrap from leader 'pg0'", new CloneReplica("pg0"));
     }
 
     @Test

@@ -114,6 +114,21 @@ class DecisionLedgerTest {
     }
 
     @Test
+    void removingAStalledPlaceholderIsABootstrapStep() {
+        NodeMemory seen = NodeMemory.INITIAL.withStalledInitialize(new NodeMemory.StalledInitialize(7, 0));
+        HaInput in = as("pg1").unlocked().initialize("", 7).memberState("pg0", "stopped").memberState("pg1", "stopped")
+                .memberState("pg2", "stopped").emptyDataDir().memory(seen).input();
+        Decision d = HaDecider.decide(in);
+        assertThat(d.actions()).containsExactly(new Action.CancelStaleInitialize(7));
+        LedgerEntry e = DecisionLedger.record(LedgerState.INITIAL, in, d, null, null, 1).entry();
+        assertThat(e.kind()).isEqualTo("bootstrap");
+        assertThat(e.summary()).isEqualTo("pg1 removed a bootstrap placeholder nobody completed (" + d.message() + ")");
+        LedgerEntry changed = DecisionLedger.record(LedgerState.INITIAL, in, d, d.actions().get(0),
+                ActionOutcome.refused("initialize changed meanwhile"), 1).entry();
+        assertThat(changed.summary()).isEqualTo("pg1 left the bootstrap placeholder: it changed before the removal");
+    }
+
+    @Test
     void steadyCyclesAreNotRecorded() {
         assertThat(step(PG0_LED, as("pg0")).entry()).as("the leader renewing its lock").isNull();
         assertThat(step(PG0_LED, as("pg1")).entry()).as("a replica of pg0").isNull();

@@ -32,6 +32,7 @@ final class Scenario {
 
     private final String me;
     private String initialize = SYSID;
+    private long initializeVersion = 2;
     private String leader;
     private final Map<String, Map<String, Object>> memberTags = new LinkedHashMap<>();
     private final Map<String, String> memberState = new LinkedHashMap<>();
@@ -100,6 +101,8 @@ final class Scenario {
     Scenario leader(String name) { leader = name; return this; }
     Scenario unlocked() { leader = null; return this; }
     Scenario initialize(String v) { initialize = v; return this; }
+    /** {@code initialize} with its mod revision. */
+    Scenario initialize(String v, long version) { initialize = v; initializeVersion = version; return this; }
     Scenario noMembers() { memberTags.clear(); memberState.clear(); return this; }
     Scenario member(String name) {
         memberTags.put(name, new LinkedHashMap<>());
@@ -337,7 +340,7 @@ final class Scenario {
         }
         return new ClusterView(initialize, configPresent ? new ClusterConfig(5, config) : null, l,
                 new ClusterStatus(optime, statusSlots, List.of()), members, failover, sync,
-                new TimelineHistory(2, hist), clusterFailsafe);
+                new TimelineHistory(2, hist), clusterFailsafe, initialize == null ? 0 : initializeVersion);
     }
 
     private LocalPostgres postgres() {

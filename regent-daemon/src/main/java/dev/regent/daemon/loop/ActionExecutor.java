@@ -323,6 +323,8 @@ public final class ActionExecutor {
         Map<Class<? extends Action>, Handler<? extends Action>> m = new LinkedHashMap<>();
         on(m, Action.RaceInitialize.class, (a, ctx) ->
                 ActionOutcome.succeededIf(dcs.initialize(true, null), "another member created initialize first"));
+        on(m, Action.CancelStaleInitialize.class, (a, ctx) ->
+                ActionOutcome.succeededIf(dcs.cancelStaleInitialize(a.version()), "initialize changed meanwhile"));
         on(m, Action.Bootstrap.class, (a, ctx) -> background("bootstrap", a, ctx, () -> bootstrap(a, ctx)));
         on(m, Action.CloneReplica.class, this::cloneReplica);
         on(m, Action.AcquireLeaderLock.class, (a, ctx) -> leading(
@@ -660,10 +662,12 @@ public final class ActionExecutor {
     }
 
     private Done bootstrap(Action.Bootstrap b, Context ctx) throws Exception {
+        String sysid = null;
         try {
-            String sysid = b.standby() == null ? pg.bootstrap(slot::reportState)
-                    : bootstrapStandbyLeader(b.standby(), ctx);
-            dcs.initialize(false, sysid);
+            sysid = b.standby() == null ? pg.bootstrap(slot::reportState) : bootstrapStandbyLeader(b.standby(), ctx);
+            // only over "" or an absent key: a member that bootstrapped too (its placeholder was cancelled as stalled)
+            // must not replace the system identifier another member wrote and takes the lock with
+            if (!dcs.completeInitialization(sysid)) return lostToAnotherBootstrap(sysid);
             if (ctx.bootstrapDcsJson() != null) dcs.setConfigValue(ctx.bootstrapDcsJson(), null);
             long now = ticker.monotonicMillis();
             boolean locked = dcs.attemptToAcquireLeader();
@@ -683,7 +687,7 @@ public final class ActionExecutor {
         } catch (Exception e) {
             LOG.info("removing initialize key after failed attempt to bootstrap the cluster");
             try {
-                dcs.cancelInitialization();
+                dcs.cancelInitialization(sysid);  // never another member's system identifier
             } catch (Exception e2) {
                 LOG.warn("could not delete the initialize key: {}", e2.getMessage());
             }
@@ -695,6 +699,20 @@ public final class ActionExecutor {
             }
             throw e;
         }
+    }
+
+    /**
+     * Another member completed a bootstrap of its own while this one ran: its data is the cluster's, this node's is
+     * not. Postgres stops and the data directory moves aside; the node then clones from the leader like any new
+     * member instead of exiting on a system ID mismatch.
+     */
+    private Done lostToAnotherBootstrap(String sysid) throws Exception {
+        long now = ticker.monotonicMillis();
+        LOG.warn("another member bootstrapped the cluster while this node did (system identifier {}): moving the "
+                + "data directory aside", sysid);
+        pg.stop(StopMode.IMMEDIATE, Duration.ofSeconds(30));
+        pg.moveDataDirectoryAside();
+        return new Done(ActionOutcome.refused("another member bootstrapped the cluster"), now);
     }
 
     /**

@@ -72,6 +72,54 @@ class ActionExecutorTest {
     }
 
     @Test
+    void bootstrapWritesItsSystemIdOverThePlaceholderAndTakesTheLock() throws Exception {
+        assertThat(dcs.initialize(true, null)).isTrue();
+        ActionExecutor.Result r = executor.run(List.of(new Action.Bootstrap()), ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(r.allSucceeded()).isTrue();
+        BackgroundRunner.Finished f = awaitBackground();
+        assertThat(f.ok()).isTrue();
+        assertThat(f.memoryUpdate().apply(r.memory()).wasLeader()).isTrue();
+        ClusterView after = dcs.load();
+        assertThat(after.initialize()).isEqualTo("1");
+        assertThat(after.leader().name()).isEqualTo("pg0");
+    }
+
+    /**
+     * Two members bootstrapped (the placeholder of one was cancelled as stalled while it still ran): the one that
+     * finds the other's system identifier in initialize leaves it, does not take the lock, and moves its data aside
+     * so that it clones from the winner instead of exiting on a system ID mismatch.
+     */
+    @Test
+    void bootstrapThatFindsAnotherMembersSystemIdMovesItsDataAside() throws Exception {
+        assertThat(dcs.initialize(true, "7999999999999999999")).isTrue();
+        ActionExecutor.Result r = executor.run(List.of(new Action.Bootstrap()), ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(r.allSucceeded()).isTrue();
+        BackgroundRunner.Finished f = awaitBackground();
+        NodeMemory m = f.memoryUpdate().apply(r.memory());
+        assertThat(m.wasLeader()).isFalse();
+        assertThat(m.bootstrapFailed()).as("the node stays and clones from the winner").isFalse();
+        assertThat(pg.calls).containsSubsequence("bootstrap", "stop immediate", "aside");
+        ClusterView after = dcs.load();
+        assertThat(after.initialize()).isEqualTo("7999999999999999999");
+        assertThat(after.isUnlocked()).isTrue();
+    }
+
+    @Test
+    void aStalledPlaceholderIsDeletedOnlyAtTheRevisionTheDeciderSaw() throws Exception {
+        assertThat(dcs.initialize(true, null)).isTrue();
+        long version = dcs.load().initializeVersion();
+        assertThat(version).isPositive();
+        ActionExecutor.Result stale = executor.run(List.of(new Action.CancelStaleInitialize(version + 100)),
+                ctx(dcs.load()), NodeMemory.INITIAL);
+        assertThat(stale.allSucceeded()).isFalse();
+        assertThat(dcs.load().initialize()).isEmpty();
+        ActionExecutor.Result r = executor.run(List.of(new Action.CancelStaleInitialize(version)), ctx(dcs.load()),
+                NodeMemory.INITIAL);
+        assertThat(r.allSucceeded()).isTrue();
+        assertThat(dcs.load().initialize()).isNull();
+    }
+
+    @Test
     void promotionAppendsTheTimelineItLeftToHistoryInPatronisFormat() throws Exception {
         dcs.setHistoryValue(new TimelineHistory(0, List.of(new TimelineHistory.Entry(1, 50,
                 "no recovery target specified", "2026-01-01T00:00:00.000001+00:00", "pg1"))));

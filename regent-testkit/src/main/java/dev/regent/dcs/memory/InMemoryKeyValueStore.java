@@ -65,6 +65,9 @@ public final class InMemoryKeyValueStore implements KeyValueStore {
         synchronized (server) {
             if (server.valueOf(key) != null) return false;
             server.put(key, value, leaseFor(ephemeral));
+            if (server.takeLostCreateAnswer(key)) {
+                throw new DcsException("in-memory DCS: the answer to the create of " + key + " was lost (applied)");
+            }
             return true;
         }
     }

@@ -35,6 +35,7 @@ public final class InMemoryKvServer {
     private final Map<Long, Long> sessionTtls = new HashMap<>();
     private final Deque<Event> events = new ArrayDeque<>();
     private final Set<String> partitioned = new HashSet<>();
+    private final Set<String> lostCreateAnswers = new HashSet<>();
     private long revision = 1;
     private long compactedRevision = 0;
     private long nextSession = 7_587_000_000_000_000_001L;
@@ -62,6 +63,19 @@ public final class InMemoryKvServer {
 
     public synchronized void heal(String node) {
         partitioned.remove(node);
+    }
+
+    /**
+     * The next create of {@code key}, by any node, applies but its caller gets a {@link DcsException}: a store that
+     * committed the write and timed out before answering (seen with the embedded Raft store under load).
+     */
+    public synchronized void loseAnswerToNextCreate(String key) {
+        lostCreateAnswers.add(key);
+    }
+
+    /** Whether the answer to this create of {@code key} is to be lost (once per {@link #loseAnswerToNextCreate}). */
+    synchronized boolean takeLostCreateAnswer(String key) {
+        return lostCreateAnswers.remove(key);
     }
 
     /** The current revision, sessions whose deadline passed expired first (as any read of the store would). */

@@ -16,9 +16,18 @@ public sealed interface Action {
     record RaceInitialize() implements Action {}
 
     /**
+     * Delete {@code initialize} only while it still has mod revision {@code version} (the {@code ""} placeholder the
+     * decider saw left behind by a bootstrap nobody runs any more), so that the members race for it again. Fails when
+     * the key changed meanwhile.
+     */
+    record CancelStaleInitialize(long version) implements Action {}
+
+    /**
      * <em>Long.</em> initdb, pg_hba, start, wait for recovery end, create users, post_bootstrap, then write
-     * {@code initialize=<sysid>}, {@code config} from bootstrap.dcs and take the leader lock. On failure: delete
-     * {@code initialize}, stop postgres, move the data directory to {@code <data_dir>.failed}.
+     * {@code initialize=<sysid>} (only over {@code ""} or an absent key), {@code config} from bootstrap.dcs and take
+     * the leader lock. On failure: delete {@code initialize} (when {@code ""} or our sysid), stop postgres, move the
+     * data directory to {@code <data_dir>.failed}. When another member's sysid is there already (it bootstrapped too,
+     * after a placeholder was cancelled), stop postgres, move the data directory aside and end without the lock.
      * With {@code standby} (a standby cluster: Patroni's bootstrap_standby_leader): never initdb; clone from the remote
      * primary by {@code standby.createReplicaMethods()}, start as the standby leader following it, then write
      * {@code initialize} and {@code config} and take the lock as above.
