@@ -61,6 +61,8 @@ public final class Postgresql extends PostgresqlSql {
     private volatile String savedPgHba;
     private volatile CustomBootstrap customBootstrap;
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
+    /** pg_waldump's answers for {@link #lastWalRecordAfterCrash}, read once per state of the WAL. */
+    private final LastWalRecordCache lastWalRecords;
 
     /**
      * Resolves the binaries (may run {@code pg_config --bindir}, blocking briefly); does not touch the server.
@@ -102,6 +104,7 @@ public final class Postgresql extends PostgresqlSql {
         this.methodCommand = new MethodCommand(runner, dataDir);
         this.replicaCreation = new ReplicaCreation(provisioner, methodCommand);
         this.files = new ConfigFiles(cfg, dataDir, configDir, pgpass, runner);
+        this.lastWalRecords = new LastWalRecordCache(dataDir);
     }
 
     public PgBinaries binaries() { return bin; }
@@ -918,7 +921,9 @@ public final class Postgresql extends PostgresqlSql {
      * checkpoint begins, on that checkpoint's timeline, which is as far as crash recovery would replay
      * ({@link dev.regent.core.ha.LocalPostgres#lastWalRecord}). Null for any other state, when a history file in
      * pg_wal names a later timeline (a promotion after the checkpoint: the WAL goes on there), or when pg_waldump does
-     * not tell. Reads only; call while postgres is stopped.
+     * not tell. Reads only; call while postgres is stopped. pg_waldump runs once per state of the WAL: observed again
+     * unchanged (each HA cycle), the data directory gets the same answer without another run
+     * ({@link LastWalRecordCache}).
      */
     public Long lastWalRecordAfterCrash(ControlData cd) {
         String state = cd.clusterState();
@@ -935,7 +940,13 @@ public final class Postgresql extends PostgresqlSql {
         } catch (java.io.IOException | java.io.UncheckedIOException e) {
             return null;
         }
-        return provisioner.lastWalRecord(timeline, cd.checkpointLocation(), Duration.ofSeconds(10));
+        return lastWalRecords.lastWalRecord(cd,
+                () -> provisioner.lastWalRecord(timeline, cd.checkpointLocation(), Duration.ofSeconds(10)));
+    }
+
+    /** How many times {@link #lastWalRecordAfterCrash} ran pg_waldump (for tests). */
+    int lastWalRecordReads() {
+        return lastWalRecords.reads();
     }
 
     /** use_pg_rewind (dynamic, else local) and pg_controldata shows wal_log_hints=on or data checksums. */
