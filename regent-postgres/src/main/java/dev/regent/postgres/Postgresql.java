@@ -642,14 +642,19 @@ public final class Postgresql extends PostgresqlSql {
      * Promotes the running replica with {@code pg_ctl promote -W} and waits until pg_is_in_recovery() is false
      * (callers run pre_promote first).
      *
-     * @return true when promoted within {@code timeout}
+     * @return the status query that saw the server out of recovery (its {@link PgStatus#timeline()} is the timeline
+     *         the promotion created: a primary's is read from its current WAL file), or null when it was not promoted
+     *         within {@code timeout}
      */
-    public boolean promote(Duration timeout) {
+    public PgStatus promote(Duration timeout) {
         synchronized (lifecycle) {
             runner.check("pg_ctl promote", List.of(bin.path("pg_ctl"), "promote", "-W", "-D", dataDir.toString()),
                     Map.of(), timeout());
+            PgStatus[] promoted = new PgStatus[1];
             try {
-                return Deadline.after(ticker, timeout).await(this::promoted, Duration.ofMillis(100), sleeper);
+                boolean done = Deadline.after(ticker, timeout).await(() -> (promoted[0] = promotedStatus()) != null,
+                        Duration.ofMillis(100), sleeper);
+                return done ? promoted[0] : null;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new PostgresException("interrupted");
@@ -1117,13 +1122,14 @@ public final class Postgresql extends PostgresqlSql {
         return Duration.ofSeconds(cfg.pgCtlTimeoutSeconds() > 0 ? cfg.pgCtlTimeoutSeconds() : 60);
     }
 
-    /** Out of recovery; false also while the server cannot be asked. */
-    private boolean promoted() {
+    /** The status when out of recovery; null while in recovery or while the server cannot be asked. */
+    private PgStatus promotedStatus() {
         try {
-            return !status().inRecovery();
+            PgStatus s = status();
+            return s.inRecovery() ? null : s;
         } catch (PostgresException e) {
             LOG.debug("waiting for promotion: {}", e.getMessage());
-            return false;
+            return null;
         }
     }
 

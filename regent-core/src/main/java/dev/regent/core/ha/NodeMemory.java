@@ -27,60 +27,68 @@ package dev.regent.core.ha;
  * @param candidateBehindSince  a quorum switchover without leader: when this node, not the named candidate, first
  *                              saw the candidate's WAL behind its own (0: it does not); the node takes over in its
  *                              place only once that lasted a loop_wait ({@code HealthCheck.manualFailoverNoLeader})
+ * @param ownPromotion          the timeline this node's own last promotion created, while the data directory may still
+ *                              hold it (0: none, or forgotten): only the node that promoted can tell its timeline from
+ *                              another member's of the same number and switch point
+ *                              ({@link DivergenceRule#anotherMembersPromotion}). Set from a promotion's outcome
+ *                              ({@link MemoryContract#after}), forgotten once an observation shows a data directory that
+ *                              no longer holds it ({@link MemoryContract#observed}). Lives as long as the process: a
+ *                              restarted daemon forgets it, and then behaves as Patroni does
  */
 public record NodeMemory(long lockValidUntil, long startingAsPrimarySince, boolean wasLeader,
                          boolean rewindOrReinitNeeded, long preferNoRaceUntil, boolean bootstrapFailed,
-                         boolean checkDivergedLsn, boolean startAttached, long candidateBehindSince) {
-    public static final NodeMemory INITIAL = new NodeMemory(0, 0, false, false, 0, false, false, false, 0);
+                         boolean checkDivergedLsn, boolean startAttached, long candidateBehindSince,
+                         int ownPromotion) {
+    public static final NodeMemory INITIAL = new NodeMemory(0, 0, false, false, 0, false, false, false, 0, 0);
 
-    /** A memory without a candidate seen behind. */
+    /** A memory without a candidate seen behind and without an own promotion. */
     public NodeMemory(long lockValidUntil, long startingAsPrimarySince, boolean wasLeader,
                       boolean rewindOrReinitNeeded, long preferNoRaceUntil, boolean bootstrapFailed,
                       boolean checkDivergedLsn, boolean startAttached) {
         this(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil,
-                bootstrapFailed, checkDivergedLsn, startAttached, 0);
+                bootstrapFailed, checkDivergedLsn, startAttached, 0, 0);
     }
 
     /** When this node first saw a quorum switchover's candidate behind it; 0 clears it. */
     public NodeMemory withCandidateBehindSince(long t) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded,
-                preferNoRaceUntil, bootstrapFailed, checkDivergedLsn, startAttached, t);
+                preferNoRaceUntil, bootstrapFailed, checkDivergedLsn, startAttached, t, ownPromotion);
     }
 
     public NodeMemory withLockValidUntil(long t) {
         return new NodeMemory(t, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil,
-                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince);
+                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, ownPromotion);
     }
 
     public NodeMemory withWasLeader(boolean b) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, b, rewindOrReinitNeeded, preferNoRaceUntil,
-                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince);
+                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, ownPromotion);
     }
 
     /** Postgres started (or restarted) as primary by this node's own decision at {@code t}; 0 clears it. */
     public NodeMemory withStartingAsPrimarySince(long t) {
         return new NodeMemory(lockValidUntil, t, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil, bootstrapFailed,
-                checkDivergedLsn, false, candidateBehindSince);
+                checkDivergedLsn, false, candidateBehindSince, ownPromotion);
     }
 
     public NodeMemory withRewindOrReinitNeeded(boolean b) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, b, preferNoRaceUntil,
-                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince);
+                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, ownPromotion);
     }
 
     public NodeMemory withPreferNoRaceUntil(long t) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded, t,
-                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince);
+                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, ownPromotion);
     }
 
     public NodeMemory withBootstrapFailed(boolean b) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded,
-                preferNoRaceUntil, b, checkDivergedLsn, startAttached, candidateBehindSince);
+                preferNoRaceUntil, b, checkDivergedLsn, startAttached, candidateBehindSince, ownPromotion);
     }
 
     public NodeMemory withCheckDivergedLsn(boolean b) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded,
-                preferNoRaceUntil, bootstrapFailed, b, startAttached, candidateBehindSince);
+                preferNoRaceUntil, bootstrapFailed, b, startAttached, candidateBehindSince, ownPromotion);
     }
 
     /**
@@ -89,6 +97,12 @@ public record NodeMemory(long lockValidUntil, long startingAsPrimarySince, boole
      */
     public NodeMemory withAttachedStartSince(long t) {
         return new NodeMemory(lockValidUntil, t, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil, bootstrapFailed,
-                checkDivergedLsn, true, candidateBehindSince);
+                checkDivergedLsn, true, candidateBehindSince, ownPromotion);
+    }
+
+    /** The timeline this node's own promotion created ({@link #ownPromotion()}); 0 forgets it. */
+    public NodeMemory withOwnPromotion(int timeline) {
+        return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded,
+                preferNoRaceUntil, bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, timeline);
     }
 }
