@@ -61,6 +61,8 @@ public final class Postgresql extends PostgresqlSql {
     private volatile String savedPgHba;
     private volatile CustomBootstrap customBootstrap;
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
+    /** pg_waldump's answers for {@link #lastWalRecordAfterCrash}, read once per state of the WAL. */
+    private final LastWalRecordCache lastWalRecords;
 
     /**
      * Resolves the binaries (may run {@code pg_config --bindir}, blocking briefly); does not touch the server.
@@ -102,6 +104,7 @@ public final class Postgresql extends PostgresqlSql {
         this.methodCommand = new MethodCommand(runner, dataDir);
         this.replicaCreation = new ReplicaCreation(provisioner, methodCommand);
         this.files = new ConfigFiles(cfg, dataDir, configDir, pgpass, runner);
+        this.lastWalRecords = new LastWalRecordCache(dataDir);
     }
 
     public PgBinaries binaries() { return bin; }
@@ -639,15 +642,20 @@ public final class Postgresql extends PostgresqlSql {
      * Promotes the running replica with {@code pg_ctl promote -W} and waits until pg_is_in_recovery() is false
      * (callers run pre_promote first).
      *
-     * @return true when promoted within {@code timeout}
+     * @return the status query that saw the server out of recovery (its {@link PgStatus#timeline()} is the timeline
+     *         the promotion created: a primary's is read from its current WAL file), or null when it was not promoted
+     *         within {@code timeout}
      */
-    public boolean promote(Duration timeout) {
+    public PgStatus promote(Duration timeout) {
         synchronized (lifecycle) {
             runner.check("pg_ctl promote", List.of(bin.path("pg_ctl"), "promote", "-W", "-D", dataDir.toString()),
                     Map.of(), timeout());
+            PgStatus[] promoted = new PgStatus[1];
             try {
-                // every 20 ms: until this returns, the new primary's first writes wait (a switchover's gap)
-                return Deadline.after(ticker, timeout).await(this::promoted, Duration.ofMillis(20), sleeper);
+                // every 20 ms: the promotion's end (the member key saying primary, on_role_change) waits for this
+                boolean done = Deadline.after(ticker, timeout).await(() -> (promoted[0] = promotedStatus()) != null,
+                        Duration.ofMillis(20), sleeper);
+                return done ? promoted[0] : null;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new PostgresException("interrupted");
@@ -919,7 +927,9 @@ public final class Postgresql extends PostgresqlSql {
      * checkpoint begins, on that checkpoint's timeline, which is as far as crash recovery would replay
      * ({@link dev.regent.core.ha.LocalPostgres#lastWalRecord}). Null for any other state, when a history file in
      * pg_wal names a later timeline (a promotion after the checkpoint: the WAL goes on there), or when pg_waldump does
-     * not tell. Reads only; call while postgres is stopped.
+     * not tell. Reads only; call while postgres is stopped. pg_waldump runs once per state of the WAL: observed again
+     * unchanged (each HA cycle), the data directory gets the same answer without another run
+     * ({@link LastWalRecordCache}).
      */
     public Long lastWalRecordAfterCrash(ControlData cd) {
         String state = cd.clusterState();
@@ -936,7 +946,13 @@ public final class Postgresql extends PostgresqlSql {
         } catch (java.io.IOException | java.io.UncheckedIOException e) {
             return null;
         }
-        return provisioner.lastWalRecord(timeline, cd.checkpointLocation(), Duration.ofSeconds(10));
+        return lastWalRecords.lastWalRecord(cd,
+                () -> provisioner.lastWalRecord(timeline, cd.checkpointLocation(), Duration.ofSeconds(10)));
+    }
+
+    /** How many times {@link #lastWalRecordAfterCrash} ran pg_waldump (for tests). */
+    int lastWalRecordReads() {
+        return lastWalRecords.reads();
     }
 
     /** use_pg_rewind (dynamic, else local) and pg_controldata shows wal_log_hints=on or data checksums. */
@@ -1107,13 +1123,14 @@ public final class Postgresql extends PostgresqlSql {
         return Duration.ofSeconds(cfg.pgCtlTimeoutSeconds() > 0 ? cfg.pgCtlTimeoutSeconds() : 60);
     }
 
-    /** Out of recovery; false also while the server cannot be asked. */
-    private boolean promoted() {
+    /** The status when out of recovery; null while in recovery or while the server cannot be asked. */
+    private PgStatus promotedStatus() {
         try {
-            return !status().inRecovery();
+            PgStatus s = status();
+            return s.inRecovery() ? null : s;
         } catch (PostgresException e) {
             LOG.debug("waiting for promotion: {}", e.getMessage());
-            return false;
+            return null;
         }
     }
 

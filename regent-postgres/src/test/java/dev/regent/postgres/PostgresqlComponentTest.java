@@ -177,7 +177,9 @@ class PostgresqlComponentTest {
     @Test
     @Order(5)
     void promoteReplica() {
-        assertThat(b.promote(PgTestNodes.timeout())).isTrue();
+        PgStatus promoted = b.promote(PgTestNodes.timeout());
+        assertThat(promoted.inRecovery()).isFalse();
+        assertThat(promoted.timeline()).as("the timeline the promotion created, before any checkpoint").isEqualTo(2);
         PgStatus s = b.status();
         assertThat(s.inRecovery()).isFalse();
         assertThat(s.timeline()).isEqualTo(2);

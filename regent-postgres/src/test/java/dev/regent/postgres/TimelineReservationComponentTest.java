@@ -39,7 +39,7 @@ class TimelineReservationComponentTest {
             assertThat(Files.readString(TimelineHistoryFile.path(pg.dataDir(), 2)))
                     .isEqualTo("1\t" + ControlData.formatLsn(replayed) + "\tno recovery target specified\n");
 
-            assertThat(pg.promote(PgTestNodes.timeout())).isTrue();
+            assertThat(pg.promote(PgTestNodes.timeout()).timeline()).as("as promote reports it").isEqualTo(3);
             PgStatus primary = pg.status();
             assertThat(primary.inRecovery()).isFalse();
             assertThat(primary.timeline()).as("timeline 2 is taken: PostgreSQL picks 3").isEqualTo(3);

@@ -97,11 +97,13 @@ final class SimPostgresPort implements PostgresPort {
     }
 
     @Override
-    public void promote() throws PostgresPortException {
+    public int promote() throws PostgresPortException {
         takes(100, 1_500, true);
         cluster.onPromote(node);
         check(() -> pg().promote(cluster.nextSegmentUid()));
-        cluster.trace.add(node.name, "postgres: promoted to timeline " + pg().wal().timeline());
+        int timeline = pg().wal().timeline();
+        cluster.trace.add(node.name, "postgres: promoted to timeline " + timeline);
+        return timeline;
     }
 
     @Override

@@ -5,10 +5,13 @@ import java.util.Objects;
 /**
  * How one executed action ended, as the shell reports it to {@link MemoryContract#after}. Immutable.
  *
- * @param kind   what happened
- * @param detail why it did not succeed (a refusal's or failure's message); null for success and background
+ * @param kind            what happened
+ * @param detail          why it did not succeed (a refusal's or failure's message); null for success and background
+ * @param createdTimeline a {@code Promote} that succeeded: the timeline the promotion created, as postgres reported it
+ *                        right after (0 when unknown, and for every other outcome); the memory keeps it as
+ *                        {@link NodeMemory#ownPromotion()}
  */
-public record ActionOutcome(Kind kind, String detail) {
+public record ActionOutcome(Kind kind, String detail, int createdTimeline) {
     /** The ways an action can end. */
     public enum Kind {
         /** Done (for a long action: its background task completed). */
@@ -29,6 +32,19 @@ public record ActionOutcome(Kind kind, String detail) {
 
     public ActionOutcome {
         Objects.requireNonNull(kind, "kind");
+        if (createdTimeline != 0 && kind != Kind.SUCCEEDED) {
+            throw new IllegalArgumentException("only a success creates a timeline, not " + kind);
+        }
+    }
+
+    /** An outcome that created no timeline. */
+    public ActionOutcome(Kind kind, String detail) {
+        this(kind, detail, 0);
+    }
+
+    /** A promotion that succeeded and created {@code timeline} (0 when postgres did not tell). */
+    public static ActionOutcome promoted(int timeline) {
+        return new ActionOutcome(Kind.SUCCEEDED, null, timeline);
     }
 
     /** A refusal (lost race, CAS failure, veto) with its reason. */

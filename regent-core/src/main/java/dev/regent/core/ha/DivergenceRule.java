@@ -51,7 +51,10 @@ public final class DivergenceRule {
     }
 
     /**
-     * Notes a divergence risk seen in this cycle's observations.
+     * Notes a divergence risk seen in this cycle's observations. First applies {@link MemoryContract#observed}: the
+     * node's own promotion ({@link NodeMemory#ownPromotion()}) is forgotten once the data directory no longer holds
+     * it; while remembered it tells this node's timeline from another member's of the same number
+     * ({@link #anotherMembersPromotion}).
      *
      * @param cluster               this cycle's DCS snapshot, null when the DCS was unreadable
      * @param local                 this cycle's observation of the local PostgreSQL
@@ -63,20 +66,8 @@ public final class DivergenceRule {
      */
     public static Result note(ClusterView cluster, LocalPostgres local, NodeMemory memory, String myName,
                               boolean backgroundTaskRunning, PeerStatus leaderAnswer) {
-        return note(cluster, local, memory, myName, backgroundTaskRunning, leaderAnswer, 0);
-    }
-
-    /**
-     * {@link #note(ClusterView, LocalPostgres, NodeMemory, String, boolean, PeerStatus)}, knowing the timeline this
-     * node's own last promotion created.
-     *
-     * @param ownPromotion the timeline this daemon promoted its postgres to, while the data directory still holds it
-     *                     (0: none known). The shell remembers it from the promotion on, until the data directory is
-     *                     rewound, cloned or moved aside ({@link #anotherMembersPromotion})
-     */
-    public static Result note(ClusterView cluster, LocalPostgres local, NodeMemory memory, String myName,
-                              boolean backgroundTaskRunning, PeerStatus leaderAnswer, int ownPromotion) {
-        NodeMemory m = memory;
+        NodeMemory m = MemoryContract.observed(memory, local, backgroundTaskRunning);
+        int ownPromotion = m.ownPromotion();
         if (!local.dataDirEmpty() && stoppedFormerPrimary(local)) {
             m = m.withCheckDivergedLsn(true);  // whatever happens next, check once a new timeline is known
         }

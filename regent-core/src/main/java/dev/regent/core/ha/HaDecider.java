@@ -86,6 +86,10 @@ import java.util.Objects;
  *       {@code bootstrapFailed} when the {@code Bootstrap} action failed,
  *       after deleting {@code initialize}, stopping postgres and moving the data directory to
  *       {@code <data_dir>.failed}; the decider then exits the process (Patroni's PatroniFatalException).</li>
+ *   <li>{@code ownPromotion}: <b>shell</b> only, through {@link MemoryContract}: set to the timeline a successful
+ *       {@code Promote} created ({@link ActionOutcome#createdTimeline()}), forgotten by
+ *       {@link MemoryContract#observed} (applied by {@link DivergenceRule#note}) once no background task runs and the
+ *       data directory is empty or on another timeline. The decider passes it through.</li>
  * </ul>
  * When an action fails, the shell logs {@link FailureMessages#of(Action)} and re-decides with fresh observations.
  */

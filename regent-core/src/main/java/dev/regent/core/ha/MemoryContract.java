@@ -7,8 +7,9 @@ import java.util.List;
  * The memory contract in one place: how {@link NodeMemory} changes between cycles (see {@link HaDecider}, "Memory
  * contract"). {@link #decided} is the decider's part, applied to every decision; {@link #after} is the shell's part,
  * applied by the executor as each action ends (a long action twice: when handed to the background slot, outcome
- * {@link ActionOutcome.Kind#BACKGROUND}, and when its task ends). Pure, stateless and thread-safe; the scenario tests
- * carry memory between cycles with the same functions.
+ * {@link ActionOutcome.Kind#BACKGROUND}, and when its task ends); {@link #observed} follows each cycle's observation
+ * of the local postgres. Pure, stateless and thread-safe; the scenario tests carry memory between cycles with the same
+ * functions.
  */
 public final class MemoryContract {
     private MemoryContract() {}
@@ -81,7 +82,10 @@ public final class MemoryContract {
             return s.asPrimary() && (submitted || ok) ? before.withStartingAsPrimarySince(nowMillis) : before;
         }
         if (action instanceof Action.Promote) {
-            if (ok) return before.withRewindOrReinitNeeded(false).withStartingAsPrimarySince(0);
+            if (ok) {
+                return before.withRewindOrReinitNeeded(false).withStartingAsPrimarySince(0)
+                        .withOwnPromotion(outcome.createdTimeline());
+            }
             // pre_promote vetoed: do not race for ttl after the lock is given up (Patroni's backoff)
             return outcome.kind() == ActionOutcome.Kind.REFUSED ? before.withPreferNoRaceUntil(leaseUntil) : before;
         }
@@ -90,9 +94,23 @@ public final class MemoryContract {
             return outcome.kind() == ActionOutcome.Kind.FAILED ? before.withRewindOrReinitNeeded(true) : before;
         }
         if (action instanceof Action.Reinitialize) {
-            return ok ? before.withRewindOrReinitNeeded(false) : before;
+            // a new copy of the leader's data directory holds none of this node's own promotion
+            return ok ? before.withRewindOrReinitNeeded(false).withOwnPromotion(0) : before;
         }
         return before;
+    }
+
+    /**
+     * The observation's part, applied to each cycle's observation of the local postgres before the decider runs
+     * ({@link DivergenceRule#note}): the own promotion ({@link NodeMemory#ownPromotion()}) is forgotten once the data
+     * directory no longer holds it, i.e. it is empty or on another timeline (rewound, cloned, moved aside). Not while a
+     * background task runs: it owns the data directory, and an observation taken meanwhile may predate its effect.
+     */
+    public static NodeMemory observed(NodeMemory m, LocalPostgres local, boolean backgroundTaskRunning) {
+        int own = m.ownPromotion();
+        if (own == 0 || backgroundTaskRunning) return m;
+        boolean gone = local.dataDirEmpty() || local.timeline() > 0 && local.timeline() != own;
+        return gone ? m.withOwnPromotion(0) : m;
     }
 
     /**

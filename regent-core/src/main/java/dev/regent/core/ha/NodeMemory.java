@@ -30,12 +30,19 @@ package dev.regent.core.ha;
  * @param stalledInitialize     the {@code initialize} placeholder ({@code ""}) this node has seen without a leader
  *                              and without any member reporting a bootstrap, and since when (null: none); see
  *                              {@link StalledInitialize}
+ * @param ownPromotion          the timeline this node's own last promotion created, while the data directory may still
+ *                              hold it (0: none, or forgotten): only the node that promoted can tell its timeline from
+ *                              another member's of the same number and switch point
+ *                              ({@link DivergenceRule#anotherMembersPromotion}). Set from a promotion's outcome
+ *                              ({@link MemoryContract#after}), forgotten once an observation shows a data
+ *                              directory that no longer holds it ({@link MemoryContract#observed}). Lives as long as the process: a
+ *                              restarted daemon forgets it, and then behaves as Patroni does
  */
 public record NodeMemory(long lockValidUntil, long startingAsPrimarySince, boolean wasLeader,
                          boolean rewindOrReinitNeeded, long preferNoRaceUntil, boolean bootstrapFailed,
                          boolean checkDivergedLsn, boolean startAttached, long candidateBehindSince,
-                         StalledInitialize stalledInitialize) {
-    public static final NodeMemory INITIAL = new NodeMemory(0, 0, false, false, 0, false, false, false, 0, null);
+                         StalledInitialize stalledInitialize, int ownPromotion) {
+    public static final NodeMemory INITIAL = new NodeMemory(0, 0, false, false, 0, false, false, false, 0, null, 0);
 
     /**
      * A bootstrap placeholder seen stalled: {@code initialize} had mod revision {@code version} from monotonic
@@ -43,12 +50,29 @@ public record NodeMemory(long lockValidUntil, long startingAsPrimarySince, boole
      */
     public record StalledInitialize(long version, long sinceMillis) {}
 
+    /** A memory without an own promotion. */
+    public NodeMemory(long lockValidUntil, long startingAsPrimarySince, boolean wasLeader,
+                      boolean rewindOrReinitNeeded, long preferNoRaceUntil, boolean bootstrapFailed,
+                      boolean checkDivergedLsn, boolean startAttached, long candidateBehindSince,
+                      StalledInitialize stalledInitialize) {
+        this(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil,
+                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, stalledInitialize, 0);
+    }
+
     /** A memory without a stalled bootstrap placeholder. */
+    public NodeMemory(long lockValidUntil, long startingAsPrimarySince, boolean wasLeader,
+                      boolean rewindOrReinitNeeded, long preferNoRaceUntil, boolean bootstrapFailed,
+                      boolean checkDivergedLsn, boolean startAttached, long candidateBehindSince, int ownPromotion) {
+        this(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil,
+                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, null, ownPromotion);
+    }
+
+    /** A memory without a stalled bootstrap placeholder and without an own promotion. */
     public NodeMemory(long lockValidUntil, long startingAsPrimarySince, boolean wasLeader,
                       boolean rewindOrReinitNeeded, long preferNoRaceUntil, boolean bootstrapFailed,
                       boolean checkDivergedLsn, boolean startAttached, long candidateBehindSince) {
         this(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil,
-                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, null);
+                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, null, 0);
     }
 
     /** A memory without a candidate seen behind. */
@@ -62,49 +86,57 @@ public record NodeMemory(long lockValidUntil, long startingAsPrimarySince, boole
     /** When this node first saw a quorum switchover's candidate behind it; 0 clears it. */
     public NodeMemory withCandidateBehindSince(long t) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded,
-                preferNoRaceUntil, bootstrapFailed, checkDivergedLsn, startAttached, t, stalledInitialize);
+                preferNoRaceUntil, bootstrapFailed, checkDivergedLsn, startAttached, t, stalledInitialize,
+                ownPromotion);
     }
 
     public NodeMemory withLockValidUntil(long t) {
         return new NodeMemory(t, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil,
-                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, stalledInitialize);
+                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, stalledInitialize,
+                ownPromotion);
     }
 
     public NodeMemory withWasLeader(boolean b) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, b, rewindOrReinitNeeded, preferNoRaceUntil,
-                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, stalledInitialize);
+                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, stalledInitialize,
+                ownPromotion);
     }
 
     /** Postgres started (or restarted) as primary by this node's own decision at {@code t}; 0 clears it. */
     public NodeMemory withStartingAsPrimarySince(long t) {
         return new NodeMemory(lockValidUntil, t, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil, bootstrapFailed,
-                checkDivergedLsn, false, candidateBehindSince, stalledInitialize);
+                checkDivergedLsn, false, candidateBehindSince, stalledInitialize, ownPromotion);
     }
 
     public NodeMemory withRewindOrReinitNeeded(boolean b) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, b, preferNoRaceUntil,
-                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, stalledInitialize);
+                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, stalledInitialize,
+                ownPromotion);
     }
 
     public NodeMemory withPreferNoRaceUntil(long t) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded, t,
-                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, stalledInitialize);
+                bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, stalledInitialize,
+                ownPromotion);
     }
 
     public NodeMemory withBootstrapFailed(boolean b) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded,
-                preferNoRaceUntil, b, checkDivergedLsn, startAttached, candidateBehindSince, stalledInitialize);
+                preferNoRaceUntil, b, checkDivergedLsn, startAttached, candidateBehindSince, stalledInitialize,
+                ownPromotion);
     }
 
     public NodeMemory withCheckDivergedLsn(boolean b) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded,
-                preferNoRaceUntil, bootstrapFailed, b, startAttached, candidateBehindSince, stalledInitialize);
+                preferNoRaceUntil, bootstrapFailed, b, startAttached, candidateBehindSince, stalledInitialize,
+                ownPromotion);
     }
 
     /** The stalled bootstrap placeholder this decision saw (null: none). */
     public NodeMemory withStalledInitialize(StalledInitialize s) {
         return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded,
-                preferNoRaceUntil, bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, s);
+                preferNoRaceUntil, bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince, s,
+                ownPromotion);
     }
 
     /**
@@ -113,6 +145,13 @@ public record NodeMemory(long lockValidUntil, long startingAsPrimarySince, boole
      */
     public NodeMemory withAttachedStartSince(long t) {
         return new NodeMemory(lockValidUntil, t, wasLeader, rewindOrReinitNeeded, preferNoRaceUntil, bootstrapFailed,
-                checkDivergedLsn, true, candidateBehindSince, stalledInitialize);
+                checkDivergedLsn, true, candidateBehindSince, stalledInitialize, ownPromotion);
+    }
+
+    /** The timeline this node's own promotion created ({@link #ownPromotion()}); 0 forgets it. */
+    public NodeMemory withOwnPromotion(int timeline) {
+        return new NodeMemory(lockValidUntil, startingAsPrimarySince, wasLeader, rewindOrReinitNeeded,
+                preferNoRaceUntil, bootstrapFailed, checkDivergedLsn, startAttached, candidateBehindSince,
+                stalledInitialize, timeline);
     }
 }

@@ -621,7 +621,7 @@ class DivergenceRuleTest {
 
     private static DivergenceRule.Result noteOwn(ClusterView c, LocalPostgres l, int ownPromotion) {
         PeerStatus leader = new PeerStatus(c.leader().name(), true, true, 2_000, 4, 1, true);
-        return DivergenceRule.note(c, l, NodeMemory.INITIAL, "pg1", false, leader, ownPromotion);
+        return DivergenceRule.note(c, l, NodeMemory.INITIAL.withOwnPromotion(ownPromotion), "pg1", false, leader);
     }
 
     /** /history with pg0's promotion to 4 at {@value #FORK}, then pg0's promotion from 4 to 5. */
@@ -646,7 +646,7 @@ class DivergenceRuleTest {
         assertThat(noteOwn(ledBy("pg0", 4, true), mine, 0).memory()).as("without the memory: Patroni's blind spot")
                 .isEqualTo(NodeMemory.INITIAL);
         DivergenceRule.Result r = noteOwn(ledBy("pg0", 4, true), mine, 4);
-        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withRewindOrReinitNeeded(true));
+        assertThat(r.memory()).isEqualTo(NodeMemory.INITIAL.withOwnPromotion(4).withRewindOrReinitNeeded(true));
         assertThat(r.info()).isEqualTo("local timeline 4 is this node's own promotion, but pg0's history has pg0"
                 + " promoting to timeline 4: another member's timeline of the same number: rewind needed");
         assertThat(DivergenceRule.cannotFollowAfterRewind(ledBy("pg0", 4, true), 4, FORK, "pg1", 4))
@@ -655,7 +655,20 @@ class DivergenceRuleTest {
                         + " timeline of the same number");
         assertThat(DivergenceRule.cannotFollowAfterRewind(ledBy("pg0", 4, true), 4, FORK, "pg1", 0)).isNull();
         assertThat(noteOwn(ledBy("pg0", 4, true), replica(4, FORK + 40, "streaming"), 4).memory())
-                .as("a streaming replica is never judged").isEqualTo(NodeMemory.INITIAL);
+                .as("a streaming replica is never judged").isEqualTo(NodeMemory.INITIAL.withOwnPromotion(4));
+    }
+
+    /** The rule forgets the own promotion first: a data directory on another timeline no longer holds it. */
+    @Test
+    void anOwnPromotionNoLongerOnDiskIsForgottenBeforeJudging() {
+        LocalPostgres rewoundToFive = replica(5, FORK + 40, "in archive recovery");
+        DivergenceRule.Result r = noteOwn(ledOnFiveBy("pg0"), rewoundToFive, 4);
+        assertThat(r.memory().ownPromotion()).isZero();
+        LocalPostgres mine = replica(4, FORK + 40, "in archive recovery").withTimelineStartLsn(FORK);
+        PeerStatus leader = new PeerStatus("pg0", true, true, 2_000, 4, 1, true);
+        assertThat(DivergenceRule.note(ledBy("pg0", 4, true), mine, NodeMemory.INITIAL.withOwnPromotion(4), "pg1",
+                true, leader).memory()).as("a background task owns the data directory: nothing judged, nothing"
+                + " forgotten").isEqualTo(NodeMemory.INITIAL.withOwnPromotion(4));
     }
 
     /** Seed 1736: the leader moved on from its timeline 4 to 5; pg1 still holds its own timeline 4. */
@@ -672,9 +685,9 @@ class DivergenceRuleTest {
     void ownPromotionThatHistoryRecordsOrCannotAttributeIsFollowable() {
         LocalPostgres mine = replica(4, FORK + 40, "in archive recovery").withTimelineStartLsn(FORK);
         assertThat(noteOwn(ledOnFiveBy("pg1"), mine, 4).memory()).as("pg1's own, published")
-                .isEqualTo(NodeMemory.INITIAL);
+                .isEqualTo(NodeMemory.INITIAL.withOwnPromotion(4));
         assertThat(noteOwn(ledOnFiveBy(null), mine, 4).memory()).as("an entry without new_leader")
-                .isEqualTo(NodeMemory.INITIAL);
+                .isEqualTo(NodeMemory.INITIAL.withOwnPromotion(4));
         assertThat(DivergenceRule.cannotFollowAfterRewind(ledOnFiveBy("pg1"), 4, FORK, "pg1", 4)).isNull();
         assertThat(DivergenceRule.anotherMembersPromotion(ledBy("pg0", 4, true), 3, "pg1", 4))
                 .as("another timeline than the own promotion").isNull();

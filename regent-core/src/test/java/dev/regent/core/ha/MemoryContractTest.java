@@ -128,6 +128,65 @@ class MemoryContractTest {
                 new Action.Promote())).rewindOrReinitNeeded()).isFalse();
     }
 
+    // ---- this node's own promotion (DivergenceRule.anotherMembersPromotion) ----
+
+    private static LocalPostgres onTimeline(LocalPostgres.ProcessState state, int timeline) {
+        return new LocalPostgres(state, false, "1", false, null, timeline, 100, null, null, null, null, null);
+    }
+
+    private static final LocalPostgres EMPTY = new LocalPostgres(LocalPostgres.ProcessState.STOPPED, true, null, null,
+            null, 0, 0, null, null, null, null, null);
+
+    @Test
+    void aPromotionThatSucceededRemembersTheTimelineItCreated() {
+        NodeMemory m = after(new Action.Promote(), ActionOutcome.promoted(5), LEADER);
+        assertThat(m.ownPromotion()).isEqualTo(5);
+        assertThat(m).isEqualTo(LEADER.withOwnPromotion(5));
+        assertThat(after(new Action.Promote(), ActionOutcome.promoted(0), LEADER.withOwnPromotion(3)).ownPromotion())
+                .as("a promotion whose timeline postgres did not tell: the earlier one is no longer on disk").isZero();
+        for (ActionOutcome o : List.of(REFUSED, FAILED, ActionOutcome.BACKGROUND)) {
+            assertThat(after(new Action.Promote(), o, LEADER.withOwnPromotion(3)).ownPromotion()).as(o.toString())
+                    .isEqualTo(3);
+        }
+        assertThat(after(new Action.UpdateLeaderLock(), ActionOutcome.SUCCEEDED, LEADER.withOwnPromotion(5))
+                .ownPromotion()).as("every other memory change keeps it").isEqualTo(5);
+        assertThat(MemoryContract.decided(LEADER.withOwnPromotion(5), List.of(new Action.ReleaseLeaderLock()))
+                .ownPromotion()).as("giving the lock up keeps it: the data directory still holds the timeline")
+                .isEqualTo(5);
+    }
+
+    @Test
+    void onlyACompletedReinitializeForgetsTheOwnPromotionAmongTheActions() {
+        NodeMemory own = NodeMemory.INITIAL.withOwnPromotion(4);
+        assertThat(after(new Action.Reinitialize("pg0"), ActionOutcome.SUCCEEDED, own).ownPromotion()).isZero();
+        for (ActionOutcome o : List.of(REFUSED, FAILED, ActionOutcome.BACKGROUND)) {
+            assertThat(after(new Action.Reinitialize("pg0"), o, own)).as(o.toString()).isEqualTo(own);
+        }
+        assertThat(after(new Action.Rewind("pg0"), ActionOutcome.SUCCEEDED, own).ownPromotion())
+                .as("pg_rewind may find no rewind required: the next observation tells").isEqualTo(4);
+    }
+
+    @Test
+    void theOwnPromotionIsForgottenOnceTheDataDirectoryNoLongerHoldsIt() {
+        NodeMemory own = LEADER.withOwnPromotion(4);
+        assertThat(MemoryContract.observed(own, onTimeline(LocalPostgres.ProcessState.RUNNING, 4), false))
+                .as("still on it").isEqualTo(own);
+        assertThat(MemoryContract.observed(own, onTimeline(LocalPostgres.ProcessState.STOPPED, 4), false))
+                .as("stopped on it").isEqualTo(own);
+        assertThat(MemoryContract.observed(own, onTimeline(LocalPostgres.ProcessState.RUNNING, 0), false))
+                .as("timeline unknown proves nothing").isEqualTo(own);
+        assertThat(MemoryContract.observed(own, onTimeline(LocalPostgres.ProcessState.RUNNING, 5), false))
+                .as("rewound or cloned onto another timeline").isEqualTo(LEADER);
+        assertThat(MemoryContract.observed(own, onTimeline(LocalPostgres.ProcessState.RUNNING, 3), false))
+                .isEqualTo(LEADER);
+        assertThat(MemoryContract.observed(own, EMPTY, false)).as("moved aside or removed").isEqualTo(LEADER);
+        assertThat(MemoryContract.observed(own, EMPTY, true))
+                .as("not while a background task owns the data directory").isEqualTo(own);
+        assertThat(MemoryContract.observed(own, onTimeline(LocalPostgres.ProcessState.RUNNING, 5), true))
+                .isEqualTo(own);
+        assertThat(MemoryContract.observed(LEADER, EMPTY, false)).as("nothing to forget").isSameAs(LEADER);
+    }
+
     @Test
     void theLeaseIsValidOnlyForALeaderBeforeItsEnd() {
         assertThat(MemoryContract.leaseValid(LEADER, NOW)).isTrue();

@@ -127,13 +127,6 @@ public final class ActionExecutor {
     private final ScheduledRestarts scheduledRestarts;
     private final ExitHook exit;
     private final PromotionHistory history;
-    /**
-     * The timeline this daemon's last promotion created, while the data directory may still hold it (0: none): only
-     * the node that promoted can tell its timeline from another member's of the same number and switch point
-     * ({@link DivergenceRule#anotherMembersPromotion}). Kept in memory only: a restarted daemon forgets it, and then
-     * behaves as Patroni does. Written by the background thread, read and cleared by the loop.
-     */
-    private volatile int ownPromotion;
     private final SlotKeeper slots;
     private final Map<Class<? extends Action>, Handler<? extends Action>> handlers;
     private volatile StatusEvents statusEvents = new StatusEvents() { };
@@ -215,21 +208,7 @@ public final class ActionExecutor {
         LocalPostgres local = ctx.local();
         if (c == null || !local.isPrimary() || local.timeline() <= c.timeline() || slot.running() != null) return;
         LOG.info("/history does not name timeline {} this primary left: writing it", local.timeline() - 1);
-        history.write(c, local, pg::observe, pg::timelineSwitch);
-    }
-
-    /**
-     * The timeline this daemon's own last promotion created, for {@link DivergenceRule}; 0 when none or forgotten.
-     * Forgotten here when {@code local} shows a data directory that no longer holds it (empty, or on another
-     * timeline).
-     */
-    int ownPromotion(LocalPostgres local) {
-        int own = ownPromotion;
-        if (own != 0 && slot.running() == null && (local.dataDirEmpty()
-                || (local.timeline() > 0 && local.timeline() != own))) {
-            ownPromotion = own = 0;
-        }
-        return own;
+        history.write(c, local, () -> pg.observe().timeline(), pg::timelineSwitch);
     }
 
     /** Where failsafe mode's actions record what they did. */
@@ -564,6 +543,7 @@ public final class ActionExecutor {
         String url = remote ? r.standby().connUrl() : connUrl(ctx, r.sourceMember());
         String source = remote ? "the remote primary" : r.sourceMember();
         boolean wipe = ctx.removeDataOnRewindFailure();
+        int ownPromotion = lastMemory.ownPromotion();
         return background("rewind", r, ctx, () -> {
             try {
                 pg.checkRewindSource(url);
@@ -623,7 +603,6 @@ public final class ActionExecutor {
         return background("reinitialize", r, ctx, () -> {
             pg.stop(StopMode.IMMEDIATE, ctx.startTimeout());
             pg.removeDataDirectory();
-            ownPromotion = 0;
             pg.createReplica(url, r.fromLeader());
             pg.start(false, leader, leaderUrl, ctx.startTimeout());
             return done(ActionOutcome.SUCCEEDED);
@@ -770,12 +749,9 @@ public final class ActionExecutor {
                     e.getMessage());
         }
         slots.onPromote();
-        pg.promote();
-        try {
-            ownPromotion = pg.observe().timeline();
-        } catch (RuntimeException e) {
-            LOG.debug("timeline after promote unknown", e);
-        }
+        // the memory keeps the timeline as this node's own promotion (MemoryContract): only this node can tell it from
+        // another member's timeline of the same number (DivergenceRule.anotherMembersPromotion)
+        int created = pg.promote();
         actingStandbyLeader = false;
         statusEvents.promoted(lastMemory.lockValidUntil());
         pg.fireCallback(CallbackRunner.Action.ON_ROLE_CHANGE, CallbackRole.PRIMARY);
@@ -786,8 +762,9 @@ public final class ActionExecutor {
             LOG.warn("CHECKPOINT after promote failed: {}", e.getMessage());
         }
         ClusterView c = ctx.cluster();
-        if (c != null) history.write(c, ctx.local(), pg::observe, pg::timelineSwitch);
-        return done(ActionOutcome.SUCCEEDED);
+        if (c != null) history.write(c, ctx.local(), () -> created > 0 ? created : pg.observe().timeline(),
+                pg::timelineSwitch);
+        return done(ActionOutcome.promoted(created));
     }
 
     /**

@@ -476,8 +476,7 @@ public final class HaLoop implements AutoCloseable {
     private NodeMemory noteDivergenceRisk(ClusterView cluster, LocalPostgres local, NodeMemory mem,
                                           Map<String, PeerStatus> peers, String background) {
         PeerStatus leader = cluster == null || cluster.leader() == null ? null : peers.get(cluster.leader().name());
-        DivergenceRule.Result r = DivergenceRule.note(cluster, local, mem, name, background != null, leader,
-                executor.ownPromotion(local));
+        DivergenceRule.Result r = DivergenceRule.note(cluster, local, mem, name, background != null, leader);
         if (r.info() != null) LOG.info(r.info());
         return r.memory();
     }

@@ -99,8 +99,12 @@ public interface PostgresPort {
      */
     void prePromote() throws PostgresPortException;
 
-    /** {@code pg_ctl promote} the running replica and wait until it accepts writes (pre_promote already ran). */
-    void promote() throws PostgresPortException;
+    /**
+     * {@code pg_ctl promote} the running replica and wait until it accepts writes (pre_promote already ran).
+     *
+     * @return the timeline the promotion created, as postgres reported it once out of recovery; 0 when unknown
+     */
+    int promote() throws PostgresPortException;
 
     /**
      * Write timeline history files into {@code pg_wal} (timeline number to its lines, in PostgreSQL's format), each

@@ -12,7 +12,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntFunction;
-import java.util.function.Supplier;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,14 +46,14 @@ final class PromotionHistory {
      * landed, or a deposed leader finishing its write late, must not drop an entry. Failures are logged, never thrown:
      * the promotion stands.
      *
-     * @param observeAfter   observes postgres after the promotion (for its new timeline)
+     * @param timelineAfter  the timeline postgres is on after the promotion (0 when unknown); asked once
      * @param timelineSwitch the last line of a timeline's history file, null when unknown
      */
-    void write(ClusterView c, LocalPostgres before, Supplier<LocalPostgres> observeAfter,
+    void write(ClusterView c, LocalPostgres before, IntSupplier timelineAfter,
                IntFunction<TimelineHistory.Entry> timelineSwitch) {
         int newTimeline = 0;
         try {
-            newTimeline = observeAfter.get().timeline();
+            newTimeline = timelineAfter.getAsInt();
         } catch (RuntimeException e) {
             LOG.debug("timeline after promote unknown", e);
         }

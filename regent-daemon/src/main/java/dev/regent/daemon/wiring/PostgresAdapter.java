@@ -301,16 +301,17 @@ public final class PostgresAdapter implements PostgresPort {
     }
 
     @Override
-    public void promote() throws PostgresPortException {
-        if (!call(() -> pg.promote(Duration.ofSeconds(config.postgresql().pgCtlTimeoutSeconds())))) {
-            throw new PostgresPortException("promote did not finish in time");
-        }
+    public int promote() throws PostgresPortException {
+        PgStatus promoted = call(() -> pg.promote(Duration.ofSeconds(config.postgresql().pgCtlTimeoutSeconds())));
+        if (promoted == null) throw new PostgresPortException("promote did not finish in time");
+        lastStatus = promoted;
         role = Role.PRIMARY;
         followedMember = null;
         followedUrl = null;
         followedStandby = null;
         // A promoted primary must not keep primary_conninfo in its files: a later restart would make it a replica.
         run(() -> pg.writeConfig(Role.PRIMARY, null, null));
+        return promoted.timeline();
     }
 
     @Override

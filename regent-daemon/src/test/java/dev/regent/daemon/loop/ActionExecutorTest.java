@@ -124,19 +124,35 @@ class ActionExecutorTest {
         dcs.setHistoryValue(new TimelineHistory(0, List.of(new TimelineHistory.Entry(1, 50,
                 "no recovery target specified", "2026-01-01T00:00:00.000001+00:00", "pg1"))));
         // Before promote the replica still reports timeline 1 (its last restartpoint predates the switch to 2);
-        // after promote postgres runs on timeline 3, so the timeline left is 2.
-        pg.observed = new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, "1", false, null, 3, 120, null,
-                null, null, null, null);
+        // the promotion created timeline 3, so the timeline left is 2.
+        pg.promotedTimeline = 3;
         ActionExecutor.Result r = executor.run(List.of(new Action.AcquireLeaderLock(), new Action.Promote()),
                 ctx(dcs.load()), NodeMemory.INITIAL);
         assertThat(r.allSucceeded()).isTrue();
-        assertThat(awaitBackground().ok()).isTrue();
+        BackgroundRunner.Finished f = awaitBackground();
+        assertThat(f.ok()).isTrue();
+        assertThat(f.memoryUpdate().apply(r.memory()).ownPromotion())
+                .as("the memory keeps the promotion's timeline as this node's own").isEqualTo(3);
+        assertThat(pg.observations).as("what promote reported is all the promotion needs to know").isZero();
         List<TimelineHistory.Entry> entries = dcs.load().history().entries();
         assertThat(entries).extracting(TimelineHistory.Entry::timeline).containsExactly(1, 2);
         TimelineHistory.Entry added = entries.get(1);
         assertThat(added.lsn()).isEqualTo(100);
         assertThat(added.newLeader()).isEqualTo("pg0");
         assertThat(added.timestamp()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}\\+00:00");
+    }
+
+    /** A promotion whose timeline postgres did not report: /history gets the one observed after it. */
+    @Test
+    void promotionWithoutAReportedTimelineObservesIt() throws Exception {
+        pg.observed = new LocalPostgres(LocalPostgres.ProcessState.RUNNING, false, "1", false, null, 3, 120, null,
+                null, null, null, null);
+        ActionExecutor.Result r = executor.run(List.of(new Action.AcquireLeaderLock(), new Action.Promote()),
+                ctx(dcs.load()), NodeMemory.INITIAL);
+        BackgroundRunner.Finished f = awaitBackground();
+        assertThat(f.ok()).isTrue();
+        assertThat(f.memoryUpdate().apply(r.memory()).ownPromotion()).isZero();
+        assertThat(dcs.load().history().entries()).extracting(TimelineHistory.Entry::timeline).containsExactly(2);
     }
 
     /**
@@ -792,7 +808,12 @@ class ActionExecutorTest {
         volatile String leaderAtStop;
 
         LocalPostgres observed = PRIMARY;
-        @Override public LocalPostgres observe() { return observed; }
+        volatile int observations;
+        volatile int promotedTimeline;
+        @Override public LocalPostgres observe() {
+            observations++;
+            return observed;
+        }
         @Override public String bootstrap() { calls.add("bootstrap"); return "1"; }
         @Override public void cloneFrom(String connUrl) { calls.add("clone " + connUrl); }
         volatile java.util.concurrent.CountDownLatch startGate;
@@ -826,7 +847,7 @@ class ActionExecutorTest {
             }
             if (prePromoteFails) throw new PostgresPortException("pre_promote script exited with 1; not promoting");
         }
-        @Override public void promote() { calls.add("promote"); }
+        @Override public int promote() { calls.add("promote"); return promotedTimeline; }
         @Override public void follow(String name, String url) { calls.add("follow " + name); }
         volatile String rewindSourceProblem;
         @Override public void checkRewindSource(String url) throws PostgresPortException {

@@ -191,7 +191,7 @@ class HaLoopDivergenceTest {
         }
         @Override public void stop(dev.regent.postgres.StopMode mode, Duration timeout) { running = false; }
         @Override public void prePromote() { }
-        @Override public void promote() { }
+        @Override public int promote() { return 0; }
         @Override public void follow(String name, String url) { following = name; }
         @Override public void checkRewindSource(String url) { }
         @Override public void rewind(String url) {

@@ -193,7 +193,7 @@ class HaLoopPromotionTest {
                 throw new PostgresPortException("interrupted");
             }
         }
-        @Override public void promote() { promoted = true; }
+        @Override public int promote() { promoted = true; return 0; }
         @Override public void follow(String name, String url) { }
         @Override public void checkRewindSource(String url) { }
         @Override public void rewind(String url) { }

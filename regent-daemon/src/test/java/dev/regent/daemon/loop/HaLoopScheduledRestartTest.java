@@ -232,7 +232,7 @@ class HaLoopScheduledRestartTest {
         @Override public void start(boolean asPrimary, String followName, String url, Duration t) { starts++; }
         @Override public void stop(dev.regent.postgres.StopMode mode, Duration timeout) { }
         @Override public void prePromote() { }
-        @Override public void promote() { }
+        @Override public int promote() { return 0; }
         @Override public void follow(String name, String url) { following = name; }
         @Override public void checkRewindSource(String url) { }
         @Override public void rewind(String url) { }

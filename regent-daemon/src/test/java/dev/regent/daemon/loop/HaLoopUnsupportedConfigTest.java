@@ -151,7 +151,7 @@ class HaLoopUnsupportedConfigTest {
             running = false;
         }
         @Override public void prePromote() { }
-        @Override public void promote() { }
+        @Override public int promote() { return 0; }
         @Override public void follow(String name, String url) { stops++; }
         @Override public void checkRewindSource(String url) { }
         @Override public void rewind(String url) { }
