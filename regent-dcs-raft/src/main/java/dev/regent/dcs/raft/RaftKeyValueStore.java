@@ -258,18 +258,25 @@ public final class RaftKeyValueStore implements KeyValueStore {
             return retryPolicy(budget).run(ticker, sleeper, t -> {
                 RaftClient used = client();
                 RaftPeerId target = used.getLeaderId();  // where this send goes first
-                // A read waits for one peer no longer than an RPC may take, and leaves time for the next peer.
-                boolean cutShort = readOnly && readAttempt.compareTo(t.timeout()) < 0;
+                // A read waits for one peer no longer than an RPC may take, and leaves time for the next peer; a
+                // group of one has no next peer, and a fresh client to the same one would only start its connection
+                // (TLS handshake) again (regentctl on a loaded machine: two cut-short attempts, both too short).
+                boolean cutShort = readOnly && peers.size() > 1 && readAttempt.compareTo(t.timeout()) < 0;
                 Duration wait = cutShort ? readAttempt : t.timeout();
                 CompletableFuture<RaftClientReply> future = send.apply(used);
                 try {
-                    RaftClientReply reply = future.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+                    RaftClientReply reply = awaitReply(future, wait);
                     if (reply.isSuccess()) return RetryPolicy.Outcome.done(reply.getMessage());
                     failedClient[0] = null;
                     Throwable refusal = reply.getException();
                     if (!transientRefusal(refusal)) throw new DcsException("raft DCS " + what + " failed: " + refusal);
                     if (cannotServeReads(refusal)) moveOn(used, reply.getServerId());
                     return RetryPolicy.Outcome.retry(String.valueOf(refusal), refusal);
+                } catch (MajorityStopped e) {
+                    future.cancel(true);
+                    replace(used);
+                    throw new DcsException("raft DCS " + what + " failed: most peers of the raft group have stopped"
+                            + " (their raft ports refuse connections), nothing can commit until they are back");
                 } catch (TimeoutException e) {
                     future.cancel(true);
                     if (cutShort) {  // a read with budget left: ask the next peer, through a fresh client
@@ -436,6 +443,42 @@ public final class RaftKeyValueStore implements KeyValueStore {
      * that are gone) waiting the whole retry timeout only delays the stop, by 10 s per node in the default profile.
      */
     static final Duration REVOKE_BUDGET = Duration.ofSeconds(1);
+
+    /** How long a call waits for its reply before it first looks whether the group still has a majority running. */
+    static final long MAJORITY_CHECK_MS = 500;
+
+    /** The group can no longer commit: most of its peers have stopped ({@link RaftKvServer#majorityStopped}). */
+    private static final class MajorityStopped extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        MajorityStopped() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * The reply within {@code wait}. A store with a peer of its own also looks, every {@value #MAJORITY_CHECK_MS} ms
+     * without a reply, whether most peers of the group have stopped: then nothing can commit, and waiting out the
+     * retry timeout would only delay the caller. Whole-cluster stops meet this (every node of {@code bin/regent demo}
+     * on Ctrl-C: the replicas' peers are gone before the leader, whose postgres must be down first, releases the
+     * leader key, and that release used to wait 10 s for nothing). A working group replies in milliseconds and never
+     * reaches the check.
+     */
+    private RaftClientReply awaitReply(CompletableFuture<RaftClientReply> future, Duration wait)
+            throws InterruptedException, ExecutionException, TimeoutException, MajorityStopped {
+        if (local == null) return future.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        long end = System.nanoTime() + wait.toNanos();
+        while (true) {
+            long left = end - System.nanoTime();
+            if (left <= 0) throw new TimeoutException();
+            try {
+                return future.get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(MAJORITY_CHECK_MS)),
+                        TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                if (end - System.nanoTime() > 0 && local.majorityStopped()) throw new MajorityStopped();
+            }
+        }
+    }
 
     @Override
     public void closeSession() throws DcsException {

@@ -249,6 +249,44 @@ public final class RaftKvServer implements AutoCloseable {
         return stateMachine;
     }
 
+    /**
+     * Whether too few peers of the group still run to form a majority: the other peers whose Raft port refuses a TCP
+     * connection (nothing listens there: that peer process has stopped) leave fewer running peers, this one counted,
+     * than a majority, so no write can commit until some come back. A peer that does not answer at all (a partition,
+     * a firewall dropping packets, a stalled host) is not counted as stopped: it may still be running. Each probe
+     * waits at most {@value #PROBE_CONNECT_MS} ms.
+     */
+    boolean majorityStopped() {
+        RaftPeerId self = RaftAddresses.peerId(selfAddr);
+        int size = peerIds.size();
+        int stopped = 0;
+        for (org.apache.ratis.protocol.RaftPeer p : group.getPeers()) {
+            if (!p.getId().equals(self) && refusesConnections(p.getAddress())) stopped++;
+        }
+        return size - stopped < size / 2 + 1;
+    }
+
+    static final int PROBE_CONNECT_MS = 200;
+
+    /** True when {@code hostPort} actively refuses a TCP connection (no listener); false when it accepts or is silent. */
+    static boolean refusesConnections(String hostPort) {
+        int colon = hostPort == null ? -1 : hostPort.lastIndexOf(':');
+        if (colon <= 0) return false;
+        String host = hostPort.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress(host, Integer.parseInt(hostPort.substring(colon + 1))),
+                    PROBE_CONNECT_MS);
+            return false;
+        } catch (java.net.ConnectException e) {
+            // only "Connection refused" (ECONNREFUSED) says nothing listens; "Network is unreachable" and a connect
+            // timeout (SocketTimeoutException) may be a running peer behind a broken network
+            return e.getMessage() != null && e.getMessage().contains("refused");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** True when this peer is the Raft leader now. */
     public boolean isLeader() {
         try {

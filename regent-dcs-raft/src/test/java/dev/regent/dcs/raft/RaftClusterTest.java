@@ -1,6 +1,7 @@
 package dev.regent.dcs.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.regent.dcs.KeyValue;
 import java.nio.file.Files;
@@ -38,6 +39,40 @@ class RaftClusterTest {
         } finally {
             g.destroy();
         }
+    }
+
+    @Test
+    void aWriteFailsAtOnceWhenMostPeersHaveStoppedRatherThanAfterTheRetryTimeout() throws Exception {
+        RaftTestGroup g = new RaftTestGroup(3);
+        try {
+            int survivor = g.leaderIndex();
+            try (RaftKeyValueStore s = new RaftKeyValueStore(g.peers.get(survivor), false, TTL, RETRY)) {
+                assertThat(s.create("/k/leader", "n0", true)).isTrue();
+                for (int i = 1; i <= 2; i++) {  // every node of a cluster stopping at once: the others are gone first
+                    g.peers.get((survivor + i) % 3).close();
+                    g.peers.set((survivor + i) % 3, null);
+                }
+                long start = System.nanoTime();
+                assertThatThrownBy(() -> s.delete("/k/leader"))
+                        .isInstanceOf(dev.regent.dcs.DcsException.class)
+                        .hasMessageContaining("most peers of the raft group have stopped");
+                assertThat(Duration.ofNanos(System.nanoTime() - start))
+                        .as("the write gave up once the stopped peers refused connections, not after the retry"
+                                + " timeout (%s)", RETRY)
+                        .isLessThan(RETRY.dividedBy(2));
+            }
+        } finally {
+            g.destroy();
+        }
+    }
+
+    @Test
+    void onlyAPortThatRefusesCountsAsAStoppedPeer() throws Exception {
+        try (java.net.ServerSocket listening = new java.net.ServerSocket(0)) {
+            assertThat(RaftKvServer.refusesConnections("127.0.0.1:" + listening.getLocalPort())).isFalse();
+        }
+        int free = RaftTestGroup.freePort();
+        assertThat(RaftKvServer.refusesConnections("127.0.0.1:" + free)).as("nothing listens").isTrue();
     }
 
     @Test
