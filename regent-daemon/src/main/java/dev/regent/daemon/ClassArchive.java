@@ -41,8 +41,12 @@ public final class ClassArchive {
     /** Archive names: {@code regent-daemon.SIZE.jsa}. */
     static final String PREFIX = "regent-daemon.";
     static final String SUFFIX = ".jsa";
-    /** Seconds after the first HA cycle: the first REST requests and replication checks have loaded their classes. */
-    private static final long DELAY_SECONDS = 5;
+    /**
+     * Seconds after the first HA cycle (the first REST requests and replication checks have loaded their classes),
+     * and the dumping JVM's niceness; tests that wait for the archive on a loaded machine set both to 0.
+     */
+    private static final long DELAY_SECONDS = Long.getLong("regent.cds.delay", 5);
+    private static final int NICE = Integer.getInteger("regent.cds.nice", 19);
     private static final long DUMP_TIMEOUT_MINUTES = 10;
     private static final Logger LOG = LoggerFactory.getLogger(ClassArchive.class);
     private static final AtomicBoolean started = new AtomicBoolean();
@@ -164,8 +168,8 @@ public final class ClassArchive {
     private static String dump(String java, String classPath, Path list, Path tmp)
             throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
-        Optional<Path> nice = onPath("nice");
-        if (nice.isPresent()) cmd.addAll(List.of(nice.get().toString(), "-n", "19"));
+        Optional<Path> nice = NICE == 0 ? Optional.empty() : onPath("nice");
+        if (nice.isPresent()) cmd.addAll(List.of(nice.get().toString(), "-n", String.valueOf(NICE)));
         // one processor, SerialGC, a small heap: the dump takes a few CPU-seconds and little memory beside the node
         cmd.addAll(List.of(java, "-Xshare:dump", "-XX:SharedClassListFile=" + list, "-XX:SharedArchiveFile=" + tmp,
                 "-XX:+UseSerialGC", "-Xmx128m", "-XX:ActiveProcessorCount=1", "-cp", classPath));
