@@ -86,13 +86,16 @@ public final class ClassArchive {
         return Optional.empty();
     }
 
-    /** After the node's first HA cycle: builds the archive, if this JVM lists its classes, once, on its own thread. */
-    public static void afterStart() {
+    /**
+     * After the node's first HA cycle: builds the archive, if this JVM lists its classes, once, on its own thread,
+     * which first waits with {@code sleeper}.
+     */
+    public static void afterStart(dev.regent.time.Sleeper sleeper) {
         String list = System.getProperty(PROPERTY);
         if (list == null || list.isBlank() || !started.compareAndSet(false, true)) return;
         Thread t = new Thread(() -> {
             try {
-                TimeUnit.SECONDS.sleep(DELAY_SECONDS);
+                sleeper.sleep(java.time.Duration.ofSeconds(DELAY_SECONDS));
                 build(Path.of(list), javaCommand(), System.getProperty("java.class.path"));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
