@@ -132,15 +132,15 @@ class PackagingTest {
             String primary = "http://127.0.0.1:" + layout.restPort(0) + "/primary";
             // generous: on a loaded 2-core machine the JVM, Raft, initdb and the first start took 80 s
             awaitStatus(primary, 200, Duration.ofSeconds(240), node, log);
+            // a separate JVM builds the class-data-sharing archive after the node's first HA cycle (README "Memory
+            // and JVM flags"); awaited first, so that it does not compete with regentctl for the CPU
+            awaitArchive(Duration.ofSeconds(180), node, log);
             Run list = run(cluster, List.of(tree.resolve("bin/regentctl").toString(), "-c", config.toString(),
                     "list"));
             assertThat(list.code()).as(list.out()).isZero();
             assertThat(list.out()).containsPattern("\\| node0 +\\| 127\\.0\\.0\\.1:" + layout.pgPort(0)
                     + " +\\| Leader +\\| running");
             assertThat(layout.dataDir(0).resolve("postmaster.pid")).exists();
-            // a separate JVM builds the class-data-sharing archive after the node's first HA cycle (README "Memory
-            // and JVM flags")
-            awaitArchive(Duration.ofSeconds(180), node, log);
             node.destroy();  // SIGTERM to the JVM (the launcher exec'd it): what systemctl stop sends
             assertThat(node.waitFor(120, TimeUnit.SECONDS)).as("stopped on SIGTERM\n" + tail(log)).isTrue();
             assertThat(layout.dataDir(0).resolve("postmaster.pid")).as("PostgreSQL stopped with it\n" + tail(log))
