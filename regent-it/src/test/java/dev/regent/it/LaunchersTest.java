@@ -34,7 +34,7 @@ class LaunchersTest {
     void scratchTree() throws IOException {
         tree = Files.createTempDirectory("regent-launchers");
         Files.createDirectories(tree.resolve("bin"));
-        for (String script : List.of("_build", "regent", "regentctl")) {
+        for (String script : List.of("_build", "_cds", "regent", "regentctl")) {
             Files.copy(HOME.resolve("bin").resolve(script), tree.resolve("bin").resolve(script));
         }
         Path fakeBin = Files.createDirectories(tree.resolve("fake-path"));

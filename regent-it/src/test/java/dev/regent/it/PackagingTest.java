@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -124,11 +125,16 @@ class PackagingTest {
         ProcessBuilder pb = new ProcessBuilder(regent.toString(), config.toString()).directory(cluster.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         environment(pb);
+        // the archive built at once and at normal priority: at nice 19 a loaded machine may starve the dump for minutes
+        pb.environment().put("REGENT_JAVA_OPTS", "-Dregent.cds.delay=0 -Dregent.cds.nice=0");
         Process node = pb.start();
         try {
             String primary = "http://127.0.0.1:" + layout.restPort(0) + "/primary";
             // generous: on a loaded 2-core machine the JVM, Raft, initdb and the first start took 80 s
             awaitStatus(primary, 200, Duration.ofSeconds(240), node, log);
+            // a separate JVM builds the class-data-sharing archive after the node's first HA cycle (README "Memory
+            // and JVM flags"); awaited first, so that it does not compete with regentctl for the CPU
+            awaitArchive(Duration.ofSeconds(180), node, log);
             Run list = run(cluster, List.of(tree.resolve("bin/regentctl").toString(), "-c", config.toString(),
                     "list"));
             assertThat(list.code()).as(list.out()).isZero();
@@ -146,6 +152,70 @@ class PackagingTest {
             }
             stopPostmaster(layout.dataDir(0));
         }
+        classArchiveMapsAndATruncatedOrStaleOneNeverBreaksAStart();
+    }
+
+    /**
+     * The archive the node had built maps: the launcher's node class comes from it ({@code -Xshare:on} would also fail
+     * the start otherwise); {@code REGENT_CDS=off} leaves it out. Truncated (mapping it would crash the JVM) or older
+     * than a jar, the launcher deletes it; changed otherwise, the JVM runs without it. Either way the output is the
+     * same.
+     */
+    private static void classArchiveMapsAndATruncatedOrStaleOneNeverBreaksAStart() throws Exception {
+        Path jsa = archive().orElseThrow();
+        byte[] whole = Files.readAllBytes(jsa);
+        String sample = tree.resolve("etc/regent.yml").toString();
+        List<String> validate = List.of(tree.resolve("bin/regent").toString(), "--validate-config", sample);
+        String classLoad = "-Xlog:class+load=info:file=" + dir.resolve("class-load.log");
+        Run mapped = run(dir, validate, "-Xshare:on " + classLoad, "on");
+        assertThat(mapped.code()).as(mapped.out()).isZero();
+        assertThat(mapped.out().strip()).isEqualTo(sample + ": valid");
+        assertThat(Files.readString(dir.resolve("class-load.log")))
+                .contains("dev.regent.daemon.Main source: shared objects file");
+        Run off = run(dir, validate, classLoad, "off");
+        assertThat(off.out().strip()).isEqualTo(sample + ": valid");
+        assertThat(Files.readString(dir.resolve("class-load.log")))
+                .doesNotContain("dev.regent.daemon.Main source: shared objects file");
+
+        Files.write(jsa, java.util.Arrays.copyOf(whole, whole.length / 2));
+        Run truncated = run(dir, validate, "", "on");
+        assertThat(truncated.code()).as(truncated.out()).isZero();
+        assertThat(truncated.out().strip()).isEqualTo(sample + ": valid");
+        assertThat(archive()).isEmpty();
+
+        Files.write(jsa, whole);
+        Path jar;
+        try (var jars = Files.list(tree.resolve("lib"))) {
+            jar = jars.filter(f -> f.getFileName().toString().startsWith("snakeyaml")).findFirst().orElseThrow();
+        }
+        // changed, yet older than the archive: the launcher keeps it, the JVM's own check rejects it
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jsa).toMillis() - 60_000));
+        Run stale = run(dir, validate, "", "on");
+        assertThat(stale.code()).as(stale.out()).isZero();
+        assertThat(stale.out().strip()).isEqualTo(sample + ": valid");
+        assertThat(run(dir, validate, "-Xshare:on", "on").code()).as("the JVM found the archive stale").isNotZero();
+        assertThat(jsa).exists();
+        // newer than the archive: deleted (the next node start has a new one built)
+        Files.setLastModifiedTime(jar, FileTime.fromMillis(System.currentTimeMillis()));
+        Run dropped = run(dir, validate, "", "on");
+        assertThat(dropped.out().strip()).isEqualTo(sample + ": valid");
+        assertThat(archive()).isEmpty();
+    }
+
+    /** The archive in the tree's lib/, named regent-daemon.SIZE.jsa. */
+    private static java.util.Optional<Path> archive() throws IOException {
+        try (var files = Files.list(tree.resolve("lib"))) {
+            return files.filter(f -> f.getFileName().toString().matches("regent-daemon\\.[0-9]+\\.jsa")).findFirst();
+        }
+    }
+
+    private static Path awaitArchive(Duration timeout, Process node, Path log) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (archive().isEmpty() && System.nanoTime() < deadline) {
+            assertThat(node.isAlive()).as("the node exited:\n" + tail(log)).isTrue();
+            Thread.sleep(200);
+        }
+        return archive().orElseThrow(() -> new AssertionError("no archive built\n" + tail(log)));
     }
 
     private static void awaitStatus(String url, int status, Duration timeout, Process node, Path log)
@@ -198,11 +268,18 @@ class PackagingTest {
         pb.environment().put("HOME", dir.toString());
         pb.environment().remove("JAVA_HOME");
         pb.environment().remove("REGENT_JAVA_OPTS");
+        pb.environment().remove("REGENT_CDS");
     }
 
     private static Run run(Path cwd, List<String> cmd) throws Exception {
+        return run(cwd, cmd, "", "on");
+    }
+
+    private static Run run(Path cwd, List<String> cmd, String javaOpts, String cds) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile()).redirectErrorStream(true);
         environment(pb);
+        if (!javaOpts.isEmpty()) pb.environment().put("REGENT_JAVA_OPTS", javaOpts);
+        pb.environment().put("REGENT_CDS", cds);
         Process p = pb.start();
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -204,6 +204,9 @@ public final class Demo {
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.addAll(dev.regent.daemon.JvmFlags.NODE);
+        // bin/regent's class-data-sharing archive (README "Memory and JVM flags"), before REGENT_JAVA_OPTS
+        cmd.addAll(dev.regent.daemon.ClassArchive.nodeFlags(System.getProperty(
+                dev.regent.daemon.ClassArchive.DIR_PROPERTY), config.getFileName().toString()));
         if (extraOpts != null && !extraOpts.isBlank()) cmd.addAll(List.of(extraOpts.trim().split("\\s+")));
         cmd.addAll(List.of("-cp", classPath, "dev.regent.daemon.Main", config.toString()));
         return cmd;

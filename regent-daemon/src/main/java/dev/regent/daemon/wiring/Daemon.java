@@ -118,6 +118,7 @@ public final class Daemon {
         loop.setDecisionObserver((in, d, failed, outcome) -> {
             decisions.observe(in, d, failed, outcome);
             systemd.ready();
+            dev.regent.daemon.ClassArchive.afterStart(sleeper); // the classes a node loads are loaded: archive them
         });
         control.setDecisions(decisions);
         loop.setDeduplicateHeartbeatLogs(config.log().deduplicateHeartbeatLogs());
