@@ -132,8 +132,7 @@ public final class ClassArchive {
             Files.deleteIfExists(list);
             String out = dump(java, classPath, copy, tmp);
             if (out != null) {
-                LOG.info("no class-data-sharing archive (starts only load classes slower): the dumping JVM failed: {}",
-                        out);
+                notBuilt("the dumping JVM failed: " + out);
                 return Optional.empty();
             }
             try (FileChannel f = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -144,7 +143,7 @@ public final class ClassArchive {
             LOG.info("wrote the class-data-sharing archive {}: later starts map it", archive);
             return Optional.of(archive);
         } catch (IOException | RuntimeException e) {
-            LOG.info("no class-data-sharing archive (starts only load classes slower): {}", e.toString());
+            notBuilt(e.toString());
             return Optional.empty();
         } finally {
             for (Path p : List.of(list, copy, tmp)) {
@@ -154,6 +153,17 @@ public final class ClassArchive {
                     // a temp file is never mapped; the launcher deletes it once this process is gone
                 }
             }
+        }
+    }
+
+    /** Set once the node is stopping: a dump it cut short is no news worth an INFO line. */
+    private static volatile boolean stopping;
+
+    private static void notBuilt(String why) {
+        if (stopping) {
+            LOG.debug("no class-data-sharing archive: the node stopped while it was built ({})", why);
+        } else {
+            LOG.info("no class-data-sharing archive (starts only load classes slower): {}", why);
         }
     }
 
@@ -177,8 +187,17 @@ public final class ClassArchive {
         cmd.addAll(List.of(java, "-Xshare:dump", "-XX:SharedClassListFile=" + list, "-XX:SharedArchiveFile=" + tmp,
                 "-XX:+UseSerialGC", "-Xmx128m", "-XX:ActiveProcessorCount=1", "-cp", classPath));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        Thread stopper = new Thread(p::destroyForcibly); // the node stopping: no orphan dumping on
-        Runtime.getRuntime().addShutdownHook(stopper);
+        Thread stopper = new Thread(() -> { // the node stopping: no orphan dumping on
+            stopping = true;
+            p.destroyForcibly();
+        });
+        try {
+            Runtime.getRuntime().addShutdownHook(stopper);
+        } catch (IllegalStateException e) { // the node is stopping already
+            stopping = true;
+            p.destroyForcibly();
+            return "the node is stopping";
+        }
         try {
             p.getOutputStream().close();
             String out = tail(p.getInputStream());

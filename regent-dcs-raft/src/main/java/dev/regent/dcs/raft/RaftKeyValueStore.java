@@ -445,7 +445,9 @@ public final class RaftKeyValueStore implements KeyValueStore {
     static final Duration REVOKE_BUDGET = Duration.ofSeconds(1);
 
     /** How long a call waits for its reply before it first looks whether the group still has a majority running. */
-    static final long MAJORITY_CHECK_MS = 500;
+    static final long MAJORITY_CHECK_MS = 300;
+    /** The same right after a call found most peers stopped. */
+    static final long MAJORITY_RECHECK_MS = 50;
 
     /** The group can no longer commit: most of its peers have stopped ({@link RaftKvServer#majorityStopped}). */
     private static final class MajorityStopped extends Exception {
@@ -467,18 +469,29 @@ public final class RaftKeyValueStore implements KeyValueStore {
     private RaftClientReply awaitReply(CompletableFuture<RaftClientReply> future, Duration wait)
             throws InterruptedException, ExecutionException, TimeoutException, MajorityStopped {
         if (local == null) return future.get(wait.toMillis(), TimeUnit.MILLISECONDS);
-        long end = System.nanoTime() + wait.toNanos();
+        long start = System.nanoTime();
+        long end = start + wait.toNanos();
+        // right after a call found the majority stopped (a shutdown's release, then its session revoke), look again
+        // soon rather than after a whole slice
+        long slice = TimeUnit.MILLISECONDS.toNanos(start - majorityStoppedSeen < TimeUnit.SECONDS.toNanos(10)
+                ? MAJORITY_RECHECK_MS : MAJORITY_CHECK_MS);
         while (true) {
             long left = end - System.nanoTime();
             if (left <= 0) throw new TimeoutException();
             try {
-                return future.get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(MAJORITY_CHECK_MS)),
-                        TimeUnit.NANOSECONDS);
+                return future.get(Math.min(left, slice), TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
-                if (end - System.nanoTime() > 0 && local.majorityStopped()) throw new MajorityStopped();
+                if (end - System.nanoTime() > 0 && local.majorityStopped()) {
+                    majorityStoppedSeen = System.nanoTime();
+                    throw new MajorityStopped();
+                }
+                slice = TimeUnit.MILLISECONDS.toNanos(MAJORITY_CHECK_MS);
             }
         }
     }
+
+    /** {@link System#nanoTime} when a call last found most peers stopped (long ago at first). */
+    private volatile long majorityStoppedSeen = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
 
     @Override
     public void closeSession() throws DcsException {
