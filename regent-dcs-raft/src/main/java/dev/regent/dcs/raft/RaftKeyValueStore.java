@@ -469,29 +469,34 @@ public final class RaftKeyValueStore implements KeyValueStore {
     private RaftClientReply awaitReply(CompletableFuture<RaftClientReply> future, Duration wait)
             throws InterruptedException, ExecutionException, TimeoutException, MajorityStopped {
         if (local == null) return future.get(wait.toMillis(), TimeUnit.MILLISECONDS);
-        long start = System.nanoTime();
-        long end = start + wait.toNanos();
         // right after a call found the majority stopped (a shutdown's release, then its session revoke), look again
-        // soon rather than after a whole slice
-        long slice = TimeUnit.MILLISECONDS.toNanos(start - majorityStoppedSeen < TimeUnit.SECONDS.toNanos(10)
-                ? MAJORITY_RECHECK_MS : MAJORITY_CHECK_MS);
+        // soon rather than after a whole slice; the wait is counted down by slices, each a timed get
+        long slice = ticker.monotonicMillis() - majorityStoppedSeen < 10_000 ? MAJORITY_RECHECK_MS : MAJORITY_CHECK_MS;
+        long left = wait.toMillis();
         while (true) {
-            long left = end - System.nanoTime();
-            if (left <= 0) throw new TimeoutException();
+            long now = Math.min(left, slice);
             try {
-                return future.get(Math.min(left, slice), TimeUnit.NANOSECONDS);
+                return future.get(now, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                if (end - System.nanoTime() > 0 && local.majorityStopped()) {
-                    majorityStoppedSeen = System.nanoTime();
+                left -= now;
+                if (left <= 0) throw e;
+                long probing = ticker.monotonicMillis();
+                boolean stopped = local.majorityStopped();
+                // silent peers make each probe wait its connect timeout: that counts against the budget too, so that
+                // a call never outlasts its retry timeout (the leader demotes on time in a partition)
+                left -= Math.max(0, ticker.monotonicMillis() - probing);
+                if (stopped) {
+                    majorityStoppedSeen = ticker.monotonicMillis();
                     throw new MajorityStopped();
                 }
-                slice = TimeUnit.MILLISECONDS.toNanos(MAJORITY_CHECK_MS);
+                if (left <= 0) throw e;
+                slice = MAJORITY_CHECK_MS;
             }
         }
     }
 
-    /** {@link System#nanoTime} when a call last found most peers stopped (long ago at first). */
-    private volatile long majorityStoppedSeen = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
+    /** The injected ticker's monotonic millis when a call last found most peers stopped (long ago at first). */
+    private volatile long majorityStoppedSeen = Long.MIN_VALUE / 2;
 
     @Override
     public void closeSession() throws DcsException {

@@ -266,7 +266,7 @@ public final class RaftKvServer implements AutoCloseable {
         return size - stopped < size / 2 + 1;
     }
 
-    static final int PROBE_CONNECT_MS = 200;
+    static final int PROBE_CONNECT_MS = 100;
 
     /** True when {@code hostPort} actively refuses a TCP connection (no listener); false when it accepts or is silent. */
     static boolean refusesConnections(String hostPort) {
