@@ -178,6 +178,8 @@ public final class Benchmark {
                     + " p99 %s", wrkValue(out, "Requests/sec:"), wrkValue(out, "50%"), wrkValue(out, "99%")));
             return;
         }
+        System.err.println("wrk is not installed (apt-get install -y wrk): GET /primary is measured with a client in"
+                + " the benchmark's JVM, which is far slower than wrk; the README's figures are wrk's");
         int threads = 4;
         Duration d = Duration.ofSeconds(5);
         URI uri = URI.create("http://127.0.0.1:" + c.layout().restPort(leader) + "/primary");
