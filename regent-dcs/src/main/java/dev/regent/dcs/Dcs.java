@@ -146,6 +146,9 @@ public interface Dcs extends AutoCloseable {
     /** Revoke our session (drops our member key and, if held, the leader key). */
     void closeSession();
 
+    /** This node is shutting down ({@link KeyValueStore#stopping}). Nothing by default. */
+    default void stopping() {}
+
     @Override
     void close();
 }

@@ -79,6 +79,12 @@ public interface KeyValueStore extends AutoCloseable {
     void closeSession() throws DcsException;
 
     /**
+     * This node is shutting down: from now on a call may give up before its retry budget when the store knows it
+     * cannot complete (the embedded Raft store: most peers of the group have stopped). Nothing by default.
+     */
+    default void stopping() {}
+
+    /**
      * Block until some key under {@code prefix} changes after {@code afterRevision}, or {@code timeout} passes.
      * Returns true on a change. Used to wake the HA loop early (e.g. when the leader key goes away).
      */

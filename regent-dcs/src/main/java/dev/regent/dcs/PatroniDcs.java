@@ -326,6 +326,11 @@ public final class PatroniDcs implements Dcs {
     }
 
     @Override
+    public void stopping() {
+        store.stopping();
+    }
+
+    @Override
     public void closeSession() {
         try {
             store.closeSession();

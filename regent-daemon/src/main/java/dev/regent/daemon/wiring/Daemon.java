@@ -302,6 +302,7 @@ public final class Daemon {
     void shutdown() {
         LOG.info("shutting down");
         systemd.stopping();
+        dcs.stopping();  // the release below need not wait out retry_timeout on a store that cannot commit any more
         try {
             loop.close();
             ClusterView last = loop.lastCluster();

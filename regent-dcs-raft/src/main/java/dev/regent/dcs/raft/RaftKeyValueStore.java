@@ -459,16 +459,16 @@ public final class RaftKeyValueStore implements KeyValueStore {
     }
 
     /**
-     * The reply within {@code wait}. A store with a peer of its own also looks, every {@value #MAJORITY_CHECK_MS} ms
-     * without a reply, whether most peers of the group have stopped: then nothing can commit, and waiting out the
-     * retry timeout would only delay the caller. Whole-cluster stops meet this (every node of {@code bin/regent demo}
-     * on Ctrl-C: the replicas' peers are gone before the leader, whose postgres must be down first, releases the
-     * leader key, and that release used to wait 10 s for nothing). A working group replies in milliseconds and never
-     * reaches the check.
+     * The reply within {@code wait}. A store with a peer of its own, once its node is {@link #stopping}, also looks,
+     * every {@value #MAJORITY_CHECK_MS} ms without a reply, whether most peers of the group have stopped: then nothing
+     * can commit, and waiting out the retry timeout would only delay the stop. Whole-cluster stops meet this (every
+     * node of {@code bin/regent demo} on Ctrl-C: the replicas' peers are gone before the leader, whose postgres must
+     * be down first, releases the leader key, and that release used to wait 10 s for nothing). A working group
+     * replies in milliseconds and never reaches the check.
      */
     private RaftClientReply awaitReply(CompletableFuture<RaftClientReply> future, Duration wait)
             throws InterruptedException, ExecutionException, TimeoutException, MajorityStopped {
-        if (local == null) return future.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        if (local == null || !stopping) return future.get(wait.toMillis(), TimeUnit.MILLISECONDS);
         // right after a call found the majority stopped (a shutdown's release, then its session revoke), look again
         // soon rather than after a whole slice; the wait is counted down by slices, each a timed get
         long slice = ticker.monotonicMillis() - majorityStoppedSeen < 10_000 ? MAJORITY_RECHECK_MS : MAJORITY_CHECK_MS;
@@ -493,6 +493,18 @@ public final class RaftKeyValueStore implements KeyValueStore {
                 slice = MAJORITY_CHECK_MS;
             }
         }
+    }
+
+    /** Set by {@link #stopping}: only a stopping node gives up on a stopped majority (see {@link #awaitReply}). */
+    private volatile boolean stopping;
+
+    /**
+     * From now on a call gives up once most peers of the group have stopped ({@link #awaitReply}). Only while this
+     * node stops: a running leader whose two peers restart together rides it out within retry_timeout, as before.
+     */
+    @Override
+    public void stopping() {
+        stopping = true;
     }
 
     /** The injected ticker's monotonic millis when a call last found most peers stopped (long ago at first). */
